@@ -1,0 +1,65 @@
+# Thin wrappers around the project's commands (STYLE.md §8). `make run`, `make test`, `make bench`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ACCOUNTS ?= 200
+DEMO_SEED ?= 42
+
+# Django 6 needs Python 3.12+: take the newest interpreter that qualifies (PATH first, then pyenv).
+PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) python3
+BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+
+.PHONY: venv run migrate demo test test-fast bench lint fmt check schema clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(BOOT_PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found (tried: $(PYTHON_CANDIDATES))."; \
+		echo "Install one (e.g. 'pyenv install 3.12') and run make again."; exit 1; fi
+	@echo "Creating $(VENV) with $(BOOT_PYTHON) ($$($(BOOT_PYTHON) --version))"
+	@test -x $(PY) || $(BOOT_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
+
+run: demo
+	@$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: venv
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+schema: venv
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

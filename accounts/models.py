@@ -1,0 +1,327 @@
+"""Customer accounts and everything that happens to them: contacts, subscriptions (revenue),
+usage events, support tickets, the timeline, personas and referrals.
+
+Every timestamp here may be historical (imports bring a team's history), so none of them
+defaults to "now" silently where an import would give a real value."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+
+from .choices import (
+    ActivityKind,
+    CostCategory,
+    HealthBand,
+    LifecycleStage,
+    ReferralStatus,
+    TicketPriority,
+    TicketStatus,
+    Tier,
+)
+
+# Section: accounts
+
+
+class Persona(models.Model):
+    """A typical kind of customer user (most revenue falls in at most five)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every role sees every account (CS teams cover for each other); kept as the single
+        place to narrow it should a team want per-owner visibility."""
+        return self
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def paying(self):
+        return self.filter(mrr__gt=0)
+
+
+class Account(models.Model):
+    """A customer company.
+
+    `mrr`, `renewal_date`, `health_*` and `last_touch_at` are denormalised copies kept by
+    services (revenue refresh, health recompute, timeline) so that the portfolio can
+    filter and sort 100k accounts on indexed columns. The source of truth stays in
+    subscriptions, health snapshots and activities.
+    """
+
+    external_id = models.CharField(max_length=191, unique=True)
+    name = models.CharField(max_length=255, db_index=True)
+    domain = models.CharField(max_length=255, blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.STANDARD, db_index=True)
+    segment = models.CharField(max_length=64, blank=True, db_index=True)
+    lifecycle_stage = models.CharField(
+        max_length=16, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING, db_index=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    currency = models.CharField(max_length=3, default="USD")
+    custom_fields = models.JSONField(default=dict, blank=True)
+    stripe_customer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Denormalised, see the docstring.
+    mrr = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), db_index=True)
+    renewal_date = models.DateField(null=True, blank=True, db_index=True)
+    health_score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    health_band = models.CharField(max_length=8, choices=HealthBand.choices, blank=True, db_index=True)
+    health_change_7d = models.SmallIntegerField(null=True, blank=True)
+    last_touch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["owner", "name"]),
+            models.Index(fields=["-mrr", "id"], name="account_mrr_desc"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arr(self) -> Decimal:
+        return self.mrr * 12
+
+    @property
+    def days_to_renewal(self) -> int | None:
+        if self.renewal_date is None:
+            return None
+        return (self.renewal_date - dj_timezone.now().date()).days
+
+
+class Contact(models.Model):
+    """A person at a customer (an end user of the company's product). Never logs in here."""
+
+    external_id = models.CharField(max_length=191, unique=True)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(max_length=254, blank=True, db_index=True)
+    title = models.CharField(max_length=255, blank=True)
+    persona = models.ForeignKey(Persona, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    language = models.CharField(max_length=16, default="en")
+    timezone = models.CharField(max_length=64, blank=True)
+    birthday = models.DateField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["account", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
+# Section: revenue
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active_on(self, day: date):
+        """Subscriptions covering `day`: start <= day < end (end is exclusive, null = open)."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), start_date__lte=day)
+
+    def paid(self):
+        return self.filter(is_trial=False)
+
+
+class Subscription(models.Model):
+    """What an account pays for over [start_date, end_date). Trials count 0 MRR."""
+
+    external_id = models.CharField(max_length=191, null=True, blank=True, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="subscriptions")
+    plan = models.CharField(max_length=120)
+    mrr = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    seats = models.PositiveIntegerField(null=True, blank=True)
+    entitlements = models.JSONField(
+        default=dict, blank=True, help_text='Plan limits, e.g. {"reports": 100, "api_calls": 100000}.'
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Exclusive; empty while open.")
+    is_trial = models.BooleanField(default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account_id", "start_date", "id"]
+        indexes = [
+            models.Index(fields=["account", "start_date"]),
+            models.Index(fields=["end_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(mrr__gte=0), name="subscription_mrr_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                name="subscription_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.account_id})"
+
+    @property
+    def effective_mrr(self) -> Decimal:
+        return Decimal("0") if self.is_trial else self.mrr
+
+    def is_active_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+
+# Section: usage
+
+
+class UsageEvent(models.Model):
+    """One thing a customer's user did in the product. Tens of millions of rows: keep it lean.
+    `message_id` makes ingestion idempotent (a repeated id is stored once)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    event = models.CharField(max_length=128)
+    occurred_at = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+    message_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["account", "occurred_at"], name="usage_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# Section: support
+
+
+class SupportTicket(models.Model):
+    external_id = models.CharField(max_length=191, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tickets")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    subject = models.CharField(max_length=255, blank=True)
+    opened_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    agent_replies = models.PositiveIntegerField(default=0)
+    priority = models.CharField(max_length=8, choices=TicketPriority.choices, default=TicketPriority.NORMAL)
+    status = models.CharField(max_length=8, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    escalated = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["account", "opened_at"]),
+            models.Index(fields=["resolved_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=models.F("opened_at")),
+                name="ticket_response_after_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("opened_at")),
+                name="ticket_resolved_after_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.external_id
+
+
+# Section: timeline
+
+
+class Activity(models.Model):
+    """One entry on an account's timeline: a CSM's note, call, meeting or email, a completed
+    task, or something the system did (a playbook fired, a survey was answered)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=8, choices=ActivityKind.choices, default=ActivityKind.NOTE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(default=dj_timezone.now)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["account", "-occurred_at"], name="activity_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject or self.body[:40]}"
+
+
+# Section: advocacy and costs
+
+
+class Referral(models.Model):
+    """A referral recorded against the account that made it (advocacy; counts in CS ROI)."""
+
+    referring_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="referrals_made")
+    referred_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_by"
+    )
+    referred_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.PENDING)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.referring_account_id} → {self.referred_name or self.referred_account_id}"
+
+
+class CostEntry(models.Model):
+    """What customer success costs over a period (staff, tools, loyalty programmes): CRC and CS ROI."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    category = models.CharField(max_length=8, choices=CostCategory.choices, default=CostCategory.OTHER)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name_plural = "cost entries"
+        indexes = [models.Index(fields=["period_start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="cost_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.amount} ({self.period_start}–{self.period_end})"

@@ -1,0 +1,11 @@
+"""Signals that carry news up the floors (DESIGN.md): accounts never imports the apps that
+listen. Receivers must be cheap and queue Celery work with transaction.on_commit."""
+
+from django.dispatch import Signal
+
+# account_ids: list[int]. Sent after usage events were stored (API, tracking, import).
+events_ingested = Signal()
+# account_id: int, subscription_id: int | None, change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated"
+subscription_changed = Signal()
+# account_id: int, ticket_id: int, created: bool
+ticket_changed = Signal()

@@ -1,0 +1,91 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from .choices import ROLE_RANK, APIKeyScope, Role
+
+
+class User(AbstractUser):
+    """A member of the CS team. `role` decides what they may do everywhere:
+    read-only users change nothing, CSMs work accounts, managers also see and steer the
+    team's work, admins configure the platform."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CSM)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        """True when the user's role is `role` or above it (superusers count as admins)."""
+        if self.is_superuser:
+            return True
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+    @property
+    def can_work_accounts(self) -> bool:
+        return self.is_active and self.has_role(Role.CSM)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.is_active and self.has_role(Role.MANAGER)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.has_role(Role.ADMIN)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p] or [self.username]
+        return "".join(p[0] for p in parts[:2]).upper()
+
+
+class APIKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class APIKey(models.Model):
+    """A secret for machines. Only its SHA-256 is stored (the key has 256 bits of entropy,
+    so a slow hash buys nothing); the plain key is shown once, when created."""
+
+    PREFIX = "csk_"
+
+    name = models.CharField(max_length=120)
+    scope = models.CharField(max_length=16, choices=APIKeyScope.choices)
+    key_prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a key.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = APIKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash_key(raw_key: str) -> str:
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

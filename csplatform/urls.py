@@ -1,0 +1,36 @@
+"""Every app mounts its pages at the root (each owns its own path prefixes, listed in
+docs/architecture.md) and its API under /api/v1/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+APPS = ["core", "accounts", "health", "surveys", "onboarding", "playbooks", "reports"]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "password-reset/done/",
+        login_not_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *[path("", include(f"{app}.urls")) for app in APPS],
+    *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
+]

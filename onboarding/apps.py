@@ -1,0 +1,14 @@
+"""Success maps, success plans and onboarding checklists.
+
+DESIGN.md places these under playbooks; they are their own app, one floor below playbooks
+(above surveys), because they are a domain with its own lifecycle (versioned maps, plans
+shared with customers, checklists with time to first value) that playbooks acts on
+("onboarding stalled" triggers, "start a plan" actions) but that must not depend on playbooks.
+"""
+
+from django.apps import AppConfig
+
+
+class OnboardingConfig(AppConfig):
+    name = "onboarding"
+    verbose_name = "Success plans and onboarding"

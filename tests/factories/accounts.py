@@ -1,0 +1,75 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.choices import ActivityKind, Tier
+from accounts.models import Account, Activity, Contact, Subscription, SupportTicket, UsageEvent
+
+from .core import UserFactory
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    external_id = factory.Sequence(lambda n: f"acc-{n}")
+    name = factory.Sequence(lambda n: f"Account {n}")
+    domain = factory.LazyAttribute(lambda a: f"{a.external_id}.example.com")
+    tier = Tier.STANDARD
+    segment = "SMB"
+    owner = factory.SubFactory(UserFactory)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    external_id = factory.Sequence(lambda n: f"user-{n}")
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    account = factory.SubFactory(AccountFactory)
+    plan = "Growth"
+    mrr = Decimal("1000.00")
+    seats = 10
+    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
+    end_date = None
+    is_trial = False
+
+
+class UsageEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageEvent
+
+    account = factory.SubFactory(AccountFactory)
+    event = "report_viewed"
+    occurred_at = factory.LazyFunction(timezone.now)
+    message_id = factory.Sequence(lambda n: f"msg-{n}")
+
+
+class SupportTicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportTicket
+
+    external_id = factory.Sequence(lambda n: f"T-{n}")
+    account = factory.SubFactory(AccountFactory)
+    subject = "Cannot export"
+    opened_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    account = factory.SubFactory(AccountFactory)
+    kind = ActivityKind.NOTE
+    subject = "Check-in"
+    body = "Talked about the roadmap."
