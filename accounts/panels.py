@@ -1,0 +1,40 @@
+"""Panels on the account 360 page. The page lives here (accounts), but most of what it shows
+belongs to the floors above (health card, surveys, tasks, success plan, checklist). Those apps
+register a panel in their AppConfig.ready(); accounts renders whatever is registered, in order.
+
+A panel's `get_context(request, account)` must run a constant number of queries (the page's
+query count may not grow with the data), and returns None to hide the panel.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AccountPanel:
+    key: str
+    title: str
+    template_name: str
+    get_context: Callable[[object, object], dict | None]
+    column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
+    order: int = 100
+
+
+PANELS: dict[str, AccountPanel] = {}
+
+
+def register_panel(panel: AccountPanel) -> None:
+    PANELS[panel.key] = panel
+
+
+def panels_for(request, account) -> dict[str, list[dict]]:
+    """{"main": [...], "side": [...]}, each item {"key", "title", "template_name", "context"}."""
+    columns: dict[str, list[dict]] = {"main": [], "side": []}
+    for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
+        context = panel.get_context(request, account)
+        if context is None:
+            continue
+        columns.setdefault(panel.column, []).append(
+            {"key": panel.key, "title": panel.title, "template_name": panel.template_name, "context": context}
+        )
+    return columns
