@@ -325,3 +325,35 @@ class CostEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.amount} ({self.period_start}–{self.period_end})"
+
+
+# Section: touch cadence
+
+
+class TouchCadence(models.Model):
+    """How often a CSM should touch an account of a tier (DESIGN.md "Touch cadence"): the most
+    important accounts several times a week, key accounts weekly, the long tail monthly or by
+    automated tech-touch. The portfolio shows "touch due" from it; playbooks' "no CSM touch"
+    trigger reads it too. A tier without a row falls back to DEFAULT_DAYS."""
+
+    DEFAULT_DAYS = {Tier.STRATEGIC: 3, Tier.KEY: 7, Tier.STANDARD: 30, Tier.TECH_TOUCH: 90}
+
+    tier = models.CharField(max_length=16, choices=Tier.choices, unique=True)
+    every_days = models.PositiveSmallIntegerField(
+        help_text="A CSM touch (note, call, meeting, email) is due this often."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["every_days", "tier"]
+        constraints = [models.CheckConstraint(condition=Q(every_days__gte=1), name="touch_cadence_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()}: every {self.every_days} days"
+
+    @classmethod
+    def days_by_tier(cls) -> dict[str, int]:
+        """{tier: every_days} for every tier, stored rows over the defaults (one query)."""
+        days = {str(tier): d for tier, d in cls.DEFAULT_DAYS.items()}
+        days.update(dict(cls.objects.values_list("tier", "every_days")))
+        return days

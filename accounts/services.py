@@ -1,0 +1,99 @@
+"""Writes for the accounts floor: revenue denormalisation and the timeline.
+
+Other floors call these rather than writing the models themselves (contracts A):
+`account_revenue_refresh` after any subscription write, `activity_create` for anything that
+goes on an account's timeline.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .choices import TOUCH_KINDS, ActivityKind
+from .models import Account, Activity, Contact, Subscription
+
+__all__ = ["account_revenue_refresh", "activity_create"]
+
+
+# Section: revenue
+
+
+def account_revenue_refresh(*, account_ids: Iterable[int] | None = None, today: date | None = None) -> int:
+    """Recompute the denormalised `Account.mrr` and `Account.renewal_date` from subscriptions.
+
+    MRR = the sum of the paid (non-trial) subscriptions active `today` (start <= today < end);
+    renewal date = the nearest end date among those subscriptions (None when all are open-ended
+    or the account pays nothing). One UPDATE with correlated subqueries, so it costs the same
+    number of queries for one account or 100,000. Returns the number of accounts updated.
+    """
+    today = today or timezone.now().date()
+    active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"))
+    mrr_sum = active_paid.order_by().values("account_id").annotate(total=Sum("mrr")).values("total")
+    nearest_end = active_paid.filter(end_date__isnull=False).order_by("end_date").values("end_date")[:1]
+    accounts = Account.objects.all()
+    if account_ids is not None:
+        ids = list(account_ids)
+        if not ids:
+            return 0
+        accounts = accounts.filter(pk__in=ids)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return accounts.update(
+        mrr=Coalesce(Subquery(mrr_sum, output_field=money), Value(Decimal("0"), output_field=money)),
+        renewal_date=Subquery(nearest_end),
+    )
+
+
+# Section: timeline
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    account: Account,
+    kind: str,
+    author=None,
+    subject: str = "",
+    body: str = "",
+    occurred_at: datetime | None = None,
+    contact: Contact | None = None,
+    metadata: dict | None = None,
+) -> Activity:
+    """Put one entry on the account's timeline.
+
+    Touch kinds (note, call, meeting, email) also move `Account.last_touch_at` forward (never
+    back: an imported old call does not hide a newer one), which drives "touch due".
+    """
+    if kind not in ActivityKind.values:
+        raise ValueError(f"kind must be one of: {', '.join(ActivityKind.values)}")
+    if not (subject.strip() or body.strip()):
+        raise ValueError("an activity needs a subject or a body")
+    if occurred_at is None:
+        occurred_at = timezone.now()
+    elif timezone.is_naive(occurred_at):
+        raise ValueError("occurred_at must be timezone-aware")
+    if contact is not None and contact.account_id != account.pk:
+        raise ValueError("the contact belongs to another account")
+    activity = Activity.objects.create(
+        account=account,
+        kind=kind,
+        author=author,
+        contact=contact,
+        subject=subject.strip()[:255],
+        body=body.strip(),
+        occurred_at=occurred_at,
+        metadata=metadata or {},
+    )
+    if kind in TOUCH_KINDS:
+        bumped = (
+            Account.objects.filter(pk=account.pk)
+            .filter(Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=occurred_at))
+            .update(last_touch_at=occurred_at)
+        )
+        if bumped:
+            account.last_touch_at = occurred_at
+    return activity
