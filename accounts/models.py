@@ -217,6 +217,32 @@ class UsageEvent(models.Model):
         return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class AccountDailyUsage(models.Model):
+    """One account's usage on one UTC day, rolled up from UsageEvent by
+    `accounts.rollups.usage_rollup_refresh` (kept current at ingest). Health measures and
+    usage triggers read these rows instead of the raw events: a 30-day window is ~30 small
+    rows per account instead of every event. A day without events has no row.
+
+    `contact_ids` (distinct contacts active that day) and `features` ({event name: count})
+    keep what cannot be summed across days (distinct contacts, distinct features)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    active_contacts = models.PositiveIntegerField(default=0)
+    contact_ids = models.JSONField(default=list, blank=True)
+    features = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["account_id", "day"]
+        verbose_name_plural = "account daily usage"
+        indexes = [models.Index(fields=["day", "account"], name="usage_rollup_day")]
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_rollup_account_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.events}"
+
+
 # Section: support
 
 

@@ -1,0 +1,308 @@
+"""Daily per-account usage rollups (AccountDailyUsage), kept current at ingest.
+
+Writers:
+- `usage_rollup_refresh(pairs=...)`: recompute the given (account_id, day) rows from the raw
+  events. Ingestion calls it after storing events (with the pairs it touched); it is
+  set-based (one statement for all pairs), idempotent (delete + upsert under the unique
+  (account, day) constraint, so two concurrent refreshes of a pair end in the same row) and
+  runs on SQLite and PostgreSQL.
+- `usage_rollup_rebuild(start=None, end=None)`: recompute every row in [start, end] (whole
+  history by default), in account-id chunks so no statement holds all events at once.
+
+Reader:
+- `usage_window_stats(as_of=..., account_ids=None, key_features=())`: per account, the usage
+  figures over the 30 days ending `as_of` (inclusive) and the 30 before, for all accounts
+  (or the given ones) in one query. Health measures and usage triggers use it.
+
+Days are UTC. The SQL is written twice (PostgreSQL and SQLite) because the JSON functions
+differ; both return the same rows.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+
+from .models import Account, AccountDailyUsage, UsageEvent
+
+__all__ = ["UsageWindow", "usage_rollup_rebuild", "usage_rollup_refresh", "usage_window_stats"]
+
+WINDOW_DAYS = 30
+REBUILD_CHUNK = 5000  # accounts per rebuild statement
+
+ROLLUP = AccountDailyUsage._meta.db_table
+EVENTS = UsageEvent._meta.db_table
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# Section: writers
+
+# The aggregate shared by refresh and rebuild, over a CTE "ev(account_id, day, contact_id,
+# event)" of the events to roll up. Ends in an upsert.
+_PG_AGG = f"""
+f AS (SELECT account_id, day, event, count(*) AS n FROM ev GROUP BY account_id, day, event),
+agg AS (
+    SELECT account_id, day, sum(n)::int AS events, jsonb_object_agg(event, n) AS features
+    FROM f GROUP BY account_id, day
+),
+ct AS (
+    SELECT account_id, day, count(DISTINCT contact_id) AS n,
+           coalesce(jsonb_agg(DISTINCT contact_id) FILTER (WHERE contact_id IS NOT NULL), '[]'::jsonb) AS ids
+    FROM ev GROUP BY account_id, day
+)
+INSERT INTO {ROLLUP} (account_id, day, events, active_contacts, contact_ids, features)
+SELECT agg.account_id, agg.day, agg.events, ct.n, ct.ids, agg.features
+FROM agg JOIN ct ON ct.account_id = agg.account_id AND ct.day = agg.day
+ON CONFLICT (account_id, day) DO UPDATE SET
+    events = EXCLUDED.events, active_contacts = EXCLUDED.active_contacts,
+    contact_ids = EXCLUDED.contact_ids, features = EXCLUDED.features
+"""
+
+_SQLITE_AGG = f"""
+f AS (SELECT account_id, day, event, count(*) AS n FROM ev GROUP BY account_id, day, event),
+agg AS (
+    SELECT account_id, day, sum(n) AS events, json_group_object(event, n) AS features
+    FROM f GROUP BY account_id, day
+),
+ct AS (
+    SELECT account_id, day, count(DISTINCT contact_id) AS n,
+           json_group_array(DISTINCT contact_id) FILTER (WHERE contact_id IS NOT NULL) AS ids
+    FROM ev GROUP BY account_id, day
+)
+INSERT INTO {ROLLUP} (account_id, day, events, active_contacts, contact_ids, features)
+SELECT agg.account_id, agg.day, agg.events, ct.n, coalesce(ct.ids, '[]'), agg.features
+FROM agg JOIN ct ON ct.account_id = agg.account_id AND ct.day = agg.day
+WHERE true
+ON CONFLICT (account_id, day) DO UPDATE SET
+    events = excluded.events, active_contacts = excluded.active_contacts,
+    contact_ids = excluded.contact_ids, features = excluded.features
+"""
+
+
+def _pairs_json(pairs: Iterable[tuple[int, date]]) -> str:
+    unique = {(int(account_id), day.isoformat()) for account_id, day in pairs}
+    return json.dumps(sorted(unique))
+
+
+def usage_rollup_refresh(*, pairs: Iterable[tuple[int, date]]) -> int:
+    """Recompute the rollup rows of these (account_id, day) pairs from the raw events.
+    A pair whose day has no events loses its row. Returns the number of distinct pairs."""
+    payload = _pairs_json(pairs)
+    count = len(json.loads(payload))
+    if not count:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _is_postgres():
+            pairs_cte = """
+                p AS (
+                    SELECT (x->>0)::int AS account_id, (x->>1)::date AS day
+                    FROM jsonb_array_elements(%s::jsonb) AS x
+                )"""
+            cursor.execute(
+                f"WITH {pairs_cte} DELETE FROM {ROLLUP} r USING p WHERE r.account_id = p.account_id AND r.day = p.day",
+                [payload],
+            )
+            cursor.execute(
+                f"""WITH {pairs_cte},
+                ev AS (
+                    SELECT e.account_id, p.day, e.contact_id, e.event
+                    FROM p JOIN {EVENTS} e ON e.account_id = p.account_id
+                     AND e.occurred_at >= (p.day::timestamp AT TIME ZONE 'UTC')
+                     AND e.occurred_at < ((p.day + 1)::timestamp AT TIME ZONE 'UTC')
+                ),
+                {_PG_AGG}""",
+                [payload],
+            )
+        else:
+            pairs_cte = """
+                p AS (
+                    SELECT DISTINCT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS day
+                    FROM json_each(%s)
+                )"""
+            cursor.execute(
+                f"""WITH {pairs_cte} DELETE FROM {ROLLUP}
+                WHERE EXISTS (SELECT 1 FROM p WHERE p.account_id = {ROLLUP}.account_id AND p.day = {ROLLUP}.day)""",
+                [payload],
+            )
+            cursor.execute(
+                f"""WITH {pairs_cte},
+                ev AS (
+                    SELECT e.account_id, p.day, e.contact_id, e.event
+                    FROM p JOIN {EVENTS} e ON e.account_id = p.account_id
+                     AND e.occurred_at >= p.day AND e.occurred_at < date(p.day, '+1 day')
+                ),
+                {_SQLITE_AGG}""",
+                [payload],
+            )
+    return count
+
+
+def usage_rollup_rebuild(*, start: date | None = None, end: date | None = None) -> int:
+    """Recompute every rollup row with start <= day <= end (open ends = all history), in
+    chunks of accounts. Returns the number of rows written."""
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    written = 0
+    for i in range(0, len(ids), REBUILD_CHUNK):
+        lo, hi = ids[i], ids[min(i + REBUILD_CHUNK, len(ids)) - 1]
+        written += _rebuild_chunk(lo, hi, start, end)
+    return written
+
+
+def _rebuild_chunk(lo: int, hi: int, start: date | None, end: date | None) -> int:
+    params: list = [lo, hi]
+    day_filter = ""
+    if start is not None:
+        day_filter += " AND day >= %s"
+        params.append(start)
+    if end is not None:
+        day_filter += " AND day <= %s"
+        params.append(end)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ROLLUP} WHERE account_id BETWEEN %s AND %s{day_filter}", params)
+        ev_params: list = [lo, hi]
+        time_filter = ""
+        if _is_postgres():
+            if start is not None:
+                time_filter += " AND occurred_at >= (%s::date::timestamp AT TIME ZONE 'UTC')"
+                ev_params.append(start)
+            if end is not None:
+                time_filter += " AND occurred_at < ((%s::date + 1)::timestamp AT TIME ZONE 'UTC')"
+                ev_params.append(end)
+            cursor.execute(
+                f"""WITH ev AS (
+                    SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, contact_id, event
+                    FROM {EVENTS} WHERE account_id BETWEEN %s AND %s{time_filter}
+                ),
+                {_PG_AGG}""",
+                ev_params,
+            )
+        else:
+            if start is not None:
+                time_filter += " AND occurred_at >= %s"
+                ev_params.append(start.isoformat())
+            if end is not None:
+                time_filter += " AND occurred_at < %s"
+                ev_params.append((end + timedelta(days=1)).isoformat())
+            cursor.execute(
+                f"""WITH ev AS (
+                    SELECT account_id, date(occurred_at) AS day, contact_id, event
+                    FROM {EVENTS} WHERE account_id BETWEEN %s AND %s{time_filter}
+                ),
+                {_SQLITE_AGG}""",
+                ev_params,
+            )
+        return cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
+
+
+# Section: reader
+
+
+@dataclass(frozen=True)
+class UsageWindow:
+    """One account's usage over the 30 days ending `as_of` and the 30 days before."""
+
+    active_days: int  # days with at least one event, last 30
+    events: int  # events, last 30
+    events_prev: int  # events, the 30 days before
+    active_contacts: int  # distinct contacts with an event, last 30
+    key_features_used: int  # distinct key features used, last 30
+
+
+def _feature_path(name: str) -> str:
+    return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def usage_window_stats(
+    *, as_of: date, account_ids: Sequence[int] | None = None, key_features: Sequence[str] = ()
+) -> dict[int, UsageWindow]:
+    """Usage figures for every account with a rollup row in the 60 days ending `as_of`
+    (accounts without any are left out), in one query over the rollups."""
+    key_features = list(dict.fromkeys(key_features))
+    recent_start = as_of - timedelta(days=WINDOW_DAYS - 1)
+    prev_start = as_of - timedelta(days=2 * WINDOW_DAYS - 1)
+    if account_ids is not None and not account_ids:
+        return {}
+    if _is_postgres():
+        ids_filter = " AND account_id = ANY(%(ids)s)" if account_ids is not None else ""
+        features_sql = (
+            " + ".join(f"coalesce(bool_or(features ? %(kf{i})s) FILTER (WHERE day >= %(recent)s), false)::int"
+                       for i in range(len(key_features)))
+            or "0"
+        )
+        sql = f"""
+        WITH r AS (
+            SELECT account_id, day, events, contact_ids, features FROM {ROLLUP}
+            WHERE day >= %(prev)s AND day <= %(as_of)s{ids_filter}
+        ),
+        base AS (
+            SELECT account_id,
+                   count(*) FILTER (WHERE day >= %(recent)s AND events > 0) AS active_days,
+                   coalesce(sum(events) FILTER (WHERE day >= %(recent)s), 0) AS events,
+                   coalesce(sum(events) FILTER (WHERE day < %(recent)s), 0) AS events_prev,
+                   {features_sql} AS key_features
+            FROM r GROUP BY account_id
+        ),
+        ct AS (
+            SELECT r.account_id, count(DISTINCT c.value) AS n
+            FROM r CROSS JOIN LATERAL jsonb_array_elements(r.contact_ids) AS c
+            WHERE r.day >= %(recent)s GROUP BY r.account_id
+        )
+        SELECT base.account_id, base.active_days, base.events, base.events_prev, coalesce(ct.n, 0), base.key_features
+        FROM base LEFT JOIN ct ON ct.account_id = base.account_id
+        """
+        params: dict = {"prev": prev_start, "recent": recent_start, "as_of": as_of, "ids": list(account_ids or [])}
+        params.update({f"kf{i}": name for i, name in enumerate(key_features)})
+    else:
+        ids_filter = " AND account_id IN (SELECT value FROM json_each(%(ids)s))" if account_ids is not None else ""
+        features_sql = (
+            " + ".join(
+                f"coalesce(max(CASE WHEN day >= %(recent)s AND json_type(features, %(kf{i})s) IS NOT NULL THEN 1 ELSE 0 END), 0)"
+                for i in range(len(key_features))
+            )
+            or "0"
+        )
+        sql = f"""
+        WITH r AS (
+            SELECT account_id, day, events, contact_ids, features FROM {ROLLUP}
+            WHERE day >= %(prev)s AND day <= %(as_of)s{ids_filter}
+        ),
+        base AS (
+            SELECT account_id,
+                   sum(CASE WHEN day >= %(recent)s AND events > 0 THEN 1 ELSE 0 END) AS active_days,
+                   coalesce(sum(CASE WHEN day >= %(recent)s THEN events END), 0) AS events,
+                   coalesce(sum(CASE WHEN day < %(recent)s THEN events END), 0) AS events_prev,
+                   {features_sql} AS key_features
+            FROM r GROUP BY account_id
+        ),
+        ct AS (
+            SELECT r.account_id, count(DISTINCT c.value) AS n
+            FROM r, json_each(r.contact_ids) AS c
+            WHERE r.day >= %(recent)s GROUP BY r.account_id
+        )
+        SELECT base.account_id, base.active_days, base.events, base.events_prev, coalesce(ct.n, 0), base.key_features
+        FROM base LEFT JOIN ct ON ct.account_id = base.account_id
+        """
+        params = {
+            "prev": prev_start.isoformat(),
+            "recent": recent_start.isoformat(),
+            "as_of": as_of.isoformat(),
+            "ids": json.dumps([int(i) for i in account_ids or []]),
+        }
+        params.update({f"kf{i}": _feature_path(name) for i, name in enumerate(key_features)})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            row[0]: UsageWindow(
+                active_days=int(row[1]),
+                events=int(row[2]),
+                events_prev=int(row[3]),
+                active_contacts=int(row[4]),
+                key_features_used=int(row[5]),
+            )
+            for row in cursor.fetchall()
+        }
