@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import APIKey, User
+from .models import APIKey, User, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(User)
@@ -15,3 +15,14 @@ class UserAdmin(DjangoUserAdmin):
 class APIKeyAdmin(admin.ModelAdmin):
     list_display = ("name", "scope", "key_prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("key_prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "events", "is_active", "created_at")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "endpoint", "status", "attempts", "response_status", "created_at")
+    list_filter = ("status", "event")

@@ -167,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "webhook-retries-due": {
+        "task": "core.tasks.webhook_retry_due_task",
+        "schedule": 60.0,
+    },
 }
 
 REST_FRAMEWORK = {
