@@ -1,0 +1,78 @@
+from django.db import models
+
+
+class SurveyKind(models.TextChoices):
+    NPS = "nps", "NPS (0–10)"
+    CSAT = "csat", "CSAT (1–5)"
+    CES = "ces", "CES (1–7)"
+
+
+# Inclusive score range per kind.
+SCORE_RANGE = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7)}
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ARCHIVED = "archived", "Archived"
+
+
+class Channel(models.TextChoices):
+    WIDGET = "widget", "In-app widget"
+    EMAIL = "email", "Email"
+    LINK = "link", "Public link"
+    IMPORT = "import", "Import"
+
+
+class TriggerType(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    EVENT = "event", "After a usage event"
+    DAYS_AFTER_SIGNUP = "days_after_signup", "N days after signup"
+
+
+class TouchKind(models.TextChoices):
+    """What spends a contact's fatigue budget: being asked (widget shown, survey or playbook
+    email sent), answering and dismissing all count."""
+
+    ASKED = "asked", "Asked"
+    ANSWERED = "answered", "Answered"
+    DISMISSED = "dismissed", "Dismissed"
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    ANSWERED = "answered", "Answered"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class QuestionType(models.TextChoices):
+    TEXT = "text", "Text"
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+
+
+LANGUAGES = {"en": "English", "ar": "العربية", "fa": "فارسی", "zh": "中文"}
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+def score_category(kind: str, score: int) -> str:
+    """NPS: detractor 0-6, passive 7-8, promoter 9-10. CSAT: low 1-2, neutral 3, high 4-5.
+    CES (1-7, 7 = very easy): low 1-3, neutral 4, high 5-7."""
+    if kind == SurveyKind.NPS:
+        return "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
+    if kind == SurveyKind.CSAT:
+        return "low" if score <= 2 else "neutral" if score == 3 else "high"
+    return "low" if score <= 3 else "neutral" if score == 4 else "high"
+
+
+# Answer groups for the thank-you messages: unhappy / neutral / happy whatever the kind.
+CATEGORY_GROUP = {
+    "detractor": "unhappy",
+    "low": "unhappy",
+    "passive": "neutral",
+    "neutral": "neutral",
+    "promoter": "happy",
+    "high": "happy",
+}

@@ -1,0 +1,288 @@
+"""Surveys (NPS, CSAT, CES), how they reach contacts (widget, email, link), the answers, and the
+fatigue budget every channel spends from (`surveys.fatigue`)."""
+
+import hmac
+import secrets
+from hashlib import sha256
+from urllib.parse import urlsplit
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone as dj_timezone
+
+from .choices import (
+    LANGUAGES,
+    RTL_LANGUAGES,
+    SCORE_RANGE,
+    Channel,
+    DeliveryStatus,
+    SurveyKind,
+    SurveyStatus,
+    TouchKind,
+    TriggerType,
+)
+
+# Section: configuration
+
+
+def _workspace_key() -> str:
+    return "wk_" + secrets.token_urlsafe(12)
+
+
+def _workspace_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _public_slug() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class SurveyWorkspace(models.Model):
+    """One customer product the widget is embedded in: the public key the snippet carries, the
+    identity-verification secret the host's server signs user ids with, and the origins
+    allowed to call the widget endpoints (CORS)."""
+
+    name = models.CharField(max_length=120)
+    key = models.CharField(max_length=32, unique=True, default=_workspace_key)
+    secret = models.CharField(max_length=64, default=_workspace_secret)
+    allowed_origins = models.TextField(
+        blank=True, help_text="One origin per line, e.g. https://app.example.com (scheme, host and port)."
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origin_list(self) -> list[str]:
+        return [normalize_origin(line) for line in self.allowed_origins.splitlines() if line.strip()]
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        return bool(origin) and normalize_origin(origin) in self.origin_list
+
+    def user_hash(self, user_id: str) -> str:
+        """HMAC-SHA256(secret, user_id) in hex: what the host's server computes."""
+        return hmac.new(self.secret.encode(), str(user_id).encode(), sha256).hexdigest()
+
+    def verify_user(self, user_id: str, user_hash: str) -> bool:
+        return bool(user_id) and bool(user_hash) and hmac.compare_digest(self.user_hash(user_id), str(user_hash))
+
+
+def normalize_origin(origin: str) -> str:
+    parts = urlsplit(origin.strip().rstrip("/"))
+    if not parts.scheme or not parts.netloc:
+        return origin.strip().lower()
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+class SurveyQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Active surveys whose schedule covers `now`."""
+        now = now or dj_timezone.now()
+        return self.filter(status=SurveyStatus.ACTIVE).filter(
+            models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=now),
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now),
+        )
+
+
+class Survey(models.Model):
+    """An NPS, CSAT or CES survey: wording per language, optional follow-up questions,
+    branding, audience, trigger (widget) and schedule.
+
+    `translations` maps a language code to its texts: question, comment_label, placeholder,
+    submit, dismiss, thanks_unhappy, thanks_neutral, thanks_happy, low_label, high_label.
+    `follow_ups` is a list of {"id", "type": text|single|multiple, "label", "options": [...]}.
+    """
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices, default=SurveyKind.NPS)
+    status = models.CharField(max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True)
+    workspace = models.ForeignKey(
+        SurveyWorkspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys"
+    )
+    public_slug = models.CharField(max_length=16, unique=True, default=_public_slug)
+    default_language = models.CharField(max_length=8, default="en")
+    translations = models.JSONField(default=dict, blank=True)
+    follow_ups = models.JSONField(default=list, blank=True)
+    brand_color = models.CharField(max_length=7, default="#4f46e5")
+    logo_url = models.URLField(blank=True)
+
+    # Audience
+    segments = models.JSONField(default=list, blank=True, help_text="Account segments; empty = all.")
+    tiers = models.JSONField(default=list, blank=True, help_text="Account tiers; empty = all.")
+    personas = models.ManyToManyField("accounts.Persona", blank=True, related_name="surveys")
+    sample_percent = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    # Trigger (widget)
+    trigger = models.CharField(max_length=24, choices=TriggerType.choices, default=TriggerType.PAGE_VIEW)
+    trigger_event = models.CharField(max_length=128, blank=True, help_text="Usage event name for the event trigger.")
+    trigger_days = models.PositiveIntegerField(default=0, help_text="Days after the contact signed up.")
+    delay_seconds = models.PositiveIntegerField(default=0, help_text="Wait this long on the page before showing.")
+
+    # Schedule
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    drip_per_day = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At most this many contacts asked per day (empty = no limit)."
+    )
+
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def score_range(self) -> tuple[int, int]:
+        return SCORE_RANGE[SurveyKind(self.kind)]
+
+    def texts(self, language: str | None) -> dict:
+        """The wording in `language`, falling back per key to the default language, then English."""
+        from .wording import default_texts
+
+        lang = language if language in LANGUAGES else self.default_language
+        merged = dict(default_texts(self.kind, "en"))
+        merged.update(default_texts(self.kind, lang))
+        for code in ("en", self.default_language, lang):
+            merged.update({k: v for k, v in (self.translations.get(code) or {}).items() if v})
+        merged["language"] = lang
+        merged["dir"] = "rtl" if lang in RTL_LANGUAGES else "ltr"
+        return merged
+
+
+# Section: delivery and fatigue
+
+
+class SurveyDelivery(models.Model):
+    """One time a contact was asked: a widget impression, an email, a personal link. Its signed
+    token (surveys.tokens) is what the answer refers to, so a second answer to the same delivery
+    changes the first instead of adding one."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="deliveries")
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="survey_deliveries"
+    )
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="survey_deliveries"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT)
+    language = models.CharField(max_length=8, default="en")
+    sent_at = models.DateTimeField(default=dj_timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name_plural = "survey deliveries"
+        indexes = [
+            models.Index(fields=["survey", "sent_at"]),
+            models.Index(fields=["contact", "sent_at"]),
+            models.Index(fields=["sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} → {self.contact_id} ({self.channel})"
+
+
+class FatigueTouch(models.Model):
+    """A contact was asked, answered, dismissed, or emailed. `surveys.fatigue` counts these
+    across every survey and channel (and playbook emails) to decide who may be asked again."""
+
+    contact = models.ForeignKey("accounts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=10, choices=TouchKind.choices)
+    occurred_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "occurred_at"], name="fatigue_contact_time"),
+            models.Index(fields=["account", "occurred_at"], name="fatigue_account_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.kind} via {self.channel}"
+
+
+# Section: answers
+
+
+class ResponseTheme(models.Model):
+    """A group of similar comments (computed by surveys.themes in a Celery task)."""
+
+    label = models.CharField(max_length=120)
+    keywords = models.JSONField(default=list, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=24, default="")
+    computed_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-size", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SurveyResponseQuerySet(models.QuerySet):
+    def submitted_between(self, start, end):
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+
+class SurveyResponse(models.Model):
+    """One answer. `dedupe_key` makes every path idempotent: "d:<delivery id>" (widget, email,
+    personal link), "l:<nonce>" (anonymous link), "i:<...>" (import), so a repeat updates the
+    same row. `submitted_at` may be historical (imports)."""
+
+    survey = models.ForeignKey(Survey, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    delivery = models.OneToOneField(
+        SurveyDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    kind = models.CharField(max_length=8, choices=SurveyKind.choices)
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    answers = models.JSONField(default=dict, blank=True, help_text="Follow-up answers by question id.")
+    language = models.CharField(max_length=8, default="en")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    submitted_at = models.DateTimeField(default=dj_timezone.now)
+    dedupe_key = models.CharField(max_length=191, unique=True)
+    theme = models.ForeignKey(ResponseTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SurveyResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "submitted_at"], name="response_kind_time"),
+            models.Index(fields=["account", "submitted_at"], name="response_account_time"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(score__lte=10), name="response_score_max_10")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.score} ({self.account_id})"
+
+    @property
+    def category(self) -> str:
+        from .choices import score_category
+
+        return score_category(self.kind, self.score)
