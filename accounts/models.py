@@ -200,14 +200,30 @@ class Subscription(models.Model):
 
 class UsageEvent(models.Model):
     """One thing a customer's user did in the product. Tens of millions of rows: keep it lean.
-    `message_id` makes ingestion idempotent (a repeated id is stored once)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    Written only through `accounts.ingest.events_store` (COPY on PostgreSQL). On PostgreSQL the
+    table is partitioned by month on `occurred_at` (migration 0007; docs/decisions.md "Usage
+    events table"), so it has no global unique index: a repeated `message_id` is refused by
+    `UsageEventKey`, a compact 64-bit key per message id. The account and contact links carry no
+    database constraint (ingest checks them; a per-row foreign-key trigger would halve COPY
+    speed); Django still cascades deletes."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     event = models.CharField(max_length=128)
     occurred_at = models.DateTimeField()
     properties = models.JSONField(default=dict, blank=True)
-    message_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    message_id = models.CharField(max_length=128, null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -215,6 +231,20 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class UsageEventKey(models.Model):
+    """The dedupe key of every stored event that had a message id: the first 8 bytes of its
+    BLAKE2b hash, as a signed 64-bit integer. 8 bytes a row instead of a text index over a
+    partitioned table (where a unique index would have to include the month)."""
+
+    key = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 class AccountDailyUsage(models.Model):
@@ -383,3 +413,72 @@ class TouchCadence(models.Model):
         days = {str(tier): d for tier, d in cls.DEFAULT_DAYS.items()}
         days.update(dict(cls.objects.values_list("tier", "every_days")))
         return days
+
+
+# Section: data in (CSV imports, Stripe)
+
+
+class ImportJob(models.Model):
+    """One CSV upload in the import UI: the file, its column mapping, the validation report,
+    and the progress of the Celery task that imports it (accounts.imports)."""
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", "Accounts"
+        CONTACTS = "contacts", "Contacts"
+        SUBSCRIPTIONS = "subscriptions", "Subscriptions"
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        VALIDATED = "validated", "Validated"
+        INVALID = "invalid", "Has errors"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    content = models.TextField(help_text="The uploaded CSV, UTF-8.")
+    mapping = models.JSONField(default=dict, blank=True, help_text="{field: CSV column}.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text='[{"row": 3, "field": "mrr", "reason": "..."}]')
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event already handled: makes the endpoint idempotent on the event id,
+    and `object_id` + `created` let a late, older event be recognised (out-of-order safety)."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True)
+    created = models.BigIntegerField(help_text="Stripe's event timestamp (Unix seconds).")
+    applied = models.BooleanField(default=True, help_text="False when skipped as older than one applied.")
+    received_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["object_id", "created"], name="stripe_event_object_time")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
