@@ -1,0 +1,268 @@
+"""The measures health itself provides (registered in HealthConfig.ready()). Each one is
+set-based: one or two queries for all accounts (or the given ones), as of the end of day
+`as_of` (UTC). Usage measures read the daily rollups (accounts.rollups), never raw events.
+
+Raw values:
+- usage_frequency: days with any event in the last 30 (0-30). No usage = 0, not "no data".
+- breadth: distinct active contacts in the last 30 days / paid seats on `as_of` (or the
+  account's known contacts when no subscription has seats), in percent.
+- depth: distinct key features (HealthSettings.key_features) used in the last 30 days /
+  number of key features, in percent. No key features configured = no data.
+- usage_trend: events in the last 30 days against the 30 before, change in percent,
+  capped at +100 (no data when both windows are empty).
+- open_tickets / escalated_tickets: tickets open at the end of `as_of` (escalated ones).
+- days_to_renewal: days from `as_of` to the nearest end date of a paid subscription
+  active that day (no data when every one is open-ended).
+- mrr_change: MRR on `as_of` against 90 days before, in percent (no data when it was 0).
+- csm_sentiment: the CSM's latest 1-5 on or before `as_of`; no data once it is older
+  than HealthSettings.sentiment_stale_days (the account page flags it stale).
+"""
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Q, Sum
+
+from accounts.models import Account, Contact, Subscription, SupportTicket
+from accounts.rollups import UsageWindow, usage_window_stats
+
+from .models import CsmSentiment, HealthSettings
+from .registry import Measure, register_measure
+
+# One recompute asks several usage measures for the same window: the engine opens a
+# cache for the run so the rollups are read once.
+_RUN_CACHE: ContextVar[dict | None] = ContextVar("health_run_cache", default=None)
+
+TREND_CAP = 100.0
+MRR_LOOKBACK_DAYS = 90
+
+DEFAULT_WEIGHTS = {
+    "usage_frequency": 20,
+    "breadth": 10,
+    "depth": 10,
+    "usage_trend": 15,
+    "nps": 10,
+    "csat": 5,
+    "open_tickets": 5,
+    "escalated_tickets": 5,
+    "days_to_renewal": 5,
+    "mrr_change": 5,
+    "onboarding_progress": 5,
+    "csm_sentiment": 5,
+}
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def _ids(account_ids: Iterable[int] | None) -> list[int] | None:
+    return None if account_ids is None else list(account_ids)
+
+
+def _all_ids(account_ids: list[int] | None) -> list[int]:
+    if account_ids is not None:
+        return account_ids
+    return list(Account.objects.values_list("id", flat=True))
+
+
+def _settings() -> HealthSettings:
+    cache = _RUN_CACHE.get()
+    if cache is not None and "settings" in cache:
+        return cache["settings"]
+    value = HealthSettings.load()
+    if cache is not None:
+        cache["settings"] = value
+    return value
+
+
+def _usage(as_of: date, account_ids: list[int] | None) -> dict[int, UsageWindow]:
+    key_features = tuple(_settings().key_features)
+    cache = _RUN_CACHE.get()
+    cache_key = ("usage", as_of, None if account_ids is None else tuple(account_ids), key_features)
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
+    stats = usage_window_stats(as_of=as_of, account_ids=account_ids, key_features=key_features)
+    if cache is not None:
+        cache[cache_key] = stats
+    return stats
+
+
+def _seats(as_of: date, account_ids: list[int] | None) -> dict[int, int]:
+    subs = Subscription.objects.active_on(as_of).paid().filter(seats__isnull=False)
+    if account_ids is not None:
+        subs = subs.filter(account_id__in=account_ids)
+    seats = {row["account_id"]: row["n"] for row in subs.values("account_id").annotate(n=Sum("seats")) if row["n"]}
+    # Accounts without seats fall back to the contacts known at the time.
+    contacts = Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of))
+    if account_ids is not None:
+        contacts = contacts.filter(account_id__in=account_ids)
+    for row in contacts.values("account_id").annotate(n=Count("id")):
+        seats.setdefault(row["account_id"], row["n"])
+    return seats
+
+
+# Section: compute functions
+
+
+def usage_frequency(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    ids = _ids(account_ids)
+    stats = _usage(as_of, ids)
+    return {i: float(stats[i].active_days) if i in stats else 0.0 for i in _all_ids(ids)}
+
+
+def breadth(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    ids = _ids(account_ids)
+    stats = _usage(as_of, ids)
+    result: dict[int, float | None] = {}
+    for account_id, seats in _seats(as_of, ids).items():
+        active = stats[account_id].active_contacts if account_id in stats else 0
+        result[account_id] = round(min(100.0, 100.0 * active / seats), 1)
+    return result
+
+
+def depth(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    ids = _ids(account_ids)
+    n_keys = len(set(_settings().key_features))
+    if not n_keys:
+        return {}
+    stats = _usage(as_of, ids)
+    return {
+        i: round(100.0 * (stats[i].key_features_used if i in stats else 0) / n_keys, 1) for i in _all_ids(ids)
+    }
+
+
+def usage_trend(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    stats = _usage(as_of, _ids(account_ids))
+    result: dict[int, float | None] = {}
+    for account_id, s in stats.items():
+        if s.events_prev:
+            result[account_id] = round(min(TREND_CAP, 100.0 * (s.events - s.events_prev) / s.events_prev), 1)
+        elif s.events:
+            result[account_id] = TREND_CAP
+    return result
+
+
+def _tickets(as_of: date, account_ids: list[int] | None, escalated: bool) -> dict[int, float | None]:
+    moment = end_of_day(as_of)
+    tickets = SupportTicket.objects.filter(opened_at__lt=moment).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment)
+    )
+    if escalated:
+        tickets = tickets.filter(escalated=True)
+    if account_ids is not None:
+        tickets = tickets.filter(account_id__in=account_ids)
+    counts = dict(tickets.values("account_id").annotate(n=Count("id")).values_list("account_id", "n"))
+    return {i: float(counts.get(i, 0)) for i in _all_ids(account_ids)}
+
+
+def open_tickets(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    return _tickets(as_of, _ids(account_ids), escalated=False)
+
+
+def escalated_tickets(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    return _tickets(as_of, _ids(account_ids), escalated=True)
+
+
+def days_to_renewal(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    subs = Subscription.objects.active_on(as_of).paid().filter(end_date__isnull=False)
+    ids = _ids(account_ids)
+    if ids is not None:
+        subs = subs.filter(account_id__in=ids)
+    from django.db.models import Min
+
+    return {
+        row["account_id"]: float((row["next_end"] - as_of).days)
+        for row in subs.values("account_id").annotate(next_end=Min("end_date"))
+    }
+
+
+def _mrr_on(day: date, account_ids: list[int] | None) -> dict[int, float]:
+    subs = Subscription.objects.active_on(day).paid()
+    if account_ids is not None:
+        subs = subs.filter(account_id__in=account_ids)
+    return {row["account_id"]: float(row["m"]) for row in subs.values("account_id").annotate(m=Sum("mrr"))}
+
+
+def mrr_change(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    ids = _ids(account_ids)
+    now, before = _mrr_on(as_of, ids), _mrr_on(as_of - timedelta(days=MRR_LOOKBACK_DAYS), ids)
+    return {
+        account_id: round(100.0 * (now.get(account_id, 0.0) - then) / then, 1)
+        for account_id, then in before.items()
+        if then > 0
+    }
+
+
+def csm_sentiment(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    ids = _ids(account_ids)
+    moment = end_of_day(as_of)
+    fresh_after = moment - timedelta(days=_settings().sentiment_stale_days)
+    rows = CsmSentiment.objects.filter(recorded_at__lt=moment)
+    if ids is not None:
+        rows = rows.filter(account_id__in=ids)
+    latest: dict[int, float | None] = {}
+    # Latest per account: ordered newest first, first seen wins (one query, no per-account loop).
+    for account_id, value, recorded_at in rows.order_by("account_id", "-recorded_at", "-id").values_list(
+        "account_id", "value", "recorded_at"
+    ):
+        if account_id not in latest:
+            latest[account_id] = float(value) if recorded_at >= fresh_after else None
+    return {k: v for k, v in latest.items() if v is not None}
+
+
+# Section: registration
+
+HEALTH_MEASURES = (
+    Measure(
+        key="usage_frequency", label="Usage frequency", compute=usage_frequency, unit="active days / 30",
+        description="Days with any product usage in the last 30 days.",
+        default_points=((0, 0), (4, 30), (12, 70), (20, 100)),
+    ),
+    Measure(
+        key="breadth", label="Breadth", compute=breadth, unit="% of seats",
+        description="Distinct active users in the last 30 days over paid seats.",
+        default_points=((0, 0), (20, 40), (50, 80), (70, 100)),
+    ),
+    Measure(
+        key="depth", label="Depth", compute=depth, unit="% of key features",
+        description="Share of the configured key features used in the last 30 days.",
+        default_points=((0, 0), (25, 40), (50, 70), (75, 100)),
+    ),
+    Measure(
+        key="usage_trend", label="Usage trend", compute=usage_trend, unit="% change",
+        description="Events in the last 30 days against the 30 days before.",
+        default_points=((-60, 0), (-30, 30), (0, 70), (20, 100)),
+    ),
+    Measure(
+        key="open_tickets", label="Open tickets", compute=open_tickets, unit="tickets", higher_is_better=False,
+        description="Support tickets open at the end of the day.",
+        default_points=((0, 100), (2, 70), (5, 30), (10, 0)),
+    ),
+    Measure(
+        key="escalated_tickets", label="Escalated tickets", compute=escalated_tickets, unit="tickets",
+        higher_is_better=False, description="Escalated support tickets open at the end of the day.",
+        default_points=((0, 100), (1, 50), (3, 0)),
+    ),
+    Measure(
+        key="days_to_renewal", label="Days to renewal", compute=days_to_renewal, unit="days",
+        description="Days until the nearest paid subscription ends (renewal risk rises as it nears).",
+        default_points=((0, 30), (30, 50), (90, 80), (180, 100)),
+    ),
+    Measure(
+        key="mrr_change", label="MRR change", compute=mrr_change, unit="% over 90 days",
+        description="MRR today against 90 days ago.",
+        default_points=((-50, 0), (-10, 40), (0, 70), (20, 100)),
+    ),
+    Measure(
+        key="csm_sentiment", label="CSM sentiment", compute=csm_sentiment, unit="1-5",
+        description="The CSM's own read of the account; ignored once stale.",
+        default_points=((1, 0), (2, 25), (3, 50), (4, 75), (5, 100)),
+    ),
+)
+
+
+def register_health_measures() -> None:
+    for measure in HEALTH_MEASURES:
+        register_measure(measure)

@@ -1,0 +1,102 @@
+"""Pure scoring arithmetic (no database): thresholds -> 0-100, weights with missing data
+spread over the others, and which scorecard applies to an account."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .models import band_for
+
+
+def points_score(points: Sequence[Sequence[float]], raw: float) -> float:
+    """Map a raw value to 0-100 through threshold points [[raw, score], ...]: linear
+    between neighbouring points, flat beyond the first and last."""
+    pts = sorted((float(x), float(y)) for x, y in points)
+    if not pts:
+        raise ValueError("a measure needs at least one threshold point")
+    if raw <= pts[0][0]:
+        return max(0.0, min(100.0, pts[0][1]))
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if raw <= x1:
+            y = y0 if x1 == x0 else y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
+            return max(0.0, min(100.0, y))
+    return max(0.0, min(100.0, pts[-1][1]))
+
+
+@dataclass(frozen=True)
+class PlanMeasure:
+    key: str
+    weight: int
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A scorecard loaded for a run."""
+
+    id: int
+    name: str
+    tier: str
+    segment: str
+    is_default: bool
+    red_below: int
+    green_from: int
+    measures: tuple[PlanMeasure, ...] = field(default_factory=tuple)
+
+    def band(self, score: float | None) -> str:
+        return band_for(score, self.red_below, self.green_from)
+
+
+def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tuple[int | None, dict]:
+    """Score one account. `raw` maps measure key -> raw value (None/missing = no data).
+    Returns (score or None when no measure has data, details per measure)."""
+    scored: list[tuple[PlanMeasure, float, float]] = []
+    details: dict[str, dict] = {}
+    for m in measures:
+        value = raw.get(m.key)
+        if value is None:
+            details[m.key] = {"value": None, "score": None, "weight": m.weight, "contribution": 0.0}
+            continue
+        s = points_score(m.points, value)
+        scored.append((m, value, s))
+    total_weight = sum(m.weight for m, _, _ in scored)
+    total = 0.0
+    for m, value, s in scored:
+        contribution = m.weight * s / total_weight if total_weight else 0.0
+        total += contribution
+        details[m.key] = {"value": value, "score": round(s, 1), "weight": m.weight, "contribution": round(contribution, 2)}
+    if not total_weight:
+        return None, details
+    return int(round(total)), details
+
+
+def rescore(details: dict, weights: dict[str, float]) -> float | None:
+    """A stored snapshot's score with other weights (backtest what-if): the stored measure
+    scores, reweighted, missing data spread as usual."""
+    num = den = 0.0
+    for key, d in details.items():
+        s = d.get("score")
+        w = weights.get(key, d.get("weight", 0))
+        if s is None or not w:
+            continue
+        num += w * s
+        den += w
+    return num / den if den else None
+
+
+def pick_plan(plans: Sequence[Plan], tier: str, segment: str) -> Plan | None:
+    """Most specific scorecard: tier + segment, then segment, then tier, then the default."""
+    best, best_rank = None, -1
+    for plan in plans:
+        if plan.is_default:
+            rank = 0
+        elif plan.tier and plan.segment:
+            rank = 3 if (plan.tier == tier and plan.segment == segment) else -1
+        elif plan.segment:
+            rank = 2 if plan.segment == segment else -1
+        elif plan.tier:
+            rank = 1 if plan.tier == tier else -1
+        else:
+            rank = -1
+        if rank > best_rank:
+            best, best_rank = plan, rank
+    return best

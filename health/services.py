@@ -1,0 +1,459 @@
+"""Health writes: the one set-based recompute (used by the command, the nightly Celery
+group, and the on-demand refresh of one account), overrides, sentiment, scorecards.
+
+The recompute, for a day `as_of` and a list of accounts (or all, in chunks):
+1. each measure used by a scorecard computes raw values for the whole chunk in one or two
+   queries (usage from the daily rollups, never the raw events);
+2. each account gets its scorecard, measure scores, contributions, score and band in
+   memory, then an active CSM override replaces the score;
+3. the snapshots are upserted (unique account + day: twice = same rows);
+4. parents get their children's ARR-weighted score;
+5. when `as_of` is today, the Account columns are refreshed and band changes announced
+   (health.signals.band_changed + the "health.band_changed" webhook).
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.choices import ActivityKind
+from accounts.models import Account
+from accounts.services import activity_create
+
+from . import signals
+from .measures import _RUN_CACHE, DEFAULT_WEIGHTS, end_of_day
+from .models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure, ScoreSource
+from .registry import MEASURES
+from .scoring import Plan, PlanMeasure, combine, pick_plan
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 5000
+REFRESH_DELAY_SECONDS = getattr(settings, "HEALTH_REFRESH_DELAY_SECONDS", 30)
+
+
+def today() -> date:
+    return timezone.now().date()
+
+
+# Section: scorecards
+
+
+def scorecard_default_ensure() -> Scorecard:
+    """The default scorecard, created with every registered measure at its default
+    thresholds and weights when there is none."""
+    existing = Scorecard.objects.filter(is_default=True).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        scorecard = Scorecard.objects.create(name="Default", is_default=True)
+        ScorecardMeasure.objects.bulk_create(
+            ScorecardMeasure(
+                scorecard=scorecard,
+                measure_key=m.key,
+                weight=DEFAULT_WEIGHTS.get(m.key, 10),
+                points=[list(p) for p in m.default_points],
+            )
+            for m in MEASURES.values()
+            if m.default_points
+        )
+    return scorecard
+
+
+def plans_load() -> list[Plan]:
+    """Every scorecard with its measures, in two queries."""
+    measures: dict[int, list[PlanMeasure]] = {}
+    for sm in ScorecardMeasure.objects.all():
+        measures.setdefault(sm.scorecard_id, []).append(
+            PlanMeasure(key=sm.measure_key, weight=sm.weight, points=tuple(tuple(p) for p in sm.points))
+        )
+    return [
+        Plan(
+            id=sc.id, name=sc.name, tier=sc.tier, segment=sc.segment, is_default=sc.is_default,
+            red_below=sc.red_below, green_from=sc.green_from, measures=tuple(measures.get(sc.id, ())),
+        )
+        for sc in Scorecard.objects.all()
+    ]
+
+
+# Section: recompute
+
+
+@dataclass
+class RecomputeResult:
+    day: date
+    scored: list[int] = field(default_factory=list)
+    band_changes: list[dict] = field(default_factory=list)
+
+
+def _moment(as_of: date) -> datetime:
+    return min(end_of_day(as_of), timezone.now())
+
+
+def _active_overrides(as_of: date, account_ids: Sequence[int] | None) -> dict[int, HealthOverride]:
+    moment = _moment(as_of)
+    rows = HealthOverride.objects.filter(created_at__lte=moment, expires_at__gt=moment).exclude(cleared_at__lte=moment)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    active: dict[int, HealthOverride] = {}
+    for o in rows.order_by("account_id", "-created_at", "-id"):
+        active.setdefault(o.account_id, o)
+    return active
+
+
+def raw_values(*, as_of: date, account_ids: Sequence[int] | None, keys: Iterable[str]) -> dict[str, dict]:
+    """Every measure's raw values for these accounts, rollups read once for the run."""
+    token = _RUN_CACHE.set({})
+    try:
+        return {key: MEASURES[key].compute(as_of, account_ids) for key in keys if key in MEASURES}
+    finally:
+        _RUN_CACHE.reset(token)
+
+
+def score_rows(*, as_of: date, accounts: Sequence[tuple[int, str, str]], plans: Sequence[Plan]) -> list[dict]:
+    """Score these (id, tier, segment) accounts as of `as_of`: in memory after one query
+    per measure (plus one for overrides). Returns snapshot dicts, not saved."""
+    if not accounts or not plans:
+        return []
+    ids = [a[0] for a in accounts]
+    keys = sorted({m.key for p in plans for m in p.measures})
+    raw = raw_values(as_of=as_of, account_ids=ids, keys=keys)
+    overrides = _active_overrides(as_of, ids)
+    picked: dict[tuple[str, str], Plan | None] = {}
+    rows = []
+    for account_id, tier, segment in accounts:
+        plan = picked.get((tier, segment), 0)
+        if plan == 0:
+            plan = picked[(tier, segment)] = pick_plan(plans, tier, segment)
+        if plan is None:
+            continue
+        computed, details = combine(plan.measures, {k: raw[k].get(account_id) for k in raw})
+        override = overrides.get(account_id)
+        if override is not None:
+            score, source = override.score, ScoreSource.OVERRIDE
+        elif computed is not None:
+            score, source = computed, ScoreSource.MEASURES
+        else:
+            continue
+        rows.append(
+            {
+                "account_id": account_id, "day": as_of, "scorecard_id": plan.id, "score": score,
+                "band": plan.band(score), "computed_score": computed, "source": source, "measures": details,
+            }
+        )
+    return rows
+
+
+_FIELDS = ["account_id", "day", "scorecard_id", "score", "band", "computed_score", "source", "measures", "computed_at"]
+
+
+def snapshots_upsert(rows: Sequence[dict]) -> None:
+    """Insert or replace (account, day) snapshots. PostgreSQL: COPY into a temporary table
+    and one INSERT ... ON CONFLICT; elsewhere bulk_create with update_conflicts."""
+    if not rows:
+        return
+    now = timezone.now()
+    table = HealthScore._meta.db_table
+    if connection.vendor == "postgresql":
+        import json
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cols = ", ".join(_FIELDS)
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS health_snap_in ON COMMIT DELETE ROWS "
+                f"AS SELECT {cols} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(
+                        (r["account_id"], r["day"], r["scorecard_id"], r["score"], r["band"], r["computed_score"],
+                         r["source"], json.dumps(r["measures"]), now)
+                    )
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM health_snap_in "
+                f"ON CONFLICT (account_id, day) DO UPDATE SET {updates}"
+            )
+            cursor.execute("DELETE FROM health_snap_in")
+    else:
+        HealthScore.objects.bulk_create(
+            [HealthScore(computed_at=now, **r) for r in rows],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["account", "day"],
+            update_fields=[f.removesuffix("_id") if f == "scorecard_id" else f for f in _FIELDS[2:]],
+        )
+
+
+def health_scores_compute(*, as_of: date, account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None) -> list[int]:
+    """Compute and store the snapshots of `as_of` for these accounts (all, in chunks, when
+    None). Returns the ids that got a snapshot."""
+    if plans is None:
+        if not Scorecard.objects.exists():
+            scorecard_default_ensure()
+        plans = plans_load()
+    accounts = Account.objects.order_by("id")
+    if account_ids is not None:
+        accounts = accounts.filter(id__in=list(account_ids))
+    scored: list[int] = []
+    last_id = 0
+    while True:
+        chunk = list(accounts.filter(id__gt=last_id).values_list("id", "tier", "segment")[:CHUNK_SIZE])
+        if not chunk:
+            break
+        last_id = chunk[-1][0]
+        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans)
+        snapshots_upsert(rows)
+        scored.extend(r["account_id"] for r in rows)
+    return scored
+
+
+def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = None) -> list[int]:
+    """Parents' score = their children's scores (and their own computed score) weighted by
+    ARR; equal weights when nobody pays. One level. An override on the parent wins.
+    With `account_ids`, only the parents among them or of them. Returns the parent ids."""
+    parents_qs = Account.objects.filter(children__isnull=False)
+    if account_ids is not None:
+        ids = list(account_ids)
+        parent_of = Account.objects.filter(id__in=ids, parent__isnull=False).values_list("parent_id", flat=True)
+        parents_qs = parents_qs.filter(id__in=set(ids) | set(parent_of))
+    parents = dict(parents_qs.distinct().values_list("id", "mrr"))
+    if not parents:
+        return []
+    children = list(Account.objects.filter(parent_id__in=list(parents)).values_list("id", "parent_id", "mrr"))
+    snaps = {
+        s.account_id: s
+        for s in HealthScore.objects.filter(day=as_of, account_id__in=list(parents) + [c[0] for c in children])
+    }
+    bands = {sc.id: sc for sc in Scorecard.objects.all()}
+    members: dict[int, list[tuple[float, float]]] = {p: [] for p in parents}
+    for parent_id, mrr in parents.items():
+        own = snaps.get(parent_id)
+        if own is not None and own.computed_score is not None:
+            members[parent_id].append((own.computed_score, float(mrr)))
+    for child_id, parent_id, mrr in children:
+        snap = snaps.get(child_id)
+        if snap is not None:
+            members[parent_id].append((snap.score, float(mrr)))
+    changed = []
+    for parent_id, items in members.items():
+        snap = snaps.get(parent_id)
+        if snap is None or snap.source == ScoreSource.OVERRIDE or not items:
+            continue
+        total_w = sum(w for _, w in items)
+        score = (
+            sum(s * w for s, w in items) / total_w if total_w > 0 else sum(s for s, _ in items) / len(items)
+        )
+        scorecard = bands.get(snap.scorecard_id)
+        snap.score = int(round(score))
+        snap.band = scorecard.band_for(snap.score) if scorecard else snap.band
+        snap.source = ScoreSource.ROLLUP
+        changed.append(snap)
+    HealthScore.objects.bulk_update(changed, ["score", "band", "source"])
+    return list(parents)
+
+
+def health_current_update(*, as_of: date, account_ids: Sequence[int]) -> list[dict]:
+    """Copy the `as_of` snapshot onto Account.health_* (score, band, change over 7 days) and
+    announce band changes. Returns the changes."""
+    ids = list(account_ids)
+    if not ids:
+        return []
+    before = {a: (score, band) for a, score, band in Account.objects.filter(id__in=ids).values_list("id", "health_score", "health_band")}
+    snap = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of)
+    week = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of - timedelta(days=7))
+    Account.objects.filter(id__in=ids).update(
+        health_score=Subquery(snap.values("score")[:1]),
+        health_band=Coalesce(Subquery(snap.values("band")[:1]), Value("")),
+        health_change_7d=Subquery(snap.values("score")[:1]) - Subquery(week.values("score")[:1]),
+    )
+    after = HealthScore.objects.filter(day=as_of, account_id__in=ids).values_list("account_id", "score", "band", "account__external_id")
+    changes = []
+    for account_id, score, band, external_id in after:
+        old_score, old_band = before.get(account_id, (None, ""))
+        if old_band and band != old_band:
+            changes.append(
+                {"account_id": account_id, "account": external_id, "old_band": old_band, "new_band": band,
+                 "old_score": old_score, "new_score": score, "day": as_of}
+            )
+    if changes:
+        _announce(changes)
+    return changes
+
+
+def _announce(changes: list[dict]) -> None:
+    from core.models import WebhookEndpoint
+    from core.webhooks import webhook_emit
+
+    wanted = any(e.wants("health.band_changed") for e in WebhookEndpoint.objects.filter(is_active=True))
+    for c in changes:
+        signals.band_changed.send(
+            sender=HealthScore, account_id=c["account_id"], old_band=c["old_band"], new_band=c["new_band"],
+            old_score=c["old_score"], new_score=c["new_score"], day=c["day"],
+        )
+        if wanted:
+            webhook_emit(
+                event="health.band_changed",
+                payload={"account": c["account"], "old_band": c["old_band"], "new_band": c["new_band"],
+                         "old_score": c["old_score"], "new_score": c["new_score"], "day": c["day"].isoformat()},
+            )
+
+
+def health_chunk_recompute(*, as_of: date, account_ids: Sequence[int]) -> list[int]:
+    """One chunk of the nightly fan-out: snapshots, then the Account columns of the
+    accounts that are not parents (parents wait for the roll-up in the final step)."""
+    scored = health_scores_compute(as_of=as_of, account_ids=account_ids)
+    if as_of >= today():
+        parents = set(Account.objects.filter(parent_id__in=list(account_ids)).values_list("parent_id", flat=True))
+        health_current_update(as_of=as_of, account_ids=[i for i in account_ids if i not in parents])
+    return scored
+
+
+def health_recompute_finish(*, as_of: date, account_ids: Sequence[int] | None = None) -> list[int]:
+    """After every chunk: roll parents up, refresh their Account columns, and tell the
+    floors above (playbooks chains its evaluation on scores_recomputed)."""
+    parents = health_parents_rollup(as_of=as_of, account_ids=account_ids)
+    if as_of >= today() and parents:
+        health_current_update(as_of=as_of, account_ids=parents)
+    ids = list(account_ids) if account_ids is not None else list(
+        HealthScore.objects.filter(day=as_of).values_list("account_id", flat=True)
+    )
+    signals.scores_recomputed.send(sender=HealthScore, account_ids=ids, day=as_of)
+    return parents
+
+
+def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | None = None) -> RecomputeResult:
+    """Recompute in this process: all accounts (chunked) or the given ones, plus their
+    parents. Idempotent: the same inputs give the same snapshots."""
+    as_of = as_of or today()
+    ids = None if account_ids is None else list(account_ids)
+    if ids is not None:
+        parents = Account.objects.filter(id__in=ids, parent__isnull=False).values_list("parent_id", flat=True)
+        ids = sorted(set(ids) | set(parents))
+    scored = health_scores_compute(as_of=as_of, account_ids=ids)
+    result = RecomputeResult(day=as_of, scored=scored)
+    parents = health_parents_rollup(as_of=as_of, account_ids=ids)
+    if as_of >= today():
+        target = ids if ids is not None else Account.objects.values_list("id", flat=True).order_by("id")
+        target = list(target)
+        for i in range(0, len(target), CHUNK_SIZE):
+            result.band_changes += health_current_update(as_of=as_of, account_ids=target[i : i + CHUNK_SIZE])
+    signals.scores_recomputed.send(sender=HealthScore, account_ids=scored, day=as_of)
+    del parents
+    return result
+
+
+def health_backfill(*, days: int, end: date | None = None, log=None) -> int:
+    """Snapshots for each of the `days` days ending `end` (today), oldest first."""
+    end = end or today()
+    plans = None
+    total = 0
+    for offset in range(days - 1, -1, -1):
+        day = end - timedelta(days=offset)
+        if plans is None:
+            if not Scorecard.objects.exists():
+                scorecard_default_ensure()
+            plans = plans_load()
+        if day >= today():
+            total += len(health_recompute(as_of=day).scored)
+        else:
+            total += len(health_scores_compute(as_of=day, plans=plans))
+            health_parents_rollup(as_of=day)
+        if log:
+            log(f"{day}: scored")
+    return total
+
+
+def account_health_refresh_soon(*, account_id: int) -> bool:
+    """Recompute this account within a minute, once however many signals arrive meanwhile
+    (a cache key debounces; the task clears it when it starts). Returns True if queued."""
+    key = f"health:refresh:{account_id}"
+    if not cache.add(key, 1, timeout=REFRESH_DELAY_SECONDS + 60):
+        return False
+    from .tasks import account_health_refresh_task
+
+    transaction.on_commit(
+        lambda: account_health_refresh_task.apply_async(args=[account_id], countdown=REFRESH_DELAY_SECONDS)
+    )
+    return True
+
+
+def account_health_refresh(*, account_id: int) -> RecomputeResult:
+    cache.delete(f"health:refresh:{account_id}")
+    return health_recompute(as_of=today(), account_ids=[account_id])
+
+
+# Section: overrides and sentiment
+
+
+@transaction.atomic
+def health_override_create(*, account: Account, score: int, reason: str, expires_at: datetime, author) -> HealthOverride:
+    """Override the account's score until `expires_at`, audited on the timeline, and
+    recompute now (and again when it expires)."""
+    if not 0 <= score <= 100:
+        raise ValueError("score must be between 0 and 100")
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValueError("the expiry must be in the future")
+    override = HealthOverride.objects.create(
+        account=account, score=score, reason=reason.strip(), author=author, created_at=now, expires_at=expires_at
+    )
+    activity_create(
+        account=account, kind=ActivityKind.SYSTEM, author=author,
+        subject=f"Health score overridden to {score} until {expires_at:%Y-%m-%d}",
+        body=reason.strip(), metadata={"health_override_id": override.id, "score": score},
+    )
+    health_recompute(as_of=today(), account_ids=[account.id])
+    from .tasks import account_health_refresh_task
+
+    transaction.on_commit(
+        lambda: account_health_refresh_task.apply_async(args=[account.id], eta=expires_at + timedelta(seconds=1))
+        if not settings.CELERY_TASK_ALWAYS_EAGER
+        else None
+    )
+    return override
+
+
+@transaction.atomic
+def health_override_clear(*, override: HealthOverride, user) -> HealthOverride:
+    if override.cleared_at is None:
+        override.cleared_at = timezone.now()
+        override.cleared_by = user
+        override.save(update_fields=["cleared_at", "cleared_by"])
+        activity_create(
+            account=override.account, kind=ActivityKind.SYSTEM, author=user,
+            subject="Health score override removed", metadata={"health_override_id": override.id},
+        )
+        health_recompute(as_of=today(), account_ids=[override.account_id])
+    return override
+
+
+@transaction.atomic
+def csm_sentiment_record(*, account: Account, value: int, note: str = "", author=None) -> CsmSentiment:
+    if not 1 <= value <= 5:
+        raise ValueError("sentiment is 1 to 5")
+    sentiment = CsmSentiment.objects.create(account=account, value=value, note=note.strip(), author=author)
+    activity_create(
+        account=account, kind=ActivityKind.SYSTEM, author=author,
+        subject=f"CSM sentiment set to {value}/5", body=note.strip(), metadata={"csm_sentiment": value},
+    )
+    health_recompute(as_of=today(), account_ids=[account.id])
+    return sentiment
+
+
+def health_settings_update(*, key_features: list[str], sentiment_stale_days: int) -> HealthSettings:
+    obj = HealthSettings.load()
+    obj.key_features = list(dict.fromkeys(k.strip() for k in key_features if k.strip()))
+    obj.sentiment_stale_days = sentiment_stale_days
+    obj.save()
+    return obj

@@ -1,0 +1,52 @@
+"""Celery tasks: thin, ids in, call the service, safe to run twice."""
+
+from datetime import date
+
+from celery import chord, shared_task
+
+NIGHTLY_CHUNK = 5000
+
+
+@shared_task
+def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUNK) -> dict:
+    """Recompute every account as of `as_of` (today): a Celery group of account-id chunks,
+    so any number of workers share it, then one final step (parents' roll-up and the
+    scores_recomputed signal that playbooks chains on)."""
+    from accounts.models import Account
+
+    from .services import today
+
+    day = as_of or today().isoformat()
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    if not chunks:
+        health_recompute_finish_task.delay(day)
+        return {"day": day, "chunks": 0}
+    chord(health_recompute_chunk_task.s(chunk, day) for chunk in chunks)(health_recompute_finish_task.si(day))
+    return {"day": day, "chunks": len(chunks)}
+
+
+@shared_task(acks_late=True)
+def health_recompute_chunk_task(account_ids: list[int], as_of: str) -> int:
+    from .services import health_chunk_recompute
+
+    return len(health_chunk_recompute(as_of=date.fromisoformat(as_of), account_ids=account_ids))
+
+
+@shared_task
+def health_recompute_finish_task(as_of: str) -> int:
+    from .services import health_recompute_finish
+
+    return len(health_recompute_finish(as_of=date.fromisoformat(as_of)))
+
+
+@shared_task
+def account_health_refresh_task(account_id: int) -> int | None:
+    from accounts.models import Account
+
+    from .services import account_health_refresh
+
+    if not Account.objects.filter(id=account_id).exists():
+        return None
+    result = account_health_refresh(account_id=account_id)
+    return len(result.scored)
