@@ -26,7 +26,7 @@ them per slice, so the pre-aggregate and the live figures share this one definit
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -45,6 +45,8 @@ __all__ = [
     "cohort_table",
     "cost_totals",
     "cs_roi",
+    "expansion_signals",
+    "feature_adoption",
     "metric_components",
     "metrics_from_components",
     "month_starts",
@@ -52,7 +54,10 @@ __all__ = [
     "mrr_by_month",
     "mrr_on",
     "period_metrics",
+    "product_usage",
     "sum_components",
+    "usage_components",
+    "usage_from_components",
 ]
 
 # The keys of GET /api/v1/metrics/ in DESIGN.md's order; nps / csat / ces come from surveys.
@@ -627,6 +632,265 @@ def cohort_table(cells: Iterable[dict], *, months: int, today: date) -> list[dic
             )
         rows.append({"cohort": cohort, "size": b["size"], "start_mrr": b["mrr"], "columns": columns})
     return rows
+
+
+# Section: product usage (from accounts.rollups' AccountDailyUsage)
+
+USAGE_WINDOW_DAYS = 30
+WEEK_DAYS = 7
+
+
+def _json_elements(column: str) -> str:
+    """A FROM-clause item yielding one row per element of a JSON array column, as `j.value`."""
+    if connection.vendor == "sqlite":
+        return f"json_each({column}) AS j"
+    return f"LATERAL jsonb_array_elements({column}) AS j(value)"
+
+
+def _json_keys(column: str) -> str:
+    """One row per (key, value) of a JSON object column, as `j.key`, `j.value` (text)."""
+    if connection.vendor == "sqlite":
+        return f"json_each({column}) AS j"
+    return f"LATERAL jsonb_each_text({column}) AS j(key, value)"
+
+
+def usage_window(*, start: date, end: date) -> tuple[date, date]:
+    """The window usage figures cover: the period's last 30 days (all of it when shorter)."""
+    _validate_period(start, end)
+    return max(start, end - timedelta(days=USAGE_WINDOW_DAYS)), end
+
+
+def usage_components(
+    *, start: date, end: date, accounts: QuerySet | None = None, group_by: Sequence[str] = ()
+) -> list[dict]:
+    """Additive usage figures over the period's usage window [w0, end) (see `usage_window`):
+
+    - contact_days: sum over the window's days of contacts active that day (-> DAU = / days);
+    - wau: distinct contacts active in [end - 7 days, end);
+    - mau: distinct contacts active in the window;
+    - usage_accounts: accounts with any event in the window;
+    - feature_accounts: sum over accounts active (paid) on `end` of the distinct features
+      (event names) each used in [start, end) (-> features per active account).
+
+    Contacts belong to one account, so distinct counts add up across accounts and groups.
+    Three queries.
+    """
+    from .models import AccountDailyUsage
+
+    w0, w1 = usage_window(start=start, end=end)
+    group_by = tuple(group_by)
+    rollup = AccountDailyUsage._meta.db_table
+    sub = Subscription._meta.db_table
+    select, join, group = _group_sql(group_by, "t")
+    slice_sql, slice_params = _slice_sql(accounts, "r.account_id")
+    week_start = max(w0, end - timedelta(days=WEEK_DAYS))
+    contacts = _rows(
+        f"""
+        SELECT {select} SUM(t.contact_days) AS contact_days, SUM(t.wau) AS wau, SUM(t.mau) AS mau
+        FROM (
+            SELECT r.account_id,
+                   COUNT(DISTINCT CASE WHEN r.day >= %s THEN j.value END) AS wau,
+                   COUNT(DISTINCT j.value) AS mau,
+                   0 AS contact_days
+            FROM {rollup} r, {_json_elements("r.contact_ids")}
+            WHERE r.day >= %s AND r.day < %s{slice_sql}
+            GROUP BY r.account_id
+            UNION ALL
+            SELECT r.account_id, 0, 0, SUM(r.active_contacts)
+            FROM {rollup} r
+            WHERE r.day >= %s AND r.day < %s AND r.events > 0{slice_sql}
+            GROUP BY r.account_id
+        ) t{join}{group}
+        """,
+        [_d(week_start), _d(w0), _d(w1), *slice_params, _d(w0), _d(w1), *slice_params],
+    )
+    accounts_rows = _rows(
+        f"""
+        SELECT {select} COUNT(*) AS usage_accounts FROM (
+            SELECT DISTINCT r.account_id FROM {rollup} r
+            WHERE r.day >= %s AND r.day < %s AND r.events > 0{slice_sql}
+        ) t{join}{group}
+        """,
+        [_d(w0), _d(w1), *slice_params],
+    )
+    features = _rows(
+        f"""
+        SELECT {select} COUNT(*) AS feature_accounts FROM (
+            SELECT DISTINCT r.account_id, j.key AS feature
+            FROM {rollup} r, {_json_keys("r.features")}
+            WHERE r.day >= %s AND r.day < %s{slice_sql}
+              AND r.account_id IN (
+                SELECT s.account_id FROM {sub} s WHERE s.is_trial = %s AND s.mrr > 0
+                AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s))
+        ) t{join}{group}
+        """,
+        [_d(start), _d(end), *slice_params, False, _d(end), _d(end)],
+    )
+    merged: dict[tuple, dict] = {}
+    for part, fields in (
+        (contacts, ("contact_days", "wau", "mau")),
+        (accounts_rows, ("usage_accounts",)),
+        (features, ("feature_accounts",)),
+    ):
+        for row in part:
+            target = merged.setdefault(_key(row, group_by), dict.fromkeys(USAGE_FIELDS, 0))
+            for field in fields:
+                target[field] = int(row[field] or 0)
+    out = []
+    for key, values in merged.items():
+        values.update(zip(group_by, key, strict=True))
+        values["window_days"] = (w1 - w0).days
+        out.append(values)
+    if not group_by:
+        return out or [{**dict.fromkeys(USAGE_FIELDS, 0), "window_days": (w1 - w0).days}]
+    return [row for row in out if any(row[f] for f in USAGE_FIELDS)]
+
+
+USAGE_FIELDS = ("contact_days", "wau", "mau", "usage_accounts", "feature_accounts")
+
+
+def usage_from_components(usage: dict, *, accounts_active_end: int) -> dict:
+    """DAU / WAU / MAU / stickiness (DAU / MAU) and features per active account; None without data."""
+    has_usage = usage["mau"] > 0 or usage["usage_accounts"] > 0
+    days = usage.get("window_days") or 1
+    dau = round(usage["contact_days"] / days, 2) if has_usage else None
+    return {
+        "dau": dau,
+        "wau": usage["wau"] if has_usage else None,
+        "mau": usage["mau"] if has_usage else None,
+        "stickiness": _ratio(usage["contact_days"] / days, usage["mau"]) if usage["mau"] else None,
+        "usage_accounts": usage["usage_accounts"] if has_usage else None,
+        "features_per_account": _ratio(usage["feature_accounts"], accounts_active_end) if has_usage else None,
+    }
+
+
+def product_usage(*, start: date, end: date, accounts: QuerySet | None = None) -> dict:
+    """DAU, WAU, MAU, stickiness and features per active account for [start, end)."""
+    usage = usage_components(start=start, end=end, accounts=accounts)[0]
+    revenue = _revenue_components(start, end, accounts, ())
+    active_end = int(revenue[0]["accounts_active_end"] or 0) if revenue else 0
+    return usage_from_components(usage, accounts_active_end=active_end)
+
+
+def feature_adoption(*, start: date, end: date, accounts: QuerySet | None = None) -> list[dict]:
+    """Per feature (event name): how many accounts active (paid) on `end` used it in
+    [start, end), and that as a share of all accounts active on `end`. Most adopted first.
+    Two queries."""
+    from .models import AccountDailyUsage
+
+    _validate_period(start, end)
+    rollup = AccountDailyUsage._meta.db_table
+    sub = Subscription._meta.db_table
+    slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    active_sql = f"""
+        SELECT DISTINCT s.account_id FROM {sub} s WHERE s.is_trial = %s AND s.mrr > 0
+        AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s){slice_sql}
+    """
+    active_params = [False, _d(end), _d(end), *slice_params]
+    total = _rows(f"SELECT COUNT(*) AS n FROM ({active_sql}) act", active_params)[0]["n"] or 0
+    rows = _rows(
+        f"""
+        SELECT u.feature AS feature, COUNT(*) AS accounts FROM (
+            SELECT DISTINCT r.account_id, j.key AS feature
+            FROM {rollup} r, {_json_keys("r.features")}
+            WHERE r.day >= %s AND r.day < %s AND r.account_id IN ({active_sql})
+        ) u GROUP BY u.feature ORDER BY COUNT(*) DESC, u.feature
+        """,
+        [_d(start), _d(end), *active_params],
+    )
+    return [
+        {"feature": row["feature"], "accounts": int(row["accounts"]), "adoption": _ratio(row["accounts"], total)}
+        for row in rows
+    ]
+
+
+EXPANSION_THRESHOLD = 0.8
+
+
+def expansion_signals(
+    *, as_of: date, accounts: QuerySet | None = None, threshold: float = EXPANSION_THRESHOLD, limit: int = 50
+) -> list[dict]:
+    """Usage near the plan's limits on `as_of`, over the 30 days ending that day (inclusive):
+
+    - for each numeric entitlement {feature: limit} of a paid subscription active on `as_of`,
+      the feature's events in the window against the limit;
+    - seats: distinct active contacts in the window against the subscription's seats.
+
+    Rows with used / limit >= threshold, highest ratio first: {"account_id", "account_name",
+    "owner_id", "what", "used", "limit", "ratio"}. Two queries (entitlements, seats)."""
+    from .models import AccountDailyUsage
+
+    rollup = AccountDailyUsage._meta.db_table
+    sub = Subscription._meta.db_table
+    acc = Account._meta.db_table
+    w0, w1 = as_of - timedelta(days=USAGE_WINDOW_DAYS - 1), as_of + timedelta(days=1)
+    slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    active = "s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
+    active_params = [False, _d(as_of), _d(as_of)]
+    if connection.vendor == "sqlite":
+        numeric_ent = "e.type IN ('integer', 'real')"
+        ent_from = "json_each(s.entitlements) AS e"
+        ent_value = "CAST(e.value AS REAL)"
+        used_value = "CAST(j.value AS REAL)"
+    else:
+        numeric_ent = "jsonb_typeof(e.value) = 'number'"
+        ent_from = "LATERAL jsonb_each(s.entitlements) AS e(key, value)"
+        ent_value = "CAST(e.value #>> '{}' AS numeric)"
+        used_value = "CAST(j.value AS numeric)"
+    features = _rows(
+        f"""
+        WITH ent AS (
+            SELECT s.account_id, e.key AS what, SUM({ent_value}) AS lim
+            FROM {sub} s, {ent_from}
+            WHERE {active} AND {numeric_ent}{slice_sql}
+            GROUP BY s.account_id, e.key
+        ),
+        used AS (
+            SELECT r.account_id, j.key AS what, SUM({used_value}) AS used
+            FROM {rollup} r, {_json_keys("r.features")}
+            WHERE r.day >= %s AND r.day < %s AND r.account_id IN (SELECT account_id FROM ent)
+            GROUP BY r.account_id, j.key
+        )
+        SELECT ent.account_id, a.name AS account_name, a.owner_id, ent.what, used.used, ent.lim
+        FROM ent JOIN used ON used.account_id = ent.account_id AND used.what = ent.what
+        JOIN {acc} a ON a.id = ent.account_id
+        WHERE ent.lim > 0 AND used.used >= %s * ent.lim
+        """,
+        [*active_params, *slice_params, _d(w0), _d(w1), threshold],
+    )
+    seats = _rows(
+        f"""
+        WITH st AS (
+            SELECT s.account_id, SUM(s.seats) AS lim FROM {sub} s
+            WHERE {active} AND s.seats IS NOT NULL AND s.seats > 0{slice_sql}
+            GROUP BY s.account_id
+        ),
+        used AS (
+            SELECT r.account_id, COUNT(DISTINCT j.value) AS used
+            FROM {rollup} r, {_json_elements("r.contact_ids")}
+            WHERE r.day >= %s AND r.day < %s AND r.account_id IN (SELECT account_id FROM st)
+            GROUP BY r.account_id
+        )
+        SELECT st.account_id, a.name AS account_name, a.owner_id, 'seats' AS what, used.used, st.lim
+        FROM st JOIN used ON used.account_id = st.account_id JOIN {acc} a ON a.id = st.account_id
+        WHERE used.used >= %s * st.lim
+        """,
+        [*active_params, *slice_params, _d(w0), _d(w1), threshold],
+    )
+    out = [
+        {
+            "account_id": row["account_id"],
+            "account_name": row["account_name"],
+            "owner_id": row["owner_id"],
+            "what": row["what"],
+            "used": float(row["used"]),
+            "limit": float(row["lim"]),
+            "ratio": round(float(row["used"]) / float(row["lim"]), 4),
+        }
+        for row in features + seats
+    ]
+    out.sort(key=lambda r: (-r["ratio"], r["account_name"], r["what"]))
+    return out[:limit]
 
 
 # Section: CS ROI

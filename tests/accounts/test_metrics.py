@@ -317,3 +317,83 @@ def test_cs_roi():
 def test_cs_roi_without_data_is_null():
     roi = metrics.cs_roi(start=START, end=END)
     assert roi["roi"] is None and roi["roi_ratio"] is None
+
+
+# Section: usage (events -> accounts.rollups -> metrics)
+
+
+def _event(account, contact, event, when):
+    from tests.factories import UsageEventFactory
+
+    return UsageEventFactory(account=account, contact=contact, event=event, occurred_at=when)
+
+
+@pytest.fixture
+def usage_book():
+    """Period [2024-03-01, 2024-03-11) (10 days, so the usage window is the whole period).
+
+    X (paid 100, 5 seats): contacts x1, x2 active on Mar 1; x1 on Mar 9 -> contact-days 3
+      events: "report" x3 (Mar 1, Mar 1, Mar 9), "export" once (Mar 1)
+    Y (paid 50, 2 seats): contact y1 on Mar 2 and Mar 10 -> contact-days 2, "report" twice
+    Z (trial only): z1 on Mar 10, "export"
+    """
+    from accounts.rollups import usage_rollup_rebuild
+    from tests.factories import ContactFactory
+
+    x, y, z = AccountFactory(name="X"), AccountFactory(name="Y"), AccountFactory(name="Z")
+    SubscriptionFactory(account=x, mrr=100, start_date=date(2024, 1, 1), seats=5, entitlements={"report": 4})
+    SubscriptionFactory(account=y, mrr=50, start_date=date(2024, 1, 1), seats=2, entitlements={"report": 100})
+    SubscriptionFactory(account=z, mrr=0, start_date=date(2024, 3, 1), end_date=date(2024, 4, 1), is_trial=True)
+    x1, x2, y1, z1 = (ContactFactory(account=a) for a in (x, x, y, z))
+    _event(x, x1, "report", at(2024, 3, 1, 9))
+    _event(x, x2, "report", at(2024, 3, 1, 10))
+    _event(x, x2, "export", at(2024, 3, 1, 11))
+    _event(x, x1, "report", at(2024, 3, 9, 9))
+    _event(y, y1, "report", at(2024, 3, 2, 9))
+    _event(y, y1, "report", at(2024, 3, 10, 9))
+    _event(z, z1, "export", at(2024, 3, 10, 9))
+    _event(x, x1, "report", at(2024, 3, 11, 0))  # on `end`: outside the period
+    usage_rollup_rebuild()
+    return {"x": x, "y": y, "z": z}
+
+
+def test_product_usage(usage_book):
+    u = metrics.product_usage(start=date(2024, 3, 1), end=date(2024, 3, 11))
+    # contact-days: X 2 (Mar 1) + 1 (Mar 9), Y 1 + 1, Z 1 = 6 over 10 days
+    assert u["dau"] == 0.6
+    assert u["mau"] == 4  # x1, x2, y1, z1
+    assert u["wau"] == 3  # [Mar 4, Mar 11): x1, y1, z1
+    assert u["stickiness"] == 0.15  # 0.6 / 4
+    assert u["usage_accounts"] == 3
+    # features used by paid accounts active on Mar 11: X {report, export}, Y {report} -> 3 / 2
+    assert u["features_per_account"] == 1.5
+
+
+def test_product_usage_without_events_is_null():
+    u = metrics.product_usage(start=date(2024, 3, 1), end=date(2024, 3, 11))
+    assert u == {k: None for k in u}
+
+
+def test_feature_adoption(usage_book):
+    rows = metrics.feature_adoption(start=date(2024, 3, 1), end=date(2024, 3, 11))
+    assert rows == [
+        {"feature": "report", "accounts": 2, "adoption": 1.0},
+        {"feature": "export", "accounts": 1, "adoption": 0.5},  # Z's export is a trial's
+    ]
+    smb = metrics.feature_adoption(
+        start=date(2024, 3, 1), end=date(2024, 3, 11), accounts=metrics.account_slice(segment="none")
+    )
+    assert smb == []
+
+
+def test_expansion_signals(usage_book):
+    signals = metrics.expansion_signals(as_of=date(2024, 3, 10))
+    # X used "report" 3 times of 4 (0.75 < 0.8: no signal) -> as of Mar 10 the Mar 11 event is outside
+    # Y has 1 active contact of 2 seats (0.5): no signal; X has 2 of 5 seats: none
+    assert signals == []
+    signals = metrics.expansion_signals(as_of=date(2024, 3, 11))
+    assert [(s["account_name"], s["what"], s["used"], s["limit"], s["ratio"]) for s in signals] == [
+        ("X", "report", 4.0, 4.0, 1.0)
+    ]
+    lower = metrics.expansion_signals(as_of=date(2024, 3, 10), threshold=0.5)
+    assert [(s["account_name"], s["what"]) for s in lower] == [("X", "report"), ("Y", "seats")]
