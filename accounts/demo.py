@@ -38,3 +38,72 @@ def register_demo_step(name: str, step: DemoStep) -> None:
     if any(existing == name for existing, _ in DEMO_STEPS):
         return
     DEMO_STEPS.append((name, step))
+
+
+def accounts_step(ctx: DemoContext) -> None:
+    # Imported here: the generator pulls in numpy, which every other process can do without.
+    from .demo_data import seed_accounts
+
+    seed_accounts(ctx)
+
+
+def demo_is_empty() -> bool:
+    from .models import Account
+
+    return not Account.objects.exists()
+
+
+def demo_flush(*, log: Callable[[str], None]) -> None:
+    """Remove the customer data (accounts and everything hanging off them, personas, costs) so a
+    seed can start over. On PostgreSQL one TRUNCATE ... CASCADE (which also empties the other
+    floors' tables that point at accounts); elsewhere the ORM's cascade. Users are kept: the
+    demo team is updated in place."""
+    from django.db import connection
+
+    from .models import Account, CostEntry, Persona, TouchCadence
+
+    if connection.vendor == "postgresql":
+        tables = [m._meta.db_table for m in (Account, Persona, CostEntry)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        Account.objects.all().delete()
+        Persona.objects.all().delete()
+        CostEntry.objects.all().delete()
+    TouchCadence.objects.exclude(tier__in=[str(t) for t in TouchCadence.DEFAULT_DAYS]).delete()
+    log("flushed existing customer data")
+
+
+def run_demo(
+    *,
+    n_accounts: int,
+    seed: int,
+    log: Callable[[str], None],
+    today: date | None = None,
+    quiet: bool = False,
+    only: list[str] | None = None,
+) -> DemoContext:
+    """Seed the demo: the accounts step first, then every step the floors above registered
+    (`only`: just these steps, by name; the accounts step is always needed first)."""
+    import time
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    ctx = DemoContext(
+        seed=seed,
+        n_accounts=n_accounts,
+        today=today or timezone.now().date(),
+        rng=random.Random(seed),
+        log=log,
+        is_postgres=connection.vendor == "postgresql",
+    )
+    ctx.extra["quiet"] = quiet
+    with transaction.atomic():
+        for name, step in DEMO_STEPS:
+            if only and name not in only:
+                continue
+            started = time.perf_counter()
+            step(ctx)
+            log(f"step {name}: {time.perf_counter() - started:.1f} s")
+    return ctx
