@@ -12,3 +12,11 @@ from django.apps import AppConfig
 class OnboardingConfig(AppConfig):
     name = "onboarding"
     verbose_name = "Success plans and onboarding"
+
+    def ready(self) -> None:
+        from health.registry import register_measure
+
+        from . import panels, signals  # noqa: F401  (panels and receivers register themselves)
+        from .metrics import ONBOARDING_PROGRESS_MEASURE
+
+        register_measure(ONBOARDING_PROGRESS_MEASURE)

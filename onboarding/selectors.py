@@ -1,0 +1,157 @@
+"""Reads for success plans and onboarding. `checklists_stalled` and `checklist_items_overdue`
+are the playbook triggers' sources (contract E)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core import signing
+from django.db.models import Case, Count, DateTimeField, F, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest
+
+from .choices import ChecklistStatus, MapVersionStatus, PlanStatus
+from .models import (
+    AccountChecklist,
+    AccountChecklistItem,
+    OnboardingSettings,
+    PlanShareLink,
+    SuccessMap,
+    SuccessMapVersion,
+    SuccessPlan,
+)
+
+SHARE_SALT = "onboarding.plan-share"
+
+
+def _day_end(as_of: date) -> datetime:
+    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+# Section: checklists
+
+
+def checklists_with_progress(queryset: QuerySet | None = None) -> QuerySet:
+    """Checklists annotated with `items_total`, `items_done` and `last_progress_at` (the later
+    of the start and the newest completed item)."""
+    queryset = AccountChecklist.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        items_total=Count("items"),
+        items_done=Count("items", filter=Q(items__completed_at__isnull=False)),
+        last_progress_at=Greatest(
+            F("started_at"), Coalesce(Max("items__completed_at"), F("started_at"), output_field=DateTimeField())
+        ),
+    )
+
+
+def checklists_stalled(*, as_of: date, days: int | None = None) -> QuerySet:
+    """Active checklists where no item was completed for `days` days (default: the team
+    setting) up to the end of `as_of`. Annotated as `checklists_with_progress`."""
+    days = OnboardingSettings.load().stalled_days if days is None else days
+    cutoff = _day_end(as_of) - timedelta(days=days)
+    return (
+        checklists_with_progress(AccountChecklist.objects.filter(status=ChecklistStatus.ACTIVE))
+        .filter(last_progress_at__lt=cutoff)
+        .select_related("account")
+        .order_by("last_progress_at", "pk")
+    )
+
+
+def checklist_items_overdue(*, as_of: date) -> QuerySet:
+    """Open items of active checklists whose due date is before `as_of`."""
+    return (
+        AccountChecklistItem.objects.filter(
+            checklist__status=ChecklistStatus.ACTIVE, completed_at__isnull=True, due_date__lt=as_of
+        )
+        .select_related("checklist", "checklist__account")
+        .order_by("due_date", "pk")
+    )
+
+
+def checklist_for_account(*, account_id: int) -> AccountChecklist | None:
+    """The account's active checklist, else its latest one; with items prefetched."""
+    return (
+        AccountChecklist.objects.filter(account_id=account_id)
+        .order_by(Case(When(status=ChecklistStatus.ACTIVE, then=Value(0)), default=Value(1)), "-started_at")
+        .prefetch_related("items__owner_user")
+        .first()
+    )
+
+
+# Section: maps and plans
+
+
+def success_map_list() -> QuerySet:
+    return SuccessMap.objects.select_related("persona").annotate(
+        version_count=Count("versions", distinct=True),
+        published_number=Max("versions__number", filter=Q(versions__status=MapVersionStatus.PUBLISHED)),
+        plan_count=Count("versions__plans", filter=Q(versions__plans__status=PlanStatus.ACTIVE), distinct=True),
+    )
+
+
+def published_maps() -> QuerySet:
+    return SuccessMap.objects.filter(versions__status=MapVersionStatus.PUBLISHED).select_related("persona").distinct()
+
+
+def map_version_detail(*, version_id: int) -> SuccessMapVersion:
+    return (
+        SuccessMapVersion.objects.select_related("success_map__persona")
+        .prefetch_related("stages__milestones", "stages__vehicles")
+        .get(pk=version_id)
+    )
+
+
+def plan_for_account(*, account_id: int) -> SuccessPlan | None:
+    """The account's active plan (else its latest), goals, owners, stages and links prefetched."""
+    return (
+        SuccessPlan.objects.filter(account_id=account_id)
+        .order_by(Case(When(status=PlanStatus.ACTIVE, then=Value(0)), default=Value(1)), "-created_at")
+        .select_related("map_version__success_map", "current_stage", "target_stage", "owner")
+        .prefetch_related(
+            "goals__owner_user", "goals__owner_contact", "goals__stage", "map_version__stages", "share_links__contact"
+        )
+        .first()
+    )
+
+
+def board_plans(*, success_map: SuccessMap, owner_id=None, tier: str = "", segment: str = "") -> QuerySet:
+    """Active plans on any version of the map, for the board, with their goals counted."""
+    plans = SuccessPlan.objects.filter(map_version__success_map=success_map, status=PlanStatus.ACTIVE)
+    if owner_id:
+        plans = plans.filter(account__owner_id=owner_id)
+    if tier:
+        plans = plans.filter(account__tier=tier)
+    if segment:
+        plans = plans.filter(account__segment=segment)
+    return (
+        plans.select_related("account", "account__owner", "current_stage", "target_stage")
+        .annotate(
+            goals_total=Count("goals"),
+            goals_done=Count("goals", filter=Q(goals__completed_at__isnull=False)),
+        )
+        .order_by("stage_changed_at", "pk")
+    )
+
+
+class ShareLinkInvalid(Exception):
+    """The token is forged or names no link: answer 404."""
+
+
+class ShareLinkGone(Exception):
+    """The link was revoked or has expired: answer 410."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def share_link_from_token(token: str) -> PlanShareLink:
+    try:
+        link_id, nonce = signing.loads(token, salt=SHARE_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise ShareLinkInvalid from exc
+    link = PlanShareLink.objects.select_related("plan__account", "contact").filter(pk=link_id, nonce=nonce).first()
+    if link is None:
+        raise ShareLinkInvalid
+    if link.revoked_at is not None:
+        raise ShareLinkGone("revoked")
+    if not link.is_usable():
+        raise ShareLinkGone("expired")
+    return link

@@ -1,0 +1,118 @@
+"""Automatic completion: checklist items and plan milestones from usage events (the
+events_ingested hook and the periodic sweep), metric milestones."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.signals import events_ingested
+from onboarding import services
+from onboarding.choices import ChecklistStatus, CompletionSource
+from onboarding.models import AccountChecklistItem, PlanGoal
+from onboarding.tasks import onboarding_sweep_task
+from tests.factories import AccountFactory, UsageEventFactory
+
+
+def test_events_ingested_completes_items_and_milestones(
+    published_map, account, tech_template, django_capture_on_commit_callbacks
+):
+    # given: a checklist and a plan, nothing done
+    with django_capture_on_commit_callbacks(execute=True):
+        checklist = services.checklist_start(account=account)
+        plan = services.success_plan_start(account=account, success_map=published_map)
+    item = checklist.items.get(completion_event="report_created")
+    milestone_goal = plan.goals.get(title="Connect a data source")
+    assert item.completed_at is None and milestone_goal.completed_at is None
+
+    # when: ingestion stores the events and sends the signal
+    at = timezone.now() - timedelta(hours=3)
+    UsageEventFactory(account=account, event="report_created", occurred_at=at)
+    UsageEventFactory(account=account, event="integration_connected", occurred_at=at + timedelta(minutes=5))
+    UsageEventFactory(account=account, event="report_created", occurred_at=at + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        events_ingested.send(sender=None, account_ids=[account.pk])
+
+    # then: completed at the first matching event, by "event"
+    item.refresh_from_db()
+    milestone_goal.refresh_from_db()
+    assert item.completed_at == at and item.completion_source == CompletionSource.EVENT
+    assert milestone_goal.completed_at == at + timedelta(minutes=5)
+    assert checklist.items.filter(completed_at__isnull=True).count() == 2
+
+
+def test_events_before_contract_start_do_not_complete_items(account, tech_template):
+    # given: the report was created during the trial, before the paid contract started
+    checklist = services.checklist_start(account=account)
+    before = timezone.now() - timedelta(days=40)
+    UsageEventFactory(account=account, event="report_created", occurred_at=before)
+    # when
+    result = services.onboarding_events_apply(account_ids=[account.pk])
+    # then
+    assert result["items"] == 0
+    assert not checklist.items.filter(completed_at__isnull=False).exists()
+
+
+def test_other_accounts_events_do_not_count(account, tech_template):
+    # given
+    checklist = services.checklist_start(account=account)
+    other = AccountFactory()
+    UsageEventFactory(account=other, event="report_created")
+    # when
+    services.onboarding_events_apply(account_ids=[account.pk, other.pk])
+    # then
+    assert not checklist.items.filter(completed_at__isnull=False).exists()
+
+
+def test_sweep_catches_up_and_completes_checklist(account, tech_template):
+    # given: events that arrived without the signal (an import), and the manual items done
+    checklist = services.checklist_start(account=account)
+    for item in checklist.items.filter(completion_event=""):
+        services.checklist_item_toggle(item=item, done=True)
+    UsageEventFactory(account=account, event="report_created")
+    # when
+    result = onboarding_sweep_task()
+    result_again = onboarding_sweep_task()
+    # then
+    checklist.refresh_from_db()
+    assert result["items"] == 1 and result_again["items"] == 0  # idempotent
+    assert checklist.status == ChecklistStatus.COMPLETED and checklist.completed_at is not None
+    # unticking reopens it
+    services.checklist_item_toggle(item=checklist.items.first(), done=False)
+    checklist.refresh_from_db()
+    assert checklist.status == ChecklistStatus.ACTIVE
+
+
+def test_metric_milestone(published_map, account):
+    # given: "Busy month" needs events_30d >= 3
+    plan = services.success_plan_start(account=account, success_map=published_map)
+    goal = plan.goals.get(title="Busy month")
+    UsageEventFactory.create_batch(2, account=account, event="login")
+    # when / then: 2 events are not enough
+    assert services.onboarding_metrics_apply(account_ids=[account.pk]) == 0
+    UsageEventFactory(account=account, event="login")
+    assert services.onboarding_metrics_apply(account_ids=[account.pk]) == 1
+    goal.refresh_from_db()
+    assert goal.completion_source == CompletionSource.METRIC
+
+
+def test_checklist_start_picks_template_by_tier_and_is_idempotent(account, tech_template):
+    # given
+    from tests.factories.onboarding import ChecklistTemplateFactory
+
+    ChecklistTemplateFactory(name="High-touch", touch_model="high_touch", tiers=["strategic", "key"])
+    # when
+    checklist = services.checklist_start(account=account)
+    again = services.checklist_start(account=account)
+    # then
+    assert checklist.pk == again.pk and checklist.template == tech_template
+    sub_start = account.subscriptions.get().start_date
+    assert checklist.contract_start == sub_start
+    assert sorted(checklist.items.values_list("due_date", flat=True)) == [
+        sub_start + timedelta(days=3),
+        sub_start + timedelta(days=10),
+        sub_start + timedelta(days=30),
+    ]
+    csm_item = checklist.items.get(title="Check-in email")
+    assert csm_item.owner_user_id == account.owner_id
+    assert AccountChecklistItem.objects.filter(checklist__account=account).count() == 3
+    assert PlanGoal.objects.count() == 0
