@@ -60,10 +60,17 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
     demo team is updated in place."""
     from django.db import connection
 
-    from .models import Account, CostEntry, Persona, TouchCadence
+    from . import models
 
+    Account, CostEntry, Persona, TouchCadence = models.Account, models.CostEntry, models.Persona, models.TouchCadence
     if connection.vendor == "postgresql":
-        tables = [m._meta.db_table for m in (Account, Persona, CostEntry)]
+        # events carry no foreign key (partitioned table), so CASCADE does not reach them
+        extra = [
+            getattr(models, name)
+            for name in ("UsageEvent", "UsageEventKey", "AccountDailyUsage")
+            if hasattr(models, name)
+        ]
+        tables = [m._meta.db_table for m in (Account, Persona, CostEntry, *extra)]
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:

@@ -25,6 +25,7 @@ module does not know (added later by another floor) get their model default.
 import json
 import math
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -146,10 +147,10 @@ TIER_BY_SEGMENT = {
 }
 # tier -> (plan, MRR range, seats range, contacts range, events a day per account, tickets a year)
 TIER_PROFILE = {
-    Tier.STRATEGIC: ("Enterprise", (18000, 60000), (250, 1500), (14, 36), 10.0, 18),
-    Tier.KEY: ("Business", (4500, 16000), (60, 300), (7, 18), 2.9, 9),
-    Tier.STANDARD: ("Growth", (900, 4200), (10, 60), (3, 8), 0.65, 4),
-    Tier.TECH_TOUCH: ("Starter", (59, 790), (2, 12), (1, 4), 0.15, 1.2),
+    Tier.STRATEGIC: ("Enterprise", (18000, 60000), (250, 1500), (14, 36), 8.2, 18),
+    Tier.KEY: ("Business", (4500, 16000), (60, 300), (7, 18), 2.4, 9),
+    Tier.STANDARD: ("Growth", (900, 4200), (10, 60), (3, 8), 0.53, 4),
+    Tier.TECH_TOUCH: ("Starter", (59, 790), (2, 12), (1, 4), 0.12, 1.2),
 }
 PLAN_LADDER = ["Starter", "Growth", "Business", "Enterprise"]
 
@@ -744,9 +745,11 @@ class Planner:
             # tech-touch: automated nurture e-mails, no CSM touches
             day = max(created, self.start) + timedelta(days=rng.randint(5, 40))
             while day < (plan.churn_date or self.today):
-                acts.append(
-                    (ActivityKind.SYSTEM, None, None, "Nurture e-mail sent: monthly product tips", "", _at(day, rng))
-                )
+                # automated tech-touch e-mails count as touches for this tier
+                at = _at(day, rng)
+                subject = "Nurture e-mail: monthly product tips"
+                acts.append((ActivityKind.EMAIL, None, None, subject, "Sent by the tech-touch programme.", at))
+                plan.last_touch_at = at
                 day += timedelta(days=rng.randint(25, 40))
             return
         end = plan.churn_date or self.today
@@ -963,12 +966,21 @@ def seed_accounts(ctx: DemoContext) -> None:
     day_strs = [(base_day + timedelta(days=d)).isoformat() for d in range(HISTORY_DAYS)]
     hms = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 
+    if writer.pg:
+        # the events table is partitioned by month (accounts.ingest): make sure every month exists
+        from .ingest import usage_partitions_ensure
+
+        usage_partitions_ensure(
+            months={planner.start + timedelta(days=d) for d in range(0, HISTORY_DAYS, 28)} | {ctx.today}
+        )
+
     account_ids: list[int] = []
     churned: set[int] = set()
     at_risk: set[int] = set()
     trials_lost: set[int] = set()
     parents: list[tuple[int, int]] = []  # (child index, parent index)
     index_to_id: dict[int, int] = {}
+    timing = {"plan": 0.0, "records": 0.0, "events": 0.0}
     totals = {"contacts": 0, "subscriptions": 0, "events": 0, "tickets": 0, "activities": 0}
 
     progress = tqdm(
@@ -979,7 +991,10 @@ def seed_accounts(ctx: DemoContext) -> None:
         desc="seed_demo accounts",
     )
     for chunk_start in range(0, ctx.n_accounts, CHUNK):
+        t0 = time.perf_counter()
         plans = [planner.plan(i) for i in range(chunk_start, min(ctx.n_accounts, chunk_start + CHUNK))]
+        timing["plan"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
         for p in plans:
             crng = random.Random(f"{ctx.seed}:parent:{p.index}")
             if p.segment == "Enterprise" and p.index > 20 and crng.random() < 0.08:
@@ -1119,6 +1134,8 @@ def seed_accounts(ctx: DemoContext) -> None:
                 )
         totals["activities"] += writer.write(Activity, ACTIVITY_COLS, rows)
 
+        timing["records"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
         # usage events
         for p in plans:
             n = len(p.ev_day)
@@ -1142,6 +1159,7 @@ def seed_accounts(ctx: DemoContext) -> None:
                 ]
             writer.events(EVENT_COLS, lines)
             totals["events"] += n
+        timing["events"] += time.perf_counter() - t0
         progress.update(len(plans))
         progress.set_postfix(events=f"{totals['events']:,}", refresh=False)
     progress.close()
@@ -1157,6 +1175,8 @@ def seed_accounts(ctx: DemoContext) -> None:
         f"subscriptions, {totals['events']:,} events, {totals['tickets']:,} tickets, "
         f"{totals['activities']:,} activities"
     )
+    ctx.log("accounts: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()))
+    phase = time.perf_counter()
     try:
         from . import rollups
     except ImportError:  # pragma: no cover - the health floor provides it
@@ -1165,7 +1185,10 @@ def seed_accounts(ctx: DemoContext) -> None:
         rollups.usage_rollup_rebuild()
     from .services import account_revenue_refresh
 
+    ctx.log(f"accounts: usage rollups rebuilt in {time.perf_counter() - phase:.1f} s")
+    phase = time.perf_counter()
     account_revenue_refresh(today=ctx.today)
+    ctx.log(f"accounts: revenue refreshed in {time.perf_counter() - phase:.1f} s")
 
     ctx.extra.update(
         account_ids=account_ids,
