@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.webhook_retry_due_task",
         "schedule": 60.0,
     },
+    # After the health recompute: the health trend reads that night's snapshots.
+    "nightly-reports-refresh": {
+        "task": "reports.tasks.reports_refresh_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -184,7 +189,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {},
+    # Per API key (core.api.throttling); a client over its rate gets 429 + Retry-After.
+    "DEFAULT_THROTTLE_RATES": {
+        "api": os.environ.get("API_RATE_LIMIT", "1200/min"),
+        "ingest": os.environ.get("INGEST_RATE_LIMIT", "3000/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CS Platform API",
