@@ -13,7 +13,15 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from .models import SurveyResponse
 
-__all__ = ["as_datetime", "score_aggregates", "scores_from_row", "survey_scores"]
+__all__ = [
+    "as_datetime",
+    "response_rate",
+    "score_aggregates",
+    "score_distribution",
+    "scores_from_row",
+    "survey_scores",
+    "survey_scores_grouped",
+]
 
 
 def as_datetime(value: date | datetime) -> datetime:
@@ -63,3 +71,58 @@ def survey_scores(*, start: date | datetime, end: date | datetime, account_ids: 
     "ces_responses"} over answers submitted in [start, end), optionally for some accounts. One query."""
     row = _responses(start, end, account_ids).aggregate(**score_aggregates())
     return scores_from_row(row)
+
+
+GROUPS = {
+    "month": "month",
+    "segment": "account__segment",
+    "tier": "account__tier",
+    "owner": "account__owner_id",
+}
+
+
+def survey_scores_grouped(
+    *, start: date | datetime, end: date | datetime, by: str, account_ids: Iterable[int] | None = None, accounts=None
+) -> list[dict]:
+    """survey_scores per month (first day), segment, tier or account owner: one grouped query.
+    `accounts` (an Account queryset) narrows like `account_ids` but stays a subquery."""
+    from django.db.models.functions import TruncMonth
+
+    qs = _responses(start, end, account_ids)
+    if accounts is not None:
+        qs = qs.filter(account__in=accounts)
+    if by == "month":
+        qs = qs.annotate(month=TruncMonth("submitted_at"))
+    field = GROUPS[by]
+    rows = qs.values(field).annotate(**score_aggregates()).order_by(field)
+    return [{"key": row[field], **scores_from_row(row)} for row in rows]
+
+
+def score_distribution(
+    *, start: date | datetime, end: date | datetime, kind: str, account_ids: Iterable[int] | None = None, accounts=None
+) -> dict[int, int]:
+    """Answers per score value, every value of the kind's scale present (0 when none)."""
+    from .choices import SCORE_RANGE, SurveyKind
+
+    qs = _responses(start, end, account_ids).filter(kind=kind)
+    if accounts is not None:
+        qs = qs.filter(account__in=accounts)
+    counts = dict(qs.values("score").annotate(n=Count("id")).values_list("score", "n"))
+    low, high = SCORE_RANGE[SurveyKind(kind)]
+    return {score: counts.get(score, 0) for score in range(low, high + 1)}
+
+
+def response_rate(
+    *, start: date | datetime, end: date | datetime, account_ids: Iterable[int] | None = None, accounts=None
+) -> dict:
+    """Deliveries (widget shown, email or personal link sent) in [start, end) and how many of
+    them got an answer; rate None when nothing was sent."""
+    from .models import SurveyDelivery
+
+    qs = SurveyDelivery.objects.filter(sent_at__gte=as_datetime(start), sent_at__lt=as_datetime(end))
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=list(account_ids))
+    if accounts is not None:
+        qs = qs.filter(account__in=accounts)
+    row = qs.aggregate(sent=Count("id"), answered=Count("id", filter=Q(response__isnull=False)))
+    return {**row, "rate": round(row["answered"] / row["sent"], 4) if row["sent"] else None}

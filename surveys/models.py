@@ -286,3 +286,10 @@ class SurveyResponse(models.Model):
         from .choices import score_category
 
         return score_category(self.kind, self.score)
+
+    @property
+    def group(self) -> str:
+        """unhappy / neutral / happy, whatever the kind (thank-you messages, colours)."""
+        from .choices import CATEGORY_GROUP
+
+        return CATEGORY_GROUP[self.category]

@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import builder, demo_host, public, report, widget
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Admin builder and reports
+    path("surveys/", builder.SurveyListView.as_view(), name="survey_list"),
+    path("surveys/new/", builder.SurveyCreateView.as_view(), name="survey_create"),
+    path("surveys/<int:pk>/edit/", builder.SurveyEditView.as_view(), name="survey_edit"),
+    path("surveys/<int:pk>/send/", builder.SurveySendView.as_view(), name="survey_send"),
+    path("surveys/workspaces/new/", builder.WorkspaceCreateView.as_view(), name="workspace_create"),
+    path("surveys/workspaces/<int:pk>/edit/", builder.WorkspaceEditView.as_view(), name="workspace_edit"),
+    path("surveys/report/", report.SurveyReportView.as_view(), name="report"),
+    # Embedded widget (public, CORS)
+    path("widget/v1.js", widget.widget_script, name="widget_script"),
+    path("widget/<str:key>/eligibility/", widget.eligibility, name="widget_eligibility"),
+    path("widget/<str:key>/answer/", widget.answer, name="widget_answer"),
+    path("widget/<str:key>/dismiss/", widget.dismiss, name="widget_dismiss"),
+    # Email and link surveys (public, signed tokens)
+    path("s/e/<str:token>/<int:score>/", public.email_click, name="email_click"),
+    path("s/e/<str:token>/", public.email_comment, name="email_comment"),
+    path("s/<str:slug>/", public.public_link, name="public_link"),
+    # A pretend customer product showing the widget (open it on another origin)
+    path("demo-host/", demo_host.demo_host, name="demo_host"),
+]

@@ -1,0 +1,197 @@
+"""Demo step "surveys": the demo widget workspace (allowed on the demo host page's origin), an
+NPS survey in the widget, a CSAT survey by email, and 12 months of deliveries and answers.
+Accounts that churn (and those at risk) answer lower, so NPS predicts churn in the demo too.
+Deterministic for a seed (DemoContext.rng_for)."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from accounts.demo import DemoContext
+
+from .choices import Channel, DeliveryStatus, TouchKind, score_category
+from .models import FatigueTouch, Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
+from .views.demo_host import DEMO_WORKSPACE
+
+DEMO_ORIGINS = "http://localhost:8000\nhttp://localhost:8001"
+
+COMMENTS = {
+    "unhappy": [
+        "Reports are far too slow to load, our team waits minutes every morning.",
+        "Dashboards keep timing out when we filter by region.",
+        "The price went up again and we do not see the value for our money.",
+        "Too expensive for what we use; considering cheaper tools.",
+        "Support took a week to answer a critical ticket.",
+        "Our support tickets get bounced between agents without a fix.",
+        "The Salesforce integration breaks every other week and data goes missing.",
+        "Sync with our CRM is unreliable, records are duplicated.",
+        "Onboarding was confusing and nobody showed us how to set up the workspace.",
+        "Hard to find features, the navigation is a maze.",
+    ],
+    "neutral": [
+        "Good product but reports could load faster.",
+        "Works fine, although pricing is a bit high for a team our size.",
+        "Support is friendly but slow at times.",
+        "Missing a few export options we need for finance.",
+        "The integration with our CRM works most of the time.",
+        "Decent tool, onboarding could have been smoother.",
+    ],
+    "happy": [
+        "Dashboards make our weekly review so much easier.",
+        "Great support team, always quick and helpful.",
+        "Our customer success manager is fantastic and proactive.",
+        "Love the reports, they save us hours every week.",
+        "The CRM integration just works, setup took minutes.",
+        "Easy to use and the whole team adopted it quickly.",
+        "Fair price for the value we get.",
+    ],
+}
+COMMENTS_L10N = {
+    "ar": {
+        "unhappy": "التقارير بطيئة جدًا.",
+        "neutral": "منتج جيد لكن السعر مرتفع قليلًا.",
+        "happy": "فريق الدعم رائع وسريع.",
+    },
+    "fa": {
+        "unhappy": "گزارش‌ها خیلی کند هستند.",
+        "neutral": "محصول خوبی است اما قیمت کمی بالاست.",
+        "happy": "تیم پشتیبانی عالی و سریع است.",
+    },
+    "zh": {"unhappy": "报表加载太慢了。", "neutral": "产品不错，但价格有点高。", "happy": "支持团队很棒，回复很快。"},
+}
+
+
+def _score(rng, kind: str, mood: float) -> int:
+    """mood in [-1, 1]: -1 unhappy, 1 delighted."""
+    if kind == "nps":
+        centre = 7.6 + 2.6 * mood
+        return max(0, min(10, round(rng.gauss(centre, 1.6))))
+    centre = 3.9 + 1.2 * mood
+    return max(1, min(5, round(rng.gauss(centre, 0.8))))
+
+
+def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey]:
+    workspace, _ = SurveyWorkspace.objects.get_or_create(
+        name=DEMO_WORKSPACE, defaults={"allowed_origins": DEMO_ORIGINS}
+    )
+    start = datetime.combine(ctx.extra.get("start") or ctx.today - timedelta(days=365), time.min, tzinfo=UTC)
+    nps, _ = Survey.objects.get_or_create(
+        name="Product NPS",
+        defaults={
+            "kind": "nps",
+            "status": "active",
+            "workspace": workspace,
+            "trigger": "page_view",
+            "sample_percent": 100,
+            "starts_at": start,
+            "follow_ups": [
+                {
+                    "id": "q1",
+                    "type": "single",
+                    "label": "What do you use most?",
+                    "options": ["Dashboards", "Reports", "Integrations", "API"],
+                }
+            ],
+            "translations": {"en": {"thanks_happy": "Thank you! Would you leave us a review on G2?"}},
+        },
+    )
+    csat, _ = Survey.objects.get_or_create(
+        name="Quarterly CSAT (email)",
+        defaults={"kind": "csat", "status": "active", "workspace": workspace, "starts_at": start, "drip_per_day": 200},
+    )
+    return nps, csat
+
+
+def surveys_step(ctx: DemoContext) -> None:
+    from accounts.models import Contact
+
+    rng = ctx.rng_for("surveys")
+    nps, csat = _workspace_and_surveys(ctx)
+    account_ids = ctx.extra.get("account_ids") or []
+    unhappy = set(ctx.extra.get("churned_account_ids") or set()) | set(ctx.extra.get("at_risk_account_ids") or [])
+    contacts = list(
+        Contact.objects.filter(account_id__in=account_ids)
+        .order_by("id")
+        .values_list("id", "account_id", "language", "created_at")
+    )
+    if not contacts:
+        return
+    # The demo host page signs in as the first contact: keep its account out of the recent
+    # months, so its fatigue budget (and the account cap) lets the widget show.
+    host_account = contacts[0][1]
+    mood = {a: rng.uniform(-0.6, 1.0) - (0.9 if a in unhappy else 0.0) for a in account_ids}
+    now = datetime.combine(ctx.today, time(12), tzinfo=UTC)
+    history_start = now - timedelta(days=365)
+    deliveries, answers = [], []
+    for contact_id, account_id, language, created_at in contacts:
+        # Each contact is asked about every 4-6 months (fatigue), alternately NPS in-app and CSAT by email.
+        at = max(history_start, created_at) + timedelta(days=rng.randint(0, 120))
+        survey_cycle = rng.random() < 0.5
+        while at < now - timedelta(hours=1):
+            if account_id == host_account and at > now - timedelta(days=120):
+                break
+            survey = nps if survey_cycle else csat
+            survey_cycle = not survey_cycle
+            channel = Channel.WIDGET if survey is nps else Channel.EMAIL
+            lang = language if language in ("en", "ar", "fa", "zh") else "en"
+            delivery = SurveyDelivery(
+                survey=survey, contact_id=contact_id, account_id=account_id, channel=channel, language=lang, sent_at=at
+            )
+            answered = rng.random() < (0.55 if channel == Channel.WIDGET else 0.3)
+            if answered:
+                # Mood sinks over the year for accounts that end up churning or at risk.
+                drift = -0.5 * (at - history_start).days / 365 if account_id in unhappy else 0.0
+                score = _score(rng, survey.kind, max(-1.0, min(1.0, mood[account_id] + drift)))
+                group = {"detractor": "unhappy", "low": "unhappy", "passive": "neutral", "neutral": "neutral"}.get(
+                    score_category(survey.kind, score), "happy"
+                )
+                comment = ""
+                if rng.random() < 0.6:
+                    comment = (
+                        COMMENTS_L10N[lang][group]
+                        if lang in COMMENTS_L10N and rng.random() < 0.7
+                        else rng.choice(COMMENTS[group])
+                    )
+                submitted = at + timedelta(minutes=rng.randint(1, 60 * 24 if channel == Channel.EMAIL else 5))
+                delivery.status, delivery.answered_at = DeliveryStatus.ANSWERED, submitted
+                answers.append((delivery, survey, score, comment, lang, channel, submitted))
+            elif channel == Channel.WIDGET and rng.random() < 0.5:
+                delivery.status = DeliveryStatus.DISMISSED
+            deliveries.append(delivery)
+            at += timedelta(days=rng.randint(120, 190))
+    SurveyDelivery.objects.bulk_create(deliveries, batch_size=2000)
+    SurveyResponse.objects.bulk_create(
+        [
+            SurveyResponse(
+                survey=survey,
+                delivery=d,
+                kind=survey.kind,
+                account_id=d.account_id,
+                contact_id=d.contact_id,
+                score=score,
+                comment=comment,
+                language=lang,
+                channel=channel,
+                submitted_at=submitted,
+                dedupe_key=f"d:{d.id}",
+                created_at=submitted,
+                answers={"q1": rng.choice(["Dashboards", "Reports", "Integrations", "API"])} if survey is nps else {},
+            )
+            for d, survey, score, comment, lang, channel, submitted in answers
+        ],
+        batch_size=2000,
+    )
+    recent = now - timedelta(days=100)
+    FatigueTouch.objects.bulk_create(
+        [
+            FatigueTouch(
+                contact_id=d.contact_id,
+                account_id=d.account_id,
+                channel=d.channel,
+                kind=TouchKind.ANSWERED if d.status == DeliveryStatus.ANSWERED else TouchKind.ASKED,
+                occurred_at=d.answered_at or d.sent_at,
+            )
+            for d in deliveries
+            if d.sent_at > recent
+        ],
+        batch_size=2000,
+    )
+    ctx.log(f"surveys: {len(deliveries):,} deliveries, {len(answers):,} answers")
