@@ -34,6 +34,12 @@ class FilteredListView(RoleRequiredMixin, TemplateView):
         requested = self.request.GET.get("sort", "")
         return requested if requested in self.ordering_options else self.default_ordering
 
+    def apply_ordering(self, queryset, ordering: str):
+        """`ordering_options` values are "field,-field" strings or lists of expressions
+        (e.g. `F("renewal_date").asc(nulls_last=True)`)."""
+        spec = self.ordering_options[ordering]
+        return queryset.order_by(*(spec.split(",") if isinstance(spec, str) else spec))
+
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
 
@@ -46,7 +52,7 @@ class FilteredListView(RoleRequiredMixin, TemplateView):
             queryset = filterset.qs
         ordering = self.get_ordering()
         if ordering:
-            queryset = queryset.order_by(*self.ordering_options[ordering].split(","))
+            queryset = self.apply_ordering(queryset, ordering)
         paginator = Paginator(queryset, self.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()

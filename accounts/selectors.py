@@ -1,0 +1,167 @@
+"""Reads for the accounts floor's pages. Each function runs a fixed number of queries,
+whatever the number of accounts or rows (the pages assert it in tests)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from .choices import HealthBand, LifecycleStage
+from .filters import touch_overdue_q
+from .models import Account, AccountDailyUsage, Activity, Contact, Subscription, SupportTicket, TouchCadence
+
+__all__ = [
+    "TouchStatus",
+    "account_contacts",
+    "account_detail_get",
+    "account_subscriptions",
+    "account_support_summary",
+    "account_timeline",
+    "account_usage_series",
+    "portfolio_accounts",
+    "portfolio_summary",
+    "touch_status",
+]
+
+
+# Section: portfolio
+
+
+def portfolio_accounts(*, user) -> QuerySet[Account]:
+    return Account.objects.visible_to(user).select_related("owner")
+
+
+def portfolio_summary(queryset: QuerySet[Account], *, today: date | None = None) -> dict:
+    """KPIs over the (filtered) portfolio in one aggregate query."""
+    today = today or timezone.now().date()
+    summary = queryset.order_by().aggregate(
+        accounts=Count("id"),
+        total_mrr=Sum("mrr"),
+        red=Count("id", filter=Q(health_band=HealthBand.RED)),
+        renewals_90d=Count("id", filter=Q(renewal_date__gte=today, renewal_date__lt=today + timedelta(days=90))),
+        renewals_mrr=Sum("mrr", filter=Q(renewal_date__gte=today, renewal_date__lt=today + timedelta(days=90))),
+        overdue=Count("id", filter=touch_overdue_q()),
+        paying=Count("id", filter=Q(mrr__gt=0)),
+    )
+    summary["mrr"] = summary.pop("total_mrr") or 0
+    summary["arr"] = summary["mrr"] * 12
+    summary["renewals_90d_arr"] = (summary.pop("renewals_mrr") or 0) * 12
+    return summary
+
+
+@dataclass(frozen=True)
+class TouchStatus:
+    due_on: date | None
+    days: int | None  # > 0: due in N days, <= 0: overdue by -N days
+    state: str  # "ok" | "soon" | "overdue" | "none"
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days if self.days is not None else 0
+
+
+def touch_status(account: Account, cadence: dict[str, int], *, now: datetime | None = None) -> TouchStatus:
+    """When the next CSM touch is due for the account's tier (no query: pass TouchCadence.days_by_tier())."""
+    if account.lifecycle_stage == LifecycleStage.CHURNED:
+        return TouchStatus(None, None, "none")
+    now = now or timezone.now()
+    every = cadence.get(account.tier, 30)
+    if account.last_touch_at is None:
+        return TouchStatus(now.date(), 0, "overdue")
+    due_on = (account.last_touch_at + timedelta(days=every)).date()
+    days = (due_on - now.date()).days
+    state = "overdue" if days < 0 else "soon" if days <= max(1, every // 7) else "ok"
+    return TouchStatus(due_on, days, state)
+
+
+# Section: account 360
+
+
+def account_detail_get(*, pk: int, user) -> Account:
+    return (
+        Account.objects.visible_to(user)
+        .select_related("owner", "owner__manager", "parent")
+        .annotate(children_count=Count("children"))
+        .get(pk=pk)
+    )
+
+
+def account_contacts(*, account: Account, limit: int = 12) -> tuple[list[Contact], int]:
+    """The most recently active contacts first, and how many there are in all."""
+    contacts = list(
+        Contact.objects.filter(account=account)
+        .select_related("persona")
+        .order_by(F("last_seen_at").desc(nulls_last=True), "name")[:limit]
+    )
+    total = Contact.objects.filter(account=account).count() if len(contacts) == limit else len(contacts)
+    return contacts, total
+
+
+def account_subscriptions(*, account: Account, today: date | None = None) -> list[Subscription]:
+    """Newest first, each with `status`: active, trial, upcoming or ended."""
+    today = today or timezone.now().date()
+    subs = list(Subscription.objects.filter(account=account).order_by("-start_date", "-id"))
+    for sub in subs:
+        if sub.start_date > today:
+            sub.status = "upcoming"
+        elif sub.is_active_on(today):
+            sub.status = "trial" if sub.is_trial else "active"
+        else:
+            sub.status = "ended"
+    return subs
+
+
+def account_timeline(*, account: Account, before_id: int | None = None, limit: int = 20) -> tuple[list[Activity], bool]:
+    """A page of the timeline, newest first; True when older entries remain."""
+    qs = Activity.objects.filter(account=account).select_related("author", "contact")
+    if before_id is not None:
+        anchor = Activity.objects.filter(account=account, pk=before_id).values("occurred_at").first()
+        if anchor is None:
+            return [], False
+        qs = qs.filter(
+            Q(occurred_at__lt=anchor["occurred_at"]) | Q(occurred_at=anchor["occurred_at"], pk__lt=before_id)
+        )
+    rows = list(qs.order_by("-occurred_at", "-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def account_usage_series(*, account_id: int, days: int = 90, today: date | None = None) -> dict:
+    """Daily events and active users over the last `days` days (from the daily rollup), zero-filled."""
+    today = today or timezone.now().date()
+    first = today - timedelta(days=days - 1)
+    rows = dict(
+        (day, (events, users))
+        for day, events, users in AccountDailyUsage.objects.filter(
+            account_id=account_id, day__gte=first, day__lte=today
+        ).values_list("day", "events", "active_contacts")
+    )
+    labels, events, users = [], [], []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        labels.append(day.isoformat())
+        e, u = rows.get(day, (0, 0))
+        events.append(e)
+        users.append(u)
+    last30, prev30 = sum(events[-30:]), sum(events[-60:-30])
+    return {
+        "labels": labels,
+        "events": events,
+        "users": users,
+        "events_30d": last30,
+        "events_change": (last30 - prev30) / prev30 if prev30 else None,
+        "peak_users_30d": max(users[-30:], default=0),
+    }
+
+
+def account_support_summary(*, account: Account) -> dict:
+    since = timezone.now() - timedelta(days=90)
+    return SupportTicket.objects.filter(account=account).aggregate(
+        open=Count("id", filter=Q(resolved_at__isnull=True)),
+        last_90d=Count("id", filter=Q(opened_at__gte=since)),
+        escalated_90d=Count("id", filter=Q(opened_at__gte=since, escalated=True)),
+    )
+
+
+def cadence_by_tier() -> dict[str, int]:
+    return TouchCadence.days_by_tier()

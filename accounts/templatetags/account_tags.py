@@ -1,0 +1,97 @@
+"""Small presentation helpers for account pages: money, relative days, badges."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+STAGE_COLOURS = {
+    "trial": "blue",
+    "onboarding": "brand",
+    "adoption": "",
+    "mature": "green",
+    "renewal": "yellow",
+    "at_risk": "red",
+    "churned": "red",
+}
+TIER_COLOURS = {"strategic": "brand", "key": "blue", "standard": "", "tech_touch": ""}
+
+
+@register.filter
+def money(value, currency: str = "USD") -> str:
+    """$1.2M, $84.5k, $950 (short, for dense tables)."""
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    if amount >= 1_000_000:
+        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
+    elif amount >= 10_000:
+        text = f"{amount / 1000:.0f}k"
+    elif amount >= 1000:
+        text = f"{amount / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    else:
+        text = f"{amount:.0f}"
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+@register.filter
+def money_full(value, currency: str = "USD") -> str:
+    if value is None:
+        return "—"
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    return f"{symbol}{Decimal(value):,.0f}" if symbol else f"{Decimal(value):,.0f} {currency}"
+
+
+@register.filter
+def days_from_today(value) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, date):
+        return None
+    day = value.date() if hasattr(value, "date") and callable(value.date) else value
+    return (day - timezone.now().date()).days
+
+
+@register.filter
+def relative_days(days) -> str:
+    """'today', 'in 5d', '12d ago'."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "today"
+    return f"in {days}d" if days > 0 else f"{-days}d ago"
+
+
+@register.filter
+def stage_colour(stage: str) -> str:
+    return STAGE_COLOURS.get(stage, "")
+
+
+@register.filter
+def tier_colour(tier: str) -> str:
+    return TIER_COLOURS.get(tier, "")
+
+
+@register.filter
+def abs_value(value):
+    return abs(value) if value is not None else value
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **params) -> str:
+    """The current query string with some parameters replaced (None drops one); page resets."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    for key, value in params.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,149 @@
+"""Browser pages of the accounts floor: the portfolio and the account 360 page (htmx)."""
+
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from core.permissions import RoleRequiredMixin
+from core.views import FilteredListView, htmx_partial
+
+from .filters import PortfolioFilterSet
+from .forms import ActivityForm
+from .models import Account
+from .panels import panels_for
+from .selectors import (
+    account_contacts,
+    account_detail_get,
+    account_subscriptions,
+    account_support_summary,
+    account_timeline,
+    account_usage_series,
+    cadence_by_tier,
+    portfolio_accounts,
+    portfolio_summary,
+    touch_status,
+)
+from .services import activity_create
+
+TIMELINE_PAGE = 20
+
+
+class PortfolioView(FilteredListView):
+    """Every account the user may see: search, filters, sorts, KPIs of the filtered set."""
+
+    filterset_class = PortfolioFilterSet
+    template_name = "accounts/account_portfolio.html"
+    partial_template_name = "accounts/partials/portfolio_results.html"
+    paginate_by = 50
+    default_ordering = "arr"
+    ordering_options = {
+        "arr": [F("mrr").desc(), "id"],
+        "renewal": [F("renewal_date").asc(nulls_last=True), "id"],
+        "health": [F("health_score").asc(nulls_last=True), "id"],
+        "name": ["name", "id"],
+        "touch": [F("last_touch_at").asc(nulls_first=True), "id"],
+    }
+    sort_labels = {
+        "arr": "ARR",
+        "renewal": "Renewal date",
+        "health": "Health (worst first)",
+        "name": "Name",
+        "touch": "Last touch (oldest first)",
+    }
+
+    def get_queryset(self):
+        return portfolio_accounts(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cadence = cadence_by_tier()
+        now = timezone.now()
+        for account in context["object_list"]:
+            account.touch = touch_status(account, cadence, now=now)
+        filtered = context["filterset"].qs if context["filterset"] is not None else self.get_queryset()
+        context.update(
+            summary=portfolio_summary(filtered),
+            sort_labels=self.sort_labels,
+            active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
+        )
+        return context
+
+
+class AccountDetailView(RoleRequiredMixin, TemplateView):
+    """The account 360: header KPIs, usage, timeline with "add note", contacts, subscriptions,
+    and the panels the floors above register (accounts.panels). GET with `before` (htmx) returns
+    older timeline entries; POST adds a note/call/meeting/email (CSM and above)."""
+
+    template_name = "accounts/account_detail.html"
+
+    def get_account(self) -> Account:
+        try:
+            return account_detail_get(pk=self.kwargs["pk"], user=self.request.user)
+        except Account.DoesNotExist as exc:
+            raise Http404("No such account.") from exc
+
+    def get(self, request, *args, **kwargs):
+        account = self.get_account()
+        if htmx_partial(request) and request.GET.get("before"):
+            try:
+                before = int(request.GET["before"])
+            except ValueError:
+                return HttpResponse("before must be an activity id", status=400)
+            items, more = account_timeline(account=account, before_id=before, limit=TIMELINE_PAGE)
+            return render(
+                request,
+                "accounts/partials/timeline_items.html",
+                {"account": account, "activities": items, "has_more": more},
+            )
+        return self.render_to_response(self.get_context_data(account=account))
+
+    def post(self, request, *args, **kwargs):
+        account = self.get_account()
+        form = ActivityForm(request.POST, account=account)
+        if form.is_valid():
+            activity_create(
+                account=account,
+                kind=form.cleaned_data["kind"],
+                author=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                contact=form.cleaned_data["contact"],
+            )
+            if not htmx_partial(request):
+                return redirect("accounts:detail", pk=account.pk)
+            form = ActivityForm(account=account)
+        elif not htmx_partial(request):
+            return self.render_to_response(self.get_context_data(account=account, form=form), status=400)
+        # htmx: the timeline card comes back with the new entry on top (or the form with its errors;
+        # 200 because htmx does not swap error responses)
+        items, more = account_timeline(account=account, limit=TIMELINE_PAGE)
+        return render(
+            request,
+            "accounts/partials/timeline.html",
+            {"account": account, "activities": items, "has_more": more, "form": form, "can_edit": True},
+        )
+
+    def get_context_data(self, *, account: Account, form: ActivityForm | None = None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        usage = account_usage_series(account_id=account.pk, days=90)
+        contacts, contact_total = account_contacts(account=account)
+        activities, more = account_timeline(account=account, limit=TIMELINE_PAGE)
+        context.update(
+            account=account,
+            touch=touch_status(account, cadence_by_tier()),
+            usage=usage,
+            usage_chart={k: usage[k] for k in ("labels", "events", "users")},
+            contacts=contacts,
+            contact_total=contact_total,
+            subscriptions=account_subscriptions(account=account),
+            support=account_support_summary(account=account),
+            activities=activities,
+            has_more=more,
+            form=form or ActivityForm(account=account),
+            can_edit=user.can_work_accounts,
+            panels=panels_for(self.request, account),
+        )
+        return context
