@@ -1,8 +1,12 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:portfolio"), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("scorecards/", views.ScorecardsView.as_view(), name="scorecards"),
+    path("cohorts/", views.CohortsView.as_view(), name="cohorts"),
 ]

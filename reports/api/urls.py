@@ -1,7 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
+
+from .views import MetricsView
 
 app_name = "reports-api"
 
 router = SimpleRouter(trailing_slash=True)
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+    *router.urls,
+]

@@ -1,0 +1,53 @@
+from django import forms
+from django.db.models import Q
+
+from accounts.choices import Tier
+from accounts.models import Account
+from core.choices import Role
+from core.models import User
+
+from .periods import PRESETS
+
+
+def segment_choices() -> list[tuple[str, str]]:
+    segments = Account.objects.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct()
+    return [("", "All segments"), *[(s, s) for s in segments]]
+
+
+def csm_queryset():
+    return User.objects.filter(
+        Q(role__in=[Role.CSM, Role.MANAGER]) | Q(accounts__isnull=False), is_active=True
+    ).distinct()
+
+
+class ReportFilterForm(forms.Form):
+    """Period (a preset or custom dates), segment, tier and CSM for every report page."""
+
+    period = forms.ChoiceField(choices=[*PRESETS.items(), ("custom", "Custom…")], required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Exclusive.")
+    segment = forms.ChoiceField(required=False)
+    tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
+    csm = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All CSMs")
+
+    def __init__(self, *args, with_csm: bool = True, with_period: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = segment_choices()
+        self.fields["csm"].queryset = csm_queryset()
+        if not with_csm:
+            del self.fields["csm"]
+        if not with_period:
+            for name in ("period", "start", "end"):
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start:
+                self.add_error("start", "Pick the first day of the period.")
+            if not end:
+                self.add_error("end", "Pick the day after the period's last day.")
+            if start and end and start >= end:
+                self.add_error("end", "Must be after the start (the period is [start, end)).")
+        return data

@@ -1,0 +1,19 @@
+"""When did the data behind the dashboards last change? Signal receivers (reports/receivers.py)
+stamp the time in the Django cache; the pre-aggregate is used only when it was refreshed after
+that stamp, and live results are cached under a key that includes it, so a cached figure is
+never older than the data it was computed from."""
+
+import time
+
+from django.core.cache import cache
+
+CHANGED_KEY = "reports:data-changed-at"
+
+
+def data_changed_at() -> float:
+    """Unix time of the last revenue / support change seen (0 when none since the cache began)."""
+    return float(cache.get(CHANGED_KEY) or 0.0)
+
+
+def mark_data_changed() -> None:
+    cache.set(CHANGED_KEY, time.time(), timeout=None)

@@ -1,0 +1,115 @@
+"""Pre-aggregates for the dashboards. Each table is the *stored output* of an exact service
+one floor down (accounts.metrics, health snapshots), grouped by (segment, tier, owner_id) so
+that any slice of segment / tier / CSM is a SUM over a few hundred rows. The services stay the
+source of truth: reports/services.py writes these rows by calling them, and the tests check
+that the pre-aggregate agrees with the live figures.
+
+Group keys are copies of the account's current segment, tier and owner (no foreign key: a
+deleted user must not delete history; an unknown owner id just matches no filter)."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class GroupedRow(models.Model):
+    segment = models.CharField(max_length=64, blank=True)
+    tier = models.CharField(max_length=16, blank=True)
+    owner_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MetricCube(GroupedRow):
+    """accounts.metrics.metric_components + usage_components for one period [start, end) and
+    one (segment, tier, owner) group."""
+
+    start = models.DateField()
+    end = models.DateField()
+    # revenue (money)
+    mrr_start = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_end = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_new = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_reactivation = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_expansion = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_contraction = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    mrr_churned = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # counts
+    revenue_accounts = models.IntegerField(default=0)
+    accounts_active_start = models.IntegerField(default=0)
+    accounts_active_end = models.IntegerField(default=0)
+    accounts_churned = models.IntegerField(default=0)
+    renewals_due = models.IntegerField(default=0)
+    renewals_renewed = models.IntegerField(default=0)
+    trials_ended = models.IntegerField(default=0)
+    trials_converted = models.IntegerField(default=0)
+    tickets_resolved = models.IntegerField(default=0)
+    tickets_resolved_one_reply = models.IntegerField(default=0)
+    tickets_responded = models.IntegerField(default=0)
+    response_hours_sum = models.FloatField(default=0)
+    # usage
+    contact_days = models.IntegerField(default=0)
+    wau = models.IntegerField(default=0)
+    mau = models.IntegerField(default=0)
+    usage_accounts = models.IntegerField(default=0)
+    feature_accounts = models.IntegerField(default=0)
+    window_days = models.IntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start", "end", "segment", "tier", "owner_id"]
+        indexes = [models.Index(fields=["start", "end", "owner_id"], name="metriccube_period")]
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end} {self.segment}/{self.tier}/{self.owner_id}"
+
+
+class CohortCell(GroupedRow):
+    """accounts.metrics.cohort_cells for the cohorts as of `as_of` (base cells have day None)."""
+
+    as_of = models.DateField()
+    months = models.PositiveSmallIntegerField()
+    cohort = models.DateField()
+    day = models.DateField(null=True, blank=True)
+    size = models.IntegerField(default=0)
+    active = models.IntegerField(default=0)
+    mrr = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["cohort", "day"]
+        indexes = [models.Index(fields=["as_of", "months"], name="cohortcell_asof")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} @ {self.day}: {self.active}"
+
+
+class HealthBandDaily(GroupedRow):
+    """Accounts (and their MRR today) per health band per day, from health's HealthScore
+    snapshots: the health trend chart without scanning a snapshot per account per day."""
+
+    day = models.DateField()
+    band = models.CharField(max_length=8)
+    accounts = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "band"]
+        indexes = [models.Index(fields=["day"], name="healthbanddaily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.band}: {self.accounts}"
+
+
+class RefreshLog(models.Model):
+    """One row per pre-aggregate refresh: what it covered and how long it took."""
+
+    as_of = models.DateField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    periods = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"refresh {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"

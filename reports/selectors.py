@@ -1,0 +1,379 @@
+"""Reads for the dashboards and the metrics API. `reports` composes the floors below and never
+re-implements a metric: revenue / support / usage from accounts.metrics (through the
+pre-aggregate when it is fresh, else live), survey scores from surveys.metrics, TTFV from
+onboarding.metrics, health from Account.health_band and the health snapshots (pre-aggregated).
+
+Live results are cached per (what, slice, period, day, data version) in the Django cache; the
+data version moves whenever subscriptions or tickets change (reports/freshness.py), so a
+cached figure always matches the data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from accounts import metrics
+from accounts.choices import HealthBand
+from accounts.models import Account
+
+from .freshness import data_changed_at
+from .models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
+from .periods import Period, add_months, previous_period
+
+CACHE_SECONDS = 24 * 3600
+LIVE_CACHE_SECONDS = 60
+BANDS = [HealthBand.RED, HealthBand.YELLOW, HealthBand.GREEN]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A slice: segment, tier, CSM (account owner). Empty = everyone."""
+
+    segment: str = ""
+    tier: str = ""
+    owner_id: int | None = None
+
+    @property
+    def is_everyone(self) -> bool:
+        return not (self.segment or self.tier or self.owner_id)
+
+    def accounts(self) -> QuerySet:
+        return metrics.account_slice(segment=self.segment or None, tier=self.tier or None, owner_id=self.owner_id)
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.segment:
+            q &= Q(**{f"{prefix}segment": self.segment})
+        if self.tier:
+            q &= Q(**{f"{prefix}tier": self.tier})
+        if self.owner_id:
+            q &= Q(**{f"{prefix}owner_id": self.owner_id})
+        return q
+
+    def key(self) -> str:
+        return f"{self.segment}|{self.tier}|{self.owner_id or ''}"
+
+
+def _cache_key(*parts) -> str:
+    raw = "|".join(str(p) for p in parts)
+    return "reports:" + hashlib.sha1(raw.encode()).hexdigest()  # noqa: S324 - a cache key, not security
+
+
+def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
+    """`compute()` cached under `parts` + the data version."""
+    key = _cache_key(*parts, data_changed_at())
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+# Section: freshness of the pre-aggregate
+
+
+def last_refresh() -> RefreshLog | None:
+    return RefreshLog.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+def cube_is_fresh(refresh: RefreshLog | None) -> bool:
+    return refresh is not None and refresh.finished_at.timestamp() >= data_changed_at()
+
+
+# Section: period metrics
+
+CUBE_FIELDS = metrics.COMPONENT_FIELDS + metrics.USAGE_FIELDS
+
+
+def _cube_sum(period: Period, filters: Filters) -> dict | None:
+    rows = MetricCube.objects.filter(filters.q(), start=period.start, end=period.end)
+    if not MetricCube.objects.filter(start=period.start, end=period.end).exists():
+        return None
+    totals = rows.aggregate(**{f: Sum(f) for f in CUBE_FIELDS})
+    out = {}
+    for field in CUBE_FIELDS:
+        value = totals[field]
+        if field in metrics.MONEY_COMPONENTS:
+            out[field] = Decimal(value or 0).quantize(Decimal("0.01"))
+        elif field in metrics.FLOAT_COMPONENTS:
+            out[field] = float(value or 0)
+        else:
+            out[field] = int(value or 0)
+    w0, w1 = metrics.usage_window(start=period.start, end=period.end)
+    out["window_days"] = (w1 - w0).days
+    return out
+
+
+def _live_components(period: Period, filters: Filters) -> dict:
+    def compute():
+        accounts = None if filters.is_everyone else filters.accounts()
+        comps = metrics.metric_components(start=period.start, end=period.end, accounts=accounts)[0]
+        comps.update(metrics.usage_components(start=period.start, end=period.end, accounts=accounts)[0])
+        return comps
+
+    return cached(("components", period.start, period.end, filters.key()), compute)
+
+
+def period_components(period: Period, filters: Filters, refresh: RefreshLog | None = None) -> tuple[dict, str]:
+    """(components, source): source is "pre-aggregate" or "live"."""
+    if cube_is_fresh(refresh):
+        comps = _cube_sum(period, filters)
+        if comps is not None:
+            return comps, "pre-aggregate"
+    return _live_components(period, filters), "live"
+
+
+def survey_for(period: Period, filters: Filters) -> dict:
+    from surveys.metrics import survey_scores
+
+    def compute():
+        ids = None if filters.is_everyone else list(filters.accounts().values_list("id", flat=True))
+        return survey_scores(start=period.start, end=period.end, account_ids=ids)
+
+    return cached(("survey", period.start, period.end, filters.key()), compute, LIVE_CACHE_SECONDS)
+
+
+def period_metrics(period: Period, filters: Filters, refresh: RefreshLog | None = None) -> dict:
+    """DESIGN.md's metric keys (exactly), plus `extra`: usage figures and where the numbers came from."""
+    comps, source = period_components(period, filters, refresh)
+    costs = None
+    if filters.is_everyone:
+        costs = cached(
+            ("costs", period.start, period.end),
+            lambda: metrics.cost_totals(start=period.start, end=period.end),
+            LIVE_CACHE_SECONDS,
+        )
+    survey = survey_for(period, filters)
+    result = metrics.metrics_from_components(comps, start=period.start, end=period.end, costs=costs, survey=survey)
+    usage = metrics.usage_from_components(comps, accounts_active_end=comps["accounts_active_end"])
+    return {
+        "metrics": result,
+        "usage": usage,
+        "components": comps,
+        "survey": survey,
+        "source": source,
+    }
+
+
+def mrr_months(filters: Filters, today: date, refresh: RefreshLog | None = None) -> list[tuple[date, Decimal]]:
+    """MRR on the first of each of the last 12 months and today (from the monthly cube rows when fresh)."""
+    month = today.replace(day=1)
+    firsts = [add_months(month, -i) for i in range(12, -1, -1)]  # 13 firsts: 12 months ago .. this month
+    days = firsts + ([today] if today != month else [])
+    if cube_is_fresh(refresh):
+        periods = list(zip(days[:-1], days[1:], strict=True))
+        in_period = Q(*[Q(start=s, end=e) for s, e in periods], _connector=Q.OR)
+        if MetricCube.objects.filter(in_period).values("start", "end").distinct().count() == len(periods):
+            rows = (
+                MetricCube.objects.filter(in_period, filters.q())
+                .order_by()
+                .values("start", "end")
+                .annotate(mrr_start=Sum("mrr_start"), mrr_end=Sum("mrr_end"))
+            )
+            found = {(r["start"], r["end"]): r for r in rows}
+            values = [found.get(p, {}).get("mrr_start") or 0 for p in periods]
+            values.append(found.get(periods[-1], {}).get("mrr_end") or 0)
+            return [(d, Decimal(v).quantize(Decimal("0.01"))) for d, v in zip(days, values, strict=True)]
+    accounts = None if filters.is_everyone else filters.accounts()
+    return cached(
+        ("mrr_months", today, filters.key()),
+        lambda: list(metrics.mrr_by_days(days=days, accounts=accounts).items()),
+    )
+
+
+# Section: health and renewals (live, on Account's denormalised, indexed columns)
+
+
+def health_distribution(filters: Filters) -> list[dict]:
+    rows = (
+        Account.objects.filter(filters.q(), mrr__gt=0)
+        .order_by()
+        .values("health_band")
+        .annotate(accounts=Count("id"), mrr=Sum("mrr"))
+    )
+    by_band = {r["health_band"] or "": r for r in rows}
+    out = []
+    for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]:
+        r = by_band.get(band, {})
+        out.append(
+            {
+                "band": band or "none",
+                "label": label,
+                "accounts": r.get("accounts", 0),
+                "mrr": r.get("mrr") or Decimal(0),
+            }
+        )
+    return out
+
+
+def health_trend(filters: Filters) -> list[dict]:
+    """Accounts per band on each weekly day of the pre-aggregated window: [{"day", "red", "yellow", "green"}]."""
+    rows = (
+        HealthBandDaily.objects.filter(filters.q())
+        .order_by()
+        .values("day", "band")
+        .annotate(n=Sum("accounts"))
+        .order_by("day")
+    )
+    by_day: dict[date, dict] = {}
+    for r in rows:
+        by_day.setdefault(r["day"], {"day": r["day"], **{b.value: 0 for b in BANDS}})[r["band"]] = r["n"]
+    return list(by_day.values())
+
+
+def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dict]:
+    """Paying accounts renewing in [today, today + days), per health band: accounts and MRR up for renewal."""
+    rows = (
+        Account.objects.filter(
+            filters.q(), mrr__gt=0, renewal_date__gte=today, renewal_date__lt=today + timedelta(days=days)
+        )
+        .order_by()
+        .values("health_band")
+        .annotate(accounts=Count("id"), mrr=Sum("mrr"))
+    )
+    by_band = {r["health_band"] or "": r for r in rows}
+    out = []
+    for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]:
+        r = by_band.get(band, {})
+        out.append(
+            {
+                "band": band or "none",
+                "label": label,
+                "accounts": r.get("accounts", 0),
+                "mrr": r.get("mrr") or Decimal(0),
+            }
+        )
+    return out
+
+
+# Section: surveys over time (composed from surveys.metrics' aggregate expressions)
+
+
+def nps_trend(filters: Filters, today: date, months: int = 12) -> list[dict]:
+    from surveys.metrics import as_datetime, score_aggregates, scores_from_row
+    from surveys.models import SurveyResponse
+
+    def compute():
+        first = add_months(today.replace(day=1), -(months - 1))
+        rows = (
+            SurveyResponse.objects.filter(filters.q("account__"))
+            .submitted_between(as_datetime(first), as_datetime(today + timedelta(days=1)))
+            .annotate(month=TruncMonth("submitted_at"))
+            .order_by()
+            .values("month")
+            .annotate(**score_aggregates())
+        )
+        by_month = {r["month"].date() if hasattr(r["month"], "date") else r["month"]: scores_from_row(r) for r in rows}
+        return [
+            {"month": add_months(first, i), **by_month.get(add_months(first, i), {"nps": None, "nps_responses": 0})}
+            for i in range(months)
+        ]
+
+    return cached(("nps_trend", today, filters.key()), compute, LIVE_CACHE_SECONDS)
+
+
+def _grouped_survey(period: Period, field: str) -> dict:
+    from surveys.metrics import as_datetime, score_aggregates, scores_from_row
+    from surveys.models import SurveyResponse
+
+    rows = (
+        SurveyResponse.objects.submitted_between(as_datetime(period.start), as_datetime(period.end))
+        .order_by()
+        .values(key=F(f"account__{field}"))
+        .annotate(**score_aggregates())
+    )
+    return {r["key"]: scores_from_row(r) for r in rows}
+
+
+# Section: scorecards
+
+
+def _grouped_cube(period: Period, field: str) -> dict | None:
+    if not MetricCube.objects.filter(start=period.start, end=period.end).exists():
+        return None
+    rows = (
+        MetricCube.objects.filter(start=period.start, end=period.end)
+        .order_by()
+        .values(field)
+        .annotate(**{f: Sum(f) for f in CUBE_FIELDS})
+    )
+    return {r[field]: r for r in rows}
+
+
+def _grouped_live(period: Period, field: str) -> dict:
+    def compute():
+        out: dict = defaultdict(lambda: dict.fromkeys(CUBE_FIELDS, 0))
+        for row in metrics.metric_components(start=period.start, end=period.end, group_by=(field,)):
+            out[row[field]].update({k: row[k] for k in metrics.COMPONENT_FIELDS})
+        for row in metrics.usage_components(start=period.start, end=period.end, group_by=(field,)):
+            out[row[field]].update({k: row[k] for k in metrics.USAGE_FIELDS})
+        return dict(out)
+
+    return cached(("grouped", period.start, period.end, field), compute)
+
+
+def _normalise(row: dict, period: Period) -> dict:
+    comps = {}
+    for field in CUBE_FIELDS:
+        value = row.get(field) or 0
+        if field in metrics.MONEY_COMPONENTS:
+            comps[field] = Decimal(value).quantize(Decimal("0.01"))
+        elif field in metrics.FLOAT_COMPONENTS:
+            comps[field] = float(value)
+        else:
+            comps[field] = int(value)
+    w0, w1 = metrics.usage_window(start=period.start, end=period.end)
+    comps["window_days"] = (w1 - w0).days
+    return comps
+
+
+def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = None) -> list[dict]:
+    """One row per CSM (field "owner_id") or segment: this period and the one before, each with
+    nrr, grr, logo churn, renewal rate, NPS, DAU/MAU stickiness and features per active account."""
+    prev = previous_period(period)
+    out: dict = {}
+    for which, p in (("now", period), ("prev", prev)):
+        grouped = _grouped_cube(p, field) if cube_is_fresh(refresh) else None
+        if grouped is None:
+            grouped = _grouped_live(p, field)
+        surveys = cached(
+            ("grouped_survey", p.start, p.end, field), lambda p=p: _grouped_survey(p, field), LIVE_CACHE_SECONDS
+        )
+        keys = set(grouped) | set(surveys)
+        for key in keys:
+            comps = _normalise(grouped.get(key, {}), p)
+            m = metrics.metrics_from_components(comps, start=p.start, end=p.end, survey=surveys.get(key))
+            u = metrics.usage_from_components(comps, accounts_active_end=comps["accounts_active_end"])
+            out.setdefault(key, {})[which] = {**m, **u, "accounts": comps["accounts_active_end"]}
+    return [{"key": key, **values} for key, values in out.items()]
+
+
+# Section: cohorts
+
+
+def cohort_rows(filters: Filters, today: date, months: int = 12) -> tuple[list[dict], str]:
+    """The cohort heatmap (accounts.metrics.cohort_table) from the pre-aggregate when it covers
+    today and is fresh, else live."""
+    refresh = last_refresh()
+    if cube_is_fresh(refresh) and CohortCell.objects.filter(as_of=today, months=months).exists():
+        rows = (
+            CohortCell.objects.filter(filters.q(), as_of=today, months=months)
+            .order_by()
+            .values("cohort", "day")
+            .annotate(size=Sum("size"), active=Sum("active"), mrr=Sum("mrr"))
+        )
+        cells = [{**r, "mrr": Decimal(r["mrr"] or 0)} for r in rows]
+        return metrics.cohort_table(cells, months=months, today=today), "pre-aggregate"
+    accounts = None if filters.is_everyone else filters.accounts()
+    cells = cached(
+        ("cohorts", today, months, filters.key()),
+        lambda: metrics.cohort_cells(months=months, today=today, accounts=accounts),
+    )
+    return metrics.cohort_table(cells, months=months, today=today), "live"

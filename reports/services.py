@@ -1,0 +1,157 @@
+"""Writes of the reports floor: the pre-aggregates (reports/models.py), refreshed nightly by
+Celery beat (reports.tasks.reports_refresh_task) and by `manage.py refresh_reports`.
+
+Each refresh replaces its table's rows in one transaction (readers see the old rows or the new,
+never half), calling the exact services in accounts.metrics with group_by=(segment, tier,
+owner_id): a constant number of set-based queries per period, whatever the number of accounts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts import metrics
+
+from .models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
+from .periods import add_months, period_presets, previous_period
+
+__all__ = [
+    "COHORT_MONTHS",
+    "HEALTH_TREND_WEEKS",
+    "cohort_cells_refresh",
+    "cube_periods",
+    "health_band_daily_refresh",
+    "metric_cube_refresh",
+    "reports_refresh",
+]
+
+MRR_MONTHS = 12
+COHORT_MONTHS = 12
+HEALTH_TREND_WEEKS = 12
+GROUP = metrics.GROUP_FIELDS
+
+
+def cube_periods(as_of: date) -> list[tuple[date, date]]:
+    """Every period the dashboards ask for on `as_of`: the last 12 calendar months and this
+    month to date (the MRR chart and monthly trends), each preset and the period before it."""
+    month = as_of.replace(day=1)
+    periods = {(add_months(month, -i - 1), add_months(month, -i)) for i in range(MRR_MONTHS)}
+    if as_of > month:
+        periods.add((month, as_of))
+    for period in period_presets(as_of).values():
+        periods.add((period.start, period.end))
+        prev = previous_period(period)
+        periods.add((prev.start, prev.end))
+    return sorted(periods)
+
+
+def _cube_rows(start: date, end: date, computed_at) -> list[MetricCube]:
+    merged: dict[tuple, dict] = {}
+    for row in metrics.metric_components(start=start, end=end, group_by=GROUP):
+        merged.setdefault(tuple(row[g] for g in GROUP), {}).update(row)
+    for row in metrics.usage_components(start=start, end=end, group_by=GROUP):
+        merged.setdefault(tuple(row[g] for g in GROUP), {}).update(row)
+    window_days = metrics.usage_window(start=start, end=end)
+    out = []
+    for (segment, tier, owner_id), values in merged.items():
+        fields = {k: v for k, v in values.items() if k in metrics.COMPONENT_FIELDS or k in metrics.USAGE_FIELDS}
+        out.append(
+            MetricCube(
+                start=start,
+                end=end,
+                segment=segment or "",
+                tier=tier or "",
+                owner_id=owner_id,
+                window_days=(window_days[1] - window_days[0]).days,
+                computed_at=computed_at,
+                **fields,
+            )
+        )
+    return out
+
+
+def metric_cube_refresh(*, as_of: date) -> tuple[int, int]:
+    """Rebuild MetricCube for `cube_periods(as_of)`. Returns (periods, rows)."""
+    periods = cube_periods(as_of)
+    now = timezone.now()
+    rows: list[MetricCube] = []
+    for start, end in periods:
+        rows += _cube_rows(start, end, now)
+    with transaction.atomic():
+        MetricCube.objects.all().delete()
+        MetricCube.objects.bulk_create(rows, batch_size=2000)
+    return len(periods), len(rows)
+
+
+def cohort_cells_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:
+    cells = metrics.cohort_cells(months=months, today=as_of, group_by=GROUP)
+    rows = [
+        CohortCell(
+            as_of=as_of,
+            months=months,
+            cohort=cell["cohort"],
+            day=cell["day"],
+            segment=cell["segment"] or "",
+            tier=cell["tier"] or "",
+            owner_id=cell["owner_id"],
+            size=cell["size"],
+            active=cell["active"],
+            mrr=cell["mrr"],
+        )
+        for cell in cells
+    ]
+    with transaction.atomic():
+        CohortCell.objects.all().delete()
+        CohortCell.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def health_trend_days(as_of: date, weeks: int = HEALTH_TREND_WEEKS) -> list[date]:
+    return [as_of - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
+
+
+def health_band_daily_refresh(*, as_of: date, weeks: int = HEALTH_TREND_WEEKS) -> int:
+    """Accounts per health band on each weekly day of the trend window, from health's daily
+    snapshots (health.models.HealthScore), grouped by the account's segment / tier / owner."""
+    from health.models import HealthScore
+
+    days = health_trend_days(as_of, weeks)
+    grouped = (
+        HealthScore.objects.filter(day__in=days)
+        .order_by()
+        .values("day", "band", "account__segment", "account__tier", "account__owner_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [
+        HealthBandDaily(
+            day=row["day"],
+            band=row["band"],
+            segment=row["account__segment"] or "",
+            tier=row["account__tier"] or "",
+            owner_id=row["account__owner_id"],
+            accounts=row["n"],
+        )
+        for row in grouped
+    ]
+    with transaction.atomic():
+        HealthBandDaily.objects.all().delete()
+        HealthBandDaily.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def reports_refresh(*, as_of: date | None = None) -> RefreshLog:
+    """Refresh every pre-aggregate for `as_of` (today, UTC, by default) and log it."""
+    as_of = as_of or timezone.now().date()
+    log = RefreshLog.objects.create(as_of=as_of, started_at=timezone.now())
+    periods, rows = metric_cube_refresh(as_of=as_of)
+    rows += cohort_cells_refresh(as_of=as_of)
+    rows += health_band_daily_refresh(as_of=as_of)
+    log.periods = periods
+    log.rows = rows
+    log.finished_at = timezone.now()
+    log.save(update_fields=["periods", "rows", "finished_at"])
+    RefreshLog.objects.filter(started_at__lt=log.started_at - timedelta(days=30)).delete()
+    return log

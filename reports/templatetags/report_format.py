@@ -1,0 +1,81 @@
+"""Formatting for report numbers: None (no data) is shown as an em dash, never as 0."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+DASH = "—"
+LOWER_IS_BETTER = {"logo_churn_rate", "ces", "avg_first_response_hours", "crc"}
+
+
+@register.filter
+def pct(value, digits: int = 1) -> str:
+    if value is None:
+        return DASH
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def money(value) -> str:
+    if value is None:
+        return DASH
+    return f"{Decimal(value):,.0f}"
+
+
+@register.filter
+def num(value, digits: int = 1) -> str:
+    if value is None:
+        return DASH
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{float(value):,.{int(digits)}f}"
+
+
+@register.simple_tag
+def fmt(value, kind: str) -> str:
+    if kind == "pct":
+        return pct(value)
+    if kind == "money":
+        return money(value)
+    return num(value)
+
+
+@register.simple_tag
+def delta(value, prev, kind: str, key: str = ""):
+    """The change against the previous period, coloured good / bad."""
+    if value is None or prev is None:
+        return format_html('<span class="muted">{}</span>', "no comparison")
+    diff = float(value) - float(prev)
+    if kind == "pct":
+        text = f"{diff * 100:+.1f} pts"
+    elif kind == "money":
+        text = f"{diff:+,.0f}"
+    else:
+        text = f"{diff:+,.1f}"
+    if abs(diff) < 1e-9:
+        css = "muted"
+    else:
+        good = diff < 0 if key in LOWER_IS_BETTER else diff > 0
+        css = "delta up" if good else "delta down"
+    return format_html('<span class="{}">{}</span>', css, text)
+
+
+@register.filter
+def heat(value) -> str:
+    """Background for a retention cell: red (low) through yellow to green (100 % and more)."""
+    if value is None:
+        return ""
+    v = max(0.0, min(float(value), 1.0))
+    hue = int(120 * v)  # 0 = red, 120 = green
+    return f"background: hsl({hue} 70% {92 - 22 * v:.0f}%);"
+
+
+@register.filter
+def get(mapping, key):
+    """`mapping|get:key` for dict lookups with a variable key (None when missing)."""
+    if not mapping:
+        return None
+    return mapping.get(key)

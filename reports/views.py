@@ -1,0 +1,364 @@
+"""Report pages: the CSM's home, the team dashboard, scorecards and cohorts.
+
+One view per page (STYLE.md section 3): the full page includes its partial; an htmx request
+(the filter bar) gets only the partial; `?export=<table>` returns that table as CSV. Numbers
+come from reports.selectors (which composes accounts / surveys / onboarding / health)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.choices import HealthBand, LifecycleStage
+from accounts.metrics import expansion_signals
+from accounts.models import Account
+from core.choices import Role
+from core.models import User
+from core.permissions import RoleRequiredMixin
+from core.views import htmx_partial
+
+from . import charts, selectors
+from .forms import ReportFilterForm
+from .periods import period_for, previous_period
+
+RENEWAL_DAYS = 90
+AT_RISK_LIMIT = 10
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+class ReportView(RoleRequiredMixin, TemplateView):
+    """Filter form -> (period, slice); partial for htmx; CSV for ?export=."""
+
+    partial_template_name = ""
+    with_csm = True
+    with_period = True
+
+    def today(self) -> date:
+        return timezone.now().date()
+
+    def get_form(self) -> ReportFilterForm:
+        return ReportFilterForm(self.request.GET or None, with_csm=self.with_csm, with_period=self.with_period)
+
+    def resolve(self, form: ReportFilterForm):
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        csm = data.get("csm")
+        filters = selectors.Filters(
+            segment=data.get("segment") or "", tier=data.get("tier") or "", owner_id=csm.pk if csm else None
+        )
+        period = None
+        if self.with_period:
+            custom = data.get("period") == "custom"
+            period = period_for(
+                key=data.get("period"),
+                start=data.get("start") if custom else None,
+                end=data.get("end") if custom else None,
+                today=self.today(),
+            )
+        return filters, period
+
+    def tables(self, context) -> dict[str, tuple[list[str], list[list]]]:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        export = request.GET.get("export")
+        if export:
+            tables = self.tables(context)
+            if export not in tables:
+                return HttpResponseBadRequest(f"export must be one of: {', '.join(sorted(tables))}")
+            headers, rows = tables[export]
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_prefix}-{export}-{self.today()}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(headers)
+            writer.writerows([[_fmt(v) for v in row] for row in rows])
+            return response
+        return self.render_to_response(context)
+
+    def get_template_names(self):
+        if htmx_partial(self.request) and self.partial_template_name:
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.get_form()
+        filters, period = self.resolve(form)
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        context.update(form=form, filters=filters, period=period, querystring=query.urlencode(), today=self.today())
+        return context
+
+
+# Section: CSM home
+
+
+class HomeView(ReportView):
+    """My accounts at risk, my renewals in the next 90 days, my tasks, my NPS, my expansion signals."""
+
+    template_name = "reports/home.html"
+    csv_prefix = "home"
+    with_csm = False
+    with_period = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, today = self.request.user, self.today()
+        mine = Account.objects.filter(owner=user)
+        at_risk_q = mine.filter(mrr__gt=0).filter(
+            Q(health_band=HealthBand.RED) | Q(lifecycle_stage=LifecycleStage.AT_RISK)
+        )
+        context["at_risk"] = list(at_risk_q.order_by("health_score", "-mrr")[:AT_RISK_LIMIT])
+        context["renewals"] = list(
+            mine.filter(
+                mrr__gt=0, renewal_date__gte=today, renewal_date__lt=today + timedelta(days=RENEWAL_DAYS)
+            ).order_by("renewal_date", "-mrr")[:25]
+        )
+        book = mine.aggregate(mrr=Sum("mrr"), accounts=Count("id"), paying=Count("id", filter=Q(mrr__gt=0)))
+        context["book"] = book
+        context["tasks"] = self._tasks(user, today)
+        owner_filter = selectors.Filters(owner_id=user.pk)
+        nps_period = period_for(key=None, start=today - timedelta(days=90), end=today + timedelta(days=1), today=today)
+        context["nps_period"] = nps_period
+        context["my_survey"] = selectors.survey_for(nps_period, owner_filter)
+        context["signals"] = expansion_signals(as_of=today, accounts=mine, limit=8)
+        context["renewal_days"] = RENEWAL_DAYS
+        return context
+
+    def _tasks(self, user, today):
+        try:
+            task_model = apps.get_model("playbooks", "Task")
+        except LookupError:  # the playbooks floor is not installed
+            return None
+        return list(
+            task_model.objects.filter(assignee=user)
+            .actionable(today)
+            .select_related("account")
+            .order_by("due_date", "-priority", "id")[:10]
+        )
+
+    def tables(self, context):
+        return {
+            "at_risk": (
+                ["account", "health", "band", "mrr", "renewal_date"],
+                [[a.name, a.health_score, a.health_band, a.mrr, a.renewal_date] for a in context["at_risk"]],
+            ),
+            "renewals": (
+                ["account", "renewal_date", "mrr", "health", "band"],
+                [[a.name, a.renewal_date, a.mrr, a.health_score, a.health_band] for a in context["renewals"]],
+            ),
+            "tasks": (
+                ["task", "account", "due", "priority", "status"],
+                [
+                    [t.title, t.account.name, t.due_date, t.get_priority_display(), t.status]
+                    for t in context["tasks"] or []
+                ],
+            ),
+        }
+
+
+# Section: team dashboard
+
+
+KPI_KEYS = [
+    ("nrr", "NRR", "pct"),
+    ("grr", "GRR", "pct"),
+    ("logo_churn_rate", "Logo churn", "pct"),
+    ("renewal_rate", "Renewal rate", "pct"),
+    ("trial_conversion_rate", "Trial conversion", "pct"),
+    ("nps", "NPS", "num"),
+    ("csat", "CSAT", "pct"),
+    ("ces", "CES", "num"),
+    ("fcr", "First-contact resolution", "pct"),
+    ("avg_first_response_hours", "First response (h)", "num"),
+    ("clv", "CLV", "money"),
+    ("crc", "Cost to retain a customer", "money"),
+]
+
+
+class DashboardView(ReportView):
+    template_name = "reports/dashboard.html"
+    partial_template_name = "reports/partials/dashboard_body.html"
+    csv_prefix = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters, period, today = context["filters"], context["period"], context["today"]
+        refresh = selectors.last_refresh()
+        result = selectors.period_metrics(period, filters, refresh)
+        prev = selectors.period_metrics(previous_period(period), filters, refresh)
+        m = result["metrics"]
+        series = selectors.mrr_months(filters, today, refresh)
+        distribution = selectors.health_distribution(filters)
+        trend = selectors.health_trend(filters)
+        renewals = selectors.renewals_forecast(filters, today, RENEWAL_DAYS)
+        nps = selectors.nps_trend(filters, today)
+        context.update(
+            refresh=refresh,
+            source=result["source"],
+            m=m,
+            usage=result["usage"],
+            kpis=[
+                {"key": k, "label": label, "kind": kind, "value": m[k], "prev": prev["metrics"][k]}
+                for k, label, kind in KPI_KEYS
+            ],
+            mrr_series=series,
+            distribution=distribution,
+            trend=trend,
+            renewals=renewals,
+            nps=nps,
+            renewal_days=RENEWAL_DAYS,
+            chart_waterfall=charts.waterfall(m),
+            chart_mrr=charts.mrr_line(series),
+            chart_bands=charts.band_doughnut(distribution),
+            chart_trend=charts.band_trend(trend),
+            chart_renewals=charts.renewals_bar(renewals),
+            chart_nps=charts.nps_line(nps),
+        )
+        return context
+
+    def tables(self, context):
+        m = context["m"]
+        steps = (
+            "mrr_start",
+            "mrr_new",
+            "mrr_reactivation",
+            "mrr_expansion",
+            "mrr_contraction",
+            "mrr_churned",
+            "mrr_end",
+        )
+        bands = ["band", "accounts", "mrr"]
+        return {
+            "metrics": (
+                ["metric", "value", "previous_period"],
+                [[k["key"], k["value"], k["prev"]] for k in context["kpis"]],
+            ),
+            "waterfall": (["step", "mrr"], [[key, m[key]] for key in steps]),
+            "mrr": (["day", "mrr"], [[d, v] for d, v in context["mrr_series"]]),
+            "health": (bands, [[r["label"], r["accounts"], r["mrr"]] for r in context["distribution"]]),
+            "health_trend": (
+                ["day", "red", "yellow", "green"],
+                [[r["day"], r["red"], r["yellow"], r["green"]] for r in context["trend"]],
+            ),
+            "renewals": (bands, [[r["label"], r["accounts"], r["mrr"]] for r in context["renewals"]]),
+            "nps": (
+                ["month", "nps", "responses"],
+                [[r["month"], r.get("nps"), r.get("nps_responses", 0)] for r in context["nps"]],
+            ),
+        }
+
+
+# Section: scorecards
+
+
+SCORE_COLUMNS = [
+    ("nrr", "NRR", "pct"),
+    ("grr", "GRR", "pct"),
+    ("logo_churn_rate", "Logo churn", "pct"),
+    ("renewal_rate", "Renewals", "pct"),
+    ("nps", "NPS", "num"),
+    ("stickiness", "DAU/MAU", "pct"),
+    ("features_per_account", "Features / account", "num"),
+]
+
+
+class ScorecardsView(ReportView):
+    """Per CSM and per segment: this period against the one before. Managers and admins."""
+
+    template_name = "reports/scorecards.html"
+    partial_template_name = "reports/partials/scorecards_body.html"
+    csv_prefix = "scorecards"
+    view_role = Role.MANAGER
+    with_csm = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = context["period"]
+        refresh = selectors.last_refresh()
+        by_csm = selectors.scorecard_rows(period=period, field="owner_id", refresh=refresh)
+        by_segment = selectors.scorecard_rows(period=period, field="segment", refresh=refresh)
+        users = {u.pk: u for u in User.objects.filter(pk__in=[r["key"] for r in by_csm if r["key"]])}
+        for row in by_csm:
+            row["label"] = str(users.get(row["key"], "Unassigned")) if row["key"] else "Unassigned"
+        for row in by_segment:
+            row["label"] = row["key"] or "No segment"
+        segment = context["filters"].segment
+        if segment:
+            by_segment = [r for r in by_segment if r["key"] == segment]
+        context.update(
+            prev_period=previous_period(period),
+            columns=SCORE_COLUMNS,
+            by_csm=sorted(by_csm, key=lambda r: r["label"]),
+            by_segment=sorted(by_segment, key=lambda r: r["label"]),
+            refresh=refresh,
+        )
+        return context
+
+    def tables(self, context):
+        def rows(items):
+            out = []
+            for r in items:
+                now, prev = r.get("now", {}), r.get("prev", {})
+                line = [r["label"], now.get("accounts")]
+                for key, _, _ in SCORE_COLUMNS:
+                    line += [now.get(key), prev.get(key)]
+                out.append(line)
+            return out
+
+        headers = ["name", "accounts_active"]
+        for key, _, _ in SCORE_COLUMNS:
+            headers += [key, f"{key}_previous"]
+        return {"csm": (headers, rows(context["by_csm"])), "segment": (headers, rows(context["by_segment"]))}
+
+
+# Section: cohorts
+
+
+class CohortsView(ReportView):
+    template_name = "reports/cohorts.html"
+    partial_template_name = "reports/partials/cohorts_body.html"
+    csv_prefix = "cohorts"
+    with_period = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        measure = self.request.GET.get("measure", "logo")
+        if measure not in {"logo", "revenue"}:
+            measure = "logo"
+        rows, source = selectors.cohort_rows(context["filters"], context["today"])
+        width = max((len(r["columns"]) for r in rows), default=0)
+        for row in rows:
+            row["cells"] = [
+                {**col, "value": col["logo_retention" if measure == "logo" else "revenue_retention"]}
+                for col in row["columns"]
+            ] + [None] * (width - len(row["columns"]))
+        context.update(rows=rows, width=range(1, width + 1), measure=measure, source=source)
+        return context
+
+    def tables(self, context):
+        width = len(context["width"])
+        headers = ["cohort", "accounts", "start_mrr"]
+        for i in range(1, width + 1):
+            headers += [f"m{i}_logo_retention", f"m{i}_revenue_retention"]
+        rows = []
+        for r in context["rows"]:
+            line = [f"{r['cohort']:%Y-%m}", r["size"], r["start_mrr"]]
+            for col in r["columns"]:
+                line += [col["logo_retention"], col["revenue_retention"]]
+            rows.append(line)
+        return {"cohorts": (headers, rows)}
