@@ -7,75 +7,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_usage_rollup'),
+        ("accounts", "0005_usage_rollup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UsageEventKey',
+            name="UsageEventKey",
             fields=[
-                ('key', models.BigIntegerField(primary_key=True, serialize=False)),
+                ("key", models.BigIntegerField(primary_key=True, serialize=False)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.AlterField(
-            model_name='usageevent',
-            name='account',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account'),
+            model_name="usageevent",
+            name="account",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.account",
+            ),
         ),
         migrations.AlterField(
-            model_name='usageevent',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.contact'),
+            model_name="usageevent",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.contact",
+            ),
         ),
         migrations.AlterField(
-            model_name='usageevent',
-            name='message_id',
+            model_name="usageevent",
+            name="message_id",
             field=models.CharField(blank=True, max_length=128, null=True),
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('accounts', 'Accounts'), ('contacts', 'Contacts'), ('subscriptions', 'Subscriptions')], max_length=16)),
-                ('file_name', models.CharField(max_length=255)),
-                ('file_sha256', models.CharField(db_index=True, max_length=64)),
-                ('content', models.TextField(help_text='The uploaded CSV, UTF-8.')),
-                ('mapping', models.JSONField(blank=True, default=dict, help_text='{field: CSV column}.')),
-                ('status', models.CharField(choices=[('uploaded', 'Uploaded'), ('validated', 'Validated'), ('invalid', 'Has errors'), ('queued', 'Queued'), ('running', 'Importing'), ('done', 'Done'), ('failed', 'Failed')], default='uploaded', max_length=16)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, help_text='[{"row": 3, "field": "mrr", "reason": "..."}]')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("accounts", "Accounts"),
+                            ("contacts", "Contacts"),
+                            ("subscriptions", "Subscriptions"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("file_sha256", models.CharField(db_index=True, max_length=64)),
+                ("content", models.TextField(help_text="The uploaded CSV, UTF-8.")),
+                ("mapping", models.JSONField(blank=True, default=dict, help_text="{field: CSV column}.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("validated", "Validated"),
+                            ("invalid", "Has errors"),
+                            ("queued", "Queued"),
+                            ("running", "Importing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="uploaded",
+                        max_length=16,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True, default=list, help_text='[{"row": 3, "field": "mrr", "reason": "..."}]'
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StripeEvent',
+            name="StripeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=255, unique=True)),
-                ('type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=255)),
-                ('created', models.BigIntegerField(help_text="Stripe's event timestamp (Unix seconds).")),
-                ('applied', models.BooleanField(default=True, help_text='False when skipped as older than one applied.')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_id", models.CharField(max_length=255, unique=True)),
+                ("type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=255)),
+                ("created", models.BigIntegerField(help_text="Stripe's event timestamp (Unix seconds).")),
+                (
+                    "applied",
+                    models.BooleanField(default=True, help_text="False when skipped as older than one applied."),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['object_id', 'created'], name='stripe_event_object_time')],
+                "ordering": ["-created", "-id"],
+                "indexes": [models.Index(fields=["object_id", "created"], name="stripe_event_object_time")],
             },
         ),
     ]

@@ -1,0 +1,89 @@
+"""Request bodies for the ingest endpoints: gzip or plain, JSON or NDJSON, size-limited."""
+
+import json
+import zlib
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from ..ingest import IngestError
+
+# A gzip body may not inflate past this (a small bomb must not eat the worker's memory).
+MAX_INFLATED_BYTES = 200 * 1024 * 1024
+
+
+class BodyError(APIException):
+    """A body we cannot read: 400 (or 413 when too large) with {"code", "message"}."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, code: str = "bad_request", status_code: int = 400):
+        super().__init__({"code": code, "message": message})
+        self.status_code = status_code
+
+
+def raw_body(request) -> bytes:
+    """The request body, gunzipped when Content-Encoding says gzip."""
+    try:
+        body = request.body
+    except RequestDataTooBig as exc:
+        raise BodyError(
+            f"Request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB.",
+            "too_large",
+            413,
+        ) from exc
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip") or body[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            body = inflater.decompress(body, MAX_INFLATED_BYTES)
+        except zlib.error as exc:
+            raise BodyError("Body is not valid gzip.", "bad_gzip") from exc
+        if inflater.unconsumed_tail:
+            raise BodyError("Body inflates past 200 MB.", "too_large", 413)
+    elif encoding not in ("", "identity"):
+        raise BodyError(f"Content-Encoding {encoding!r} is not supported (use gzip).", "bad_encoding", 415)
+    return body
+
+
+def json_body(request):
+    body = raw_body(request)
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BodyError(f"Body is not valid JSON: {exc}", "bad_json") from exc
+
+
+def rows_body(request) -> list:
+    """A JSON array, or NDJSON (one JSON object per line). NDJSON rows keep their line number
+    in `_row` so that errors point at the line."""
+    body = raw_body(request)
+    stripped = body.lstrip()
+    if not stripped:
+        raise BodyError("Body is empty.", "empty")
+    if stripped[:1] == b"[":
+        try:
+            rows = json.loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BodyError(f"Body is not valid JSON: {exc}", "bad_json") from exc
+        return rows
+    rows = []
+    bad = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (UnicodeDecodeError, ValueError) as exc:
+            bad.append({"row": number, "field": None, "reason": f"not valid JSON: {exc}"})
+            continue
+        if not isinstance(row, dict):
+            bad.append({"row": number, "field": None, "reason": "must be a JSON object"})
+            continue
+        row["_row"] = number
+        rows.append(row)
+    if bad:
+        raise IngestError(bad)
+    return rows

@@ -1,0 +1,418 @@
+"""REST API for the accounts floor (docs/api.md): one ViewSet per model.
+
+POST to a collection takes one object or a list of up to 10,000, all or nothing; an object whose
+external id already exists is updated (the upsert rule). Writes go through accounts.records and
+accounts.ingest."""
+
+from django.db import IntegrityError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.throttling import IngestRateThrottle, KeyRateThrottle
+from core.choices import Role
+
+from .. import records
+from ..ingest import IngestError, events_store
+from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
+from ..services import activity_create
+from . import filters, serializers
+from .bodies import rows_body
+
+MAX_ITEMS = serializers.ExternalIdListSerializer.MAX_ITEMS
+
+
+class ItemsInvalid(APIException):
+    """400 {"code": "invalid", "message", "errors": [{"index", "field", "reason"}]}; nothing written."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, errors: list[dict], total: int | None = None, message: str | None = None):
+        total = total if total is not None else len({e.get("index", e.get("row")) for e in errors})
+        super().__init__("invalid")
+        # Set after __init__: APIException would turn the row numbers into strings.
+        self.detail = {
+            "code": "invalid",
+            "message": message or f"{total} item(s) are invalid; nothing was written.",
+            "errors": errors,
+        }
+
+
+def _flatten(errors, prefix: str | None = None) -> list[tuple[str | None, str]]:
+    """DRF's nested error structure -> [(field path, reason)]."""
+    if isinstance(errors, dict):
+        out = []
+        for name, value in errors.items():
+            name = None if name == "non_field_errors" else name
+            path = ".".join(p for p in (prefix, name) if p) or None
+            out += _flatten(value, path)
+        return out
+    if isinstance(errors, list):
+        if all(not isinstance(e, dict | list) for e in errors):
+            return [(prefix, str(e)) for e in errors]
+        out = []
+        for i, value in enumerate(errors):
+            out += _flatten(value, f"{prefix}.{i}" if prefix else str(i))
+        return out
+    return [(prefix, str(errors))]
+
+
+def items_errors(errors, many: bool) -> list[dict]:
+    """Serializer errors -> [{"index", "field", "reason"}] (index only for lists)."""
+    if many and isinstance(errors, list):
+        pairs = list(enumerate(errors))
+    elif many and isinstance(errors, dict) and errors and all(isinstance(k, int) for k in errors):
+        pairs = sorted(errors.items())
+    else:
+        return [{"field": field, "reason": reason} for field, reason in _flatten(errors)]
+    return [
+        {"index": index, "field": field, "reason": reason}
+        for index, item in pairs
+        if item
+        for field, reason in _flatten(item)
+    ]
+
+
+def duplicate_errors(items: list, key: str | None) -> list[dict]:
+    """The same external id twice in one list: the later ones are refused."""
+    if not key:
+        return []
+    seen: dict = {}
+    errors = []
+    for index, item in enumerate(items):
+        value = item.get(key) if isinstance(item, dict) else None
+        if isinstance(value, str) and value:
+            if value in seen:
+                errors.append(
+                    {"index": index, "field": key, "reason": f"Same {key} as item {seen[value]} in this list."}
+                )
+            seen.setdefault(value, index)
+    return errors
+
+
+ITEMS_DESCRIPTION = (
+    "One object, or a JSON array of up to 10,000. All or nothing: if any item is invalid the "
+    "answer is 400 listing each bad item's index, field and reason, and nothing is written. "
+    "An object whose external id already exists updates that record (upsert)."
+)
+ERROR_RESPONSE = OpenApiResponse(serializers.ErrorSerializer, description="Invalid items; nothing written.")
+
+
+class ImportViewSet(viewsets.ModelViewSet):
+    """Shared behaviour: list with filters and cursor pages, and POST of one object or a list."""
+
+    throttle_classes = [KeyRateThrottle]
+    upsert = None  # records.<entity>_upsert
+    ref_models = {"account": Account, "parent": Account, "contact": Contact}
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["refs"] = getattr(self, "_refs", None) or {}
+        return context
+
+    def _load_refs(self, items: list) -> None:
+        """Every account / contact the items name, in one query per model (no N+1)."""
+        fields = self.get_serializer_class()().fields
+        wanted: dict = {}
+        for name, model in self.ref_models.items():
+            if name in fields and not fields[name].read_only:
+                values = {i.get(name) for i in items if isinstance(i, dict) and isinstance(i.get(name), str)}
+                wanted.setdefault(model, set()).update(values)
+        refs: dict = {}
+        for model, values in wanted.items():
+            values = sorted(values)
+            found = {}
+            for start in range(0, len(values), 900):
+                found.update(
+                    {o.external_id: o for o in model.objects.filter(external_id__in=values[start : start + 900])}
+                )
+            refs[model] = found
+        self._refs = refs
+
+    def _write(self, items: list[dict]):
+        return self.upsert(items=items)
+
+    def create(self, request, *args, **kwargs):
+        data = request.data
+        many = isinstance(data, list)
+        if many and len(data) > MAX_ITEMS:
+            raise ItemsInvalid([], message=f"At most {MAX_ITEMS} items per request ({len(data)} sent).")
+        if many and not data:
+            raise ItemsInvalid([], message="The list is empty.")
+        self._load_refs(data if many else [data])
+        serializer = self.get_serializer(data=data, many=many)
+        valid = serializer.is_valid()
+        errors = [] if valid else items_errors(serializer.errors, many)
+        if many:
+            errors += duplicate_errors(data, getattr(serializer.child.Meta.list_serializer_class, "unique_key", None))
+        if errors:
+            errors.sort(key=lambda e: e.get("index", 0))
+            raise ItemsInvalid(errors)
+        items = serializer.validated_data if many else [serializer.validated_data]
+        try:
+            with transaction.atomic():
+                result = self._write(list(items))
+        except (ValueError, IntegrityError) as exc:
+            raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+        output = self.get_serializer(result.objects, many=True).data
+        if many:
+            return Response({**result.as_dict(), "results": output}, status=status.HTTP_200_OK)
+        return Response(output[0], status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ItemsInvalid([{"field": None, "reason": "Send one JSON object."}])
+        self._load_refs([request.data])
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        if not serializer.is_valid():
+            raise ItemsInvalid(items_errors(serializer.errors, False))
+        values = dict(serializer.validated_data)
+        self._check_unique(instance, values)
+        try:
+            with transaction.atomic():
+                if isinstance(values.get("parent"), str):
+                    values["parent"] = Account.objects.filter(external_id=values["parent"]).first()
+                    if values["parent"] is None:
+                        raise ValueError("parent: unknown account")
+                instance = records.record_update(instance=instance, values=values)
+        except (ValueError, IntegrityError) as exc:
+            raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+        return Response(self.get_serializer(instance).data)
+
+    def _check_unique(self, instance, values: dict) -> None:
+        ext = values.get("external_id")
+        if ext and ext != getattr(instance, "external_id", None):
+            if type(instance).objects.filter(external_id=ext).exclude(pk=instance.pk).exists():
+                raise ItemsInvalid([{"field": "external_id", "reason": f"{ext!r} is used by another record."}])
+
+
+def _import_schema(serializer_class, name: str):
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {name}"),
+        retrieve=extend_schema(summary=f"Get one of the {name}"),
+        create=extend_schema(
+            summary=f"Create or update {name} (one or a list)",
+            description=ITEMS_DESCRIPTION,
+            request={"application/json": serializer_class},
+            responses={
+                200: OpenApiResponse(serializers.BulkResultSerializer, description="A list was posted; or an update."),
+                201: serializer_class,
+                400: ERROR_RESPONSE,
+            },
+        ),
+        update=extend_schema(responses={200: serializer_class, 400: ERROR_RESPONSE}),
+        partial_update=extend_schema(responses={200: serializer_class, 400: ERROR_RESPONSE}),
+    )
+
+
+# Section: accounts and contacts
+
+
+@_import_schema(serializers.AccountSerializer, "accounts")
+class AccountViewSet(ImportViewSet):
+    queryset = Account.objects.select_related("parent", "owner").order_by("-id")
+    serializer_class = serializers.AccountSerializer
+    filterset_class = filters.AccountFilter
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    upsert = staticmethod(records.accounts_upsert)
+
+    def perform_destroy(self, instance):
+        records.account_delete(account=instance)
+
+
+@_import_schema(serializers.ContactSerializer, "contacts")
+class ContactViewSet(ImportViewSet):
+    queryset = Contact.objects.select_related("account").order_by("-id")
+    serializer_class = serializers.ContactSerializer
+    filterset_class = filters.ContactFilter
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    upsert = staticmethod(records.contacts_upsert)
+
+    def perform_destroy(self, instance):
+        records.contact_delete(contact=instance)
+
+
+# Section: revenue, support, costs
+
+
+@_import_schema(serializers.SubscriptionSerializer, "subscriptions")
+class SubscriptionViewSet(ImportViewSet):
+    queryset = Subscription.objects.select_related("account").order_by("-id")
+    serializer_class = serializers.SubscriptionSerializer
+    filterset_class = filters.SubscriptionFilter
+    upsert = staticmethod(records.subscriptions_upsert)
+
+    def perform_destroy(self, instance):
+        records.subscription_delete(subscription=instance)
+
+
+@_import_schema(serializers.TicketSerializer, "support tickets")
+class TicketViewSet(ImportViewSet):
+    queryset = SupportTicket.objects.select_related("account", "contact").order_by("-id")
+    serializer_class = serializers.TicketSerializer
+    filterset_class = filters.TicketFilter
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    upsert = staticmethod(records.tickets_upsert)
+
+    def perform_destroy(self, instance):
+        records.ticket_delete(ticket=instance)
+
+
+@_import_schema(serializers.CostEntrySerializer, "cost entries")
+class CostEntryViewSet(ImportViewSet):
+    """Cost entries (CRC, CS ROI): managers and write keys."""
+
+    queryset = CostEntry.objects.order_by("-id")
+    serializer_class = serializers.CostEntrySerializer
+    filterset_class = filters.CostEntryFilter
+    write_role = Role.MANAGER
+    upsert = staticmethod(records.costs_upsert)
+
+
+@_import_schema(serializers.ActivitySerializer, "timeline activities")
+class ActivityViewSet(ImportViewSet):
+    """The timeline. Each posted activity goes through accounts.services.activity_create (which
+    also moves the account's last touch); activities have no external id, so no upsert."""
+
+    queryset = Activity.objects.select_related("account", "contact", "author").order_by("-id")
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = filters.ActivityFilter
+
+    def _write(self, items):
+        author = self.request.user if getattr(self.request.user, "pk", None) else None
+        created = [activity_create(author=author, **item) for item in items]
+        return records.UpsertResult(objects=created, created=len(created), new=created)
+
+
+# Section: usage events
+
+
+class EventIngestMixin:
+    throttle_classes = [IngestRateThrottle]
+
+    @property
+    def ingest_allowed(self) -> bool:
+        """Ingest-only keys may POST events, nothing else (ScopedPermission reads this)."""
+        return self.request.method == "POST"
+
+    @staticmethod
+    def store(rows) -> dict:
+        try:
+            return events_store(rows).as_dict()
+        except IngestError as exc:
+            raise ItemsInvalid(
+                exc.errors, total=exc.total, message=f"{exc.total} row(s) are invalid; nothing was written."
+            ) from exc
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List usage events"),
+    retrieve=extend_schema(summary="Get one usage event"),
+    create=extend_schema(
+        summary="Record usage events (one or a list)",
+        description="Same rules as /api/v1/events/bulk: all or nothing, a repeated message_id is stored once.",
+        request=serializers.UsageEventInputSerializer,
+        responses={201: serializers.EventBulkResultSerializer, 400: ERROR_RESPONSE},
+    ),
+    destroy=extend_schema(description="Deleting an event does not free its message_id: a resend stays ignored."),
+)
+class UsageEventViewSet(
+    EventIngestMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Usage events are facts: list, read, record, delete; not edited."""
+
+    queryset = UsageEvent.objects.select_related("account", "contact").order_by("-id")
+    serializer_class = serializers.UsageEventSerializer
+    filterset_class = filters.UsageEventFilter
+
+    def create(self, request, *args, **kwargs):
+        data = request.data
+        rows = data if isinstance(data, list) else [data]
+        if len(rows) > MAX_ITEMS:
+            raise ItemsInvalid([], message=f"At most {MAX_ITEMS} items per request; use /api/v1/events/bulk.")
+        return Response(self.store(rows), status=status.HTTP_201_CREATED)
+
+
+class NDJSONParser(JSONParser):
+    media_type = "application/x-ndjson"
+
+
+class EventBulkView(EventIngestMixin, APIView):
+    """POST /api/v1/events/bulk: up to 100,000 events as a JSON array or NDJSON (gzip welcome)."""
+
+    parser_classes = [JSONParser, NDJSONParser]
+    MAX_ROWS = 100_000
+
+    @extend_schema(
+        summary="Bulk-load usage events",
+        description=(
+            "A JSON array, or NDJSON (Content-Type: application/x-ndjson, one object per line); "
+            "Content-Encoding: gzip is accepted. Up to 100,000 rows. All or nothing: any invalid row "
+            "(bad field, unknown account or contact) refuses the batch with 400 listing each bad row "
+            "number (from 1) and reason. A message_id seen before, in this or an earlier batch, is skipped."
+        ),
+        request={
+            "application/json": serializers.UsageEventInputSerializer(many=True),
+            "application/x-ndjson": OpenApiTypes.STR,
+        },
+        responses={200: serializers.EventBulkResultSerializer, 400: ERROR_RESPONSE, 413: serializers.ErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "Two events",
+                value=[
+                    {
+                        "account": "acme",
+                        "contact": "u-1",
+                        "event": "report_viewed",
+                        "occurred_at": "2026-03-04T10:00:00Z",
+                        "properties": {"report": "mrr"},
+                        "message_id": "m-1",
+                    },
+                    {"account": "acme", "event": "login", "occurred_at": "2026-03-04T10:05:00Z", "message_id": "m-2"},
+                ],
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        try:
+            rows = rows_body(request)
+        except IngestError as exc:
+            raise ItemsInvalid(
+                exc.errors, total=exc.total, message=f"{exc.total} line(s) are not JSON objects."
+            ) from exc
+        if not isinstance(rows, list):
+            raise ItemsInvalid([], message="Send a JSON array or NDJSON.")
+        if len(rows) > self.MAX_ROWS:
+            raise ItemsInvalid([], message=f"At most {self.MAX_ROWS} rows per request ({len(rows)} sent).")
+        return Response(self.store(rows), status=status.HTTP_200_OK)
+
+
+__all__ = [
+    "AccountViewSet",
+    "ActivityViewSet",
+    "ContactViewSet",
+    "CostEntryViewSet",
+    "EventBulkView",
+    "SubscriptionViewSet",
+    "TicketViewSet",
+    "UsageEventViewSet",
+]
+
+
+@extend_schema(exclude=True)
+class EventBulkSlashView(EventBulkView):
+    """/api/v1/events/bulk/ answers too (documented once, without the slash)."""
