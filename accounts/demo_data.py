@@ -303,7 +303,7 @@ TICKET_SUBJECTS = [
 TOUCH_TEMPLATES = {
     ActivityKind.NOTE: [
         ("Adoption check", "Usage steady in {team}; {contact} asked about advanced alerting. Sent the guide."),
-        ("Stakeholder map updated", "{contact} is now the day-to-day owner; the exec sponsor is unchanged."),
+        ("Stakeholder map updated", "New day-to-day owner: {contact}. The exec sponsor is unchanged."),
         ("Risk note", "Fewer logins from {team} since their reorg. Offered a refresher session."),
         ("Expansion signal", "{team} wants dashboards for two more regions; seat limit close. Loop in the AE."),
     ],

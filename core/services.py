@@ -43,3 +43,63 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
         APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# Section: team users
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    manager: User | None = None,
+) -> User:
+    """A new member of the CS team. The password goes through Django's validators."""
+    from django.contrib.auth.password_validation import validate_password
+
+    user = User(
+        username=username.strip(),
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        title=title.strip(),
+        role=role,
+        manager=manager,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+_USER_EDITABLE = {"email", "first_name", "last_name", "title", "role", "manager", "is_active"}
+
+
+@transaction.atomic
+def user_update(*, user: User, password: str | None = None, **fields) -> User:
+    """Change a team member's profile, role, manager or active flag (and optionally password)."""
+    unknown = set(fields) - _USER_EDITABLE
+    if unknown:
+        raise ValueError(f"cannot change: {', '.join(sorted(unknown))}")
+    if fields.get("manager") is not None and fields["manager"].pk == user.pk:
+        raise ValueError("a user cannot be their own manager")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    update_fields = list(fields)
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+        update_fields.append("password")
+    user.full_clean(exclude=["password", "username"])
+    if update_fields:
+        user.save(update_fields=update_fields)
+    return user

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "core"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("team/users/", views.UserListView.as_view(), name="user_list"),
+    path("team/users/new/", views.UserFormView.as_view(), name="user_create"),
+    path("team/users/<int:pk>/", views.UserFormView.as_view(), name="user_edit"),
+]
