@@ -1,0 +1,328 @@
+"""Forms for the playbook builder, the templates and the inbox actions.
+
+The builder's trigger parameters are generated from each trigger's `params` (one set of
+fields per trigger type, shown for the selected type), so adding a trigger adds its fields."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.choices import LifecycleStage, Tier
+from accounts.models import Persona
+from core.choices import Role
+from core.models import User
+
+from .choices import ActionType, AssigneeRule, TriggerType
+from .models import EmailTemplate, Playbook, TaskTemplate
+from .triggers import TRIGGERS
+
+__all__ = [
+    "ActionForm",
+    "ActionFormSet",
+    "BulkForm",
+    "CompleteForm",
+    "EmailTemplateForm",
+    "PlaybookForm",
+    "ReassignForm",
+    "SnoozeForm",
+    "TaskTemplateForm",
+]
+
+
+def param_field_name(trigger_type: str, name: str) -> str:
+    return f"p_{trigger_type}__{name}"
+
+
+def _param_field(param):
+    common = {"label": param.label, "required": False, "help_text": param.help}
+    if param.kind == "int":
+        return forms.IntegerField(min_value=param.min, max_value=param.max, initial=param.default, **common)
+    if param.kind == "choice":
+        return forms.ChoiceField(choices=param.choices, initial=param.default, **common)
+    return forms.CharField(max_length=128, initial=param.default, **common)
+
+
+def _workers():
+    return User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
+        "first_name", "username"
+    )
+
+
+class PlaybookForm(forms.ModelForm):
+    tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    segments = forms.CharField(required=False, help_text="Comma-separated segment names; empty = any.")
+    lifecycle_stages = forms.MultipleChoiceField(
+        choices=LifecycleStage.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Lifecycle stages"
+    )
+    personas = forms.ModelMultipleChoiceField(
+        queryset=Persona.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Accounts with a contact of one of these personas.",
+    )
+    arr_min = forms.DecimalField(required=False, min_value=0, label="ARR at least")
+    arr_max = forms.DecimalField(required=False, min_value=0, label="ARR at most")
+
+    class Meta:
+        model = Playbook
+        fields = ["name", "description", "trigger_type", "cooldown_days", "max_enrolments", "enabled"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trigger_type"].widget.attrs["data-trigger-select"] = "1"
+        instance = self.instance
+        for trigger_type, trigger in TRIGGERS.items():
+            current = instance.trigger_params if instance.pk and instance.trigger_type == trigger_type else {}
+            for param in trigger.params:
+                field = _param_field(param)
+                if param.name in current:
+                    field.initial = current[param.name]
+                field.widget.attrs["data-trigger"] = trigger_type
+                self.fields[param_field_name(trigger_type, param.name)] = field
+        conditions = instance.conditions or {}
+        self.fields["tiers"].initial = conditions.get("tiers", [])
+        self.fields["segments"].initial = ", ".join(conditions.get("segments", []))
+        self.fields["lifecycle_stages"].initial = conditions.get("lifecycle_stages", [])
+        self.fields["personas"].initial = conditions.get("personas", [])
+        self.fields["arr_min"].initial = conditions.get("arr_min")
+        self.fields["arr_max"].initial = conditions.get("arr_max")
+
+    def param_fields(self):
+        """[(trigger_type, label, [bound fields])] for the template."""
+        out = []
+        for trigger_type, trigger in TRIGGERS.items():
+            out.append(
+                (trigger_type, trigger.label, [self[param_field_name(trigger_type, p.name)] for p in trigger.params])
+            )
+        return out
+
+    def trigger_params(self) -> dict:
+        trigger_type = self.cleaned_data.get("trigger_type")
+        if trigger_type not in TRIGGERS:
+            return {}
+        params = {}
+        for param in TRIGGERS[trigger_type].params:
+            value = self.cleaned_data.get(param_field_name(trigger_type, param.name))
+            if value not in (None, ""):
+                params[param.name] = value
+        return params
+
+    def conditions(self) -> dict:
+        data = self.cleaned_data
+        conditions: dict = {}
+        if data.get("tiers"):
+            conditions["tiers"] = list(data["tiers"])
+        segments = [s.strip() for s in (data.get("segments") or "").split(",") if s.strip()]
+        if segments:
+            conditions["segments"] = segments
+        if data.get("lifecycle_stages"):
+            conditions["lifecycle_stages"] = list(data["lifecycle_stages"])
+        if data.get("personas"):
+            conditions["personas"] = [p.pk for p in data["personas"]]
+        for key in ("arr_min", "arr_max"):
+            if data.get(key) is not None:
+                conditions[key] = float(data[key])
+        return conditions
+
+    def clean(self):
+        cleaned = super().clean()
+        trigger_type = cleaned.get("trigger_type")
+        if trigger_type in TRIGGERS:
+            for name, message in TRIGGERS[trigger_type].validate(self.trigger_params()).items():
+                field = param_field_name(trigger_type, name)
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def _post_clean(self):
+        # The model's clean() validates params/conditions/actions through playbook_save;
+        # here only the plain fields are checked.
+        pass
+
+
+def _optional_model_choice(queryset, label):
+    return forms.ModelChoiceField(queryset=queryset, required=False, label=label)
+
+
+class ActionForm(forms.Form):
+    type = forms.ChoiceField(choices=[("", "—")] + list(ActionType.choices), required=False)
+    task_template = _optional_model_choice(TaskTemplate.objects.all(), "Task template")
+    email_template = _optional_model_choice(EmailTemplate.objects.all(), "Email template")
+    require_approval = forms.BooleanField(required=False, label="Hold for the CSM's approval")
+    max_contacts = forms.IntegerField(required=False, min_value=1, max_value=50, initial=3, label="Up to (contacts)")
+    url = forms.URLField(required=False, label="URL", max_length=500)
+    text = forms.CharField(required=False, label="Slack text", max_length=500)
+    stage = forms.ChoiceField(choices=[("", "—")] + list(LifecycleStage.choices), required=False)
+    survey = forms.IntegerField(required=False, widget=forms.Select)
+    checklist_template = forms.IntegerField(required=False, widget=forms.Select, label="Checklist")
+    success_map = forms.IntegerField(required=False, widget=forms.Select, label="Success map")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].widget.choices = [("", "—")] + _survey_choices()
+        self.fields["checklist_template"].widget.choices = [("", "By the account's tier")] + _checklist_choices()
+        self.fields["success_map"].widget.choices = [("", "—")] + _map_choices()
+
+    def to_action(self) -> dict | None:
+        data = self.cleaned_data
+        kind = data.get("type")
+        if not kind or data.get("DELETE"):
+            return None
+        if kind == ActionType.TASK:
+            return {"type": kind, "template": data["task_template"].pk if data.get("task_template") else None}
+        if kind == ActionType.EMAIL:
+            return {
+                "type": kind,
+                "template": data["email_template"].pk if data.get("email_template") else None,
+                "require_approval": bool(data.get("require_approval")),
+                "max_contacts": data.get("max_contacts") or 3,
+            }
+        if kind in (ActionType.WEBHOOK, ActionType.SLACK):
+            action = {"type": kind, "url": data.get("url") or ""}
+            if kind == ActionType.SLACK and data.get("text"):
+                action["text"] = data["text"]
+            return action
+        if kind == ActionType.LIFECYCLE:
+            return {"type": kind, "stage": data.get("stage")}
+        if kind == ActionType.SURVEY:
+            return {"type": kind, "survey": data.get("survey"), "max_contacts": data.get("max_contacts") or 3}
+        if kind == ActionType.CHECKLIST:
+            return {"type": kind, "template": data.get("checklist_template")}
+        return {"type": kind, "success_map": data.get("success_map")}
+
+    @staticmethod
+    def initial_for(action: dict) -> dict:
+        kind = action.get("type")
+        initial = {"type": kind}
+        if kind == ActionType.TASK:
+            initial["task_template"] = action.get("template")
+        elif kind == ActionType.EMAIL:
+            initial.update(
+                email_template=action.get("template"),
+                require_approval=action.get("require_approval"),
+                max_contacts=action.get("max_contacts"),
+            )
+        elif kind in (ActionType.WEBHOOK, ActionType.SLACK):
+            initial.update(url=action.get("url"), text=action.get("text", ""))
+        elif kind == ActionType.LIFECYCLE:
+            initial["stage"] = action.get("stage")
+        elif kind == ActionType.SURVEY:
+            initial.update(survey=action.get("survey"), max_contacts=action.get("max_contacts"))
+        elif kind == ActionType.CHECKLIST:
+            initial["checklist_template"] = action.get("template")
+        elif kind == ActionType.SUCCESS_PLAN:
+            initial["success_map"] = action.get("success_map")
+        return initial
+
+
+def _survey_choices():
+    try:
+        from surveys.models import Survey
+    except ImportError:
+        return []
+    return [(s.pk, s.name) for s in Survey.objects.order_by("name")]
+
+
+def _checklist_choices():
+    from onboarding.models import ChecklistTemplate
+
+    return [(t.pk, t.name) for t in ChecklistTemplate.objects.order_by("name")]
+
+
+def _map_choices():
+    from onboarding.models import SuccessMap
+
+    return [(m.pk, m.name) for m in SuccessMap.objects.order_by("name")]
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=1, max_num=8, can_delete=True)
+
+
+class TaskTemplateForm(forms.ModelForm):
+    class Meta:
+        model = TaskTemplate
+        fields = ["name", "title", "body", "priority", "due_in_days", "assignee_rule", "assignee_user"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "title": "Django template: {{ account.name }}, {{ reason }}, {{ playbook.name }}.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee_user"].queryset = _workers()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("assignee_rule") == AssigneeRule.USER and not cleaned.get("assignee_user"):
+            self.add_error("assignee_user", "Choose the user for 'a named user'.")
+        return cleaned
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["name", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "body": "Django template: {{ contact.name }}, {{ account.name }}, {{ csm.first_name }}, {{ reason }}."
+        }
+
+
+class CompleteForm(forms.Form):
+    outcome_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+SNOOZE_CHOICES = [("1", "Tomorrow"), ("3", "3 days"), ("7", "A week"), ("14", "Two weeks")]
+
+
+class SnoozeForm(forms.Form):
+    days = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int)
+
+    @property
+    def until(self):
+        return timezone.now().date() + timedelta(days=self.cleaned_data["days"])
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _workers()
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("complete", "Complete"), ("snooze", "Snooze"), ("reassign", "Reassign")]
+
+    task_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(choices=ACTIONS)
+    outcome_note = forms.CharField(required=False, max_length=5000)
+    days = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int, required=False)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, task_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_ids"].choices = [(i, i) for i in task_choices]
+        self.fields["assignee"].queryset = _workers()
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == "complete" and not (cleaned.get("outcome_note") or "").strip():
+            self.add_error("outcome_note", "Say what happened (it goes on each account's timeline).")
+        if action == "snooze" and not cleaned.get("days"):
+            self.add_error("days", "Choose how long.")
+        if action == "reassign" and not cleaned.get("assignee"):
+            self.add_error("assignee", "Choose someone.")
+        return cleaned
+
+
+def validation_error_messages(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+TRIGGER_CHOICES = TriggerType.choices

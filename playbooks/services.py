@@ -1,0 +1,399 @@
+"""Writes for playbooks and the task inbox. Views, the API, Celery tasks and the command call
+these; nothing else writes the models."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import ActivityKind
+from core.choices import Role
+from core.models import User
+
+from .choices import EmailStatus, PostStatus, RunSource, TaskStatus
+from .evaluation import EvalResult, playbook_evaluate
+from .models import EmailMessage, EmailTemplate, OutboundPost, Playbook, PlaybookVersion, Task, TaskTemplate
+from .triggers import triggers_for_event
+
+__all__ = [
+    "email_message_approve",
+    "email_message_reject",
+    "email_message_send",
+    "email_template_save",
+    "outbound_post_send",
+    "playbook_save",
+    "playbook_set_enabled",
+    "playbooks_run",
+    "playbooks_run_event",
+    "task_complete",
+    "task_reassign",
+    "task_reopen_snoozed",
+    "task_snooze",
+    "task_template_save",
+    "tasks_bulk",
+]
+
+logger = logging.getLogger(__name__)
+
+PLAYBOOK_FIELDS = (
+    "name",
+    "description",
+    "trigger_type",
+    "trigger_params",
+    "conditions",
+    "actions",
+    "enabled",
+    "cooldown_days",
+    "max_enrolments",
+)
+
+
+# Section: playbooks
+
+
+@transaction.atomic
+def playbook_save(*, playbook: Playbook | None = None, user=None, note: str = "", **fields) -> Playbook:
+    """Create (playbook=None) or update a playbook; validates it, bumps `version` and stores a
+    PlaybookVersion snapshot. Raises ValidationError with per-field messages."""
+    unknown = set(fields) - set(PLAYBOOK_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown playbook fields: {', '.join(sorted(unknown))}")
+    if playbook is None:
+        playbook = Playbook(created_by=user if getattr(user, "pk", None) else None)
+    else:
+        playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    for name, value in fields.items():
+        setattr(playbook, name, value)
+    playbook.full_clean()
+    playbook.version += 1
+    playbook.save()
+    PlaybookVersion.objects.create(
+        playbook=playbook,
+        version=playbook.version,
+        snapshot=playbook.snapshot(),
+        changed_by=user if getattr(user, "pk", None) else None,
+        note=note[:255],
+    )
+    return playbook
+
+
+def playbook_set_enabled(*, playbook: Playbook, enabled: bool, user=None) -> Playbook:
+    if playbook.enabled == enabled:
+        return playbook
+    return playbook_save(playbook=playbook, user=user, enabled=enabled, note="enabled" if enabled else "disabled")
+
+
+def playbooks_run(
+    *,
+    as_of: date | None = None,
+    source: str = RunSource.MANUAL,
+    account_ids: list[int] | None = None,
+    playbook_ids: Iterable[int] | None = None,
+    trigger_types: Iterable[str] | None = None,
+    event: dict | None = None,
+) -> list[EvalResult]:
+    """Evaluate every enabled playbook (or the given ones). One failing playbook is logged on
+    its run and does not stop the others."""
+    playbooks = Playbook.objects.enabled().order_by("id")
+    if playbook_ids is not None:
+        playbooks = playbooks.filter(pk__in=list(playbook_ids))
+    if trigger_types is not None:
+        playbooks = playbooks.filter(trigger_type__in=list(trigger_types))
+    results = []
+    for playbook in playbooks:
+        try:
+            results.append(
+                playbook_evaluate(playbook=playbook, as_of=as_of, source=source, account_ids=account_ids, event=event)
+            )
+        except Exception:  # noqa: BLE001 - recorded on the run as failed
+            logger.exception("playbook %s failed", playbook.pk)
+    return results
+
+
+def playbooks_run_event(*, event: dict) -> list[EvalResult]:
+    """At once on an event for one account: {"event": "survey.response_recorded" |
+    "subscription.changed" | "health.band_changed", "account_id": ..., ...}."""
+    types = triggers_for_event(event["event"])
+    if not types or not event.get("account_id"):
+        return []
+    as_of = date.fromisoformat(str(event["day"])) if event.get("day") else None
+    return playbooks_run(
+        as_of=as_of, source=RunSource.EVENT, account_ids=[int(event["account_id"])], trigger_types=types, event=event
+    )
+
+
+# Section: templates
+
+
+def _save_template(model, obj, fields: dict):
+    obj = obj or model()
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def task_template_save(*, template: TaskTemplate | None = None, **fields) -> TaskTemplate:
+    from .actions import render_text
+
+    for name in ("title", "body"):
+        if name in fields:
+            _check_template_syntax(name, fields[name], render_text)
+    return _save_template(TaskTemplate, template, fields)
+
+
+def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
+    from .actions import render_text
+
+    for name in ("subject", "body"):
+        if name in fields:
+            _check_template_syntax(name, fields[name], render_text)
+    return _save_template(EmailTemplate, template, fields)
+
+
+def _check_template_syntax(field: str, source: str, render_text) -> None:
+    from django.template import Template, TemplateSyntaxError
+
+    try:
+        Template(source or "")
+    except TemplateSyntaxError as exc:
+        raise ValidationError({field: f"template error: {exc}"}) from exc
+
+
+# Section: tasks
+
+
+def _require_worker(user) -> None:
+    if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
+        raise PermissionDenied("Read-only users cannot change tasks.")
+
+
+@transaction.atomic
+def task_complete(*, task: Task, user, outcome_note: str) -> Task:
+    """Mark done with an outcome note; the note lands on the account's timeline (a task
+    activity). Completing a done task again changes nothing."""
+    from accounts.services import activity_create
+
+    _require_worker(user)
+    note = (outcome_note or "").strip()
+    if not note:
+        raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
+    task = Task.objects.select_for_update().select_related("account", "playbook").get(pk=task.pk)
+    if task.status == TaskStatus.DONE:
+        return task
+    now = timezone.now()
+    task.status = TaskStatus.DONE
+    task.snoozed_until = None
+    task.outcome_note = note
+    task.completed_at = now
+    task.completed_by = user
+    task.save(update_fields=["status", "snoozed_until", "outcome_note", "completed_at", "completed_by", "updated_at"])
+    body = note
+    if task.reason:
+        body += f"\n\nWhy: {task.reason}"
+    activity_create(
+        account=task.account,
+        kind=ActivityKind.TASK,
+        author=user,
+        subject=f"Task done: {task.title}",
+        body=body,
+        occurred_at=now,
+        metadata={"task_id": task.pk, "playbook_id": task.playbook_id},
+    )
+    return task
+
+
+def task_snooze(*, task: Task, user, until: date) -> Task:
+    _require_worker(user)
+    today = timezone.now().date()
+    if until <= today:
+        raise ValidationError({"until": "Snooze until a day after today."})
+    if until > today + timedelta(days=365):
+        raise ValidationError({"until": "Snooze for at most a year."})
+    updated = (
+        Task.objects.filter(pk=task.pk)
+        .exclude(status=TaskStatus.DONE)
+        .update(status=TaskStatus.SNOOZED, snoozed_until=until, updated_at=timezone.now())
+    )
+    if not updated:
+        raise ValidationError({"status": "A done task cannot be snoozed."})
+    task.refresh_from_db()
+    return task
+
+
+def task_reassign(*, task: Task, user, assignee: User) -> Task:
+    _require_worker(user)
+    if not (assignee.is_active and assignee.has_role(Role.CSM)):
+        raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
+    Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
+    task.assignee = assignee
+    return task
+
+
+def tasks_bulk(
+    *,
+    task_ids: Iterable[int],
+    user,
+    action: str,
+    outcome_note: str = "",
+    until: date | None = None,
+    assignee: User | None = None,
+) -> dict:
+    """Apply one action to many tasks; per-task errors are reported, not raised.
+    Returns {"done": n, "errors": {task_id: message}}."""
+    _require_worker(user)
+    tasks = list(Task.objects.filter(pk__in=list(task_ids)).select_related("account"))
+    if action not in ("complete", "snooze", "reassign"):
+        raise ValidationError({"action": "Choose complete, snooze or reassign."})
+    if action == "complete" and not (outcome_note or "").strip():
+        raise ValidationError({"outcome_note": "Say what happened (the note goes on each account's timeline)."})
+    if action == "snooze" and until is None:
+        raise ValidationError({"until": "Choose a day."})
+    if action == "reassign" and assignee is None:
+        raise ValidationError({"assignee": "Choose someone."})
+    done, errors = 0, {}
+    for task in tasks:
+        try:
+            if action == "complete":
+                task_complete(task=task, user=user, outcome_note=outcome_note)
+            elif action == "snooze":
+                task_snooze(task=task, user=user, until=until)
+            else:
+                task_reassign(task=task, user=user, assignee=assignee)
+            done += 1
+        except ValidationError as exc:
+            errors[task.pk] = " ".join(exc.messages)
+    return {"done": done, "errors": errors}
+
+
+def task_reopen_snoozed(*, today: date | None = None) -> int:
+    """Snoozed tasks whose day has come are open again (nightly, and the inbox treats them as
+    open already)."""
+    today = today or timezone.now().date()
+    return Task.objects.filter(status=TaskStatus.SNOOZED, snoozed_until__lte=today).update(
+        status=TaskStatus.OPEN, snoozed_until=None, updated_at=timezone.now()
+    )
+
+
+# Section: email
+
+
+def _can_decide(message: EmailMessage, user) -> bool:
+    if user.has_role(Role.MANAGER):
+        return True
+    return user.has_role(Role.CSM) and message.account.owner_id == user.pk
+
+
+@transaction.atomic
+def email_message_approve(*, message: EmailMessage, user) -> EmailMessage:
+    """The CSM approves a held email: it is sent if the contact's fatigue budget still allows."""
+    from surveys.fatigue import fatigue_allowed_contact_ids
+
+    message = EmailMessage.objects.select_for_update().select_related("account").get(pk=message.pk)
+    if not _can_decide(message, user):
+        raise PermissionDenied("Only the account's owner or a manager approves its emails.")
+    if message.status != EmailStatus.PENDING_APPROVAL:
+        raise ValidationError(
+            {"status": f"This email is {message.get_status_display().lower()}, not awaiting approval."}
+        )
+    message.approver = user
+    message.decided_at = timezone.now()
+    if message.contact_id and message.contact_id not in fatigue_allowed_contact_ids(contact_ids=[message.contact_id]):
+        message.status = EmailStatus.SUPPRESSED
+    else:
+        message.status = EmailStatus.QUEUED
+    message.save(update_fields=["approver", "decided_at", "status"])
+    if message.status == EmailStatus.QUEUED:
+        from .tasks import email_send_task
+
+        transaction.on_commit(lambda: email_send_task.delay(message.pk))
+    return message
+
+
+def email_message_reject(*, message: EmailMessage, user) -> EmailMessage:
+    if not _can_decide(message, user):
+        raise PermissionDenied("Only the account's owner or a manager rejects its emails.")
+    updated = EmailMessage.objects.filter(pk=message.pk, status=EmailStatus.PENDING_APPROVAL).update(
+        status=EmailStatus.REJECTED, approver=user, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"status": "This email is not awaiting approval."})
+    message.refresh_from_db()
+    return message
+
+
+def email_message_send(*, message_id: int) -> bool:
+    """Send a queued email once: the row is claimed (QUEUED -> SENT) before the SMTP call, so
+    a retried or duplicated Celery task sends nothing twice. Spends the contact's fatigue
+    budget. Returns True when this call sent it."""
+    from accounts.services import activity_create
+    from surveys.fatigue import fatigue_record
+
+    with transaction.atomic():
+        claimed = EmailMessage.objects.filter(pk=message_id, status=EmailStatus.QUEUED).update(
+            status=EmailStatus.SENT, sent_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        message = EmailMessage.objects.select_related("account", "contact").get(pk=message_id)
+        try:
+            mail.send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to_email])
+        except Exception as exc:  # noqa: BLE001 - kept on the row for the log
+            EmailMessage.objects.filter(pk=message_id).update(status=EmailStatus.FAILED, error=str(exc)[:2000])
+            return False
+        if message.contact_id:
+            fatigue_record(contact_id=message.contact_id, channel="email", kind="email", account_id=message.account_id)
+        activity_create(
+            account=message.account,
+            kind=ActivityKind.SYSTEM,
+            contact=message.contact,
+            subject=f"Email sent: {message.subject}",
+            body=message.body[:2000],
+            metadata={"email_message_id": message.pk, "playbook_id": message.playbook_id},
+        )
+    return True
+
+
+# Section: outbound posts
+
+
+def outbound_post_send(*, post_id: int, timeout: float = 10.0) -> bool:
+    """POST the payload as JSON. Returns True when delivered (2xx); raises on a transient error
+    so the Celery task retries; a 4xx is final."""
+    post = OutboundPost.objects.filter(pk=post_id).first()
+    if post is None or post.status == PostStatus.SENT:
+        return False
+    body = json.dumps(post.payload).encode()
+    request = urllib.request.Request(
+        post.url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "csplatform"}
+    )
+    OutboundPost.objects.filter(pk=post_id).update(attempts=post.attempts + 1)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - admin-configured URL
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        if code >= 500:
+            OutboundPost.objects.filter(pk=post_id).update(response_code=code, error=f"HTTP {code}")
+            raise
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        OutboundPost.objects.filter(pk=post_id).update(error=str(exc)[:2000])
+        raise
+    if 200 <= code < 300:
+        OutboundPost.objects.filter(pk=post_id).update(
+            status=PostStatus.SENT, response_code=code, sent_at=timezone.now(), error=""
+        )
+        return True
+    OutboundPost.objects.filter(pk=post_id).update(status=PostStatus.FAILED, response_code=code, error=f"HTTP {code}")
+    return False

@@ -1,0 +1,64 @@
+"""Receivers for the news the floors below send (health, surveys, accounts). Each only queues
+a Celery task after commit; the evaluation happens there, within a minute of the event."""
+
+from django.db import transaction
+
+from .triggers import EVENT_BAND_CHANGED, EVENT_RESPONSE_RECORDED, EVENT_SUBSCRIPTION_CHANGED
+
+
+def _queue_event(event: dict) -> None:
+    from .tasks import playbooks_event_task
+
+    transaction.on_commit(lambda: playbooks_event_task.delay(event))
+
+
+def on_band_changed(
+    sender, *, account_id, old_band=None, new_band=None, old_score=None, new_score=None, day=None, **kwargs
+):
+    _queue_event(
+        {
+            "event": EVENT_BAND_CHANGED,
+            "account_id": account_id,
+            "old_band": old_band,
+            "new_band": new_band,
+            "old_score": old_score,
+            "new_score": new_score,
+            "day": day.isoformat() if day else None,
+        }
+    )
+
+
+def on_response_recorded(sender, *, account_id=None, response_id=None, **kwargs):
+    if account_id:
+        _queue_event({"event": EVENT_RESPONSE_RECORDED, "account_id": account_id, "response_id": response_id})
+
+
+def on_subscription_changed(sender, *, account_id, subscription_id=None, change=None, **kwargs):
+    _queue_event(
+        {
+            "event": EVENT_SUBSCRIPTION_CHANGED,
+            "account_id": account_id,
+            "subscription_id": subscription_id,
+            "change": change,
+        }
+    )
+
+
+def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
+    """Nightly: the health recompute is done, run every playbook (health chains into us)."""
+    from .tasks import playbooks_evaluate_task
+
+    as_of = day.isoformat() if day else None
+    ids = list(account_ids) if account_ids is not None else None
+    transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, ids, "nightly"))
+
+
+def connect() -> None:
+    from accounts.signals import subscription_changed
+    from health.signals import band_changed, scores_recomputed
+    from surveys.signals import response_recorded
+
+    band_changed.connect(on_band_changed, dispatch_uid="playbooks.band_changed")
+    scores_recomputed.connect(on_scores_recomputed, dispatch_uid="playbooks.scores_recomputed")
+    response_recorded.connect(on_response_recorded, dispatch_uid="playbooks.response_recorded")
+    subscription_changed.connect(on_subscription_changed, dispatch_uid="playbooks.subscription_changed")

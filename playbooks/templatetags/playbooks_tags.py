@@ -1,0 +1,52 @@
+"""Small helpers for the task templates: priority badges, due labels, links to the account."""
+
+from datetime import date
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+register = template.Library()
+
+PRIORITY_CLASS = {1: "", 2: "blue", 3: "yellow", 4: "red"}
+# The account 360 page belongs to accounts; its name is looked up, so this works before and after it lands.
+ACCOUNT_URL_NAMES = ("accounts:detail", "accounts:account_detail")
+
+
+@register.filter
+def priority_class(value: int) -> str:
+    return PRIORITY_CLASS.get(int(value or 0), "")
+
+
+@register.filter
+def account_url(account) -> str:
+    pk = getattr(account, "pk", account)
+    for name in ACCOUNT_URL_NAMES:
+        try:
+            return reverse(name, args=[pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@register.filter
+def due_label(day: date) -> str:
+    if day is None:
+        return ""
+    delta = (day - timezone.now().date()).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    if delta < 0:
+        return f"{-delta} days late"
+    if delta < 7:
+        return f"in {delta} days"
+    return f"{day:%d %b}"
+
+
+@register.filter
+def band_of(account) -> str:
+    return getattr(account, "health_band", "") or "none"

@@ -1,0 +1,539 @@
+"""Browser UI: the task inbox (CSMs), the team view (managers), and the playbook builder and
+templates (admins). One view per page; htmx requests get the partial."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.choices import Role
+from core.models import User
+from core.permissions import AdminRequiredMixin, ManagerRequiredMixin, RoleRequiredMixin
+from core.views import htmx_partial
+
+from .actions import action_describe
+from .choices import OPEN_STATUSES, Priority
+from .conditions import conditions_describe
+from .evaluation import playbook_evaluate
+from .forms import (
+    ActionForm,
+    ActionFormSet,
+    BulkForm,
+    CompleteForm,
+    EmailTemplateForm,
+    PlaybookForm,
+    ReassignForm,
+    SnoozeForm,
+    TaskTemplateForm,
+)
+from .models import EmailMessage, EmailTemplate, Playbook, PlaybookVersion, Task, TaskTemplate
+from .selectors import emails_awaiting_approval, inbox_for, playbook_list, team_load, team_overdue_tasks
+from .services import (
+    email_message_approve,
+    email_message_reject,
+    email_template_save,
+    playbook_save,
+    playbook_set_enabled,
+    playbooks_run,
+    task_complete,
+    task_reassign,
+    task_snooze,
+    task_template_save,
+    tasks_bulk,
+)
+from .triggers import TRIGGERS, get_trigger
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Section: inbox
+
+
+class InboxView(RoleRequiredMixin, TemplateView):
+    """My tasks grouped overdue / today / upcoming / snoozed. Managers may look at a team
+    member's inbox with ?assignee=<id>."""
+
+    template_name = "playbooks/task_inbox.html"
+    partial_template_name = "playbooks/partials/inbox_groups.html"
+
+    def get_template_names(self):
+        return [self.partial_template_name if htmx_partial(self.request) else self.template_name]
+
+    def _assignee(self):
+        user = self.request.user
+        requested = self.request.GET.get("assignee", "")
+        if requested and user.has_role(Role.MANAGER):
+            if requested == "none":
+                return None, "Unassigned"
+            other = User.objects.filter(pk=requested if requested.isdigit() else 0).first()
+            if other is not None:
+                return other.pk, str(other)
+        return user.pk, "My"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        assignee_id, owner_label = self._assignee()
+        priority = self.request.GET.get("priority", "")
+        inbox = inbox_for(
+            assignee_id=assignee_id,
+            priority=int(priority) if priority.isdigit() else None,
+            q=self.request.GET.get("q", "").strip()[:100],
+        )
+        context.update(
+            inbox=inbox,
+            owner_label=owner_label,
+            assignee_id=assignee_id,
+            priorities=Priority.choices,
+            priority=priority,
+            q=self.request.GET.get("q", ""),
+            today=timezone.now().date(),
+            workers=User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
+                "first_name", "username"
+            ),
+            can_edit=self.request.user.has_role(Role.CSM),
+            emails=list(emails_awaiting_approval(user=self.request.user)[:20])
+            if self.request.user.has_role(Role.CSM)
+            else [],
+        )
+        return context
+
+
+class TaskDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "playbooks/task_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = get_object_or_404(
+            Task.objects.select_related(
+                "account", "account__owner", "playbook", "assignee", "completed_by", "enrolment"
+            ),
+            pk=kwargs["pk"],
+        )
+        context.update(
+            task=task,
+            complete_form=CompleteForm(),
+            snooze_form=SnoozeForm(),
+            reassign_form=ReassignForm(initial={"assignee": task.assignee_id}),
+            can_edit=self.request.user.has_role(Role.CSM),
+            today=timezone.now().date(),
+        )
+        return context
+
+
+class TaskActionView(RoleRequiredMixin, View):
+    """POST /tasks/<pk>/<action>/: complete (outcome_note), snooze (days), reassign (assignee).
+    htmx gets the updated row; a plain form post is redirected back."""
+
+    view_role = Role.CSM
+    edit_role = Role.CSM
+    action = ""
+
+    def post(self, request, pk):
+        task = get_object_or_404(Task.objects.select_related("account", "assignee", "playbook"), pk=pk)
+        form_class = {"complete": CompleteForm, "snooze": SnoozeForm, "reassign": ReassignForm}[self.action]
+        form = form_class(request.POST)
+        error = None
+        if not form.is_valid():
+            error = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        else:
+            try:
+                if self.action == "complete":
+                    task = task_complete(task=task, user=request.user, outcome_note=form.cleaned_data["outcome_note"])
+                elif self.action == "snooze":
+                    task = task_snooze(task=task, user=request.user, until=form.until)
+                else:
+                    task = task_reassign(task=task, user=request.user, assignee=form.cleaned_data["assignee"])
+            except ValidationError as exc:
+                error = _error_text(exc)
+        if htmx_partial(request):
+            task = Task.objects.select_related("account", "account__owner", "playbook", "assignee").get(pk=task.pk)
+            response = render(
+                request,
+                "playbooks/partials/task_row.html",
+                {
+                    "task": task,
+                    "error": error,
+                    "just_changed": self.action if not error else "",
+                    "can_edit": True,
+                    "today": timezone.now().date(),
+                    "workers": _workers(),
+                },
+                status=400 if error else 200,
+            )
+            if not error:
+                response["HX-Trigger"] = "tasks-changed"
+            return response
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                {
+                    "complete": "Task done; the outcome is on the account's timeline.",
+                    "snooze": f"Snoozed until {task.snoozed_until:%d %b}.",
+                    "reassign": f"Reassigned to {task.assignee}.",
+                }[self.action],
+            )
+        return HttpResponseRedirect(_next_url(request, reverse("playbooks:task_detail", args=[task.pk])))
+
+
+def _workers():
+    return User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
+        "first_name", "username"
+    )
+
+
+class TaskBulkView(RoleRequiredMixin, View):
+    view_role = Role.CSM
+    edit_role = Role.CSM
+
+    def post(self, request):
+        posted = [int(i) for i in request.POST.getlist("task_ids") if i.isdigit()]
+        choices = list(Task.objects.filter(pk__in=posted, status__in=OPEN_STATUSES).values_list("pk", flat=True))
+        form = BulkForm(request.POST, task_choices=choices)
+        if not form.is_valid():
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            if htmx_partial(request):
+                return HttpResponse(f'<div class="messages"><li class="error">{errors}</li></div>', status=400)
+            messages.error(request, errors)
+            return redirect("playbooks:inbox")
+        data = form.cleaned_data
+        try:
+            result = tasks_bulk(
+                task_ids=data["task_ids"],
+                user=request.user,
+                action=data["action"],
+                outcome_note=data.get("outcome_note") or "",
+                until=timezone.now().date() + timedelta(days=data["days"]) if data.get("days") else None,
+                assignee=data.get("assignee"),
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("playbooks:inbox")
+        text = f"{result['done']} task{'s' if result['done'] != 1 else ''} updated."
+        if result["errors"]:
+            text += " Not changed: " + "; ".join(f"#{k}: {v}" for k, v in result["errors"].items())
+        messages.success(request, text)
+        response = redirect(_next_url(request, reverse("playbooks:inbox")))
+        if htmx_partial(request):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class EmailDecisionView(RoleRequiredMixin, View):
+    view_role = Role.CSM
+    edit_role = Role.CSM
+    decision = ""
+
+    def post(self, request, pk):
+        message = get_object_or_404(EmailMessage.objects.select_related("account"), pk=pk)
+        try:
+            if self.decision == "approve":
+                message = email_message_approve(message=message, user=request.user)
+            else:
+                message = email_message_reject(message=message, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        if htmx_partial(request):
+            return render(request, "playbooks/partials/email_row.html", {"message": message})
+        return redirect(_next_url(request, reverse("playbooks:inbox")))
+
+
+# Section: team
+
+
+class TeamView(ManagerRequiredMixin, TemplateView):
+    template_name = "playbooks/task_team.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        members = team_load(user=self.request.user)
+        for m in members:
+            m.later_count = max(0, m.open_count - m.overdue_count - m.today_count)
+        unassigned = Task.objects.actionable(timezone.now().date()).filter(assignee__isnull=True).count()
+        context.update(
+            members=members,
+            overdue=team_overdue_tasks(user=self.request.user),
+            unassigned=unassigned,
+            totals={
+                "open": sum(m.open_count for m in members),
+                "overdue": sum(m.overdue_count for m in members),
+                "today": sum(m.today_count for m in members),
+                "done_7d": sum(m.done_7d for m in members),
+            },
+            max_open=max([m.open_count for m in members] or [1]) or 1,
+            today=timezone.now().date(),
+        )
+        return context
+
+
+# Section: builder
+
+
+def _names_for_actions() -> dict:
+    names = {("task", t.pk): t.name for t in TaskTemplate.objects.all()}
+    names.update({("email", t.pk): t.name for t in EmailTemplate.objects.all()})
+    try:
+        from surveys.models import Survey
+
+        names.update({("survey", s.pk): s.name for s in Survey.objects.all()})
+    except ImportError:
+        pass
+    from onboarding.models import SuccessMap
+
+    names.update({("map", m.pk): m.name for m in SuccessMap.objects.all()})
+    return names
+
+
+def _describe(playbook: Playbook, names: dict, persona_names: dict) -> dict:
+    trigger = get_trigger(playbook.trigger_type)
+    return {
+        "trigger": trigger.summary(trigger.clean(playbook.trigger_params)),
+        "conditions": conditions_describe(playbook.conditions, persona_names),
+        "actions": [action_describe(a, names) for a in playbook.actions or []],
+    }
+
+
+def _persona_names() -> dict:
+    from accounts.models import Persona
+
+    return dict(Persona.objects.values_list("pk", "name"))
+
+
+class PlaybookListView(AdminRequiredMixin, TemplateView):
+    template_name = "playbooks/playbook_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        names, personas = _names_for_actions(), _persona_names()
+        rows = [(p, _describe(p, names, personas)) for p in playbook_list()]
+        context.update(
+            rows=rows, task_templates=TaskTemplate.objects.all(), email_templates=EmailTemplate.objects.all()
+        )
+        return context
+
+
+class PlaybookFormView(AdminRequiredMixin, TemplateView):
+    """Create (/playbooks/new/) and edit (/playbooks/<pk>/edit/)."""
+
+    template_name = "playbooks/playbook_form.html"
+
+    def _playbook(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(Playbook, pk=pk) if pk else None
+
+    def get(self, request, *args, **kwargs):
+        playbook = self._playbook()
+        form = PlaybookForm(instance=playbook or Playbook(enabled=False))
+        formset = ActionFormSet(
+            prefix="actions", initial=[ActionForm.initial_for(a) for a in (playbook.actions if playbook else [])]
+        )
+        return self.render_to_response(self.get_context_data(form=form, formset=formset, playbook=playbook))
+
+    def post(self, request, *args, **kwargs):
+        playbook = self._playbook()
+        form = PlaybookForm(request.POST, instance=playbook or Playbook())
+        formset = ActionFormSet(request.POST, prefix="actions")
+        if form.is_valid() and formset.is_valid():
+            actions = [a for a in (f.to_action() for f in formset.forms if f.cleaned_data) if a]
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                saved = playbook_save(
+                    playbook=playbook,
+                    user=request.user,
+                    trigger_params=form.trigger_params(),
+                    conditions=form.conditions(),
+                    actions=actions,
+                    note=request.POST.get("note", ""),
+                    **fields,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    target = field if field in form.fields else None
+                    for error in errors:
+                        form.add_error(target, f"{field.replace('_', ' ')}: {error}" if target is None else error)
+            else:
+                messages.success(request, f"Saved '{saved.name}' (version {saved.version}).")
+                return redirect("playbooks:playbook_detail", pk=saved.pk)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset, playbook=playbook), status=400)
+
+
+class PlaybookPreviewView(AdminRequiredMixin, View):
+    """Dry run: which accounts the playbook would enrol now, and which it would skip and why.
+    GET previews the saved playbook; POST previews the builder's unsaved form."""
+
+    def get(self, request, pk):
+        playbook = get_object_or_404(Playbook, pk=pk)
+        return self._render(request, playbook)
+
+    def post(self, request, pk=None):
+        playbook = get_object_or_404(Playbook, pk=pk) if pk else Playbook()
+        form = PlaybookForm(request.POST, instance=playbook)
+        formset = ActionFormSet(request.POST, prefix="actions")
+        if not form.is_valid():
+            return render(request, "playbooks/partials/preview.html", {"errors": form.errors}, status=400)
+        draft = Playbook(
+            pk=playbook.pk,
+            trigger_type=form.cleaned_data["trigger_type"],
+            trigger_params=form.trigger_params(),
+            conditions=form.conditions(),
+            actions=[a for a in (f.to_action() for f in formset.forms if f.is_valid() and f.cleaned_data) if a]
+            if formset.is_valid()
+            else playbook.actions,
+            cooldown_days=form.cleaned_data.get("cooldown_days") or 0,
+            max_enrolments=form.cleaned_data.get("max_enrolments"),
+        )
+        return self._render(request, draft)
+
+    def _render(self, request, playbook):
+        result = playbook_evaluate(playbook=playbook, dry_run=True)
+        return render(request, "playbooks/partials/preview.html", {"result": result, "playbook": playbook})
+
+
+class PlaybookDetailView(AdminRequiredMixin, TemplateView):
+    template_name = "playbooks/playbook_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        playbook = get_object_or_404(Playbook.objects.select_related("created_by"), pk=kwargs["pk"])
+        runs = list(
+            playbook.runs.order_by("-started_at", "-id").prefetch_related(
+                Prefetch("enrolments", queryset=_enrolments_with_account())
+            )[:10]
+        )
+        context.update(
+            playbook=playbook,
+            summary=_describe(playbook, _names_for_actions(), _persona_names()),
+            runs=runs,
+            recent=list(_enrolments_with_account().filter(playbook=playbook)[:25]),
+            open_tasks=playbook.tasks.filter(status__in=OPEN_STATUSES).count(),
+            status_counts=dict(playbook.tasks.values_list("status").annotate(n=Count("id")).values_list("status", "n")),
+            versions=playbook.versions.select_related("changed_by")[:5],
+        )
+        return context
+
+
+def _enrolments_with_account():
+    from .models import Enrolment
+
+    return Enrolment.objects.select_related("account").order_by("-created_at", "-id")
+
+
+class PlaybookHistoryView(AdminRequiredMixin, TemplateView):
+    template_name = "playbooks/playbook_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        playbook = get_object_or_404(Playbook, pk=kwargs["pk"])
+        versions = list(PlaybookVersion.objects.filter(playbook=playbook).select_related("changed_by"))
+        rows = []
+        for i, version in enumerate(versions):
+            older = versions[i + 1].snapshot if i + 1 < len(versions) else {}
+            changed = sorted(k for k in version.snapshot if version.snapshot.get(k) != older.get(k)) if older else []
+            rows.append((version, changed))
+        context.update(playbook=playbook, rows=rows)
+        return context
+
+
+class PlaybookToggleView(AdminRequiredMixin, View):
+    def post(self, request, pk):
+        playbook = get_object_or_404(Playbook, pk=pk)
+        try:
+            playbook = playbook_set_enabled(playbook=playbook, enabled=not playbook.enabled, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"'{playbook.name}' is {'enabled' if playbook.enabled else 'disabled'}.")
+        return redirect(_next_url(request, reverse("playbooks:playbook_list")))
+
+
+class PlaybookRunView(AdminRequiredMixin, View):
+    def post(self, request, pk):
+        playbook = get_object_or_404(Playbook, pk=pk)
+        if not playbook.enabled:
+            messages.error(request, "Enable the playbook to run it.")
+        else:
+            results = playbooks_run(playbook_ids=[playbook.pk], source="manual")
+            if results:
+                r = results[0]
+                messages.success(
+                    request, f"Run done: {r.matched} matched, {r.enrolled} enrolled, {sum(r.skipped.values())} skipped."
+                )
+            else:
+                messages.error(request, "The run failed; see the run log.")
+        return redirect("playbooks:playbook_detail", pk=pk)
+
+
+# Section: templates
+
+
+class TemplateFormView(AdminRequiredMixin, TemplateView):
+    template_name = "playbooks/template_form.html"
+    model = None
+    form_class = None
+    save = None
+    label = ""
+
+    def _obj(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(self.model, pk=pk) if pk else None
+
+    def get(self, request, *args, **kwargs):
+        obj = self._obj()
+        return self.render_to_response(
+            self.get_context_data(form=self.form_class(instance=obj), obj=obj, label=self.label)
+        )
+
+    def post(self, request, *args, **kwargs):
+        obj = self._obj()
+        form = self.form_class(request.POST, instance=obj)
+        if form.is_valid():
+            try:
+                saved = type(self).save(template=obj, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"Saved {self.label.lower()} '{saved.name}'.")
+                return redirect("playbooks:playbook_list")
+        return self.render_to_response(self.get_context_data(form=form, obj=obj, label=self.label), status=400)
+
+
+class TaskTemplateFormView(TemplateFormView):
+    model = TaskTemplate
+    form_class = TaskTemplateForm
+    save = staticmethod(task_template_save)
+    label = "Task template"
+
+
+class EmailTemplateFormView(TemplateFormView):
+    model = EmailTemplate
+    form_class = EmailTemplateForm
+    save = staticmethod(email_template_save)
+    label = "Email template"
+
+
+TRIGGER_HELP = {t: TRIGGERS[t].label for t in TRIGGERS}

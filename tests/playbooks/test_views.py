@@ -1,0 +1,221 @@
+"""Inbox, task actions, team view and builder pages: roles, htmx partials, query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Activity
+from core.choices import Role
+from playbooks.choices import TaskStatus
+from playbooks.models import Playbook, PlaybookVersion, Task
+from tests.factories import AccountFactory, UserFactory
+from tests.factories.playbooks import TaskFactory, TaskTemplateFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.now().date()
+
+
+def test_inbox_groups_my_tasks_with_reason_and_context(csm_client, csm_user, django_assert_max_num_queries):
+    # given
+    account = AccountFactory(owner=csm_user, name="Acme", mrr=1000, health_score=41, health_band="red")
+    TaskFactory(account=account, title="Late one", due_date=TODAY - timedelta(2))
+    TaskFactory(account=account, title="Today one", due_date=TODAY)
+    TaskFactory(account=account, title="Later one", due_date=TODAY + timedelta(5))
+    TaskFactory(title="Someone else's")
+    for _ in range(5):
+        TaskFactory(account=AccountFactory(owner=csm_user), due_date=TODAY + timedelta(1))
+    # when
+    with django_assert_max_num_queries(12):
+        response = csm_client.get(reverse("playbooks:inbox"))
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("Late one") < body.index("Today one") < body.index("Later one")
+    assert "Someone else" not in body
+    assert "health fell from 72 to 41 in 7 days" in body
+    assert "ARR 12,000" in body
+
+
+def test_inbox_htmx_gets_the_partial(csm_client, csm_user, htmx_headers):
+    TaskFactory(account=AccountFactory(owner=csm_user), title="Find me")
+    response = csm_client.get(reverse("playbooks:inbox"), {"q": "Find"}, **htmx_headers)
+    assert response.status_code == 200
+    assert b"<html" not in response.content and b"Find me" in response.content
+
+
+def test_complete_puts_the_outcome_on_the_timeline(csm_client, csm_user, htmx_headers):
+    task = TaskFactory(account=AccountFactory(owner=csm_user))
+    url = reverse("playbooks:task_complete", args=[task.pk])
+    assert csm_client.post(url, {"outcome_note": ""}, **htmx_headers).status_code == 400
+    response = csm_client.post(url, {"outcome_note": "Called them, fixed the export."}, **htmx_headers)
+    assert response.status_code == 200 and response["HX-Trigger"] == "tasks-changed"
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.completed_by == csm_user
+    activity = Activity.objects.get(account=task.account, kind="task")
+    assert activity.body.startswith("Called them, fixed the export.")
+    assert "Why: health fell from 72 to 41" in activity.body
+
+
+def test_snooze_and_reassign(csm_client, csm_user):
+    task = TaskFactory(account=AccountFactory(owner=csm_user))
+    other = UserFactory(role=Role.CSM)
+    csm_client.post(reverse("playbooks:task_snooze", args=[task.pk]), {"days": "3"})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.SNOOZED and task.snoozed_until == TODAY + timedelta(3)
+    csm_client.post(reverse("playbooks:task_reassign", args=[task.pk]), {"assignee": other.pk})
+    task.refresh_from_db()
+    assert task.assignee == other
+
+
+def test_bulk_complete(csm_client, csm_user):
+    tasks = [TaskFactory(account=AccountFactory(owner=csm_user)) for _ in range(3)]
+    response = csm_client.post(
+        reverse("playbooks:task_bulk"),
+        {"task_ids": [t.pk for t in tasks[:2]], "action": "complete", "outcome_note": "Batch call", "days": "7"},
+    )
+    assert response.status_code == 302
+    assert Task.objects.filter(status=TaskStatus.DONE).count() == 2
+    assert Activity.objects.filter(kind="task").count() == 2
+    # a bulk complete without a note changes nothing
+    csm_client.post(reverse("playbooks:task_bulk"), {"task_ids": [tasks[2].pk], "action": "complete", "days": "7"})
+    tasks[2].refresh_from_db()
+    assert tasks[2].status == TaskStatus.OPEN
+
+
+def test_readonly_changes_nothing(client, readonly_user):
+    task = TaskFactory()
+    client.force_login(readonly_user)
+    assert client.get(reverse("playbooks:inbox")).status_code == 200
+    response = client.post(reverse("playbooks:task_complete", args=[task.pk]), {"outcome_note": "x"})
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+
+
+def test_team_view_is_for_managers(client, csm_user, manager_user, django_assert_max_num_queries):
+    TaskFactory(account=AccountFactory(owner=csm_user), due_date=TODAY - timedelta(3), title="Old overdue")
+    TaskFactory(account=AccountFactory(owner=csm_user), due_date=TODAY)
+    client.force_login(csm_user)
+    assert client.get(reverse("playbooks:team")).status_code == 403
+    client.force_login(manager_user)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("playbooks:team"))
+    assert response.status_code == 200
+    load = {m.pk: m for m in response.context["members"]}
+    assert load[csm_user.pk].open_count == 2 and load[csm_user.pk].overdue_count == 1
+    assert "Old overdue" in response.content.decode()
+
+
+def test_nav_badge_counts_my_open_tasks(csm_client, csm_user):
+    TaskFactory(account=AccountFactory(owner=csm_user))
+    TaskFactory(account=AccountFactory(owner=csm_user), status=TaskStatus.DONE)
+    response = csm_client.get(reverse("playbooks:inbox"))
+    nav = [i for items in response.context["nav_sections"].values() for i in items if i["label"] == "Tasks"]
+    assert nav[0]["badge"] == 1
+
+
+def _builder_post(template_id, **overrides):
+    data = {
+        "name": "Detractors",
+        "description": "",
+        "trigger_type": "survey_answer",
+        "p_survey_answer__answer": "detractor",
+        "p_survey_answer__lookback_days": "3",
+        "cooldown_days": "14",
+        "max_enrolments": "",
+        "enabled": "on",
+        "tiers": ["key"],
+        "segments": "Enterprise, SMB",
+        "arr_min": "1000",
+        "arr_max": "",
+        "actions-TOTAL_FORMS": "2",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "8",
+        "actions-0-type": "task",
+        "actions-0-task_template": str(template_id),
+        "actions-1-type": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_builder_is_for_admins(csm_client):
+    assert csm_client.get(reverse("playbooks:playbook_list")).status_code == 403
+    assert csm_client.post(reverse("playbooks:playbook_create"), {}).status_code == 403
+
+
+def test_builder_creates_edits_and_keeps_history(admin_client):
+    template = TaskTemplateFactory()
+    response = admin_client.post(reverse("playbooks:playbook_create"), _builder_post(template.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    playbook = Playbook.objects.get(name="Detractors")
+    assert playbook.trigger_params == {"answer": "detractor", "lookback_days": 3}
+    assert playbook.conditions == {"tiers": ["key"], "segments": ["Enterprise", "SMB"], "arr_min": 1000.0}
+    assert playbook.actions == [{"type": "task", "template": template.pk}]
+    # edit: a new version with a snapshot
+    admin_client.post(
+        reverse("playbooks:playbook_edit", args=[playbook.pk]),
+        _builder_post(template.pk, **{"p_survey_answer__lookback_days": "7"}),
+    )
+    playbook.refresh_from_db()
+    assert playbook.version == 2 and playbook.trigger_params["lookback_days"] == 7
+    versions = PlaybookVersion.objects.filter(playbook=playbook)
+    assert [v.version for v in versions] == [2, 1]
+    assert versions[1].snapshot["trigger_params"]["lookback_days"] == 3
+    page = admin_client.get(reverse("playbooks:playbook_history", args=[playbook.pk]))
+    assert page.status_code == 200 and b"trigger_params" in page.content
+    # disable
+    admin_client.post(reverse("playbooks:playbook_toggle", args=[playbook.pk]))
+    playbook.refresh_from_db()
+    assert not playbook.enabled and playbook.version == 3
+
+
+def test_builder_rejects_bad_params_with_field_errors(admin_client):
+    template = TaskTemplateFactory()
+    response = admin_client.post(
+        reverse("playbooks:playbook_create"),
+        _builder_post(template.pk, **{"p_survey_answer__lookback_days": "500", "actions-0-task_template": ""}),
+    )
+    assert response.status_code == 400
+    assert not Playbook.objects.exists()
+    form = response.context["form"]
+    assert "p_survey_answer__lookback_days" in form.errors
+
+
+def test_builder_pages_render(admin_client, make_playbook):
+    playbook = make_playbook("renewal_due", {"days": 90})
+    AccountFactory(renewal_date=TODAY + timedelta(10), name="Soon Renewing")
+    for name in ("playbook_list", "playbook_create"):
+        assert admin_client.get(reverse(f"playbooks:{name}")).status_code == 200
+    for name in ("playbook_detail", "playbook_edit", "playbook_history"):
+        assert admin_client.get(reverse(f"playbooks:{name}", args=[playbook.pk])).status_code == 200
+    preview = admin_client.get(reverse("playbooks:playbook_preview", args=[playbook.pk]))
+    assert b"Soon Renewing" in preview.content and b"would enrol" in preview.content
+    assert not Task.objects.exists()  # a dry run writes nothing
+    # preview of an unsaved form
+    template = TaskTemplateFactory()
+    draft = _builder_post(template.pk, trigger_type="renewal_due", p_renewal_due__days="30", tiers=[], segments="", arr_min="")
+    response = admin_client.post(reverse("playbooks:playbook_preview_new"), draft)
+    assert b"Soon Renewing" in response.content
+
+
+def test_template_forms(admin_client):
+    response = admin_client.post(
+        reverse("playbooks:task_template_create"),
+        {"name": "Call", "title": "Call {% if account %}", "body": "", "priority": "2", "due_in_days": "3",
+         "assignee_rule": "owner"},
+    )
+    assert response.status_code == 400  # template syntax error reported on the field
+    response = admin_client.post(
+        reverse("playbooks:task_template_create"),
+        {"name": "Call", "title": "Call {{ account.name }}", "body": "", "priority": "2", "due_in_days": "3",
+         "assignee_rule": "user"},
+    )
+    assert response.status_code == 400 and "assignee_user" in response.context["form"].errors
+    response = admin_client.post(
+        reverse("playbooks:email_template_create"), {"name": "Hi", "subject": "Hi {{ contact.name }}", "body": "Body"}
+    )
+    assert response.status_code == 302
