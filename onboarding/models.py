@@ -74,7 +74,7 @@ class OnboardingSettings(models.Model):
 class SuccessMap(models.Model):
     """The road to the outcome a persona wants. Its content is versioned (see module doc)."""
 
-    persona = models.ForeignKey(Persona, on_delete=models.PROTECT, related_name="success_maps")
+    persona = models.ForeignKey(Persona, on_delete=models.CASCADE, related_name="success_maps")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

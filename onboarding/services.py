@@ -51,6 +51,7 @@ __all__ = [
     "checklist_template_item_create",
     "checklist_template_item_delete",
     "checklist_template_update",
+    "checklists_refresh",
     "customer_goal_toggle",
     "milestone_create",
     "milestone_delete",
@@ -568,11 +569,11 @@ def checklist_item_toggle(*, item: AccountChecklistItem, done: bool) -> AccountC
     item.completed_at = timezone.now() if done else None
     item.completion_source = CompletionSource.MANUAL if done else ""
     item.save(update_fields=["completed_at", "completion_source"])
-    _checklists_refresh(checklist_ids=[item.checklist_id])
+    checklists_refresh(checklist_ids=[item.checklist_id])
     return item
 
 
-def _checklists_refresh(*, checklist_ids: Iterable[int]) -> None:
+def checklists_refresh(*, checklist_ids: Iterable[int]) -> None:
     """Checklists whose items are all done become completed (and back, if an item is unticked)."""
     ids = list(checklist_ids)
     if not ids:
@@ -623,7 +624,7 @@ def onboarding_events_apply(*, account_ids: Iterable[int]) -> dict[str, int]:
     for item in items:
         item.completed_at, item.completion_source = item.first_at, CompletionSource.EVENT
     AccountChecklistItem.objects.bulk_update(items, ["completed_at", "completion_source"], batch_size=500)
-    _checklists_refresh(checklist_ids={i.checklist_id for i in items})
+    checklists_refresh(checklist_ids={i.checklist_id for i in items})
 
     first_goal_event = (
         UsageEvent.objects.filter(account_id=OuterRef("plan__account_id"), event=OuterRef("milestone__event_name"))

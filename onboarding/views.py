@@ -2,7 +2,7 @@
 account's success page and panel actions (CSMs), and the customer's shared plan (public,
 protected by a signed, revocable, expiring token)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -360,7 +360,7 @@ class BoardView(RoleRequiredMixin, TemplateView):
             version = success_map.versions.filter(status=MapVersionStatus.PUBLISHED).order_by("-number").first()
             stages = list(version.stages.all())
             by_key = {s.key: {"stage": s, "plans": [], "targets": 0} for s in stages}
-            cutoff = timezone.now() - timezone.timedelta(days=stuck_days)
+            cutoff = timezone.now() - timedelta(days=stuck_days)
             for plan in board_plans(success_map=success_map, owner_id=owner_id, tier=tier, segment=segment):
                 plan.is_stuck = plan.stage_changed_at < cutoff
                 plan.days_in_stage = (timezone.now() - plan.stage_changed_at).days
@@ -397,6 +397,9 @@ class TTFVView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         start = _parse_date(self.request.GET.get("start"))
         end = _parse_date(self.request.GET.get("end"))
+        if "start" not in self.request.GET and "end" not in self.request.GET:
+            # Default: contracts started in the last 12 months (older ones predate most usage history).
+            start = timezone.now().date() - timedelta(days=365)
         report = ttfv(start=start, end=end)
         tier_labels = dict(Tier.choices)
         recent = sorted(report.accounts, key=lambda r: r.contract_start, reverse=True)[:25]
