@@ -37,16 +37,18 @@ _RUN_CACHE: ContextVar[dict | None] = ContextVar("health_run_cache", default=Non
 TREND_CAP = 100.0
 MRR_LOOKBACK_DAYS = 90
 
+# Usage trend and renewal proximity lead churn most (the demo backtest agrees); the admin
+# tunes the rest with the backtest's what-if weights.
 DEFAULT_WEIGHTS = {
-    "usage_frequency": 20,
+    "usage_frequency": 15,
     "breadth": 10,
     "depth": 10,
-    "usage_trend": 15,
+    "usage_trend": 20,
     "nps": 10,
     "csat": 5,
     "open_tickets": 5,
     "escalated_tickets": 5,
-    "days_to_renewal": 5,
+    "days_to_renewal": 15,
     "mrr_change": 5,
     "onboarding_progress": 5,
     "csm_sentiment": 5,

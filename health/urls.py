@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "health"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("health/scorecards/", views.ScorecardListView.as_view(), name="scorecard_list"),
+    path("health/scorecards/new/", views.ScorecardEditView.as_view(), name="scorecard_create"),
+    path("health/scorecards/<int:pk>/", views.ScorecardEditView.as_view(), name="scorecard_edit"),
+    path("health/backtest/", views.BacktestView.as_view(), name="backtest"),
+    path("health/accounts/<int:pk>/<slug:action>/", views.AccountHealthActionView.as_view(), name="account_action"),
+]

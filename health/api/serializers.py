@@ -1,0 +1,63 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import HealthScore
+from ..selectors import measure_label
+
+
+class MeasureValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Raw value; null = no data (weight spread).")
+    score = serializers.FloatField(allow_null=True, help_text="0-100 after the thresholds.")
+    weight = serializers.IntegerField()
+    contribution = serializers.FloatField(help_text="Points this measure adds to the score.")
+
+
+class HealthScoreSerializer(serializers.ModelSerializer):
+    account = serializers.CharField(source="account.external_id", read_only=True)
+    scorecard = serializers.CharField(source="scorecard.name", read_only=True, allow_null=True, default=None)
+    measures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HealthScore
+        fields = ["account", "day", "score", "band", "computed_score", "source", "scorecard", "measures"]
+
+    @extend_schema_field(MeasureValueSerializer(many=True))
+    def get_measures(self, obj) -> list[dict]:
+        return [
+            {"key": key, "label": measure_label(key), "value": d.get("value"), "score": d.get("score"),
+             "weight": d.get("weight", 0), "contribution": d.get("contribution", 0.0)}
+            for key, d in obj.measures.items()
+        ]
+
+
+class BandStatsSerializer(serializers.Serializer):
+    observations = serializers.IntegerField()
+    churned = serializers.IntegerField()
+    churn_rate = serializers.FloatField(allow_null=True)
+    lift = serializers.FloatField(allow_null=True)
+
+
+class HorizonSerializer(serializers.Serializer):
+    horizon_days = serializers.IntegerField()
+    observations = serializers.IntegerField()
+    churned = serializers.IntegerField()
+    churn_rate = serializers.FloatField(allow_null=True)
+    auc = serializers.FloatField(allow_null=True)
+    auc_reweighted = serializers.FloatField(allow_null=True, required=False)
+    bands = serializers.DictField(child=BandStatsSerializer())
+
+
+class ChurnModelSerializer(serializers.Serializer):
+    trained_at = serializers.DateTimeField()
+    horizon_days = serializers.IntegerField()
+    features = serializers.ListField(child=serializers.CharField())
+    coefficients = serializers.ListField(child=serializers.FloatField())
+    metrics = serializers.DictField()
+
+
+class BacktestSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    horizons = HorizonSerializer(many=True)
+    model = ChurnModelSerializer(allow_null=True)

@@ -1,0 +1,29 @@
+"""Demo step (seed_demo): scorecards, key features, ~120 days of history, a churn model."""
+
+from accounts.demo import DemoContext
+
+from .models import HealthSettings, Scorecard, ScorecardMeasure
+from .services import health_backfill, scorecard_default_ensure
+
+BACKFILL_DAYS = 120
+DEMO_KEY_FEATURES = ["report_created", "export_run", "automation_run", "api_call", "alert_configured", "integration_connected"]
+
+
+def health_demo_step(ctx: DemoContext) -> None:
+    HealthSettings.objects.update_or_create(pk=1, defaults={"key_features": DEMO_KEY_FEATURES, "sentiment_stale_days": 60})
+    default = scorecard_default_ensure()
+    if not Scorecard.objects.filter(segment="Enterprise").exists():
+        enterprise = Scorecard.objects.create(name="Enterprise", segment="Enterprise", red_below=45, green_from=75)
+        weights = {"breadth": 15, "depth": 15, "csm_sentiment": 10, "escalated_tickets": 10}
+        ScorecardMeasure.objects.bulk_create(
+            ScorecardMeasure(scorecard=enterprise, measure_key=m.measure_key, points=m.points,
+                             weight=weights.get(m.measure_key, m.weight))
+            for m in default.measures.all()
+        )
+    n = health_backfill(days=BACKFILL_DAYS, end=ctx.today)
+    ctx.log(f"health: {n:,} snapshots over {BACKFILL_DAYS} days")
+    from .backtest import churn_model_train
+
+    model = churn_model_train(as_of=ctx.today)
+    if model is not None:
+        ctx.log(f"health: churn model trained, test AUC {model.metrics['auc_test']:.2f}")

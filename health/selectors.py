@@ -1,0 +1,136 @@
+"""Health reads: history, the account card, band spreads and the scorecard preview."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.db.models.functions import Mod
+from django.utils import timezone
+
+from .models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
+from .registry import MEASURES
+from .scoring import Plan, combine, pick_plan
+
+PREVIEW_MAX_ACCOUNTS = 20_000
+
+
+def account_health_history(account_id: int, days: int = 90, *, end: date | None = None) -> list[HealthScore]:
+    """The account's snapshots over the `days` days ending `end` (today), oldest first."""
+    end = end or timezone.now().date()
+    return list(
+        HealthScore.objects.filter(account_id=account_id, day__gt=end - timedelta(days=days), day__lte=end)
+        .order_by("day")
+        .only("day", "score", "band", "source", "computed_score")
+    )
+
+
+def measure_label(key: str) -> str:
+    measure = MEASURES.get(key)
+    return measure.label if measure else key.replace("_", " ").capitalize()
+
+
+def measure_rows(details: dict) -> list[dict]:
+    """A snapshot's measures for display: each with label, unit, value, score, weight,
+    contribution and `drag` (points lost against a perfect score, weighted), biggest
+    drags first, no-data last."""
+    present = [d for d in details.values() if d.get("score") is not None and d.get("weight")]
+    total_weight = sum(d["weight"] for d in present)
+    rows = []
+    for key, d in details.items():
+        measure = MEASURES.get(key)
+        drag = None
+        if d.get("score") is not None and total_weight:
+            drag = round(d["weight"] * (100 - d["score"]) / total_weight, 1)
+        rows.append(
+            {
+                "key": key, "label": measure_label(key), "unit": measure.unit if measure else "",
+                "value": d.get("value"), "score": d.get("score"), "weight": d.get("weight"),
+                "contribution": d.get("contribution"), "drag": drag, "available": measure is not None,
+            }
+        )
+    rows.sort(key=lambda r: (r["drag"] is None, -(r["drag"] or 0)))
+    return rows
+
+
+def account_health_card(account) -> dict:
+    """Everything the account page's health card shows, in a constant number of queries."""
+    history = account_health_history(account.id, 90)
+    latest = HealthScore.objects.filter(account_id=account.id).select_related("scorecard").order_by("-day").first()
+    now = timezone.now()
+    override = (
+        HealthOverride.objects.filter(account_id=account.id, cleared_at__isnull=True, expires_at__gt=now)
+        .select_related("author")
+        .first()
+    )
+    sentiment = CsmSentiment.objects.filter(account_id=account.id).select_related("author").first()
+    settings_obj = HealthSettings.load()
+    stale = bool(sentiment and sentiment.recorded_at < now - timedelta(days=settings_obj.sentiment_stale_days))
+    rows = measure_rows(latest.measures) if latest else []
+    return {
+        "latest": latest,
+        "rows": rows,
+        "pulling_down": [r for r in rows if r["drag"] and r["drag"] >= 3][:3],
+        "history": history,
+        "recent": list(reversed(history[-10:])),
+        "chart": {
+            "labels": [h.day.isoformat() for h in history],
+            "scores": [h.score for h in history],
+            "red_below": latest.scorecard.red_below if latest and latest.scorecard else 40,
+            "green_from": latest.scorecard.green_from if latest and latest.scorecard else 70,
+        },
+        "override": override,
+        "sentiment": sentiment,
+        "sentiment_stale": stale,
+        "stale_days": settings_obj.sentiment_stale_days,
+    }
+
+
+def latest_day() -> date | None:
+    return HealthScore.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def band_spread(*, day: date | None = None) -> dict[int | None, Counter]:
+    """{scorecard_id: Counter(band -> accounts)} on `day` (the latest), one query."""
+    day = day or latest_day()
+    spread: dict[int | None, Counter] = {}
+    if day is None:
+        return spread
+    for scorecard_id, band, n in (
+        HealthScore.objects.filter(day=day).values_list("scorecard_id", "band").annotate(n=Count("id")).order_by()
+    ):
+        spread.setdefault(scorecard_id, Counter())[band] += n
+    return spread
+
+
+def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
+    """How accounts would spread over the bands with this (unsaved) scorecard: the latest
+    snapshots' stored raw values rescored in memory, for the accounts the scorecard would
+    apply to (given the other scorecards). Large books are sampled."""
+    day = latest_day()
+    result = {"day": day, "current": Counter(), "preview": Counter(), "accounts": 0, "sampled": False, "missing": []}
+    if day is None:
+        return result
+    plans = [*other_plans, plan]
+    qs = HealthScore.objects.filter(day=day)
+    total = qs.count()
+    if total > PREVIEW_MAX_ACCOUNTS:
+        result["sampled"] = True
+        step = -(-total // PREVIEW_MAX_ACCOUNTS)
+        qs = qs.annotate(bucket=Mod("account_id", step)).filter(bucket=0)
+    missing = set()
+    for tier, segment, band, measures in qs.values_list("account__tier", "account__segment", "band", "measures").iterator(chunk_size=5000):
+        if pick_plan(plans, tier, segment) is not plan:
+            continue
+        raw = {k: (measures.get(k) or {}).get("value") for k in (m.key for m in plan.measures)}
+        missing.update(m.key for m in plan.measures if m.key not in measures)
+        score, _ = combine(plan.measures, raw)
+        result["accounts"] += 1
+        result["current"][band] += 1
+        result["preview"][plan.band(score) if score is not None else "none"] += 1
+    result["missing"] = sorted(missing)
+    return result
+
+
+def scorecards_with_spread() -> list[tuple[Scorecard, Counter]]:
+    spread = band_spread()
+    return [(sc, spread.get(sc.id, Counter())) for sc in Scorecard.objects.prefetch_related("measures")]
