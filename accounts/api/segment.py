@@ -1,0 +1,144 @@
+"""Segment-compatible endpoints: POST /v1/identify, /v1/track, /v1/group, /v1/page, /v1/screen,
+/v1/alias and /v1/batch (DESIGN.md fixed interfaces; semantics in accounts.tracking).
+
+Authenticated as Segment's own clients do: HTTP Basic with the write key (an ingest- or
+write-scoped API key) as the user name and an empty password; `Authorization: Bearer` works
+too. Answers: 200 {"success": true}; 400 bad payload (nothing stored); 401 unknown key;
+403 a read-only key; 413 too large; 429 over the rate. Every error is {"code", "message"}."""
+
+import base64
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.authentication import APIKeyAuthentication, APIKeyUser
+from core.api.throttling import IngestRateThrottle
+from core.services import api_key_authenticate
+
+from ..tracking import TrackingError, tracking_messages_store
+from .bodies import json_body
+from .views import ItemsInvalid
+
+
+class WriteKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Basic base64("<write key>:")`, as analytics-python and friends send it."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header.startswith("Basic "):
+            return None
+        try:
+            user, _, _password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.AuthenticationFailed("Malformed Basic credentials.") from exc
+        key = api_key_authenticate(raw_key=user.strip())
+        if key is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked write key.")
+        return APIKeyUser(key), key
+
+    def authenticate_header(self, request):
+        return 'Basic realm="tracking"'
+
+
+class WriteKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.api.segment.WriteKeyAuthentication"
+    name = "writeKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "An ingest (or write) API key as the user name, empty password: Segment's write key.",
+        }
+
+
+class SegmentMessageSerializer(serializers.Serializer):
+    """The Segment spec's common fields (others are accepted and kept in properties where they apply)."""
+
+    type = serializers.ChoiceField(choices=["identify", "group", "track", "page", "screen", "alias"], required=False)
+    userId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
+    anonymousId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
+    groupId = serializers.CharField(required=False, help_text="group: the account's external id.")  # noqa: N815
+    event = serializers.CharField(required=False, help_text="track: the event name.")
+    name = serializers.CharField(required=False, help_text="page / screen name.")
+    messageId = serializers.CharField(required=False, help_text="Stored once.")  # noqa: N815
+    timestamp = serializers.DateTimeField(required=False)
+    traits = serializers.DictField(required=False)
+    properties = serializers.DictField(required=False)
+    context = serializers.DictField(required=False, help_text="context.groupId names the account.")
+
+
+class SegmentBatchSerializer(serializers.Serializer):
+    batch = SegmentMessageSerializer(many=True)
+    sentAt = serializers.DateTimeField(required=False)  # noqa: N815
+    context = serializers.DictField(required=False)
+
+
+class SuccessSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class TrackingView(APIView):
+    authentication_classes = [WriteKeyAuthentication, APIKeyAuthentication]
+    throttle_classes = [IngestRateThrottle]
+    parser_classes = [JSONParser]
+    ingest_allowed = True
+    message_type: str | None = None  # None: /v1/batch
+
+    def messages(self, body) -> list:
+        if not isinstance(body, dict):
+            raise ItemsInvalid([], message="Send a JSON object.")
+        if self.message_type is not None:
+            return [body]
+        batch = body.get("batch")
+        if not isinstance(batch, list):
+            raise ItemsInvalid(
+                [{"field": "batch", "reason": "must be a list of messages"}], message="batch is missing."
+            )
+        shared = body.get("context")
+        if isinstance(shared, dict):
+            for message in batch:
+                if isinstance(message, dict) and not message.get("context"):
+                    message["context"] = shared
+        return batch
+
+    def post(self, request):
+        messages = self.messages(json_body(request))
+        try:
+            tracking_messages_store(messages, default_type=self.message_type)
+        except TrackingError as exc:
+            raise ItemsInvalid(exc.errors, message=f"{exc}; nothing was stored.") from exc
+        return Response({"success": True})
+
+
+def _view(message_type: str | None, serializer):
+    name = message_type or "batch"
+
+    @extend_schema(
+        operation_id=f"tracking_{name}",
+        summary=f"Segment-compatible {name}",
+        tags=["tracking"],
+        request=serializer,
+        responses={
+            200: SuccessSerializer,
+            400: OpenApiResponse(description="Bad payload; nothing stored ({code, message, errors})."),
+            401: OpenApiResponse(description="Unknown write key."),
+        },
+    )
+    def post(self, request):
+        return TrackingView.post(self, request)
+
+    return type(f"Tracking{name.title()}View", (TrackingView,), {"message_type": message_type, "post": post})
+
+
+IdentifyView = _view("identify", SegmentMessageSerializer)
+TrackView = _view("track", SegmentMessageSerializer)
+GroupView = _view("group", SegmentMessageSerializer)
+PageView = _view("page", SegmentMessageSerializer)
+ScreenView = _view("screen", SegmentMessageSerializer)
+AliasView = _view("alias", SegmentMessageSerializer)
+BatchView = _view(None, SegmentBatchSerializer)

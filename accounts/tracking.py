@@ -1,0 +1,274 @@
+"""Segment-compatible tracking (DESIGN.md fixed interfaces): identify, group, track, page, screen.
+
+`tracking_messages_store(messages)` takes a list of Segment messages (one request, or one
+/v1/batch) and applies them in a single transaction: a batch with any invalid message is
+refused whole with the index, field and reason of each bad one, so a Segment client never
+sees a 5xx for a half-stored batch (it retries 5xx and drops 4xx).
+
+- `group`    upserts the account whose external id is `groupId` (traits: name, website /
+             domain, industry, plan, ...) and, with a `userId`, moves that contact to it.
+- `identify` upserts the contact whose external id is `userId` (traits: email, name, title,
+             language, timezone, ...); `context.groupId` sets its account.
+- `track`, `page`, `screen` record a usage event through accounts.ingest.events_store
+             (event name, or "Page Viewed" / "Screen Viewed"), `messageId` stored once.
+             The account is `context.groupId` (an unknown one is created, as `group` would),
+             else the contact's account from its last group call; with neither, the batch is
+             refused. An unknown `userId` becomes a contact of that account.
+- `alias` is accepted and ignored (we key contacts on userId only).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .ingest import IngestError, events_store
+from .models import Account, Contact
+
+__all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
+
+TYPES = {"identify", "group", "track", "page", "screen", "alias"}
+EVENT_TYPES = {"track", "page", "screen"}
+ACCOUNT_TRAITS = {"name": "name", "website": "domain", "domain": "domain", "industry": "industry"}
+CONTACT_TRAITS = {"email": "email", "name": "name", "title": "title", "language": "language", "timezone": "timezone"}
+
+
+class TrackingError(Exception):
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__(f"{len({e['index'] for e in errors})} invalid message(s)")
+
+
+@dataclass
+class TrackingResult:
+    messages: int = 0
+    events_stored: int = 0
+    duplicates: int = 0
+    accounts_upserted: int = 0
+    contacts_upserted: int = 0
+
+
+def _str_id(value) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and 0 < len(value.strip()) <= 191 and "\x00" not in value:
+        return value.strip()
+    return None
+
+
+def _timestamp(message: dict):
+    for name in ("timestamp", "originalTimestamp", "sentAt", "receivedAt"):
+        if message.get(name):
+            return message[name]
+    return timezone.now()
+
+
+def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
+    errors: list[dict] = []
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            errors.append({"index": index, "field": None, "reason": "must be a JSON object"})
+            continue
+        kind = message.get("type", default_type)
+        if kind not in TYPES:
+            errors.append({"index": index, "field": "type", "reason": f"must be one of {', '.join(sorted(TYPES))}"})
+            continue
+        message["type"] = kind
+        context = message.get("context") or {}
+        if not isinstance(context, dict):
+            errors.append({"index": index, "field": "context", "reason": "must be an object"})
+        for name in ("traits", "properties"):
+            if message.get(name) is not None and not isinstance(message[name], dict):
+                errors.append({"index": index, "field": name, "reason": "must be an object"})
+        if message.get("userId") is not None and _str_id(message["userId"]) is None:
+            errors.append({"index": index, "field": "userId", "reason": "must be a string of 1-191 characters"})
+        if kind == "identify" and _str_id(message.get("userId")) is None and not message.get("anonymousId"):
+            errors.append({"index": index, "field": "userId", "reason": "identify needs a userId or anonymousId"})
+        if kind == "group" and _str_id(message.get("groupId")) is None:
+            errors.append({"index": index, "field": "groupId", "reason": "is required (the account's external id)"})
+        if kind == "track" and not (isinstance(message.get("event"), str) and message["event"].strip()):
+            errors.append({"index": index, "field": "event", "reason": "is required"})
+        if isinstance(context, dict) and context.get("groupId") is not None and _str_id(context["groupId"]) is None:
+            errors.append(
+                {"index": index, "field": "context.groupId", "reason": "must be a string of 1-191 characters"}
+            )
+    return errors
+
+
+def _traits(traits: dict, mapping: dict, model) -> dict:
+    values = {}
+    for trait, field_name in mapping.items():
+        value = traits.get(trait)
+        if isinstance(value, str) and value.strip() and "\x00" not in value:
+            max_length = model._meta.get_field(field_name).max_length
+            values[field_name] = value.strip()[:max_length]
+    return values
+
+
+def _account_upsert(group_id: str, traits: dict) -> Account:
+    values = _traits(traits, ACCOUNT_TRAITS, Account)
+    account = Account.objects.filter(external_id=group_id).first()
+    if account is None:
+        return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
+    changed = [name for name, value in values.items() if getattr(account, name) != value]
+    for name in changed:
+        setattr(account, name, values[name])
+    if changed:
+        account.save(update_fields=[*changed, "updated_at"])
+    return account
+
+
+def _contact_upsert(user_id: str, traits: dict, account: Account | None, seen_at) -> Contact:
+    values = _traits(traits, CONTACT_TRAITS, Contact)
+    if "email" in values and "@" not in values["email"]:
+        values.pop("email")
+    contact = Contact.objects.filter(external_id=user_id).first()
+    if contact is None:
+        return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
+    if account is not None:
+        values["account"] = account
+    changed = [n for n, v in values.items() if getattr(contact, n) != v]
+    for name in changed:
+        setattr(contact, name, values[name])
+    if seen_at and (contact.last_seen_at is None or seen_at > contact.last_seen_at):
+        contact.last_seen_at = seen_at
+        changed.append("last_seen_at")
+    if changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+    return contact
+
+
+def _seen_at(message: dict):
+    value = _timestamp(message)
+    if isinstance(value, datetime):
+        return value
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@transaction.atomic
+def tracking_messages_store(messages: Sequence, *, default_type: str | None = None) -> TrackingResult:
+    """Apply Segment messages, all or nothing (see the module docstring). Raises TrackingError."""
+    errors = _validate(messages, default_type)
+    if errors:
+        raise TrackingError(errors)
+    result = TrackingResult(messages=len(messages))
+
+    # 1. group and identify, in order (they are few; tracks are the bulk).
+    for message in messages:
+        kind = message["type"]
+        context = message.get("context") or {}
+        user_id = _str_id(message.get("userId"))
+        if kind == "group":
+            account = _account_upsert(_str_id(message["groupId"]), message.get("traits") or {})
+            result.accounts_upserted += 1
+            if user_id:
+                _contact_upsert(user_id, {}, account, _seen_at(message))
+                result.contacts_upserted += 1
+        elif kind == "identify" and user_id:
+            group_id = _str_id(context.get("groupId"))
+            account = _account_upsert(group_id, {}) if group_id else None
+            traits = message.get("traits") or context.get("traits") or {}
+            _contact_upsert(user_id, traits, account, _seen_at(message))
+            result.contacts_upserted += 1
+
+    # 2. events: resolve accounts and contacts for the whole batch at once.
+    events = [(i, m) for i, m in enumerate(messages) if m["type"] in EVENT_TYPES]
+    if not events:
+        return result
+    user_ids = {_str_id(m.get("userId")) for _, m in events} - {None}
+    group_ids = {_str_id((m.get("context") or {}).get("groupId")) for _, m in events} - {None}
+    contacts = {c.external_id: c for c in Contact.objects.filter(external_id__in=user_ids)}
+    accounts = dict(Account.objects.filter(external_id__in=group_ids).values_list("external_id", "id"))
+    new_accounts = [Account(external_id=g, name=g) for g in sorted(group_ids - set(accounts))]
+    if new_accounts:
+        Account.objects.bulk_create(new_accounts)
+        accounts.update(Account.objects.filter(external_id__in=group_ids).values_list("external_id", "id"))
+        result.accounts_upserted += len(new_accounts)
+
+    rows, new_contacts, bad = [], {}, []
+    for index, message in events:
+        user_id = _str_id(message.get("userId"))
+        group_id = _str_id((message.get("context") or {}).get("groupId"))
+        contact = contacts.get(user_id) if user_id else None
+        account_id = accounts.get(group_id) if group_id else (contact.account_id if contact else None)
+        if account_id is None:
+            bad.append(
+                {
+                    "index": index,
+                    "field": "context.groupId",
+                    "reason": "cannot tell the account: send context.groupId, or a group call for this userId first",
+                }
+            )
+            continue
+        if user_id and contact is None and user_id not in new_contacts:
+            new_contacts[user_id] = Contact(external_id=user_id, account_id=account_id)
+        kind = message["type"]
+        properties = dict(message.get("properties") or {})
+        if kind == "track":
+            name = message["event"].strip()
+        else:
+            name = "Page Viewed" if kind == "page" else "Screen Viewed"
+            if message.get("name"):
+                properties.setdefault("name", message["name"])
+            if message.get("category"):
+                properties.setdefault("category", message["category"])
+        rows.append(
+            {
+                "_row": index,
+                "account_id": account_id,
+                "contact": user_id,
+                "event": name[:128],
+                "occurred_at": _timestamp(message),
+                "properties": properties,
+                "message_id": message.get("messageId"),
+            }
+        )
+    if bad:
+        raise TrackingError(bad)
+    if new_contacts:
+        Contact.objects.bulk_create(list(new_contacts.values()))
+        result.contacts_upserted += len(new_contacts)
+    try:
+        stored = events_store(rows)
+    except IngestError as exc:
+        raise TrackingError(
+            [{"index": e["row"], "field": _segment_field(e["field"]), "reason": e["reason"]} for e in exc.errors]
+        ) from exc
+    result.events_stored, result.duplicates = stored.stored, stored.duplicates
+    _last_seen_update(events, contacts, new_contacts)
+    return result
+
+
+def _segment_field(name: str | None) -> str | None:
+    return {
+        "occurred_at": "timestamp",
+        "message_id": "messageId",
+        "contact": "userId",
+        "account": "context.groupId",
+    }.get(name, name)
+
+
+def _last_seen_update(events, contacts: dict, new_contacts: dict) -> None:
+    """Contacts' last_seen_at moves forward to their latest event (one bulk update)."""
+    latest: dict[str, datetime] = {}
+    for _, message in events:
+        user_id = _str_id(message.get("userId"))
+        seen = _seen_at(message)
+        if user_id and seen and (user_id not in latest or seen > latest[user_id]):
+            latest[user_id] = seen
+    changed = []
+    for user_id, seen in latest.items():
+        contact = contacts.get(user_id) or new_contacts.get(user_id)
+        if contact is not None and contact.pk and (contact.last_seen_at is None or seen > contact.last_seen_at):
+            contact.last_seen_at = seen
+            changed.append(contact)
+    if changed:
+        Contact.objects.bulk_update(changed, ["last_seen_at"])
