@@ -128,7 +128,7 @@ class HomeView(ReportView):
                 mrr__gt=0, renewal_date__gte=today, renewal_date__lt=today + timedelta(days=RENEWAL_DAYS)
             ).order_by("renewal_date", "-mrr")[:25]
         )
-        book = mine.aggregate(mrr=Sum("mrr"), accounts=Count("id"), paying=Count("id", filter=Q(mrr__gt=0)))
+        book = mine.aggregate(total_mrr=Sum("mrr"), accounts=Count("id"), paying=Count("id", filter=Q(mrr__gt=0)))
         context["book"] = book
         context["tasks"] = self._tasks(user, today)
         owner_filter = selectors.Filters(owner_id=user.pk)

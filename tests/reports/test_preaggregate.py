@@ -1,0 +1,123 @@
+"""The pre-aggregates are the exact services' output, stored: check they agree."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from accounts import metrics
+from accounts.signals import subscription_changed
+from reports import selectors
+from reports.models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
+from reports.periods import Period, period_presets
+from reports.services import cube_periods, reports_refresh
+from tests.factories import SupportTicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def refreshed(small_book, today):
+    t0 = datetime.combine(small_book["last"] + timedelta(days=4), time(9), tzinfo=UTC)
+    SupportTicketFactory(
+        account=small_book["a"], opened_at=t0, first_response_at=t0 + timedelta(hours=5),
+        resolved_at=t0 + timedelta(days=1), agent_replies=1,
+    )  # fmt: skip
+    log = reports_refresh(as_of=today)
+    return log
+
+
+def test_cube_agrees_with_the_exact_service_for_every_period_and_slice(refreshed, small_book, csm_user, today):
+    refresh = selectors.last_refresh()
+    assert selectors.cube_is_fresh(refresh)
+    slices = [
+        selectors.Filters(),
+        selectors.Filters(segment="SMB"),
+        selectors.Filters(segment="Enterprise", tier="standard"),
+        selectors.Filters(owner_id=csm_user.pk),
+    ]
+    for start, end in cube_periods(today):
+        period = Period("p", "p", start, end)
+        for filters in slices:
+            stored = selectors.period_metrics(period, filters, refresh)
+            assert stored["source"] == "pre-aggregate"
+            accounts = None if filters.is_everyone else filters.accounts()
+            exact = metrics.period_metrics(start=start, end=end, accounts=accounts)
+            assert {k: stored["metrics"][k] for k in exact if k not in ("nps", "csat", "ces")} == {
+                k: v for k, v in exact.items() if k not in ("nps", "csat", "ces")
+            }, (start, end, filters)
+            assert stored["usage"] == metrics.product_usage(start=start, end=end, accounts=accounts)
+
+
+def test_mrr_series_from_cube_equals_live(refreshed, today):
+    refresh = selectors.last_refresh()
+    from_cube = selectors.mrr_months(selectors.Filters(segment="SMB"), today, refresh)
+    live = selectors.mrr_months(selectors.Filters(segment="SMB"), today, None)
+    assert from_cube == live
+    assert from_cube[-1][1] == 360  # a 100 + b 260 today
+
+
+def test_cohorts_from_cube_equal_live(refreshed, today, csm_user):
+    for filters in (selectors.Filters(), selectors.Filters(owner_id=csm_user.pk)):
+        rows, source = selectors.cohort_rows(filters, today)
+        assert source == "pre-aggregate"
+        live = metrics.cohort_table(
+            metrics.cohort_cells(months=12, today=today, accounts=None if filters.is_everyone else filters.accounts()),
+            months=12,
+            today=today,
+        )
+        assert rows == live
+    assert CohortCell.objects.exists()
+
+
+def test_a_subscription_change_makes_the_figures_live_again(refreshed, small_book, today):
+    period = period_presets(today)["last_month"]
+    assert selectors.period_metrics(period, selectors.Filters(), selectors.last_refresh())["source"] == "pre-aggregate"
+    # when: revenue data changes (data-in sends this after every subscription write)
+    subscription_changed.send(sender=None, account_id=small_book["a"].pk, subscription_id=None, change="updated")
+    # then: the stale pre-aggregate is not used until the next refresh
+    assert selectors.period_metrics(period, selectors.Filters(), selectors.last_refresh())["source"] == "live"
+    reports_refresh(as_of=today)
+    assert selectors.period_metrics(period, selectors.Filters(), selectors.last_refresh())["source"] == "pre-aggregate"
+
+
+def test_refresh_is_idempotent(refreshed, today):
+    rows = MetricCube.objects.count()
+    reports_refresh(as_of=today)
+    assert MetricCube.objects.count() == rows
+    assert RefreshLog.objects.filter(finished_at__isnull=False).count() == 2
+
+
+def test_health_trend_counts_snapshots(small_book, today):
+    from health.models import HealthScore
+
+    for account, band in ((small_book["a"], "red"), (small_book["b"], "green"), (small_book["c"], "green")):
+        HealthScore.objects.create(account=account, day=today, score=50, band=band, measures={})
+        HealthScore.objects.create(account=account, day=today - timedelta(days=7), score=50, band="yellow", measures={})
+    HealthScore.objects.create(
+        account=small_book["d"], day=today - timedelta(days=3), score=50, band="red", measures={}
+    )
+    reports_refresh(as_of=today)
+    trend = selectors.health_trend(selectors.Filters())
+    assert trend[-2:] == [
+        {"day": today - timedelta(days=7), "red": 0, "yellow": 3, "green": 0},
+        {"day": today, "red": 1, "yellow": 0, "green": 2},
+    ]
+    smb = selectors.health_trend(selectors.Filters(segment="SMB"))
+    assert smb[-1] == {"day": today, "red": 1, "yellow": 0, "green": 1}
+    assert HealthBandDaily.objects.filter(day=today - timedelta(days=3)).count() == 0  # weekly points only
+
+
+def test_refresh_command(small_book, capsys):
+    call_command("refresh_reports", "--as-of", "2024-05-15")
+    assert "Refreshed" in capsys.readouterr().out
+    assert RefreshLog.objects.get().as_of.isoformat() == "2024-05-15"
+
+
+def test_refresh_task_runs_the_service(small_book):
+    from reports.tasks import reports_refresh_task
+
+    reports_refresh_task.delay(small_book["month"].isoformat())
+    log = RefreshLog.objects.get()
+    assert log.as_of == small_book["month"] and log.finished_at is not None
+    assert MetricCube.objects.filter(start=small_book["last"], end=small_book["month"]).exists()
