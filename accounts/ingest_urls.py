@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from . import stripe_views
 from .api import segment
 
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("v1/screen", segment.ScreenView.as_view(), name="tracking_screen"),
     path("v1/alias", segment.AliasView.as_view(), name="tracking_alias"),
     path("v1/batch", segment.BatchView.as_view(), name="tracking_batch"),
+    path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
 ]
