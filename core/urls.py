@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_integrations
 
 app_name = "core"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("team/users/", views.UserListView.as_view(), name="user_list"),
     path("team/users/new/", views.UserFormView.as_view(), name="user_create"),
     path("team/users/<int:pk>/", views.UserFormView.as_view(), name="user_edit"),
+    path("team/api-keys/", views_integrations.APIKeyListView.as_view(), name="apikey_list"),
+    path("team/api-keys/<int:pk>/revoke/", views_integrations.APIKeyRevokeView.as_view(), name="apikey_revoke"),
+    path("team/webhooks/", views_integrations.WebhookListView.as_view(), name="webhook_list"),
+    path("team/webhooks/<int:pk>/", views_integrations.WebhookDetailView.as_view(), name="webhook_detail"),
 ]

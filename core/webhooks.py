@@ -43,6 +43,7 @@ __all__ = [
     "webhook_emit",
     "webhook_endpoint_create",
     "webhook_endpoint_update",
+    "webhook_ping",
     "webhook_retry_due",
     "webhook_sign",
     "webhook_signature_verify",
@@ -281,3 +282,12 @@ def webhook_retry_due(*, now=None, limit: int = 500) -> list[int]:
     )
     _enqueue(ids)
     return ids
+
+
+def webhook_ping(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A "ping" delivery to one endpoint (the admin's "send test"), signed like any other."""
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="ping", payload={"message": "Test delivery from Pulse CS.", "endpoint": endpoint.pk}
+    )
+    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    return delivery

@@ -1,0 +1,30 @@
+"""Forms for the admin's integration pages: API keys and outbound webhook endpoints."""
+
+from django import forms
+
+from .choices import APIKeyScope
+from .webhooks import WEBHOOK_EVENTS
+
+
+class APIKeyForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="What uses it, e.g. “Segment production”.")
+    scope = forms.ChoiceField(
+        choices=APIKeyScope.choices,
+        initial=APIKeyScope.INGEST,
+        help_text="Read: GET only. Read and write: the whole API. Ingest only: events and /v1 tracking.",
+    )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        choices=[("*", "All events")] + [(name, name) for name in WEBHOOK_EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(max_length=200, required=False)
+    secret = forms.CharField(
+        max_length=128,
+        required=False,
+        help_text="Signs each delivery (HMAC-SHA256). Leave empty to generate one (or keep the current one).",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
