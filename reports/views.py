@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import HealthBand, LifecycleStage
-from accounts.metrics import expansion_signals
+from accounts.metrics import METRIC_KEYS, expansion_signals
 from accounts.models import Account
 from core.choices import Role
 from core.models import User
@@ -185,8 +185,6 @@ KPI_KEYS = [
     ("ces", "CES", "num"),
     ("fcr", "First-contact resolution", "pct"),
     ("avg_first_response_hours", "First response (h)", "num"),
-    ("clv", "CLV", "money"),
-    ("crc", "Cost to retain a customer", "money"),
 ]
 
 
@@ -211,6 +209,7 @@ class DashboardView(ReportView):
             refresh=refresh,
             source=result["source"],
             m=m,
+            prev_m=prev["metrics"],
             usage=result["usage"],
             kpis=[
                 {"key": k, "label": label, "kind": kind, "value": m[k], "prev": prev["metrics"][k]}
@@ -246,7 +245,7 @@ class DashboardView(ReportView):
         return {
             "metrics": (
                 ["metric", "value", "previous_period"],
-                [[k["key"], k["value"], k["prev"]] for k in context["kpis"]],
+                [[key, m[key], context["prev_m"][key]] for key in METRIC_KEYS],
             ),
             "waterfall": (["step", "mrr"], [[key, m[key]] for key in steps]),
             "mrr": (["day", "mrr"], [[d, v] for d, v in context["mrr_series"]]),
