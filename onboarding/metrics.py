@@ -15,6 +15,7 @@ from statistics import median
 from django.db.models import CharField, Count, DateField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts.choices import Tier
 from accounts.models import Account, Subscription, UsageEvent
 from health.registry import Measure
 
@@ -30,6 +31,10 @@ class AccountTTFV:
     value_event: str
     first_value_at: datetime | None
     days: int | None
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label if self.tier in Tier.values else self.tier
 
     @property
     def cohort(self) -> str:

@@ -4,7 +4,7 @@ are the playbook triggers' sources (contract E)."""
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core import signing
-from django.db.models import Case, Count, DateTimeField, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from .choices import ChecklistStatus, MapVersionStatus, PlanStatus
@@ -12,6 +12,7 @@ from .models import (
     AccountChecklist,
     AccountChecklistItem,
     OnboardingSettings,
+    PlanGoal,
     PlanShareLink,
     SuccessMap,
     SuccessMapVersion,
@@ -105,7 +106,12 @@ def plan_for_account(*, account_id: int) -> SuccessPlan | None:
         .order_by(Case(When(status=PlanStatus.ACTIVE, then=Value(0)), default=Value(1)), "-created_at")
         .select_related("map_version__success_map", "current_stage", "target_stage", "owner")
         .prefetch_related(
-            "goals__owner_user", "goals__owner_contact", "goals__stage", "map_version__stages", "share_links__contact"
+            Prefetch(
+                "goals",
+                queryset=PlanGoal.objects.select_related("owner_user", "owner_contact", "stage", "milestone"),
+            ),
+            "map_version__stages",
+            Prefetch("share_links", queryset=PlanShareLink.objects.select_related("contact")),
         )
         .first()
     )

@@ -586,7 +586,7 @@ def shared_plan(request, token: str):
     t = strings_for(language)
     goals = list(plan.goals.all())
     for goal in goals:
-        goal.due_text = t["due"].format(date=goal.due_date.isoformat()) if goal.due_date else ""
+        goal.due_text = t["due"].format(date=_isolate(goal.due_date.isoformat())) if goal.due_date else ""
     stages = list(plan.map_version.stages.all())
     done = sum(1 for g in goals if g.is_done)
     goals_by_stage = {s.pk: [g for g in goals if g.stage_id == s.pk] for s in stages}
@@ -617,9 +617,14 @@ def shared_plan(request, token: str):
             for s in stages
         ],
         "other_goals": other_goals,
-        "expires_text": t["expires"].format(date=link.expires_at.date().isoformat()),
+        "expires_text": t["expires"].format(date=_isolate(link.expires_at.date().isoformat())),
     }
     return render(request, "onboarding/plan_shared.html", context)
+
+
+def _isolate(text: str) -> str:
+    """Unicode first-strong isolate, so an ISO date keeps its order inside right-to-left text."""
+    return f"\u2068{text}\u2069"
 
 
 def _customer_error(request, language: str, reason: str, *, status: int):
