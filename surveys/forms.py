@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 
 from accounts.choices import Tier
@@ -179,11 +181,11 @@ class WorkspaceForm(forms.ModelForm):
 
     def clean_allowed_origins(self):
         lines = [line.strip() for line in self.cleaned_data["allowed_origins"].splitlines() if line.strip()]
-        bad = [
-            line
-            for line in lines
-            if not line.startswith(("http://", "https://")) or "/" in line.split("://", 1)[1].rstrip("/")
-        ]
+        bad = []
+        for line in lines:
+            parts = urlsplit(line)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+                bad.append(line)
         if bad:
             raise forms.ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
         return "\n".join(normalize_origin(line) for line in lines)

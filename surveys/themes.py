@@ -27,7 +27,9 @@ def _vectors(texts: list[str]) -> tuple[np.ndarray, str]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    matrix = TfidfVectorizer(stop_words="english", min_df=1, ngram_range=(1, 2), max_features=5000).fit_transform(texts)
+    matrix = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, ngram_range=(1, 2), max_features=5000
+    ).fit_transform(texts)
     return normalize(matrix).toarray(), "TF-IDF"
 
 
@@ -68,7 +70,7 @@ def themes_compute(*, now=None) -> int:
         texts = [r[1][:1000] for r in rows]
         vectors, method = _vectors(texts)
         k = max(2, min(12, round(math.sqrt(len(texts) / 2))))
-        assignment = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vectors)
+        assignment = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
         words = _labels(texts, assignment, k)
         created = 0
         for cluster in range(k):
