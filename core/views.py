@@ -130,7 +130,8 @@ class UserFormView(AdminRequiredMixin, View):
             messages.success(request, f"{user} can now log in as {user.username}.")
         else:
             data.pop("username", None)
-            if user.pk == request.user.pk and (not data.get("is_active", True) or data.get("role") != user.role):
+            # (the form already copied the new values onto `user`: compare with the logged-in copy)
+            if user.pk == request.user.pk and (not data.get("is_active") or data.get("role") != request.user.role):
                 form.add_error(None, "You cannot deactivate yourself or change your own role.")
                 return render(request, self.template_name, {"form": form, "object": user}, status=400)
             user_update(user=user, password=password or None, **data)

@@ -1,0 +1,138 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+
+from accounts.models import Account, Activity, Contact, Subscription, SupportTicket, UsageEvent
+from core.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(n: int, seed: int, *extra: str) -> str:
+    out = StringIO()
+    call_command(
+        "seed_demo", "--accounts", str(n), "--seed", str(seed), "--only", "accounts", *extra, stdout=out, verbosity=0
+    )
+    return out.getvalue()
+
+
+def _fingerprint() -> dict:
+    """Everything that must come out the same for a seed (ids aside)."""
+    return {
+        "accounts": list(
+            Account.objects.order_by("external_id").values_list(
+                "external_id",
+                "name",
+                "domain",
+                "tier",
+                "segment",
+                "lifecycle_stage",
+                "owner__username",
+                "mrr",
+                "renewal_date",
+                "parent__external_id",
+                "last_touch_at",
+            )
+        ),
+        "contacts": list(
+            Contact.objects.order_by("external_id").values_list(
+                "external_id", "name", "email", "language", "persona__name", "last_seen_at"
+            )
+        ),
+        "subscriptions": list(
+            Subscription.objects.order_by("external_id").values_list(
+                "external_id", "plan", "mrr", "seats", "start_date", "end_date", "is_trial"
+            )
+        ),
+        "events": list(
+            UsageEvent.objects.values("account__external_id")
+            .annotate(n=Count("id"))
+            .order_by("account__external_id")
+            .values_list("account__external_id", "n")
+        ),
+        "event_sample": list(
+            UsageEvent.objects.order_by("occurred_at", "event", "account__external_id").values_list(
+                "account__external_id", "event", "occurred_at"
+            )[:200]
+        ),
+        "tickets": list(
+            SupportTicket.objects.order_by("external_id").values_list(
+                "external_id", "opened_at", "resolved_at", "agent_replies", "priority"
+            )
+        ),
+        "activities": Activity.objects.aggregate(n=Count("id"), authors=Count("author", distinct=True)),
+        "mrr": Account.objects.aggregate(total=Sum("mrr"))["total"],
+    }
+
+
+def test_same_seed_gives_the_same_data_and_another_seed_does_not():
+    _seed(15, 7)
+    first = _fingerprint()
+
+    _seed(15, 7, "--flush")
+    second = _fingerprint()
+    _seed(15, 8, "--flush")
+    third = _fingerprint()
+
+    assert first == second
+    assert first["accounts"] != third["accounts"]
+    assert len(first["accounts"]) == 15 and sum(n for _, n in first["events"]) > 1000
+
+
+def test_seed_is_realistic_enough_to_demo():
+    _seed(120, 3)
+
+    tiers = set(Account.objects.values_list("tier", flat=True))
+    stages = set(Account.objects.values_list("lifecycle_stage", flat=True))
+    languages = set(Contact.objects.values_list("language", flat=True))
+    assert tiers == {"strategic", "key", "standard", "tech_touch"}
+    assert {"churned", "at_risk", "mature"} <= stages
+    assert {"ar", "fa", "zh", "en"} <= languages
+    assert Subscription.objects.filter(is_trial=True).exists()
+    # churned accounts pay nothing today; active paying ones have a renewal date or an open monthly plan
+    assert not Account.objects.filter(lifecycle_stage="churned", mrr__gt=0).exists()
+    assert Account.objects.filter(mrr__gt=0, renewal_date__isnull=False).count() > 60
+    # 8 CSMs under 2 managers, plus admin and viewer
+    csms = User.objects.filter(role="csm")
+    assert csms.count() == 8 and set(csms.values_list("manager__username", flat=True)) == {"manager", "manager2"}
+    assert User.objects.get(username="viewer").role == "readonly"
+    assert User.objects.get(username="csm1").check_password("demo1234")
+
+
+def test_churned_accounts_fade_out_before_they_leave():
+    """Usage in the 60 days before churn is well below the same account's earlier usage."""
+    _seed(150, 11)
+    from accounts.models import AccountDailyUsage
+
+    churned = Account.objects.filter(lifecycle_stage="churned", subscriptions__is_trial=False).distinct()
+    assert churned.exists()
+    faded = measured = 0
+    for account in churned:
+        last_paid_end = account.subscriptions.filter(is_trial=False).order_by("-end_date").first().end_date
+        rows = AccountDailyUsage.objects.filter(account=account)
+        before = sum(r.events for r in rows if 120 <= (last_paid_end - r.day).days < 240) / 120
+        final = sum(r.events for r in rows if 0 < (last_paid_end - r.day).days <= 45) / 45
+        if before:  # churned late enough in the window to have a "before"
+            measured += 1
+            faded += final < 0.6 * before
+    assert measured >= 3 and faded >= 0.8 * measured
+
+
+def test_if_empty_skips_and_a_second_seed_needs_flush():
+    _seed(5, 1)
+    assert "nothing to do" in _seed(5, 1, "--if-empty")
+    with pytest.raises(CommandError, match="--flush"):
+        _seed(5, 1)
+    with pytest.raises(CommandError, match="at least 1"):
+        _seed(0, 1, "--flush")
+
+
+def test_demo_logins_prints_every_login():
+    _seed(3, 1)
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    for name in ("admin", "manager", "manager2", "csm1", "csm8", "viewer", "demo1234"):
+        assert name in text
