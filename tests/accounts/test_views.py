@@ -44,7 +44,7 @@ def test_portfolio_search_matches_name_domain_and_external_id(csm_client, csm_us
 
 def test_portfolio_filters_by_owner_tier_segment_stage_and_health(csm_client, csm_user):
     other = UserFactory()
-    mine = AccountFactory(
+    AccountFactory(
         name="Mine",
         owner=csm_user,
         tier=Tier.KEY,
