@@ -114,9 +114,8 @@ def action_describe(action: dict, names: dict | None = None) -> str:
     if kind == ActionType.SURVEY:
         return f"Send survey '{names.get(('survey', action.get('survey')), action.get('survey'))}'"
     if kind == ActionType.CHECKLIST:
-        return "Start the onboarding checklist" + (
-            " (template #%s)" % action["template"] if action.get("template") else " for the tier"
-        )
+        suffix = f" (template #{action['template']})" if action.get("template") else " for the tier"
+        return "Start the onboarding checklist" + suffix
     if kind == ActionType.SUCCESS_PLAN:
         return f"Start a success plan on '{names.get(('map', action.get('success_map')), action.get('success_map'))}'"
     return str(kind)

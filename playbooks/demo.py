@@ -72,7 +72,8 @@ EMAIL_TEMPLATES = {
         subject="Your {{ account.name }} renewal",
         body=(
             "Hi {{ contact.name|default:'there' }},\n\n"
-            "Your subscription renews soon. Could we take 20 minutes to look back at the year and plan the next one?\n\n"
+            "Your subscription renews soon. Could we take 20 minutes to look back at the year\n"
+            "and plan the next one?\n\n"
             "{{ csm.get_full_name|default:'Your customer success manager' }}"
         ),
     ),

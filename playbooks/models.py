@@ -267,6 +267,9 @@ class SegmentMembership(models.Model):
         ordering = ["playbook_id", "account_id"]
         constraints = [models.UniqueConstraint(fields=["playbook", "account"], name="segment_membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.playbook_id}/{self.account_id}"
+
 
 # Section: tasks
 

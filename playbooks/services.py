@@ -189,7 +189,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     note = (outcome_note or "").strip()
     if not note:
         raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
-    task = Task.objects.select_for_update().select_related("account", "playbook").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("account", "playbook").get(pk=task.pk)
     if task.status == TaskStatus.DONE:
         return task
     now = timezone.now()

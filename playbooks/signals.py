@@ -45,9 +45,16 @@ def on_subscription_changed(sender, *, account_id, subscription_id=None, change=
 
 
 def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
-    """Nightly: the health recompute is done, run every playbook (health chains into us)."""
+    """Nightly: the health recompute is done, run every playbook (health chains into us).
+    A backfill of past days (recompute_health --backfill) is history, not news: ignored."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from .tasks import playbooks_evaluate_task
 
+    if day is not None and day < timezone.now().date() - timedelta(days=1):
+        return
     as_of = day.isoformat() if day else None
     ids = list(account_ids) if account_ids is not None else None
     transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, ids, "nightly"))

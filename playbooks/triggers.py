@@ -487,7 +487,10 @@ class EntitlementUsage(Trigger):
         return Match(
             account_id=row["account_id"],
             key=f"entitlement:{row['pk']}:{p['metric']}:{p['percent']}",
-            reason=f"uses {_fmt_int(row['used'])} of {_fmt_int(row['limit'])} {p['metric']} ({pct}%) on the {row['plan']} plan",
+            reason=(
+                f"uses {_fmt_int(row['used'])} of {_fmt_int(row['limit'])} {p['metric']} ({pct}%) "
+                f"on the {row['plan']} plan"
+            ),
             signal={
                 "metric": p["metric"],
                 "used": row["used"],
@@ -692,7 +695,10 @@ class ContractAnniversary(Trigger):
         return Match(
             account_id=row["pk"],
             key=f"anniversary:{anniversary.year}",
-            reason=f"{years} year{'s' if years != 1 else ''} as a customer on {anniversary:%d %b %Y} (since {start:%d %b %Y})",
+            reason=(
+                f"{years} year{'s' if years != 1 else ''} as a customer on {anniversary:%d %b %Y} "
+                f"(since {start:%d %b %Y})"
+            ),
             signal={"contract_start": start.isoformat(), "anniversary": anniversary.isoformat(), "years": years},
         )
 
@@ -758,7 +764,10 @@ class OnboardingOverdue(Trigger):
         return Match(
             account_id=row["checklist__account_id"],
             key=f"item:{row['pk']}",
-            reason=f"onboarding item '{row['title']}' ({row['checklist__name']}) was due {row['due_date']:%d %b}, {late} days ago",
+            reason=(
+                f"onboarding item '{row['title']}' ({row['checklist__name']}) was due "
+                f"{row['due_date']:%d %b}, {late} days ago"
+            ),
             signal={"item_id": row["pk"], "due_date": row["due_date"].isoformat(), "days_overdue": late},
         )
 

@@ -197,7 +197,9 @@ def test_builder_pages_render(admin_client, make_playbook):
     assert not Task.objects.exists()  # a dry run writes nothing
     # preview of an unsaved form
     template = TaskTemplateFactory()
-    draft = _builder_post(template.pk, trigger_type="renewal_due", p_renewal_due__days="30", tiers=[], segments="", arr_min="")
+    draft = _builder_post(
+        template.pk, trigger_type="renewal_due", p_renewal_due__days="30", tiers=[], segments="", arr_min=""
+    )
     response = admin_client.post(reverse("playbooks:playbook_preview_new"), draft)
     assert b"Soon Renewing" in response.content
 
@@ -205,14 +207,26 @@ def test_builder_pages_render(admin_client, make_playbook):
 def test_template_forms(admin_client):
     response = admin_client.post(
         reverse("playbooks:task_template_create"),
-        {"name": "Call", "title": "Call {% if account %}", "body": "", "priority": "2", "due_in_days": "3",
-         "assignee_rule": "owner"},
+        {
+            "name": "Call",
+            "title": "Call {% if account %}",
+            "body": "",
+            "priority": "2",
+            "due_in_days": "3",
+            "assignee_rule": "owner",
+        },
     )
     assert response.status_code == 400  # template syntax error reported on the field
     response = admin_client.post(
         reverse("playbooks:task_template_create"),
-        {"name": "Call", "title": "Call {{ account.name }}", "body": "", "priority": "2", "due_in_days": "3",
-         "assignee_rule": "user"},
+        {
+            "name": "Call",
+            "title": "Call {{ account.name }}",
+            "body": "",
+            "priority": "2",
+            "due_in_days": "3",
+            "assignee_rule": "user",
+        },
     )
     assert response.status_code == 400 and "assignee_user" in response.context["form"].errors
     response = admin_client.post(

@@ -1,0 +1,174 @@
+"""Conditions, cooldown, re-enrolment caps, the open-task rule, exactly-once, and the run log."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from playbooks.evaluation import playbook_evaluate
+from playbooks.models import Enrolment, PlaybookRun, Task
+from tests.factories import AccountFactory, ContactFactory
+from tests.factories.onboarding import PersonaFactory
+from tests.factories.playbooks import TaskFactory
+from tests.factories.surveys import SurveyResponseFactory
+
+TODAY = timezone.now().date()
+
+
+def renewing(**kwargs):
+    kwargs.setdefault("renewal_date", TODAY + timedelta(days=30))
+    kwargs.setdefault("mrr", Decimal("1000"))
+    return AccountFactory(**kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        ({"tiers": ["key"]}, {"key_smb"}),
+        ({"segments": ["Enterprise"]}, {"std_ent"}),
+        ({"arr_min": 20000}, {"std_ent"}),
+        ({"arr_max": 20000}, {"key_smb", "adoption"}),
+        ({"lifecycle_stages": ["adoption"]}, {"adoption"}),
+        ({"personas": "admin"}, {"key_smb"}),
+        ({"tiers": ["key", "standard"], "segments": ["SMB"]}, {"key_smb", "adoption"}),
+    ],
+)
+def test_conditions(make_playbook, conditions, expected):
+    accounts = {
+        "key_smb": renewing(tier="key", segment="SMB", mrr=Decimal("1000")),
+        "std_ent": renewing(tier="standard", segment="Enterprise", mrr=Decimal("5000")),
+        "adoption": renewing(tier="standard", segment="SMB", lifecycle_stage="adoption", mrr=Decimal("500")),
+    }
+    persona = PersonaFactory(name="Admin")
+    ContactFactory(account=accounts["key_smb"], persona=persona)
+    if conditions.get("personas") == "admin":
+        conditions = {"personas": [persona.pk]}
+    pb = make_playbook("renewal_due", {"days": 90}, conditions=conditions)
+    playbook_evaluate(playbook=pb, as_of=TODAY)
+    fired = set(Task.objects.values_list("account_id", flat=True))
+    assert fired == {accounts[k].pk for k in expected}
+
+
+@pytest.mark.django_db
+def test_rerun_creates_nothing_new_and_logs_why(make_playbook):
+    account = renewing()
+    pb = make_playbook("renewal_due", {"days": 90})
+    first = playbook_evaluate(playbook=pb, as_of=TODAY)
+    second = playbook_evaluate(playbook=pb, as_of=TODAY)
+    assert (first.matched, first.enrolled) == (1, 1)
+    assert second.enrolled == 0 and second.skipped == {"open_task": 1}
+    assert Task.objects.count() == 1 and Enrolment.objects.count() == 1
+    # the same occurrence after the task is done: still once (the enrolment key)
+    Task.objects.update(status="done")
+    third = playbook_evaluate(playbook=pb, as_of=TODAY)
+    assert third.enrolled == 0 and third.skipped == {"already_enrolled": 1}
+    assert Task.objects.count() == 1
+    runs = list(PlaybookRun.objects.order_by("id"))
+    assert [r.enrolled for r in runs] == [1, 0, 0] and all(r.status == "done" for r in runs)
+    enrolment = Enrolment.objects.get()
+    assert enrolment.account == account and enrolment.run == runs[0]
+    assert enrolment.reason.startswith("renews on") and enrolment.outcome[0].startswith("task #")
+
+
+@pytest.mark.django_db
+def test_cooldown_and_cap(make_playbook):
+    account = AccountFactory()
+    pb = make_playbook("survey_answer", {"answer": "detractor", "lookback_days": 30}, cooldown_days=10)
+    SurveyResponseFactory(account=account, score=2, submitted_at=timezone.now() - timedelta(days=1))
+    playbook_evaluate(playbook=pb, as_of=TODAY)
+    Task.objects.update(status="done")
+    # a second detractor answer inside the cooldown: skipped
+    SurveyResponseFactory(account=account, score=1)
+    result = playbook_evaluate(playbook=pb, as_of=TODAY)
+    assert result.skipped == {"cooldown": 1} and Enrolment.objects.count() == 1
+    # after the cooldown it enrols, until the cap
+    Enrolment.objects.update(created_at=timezone.now() - timedelta(days=11))
+    pb.max_enrolments = 2
+    pb.save()
+    assert playbook_evaluate(playbook=pb, as_of=TODAY).enrolled == 1
+    Task.objects.update(status="done")
+    Enrolment.objects.update(created_at=timezone.now() - timedelta(days=11))
+    SurveyResponseFactory(account=account, score=0)
+    result = playbook_evaluate(playbook=pb, as_of=TODAY)
+    assert result.skipped == {"cap": 1} and Enrolment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_disabled_playbooks_do_not_run(make_playbook):
+    from playbooks.services import playbooks_run
+
+    renewing()
+    pb = make_playbook("renewal_due", {"days": 90})
+    pb.enabled = False
+    pb.save()
+    assert playbooks_run(as_of=TODAY) == []
+    assert not Task.objects.exists()
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_second_open_task_for_the_same_playbook_step(make_playbook):
+    account = AccountFactory()
+    pb = make_playbook("renewal_due", {"days": 90})
+    TaskFactory(account=account, playbook=pb, step=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TaskFactory(account=account, playbook=pb, step=0)
+    TaskFactory(account=account, playbook=pb, step=0, status="done")  # done ones do not count
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(playbook=pb, account=account, occurrence_key="k", reason="r")
+        Enrolment.objects.create(playbook=pb, account=account, occurrence_key="k", reason="r")
+
+
+@pytest.mark.django_db
+def test_an_existing_open_task_blocks_the_insert_even_without_the_python_check(make_playbook, monkeypatch):
+    """The candidate query's open-task flag is bypassed: the partial unique index still stops it."""
+    from playbooks import evaluation
+
+    account = renewing()
+    pb = make_playbook("renewal_due", {"days": 90})
+    TaskFactory(account=account, playbook=pb, step=0)
+    monkeypatch.setattr(type(pb), "has_task_action", property(lambda self: False))
+    result = evaluation.playbook_evaluate(playbook=pb, as_of=TODAY)
+    assert result.enrolled == 1
+    assert Task.objects.filter(playbook=pb).count() == 1
+    assert "already open" in Enrolment.objects.get().outcome[0]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_workers_create_each_task_once(make_playbook):
+    """Two threads (two PostgreSQL connections) evaluate every playbook at the same moment."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+    from playbooks.services import playbooks_run
+
+    accounts = [renewing() for _ in range(40)]
+    for account in accounts[:10]:
+        SurveyResponseFactory(account=account, score=3)
+    make_playbook("renewal_due", {"days": 90})
+    make_playbook("survey_answer", {"answer": "detractor"})
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            playbooks_run(as_of=TODAY, source="nightly")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert Task.objects.count() == 50
+    assert Enrolment.objects.count() == 50
+    assert PlaybookRun.objects.filter(status="done").count() == 4
+    assert sum(PlaybookRun.objects.values_list("enrolled", flat=True)) == 50
