@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Before the health recompute, so "onboarding_progress" sees the night's completions.
+    "nightly-onboarding-sweep": {
+        "task": "onboarding.tasks.onboarding_sweep_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "webhook-retries-due": {
         "task": "core.tasks.webhook_retry_due_task",
         "schedule": 60.0,

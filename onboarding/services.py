@@ -13,7 +13,10 @@ from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.choices import ActivityKind
 from accounts.models import Account, Contact, Persona, Subscription, UsageEvent
+from accounts.services import activity_create
+from health.services import account_health_refresh_soon
 
 from .choices import (
     TIER_TOUCH,
@@ -449,8 +452,21 @@ def customer_goal_toggle(*, link: PlanShareLink, goal_id: int, done: bool) -> Pl
     by one of the account's contacts. Raises PlanGoal.DoesNotExist otherwise."""
     if not link.is_usable():
         raise PermissionError("This link no longer works.")
-    goal = PlanGoal.objects.get(pk=goal_id, plan_id=link.plan_id, owner_contact__isnull=False)
-    return plan_goal_toggle(goal=goal, done=done, source=CompletionSource.CUSTOMER)
+    goal = PlanGoal.objects.select_related("plan__account", "owner_contact").get(
+        pk=goal_id, plan_id=link.plan_id, owner_contact__isnull=False
+    )
+    was_done = goal.is_done
+    goal = plan_goal_toggle(goal=goal, done=done, source=CompletionSource.CUSTOMER)
+    if goal.is_done != was_done:
+        activity_create(
+            account=goal.plan.account,
+            kind=ActivityKind.SYSTEM,
+            subject=f"Customer {'completed' if done else 'reopened'} a success plan goal",
+            body=goal.title,
+            contact=link.contact or goal.owner_contact,
+            metadata={"plan_id": goal.plan_id, "goal_id": goal.pk, "via": "shared link"},
+        )
+    return goal
 
 
 # Section: checklists
@@ -570,6 +586,8 @@ def checklist_item_toggle(*, item: AccountChecklistItem, done: bool) -> AccountC
     item.completion_source = CompletionSource.MANUAL if done else ""
     item.save(update_fields=["completed_at", "completion_source"])
     checklists_refresh(checklist_ids=[item.checklist_id])
+    # Onboarding progress is a health measure: let the score follow within a minute.
+    account_health_refresh_soon(account_id=item.checklist.account_id)
     return item
 
 

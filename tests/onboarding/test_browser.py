@@ -65,7 +65,7 @@ def test_map_plan_share_event_ttfv(page, login, screenshot, admin_user, csm_user
     # a CSM starts a plan and a checklist, adds a goal for the customer and shares the plan
     _logout(page)
     login(csm_user)
-    page.goto(f"/success/accounts/{account.pk}/")
+    page.goto(f"/accounts/{account.pk}/")  # the account 360 page shows the two panels
     page.click("#plan-start button")
     page.wait_for_selector("#plan-current")
     assert "Set up" in page.inner_text("#plan-current")
@@ -111,7 +111,7 @@ def test_map_plan_share_event_ttfv(page, login, screenshot, admin_user, csm_user
     assert item.completion_source == "event"
 
     login(csm_user)
-    page.goto(f"/success/accounts/{account.pk}/")
+    page.goto(f"/accounts/{account.pk}/")
     assert page.locator("[data-item='Create the first report'].done").count() == 1
     assert "6 days" in page.inner_text("#ttfv-value")
     assert "Adopt" in page.inner_text("#plan-current") or "Set up" in page.inner_text("#plan-current")

@@ -86,6 +86,8 @@ def test_customer_ticks_only_customer_owned_goals_of_this_plan(shared):
     assert response.status_code == 302
     shared["goal"].refresh_from_db()
     assert shared["goal"].completed_at is not None and shared["goal"].completion_source == "customer"
+    activity = shared["plan"].account.activities.get()
+    assert activity.body == "Upload the customer list" and activity.contact == shared["contact"]
     # a CSM-owned milestone goal of the same plan: refused
     csm_goal = shared["plan"].goals.get(title="Kickoff call")
     assert client.post(url, {"goal": csm_goal.pk, "done": "1", "csrfmiddlewaretoken": csrf}).status_code == 404
