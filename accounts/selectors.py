@@ -54,7 +54,7 @@ def portfolio_summary(queryset: QuerySet[Account], *, today: date | None = None)
 class TouchStatus:
     due_on: date | None
     days: int | None  # > 0: due in N days, <= 0: overdue by -N days
-    state: str  # "ok" | "soon" | "overdue" | "none"
+    state: str  # "ok" | "soon" | "overdue" | "never" (no touch yet: due now) | "none" (churned)
 
     @property
     def overdue_days(self) -> int:
@@ -68,7 +68,7 @@ def touch_status(account: Account, cadence: dict[str, int], *, now: datetime | N
     now = now or timezone.now()
     every = cadence.get(account.tier, 30)
     if account.last_touch_at is None:
-        return TouchStatus(now.date(), 0, "overdue")
+        return TouchStatus(now.date(), None, "never")
     due_on = (account.last_touch_at + timedelta(days=every)).date()
     days = (due_on - now.date()).days
     state = "overdue" if days < 0 else "soon" if days <= max(1, every // 7) else "ok"
