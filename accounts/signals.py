@@ -5,7 +5,8 @@ from django.dispatch import Signal
 
 # account_ids: list[int]. Sent after usage events were stored (API, tracking, import).
 events_ingested = Signal()
-# account_id: int, subscription_id: int | None, change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated"
+# account_id: int, subscription_id: int | None,
+# change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated"
 subscription_changed = Signal()
 # account_id: int, ticket_id: int, created: bool
 ticket_changed = Signal()
