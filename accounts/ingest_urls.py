@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import stripe_views
+from . import import_views, stripe_views
 from .api import segment
 
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("v1/alias", segment.AliasView.as_view(), name="tracking_alias"),
     path("v1/batch", segment.BatchView.as_view(), name="tracking_batch"),
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
+    path("import/", import_views.ImportListView.as_view(), name="import_list"),
+    path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
 ]

@@ -1,0 +1,375 @@
+"""CSV import of accounts, contacts and subscriptions (the /import/ pages).
+
+1. `import_job_create` stores the upload (UTF-8, BOM tolerated) and guesses the column mapping
+   from the header (field names and common aliases, any case).
+2. `import_job_validate` checks every row with the REST API's own serializers (same rules, same
+   messages) and records the report: how many rows would be created, updated or left unchanged,
+   and each bad row's line, field and reason. Nothing is written.
+3. `import_job_run` (Celery: `import_job_run_task`) writes the rows in chunks of CHUNK through
+   accounts.records, the same upserts as the API, and counts progress for the progress bar.
+   Upserts by external id (subscriptions without one: account + plan + start date) make a
+   re-import of the same file change nothing, and make a re-run after a crash safe.
+"""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import records
+from .api.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
+from .models import Account, Contact, ImportJob, Subscription
+
+__all__ = [
+    "CHUNK",
+    "IMPORT_KINDS",
+    "ImportFileError",
+    "import_job_create",
+    "import_job_preview",
+    "import_job_queue",
+    "import_job_run",
+    "import_job_validate",
+]
+
+CHUNK = 500
+MAX_BYTES = 10 * 1024 * 1024
+PREVIEW_ROWS = 8
+MAX_ERRORS = 500
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+class Kind:
+    def __init__(self, serializer, upsert, model, fields, required, aliases):
+        self.serializer = serializer
+        self.upsert = upsert
+        self.model = model
+        self.fields = fields
+        self.required = required
+        self.aliases = aliases
+
+
+IMPORT_KINDS: dict[str, Kind] = {
+    ImportJob.Kind.ACCOUNTS: Kind(
+        AccountSerializer,
+        records.accounts_upsert,
+        Account,
+        [
+            "external_id",
+            "name",
+            "domain",
+            "industry",
+            "tier",
+            "segment",
+            "lifecycle_stage",
+            "parent",
+            "owner",
+            "currency",
+            "stripe_customer_id",
+            "created_at",
+        ],
+        ["external_id", "name"],
+        {
+            "external_id": ["id", "account_id", "account id", "company id"],
+            "name": ["company", "account", "account name"],
+            "domain": ["website", "url"],
+            "parent": ["parent_id", "parent account"],
+            "owner": ["csm", "owner username"],
+        },
+    ),
+    ImportJob.Kind.CONTACTS: Kind(
+        ContactSerializer,
+        records.contacts_upsert,
+        Contact,
+        ["external_id", "account", "email", "name", "title", "language", "timezone", "last_seen_at", "created_at"],
+        ["external_id", "account"],
+        {
+            "external_id": ["id", "user_id", "user id", "contact id"],
+            "account": ["account_id", "account id", "company id"],
+            "email": ["e-mail", "email address"],
+            "name": ["full name", "full_name"],
+        },
+    ),
+    ImportJob.Kind.SUBSCRIPTIONS: Kind(
+        SubscriptionSerializer,
+        records.subscriptions_upsert,
+        Subscription,
+        [
+            "external_id",
+            "account",
+            "plan",
+            "mrr",
+            "currency",
+            "seats",
+            "start_date",
+            "end_date",
+            "is_trial",
+            "canceled_at",
+        ],
+        ["account", "plan", "mrr", "start_date"],
+        {
+            "external_id": ["id", "subscription_id", "subscription id"],
+            "account": ["account_id", "account id"],
+            "start_date": ["start", "starts", "start date"],
+            "end_date": ["end", "ends", "end date"],
+            "is_trial": ["trial"],
+            "mrr": ["monthly revenue", "amount"],
+        },
+    ),
+}
+
+
+# Section: reading the file
+
+
+def _decode(content: bytes) -> str:
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("The file is not UTF-8 text. Export it as “CSV UTF-8”.") from exc
+
+
+def _reader(text: str) -> Iterator[list[str]]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def _header_and_rows(job: ImportJob) -> tuple[list[str], list[list[str]]]:
+    rows = [r for r in _reader(job.content) if any(cell.strip() for cell in r)]
+    if not rows:
+        return [], []
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _guess_mapping(kind: Kind, header: list[str]) -> dict[str, str]:
+    lowered = {h.lower().strip(): h for h in header}
+    mapping = {}
+    for name in kind.fields:
+        for candidate in [name, name.replace("_", " "), *kind.aliases.get(name, [])]:
+            if candidate.lower() in lowered:
+                mapping[name] = lowered[candidate.lower()]
+                break
+    return mapping
+
+
+@transaction.atomic
+def import_job_create(*, kind: str, file_name: str, content: bytes, created_by=None) -> ImportJob:
+    if kind not in IMPORT_KINDS:
+        raise ImportFileError(f"Choose what the file holds: {', '.join(IMPORT_KINDS)}.")
+    text = _decode(content)
+    job = ImportJob(
+        kind=kind,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        content=text,
+        created_by=created_by,
+    )
+    header, rows = _header_and_rows(job)
+    if not header:
+        raise ImportFileError("The file is empty.")
+    if not rows:
+        raise ImportFileError("The file has a header but no rows.")
+    if len(set(header)) != len(header):
+        raise ImportFileError("Two columns have the same name in the header.")
+    job.total_rows = len(rows)
+    job.mapping = _guess_mapping(IMPORT_KINDS[kind], header)
+    job.save()
+    return job
+
+
+# Section: mapping and validation
+
+
+def _items(job: ImportJob, rows: list[list[str]], header: list[str]) -> list[dict]:
+    """Rows as API-shaped dicts: mapped columns only, empty cells left out (not provided)."""
+    index = {name: i for i, name in enumerate(header)}
+    items = []
+    for line, row in enumerate(rows, start=2):
+        item = {"_line": line}
+        for field_name, column in job.mapping.items():
+            position = index.get(column)
+            if position is None or position >= len(row):
+                continue
+            value = row[position].strip()
+            if value != "":
+                item[field_name] = value
+        items.append(item)
+    return items
+
+
+def import_job_preview(*, job: ImportJob) -> dict:
+    """What the mapping page shows: the header, each field with its column, and the first rows
+    as they would be read (a table aligned with `fields`)."""
+    header, rows = _header_and_rows(job)
+    kind = IMPORT_KINDS[job.kind]
+    items = _items(job, rows[:PREVIEW_ROWS], header)
+    mapped = [f for f in kind.fields if f in job.mapping]
+    return {
+        "header": header,
+        "fields": [(f, f in kind.required, job.mapping.get(f, "")) for f in kind.fields],
+        "mapped": mapped,
+        "rows": [[(item["_line"], "")] + [(item.get(f, ""), f) for f in mapped] for item in items],
+        "missing_required": [f for f in kind.required if f not in job.mapping],
+    }
+
+
+def _refs(items: list[dict]) -> dict:
+    refs: dict = {}
+    for name, model in (("account", Account), ("parent", Account), ("contact", Contact)):
+        values = sorted({i[name] for i in items if isinstance(i.get(name), str)})
+        found = refs.setdefault(model, {})
+        for start in range(0, len(values), 900):
+            found.update({o.external_id: o for o in model.objects.filter(external_id__in=values[start : start + 900])})
+    return refs
+
+
+def _validate(kind: Kind, items: list[dict], known_parents: set[str]) -> tuple[list, list[dict]]:
+    """Validated values and errors [{"row": CSV line, "field", "reason"}] for some rows."""
+    from .api.views import duplicate_errors, items_errors
+
+    serializer = kind.serializer(data=items, many=True, context={"refs": _refs(items)})
+    errors = [] if serializer.is_valid() else items_errors(serializer.errors, True)
+    errors += duplicate_errors(items, "external_id")
+    if kind.model is Account:
+        for index, item in enumerate(items):
+            parent = item.get("parent")
+            if parent and parent not in known_parents:
+                errors.append({"index": index, "field": "parent", "reason": f"unknown parent account {parent!r}"})
+    for e in errors:
+        e["row"] = items[e.pop("index", 0)]["_line"]
+    return (serializer.validated_data if not errors else []), errors
+
+
+def _known_parents(items: list[dict]) -> set[str]:
+    parents = {i["parent"] for i in items if i.get("parent")}
+    in_file = {i.get("external_id") for i in items}
+    known = parents & in_file
+    rest = sorted(parents - known)
+    for start in range(0, len(rest), 900):
+        known.update(
+            Account.objects.filter(external_id__in=rest[start : start + 900]).values_list("external_id", flat=True)
+        )
+    return known
+
+
+def import_job_validate(*, job: ImportJob) -> ImportJob:
+    """Check every row; record the report. Writes nothing but the job itself."""
+    kind = IMPORT_KINDS[job.kind]
+    header, rows = _header_and_rows(job)
+    items = _items(job, rows, header)
+    missing = [f for f in kind.required if f not in job.mapping]
+    errors: list[dict] = [{"row": None, "field": f, "reason": "no column is mapped to it"} for f in missing]
+    created = updated = unchanged = 0
+    if not missing:
+        values, errors = _validate(kind, items, _known_parents(items) if kind.model is Account else set())
+        if not errors:
+            counts = _dry_run(kind, values)
+            created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
+    errors.sort(key=lambda e: e["row"] or 0)
+    job.errors = errors[:MAX_ERRORS]
+    job.status = ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED
+    job.created_count, job.updated_count, job.unchanged_count = created, updated, unchanged
+    job.total_rows = len(rows)
+    job.save(update_fields=["errors", "status", "created_count", "updated_count", "unchanged_count", "total_rows"])
+    return job
+
+
+def _dry_run(kind: Kind, values: list) -> dict[str, int]:
+    """Run the upsert inside a transaction that is always rolled back: exact counts, no writes,
+    no signals or webhooks leaking out (on_commit callbacks are dropped with the rollback)."""
+
+    class Rollback(Exception):
+        pass
+
+    counts: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            counts = kind.upsert(items=values).as_dict()
+            raise Rollback
+    except Rollback:
+        pass
+    return counts
+
+
+# Section: running
+
+
+def _parents_first(items: list[dict]) -> list[dict]:
+    """Order accounts so that a parent from the file is written in an earlier (or the same)
+    chunk than its children: by depth in the file's own hierarchy."""
+    parent_of = {i.get("external_id"): i.get("parent") for i in items}
+    depth: dict = {}
+
+    def depth_of(ext, seen=()):
+        if ext in depth:
+            return depth[ext]
+        parent = parent_of.get(ext)
+        value = 0 if parent not in parent_of or parent in seen else depth_of(parent, (*seen, ext)) + 1
+        depth[ext] = value
+        return value
+
+    return sorted(items, key=lambda i: depth_of(i.get("external_id")))
+
+
+def import_job_queue(*, job: ImportJob) -> ImportJob:
+    """Start the import of a validated job (after commit; inline in the embedded mode)."""
+    from .tasks import import_job_run_task
+
+    if job.status != ImportJob.Status.VALIDATED:
+        raise ValueError("only a validated import can start")
+    job.status = ImportJob.Status.QUEUED
+    job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = 0
+    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "unchanged_count"])
+    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Write the rows chunk by chunk. Safe to call twice: a done job is left alone, and every
+    chunk is an upsert."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.RUNNING)
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    kind = IMPORT_KINDS[job.kind]
+    header, rows = _header_and_rows(job)
+    items = _items(job, rows, header)
+    known_parents = set()
+    if kind.model is Account:
+        known_parents = _known_parents(items)
+        items = _parents_first(items)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        values, errors = _validate(kind, chunk, known_parents)
+        if errors:
+            job.status = ImportJob.Status.FAILED
+            job.errors = errors[:MAX_ERRORS]
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "errors", "finished_at"])
+            return job
+        with transaction.atomic():
+            result = kind.upsert(items=values)
+        for name, value in result.as_dict().items():
+            counts[name] += value
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed_rows=min(start + CHUNK, len(items)),
+            created_count=counts["created"],
+            updated_count=counts["updated"],
+            unchanged_count=counts["unchanged"],
+        )
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
