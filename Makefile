@@ -36,6 +36,7 @@ demo: migrate
 
 run: demo
 	@$(PY) manage.py demo_logins
+	@echo "  Survey widget in a pretend customer product (another origin): http://localhost:$(PORT)/demo-host/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

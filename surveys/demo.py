@@ -11,7 +11,17 @@ from .choices import Channel, DeliveryStatus, TouchKind, score_category
 from .models import FatigueTouch, Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
 from .views.demo_host import DEMO_WORKSPACE
 
-DEMO_ORIGINS = "http://localhost:8000\nhttp://localhost:8001"
+
+def demo_origins() -> str:
+    """The demo host page is opened as http://localhost:<port>/demo-host/ while the app is
+    SITE_URL (http://127.0.0.1:<port>): allow that other origin."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    port = urlsplit(settings.SITE_URL).port or 8000
+    return f"http://localhost:{port}"
+
 
 COMMENTS = {
     "unhappy": [
@@ -70,7 +80,7 @@ def _score(rng, kind: str, mood: float) -> int:
 
 def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey]:
     workspace, _ = SurveyWorkspace.objects.get_or_create(
-        name=DEMO_WORKSPACE, defaults={"allowed_origins": DEMO_ORIGINS}
+        name=DEMO_WORKSPACE, defaults={"allowed_origins": demo_origins()}
     )
     start = datetime.combine(ctx.extra.get("start") or ctx.today - timedelta(days=365), time.min, tzinfo=UTC)
     nps, _ = Survey.objects.get_or_create(

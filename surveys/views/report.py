@@ -22,10 +22,12 @@ from ..choices import SurveyKind, score_category
 from ..metrics import response_rate, score_distribution, survey_scores, survey_scores_grouped
 from ..models import ResponseTheme, SurveyResponse
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="exclusive")
+    start = forms.DateField(required=False, widget=DATE_INPUT)
+    end = forms.DateField(required=False, widget=DATE_INPUT, help_text="exclusive")
     segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Segment"}))
     tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices])
     owner = forms.ModelChoiceField(required=False, queryset=None, empty_label="All CSMs")
@@ -62,11 +64,13 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ReportFilterForm(self.request.GET or None)
-        data = form.cleaned_data if form.is_valid() else {}
         today = timezone.now().date()
-        end = data.get("end") or today + timedelta(days=1)
-        start = data.get("start") or (end - timedelta(days=365)).replace(day=1)
+        default_end = today + timedelta(days=1)
+        default_start = (default_end - timedelta(days=365)).replace(day=1)
+        form = ReportFilterForm(self.request.GET or None, initial={"start": default_start, "end": default_end})
+        data = form.cleaned_data if form.is_valid() else {}
+        end = data.get("end") or default_end
+        start = data.get("start") or default_start
         accounts = Account.objects.all()
         if data.get("segment"):
             accounts = accounts.filter(segment=data["segment"])
