@@ -107,6 +107,7 @@ class RefreshLog(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     periods = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
+    cube_periods = models.JSONField(default=list, blank=True, help_text="[[start, end], ...] in the metric cube.")
 
     class Meta:
         ordering = ["-started_at"]

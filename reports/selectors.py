@@ -87,15 +87,20 @@ def cube_is_fresh(refresh: RefreshLog | None) -> bool:
     return refresh is not None and refresh.finished_at.timestamp() >= data_changed_at()
 
 
+def in_cube(refresh: RefreshLog | None, start: date, end: date) -> bool:
+    """Is [start, end) pre-aggregated (by the latest refresh, which must be fresh)?"""
+    if not cube_is_fresh(refresh):
+        return False
+    return [start.isoformat(), end.isoformat()] in refresh.cube_periods
+
+
 # Section: period metrics
 
 CUBE_FIELDS = metrics.COMPONENT_FIELDS + metrics.USAGE_FIELDS
 
 
-def _cube_sum(period: Period, filters: Filters) -> dict | None:
+def _cube_sum(period: Period, filters: Filters) -> dict:
     rows = MetricCube.objects.filter(filters.q(), start=period.start, end=period.end)
-    if not MetricCube.objects.filter(start=period.start, end=period.end).exists():
-        return None
     totals = rows.aggregate(**{f: Sum(f) for f in CUBE_FIELDS})
     out = {}
     for field in CUBE_FIELDS:
@@ -123,19 +128,27 @@ def _live_components(period: Period, filters: Filters) -> dict:
 
 def period_components(period: Period, filters: Filters, refresh: RefreshLog | None = None) -> tuple[dict, str]:
     """(components, source): source is "pre-aggregate" or "live"."""
-    if cube_is_fresh(refresh):
-        comps = _cube_sum(period, filters)
-        if comps is not None:
-            return comps, "pre-aggregate"
+    if in_cube(refresh, period.start, period.end):
+        return _cube_sum(period, filters), "pre-aggregate"
     return _live_components(period, filters), "live"
 
 
 def survey_for(period: Period, filters: Filters) -> dict:
-    from surveys.metrics import survey_scores
+    """surveys.metrics.survey_scores for the whole book; for a slice the same aggregate
+    expressions (surveys.metrics.score_aggregates / scores_from_row) over a join on the
+    account's segment / tier / owner, rather than a list of every account id in the slice."""
+    from surveys.metrics import as_datetime, score_aggregates, scores_from_row, survey_scores
+    from surveys.models import SurveyResponse
 
     def compute():
-        ids = None if filters.is_everyone else list(filters.accounts().values_list("id", flat=True))
-        return survey_scores(start=period.start, end=period.end, account_ids=ids)
+        if filters.is_everyone:
+            return survey_scores(start=period.start, end=period.end)
+        row = (
+            SurveyResponse.objects.submitted_between(as_datetime(period.start), as_datetime(period.end))
+            .filter(filters.q("account__"))
+            .aggregate(**score_aggregates())
+        )
+        return scores_from_row(row)
 
     return cached(("survey", period.start, period.end, filters.key()), compute, LIVE_CACHE_SECONDS)
 
@@ -167,20 +180,19 @@ def mrr_months(filters: Filters, today: date, refresh: RefreshLog | None = None)
     month = today.replace(day=1)
     firsts = [add_months(month, -i) for i in range(12, -1, -1)]  # 13 firsts: 12 months ago .. this month
     days = firsts + ([today] if today != month else [])
-    if cube_is_fresh(refresh):
-        periods = list(zip(days[:-1], days[1:], strict=True))
+    periods = list(zip(days[:-1], days[1:], strict=True))
+    if all(in_cube(refresh, s, e) for s, e in periods):
         in_period = Q(*[Q(start=s, end=e) for s, e in periods], _connector=Q.OR)
-        if MetricCube.objects.filter(in_period).values("start", "end").distinct().count() == len(periods):
-            rows = (
-                MetricCube.objects.filter(in_period, filters.q())
-                .order_by()
-                .values("start", "end")
-                .annotate(mrr_start=Sum("mrr_start"), mrr_end=Sum("mrr_end"))
-            )
-            found = {(r["start"], r["end"]): r for r in rows}
-            values = [found.get(p, {}).get("mrr_start") or 0 for p in periods]
-            values.append(found.get(periods[-1], {}).get("mrr_end") or 0)
-            return [(d, Decimal(v).quantize(Decimal("0.01"))) for d, v in zip(days, values, strict=True)]
+        rows = (
+            MetricCube.objects.filter(in_period, filters.q())
+            .order_by()
+            .values("start", "end")
+            .annotate(mrr_start=Sum("mrr_start"), mrr_end=Sum("mrr_end"))
+        )
+        found = {(r["start"], r["end"]): r for r in rows}
+        values = [found.get(p, {}).get("mrr_start") or 0 for p in periods]
+        values.append(found.get(periods[-1], {}).get("mrr_end") or 0)
+        return [(d, Decimal(v).quantize(Decimal("0.01"))) for d, v in zip(days, values, strict=True)]
     accounts = None if filters.is_everyone else filters.accounts()
     return cached(
         ("mrr_months", today, filters.key()),
@@ -295,9 +307,7 @@ def _grouped_survey(period: Period, field: str) -> dict:
 # Section: scorecards
 
 
-def _grouped_cube(period: Period, field: str) -> dict | None:
-    if not MetricCube.objects.filter(start=period.start, end=period.end).exists():
-        return None
+def _grouped_cube(period: Period, field: str) -> dict:
     rows = (
         MetricCube.objects.filter(start=period.start, end=period.end)
         .order_by()
@@ -340,9 +350,7 @@ def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = N
     prev = previous_period(period)
     out: dict = {}
     for which, p in (("now", period), ("prev", prev)):
-        grouped = _grouped_cube(p, field) if cube_is_fresh(refresh) else None
-        if grouped is None:
-            grouped = _grouped_live(p, field)
+        grouped = _grouped_cube(p, field) if in_cube(refresh, p.start, p.end) else _grouped_live(p, field)
         surveys = cached(
             ("grouped_survey", p.start, p.end, field), lambda p=p: _grouped_survey(p, field), LIVE_CACHE_SECONDS
         )

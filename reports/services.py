@@ -73,7 +73,7 @@ def _cube_rows(start: date, end: date, computed_at) -> list[MetricCube]:
     return out
 
 
-def metric_cube_refresh(*, as_of: date) -> tuple[int, int]:
+def metric_cube_refresh(*, as_of: date) -> tuple[list[tuple[date, date]], int]:
     """Rebuild MetricCube for `cube_periods(as_of)`. Returns (periods, rows)."""
     periods = cube_periods(as_of)
     now = timezone.now()
@@ -83,7 +83,7 @@ def metric_cube_refresh(*, as_of: date) -> tuple[int, int]:
     with transaction.atomic():
         MetricCube.objects.all().delete()
         MetricCube.objects.bulk_create(rows, batch_size=2000)
-    return len(periods), len(rows)
+    return periods, len(rows)
 
 
 def cohort_cells_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:
@@ -149,9 +149,10 @@ def reports_refresh(*, as_of: date | None = None) -> RefreshLog:
     periods, rows = metric_cube_refresh(as_of=as_of)
     rows += cohort_cells_refresh(as_of=as_of)
     rows += health_band_daily_refresh(as_of=as_of)
-    log.periods = periods
+    log.periods = len(periods)
+    log.cube_periods = [[start.isoformat(), end.isoformat()] for start, end in periods]
     log.rows = rows
     log.finished_at = timezone.now()
-    log.save(update_fields=["periods", "rows", "finished_at"])
+    log.save(update_fields=["periods", "cube_periods", "rows", "finished_at"])
     RefreshLog.objects.filter(started_at__lt=log.started_at - timedelta(days=30)).delete()
     return log

@@ -44,17 +44,20 @@ class ReportView(RoleRequiredMixin, TemplateView):
     """Filter form -> (period, slice); partial for htmx; CSV for ?export=."""
 
     partial_template_name = ""
+    with_filters = True
     with_csm = True
     with_period = True
 
     def today(self) -> date:
         return timezone.now().date()
 
-    def get_form(self) -> ReportFilterForm:
+    def get_form(self) -> ReportFilterForm | None:
+        if not self.with_filters:
+            return None
         return ReportFilterForm(self.request.GET or None, with_csm=self.with_csm, with_period=self.with_period)
 
     def resolve(self, form: ReportFilterForm):
-        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        data = form.cleaned_data if form is not None and form.is_bound and form.is_valid() else {}
         csm = data.get("csm")
         filters = selectors.Filters(
             segment=data.get("segment") or "", tier=data.get("tier") or "", owner_id=csm.pk if csm else None
@@ -112,7 +115,7 @@ class HomeView(ReportView):
 
     template_name = "reports/home.html"
     csv_prefix = "home"
-    with_csm = False
+    with_filters = False
     with_period = False
 
     def get_context_data(self, **kwargs):
