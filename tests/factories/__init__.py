@@ -9,11 +9,15 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 
 __all__ = [
     "AccountFactory",
     "ActivityFactory",
+    "ChecklistTemplateFactory",
+    "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "PersonaFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "UsageEventFactory",
