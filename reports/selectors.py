@@ -116,21 +116,27 @@ def _cube_sum(period: Period, filters: Filters) -> dict:
     return out
 
 
-def _live_components(period: Period, filters: Filters) -> dict:
+def _live_components(period: Period, filters: Filters, with_usage: bool = True) -> dict:
     def compute():
         accounts = None if filters.is_everyone else filters.accounts()
         comps = metrics.metric_components(start=period.start, end=period.end, accounts=accounts)[0]
-        comps.update(metrics.usage_components(start=period.start, end=period.end, accounts=accounts)[0])
+        if with_usage:
+            comps.update(metrics.usage_components(start=period.start, end=period.end, accounts=accounts)[0])
+        else:
+            comps.update(dict.fromkeys(metrics.USAGE_FIELDS, 0), window_days=0)
         return comps
 
-    return cached(("components", period.start, period.end, filters.key()), compute)
+    return cached(("components", period.start, period.end, filters.key(), with_usage), compute)
 
 
-def period_components(period: Period, filters: Filters, refresh: RefreshLog | None = None) -> tuple[dict, str]:
-    """(components, source): source is "pre-aggregate" or "live"."""
+def period_components(
+    period: Period, filters: Filters, refresh: RefreshLog | None = None, with_usage: bool = True
+) -> tuple[dict, str]:
+    """(components, source): source is "pre-aggregate" or "live". Without `with_usage` a live
+    computation skips the usage figures (JSON work over the rollups; the API does not return them)."""
     if in_cube(refresh, period.start, period.end):
         return _cube_sum(period, filters), "pre-aggregate"
-    return _live_components(period, filters), "live"
+    return _live_components(period, filters, with_usage), "live"
 
 
 def survey_for(period: Period, filters: Filters) -> dict:
@@ -153,9 +159,12 @@ def survey_for(period: Period, filters: Filters) -> dict:
     return cached(("survey", period.start, period.end, filters.key()), compute, LIVE_CACHE_SECONDS)
 
 
-def period_metrics(period: Period, filters: Filters, refresh: RefreshLog | None = None) -> dict:
-    """DESIGN.md's metric keys (exactly), plus `extra`: usage figures and where the numbers came from."""
-    comps, source = period_components(period, filters, refresh)
+def period_metrics(
+    period: Period, filters: Filters, refresh: RefreshLog | None = None, with_usage: bool = True
+) -> dict:
+    """{"metrics": DESIGN.md's keys exactly, "usage": DAU/WAU/MAU..., "components", "survey",
+    "source": "pre-aggregate" | "live"}."""
+    comps, source = period_components(period, filters, refresh, with_usage)
     costs = None
     if filters.is_everyone:
         costs = cached(

@@ -201,7 +201,7 @@ class DashboardView(ReportView):
         filters, period, today = context["filters"], context["period"], context["today"]
         refresh = selectors.last_refresh()
         result = selectors.period_metrics(period, filters, refresh)
-        prev = selectors.period_metrics(previous_period(period), filters, refresh)
+        prev = selectors.period_metrics(previous_period(period), filters, refresh, with_usage=False)
         m = result["metrics"]
         series = selectors.mrr_months(filters, today, refresh)
         distribution = selectors.health_distribution(filters)

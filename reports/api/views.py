@@ -106,7 +106,7 @@ class MetricsView(APIView):
             segment=data.get("segment") or "", tier=data.get("tier") or "", owner_id=data.get("csm")
         )
         period = Period("custom", "custom", start, end)
-        result = selectors.period_metrics(period, filters, selectors.last_refresh())
+        result = selectors.period_metrics(period, filters, selectors.last_refresh(), with_usage=False)
         body = {key: _as_number(result["metrics"][key]) for key in METRIC_KEYS}
         response = Response(body)
         response["X-Metrics-Source"] = result["source"]

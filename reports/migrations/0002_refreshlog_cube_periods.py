@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='refreshlog',
-            name='cube_periods',
-            field=models.JSONField(blank=True, default=list, help_text='[[start, end], ...] in the metric cube.'),
+            model_name="refreshlog",
+            name="cube_periods",
+            field=models.JSONField(blank=True, default=list, help_text="[[start, end], ...] in the metric cube."),
         ),
     ]
