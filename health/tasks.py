@@ -20,10 +20,10 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     if not chunks:
-        health_recompute_finish_task.delay(day)
-        return {"day": day, "chunks": 0}
-    chord(health_recompute_chunk_task.s(chunk, day) for chunk in chunks)(health_recompute_finish_task.si(day))
-    return {"day": day, "chunks": len(chunks)}
+        finish = health_recompute_finish_task.delay(day)
+        return {"day": day, "chunks": 0, "finish_id": finish.id}
+    finish = chord(health_recompute_chunk_task.s(chunk, day) for chunk in chunks)(health_recompute_finish_task.si(day))
+    return {"day": day, "chunks": len(chunks), "finish_id": finish.id}
 
 
 @shared_task(acks_late=True)

@@ -1,0 +1,84 @@
+"""Event-driven refresh: accounts' signals queue a debounced recompute of the account, which
+then has today's snapshot and Account columns."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+
+from accounts import signals as account_signals
+from accounts.rollups import usage_rollup_rebuild
+from csplatform.celery import app as celery_app
+from health.models import HealthScore, Scorecard, ScorecardMeasure
+from health.services import account_health_refresh_soon, today
+from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory, UsageEventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def eager():
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    celery_app.conf.task_always_eager = before
+    cache.clear()
+
+
+@pytest.fixture
+def scorecard():
+    sc = Scorecard.objects.create(name="Default", is_default=True)
+    ScorecardMeasure.objects.create(scorecard=sc, measure_key="usage_frequency", weight=10, points=[[0, 0], [20, 100]])
+    ScorecardMeasure.objects.create(scorecard=sc, measure_key="open_tickets", weight=10, points=[[0, 100], [4, 0]])
+    return sc
+
+
+def test_events_ingested_refreshes_within_the_minute(scorecard, django_capture_on_commit_callbacks):
+    account = AccountFactory()
+    for offset in range(10):
+        UsageEventFactory(account=account, occurred_at=datetime.now(UTC) - timedelta(days=offset))
+    usage_rollup_rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        account_signals.events_ingested.send(sender=None, account_ids=[account.id, account.id])
+    snap = HealthScore.objects.get(account=account, day=today())
+    assert snap.measures["usage_frequency"]["value"] == 10.0
+    account.refresh_from_db()
+    assert account.health_score == snap.score
+
+
+def test_ticket_and_subscription_signals_refresh(scorecard, django_capture_on_commit_callbacks):
+    account = AccountFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        account_signals.subscription_changed.send(sender=None, account_id=account.id, subscription_id=SubscriptionFactory(account=account).id, change="created")
+    first = HealthScore.objects.get(account=account, day=today()).score
+    SupportTicketFactory(account=account)
+    SupportTicketFactory(account=account)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_signals.ticket_changed.send(sender=None, account_id=account.id, ticket_id=1, created=True)
+    assert HealthScore.objects.get(account=account, day=today()).score < first
+
+
+def test_refresh_is_debounced_until_the_task_runs(scorecard, django_capture_on_commit_callbacks, monkeypatch):
+    account = AccountFactory()
+    celery_app.conf.task_always_eager = False
+    sent = []
+    from health import tasks
+
+    monkeypatch.setattr(tasks.account_health_refresh_task, "apply_async", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_health_refresh_soon(account_id=account.id) is True
+        assert account_health_refresh_soon(account_id=account.id) is False
+        account_signals.ticket_changed.send(sender=None, account_id=account.id, ticket_id=1, created=False)
+    assert len(sent) == 1 and sent[0]["args"] == [account.id] and 0 < sent[0]["countdown"] <= 60
+    # The task clears the key when it runs, so the next signal queues again.
+    tasks.account_health_refresh_task.run(account.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_health_refresh_soon(account_id=account.id) is True
+    assert len(sent) == 2
+
+
+def test_refresh_of_deleted_account_is_a_no_op():
+    from health.tasks import account_health_refresh_task
+
+    assert account_health_refresh_task.run(999999) is None
