@@ -64,6 +64,10 @@ class EvalResult:
     preview: list[PreviewRow] = field(default_factory=list)
     unavailable: bool = False
 
+    @property
+    def skipped_labelled(self) -> list[tuple[str, int]]:
+        return [(SKIP_LABELS.get(k, k), n) for k, n in self.skipped.items()]
+
 
 def _context_now(as_of: date, now: datetime | None) -> datetime:
     """Evaluate "as of the end of `as_of`", but never in the future."""

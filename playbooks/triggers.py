@@ -437,6 +437,14 @@ class EntitlementUsage(Trigger):
         ),
         Param("percent", "At least (% of the limit)", "int", 80, min=1, max=1000),
         Param("days", "Usage window (days)", "int", 30, min=1, max=90),
+        Param(
+            "event",
+            "Counted usage event",
+            "str",
+            "",
+            required=False,
+            help="The usage event that spends the entitlement (default: the entitlement's own name).",
+        ),
     )
     events = (EVENT_SUBSCRIPTION_CHANGED,)
     account_path = "account"
@@ -471,7 +479,7 @@ class EntitlementUsage(Trigger):
             used = Subquery(
                 rows.order_by()
                 .values("account_id")
-                .annotate(s=Sum(Cast(KeyTextTransform(metric, "features"), IntegerField())))
+                .annotate(s=Sum(Cast(KeyTextTransform(p.get("event") or metric, "features"), IntegerField())))
                 .values("s")[:1],
                 output_field=IntegerField(),
             )

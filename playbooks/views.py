@@ -184,15 +184,12 @@ class TaskActionView(RoleRequiredMixin, View):
             return response
         if error:
             messages.error(request, error)
+        elif self.action == "complete":
+            messages.success(request, "Task done; the outcome is on the account's timeline.")
+        elif self.action == "snooze":
+            messages.success(request, f"Snoozed until {task.snoozed_until:%d %b}.")
         else:
-            messages.success(
-                request,
-                {
-                    "complete": "Task done; the outcome is on the account's timeline.",
-                    "snooze": f"Snoozed until {task.snoozed_until:%d %b}.",
-                    "reassign": f"Reassigned to {task.assignee}.",
-                }[self.action],
-            )
+            messages.success(request, f"Reassigned to {task.assignee}.")
         return HttpResponseRedirect(_next_url(request, reverse("playbooks:task_detail", args=[task.pk])))
 
 

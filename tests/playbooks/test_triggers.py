@@ -145,10 +145,10 @@ def test_entitlement_usage_seats_and_event_metrics(make_playbook):
         ContactFactory(account=full, last_seen_at=seen)
     for _ in range(3):
         ContactFactory(account=roomy, last_seen_at=seen)
-    rollup(reports, TODAY - timedelta(3), 50, {"reports": 50})
+    rollup(reports, TODAY - timedelta(3), 50, {"report_created": 50})
     seats = make_playbook("entitlement_usage", {"metric": "seats", "percent": 80})
     assert list(fired(seats, as_of=TODAY)) == [full.pk]
-    by_reports = make_playbook("entitlement_usage", {"metric": "reports", "percent": 80})
+    by_reports = make_playbook("entitlement_usage", {"metric": "reports", "percent": 80, "event": "report_created"})
     tasks = fired(by_reports, as_of=TODAY)
     assert tasks == {reports.pk: "uses 50 of 60 reports (83%) on the Pro plan"}
 

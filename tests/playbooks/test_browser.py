@@ -1,0 +1,126 @@
+"""Playwright: a default playbook fires on demo-like data, the CSM opens the task from the
+inbox, reads why it exists, completes it, and sees the outcome on the account's timeline.
+Screenshots of the inbox, the task, the builder and the team view are saved to look at."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from health.models import HealthScore
+from playbooks.demo import default_playbooks_create
+from playbooks.models import Task
+from playbooks.services import playbooks_run
+from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
+from tests.factories.surveys import SurveyResponseFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _book(csm):
+    """A small book like the demo's: a red turn, a detractor, a renewal, a quiet key account."""
+    today = timezone.now().date()
+    acme = AccountFactory(name="Acme Analytics", owner=csm, tier="key", mrr=Decimal("4200"),
+                          health_score=41, health_band="red", health_change_7d=-31,
+                          renewal_date=today + timedelta(days=64), last_touch_at=timezone.now() - timedelta(days=2))
+    HealthScore.objects.create(account=acme, day=today - timedelta(days=1), score=72, band="green", measures={})
+    HealthScore.objects.create(account=acme, day=today, score=41, band="red", measures={})
+    globex = AccountFactory(name="Globex Retail", owner=csm, tier="standard", mrr=Decimal("900"),
+                            health_score=58, health_band="yellow", last_touch_at=timezone.now())
+    jane = ContactFactory(account=globex, name="Jane Doe")
+    SurveyResponseFactory(account=globex, contact=jane, score=3, comment="Exports keep failing every Monday.")
+    AccountFactory(name="Initech", owner=csm, tier="key", mrr=Decimal("2500"), health_score=77,
+                   health_band="green", created_at=timezone.now() - timedelta(days=200),
+                   last_touch_at=timezone.now() - timedelta(days=19))
+    SubscriptionFactory(account=acme, mrr=Decimal("4200"), end_date=today + timedelta(days=64))
+    return acme
+
+
+def test_csm_completes_a_playbook_task_and_sees_it_on_the_timeline(page, login, screenshot, csm_user):
+    # given: the default playbooks and a nightly run over demo-like data
+    acme = _book(csm_user)
+    default_playbooks_create()
+    playbooks_run(source="nightly")
+    task = Task.objects.get(account=acme, playbook__name="Health dropped to red")
+    assert task.reason == "health band went from green to red (score 72 → 41) on " + timezone.now().strftime("%d %b")
+
+    # when: the CSM opens the inbox
+    login(csm_user)
+    page.goto("/tasks/")
+    page.wait_for_selector(f"#task-{task.pk}")
+    assert page.locator(".sidebar a.nav:has-text('Tasks') .badge-count").inner_text().strip() == str(
+        Task.objects.filter(assignee=csm_user, status="open").count()
+    )
+    row = page.locator(f"#task-{task.pk}")
+    assert "green to red (score 72 → 41)" in row.locator(".reason").inner_text()
+    assert "Acme Analytics" in row.inner_text() and "ARR 50,400" in row.inner_text()
+    screenshot("playbooks_inbox")
+
+    # ...opens the task and reads why it exists
+    row.locator("a.title").click()
+    page.wait_for_selector("#task-reason")
+    assert "score 72 → 41" in page.locator("#task-reason").inner_text()
+    assert "Health dropped to red" in page.content()
+    screenshot("playbooks_task_detail")
+
+    # ...and completes it with an outcome note
+    page.fill("#complete-form textarea[name=outcome_note]", "Met the champion; rescue plan agreed, exec sponsor call on Friday.")
+    page.click("#complete-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    # then: back on the account page, the outcome is on the timeline
+    assert page.url.endswith(f"/accounts/{acme.pk}/")
+    timeline = page.locator("text=rescue plan agreed, exec sponsor call on Friday.")
+    timeline.first.wait_for()
+    assert "Task done: " in page.content()
+    screenshot("playbooks_account_timeline")
+    task.refresh_from_db()
+    assert task.status == "done"
+
+
+def test_inbox_htmx_complete_and_bulk(page, login, csm_user):
+    _book(csm_user)
+    default_playbooks_create()
+    playbooks_run(source="nightly")
+    tasks = list(Task.objects.filter(assignee=csm_user, status="open").order_by("id"))
+    assert len(tasks) >= 3
+    login(csm_user)
+    page.goto("/tasks/")
+    first = page.locator(f"#task-{tasks[0].pk}")
+    first.locator("input[name=outcome_note]").fill("Called, all good.")
+    first.locator("button:has-text('Done')").click()
+    page.locator(f"#task-{tasks[0].pk} .badge:has-text('Done')").wait_for()
+    # bulk snooze the next two
+    for t in tasks[1:3]:
+        page.check(f"#task-{t.pk} input[name=task_ids]")
+    page.select_option("#bulk-form select[name=action]", "snooze")
+    page.click("#bulk-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "2 tasks updated." in page.content()
+    assert set(Task.objects.filter(pk__in=[t.pk for t in tasks[1:3]]).values_list("status", flat=True)) == {"snoozed"}
+
+
+def test_builder_and_team_screens(page, login, screenshot, admin_user, manager_user, csm_user):
+    _book(csm_user)
+    playbooks = default_playbooks_create()
+    playbooks_run(source="nightly")
+    login(admin_user)
+    page.goto("/playbooks/")
+    page.wait_for_selector("#playbooks")
+    assert page.locator("#playbooks tbody tr").count() == len(playbooks)
+    screenshot("playbooks_builder_list")
+    red = next(p for p in playbooks if p.name == "Renewal in 90 days")
+    page.goto(f"/playbooks/{red.pk}/edit/")
+    page.click("button:has-text('Preview matches')")
+    page.wait_for_selector("#preview-table")
+    assert "Acme Analytics" in page.locator("#preview-table").inner_text()
+    screenshot("playbooks_builder_form")
+    page.goto(f"/playbooks/{red.pk}/")
+    screenshot("playbooks_builder_detail")
+    page.context.clear_cookies()
+    login(manager_user)
+    page.goto("/tasks/team/")
+    page.wait_for_selector("#team-load")
+    assert csm_user.get_full_name() in page.locator("#team-load").inner_text()
+    screenshot("playbooks_team")
