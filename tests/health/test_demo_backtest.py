@@ -1,0 +1,34 @@
+"""The demo step on a small seed: default scorecards, ~120 days of history, and a backtest
+in which the score and the learned model separate the churners (AUC >= 0.75)."""
+
+import pytest
+from django.core.management import call_command
+
+from health.backtest import backtest, churn_dates, churn_risk
+from health.models import ChurnModel, HealthScore, Scorecard
+from health.services import today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", accounts=150, seed=11, only=["health"], verbosity=0)
+
+
+def test_demo_history_and_backtest_separate_churners(demo):
+    assert Scorecard.objects.filter(is_default=True).exists()
+    days = HealthScore.objects.values("day").distinct().count()
+    assert days == 120
+    assert len(churn_dates(as_of=today())) > 5
+    result = backtest(as_of=today())
+    h30 = result["horizons"][0]
+    assert h30["horizon_days"] == 30 and h30["churned"] >= 5
+    assert h30["auc"] >= 0.75, h30
+    # Red churns more than green: the bands mean something.
+    assert h30["bands"]["red"]["churn_rate"] > h30["bands"]["green"]["churn_rate"]
+    model = ChurnModel.objects.get()
+    assert model.metrics["auc_test"] >= 0.75, model.metrics
+    snap = HealthScore.objects.filter(day=today()).order_by("score").first()
+    probability, reasons = churn_risk(model, snap.measures)
+    assert 0 <= probability <= 1 and all(r["impact"] > 0 for r in reasons)
