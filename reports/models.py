@@ -114,3 +114,22 @@ class RefreshLog(models.Model):
 
     def __str__(self) -> str:
         return f"refresh {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CohortTTFV(GroupedRow):
+    """onboarding.metrics.ttfv per cohort month and group: how many accounts, how many reached
+    first value, and a histogram {days: accounts} of their TTFV. Histograms add up across
+    groups, so the median of any slice is exact (a median itself would not add up)."""
+
+    as_of = models.DateField()
+    cohort = models.DateField()
+    accounts = models.IntegerField(default=0)
+    reached = models.IntegerField(default=0)
+    days_histogram = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["cohort"]
+        indexes = [models.Index(fields=["as_of"], name="cohortttfv_asof")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}: {self.reached}/{self.accounts}"

@@ -24,7 +24,7 @@ from accounts.choices import HealthBand
 from accounts.models import Account
 
 from .freshness import data_changed_at
-from .models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, HealthBandDaily, MetricCube, RefreshLog
 from .periods import Period, add_months, previous_period
 
 CACHE_SECONDS = 24 * 3600
@@ -394,3 +394,53 @@ def cohort_rows(filters: Filters, today: date, months: int = 12) -> tuple[list[d
         lambda: metrics.cohort_cells(months=months, today=today, accounts=accounts),
     )
     return metrics.cohort_table(cells, months=months, today=today), "live"
+
+
+def histogram_median(hist: dict) -> float | None:
+    """The median of the values a {value: count} histogram describes (the mean of the two
+    middle values for an even count, as statistics.median)."""
+    items = sorted((int(k), n) for k, n in hist.items() if n)
+    total = sum(n for _, n in items)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value, n in items:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return float(sum(found)) / len(found)
+
+
+def cohort_ttfv(filters: Filters, today: date, months: int = 12) -> dict[date, dict]:
+    """TTFV per cohort month for a slice: {"accounts", "reached", "median_days"} from
+    onboarding.metrics.ttfv (pre-aggregated as histograms when fresh, else live and cached)."""
+    from .services import ttfv_histograms
+
+    refresh = last_refresh()
+    if cube_is_fresh(refresh) and refresh.as_of == today:
+        cells = [
+            ((r.cohort, r.segment, r.tier, r.owner_id), {"accounts": r.accounts, "reached": r.reached,
+                                                         "hist": r.days_histogram})
+            for r in CohortTTFV.objects.filter(filters.q(), as_of=today)
+        ]  # fmt: skip
+    else:
+        ids = None if filters.is_everyone else list(filters.accounts().values_list("id", flat=True))
+        cells = list(
+            cached(
+                ("ttfv", today, months, filters.key()),
+                lambda: ttfv_histograms(as_of=today, months=months, account_ids=ids),
+            ).items()
+        )
+    merged: dict[date, dict] = {}
+    for (cohort, *_group), cell in cells:
+        target = merged.setdefault(cohort, {"accounts": 0, "reached": 0, "hist": {}})
+        target["accounts"] += cell["accounts"]
+        target["reached"] += cell["reached"]
+        for days, n in cell["hist"].items():
+            target["hist"][days] = target["hist"].get(days, 0) + n
+    return {
+        cohort: {"accounts": v["accounts"], "reached": v["reached"], "median_days": histogram_median(v["hist"])}
+        for cohort, v in merged.items()
+    }

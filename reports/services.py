@@ -14,14 +14,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts import metrics
+from accounts.models import Account
 
-from .models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, HealthBandDaily, MetricCube, RefreshLog
 from .periods import add_months, period_presets, previous_period
 
 __all__ = [
     "COHORT_MONTHS",
     "HEALTH_TREND_WEEKS",
     "cohort_cells_refresh",
+    "cohort_ttfv_refresh",
     "cube_periods",
     "health_band_daily_refresh",
     "metric_cube_refresh",
@@ -109,6 +111,51 @@ def cohort_cells_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:
     return len(rows)
 
 
+def ttfv_histograms(*, as_of: date, months: int = COHORT_MONTHS, account_ids=None) -> dict[tuple, dict]:
+    """onboarding.metrics.ttfv for contracts started in the cohort window, folded into
+    {(cohort month, segment, tier, owner_id): {"accounts", "reached", "hist": {days: n}}}."""
+    from onboarding.metrics import ttfv
+
+    first_month = metrics.month_starts(last=as_of, months=months)[0]
+    report = ttfv(account_ids=account_ids, start=first_month, end=as_of + timedelta(days=1))
+    ids = [row.account_id for row in report.accounts]
+    groups = {
+        pk: (segment or "", tier or "", owner_id)
+        for pk, segment, tier, owner_id in Account.objects.filter(pk__in=ids).values_list(
+            "pk", "segment", "tier", "owner_id"
+        )
+    } if ids else {}  # fmt: skip
+    out: dict[tuple, dict] = {}
+    for row in report.accounts:
+        key = (row.contract_start.replace(day=1), *groups.get(row.account_id, ("", "", None)))
+        cell = out.setdefault(key, {"accounts": 0, "reached": 0, "hist": {}})
+        cell["accounts"] += 1
+        if row.days is not None:
+            cell["reached"] += 1
+            cell["hist"][str(row.days)] = cell["hist"].get(str(row.days), 0) + 1
+    return out
+
+
+def cohort_ttfv_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:
+    rows = [
+        CohortTTFV(
+            as_of=as_of,
+            cohort=cohort,
+            segment=segment,
+            tier=tier,
+            owner_id=owner_id,
+            accounts=cell["accounts"],
+            reached=cell["reached"],
+            days_histogram=cell["hist"],
+        )
+        for (cohort, segment, tier, owner_id), cell in ttfv_histograms(as_of=as_of, months=months).items()
+    ]
+    with transaction.atomic():
+        CohortTTFV.objects.all().delete()
+        CohortTTFV.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def health_trend_days(as_of: date, weeks: int = HEALTH_TREND_WEEKS) -> list[date]:
     return [as_of - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
 
@@ -148,6 +195,7 @@ def reports_refresh(*, as_of: date | None = None) -> RefreshLog:
     log = RefreshLog.objects.create(as_of=as_of, started_at=timezone.now())
     periods, rows = metric_cube_refresh(as_of=as_of)
     rows += cohort_cells_refresh(as_of=as_of)
+    rows += cohort_ttfv_refresh(as_of=as_of)
     rows += health_band_daily_refresh(as_of=as_of)
     log.periods = len(periods)
     log.cube_periods = [[start.isoformat(), end.isoformat()] for start, end in periods]

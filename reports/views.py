@@ -343,6 +343,9 @@ class CohortsView(ReportView):
         if measure not in {"logo", "revenue"}:
             measure = "logo"
         rows, source = selectors.cohort_rows(context["filters"], context["today"])
+        ttfv = selectors.cohort_ttfv(context["filters"], context["today"])
+        for row in rows:
+            row["ttfv"] = ttfv.get(row["cohort"])
         width = max((len(r["columns"]) for r in rows), default=0)
         for row in rows:
             row["cells"] = [
@@ -354,12 +357,13 @@ class CohortsView(ReportView):
 
     def tables(self, context):
         width = len(context["width"])
-        headers = ["cohort", "accounts", "start_mrr"]
+        headers = ["cohort", "accounts", "start_mrr", "ttfv_median_days", "ttfv_reached"]
         for i in range(1, width + 1):
             headers += [f"m{i}_logo_retention", f"m{i}_revenue_retention"]
         rows = []
         for r in context["rows"]:
-            line = [f"{r['cohort']:%Y-%m}", r["size"], r["start_mrr"]]
+            ttfv = r.get("ttfv") or {}
+            line = [f"{r['cohort']:%Y-%m}", r["size"], r["start_mrr"], ttfv.get("median_days"), ttfv.get("reached")]
             for col in r["columns"]:
                 line += [col["logo_retention"], col["revenue_retention"]]
             rows.append(line)

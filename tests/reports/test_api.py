@@ -46,8 +46,16 @@ def test_survey_scores_come_from_surveys(api_read, small_book):
     when = {"submitted_at": datetime.combine(last + timedelta(days=2), time(12), tzinfo=UTC)}
     for score in (10, 9, 3, 7):
         SurveyResponseFactory(kind="nps", account=small_book["a"], score=score, **when)
+    for score in (4, 5, 2, 4):
+        SurveyResponseFactory(kind="csat", account=small_book["b"], score=score, **when)
+    for score in (2, 3, 7):
+        SurveyResponseFactory(kind="ces", account=small_book["c"], score=score, **when)
     body = api_read.get(URL, {"start": last, "end": month}).json()
-    assert body["nps"] == 25.0  # 2 promoters - 1 detractor of 4
+    assert body["nps"] == 25.0  # 2 promoters - 1 detractor of 4 (docs/metrics.md)
+    assert body["csat"] == 0.75  # 3 of 4 are 4 or 5
+    assert body["ces"] == 4.0
+    enterprise = api_read.get(URL, {"start": last, "end": month, "segment": "Enterprise"}).json()
+    assert (enterprise["nps"], enterprise["csat"], enterprise["ces"]) == (None, None, 4.0)  # only Crane's CES
 
 
 @pytest.mark.parametrize(

@@ -121,3 +121,33 @@ def test_refresh_task_runs_the_service(small_book):
     log = RefreshLog.objects.get()
     assert log.as_of == small_book["month"] and log.finished_at is not None
     assert MetricCube.objects.filter(start=small_book["last"], end=small_book["month"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([], None), ([5], 5.0), ([1, 3], 2.0), ([4, 1, 9], 4.0), ([2, 2, 7, 10], 4.5), ([0, 0, 0, 30], 0.0)],
+)
+def test_histogram_median_equals_statistics_median(values, expected):
+    hist: dict[str, int] = {}
+    for v in values:
+        hist[str(v)] = hist.get(str(v), 0) + 1
+    assert selectors.histogram_median(hist) == expected
+
+
+def test_ttfv_per_cohort_from_onboarding(small_book, today, csm_user):
+    """Delta (contract started last month + 3 days) reaches value 4 days in; Bolt's and the
+    others' contracts started a year ago: outside the 12 cohort months."""
+    from tests.factories import UsageEventFactory
+
+    d = small_book["d"]
+    started = small_book["last"] + timedelta(days=3)
+    UsageEventFactory(
+        account=d,
+        event="report_created",
+        occurred_at=datetime.combine(started + timedelta(days=4), time(9), tzinfo=UTC),
+    )
+    live = selectors.cohort_ttfv(selectors.Filters(), today)
+    assert live == {small_book["last"]: {"accounts": 1, "reached": 1, "median_days": 4.0}}
+    reports_refresh(as_of=today)
+    assert selectors.cohort_ttfv(selectors.Filters(), today) == live
+    assert selectors.cohort_ttfv(selectors.Filters(owner_id=csm_user.pk), today) == {}
