@@ -1,7 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
+from .views import PlaybookViewSet, TaskViewSet
+
 app_name = "playbooks-api"
 
 router = SimpleRouter(trailing_slash=True)
+router.register("playbooks", PlaybookViewSet, basename="playbook")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [*router.urls]

@@ -21,18 +21,40 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _book(csm):
     """A small book like the demo's: a red turn, a detractor, a renewal, a quiet key account."""
     today = timezone.now().date()
-    acme = AccountFactory(name="Acme Analytics", owner=csm, tier="key", mrr=Decimal("4200"),
-                          health_score=41, health_band="red", health_change_7d=-31,
-                          renewal_date=today + timedelta(days=64), last_touch_at=timezone.now() - timedelta(days=2))
+    acme = AccountFactory(
+        name="Acme Analytics",
+        owner=csm,
+        tier="key",
+        mrr=Decimal("4200"),
+        health_score=41,
+        health_band="red",
+        health_change_7d=-31,
+        renewal_date=today + timedelta(days=64),
+        last_touch_at=timezone.now() - timedelta(days=2),
+    )
     HealthScore.objects.create(account=acme, day=today - timedelta(days=1), score=72, band="green", measures={})
     HealthScore.objects.create(account=acme, day=today, score=41, band="red", measures={})
-    globex = AccountFactory(name="Globex Retail", owner=csm, tier="standard", mrr=Decimal("900"),
-                            health_score=58, health_band="yellow", last_touch_at=timezone.now())
+    globex = AccountFactory(
+        name="Globex Retail",
+        owner=csm,
+        tier="standard",
+        mrr=Decimal("900"),
+        health_score=58,
+        health_band="yellow",
+        last_touch_at=timezone.now(),
+    )
     jane = ContactFactory(account=globex, name="Jane Doe")
     SurveyResponseFactory(account=globex, contact=jane, score=3, comment="Exports keep failing every Monday.")
-    AccountFactory(name="Initech", owner=csm, tier="key", mrr=Decimal("2500"), health_score=77,
-                   health_band="green", created_at=timezone.now() - timedelta(days=200),
-                   last_touch_at=timezone.now() - timedelta(days=19))
+    AccountFactory(
+        name="Initech",
+        owner=csm,
+        tier="key",
+        mrr=Decimal("2500"),
+        health_score=77,
+        health_band="green",
+        created_at=timezone.now() - timedelta(days=200),
+        last_touch_at=timezone.now() - timedelta(days=19),
+    )
     SubscriptionFactory(account=acme, mrr=Decimal("4200"), end_date=today + timedelta(days=64))
     return acme
 
@@ -65,7 +87,10 @@ def test_csm_completes_a_playbook_task_and_sees_it_on_the_timeline(page, login, 
     screenshot("playbooks_task_detail")
 
     # ...and completes it with an outcome note
-    page.fill("#complete-form textarea[name=outcome_note]", "Met the champion; rescue plan agreed, exec sponsor call on Friday.")
+    page.fill(
+        "#complete-form textarea[name=outcome_note]",
+        "Met the champion; rescue plan agreed, exec sponsor call on Friday.",
+    )
     page.click("#complete-form button[type=submit]")
     page.wait_for_load_state("networkidle")
 
