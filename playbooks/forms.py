@@ -272,6 +272,17 @@ class EmailTemplateForm(forms.ModelForm):
         }
 
 
+class CadenceForm(forms.Form):
+    """One 'every N days' field per tier."""
+
+    def __init__(self, *args, days_by_tier: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for tier, label in Tier.choices:
+            self.fields[tier] = forms.IntegerField(
+                label=label, min_value=1, max_value=365, initial=days_by_tier.get(tier), help_text="days"
+            )
+
+
 class CompleteForm(forms.Form):
     outcome_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 

@@ -41,6 +41,7 @@ __all__ = [
     "task_snooze",
     "task_template_save",
     "tasks_bulk",
+    "touch_cadence_set",
 ]
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,29 @@ def _check_template_syntax(field: str, source: str, render_text) -> None:
         Template(source or "")
     except TemplateSyntaxError as exc:
         raise ValidationError({field: f"template error: {exc}"}) from exc
+
+
+# Section: touch cadence
+
+
+@transaction.atomic
+def touch_cadence_set(*, days_by_tier: dict[str, int]) -> dict[str, int]:
+    """Set how often each tier is due a CSM touch (accounts.TouchCadence, which the portfolio's
+    "touch due" and the no-touch trigger read). Accounts has no writer for it yet; this is it."""
+    from accounts.choices import Tier
+    from accounts.models import TouchCadence
+
+    errors = {}
+    for tier, days in days_by_tier.items():
+        if tier not in Tier.values:
+            errors[tier] = "unknown tier"
+        elif not isinstance(days, int) or not 1 <= days <= 365:
+            errors[tier] = "must be between 1 and 365 days"
+    if errors:
+        raise ValidationError(errors)
+    for tier, days in days_by_tier.items():
+        TouchCadence.objects.update_or_create(tier=tier, defaults={"every_days": days})
+    return TouchCadence.days_by_tier()
 
 
 # Section: tasks

@@ -25,6 +25,7 @@ urlpatterns = [
     path("playbooks/<int:pk>/history/", views.PlaybookHistoryView.as_view(), name="playbook_history"),
     path("playbooks/<int:pk>/toggle/", views.PlaybookToggleView.as_view(), name="playbook_toggle"),
     path("playbooks/<int:pk>/run/", views.PlaybookRunView.as_view(), name="playbook_run"),
+    path("playbooks/cadence/", views.CadenceView.as_view(), name="cadence"),
     path("playbooks/templates/task/new/", views.TaskTemplateFormView.as_view(), name="task_template_create"),
     path("playbooks/templates/task/<int:pk>/", views.TaskTemplateFormView.as_view(), name="task_template_edit"),
     path("playbooks/templates/email/new/", views.EmailTemplateFormView.as_view(), name="email_template_create"),

@@ -29,6 +29,7 @@ from .forms import (
     ActionForm,
     ActionFormSet,
     BulkForm,
+    CadenceForm,
     CompleteForm,
     EmailTemplateForm,
     PlaybookForm,
@@ -50,6 +51,7 @@ from .services import (
     task_snooze,
     task_template_save,
     tasks_bulk,
+    touch_cadence_set,
 )
 from .triggers import TRIGGERS, get_trigger
 
@@ -481,6 +483,34 @@ class PlaybookRunView(AdminRequiredMixin, View):
             else:
                 messages.error(request, "The run failed; see the run log.")
         return redirect("playbooks:playbook_detail", pk=pk)
+
+
+class CadenceView(AdminRequiredMixin, TemplateView):
+    """Touch cadence per tier: how often a CSM should touch an account ("touch due" in the
+    portfolio, and the "no CSM touch" trigger)."""
+
+    template_name = "playbooks/cadence_form.html"
+
+    def _days(self):
+        from accounts.models import TouchCadence
+
+        return TouchCadence.days_by_tier()
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=CadenceForm(days_by_tier=self._days())))
+
+    def post(self, request, *args, **kwargs):
+        form = CadenceForm(request.POST, days_by_tier=self._days())
+        if form.is_valid():
+            try:
+                touch_cadence_set(days_by_tier=dict(form.cleaned_data))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Touch cadence saved.")
+                return redirect("playbooks:cadence")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 # Section: templates

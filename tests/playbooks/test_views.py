@@ -233,3 +233,18 @@ def test_template_forms(admin_client):
         reverse("playbooks:email_template_create"), {"name": "Hi", "subject": "Hi {{ contact.name }}", "body": "Body"}
     )
     assert response.status_code == 302
+
+
+def test_admin_edits_the_touch_cadence(admin_client):
+    from accounts.models import TouchCadence
+
+    assert admin_client.get(reverse("playbooks:cadence")).status_code == 200
+    data = {"strategic": "2", "key": "7", "standard": "30", "tech_touch": "0"}
+    assert admin_client.post(reverse("playbooks:cadence"), data).status_code == 400
+    data["tech_touch"] = "120"
+    assert admin_client.post(reverse("playbooks:cadence"), data).status_code == 302
+    assert TouchCadence.days_by_tier() == {"strategic": 2, "key": 7, "standard": 30, "tech_touch": 120}
+
+
+def test_cadence_is_for_admins(csm_client):
+    assert csm_client.get(reverse("playbooks:cadence")).status_code == 403
