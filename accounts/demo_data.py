@@ -853,21 +853,35 @@ class BulkWriter:
                 result.update(cursor.fetchall())
         return result
 
-    def events(self, columns: list[str], lines_or_rows) -> None:
-        """Events are the bulk of the data: on PostgreSQL the caller hands pre-formatted COPY text."""
+    def events(self, columns: list[str], blocks) -> int:
+        """Events are the bulk of the data: one COPY per chunk of accounts, fed block by block
+        (one block per account). On PostgreSQL a block is pre-formatted COPY text lines, sent by
+        psycopg's queued writer thread so the database works while Python builds the next block;
+        on SQLite a block is a list of row tuples."""
         extra_cols, extra_vals = self.defaults(UsageEvent, columns)
         table = UsageEvent._meta.db_table
+        sql_cols = ", ".join(columns + extra_cols)
+        written = 0
         with connection.cursor() as cursor:
             if self.pg:
+                from psycopg.copy import QueuedLibpqWriter
+
                 suffix = "".join("\t" + ("\\N" if v is None else str(v).replace("\\", "\\\\")) for v in extra_vals)
-                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns + extra_cols)}) FROM STDIN") as copy:
-                    copy.write("".join(line + suffix + "\n" for line in lines_or_rows))
+                raw = cursor.cursor
+                with raw.copy(f"COPY {table} ({sql_cols}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
+                    for lines in blocks:
+                        if lines:
+                            copy.write((suffix + "\n").join(lines) + suffix + "\n")
+                            written += len(lines)
             else:
                 marks = ", ".join(["%s"] * (len(columns) + len(extra_cols)))
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns + extra_cols)}) VALUES ({marks})",
-                    [row + extra_vals for row in lines_or_rows],
-                )
+                for rows in blocks:
+                    if rows:
+                        cursor.executemany(
+                            f"INSERT INTO {table} ({sql_cols}) VALUES ({marks})", [row + extra_vals for row in rows]
+                        )
+                        written += len(rows)
+        return written
 
 
 # Section: the step
@@ -1136,29 +1150,27 @@ def seed_accounts(ctx: DemoContext) -> None:
 
         timing["records"] += time.perf_counter() - t0
         t0 = time.perf_counter()
+
         # usage events
-        for p in plans:
-            n = len(p.ev_day)
-            if not n:
-                continue
-            cids = np.array([*p.contact_ids, -1], dtype=np.int64)[p.ev_contact]
-            if writer.pg:
-                aid = str(p.account_id)
-                lines = [
-                    f"{aid}\t{'\\N' if c < 0 else c}\t{EVENT_NAMES[e]}\t{day_strs[d]} {hms[s]}+00\t{EVENT_PROPS[e]}"
-                    for d, s, e, c in zip(
-                        p.ev_day.tolist(), p.ev_sec.tolist(), p.ev_name.tolist(), cids.tolist(), strict=True
-                    )
-                ]
-            else:
-                lines = [
-                    (p.account_id, None if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}", EVENT_PROPS[e])
-                    for d, s, e, c in zip(
-                        p.ev_day.tolist(), p.ev_sec.tolist(), p.ev_name.tolist(), cids.tolist(), strict=True
-                    )
-                ]
-            writer.events(EVENT_COLS, lines)
-            totals["events"] += n
+        def blocks(plans=plans):
+            for p in plans:
+                if not len(p.ev_day):
+                    continue
+                cids = np.array([*p.contact_ids, -1], dtype=np.int64)[p.ev_contact].tolist()
+                columns = zip(p.ev_day.tolist(), p.ev_sec.tolist(), p.ev_name.tolist(), cids, strict=True)
+                if writer.pg:
+                    aid = str(p.account_id)
+                    yield [
+                        f"{aid}\t{'\\N' if c < 0 else c}\t{EVENT_NAMES[e]}\t{day_strs[d]} {hms[s]}+00\t{EVENT_PROPS[e]}"
+                        for d, s, e, c in columns
+                    ]
+                else:
+                    yield [
+                        (p.account_id, None if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}", EVENT_PROPS[e])
+                        for d, s, e, c in columns
+                    ]
+
+        totals["events"] += writer.events(EVENT_COLS, blocks())
         timing["events"] += time.perf_counter() - t0
         progress.update(len(plans))
         progress.set_postfix(events=f"{totals['events']:,}", refresh=False)

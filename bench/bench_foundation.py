@@ -1,0 +1,130 @@
+"""Foundation figures: `seed_demo` speed and the two CSM pages on that data.
+
+- seed N=200 into a fresh SQLite file (the embedded `make run` path, accounts step only);
+- seed N = 100,000 x scale into the benchmark PostgreSQL database (COPY; ~200 events an
+  account, so ~20M events at scale 1.0), with the phase timings the seed logs;
+- baseline: PostgreSQL's own speed at writing the same number of event rows
+  (INSERT ... SELECT generate_series into an unlogged table), so the ratio says how close the
+  generator gets to the database's floor;
+- the portfolio and the account 360 page on that data: queries and server time (median of 5)
+  through django.test.Client with a logged-in CSM, against /login/ as the baseline page.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.setup import ratio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _seed_sqlite(n: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "REDIS_URL": ""}
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        started = time.perf_counter()
+        subprocess.run(
+            [*manage, "seed_demo", "--accounts", str(n), "--seed", "42", "--only", "accounts", "-v0"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
+        return time.perf_counter() - started
+
+
+def _pg_baseline(rows: int) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_events_floor")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_events_floor (id bigserial, account_id bigint, contact_id bigint, "
+            "event varchar(128), occurred_at timestamptz, properties jsonb)"
+        )
+        cursor.execute("CREATE INDEX ON bench_events_floor (account_id, occurred_at)")
+        started = time.perf_counter()
+        cursor.execute(
+            "INSERT INTO bench_events_floor (account_id, contact_id, event, occurred_at, properties) "
+            "SELECT g %% 100000, g %% 600000, 'dashboard_viewed', now() - (g %% 31536000) * interval '1 second', '{}' "
+            "FROM generate_series(1, %s) g",
+            [rows],
+        )
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_events_floor")
+    return elapsed
+
+
+def _page(client, url: str, runs: int = 5) -> tuple[int, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = []
+    queries = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+    return queries, statistics.median(times) * 1000
+
+
+def run(args) -> None:
+    from django.test import Client
+
+    from accounts.demo import demo_flush, demo_is_empty, run_demo
+    from accounts.models import Account
+    from core.models import User
+
+    # 1. the embedded path
+    n_small = 200
+    small = _seed_sqlite(n_small)
+    print(f"seed SQLite: {n_small} accounts in {small:.1f} s (command wall time, accounts step)")
+
+    # 2. PostgreSQL at scale
+    n = max(200, int(100_000 * args.scale))
+    if not demo_is_empty():
+        demo_flush(log=lambda m: None)
+    logs: list[str] = []
+    started = time.perf_counter()
+    ctx = run_demo(n_accounts=n, seed=42, log=logs.append, only=["accounts"], quiet=not sys.stderr.isatty())
+    seconds = time.perf_counter() - started
+    totals = ctx.extra["totals"]
+    rows = sum(totals.values()) + n
+    for line in logs:
+        print(f"  {line}")
+    print(
+        f"seed PostgreSQL: {n:,} accounts, {totals['events']:,} events, {seconds:.1f} s, "
+        f"{rows / seconds:,.0f} rows/s ({totals['events'] / seconds:,.0f} events/s)"
+    )
+    floor = _pg_baseline(totals["events"])
+    print(
+        f"baseline: PostgreSQL writes {totals['events']:,} generated rows in {floor:.1f} s "
+        f"({totals['events'] / floor:,.0f} rows/s); seed/baseline = {ratio(seconds, floor)}"
+    )
+
+    # 3. the pages on that data
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(username="csm1"))
+    biggest = Account.objects.order_by("-mrr").values_list("pk", "name").first()
+    q_base, t_base = _page(client, "/login/")
+    pages = [
+        ("portfolio", "/accounts/"),
+        ("portfolio search", f"/accounts/?q={biggest[1].split()[0][:6]}"),
+        ("portfolio filtered", "/accounts/?owner=me&tier=key&sort=renewal&touch=overdue&page=2"),
+        ("account 360", f"/accounts/{biggest[0]}/"),
+    ]
+    print(f"baseline page /login/: {q_base} queries, {t_base:.0f} ms")
+    for label, url in pages:
+        queries, ms = _page(client, url)
+        print(f"page {label}: {queries} queries, {ms:.0f} ms median of 5 ({ratio(ms, t_base)} of /login/)  {url}")
