@@ -45,8 +45,10 @@ __all__ = [
     "cohort_table",
     "cost_totals",
     "cs_roi",
+    "adoption_from_counts",
     "expansion_signals",
     "feature_adoption",
+    "feature_use_counts",
     "metric_components",
     "metrics_from_components",
     "month_starts",
@@ -772,36 +774,56 @@ def product_usage(*, start: date, end: date, accounts: QuerySet | None = None) -
     return usage_from_components(usage, accounts_active_end=active_end)
 
 
+def feature_use_counts(
+    *, start: date, end: date, accounts: QuerySet | None = None, group_by: Sequence[str] = ()
+) -> list[dict]:
+    """Per feature (event name), and per group when asked: accounts active (paid) on `end`
+    that used it in [start, end). Additive across groups. One query."""
+    from .models import AccountDailyUsage
+
+    _validate_period(start, end)
+    group_by = tuple(group_by)
+    rollup = AccountDailyUsage._meta.db_table
+    sub = Subscription._meta.db_table
+    select, join, group = _group_sql(group_by, "u")
+    slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    group_cols = "".join(f", a.{field}" for field in group_by)
+    rows = _rows(
+        f"""
+        SELECT {select} u.feature AS feature, COUNT(*) AS accounts FROM (
+            SELECT DISTINCT r.account_id, j.key AS feature
+            FROM {rollup} r, {_json_keys("r.features")}
+            WHERE r.day >= %s AND r.day < %s AND r.account_id IN (
+                SELECT s.account_id FROM {sub} s WHERE s.is_trial = %s AND s.mrr > 0
+                AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s){slice_sql})
+        ) u{join}
+        GROUP BY u.feature{group_cols}
+        """,
+        [_d(start), _d(end), False, _d(end), _d(end), *slice_params],
+    )
+    return [
+        {**{k: row[k] for k in group_by}, "feature": row["feature"], "accounts": int(row["accounts"])} for row in rows
+    ]
+
+
+def adoption_from_counts(counts: dict[str, int], *, accounts_active_end: int) -> list[dict]:
+    """{feature: accounts} -> [{"feature", "accounts", "adoption"}], most adopted first."""
+    rows = [
+        {"feature": feature, "accounts": n, "adoption": _ratio(n, accounts_active_end)} for feature, n in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["accounts"], r["feature"]))
+
+
 def feature_adoption(*, start: date, end: date, accounts: QuerySet | None = None) -> list[dict]:
     """Per feature (event name): how many accounts active (paid) on `end` used it in
     [start, end), and that as a share of all accounts active on `end`. Most adopted first.
     Two queries."""
-    from .models import AccountDailyUsage
-
-    _validate_period(start, end)
-    rollup = AccountDailyUsage._meta.db_table
-    sub = Subscription._meta.db_table
-    slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
-    active_sql = f"""
-        SELECT DISTINCT s.account_id FROM {sub} s WHERE s.is_trial = %s AND s.mrr > 0
-        AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s){slice_sql}
-    """
-    active_params = [False, _d(end), _d(end), *slice_params]
-    total = _rows(f"SELECT COUNT(*) AS n FROM ({active_sql}) act", active_params)[0]["n"] or 0
-    rows = _rows(
-        f"""
-        SELECT u.feature AS feature, COUNT(*) AS accounts FROM (
-            SELECT DISTINCT r.account_id, j.key AS feature
-            FROM {rollup} r, {_json_keys("r.features")}
-            WHERE r.day >= %s AND r.day < %s AND r.account_id IN ({active_sql})
-        ) u GROUP BY u.feature ORDER BY COUNT(*) DESC, u.feature
-        """,
-        [_d(start), _d(end), *active_params],
-    )
-    return [
-        {"feature": row["feature"], "accounts": int(row["accounts"]), "adoption": _ratio(row["accounts"], total)}
-        for row in rows
-    ]
+    counts: dict[str, int] = {}
+    for row in feature_use_counts(start=start, end=end, accounts=accounts):
+        counts[row["feature"]] = row["accounts"]
+    revenue = _revenue_components(start, end, accounts, ())
+    active_end = int(revenue[0]["accounts_active_end"] or 0) if revenue else 0
+    return adoption_from_counts(counts, accounts_active_end=active_end)
 
 
 EXPANSION_THRESHOLD = 0.8
@@ -896,7 +918,7 @@ def expansion_signals(
 # Section: CS ROI
 
 
-def cs_roi(*, start: date, end: date) -> dict:
+def cs_roi(*, start: date, end: date, components: dict | None = None) -> dict:
     """CS ROI for [start, end) over the whole book (costs carry no account).
 
     retention revenue = retained MRR of the starting book (mrr_start - contraction - churned)
@@ -907,9 +929,12 @@ def cs_roi(*, start: date, end: date) -> dict:
                         (the "other" category is shown apart, not counted, as DESIGN.md lists
                         the three).
     roi = revenues - costs; roi_ratio = roi / costs (None when costs are 0).
+    `components` (the whole book's `metric_components`, e.g. summed from a pre-aggregate)
+    saves recomputing them.
     """
     _validate_period(start, end)
-    components = metric_components(start=start, end=end)[0]
+    if components is None:
+        components = metric_components(start=start, end=end)[0]
     years = Decimal((end - start).days) / Decimal(365)
     retained = components["mrr_start"] - components["mrr_contraction"] - components["mrr_churned"]
     retention_revenue = (retained * 12 * years).quantize(CENT)

@@ -133,3 +133,20 @@ class CohortTTFV(GroupedRow):
 
     def __str__(self) -> str:
         return f"{self.cohort}: {self.reached}/{self.accounts}"
+
+
+class FeatureUse(GroupedRow):
+    """accounts.metrics.feature_use_counts for one cube period and group: paying accounts that
+    used `feature` in [start, end). Adoption = accounts / MetricCube.accounts_active_end."""
+
+    start = models.DateField()
+    end = models.DateField()
+    feature = models.CharField(max_length=128)
+    accounts = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["start", "end", "feature"]
+        indexes = [models.Index(fields=["start", "end"], name="featureuse_period")]
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end} {self.feature}: {self.accounts}"

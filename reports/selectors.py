@@ -24,7 +24,7 @@ from accounts.choices import HealthBand
 from accounts.models import Account
 
 from .freshness import data_changed_at
-from .models import CohortCell, CohortTTFV, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import Period, add_months, previous_period
 
 CACHE_SECONDS = 24 * 3600
@@ -444,3 +444,37 @@ def cohort_ttfv(filters: Filters, today: date, months: int = 12) -> dict[date, d
         cohort: {"accounts": v["accounts"], "reached": v["reached"], "median_days": histogram_median(v["hist"])}
         for cohort, v in merged.items()
     }
+
+
+# Section: feature adoption and CS ROI
+
+
+def feature_adoption(period: Period, filters: Filters, comps: dict, refresh: RefreshLog | None = None) -> list[dict]:
+    """Per feature: paying accounts (on `end`) that used it in the period / paying accounts."""
+    if in_cube(refresh, period.start, period.end):
+        rows = (
+            FeatureUse.objects.filter(filters.q(), start=period.start, end=period.end)
+            .order_by()
+            .values("feature")
+            .annotate(n=Sum("accounts"))
+        )
+        counts = {r["feature"]: int(r["n"]) for r in rows}
+    else:
+        accounts = None if filters.is_everyone else filters.accounts()
+        counts = cached(
+            ("features", period.start, period.end, filters.key()),
+            lambda: {
+                r["feature"]: r["accounts"]
+                for r in metrics.feature_use_counts(start=period.start, end=period.end, accounts=accounts)
+            },
+        )
+    return metrics.adoption_from_counts(counts, accounts_active_end=comps["accounts_active_end"])
+
+
+def cs_roi(period: Period, comps: dict) -> dict:
+    """accounts.metrics.cs_roi for the whole book, on components already at hand."""
+    return cached(
+        ("cs_roi", period.start, period.end),
+        lambda: metrics.cs_roi(start=period.start, end=period.end, components=comps),
+        LIVE_CACHE_SECONDS,
+    )

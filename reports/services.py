@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import metrics
 from accounts.models import Account
 
-from .models import CohortCell, CohortTTFV, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import add_months, period_presets, previous_period
 
 __all__ = [
@@ -80,12 +80,27 @@ def metric_cube_refresh(*, as_of: date) -> tuple[list[tuple[date, date]], int]:
     periods = cube_periods(as_of)
     now = timezone.now()
     rows: list[MetricCube] = []
+    features: list[FeatureUse] = []
     for start, end in periods:
         rows += _cube_rows(start, end, now)
+        features += [
+            FeatureUse(
+                start=start,
+                end=end,
+                segment=row["segment"] or "",
+                tier=row["tier"] or "",
+                owner_id=row["owner_id"],
+                feature=row["feature"][:128],
+                accounts=row["accounts"],
+            )
+            for row in metrics.feature_use_counts(start=start, end=end, group_by=GROUP)
+        ]
     with transaction.atomic():
         MetricCube.objects.all().delete()
         MetricCube.objects.bulk_create(rows, batch_size=2000)
-    return periods, len(rows)
+        FeatureUse.objects.all().delete()
+        FeatureUse.objects.bulk_create(features, batch_size=2000)
+    return periods, len(rows) + len(features)
 
 
 def cohort_cells_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:

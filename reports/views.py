@@ -208,7 +208,11 @@ class DashboardView(ReportView):
         trend = selectors.health_trend(filters)
         renewals = selectors.renewals_forecast(filters, today, RENEWAL_DAYS)
         nps = selectors.nps_trend(filters, today)
+        features = selectors.feature_adoption(period, filters, result["components"], refresh)
+        roi = selectors.cs_roi(period, result["components"]) if filters.is_everyone else None
         context.update(
+            features=features,
+            roi=roi,
             refresh=refresh,
             source=result["source"],
             m=m,
@@ -258,6 +262,11 @@ class DashboardView(ReportView):
                 [[r["day"], r["red"], r["yellow"], r["green"]] for r in context["trend"]],
             ),
             "renewals": (bands, [[r["label"], r["accounts"], r["mrr"]] for r in context["renewals"]]),
+            "features": (
+                ["feature", "paying_accounts_using", "adoption"],
+                [[r["feature"], r["accounts"], r["adoption"]] for r in context["features"]],
+            ),
+            "roi": (["item", "amount"], list((context["roi"] or {}).items())),
             "nps": (
                 ["month", "nps", "responses"],
                 [[r["month"], r.get("nps"), r.get("nps_responses", 0)] for r in context["nps"]],

@@ -4,28 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_refreshlog_cube_periods'),
+        ("reports", "0002_refreshlog_cube_periods"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CohortTTFV',
+            name="CohortTTFV",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('tier', models.CharField(blank=True, max_length=16)),
-                ('owner_id', models.BigIntegerField(blank=True, null=True)),
-                ('as_of', models.DateField()),
-                ('cohort', models.DateField()),
-                ('accounts', models.IntegerField(default=0)),
-                ('reached', models.IntegerField(default=0)),
-                ('days_histogram', models.JSONField(default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                ("tier", models.CharField(blank=True, max_length=16)),
+                ("owner_id", models.BigIntegerField(blank=True, null=True)),
+                ("as_of", models.DateField()),
+                ("cohort", models.DateField()),
+                ("accounts", models.IntegerField(default=0)),
+                ("reached", models.IntegerField(default=0)),
+                ("days_histogram", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['cohort'],
-                'indexes': [models.Index(fields=['as_of'], name='cohortttfv_asof')],
+                "ordering": ["cohort"],
+                "indexes": [models.Index(fields=["as_of"], name="cohortttfv_asof")],
             },
         ),
     ]

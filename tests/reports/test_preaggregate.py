@@ -49,6 +49,34 @@ def test_cube_agrees_with_the_exact_service_for_every_period_and_slice(refreshed
             assert stored["usage"] == metrics.product_usage(start=start, end=end, accounts=accounts)
 
 
+def test_feature_adoption_from_cube_equals_live(small_book, today, csm_user):
+    from accounts.rollups import usage_rollup_rebuild
+    from tests.factories import UsageEventFactory
+
+    last = small_book["last"]
+    for account, event in ((small_book["a"], "report"), (small_book["b"], "report"), (small_book["b"], "export"),
+                           (small_book["d"], "export"), (small_book["c"], "export")):  # fmt: skip
+        UsageEventFactory(
+            account=account, event=event, occurred_at=datetime.combine(last + timedelta(days=6), time(8), tzinfo=UTC)
+        )
+    usage_rollup_rebuild()
+    reports_refresh(as_of=today)
+    refresh = selectors.last_refresh()
+    period = period_presets(today)["last_month"]
+    for filters in (selectors.Filters(), selectors.Filters(owner_id=csm_user.pk)):
+        comps, source = selectors.period_components(period, filters, refresh)
+        assert source == "pre-aggregate"
+        stored = selectors.feature_adoption(period, filters, comps, refresh)
+        accounts = None if filters.is_everyone else filters.accounts()
+        assert stored == metrics.feature_adoption(start=period.start, end=period.end, accounts=accounts)
+    everyone, _ = selectors.period_components(period, selectors.Filters(), refresh)
+    # paying on the first of this month: a, b, d; Crane (churned) used "export" but does not count
+    assert selectors.feature_adoption(period, selectors.Filters(), everyone, refresh) == [
+        {"feature": "export", "accounts": 2, "adoption": round(2 / 3, 4)},
+        {"feature": "report", "accounts": 2, "adoption": round(2 / 3, 4)},
+    ]
+
+
 def test_mrr_series_from_cube_equals_live(refreshed, today):
     refresh = selectors.last_refresh()
     from_cube = selectors.mrr_months(selectors.Filters(segment="SMB"), today, refresh)

@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -70,6 +71,23 @@ def test_dashboard_numbers(client, manager_user, small_book):
     assert 'data-chart="chart-mrr"' in html
 
 
+def test_dashboard_cs_roi_only_for_the_whole_book(client, manager_user, small_book):
+    from accounts.models import CostEntry
+
+    client.force_login(manager_user)
+    CostEntry.objects.create(
+        period_start=small_book["last"], period_end=small_book["month"], amount=100, category="staff"
+    )
+    roi = client.get(reverse("reports:dashboard"), {"period": "last_month"}).context["roi"]
+    days = (small_book["month"] - small_book["last"]).days
+    # retained MRR of the starting book: 600 - 0 - 300 = 300; expansion 60; both x 12 x days / 365
+    assert roi["retention_revenue"] == (Decimal(300) * 12 * days / 365).quantize(Decimal("0.01"))
+    assert roi["expansion_revenue"] == (Decimal(60) * 12 * days / 365).quantize(Decimal("0.01"))
+    assert roi["cost"] == 100
+    sliced = client.get(reverse("reports:dashboard"), {"period": "last_month", "segment": "SMB"})
+    assert sliced.context["roi"] is None and "whole book only" in sliced.content.decode()
+
+
 def test_dashboard_filters_by_segment_and_csm(client, manager_user, csm_user, small_book):
     client.force_login(manager_user)
     response = client.get(reverse("reports:dashboard"), {"period": "last_month", "segment": "Enterprise"})
@@ -101,7 +119,17 @@ def test_htmx_gets_the_partial(client, manager_user, small_book, htmx_headers):
 def test_csv_export_of_each_table(client, manager_user, small_book):
     client.force_login(manager_user)
     exports = {
-        "reports:dashboard": ["metrics", "waterfall", "mrr", "health", "health_trend", "renewals", "nps"],
+        "reports:dashboard": [
+            "metrics",
+            "waterfall",
+            "mrr",
+            "health",
+            "health_trend",
+            "renewals",
+            "nps",
+            "features",
+            "roi",
+        ],
         "reports:scorecards": ["csm", "segment"],
         "reports:cohorts": ["cohorts"],
         "reports:home": ["at_risk", "renewals", "tasks"],
