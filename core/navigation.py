@@ -23,7 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Work", "Tasks", "playbooks:inbox", "check"),
     NavItem("Work", "Success plans", "onboarding:board", "flag"),
     NavItem("Insights", "Dashboard", "reports:dashboard", "chart"),
-    NavItem("Insights", "Scorecards", "reports:scorecards", "award"),
+    NavItem("Insights", "Scorecards", "reports:scorecards", "award", Role.MANAGER),
     NavItem("Insights", "Cohorts", "reports:cohorts", "layers"),
     NavItem("Insights", "Surveys", "surveys:report", "message"),
     NavItem("Insights", "Health backtest", "health:backtest", "activity"),
