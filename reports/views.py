@@ -10,7 +10,6 @@ import csv
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
@@ -143,12 +142,10 @@ class HomeView(ReportView):
         return context
 
     def _tasks(self, user, today):
-        try:
-            task_model = apps.get_model("playbooks", "Task")
-        except LookupError:  # the playbooks floor is not installed
-            return None
+        from playbooks.models import Task
+
         return list(
-            task_model.objects.filter(assignee=user)
+            Task.objects.filter(assignee=user)
             .actionable(today)
             .select_related("account")
             .order_by("due_date", "-priority", "id")[:10]

@@ -49,6 +49,21 @@ def test_home_is_at_the_root_and_shows_my_book(client, csm_user, small_book):
     assert [a.name for a in response.context["at_risk"]] == ["Acme"]
 
 
+def test_home_lists_my_open_tasks(client, csm_user, manager_user, small_book, today):
+    from playbooks.models import Task
+
+    Task.objects.create(
+        account=small_book["a"], title="Call Acme", due_date=today - timedelta(days=1), assignee=csm_user
+    )
+    Task.objects.create(account=small_book["b"], title="Done already", due_date=today, assignee=csm_user, status="done")
+    Task.objects.create(account=small_book["c"], title="Not mine", due_date=today, assignee=manager_user)
+    client.force_login(csm_user)
+    response = client.get("/")
+    assert [t.title for t in response.context["tasks"]] == ["Call Acme"]
+    export = client.get("/", {"export": "tasks"}).content.decode()
+    assert "Call Acme" in export and "Not mine" not in export
+
+
 def test_home_renewals_next_90_days(client, manager_user, small_book):
     client.force_login(manager_user)
     response = client.get("/")
