@@ -74,7 +74,7 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
             errors.append({"index": index, "field": None, "reason": "must be a JSON object"})
             continue
         kind = message.get("type", default_type)
-        if kind not in TYPES:
+        if not isinstance(kind, str) or kind not in TYPES:
             errors.append({"index": index, "field": "type", "reason": f"must be one of {', '.join(sorted(TYPES))}"})
             continue
         message["type"] = kind

@@ -69,7 +69,11 @@ def test_import_then_reimport_changes_nothing(django_capture_on_commit_callbacks
 
 def test_subscriptions_and_contacts_import(django_capture_on_commit_callbacks):
     AccountFactory(external_id="acme")
-    subs = "account,plan,mrr,start_date,end_date,is_trial\nacme,Growth,1000.00,2025-01-01,,false\nacme,Trial,0,2024-12-01,2025-01-01,true\n"
+    subs = (
+        "account,plan,mrr,start_date,end_date,is_trial\n"
+        "acme,Growth,1000.00,2025-01-01,,false\n"
+        "acme,Trial,0,2024-12-01,2025-01-01,true\n"
+    )
     job = import_job_create(kind="subscriptions", file_name="s.csv", content=subs.encode())
     import_job_validate(job=job)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,232 @@
+"""Usage-event ingestion into PostgreSQL (issue 3, Benchmark).
+
+Events per second through POST /api/v1/events/bulk (JSON arrays of BULK_BATCH rows) and through
+the Segment-compatible POST /v1/batch (SEGMENT_BATCH track messages), both driven through the
+real WSGI stack (django.test.Client: middleware, DRF, API-key auth, JSON parsing, validation,
+dedupe, COPY, daily rollups, signals), each against a raw COPY of the same rows into the same
+table in the same run. The baseline COPY runs first and is rolled back, so the table grows only
+by what the endpoints store. Reported per stage while the table grows from empty to
+20M x --scale rows, with the process's peak memory (flat = it does not grow with the batch count).
+
+Celery tasks that signal receivers queue (e.g. health's debounced refresh) are counted, not run:
+in production a worker runs them; here they would time something other than ingestion.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_datain \\
+        .venv/bin/python -m bench --only ingest --scale 0.05
+"""
+
+import hashlib
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench.setup import peak_rss_mb, ratio
+
+FULL_ROWS = 20_000_000
+ACCOUNTS = 2_000
+CONTACTS_PER_ACCOUNT = 5
+BULK_BATCH = 10_000
+SEGMENT_BATCH = 1_000
+STAGES = 10
+SEGMENT_SHARE = 0.2  # of each stage's rows go through /v1/batch
+EVENTS = [f"feature_{i}" for i in range(24)]
+HISTORY = timedelta(days=365)
+
+
+def _rows(start: int, count: int, total: int, origin: datetime):
+    """Deterministic rows number start..start+count, in time order over a year."""
+    step = HISTORY / max(total, 1)
+    for n in range(start, start + count):
+        h = int.from_bytes(hashlib.blake2b(n.to_bytes(8, "big"), digest_size=8).digest(), "big")
+        account = h % ACCOUNTS
+        contact = (h >> 16) % CONTACTS_PER_ACCOUNT
+        yield {
+            "account": f"bench-{account}",
+            "contact": f"bench-{account}-{contact}",
+            "event": EVENTS[(h >> 32) % len(EVENTS)],
+            "occurred_at": (origin + step * n).isoformat(),
+            "properties": {"plan": "growth", "n": n % 97},
+            "message_id": f"m-{n:012d}",
+        }
+
+
+def _setup():
+    from django.db import connection
+
+    from accounts.models import Account, Contact
+    from core.choices import APIKeyScope
+    from core.services import api_key_create
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE accounts_usageevent, accounts_usageeventkey, accounts_accountdailyusage")
+    if Account.objects.filter(external_id__startswith="bench-").count() < ACCOUNTS:
+        Account.objects.bulk_create(
+            [Account(external_id=f"bench-{i}", name=f"Bench {i}") for i in range(ACCOUNTS)],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        accounts = dict(Account.objects.filter(external_id__startswith="bench-").values_list("external_id", "id"))
+        Contact.objects.bulk_create(
+            [
+                Contact(external_id=f"bench-{i}-{c}", account_id=accounts[f"bench-{i}"])
+                for i in range(ACCOUNTS)
+                for c in range(CONTACTS_PER_ACCOUNT)
+            ],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE accounts_account")
+        cursor.execute("VACUUM ANALYZE accounts_contact")
+    return api_key_create(name="bench-ingest", scope=APIKeyScope.WRITE)[1]
+
+
+def _ids():
+    from accounts.models import Account, Contact
+
+    accounts = dict(Account.objects.filter(external_id__startswith="bench-").values_list("external_id", "id"))
+    contacts = dict(Contact.objects.filter(external_id__startswith="bench-").values_list("external_id", "id"))
+    return accounts, contacts
+
+
+def _raw_copy(rows: list[dict], accounts: dict, contacts: dict) -> float:
+    """COPY the same rows into the same table with psycopg, then roll back. Returns seconds."""
+    from django.db import connection, transaction
+
+    from accounts.ingest import COPY_COLUMNS, EVENTS_TABLE
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        accounts[r["account"]],
+                        contacts[r["contact"]],
+                        r["event"],
+                        r["occurred_at"],
+                        json.dumps(r["properties"]),
+                        r["message_id"],
+                    )
+                )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def _segment_body(rows: list[dict]) -> bytes:
+    return json.dumps(
+        {
+            "batch": [
+                {
+                    "type": "track",
+                    "userId": r["contact"],
+                    "event": r["event"],
+                    "properties": r["properties"],
+                    "timestamp": r["occurred_at"],
+                    "messageId": r["message_id"],
+                    "context": {"groupId": r["account"]},
+                }
+                for r in rows
+            ]
+        }
+    ).encode()
+
+
+def run(args) -> None:
+    import base64
+    from unittest import mock
+
+    from celery.app.task import Task
+    from django.db import connection
+    from django.test import Client
+
+    total = max(int(FULL_ROWS * args.scale), STAGES * BULK_BATCH)
+    raw_key = _setup()
+    accounts, contacts = _ids()
+    client = Client()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
+    basic = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{raw_key}:".encode()).decode()}
+    origin = datetime.now(UTC).replace(microsecond=0) - HISTORY - timedelta(days=1)
+    queued = {"tasks": 0}
+
+    def fake_apply_async(self, *a, **kw):
+        queued["tasks"] += 1
+
+    print(
+        f"rows: {total:,} ({args.scale} x 20M) in {STAGES} stages; bulk batches of {BULK_BATCH:,}, "
+        f"/v1/batch of {SEGMENT_BATCH:,}; {ACCOUNTS:,} accounts, {ACCOUNTS * CONTACTS_PER_ACCOUNT:,} contacts"
+    )
+    print(
+        f"{'table rows':>12} {'bulk ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} "
+        f"{'batch ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} {'peak MB':>8}"
+    )
+    sums = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0}
+    per_stage = total // STAGES
+    cursor_row = 0
+    with mock.patch.object(Task, "apply_async", fake_apply_async):
+        for _stage in range(STAGES):
+            stage = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0}
+            stage_end = cursor_row + per_stage
+            segment_rows = int(per_stage * SEGMENT_SHARE)
+            while cursor_row < stage_end:
+                use_segment = stage_end - cursor_row <= segment_rows
+                size = min(SEGMENT_BATCH if use_segment else BULK_BATCH, stage_end - cursor_row)
+                rows = list(_rows(cursor_row, size, total, origin))
+                copy_s = _raw_copy(rows, accounts, contacts)
+                if use_segment:
+                    body = _segment_body(rows)
+                    started = time.perf_counter()
+                    response = client.generic("POST", "/v1/batch", body, content_type="application/json", **basic)
+                    took = time.perf_counter() - started
+                    assert response.status_code == 200, response.content[:500]
+                    stage["seg"] += took
+                    stage["seg_copy"] += copy_s
+                    stage["seg_rows"] += size
+                else:
+                    body = json.dumps(rows).encode()
+                    started = time.perf_counter()
+                    response = client.generic(
+                        "POST", "/api/v1/events/bulk", body, content_type="application/json", **bearer
+                    )
+                    took = time.perf_counter() - started
+                    assert response.status_code == 200, response.content[:500]
+                    assert response.json()["stored"] == size, response.json()
+                    stage["bulk"] += took
+                    stage["bulk_copy"] += copy_s
+                    stage["bulk_rows"] += size
+                cursor_row += size
+            for k in sums:
+                sums[k] += stage[k]
+            print(
+                f"{cursor_row:>12,} {stage['bulk_rows'] / stage['bulk']:>10,.0f} "
+                f"{stage['bulk_rows'] / stage['bulk_copy']:>10,.0f} {ratio(stage['bulk_copy'], stage['bulk']):>6} "
+                f"{stage['seg_rows'] / stage['seg']:>10,.0f} {stage['seg_rows'] / stage['seg_copy']:>10,.0f} "
+                f"{ratio(stage['seg_copy'], stage['seg']):>6} {peak_rss_mb():>8.0f}",
+                flush=True,
+            )
+    # A resend of the first batch: every row is a duplicate, nothing is stored.
+    rows = list(_rows(0, BULK_BATCH, total, origin))
+    started = time.perf_counter()
+    response = client.generic(
+        "POST", "/api/v1/events/bulk", json.dumps(rows).encode(), content_type="application/json", **bearer
+    )
+    resend = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_usageevent")
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('accounts_usageevent'))")
+        events_size = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('accounts_usageeventkey'))")
+        keys_size = cursor.fetchone()[0]
+    print(
+        f"overall: bulk {sums['bulk_rows'] / sums['bulk']:,.0f} ev/s vs raw COPY "
+        f"{sums['bulk_rows'] / sums['bulk_copy']:,.0f} ev/s = {ratio(sums['bulk_copy'], sums['bulk'])} of COPY; "
+        f"/v1/batch {sums['seg_rows'] / sums['seg']:,.0f} ev/s vs COPY {sums['seg_rows'] / sums['seg_copy']:,.0f} ev/s "
+        f"= {ratio(sums['seg_copy'], sums['seg'])}"
+    )
+    print(
+        f"stored {stored:,} rows (events {events_size} + dedupe keys {keys_size}); resending a batch of "
+        f"{BULK_BATCH:,}: {response.json()['duplicates']:,} duplicates in {resend:.2f} s; "
+        f"Celery tasks queued by receivers (not run): {queued['tasks']:,}; peak memory {peak_rss_mb():.0f} MB"
+    )

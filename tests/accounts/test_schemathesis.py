@@ -1,0 +1,44 @@
+"""Schemathesis over the whole OpenAPI schema (/api/schema/): generated requests, valid and
+not, against the WSGI app with a write key; no operation may answer 5xx. Bounded: a few
+examples per operation, no shrinking past what hypothesis does by default."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+
+from csplatform.wsgi import application
+from core.choices import APIKeyScope
+from core.services import api_key_create
+from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def write_key():
+    account = AccountFactory(external_id="acme")
+    ContactFactory(account=account, external_id="u1")
+    SubscriptionFactory(account=account)
+    SupportTicketFactory(account=account, external_id="T-1")
+    return api_key_create(name="schemathesis", scope=APIKeyScope.WRITE)[1]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors(case, write_key):
+    from schemathesis.checks import not_a_server_error
+
+    headers = {"Authorization": f"Bearer {write_key}"}
+    if case.path.startswith("/v1/"):
+        import base64
+
+        headers = {"Authorization": "Basic " + base64.b64encode(f"{write_key}:".encode()).decode()}
+    case.call_and_validate(headers=headers, checks=[not_a_server_error])
