@@ -6,9 +6,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
-from csplatform.wsgi import application
 from core.choices import APIKeyScope
 from core.services import api_key_create
+from csplatform.wsgi import application
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
