@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -124,11 +125,16 @@ def action_describe(action: dict, names: dict | None = None) -> str:
 # Section: rendering
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    return Template(source)
+
+
 def render_text(source: str, context: dict) -> str:
     """Render a template string as plain text (no HTML escaping). A broken template renders
-    as its source, so a typo in a template never stops a playbook."""
+    as its source, so a typo in a template never stops a playbook. Compiled once per text."""
     try:
-        return Template(source).render(Context(context, autoescape=False)).strip()
+        return _compiled(source).render(Context(context, autoescape=False)).strip()
     except TemplateSyntaxError:
         logger.warning("bad template: %r", source[:80])
         return source
@@ -184,9 +190,12 @@ def _base_context(playbook, enrolment, account) -> dict:
 
 
 def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
+    from core.models import WebhookEndpoint
     from core.webhooks import webhook_emit
 
     template = TaskTemplate.objects.get(pk=action["template"])
+    # One look at the endpoints per chunk, not one per task.
+    emit = any(e.wants("task.created") for e in WebhookEndpoint.objects.filter(is_active=True))
     enrolled_accounts = [accounts[e.account_id] for e in enrolments]
     assignees = assignees_resolve(
         rule=template.assignee_rule,
@@ -230,6 +239,8 @@ def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
             continue
         who = str(task.assignee) if task.assignee else "nobody (no CSM available)"
         outcomes[e.pk].append(f"task #{task.pk} '{task.title}' for {who}, due {task.due_date:%d %b}")
+        if not emit:
+            continue
         webhook_emit(
             event="task.created",
             payload={

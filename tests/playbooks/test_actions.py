@@ -79,16 +79,19 @@ def test_task_rendering_priority_and_due_date(make_playbook):
     template = TaskTemplateFactory(title="Renewal prep for {{ account.name }}", body="{{ reason }}", due_in_days=5)
     account = renewing(name="Globex")
     pb = make_playbook("renewal_due", {"days": 90}, actions=[{"type": "task", "template": template.pk}])
-    with mock.patch("core.webhooks.webhook_emit") as emit:
+    from core.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(url="https://hooks.example.com/x", events=["task.created"], secret="s")
+    with mock.patch("core.tasks.webhook_deliver_task.delay"):
         playbook_evaluate(playbook=pb, as_of=TODAY)
     task = Task.objects.get()
     assert task.title == "Renewal prep for Globex"
     assert task.body == task.reason and task.reason.startswith("renews on")
     assert task.due_date == TODAY + timedelta(days=5) and task.priority == template.priority
     assert task.assignee == account.owner
-    emit.assert_called_once()
-    assert emit.call_args.kwargs["event"] == "task.created"
-    assert emit.call_args.kwargs["payload"]["task"]["id"] == task.pk
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "task.created" and delivery.payload["task"]["id"] == task.pk
+    assert delivery.payload["task"]["reason"] == task.reason
 
 
 # Section: email
