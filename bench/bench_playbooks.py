@@ -32,7 +32,7 @@ FULL_ACCOUNTS = 100_000
 
 def _cleanup():
     from accounts.models import Account
-    from playbooks.models import Playbook, TaskTemplate, EmailTemplate
+    from playbooks.models import EmailTemplate, Playbook, TaskTemplate
 
     Playbook.objects.all().delete()
     TaskTemplate.objects.all().delete()
