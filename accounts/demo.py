@@ -72,7 +72,12 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
         ]
         tables = [m._meta.db_table for m in (Account, Persona, CostEntry, *extra)]
         with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # TRUNCATE refuses while deferred foreign-key checks are pending (e.g. in tests)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            if connection.in_atomic_block:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         Account.objects.all().delete()
         Persona.objects.all().delete()
