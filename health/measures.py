@@ -22,10 +22,10 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from accounts.models import Account, Contact, Subscription, SupportTicket
-from accounts.rollups import UsageWindow, usage_window_stats
+from accounts.rollups import UsageWindow, account_filter, usage_window_stats
 
 from .models import CsmSentiment, HealthSettings
 from .registry import Measure, register_measure
@@ -60,7 +60,9 @@ def end_of_day(day: date) -> datetime:
 
 
 def _ids(account_ids: Iterable[int] | None) -> list[int] | None:
-    return None if account_ids is None else list(account_ids)
+    if account_ids is None or isinstance(account_ids, list):
+        return account_ids
+    return list(account_ids)
 
 
 def _all_ids(account_ids: list[int] | None) -> list[int]:
@@ -92,14 +94,10 @@ def _usage(as_of: date, account_ids: list[int] | None) -> dict[int, UsageWindow]
 
 
 def _seats(as_of: date, account_ids: list[int] | None) -> dict[int, int]:
-    subs = Subscription.objects.active_on(as_of).paid().filter(seats__isnull=False)
-    if account_ids is not None:
-        subs = subs.filter(account_id__in=account_ids)
+    subs = account_filter(Subscription.objects.active_on(as_of).paid().filter(seats__isnull=False), account_ids)
     seats = {row["account_id"]: row["n"] for row in subs.values("account_id").annotate(n=Sum("seats")) if row["n"]}
     # Accounts without seats fall back to the contacts known at the time.
-    contacts = Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of))
-    if account_ids is not None:
-        contacts = contacts.filter(account_id__in=account_ids)
+    contacts = account_filter(Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of)), account_ids)
     for row in contacts.values("account_id").annotate(n=Count("id")):
         seats.setdefault(row["account_id"], row["n"])
     return seats
@@ -153,8 +151,7 @@ def _tickets(as_of: date, account_ids: list[int] | None, escalated: bool) -> dic
     )
     if escalated:
         tickets = tickets.filter(escalated=True)
-    if account_ids is not None:
-        tickets = tickets.filter(account_id__in=account_ids)
+    tickets = account_filter(tickets, account_ids)
     counts = dict(tickets.values("account_id").annotate(n=Count("id")).values_list("account_id", "n"))
     return {i: float(counts.get(i, 0)) for i in _all_ids(account_ids)}
 
@@ -169,10 +166,7 @@ def escalated_tickets(as_of: date, account_ids: Iterable[int] | None) -> dict[in
 
 def days_to_renewal(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
     subs = Subscription.objects.active_on(as_of).paid().filter(end_date__isnull=False)
-    ids = _ids(account_ids)
-    if ids is not None:
-        subs = subs.filter(account_id__in=ids)
-    from django.db.models import Min
+    subs = account_filter(subs, _ids(account_ids))
 
     return {
         row["account_id"]: float((row["next_end"] - as_of).days)
@@ -181,9 +175,7 @@ def days_to_renewal(as_of: date, account_ids: Iterable[int] | None) -> dict[int,
 
 
 def _mrr_on(day: date, account_ids: list[int] | None) -> dict[int, float]:
-    subs = Subscription.objects.active_on(day).paid()
-    if account_ids is not None:
-        subs = subs.filter(account_id__in=account_ids)
+    subs = account_filter(Subscription.objects.active_on(day).paid(), account_ids)
     return {row["account_id"]: float(row["m"]) for row in subs.values("account_id").annotate(m=Sum("mrr"))}
 
 
@@ -201,9 +193,7 @@ def csm_sentiment(as_of: date, account_ids: Iterable[int] | None) -> dict[int, f
     ids = _ids(account_ids)
     moment = end_of_day(as_of)
     fresh_after = moment - timedelta(days=_settings().sentiment_stale_days)
-    rows = CsmSentiment.objects.filter(recorded_at__lt=moment)
-    if ids is not None:
-        rows = rows.filter(account_id__in=ids)
+    rows = account_filter(CsmSentiment.objects.filter(recorded_at__lt=moment), ids)
     latest: dict[int, float | None] = {}
     # Latest per account: ordered newest first, first seen wins (one query, no per-account loop).
     for account_id, value, recorded_at in rows.order_by("account_id", "-recorded_at", "-id").values_list(

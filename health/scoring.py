@@ -13,6 +13,11 @@ def points_score(points: Sequence[Sequence[float]], raw: float) -> float:
     pts = sorted((float(x), float(y)) for x, y in points)
     if not pts:
         raise ValueError("a measure needs at least one threshold point")
+    return _interpolate(pts, raw)
+
+
+def _interpolate(pts: Sequence[tuple[float, float]], raw: float) -> float:
+    """points_score on points already sorted by raw value (the hot path)."""
     if raw <= pts[0][0]:
         return max(0.0, min(100.0, pts[0][1]))
     for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
@@ -24,9 +29,17 @@ def points_score(points: Sequence[Sequence[float]], raw: float) -> float:
 
 @dataclass(frozen=True)
 class PlanMeasure:
+    """A scorecard measure loaded for a run; `points` sorted by raw value (at least one)."""
+
     key: str
     weight: int
     points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self):
+        points = tuple(sorted((float(x), float(y)) for x, y in self.points))
+        if not points:
+            raise ValueError(f"measure {self.key!r} needs at least one threshold point")
+        object.__setattr__(self, "points", points)
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tu
         if value is None:
             details[m.key] = {"value": None, "score": None, "weight": m.weight, "contribution": 0.0}
             continue
-        s = points_score(m.points, value)
+        s = _interpolate(m.points, value)
         scored.append((m, value, s))
     total_weight = sum(m.weight for m, _, _ in scored)
     total = 0.0

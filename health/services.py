@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.choices import ActivityKind
 from accounts.models import Account
+from accounts.rollups import AccountRange, account_filter
 from accounts.services import activity_create
 
 from . import signals
@@ -100,9 +101,10 @@ def _moment(as_of: date) -> datetime:
 
 def _active_overrides(as_of: date, account_ids: Sequence[int] | None) -> dict[int, HealthOverride]:
     moment = _moment(as_of)
-    rows = HealthOverride.objects.filter(created_at__lte=moment, expires_at__gt=moment).exclude(cleared_at__lte=moment)
-    if account_ids is not None:
-        rows = rows.filter(account_id__in=account_ids)
+    rows = account_filter(
+        HealthOverride.objects.filter(created_at__lte=moment, expires_at__gt=moment).exclude(cleared_at__lte=moment),
+        account_ids,
+    )
     active: dict[int, HealthOverride] = {}
     for o in rows.order_by("account_id", "-created_at", "-id"):
         active.setdefault(o.account_id, o)
@@ -118,12 +120,15 @@ def raw_values(*, as_of: date, account_ids: Sequence[int] | None, keys: Iterable
         _RUN_CACHE.reset(token)
 
 
-def score_rows(*, as_of: date, accounts: Sequence[tuple[int, str, str]], plans: Sequence[Plan]) -> list[dict]:
+def score_rows(
+    *, as_of: date, accounts: Sequence[tuple[int, str, str]], plans: Sequence[Plan], account_ids: list[int] | None = None
+) -> list[dict]:
     """Score these (id, tier, segment) accounts as of `as_of`: in memory after one query
-    per measure (plus one for overrides). Returns snapshot dicts, not saved."""
+    per measure (plus one for overrides). `account_ids` (their ids, maybe an AccountRange)
+    lets the measures filter by range. Returns snapshot dicts, not saved."""
     if not accounts or not plans:
         return []
-    ids = [a[0] for a in accounts]
+    ids = account_ids if account_ids is not None else [a[0] for a in accounts]
     keys = sorted({m.key for p in plans for m in p.measures})
     raw = raw_values(as_of=as_of, account_ids=ids, keys=keys)
     overrides = _active_overrides(as_of, ids)
@@ -209,10 +214,19 @@ def health_scores_compute(*, as_of: date, account_ids: Sequence[int] | None = No
         chunk = list(accounts.filter(id__gt=last_id).values_list("id", "tier", "segment")[:CHUNK_SIZE])
         if not chunk:
             break
+        last_chunk = len(chunk) < CHUNK_SIZE
         last_id = chunk[-1][0]
-        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans)
+        ids = [c[0] for c in chunk]
+        lo, hi = ids[0], ids[-1]
+        # A chunk holding every account of its id range is filtered by range (index-friendly,
+        # no list of thousands of ids); one count query tells.
+        if account_ids is None or len(ids) < 50 or Account.objects.filter(id__gte=lo, id__lte=hi).count() == len(ids):
+            ids = AccountRange(ids, lo, hi) if len(ids) >= 50 else ids
+        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans, account_ids=ids)
         snapshots_upsert(rows)
         scored.extend(r["account_id"] for r in rows)
+        if last_chunk:
+            break
     return scored
 
 
@@ -264,18 +278,47 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
 def health_current_update(*, as_of: date, account_ids: Sequence[int]) -> list[dict]:
     """Copy the `as_of` snapshot onto Account.health_* (score, band, change over 7 days) and
     announce band changes. Returns the changes."""
-    ids = list(account_ids)
-    if not ids:
+    if not account_ids:
         return []
-    before = {a: (score, band) for a, score, band in Account.objects.filter(id__in=ids).values_list("id", "health_score", "health_band")}
-    snap = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of)
-    week = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of - timedelta(days=7))
-    Account.objects.filter(id__in=ids).update(
-        health_score=Subquery(snap.values("score")[:1]),
-        health_band=Coalesce(Subquery(snap.values("band")[:1]), Value("")),
-        health_change_7d=Subquery(snap.values("score")[:1]) - Subquery(week.values("score")[:1]),
+    before = {
+        a: (score, band)
+        for a, score, band in account_filter(Account.objects, account_ids, "id").values_list("id", "health_score", "health_band")
+    }
+    week = as_of - timedelta(days=7)
+    if connection.vendor == "postgresql":
+        if isinstance(account_ids, AccountRange):
+            id_filter, params = "a.id BETWEEN %(lo)s AND %(hi)s", {"lo": account_ids.lo, "hi": account_ids.hi}
+        else:
+            id_filter, params = "a.id = ANY(%(ids)s)", {"ids": list(account_ids)}
+        params.update(day=as_of, week=week)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Account._meta.db_table} a
+                SET health_score = s.score, health_band = s.band, health_change_7d = s.score - w.score
+                FROM {HealthScore._meta.db_table} s
+                LEFT JOIN {HealthScore._meta.db_table} w ON w.account_id = s.account_id AND w.day = %(week)s
+                WHERE s.day = %(day)s AND a.id = s.account_id AND {id_filter}
+                  AND (a.health_score IS DISTINCT FROM s.score OR a.health_band IS DISTINCT FROM s.band
+                       OR a.health_change_7d IS DISTINCT FROM s.score - w.score)
+                """,
+                params,
+            )
+        # Accounts that have no snapshot that day lose their score.
+        account_filter(Account.objects, account_ids, "id").exclude(health_scores__day=as_of).exclude(
+            health_score=None, health_band="", health_change_7d=None
+        ).update(health_score=None, health_band="", health_change_7d=None)
+    else:
+        snap = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of)
+        prior = HealthScore.objects.filter(account=OuterRef("pk"), day=week)
+        account_filter(Account.objects, account_ids, "id").update(
+            health_score=Subquery(snap.values("score")[:1]),
+            health_band=Coalesce(Subquery(snap.values("band")[:1]), Value("")),
+            health_change_7d=Subquery(snap.values("score")[:1]) - Subquery(prior.values("score")[:1]),
+        )
+    after = account_filter(HealthScore.objects.filter(day=as_of), account_ids).values_list(
+        "account_id", "score", "band", "account__external_id"
     )
-    after = HealthScore.objects.filter(day=as_of, account_id__in=ids).values_list("account_id", "score", "band", "account__external_id")
     changes = []
     for account_id, score, band, external_id in after:
         old_score, old_band = before.get(account_id, (None, ""))
@@ -342,10 +385,15 @@ def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | 
     result = RecomputeResult(day=as_of, scored=scored)
     parents = health_parents_rollup(as_of=as_of, account_ids=ids)
     if as_of >= today():
-        target = ids if ids is not None else Account.objects.values_list("id", flat=True).order_by("id")
-        target = list(target)
-        for i in range(0, len(target), CHUNK_SIZE):
-            result.band_changes += health_current_update(as_of=as_of, account_ids=target[i : i + CHUNK_SIZE])
+        if ids is not None:
+            result.band_changes += health_current_update(as_of=as_of, account_ids=ids)
+        else:
+            every = list(Account.objects.order_by("id").values_list("id", flat=True))
+            for i in range(0, len(every), CHUNK_SIZE):
+                chunk = every[i : i + CHUNK_SIZE]
+                result.band_changes += health_current_update(
+                    as_of=as_of, account_ids=AccountRange(chunk, chunk[0], chunk[-1])
+                )
     signals.scores_recomputed.send(sender=HealthScore, account_ids=scored, day=as_of)
     del parents
     return result
