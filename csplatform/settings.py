@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.webhook_retry_due_task",
         "schedule": 60.0,
     },
+    # Safety net: answers are followed up by a sweep queued right after them (surveys.services).
+    "survey-answers-followup": {
+        "task": "surveys.tasks.responses_followup_task",
+        "schedule": 60.0,
+    },
     # After the health recompute: the health trend reads that night's snapshots.
     "nightly-reports-refresh": {
         "task": "reports.tasks.reports_refresh_task",

@@ -182,6 +182,8 @@ def surveys_step(ctx: DemoContext) -> None:
                 channel=channel,
                 submitted_at=submitted,
                 dedupe_key=f"d:{d.id}",
+                followup_pending=False,
+                followup_count=1,
                 created_at=submitted,
                 answers={"q1": rng.choice(["Dashboards", "Reports", "Integrations", "API"])} if survey is nps else {},
             )

@@ -252,7 +252,12 @@ class SurveyResponse(models.Model):
     )
     kind = models.CharField(max_length=8, choices=SurveyKind.choices)
     account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="survey_responses"
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        db_index=False,  # response_account_time (account, submitted_at) serves every lookup
     )
     contact = models.ForeignKey(
         "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
@@ -263,8 +268,13 @@ class SurveyResponse(models.Model):
     language = models.CharField(max_length=8, default="en")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     submitted_at = models.DateTimeField(default=dj_timezone.now)
-    dedupe_key = models.CharField(max_length=191, unique=True)
+    dedupe_key = models.CharField(max_length=191)  # unique: see Meta (no LIKE index on PostgreSQL)
     theme = models.ForeignKey(ResponseTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    # What follows an answer (signal, health refresh, webhook, timeline) runs in a batched Celery
+    # sweep over pending rows (surveys.services.responses_followup): the answer request itself is
+    # one statement. A changed answer is pending again; `followup_count` 0 means never followed up.
+    followup_pending = models.BooleanField(default=True)
+    followup_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -275,8 +285,12 @@ class SurveyResponse(models.Model):
         indexes = [
             models.Index(fields=["kind", "submitted_at"], name="response_kind_time"),
             models.Index(fields=["account", "submitted_at"], name="response_account_time"),
+            models.Index(fields=["id"], condition=models.Q(followup_pending=True), name="response_followup_pending"),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(score__lte=10), name="response_score_max_10")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="response_score_max_10"),
+            models.UniqueConstraint(fields=["dedupe_key"], name="response_dedupe_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.score} ({self.account_id})"

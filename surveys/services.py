@@ -8,6 +8,7 @@ everything that follows an answer runs after commit in `response_followup_task` 
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +46,8 @@ __all__ = [
     "delivery_dismiss",
     "email_answer",
     "link_answer",
-    "response_followup",
+    "followup_soon",
+    "responses_followup",
     "response_upsert",
     "response_validate",
     "responses_import",
@@ -184,15 +187,20 @@ def response_upsert(
     json_ph = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     columns = (
         "survey_id, delivery_id, kind, account_id, contact_id, score, comment, answers, language, channel, "
-        "submitted_at, dedupe_key, created_at, updated_at"
+        "submitted_at, dedupe_key, created_at, updated_at, followup_pending, followup_count"
     )
-    sets = ["score = excluded.score", "updated_at = excluded.updated_at"]
+    sets = [
+        "score = excluded.score",
+        "updated_at = excluded.updated_at",
+        "followup_pending = excluded.followup_pending",
+    ]
     if comment:
         sets.append("comment = excluded.comment")
     if answers:
         sets.append("answers = excluded.answers")
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, {json_ph}, %s, %s, %s, %s, %s, %s) "
+        f"INSERT INTO {table} ({columns}) "
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s, {json_ph}, %s, %s, %s, %s, %s, %s, %s, 0) "
         f"ON CONFLICT (dedupe_key) DO UPDATE SET {', '.join(sets)}"
     )
     params = [
@@ -210,6 +218,7 @@ def response_upsert(
         dedupe_key,
         adapt(now),
         adapt(now),
+        True,
     ]
     if locked_after is not None:
         sql += f" WHERE {table}.created_at > %s"
@@ -220,31 +229,73 @@ def response_upsert(
         row = cursor.fetchone()
     if row is None:
         return None
-    recorded = Recorded(response_id=row[0], created=bool(row[1]), kind=kind, score=score)
-    from .tasks import response_followup_task
-
-    transaction.on_commit(lambda: response_followup_task.delay(recorded.response_id, recorded.created))
-    return recorded
+    transaction.on_commit(followup_soon)
+    return Recorded(response_id=row[0], created=bool(row[1]), kind=kind, score=score)
 
 
-def response_followup(*, response_id: int, created: bool) -> None:
-    """What follows an answer: the delivery is marked answered, the contact's fatigue budget
-    spent and the account's timeline told (once, on the first answer); then on every answer or
-    change: the playbook signal, a health refresh, the "survey.answered" webhook."""
-    response = SurveyResponse.objects.select_related("contact", "survey").filter(id=response_id).first()
-    if response is None:
+FOLLOWUP_KEY = "surveys:followup:queued"
+FOLLOWUP_DELAY_SECONDS = 2
+FOLLOWUP_BATCH = 200
+_followup_checked_at = 0.0  # this process asked Redis at most once a second
+
+
+def followup_soon() -> None:
+    """Queue one sweep of pending answers in a couple of seconds, however many answers arrive
+    meanwhile: at most one Redis SET NX per second and process instead of a Celery message per
+    answer. The sweep clears the key when it starts, so a later answer queues the next one; the
+    beat entry "survey-answers-followup" sweeps every minute, which covers an answer that fell
+    between a sweep's start and this process's next check. Inline in the embedded (eager) mode."""
+    global _followup_checked_at
+    from celery import current_app
+    from django.core.cache import cache
+
+    from .tasks import responses_followup_task
+
+    if current_app.conf.task_always_eager:
+        responses_followup_task.delay()
         return
-    first_time = created
+    now = time.monotonic()
+    if now - _followup_checked_at < 1.0:
+        return
+    _followup_checked_at = now
+    if cache.add(FOLLOWUP_KEY, 1, timeout=60):
+        responses_followup_task.apply_async(countdown=FOLLOWUP_DELAY_SECONDS)
+
+
+def responses_followup(*, batch: int = FOLLOWUP_BATCH) -> int:
+    """Follow up every pending answer, in chunks, each chunk in one transaction with its rows
+    locked (SKIP LOCKED: two workers share the work). Idempotent: a row stops being pending in
+    the same transaction that did its follow-up. Returns the number of answers followed up."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                SurveyResponse.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(followup_pending=True)
+                .select_related("contact", "account")
+                .order_by("id")[:batch]
+            )
+            if not rows:
+                return done
+            for response in rows:
+                _followup_one(response)
+            SurveyResponse.objects.filter(id__in=[r.id for r in rows]).update(
+                followup_pending=False, followup_count=F("followup_count") + 1
+            )
+        done += len(rows)
+
+
+def _followup_one(response: SurveyResponse) -> None:
+    """The first time: the delivery is marked answered, the contact's fatigue budget spent and
+    the account's timeline told. Every time (a changed answer too): the playbook signal
+    (`created` says which), a health refresh, the "survey.answered" webhook."""
+    created = response.followup_count == 0
     if created and response.delivery_id:
-        # The guard that keeps a retried task from repeating the once-only effects.
-        first_time = (
-            SurveyDelivery.objects.filter(id=response.delivery_id)
-            .exclude(status=DeliveryStatus.ANSWERED)
-            .update(status=DeliveryStatus.ANSWERED, answered_at=response.submitted_at)
-            == 1
+        SurveyDelivery.objects.filter(id=response.delivery_id).update(
+            status=DeliveryStatus.ANSWERED, answered_at=response.submitted_at
         )
     category = score_category(response.kind, response.score)
-    if first_time:
+    if created:
         if response.contact_id:
             fatigue_record(
                 contact_id=response.contact_id,
@@ -681,6 +732,7 @@ def responses_import(*, items: list[dict]) -> list[SurveyResponse]:
             language=i.get("language") or "en",
             channel=Channel.IMPORT,
             submitted_at=i.get("submitted_at") or now,
+            followup_pending=False,
             dedupe_key=import_dedupe_key(
                 kind=i["kind"],
                 account_id=i["account"].id,

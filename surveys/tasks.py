@@ -2,10 +2,13 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def response_followup_task(response_id: int, created: bool) -> None:
-    from .services import response_followup
+def responses_followup_task() -> int:
+    from django.core.cache import cache
 
-    response_followup(response_id=response_id, created=created)
+    from .services import FOLLOWUP_KEY, responses_followup
+
+    cache.delete(FOLLOWUP_KEY)  # answers from now on queue the next sweep
+    return responses_followup()
 
 
 @shared_task

@@ -34,3 +34,5 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     channel = "import"
     submitted_at = factory.LazyFunction(timezone.now)
     dedupe_key = factory.Sequence(lambda n: f"t:{n}")
+    followup_pending = False  # stored history, already followed up
+    followup_count = 1
