@@ -1,6 +1,7 @@
 """The widget as a customer meets it: the demo host page on another origin loads the one
 snippet, the survey appears in its shadow root, a customer answers 3 with a comment, and the
-CSM then sees the answer on the account page. Screenshots for a person to look at."""
+CSM then sees the answer on the account page and the detractor's task in the inbox.
+Screenshots for a person to look at."""
 
 from urllib.parse import urlsplit
 
@@ -30,8 +31,11 @@ def survey_app_url() -> str:
 
 @pytest.fixture
 def host_setup(live_server, settings, csm_user):
+    from playbooks.demo import default_playbooks_create
+
     settings.SITE_URL = live_server.url
     host = other_origin(live_server.url)
+    default_playbooks_create()  # "Detractor follow-up" closes the loop
     workspace = SurveyWorkspace.objects.create(name=DEMO_WORKSPACE, allowed_origins=host)
     survey = SurveyFactory(workspace=workspace, kind="nps", name="Product NPS")
     account = AccountFactory(name="Globex", owner=csm_user)
@@ -77,6 +81,12 @@ def test_widget_on_the_host_page_answer_reaches_the_csm(page, login, screenshot,
     assert "Reports time out every morning" in panel.inner_text()
     assert "Dana Scully" in panel.inner_text()
     screenshot("surveys_account_panel")
+    # and the detractor's task waits in the CSM's inbox (playbooks, via the Celery follow-up)
+    page.goto("/tasks/")
+    row = page.get_by_text("NPS 3 (detractor) from Dana Scully").first
+    row.wait_for()
+    assert "Globex" in page.content()
+    screenshot("surveys_detractor_task_in_inbox")
 
 
 def test_arabic_widget_is_right_to_left_and_keyboard_usable(page, screenshot, host_setup):
