@@ -20,9 +20,9 @@ and `identify`.
 
 How it is stored (docs/decisions.md "Usage events table"): on PostgreSQL the new dedupe keys
 go in with one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, and the rows whose key was new
-are COPYed straight into the month-partitioned events table; on SQLite, bulk inserts. Then the
-daily rollups of the touched (account, day) pairs are refreshed in the same transaction, and
-`events_ingested` is sent after commit.
+are COPYed straight into the month-partitioned events table; on SQLite, bulk inserts. After
+commit, the daily rollups of the touched (account, day) pairs are refreshed by a Celery task
+(`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is sent.
 """
 
 import json
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import blake2b
 
+import orjson
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -108,7 +109,7 @@ def _parse_time(value, now: datetime) -> tuple[datetime | None, str]:
 def _text(value, *, max_length: int) -> str | None:
     if isinstance(value, str):
         value = value.strip()
-        return value if 0 < len(value) <= max_length else None
+        return value if 0 < len(value) <= max_length and "\x00" not in value else None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
@@ -175,9 +176,9 @@ def _validate(rows: Iterable, errors: list[dict]) -> tuple[list[_Row], int]:
         if len(errors) > bad:
             continue
         try:
-            properties_json = json.dumps(properties, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError):
-            errors.append({"row": number, "field": "properties", "reason": "must be plain JSON (no NaN)"})
+            properties_json = orjson.dumps(properties).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            errors.append({"row": number, "field": "properties", "reason": "must be plain JSON"})
             continue
         if "\x00" in properties_json or "\x00" in event:
             errors.append({"row": number, "field": "properties", "reason": "must not contain NUL characters"})
@@ -202,22 +203,36 @@ def _chunks(values: list, size: int = LOOKUP_CHUNK):
         yield values[start : start + size]
 
 
+def _lookup(model, column: str, values: list) -> dict:
+    """{value: id} for the rows of `model` whose `column` is one of `values`: one query on
+    PostgreSQL (an array parameter), chunks of 900 on SQLite."""
+    if not values:
+        return {}
+    if connection.vendor == "postgresql":
+        # The list travels as one JSON (or array literal) string: adapting 10,000 Python
+        # values one by one costs more than the query.
+        if column == "id":
+            where, param = "id = ANY(%s::bigint[])", "{" + ",".join(str(int(v)) for v in values) + "}"
+        else:
+            where = f"{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
+            param = orjson.dumps(values).decode()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column}, id FROM {model._meta.db_table} WHERE {where}", [param])
+            return dict(cursor.fetchall())
+    found = {}
+    for chunk in _chunks(values):
+        found.update(model.objects.filter(**{f"{column}__in": chunk}).values_list(column, "id"))
+    return found
+
+
 def _resolve(rows: list[_Row], errors: list[dict]) -> list[_Row]:
-    """Turn external ids into ids (two queries per 900 distinct ids); refuse unknown ones."""
-    ext_accounts = sorted({r.account for r in rows if isinstance(r.account, str)})
-    own_accounts = sorted({r.account for r in rows if isinstance(r.account, int)})
+    """Turn external ids into ids (one query per kind of reference); refuse unknown ones."""
     account_ids: dict[object, int] = {}
-    for chunk in _chunks(ext_accounts):
-        account_ids.update(Account.objects.filter(external_id__in=chunk).values_list("external_id", "id"))
-    for chunk in _chunks(own_accounts):
-        account_ids.update((pk, pk) for pk in Account.objects.filter(id__in=chunk).values_list("id", flat=True))
-    ext_contacts = sorted({r.contact for r in rows if isinstance(r.contact, str)})
-    own_contacts = sorted({r.contact for r in rows if isinstance(r.contact, int)})
     contact_ids: dict[object, int] = {}
-    for chunk in _chunks(ext_contacts):
-        contact_ids.update(Contact.objects.filter(external_id__in=chunk).values_list("external_id", "id"))
-    for chunk in _chunks(own_contacts):
-        contact_ids.update((pk, pk) for pk in Contact.objects.filter(id__in=chunk).values_list("id", flat=True))
+    account_ids.update(_lookup(Account, "external_id", sorted({r.account for r in rows if isinstance(r.account, str)})))
+    account_ids.update(_lookup(Account, "id", sorted({r.account for r in rows if isinstance(r.account, int)})))
+    contact_ids.update(_lookup(Contact, "external_id", sorted({r.contact for r in rows if isinstance(r.contact, str)})))
+    contact_ids.update(_lookup(Contact, "id", sorted({r.contact for r in rows if isinstance(r.contact, int)})))
     good = []
     for row in rows:
         account_id = account_ids.get(row.account)
@@ -292,7 +307,7 @@ def _new_keys_postgres(cursor, keys: list[int]) -> set[int]:
         return set()
     cursor.execute(
         f"INSERT INTO {KEYS_TABLE} (key) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING RETURNING key",
-        [keys],
+        ["{" + ",".join(map(str, keys)) + "}"],
     )
     return {key for (key,) in cursor.fetchall()}
 
@@ -329,10 +344,14 @@ def _insert_sqlite(rows: list[_Row]) -> None:
     )
 
 
-def _refresh_rollups(pairs: set[tuple[int, date]]) -> None:
-    from .rollups import usage_rollup_refresh
+def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
+    """Queue the daily-rollup refresh of these pairs for after commit (inline in the embedded
+    mode, a worker in production): the batch is answered once its events are durable, and the
+    derived rollups follow within seconds (docs/decisions.md "Usage events table")."""
+    from .tasks import usage_rollup_refresh_task
 
-    usage_rollup_refresh(pairs=pairs)
+    payload = sorted([account_id, day.isoformat()] for account_id, day in pairs)
+    transaction.on_commit(lambda: usage_rollup_refresh_task.delay(payload))
 
 
 def events_store(rows: Iterable[Mapping]) -> IngestResult:
@@ -377,7 +396,7 @@ def events_store(rows: Iterable[Mapping]) -> IngestResult:
                 _insert_sqlite(to_write)
         pairs = {(r.account, r.occurred_at.astimezone(UTC).date()) for r in to_write}
         if pairs:
-            _refresh_rollups(pairs)
+            _refresh_rollups_soon(pairs)
         account_ids = sorted({a for a, _ in pairs})
         if account_ids:
             transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))

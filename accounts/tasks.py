@@ -9,3 +9,13 @@ def import_job_run_task(job_id: int) -> None:
     from accounts.imports import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def usage_rollup_refresh_task(pairs: list[list]) -> int:
+    """Recompute the daily usage rollups of [account_id, "YYYY-MM-DD"] pairs (idempotent)."""
+    from datetime import date
+
+    from accounts.rollups import usage_rollup_refresh
+
+    return usage_rollup_refresh(pairs=[(int(a), date.fromisoformat(d)) for a, d in pairs])

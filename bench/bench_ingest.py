@@ -171,7 +171,8 @@ def run(args) -> None:
             segment_rows = int(per_stage * SEGMENT_SHARE)
             while cursor_row < stage_end:
                 use_segment = stage_end - cursor_row <= segment_rows
-                size = min(SEGMENT_BATCH if use_segment else BULK_BATCH, stage_end - cursor_row)
+                remaining = stage_end - cursor_row
+                size = min(SEGMENT_BATCH, remaining) if use_segment else min(BULK_BATCH, remaining - segment_rows)
                 rows = list(_rows(cursor_row, size, total, origin))
                 copy_s = _raw_copy(rows, accounts, contacts)
                 if use_segment:

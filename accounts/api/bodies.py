@@ -1,8 +1,8 @@
 """Request bodies for the ingest endpoints: gzip or plain, JSON or NDJSON, size-limited."""
 
-import json
 import zlib
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from rest_framework import status
@@ -51,7 +51,7 @@ def raw_body(request) -> bytes:
 def json_body(request):
     body = raw_body(request)
     try:
-        return json.loads(body)
+        return orjson.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BodyError(f"Body is not valid JSON: {exc}", "bad_json") from exc
 
@@ -65,7 +65,7 @@ def rows_body(request) -> list:
         raise BodyError("Body is empty.", "empty")
     if stripped[:1] == b"[":
         try:
-            rows = json.loads(body)
+            rows = orjson.loads(body)
         except (UnicodeDecodeError, ValueError) as exc:
             raise BodyError(f"Body is not valid JSON: {exc}", "bad_json") from exc
         return rows
@@ -75,7 +75,7 @@ def rows_body(request) -> list:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = orjson.loads(line)
         except (UnicodeDecodeError, ValueError) as exc:
             bad.append({"row": number, "field": None, "reason": f"not valid JSON: {exc}"})
             continue

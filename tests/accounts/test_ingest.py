@@ -92,3 +92,10 @@ def test_internal_callers_may_pass_ids():
     )
     assert result.stored == 1
     assert UsageEvent.objects.get().contact_id == contact.pk
+
+
+def test_nul_characters_are_refused_not_a_database_error():
+    account = AccountFactory()
+    with pytest.raises(IngestError) as info:
+        events_store([_row(account, message_id="a\x00b"), {**_row(account), "account": "x\x00"}])
+    assert {e["field"] for e in info.value.errors} == {"message_id", "account"}
