@@ -25,6 +25,7 @@ them per slice, so the pre-aggregate and the live figures share this one definit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -829,90 +830,103 @@ def feature_adoption(*, start: date, end: date, accounts: QuerySet | None = None
 EXPANSION_THRESHOLD = 0.8
 
 
+def _ids_filter(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column` IN the given ids, as one parameter (no statement growing with the list)."""
+    if connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    return f"{column} = ANY(%s)", [ids]
+
+
 def expansion_signals(
-    *, as_of: date, accounts: QuerySet | None = None, threshold: float = EXPANSION_THRESHOLD, limit: int = 50
+    *, as_of: date, accounts: QuerySet | None = None, threshold: float = EXPANSION_THRESHOLD, limit: int | None = 50
 ) -> list[dict]:
     """Usage near the plan's limits on `as_of`, over the 30 days ending that day (inclusive):
 
     - for each numeric entitlement {feature: limit} of a paid subscription active on `as_of`,
       the feature's events in the window against the limit;
-    - seats: distinct active contacts in the window against the subscription's seats.
+    - seats: distinct active contacts in the window against the subscriptions' seats.
 
     Rows with used / limit >= threshold, highest ratio first: {"account_id", "account_name",
-    "owner_id", "what", "used", "limit", "ratio"}. Two queries (entitlements, seats)."""
+    "owner_id", "what", "used", "limit", "ratio"}. Three queries: the limits of the active paid
+    subscriptions, then the usage of just those accounts (by the rollup's (account, day) key).
+    """
     from .models import AccountDailyUsage
 
-    rollup = AccountDailyUsage._meta.db_table
-    sub = Subscription._meta.db_table
-    acc = Account._meta.db_table
     w0, w1 = as_of - timedelta(days=USAGE_WINDOW_DAYS - 1), as_of + timedelta(days=1)
-    slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
-    active = "s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
-    active_params = [False, _d(as_of), _d(as_of)]
-    if connection.vendor == "sqlite":
-        numeric_ent = "e.type IN ('integer', 'real')"
-        ent_from = "json_each(s.entitlements) AS e"
-        ent_value = "CAST(e.value AS REAL)"
-        used_value = "CAST(j.value AS REAL)"
-    else:
-        numeric_ent = "jsonb_typeof(e.value) = 'number'"
-        ent_from = "LATERAL jsonb_each(s.entitlements) AS e(key, value)"
-        ent_value = "CAST(e.value #>> '{}' AS numeric)"
-        used_value = "CAST(j.value AS numeric)"
-    features = _rows(
-        f"""
-        WITH ent AS (
-            SELECT s.account_id, e.key AS what, SUM({ent_value}) AS lim
-            FROM {sub} s, {ent_from}
-            WHERE {active} AND {numeric_ent}{slice_sql}
-            GROUP BY s.account_id, e.key
-        ),
-        used AS (
-            SELECT r.account_id, j.key AS what, SUM({used_value}) AS used
+    subs = Subscription.objects.active_on(as_of).paid().filter(mrr__gt=0)
+    if not _is_everyone(accounts):
+        subs = subs.filter(account__in=accounts.order_by().values("id"))
+    limits: dict[int, dict[str, float]] = {}
+    for account_id, seats, entitlements in subs.order_by().values_list("account_id", "seats", "entitlements"):
+        target = limits.setdefault(account_id, {})
+        if seats:
+            target["seats"] = target.get("seats", 0.0) + float(seats)
+        for key, value in (entitlements or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 and key != "seats":
+                target[key] = target.get(key, 0.0) + float(value)
+    limits = {k: v for k, v in limits.items() if v}
+    if not limits:
+        return []
+    rollup = AccountDailyUsage._meta.db_table
+    with_features = sorted(k for k, v in limits.items() if set(v) - {"seats"})
+    with_seats = sorted(k for k, v in limits.items() if "seats" in v)
+    used: dict[tuple[int, str], float] = {}
+    if with_features:
+        ids_sql, ids_params = _ids_filter("r.account_id", with_features)
+        for row in _rows(
+            f"""
+            SELECT r.account_id AS account_id, j.key AS what, SUM(CAST(j.value AS {_numeric()})) AS used
             FROM {rollup} r, {_json_keys("r.features")}
-            WHERE r.day >= %s AND r.day < %s AND r.account_id IN (SELECT account_id FROM ent)
+            WHERE {ids_sql} AND r.day >= %s AND r.day < %s
             GROUP BY r.account_id, j.key
-        )
-        SELECT ent.account_id, a.name AS account_name, a.owner_id, ent.what, used.used, ent.lim
-        FROM ent JOIN used ON used.account_id = ent.account_id AND used.what = ent.what
-        JOIN {acc} a ON a.id = ent.account_id
-        WHERE ent.lim > 0 AND used.used >= %s * ent.lim
-        """,
-        [*active_params, *slice_params, _d(w0), _d(w1), threshold],
-    )
-    seats = _rows(
-        f"""
-        WITH st AS (
-            SELECT s.account_id, SUM(s.seats) AS lim FROM {sub} s
-            WHERE {active} AND s.seats IS NOT NULL AND s.seats > 0{slice_sql}
-            GROUP BY s.account_id
-        ),
-        used AS (
-            SELECT r.account_id, COUNT(DISTINCT j.value) AS used
+            """,
+            [*ids_params, _d(w0), _d(w1)],
+        ):
+            used[(row["account_id"], row["what"])] = float(row["used"] or 0)
+    if with_seats:
+        ids_sql, ids_params = _ids_filter("r.account_id", with_seats)
+        for row in _rows(
+            f"""
+            SELECT r.account_id AS account_id, COUNT(DISTINCT j.value) AS used
             FROM {rollup} r, {_json_elements("r.contact_ids")}
-            WHERE r.day >= %s AND r.day < %s AND r.account_id IN (SELECT account_id FROM st)
+            WHERE {ids_sql} AND r.day >= %s AND r.day < %s
             GROUP BY r.account_id
+            """,
+            [*ids_params, _d(w0), _d(w1)],
+        ):
+            used[(row["account_id"], "seats")] = float(row["used"] or 0)
+    hits = [
+        (account_id, what, used[(account_id, what)], cap)
+        for account_id, account_limits in limits.items()
+        for what, cap in account_limits.items()
+        if used.get((account_id, what), 0.0) >= threshold * cap
+    ]
+    if not hits:
+        return []
+    about = {
+        pk: (name, owner_id)
+        for pk, name, owner_id in Account.objects.filter(pk__in={h[0] for h in hits}).values_list(
+            "pk", "name", "owner_id"
         )
-        SELECT st.account_id, a.name AS account_name, a.owner_id, 'seats' AS what, used.used, st.lim
-        FROM st JOIN used ON used.account_id = st.account_id JOIN {acc} a ON a.id = st.account_id
-        WHERE used.used >= %s * st.lim
-        """,
-        [*active_params, *slice_params, _d(w0), _d(w1), threshold],
-    )
+    }
     out = [
         {
-            "account_id": row["account_id"],
-            "account_name": row["account_name"],
-            "owner_id": row["owner_id"],
-            "what": row["what"],
-            "used": float(row["used"]),
-            "limit": float(row["lim"]),
-            "ratio": round(float(row["used"]) / float(row["lim"]), 4),
+            "account_id": account_id,
+            "account_name": about.get(account_id, ("", None))[0],
+            "owner_id": about.get(account_id, ("", None))[1],
+            "what": what,
+            "used": used_value,
+            "limit": cap,
+            "ratio": round(used_value / cap, 4),
         }
-        for row in features + seats
+        for account_id, what, used_value, cap in hits
     ]
     out.sort(key=lambda r: (-r["ratio"], r["account_name"], r["what"]))
-    return out[:limit]
+    return out if limit is None else out[:limit]
+
+
+def _numeric() -> str:
+    return "REAL" if connection.vendor == "sqlite" else "numeric"
 
 
 # Section: CS ROI

@@ -12,8 +12,13 @@ SEGMENTS_CACHE_SECONDS = 300
 
 
 def segment_choices() -> list[tuple[str, str]]:
-    """Account segments (free text), cached for a few minutes: the distinct scan over every
-    account is the slowest part of a report page otherwise."""
+    """Account segments (free text): those of the latest refresh while no data changed since,
+    else a distinct scan over every account cached for a few minutes."""
+    from .selectors import cube_is_fresh, last_refresh
+
+    refresh = last_refresh()
+    if cube_is_fresh(refresh) and refresh.segments:
+        return [("", "All segments"), *[(s, s) for s in refresh.segments]]
     segments = cache.get("reports:segments")
     if segments is None:
         segments = list(

@@ -54,6 +54,14 @@ class MetricCube(GroupedRow):
     usage_accounts = models.IntegerField(default=0)
     feature_accounts = models.IntegerField(default=0)
     window_days = models.IntegerField(default=0)
+    # survey answers submitted in the period (surveys.metrics.score_aggregates, summable)
+    nps_responses = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    csat_responses = models.IntegerField(default=0)
+    csat_satisfied = models.IntegerField(default=0)
+    ces_responses = models.IntegerField(default=0)
+    ces_sum = models.FloatField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -108,6 +116,7 @@ class RefreshLog(models.Model):
     periods = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     cube_periods = models.JSONField(default=list, blank=True, help_text="[[start, end], ...] in the metric cube.")
+    segments = models.JSONField(default=list, blank=True, help_text="Account segments at the refresh.")
 
     class Meta:
         ordering = ["-started_at"]
@@ -150,3 +159,24 @@ class FeatureUse(GroupedRow):
 
     def __str__(self) -> str:
         return f"{self.start}..{self.end} {self.feature}: {self.accounts}"
+
+
+class ExpansionSignal(models.Model):
+    """accounts.metrics.expansion_signals for every account as of `as_of` (usage at 80 % or
+    more of a plan limit over the 30 days to that day), so the CSM home reads a few rows."""
+
+    as_of = models.DateField()
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    account_name = models.CharField(max_length=255)
+    what = models.CharField(max_length=128)
+    used = models.FloatField()
+    limit = models.FloatField()
+    ratio = models.FloatField()
+
+    class Meta:
+        ordering = ["-ratio", "account_name", "what"]
+        indexes = [models.Index(fields=["owner_id", "-ratio"], name="expansionsignal_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.account_name} {self.what} {self.ratio:.0%}"

@@ -24,7 +24,7 @@ from accounts.choices import HealthBand
 from accounts.models import Account
 
 from .freshness import data_changed_at
-from .models import CohortCell, CohortTTFV, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, ExpansionSignal, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import Period, add_months, previous_period
 
 CACHE_SECONDS = 24 * 3600
@@ -97,12 +97,25 @@ def in_cube(refresh: RefreshLog | None, start: date, end: date) -> bool:
 # Section: period metrics
 
 CUBE_FIELDS = metrics.COMPONENT_FIELDS + metrics.USAGE_FIELDS
+SURVEY_CUBE_FIELDS = (
+    "nps_responses", "promoters", "detractors", "csat_responses", "csat_satisfied", "ces_responses", "ces_sum"
+)  # fmt: skip
+
+
+def survey_from_counts(row: dict) -> dict:
+    """surveys.metrics.scores_from_row over summed pre-aggregated answer counts."""
+    from surveys.metrics import scores_from_row
+
+    counts = {f: int(row.get(f) or 0) for f in SURVEY_CUBE_FIELDS if f != "ces_sum"}
+    n_ces = counts["ces_responses"]
+    counts["ces_mean"] = float(row.get("ces_sum") or 0) / n_ces if n_ces else None
+    return scores_from_row(counts)
 
 
 def _cube_sum(period: Period, filters: Filters) -> dict:
     rows = MetricCube.objects.filter(filters.q(), start=period.start, end=period.end)
-    totals = rows.aggregate(**{f: Sum(f) for f in CUBE_FIELDS})
-    out = {}
+    totals = rows.aggregate(**{f: Sum(f) for f in CUBE_FIELDS + SURVEY_CUBE_FIELDS})
+    out = {"survey": survey_from_counts(totals)}
     for field in CUBE_FIELDS:
         value = totals[field]
         if field in metrics.MONEY_COMPONENTS:
@@ -172,7 +185,7 @@ def period_metrics(
             lambda: metrics.cost_totals(start=period.start, end=period.end),
             LIVE_CACHE_SECONDS,
         )
-    survey = survey_for(period, filters)
+    survey = comps["survey"] if source == "pre-aggregate" else survey_for(period, filters)
     result = metrics.metrics_from_components(comps, start=period.start, end=period.end, costs=costs, survey=survey)
     usage = metrics.usage_from_components(comps, accounts_active_end=comps["accounts_active_end"])
     return {
@@ -277,15 +290,31 @@ def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dic
 # Section: surveys over time (composed from surveys.metrics' aggregate expressions)
 
 
-def nps_trend(filters: Filters, today: date, months: int = 12) -> list[dict]:
+def nps_trend(filters: Filters, today: date, months: int = 12, refresh: RefreshLog | None = None) -> list[dict]:
+    """NPS of each of the last `months` calendar months (this one up to yesterday: answers
+    submitted before today), from the monthly pre-aggregate periods when fresh."""
     from surveys.metrics import as_datetime, score_aggregates, scores_from_row
     from surveys.models import SurveyResponse
 
+    month = today.replace(day=1)
+    first = add_months(month, -(months - 1))
+    periods = [(add_months(first, i), min(add_months(first, i + 1), today)) for i in range(months)]
+    periods = [(s, e) for s, e in periods if s < e]
+    if periods and all(in_cube(refresh, s, e) for s, e in periods):
+        rows = (
+            MetricCube.objects.filter(Q(*[Q(start=s, end=e) for s, e in periods], _connector=Q.OR), filters.q())
+            .order_by()
+            .values("start")
+            .annotate(**{f: Sum(f) for f in SURVEY_CUBE_FIELDS})
+        )
+        by_start = {r["start"]: survey_from_counts(r) for r in rows}
+        empty = survey_from_counts({})
+        return [{"month": add_months(first, i), **by_start.get(add_months(first, i), empty)} for i in range(months)]
+
     def compute():
-        first = add_months(today.replace(day=1), -(months - 1))
         rows = (
             SurveyResponse.objects.filter(filters.q("account__"))
-            .submitted_between(as_datetime(first), as_datetime(today + timedelta(days=1)))
+            .submitted_between(as_datetime(first), as_datetime(today))
             .annotate(month=TruncMonth("submitted_at"))
             .order_by()
             .values("month")
@@ -293,7 +322,7 @@ def nps_trend(filters: Filters, today: date, months: int = 12) -> list[dict]:
         )
         by_month = {r["month"].date() if hasattr(r["month"], "date") else r["month"]: scores_from_row(r) for r in rows}
         return [
-            {"month": add_months(first, i), **by_month.get(add_months(first, i), {"nps": None, "nps_responses": 0})}
+            {"month": add_months(first, i), **by_month.get(add_months(first, i), survey_from_counts({}))}
             for i in range(months)
         ]
 
@@ -321,9 +350,16 @@ def _grouped_cube(period: Period, field: str) -> dict:
         MetricCube.objects.filter(start=period.start, end=period.end)
         .order_by()
         .values(field)
-        .annotate(**{f: Sum(f) for f in CUBE_FIELDS})
+        .annotate(**{f: Sum(f) for f in CUBE_FIELDS + SURVEY_CUBE_FIELDS})
     )
-    return {r[field]: r for r in rows}
+    out = {}
+    for r in rows:
+        key = r[field]
+        if field == "segment" and key == "":
+            key = None  # answers without an account are stored with an empty segment
+        r["survey"] = survey_from_counts(r)
+        out[key] = r
+    return out
 
 
 def _grouped_live(period: Period, field: str) -> dict:
@@ -359,10 +395,15 @@ def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = N
     prev = previous_period(period)
     out: dict = {}
     for which, p in (("now", period), ("prev", prev)):
-        grouped = _grouped_cube(p, field) if in_cube(refresh, p.start, p.end) else _grouped_live(p, field)
-        surveys = cached(
-            ("grouped_survey", p.start, p.end, field), lambda p=p: _grouped_survey(p, field), LIVE_CACHE_SECONDS
-        )
+        if in_cube(refresh, p.start, p.end):
+            grouped = _grouped_cube(p, field)
+            surveys = {k: v["survey"] for k, v in grouped.items() if v["survey"]["nps_responses"]
+                       or v["survey"]["csat_responses"] or v["survey"]["ces_responses"]}  # fmt: skip
+        else:
+            grouped = _grouped_live(p, field)
+            surveys = cached(
+                ("grouped_survey", p.start, p.end, field), lambda p=p: _grouped_survey(p, field), LIVE_CACHE_SECONDS
+            )
         keys = set(grouped) | set(surveys)
         for key in keys:
             comps = _normalise(grouped.get(key, {}), p)
@@ -478,3 +519,21 @@ def cs_roi(period: Period, comps: dict) -> dict:
         lambda: metrics.cs_roi(start=period.start, end=period.end, components=comps),
         LIVE_CACHE_SECONDS,
     )
+
+
+def expansion_signals_for(*, owner_id: int, today: date, limit: int = 8) -> tuple[list[dict], str]:
+    """The owner's accounts near their plan limits: from the nightly pre-aggregate when it was
+    built today (usage is daily data), else live for their accounts and cached."""
+    refresh = last_refresh()
+    if refresh is not None and refresh.as_of == today:
+        rows = ExpansionSignal.objects.filter(owner_id=owner_id, as_of=today).order_by("-ratio", "account_name", "what")
+        return [
+            {"account_id": r.account_id, "account_name": r.account_name, "owner_id": r.owner_id, "what": r.what,
+             "used": r.used, "limit": r.limit, "ratio": r.ratio}
+            for r in rows[:limit]
+        ], "pre-aggregate"  # fmt: skip
+    signals = cached(
+        ("signals", today, owner_id, limit),
+        lambda: metrics.expansion_signals(as_of=today, accounts=metrics.account_slice(owner_id=owner_id), limit=limit),
+    )
+    return signals, "live"

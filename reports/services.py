@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import metrics
 from accounts.models import Account
 
-from .models import CohortCell, CohortTTFV, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
+from .models import CohortCell, CohortTTFV, ExpansionSignal, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import add_months, period_presets, previous_period
 
 __all__ = [
@@ -25,12 +25,16 @@ __all__ = [
     "cohort_cells_refresh",
     "cohort_ttfv_refresh",
     "cube_periods",
+    "expansion_signals_refresh",
     "health_band_daily_refresh",
     "metric_cube_refresh",
     "reports_refresh",
 ]
 
 MRR_MONTHS = 12
+CUBE_VALUE_FIELDS = set(metrics.COMPONENT_FIELDS) | set(metrics.USAGE_FIELDS) | {
+    "nps_responses", "promoters", "detractors", "csat_responses", "csat_satisfied", "ces_responses", "ces_sum"
+}  # fmt: skip
 COHORT_MONTHS = 12
 HEALTH_TREND_WEEKS = 12
 GROUP = metrics.GROUP_FIELDS
@@ -50,16 +54,42 @@ def cube_periods(as_of: date) -> list[tuple[date, date]]:
     return sorted(periods)
 
 
+SURVEY_FIELDS = ("nps_responses", "promoters", "detractors", "csat_responses", "csat_satisfied", "ces_responses")
+
+
+def survey_counts(start: date, end: date, group_by: tuple[str, ...] = GROUP) -> list[dict]:
+    """surveys.metrics.score_aggregates over answers submitted in [start, end), grouped by the
+    answering account's fields; the CES mean is turned back into a sum so groups add up."""
+    from surveys.metrics import as_datetime, score_aggregates
+    from surveys.models import SurveyResponse
+
+    rows = (
+        SurveyResponse.objects.submitted_between(as_datetime(start), as_datetime(end))
+        .order_by()
+        .values(*[f"account__{g}" for g in group_by])
+        .annotate(**score_aggregates())
+    )
+    out = []
+    for row in rows:
+        item = {g: row[f"account__{g}"] for g in group_by}
+        item.update({f: row[f] or 0 for f in SURVEY_FIELDS})
+        item["ces_sum"] = float(row["ces_mean"] or 0) * (row["ces_responses"] or 0)
+        out.append(item)
+    return out
+
+
 def _cube_rows(start: date, end: date, computed_at) -> list[MetricCube]:
     merged: dict[tuple, dict] = {}
     for row in metrics.metric_components(start=start, end=end, group_by=GROUP):
         merged.setdefault(tuple(row[g] for g in GROUP), {}).update(row)
     for row in metrics.usage_components(start=start, end=end, group_by=GROUP):
         merged.setdefault(tuple(row[g] for g in GROUP), {}).update(row)
+    for row in survey_counts(start, end):
+        merged.setdefault(tuple(row[g] for g in GROUP), {}).update(row)
     window_days = metrics.usage_window(start=start, end=end)
     out = []
     for (segment, tier, owner_id), values in merged.items():
-        fields = {k: v for k, v in values.items() if k in metrics.COMPONENT_FIELDS or k in metrics.USAGE_FIELDS}
+        fields = {k: v for k, v in values.items() if k in CUBE_VALUE_FIELDS}
         out.append(
             MetricCube(
                 start=start,
@@ -171,6 +201,26 @@ def cohort_ttfv_refresh(*, as_of: date, months: int = COHORT_MONTHS) -> int:
     return len(rows)
 
 
+def expansion_signals_refresh(*, as_of: date) -> int:
+    rows = [
+        ExpansionSignal(
+            as_of=as_of,
+            account_id=row["account_id"],
+            owner_id=row["owner_id"],
+            account_name=row["account_name"][:255],
+            what=row["what"][:128],
+            used=row["used"],
+            limit=row["limit"],
+            ratio=row["ratio"],
+        )
+        for row in metrics.expansion_signals(as_of=as_of, limit=None)
+    ]
+    with transaction.atomic():
+        ExpansionSignal.objects.all().delete()
+        ExpansionSignal.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def health_trend_days(as_of: date, weeks: int = HEALTH_TREND_WEEKS) -> list[date]:
     return [as_of - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
 
@@ -212,10 +262,14 @@ def reports_refresh(*, as_of: date | None = None) -> RefreshLog:
     rows += cohort_cells_refresh(as_of=as_of)
     rows += cohort_ttfv_refresh(as_of=as_of)
     rows += health_band_daily_refresh(as_of=as_of)
+    rows += expansion_signals_refresh(as_of=as_of)
     log.periods = len(periods)
     log.cube_periods = [[start.isoformat(), end.isoformat()] for start, end in periods]
+    log.segments = sorted(
+        s for s in Account.objects.exclude(segment="").order_by().values_list("segment", flat=True).distinct()
+    )
     log.rows = rows
     log.finished_at = timezone.now()
-    log.save(update_fields=["periods", "cube_periods", "rows", "finished_at"])
+    log.save(update_fields=["periods", "cube_periods", "segments", "rows", "finished_at"])
     RefreshLog.objects.filter(started_at__lt=log.started_at - timedelta(days=30)).delete()
     return log

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import HealthBand, LifecycleStage
-from accounts.metrics import METRIC_KEYS, expansion_signals
+from accounts.metrics import METRIC_KEYS
 from accounts.models import Account
 from core.choices import Role
 from core.models import User
@@ -137,7 +137,7 @@ class HomeView(ReportView):
         nps_period = period_for(key=None, start=today - timedelta(days=90), end=today + timedelta(days=1), today=today)
         context["nps_period"] = nps_period
         context["my_survey"] = selectors.survey_for(nps_period, owner_filter)
-        context["signals"] = expansion_signals(as_of=today, accounts=mine, limit=8)
+        context["signals"], context["signals_source"] = selectors.expansion_signals_for(owner_id=user.pk, today=today)
         context["renewal_days"] = RENEWAL_DAYS
         return context
 
@@ -204,7 +204,7 @@ class DashboardView(ReportView):
         distribution = selectors.health_distribution(filters)
         trend = selectors.health_trend(filters)
         renewals = selectors.renewals_forecast(filters, today, RENEWAL_DAYS)
-        nps = selectors.nps_trend(filters, today)
+        nps = selectors.nps_trend(filters, today, refresh=refresh)
         features = selectors.feature_adoption(period, filters, result["components"], refresh)
         roi = selectors.cs_roi(period, result["components"]) if filters.is_everyone else None
         context.update(

@@ -4,27 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_cohortttfv'),
+        ("reports", "0003_cohortttfv"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeatureUse',
+            name="FeatureUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('tier', models.CharField(blank=True, max_length=16)),
-                ('owner_id', models.BigIntegerField(blank=True, null=True)),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('feature', models.CharField(max_length=128)),
-                ('accounts', models.IntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                ("tier", models.CharField(blank=True, max_length=16)),
+                ("owner_id", models.BigIntegerField(blank=True, null=True)),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                ("feature", models.CharField(max_length=128)),
+                ("accounts", models.IntegerField(default=0)),
             ],
             options={
-                'ordering': ['start', 'end', 'feature'],
-                'indexes': [models.Index(fields=['start', 'end'], name='featureuse_period')],
+                "ordering": ["start", "end", "feature"],
+                "indexes": [models.Index(fields=["start", "end"], name="featureuse_period")],
             },
         ),
     ]

@@ -179,3 +179,59 @@ def test_ttfv_per_cohort_from_onboarding(small_book, today, csm_user):
     reports_refresh(as_of=today)
     assert selectors.cohort_ttfv(selectors.Filters(), today) == live
     assert selectors.cohort_ttfv(selectors.Filters(owner_id=csm_user.pk), today) == {}
+
+
+def test_survey_scores_from_cube_equal_surveys_metrics(small_book, today, csm_user):
+    from surveys.metrics import survey_scores
+    from tests.factories.surveys import SurveyResponseFactory
+
+    last = small_book["last"]
+    answers = [("nps", "a", 10), ("nps", "a", 3), ("nps", "c", 9), ("csat", "b", 4), ("csat", "d", 2),
+               ("ces", "b", 3), ("ces", "c", 6), ("nps", None, 0)]  # fmt: skip
+    for i, (kind, key, score) in enumerate(answers):
+        SurveyResponseFactory(
+            kind=kind, account=small_book[key] if key else None, score=score,
+            submitted_at=datetime.combine(last + timedelta(days=i), time(10), tzinfo=UTC),
+        )  # fmt: skip
+    reports_refresh(as_of=today)
+    refresh = selectors.last_refresh()
+    period = period_presets(today)["last_month"]
+    stored = selectors.period_metrics(period, selectors.Filters(), refresh)
+    assert stored["source"] == "pre-aggregate"
+    assert stored["survey"] == survey_scores(start=period.start, end=period.end)  # incl. the account-less answer
+    smb = selectors.period_metrics(period, selectors.Filters(segment="SMB"), refresh)
+    assert smb["survey"] == survey_scores(
+        start=period.start, end=period.end, account_ids=[small_book["a"].pk, small_book["b"].pk]
+    )
+    from_cube = selectors.nps_trend(selectors.Filters(owner_id=csm_user.pk), today, refresh=refresh)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert from_cube == selectors.nps_trend(selectors.Filters(owner_id=csm_user.pk), today, refresh=None)
+    assert from_cube[-2]["nps"] == 0.0  # last month: one promoter, one detractor of Carl's
+    rows = {r["key"]: r for r in selectors.scorecard_rows(period=period, field="owner_id", refresh=refresh)}
+    live = {r["key"]: r for r in selectors.scorecard_rows(period=period, field="owner_id", refresh=None)}
+    assert rows == live
+
+
+def test_expansion_signals_from_the_pre_aggregate(small_book, today, csm_user):
+    from accounts.rollups import usage_rollup_rebuild
+    from tests.factories import ContactFactory, UsageEventFactory
+
+    a = small_book["a"]
+    sub_a = a.subscriptions.get()
+    sub_a.seats, sub_a.entitlements = 2, {"report": 3}
+    sub_a.save()
+    for i in range(3):
+        UsageEventFactory(account=a, contact=ContactFactory(account=a), event="report",
+                          occurred_at=datetime.combine(today - timedelta(days=i), time(1), tzinfo=UTC))  # fmt: skip
+    usage_rollup_rebuild()
+    live, source = selectors.expansion_signals_for(owner_id=csm_user.pk, today=today)
+    assert source == "live"
+    assert [(s["account_name"], s["what"], s["ratio"]) for s in live] == [
+        ("Acme", "seats", 1.5),
+        ("Acme", "report", 1.0),
+    ]
+    reports_refresh(as_of=today)
+    stored, source = selectors.expansion_signals_for(owner_id=csm_user.pk, today=today)
+    assert source == "pre-aggregate" and stored == live
