@@ -138,3 +138,20 @@ def test_report_page_draws_its_charts(page, login, screenshot, manager_user, hos
     assert "Verbatims" in page.content()
     page.wait_for_timeout(1200)  # let the charts' entry animation finish before the picture
     screenshot("surveys_report")
+
+
+def test_builder_page(page, login, screenshot, admin_user, host_setup):
+    _, survey, _, _ = host_setup
+    login(admin_user)
+    page.goto(f"/surveys/{survey.pk}/edit/")
+    page.locator("details.lang summary", has_text="العربية").click()
+    page.fill("#id_t_ar_question", "ما مدى احتمال أن توصي بمنتجنا؟")
+    page.click("text=Save survey")
+    page.wait_for_load_state("networkidle")
+    survey.refresh_from_db()
+    assert survey.translations["ar"]["question"] == "ما مدى احتمال أن توصي بمنتجنا؟"
+    page.goto("/surveys/")
+    screenshot("surveys_list")
+    page.goto(f"/surveys/{survey.pk}/edit/")
+    page.locator("details.lang summary", has_text="العربية").click()
+    screenshot("surveys_builder")
