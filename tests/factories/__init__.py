@@ -10,6 +10,7 @@ from .accounts import (
 )
 from .core import UserFactory
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
+from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
 
 __all__ = [
     "AccountFactory",
@@ -17,9 +18,12 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "EmailTemplateFactory",
     "PersonaFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
+    "TaskFactory",
+    "TaskTemplateFactory",
     "UsageEventFactory",
     "UserFactory",
 ]
