@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -580,7 +581,10 @@ def shared_plan(request, token: str):
     PlanShareLink.objects.filter(pk=link.pk).update(last_viewed_at=timezone.now())
     plan = (
         SuccessPlan.objects.select_related("account", "current_stage", "target_stage", "owner")
-        .prefetch_related("goals__owner_contact", "goals__owner_user", "map_version__stages__vehicles")
+        .prefetch_related(
+            Prefetch("goals", queryset=PlanGoal.objects.select_related("owner_contact", "owner_user", "milestone")),
+            "map_version__stages__vehicles",
+        )
         .get(pk=link.plan_id)
     )
     t = strings_for(language)
