@@ -130,10 +130,12 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         usage = account_usage_series(account_id=account.pk, days=90)
         contacts, contact_total = account_contacts(account=account)
+        cadence = cadence_by_tier()
         activities, more = account_timeline(account=account, limit=TIMELINE_PAGE)
         context.update(
             account=account,
-            touch=touch_status(account, cadence_by_tier()),
+            touch=touch_status(account, cadence),
+            touch_every=cadence.get(account.tier),
             usage=usage,
             usage_chart={k: usage[k] for k in ("labels", "events", "users")},
             contacts=contacts,

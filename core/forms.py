@@ -36,6 +36,7 @@ class UserForm(forms.ModelForm):
             self.fields["password"].required = True
         self.fields["manager"].queryset = managers
         self.fields["manager"].required = False
+        self.fields["manager"].empty_label = "No manager"
         self.fields["email"].required = True
 
     def clean_password(self):

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from .choices import ROLE_RANK
 from .permissions import AdminRequiredMixin, RoleRequiredMixin
 
 
@@ -80,6 +81,10 @@ class FilteredListView(RoleRequiredMixin, TemplateView):
 # Section: team users (admins)
 
 
+# admins first, then managers, CSMs, read-only
+ROLE_ORDER = Case(*[When(role=role, then=Value(-rank)) for role, rank in ROLE_RANK.items()], default=Value(0)).asc()
+
+
 class UserListView(AdminRequiredMixin, TemplateView):
     template_name = "core/user_list.html"
 
@@ -90,7 +95,7 @@ class UserListView(AdminRequiredMixin, TemplateView):
         context["users"] = (
             User.objects.select_related("manager")
             .annotate(account_count=Count("accounts"))
-            .order_by("-is_active", "role", "first_name", "username")
+            .order_by("-is_active", ROLE_ORDER, "first_name", "username")
         )
         return context
 
