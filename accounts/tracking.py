@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .ingest import IngestError, events_store
@@ -183,14 +185,15 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
     events = [(i, m) for i, m in enumerate(messages) if m["type"] in EVENT_TYPES]
     if not events:
         return result
-    user_ids = {_str_id(m.get("userId")) for _, m in events} - {None}
-    group_ids = {_str_id((m.get("context") or {}).get("groupId")) for _, m in events} - {None}
-    contacts = {c.external_id: c for c in Contact.objects.filter(external_id__in=user_ids)}
-    accounts = dict(Account.objects.filter(external_id__in=group_ids).values_list("external_id", "id"))
-    new_accounts = [Account(external_id=g, name=g) for g in sorted(group_ids - set(accounts))]
+    user_ids = sorted({_str_id(m.get("userId")) for _, m in events} - {None})
+    group_ids = sorted({_str_id((m.get("context") or {}).get("groupId")) for _, m in events} - {None})
+    # (id, account_id) by external id: plain tuples, no model instances for a 1,000-message batch
+    contacts = {ext: (pk, account_id) for ext, pk, account_id in _in(Contact, user_ids, "id", "account_id")}
+    accounts = {ext: pk for ext, pk in _in(Account, group_ids, "id")}
+    new_accounts = [Account(external_id=g, name=g) for g in group_ids if g not in accounts]
     if new_accounts:
         Account.objects.bulk_create(new_accounts)
-        accounts.update(Account.objects.filter(external_id__in=group_ids).values_list("external_id", "id"))
+        accounts.update({ext: pk for ext, pk in _in(Account, group_ids, "id")})
         result.accounts_upserted += len(new_accounts)
 
     rows, new_contacts, bad = [], {}, []
@@ -198,7 +201,7 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         user_id = _str_id(message.get("userId"))
         group_id = _str_id((message.get("context") or {}).get("groupId"))
         contact = contacts.get(user_id) if user_id else None
-        account_id = accounts.get(group_id) if group_id else (contact.account_id if contact else None)
+        account_id = accounts.get(group_id) if group_id else (contact[1] if contact else None)
         if account_id is None:
             bad.append(
                 {
@@ -235,7 +238,11 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         raise TrackingError(bad)
     if new_contacts:
         Contact.objects.bulk_create(list(new_contacts.values()))
+        contacts.update({ext: (c.pk, c.account_id) for ext, c in new_contacts.items()})
         result.contacts_upserted += len(new_contacts)
+    for row in rows:
+        if row["contact"] is not None:
+            row["contact_id"] = contacts[row.pop("contact")][0]
     try:
         stored = events_store(rows)
     except IngestError as exc:
@@ -243,8 +250,17 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
             [{"index": e["row"], "field": _segment_field(e["field"]), "reason": e["reason"]} for e in exc.errors]
         ) from exc
     result.events_stored, result.duplicates = stored.stored, stored.duplicates
-    _last_seen_update(events, contacts, new_contacts)
+    _last_seen_update(events, contacts)
     return result
+
+
+def _in(model, values: list[str], *columns: str) -> list[tuple]:
+    """(external_id, *columns) of the rows whose external id is in `values`, 900 at a time."""
+    found = []
+    for start in range(0, len(values), 900):
+        chunk = values[start : start + 900]
+        found += model.objects.filter(external_id__in=chunk).values_list("external_id", *columns)
+    return found
 
 
 def _segment_field(name: str | None) -> str | None:
@@ -256,19 +272,29 @@ def _segment_field(name: str | None) -> str | None:
     }.get(name, name)
 
 
-def _last_seen_update(events, contacts: dict, new_contacts: dict) -> None:
-    """Contacts' last_seen_at moves forward to their latest event (one bulk update)."""
-    latest: dict[str, datetime] = {}
+def _last_seen_update(events, contacts: dict) -> None:
+    """Contacts' last_seen_at moves forward to their latest event: one UPDATE on PostgreSQL."""
+    latest: dict[int, datetime] = {}
     for _, message in events:
         user_id = _str_id(message.get("userId"))
         seen = _seen_at(message)
-        if user_id and seen and (user_id not in latest or seen > latest[user_id]):
-            latest[user_id] = seen
-    changed = []
-    for user_id, seen in latest.items():
-        contact = contacts.get(user_id) or new_contacts.get(user_id)
-        if contact is not None and contact.pk and (contact.last_seen_at is None or seen > contact.last_seen_at):
-            contact.last_seen_at = seen
-            changed.append(contact)
-    if changed:
-        Contact.objects.bulk_update(changed, ["last_seen_at"])
+        if user_id and seen and user_id in contacts:
+            pk = contacts[user_id][0]
+            if pk not in latest or seen > latest[pk]:
+                latest[pk] = seen
+    if not latest:
+        return
+    if connection.vendor == "postgresql":
+        payload = orjson.dumps([{"id": pk, "ts": ts.isoformat()} for pk, ts in latest.items()]).decode()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Contact._meta.db_table} c SET last_seen_at = x.ts "
+                "FROM jsonb_to_recordset(%s::jsonb) AS x(id bigint, ts timestamptz) "
+                "WHERE c.id = x.id AND (c.last_seen_at IS NULL OR c.last_seen_at < x.ts)",
+                [payload],
+            )
+        return
+    for pk, seen in latest.items():
+        Contact.objects.filter(pk=pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen)).update(
+            last_seen_at=seen
+        )

@@ -9,7 +9,9 @@ by what the endpoints store. Reported per stage while the table grows from empty
 20M x --scale rows, with the process's peak memory (flat = it does not grow with the batch count).
 
 Celery tasks that signal receivers queue (e.g. health's debounced refresh) are counted, not run:
-in production a worker runs them; here they would time something other than ingestion.
+in production a worker runs them; here they would time something other than ingestion. The
+daily-rollup refresh that ingestion queues is run after each request, like a worker would, and
+timed apart ("rollup s/batch").
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_datain \\
         .venv/bin/python -m bench --only ingest --scale 0.05
@@ -149,9 +151,21 @@ def run(args) -> None:
     basic = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{raw_key}:".encode()).decode()}
     origin = datetime.now(UTC).replace(microsecond=0) - HISTORY - timedelta(days=1)
     queued = {"tasks": 0}
+    rollups: list = []
 
-    def fake_apply_async(self, *a, **kw):
-        queued["tasks"] += 1
+    def fake_apply_async(self, args=None, kwargs=None, **options):
+        if self.name == "accounts.tasks.usage_rollup_refresh_task":
+            rollups.append(args)
+        else:
+            queued["tasks"] += 1
+
+    def run_rollups() -> float:
+        from accounts.tasks import usage_rollup_refresh_task
+
+        started = time.perf_counter()
+        while rollups:
+            usage_rollup_refresh_task.run(*rollups.pop())
+        return time.perf_counter() - started
 
     print(
         f"rows: {total:,} ({args.scale} x 20M) in {STAGES} stages; bulk batches of {BULK_BATCH:,}, "
@@ -159,14 +173,24 @@ def run(args) -> None:
     )
     print(
         f"{'table rows':>12} {'bulk ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} "
-        f"{'batch ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} {'peak MB':>8}"
+        f"{'batch ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} {'rollup s/batch':>14} {'peak MB':>8}"
     )
-    sums = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0}
+    sums = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0, "rollup": 0.0}
+    batches = 0
     per_stage = total // STAGES
     cursor_row = 0
     with mock.patch.object(Task, "apply_async", fake_apply_async):
         for _stage in range(STAGES):
-            stage = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0}
+            stage = {
+                "bulk": 0.0,
+                "bulk_copy": 0.0,
+                "seg": 0.0,
+                "seg_copy": 0.0,
+                "bulk_rows": 0,
+                "seg_rows": 0,
+                "rollup": 0.0,
+            }
+            stage_batches = 0
             stage_end = cursor_row + per_stage
             segment_rows = int(per_stage * SEGMENT_SHARE)
             while cursor_row < stage_end:
@@ -196,14 +220,18 @@ def run(args) -> None:
                     stage["bulk"] += took
                     stage["bulk_copy"] += copy_s
                     stage["bulk_rows"] += size
+                stage["rollup"] += run_rollups()
+                stage_batches += 1
                 cursor_row += size
+            batches += stage_batches
             for k in sums:
                 sums[k] += stage[k]
             print(
                 f"{cursor_row:>12,} {stage['bulk_rows'] / stage['bulk']:>10,.0f} "
                 f"{stage['bulk_rows'] / stage['bulk_copy']:>10,.0f} {ratio(stage['bulk_copy'], stage['bulk']):>6} "
                 f"{stage['seg_rows'] / stage['seg']:>10,.0f} {stage['seg_rows'] / stage['seg_copy']:>10,.0f} "
-                f"{ratio(stage['seg_copy'], stage['seg']):>6} {peak_rss_mb():>8.0f}",
+                f"{ratio(stage['seg_copy'], stage['seg']):>6} {stage['rollup'] / stage_batches:>14.3f} "
+                f"{peak_rss_mb():>8.0f}",
                 flush=True,
             )
     # A resend of the first batch: every row is a duplicate, nothing is stored.
@@ -216,7 +244,9 @@ def run(args) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM accounts_usageevent")
         stored = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('accounts_usageevent'))")
+        cursor.execute(
+            "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('accounts_usageevent')"
+        )
         events_size = cursor.fetchone()[0]
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('accounts_usageeventkey'))")
         keys_size = cursor.fetchone()[0]
@@ -224,7 +254,8 @@ def run(args) -> None:
         f"overall: bulk {sums['bulk_rows'] / sums['bulk']:,.0f} ev/s vs raw COPY "
         f"{sums['bulk_rows'] / sums['bulk_copy']:,.0f} ev/s = {ratio(sums['bulk_copy'], sums['bulk'])} of COPY; "
         f"/v1/batch {sums['seg_rows'] / sums['seg']:,.0f} ev/s vs COPY {sums['seg_rows'] / sums['seg_copy']:,.0f} ev/s "
-        f"= {ratio(sums['seg_copy'], sums['seg'])}"
+        f"= {ratio(sums['seg_copy'], sums['seg'])}; daily-rollup refresh (queued by ingestion, run as a worker "
+        f"would) {sums['rollup'] / batches:.3f} s per batch"
     )
     print(
         f"stored {stored:,} rows (events {events_size} + dedupe keys {keys_size}); resending a batch of "
