@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,3 +249,50 @@ def test_admin_edits_the_touch_cadence(admin_client):
 
 def test_cadence_is_for_admins(csm_client):
     assert csm_client.get(reverse("playbooks:cadence")).status_code == 403
+
+
+def test_account_panel_lists_open_tasks_in_constant_queries(csm_client, csm_user, django_assert_max_num_queries):
+    from accounts.panels import PANELS
+
+    account = AccountFactory(owner=csm_user)
+    for _ in range(6):
+        TaskFactory(account=account)
+    TaskFactory(account=account, status=TaskStatus.DONE, title="Finished one")
+    panel = PANELS["tasks"]
+    with django_assert_max_num_queries(1):
+        context = panel.get_context(None, account)
+    assert len(context["tasks"]) == 6
+    page = csm_client.get(reverse("accounts:detail", args=[account.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="account-tasks"' in body and "Finished one" not in body
+
+
+def test_manager_sees_a_team_members_inbox_csm_does_not(client, csm_user, manager_user):
+    TaskFactory(account=AccountFactory(owner=csm_user), title="Task for Carl")
+    client.force_login(manager_user)
+    body = client.get(reverse("playbooks:inbox"), {"assignee": csm_user.pk}).content.decode()
+    assert "Task for Carl" in body and "Carl Success tasks" in body
+    other = UserFactory(role=Role.CSM)
+    client.force_login(other)
+    body = client.get(reverse("playbooks:inbox"), {"assignee": csm_user.pk}).content.decode()
+    assert "Task for Carl" not in body
+
+
+def test_team_is_the_managers_reports(client, manager_user, csm_user):
+    outsider = UserFactory(role=Role.CSM, first_name="Out", last_name="Sider")
+    client.force_login(manager_user)
+    names = [m.pk for m in client.get(reverse("playbooks:team")).context["members"]]
+    assert csm_user.pk in names and outsider.pk not in names
+
+
+def test_snoozed_tasks_wake_up(csm_user):
+    from playbooks.services import task_reopen_snoozed, task_snooze
+
+    task = TaskFactory(account=AccountFactory(owner=csm_user))
+    with pytest.raises(ValidationError):
+        task_snooze(task=task, user=csm_user, until=TODAY)
+    task_snooze(task=task, user=csm_user, until=TODAY + timedelta(days=2))
+    assert task_reopen_snoozed(today=TODAY + timedelta(days=1)) == 0
+    assert task_reopen_snoozed(today=TODAY + timedelta(days=2)) == 1
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and task.snoozed_until is None
