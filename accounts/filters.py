@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -61,6 +62,15 @@ class PortfolioFilterSet(django_filters.FilterSet):
         owner_choices = [("me", "My accounts"), ("none", "Unassigned")]
         owner_choices += [(str(u.pk), u.get_full_name() or u.username) for u in owners]
         self.filters["owner"].extra["choices"] = owner_choices
+        for name, label in (
+            ("owner", "CSM"),
+            ("tier", "Tier"),
+            ("segment", "Segment"),
+            ("stage", "Stage"),
+            ("health", "Health band"),
+            ("touch", "Touch"),
+        ):
+            self.filters[name].extra["widget"] = forms.Select(attrs={"aria-label": label})
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
