@@ -47,7 +47,10 @@ class ScorecardListView(AdminRequiredMixin, TemplateView):
             rows.append(
                 {
                     "scorecard": scorecard,
-                    "measures": sorted(scorecard.measures.all(), key=lambda m: -m.weight),
+                    "measures": [
+                        (measure_label(m.measure_key), m.weight)
+                        for m in sorted(scorecard.measures.all(), key=lambda m: (-m.weight, m.measure_key))
+                    ],
                     "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
                     "pct": {b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")},
                     "total": total,

@@ -42,7 +42,7 @@ def test_scorecard_list_shows_bands(admin_client, scored, django_assert_max_num_
         response = admin_client.get(reverse("health:scorecard_list"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Default" in html and "usage_frequency (30)" in html
+    assert "Default" in html and "Usage frequency (30)" in html
 
 
 def test_scorecard_create_and_validation(admin_client, scored):
