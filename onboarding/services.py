@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.choices import ActivityKind
@@ -616,55 +616,64 @@ def checklists_refresh(*, checklist_ids: Iterable[int]) -> None:
 @transaction.atomic
 def onboarding_events_apply(*, account_ids: Iterable[int]) -> dict[str, int]:
     """Complete open checklist items and event milestones of these accounts whose usage event
-    has arrived. Set-based: one query finds, per open item, its first matching event (since
-    the contract start for checklist items, ever for milestones); one bulk update writes."""
+    has arrived, at the time of their first matching event (since the contract start for
+    checklist items, ever for milestones). Set-based and row-count independent: per kind one
+    SELECT of the touched parents and one UPDATE whose correlated subquery finds each row's
+    first event (no rows travel through Python)."""
     ids = list(set(account_ids))
     if not ids:
         return {"items": 0, "goals": 0}
-    first_item_event = (
-        UsageEvent.objects.filter(
-            account_id=OuterRef("checklist__account_id"),
-            event=OuterRef("completion_event"),
-            occurred_at__date__gte=OuterRef("checklist__contract_start"),
-        )
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
+    # The item's checklist reached through the event's account: only local columns of the
+    # updated row are referenced (OuterRef), which an UPDATE allows.
+    item_events = UsageEvent.objects.filter(
+        account__checklists=OuterRef("checklist_id"),
+        event=OuterRef("completion_event"),
+        occurred_at__gte=F("account__checklists__contract_start"),
     )
-    items = list(
+    items = (
         AccountChecklistItem.objects.filter(
             checklist__account_id__in=ids, checklist__status=ChecklistStatus.ACTIVE, completed_at__isnull=True
         )
         .exclude(completion_event="")
-        .annotate(first_at=Subquery(first_item_event))
-        .filter(first_at__isnull=False)
-        .only("id", "checklist_id")
+        .filter(Exists(item_events))
     )
-    for item in items:
-        item.completed_at, item.completion_source = item.first_at, CompletionSource.EVENT
-    AccountChecklistItem.objects.bulk_update(items, ["completed_at", "completion_source"], batch_size=500)
-    checklists_refresh(checklist_ids={i.checklist_id for i in items})
-
-    first_goal_event = (
-        UsageEvent.objects.filter(account_id=OuterRef("plan__account_id"), event=OuterRef("milestone__event_name"))
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-    goals = list(
-        PlanGoal.objects.filter(
-            plan__account_id__in=ids,
-            plan__status=PlanStatus.ACTIVE,
-            completed_at__isnull=True,
-            milestone__kind=MilestoneKind.EVENT,
+    checklist_ids = set(items.values_list("checklist_id", flat=True))
+    n_items = 0
+    if checklist_ids:
+        n_items = (
+            AccountChecklistItem.objects.filter(checklist_id__in=checklist_ids, completed_at__isnull=True)
+            .exclude(completion_event="")
+            .filter(Exists(item_events))
+            .update(
+                completed_at=Subquery(item_events.order_by("occurred_at").values("occurred_at")[:1]),
+                completion_source=CompletionSource.EVENT,
+            )
         )
-        .annotate(first_at=Subquery(first_goal_event))
-        .filter(first_at__isnull=False)
-        .only("id", "plan_id")
-    )
-    for goal in goals:
-        goal.completed_at, goal.completion_source = goal.first_at, CompletionSource.EVENT
-    PlanGoal.objects.bulk_update(goals, ["completed_at", "completion_source"], batch_size=500)
-    _plans_advance(plan_ids={g.plan_id for g in goals})
-    return {"items": len(items), "goals": len(goals)}
+        checklists_refresh(checklist_ids=checklist_ids)
+
+    milestone_event = Milestone.objects.filter(pk=OuterRef(OuterRef("milestone_id"))).values("event_name")[:1]
+    goal_events = UsageEvent.objects.filter(account__success_plans=OuterRef("plan_id"), event=Subquery(milestone_event))
+    goals = PlanGoal.objects.filter(
+        plan__account_id__in=ids,
+        plan__status=PlanStatus.ACTIVE,
+        completed_at__isnull=True,
+        milestone__kind=MilestoneKind.EVENT,
+    ).filter(Exists(goal_events))
+    plan_ids = set(goals.values_list("plan_id", flat=True))
+    n_goals = 0
+    if plan_ids:
+        n_goals = (
+            PlanGoal.objects.filter(
+                plan_id__in=plan_ids, completed_at__isnull=True, milestone__kind=MilestoneKind.EVENT
+            )
+            .filter(Exists(goal_events))
+            .update(
+                completed_at=Subquery(goal_events.order_by("occurred_at").values("occurred_at")[:1]),
+                completion_source=CompletionSource.EVENT,
+            )
+        )
+        _plans_advance(plan_ids=plan_ids)
+    return {"items": n_items, "goals": n_goals}
 
 
 @transaction.atomic
