@@ -78,3 +78,19 @@ def test_portfolio_filters_update_in_place(page, login, demo):
     assert page.evaluate("window.__noReload") is True
     assert page.locator("[data-testid=portfolio-table] tbody tr").count() == min(strategic, 50) or strategic == 0
     assert str(total) not in page.locator("#portfolio-kpis .kpi .value").first.inner_text() or total == strategic
+
+
+def test_sorting_from_a_column_header_keeps_the_sort_control_in_step(page, login, demo):
+    csm, _ = demo
+    login(csm, password="demo1234")
+    page.goto("/accounts/")
+    page.click("[data-testid=portfolio-table] thead a:has-text('Renewal')")
+    page.wait_for_url(re.compile(r"sort=renewal"))
+    page.wait_for_function("document.querySelector('select[name=sort]').value === 'renewal'")
+
+    page.select_option("#portfolio-filters select[name=tier]", "key")
+    page.wait_for_url(re.compile(r"tier=key"))
+
+    assert "sort=renewal" in page.url
+    dates = page.locator("[data-testid=portfolio-table] tbody tr td:nth-child(7)").all_inner_texts()
+    assert dates and dates[0] != "—"
