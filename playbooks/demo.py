@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import AssigneeRule, Priority, RunSource, TaskStatus, TriggerType
-from .models import EmailTemplate, Playbook, Task, TaskTemplate
+from .models import EmailTemplate, Enrolment, Playbook, PlaybookRun, Task, TaskTemplate
 from .services import email_template_save, playbook_save, playbooks_run, task_complete, task_template_save
 
 __all__ = ["default_playbooks_create", "demo_step"]
@@ -153,6 +153,10 @@ def default_playbooks_create(*, user=None, enabled: bool = True) -> list[Playboo
 
 
 def demo_step(ctx) -> None:
+    if not Enrolment.objects.exists():
+        # After seed_demo --flush the enrolments went with the accounts; the run logs about
+        # those accounts would only confuse.
+        PlaybookRun.objects.all().delete()
     default_playbooks_create()
     # Evaluate the last week day by day, as the nightly run would have: tasks from earlier days
     # are overdue today, the newest are due today or later.

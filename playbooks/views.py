@@ -16,15 +16,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import Account
 from core.choices import Role
 from core.models import User
 from core.permissions import AdminRequiredMixin, ManagerRequiredMixin, RoleRequiredMixin
 from core.views import htmx_partial
 
 from .actions import action_describe
-from .choices import OPEN_STATUSES, Priority
+from .choices import OPEN_STATUSES, Priority, TaskStatus
 from .conditions import conditions_describe
-from .evaluation import playbook_evaluate
+from .evaluation import SKIP_LABELS, playbook_evaluate
 from .forms import (
     ActionForm,
     ActionFormSet,
@@ -422,13 +423,28 @@ class PlaybookDetailView(AdminRequiredMixin, TemplateView):
                 Prefetch("enrolments", queryset=_enrolments_with_account())
             )[:10]
         )
+        skipped_ids = {d["account_id"] for r in runs for d in r.details[:20] if d.get("account_id")}
+        names = dict(Account.objects.filter(pk__in=skipped_ids).values_list("pk", "name"))
+        for run in runs:
+            run.skipped_rows = [
+                d
+                | {
+                    "name": names.get(d["account_id"], f"#{d['account_id']}"),
+                    "why": SKIP_LABELS.get(d["skipped"], d["skipped"]),
+                }
+                for d in run.details[:20]
+                if d.get("skipped")
+            ]
+            run.skipped_labelled = [(SKIP_LABELS.get(k, k), n) for k, n in (run.skipped or {}).items()]
         context.update(
             playbook=playbook,
             summary=_describe(playbook, _names_for_actions(), _persona_names()),
             runs=runs,
             recent=list(_enrolments_with_account().filter(playbook=playbook)[:25]),
-            open_tasks=playbook.tasks.filter(status__in=OPEN_STATUSES).count(),
-            status_counts=dict(playbook.tasks.values_list("status").annotate(n=Count("id")).values_list("status", "n")),
+            status_counts=[
+                (TaskStatus(s).label, n)
+                for s, n in playbook.tasks.order_by("status").values_list("status").annotate(n=Count("id"))
+            ],
             versions=playbook.versions.select_related("changed_by")[:5],
         )
         return context

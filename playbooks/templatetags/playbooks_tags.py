@@ -38,10 +38,8 @@ def due_label(day: date) -> str:
         return "today"
     if delta == 1:
         return "tomorrow"
-    if delta == -1:
-        return "yesterday"
     if delta < 0:
-        return f"{-delta} days late"
+        return f"{-delta} day{'s' if delta < -1 else ''} overdue"
     if delta < 7:
         return f"in {delta} days"
     return f"{day:%d %b}"

@@ -203,6 +203,14 @@ def test_builder_pages_render(admin_client, make_playbook):
     )
     response = admin_client.post(reverse("playbooks:playbook_preview_new"), draft)
     assert b"Soon Renewing" in response.content
+    # after a run: the run log names the account, the reason and what was done
+    from playbooks.evaluation import playbook_evaluate
+
+    playbook_evaluate(playbook=playbook)
+    playbook_evaluate(playbook=playbook)
+    detail = admin_client.get(reverse("playbooks:playbook_detail", args=[playbook.pk])).content.decode()
+    assert "Soon Renewing" in detail and "renews on" in detail and "task #" in detail
+    assert "a task from this playbook is still open" in detail
 
 
 def test_template_forms(admin_client):
