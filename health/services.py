@@ -167,7 +167,7 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
         return
     now = timezone.now()
     table = HealthScore._meta.db_table
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= 200:
         import json
 
         with transaction.atomic(), connection.cursor() as cursor:
@@ -202,9 +202,10 @@ def health_scores_compute(*, as_of: date, account_ids: Sequence[int] | None = No
     """Compute and store the snapshots of `as_of` for these accounts (all, in chunks, when
     None). Returns the ids that got a snapshot."""
     if plans is None:
-        if not Scorecard.objects.exists():
-            scorecard_default_ensure()
         plans = plans_load()
+        if not plans:
+            scorecard_default_ensure()
+            plans = plans_load()
     accounts = Account.objects.order_by("id")
     if account_ids is not None:
         accounts = accounts.filter(id__in=list(account_ids))
@@ -275,9 +276,10 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
     return list(parents)
 
 
-def health_current_update(*, as_of: date, account_ids: Sequence[int]) -> list[dict]:
+def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: set[int] | None = None) -> list[dict]:
     """Copy the `as_of` snapshot onto Account.health_* (score, band, change over 7 days) and
-    announce band changes. Returns the changes."""
+    announce band changes. `scored` (the ids known to have that snapshot) saves a query.
+    Returns the changes."""
     if not account_ids:
         return []
     before = {
@@ -305,9 +307,11 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int]) -> list[di
                 params,
             )
         # Accounts that have no snapshot that day lose their score.
-        account_filter(Account.objects, account_ids, "id").exclude(health_scores__day=as_of).exclude(
-            health_score=None, health_band="", health_change_7d=None
-        ).update(health_score=None, health_band="", health_change_7d=None)
+        if scored is None or any(i not in scored for i in account_ids):
+            stale = account_filter(Account.objects, account_ids, "id").exclude(health_scores__day=as_of)
+            stale.exclude(health_score=None, health_band="", health_change_7d=None).update(
+                health_score=None, health_band="", health_change_7d=None
+            )
     else:
         snap = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of)
         prior = HealthScore.objects.filter(account=OuterRef("pk"), day=week)
@@ -383,19 +387,19 @@ def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | 
         ids = sorted(set(ids) | set(parents))
     scored = health_scores_compute(as_of=as_of, account_ids=ids)
     result = RecomputeResult(day=as_of, scored=scored)
-    parents = health_parents_rollup(as_of=as_of, account_ids=ids)
+    health_parents_rollup(as_of=as_of, account_ids=ids)
+    done = set(scored)
     if as_of >= today():
         if ids is not None:
-            result.band_changes += health_current_update(as_of=as_of, account_ids=ids)
+            result.band_changes += health_current_update(as_of=as_of, account_ids=ids, scored=done)
         else:
             every = list(Account.objects.order_by("id").values_list("id", flat=True))
             for i in range(0, len(every), CHUNK_SIZE):
                 chunk = every[i : i + CHUNK_SIZE]
                 result.band_changes += health_current_update(
-                    as_of=as_of, account_ids=AccountRange(chunk, chunk[0], chunk[-1])
+                    as_of=as_of, account_ids=AccountRange(chunk, chunk[0], chunk[-1]), scored=done
                 )
     signals.scores_recomputed.send(sender=HealthScore, account_ids=scored, day=as_of)
-    del parents
     return result
 
 
