@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
@@ -72,6 +72,7 @@ __all__ = [
     "stage_create",
     "stage_delete",
     "stage_move",
+    "stage_update",
     "success_map_create",
     "success_map_draft",
     "success_map_publish",
@@ -176,6 +177,15 @@ def stage_create(*, version: SuccessMapVersion, name: str, description: str = ""
     return Stage.objects.create(
         version=version, name=name.strip(), description=description, position=0 if last is None else last + 1
     )
+
+
+def stage_update(*, stage: Stage, name: str, description: str = "") -> Stage:
+    _require_draft(stage.version)
+    if not name.strip():
+        raise ValidationError({"name": "A stage needs a name."})
+    stage.name, stage.description = name.strip(), description
+    stage.save(update_fields=["name", "description"])
+    return stage
 
 
 def stage_delete(*, stage: Stage) -> None:
@@ -315,13 +325,21 @@ def success_plan_start(
     target = _stage_in_version(target_stage, version, stages) or stages[-1]
     if target.position < current.position:
         raise ValidationError({"target_stage": "The target stage must not come before the current stage."})
-    plan = SuccessPlan.objects.create(
-        account=account,
-        map_version=version,
-        current_stage=current,
-        target_stage=target,
-        owner=owner or account.owner,
-    )
+    try:
+        with transaction.atomic():
+            plan = SuccessPlan.objects.create(
+                account=account,
+                map_version=version,
+                current_stage=current,
+                target_stage=target,
+                owner=owner or account.owner,
+            )
+    except IntegrityError:
+        # A concurrent call started one first (one active plan per account).
+        plan = SuccessPlan.objects.select_related("map_version").get(account=account, status=PlanStatus.ACTIVE)
+        if plan.map_version.success_map_id != success_map.pk:
+            raise ValidationError(f"{account} already has an active plan on another map; close it first.") from None
+        return plan
     _plan_goals_for_stages(plan, [s for s in stages if current.position <= s.position <= target.position])
     transaction.on_commit(lambda: _apply_soon([account.pk]))
     return plan
@@ -556,13 +574,18 @@ def checklist_start(*, account: Account, template: ChecklistTemplate | None = No
     if template is None:
         raise ValidationError(f"No active checklist template fits the {account.get_tier_display()} tier.")
     start = contract_start_for(account) or timezone.now().date()
-    checklist = AccountChecklist.objects.create(
-        account=account,
-        template=template,
-        name=template.name,
-        contract_start=start,
-        value_event=template.value_event,
-    )
+    try:
+        with transaction.atomic():
+            checklist = AccountChecklist.objects.create(
+                account=account,
+                template=template,
+                name=template.name,
+                contract_start=start,
+                value_event=template.value_event,
+            )
+    except IntegrityError:
+        # A concurrent call started one first (one active checklist per account).
+        return AccountChecklist.objects.get(account=account, status=ChecklistStatus.ACTIVE)
     AccountChecklistItem.objects.bulk_create(
         AccountChecklistItem(
             checklist=checklist,

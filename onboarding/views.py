@@ -184,6 +184,15 @@ class MapEditView(AdminRequiredMixin, ActionView, TemplateView):
         services.stage_create(version=draft, **form.cleaned_data)
         return self._back(draft.number)
 
+    def do_edit_stage(self, request, pk):
+        stage = self._stage(request)
+        form = StageForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return self._back(stage.version.number)
+        services.stage_update(stage=stage, **form.cleaned_data)
+        return self._back(stage.version.number)
+
     def do_delete_stage(self, request, pk):
         stage = self._stage(request)
         services.stage_delete(stage=stage)

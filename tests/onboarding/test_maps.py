@@ -20,7 +20,11 @@ def test_published_version_is_read_only(published_map):
         services.milestone_create(stage=stage, title="Sneaky")
     with pytest.raises(ValidationError):
         services.stage_delete(stage=stage)
+    with pytest.raises(ValidationError):
+        services.stage_update(stage=stage, name="Renamed")
     assert v1.stages.count() == 3
+    stage.refresh_from_db()
+    assert stage.name == "Set up"
 
 
 def test_editing_creates_a_new_version_and_plans_keep_theirs(published_map, account):

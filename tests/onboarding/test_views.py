@@ -53,11 +53,14 @@ def test_admin_builds_and_publishes_a_map(admin_client, db):
             "url": "https://academy.example.com",
         },
     )
+    admin_client.post(edit, {"action": "edit_stage", "stage": stage.pk, "name": "Go live", "description": "Live"})
     admin_client.post(edit, {"action": "publish", "note": "first"})
     # then
     assert "event_name" in bad.content.decode()  # the field and the reason
     version = success_map.versions.get()
     assert version.status == MapVersionStatus.PUBLISHED
+    stage.refresh_from_db()
+    assert (stage.name, stage.description) == ("Go live", "Live")
     assert list(stage.milestones.values_list("title", "event_name")) == [("First report", "report_created")]
     assert stage.vehicles.get().url == "https://academy.example.com"
     page = admin_client.get(edit).content.decode()
