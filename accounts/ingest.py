@@ -30,7 +30,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from hashlib import blake2b
+from hashlib import md5
 
 import orjson
 from django.db import DatabaseError, connection, transaction
@@ -45,6 +45,7 @@ __all__ = [
     "IngestResult",
     "events_store",
     "message_key",
+    "usage_event_keys_backfill",
     "usage_partitions_ensure",
 ]
 
@@ -80,8 +81,28 @@ class IngestError(Exception):
 
 
 def message_key(message_id: str) -> int:
-    """The 64-bit dedupe key of a message id (signed, to fit a PostgreSQL bigint)."""
-    return int.from_bytes(blake2b(message_id.encode(), digest_size=8).digest(), "big", signed=True)
+    """The 64-bit dedupe key of a message id: the first 8 bytes of its MD5, signed to fit a
+    PostgreSQL bigint. MD5 (not for security: a spread of ids) because PostgreSQL computes the
+    same key in SQL (MESSAGE_KEY_SQL), so keys of COPYed data can be backfilled set-based."""
+    return int.from_bytes(md5(message_id.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
+
+
+# The same key in PostgreSQL, for a column named message_id.
+MESSAGE_KEY_SQL = "('x' || substr(md5(message_id), 1, 16))::bit(64)::bigint"
+
+
+def usage_event_keys_backfill() -> int:
+    """Register the dedupe keys of events written without events_store (e.g. the demo seed's
+    COPY), so that a later resend of their message ids is recognised. Returns keys added."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {KEYS_TABLE} (key) SELECT DISTINCT {MESSAGE_KEY_SQL} FROM {EVENTS_TABLE} "
+                "WHERE message_id IS NOT NULL ON CONFLICT DO NOTHING"
+            )
+            return cursor.rowcount
+    keys = {message_key(m) for m in UsageEvent.objects.exclude(message_id=None).values_list("message_id", flat=True)}
+    return len(_new_keys_sqlite(sorted(keys)))
 
 
 # Section: validation

@@ -235,7 +235,7 @@ class UsageEvent(models.Model):
 
 class UsageEventKey(models.Model):
     """The dedupe key of every stored event that had a message id: the first 8 bytes of its
-    BLAKE2b hash, as a signed 64-bit integer. 8 bytes a row instead of a text index over a
+    MD5 hash, as a signed 64-bit integer. 8 bytes a row instead of a text index over a
     partitioned table (where a unique index would have to include the month)."""
 
     key = models.BigIntegerField(primary_key=True)

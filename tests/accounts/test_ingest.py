@@ -99,3 +99,16 @@ def test_nul_characters_are_refused_not_a_database_error():
     with pytest.raises(IngestError) as info:
         events_store([_row(account, message_id="a\x00b"), {**_row(account), "account": "x\x00"}])
     assert {e["field"] for e in info.value.errors} == {"message_id", "account"}
+
+
+def test_keys_of_copied_events_can_be_backfilled():
+    """The demo seed COPYs events without keys; after a backfill their ids count as seen."""
+    from accounts.ingest import usage_event_keys_backfill
+    from tests.factories import UsageEventFactory
+
+    account = AccountFactory()
+    UsageEventFactory(account=account, message_id="seeded-1")
+    assert usage_event_keys_backfill() == 1
+    assert UsageEventKey.objects.filter(key=message_key("seeded-1")).exists()
+    result = events_store([_row(account, message_id="seeded-1")])
+    assert (result.stored, result.duplicates) == (0, 1)
