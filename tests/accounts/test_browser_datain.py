@@ -80,3 +80,23 @@ def test_api_key_page(page, login, screenshot):
     page.wait_for_selector("text=no longer authenticates")
     screenshot("apikeys-revoked")
     assert APIKey.objects.get().revoked_at is not None
+
+
+def test_webhooks_page(page, login, screenshot):
+    from core.models import WebhookEndpoint
+
+    admin = UserFactory(username="hooks", role=Role.ADMIN, first_name="Hal", last_name="Hooks")
+    login(admin)
+    page.goto("/team/webhooks/")
+    page.fill("#id_url", "http://127.0.0.1:9/crm-hook")
+    page.check("input[value='account.churned']")
+    page.check("input[value='health.band_changed']")
+    page.fill("#id_description", "CRM sync")
+    page.click("button:has-text('Register')")
+    page.wait_for_selector("text=Signing secret")
+    page.click("button:has-text('Send test')")
+    page.wait_for_selector("#deliveries >> text=ping")
+    screenshot("webhook-detail")
+    page.goto("/team/webhooks/")
+    screenshot("webhook-list")
+    assert WebhookEndpoint.objects.get().events == ["account.churned", "health.band_changed"]
