@@ -55,6 +55,7 @@ def account_filter(queryset, account_ids, field: str = "account_id"):
         return queryset.filter(**{f"{field}__gte": account_ids.lo, f"{field}__lte": account_ids.hi})
     return queryset.filter(**{f"{field}__in": list(account_ids)})
 
+
 WINDOW_DAYS = 30
 REBUILD_CHUNK = 5000  # accounts per rebuild statement
 
@@ -258,8 +259,10 @@ def usage_window_stats(
         if isinstance(account_ids, AccountRange):
             ids_filter = " AND account_id BETWEEN %(lo)s AND %(hi)s"
         features_sql = (
-            " + ".join(f"coalesce(bool_or(features ? %(kf{i})s) FILTER (WHERE day >= %(recent)s), false)::int"
-                       for i in range(len(key_features)))
+            " + ".join(
+                f"coalesce(bool_or(features ? %(kf{i})s) FILTER (WHERE day >= %(recent)s), false)::int"
+                for i in range(len(key_features))
+            )
             or "0"
         )
         # Two statements: one pass for the sums, one hash aggregate for distinct contacts
@@ -293,7 +296,8 @@ def usage_window_stats(
         ids_filter = " AND account_id IN (SELECT value FROM json_each(%(ids)s))" if account_ids is not None else ""
         features_sql = (
             " + ".join(
-                f"coalesce(max(CASE WHEN day >= %(recent)s AND json_type(features, %(kf{i})s) IS NOT NULL THEN 1 ELSE 0 END), 0)"
+                f"coalesce(max(CASE WHEN day >= %(recent)s"
+                f" AND json_type(features, %(kf{i})s) IS NOT NULL THEN 1 ELSE 0 END), 0)"
                 for i in range(len(key_features))
             )
             or "0"

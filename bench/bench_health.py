@@ -26,8 +26,17 @@ FULL_EVENTS = 20_000_000
 EVENT_DAYS = 60
 NAIVE_N = 200
 EVENT_NAMES = [
-    "login", "dashboard_viewed", "report_viewed", "report_created", "export_run", "automation_run",
-    "api_call", "comment_added", "alert_configured", "user_invited", "integration_connected",
+    "login",
+    "dashboard_viewed",
+    "report_viewed",
+    "report_created",
+    "export_run",
+    "automation_run",
+    "api_call",
+    "comment_added",
+    "alert_configured",
+    "user_invited",
+    "integration_connected",
 ]
 
 
@@ -56,8 +65,16 @@ def _fill(cursor, table: str, given: dict[str, str]) -> tuple[str, str]:
         "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
         [table],
     )
-    neutral = {"jsonb": "'{}'::jsonb", "boolean": "false", "timestamp with time zone": "now()", "date": "current_date",
-               "integer": "0", "bigint": "0", "smallint": "0", "numeric": "0"}
+    neutral = {
+        "jsonb": "'{}'::jsonb",
+        "boolean": "false",
+        "timestamp with time zone": "now()",
+        "date": "current_date",
+        "integer": "0",
+        "bigint": "0",
+        "smallint": "0",
+        "numeric": "0",
+    }
     values = dict(given)
     for column, data_type in cursor.fetchall():
         values.setdefault(column, neutral.get(data_type, "''"))
@@ -78,31 +95,69 @@ def _generate(n_accounts: int, n_events: int, log) -> None:
             "TRUNCATE accounts_account, accounts_contact, accounts_subscription, accounts_supportticket, "
             "accounts_usageevent, accounts_accountdailyusage, health_healthscore, bench_health_meta CASCADE"
         )
-        cols, vals = _fill(c, "accounts_account", {
-            "external_id": "'bh-' || g", "name": "'Bench account ' || g",
-            "tier": "(ARRAY['strategic','key','standard','tech_touch'])[1 + g %% 4]",
-            "segment": "(ARRAY['Enterprise','Mid-Market','SMB'])[1 + g %% 3]",
-            "lifecycle_stage": "'adoption'", "currency": "'USD'", "mrr": "100 + (g %% 50) * 20", "health_band": "''",
-        })
-        c.execute(f"INSERT INTO accounts_account ({cols}) SELECT {vals} FROM generate_series(1, %s) g ORDER BY g", [n_accounts])
+        cols, vals = _fill(
+            c,
+            "accounts_account",
+            {
+                "external_id": "'bh-' || g",
+                "name": "'Bench account ' || g",
+                "tier": "(ARRAY['strategic','key','standard','tech_touch'])[1 + g %% 4]",
+                "segment": "(ARRAY['Enterprise','Mid-Market','SMB'])[1 + g %% 3]",
+                "lifecycle_stage": "'adoption'",
+                "currency": "'USD'",
+                "mrr": "100 + (g %% 50) * 20",
+                "health_band": "''",
+            },
+        )
+        c.execute(
+            f"INSERT INTO accounts_account ({cols}) SELECT {vals} FROM generate_series(1, %s) g ORDER BY g",
+            [n_accounts],
+        )
         c.execute("SELECT min(id) FROM accounts_account")
         first_account = c.fetchone()[0]
-        cols, vals = _fill(c, "accounts_contact", {
-            "external_id": "'bhc-' || a.id || '-' || k", "account_id": "a.id", "language": "'en'",
-            "created_at": "now() - interval '400 days'",
-        })
-        c.execute(f"INSERT INTO accounts_contact ({cols}) SELECT {vals} FROM accounts_account a, generate_series(0, 4) k ORDER BY a.id, k")
+        cols, vals = _fill(
+            c,
+            "accounts_contact",
+            {
+                "external_id": "'bhc-' || a.id || '-' || k",
+                "account_id": "a.id",
+                "language": "'en'",
+                "created_at": "now() - interval '400 days'",
+            },
+        )
+        c.execute(
+            f"INSERT INTO accounts_contact ({cols}) SELECT {vals} "
+            "FROM accounts_account a, generate_series(0, 4) k ORDER BY a.id, k"
+        )
         c.execute("SELECT min(id) FROM accounts_contact")
         first_contact = c.fetchone()[0]
-        cols, vals = _fill(c, "accounts_subscription", {
-            "account_id": "id", "plan": "'Growth'", "mrr": "mrr", "currency": "'USD'", "seats": "10",
-            "start_date": "current_date - 300", "end_date": "current_date + (1 + id % 365)::int", "is_trial": "false",
-        })
+        cols, vals = _fill(
+            c,
+            "accounts_subscription",
+            {
+                "account_id": "id",
+                "plan": "'Growth'",
+                "mrr": "mrr",
+                "currency": "'USD'",
+                "seats": "10",
+                "start_date": "current_date - 300",
+                "end_date": "current_date + (1 + id % 365)::int",
+                "is_trial": "false",
+            },
+        )
         c.execute(f"INSERT INTO accounts_subscription ({cols}) SELECT {vals} FROM accounts_account")
-        cols, vals = _fill(c, "accounts_supportticket", {
-            "external_id": "'bht-' || id", "account_id": "id", "opened_at": "now() - interval '3 days'",
-            "priority": "'normal'", "status": "'open'", "escalated": "id % 20 = 0",
-        })
+        cols, vals = _fill(
+            c,
+            "accounts_supportticket",
+            {
+                "external_id": "'bht-' || id",
+                "account_id": "id",
+                "opened_at": "now() - interval '3 days'",
+                "priority": "'normal'",
+                "status": "'open'",
+                "escalated": "id % 20 = 0",
+            },
+        )
         c.execute(f"INSERT INTO accounts_supportticket ({cols}) SELECT {vals} FROM accounts_account WHERE id % 4 = 0")
         log(f"data: {n_accounts:,} accounts, contacts, subscriptions, tickets in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
@@ -118,10 +173,18 @@ def _generate(n_accounts: int, n_events: int, log) -> None:
                        (%(names)s::text[])[1 + ((x.g * 7) %% 11)],
                        now() - make_interval(secs => (x.g * 2654435761 %% (%(days)s * 86400))),
                        '{}'::jsonb
-                FROM (SELECT g, ((g * 40503) %% %(n)s) AS acc FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) g) x
+                FROM (SELECT g, ((g * 40503) %% %(n)s) AS acc
+                      FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) g) x
                 """,
-                {"a0": first_account, "c0": first_contact, "names": EVENT_NAMES, "days": EVENT_DAYS,
-                 "n": n_accounts, "lo": lo, "hi": hi},
+                {
+                    "a0": first_account,
+                    "c0": first_contact,
+                    "names": EVENT_NAMES,
+                    "days": EVENT_DAYS,
+                    "n": n_accounts,
+                    "lo": lo,
+                    "hi": hi,
+                },
             )
             log(f"data: {hi:,} events")
         c.execute("ANALYZE")
@@ -131,7 +194,9 @@ def _generate(n_accounts: int, n_events: int, log) -> None:
         started = time.perf_counter()
         usage_rollup_rebuild(start=(time_now_date() - timedelta(days=EVENT_DAYS + 1)))
         c.execute("ANALYZE accounts_accountdailyusage")
-        log(f"data: daily rollups built in {time.perf_counter() - started:.1f} s (kept current at ingest in production)")
+        log(
+            f"data: daily rollups built in {time.perf_counter() - started:.1f} s (kept current at ingest in production)"
+        )
         c.execute("INSERT INTO bench_health_meta VALUES (%s, %s)", [n_accounts, n_events])
 
 
@@ -172,7 +237,9 @@ def _naive(day, ids) -> float:
     recent, prev = day - timedelta(days=29), day - timedelta(days=59)
     started = time.perf_counter()
     for account_id in ids:
-        events = UsageEvent.objects.filter(account_id=account_id, occurred_at__date__gte=prev, occurred_at__date__lte=day)
+        events = UsageEvent.objects.filter(
+            account_id=account_id, occurred_at__date__gte=prev, occurred_at__date__lte=day
+        )
         last30 = events.filter(occurred_at__date__gte=recent)
         last30.annotate(d=TruncDate("occurred_at")).values("d").distinct().count()
         last30.count()
@@ -192,7 +259,10 @@ def run(args) -> None:
     n_accounts = max(200, int(FULL_ACCOUNTS * scale))
     n_events = max(20_000, int(FULL_EVENTS * scale))
     name = _switch_database()
-    print(f"database {name}: {n_accounts:,} accounts, {n_events:,} events over {EVENT_DAYS} days (scale {scale})", flush=True)
+    print(
+        f"database {name}: {n_accounts:,} accounts, {n_events:,} events over {EVENT_DAYS} days (scale {scale})",
+        flush=True,
+    )
     _generate(n_accounts, n_events, lambda m: print("  " + m, flush=True))
 
     from accounts.models import Account
@@ -233,11 +303,16 @@ def run(args) -> None:
         times.append(time.perf_counter() - t)
     one_ms = statistics.median(times) * 1000
 
-    print(f"nightly recompute ({len(result.scored):,} accounts): {nightly:.2f} s (again, upsert: {nightly_again:.2f} s)")
+    print(
+        f"nightly recompute ({len(result.scored):,} accounts): {nightly:.2f} s (again, upsert: {nightly_again:.2f} s)"
+    )
     print(f"baseline, one SQL aggregate over the raw events ({baseline_rows:,} accounts): {baseline:.2f} s")
     print(f"ratio baseline / nightly: {ratio(baseline, nightly)} faster (target >= 3x; nightly target < 30 s)")
-    print(f"naive per-account ORM loop: {naive_per_account * 1000:.1f} ms/account on {len(ids)} accounts "
-          f"-> {naive_per_account * n_accounts:.0f} s extrapolated to {n_accounts:,} ({ratio(naive_per_account * n_accounts, nightly)} the nightly)")
+    print(
+        f"naive per-account ORM loop: {naive_per_account * 1000:.1f} ms/account on {len(ids)} accounts "
+        f"-> {naive_per_account * n_accounts:.0f} s extrapolated to {n_accounts:,} "
+        f"({ratio(naive_per_account * n_accounts, nightly)} the nightly)"
+    )
     print(f"one account on demand: {one_ms:.1f} ms median of {len(times)} (target < 50 ms)")
     print(f"peak memory (process RSS): {rss_peak:.0f} MB (before the recompute {rss_before:.0f} MB; target < 500 MB)")
     connection.close()

@@ -47,7 +47,9 @@ class Observation:
     churn_day: date | None
 
 
-def observations(*, as_of: date, horizon: int, step: int = STEP_DAYS, churn: dict[int, date] | None = None) -> list[Observation]:
+def observations(
+    *, as_of: date, horizon: int, step: int = STEP_DAYS, churn: dict[int, date] | None = None
+) -> list[Observation]:
     """Snapshots on observation days whose outcome over `horizon` is known, of accounts
     still active that day. Large books are sampled by account id to at most MAX_ROWS rows."""
     churn = churn if churn is not None else churn_dates(as_of=as_of)
@@ -67,7 +69,9 @@ def observations(*, as_of: date, horizon: int, step: int = STEP_DAYS, churn: dic
         ids = qs.values_list("account_id", flat=True).distinct()
         qs = qs.filter(account_id__in=[i for i in ids if i % modulus == 0])
     result = []
-    for account_id, day, score, band, measures in qs.values_list("account_id", "day", "score", "band", "measures").iterator(chunk_size=5000):
+    for account_id, day, score, band, measures in qs.values_list(
+        "account_id", "day", "score", "band", "measures"
+    ).iterator(chunk_size=5000):
         churn_day = churn.get(account_id)
         if churn_day is not None and churn_day <= day:
             continue
@@ -109,7 +113,9 @@ def horizon_report(obs: Sequence[Observation], horizon: int, weights: dict[str, 
         in_band = [y for o, y in zip(obs, labels, strict=True) if o.band == band]
         rate = sum(in_band) / len(in_band) if in_band else None
         bands[band] = {
-            "observations": len(in_band), "churned": sum(in_band), "churn_rate": rate,
+            "observations": len(in_band),
+            "churned": sum(in_band),
+            "churn_rate": rate,
             "lift": (rate / base) if rate is not None and base else None,
         }
     report = {
@@ -184,9 +190,12 @@ def churn_model_train(*, as_of: date, horizon: int = MODEL_HORIZON) -> ChurnMode
         metrics={
             "auc_test": float(roc_auc_score(y[test], risk)),
             "auc_scorecard_test": float(roc_auc_score(y[test], scorecard_risk)),
-            "n_train": int(train.sum()), "n_test": int(test.sum()),
-            "churned_train": int(y[train].sum()), "churned_test": int(y[test].sum()),
-            "held_out": bool((~train).any()), "cutoff": cutoff.isoformat(),
+            "n_train": int(train.sum()),
+            "n_test": int(test.sum()),
+            "churned_train": int(y[train].sum()),
+            "churned_test": int(y[test].sum()),
+            "held_out": bool((~train).any()),
+            "cutoff": cutoff.isoformat(),
         },
     )
 

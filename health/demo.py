@@ -6,18 +6,31 @@ from .models import HealthSettings, Scorecard, ScorecardMeasure
 from .services import health_backfill, scorecard_default_ensure
 
 BACKFILL_DAYS = 120
-DEMO_KEY_FEATURES = ["report_created", "export_run", "automation_run", "api_call", "alert_configured", "integration_connected"]
+DEMO_KEY_FEATURES = [
+    "report_created",
+    "export_run",
+    "automation_run",
+    "api_call",
+    "alert_configured",
+    "integration_connected",
+]
 
 
 def health_demo_step(ctx: DemoContext) -> None:
-    HealthSettings.objects.update_or_create(pk=1, defaults={"key_features": DEMO_KEY_FEATURES, "sentiment_stale_days": 60})
+    HealthSettings.objects.update_or_create(
+        pk=1, defaults={"key_features": DEMO_KEY_FEATURES, "sentiment_stale_days": 60}
+    )
     default = scorecard_default_ensure()
     if not Scorecard.objects.filter(segment="Enterprise").exists():
         enterprise = Scorecard.objects.create(name="Enterprise", segment="Enterprise", red_below=45, green_from=75)
         weights = {"breadth": 15, "depth": 15, "csm_sentiment": 10, "escalated_tickets": 10}
         ScorecardMeasure.objects.bulk_create(
-            ScorecardMeasure(scorecard=enterprise, measure_key=m.measure_key, points=m.points,
-                             weight=weights.get(m.measure_key, m.weight))
+            ScorecardMeasure(
+                scorecard=enterprise,
+                measure_key=m.measure_key,
+                points=m.points,
+                weight=weights.get(m.measure_key, m.weight),
+            )
             for m in default.measures.all()
         )
     n = health_backfill(days=BACKFILL_DAYS, end=ctx.today)

@@ -10,7 +10,7 @@ from .models import HealthSettings, Scorecard
 
 
 def parse_points(text: str) -> list[list[float]]:
-    """"0:0, 4:30, 12:70" -> [[0, 0], [4, 30], [12, 70]] (sorted by raw value)."""
+    """ "0:0, 4:30, 12:70" -> [[0, 0], [4, 30], [12, 70]] (sorted by raw value)."""
     points = []
     for part in text.replace(";", ",").split(","):
         part = part.strip()
@@ -87,7 +87,8 @@ class MeasureRowForm(forms.Form):
 
 class HealthSettingsForm(forms.ModelForm):
     key_features = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Event names, comma or newline separated: the depth measure counts how many are used.",
     )
 
@@ -114,7 +115,9 @@ class HealthSettingsForm(forms.ModelForm):
 
 class OverrideForm(forms.Form):
     score = forms.IntegerField(min_value=0, max_value=100)
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why the measures are wrong"}))
+    reason = forms.CharField(
+        max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why the measures are wrong"})
+    )
     expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Until")
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +134,7 @@ class OverrideForm(forms.Form):
 
 
 class SentimentForm(forms.Form):
-    value = forms.TypedChoiceField(
-        coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label="Sentiment (1–5)"
+    value = forms.TypedChoiceField(coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label="Sentiment (1–5)")
+    note = forms.CharField(
+        max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note"})
     )
-    note = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note"}))

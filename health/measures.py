@@ -97,7 +97,9 @@ def _seats(as_of: date, account_ids: list[int] | None) -> dict[int, int]:
     subs = account_filter(Subscription.objects.active_on(as_of).paid().filter(seats__isnull=False), account_ids)
     seats = {row["account_id"]: row["n"] for row in subs.values("account_id").annotate(n=Sum("seats")) if row["n"]}
     # Accounts without seats fall back to the contacts known at the time.
-    contacts = account_filter(Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of)), account_ids)
+    contacts = account_filter(
+        Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of)), account_ids
+    )
     for row in contacts.values("account_id").annotate(n=Count("id")):
         seats.setdefault(row["account_id"], row["n"])
     return seats
@@ -128,9 +130,7 @@ def depth(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | N
     if not n_keys:
         return {}
     stats = _usage(as_of, ids)
-    return {
-        i: round(100.0 * (stats[i].key_features_used if i in stats else 0) / n_keys, 1) for i in _all_ids(ids)
-    }
+    return {i: round(100.0 * (stats[i].key_features_used if i in stats else 0) / n_keys, 1) for i in _all_ids(ids)}
 
 
 def usage_trend(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
@@ -208,47 +208,76 @@ def csm_sentiment(as_of: date, account_ids: Iterable[int] | None) -> dict[int, f
 
 HEALTH_MEASURES = (
     Measure(
-        key="usage_frequency", label="Usage frequency", compute=usage_frequency, unit="active days / 30",
+        key="usage_frequency",
+        label="Usage frequency",
+        compute=usage_frequency,
+        unit="active days / 30",
         description="Days with any product usage in the last 30 days.",
         default_points=((0, 0), (4, 30), (12, 70), (20, 100)),
     ),
     Measure(
-        key="breadth", label="Breadth", compute=breadth, unit="% of seats",
+        key="breadth",
+        label="Breadth",
+        compute=breadth,
+        unit="% of seats",
         description="Distinct active users in the last 30 days over paid seats.",
         default_points=((0, 0), (20, 40), (50, 80), (70, 100)),
     ),
     Measure(
-        key="depth", label="Depth", compute=depth, unit="% of key features",
+        key="depth",
+        label="Depth",
+        compute=depth,
+        unit="% of key features",
         description="Share of the configured key features used in the last 30 days.",
         default_points=((0, 0), (25, 40), (50, 70), (75, 100)),
     ),
     Measure(
-        key="usage_trend", label="Usage trend", compute=usage_trend, unit="% change",
+        key="usage_trend",
+        label="Usage trend",
+        compute=usage_trend,
+        unit="% change",
         description="Events in the last 30 days against the 30 days before.",
         default_points=((-60, 0), (-30, 30), (0, 70), (20, 100)),
     ),
     Measure(
-        key="open_tickets", label="Open tickets", compute=open_tickets, unit="tickets", higher_is_better=False,
+        key="open_tickets",
+        label="Open tickets",
+        compute=open_tickets,
+        unit="tickets",
+        higher_is_better=False,
         description="Support tickets open at the end of the day.",
         default_points=((0, 100), (2, 70), (5, 30), (10, 0)),
     ),
     Measure(
-        key="escalated_tickets", label="Escalated tickets", compute=escalated_tickets, unit="tickets",
-        higher_is_better=False, description="Escalated support tickets open at the end of the day.",
+        key="escalated_tickets",
+        label="Escalated tickets",
+        compute=escalated_tickets,
+        unit="tickets",
+        higher_is_better=False,
+        description="Escalated support tickets open at the end of the day.",
         default_points=((0, 100), (1, 50), (3, 0)),
     ),
     Measure(
-        key="days_to_renewal", label="Days to renewal", compute=days_to_renewal, unit="days",
+        key="days_to_renewal",
+        label="Days to renewal",
+        compute=days_to_renewal,
+        unit="days",
         description="Days until the nearest paid subscription ends (renewal risk rises as it nears).",
         default_points=((0, 30), (30, 50), (90, 80), (180, 100)),
     ),
     Measure(
-        key="mrr_change", label="MRR change", compute=mrr_change, unit="% over 90 days",
+        key="mrr_change",
+        label="MRR change",
+        compute=mrr_change,
+        unit="% over 90 days",
         description="MRR today against 90 days ago.",
         default_points=((-50, 0), (-10, 40), (0, 70), (20, 100)),
     ),
     Measure(
-        key="csm_sentiment", label="CSM sentiment", compute=csm_sentiment, unit="1-5",
+        key="csm_sentiment",
+        label="CSM sentiment",
+        compute=csm_sentiment,
+        unit="1-5",
         description="The CSM's own read of the account; ignored once stale.",
         default_points=((1, 0), (2, 25), (3, 50), (4, 75), (5, 100)),
     ),

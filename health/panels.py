@@ -12,7 +12,11 @@ def _context(request, account):
 def register_health_panel() -> None:
     register_panel(
         AccountPanel(
-            key="health", title="Health", template_name="health/partials/health_card.html",
-            get_context=_context, column="main", order=10,
+            key="health",
+            title="Health",
+            template_name="health/partials/health_card.html",
+            get_context=_context,
+            column="main",
+            order=10,
         )
     )

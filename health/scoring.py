@@ -76,7 +76,12 @@ def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tu
     for m, value, s in scored:
         contribution = m.weight * s / total_weight if total_weight else 0.0
         total += contribution
-        details[m.key] = {"value": value, "score": round(s, 1), "weight": m.weight, "contribution": round(contribution, 2)}
+        details[m.key] = {
+            "value": value,
+            "score": round(s, 1),
+            "weight": m.weight,
+            "contribution": round(contribution, 2),
+        }
     if not total_weight:
         return None, details
     return int(round(total)), details

@@ -43,9 +43,15 @@ def measure_rows(details: dict) -> list[dict]:
             drag = round(d["weight"] * (100 - d["score"]) / total_weight, 1)
         rows.append(
             {
-                "key": key, "label": measure_label(key), "unit": measure.unit if measure else "",
-                "value": d.get("value"), "score": d.get("score"), "weight": d.get("weight"),
-                "contribution": d.get("contribution"), "drag": drag, "available": measure is not None,
+                "key": key,
+                "label": measure_label(key),
+                "unit": measure.unit if measure else "",
+                "value": d.get("value"),
+                "score": d.get("score"),
+                "weight": d.get("weight"),
+                "contribution": d.get("contribution"),
+                "drag": drag,
+                "available": measure is not None,
             }
         )
     rows.sort(key=lambda r: (r["drag"] is None, -(r["drag"] or 0)))
@@ -118,7 +124,9 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
         step = -(-total // PREVIEW_MAX_ACCOUNTS)
         qs = qs.annotate(bucket=Mod("account_id", step)).filter(bucket=0)
     missing = set()
-    for tier, segment, band, measures in qs.values_list("account__tier", "account__segment", "band", "measures").iterator(chunk_size=5000):
+    for tier, segment, band, measures in qs.values_list(
+        "account__tier", "account__segment", "band", "measures"
+    ).iterator(chunk_size=5000):
         if pick_plan(plans, tier, segment) is not plan:
             continue
         raw = {k: (measures.get(k) or {}).get("value") for k in (m.key for m in plan.measures)}

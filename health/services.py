@@ -78,8 +78,14 @@ def plans_load() -> list[Plan]:
         )
     return [
         Plan(
-            id=sc.id, name=sc.name, tier=sc.tier, segment=sc.segment, is_default=sc.is_default,
-            red_below=sc.red_below, green_from=sc.green_from, measures=tuple(measures.get(sc.id, ())),
+            id=sc.id,
+            name=sc.name,
+            tier=sc.tier,
+            segment=sc.segment,
+            is_default=sc.is_default,
+            red_below=sc.red_below,
+            green_from=sc.green_from,
+            measures=tuple(measures.get(sc.id, ())),
         )
         for sc in Scorecard.objects.all()
     ]
@@ -121,7 +127,11 @@ def raw_values(*, as_of: date, account_ids: Sequence[int] | None, keys: Iterable
 
 
 def score_rows(
-    *, as_of: date, accounts: Sequence[tuple[int, str, str]], plans: Sequence[Plan], account_ids: list[int] | None = None
+    *,
+    as_of: date,
+    accounts: Sequence[tuple[int, str, str]],
+    plans: Sequence[Plan],
+    account_ids: list[int] | None = None,
 ) -> list[dict]:
     """Score these (id, tier, segment) accounts as of `as_of`: in memory after one query
     per measure (plus one for overrides). `account_ids` (their ids, maybe an AccountRange)
@@ -150,8 +160,14 @@ def score_rows(
             continue
         rows.append(
             {
-                "account_id": account_id, "day": as_of, "scorecard_id": plan.id, "score": score,
-                "band": plan.band(score), "computed_score": computed, "source": source, "measures": details,
+                "account_id": account_id,
+                "day": as_of,
+                "scorecard_id": plan.id,
+                "score": score,
+                "band": plan.band(score),
+                "computed_score": computed,
+                "source": source,
+                "measures": details,
             }
         )
     return rows
@@ -179,8 +195,17 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
             with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(
-                        (r["account_id"], r["day"], r["scorecard_id"], r["score"], r["band"], r["computed_score"],
-                         r["source"], json.dumps(r["measures"]), now)
+                        (
+                            r["account_id"],
+                            r["day"],
+                            r["scorecard_id"],
+                            r["score"],
+                            r["band"],
+                            r["computed_score"],
+                            r["source"],
+                            json.dumps(r["measures"]),
+                            now,
+                        )
                     )
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
             cursor.execute(
@@ -198,7 +223,9 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
         )
 
 
-def health_scores_compute(*, as_of: date, account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None) -> list[int]:
+def health_scores_compute(
+    *, as_of: date, account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None
+) -> list[int]:
     """Compute and store the snapshots of `as_of` for these accounts (all, in chunks, when
     None). Returns the ids that got a snapshot."""
     if plans is None:
@@ -264,9 +291,7 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
         if snap is None or snap.source == ScoreSource.OVERRIDE or not items:
             continue
         total_w = sum(w for _, w in items)
-        score = (
-            sum(s * w for s, w in items) / total_w if total_w > 0 else sum(s for s, _ in items) / len(items)
-        )
+        score = sum(s * w for s, w in items) / total_w if total_w > 0 else sum(s for s, _ in items) / len(items)
         scorecard = bands.get(snap.scorecard_id)
         snap.score = int(round(score))
         snap.band = scorecard.band_for(snap.score) if scorecard else snap.band
@@ -284,7 +309,9 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
         return []
     before = {
         a: (score, band)
-        for a, score, band in account_filter(Account.objects, account_ids, "id").values_list("id", "health_score", "health_band")
+        for a, score, band in account_filter(Account.objects, account_ids, "id").values_list(
+            "id", "health_score", "health_band"
+        )
     }
     week = as_of - timedelta(days=7)
     if connection.vendor == "postgresql":
@@ -328,8 +355,15 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
         old_score, old_band = before.get(account_id, (None, ""))
         if old_band and band != old_band:
             changes.append(
-                {"account_id": account_id, "account": external_id, "old_band": old_band, "new_band": band,
-                 "old_score": old_score, "new_score": score, "day": as_of}
+                {
+                    "account_id": account_id,
+                    "account": external_id,
+                    "old_band": old_band,
+                    "new_band": band,
+                    "old_score": old_score,
+                    "new_score": score,
+                    "day": as_of,
+                }
             )
     if changes:
         _announce(changes)
@@ -343,14 +377,25 @@ def _announce(changes: list[dict]) -> None:
     wanted = any(e.wants("health.band_changed") for e in WebhookEndpoint.objects.filter(is_active=True))
     for c in changes:
         signals.band_changed.send(
-            sender=HealthScore, account_id=c["account_id"], old_band=c["old_band"], new_band=c["new_band"],
-            old_score=c["old_score"], new_score=c["new_score"], day=c["day"],
+            sender=HealthScore,
+            account_id=c["account_id"],
+            old_band=c["old_band"],
+            new_band=c["new_band"],
+            old_score=c["old_score"],
+            new_score=c["new_score"],
+            day=c["day"],
         )
         if wanted:
             webhook_emit(
                 event="health.band_changed",
-                payload={"account": c["account"], "old_band": c["old_band"], "new_band": c["new_band"],
-                         "old_score": c["old_score"], "new_score": c["new_score"], "day": c["day"].isoformat()},
+                payload={
+                    "account": c["account"],
+                    "old_band": c["old_band"],
+                    "new_band": c["new_band"],
+                    "old_score": c["old_score"],
+                    "new_score": c["new_score"],
+                    "day": c["day"].isoformat(),
+                },
             )
 
 
@@ -370,8 +415,10 @@ def health_recompute_finish(*, as_of: date, account_ids: Sequence[int] | None = 
     parents = health_parents_rollup(as_of=as_of, account_ids=account_ids)
     if as_of >= today() and parents:
         health_current_update(as_of=as_of, account_ids=parents)
-    ids = list(account_ids) if account_ids is not None else list(
-        HealthScore.objects.filter(day=as_of).values_list("account_id", flat=True)
+    ids = (
+        list(account_ids)
+        if account_ids is not None
+        else list(HealthScore.objects.filter(day=as_of).values_list("account_id", flat=True))
     )
     signals.scores_recomputed.send(sender=HealthScore, account_ids=ids, day=as_of)
     return parents
@@ -447,7 +494,9 @@ def account_health_refresh(*, account_id: int) -> RecomputeResult:
 
 
 @transaction.atomic
-def health_override_create(*, account: Account, score: int, reason: str, expires_at: datetime, author) -> HealthOverride:
+def health_override_create(
+    *, account: Account, score: int, reason: str, expires_at: datetime, author
+) -> HealthOverride:
     """Override the account's score until `expires_at`, audited on the timeline, and
     recompute now (and again when it expires)."""
     if not 0 <= score <= 100:
@@ -461,17 +510,22 @@ def health_override_create(*, account: Account, score: int, reason: str, expires
         account=account, score=score, reason=reason.strip(), author=author, created_at=now, expires_at=expires_at
     )
     activity_create(
-        account=account, kind=ActivityKind.SYSTEM, author=author,
+        account=account,
+        kind=ActivityKind.SYSTEM,
+        author=author,
         subject=f"Health score overridden to {score} until {expires_at:%Y-%m-%d}",
-        body=reason.strip(), metadata={"health_override_id": override.id, "score": score},
+        body=reason.strip(),
+        metadata={"health_override_id": override.id, "score": score},
     )
     health_recompute(as_of=today(), account_ids=[account.id])
     from .tasks import account_health_refresh_task
 
     transaction.on_commit(
-        lambda: account_health_refresh_task.apply_async(args=[account.id], eta=expires_at + timedelta(seconds=1))
-        if not settings.CELERY_TASK_ALWAYS_EAGER
-        else None
+        lambda: (
+            account_health_refresh_task.apply_async(args=[account.id], eta=expires_at + timedelta(seconds=1))
+            if not settings.CELERY_TASK_ALWAYS_EAGER
+            else None
+        )
     )
     return override
 
@@ -483,8 +537,11 @@ def health_override_clear(*, override: HealthOverride, user) -> HealthOverride:
         override.cleared_by = user
         override.save(update_fields=["cleared_at", "cleared_by"])
         activity_create(
-            account=override.account, kind=ActivityKind.SYSTEM, author=user,
-            subject="Health score override removed", metadata={"health_override_id": override.id},
+            account=override.account,
+            kind=ActivityKind.SYSTEM,
+            author=user,
+            subject="Health score override removed",
+            metadata={"health_override_id": override.id},
         )
         health_recompute(as_of=today(), account_ids=[override.account_id])
     return override
@@ -496,8 +553,12 @@ def csm_sentiment_record(*, account: Account, value: int, note: str = "", author
         raise ValueError("sentiment is 1 to 5")
     sentiment = CsmSentiment.objects.create(account=account, value=value, note=note.strip(), author=author)
     activity_create(
-        account=account, kind=ActivityKind.SYSTEM, author=author,
-        subject=f"CSM sentiment set to {value}/5", body=note.strip(), metadata={"csm_sentiment": value},
+        account=account,
+        kind=ActivityKind.SYSTEM,
+        author=author,
+        subject=f"CSM sentiment set to {value}/5",
+        body=note.strip(),
+        metadata={"csm_sentiment": value},
     )
     health_recompute(as_of=today(), account_ids=[account.id])
     return sentiment

@@ -52,7 +52,9 @@ class ScorecardListView(AdminRequiredMixin, TemplateView):
                         for m in sorted(scorecard.measures.all(), key=lambda m: (-m.weight, m.measure_key))
                     ],
                     "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
-                    "pct": {b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")},
+                    "pct": {
+                        b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")
+                    },
                     "total": total,
                 }
             )
@@ -64,7 +66,8 @@ class ScorecardListView(AdminRequiredMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(settings_form=form), status=400)
         health_settings_update(
-            key_features=form.cleaned_data["key_features"], sentiment_stale_days=form.cleaned_data["sentiment_stale_days"]
+            key_features=form.cleaned_data["key_features"],
+            sentiment_stale_days=form.cleaned_data["sentiment_stale_days"],
         )
         messages.success(request, "Health settings saved. Scores change at the next recompute.")
         return redirect("health:scorecard_list")
@@ -97,9 +100,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return rows
 
     def _render(self, request, scorecard, form, rows, status=200):
-        return render(
-            request, self.template_name, {"scorecard": scorecard, "form": form, "rows": rows}, status=status
-        )
+        return render(request, self.template_name, {"scorecard": scorecard, "form": form, "rows": rows}, status=status)
 
     def get(self, request, pk=None):
         scorecard = self._objects(pk)
@@ -130,7 +131,8 @@ class ScorecardEditView(AdminRequiredMixin, View):
             scorecard.measures.exclude(measure_key__in=[r["key"] for r in chosen]).delete()
             for r in chosen:
                 ScorecardMeasure.objects.update_or_create(
-                    scorecard=scorecard, measure_key=r["key"],
+                    scorecard=scorecard,
+                    measure_key=r["key"],
                     defaults={"weight": r["form"].cleaned_data["weight"], "points": r["form"].cleaned_data["points"]},
                 )
         messages.success(request, f"Saved “{scorecard.name}”. Scores follow at the next recompute.")
@@ -148,12 +150,21 @@ class ScorecardEditView(AdminRequiredMixin, View):
         if errors:
             return render(request, "health/partials/scorecard_preview.html", {"errors": errors})
         plan = Plan(
-            id=scorecard.pk or 0, name=data.get("name") or "new", tier=data.get("tier") or "",
-            segment=data.get("segment") or "", is_default=bool(data.get("is_default")), red_below=red, green_from=green,
+            id=scorecard.pk or 0,
+            name=data.get("name") or "new",
+            tier=data.get("tier") or "",
+            segment=data.get("segment") or "",
+            is_default=bool(data.get("is_default")),
+            red_below=red,
+            green_from=green,
             measures=tuple(
-                PlanMeasure(key=r["key"], weight=r["form"].cleaned_data["weight"],
-                            points=tuple(tuple(p) for p in r["form"].cleaned_data["points"]))
-                for r in rows if r["form"].cleaned_data["on"]
+                PlanMeasure(
+                    key=r["key"],
+                    weight=r["form"].cleaned_data["weight"],
+                    points=tuple(tuple(p) for p in r["form"].cleaned_data["points"]),
+                )
+                for r in rows
+                if r["form"].cleaned_data["on"]
             ),
         )
         others = [p for p in plans_load() if p.id != scorecard.pk and not (plan.is_default and p.is_default)]
@@ -164,8 +175,12 @@ class ScorecardEditView(AdminRequiredMixin, View):
             if band == "none" and not then:
                 continue
             total = preview["accounts"] or 1
-            bands.append({"band": band, "current": now, "preview": then, "pct": round(100 * then / total), "delta": then - now})
-        return render(request, "health/partials/scorecard_preview.html", {"preview": preview, "bands": bands, "plan": plan})
+            bands.append(
+                {"band": band, "current": now, "preview": then, "pct": round(100 * then / total), "delta": then - now}
+            )
+        return render(
+            request, "health/partials/scorecard_preview.html", {"preview": preview, "bands": bands, "plan": plan}
+        )
 
 
 # Section: account card
@@ -190,8 +205,11 @@ class AccountHealthActionView(RoleRequiredMixin, View):
             if override_form.is_valid():
                 expires = datetime.combine(override_form.cleaned_data["expires_on"], time.min, tzinfo=UTC)
                 health_override_create(
-                    account=account, score=override_form.cleaned_data["score"],
-                    reason=override_form.cleaned_data["reason"], expires_at=expires, author=request.user,
+                    account=account,
+                    score=override_form.cleaned_data["score"],
+                    reason=override_form.cleaned_data["reason"],
+                    expires_at=expires,
+                    author=request.user,
                 )
                 override_form = None
             else:
@@ -203,8 +221,10 @@ class AccountHealthActionView(RoleRequiredMixin, View):
             sentiment_form = SentimentForm(request.POST)
             if sentiment_form.is_valid():
                 csm_sentiment_record(
-                    account=account, value=sentiment_form.cleaned_data["value"],
-                    note=sentiment_form.cleaned_data["note"], author=request.user,
+                    account=account,
+                    value=sentiment_form.cleaned_data["value"],
+                    note=sentiment_form.cleaned_data["note"],
+                    author=request.user,
                 )
                 sentiment_form = None
             else:
@@ -213,13 +233,23 @@ class AccountHealthActionView(RoleRequiredMixin, View):
             health_recompute(as_of=today(), account_ids=[account.id])
         if not htmx_partial(request):
             if status != 200:
-                return HttpResponseBadRequest("Invalid form: " + "; ".join(
-                    f"{field}: {' '.join(errs)}" for f in (override_form, sentiment_form) if f for field, errs in f.errors.items()
-                ))
-            return redirect(request.POST.get("next") or request.headers.get("Referer") or reverse("health:scorecard_list"))
+                return HttpResponseBadRequest(
+                    "Invalid form: "
+                    + "; ".join(
+                        f"{field}: {' '.join(errs)}"
+                        for f in (override_form, sentiment_form)
+                        if f
+                        for field, errs in f.errors.items()
+                    )
+                )
+            return redirect(
+                request.POST.get("next") or request.headers.get("Referer") or reverse("health:scorecard_list")
+            )
         account.refresh_from_db()
         context = health_panel_context(request, account, override_form=override_form, sentiment_form=sentiment_form)
-        return render(request, "health/partials/health_card.html", {"account": account, "panel": context}, status=status)
+        return render(
+            request, "health/partials/health_card.html", {"account": account, "panel": context}, status=status
+        )
 
 
 def health_panel_context(request, account, *, override_form=None, sentiment_form=None) -> dict:
@@ -227,7 +257,11 @@ def health_panel_context(request, account, *, override_form=None, sentiment_form
     model = ChurnModel.objects.first()
     if model is not None and context["latest"] is not None:
         probability, reasons = churn_risk(model, context["latest"].measures)
-        context["risk"] = {"probability": probability, "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons], "horizon": model.horizon_days}
+        context["risk"] = {
+            "probability": probability,
+            "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons],
+            "horizon": model.horizon_days,
+        }
     context.update(
         can_edit=request.user.has_role(Role.CSM),
         override_form=override_form or OverrideForm(),
@@ -272,8 +306,12 @@ class BacktestView(RoleRequiredMixin, TemplateView):
         result = backtest(as_of=today(), weights=weights or None)
         default = Scorecard.objects.filter(is_default=True).prefetch_related("measures").first()
         weight_rows = [
-            {"key": m.measure_key, "label": measure_label(m.measure_key), "weight": m.weight,
-             "edited": weights.get(m.measure_key)}
+            {
+                "key": m.measure_key,
+                "label": measure_label(m.measure_key),
+                "weight": m.weight,
+                "edited": weights.get(m.measure_key),
+            }
             for m in (default.measures.all() if default else [])
         ]
         model = ChurnModel.objects.first()
@@ -282,17 +320,29 @@ class BacktestView(RoleRequiredMixin, TemplateView):
             day = latest_day()
             snaps = (
                 HealthScore.objects.filter(day=day).select_related("account").order_by("score", "account_id")[:2000]
-                if day else []
+                if day
+                else []
             )
             scored = []
             for snap in snaps:
                 probability, reasons = churn_risk(model, snap.measures)
-                scored.append({"snap": snap, "probability": probability,
-                               "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons]})
+                scored.append(
+                    {
+                        "snap": snap,
+                        "probability": probability,
+                        "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons],
+                    }
+                )
             at_risk = sorted(scored, key=lambda r: -r["probability"])[:15]
         context.update(
-            result=result, weights=weights, weight_errors=errors, weight_rows=weight_rows, model=model,
-            at_risk=at_risk, horizons=HORIZONS, can_train=self.request.user.has_role(Role.ADMIN),
+            result=result,
+            weights=weights,
+            weight_errors=errors,
+            weight_rows=weight_rows,
+            model=model,
+            at_risk=at_risk,
+            horizons=HORIZONS,
+            can_train=self.request.user.has_role(Role.ADMIN),
         )
         return context
 

@@ -26,8 +26,14 @@ class HealthScoreSerializer(serializers.ModelSerializer):
     @extend_schema_field(MeasureValueSerializer(many=True))
     def get_measures(self, obj) -> list[dict]:
         return [
-            {"key": key, "label": measure_label(key), "value": d.get("value"), "score": d.get("score"),
-             "weight": d.get("weight", 0), "contribution": d.get("contribution", 0.0)}
+            {
+                "key": key,
+                "label": measure_label(key),
+                "value": d.get("value"),
+                "score": d.get("score"),
+                "weight": d.get("weight", 0),
+                "contribution": d.get("contribution", 0.0),
+            }
             for key, d in obj.measures.items()
         ]
 

@@ -64,7 +64,11 @@ class BacktestViewSet(viewsets.GenericViewSet):
     read_role = Role.MANAGER
 
     @extend_schema(
-        parameters=[OpenApiParameter("w_usage_frequency", OpenApiTypes.NUMBER, description="Any w_<measure key>: a weight 0-100 to try.")]
+        parameters=[
+            OpenApiParameter(
+                "w_usage_frequency", OpenApiTypes.NUMBER, description="Any w_<measure key>: a weight 0-100 to try."
+            )
+        ]
     )
     def list(self, request):
         weights, errors = parse_weights(request.query_params)
@@ -73,8 +77,14 @@ class BacktestViewSet(viewsets.GenericViewSet):
         result = backtest(as_of=today(), weights=weights or None)
         model = ChurnModel.objects.first()
         result["model"] = (
-            {"trained_at": model.trained_at, "horizon_days": model.horizon_days, "features": model.features,
-             "coefficients": model.coefficients, "metrics": model.metrics}
-            if model else None
+            {
+                "trained_at": model.trained_at,
+                "horizon_days": model.horizon_days,
+                "features": model.features,
+                "coefficients": model.coefficients,
+                "metrics": model.metrics,
+            }
+            if model
+            else None
         )
         return Response(BacktestSerializer(result).data)

@@ -8,130 +8,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_usage_rollup'),
+        ("accounts", "0005_usage_rollup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChurnModel',
+            name="ChurnModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trained_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('horizon_days', models.PositiveSmallIntegerField(default=90)),
-                ('features', models.JSONField(default=list)),
-                ('coefficients', models.JSONField(default=list)),
-                ('intercept', models.FloatField(default=0.0)),
-                ('means', models.JSONField(default=list)),
-                ('scales', models.JSONField(default=list)),
-                ('metrics', models.JSONField(default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("trained_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("horizon_days", models.PositiveSmallIntegerField(default=90)),
+                ("features", models.JSONField(default=list)),
+                ("coefficients", models.JSONField(default=list)),
+                ("intercept", models.FloatField(default=0.0)),
+                ("means", models.JSONField(default=list)),
+                ("scales", models.JSONField(default=list)),
+                ("metrics", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['-trained_at', '-id'],
-                'get_latest_by': 'trained_at',
+                "ordering": ["-trained_at", "-id"],
+                "get_latest_by": "trained_at",
             },
         ),
         migrations.CreateModel(
-            name='HealthSettings',
+            name="HealthSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_features', models.JSONField(blank=True, default=list, help_text='Event names that count as key features.')),
-                ('sentiment_stale_days', models.PositiveSmallIntegerField(default=60)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key_features",
+                    models.JSONField(blank=True, default=list, help_text="Event names that count as key features."),
+                ),
+                ("sentiment_stale_days", models.PositiveSmallIntegerField(default=60)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'health settings',
+                "verbose_name_plural": "health settings",
             },
         ),
         migrations.CreateModel(
-            name='Scorecard',
+            name="Scorecard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('tier', models.CharField(blank=True, choices=[('strategic', 'Strategic'), ('key', 'Key'), ('standard', 'Standard'), ('tech_touch', 'Tech-touch')], max_length=16)),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('is_default', models.BooleanField(default=False)),
-                ('red_below', models.PositiveSmallIntegerField(default=40, help_text='Scores below this are red.', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('green_from', models.PositiveSmallIntegerField(default=70, help_text='Scores from this up are green.', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("strategic", "Strategic"),
+                            ("key", "Key"),
+                            ("standard", "Standard"),
+                            ("tech_touch", "Tech-touch"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                ("is_default", models.BooleanField(default=False)),
+                (
+                    "red_below",
+                    models.PositiveSmallIntegerField(
+                        default=40,
+                        help_text="Scores below this are red.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "green_from",
+                    models.PositiveSmallIntegerField(
+                        default=70,
+                        help_text="Scores from this up are green.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-is_default', 'name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='scorecard_one_default'), models.CheckConstraint(condition=models.Q(('red_below__lte', models.F('green_from'))), name='scorecard_band_edges')],
+                "ordering": ["-is_default", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)), fields=("is_default",), name="scorecard_one_default"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("red_below__lte", models.F("green_from"))), name="scorecard_band_edges"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CsmSentiment',
+            name="CsmSentiment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='csm_sentiments', to='accounts.account')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "value",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ]
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="csm_sentiments",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'indexes': [models.Index(fields=['account', '-recorded_at'], name='health_csms_account_e063f4_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('value__gte', 1), ('value__lte', 5)), name='sentiment_1_to_5')],
+                "ordering": ["-recorded_at", "-id"],
+                "indexes": [models.Index(fields=["account", "-recorded_at"], name="health_csms_account_e063f4_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 1), ("value__lte", 5)), name="sentiment_1_to_5"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HealthOverride',
+            name="HealthOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(100)])),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_overrides', to='accounts.account')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(100)])),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="health_overrides",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['account', '-created_at'], name='health_heal_account_3a0a5d_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='override_expires_after')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["account", "-created_at"], name="health_heal_account_3a0a5d_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))), name="override_expires_after"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HealthScore',
+            name="HealthScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('score', models.PositiveSmallIntegerField()),
-                ('band', models.CharField(choices=[('red', 'Red'), ('yellow', 'Yellow'), ('green', 'Green')], max_length=8)),
-                ('computed_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('measures', 'Measures'), ('override', 'CSM override'), ('rollup', 'Children (ARR-weighted)')], default='measures', max_length=8)),
-                ('measures', models.JSONField(default=dict)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_scores', to='accounts.account')),
-                ('scorecard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='health.scorecard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("score", models.PositiveSmallIntegerField()),
+                (
+                    "band",
+                    models.CharField(choices=[("red", "Red"), ("yellow", "Yellow"), ("green", "Green")], max_length=8),
+                ),
+                ("computed_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("measures", "Measures"),
+                            ("override", "CSM override"),
+                            ("rollup", "Children (ARR-weighted)"),
+                        ],
+                        default="measures",
+                        max_length=8,
+                    ),
+                ),
+                ("measures", models.JSONField(default=dict)),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="health_scores", to="accounts.account"
+                    ),
+                ),
+                (
+                    "scorecard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="health.scorecard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account_id', '-day'],
-                'indexes': [models.Index(fields=['day', 'band'], name='healthscore_day_band')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'day'), name='healthscore_account_day')],
+                "ordering": ["account_id", "-day"],
+                "indexes": [models.Index(fields=["day", "band"], name="healthscore_day_band")],
+                "constraints": [models.UniqueConstraint(fields=("account", "day"), name="healthscore_account_day")],
             },
         ),
         migrations.CreateModel(
-            name='ScorecardMeasure',
+            name="ScorecardMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure_key', models.CharField(max_length=64)),
-                ('weight', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('points', models.JSONField(default=list)),
-                ('scorecard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='health.scorecard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("measure_key", models.CharField(max_length=64)),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=10, validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
+                ("points", models.JSONField(default=list)),
+                (
+                    "scorecard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="health.scorecard"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scorecard_id', '-weight', 'measure_key'],
-                'constraints': [models.UniqueConstraint(fields=('scorecard', 'measure_key'), name='scorecard_measure_unique')],
+                "ordering": ["scorecard_id", "-weight", "measure_key"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scorecard", "measure_key"), name="scorecard_measure_unique")
+                ],
             },
         ),
     ]

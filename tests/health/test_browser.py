@@ -10,7 +10,13 @@ from accounts.models import Account
 from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthScore
 from health.services import health_backfill, scorecard_default_ensure, today
-from tests.factories.accounts import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory, UsageEventFactory
+from tests.factories.accounts import (
+    AccountFactory,
+    ContactFactory,
+    SubscriptionFactory,
+    SupportTicketFactory,
+    UsageEventFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +27,23 @@ def _book():
     accounts = []
     for i in range(12):
         account = AccountFactory(name=f"Customer {i:02d}", mrr=Decimal(500 + 100 * i))
-        SubscriptionFactory(account=account, seats=10, start_date=today() - timedelta(days=300), end_date=today() + timedelta(days=20 + 15 * i))
+        SubscriptionFactory(
+            account=account,
+            seats=10,
+            start_date=today() - timedelta(days=300),
+            end_date=today() + timedelta(days=20 + 15 * i),
+        )
         contacts = [ContactFactory(account=account) for _ in range(3)]
         fade = i < 4  # the first four fade out over the last weeks
         for offset in range(0, 75, 1 if i % 2 else 2):
             if fade and offset < 35 - 2 * i:
                 continue
-            UsageEventFactory(account=account, contact=contacts[offset % 3], event="report_created" if offset % 5 else "export_run",
-                              occurred_at=now - timedelta(days=offset, hours=1))
+            UsageEventFactory(
+                account=account,
+                contact=contacts[offset % 3],
+                event="report_created" if offset % 5 else "export_run",
+                occurred_at=now - timedelta(days=offset, hours=1),
+            )
         if fade:
             SupportTicketFactory(account=account, escalated=True)
         accounts.append(account)

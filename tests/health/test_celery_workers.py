@@ -50,9 +50,29 @@ def workers(transactional_db, tmp_path):
         logs.append(log)
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "csplatform", "worker", "-P", "solo", "-c", "1", "-l", "info",
-                 "-n", f"health-test-{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "csplatform",
+                    "worker",
+                    "-P",
+                    "solo",
+                    "-c",
+                    "1",
+                    "-l",
+                    "info",
+                    "-n",
+                    f"health-test-{n}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
             )
         )
     try:
@@ -78,7 +98,9 @@ def workers(transactional_db, tmp_path):
 def _book():
     sc = Scorecard.objects.create(name="Default", is_default=True, red_below=40, green_from=70)
     ScorecardMeasure.objects.create(scorecard=sc, measure_key="usage_frequency", weight=20, points=[[0, 0], [20, 100]])
-    ScorecardMeasure.objects.create(scorecard=sc, measure_key="usage_trend", weight=10, points=[[-50, 0], [0, 70], [20, 100]])
+    ScorecardMeasure.objects.create(
+        scorecard=sc, measure_key="usage_trend", weight=10, points=[[-50, 0], [0, 70], [20, 100]]
+    )
     ScorecardMeasure.objects.create(scorecard=sc, measure_key="open_tickets", weight=10, points=[[0, 100], [5, 0]])
     parent = AccountFactory(external_id="group")
     now = datetime.now(UTC)
@@ -94,7 +116,9 @@ def _book():
 
 def _state():
     snaps = sorted(
-        HealthScore.objects.filter(day=today()).values_list("account_id", "score", "band", "computed_score", "source", "measures")
+        HealthScore.objects.filter(day=today()).values_list(
+            "account_id", "score", "band", "computed_score", "source", "measures"
+        )
     )
     accounts = sorted(Account.objects.values_list("id", "health_score", "health_band"))
     return snaps, accounts

@@ -50,7 +50,12 @@ def test_events_ingested_refreshes_within_the_minute(scorecard, django_capture_o
 def test_ticket_and_subscription_signals_refresh(scorecard, django_capture_on_commit_callbacks):
     account = AccountFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        account_signals.subscription_changed.send(sender=None, account_id=account.id, subscription_id=SubscriptionFactory(account=account).id, change="created")
+        account_signals.subscription_changed.send(
+            sender=None,
+            account_id=account.id,
+            subscription_id=SubscriptionFactory(account=account).id,
+            change="created",
+        )
     first = HealthScore.objects.get(account=account, day=today()).score
     SupportTicketFactory(account=account)
     SupportTicketFactory(account=account)

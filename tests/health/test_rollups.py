@@ -72,7 +72,9 @@ def test_refresh_removes_row_when_events_are_gone(usage):
 def test_rebuild_matches_refresh_and_respects_range(usage):
     account, other, *_ = usage
     usage_rollup_rebuild()
-    all_rows = {(r.account_id, r.day): (r.events, r.active_contacts, r.features) for r in AccountDailyUsage.objects.all()}
+    all_rows = {
+        (r.account_id, r.day): (r.events, r.active_contacts, r.features) for r in AccountDailyUsage.objects.all()
+    }
     assert len(all_rows) == 5
     AccountDailyUsage.objects.all().delete()
     usage_rollup_refresh(pairs=list(all_rows))

@@ -50,7 +50,10 @@ def test_missing_measure_spreads_its_weight():
     assert score == 67
     assert details["nps"] == {"value": None, "score": None, "weight": 10, "contribution": 0.0}
     assert details["usage_frequency"]["contribution"] == pytest.approx(33.33, abs=0.01)
-    assert combine(MEASURES, {}) == (None, {k.key: {"value": None, "score": None, "weight": k.weight, "contribution": 0.0} for k in MEASURES})
+    assert combine(MEASURES, {}) == (
+        None,
+        {k.key: {"value": None, "score": None, "weight": k.weight, "contribution": 0.0} for k in MEASURES},
+    )
 
 
 def test_rescore_with_other_weights():
@@ -60,7 +63,9 @@ def test_rescore_with_other_weights():
     assert rescore(details, {"usage_frequency": 0, "nps": 0, "open_tickets": 0}) is None
 
 
-@pytest.mark.parametrize("score, band", [(0, "red"), (39, "red"), (40, "yellow"), (69, "yellow"), (70, "green"), (100, "green"), (None, "")])
+@pytest.mark.parametrize(
+    "score, band", [(0, "red"), (39, "red"), (40, "yellow"), (69, "yellow"), (70, "green"), (100, "green"), (None, "")]
+)
 def test_band_edges(score, band):
     assert band_for(score, 40, 70) == band
 
@@ -74,7 +79,12 @@ def _plan(i, tier="", segment="", default=False):
 
 
 def test_pick_plan_most_specific_wins():
-    plans = [_plan(1, default=True), _plan(2, tier="key"), _plan(3, segment="Enterprise"), _plan(4, tier="key", segment="Enterprise")]
+    plans = [
+        _plan(1, default=True),
+        _plan(2, tier="key"),
+        _plan(3, segment="Enterprise"),
+        _plan(4, tier="key", segment="Enterprise"),
+    ]
     assert pick_plan(plans, "key", "Enterprise").id == 4
     assert pick_plan(plans, "standard", "Enterprise").id == 3
     assert pick_plan(plans, "key", "SMB").id == 2

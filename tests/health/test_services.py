@@ -52,7 +52,12 @@ def test_usage_measures():
     SubscriptionFactory(account=account, seats=4, start_date=D - timedelta(days=200))
     c1, c2 = ContactFactory(account=account), ContactFactory(account=account)
     for offset in (0, 1, 1, 5, 29):  # 4 active days in the last 30, 5 events
-        UsageEventFactory(account=account, contact=c1 if offset else c2, event="export" if offset == 5 else "view", occurred_at=at(D - timedelta(days=offset)))
+        UsageEventFactory(
+            account=account,
+            contact=c1 if offset else c2,
+            event="export" if offset == 5 else "view",
+            occurred_at=at(D - timedelta(days=offset)),
+        )
     for offset in (30, 31, 40, 59, 60, 61, 70, 80, 90, 100):  # 4 of these in the 30 days before
         UsageEventFactory(account=account, occurred_at=at(D - timedelta(days=offset)))
     usage_rollup_rebuild()
@@ -78,15 +83,25 @@ def test_ticket_renewal_mrr_and_sentiment_measures():
     SupportTicketFactory(account=a, opened_at=at(D - timedelta(days=3)), escalated=True)
     SupportTicketFactory(account=a, opened_at=at(D - timedelta(days=9)), resolved_at=at(D - timedelta(days=1)))
     SupportTicketFactory(account=a, opened_at=at(D + timedelta(days=1)))  # after as-of
-    SupportTicketFactory(account=b, opened_at=at(D - timedelta(days=9)), resolved_at=at(D + timedelta(days=2)), escalated=True)
+    SupportTicketFactory(
+        account=b, opened_at=at(D - timedelta(days=9)), resolved_at=at(D + timedelta(days=2)), escalated=True
+    )
     assert open_tickets(D, [a.id, b.id]) == {a.id: 2.0, b.id: 1.0}
     assert escalated_tickets(D, [a.id, b.id]) == {a.id: 1.0, b.id: 1.0}
 
-    SubscriptionFactory(account=a, mrr=Decimal("1000"), start_date=D - timedelta(days=200), end_date=D + timedelta(days=45))
-    SubscriptionFactory(account=a, mrr=Decimal("500"), start_date=D - timedelta(days=20), end_date=D + timedelta(days=100))
+    SubscriptionFactory(
+        account=a, mrr=Decimal("1000"), start_date=D - timedelta(days=200), end_date=D + timedelta(days=45)
+    )
+    SubscriptionFactory(
+        account=a, mrr=Decimal("500"), start_date=D - timedelta(days=20), end_date=D + timedelta(days=100)
+    )
     SubscriptionFactory(account=b, mrr=Decimal("800"), start_date=D - timedelta(days=200), end_date=None)
-    SubscriptionFactory(account=b, mrr=Decimal("200"), start_date=D - timedelta(days=200), end_date=D - timedelta(days=10))
-    SubscriptionFactory(account=b, mrr=Decimal("999"), start_date=D - timedelta(days=200), is_trial=True, end_date=D + timedelta(days=3))
+    SubscriptionFactory(
+        account=b, mrr=Decimal("200"), start_date=D - timedelta(days=200), end_date=D - timedelta(days=10)
+    )
+    SubscriptionFactory(
+        account=b, mrr=Decimal("999"), start_date=D - timedelta(days=200), is_trial=True, end_date=D + timedelta(days=3)
+    )
     assert days_to_renewal(D, None) == {a.id: 45.0}
     assert mrr_change(D, None) == {a.id: 50.0, b.id: -20.0}
 
@@ -103,10 +118,18 @@ def book():
     """Three accounts with usage up to today, a plain scorecard on usage + tickets."""
     day = today()
     scorecard = Scorecard.objects.create(name="Test", is_default=True, red_below=40, green_from=70)
-    ScorecardMeasure.objects.create(scorecard=scorecard, measure_key="usage_frequency", weight=30, points=[[0, 0], [20, 100]])
-    ScorecardMeasure.objects.create(scorecard=scorecard, measure_key="open_tickets", weight=10, points=[[0, 100], [10, 0]])
+    ScorecardMeasure.objects.create(
+        scorecard=scorecard, measure_key="usage_frequency", weight=30, points=[[0, 0], [20, 100]]
+    )
+    ScorecardMeasure.objects.create(
+        scorecard=scorecard, measure_key="open_tickets", weight=10, points=[[0, 100], [10, 0]]
+    )
     ScorecardMeasure.objects.create(scorecard=scorecard, measure_key="nps", weight=10, points=[[-100, 0], [100, 100]])
-    busy, quiet, empty = AccountFactory(external_id="busy"), AccountFactory(external_id="quiet"), AccountFactory(external_id="empty")
+    busy, quiet, empty = (
+        AccountFactory(external_id="busy"),
+        AccountFactory(external_id="quiet"),
+        AccountFactory(external_id="empty"),
+    )
     for offset in range(20):
         UsageEventFactory(account=busy, occurred_at=at(day - timedelta(days=offset), 1))
     for offset in range(4):
@@ -133,10 +156,14 @@ def test_recompute_scores_snapshots_and_account_columns(book):
 
 def test_recompute_twice_is_idempotent(book):
     health_recompute()
-    first = list(HealthScore.objects.order_by("account_id").values_list("account_id", "day", "score", "band", "measures"))
+    first = list(
+        HealthScore.objects.order_by("account_id").values_list("account_id", "day", "score", "band", "measures")
+    )
     health_recompute()
     health_recompute(account_ids=[book[1].id])
-    again = list(HealthScore.objects.order_by("account_id").values_list("account_id", "day", "score", "band", "measures"))
+    again = list(
+        HealthScore.objects.order_by("account_id").values_list("account_id", "day", "score", "band", "measures")
+    )
     assert first == again
     assert HealthScore.objects.count() == 3
 
@@ -170,7 +197,9 @@ def test_override_and_expiry(book, csm_user):
     scorecard, busy, quiet, empty = book
     health_recompute()
     expires = timezone.now() + timedelta(days=3)
-    override = health_override_create(account=quiet, score=85, reason="Exec sponsor confirmed renewal", expires_at=expires, author=csm_user)
+    override = health_override_create(
+        account=quiet, score=85, reason="Exec sponsor confirmed renewal", expires_at=expires, author=csm_user
+    )
     snap = HealthScore.objects.get(account=quiet, day=today())
     assert (snap.score, snap.band, snap.source, snap.computed_score) == (85, "green", "override", 40)
     quiet.refresh_from_db()
@@ -178,7 +207,9 @@ def test_override_and_expiry(book, csm_user):
     audit = Activity.objects.get(account=quiet, metadata__health_override_id=override.id)
     assert audit.author == csm_user and "85" in audit.subject
     # Expired: the next recompute drops it.
-    type(override).objects.filter(id=override.id).update(expires_at=timezone.now() - timedelta(seconds=1), created_at=timezone.now() - timedelta(days=1))
+    type(override).objects.filter(id=override.id).update(
+        expires_at=timezone.now() - timedelta(seconds=1), created_at=timezone.now() - timedelta(days=1)
+    )
     health_recompute()
     assert HealthScore.objects.get(account=quiet, day=today()).score == 40
     # Cleared by hand.
@@ -190,11 +221,17 @@ def test_override_and_expiry(book, csm_user):
 
 def test_override_validation(book, csm_user):
     with pytest.raises(ValueError):
-        health_override_create(account=book[2], score=101, reason="x", expires_at=timezone.now() + timedelta(days=1), author=csm_user)
+        health_override_create(
+            account=book[2], score=101, reason="x", expires_at=timezone.now() + timedelta(days=1), author=csm_user
+        )
     with pytest.raises(ValueError):
-        health_override_create(account=book[2], score=50, reason=" ", expires_at=timezone.now() + timedelta(days=1), author=csm_user)
+        health_override_create(
+            account=book[2], score=50, reason=" ", expires_at=timezone.now() + timedelta(days=1), author=csm_user
+        )
     with pytest.raises(ValueError):
-        health_override_create(account=book[2], score=50, reason="x", expires_at=timezone.now() - timedelta(days=1), author=csm_user)
+        health_override_create(
+            account=book[2], score=50, reason="x", expires_at=timezone.now() - timedelta(days=1), author=csm_user
+        )
 
 
 def test_parent_rolls_up_children_by_arr(book):
@@ -228,8 +265,17 @@ def test_history_as_of_past_day_leaves_account_columns(book):
 def test_default_scorecard_has_registered_measures():
     scorecard = scorecard_default_ensure()
     keys = set(scorecard.measures.values_list("measure_key", flat=True))
-    assert {"usage_frequency", "breadth", "depth", "usage_trend", "open_tickets", "escalated_tickets",
-            "days_to_renewal", "mrr_change", "csm_sentiment"} <= keys
+    assert {
+        "usage_frequency",
+        "breadth",
+        "depth",
+        "usage_trend",
+        "open_tickets",
+        "escalated_tickets",
+        "days_to_renewal",
+        "mrr_change",
+        "csm_sentiment",
+    } <= keys
     assert scorecard_default_ensure() == scorecard
 
 

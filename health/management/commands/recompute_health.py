@@ -35,7 +35,9 @@ class Command(BaseCommand):
         if backfill:
             if ids is not None:
                 raise CommandError("--backfill recomputes every account; drop --account")
-            n = health_backfill(days=backfill, end=day, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None)
+            n = health_backfill(
+                days=backfill, end=day, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None
+            )
             self.stdout.write(self.style.SUCCESS(f"Backfilled {backfill} days ending {day}: {n} snapshots."))
             return
         result = health_recompute(as_of=day, account_ids=ids)
