@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
 
 from .choices import (
@@ -296,6 +297,11 @@ class ChecklistTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tier_labels(self) -> list[str]:
+        labels = dict(Tier.choices)
+        return [labels.get(tier, tier) for tier in self.tiers or []]
 
 
 class ChecklistTemplateItem(models.Model):

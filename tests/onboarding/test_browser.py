@@ -61,6 +61,15 @@ def test_map_plan_share_event_ttfv(page, login, screenshot, admin_user, csm_user
     assert page.locator(".tabs a.active").inner_text().startswith("v1")
     assert "event: report_created" in page.locator("section.stage-card[data-stage='Adopt']").inner_text()
     screenshot("onboarding_map_editor")
+    page.goto("/success/checklists/")
+    page.click("text=Tech-touch onboarding")
+    page.fill("#add-item input[name=title]", "Configure an alert")
+    page.fill("#add-item input[name=completion_event]", "alert_configured")
+    page.click("#add-item button")
+    assert "alert_configured" in page.inner_text("table")
+    screenshot("onboarding_checklist_template")
+    page.goto("/success/checklists/")
+    screenshot("onboarding_checklist_list")
 
     # a CSM starts a plan and a checklist, adds a goal for the customer and shares the plan
     _logout(page)
