@@ -78,6 +78,18 @@ def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
 
 # Section: freshness of the pre-aggregate
 
+LIVE_USAGE_MAX_ACCOUNTS = 20_000
+
+
+def live_usage_ok() -> bool:
+    """Usage figures (JSON work over every rollup row) are computed live only for a small book;
+    a large one reads them from the pre-aggregate."""
+    count = cache.get("reports:account-count")
+    if count is None:
+        count = Account.objects.count()
+        cache.set("reports:account-count", count, 600)
+    return count <= LIVE_USAGE_MAX_ACCOUNTS
+
 
 def last_refresh() -> RefreshLog | None:
     return RefreshLog.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()

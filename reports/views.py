@@ -197,7 +197,11 @@ class DashboardView(ReportView):
         context = super().get_context_data(**kwargs)
         filters, period, today = context["filters"], context["period"], context["today"]
         refresh = selectors.last_refresh()
-        result = selectors.period_metrics(period, filters, refresh)
+        # Usage and feature adoption need JSON work over every rollup row: the pre-aggregate has
+        # them for the preset periods; live they are computed only for a small book.
+        pre_aggregated = selectors.in_cube(refresh, period.start, period.end)
+        with_usage = pre_aggregated or selectors.live_usage_ok()
+        result = selectors.period_metrics(period, filters, refresh, with_usage=with_usage)
         prev = selectors.period_metrics(previous_period(period), filters, refresh, with_usage=False)
         m = result["metrics"]
         series = selectors.mrr_months(filters, today, refresh)
@@ -205,9 +209,10 @@ class DashboardView(ReportView):
         trend = selectors.health_trend(filters)
         renewals = selectors.renewals_forecast(filters, today, RENEWAL_DAYS)
         nps = selectors.nps_trend(filters, today, refresh=refresh)
-        features = selectors.feature_adoption(period, filters, result["components"], refresh)
+        features = selectors.feature_adoption(period, filters, result["components"], refresh) if with_usage else None
         roi = selectors.cs_roi(period, result["components"]) if filters.is_everyone else None
         context.update(
+            with_usage=with_usage,
             features=features,
             roi=roi,
             refresh=refresh,
@@ -261,7 +266,7 @@ class DashboardView(ReportView):
             "renewals": (bands, [[r["label"], r["accounts"], r["mrr"]] for r in context["renewals"]]),
             "features": (
                 ["feature", "paying_accounts_using", "adoption"],
-                [[r["feature"], r["accounts"], r["adoption"]] for r in context["features"]],
+                [[r["feature"], r["accounts"], r["adoption"]] for r in context["features"] or []],
             ),
             "roi": (["item", "amount"], list((context["roi"] or {}).items())),
             "nps": (

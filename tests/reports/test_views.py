@@ -206,3 +206,27 @@ def test_query_count_does_not_grow_with_data(
     cache.clear()
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(reverse(name))
+
+
+def test_large_book_custom_period_leaves_live_usage_out(client, manager_user, small_book, monkeypatch):
+    from reports import selectors
+
+    client.force_login(manager_user)
+    monkeypatch.setattr(selectors, "LIVE_USAGE_MAX_ACCOUNTS", 2)  # the book has 4 accounts
+    last, month = small_book["last"], small_book["month"]
+    response = client.get(reverse("reports:dashboard"), {"period": "custom", "start": last, "end": month})
+    assert response.context["with_usage"] is False and response.context["features"] is None
+    assert "pre-aggregated nightly for the preset periods" in response.content.decode()
+    assert response.context["m"]["mrr_start"] == 600  # the revenue figures are still live and exact
+
+
+def test_seed_demo_step_builds_the_pre_aggregates(small_book, today):
+    import random
+
+    from accounts.demo import DEMO_STEPS, DemoContext
+    from reports.models import RefreshLog
+
+    step = dict(DEMO_STEPS)["reports"]
+    assert [name for name, _ in DEMO_STEPS][-1] == "reports"  # after every floor's data
+    step(DemoContext(seed=1, n_accounts=4, today=today, rng=random.Random(1), log=lambda m: None, is_postgres=False))
+    assert RefreshLog.objects.get().as_of == today
