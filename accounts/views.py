@@ -27,7 +27,7 @@ from .selectors import (
 )
 from .services import activity_create
 
-TIMELINE_PAGE = 15
+TIMELINE_PAGE = 8
 
 
 class PortfolioView(FilteredListView):

@@ -219,14 +219,17 @@ def test_add_note_rejects_bad_input(csm_client, csm_user, htmx_headers, data, er
 
 def test_older_timeline_entries_load_in_pages(csm_client, csm_user, htmx_headers):
     account = AccountFactory(owner=csm_user)
+    url = reverse("accounts:detail", args=[account.pk])
     base = timezone.now() - timedelta(days=30)
     for i in range(20):
         activity_create(account=account, kind="note", subject=f"entry {i:02d}", occurred_at=base + timedelta(hours=i))
-    first = csm_client.get(reverse("accounts:detail", args=[account.pk])).context["activities"]
-    older = csm_client.get(reverse("accounts:detail", args=[account.pk]), {"before": first[-1].pk}, **htmx_headers)
 
-    assert [a.subject for a in first][:2] == ["entry 19", "entry 18"]
-    assert older.context["activities"][0].subject == "entry 04"
-    assert len(older.context["activities"]) == 5 and not older.context["has_more"]
-    bad = csm_client.get(reverse("accounts:detail", args=[account.pk]), {"before": "x"}, **htmx_headers)
-    assert bad.status_code == 400
+    first = csm_client.get(url).context["activities"]
+    second = csm_client.get(url, {"before": first[-1].pk}, **htmx_headers).context
+    third = csm_client.get(url, {"before": second["activities"][-1].pk}, **htmx_headers).context
+
+    assert [a.subject for a in first] == [f"entry {i:02d}" for i in range(19, 11, -1)]
+    assert [a.subject for a in second["activities"]] == [f"entry {i:02d}" for i in range(11, 3, -1)]
+    assert second["has_more"] and not third["has_more"] and len(third["activities"]) == 4
+    assert b"Show older entries" in csm_client.get(url).content
+    assert csm_client.get(url, {"before": "x"}, **htmx_headers).status_code == 400
