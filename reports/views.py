@@ -218,6 +218,7 @@ class DashboardView(ReportView):
             refresh=refresh,
             source=result["source"],
             m=m,
+            components=result["components"],
             prev_m=prev["metrics"],
             usage=result["usage"],
             kpis=[
