@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,43 +81,46 @@ class InboxView(RoleRequiredMixin, TemplateView):
     def get_template_names(self):
         return [self.partial_template_name if htmx_partial(self.request) else self.template_name]
 
-    def _assignee(self):
-        user = self.request.user
-        requested = self.request.GET.get("assignee", "")
-        if requested and user.has_role(Role.MANAGER):
-            if requested == "none":
-                return None, "Unassigned"
-            other = User.objects.filter(pk=requested if requested.isdigit() else 0).first()
-            if other is not None:
-                return other.pk, str(other)
-        return user.pk, "My"
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        assignee_id, owner_label = self._assignee()
-        priority = self.request.GET.get("priority", "")
-        inbox = inbox_for(
-            assignee_id=assignee_id,
-            priority=int(priority) if priority.isdigit() else None,
-            q=self.request.GET.get("q", "").strip()[:100],
-        )
-        context.update(
-            inbox=inbox,
-            owner_label=owner_label,
-            assignee_id=assignee_id,
-            priorities=Priority.choices,
-            priority=priority,
-            q=self.request.GET.get("q", ""),
-            today=timezone.now().date(),
-            workers=User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
-                "first_name", "username"
-            ),
-            can_edit=self.request.user.has_role(Role.CSM),
-            emails=list(emails_awaiting_approval(user=self.request.user)[:20])
-            if self.request.user.has_role(Role.CSM)
-            else [],
-        )
+        context.update(_inbox_context(self.request, self.request.GET))
         return context
+
+
+def _inbox_assignee(request, params) -> tuple[int | None, str]:
+    """Whose inbox: mine, or (managers) a team member's (?assignee=<id>) or the unassigned."""
+    user = request.user
+    requested = params.get("assignee", "")
+    if requested and user.has_role(Role.MANAGER):
+        if requested == "none":
+            return None, "Unassigned"
+        other = User.objects.filter(pk=requested if requested.isdigit() else 0).first()
+        if other is not None:
+            return other.pk, str(other)
+    return user.pk, "My"
+
+
+def _inbox_context(request, params) -> dict:
+    assignee_id, owner_label = _inbox_assignee(request, params)
+    priority = params.get("priority", "")
+    inbox = inbox_for(
+        assignee_id=assignee_id,
+        priority=int(priority) if priority.isdigit() else None,
+        q=params.get("q", "").strip()[:100],
+    )
+    user = request.user
+    return {
+        "inbox": inbox,
+        "owner_label": owner_label,
+        "assignee_id": assignee_id,
+        "priorities": Priority.choices,
+        "priority": priority,
+        "q": params.get("q", ""),
+        "today": timezone.now().date(),
+        "workers": _workers(),
+        "can_edit": user.has_role(Role.CSM),
+        "emails": list(emails_awaiting_approval(user=user)[:20]) if user.has_role(Role.CSM) else [],
+    }
 
 
 class TaskDetailView(RoleRequiredMixin, TemplateView):
@@ -213,7 +216,10 @@ class TaskBulkView(RoleRequiredMixin, View):
         if not form.is_valid():
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             if htmx_partial(request):
-                return HttpResponse(f'<div class="messages"><li class="error">{errors}</li></div>', status=400)
+                context = _inbox_context(request, {"assignee": request.POST.get("assignee_view", "")}) | {
+                    "bulk_error": errors
+                }
+                return render(request, "playbooks/partials/inbox_groups.html", context, status=400)
             messages.error(request, errors)
             return redirect("playbooks:inbox")
         data = form.cleaned_data
@@ -232,12 +238,15 @@ class TaskBulkView(RoleRequiredMixin, View):
         text = f"{result['done']} task{'s' if result['done'] != 1 else ''} updated."
         if result["errors"]:
             text += " Not changed: " + "; ".join(f"#{k}: {v}" for k, v in result["errors"].items())
-        messages.success(request, text)
-        response = redirect(_next_url(request, reverse("playbooks:inbox")))
         if htmx_partial(request):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-        return response
+            context = _inbox_context(request, {"assignee": request.POST.get("assignee_view", "")}) | {
+                "bulk_result": text
+            }
+            response = render(request, "playbooks/partials/inbox_groups.html", context)
+            response["HX-Trigger"] = "tasks-changed"
+            return response
+        messages.success(request, text)
+        return redirect(_next_url(request, reverse("playbooks:inbox")))
 
 
 class EmailDecisionView(RoleRequiredMixin, View):

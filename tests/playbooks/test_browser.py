@@ -121,8 +121,8 @@ def test_inbox_htmx_complete_and_bulk(page, login, csm_user):
         page.check(f"#task-{t.pk} input[name=task_ids]")
     page.select_option("#bulk-form select[name=action]", "snooze")
     page.click("#bulk-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "2 tasks updated." in page.content()
+    page.locator("#inbox-groups .messages li.success").wait_for()  # swapped in place by htmx
+    assert page.locator("#inbox-groups .messages li.success").inner_text() == "2 tasks updated."
     assert set(Task.objects.filter(pk__in=[t.pk for t in tasks[1:3]]).values_list("status", flat=True)) == {"snoozed"}
 
 

@@ -304,3 +304,21 @@ def test_snoozed_tasks_wake_up(csm_user):
     assert task_reopen_snoozed(today=TODAY + timedelta(days=2)) == 1
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN and task.snoozed_until is None
+
+
+def test_bulk_with_htmx_answers_the_groups_in_place(csm_client, csm_user, htmx_headers):
+    tasks = [TaskFactory(account=AccountFactory(owner=csm_user), title=f"Bulk {i}") for i in range(3)]
+    other = UserFactory(role=Role.CSM)
+    response = csm_client.post(
+        reverse("playbooks:task_bulk"),
+        {"task_ids": [t.pk for t in tasks[:2]], "action": "reassign", "assignee": other.pk, "days": "7"},
+        **htmx_headers,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="inbox-groups"' in body and "2 tasks updated." in body
+    assert "Bulk 2" in body and "Bulk 0" not in body  # moved out of my inbox
+    assert set(Task.objects.filter(pk__in=[t.pk for t in tasks[:2]]).values_list("assignee", flat=True)) == {other.pk}
+    bad = csm_client.post(
+        reverse("playbooks:task_bulk"), {"task_ids": [tasks[2].pk], "action": "complete"}, **htmx_headers
+    )
+    assert bad.status_code == 400 and "outcome_note" in bad.content.decode()
