@@ -145,12 +145,12 @@ TIER_BY_SEGMENT = {
     "Mid-Market": [(Tier.KEY, 0.30), (Tier.STANDARD, 0.70)],
     "SMB": [(Tier.STANDARD, 0.40), (Tier.TECH_TOUCH, 0.60)],
 }
-# tier -> (plan, MRR range, seats range, contacts range, events a day per account, tickets a year)
+# tier -> (plan, MRR range, seats range, contacts bounds, events a day per account, tickets a year)
 TIER_PROFILE = {
-    Tier.STRATEGIC: ("Enterprise", (18000, 60000), (250, 1500), (14, 36), 8.2, 18),
-    Tier.KEY: ("Business", (4500, 16000), (60, 300), (7, 18), 2.4, 9),
-    Tier.STANDARD: ("Growth", (900, 4200), (10, 60), (3, 8), 0.53, 4),
-    Tier.TECH_TOUCH: ("Starter", (59, 790), (2, 12), (1, 4), 0.12, 1.2),
+    Tier.STRATEGIC: ("Enterprise", (18000, 60000), (60, 220), (14, 150), 8.2, 18),
+    Tier.KEY: ("Business", (4500, 16000), (20, 70), (7, 50), 2.4, 9),
+    Tier.STANDARD: ("Growth", (900, 4200), (6, 20), (3, 14), 0.53, 4),
+    Tier.TECH_TOUCH: ("Starter", (59, 790), (2, 8), (1, 6), 0.12, 1.2),
 }
 PLAN_LADDER = ["Starter", "Growth", "Business", "Enterprise"]
 
@@ -577,7 +577,9 @@ class Planner:
 
     def _contacts(self, plan: AccountPlan, rng: random.Random, slug: str) -> None:
         *_, (c_low, c_high), _, _ = TIER_PROFILE[plan.tier]
-        count = rng.randint(c_low, c_high)
+        # known users: 30-75% of the licensed seats, within the tier's bounds
+        seats = plan.subscriptions[-1][2] if plan.subscriptions else c_low
+        count = min(c_high, max(c_low, round(seats * rng.uniform(0.3, 0.75))))
         persona_names = list(PERSONAS)
         used_emails: set[str] = set()
         for k in range(count):
