@@ -55,8 +55,12 @@ def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
 
     if day is not None and day < timezone.now().date() - timedelta(days=1):
         return
+    from .tasks import MAX_IDS_PER_RUN
+
     as_of = day.isoformat() if day else None
     ids = list(account_ids) if account_ids is not None else None
+    if ids is not None and len(ids) > MAX_IDS_PER_RUN:
+        ids = None  # the whole book: keep the Celery message small
     transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, ids, "nightly"))
 
 
