@@ -4,6 +4,7 @@ POST to a collection takes one object or a list of up to 10,000, all or nothing;
 external id already exists is updated (the upsert rule). Writes go through accounts.records and
 accounts.ingest."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +22,7 @@ from ..ingest import IngestError, events_store
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
 from ..services import activity_create
 from . import filters, serializers
-from .bodies import rows_body
+from .bodies import BodyError, rows_body
 
 MAX_ITEMS = serializers.ExternalIdListSerializer.MAX_ITEMS
 
@@ -102,7 +103,22 @@ ITEMS_DESCRIPTION = (
 ERROR_RESPONSE = OpenApiResponse(serializers.ErrorSerializer, description="Invalid items; nothing written.")
 
 
-class ImportViewSet(viewsets.ModelViewSet):
+class BodyLimitMixin:
+    """DRF parsers read the stream, not request.body, so Django's upload limit does not apply:
+    refuse a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE before reading it (413)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit and length > limit:
+            raise BodyError(f"Request body is larger than {limit // (1024 * 1024)} MB.", "too_large", 413)
+
+
+class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
     """Shared behaviour: list with filters and cursor pages, and POST of one object or a list."""
 
     throttle_classes = [KeyRateThrottle]
@@ -326,6 +342,7 @@ class EventIngestMixin:
     destroy=extend_schema(description="Deleting an event does not free its message_id: a resend stays ignored."),
 )
 class UsageEventViewSet(
+    BodyLimitMixin,
     EventIngestMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

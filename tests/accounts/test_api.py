@@ -326,3 +326,12 @@ def test_session_roles(client):
     assert client.post("/api/v1/accounts/", body, content_type="application/json").status_code == 403
     client.force_login(UserFactory(role=Role.CSM))
     assert client.post("/api/v1/accounts/", body, content_type="application/json").status_code == 201
+
+
+def test_oversized_body_is_413(api_write, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = [{"external_id": f"a{i}", "name": "x" * 50} for i in range(50)]
+    response = api_write.post("/api/v1/accounts/", body, format="json")
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    rows = [{"account": "a", "event": "e" * 100, "occurred_at": "2026-01-01T00:00:00Z"}] * 20
+    assert api_write.post("/api/v1/events/bulk", rows, format="json").status_code == 413

@@ -4,6 +4,8 @@ examples per operation, no shrinking past what hypothesis does by default."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 
 from core.choices import APIKeyScope
@@ -14,6 +16,17 @@ from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory,
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Schemathesis calls the WSGI app directly; like Django's test client, stop the end of each
+    request from closing the connection that holds the test's transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
