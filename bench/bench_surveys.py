@@ -70,6 +70,7 @@ def _prepare(n: int, secret_key: str) -> tuple[str, list[str], str]:
     SurveyResponse.objects.filter(account__external_id__startswith=PREFIX).delete()
     FatigueTouch.objects.filter(account__external_id__startswith=PREFIX).delete()
     Account.objects.filter(external_id__startswith=PREFIX).delete()
+    Survey.objects.filter(name="bench NPS").delete()
     SurveyWorkspace.objects.filter(name="bench-surveys").delete()
     with connection.cursor() as cursor:
         cursor.execute(

@@ -10,6 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 APPS = ["core", "accounts", "health", "surveys", "onboarding", "playbooks", "reports"]
 
 urlpatterns = [
+    # The survey widget's public endpoints take customer traffic: routed first (docs/surveys.md).
+    path("widget/", include("surveys.widget_urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

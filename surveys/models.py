@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.functional import cached_property
 
 from .choices import (
     LANGUAGES,
@@ -56,7 +57,7 @@ class SurveyWorkspace(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
+    @cached_property
     def origin_list(self) -> list[str]:
         return [normalize_origin(line) for line in self.allowed_origins.splitlines() if line.strip()]
 

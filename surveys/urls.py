@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, demo_host, public, report, widget
+from .views import builder, demo_host, public, report
 
 app_name = "surveys"
 
@@ -13,11 +13,7 @@ urlpatterns = [
     path("surveys/workspaces/new/", builder.WorkspaceCreateView.as_view(), name="workspace_create"),
     path("surveys/workspaces/<int:pk>/edit/", builder.WorkspaceEditView.as_view(), name="workspace_edit"),
     path("surveys/report/", report.SurveyReportView.as_view(), name="report"),
-    # Embedded widget (public, CORS)
-    path("widget/v1.js", widget.widget_script, name="widget_script"),
-    path("widget/<str:key>/eligibility/", widget.eligibility, name="widget_eligibility"),
-    path("widget/<str:key>/answer/", widget.answer, name="widget_answer"),
-    path("widget/<str:key>/dismiss/", widget.dismiss, name="widget_dismiss"),
+    # The embedded widget's endpoints are in surveys/widget_urls.py (mounted first, at /widget/)
     # Email and link surveys (public, signed tokens)
     path("s/e/<str:token>/<int:score>/", public.email_click, name="email_click"),
     path("s/e/<str:token>/", public.email_comment, name="email_comment"),

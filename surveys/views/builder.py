@@ -104,7 +104,7 @@ class WorkspaceFormMixin(AdminRequiredMixin):
 
 
 def widget_snippet(workspace: SurveyWorkspace, *, user_id: str = "USER_ID", user_hash: str = "USER_HASH") -> str:
-    src = settings.SITE_URL + reverse("surveys:widget_script")
+    src = settings.SITE_URL + reverse("widget:script")
     return (
         f'<script async src="{src}"\n  data-workspace="{workspace.key}"\n  data-user-id="{user_id}"\n'
         f'  data-user-hash="{user_hash}"\n  data-language="en"></script>'

@@ -35,7 +35,7 @@ def demo_host(request):
             "user_id": user_id,
             "user_hash": workspace.user_hash(user_id) if user_id else "",
             "language": language,
-            "widget_src": app_url + reverse("surveys:widget_script"),
+            "widget_src": app_url + reverse("widget:script"),
             "app_url": app_url,
             "others": contacts.select_related("account")[:8],
         },
