@@ -23,7 +23,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--only", action="append", default=[], help="run only these modules (name without bench_)")
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data size (1.0 = as the issues ask)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the full data size (1.0 = as the issues ask)"
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
