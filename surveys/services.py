@@ -54,6 +54,7 @@ __all__ = [
     "survey_audience_contact_ids",
     "survey_link_for_contact",
     "survey_send",
+    "survey_send_audience",
     "widget_answer",
     "widget_eligibility",
 ]
@@ -631,6 +632,22 @@ def survey_send(
     with get_connection() as mail:
         result["sent"] = mail.send_messages(messages) or 0
     return result
+
+
+def survey_send_audience(*, survey: Survey, chunk: int = 5000) -> dict:
+    """Email the survey to every contact of its audience, in keyset chunks of contact ids (the
+    audience, fatigue and drip rules of survey_send apply to each chunk)."""
+    from accounts.models import Contact
+
+    totals: dict[str, int] = {}
+    after = 0
+    while True:
+        ids = list(Contact.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:chunk])
+        if not ids:
+            return totals
+        for key, value in survey_send(survey=survey, contact_ids=ids).items():
+            totals[key] = totals.get(key, 0) + value
+        after = ids[-1]
 
 
 def _delivery_for(purpose: str, token: str) -> SurveyDelivery:

@@ -12,13 +12,16 @@ def responses_followup_task() -> int:
 
 
 @shared_task
-def survey_send_task(survey_id: int, contact_ids: list[int]) -> dict:
+def survey_send_task(survey_id: int, contact_ids: list[int] | None = None) -> dict:
+    """Email a survey to these contacts, or (None) to its whole audience."""
     from .models import Survey
-    from .services import survey_send
+    from .services import survey_send, survey_send_audience
 
     survey = Survey.objects.filter(id=survey_id).first()
     if survey is None:
         return {}
+    if contact_ids is None:
+        return survey_send_audience(survey=survey)
     return survey_send(survey=survey, contact_ids=contact_ids)
 
 

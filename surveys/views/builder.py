@@ -63,20 +63,11 @@ class SurveySendView(AdminRequiredMixin, FormView):
     template_name = "surveys/survey_form.html"
 
     def form_valid(self, form):
-        from accounts.models import Contact
-
-        from ..services import survey_audience_contact_ids
         from ..tasks import survey_send_task
 
         survey = get_object_or_404(Survey, pk=self.kwargs["pk"])
-        contact_ids = sorted(
-            survey_audience_contact_ids(survey=survey, contact_ids=Contact.objects.values_list("id", flat=True))
-        )
-        transaction.on_commit(lambda: survey_send_task.delay(survey.id, contact_ids))
-        messages.success(
-            self.request,
-            f"Sending to up to {len(contact_ids)} contacts in the audience; fatigue and drip limits apply.",
-        )
+        transaction.on_commit(lambda: survey_send_task.delay(survey.id))
+        messages.success(self.request, "Sending to the survey's audience; fatigue and drip limits apply.")
         return redirect("surveys:survey_edit", pk=survey.pk)
 
     def form_invalid(self, form):
