@@ -4,7 +4,7 @@ pre-aggregate when it is fresh, else live), survey scores from surveys.metrics, 
 onboarding.metrics, health from Account.health_band and the health snapshots (pre-aggregated).
 
 Live results are cached per (what, slice, period, day, data version) in the Django cache; the
-data version moves whenever subscriptions or tickets change (reports/freshness.py), so a
+data version moves whenever subscriptions, tickets or survey answers change (reports/freshness.py), so a
 cached figure always matches the data."""
 
 from __future__ import annotations
