@@ -185,6 +185,20 @@ def test_change_7d_and_band_change_signal(book, django_capture_on_commit_callbac
     assert seen[0]["old_band"] == "green" and seen[0]["new_band"] == "yellow"
 
 
+def test_band_change_queues_the_webhook(book):
+    from core.models import WebhookDelivery, WebhookEndpoint
+
+    scorecard, busy, quiet, empty = book
+    WebhookEndpoint.objects.create(url="https://hooks.example.com/cs", events=["health.band_changed"], secret="s")
+    Account.objects.filter(id=quiet.id).update(health_score=90, health_band="green")
+    health_recompute()
+    delivery = WebhookDelivery.objects.get(event="health.band_changed")
+    assert delivery.payload["account"] == "quiet"
+    assert (delivery.payload["old_band"], delivery.payload["new_band"]) == ("green", "yellow")
+    health_recompute()  # no change now: nothing more is sent
+    assert WebhookDelivery.objects.count() == 1
+
+
 def test_band_edges_follow_the_scorecard(book):
     scorecard, busy, quiet, empty = book
     scorecard.red_below, scorecard.green_from = 41, 90
