@@ -22,6 +22,7 @@ Measured (median of 5 requests, in-process Django test client = server time incl
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import time
@@ -323,7 +324,9 @@ def run(args) -> None:
     sample = list(Account.objects.filter(external_id__startswith=PREFIX).values_list("id", flat=True)[:500])
     naive_per_account = _naive_mrr_ms_per_account(sample, last_month.start, last_month.end)
     naive_full = naive_per_account * total_accounts
-    print(f"\naccounts in the database: {total_accounts:,}")
+    print(
+        f"\naccounts in the database: {total_accounts:,}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"baseline: trivial page (login form)                 {baseline_page:8.1f} ms")
     print(
         f"baseline: naive per-account MRR loop (2 queries/account) {naive_per_account:.2f} ms/account on 500 "
@@ -339,7 +342,7 @@ def run(args) -> None:
         worst = max(worst, cold) if (label, c, url, params) in pages else worst
         print(f"{label:48} {cold:9.1f} {warm:9.1f} {ratio(cold, baseline_page):>9} {status:>6}")
     api_live = _median_ms(lambda: client.get(live[1][2], live[1][3]), before=cache.clear)
-    print(f"\nslowest pre-aggregated page, cold cache: {worst:.1f} ms (target < 300 ms)")
+    print(f"\nslowest pre-aggregated page, cold cache: {worst:.1f} ms (target < 300 ms); load {os.getloadavg()[0]:.1f}")
     print(
         f"exact live API over {total_accounts:,} accounts: {api_live:.1f} ms vs naive loop "
         f"{naive_full:.0f} ms extrapolated -> {ratio(naive_full, api_live)} faster"
