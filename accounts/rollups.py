@@ -21,7 +21,7 @@ differ; both return the same rows.
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
 
@@ -134,6 +134,11 @@ def usage_rollup_refresh(*, pairs: Iterable[tuple[int, date]]) -> int:
                 f"WITH {pairs_cte} DELETE FROM {ROLLUP} r USING p WHERE r.account_id = p.account_id AND r.day = p.day",
                 [payload],
             )
+            # Literal bounds let PostgreSQL prune the month partitions and skip the rest of the
+            # table: the pairs' days are unknown to the planner (they come from JSON).
+            days = [date.fromisoformat(d) for _, d in json.loads(payload)]
+            lo = datetime.combine(min(days), time.min, tzinfo=UTC)
+            hi = datetime.combine(max(days) + timedelta(days=1), time.min, tzinfo=UTC)
             cursor.execute(
                 f"""WITH {pairs_cte},
                 ev AS (
@@ -141,9 +146,10 @@ def usage_rollup_refresh(*, pairs: Iterable[tuple[int, date]]) -> int:
                     FROM p JOIN {EVENTS} e ON e.account_id = p.account_id
                      AND e.occurred_at >= (p.day::timestamp AT TIME ZONE 'UTC')
                      AND e.occurred_at < ((p.day + 1)::timestamp AT TIME ZONE 'UTC')
+                    WHERE e.occurred_at >= %s AND e.occurred_at < %s
                 ),
                 {_PG_AGG}""",
-                [payload],
+                [payload, lo, hi],
             )
         else:
             pairs_cte = """
