@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -177,8 +177,9 @@ _FIELDS = ["account_id", "day", "scorecard_id", "score", "band", "computed_score
 
 
 def snapshots_upsert(rows: Sequence[dict]) -> None:
-    """Insert or replace (account, day) snapshots. PostgreSQL: COPY into a temporary table
-    and one INSERT ... ON CONFLICT; elsewhere bulk_create with update_conflicts."""
+    """Insert or replace (account, day) snapshots. PostgreSQL: COPY straight into the table
+    when none of these rows exists yet, else COPY into a temporary table and one INSERT ...
+    ON CONFLICT; elsewhere (and for a few rows) bulk_create with update_conflicts."""
     if not rows:
         return
     now = timezone.now()
@@ -186,27 +187,47 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
     if connection.vendor == "postgresql" and len(rows) >= 200:
         import json
 
+        cols = ", ".join(_FIELDS)
+
+        def write(copy):
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["account_id"],
+                        r["day"],
+                        r["scorecard_id"],
+                        r["score"],
+                        r["band"],
+                        r["computed_score"],
+                        r["source"],
+                        json.dumps(r["measures"]),
+                        now,
+                    )
+                )
+
+        ids = [r["account_id"] for r in rows]
+        days = {r["day"] for r in rows}
+        fresh = not HealthScore.objects.filter(
+            day__in=days, account_id__gte=min(ids), account_id__lte=max(ids)
+        ).exists()
+        if fresh:
+            # The usual nightly case (a new day): COPY straight into the table. Should an
+            # on-demand refresh have inserted one of these rows meanwhile, the unique
+            # constraint stops the COPY and the upsert below runs instead.
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                        write(copy)
+                return
+            except IntegrityError:
+                pass
         with transaction.atomic(), connection.cursor() as cursor:
-            cols = ", ".join(_FIELDS)
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS health_snap_in ON COMMIT DELETE ROWS "
                 f"AS SELECT {cols} FROM {table} WITH NO DATA"
             )
             with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(
-                        (
-                            r["account_id"],
-                            r["day"],
-                            r["scorecard_id"],
-                            r["score"],
-                            r["band"],
-                            r["computed_score"],
-                            r["source"],
-                            json.dumps(r["measures"]),
-                            now,
-                        )
-                    )
+                write(copy)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM health_snap_in "

@@ -305,3 +305,32 @@ def test_command(book, capsys):
         call_command("recompute_health", "--as-of", (today() + timedelta(days=1)).isoformat())
     with pytest.raises(CommandError, match="unknown"):
         call_command("recompute_health", "--account", "nope")
+
+
+def test_snapshot_upsert_bulk_paths():
+    """Many rows: COPY straight in on a new day, then the upsert path replaces them."""
+    from health.services import snapshots_upsert
+
+    accounts = Account.objects.bulk_create(Account(external_id=f"bulk-{i}", name=f"Bulk {i}") for i in range(250))
+    day = today()
+
+    def rows(score):
+        return [
+            {
+                "account_id": a.id,
+                "day": day,
+                "scorecard_id": None,
+                "score": score,
+                "band": "yellow",
+                "computed_score": score,
+                "source": "measures",
+                "measures": {"x": {"value": 1, "score": score}},
+            }
+            for a in accounts
+        ]
+
+    snapshots_upsert(rows(50))
+    assert HealthScore.objects.filter(day=day, score=50).count() == 250
+    snapshots_upsert(rows(60))
+    assert HealthScore.objects.filter(day=day).count() == 250
+    assert HealthScore.objects.filter(day=day, score=60).count() == 250
