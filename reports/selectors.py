@@ -473,11 +473,12 @@ def cohort_ttfv(filters: Filters, today: date, months: int = 12) -> dict[date, d
 
     refresh = last_refresh()
     if cube_is_fresh(refresh) and refresh.as_of == today:
-        cells = [
-            ((r.cohort, r.segment, r.tier, r.owner_id), {"accounts": r.accounts, "reached": r.reached,
-                                                         "hist": r.days_histogram})
-            for r in CohortTTFV.objects.filter(filters.q(), as_of=today)
-        ]  # fmt: skip
+        rows = (
+            CohortTTFV.objects.filter(filters.q(), as_of=today)
+            .order_by()
+            .values_list("cohort", "accounts", "reached", "days_histogram")
+        )
+        cells = [((cohort, None), {"accounts": n, "reached": r, "hist": hist}) for cohort, n, r, hist in rows]
     else:
         ids = None if filters.is_everyone else list(filters.accounts().values_list("id", flat=True))
         cells = list(
