@@ -1,17 +1,26 @@
 """Refresh an account's health within a minute of news that matters (accounts' signals).
 Cheap: a debounced queue per account, the work happens in Celery after commit."""
 
+from django.core.cache import cache
+from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.signals import events_ingested, subscription_changed, ticket_changed
 
-from .services import account_health_refresh_soon
+from .services import REFRESH_DELAY_SECONDS, account_health_refresh_soon
 
 
 @receiver(events_ingested, dispatch_uid="health_events_ingested")
 def on_events_ingested(sender, account_ids=(), **kwargs):
-    for account_id in set(account_ids or ()):
-        account_health_refresh_soon(account_id=account_id)
+    """One batch of events can touch thousands of accounts: the ones not already queued go
+    in ONE task (same debounce keys as account_health_refresh_soon), not a task each."""
+    ids = [a for a in sorted(set(account_ids or ())) if cache.add(f"health:refresh:{a}", 1, REFRESH_DELAY_SECONDS + 60)]
+    if ids:
+        from .tasks import accounts_health_refresh_task
+
+        transaction.on_commit(
+            lambda: accounts_health_refresh_task.apply_async(args=[ids], countdown=REFRESH_DELAY_SECONDS)
+        )
 
 
 @receiver(subscription_changed, dispatch_uid="health_subscription_changed")

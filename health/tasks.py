@@ -41,6 +41,22 @@ def health_recompute_finish_task(as_of: str) -> int:
 
 
 @shared_task
+def accounts_health_refresh_task(account_ids: list[int]) -> int:
+    """The debounced refresh of many accounts at once (events_ingested): returns accounts scored."""
+    from django.core.cache import cache
+
+    from accounts.models import Account
+
+    from .services import health_recompute, today
+
+    cache.delete_many([f"health:refresh:{a}" for a in account_ids])
+    ids = list(Account.objects.filter(id__in=account_ids).values_list("id", flat=True))
+    if not ids:
+        return 0
+    return len(health_recompute(as_of=today(), account_ids=ids).scored)
+
+
+@shared_task
 def account_health_refresh_task(account_id: int) -> int | None:
     from accounts.models import Account
 

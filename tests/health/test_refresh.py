@@ -87,3 +87,17 @@ def test_refresh_of_deleted_account_is_a_no_op():
     from health.tasks import account_health_refresh_task
 
     assert account_health_refresh_task.run(999999) is None
+
+
+def test_events_ingested_queues_one_task_for_all_accounts(monkeypatch, django_capture_on_commit_callbacks):
+    from health import tasks
+
+    first, second, third = AccountFactory(), AccountFactory(), AccountFactory()
+    sent = []
+    monkeypatch.setattr(tasks.accounts_health_refresh_task, "apply_async", lambda **kw: sent.append(kw))
+    assert account_health_refresh_soon(account_id=third.id) is True  # already queued: skipped below
+    with django_capture_on_commit_callbacks(execute=True):
+        account_signals.events_ingested.send(sender=None, account_ids=[second.id, first.id, second.id, third.id])
+        account_signals.events_ingested.send(sender=None, account_ids=[first.id])  # debounced: nothing more
+    assert [kw["args"] for kw in sent] == [[sorted([first.id, second.id])]]
+    assert tasks.accounts_health_refresh_task.run([first.id, 999999]) == 1
