@@ -21,6 +21,7 @@ Raw values:
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, Min, Q, Sum
 
@@ -93,9 +94,50 @@ def _usage(as_of: date, account_ids: list[int] | None) -> dict[int, UsageWindow]
     return stats
 
 
+class _Subs(NamedTuple):
+    seats: int | None  # paid seats active on as_of
+    next_end: date | None  # nearest end date of a paid subscription active on as_of
+    mrr_now: float | None  # paid MRR active on as_of
+    mrr_before: float | None  # paid MRR active MRR_LOOKBACK_DAYS before
+
+
+def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Subs]:
+    """Per account, the paid-subscription figures of seats, days to renewal and MRR change,
+    in one query for the run (conditional aggregates over both days)."""
+    cache = _RUN_CACHE.get()
+    cache_key = ("subs", as_of, None if account_ids is None else tuple(account_ids))
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
+    before = as_of - timedelta(days=MRR_LOOKBACK_DAYS)
+
+    def active(day: date) -> Q:
+        return (Q(end_date__isnull=True) | Q(end_date__gt=day)) & Q(start_date__lte=day)
+
+    subs = account_filter(
+        Subscription.objects.paid().filter(active(as_of) | active(before)), account_ids
+    )
+    rows = subs.values("account_id").annotate(
+        seats=Sum("seats", filter=active(as_of) & Q(seats__isnull=False)),
+        next_end=Min("end_date", filter=active(as_of) & Q(end_date__isnull=False)),
+        mrr_now=Sum("mrr", filter=active(as_of)),
+        mrr_before=Sum("mrr", filter=active(before)),
+    )
+    result = {
+        r["account_id"]: _Subs(
+            r["seats"],
+            r["next_end"],
+            None if r["mrr_now"] is None else float(r["mrr_now"]),
+            None if r["mrr_before"] is None else float(r["mrr_before"]),
+        )
+        for r in rows
+    }
+    if cache is not None:
+        cache[cache_key] = result
+    return result
+
+
 def _seats(as_of: date, account_ids: list[int] | None) -> dict[int, int]:
-    subs = account_filter(Subscription.objects.active_on(as_of).paid().filter(seats__isnull=False), account_ids)
-    seats = {row["account_id"]: row["n"] for row in subs.values("account_id").annotate(n=Sum("seats")) if row["n"]}
+    seats = {i: s.seats for i, s in _subscriptions(as_of, account_ids).items() if s.seats}
     # Accounts without seats fall back to the contacts known at the time.
     contacts = account_filter(
         Contact.objects.filter(account__isnull=False, created_at__lt=end_of_day(as_of)), account_ids
@@ -144,16 +186,33 @@ def usage_trend(as_of: date, account_ids: Iterable[int] | None) -> dict[int, flo
     return result
 
 
-def _tickets(as_of: date, account_ids: list[int] | None, escalated: bool) -> dict[int, float | None]:
+def _ticket_counts(as_of: date, account_ids: list[int] | None) -> dict[int, tuple[int, int]]:
+    """Per account, (open, escalated open) tickets at the end of `as_of`: one query serves
+    both measures within a run."""
+    cache = _RUN_CACHE.get()
+    cache_key = ("tickets", as_of, None if account_ids is None else tuple(account_ids))
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
     moment = end_of_day(as_of)
     tickets = SupportTicket.objects.filter(opened_at__lt=moment).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment)
     )
-    if escalated:
-        tickets = tickets.filter(escalated=True)
     tickets = account_filter(tickets, account_ids)
-    counts = dict(tickets.values("account_id").annotate(n=Count("id")).values_list("account_id", "n"))
-    return {i: float(counts.get(i, 0)) for i in _all_ids(account_ids)}
+    counts = {
+        account_id: (n, e)
+        for account_id, n, e in tickets.values("account_id")
+        .annotate(n=Count("id"), e=Count("id", filter=Q(escalated=True)))
+        .values_list("account_id", "n", "e")
+    }
+    if cache is not None:
+        cache[cache_key] = counts
+    return counts
+
+
+def _tickets(as_of: date, account_ids: list[int] | None, escalated: bool) -> dict[int, float | None]:
+    counts = _ticket_counts(as_of, account_ids)
+    index = 1 if escalated else 0
+    return {i: float(counts[i][index]) if i in counts else 0.0 for i in _all_ids(account_ids)}
 
 
 def open_tickets(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
@@ -165,27 +224,18 @@ def escalated_tickets(as_of: date, account_ids: Iterable[int] | None) -> dict[in
 
 
 def days_to_renewal(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    subs = Subscription.objects.active_on(as_of).paid().filter(end_date__isnull=False)
-    subs = account_filter(subs, _ids(account_ids))
-
     return {
-        row["account_id"]: float((row["next_end"] - as_of).days)
-        for row in subs.values("account_id").annotate(next_end=Min("end_date"))
+        i: float((s.next_end - as_of).days)
+        for i, s in _subscriptions(as_of, _ids(account_ids)).items()
+        if s.next_end is not None
     }
 
 
-def _mrr_on(day: date, account_ids: list[int] | None) -> dict[int, float]:
-    subs = account_filter(Subscription.objects.active_on(day).paid(), account_ids)
-    return {row["account_id"]: float(row["m"]) for row in subs.values("account_id").annotate(m=Sum("mrr"))}
-
-
 def mrr_change(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    ids = _ids(account_ids)
-    now, before = _mrr_on(as_of, ids), _mrr_on(as_of - timedelta(days=MRR_LOOKBACK_DAYS), ids)
     return {
-        account_id: round(100.0 * (now.get(account_id, 0.0) - then) / then, 1)
-        for account_id, then in before.items()
-        if then > 0
+        account_id: round(100.0 * ((s.mrr_now or 0.0) - s.mrr_before) / s.mrr_before, 1)
+        for account_id, s in _subscriptions(as_of, _ids(account_ids)).items()
+        if s.mrr_before is not None and s.mrr_before > 0
     }
 
 

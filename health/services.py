@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -283,11 +283,12 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
     """Parents' score = their children's scores (and their own computed score) weighted by
     ARR; equal weights when nobody pays. One level. An override on the parent wins.
     With `account_ids`, only the parents among them or of them. Returns the parent ids."""
-    parents_qs = Account.objects.filter(children__isnull=False)
-    if account_ids is not None:
+    if account_ids is None:
+        parents_qs = Account.objects.filter(children__isnull=False)
+    else:
+        # One query: accounts among these that have children, or whose child is among them.
         ids = list(account_ids)
-        parent_of = Account.objects.filter(id__in=ids, parent__isnull=False).values_list("parent_id", flat=True)
-        parents_qs = parents_qs.filter(id__in=set(ids) | set(parent_of))
+        parents_qs = Account.objects.filter(Q(id__in=ids) | Q(children__id__in=ids), children__isnull=False)
     parents = dict(parents_qs.distinct().values_list("id", "mrr"))
     if not parents:
         return []
@@ -328,32 +329,47 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
     Returns the changes."""
     if not account_ids:
         return []
-    before = {
-        a: (score, band)
-        for a, score, band in account_filter(Account.objects, account_ids, "id").values_list(
-            "id", "health_score", "health_band"
-        )
-    }
     week = as_of - timedelta(days=7)
+    changes = []
     if connection.vendor == "postgresql":
         if isinstance(account_ids, AccountRange):
             id_filter, params = "a.id BETWEEN %(lo)s AND %(hi)s", {"lo": account_ids.lo, "hi": account_ids.hi}
         else:
             id_filter, params = "a.id = ANY(%(ids)s)", {"ids": list(account_ids)}
         params.update(day=as_of, week=week)
+        account_table, score_table = Account._meta.db_table, HealthScore._meta.db_table
         with connection.cursor() as cursor:
+            # One statement: only the rows that differ are written, and RETURNING hands back
+            # their old score and band (the FROM self-join reads the pre-update row), so a
+            # band change needs no before/after reads.
             cursor.execute(
                 f"""
-                UPDATE {Account._meta.db_table} a
+                UPDATE {account_table} a
                 SET health_score = s.score, health_band = s.band, health_change_7d = s.score - w.score
-                FROM {HealthScore._meta.db_table} s
-                LEFT JOIN {HealthScore._meta.db_table} w ON w.account_id = s.account_id AND w.day = %(week)s
+                FROM {score_table} s
+                JOIN {account_table} o ON o.id = s.account_id
+                LEFT JOIN {score_table} w ON w.account_id = s.account_id AND w.day = %(week)s
                 WHERE s.day = %(day)s AND a.id = s.account_id AND {id_filter}
-                  AND (a.health_score IS DISTINCT FROM s.score OR a.health_band IS DISTINCT FROM s.band
-                       OR a.health_change_7d IS DISTINCT FROM s.score - w.score)
+                  AND (o.health_score IS DISTINCT FROM s.score OR o.health_band IS DISTINCT FROM s.band
+                       OR o.health_change_7d IS DISTINCT FROM s.score - w.score)
+                RETURNING a.id, o.health_score, o.health_band, s.score, s.band, a.external_id
                 """,
                 params,
             )
+            updated = sorted(cursor.fetchall())
+        for account_id, old_score, old_band, score, band, external_id in updated:
+            if old_band and band != old_band:
+                changes.append(
+                    {
+                        "account_id": account_id,
+                        "account": external_id,
+                        "old_band": old_band,
+                        "new_band": band,
+                        "old_score": old_score,
+                        "new_score": score,
+                        "day": as_of,
+                    }
+                )
         # Accounts that have no snapshot that day lose their score.
         if scored is None or any(i not in scored for i in account_ids):
             stale = account_filter(Account.objects, account_ids, "id").exclude(health_scores__day=as_of)
@@ -361,6 +377,12 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
                 health_score=None, health_band="", health_change_7d=None
             )
     else:
+        before = {
+            a: (score, band)
+            for a, score, band in account_filter(Account.objects, account_ids, "id").values_list(
+                "id", "health_score", "health_band"
+            )
+        }
         snap = HealthScore.objects.filter(account=OuterRef("pk"), day=as_of)
         prior = HealthScore.objects.filter(account=OuterRef("pk"), day=week)
         account_filter(Account.objects, account_ids, "id").update(
@@ -368,24 +390,23 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
             health_band=Coalesce(Subquery(snap.values("band")[:1]), Value("")),
             health_change_7d=Subquery(snap.values("score")[:1]) - Subquery(prior.values("score")[:1]),
         )
-    after = account_filter(HealthScore.objects.filter(day=as_of), account_ids).values_list(
-        "account_id", "score", "band", "account__external_id"
-    )
-    changes = []
-    for account_id, score, band, external_id in after:
-        old_score, old_band = before.get(account_id, (None, ""))
-        if old_band and band != old_band:
-            changes.append(
-                {
-                    "account_id": account_id,
-                    "account": external_id,
-                    "old_band": old_band,
-                    "new_band": band,
-                    "old_score": old_score,
-                    "new_score": score,
-                    "day": as_of,
-                }
-            )
+        after = account_filter(HealthScore.objects.filter(day=as_of), account_ids).values_list(
+            "account_id", "score", "band", "account__external_id"
+        )
+        for account_id, score, band, external_id in after:
+            old_score, old_band = before.get(account_id, (None, ""))
+            if old_band and band != old_band:
+                changes.append(
+                    {
+                        "account_id": account_id,
+                        "account": external_id,
+                        "old_band": old_band,
+                        "new_band": band,
+                        "old_score": old_score,
+                        "new_score": score,
+                        "day": as_of,
+                    }
+                )
     if changes:
         _announce(changes)
     return changes
