@@ -113,9 +113,7 @@ def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Sub
     def active(day: date) -> Q:
         return (Q(end_date__isnull=True) | Q(end_date__gt=day)) & Q(start_date__lte=day)
 
-    subs = account_filter(
-        Subscription.objects.paid().filter(active(as_of) | active(before)), account_ids
-    )
+    subs = account_filter(Subscription.objects.paid().filter(active(as_of) | active(before)), account_ids)
     rows = subs.values("account_id").annotate(
         seats=Sum("seats", filter=active(as_of) & Q(seats__isnull=False)),
         next_end=Min("end_date", filter=active(as_of) & Q(end_date__isnull=False)),

@@ -62,26 +62,22 @@ class Plan:
 def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tuple[int | None, dict]:
     """Score one account. `raw` maps measure key -> raw value (None/missing = no data).
     Returns (score or None when no measure has data, details per measure)."""
-    scored: list[tuple[PlanMeasure, float, float]] = []
+    scored: list[tuple[str, int, float, float]] = []
     details: dict[str, dict] = {}
+    total_weight = 0
+    get = raw.get
     for m in measures:
-        value = raw.get(m.key)
+        value = get(m.key)
         if value is None:
             details[m.key] = {"value": None, "score": None, "weight": m.weight, "contribution": 0.0}
             continue
-        s = _interpolate(m.points, value)
-        scored.append((m, value, s))
-    total_weight = sum(m.weight for m, _, _ in scored)
+        scored.append((m.key, m.weight, value, _interpolate(m.points, value)))
+        total_weight += m.weight
     total = 0.0
-    for m, value, s in scored:
-        contribution = m.weight * s / total_weight if total_weight else 0.0
+    for key, weight, value, s in scored:
+        contribution = weight * s / total_weight if total_weight else 0.0
         total += contribution
-        details[m.key] = {
-            "value": value,
-            "score": round(s, 1),
-            "weight": m.weight,
-            "contribution": round(contribution, 2),
-        }
+        details[key] = {"value": value, "score": round(s, 1), "weight": weight, "contribution": round(contribution, 2)}
     if not total_weight:
         return None, details
     return int(round(total)), details

@@ -142,15 +142,20 @@ def score_rows(
     keys = sorted({m.key for p in plans for m in p.measures})
     raw = raw_values(as_of=as_of, account_ids=ids, keys=keys)
     overrides = _active_overrides(as_of, ids)
-    picked: dict[tuple[str, str], Plan | None] = {}
+    picked: dict[tuple[str, str], tuple[Plan, list] | None] = {}
     rows = []
     for account_id, tier, segment in accounts:
-        plan = picked.get((tier, segment), 0)
-        if plan == 0:
-            plan = picked[(tier, segment)] = pick_plan(plans, tier, segment)
-        if plan is None:
+        entry = picked.get((tier, segment), 0)
+        if entry == 0:
+            plan = pick_plan(plans, tier, segment)
+            # The plan's measures' value maps, looked up once per plan, not per account.
+            entry = picked[(tier, segment)] = (
+                None if plan is None else (plan, [(m.key, raw.get(m.key, {})) for m in plan.measures])
+            )
+        if entry is None:
             continue
-        computed, details = combine(plan.measures, {k: raw[k].get(account_id) for k in raw})
+        plan, sources = entry
+        computed, details = combine(plan.measures, {k: values.get(account_id) for k, values in sources})
         override = overrides.get(account_id)
         if override is not None:
             score, source = override.score, ScoreSource.OVERRIDE
@@ -187,6 +192,7 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
     if connection.vendor == "postgresql" and len(rows) >= 200:
         import json
 
+        dumps = json.JSONEncoder(check_circular=False).encode
         cols = ", ".join(_FIELDS)
 
         def write(copy):
@@ -200,7 +206,7 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
                         r["band"],
                         r["computed_score"],
                         r["source"],
-                        json.dumps(r["measures"]),
+                        dumps(r["measures"]),
                         now,
                     )
                 )
