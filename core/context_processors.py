@@ -9,6 +9,7 @@ def navigation(request):
         return {}
     path = request.path
     sections: dict[str, list[dict]] = {}
+    entries: list[dict] = []
     for item in NAV_ITEMS:
         if not user.has_role(item.role):
             continue
@@ -17,13 +18,17 @@ def navigation(request):
         except NoReverseMatch:
             continue
         badge_fn = NAV_BADGES.get(item.url_name)
-        sections.setdefault(item.section, []).append(
-            {
-                "label": item.label,
-                "url": url,
-                "icon": item.icon,
-                "active": path == url or (url != "/" and path.startswith(url)),
-                "badge": badge_fn(request) if badge_fn else None,
-            }
-        )
+        entry = {
+            "label": item.label,
+            "url": url,
+            "icon": item.icon,
+            "active": False,
+            "badge": badge_fn(request) if badge_fn else None,
+        }
+        entries.append(entry)
+        sections.setdefault(item.section, []).append(entry)
+    # Only the most specific item is highlighted: /success/maps/ lights "Success maps", not "Success plans".
+    matches = [e for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return {"nav_sections": sections}
