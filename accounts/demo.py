@@ -32,12 +32,19 @@ class DemoContext:
 
 DemoStep = Callable[[DemoContext], None]
 DEMO_STEPS: list[tuple[str, DemoStep]] = []
+DEMO_PHASES: dict[str, int] = {}
 
 
-def register_demo_step(name: str, step: DemoStep) -> None:
-    if any(existing == name for existing, _ in DEMO_STEPS):
+def register_demo_step(name: str, step: DemoStep, *, phase: int = 0) -> None:
+    """Add a step. Steps run by phase, then in registration order (which follows the floors):
+    0 = raw data (accounts, survey answers, plans), 1 = derived from all of it (health history,
+    which needs the answers and onboarding progress), 2 = acting on scores (playbooks),
+    3 = summaries (reports' pre-aggregates)."""
+    if name in DEMO_PHASES:
         return
+    DEMO_PHASES[name] = phase
     DEMO_STEPS.append((name, step))
+    DEMO_STEPS.sort(key=lambda entry: DEMO_PHASES[entry[0]])  # stable: keeps registration order
 
 
 def accounts_step(ctx: DemoContext) -> None:

@@ -15,4 +15,4 @@ class HealthConfig(AppConfig):
 
         register_health_measures()
         register_health_panel()
-        register_demo_step("health", health_demo_step)
+        register_demo_step("health", health_demo_step, phase=1)

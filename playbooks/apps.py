@@ -27,4 +27,4 @@ class PlaybooksConfig(AppConfig):
                 order=30,
             )
         )
-        register_demo_step("playbooks", demo_step)
+        register_demo_step("playbooks", demo_step, phase=2)

@@ -18,4 +18,4 @@ class ReportsConfig(AppConfig):
 
         from . import receivers  # noqa: F401
 
-        register_demo_step("reports", reports_demo_step)
+        register_demo_step("reports", reports_demo_step, phase=3)
