@@ -8,8 +8,8 @@ import pytest
 from playbooks.demo import default_playbooks_create
 from playbooks.models import Task
 from playbooks.services import playbook_save
-from tests.factories.playbooks import TaskTemplateFactory
 from tests.factories import AccountFactory, ContactFactory
+from tests.factories.playbooks import TaskTemplateFactory
 from tests.factories.surveys import SurveyFactory, SurveyWorkspaceFactory
 
 pytestmark = pytest.mark.django_db
