@@ -20,6 +20,7 @@ differ; both return the same rows.
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -337,11 +338,13 @@ def usage_window_stats(
             "ids": json.dumps([int(i) for i in account_ids or []]),
         }
         params.update({f"kf{i}": _feature_path(name) for i, name in enumerate(key_features)})
-    with transaction.atomic(), connection.cursor() as cursor:
-        if _is_postgres():
-            # The planner cannot see how many elements a JSON array holds and guesses high,
-            # which makes it JIT-compile a query that runs in well under a second: compiling
-            # costs more than it saves (measured in bench_health).
+    # The planner guesses high for big chunks, which makes it JIT-compile a query that runs
+    # in well under a second: compiling costs more than it saves (measured in bench_health).
+    # A few accounts (the on-demand refresh) never reach the JIT threshold: no transaction
+    # and SET round trips for them.
+    jit_off = _is_postgres() and (account_ids is None or len(account_ids) > 100)
+    with transaction.atomic() if jit_off else nullcontext(), connection.cursor() as cursor:
+        if jit_off:
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
