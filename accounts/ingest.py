@@ -18,9 +18,12 @@ Unknown accounts or contacts: the row is refused (docs/decisions.md "Unknown acc
 event ingestion"); accounts and contacts are created through their own endpoints, `group`
 and `identify`.
 
-How it is stored (docs/decisions.md "Usage events table"): on PostgreSQL the new dedupe keys
-go in with one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, and the rows whose key was new
-are COPYed straight into the month-partitioned events table; on SQLite, bulk inserts. After
+How it is stored (docs/decisions.md "Usage events table"): on PostgreSQL, when every reference
+is an external id, the validated rows are COPYed into a temporary staging table and SQL resolves
+the ids, reports unknown ones, computes the dedupe keys (`INSERT ... ON CONFLICT DO NOTHING
+RETURNING`) and inserts the new rows into the month-partitioned events table in one statement;
+with our ids (internal callers) the keys go in the same way and the new rows are COPYed; on
+SQLite, bulk inserts. After
 commit, the daily rollups of the touched (account, day) pairs are refreshed by a Celery task
 (`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is sent.
 """
