@@ -1191,14 +1191,11 @@ def seed_accounts(ctx: DemoContext) -> None:
     )
     ctx.log("accounts: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()))
     phase = time.perf_counter()
-    try:
-        from . import rollups
-    except ImportError:  # pragma: no cover - the health floor provides it
-        rollups = None
-    if rollups is not None:
-        rollups.usage_rollup_rebuild()
+    from .rollups import usage_rollup_rebuild
     from .services import account_revenue_refresh
 
+    # Seeded events carry no message id, so there are no dedupe keys to register.
+    usage_rollup_rebuild()
     ctx.log(f"accounts: usage rollups rebuilt in {time.perf_counter() - phase:.1f} s")
     phase = time.perf_counter()
     account_revenue_refresh(today=ctx.today)
