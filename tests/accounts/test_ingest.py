@@ -112,3 +112,19 @@ def test_keys_of_copied_events_can_be_backfilled():
     assert UsageEventKey.objects.filter(key=message_key("seeded-1")).exists()
     result = events_store([_row(account, message_id="seeded-1")])
     assert (result.stored, result.duplicates) == (0, 1)
+
+
+def test_backfilled_message_ids_and_in_batch_repeats_are_stored_once():
+    account = AccountFactory()
+    UsageEvent.objects.create(
+        account=account, event="seeded", occurred_at=datetime(2026, 3, 1, tzinfo=UTC), message_id="seed-1"
+    )
+    from accounts.ingest import usage_event_keys_backfill
+
+    assert usage_event_keys_backfill() == 1
+    result = events_store(
+        [_row(account, message_id="seed-1"), _row(account, message_id="new-1"), _row(account, message_id="new-1")]
+    )
+    assert (result.stored, result.duplicates) == (1, 2)
+    assert UsageEvent.objects.filter(message_id="new-1").count() == 1
+    assert UsageEventKey.objects.filter(key=message_key("new-1")).exists()
