@@ -46,6 +46,9 @@ test-fast: venv
 	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
 
 bench: venv
+	@# The survey benchmark loads gunicorn with wrk (Debian's package); install it where we can.
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: venv
