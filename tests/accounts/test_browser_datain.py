@@ -31,6 +31,8 @@ def test_csv_import_flow(page, login, screenshot, tmp_path):
     page.set_input_files("#id_file", str(bad))
     page.click("text=Upload and map columns")
     page.wait_for_selector("text=Column mapping")
+    # htmx (a deferred script) binds its triggers at DOMContentLoaded: wait for it before changing a select.
+    page.wait_for_load_state("load")
     assert page.locator("table.preview").inner_text().count("Acme Corp") == 1
     # the preview follows the mapping (htmx)
     page.select_option("select[name=map_domain]", "")
