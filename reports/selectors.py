@@ -237,6 +237,20 @@ def mrr_months(filters: Filters, today: date, refresh: RefreshLog | None = None)
 # Section: health and renewals (live, on Account's denormalised, indexed columns)
 
 
+def _per_band(rows) -> list[dict]:
+    """Accounts and MRR per band, every band listed (0 where none), "Not scored" last."""
+    by_band = {r["health_band"] or "": r for r in rows}
+    return [
+        {
+            "band": band or "none",
+            "label": label,
+            "accounts": by_band.get(band, {}).get("accounts", 0),
+            "mrr": by_band.get(band, {}).get("mrr") or Decimal(0),
+        }
+        for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]
+    ]
+
+
 def health_distribution(filters: Filters) -> list[dict]:
     rows = (
         Account.objects.filter(filters.q(), mrr__gt=0)
@@ -244,19 +258,7 @@ def health_distribution(filters: Filters) -> list[dict]:
         .values("health_band")
         .annotate(accounts=Count("id"), mrr=Sum("mrr"))
     )
-    by_band = {r["health_band"] or "": r for r in rows}
-    out = []
-    for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]:
-        r = by_band.get(band, {})
-        out.append(
-            {
-                "band": band or "none",
-                "label": label,
-                "accounts": r.get("accounts", 0),
-                "mrr": r.get("mrr") or Decimal(0),
-            }
-        )
-    return out
+    return _per_band(rows)
 
 
 def health_trend(filters: Filters) -> list[dict]:
@@ -284,19 +286,7 @@ def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dic
         .values("health_band")
         .annotate(accounts=Count("id"), mrr=Sum("mrr"))
     )
-    by_band = {r["health_band"] or "": r for r in rows}
-    out = []
-    for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]:
-        r = by_band.get(band, {})
-        out.append(
-            {
-                "band": band or "none",
-                "label": label,
-                "accounts": r.get("accounts", 0),
-                "mrr": r.get("mrr") or Decimal(0),
-            }
-        )
-    return out
+    return _per_band(rows)
 
 
 # Section: surveys over time (composed from surveys.metrics' aggregate expressions)
