@@ -1,5 +1,6 @@
 """Demo step "surveys": the demo widget workspace (allowed on the demo host page's origin), an
-NPS survey in the widget, a CSAT survey by email, and 12 months of deliveries and answers.
+NPS survey in the widget, a CSAT survey by email, a CES survey by public link (after a support
+case), and 12 months of deliveries and answers.
 Accounts that churn (and those at risk) answer lower, so NPS predicts churn in the demo too.
 Deterministic for a seed (DemoContext.rng_for)."""
 
@@ -74,11 +75,14 @@ def _score(rng, kind: str, mood: float) -> int:
     if kind == "nps":
         centre = 7.6 + 2.6 * mood
         return max(0, min(10, round(rng.gauss(centre, 1.6))))
+    if kind == "ces":
+        centre = 5.2 + 1.6 * mood
+        return max(1, min(7, round(rng.gauss(centre, 1.0))))
     centre = 3.9 + 1.2 * mood
     return max(1, min(5, round(rng.gauss(centre, 0.8))))
 
 
-def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey]:
+def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey, Survey]:
     workspace, _ = SurveyWorkspace.objects.get_or_create(
         name=DEMO_WORKSPACE, defaults={"allowed_origins": demo_origins()}
     )
@@ -107,14 +111,19 @@ def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey]:
         name="Quarterly CSAT (email)",
         defaults={"kind": "csat", "status": "active", "workspace": workspace, "starts_at": start, "drip_per_day": 200},
     )
-    return nps, csat
+    ces, _ = Survey.objects.get_or_create(
+        name="Support effort (CES, link)",
+        defaults={"kind": "ces", "status": "active", "workspace": workspace, "starts_at": start},
+    )
+    return nps, csat, ces
 
 
 def surveys_step(ctx: DemoContext) -> None:
     from accounts.models import Contact
 
     rng = ctx.rng_for("surveys")
-    nps, csat = _workspace_and_surveys(ctx)
+    nps, csat, ces = _workspace_and_surveys(ctx)
+    rotation = [(nps, Channel.WIDGET, 0.55), (csat, Channel.EMAIL, 0.3), (ces, Channel.LINK, 0.35)]
     account_ids = ctx.extra.get("account_ids") or []
     unhappy = set(ctx.extra.get("churned_account_ids") or set()) | set(ctx.extra.get("at_risk_account_ids") or [])
     contacts = list(
@@ -132,20 +141,20 @@ def surveys_step(ctx: DemoContext) -> None:
     history_start = now - timedelta(days=365)
     deliveries, answers = [], []
     for contact_id, account_id, language, created_at in contacts:
-        # Each contact is asked about every 4-6 months (fatigue), alternately NPS in-app and CSAT by email.
+        # Each contact is asked about every 4-6 months (fatigue), in turn NPS in-app, CSAT by
+        # email and CES by a link sent after a support case.
         at = max(history_start, created_at) + timedelta(days=rng.randint(0, 120))
-        survey_cycle = rng.random() < 0.5
+        turn = rng.randrange(len(rotation))
         while at < now - timedelta(hours=1):
             if account_id == host_account and at > now - timedelta(days=120):
                 break
-            survey = nps if survey_cycle else csat
-            survey_cycle = not survey_cycle
-            channel = Channel.WIDGET if survey is nps else Channel.EMAIL
+            survey, channel, answer_rate = rotation[turn % len(rotation)]
+            turn += 1
             lang = language if language in ("en", "ar", "fa", "zh") else "en"
             delivery = SurveyDelivery(
                 survey=survey, contact_id=contact_id, account_id=account_id, channel=channel, language=lang, sent_at=at
             )
-            answered = rng.random() < (0.55 if channel == Channel.WIDGET else 0.3)
+            answered = rng.random() < answer_rate
             if answered:
                 # Mood sinks over the year for accounts that end up churning or at risk.
                 drift = -0.5 * (at - history_start).days / 365 if account_id in unhappy else 0.0

@@ -150,7 +150,8 @@ def test_demo_step_seeds_surveys_and_a_year_of_answers_where_churners_are_unhapp
     from surveys.models import Survey, SurveyDelivery, SurveyWorkspace
 
     ctx = run_demo(n_accounts=30, seed=7, log=lambda m: None, quiet=True, only=["accounts", "surveys"])
-    assert set(Survey.objects.values_list("kind", flat=True)) == {"nps", "csat"}
+    assert set(Survey.objects.values_list("kind", flat=True)) == {"nps", "csat", "ces"}
+    assert set(SurveyResponse.objects.values_list("kind", flat=True)) == {"nps", "csat", "ces"}
     workspace = SurveyWorkspace.objects.get()
     assert workspace.origin_allowed("http://localhost:8000")
     answers = SurveyResponse.objects.all()
