@@ -19,7 +19,6 @@ Raw values:
 """
 
 from collections.abc import Iterable
-from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -29,11 +28,7 @@ from accounts.models import Account, Contact, Subscription, SupportTicket
 from accounts.rollups import UsageWindow, account_filter, usage_window_stats
 
 from .models import CsmSentiment, HealthSettings
-from .registry import Measure, register_measure
-
-# One recompute asks several usage measures for the same window: the engine opens a
-# cache for the run so the rollups are read once.
-_RUN_CACHE: ContextVar[dict | None] = ContextVar("health_run_cache", default=None)
+from .registry import _RUN_CACHE, Measure, register_measure
 
 TREND_CAP = 100.0
 MRR_LOOKBACK_DAYS = 90

@@ -6,11 +6,17 @@ A measure is set-based: `compute(as_of, account_ids)` returns each account's raw
 the end of day `as_of` (every window ends that day), for all accounts when `account_ids` is
 None, in a few queries whatever the number of accounts. An account with no data is left out
 of the dict (or maps to None): the scorecard shows "no data" and spreads its weight.
+
+Measures that share a query (NPS and CSAT, the usage measures, the subscription measures)
+use `run_cached`: within one recompute run the query runs once and each measure picks its
+figures from the result.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 ComputeFn = Callable[[date, Iterable[int] | None], dict[int, float | None]]
 
@@ -39,3 +45,19 @@ def register_measure(measure: Measure) -> None:
 
 def get_measure(key: str) -> Measure:
     return MEASURES[key]
+
+
+# One recompute run (health.services.raw_values) opens a cache so measures sharing a query
+# read it once; outside a run there is no cache and every call computes.
+_RUN_CACHE: ContextVar[dict | None] = ContextVar("health_run_cache", default=None)
+
+
+def run_cached(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per key within the current recompute run (every call outside one).
+    The key must name everything the result depends on (as_of, account ids...)."""
+    cache = _RUN_CACHE.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]

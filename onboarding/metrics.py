@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.choices import Tier
 from accounts.models import Account, Subscription, UsageEvent
+from accounts.rollups import account_filter
 from health.registry import Measure
 
 from .models import AccountChecklist, OnboardingSettings
@@ -135,7 +136,8 @@ def onboarding_progress(*, as_of: date, account_ids=None) -> dict[int, float]:
     end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     checklists = AccountChecklist.objects.filter(started_at__lt=end)
     if account_ids is not None:
-        checklists = checklists.filter(account_id__in=list(account_ids))
+        # A whole id range (a recompute chunk) is filtered by range, not by thousands of ids.
+        checklists = account_filter(checklists, account_ids if isinstance(account_ids, list) else list(account_ids))
     newer = AccountChecklist.objects.filter(
         account_id=OuterRef("account_id"), started_at__lt=end, started_at__gt=OuterRef("started_at")
     )
