@@ -103,10 +103,32 @@ def auc(labels: Sequence[int], risks: Sequence[float]) -> float | None:
     return (pos_ranks - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
+def roc_curve(labels: Sequence[int], risks: Sequence[float], max_points: int = 60) -> list[tuple[float, float]]:
+    """The ROC curve as (false positive rate, true positive rate) points from (0, 0) to (1, 1),
+    one per distinct risk threshold (highest risk first), thinned to about `max_points`;
+    [] without both classes. The area under it is `auc`."""
+    n_pos = sum(labels)
+    n_neg = len(labels) - n_pos
+    if not n_pos or not n_neg:
+        return []
+    pairs = sorted(zip(risks, labels, strict=True), key=lambda p: -p[0])
+    points, tp, fp = [(0.0, 0.0)], 0, 0
+    for i, (risk, label) in enumerate(pairs):
+        tp += label
+        fp += 1 - label
+        if i + 1 == len(pairs) or pairs[i + 1][0] != risk:
+            points.append((fp / n_neg, tp / n_pos))
+    if len(points) > max_points:
+        step = len(points) / (max_points - 1)
+        points = [points[round(k * step)] for k in range(max_points - 1)] + [points[-1]]
+    return [(round(x, 4), round(y, 4)) for x, y in points]
+
+
 def horizon_report(obs: Sequence[Observation], horizon: int, weights: dict[str, float] | None = None) -> dict:
     """AUC, churn rate per band, lift (red's churn rate over the base rate) for one horizon;
     with `weights`, also the AUC of the snapshots rescored with those weights."""
     labels = [_label(o, horizon) for o in obs]
+    risks = [100 - o.score for o in obs]
     base = sum(labels) / len(labels) if labels else None
     bands = {}
     for band in ("red", "yellow", "green"):
@@ -123,7 +145,8 @@ def horizon_report(obs: Sequence[Observation], horizon: int, weights: dict[str, 
         "observations": len(obs),
         "churned": sum(labels),
         "churn_rate": base,
-        "auc": auc(labels, [100 - o.score for o in obs]),
+        "auc": auc(labels, risks),
+        "roc": roc_curve(labels, risks),
         "bands": bands,
     }
     if weights is not None:
