@@ -13,7 +13,8 @@ The recompute, for a day `as_of` and a list of accounts (or all, in chunks):
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -30,9 +31,9 @@ from accounts.rollups import AccountRange, account_filter
 from accounts.services import activity_create
 
 from . import signals
-from .measures import _RUN_CACHE, DEFAULT_WEIGHTS, end_of_day
+from .measures import DEFAULT_WEIGHTS, end_of_day
 from .models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure, ScoreSource
-from .registry import MEASURES
+from .registry import _RUN_CACHE, MEASURES
 from .scoring import Plan, PlanMeasure, combine, pick_plan
 
 logger = logging.getLogger(__name__)
@@ -132,16 +133,18 @@ def score_rows(
     accounts: Sequence[tuple[int, str, str]],
     plans: Sequence[Plan],
     account_ids: list[int] | None = None,
+    inputs: "ChunkInputs | None" = None,
 ) -> list[dict]:
     """Score these (id, tier, segment) accounts as of `as_of`: in memory after one query
     per measure (plus one for overrides). `account_ids` (their ids, maybe an AccountRange)
-    lets the measures filter by range. Returns snapshot dicts, not saved."""
+    lets the measures filter by range; `inputs` are the chunk's raw values and overrides
+    when already read (the pipelined nightly). Returns snapshot dicts, not saved."""
     if not accounts or not plans:
         return []
-    ids = account_ids if account_ids is not None else [a[0] for a in accounts]
-    keys = sorted({m.key for p in plans for m in p.measures})
-    raw = raw_values(as_of=as_of, account_ids=ids, keys=keys)
-    overrides = _active_overrides(as_of, ids)
+    if inputs is None:
+        ids = account_ids if account_ids is not None else [a[0] for a in accounts]
+        inputs = chunk_inputs(as_of=as_of, account_ids=ids, plans=plans)
+    raw, overrides = inputs.raw, inputs.overrides
     picked: dict[tuple[str, str], tuple[Plan, list] | None] = {}
     rows = []
     for account_id, tier, segment in accounts:
@@ -176,6 +179,23 @@ def score_rows(
             }
         )
     return rows
+
+
+@dataclass
+class ChunkInputs:
+    """What scoring a chunk reads from the database: each measure's raw values and the
+    active overrides."""
+
+    raw: dict[str, dict]
+    overrides: dict[int, HealthOverride]
+
+
+def chunk_inputs(*, as_of: date, account_ids: Sequence[int], plans: Sequence[Plan]) -> ChunkInputs:
+    keys = sorted({m.key for p in plans for m in p.measures})
+    return ChunkInputs(
+        raw=raw_values(as_of=as_of, account_ids=account_ids, keys=keys),
+        overrides=_active_overrides(as_of, account_ids),
+    )
 
 
 _FIELDS = ["account_id", "day", "scorecard_id", "score", "band", "computed_score", "source", "measures", "computed_at"]
@@ -250,38 +270,84 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
         )
 
 
+def _chunks(account_ids: Sequence[int] | None) -> Iterator[tuple[list[tuple[int, str, str]], list[int]]]:
+    """(accounts as (id, tier, segment), their ids) per chunk of CHUNK_SIZE, by id. A chunk
+    holding every account of its id range comes as an AccountRange (filtered by range:
+    index-friendly, no list of thousands of ids); one count query tells."""
+    accounts = Account.objects.order_by("id")
+    if account_ids is not None:
+        accounts = accounts.filter(id__in=list(account_ids))
+    last_id = 0
+    while True:
+        chunk = list(accounts.filter(id__gt=last_id).values_list("id", "tier", "segment")[:CHUNK_SIZE])
+        if not chunk:
+            return
+        ids = [c[0] for c in chunk]
+        lo, hi = ids[0], ids[-1]
+        if account_ids is None or len(ids) < 50 or Account.objects.filter(id__gte=lo, id__lte=hi).count() == len(ids):
+            ids = AccountRange(ids, lo, hi) if len(ids) >= 50 else ids
+        yield chunk, ids
+        if len(chunk) < CHUNK_SIZE:
+            return
+        last_id = hi
+
+
+def _pipelined(account_ids: Sequence[int] | None) -> bool:
+    """Read the next chunk on a second connection while this one scores and writes?
+    PostgreSQL only, for more than one chunk, and never inside a transaction (the second
+    connection would not see its uncommitted rows)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    if account_ids is not None:
+        return len(account_ids) > CHUNK_SIZE
+    return Account.objects.filter(id__gt=0).order_by("id")[CHUNK_SIZE : CHUNK_SIZE + 1].exists()
+
+
 def health_scores_compute(
     *, as_of: date, account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None
 ) -> list[int]:
     """Compute and store the snapshots of `as_of` for these accounts (all, in chunks, when
-    None). Returns the ids that got a snapshot."""
+    None). Returns the ids that got a snapshot.
+
+    Each chunk is read (measures, overrides: database work), scored (Python) and written
+    (COPY). With several chunks on PostgreSQL, a worker thread with its own connection reads
+    chunk k+1 while this thread scores and writes chunk k, so the database and Python work
+    overlap on two cores; the results are the same as one after the other."""
     if plans is None:
         plans = plans_load()
         if not plans:
             scorecard_default_ensure()
             plans = plans_load()
-    accounts = Account.objects.order_by("id")
-    if account_ids is not None:
-        accounts = accounts.filter(id__in=list(account_ids))
     scored: list[int] = []
-    last_id = 0
-    while True:
-        chunk = list(accounts.filter(id__gt=last_id).values_list("id", "tier", "segment")[:CHUNK_SIZE])
-        if not chunk:
-            break
-        last_chunk = len(chunk) < CHUNK_SIZE
-        last_id = chunk[-1][0]
-        ids = [c[0] for c in chunk]
-        lo, hi = ids[0], ids[-1]
-        # A chunk holding every account of its id range is filtered by range (index-friendly,
-        # no list of thousands of ids); one count query tells.
-        if account_ids is None or len(ids) < 50 or Account.objects.filter(id__gte=lo, id__lte=hi).count() == len(ids):
-            ids = AccountRange(ids, lo, hi) if len(ids) >= 50 else ids
-        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans, account_ids=ids)
+
+    def load(chunks):
+        item = next(chunks, None)
+        if item is None:
+            return None
+        chunk, ids = item
+        return chunk, ids, chunk_inputs(as_of=as_of, account_ids=ids, plans=plans)
+
+    def write(item) -> None:
+        chunk, ids, inputs = item
+        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans, account_ids=ids, inputs=inputs)
         snapshots_upsert(rows)
         scored.extend(r["account_id"] for r in rows)
-        if last_chunk:
-            break
+
+    chunks = _chunks(account_ids)
+    if not _pipelined(account_ids):
+        while (item := load(chunks)) is not None:
+            write(item)
+        return scored
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-read") as pool:
+        try:
+            pending = pool.submit(load, chunks)
+            while (item := pending.result()) is not None:
+                pending = pool.submit(load, chunks)
+                write(item)
+        finally:
+            # Let a pending read finish, then close the worker's own connection (the lambda
+            # resolves `connection` in the worker thread: connections are per thread).
+            pool.submit(lambda: connection.close()).result()
     return scored
 
 

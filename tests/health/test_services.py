@@ -334,3 +334,39 @@ def test_snapshot_upsert_bulk_paths():
     snapshots_upsert(rows(60))
     assert HealthScore.objects.filter(day=day).count() == 250
     assert HealthScore.objects.filter(day=day, score=60).count() == 250
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_read_ahead_on_a_second_connection_give_the_same_snapshots(monkeypatch):
+    """Several chunks on PostgreSQL: a worker thread reads chunk k+1 while chunk k is scored
+    and written. The snapshots match the one-after-the-other run (chunk size patched)."""
+    from django.db import connection
+
+    from health import services
+
+    day = today()
+    scorecard_default_ensure()
+    accounts = [AccountFactory(external_id=f"pipe-{i}") for i in range(7)]
+    for i, account in enumerate(accounts):
+        SubscriptionFactory(account=account, seats=3, start_date=day - timedelta(days=120))
+        for offset in range(i * 3):
+            UsageEventFactory(account=account, occurred_at=at(day - timedelta(days=offset), 2))
+        if i % 2:
+            SupportTicketFactory(account=account)
+    usage_rollup_rebuild()
+    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+
+    def snapshots():
+        return list(HealthScore.objects.order_by("account_id").values_list("account_id", "score", "band", "measures"))
+
+    monkeypatch.setattr(services, "_pipelined", lambda ids: False)
+    health_recompute(as_of=day)
+    sequential = snapshots()
+    HealthScore.objects.all().delete()
+    monkeypatch.undo()
+    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+    assert services._pipelined(None) == (connection.vendor == "postgresql")
+    result = health_recompute(as_of=day)
+    assert sorted(result.scored) == sorted(a.id for a in accounts)
+    assert snapshots() == sequential
+    assert len(sequential) == 7
