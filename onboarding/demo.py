@@ -218,11 +218,8 @@ def onboarding_demo_step(ctx: DemoContext) -> None:
 
     # Success plans for a sample of paying accounts; the map's second version arrives halfway.
     rng = ctx.rng_for("onboarding-plans")
-    paying = sorted(
-        pk
-        for pk in starts
-        if pk in set(Account.objects.filter(pk__in=live_ids, mrr__gt=0).values_list("pk", flat=True))
-    )
+    with_mrr = set(Account.objects.filter(mrr__gt=0).values_list("pk", flat=True))
+    paying = sorted(pk for pk in starts if pk in with_mrr)  # starts holds live accounts only
     sample = sorted(rng.sample(paying, min(MAX_PLANS, len(paying) // 3))) if paying else []
     accounts = Account.objects.in_bulk(sample)
     contacts: dict[int, list[Contact]] = {}
