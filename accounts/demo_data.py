@@ -855,13 +855,13 @@ class BulkWriter:
                 result.update(cursor.fetchall())
         return result
 
-    def events(self, columns: list[str], blocks) -> int:
-        """Events are the bulk of the data: one COPY per chunk of accounts, fed block by block
-        (one block per account). On PostgreSQL a block is pre-formatted COPY text lines, sent by
-        psycopg's queued writer thread so the database works while Python builds the next block;
-        on SQLite a block is a list of row tuples."""
-        extra_cols, extra_vals = self.defaults(UsageEvent, columns)
-        table = UsageEvent._meta.db_table
+    def events(self, columns: list[str], blocks, model=UsageEvent) -> int:
+        """Events (and their daily rollups) are the bulk of the data: one COPY per chunk of
+        accounts, fed block by block. On PostgreSQL a block is pre-formatted COPY text lines,
+        sent by psycopg's queued writer thread so the database works while Python builds the
+        next block; on SQLite a block is a list of row tuples."""
+        extra_cols, extra_vals = self.defaults(model, columns)
+        table = model._meta.db_table
         sql_cols = ", ".join(columns + extra_cols)
         written = 0
         with connection.cursor() as cursor:
@@ -996,7 +996,8 @@ def seed_accounts(ctx: DemoContext) -> None:
     trials_lost: set[int] = set()
     parents: list[tuple[int, int]] = []  # (child index, parent index)
     index_to_id: dict[int, int] = {}
-    timing = {"plan": 0.0, "records": 0.0, "events": 0.0}
+    timing = {"plan": 0.0, "records": 0.0, "events": 0.0, "rollups": 0.0}
+    rollup_totals = {"daily_usage": 0, "daily_contacts": 0}
     totals = {"contacts": 0, "subscriptions": 0, "events": 0, "tickets": 0, "activities": 0}
 
     progress = tqdm(
@@ -1154,11 +1155,15 @@ def seed_accounts(ctx: DemoContext) -> None:
         t0 = time.perf_counter()
 
         # usage events
+        for p in plans:
+            # the contact's id per event, -1 for none
+            p.ev_cid = np.array([*p.contact_ids, -1], dtype=np.int64)[p.ev_contact]
+
         def blocks(plans=plans):
             for p in plans:
                 if not len(p.ev_day):
                     continue
-                cids = np.array([*p.contact_ids, -1], dtype=np.int64)[p.ev_contact].tolist()
+                cids = p.ev_cid.tolist()
                 columns = zip(p.ev_day.tolist(), p.ev_sec.tolist(), p.ev_name.tolist(), cids, strict=True)
                 if writer.pg:
                     aid = str(p.account_id)
@@ -1174,6 +1179,10 @@ def seed_accounts(ctx: DemoContext) -> None:
 
         totals["events"] += writer.events(EVENT_COLS, blocks())
         timing["events"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for key, count in _rollups_write(writer, plans, day_strs).items():
+            rollup_totals[key] += count
+        timing["rollups"] += time.perf_counter() - t0
         progress.update(len(plans))
         progress.set_postfix(events=f"{totals['events']:,}", refresh=False)
     progress.close()
@@ -1189,15 +1198,15 @@ def seed_accounts(ctx: DemoContext) -> None:
         f"subscriptions, {totals['events']:,} events, {totals['tickets']:,} tickets, "
         f"{totals['activities']:,} activities"
     )
+    ctx.log(
+        f"accounts: {rollup_totals['daily_usage']:,} daily usage rollups, "
+        f"{rollup_totals['daily_contacts']:,} daily active contacts (computed with the events)"
+    )
     ctx.log("accounts: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()))
+    # Seeded events carry no message id, so there are no dedupe keys to register.
     phase = time.perf_counter()
-    from .rollups import usage_rollup_rebuild
     from .services import account_revenue_refresh
 
-    # Seeded events carry no message id, so there are no dedupe keys to register.
-    usage_rollup_rebuild()
-    ctx.log(f"accounts: usage rollups rebuilt in {time.perf_counter() - phase:.1f} s")
-    phase = time.perf_counter()
     account_revenue_refresh(today=ctx.today)
     ctx.log(f"accounts: revenue refreshed in {time.perf_counter() - phase:.1f} s")
 
@@ -1212,6 +1221,66 @@ def seed_accounts(ctx: DemoContext) -> None:
         lost_trial_account_ids=trials_lost,
         totals=totals,
     )
+
+
+def _rollups_write(writer: BulkWriter, plans: list[AccountPlan], day_strs: list[str]) -> dict[str, int]:
+    """The daily rollups of a chunk's events (AccountDailyUsage, and AccountDailyContact where
+    that model exists), computed from the arrays the events were written from: exactly the rows
+    `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
+    event's day is its plan day; contact ids ascending, like PostgreSQL's jsonb_agg(DISTINCT);
+    tests/accounts/test_demo.py compares the two), without reading 20M events back."""
+    from . import models
+
+    daily_contact = getattr(models, "AccountDailyContact", None)
+    n_names = len(EVENT_NAMES)
+    sizes = [len(p.ev_day) for p in plans]
+    if not sum(sizes):
+        return {"daily_usage": 0, "daily_contacts": 0}
+    position = np.repeat(np.arange(len(plans), dtype=np.int64), sizes)
+    day = np.concatenate([p.ev_day for p in plans]).astype(np.int64)
+    name = np.concatenate([p.ev_name for p in plans]).astype(np.int64)
+    cid = np.concatenate([p.ev_cid for p in plans])
+    # one row per (account, day) with events, in (account, day) order
+    keys, row = np.unique(position * HISTORY_DAYS + day, return_inverse=True)
+    n_rows = len(keys)
+    events = np.bincount(row, minlength=n_rows)
+    features = np.bincount(row * n_names + name, minlength=n_rows * n_names).reshape(n_rows, n_names)
+    # distinct (row, contact) pairs, contacts ascending within a row
+    seen = cid >= 0
+    pairs = np.unique((row[seen] << 32) | cid[seen])
+    pair_row, pair_contact = pairs >> 32, pairs & 0xFFFFFFFF
+    active = np.bincount(pair_row, minlength=n_rows)
+    bounds = np.concatenate([[0], np.cumsum(active)]).tolist()
+    account_ids = [p.account_id for p in plans]
+    row_account = [account_ids[k] for k in (keys // HISTORY_DAYS).tolist()]
+    row_day = [day_strs[d] for d in (keys % HISTORY_DAYS).tolist()]
+    contact_strs = [str(c) for c in pair_contact.tolist()]
+    feature_json: dict[bytes, str] = {}
+    feature_texts = []
+    for counts in features:
+        key = counts.tobytes()
+        text = feature_json.get(key)
+        if text is None:
+            text = json.dumps({EVENT_NAMES[k]: int(n) for k, n in enumerate(counts.tolist()) if n})
+            feature_json[key] = text
+        feature_texts.append(text)
+    contact_lists = ["[" + ", ".join(contact_strs[bounds[k] : bounds[k + 1]]) + "]" for k in range(n_rows)]
+    usage_cols = ["account_id", "day", "events", "active_contacts", "contact_ids", "features"]
+    rows = zip(row_account, row_day, events.tolist(), active.tolist(), contact_lists, feature_texts, strict=True)
+    if writer.pg:
+        usage = [f"{a}\t{d}\t{n}\t{c}\t{ids}\t{f}" for a, d, n, c, ids, f in rows]
+    else:
+        usage = list(rows)
+    written = {"daily_usage": writer.events(usage_cols, [usage], model=models.AccountDailyUsage), "daily_contacts": 0}
+    if daily_contact is not None and len(pairs):
+        pair_key = pair_row.tolist()
+        items = zip((row_account[k] for k in pair_key), (row_day[k] for k in pair_key), contact_strs, strict=True)
+        if writer.pg:
+            lines = [f"{a}\t{d}\t{c}" for a, d, c in items]
+        else:
+            lines = [(a, d, int(c)) for a, d, c in items]
+        written["daily_contacts"] = writer.events(["account_id", "day", "contact_id"], [lines], model=daily_contact)
+    return written
 
 
 def _costs_and_referrals(ctx: DemoContext, account_ids: list[int], churned: set[int]) -> None:

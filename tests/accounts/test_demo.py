@@ -136,3 +136,36 @@ def test_demo_logins_prints_every_login():
     text = out.getvalue()
     for name in ("admin", "manager", "manager2", "csm1", "csm8", "viewer", "demo1234"):
         assert name in text
+
+
+def _rollup_rows() -> dict:
+    from accounts import models
+
+    usage = {
+        (r.account_id, r.day): (r.events, r.active_contacts, sorted(r.contact_ids), r.contact_ids, r.features)
+        for r in models.AccountDailyUsage.objects.all()
+    }
+    daily_contact = getattr(models, "AccountDailyContact", None)
+    contacts = sorted(daily_contact.objects.values_list("account_id", "day", "contact_id")) if daily_contact else None
+    return {"usage": usage, "contacts": contacts}
+
+
+def test_seeded_rollups_are_exactly_what_the_rebuild_makes_from_the_events():
+    """The seed computes the daily rollups with the events instead of reading them back; they
+    must be the rows usage_rollup_rebuild() derives from the stored events."""
+    from django.db import connection
+
+    from accounts.rollups import usage_rollup_rebuild
+
+    _seed(25, 5)
+    seeded = _rollup_rows()
+    assert len(seeded["usage"]) > 500
+    assert sum(row[0] for row in seeded["usage"].values()) == UsageEvent.objects.count()
+    usage_rollup_rebuild()
+    rebuilt = _rollup_rows()
+    if connection.vendor != "postgresql":
+        # SQLite's json_group_array(DISTINCT ...) keeps scan order; PostgreSQL's jsonb_agg(DISTINCT)
+        # sorts, and the seed writes ids ascending: compare SQLite's as a set.
+        for rows in (seeded, rebuilt):
+            rows["usage"] = {k: (e, a, ids, f) for k, (e, a, ids, _, f) in rows["usage"].items()}
+    assert seeded == rebuilt
