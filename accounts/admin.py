@@ -102,6 +102,13 @@ class AccountDailyUsageAdmin(ReadOnlyAdmin):
     raw_id_fields = ("account",)
 
 
+@admin.register(models.AccountDailyContact)
+class AccountDailyContactAdmin(ReadOnlyAdmin):
+    list_display = ("day", "account", "contact_id")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+
+
 @admin.register(models.SupportTicket)
 class SupportTicketAdmin(admin.ModelAdmin):
     list_display = (

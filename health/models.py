@@ -124,9 +124,20 @@ class HealthScore(models.Model):
     {"usage_frequency": {"value": 12, "score": 70.0, "weight": 20, "contribution": 15.6}, ...}
     (value/score null = no data: its weight was spread over the others)."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="health_scores")
+    # 100k rows a night: no foreign-key triggers on the COPY (written only by the recompute
+    # with ids it just read; Django still cascades and nulls on delete), and no index of its
+    # own on account (the unique (account, day) serves every lookup by account).
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        related_name="health_scores",
+        db_index=False,
+        db_constraint=False,
+    )
     day = models.DateField()
-    scorecard = models.ForeignKey(Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scorecard = models.ForeignKey(
+        Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     score = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=8, choices=HealthBand.choices)
     computed_score = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -204,7 +204,8 @@ _FIELDS = ["account_id", "day", "scorecard_id", "score", "band", "computed_score
 def snapshots_upsert(rows: Sequence[dict]) -> None:
     """Insert or replace (account, day) snapshots. PostgreSQL: COPY straight into the table
     when none of these rows exists yet, else COPY into a temporary table and one INSERT ...
-    ON CONFLICT; elsewhere (and for a few rows) bulk_create with update_conflicts."""
+    ON CONFLICT that rewrites only the rows whose content changed; elsewhere (and for a few
+    rows) bulk_create with update_conflicts."""
     if not rows:
         return
     now = timezone.now()
@@ -255,9 +256,15 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
             with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
                 write(copy)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
+            # A row whose content is unchanged is left alone (no new row version, no index
+            # churn): a rerun of the same day writes only what moved, and keeps its computed_at.
+            content = _FIELDS[2:-1]
+            old = ", ".join(f"t.{c}" for c in content)
+            new = ", ".join(f"EXCLUDED.{c}" for c in content)
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM health_snap_in "
-                f"ON CONFLICT (account_id, day) DO UPDATE SET {updates}"
+                f"INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM health_snap_in "
+                f"ON CONFLICT (account_id, day) DO UPDATE SET {updates} "
+                f"WHERE ({old}) IS DISTINCT FROM ({new})"
             )
             cursor.execute("DELETE FROM health_snap_in")
     else:

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from accounts.models import AccountDailyUsage
+from accounts.models import AccountDailyContact, AccountDailyUsage
 from accounts.rollups import usage_rollup_rebuild, usage_rollup_refresh, usage_window_stats
 from tests.factories.accounts import AccountFactory, ContactFactory, UsageEventFactory
 
@@ -102,3 +102,31 @@ def test_window_stats(usage):
     # 31 days later the recent events moved into the "30 days before" window.
     later = usage_window_stats(as_of=AS_OF + timedelta(days=30))[account.id]
     assert later.events == 1 and later.events_prev == 4 and later.active_days == 1
+
+
+def _contact_rows():
+    return set(AccountDailyContact.objects.values_list("account_id", "day", "contact_id"))
+
+
+def _from_json():
+    return {(r.account_id, r.day, c) for r in AccountDailyUsage.objects.all() for c in r.contact_ids}
+
+
+def test_contact_rows_follow_contact_ids_through_refresh_and_rebuild(usage):
+    """The (account, day, contact) rows the breadth reader counts are exactly the rollups'
+    contact_ids, after a refresh, a refresh of a day whose events went, and rebuilds."""
+    from accounts.models import UsageEvent
+
+    account, other, alice, bob = usage
+    pairs = [(account.id, AS_OF), (account.id, AS_OF - timedelta(days=3)), (other.id, AS_OF)]
+    usage_rollup_refresh(pairs=pairs)
+    assert _contact_rows() == _from_json() == {(account.id, AS_OF, alice.id), (account.id, AS_OF, bob.id)}
+    UsageEvent.objects.filter(account_id=account.id, contact_id=bob.id, occurred_at__date=AS_OF).delete()
+    usage_rollup_refresh(pairs=pairs)
+    assert _contact_rows() == _from_json() == {(account.id, AS_OF, alice.id)}
+    usage_rollup_rebuild()
+    assert _contact_rows() == _from_json()
+    assert (account.id, AS_OF - timedelta(days=40), bob.id) in _contact_rows()
+    usage_rollup_rebuild(start=AS_OF - timedelta(days=5), end=AS_OF)
+    assert _contact_rows() == _from_json()
+    assert len(_contact_rows()) == 3  # also the day after AS_OF (bob), kept by the range rebuild
