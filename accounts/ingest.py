@@ -30,13 +30,14 @@ commit, the daily rollups of the touched (account, day) pairs are refreshed by a
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import md5
 
 import orjson
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Account, Contact, UsageEvent, UsageEventKey
@@ -60,6 +61,7 @@ COPY_COLUMNS = "account_id, contact_id, event, occurred_at, properties, message_
 MAX_ERRORS_REPORTED = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 LOOKUP_CHUNK = 900  # below SQLite's bound-parameter limit
+LIST_SEPARATOR = "\x1f"  # the unit separator, between the values of a list sent as one string
 
 
 @dataclass
@@ -139,6 +141,11 @@ def _text(value, *, max_length: int) -> str | None:
     return None
 
 
+# A NUL character in JSON text, as orjson writes it (\u0000 after an even run of backslashes):
+# PostgreSQL's jsonb cannot hold one.
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000").search
+
+
 @dataclass(slots=True)
 class _Row:
     number: int
@@ -204,7 +211,7 @@ def _validate(rows: Iterable, errors: list[dict]) -> tuple[list[_Row], int]:
         except (TypeError, orjson.JSONEncodeError):
             errors.append({"row": number, "field": "properties", "reason": "must be plain JSON"})
             continue
-        if "\x00" in properties_json or "\x00" in event:
+        if _JSON_NUL(properties_json) or "\x00" in event:
             errors.append({"row": number, "field": "properties", "reason": "must not contain NUL characters"})
             continue
         good.append(
@@ -233,15 +240,22 @@ def _lookup(model, column: str, values: list) -> dict:
     if not values:
         return {}
     if connection.vendor == "postgresql":
-        # The list travels as one JSON (or array literal) string: adapting 10,000 Python
-        # values one by one costs more than the query.
+        # The list travels as one string that SQL splits: adapting 10,000 Python values one by
+        # one costs more than the query. A join on unnest(string_to_array(constant)) is
+        # estimated at its true size, so the planner hashes a small table instead of probing
+        # its index thousands of times.
         if column == "id":
-            where, param = "id = ANY(%s::bigint[])", "{" + ",".join(str(int(v)) for v in values) + "}"
+            param, split = ",".join(str(int(v)) for v in values), "string_to_array(%s, ',')::bigint[]"
         else:
-            where = f"{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
-            param = orjson.dumps(values).decode()
+            param = LIST_SEPARATOR.join(values)
+            split = "string_to_array(%s, E'\\x1f')"
+            if param.count(LIST_SEPARATOR) != len(values) - 1:  # a value holds the separator
+                param, split = orjson.dumps(values).decode(), "ARRAY(SELECT jsonb_array_elements_text(%s::jsonb))"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {column}, id FROM {model._meta.db_table} WHERE {where}", [param])
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT t.{column}, t.id FROM unnest({split}) AS x(v) JOIN {table} t ON t.{column} = x.v", [param]
+            )
             return dict(cursor.fetchall())
     found = {}
     for chunk in _chunks(values):
@@ -378,61 +392,159 @@ def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
     transaction.on_commit(lambda: usage_rollup_refresh_task.delay(payload))
 
 
-STAGE_TABLE = "accounts_ingest_stage"
+# Section: the common case, fast
 
 
-def _store_postgres_staged(valid: list[_Row], errors: list[dict]) -> tuple[int, list[int]]:
-    """PostgreSQL, every reference an external id: COPY the validated rows into a temporary
-    staging table and let SQL resolve the ids, report the unknown ones, dedupe (within the batch
-    and against the key table) and insert, in three statements. Runs inside the caller's
-    transaction; raises IngestError (the caller's atomic block rolls back) on any bad row.
-    Returns (rows stored, account ids touched)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {STAGE_TABLE} (n integer, account text, contact text, event text, "
-            "occurred_at timestamptz, properties text, message_id text) ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(f"COPY {STAGE_TABLE} FROM STDIN") as copy:
-            for n, r in enumerate(valid):
-                copy.write_row((n, r.account, r.contact, r.event, r.occurred_at, r.properties, r.message_id))
-        cursor.execute(f"ANALYZE {STAGE_TABLE}")  # row count and spread for the joins' plan
-        cursor.execute(
-            f"SELECT s.n, a.id IS NULL FROM {STAGE_TABLE} s "
-            f"LEFT JOIN {Account._meta.db_table} a ON a.external_id = s.account "
-            f"LEFT JOIN {Contact._meta.db_table} c ON c.external_id = s.contact "
-            "WHERE a.id IS NULL OR (s.contact IS NOT NULL AND c.id IS NULL) ORDER BY s.n"
-        )
-        for n, account_unknown in cursor.fetchall():
-            row = valid[n]
-            if account_unknown:
-                errors.append({"row": row.number, "field": "account", "reason": f"unknown account {row.account!r}"})
+def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
+    """The common case, checked in one tight loop: every row a JSON object whose fields
+    _validate() would take unchanged (exact str/int types, nothing to strip, no NUL, an ISO
+    time it parses, a properties object). Returns one tuple per row, (account, contact, event,
+    occurred_at in UTC, properties as JSON text, message_id), and the UTC months; or None as
+    soon as any row is not plainly valid: then _validate() decides, and reports what is wrong.
+    Strictly a subset of what _validate() accepts, with the same values."""
+    latest = timezone.now() + FUTURE_TOLERANCE
+    parse = datetime.fromisoformat
+    dumps = orjson.dumps
+    plain: list[tuple] = []
+    append = plain.append
+    months: set[date] = set()
+    for raw in rows:
+        if type(raw) is not dict:
+            return None
+        if "account_id" in raw:
+            account = raw["account_id"]
+            if type(account) is not int:
+                return None
+        else:
+            account = raw.get("account")
+            if type(account) is not str or not 0 < len(account) <= 191 or account.strip() != account:
+                return None
+            if "\x00" in account:
+                return None
+        contact = raw.get("contact_id")
+        if contact is not None:
+            if type(contact) is not int:
+                return None
+        else:
+            contact = raw.get("contact")
+            if contact == "":
+                contact = None
+            elif contact is not None:
+                if type(contact) is not str or len(contact) > 191 or contact.strip() != contact or "\x00" in contact:
+                    return None
+        event = raw.get("event")
+        if type(event) is not str or not 0 < len(event) <= 128 or event.strip() != event or "\x00" in event:
+            return None
+        moment = raw.get("occurred_at")
+        if type(moment) is str:
+            try:
+                moment = parse(moment)
+            except ValueError:
+                return None
+        elif not isinstance(moment, datetime):
+            return None
+        offset = moment.utcoffset()
+        if offset is None:
+            moment = moment.replace(tzinfo=UTC)
+        if moment.year < 1990 or moment > latest:
+            return None
+        if offset:
+            moment = moment.astimezone(UTC)
+        months.add(date(moment.year, moment.month, 1))
+        properties = raw.get("properties")
+        if properties is None:
+            properties = "{}"
+        elif type(properties) is dict:
+            try:
+                properties = dumps(properties)
+            except TypeError:
+                return None
+            if b"\\u0000" in properties:  # PostgreSQL's jsonb has no NUL
+                return None
+            properties = properties.decode()
+        else:
+            return None
+        message_id = raw.get("message_id")
+        if message_id == "":
+            message_id = None
+        elif message_id is not None:
+            if type(message_id) is not str or len(message_id) > 128 or message_id.strip() != message_id:
+                return None
+            if "\x00" in message_id:
+                return None
+        append((account, contact, event, moment, properties, message_id))
+    return plain, months
+
+
+def _resolve_plain(plain: list[tuple]) -> list[tuple] | None:
+    """Replace external ids (or checked ids) by ids; None if any is unknown (_resolve reports)."""
+    accounts = {row[0] for row in plain}
+    contacts = {row[1] for row in plain} - {None}
+    account_ids = _lookup(Account, "external_id", [a for a in accounts if type(a) is str])
+    account_ids.update(_lookup(Account, "id", [a for a in accounts if type(a) is int]))
+    contact_ids = _lookup(Contact, "external_id", [c for c in contacts if type(c) is str])
+    contact_ids.update(_lookup(Contact, "id", [c for c in contacts if type(c) is int]))
+    if len(account_ids) < len(accounts) or len(contact_ids) < len(contacts):
+        return None
+    contact_ids[None] = None
+    return [(account_ids[a], contact_ids[c], e, o, p, m) for a, c, e, o, p, m in plain]
+
+
+def _copy_text(value: str) -> str:
+    """A text field in COPY's text format (backslash, tab, newline and CR escaped)."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int, list[int]]:
+    """PostgreSQL: the batch's new message keys found with one indexed lookup and COPYed into
+    the key table, then one COPY of the rows to keep, written as COPY text directly. Returns
+    (rows stored, account ids touched). A concurrent batch that stores one of the same new
+    keys first makes the key COPY fail (IntegrityError, raised once that batch commits): the
+    caller retries through the ON CONFLICT path."""
+    usage_partitions_ensure(months=months)
+    keep = [True] * len(resolved)
+    first: dict[int, int] = {}  # key: position of its first row
+    for i, row in enumerate(resolved):
+        if row[5] is not None:
+            key = message_key(row[5])
+            if key in first:
+                keep[i] = False
             else:
-                errors.append({"row": row.number, "field": "contact", "reason": f"unknown contact {row.contact!r}"})
-        if errors:
-            errors.sort(key=lambda e: e["row"] if isinstance(e["row"], int) else 0)
-            raise IngestError(errors)
-        # Keys sorted: concurrent batches lock them in the same order. The first row of each
-        # message id in the batch is the one kept.
-        key_sql = MESSAGE_KEY_SQL.replace("message_id", "s.message_id")
-        cursor.execute(
-            f"WITH staged AS (SELECT s.*, CASE WHEN s.message_id IS NULL THEN NULL ELSE {key_sql} END AS k "
-            f"FROM {STAGE_TABLE} s), "
-            f"new_keys AS (INSERT INTO {KEYS_TABLE} (key) SELECT DISTINCT k FROM staged WHERE k IS NOT NULL "
-            "ORDER BY k ON CONFLICT DO NOTHING RETURNING key), "
-            "firsts AS (SELECT DISTINCT ON (k) n, k FROM staged WHERE k IS NOT NULL ORDER BY k, n), "
-            f"ins AS (INSERT INTO {EVENTS_TABLE} ({COPY_COLUMNS}) "
-            "SELECT a.id, c.id, s.event, s.occurred_at, s.properties::jsonb, s.message_id FROM staged s "
-            f"JOIN {Account._meta.db_table} a ON a.external_id = s.account "
-            f"LEFT JOIN {Contact._meta.db_table} c ON c.external_id = s.contact "
-            "WHERE s.k IS NULL OR s.n IN (SELECT f.n FROM firsts f JOIN new_keys nk ON nk.key = f.k) "
-            "RETURNING account_id, occurred_at) "
-            "SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date, count(*) FROM ins GROUP BY 1, 2"
-        )
-        groups = cursor.fetchall()
-    if groups:
-        _refresh_rollups_soon({(account_id, day) for account_id, day, _ in groups})
-    return sum(count for _, _, count in groups), sorted({account_id for account_id, _, _ in groups})
+                first[key] = i
+    with transaction.atomic(), connection.cursor() as cursor:
+        if first:
+            cursor.execute(
+                f"SELECT key FROM {KEYS_TABLE} WHERE key = ANY(string_to_array(%s, ',')::bigint[])",
+                [",".join(map(str, first))],
+            )
+            for (key,) in cursor.fetchall():
+                keep[first.pop(key)] = False
+            if first:
+                # Sorted: concurrent batches meet each other's keys in the same order.
+                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN") as copy:
+                    copy.write("\n".join(map(str, sorted(first))) + "\n")
+        to_write = [row for row, kept in zip(resolved, keep, strict=True) if kept]
+        if to_write:
+            lines = []
+            append = lines.append
+            for account_id, contact_id, event, moment, properties, message_id in to_write:
+                append(
+                    f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{_copy_text(event)}\t"
+                    f"{moment.isoformat()}\t{_copy_text(properties)}\t"
+                    f"{'\\N' if message_id is None else _copy_text(message_id)}\n"
+                )
+            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+                copy.write("".join(lines))
+        pairs = {(row[0], row[3].date()) for row in to_write}
+        account_ids = sorted({account_id for account_id, _ in pairs})
+        if pairs:
+            _refresh_rollups_soon(pairs)
+            transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))
+    return len(to_write), account_ids
 
 
 def events_store(rows: Iterable[Mapping]) -> IngestResult:
@@ -440,21 +552,22 @@ def events_store(rows: Iterable[Mapping]) -> IngestResult:
 
     Raises IngestError (nothing written) when any row is invalid or names an unknown account
     or contact. Returns how many rows came in, were stored, and were repeats."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if rows and connection.vendor == "postgresql":
+        checked = _validate_plain(rows)
+        resolved = _resolve_plain(checked[0]) if checked else None
+        if resolved is not None:
+            try:
+                stored, account_ids = _store_postgres_plain(resolved, checked[1])
+            except IntegrityError:
+                pass  # a concurrent batch stored one of the same new keys first: the path below waits
+            else:
+                return IngestResult(
+                    received=len(rows), stored=stored, duplicates=len(rows) - stored, account_ids=account_ids
+                )
     errors: list[dict] = []
     valid, received = _validate(rows, errors)
     result = IngestResult(received=received)
-    if (
-        valid
-        and connection.vendor == "postgresql"
-        and all(isinstance(r.account, str) and (r.contact is None or isinstance(r.contact, str)) for r in valid)
-    ):
-        usage_partitions_ensure(months={r.occurred_at.astimezone(UTC) for r in valid})
-        with transaction.atomic():
-            stored, account_ids = _store_postgres_staged(valid, errors)
-            if account_ids:
-                transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))
-        result.stored, result.duplicates, result.account_ids = stored, len(valid) - stored, account_ids
-        return result
     if valid:
         valid = _resolve(valid, errors)
         for row in valid:

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .ingest import IngestError, events_store
+from .ingest import LIST_SEPARATOR, IngestError, events_store
 from .models import Account, Contact
 
 __all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
@@ -181,25 +181,28 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
             _contact_upsert(user_id, traits, account, _seen_at(message))
             result.contacts_upserted += 1
 
-    # 2. events: resolve accounts and contacts for the whole batch at once.
-    events = [(i, m) for i, m in enumerate(messages) if m["type"] in EVENT_TYPES]
+    # 2. events: resolve accounts and contacts for the whole batch at once. Each message's
+    # userId and context.groupId are read once: (index, message, user id, group id).
+    events = []
+    for index, message in enumerate(messages):
+        if message["type"] in EVENT_TYPES:
+            context = message.get("context") or {}
+            events.append((index, message, _str_id(message.get("userId")), _str_id(context.get("groupId"))))
     if not events:
         return result
-    user_ids = sorted({_str_id(m.get("userId")) for _, m in events} - {None})
-    group_ids = sorted({_str_id((m.get("context") or {}).get("groupId")) for _, m in events} - {None})
+    user_ids = sorted({user_id for _, _, user_id, _ in events} - {None})
+    group_ids = sorted({group_id for _, _, _, group_id in events} - {None})
     # (id, account_id) by external id: plain tuples, no model instances for a 1,000-message batch
     contacts = {ext: (pk, account_id) for ext, pk, account_id in _in(Contact, user_ids, "id", "account_id")}
     accounts = {ext: pk for ext, pk in _in(Account, group_ids, "id")}
     new_accounts = [Account(external_id=g, name=g) for g in group_ids if g not in accounts]
     if new_accounts:
         Account.objects.bulk_create(new_accounts)
-        accounts.update({ext: pk for ext, pk in _in(Account, group_ids, "id")})
+        accounts.update({ext: pk for ext, pk in _in(Account, [a.external_id for a in new_accounts], "id")})
         result.accounts_upserted += len(new_accounts)
 
     rows, new_contacts, bad = [], {}, []
-    for index, message in events:
-        user_id = _str_id(message.get("userId"))
-        group_id = _str_id((message.get("context") or {}).get("groupId"))
+    for index, message, user_id, group_id in events:
         contact = contacts.get(user_id) if user_id else None
         account_id = accounts.get(group_id) if group_id else (contact[1] if contact else None)
         if account_id is None:
@@ -214,10 +217,11 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         if user_id and contact is None and user_id not in new_contacts:
             new_contacts[user_id] = Contact(external_id=user_id, account_id=account_id)
         kind = message["type"]
-        properties = dict(message.get("properties") or {})
+        properties = message.get("properties") or {}
         if kind == "track":
             name = message["event"].strip()
         else:
+            properties = dict(properties)
             name = "Page Viewed" if kind == "page" else "Screen Viewed"
             if message.get("name"):
                 properties.setdefault("name", message["name"])
@@ -255,7 +259,20 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
 
 
 def _in(model, values: list[str], *columns: str) -> list[tuple]:
-    """(external_id, *columns) of the rows whose external id is in `values`, 900 at a time."""
+    """(external_id, *columns) of the rows whose external id is in `values`: one query on
+    PostgreSQL (the list as one string, as accounts.ingest does), 900 at a time on SQLite."""
+    if not values:
+        return []
+    param = LIST_SEPARATOR.join(values)
+    if connection.vendor == "postgresql" and param.count(LIST_SEPARATOR) == len(values) - 1:
+        selected = ", ".join(f"t.{column}" for column in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.external_id, {selected} FROM unnest(string_to_array(%s, E'\\x1f')) AS x(v) "
+                f"JOIN {model._meta.db_table} t ON t.external_id = x.v",
+                [param],
+            )
+            return cursor.fetchall()
     found = []
     for start in range(0, len(values), 900):
         chunk = values[start : start + 900]
@@ -275,9 +292,8 @@ def _segment_field(name: str | None) -> str | None:
 def _last_seen_update(events, contacts: dict) -> None:
     """Contacts' last_seen_at moves forward to their latest event: one UPDATE on PostgreSQL."""
     latest: dict[int, datetime] = {}
-    for _, message in events:
-        user_id = _str_id(message.get("userId"))
-        seen = _seen_at(message)
+    for _, message, user_id, _ in events:
+        seen = _seen_at(message) if user_id else None
         if user_id and seen and user_id in contacts:
             pk = contacts[user_id][0]
             if pk not in latest or seen > latest[pk]:

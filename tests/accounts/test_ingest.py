@@ -1,5 +1,6 @@
 """events_store: the one write path for usage events."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -128,3 +129,111 @@ def test_backfilled_message_ids_and_in_batch_repeats_are_stored_once():
     assert (result.stored, result.duplicates) == (1, 2)
     assert UsageEvent.objects.filter(message_id="new-1").count() == 1
     assert UsageEventKey.objects.filter(key=message_key("new-1")).exists()
+
+
+# The fast check of the common case must accept only rows the full validation accepts, with the
+# same values; anything else goes to the full validation (which reports).
+TRICKY_VALUES = {
+    "account": ["acme", " acme", "acme\u2003", "", "a" * 192, 7, True, None, 1.0, "ac\x00me", ["acme"]],
+    "contact": ["u1", "", None, " u1", 3, False, "u\x00", "x" * 192],
+    "event": ["login", " login", "", "e" * 129, 5, None, "tab\there", "back\\slash", "line\nbreak"],
+    "occurred_at": [
+        "2026-03-04T10:00:00Z",
+        "2026-03-04T10:00:00",
+        "2026-03-04T10:00:00.1234567+00:00",
+        "2026-03-04T23:30:00-05:00",
+        "2026-03-04",
+        " 2026-03-04T10:00:00Z",
+        "1989-12-31T23:00:00Z",
+        "1990-01-01T00:30:00+01:00",
+        "2999-01-01T00:00:00Z",
+        "yesterday",
+        "",
+        None,
+        17,
+        datetime(2026, 3, 4, 10, tzinfo=UTC),
+        datetime(2026, 3, 4, 10),
+    ],
+    "properties": [{"a": 1}, None, [1], "x", {"nul": "a\x00b"}, {"q": 'say "hi"\\ \t\n'}, {"big": 1e16}],
+    "message_id": ["m1", "", None, " m1", 12, 1.5, "m" * 129, "m\x00"],
+}
+
+
+def _tricky_rows(account):
+    base = {"account": account.external_id, "event": "login", "occurred_at": "2026-03-04T10:00:00Z"}
+    for field_name, values in TRICKY_VALUES.items():
+        for value in values:
+            if field_name == "account" and value == "acme":
+                value = account.external_id
+            yield {**base, field_name: value}
+    yield {**base, "account_id": account.pk}
+    yield {**base, "account_id": str(account.pk)}
+    yield {**base, "contact_id": None}
+    yield {**base, "contact_id": "1"}
+    yield "not an object"
+
+
+def test_fast_check_is_a_subset_of_validation_with_the_same_values():
+    from accounts.ingest import _validate, _validate_plain
+
+    account = AccountFactory(external_id="acme")
+    for row in _tricky_rows(account):
+        fast = _validate_plain([row])
+        errors: list[dict] = []
+        full, _ = _validate([row], errors)
+        if fast is None:
+            continue
+        assert not errors, (row, errors)
+        (plain,), _months = fast
+        (valid,) = full
+        assert plain[0] == valid.account and plain[1] == valid.contact and plain[2] == valid.event, row
+        assert plain[3] == valid.occurred_at and plain[3].utcoffset().total_seconds() == 0, row
+        assert json.loads(plain[4]) == json.loads(valid.properties) and plain[5] == valid.message_id, row
+
+
+def test_tricky_rows_store_or_refuse_alone_as_the_full_validation_says():
+    from accounts.ingest import _resolve, _validate
+
+    account = AccountFactory(external_id="acme")
+    ContactFactory(account=account, external_id="u1")
+    for number, row in enumerate(_tricky_rows(account)):
+        if isinstance(row, dict) and row.get("message_id") is None:
+            row = {**row, "message_id": f"t-{number}"}
+        errors: list[dict] = []
+        valid, _ = _validate([row], errors)
+        _resolve(valid, errors)  # unknown accounts and contacts
+        if errors:
+            with pytest.raises(IngestError):
+                events_store([row])
+        else:
+            result = events_store([row])  # " m1" is "m1" again: a duplicate
+            assert result.stored + result.duplicates == 1, row
+
+
+def test_text_with_tabs_backslashes_and_newlines_round_trips():
+    account = AccountFactory()
+    properties = {"q": 'say "hi"\\ \t\n\r', "nested": {"u": "é\u2028"}}
+    events_store([_row(account, event="a\tb\\c\nd", properties=properties, message_id="x\\y\tz")])
+    event = UsageEvent.objects.get()
+    assert (event.event, event.properties, event.message_id) == ("a\tb\\c\nd", properties, "x\\y\tz")
+
+
+def test_a_key_stored_concurrently_falls_back_to_the_waiting_path(monkeypatch):
+    """The fast path finds a batch's new keys, then COPYs them: a concurrent batch that stored
+    one in between makes that COPY fail; the batch is then stored through ON CONFLICT."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the key COPY is PostgreSQL's")
+    account = AccountFactory()
+    events_store([_row(account, message_id="taken")])
+
+    def miss_existing_keys(execute, sql, params, many, context):
+        if sql.startswith("SELECT key FROM"):
+            sql += " AND false"  # as if "taken" had not been committed yet when we looked
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(miss_existing_keys):
+        result = events_store([_row(account, message_id="taken"), _row(account, message_id="fresh")])
+    assert (result.stored, result.duplicates) == (1, 1)
+    assert sorted(UsageEvent.objects.values_list("message_id", flat=True)) == ["fresh", "taken"]
