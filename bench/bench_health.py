@@ -200,6 +200,17 @@ def _generate(n_accounts: int, n_events: int, log) -> None:
         c.execute("INSERT INTO bench_health_meta VALUES (%s, %s)", [n_accounts, n_events])
 
 
+def _vacuum(log) -> None:
+    """VACUUM ANALYZE the tables both sides read, as autovacuum keeps them in production (the
+    visibility map lets the rollup readers use index-only scans); quick once done."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE accounts_accountdailyusage, accounts_accountdailycontact, accounts_usageevent")
+    log(f"data: vacuum analyze in {time.perf_counter() - started:.1f} s")
+
+
 def time_now_date():
     from django.utils import timezone
 
@@ -264,6 +275,7 @@ def run(args) -> None:
         flush=True,
     )
     _generate(n_accounts, n_events, lambda m: print("  " + m, flush=True))
+    _vacuum(lambda m: print("  " + m, flush=True))
 
     from accounts.models import Account
     from health.models import HealthScore

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -363,12 +363,16 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
     ARR; equal weights when nobody pays. One level. An override on the parent wins.
     With `account_ids`, only the parents among them or of them. Returns the parent ids."""
     if account_ids is None:
-        parents_qs = Account.objects.filter(children__isnull=False)
+        parents_qs = Account.objects.filter(children__isnull=False).distinct()
     else:
-        # One query: accounts among these that have children, or whose child is among them.
-        ids = list(account_ids)
-        parents_qs = Account.objects.filter(Q(id__in=ids) | Q(children__id__in=ids), children__isnull=False)
-    parents = dict(parents_qs.distinct().values_list("id", "mrr"))
+        # Accounts among these that have children, or whose child is among them: two
+        # index lookups (one query with an OR joined every account's children).
+        ids = set(account_ids)
+        ids |= set(Account.objects.filter(id__in=list(ids), parent__isnull=False).values_list("parent_id", flat=True))
+        parents_qs = Account.objects.filter(id__in=sorted(ids)).filter(
+            Exists(Account.objects.filter(parent_id=OuterRef("pk")))
+        )
+    parents = dict(parents_qs.values_list("id", "mrr"))
     if not parents:
         return []
     children = list(Account.objects.filter(parent_id__in=list(parents)).values_list("id", "parent_id", "mrr"))
