@@ -125,4 +125,6 @@ def run_demo(
             started = time.perf_counter()
             step(ctx)
             log(f"step {name}: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+    log(f"commit: {time.perf_counter() - started:.1f} s")
     return ctx
