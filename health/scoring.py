@@ -40,6 +40,16 @@ class PlanMeasure:
         if not points:
             raise ValueError(f"measure {self.key!r} needs at least one threshold point")
         object.__setattr__(self, "points", points)
+        # raw value -> (score, score rounded for display): raw values repeat a lot across
+        # accounts (days, counts, percentages to 0.1), so a run interpolates each one once.
+        object.__setattr__(self, "_scores", {})
+
+    def score(self, raw: float) -> tuple[float, float]:
+        cached = self._scores.get(raw)
+        if cached is None:
+            s = _interpolate(self.points, raw)
+            cached = self._scores[raw] = (s, round(s, 1))
+        return cached
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class Plan:
 def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tuple[int | None, dict]:
     """Score one account. `raw` maps measure key -> raw value (None/missing = no data).
     Returns (score or None when no measure has data, details per measure)."""
-    scored: list[tuple[str, int, float, float]] = []
+    scored: list[tuple[str, int, float, float, float]] = []
     details: dict[str, dict] = {}
     total_weight = 0
     get = raw.get
@@ -71,15 +81,18 @@ def combine(measures: Iterable[PlanMeasure], raw: dict[str, float | None]) -> tu
         if value is None:
             details[m.key] = {"value": None, "score": None, "weight": m.weight, "contribution": 0.0}
             continue
-        scored.append((m.key, m.weight, value, _interpolate(m.points, value)))
+        s, shown = m.score(value)
+        scored.append((m.key, m.weight, value, s, shown))
         total_weight += m.weight
-    total = 0.0
-    for key, weight, value, s in scored:
-        contribution = weight * s / total_weight if total_weight else 0.0
-        total += contribution
-        details[key] = {"value": value, "score": round(s, 1), "weight": weight, "contribution": round(contribution, 2)}
     if not total_weight:
+        for key, weight, value, _, shown in scored:  # only zero weights have data
+            details[key] = {"value": value, "score": shown, "weight": weight, "contribution": 0.0}
         return None, details
+    total = 0.0
+    for key, weight, value, s, shown in scored:
+        contribution = weight * s / total_weight
+        total += contribution
+        details[key] = {"value": value, "score": shown, "weight": weight, "contribution": round(contribution, 2)}
     return int(round(total)), details
 
 

@@ -317,9 +317,11 @@ def health_scores_compute(
     None). Returns the ids that got a snapshot.
 
     Each chunk is read (measures, overrides: database work), scored (Python) and written
-    (COPY). With several chunks on PostgreSQL, a worker thread with its own connection reads
-    chunk k+1 while this thread scores and writes chunk k, so the database and Python work
-    overlap on two cores; the results are the same as one after the other."""
+    (COPY). With several chunks on PostgreSQL this is a pipeline of three threads, each
+    database side on its own connection: one reads chunk k+1, this one scores chunk k, one
+    writes chunk k-1, so PostgreSQL's work and Python's overlap on two cores. At most one
+    read and one write are in flight (memory stays a few chunks); the snapshots are the same
+    as one chunk after the other."""
     if plans is None:
         plans = plans_load()
         if not plans:
@@ -334,27 +336,36 @@ def health_scores_compute(
         chunk, ids = item
         return chunk, ids, chunk_inputs(as_of=as_of, account_ids=ids, plans=plans)
 
-    def write(item) -> None:
+    def score(item) -> list[dict]:
         chunk, ids, inputs = item
         rows = score_rows(as_of=as_of, accounts=chunk, plans=plans, account_ids=ids, inputs=inputs)
-        snapshots_upsert(rows)
         scored.extend(r["account_id"] for r in rows)
+        return rows
 
     chunks = _chunks(account_ids)
     if not _pipelined(account_ids):
         while (item := load(chunks)) is not None:
-            write(item)
+            snapshots_upsert(score(item))
         return scored
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-read") as pool:
-        try:
-            pending = pool.submit(load, chunks)
-            while (item := pending.result()) is not None:
-                pending = pool.submit(load, chunks)
-                write(item)
-        finally:
-            # Let a pending read finish, then close the worker's own connection (the lambda
-            # resolves `connection` in the worker thread: connections are per thread).
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-read")
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-write")
+    written = None
+    try:
+        pending = reader.submit(load, chunks)
+        while (item := pending.result()) is not None:
+            pending = reader.submit(load, chunks)
+            rows = score(item)
+            if written is not None:
+                written.result()
+            written = writer.submit(snapshots_upsert, rows)
+        if written is not None:
+            written.result()
+    finally:
+        # Let pending work finish, then close each worker's own connection (the lambda
+        # resolves `connection` in the worker thread: connections are per thread).
+        for pool in (reader, writer):
             pool.submit(lambda: connection.close()).result()
+            pool.shutdown()
     return scored
 
 
