@@ -18,14 +18,17 @@ Unknown accounts or contacts: the row is refused (docs/decisions.md "Unknown acc
 event ingestion"); accounts and contacts are created through their own endpoints, `group`
 and `identify`.
 
-How it is stored (docs/decisions.md "Usage events table"): on PostgreSQL, when every reference
-is an external id, the validated rows are COPYed into a temporary staging table and SQL resolves
-the ids, reports unknown ones, computes the dedupe keys (`INSERT ... ON CONFLICT DO NOTHING
-RETURNING`) and inserts the new rows into the month-partitioned events table in one statement;
-with our ids (internal callers) the keys go in the same way and the new rows are COPYed; on
-SQLite, bulk inserts. After
-commit, the daily rollups of the touched (account, day) pairs are refreshed by a Celery task
-(`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is sent.
+How it is stored (docs/decisions.md "Usage events table", "Ingest: one tight check, then
+COPY"): the common case (plain JSON types, nothing to strip, an ISO time) is checked in one tight
+loop (`_validate_plain`, a strict subset of `_validate` with the same values); any other batch
+goes through `_validate`, which accepts the rest or reports every bad row. On PostgreSQL the
+external ids are resolved with one hash join per kind, the batch's new message keys are found
+with one indexed lookup and COPYed into the key table (a concurrent batch that stored one of
+them first makes that COPY fail: the batch is then stored through `INSERT ... ON CONFLICT DO
+NOTHING RETURNING`, which waits), and the rows to keep are COPYed as text. On SQLite, bulk
+inserts. After commit, the daily rollups of the touched (account, day) pairs are refreshed by a
+Celery task (`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is
+sent.
 """
 
 import json
