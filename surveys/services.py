@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 MAX_COMMENT = 5000
+_KINDS = frozenset(SurveyKind.values)
 MAX_ANSWER_TEXT = 1000
 MAX_ANSWERS = 20
 
@@ -85,7 +86,7 @@ def response_validate(
 ) -> tuple[int, str, dict]:
     """Range and size checks. Raises ValidationError({field: [reason]})."""
     errors: dict[str, list[str]] = {}
-    if kind not in SurveyKind.values:
+    if kind not in _KINDS:
         errors["kind"] = [f"must be one of {', '.join(SurveyKind.values)}"]
         raise ValidationError(errors)
     low, high = SCORE_RANGE[SurveyKind(kind)]
@@ -225,7 +226,7 @@ def response_upsert(
         sql += f" WHERE {table}.created_at > %s"
         params.append(adapt(now - locked_after))
     sql += " RETURNING id, (created_at = updated_at)"
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -234,10 +235,44 @@ def response_upsert(
     return Recorded(response_id=row[0], created=bool(row[1]), kind=kind, score=score)
 
 
+_PreparedCursor = None
+
+
+def _prepared_cursor():
+    """A cursor for the answer's statement. On PostgreSQL its parameters are bound server-side
+    and the statement is prepared once per connection and shape (a handful: with or without
+    comment, answers, edit window), so psycopg does not quote fifteen values into SQL text and
+    PostgreSQL does not parse and plan the INSERT again for every answer. Django's wrapper is
+    kept (error translation, execute wrappers). Elsewhere, and while queries are logged (DEBUG,
+    CaptureQueriesContext: the log shows the SQL with its values), the usual cursor."""
+    global _PreparedCursor
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
+    if _PreparedCursor is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class _PreparedCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=True, binary=None):
+                return super().execute(query, params, prepare=prepare, binary=binary)
+
+    connection.validate_thread_sharing()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's automatic preparing off, which refuses prepare=True too. A
+        # threshold nothing reaches allows the explicit one and changes nothing else (Django's
+        # own cursors bind client-side and never prepare).
+        raw.prepare_threshold = 2**31 - 1
+    with connection.wrap_database_errors:
+        return connection.make_cursor(_PreparedCursor(raw))
+
+
 FOLLOWUP_KEY = "surveys:followup:queued"
 FOLLOWUP_DELAY_SECONDS = 2
 FOLLOWUP_BATCH = 200
 _followup_checked_at = 0.0  # this process asked Redis at most once a second
+_celery_conf = None
 
 
 def followup_soon() -> None:
@@ -246,19 +281,22 @@ def followup_soon() -> None:
     answer. The sweep clears the key when it starts, so a later answer queues the next one; the
     beat entry "survey-answers-followup" sweeps every minute, which covers an answer that fell
     between a sweep's start and this process's next check. Inline in the embedded (eager) mode."""
-    global _followup_checked_at
-    from celery import current_app
-    from django.core.cache import cache
-
+    global _followup_checked_at, _celery_conf
     from .tasks import responses_followup_task
 
-    if current_app.conf.task_always_eager:
+    if _celery_conf is None:
+        from celery import current_app
+
+        _celery_conf = current_app.conf  # the app's settings object (current_app is a proxy)
+    if _celery_conf.task_always_eager:
         responses_followup_task.delay()
         return
     now = time.monotonic()
     if now - _followup_checked_at < 1.0:
         return
     _followup_checked_at = now
+    from django.core.cache import cache
+
     if cache.add(FOLLOWUP_KEY, 1, timeout=60):
         responses_followup_task.apply_async(countdown=FOLLOWUP_DELAY_SECONDS)
 

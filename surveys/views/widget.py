@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -45,8 +45,14 @@ def widget_script(request):
     return response
 
 
-def _error(status: int, message: str, **extra) -> JsonResponse:
-    return JsonResponse({"error": message, **extra}, status=status)
+def _json(data: dict, status: int = 200) -> HttpResponse:
+    """JsonResponse without its encoder class: every value here is plain JSON (one default
+    encoder, not a DjangoJSONEncoder built per response, on the customers' hot path)."""
+    return HttpResponse(json.dumps(data), content_type="application/json", status=status)
+
+
+def _error(status: int, message: str, **extra) -> HttpResponse:
+    return _json({"error": message, **extra}, status=status)
 
 
 def cors_endpoint(view):
@@ -104,7 +110,7 @@ def _identified(view, request, workspace, data: dict):
     except AlreadyAnswered as exc:
         return _error(409, str(exc))
     except ValidationError as exc:
-        return JsonResponse({"error": "invalid answer", "errors": exc.message_dict}, status=400)
+        return _json({"error": "invalid answer", "errors": exc.message_dict}, status=400)
 
 
 @cors_endpoint
@@ -116,11 +122,11 @@ def eligibility(request, workspace, user_id: str, data: dict):
         event=str(data.get("event") or "")[:128],
     )
     if offer is None:
-        return JsonResponse({"show": False})
+        return _json({"show": False})
     survey, delivery = offer["survey"], offer["delivery"]
     texts = survey.texts(delivery.language)
     low, high = survey.score_range
-    return JsonResponse(
+    return _json(
         {
             "show": True,
             "token": offer["token"],
@@ -153,10 +159,10 @@ def answer(request, workspace, user_id: str, data: dict):
     )
     group = CATEGORY_GROUP[recorded.category]
     thanks = survey.texts(language)[f"thanks_{group}"]
-    return JsonResponse({"ok": True, "created": recorded.created, "category": recorded.category, "thanks": thanks})
+    return _json({"ok": True, "created": recorded.created, "category": recorded.category, "thanks": thanks})
 
 
 @cors_endpoint
 def dismiss(request, workspace, user_id: str, data: dict):
     delivery_dismiss(workspace=workspace, token=str(data.get("token") or ""), user_id=user_id)
-    return JsonResponse({"ok": True})
+    return _json({"ok": True})

@@ -1,0 +1,126 @@
+"""The answer endpoint's hot path (issue 5's benchmark): the widget middleware keeps the checks
+that still apply, the token shortcut agrees with django.core.signing, and on PostgreSQL the
+answer's statement is prepared."""
+
+import json
+import time
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import SurveyDelivery, SurveyResponse
+from surveys.tokens import SALTS, TokenError, TokenExpired, make_token, read_token
+from tests.factories import AccountFactory, ContactFactory
+from tests.factories.surveys import SurveyFactory, SurveyWorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+ORIGIN = "https://app.example.com"
+PAYLOAD = {"d": 12, "s": 3, "k": "nps", "c": 45, "a": 6, "u": "user-1", "w": 7, "l": "ar"}
+
+
+@pytest.fixture
+def answer_body():
+    workspace = SurveyWorkspaceFactory()
+    survey = SurveyFactory(workspace=workspace, kind="nps")
+    contact = ContactFactory(account=AccountFactory(), external_id="user-1")
+    delivery = SurveyDelivery.objects.create(survey=survey, contact=contact, account=contact.account, channel="widget")
+    token = make_token(
+        "widget",
+        {
+            "d": delivery.id,
+            "s": survey.id,
+            "k": "nps",
+            "c": contact.id,
+            "a": contact.account_id,
+            "u": "user-1",
+            "w": workspace.id,
+            "l": "en",
+        },
+    )
+    body = {"user_id": "user-1", "user_hash": workspace.user_hash("user-1"), "token": token, "score": 3}
+    return workspace, json.dumps(body)
+
+
+def post_answer(client, workspace, body, **extra):
+    return client.post(
+        f"/widget/{workspace.key}/answer/", data=body, content_type="text/plain", HTTP_ORIGIN=ORIGIN, **extra
+    )
+
+
+# Section: the widget middleware
+
+
+def test_widget_answer_skips_sessions_and_auth_but_keeps_host_check_and_headers(client, answer_body):
+    workspace, body = answer_body
+    with mock.patch("django.contrib.sessions.middleware.SessionMiddleware.process_request") as session:
+        response = post_answer(client, workspace, body)
+    assert response.status_code == 200, response.content
+    assert not session.called
+    assert not hasattr(response.wsgi_request, "user") and not hasattr(response.wsgi_request, "session")
+    assert response["X-Frame-Options"] == "DENY"  # XFrameOptionsMiddleware
+    assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware
+    assert response["Content-Length"] == str(len(response.content))  # CommonMiddleware
+    assert response["Access-Control-Allow-Origin"] == ORIGIN
+    assert not response.cookies
+    # ALLOWED_HOSTS still applies
+    assert post_answer(client, workspace, body, HTTP_HOST="evil.example.com").status_code == 400
+
+
+def test_other_paths_take_the_whole_stack(client):
+    # no widget view matches: the usual 404, through the usual middleware
+    assert client.post("/widget/nope", data="{}", content_type="text/plain").status_code == 404
+    # any other page still needs a login
+    response = client.get("/surveys/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# Section: tokens
+
+
+def test_token_shortcut_agrees_with_django_signing():
+    token = make_token("widget", PAYLOAD)
+    assert read_token("widget", token) == PAYLOAD == signing.loads(token, salt=SALTS["widget"])
+    with pytest.raises(TokenError):
+        read_token("email", token)  # another purpose's salt
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    with pytest.raises(TokenError):
+        read_token("widget", tampered)
+    forged = signing.dumps(PAYLOAD, key="another-secret-key", salt=SALTS["widget"], compress=True)
+    with pytest.raises(TokenError):
+        read_token("widget", forged)
+
+
+def test_token_signed_with_a_fallback_key_is_still_read_and_expiry_is_kept():
+    old = "old-secret-key-" + "x" * 40
+    token = signing.dumps(PAYLOAD, key=old, salt=SALTS["widget"], compress=True)
+    with override_settings(SECRET_KEY_FALLBACKS=[old]):
+        assert read_token("widget", token) == PAYLOAD
+    fresh = make_token("widget", PAYLOAD)
+    with mock.patch("time.time", return_value=time.time() + 2 * 86400), pytest.raises(TokenExpired):
+        read_token("widget", fresh)
+
+
+# Section: the statement
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_answer_statement_is_prepared_on_postgresql(client, answer_body):
+    workspace, body = answer_body
+    assert post_answer(client, workspace, body).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any(s.startswith("INSERT INTO surveys_surveyresponse") for s in statements)
+    assert SurveyResponse.objects.get().score == 3
+
+
+def test_queries_are_logged_in_full_while_captured(client, answer_body):
+    workspace, body = answer_body
+    with CaptureQueriesContext(connection) as queries:
+        assert post_answer(client, workspace, body).status_code == 200
+    inserts = [q["sql"] for q in queries.captured_queries if "surveys_surveyresponse" in q["sql"]]
+    assert len(inserts) >= 1 and inserts[0].startswith("INSERT INTO surveys_surveyresponse")
