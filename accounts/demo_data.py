@@ -828,6 +828,14 @@ class Planner:
 # Section: writing
 
 
+PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # signature, flags, header extension length
+PG_EPOCH = date(2000, 1, 1)  # binary dates count days from here
+# one AccountDailyContact row as a binary COPY tuple: (account_id int8, day date, contact_id int8)
+DAILY_CONTACT_TUPLE = np.dtype(
+    [("n", ">i2"), ("l1", ">i4"), ("account", ">i8"), ("l2", ">i4"), ("day", ">i4"), ("l3", ">i4"), ("contact", ">i8")]
+)
+
+
 class BulkWriter:
     """Bulk inserts: PostgreSQL COPY or SQLite executemany. Columns a caller does not pass get the
     model field's default, so a column another floor adds later does not break the seed."""
@@ -901,6 +909,18 @@ class BulkWriter:
                 cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} IN ({marks})", part)
                 result.update(cursor.fetchall())
         return result
+
+    def binary(self, model, columns: list[str], records: np.ndarray) -> int:
+        """PostgreSQL COPY in binary format of a NumPy record array already laid out as COPY's
+        tuples (big-endian field count, then length and value per field): no per-row Python and
+        nothing for the server to parse. Every other column must have a database default."""
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(PG_COPY_SIGNATURE)
+                copy.write(records.tobytes())
+                copy.write(b"\xff\xff")
+        return len(records)
 
     def events(self, columns: list[str], blocks, model=UsageEvent) -> int:
         """Events (and their daily rollups) are the bulk of the data: one COPY per chunk of
@@ -986,7 +1006,9 @@ def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
             # a partitioned table's index reads "ON ONLY" (just the parent): build every partition's
             cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute(f"ANALYZE {', '.join(keys_tables)}")
+        # fresh statistics for the steps that read these tables next (the events are left to
+        # autovacuum: nothing in the seed reads them back)
+        cursor.execute(f"ANALYZE {', '.join(t for t in keys_tables if t != UsageEvent._meta.db_table)}")
 
 
 # Section: the step
@@ -1293,7 +1315,7 @@ def seed_accounts(ctx: DemoContext) -> None:
         totals["events"] += writer.events(EVENT_COLS, blocks())
         timing["events"] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        for key, count in _rollups_write(writer, plans, day_strs).items():
+        for key, count in _rollups_write(writer, plans, day_strs, planner.start).items():
             rollup_totals[key] += count
         timing["rollups"] += time.perf_counter() - t0
         progress.update(len(plans))
@@ -1339,7 +1361,10 @@ def seed_accounts(ctx: DemoContext) -> None:
     )
 
 
-def _rollups_write(writer: BulkWriter, plans: list[AccountPlan], day_strs: list[str]) -> dict[str, int]:
+DAILY_COLS = ["account_id", "day", "contact_id"]
+
+
+def _rollups_write(writer: BulkWriter, plans: list[AccountPlan], day_strs: list[str], start: date) -> dict[str, int]:
     """The daily rollups of a chunk's events (AccountDailyUsage, and AccountDailyContact where
     that model exists), computed from the arrays the events were written from: exactly the rows
     `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
@@ -1388,14 +1413,21 @@ def _rollups_write(writer: BulkWriter, plans: list[AccountPlan], day_strs: list[
     else:
         usage = list(rows)
     written = {"daily_usage": writer.events(usage_cols, [usage], model=models.AccountDailyUsage), "daily_contacts": 0}
-    if daily_contact is not None and len(pairs):
+    if daily_contact is not None and len(pairs) and writer.pg and not writer.defaults(daily_contact, DAILY_COLS)[0]:
+        records = np.empty(len(pairs), DAILY_CONTACT_TUPLE)
+        records["n"], records["l1"], records["l2"], records["l3"] = 3, 8, 4, 8
+        records["account"] = np.array(account_ids, dtype=np.int64)[keys // HISTORY_DAYS][pair_row]
+        records["day"] = (start - PG_EPOCH).days + (keys % HISTORY_DAYS)[pair_row]
+        records["contact"] = pair_contact
+        written["daily_contacts"] = writer.binary(daily_contact, DAILY_COLS, records)
+    elif daily_contact is not None and len(pairs):
         pair_key = pair_row.tolist()
         items = zip((row_account[k] for k in pair_key), (row_day[k] for k in pair_key), contact_strs, strict=True)
         if writer.pg:
             lines = [f"{a}\t{d}\t{c}" for a, d, c in items]
         else:
             lines = [(a, d, int(c)) for a, d, c in items]
-        written["daily_contacts"] = writer.events(["account_id", "day", "contact_id"], [lines], model=daily_contact)
+        written["daily_contacts"] = writer.events(DAILY_COLS, [lines], model=daily_contact)
     return written
 
 
