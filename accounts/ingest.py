@@ -391,69 +391,74 @@ def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
     derived rollups follow within seconds (docs/decisions.md "Usage events table")."""
     from .tasks import usage_rollup_refresh_task
 
-    payload = sorted([account_id, day.isoformat()] for account_id, day in pairs)
+    if not pairs:
+        return
+    by_day: dict[date, list[int]] = {}
+    for account_id, day in pairs:
+        by_day.setdefault(day, []).append(account_id)
+    payload = {day.isoformat(): sorted(ids) for day, ids in sorted(by_day.items())}
     transaction.on_commit(lambda: usage_rollup_refresh_task.delay(payload))
 
 
 # Section: the common case, fast
 
 
-def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
+class _NotPlain(Exception):
+    """A row the tight check does not take: the full check (_validate) decides and reports."""
+
+
+def _plain_rows(rows: list):
     """The common case, checked in one tight loop: every row a JSON object whose fields
     _validate() would take unchanged (exact str/int types, nothing to strip, no NUL, an ISO
-    time it parses, a properties object). Returns one tuple per row, (account, contact, event,
-    occurred_at in UTC, properties as JSON text, message_id), and the UTC months; or None as
-    soon as any row is not plainly valid: then _validate() decides, and reports what is wrong.
+    time it parses, a properties object). Yields one tuple per row, (account, contact, event,
+    occurred_at in UTC, properties as JSON text, message_id); raises _NotPlain at the first
+    row that is not plainly valid: then _validate() decides, and reports what is wrong.
     Strictly a subset of what _validate() accepts, with the same values."""
     latest = timezone.now() + FUTURE_TOLERANCE
     parse = datetime.fromisoformat
     dumps = orjson.dumps
-    plain: list[tuple] = []
-    append = plain.append
-    months: set[date] = set()
     for raw in rows:
         if type(raw) is not dict:
-            return None
+            raise _NotPlain
         if "account_id" in raw:
             account = raw["account_id"]
             if type(account) is not int:
-                return None
+                raise _NotPlain
         else:
             account = raw.get("account")
             if type(account) is not str or not 0 < len(account) <= 191 or account.strip() != account:
-                return None
+                raise _NotPlain
             if "\x00" in account:
-                return None
+                raise _NotPlain
         contact = raw.get("contact_id")
         if contact is not None:
             if type(contact) is not int:
-                return None
+                raise _NotPlain
         else:
             contact = raw.get("contact")
             if contact == "":
                 contact = None
             elif contact is not None:
                 if type(contact) is not str or len(contact) > 191 or contact.strip() != contact or "\x00" in contact:
-                    return None
+                    raise _NotPlain
         event = raw.get("event")
         if type(event) is not str or not 0 < len(event) <= 128 or event.strip() != event or "\x00" in event:
-            return None
+            raise _NotPlain
         moment = raw.get("occurred_at")
         if type(moment) is str:
             try:
                 moment = parse(moment)
             except ValueError:
-                return None
+                raise _NotPlain from None
         elif not isinstance(moment, datetime):
-            return None
+            raise _NotPlain
         offset = moment.utcoffset()
         if offset is None:
             moment = moment.replace(tzinfo=UTC)
         if moment.year < 1990 or moment > latest:
-            return None
+            raise _NotPlain
         if offset:
             moment = moment.astimezone(UTC)
-        months.add(date(moment.year, moment.month, 1))
         properties = raw.get("properties")
         if properties is None:
             properties = "{}"
@@ -461,22 +466,30 @@ def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
             try:
                 properties = dumps(properties)
             except TypeError:
-                return None
+                raise _NotPlain from None
             if b"\\u0000" in properties:  # PostgreSQL's jsonb has no NUL
-                return None
+                raise _NotPlain
             properties = properties.decode()
         else:
-            return None
+            raise _NotPlain
         message_id = raw.get("message_id")
         if message_id == "":
             message_id = None
         elif message_id is not None:
             if type(message_id) is not str or len(message_id) > 128 or message_id.strip() != message_id:
-                return None
+                raise _NotPlain
             if "\x00" in message_id:
-                return None
-        append((account, contact, event, moment, properties, message_id))
-    return plain, months
+                raise _NotPlain
+        yield account, contact, event, moment, properties, message_id
+
+
+def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
+    """_plain_rows as a list, with the UTC months; None if any row is not plainly valid."""
+    try:
+        plain = list(_plain_rows(rows))
+    except _NotPlain:
+        return None
+    return plain, {date(row[3].year, row[3].month, 1) for row in plain}
 
 
 def _resolve_plain(plain: list[tuple]) -> list[tuple] | None:
@@ -502,12 +515,97 @@ def _copy_text(value: str) -> str:
     return value
 
 
+def _copy_line(account_id, contact_id, event, moment, properties, message_id) -> str:
+    return (
+        f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{_copy_text(event)}\t"
+        f"{moment.isoformat()}\t{_copy_text(properties)}\t"
+        f"{'\\N' if message_id is None else _copy_text(message_id)}\n"
+    )
+
+
+COPY_CHUNK = 2000  # rows per write: PostgreSQL stores chunk k while Python formats chunk k+1
+
+
+def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
+    """PostgreSQL, the usual batch: new events that name accounts and contacts by external id.
+
+    The external ids are resolved first (one query per kind). Then each row is checked
+    (_plain_rows), formatted and COPYed in chunks as it goes, so PostgreSQL stores chunk k
+    while Python checks chunk k+1: the two cores work at once. Last, the batch's message keys
+    are COPYed into the key table. Returns (rows stored, account ids touched), or None, with
+    nothing written, when the batch is not of this kind (a row the tight check refuses, an
+    unknown id, a month whose partition is not there): the caller's other paths decide and
+    report. A message id stored before makes the key COPY fail with a unique violation
+    (IntegrityError): the transaction rolls back with its rows, and the caller takes the path
+    that looks the keys up first."""
+    try:
+        account_refs = {row["account"] for row in rows}
+        contact_refs = {row.get("contact") for row in rows} - {None, ""}
+        months = {date(int(row["occurred_at"][:4]), int(row["occurred_at"][5:7]), 1) for row in rows}
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None  # not JSON objects with these fields as text: the full check reports
+    if any(type(ref) is not str or "\x00" in ref for ref in account_refs | contact_refs):
+        return None  # only external ids as text go to the lookups; the full check reports the rest
+    account_ids = _lookup(Account, "external_id", sorted(account_refs))
+    contact_ids = _lookup(Contact, "external_id", sorted(contact_refs))
+    if len(account_ids) < len(account_refs) or len(contact_ids) < len(contact_refs):
+        return None  # an unknown account or contact: _resolve reports it
+    contact_ids[None] = None
+    usage_partitions_ensure(months=months)
+    month_numbers = {m.year * 12 + m.month for m in months}
+    seen: set[int] = set()
+    pairs: set[tuple[int, date]] = set()
+    stored = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+                lines: list[str] = []
+                append = lines.append
+                for account, contact, event, moment, properties, message_id in _plain_rows(rows):
+                    if message_id is not None:
+                        key = message_key(message_id)
+                        if key in seen:
+                            continue  # a repeat inside the batch: the first row counts
+                        seen.add(key)
+                    if moment.year * 12 + moment.month not in month_numbers:
+                        raise _NotPlain  # an offset moved it into a month not made ready above
+                    account_id = account_ids[account]
+                    pairs.add((account_id, moment.date()))
+                    append(_copy_line(account_id, contact_ids[contact], event, moment, properties, message_id))
+                    if len(lines) == COPY_CHUNK:
+                        copy.write("".join(lines))
+                        stored += COPY_CHUNK
+                        lines.clear()
+                if lines:
+                    copy.write("".join(lines))
+                    stored += len(lines)
+            if seen:
+                with (
+                    connection.wrap_database_errors,
+                    cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN") as copy,
+                ):
+                    copy.write("\n".join(map(str, sorted(seen))) + "\n")
+                    # PostgreSQL checks the keys while Python gets the rest ready.
+                    account_list = sorted({account_id for account_id, _ in pairs})
+                    _refresh_rollups_soon(pairs)
+            else:
+                account_list = sorted({account_id for account_id, _ in pairs})
+                _refresh_rollups_soon(pairs)
+            if account_list:
+                transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
+    except (_NotPlain, KeyError):
+        # Rolled back, nothing written. KeyError: a row that names its account or contact by
+        # our id (account_id / contact_id), which the lookups above did not resolve.
+        return None
+    return stored, account_list
+
+
 def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int, list[int]]:
-    """PostgreSQL: the batch's new message keys found with one indexed lookup and COPYed into
-    the key table, then one COPY of the rows to keep, written as COPY text directly. Returns
-    (rows stored, account ids touched). A concurrent batch that stores one of the same new
-    keys first makes the key COPY fail (IntegrityError, raised once that batch commits): the
-    caller retries through the ON CONFLICT path."""
+    """PostgreSQL, a batch that repeats some message ids: the batch's new message keys found
+    with one indexed lookup and COPYed into the key table, then one COPY of the rows to keep.
+    Returns (rows stored, account ids touched). A concurrent batch that stores one of the same
+    new keys first makes the key COPY fail (IntegrityError, raised once that batch commits):
+    the caller retries through the ON CONFLICT path."""
     usage_partitions_ensure(months=months)
     keep = [True] * len(resolved)
     first: dict[int, int] = {}  # key: position of its first row
@@ -532,16 +630,8 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
                     copy.write("\n".join(map(str, sorted(first))) + "\n")
         to_write = [row for row, kept in zip(resolved, keep, strict=True) if kept]
         if to_write:
-            lines = []
-            append = lines.append
-            for account_id, contact_id, event, moment, properties, message_id in to_write:
-                append(
-                    f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{_copy_text(event)}\t"
-                    f"{moment.isoformat()}\t{_copy_text(properties)}\t"
-                    f"{'\\N' if message_id is None else _copy_text(message_id)}\n"
-                )
             with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
-                copy.write("".join(lines))
+                copy.write("".join([_copy_line(*row) for row in to_write]))
         pairs = {(row[0], row[3].date()) for row in to_write}
         account_ids = sorted({account_id for account_id, _ in pairs})
         if pairs:
@@ -557,6 +647,15 @@ def events_store(rows: Iterable[Mapping]) -> IngestResult:
     or contact. Returns how many rows came in, were stored, and were repeats."""
     rows = rows if isinstance(rows, list) else list(rows)
     if rows and connection.vendor == "postgresql":
+        try:
+            streamed = _store_postgres_stream(rows)
+        except IntegrityError:
+            streamed = None  # a message id stored before: the path below looks the keys up first
+        if streamed is not None:
+            stored, account_ids = streamed
+            return IngestResult(
+                received=len(rows), stored=stored, duplicates=len(rows) - stored, account_ids=account_ids
+            )
         checked = _validate_plain(rows)
         resolved = _resolve_plain(checked[0]) if checked else None
         if resolved is not None:

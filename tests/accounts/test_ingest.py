@@ -237,3 +237,32 @@ def test_a_key_stored_concurrently_falls_back_to_the_waiting_path(monkeypatch):
         result = events_store([_row(account, message_id="taken"), _row(account, message_id="fresh")])
     assert (result.stored, result.duplicates) == (1, 1)
     assert sorted(UsageEvent.objects.values_list("message_id", flat=True)) == ["fresh", "taken"]
+
+
+def test_an_offset_that_moves_an_event_into_the_next_month_lands_on_its_utc_day(django_capture_on_commit_callbacks):
+    """The streamed path readies the month partitions from the text before the offset is
+    applied; a row the offset moves into another month is stored through the other path."""
+    account = AccountFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = events_store(
+            [
+                _row(account, message_id="late", occurred_at="2026-03-31T23:30:00-05:00"),
+                _row(account, message_id="plain"),
+            ]
+        )
+    assert result.as_dict() == {"received": 2, "stored": 2, "duplicates": 0}
+    assert UsageEvent.objects.get(message_id="late").occurred_at == datetime(2026, 4, 1, 4, 30, tzinfo=UTC)
+    days = dict(AccountDailyUsage.objects.filter(account=account).values_list("day", "events"))
+    assert days == {date(2026, 3, 4): 1, date(2026, 4, 1): 1}
+
+
+def test_rows_naming_accounts_by_id_and_by_external_id_mix():
+    account, other = AccountFactory(), AccountFactory()
+    result = events_store(
+        [
+            _row(account, message_id="x1"),
+            {"account_id": other.pk, "event": "login", "occurred_at": "2026-03-04T11:00:00Z", "message_id": "x2"},
+        ]
+    )
+    assert (result.stored, result.duplicates) == (2, 0)
+    assert dict(UsageEvent.objects.values_list("message_id", "account_id")) == {"x1": account.pk, "x2": other.pk}
