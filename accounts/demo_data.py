@@ -956,8 +956,9 @@ class BulkWriter:
 @contextmanager
 def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
     """PostgreSQL, when every table is empty at the start (a fresh seed): drop the foreign keys
-    of `keys_of` and `indexes_of`, and every index and unique constraint of `indexes_of` (the
-    events and their rollups: ~45M rows at 100,000 accounts), for the bulk load; put them back
+    and plain indexes (those behind no constraint) of `keys_of` and `indexes_of`, and the unique
+    constraints of `indexes_of` too (the events and their rollups: ~45M rows at 100,000
+    accounts; keys_of keep theirs, which the seed reads ids by), for the bulk load; put them back
     at the end and ANALYZE. A re-added key is checked in one join over its table instead of a
     deferred trigger per row queued until the commit, and an index built by sorting costs about
     a third of one maintained row by row (measured: docs/decisions.md). Inside the seed's
@@ -986,7 +987,7 @@ def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = ANY(%s::regclass[]) "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
-            [index_tables],
+            [keys_tables],
         )
         indexes = cursor.fetchall()
         # ALTER TABLE refuses while deferred checks are pending on a table
