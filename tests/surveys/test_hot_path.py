@@ -118,9 +118,13 @@ def test_answer_statement_is_prepared_on_postgresql(client, answer_body):
     assert SurveyResponse.objects.get().score == 3
 
 
-def test_queries_are_logged_in_full_while_captured(client, answer_body):
+def test_an_answer_is_one_statement_logged_in_full_while_captured(client, answer_body):
     workspace, body = answer_body
+    assert post_answer(client, workspace, body).status_code == 200  # workspace and survey now cached
+    changed = json.dumps({**json.loads(body), "score": 9, "comment": "better now"})
     with CaptureQueriesContext(connection) as queries:
-        assert post_answer(client, workspace, body).status_code == 200
-    inserts = [q["sql"] for q in queries.captured_queries if "surveys_surveyresponse" in q["sql"]]
-    assert len(inserts) >= 1 and inserts[0].startswith("INSERT INTO surveys_surveyresponse")
+        response = post_answer(client, workspace, changed)
+    assert response.status_code == 200 and response.json()["created"] is False
+    assert len(queries.captured_queries) == 1
+    assert queries.captured_queries[0]["sql"].startswith("INSERT INTO surveys_surveyresponse")
+    assert "better now" in queries.captured_queries[0]["sql"]  # the values, not placeholders
