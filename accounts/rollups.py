@@ -21,8 +21,8 @@ differ; both return the same rows.
 import json
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -251,9 +251,9 @@ def _rebuild_chunk(lo: int, hi: int, start: date | None, end: date | None) -> in
 # Section: reader
 
 
-@dataclass(frozen=True)
-class UsageWindow:
-    """One account's usage over the 30 days ending `as_of` and the 30 days before."""
+class UsageWindow(NamedTuple):
+    """One account's usage over the 30 days ending `as_of` and the 30 days before (a named
+    tuple: a chunk builds 5,000 of them, several times cheaper than a frozen dataclass)."""
 
     active_days: int  # days with at least one event, last 30
     events: int  # events, last 30
@@ -365,12 +365,6 @@ def usage_window_stats(
             cursor.execute(contacts_sql, params)
             contacts = dict(cursor.fetchall())
         return {
-            row[0]: UsageWindow(
-                active_days=int(row[1]),
-                events=int(row[2]),
-                events_prev=int(row[3]),
-                active_contacts=int(contacts.get(row[0], row[4])),
-                key_features_used=int(row[5]),
-            )
+            row[0]: UsageWindow(int(row[1]), int(row[2]), int(row[3]), int(contacts.get(row[0], row[4])), int(row[5]))
             for row in rows
         }

@@ -109,20 +109,21 @@ def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Sub
         return (Q(end_date__isnull=True) | Q(end_date__gt=day)) & Q(start_date__lte=day)
 
     subs = account_filter(Subscription.objects.paid().filter(active(as_of) | active(before)), account_ids)
-    rows = subs.values("account_id").annotate(
-        seats=Sum("seats", filter=active(as_of) & Q(seats__isnull=False)),
-        next_end=Min("end_date", filter=active(as_of) & Q(end_date__isnull=False)),
-        mrr_now=Sum("mrr", filter=active(as_of)),
-        mrr_before=Sum("mrr", filter=active(before)),
+    rows = (
+        subs.values("account_id")
+        .annotate(
+            seats=Sum("seats", filter=active(as_of) & Q(seats__isnull=False)),
+            next_end=Min("end_date", filter=active(as_of) & Q(end_date__isnull=False)),
+            mrr_now=Sum("mrr", filter=active(as_of)),
+            mrr_before=Sum("mrr", filter=active(before)),
+        )
+        .values_list("account_id", "seats", "next_end", "mrr_now", "mrr_before")
     )
     result = {
-        r["account_id"]: _Subs(
-            r["seats"],
-            r["next_end"],
-            None if r["mrr_now"] is None else float(r["mrr_now"]),
-            None if r["mrr_before"] is None else float(r["mrr_before"]),
+        account_id: _Subs(
+            seats, next_end, None if mrr_now is None else float(mrr_now), None if before_ is None else float(before_)
         )
-        for r in rows
+        for account_id, seats, next_end, mrr_now, before_ in rows
     }
     if cache is not None:
         cache[cache_key] = result
