@@ -7,7 +7,9 @@ look at cookies that are never there. Placed right after SecurityMiddleware and 
 this middleware resolves a /widget/ path itself and calls its view, keeping what still applies
 to such a response: CommonMiddleware (ALLOWED_HOSTS, user agents, Content-Length) and
 XFrameOptionsMiddleware; SecurityMiddleware's headers are added on the way out as before.
-Any other path, and a /widget/ path no view matches, goes down the whole stack.
+Any other path goes down the whole stack, and so does a /widget/ path that no view matches or
+whose view does not say it needs neither (`@login_not_required`, and `@csrf_exempt` unless the
+method is safe): a view added there later cannot lose its login or CSRF check by accident.
 
 Not supported on these views (none of them needs it): ATOMIC_REQUESTS, view middleware, and
 template responses rendered by middleware.
@@ -20,6 +22,7 @@ from django.urls import Resolver404, resolve
 __all__ = ["WIDGET_PREFIX", "WidgetMiddleware"]
 
 WIDGET_PREFIX = "/widget/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class WidgetMiddleware:
@@ -34,6 +37,11 @@ class WidgetMiddleware:
         try:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
         except Resolver404:
+            return self.get_response(request)
+        view = match.func
+        if getattr(view, "login_required", True) or not (
+            getattr(view, "csrf_exempt", False) or request.method in SAFE_METHODS
+        ):
             return self.get_response(request)
         request.resolver_match = match
         return self.widget_chain(request)

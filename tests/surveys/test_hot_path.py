@@ -7,11 +7,16 @@ import time
 from unittest import mock
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.db import connection
+from django.http import HttpResponse
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
+from surveys.middleware import WidgetMiddleware
 from surveys.models import SurveyDelivery, SurveyResponse
 from surveys.tokens import SALTS, TokenError, TokenExpired, make_token, read_token
 from tests.factories import AccountFactory, ContactFactory
@@ -68,6 +73,48 @@ def test_widget_answer_skips_sessions_and_auth_but_keeps_host_check_and_headers(
     assert not response.cookies
     # ALLOWED_HOSTS still applies
     assert post_answer(client, workspace, body, HTTP_HOST="evil.example.com").status_code == 400
+
+
+def _private(request):
+    return HttpResponse("private")
+
+
+@login_not_required
+def _public_post(request):
+    return HttpResponse("no csrf exemption")
+
+
+@csrf_exempt
+@login_not_required
+def _public(request):
+    return HttpResponse("public")
+
+
+urlpatterns = [
+    path("widget/private/", _private),
+    path("widget/post/", _public_post),
+    path("widget/public/", _public),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "fast"),
+    [
+        ("post", "/widget/private/", False),  # needs a login: LoginRequiredMiddleware must see it
+        ("get", "/widget/private/", False),
+        ("post", "/widget/post/", False),  # not CSRF-exempt: CsrfViewMiddleware must see the POST
+        ("get", "/widget/post/", True),
+        ("post", "/widget/public/", True),
+        ("post", "/surveys/", False),
+    ],
+)
+def test_only_public_csrf_exempt_widget_views_skip_the_stack(rf, method, url, fast):
+    request = getattr(rf, method)(url)
+    request.urlconf = __name__
+    full_stack = mock.Mock(return_value=HttpResponse("stack"))
+    response = WidgetMiddleware(full_stack)(request)
+    assert full_stack.called is not fast
+    assert (response.content != b"stack") is fast
 
 
 def test_other_paths_take_the_whole_stack(client):
