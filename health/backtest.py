@@ -4,8 +4,8 @@ done, and a learned churn-risk model (logistic regression on the snapshot measur
 Churn: an account churned on the day its last paid subscription ended, when no paid
 subscription is open and that day is past. An observation is a snapshot on day t of an
 account still active at t (not churned yet); it is positive for horizon h when the account
-churned in (t, t + h]. Observation days are every `step` days with t + h <= today, so the
-outcome is known. Risk = 100 - score for the scorecard.
+churned in (t, t + h]. Observation days are every `step` days counted back from today,
+with t + h <= today, so the outcome is known. Risk = 100 - score for the scorecard.
 """
 
 import math
@@ -53,7 +53,10 @@ def observations(
     """Snapshots on observation days whose outcome over `horizon` is known, of accounts
     still active that day. Large books are sampled by account id to at most MAX_ROWS rows."""
     churn = churn if churn is not None else churn_dates(as_of=as_of)
-    last_day = as_of - timedelta(days=horizon)
+    # On a grid every `step` days counted back from as_of, the latest at least `horizon`
+    # days back: the same days for every horizon, which a history kept daily only for its
+    # last weeks and weekly before (health_backfill's `daily`) holds too.
+    last_day = as_of - timedelta(days=step * math.ceil(horizon / step))
     first = HealthScore.objects.filter(day__lte=last_day).order_by("day").values_list("day", flat=True).first()
     if first is None:
         return []

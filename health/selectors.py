@@ -58,6 +58,17 @@ def measure_rows(details: dict) -> list[dict]:
     return rows
 
 
+def _daily_series(history: list[HealthScore]) -> dict:
+    """One label per day from the first snapshot to the last, None where a day has none (a
+    history kept weekly before its last weeks), so the chart's category axis keeps time even."""
+    if not history:
+        return {"labels": [], "scores": []}
+    scores = {h.day: h.score for h in history}
+    first, span = history[0].day, (history[-1].day - history[0].day).days
+    days = [first + timedelta(days=i) for i in range(span + 1)]
+    return {"labels": [d.isoformat() for d in days], "scores": [scores.get(d) for d in days]}
+
+
 def account_health_card(account) -> dict:
     """Everything the account page's health card shows, in a constant number of queries."""
     history = account_health_history(account.id, 90)
@@ -79,8 +90,7 @@ def account_health_card(account) -> dict:
         "history": history,
         "recent": list(reversed(history[-10:])),
         "chart": {
-            "labels": [h.day.isoformat() for h in history],
-            "scores": [h.score for h in history],
+            **_daily_series(history),
             "red_below": latest.scorecard.red_below if latest and latest.scorecard else 40,
             "green_from": latest.scorecard.green_from if latest and latest.scorecard else 70,
         },

@@ -586,13 +586,24 @@ def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | 
     return result
 
 
-def health_backfill(*, days: int, end: date | None = None, log=None) -> int:
-    """Snapshots for each of the `days` days ending `end` (today), oldest first."""
+def backfill_days(*, days: int, end: date, daily: int | None = None) -> list[date]:
+    """The days a backfill of `days` days ending `end` scores, oldest first: every day, or
+    with `daily`, every day of the last `daily` days (the 7- and 30-day changes) and before
+    that every 7th day counted back from `end` (the grid the backtest's observations and the
+    reports' health trend read), always including the first day so the span stays `days`."""
+    offsets = range(days - 1, -1, -1)
+    if daily is not None:
+        offsets = [o for o in offsets if o <= daily or o % 7 == 0 or o == days - 1]
+    return [end - timedelta(days=o) for o in offsets]
+
+
+def health_backfill(*, days: int, end: date | None = None, log=None, daily: int | None = None) -> int:
+    """Snapshots for each of the `days` days ending `end` (today), oldest first (with
+    `daily`: only the days backfill_days picks)."""
     end = end or today()
     plans = None
     total = 0
-    for offset in range(days - 1, -1, -1):
-        day = end - timedelta(days=offset)
+    for day in backfill_days(days=days, end=end, daily=daily):
         if plans is None:
             if not Scorecard.objects.exists():
                 scorecard_default_ensure()

@@ -15,7 +15,7 @@
       new Chart(el, {
         type: "line",
         data: { labels: d.labels, datasets: [{ label: "Health", data: d.scores, borderColor: "#6366f1", borderWidth: 2,
-          pointRadius: d.scores.length > 40 ? 0 : 2, pointBackgroundColor: d.scores.map(colour), tension: 0.25, fill: false }] },
+          pointRadius: d.scores.length > 40 ? 0 : 2, pointBackgroundColor: d.scores.map(colour), tension: 0.25, fill: false, spanGaps: true }] },
         options: { responsive: true, maintainAspectRatio: false, animation: false,
           plugins: { legend: { display: false } },
           scales: { y: { min: 0, max: 100, ticks: { stepSize: 25 } }, x: { ticks: { maxTicksLimit: 6, autoSkip: true } } } },

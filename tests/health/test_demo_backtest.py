@@ -32,3 +32,29 @@ def test_demo_history_and_backtest_separate_churners(demo):
     snap = HealthScore.objects.filter(day=today()).order_by("score").first()
     probability, reasons = churn_risk(model, snap.measures)
     assert 0 <= probability <= 1 and all(r["impact"] > 0 for r in reasons)
+
+
+def test_backfill_days_daily_recent_weekly_before():
+    from datetime import date, timedelta
+
+    from health.services import backfill_days
+
+    end = date(2026, 6, 30)
+    assert backfill_days(days=120, end=end) == [end - timedelta(days=o) for o in range(119, -1, -1)]
+    offsets = [(end - d).days for d in backfill_days(days=120, end=end, daily=30)]
+    assert offsets == [119, 112, 105, 98, 91, 84, 77, 70, 63, 56, 49, 42, 35, *range(30, -1, -1)]
+
+
+def test_sparse_demo_history_still_backtests(monkeypatch):
+    """Above DAILY_HISTORY_MAX_ACCOUNTS the demo keeps daily snapshots for 30 days and weekly
+    ones before: the span, every horizon's observations and the AUC survive."""
+    from health import demo as health_demo
+
+    monkeypatch.setattr(health_demo, "DAILY_HISTORY_MAX_ACCOUNTS", 100)
+    call_command("seed_demo", accounts=150, seed=11, only=["health"], verbosity=0)
+    days = sorted(set(HealthScore.objects.values_list("day", flat=True)))
+    assert len(days) == 44 and (days[-1] - days[0]).days == 119
+    result = backtest(as_of=today())
+    assert all(h["observations"] > 0 for h in result["horizons"])
+    assert result["horizons"][0]["auc"] >= 0.75, result["horizons"][0]
+    assert ChurnModel.objects.get().metrics["auc_test"] >= 0.75
