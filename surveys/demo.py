@@ -6,6 +6,9 @@ Deterministic for a seed (DemoContext.rng_for)."""
 
 from datetime import UTC, datetime, time, timedelta
 
+from django.db import models
+from django.utils import timezone
+
 from accounts.demo import DemoContext
 
 from .choices import Channel, DeliveryStatus, TouchKind, score_category
@@ -118,6 +121,65 @@ def _workspace_and_surveys(ctx: DemoContext) -> tuple[Survey, Survey, Survey]:
     return nps, csat, ces
 
 
+DELIVERY_FIELDS = ["survey_id", "contact_id", "account_id", "channel", "language", "sent_at", "status", "answered_at"]
+RESPONSE_FIELDS = [
+    "survey_id",
+    "delivery_id",
+    "kind",
+    "account_id",
+    "contact_id",
+    "score",
+    "comment",
+    "language",
+    "channel",
+    "submitted_at",
+    "dedupe_key",
+    "followup_pending",
+    "followup_count",
+    "created_at",
+    "updated_at",
+    "answers",
+]
+TOUCH_FIELDS = ["contact_id", "account_id", "channel", "kind", "occurred_at"]
+
+
+def _reserve_ids(model, n: int) -> list[int]:
+    """n ids from the table's identity sequence (PostgreSQL), in order."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _write(model, fields: list[str], rows: list[tuple], *, ids: list[int] | None = None) -> list[int] | None:
+    """Insert rows (tuples in `fields` order). PostgreSQL: one COPY (with `ids` as the id
+    column when given). Elsewhere bulk_create; returns the new ids when the backend gives them."""
+    import json
+
+    from django.db import connection
+
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        json_at = [i for i, f in enumerate(fields) if isinstance(model._meta.get_field(f), models.JSONField)]
+        cols = (["id"] if ids is not None else []) + fields
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(cols)}) FROM STDIN") as copy,
+        ):
+            for k, row in enumerate(rows):
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = json.dumps(row[i])
+                copy.write_row((ids[k], *row) if ids is not None else row)
+        return ids
+    objs = model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
+    return [o.id for o in objs]
+
+
 def surveys_step(ctx: DemoContext) -> None:
     from accounts.models import Contact
 
@@ -139,6 +201,9 @@ def surveys_step(ctx: DemoContext) -> None:
     mood = {a: rng.uniform(-0.6, 1.0) - (0.9 if a in unhappy else 0.0) for a in account_ids}
     now = datetime.combine(ctx.today, time(12), tzinfo=UTC)
     history_start = now - timedelta(days=365)
+    # Plain tuples (no model instances: millions of them at 100k accounts), written by
+    # _write: COPY on PostgreSQL, bulk_create elsewhere.
+    # delivery: (survey_id, contact_id, account_id, channel, language, sent_at, status, answered_at)
     deliveries, answers = [], []
     for contact_id, account_id, language, created_at in contacts:
         # Each contact is asked about every 4-6 months (fatigue), in turn NPS in-app, CSAT by
@@ -151,9 +216,7 @@ def surveys_step(ctx: DemoContext) -> None:
             survey, channel, answer_rate = rotation[turn % len(rotation)]
             turn += 1
             lang = language if language in ("en", "ar", "fa", "zh") else "en"
-            delivery = SurveyDelivery(
-                survey=survey, contact_id=contact_id, account_id=account_id, channel=channel, language=lang, sent_at=at
-            )
+            status, answered_at = DeliveryStatus.SENT, None
             answered = rng.random() < answer_rate
             if answered:
                 # Mood sinks over the year for accounts that end up churning or at risk.
@@ -170,49 +233,52 @@ def surveys_step(ctx: DemoContext) -> None:
                         else rng.choice(COMMENTS[group])
                     )
                 submitted = at + timedelta(minutes=rng.randint(1, 60 * 24 if channel == Channel.EMAIL else 5))
-                delivery.status, delivery.answered_at = DeliveryStatus.ANSWERED, submitted
-                answers.append((delivery, survey, score, comment, lang, channel, submitted))
+                status, answered_at = DeliveryStatus.ANSWERED, submitted
+                answers.append((len(deliveries), survey, score, comment, lang, channel, submitted))
             elif channel == Channel.WIDGET and rng.random() < 0.5:
-                delivery.status = DeliveryStatus.DISMISSED
-            deliveries.append(delivery)
+                status = DeliveryStatus.DISMISSED
+            deliveries.append((survey.id, contact_id, account_id, channel, lang, at, status, answered_at))
             at += timedelta(days=rng.randint(120, 190))
-    SurveyDelivery.objects.bulk_create(deliveries, batch_size=2000)
-    SurveyResponse.objects.bulk_create(
-        [
-            SurveyResponse(
-                survey=survey,
-                delivery=d,
-                kind=survey.kind,
-                account_id=d.account_id,
-                contact_id=d.contact_id,
-                score=score,
-                comment=comment,
-                language=lang,
-                channel=channel,
-                submitted_at=submitted,
-                dedupe_key=f"d:{d.id}",
-                followup_pending=False,
-                followup_count=1,
-                created_at=submitted,
-                answers={"q1": rng.choice(["Dashboards", "Reports", "Integrations", "API"])} if survey is nps else {},
+    delivery_ids = _reserve_ids(SurveyDelivery, len(deliveries)) if ctx.is_postgres else None
+    ids = _write(SurveyDelivery, DELIVERY_FIELDS, deliveries, ids=delivery_ids)
+    response_rows, stamp = [], timezone.now()
+    for index, survey, score, comment, lang, channel, submitted in answers:
+        d = deliveries[index]
+        response_rows.append(
+            (
+                survey.id,
+                ids[index],
+                survey.kind,
+                d[2],
+                d[1],
+                score,
+                comment,
+                lang,
+                channel,
+                submitted,
+                f"d:{ids[index]}",
+                False,
+                1,
+                submitted,
+                stamp,
+                {"q1": rng.choice(["Dashboards", "Reports", "Integrations", "API"])} if survey is nps else {},
             )
-            for d, survey, score, comment, lang, channel, submitted in answers
-        ],
-        batch_size=2000,
-    )
+        )
+    _write(SurveyResponse, RESPONSE_FIELDS, response_rows)
     recent = now - timedelta(days=100)
-    FatigueTouch.objects.bulk_create(
+    _write(
+        FatigueTouch,
+        TOUCH_FIELDS,
         [
-            FatigueTouch(
-                contact_id=d.contact_id,
-                account_id=d.account_id,
-                channel=d.channel,
-                kind=TouchKind.ANSWERED if d.status == DeliveryStatus.ANSWERED else TouchKind.ASKED,
-                occurred_at=d.answered_at or d.sent_at,
+            (
+                d[1],
+                d[2],
+                d[3],
+                TouchKind.ANSWERED if d[6] == DeliveryStatus.ANSWERED else TouchKind.ASKED,
+                d[7] or d[5],
             )
             for d in deliveries
-            if d.sent_at > recent
+            if d[5] > recent
         ],
-        batch_size=2000,
     )
     ctx.log(f"surveys: {len(deliveries):,} deliveries, {len(answers):,} answers")
