@@ -556,15 +556,20 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
     (IntegrityError): the transaction rolls back with its rows, and the caller takes the path
     that looks the keys up first."""
     try:
-        account_refs = {row["account"] for row in rows}
-        contact_refs = {row.get("contact") for row in rows} - {None, ""}
+        # A row names its account and contact by external id, or (internal callers such as the
+        # Segment endpoints) by our id: both are checked to exist, one query per kind.
+        account_refs = {row["account_id"] if "account_id" in row else row["account"] for row in rows}
+        contact_refs = {row["contact_id"] if "contact_id" in row else row.get("contact") for row in rows}
+        contact_refs -= {None, ""}
         months = {date(int(row["occurred_at"][:4]), int(row["occurred_at"][5:7]), 1) for row in rows}
     except (TypeError, KeyError, ValueError, AttributeError):
         return None  # not JSON objects with these fields as text: the full check reports
-    if any(type(ref) is not str or "\x00" in ref for ref in account_refs | contact_refs):
-        return None  # only external ids as text go to the lookups; the full check reports the rest
-    account_ids = _lookup(Account, "external_id", sorted(account_refs))
-    contact_ids = _lookup(Contact, "external_id", sorted(contact_refs))
+    if any(type(ref) is not int and (type(ref) is not str or "\x00" in ref) for ref in account_refs | contact_refs):
+        return None  # only ids and external ids as text go to the lookups; the full check reports the rest
+    account_ids = _lookup(Account, "external_id", sorted(r for r in account_refs if type(r) is str))
+    account_ids.update(_lookup(Account, "id", sorted(r for r in account_refs if type(r) is int)))
+    contact_ids = _lookup(Contact, "external_id", sorted(r for r in contact_refs if type(r) is str))
+    contact_ids.update(_lookup(Contact, "id", sorted(r for r in contact_refs if type(r) is int)))
     if len(account_ids) < len(account_refs) or len(contact_ids) < len(contact_refs):
         return None  # an unknown account or contact: _resolve reports it
     contact_ids[None] = None
@@ -621,8 +626,8 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
             if account_list:
                 transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
     except (_NotPlain, KeyError):
-        # Rolled back, nothing written. KeyError: a row that names its account or contact by
-        # our id (account_id / contact_id), which the lookups above did not resolve.
+        # Rolled back, nothing written. KeyError: a reference the lookups above did not
+        # resolve (a row with both an id and an external id, say): the other paths decide.
         return None
     return stored, account_list
 
