@@ -324,9 +324,7 @@ def run(args) -> None:
     sample = list(Account.objects.filter(external_id__startswith=PREFIX).values_list("id", flat=True)[:500])
     naive_per_account = _naive_mrr_ms_per_account(sample, last_month.start, last_month.end)
     naive_full = naive_per_account * total_accounts
-    print(
-        f"\naccounts in the database: {total_accounts:,}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    )
+    print(f"\naccounts in the database: {total_accounts:,}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"baseline: trivial page (login form)                 {baseline_page:8.1f} ms")
     print(
         f"baseline: naive per-account MRR loop (2 queries/account) {naive_per_account:.2f} ms/account on 500 "

@@ -6,143 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accounts', to=settings.AUTH_USER_MODEL),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="accounts",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='accounts.account'),
+            model_name="account",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='accounts.account'),
+            model_name="activity",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="activities", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to=settings.AUTH_USER_MODEL),
+            model_name="activity",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="activities",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='accounts.account'),
+            model_name="contact",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contacts",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='accounts.contact'),
+            model_name="activity",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="activities",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='costentry',
-            index=models.Index(fields=['period_start'], name='accounts_co_period__b40708_idx'),
+            model_name="costentry",
+            index=models.Index(fields=["period_start"], name="accounts_co_period__b40708_idx"),
         ),
         migrations.AddConstraint(
-            model_name='costentry',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='cost_period_valid'),
+            model_name="costentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gt", models.F("period_start"))), name="cost_period_valid"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='persona',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='accounts.persona'),
+            model_name="contact",
+            name="persona",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="contacts",
+                to="accounts.persona",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referred_account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referred_by', to='accounts.account'),
+            model_name="referral",
+            name="referred_account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="referred_by",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referring_account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals_made', to='accounts.account'),
+            model_name="referral",
+            name="referring_account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="referrals_made", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='subscription',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='accounts.account'),
+            model_name="subscription",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="subscriptions", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='supportticket',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='accounts.account'),
+            model_name="supportticket",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tickets", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='supportticket',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='accounts.contact'),
+            model_name="supportticket",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tickets",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='usageevent',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account'),
+            model_name="usageevent",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='usageevent',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.contact'),
+            model_name="usageevent",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['owner', 'name'], name='accounts_ac_owner_i_f62bff_idx'),
+            model_name="account",
+            index=models.Index(fields=["owner", "name"], name="accounts_ac_owner_i_f62bff_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['-mrr', 'id'], name='account_mrr_desc'),
+            model_name="account",
+            index=models.Index(fields=["-mrr", "id"], name="account_mrr_desc"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['account', '-occurred_at'], name='activity_account_time'),
+            model_name="activity",
+            index=models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['account', 'last_seen_at'], name='accounts_co_account_30be45_idx'),
+            model_name="contact",
+            index=models.Index(fields=["account", "last_seen_at"], name="accounts_co_account_30be45_idx"),
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['account', 'start_date'], name='accounts_su_account_b9ce9e_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["account", "start_date"], name="accounts_su_account_b9ce9e_idx"),
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['end_date'], name='accounts_su_end_dat_ac56e1_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["end_date"], name="accounts_su_end_dat_ac56e1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('mrr__gte', 0)), name='subscription_mrr_not_negative'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mrr__gte", 0)), name="subscription_mrr_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gt', models.F('start_date')), _connector='OR'), name='subscription_end_after_start'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gt", models.F("start_date")), _connector="OR"
+                ),
+                name="subscription_end_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportticket',
-            index=models.Index(fields=['account', 'opened_at'], name='accounts_su_account_f96660_idx'),
+            model_name="supportticket",
+            index=models.Index(fields=["account", "opened_at"], name="accounts_su_account_f96660_idx"),
         ),
         migrations.AddIndex(
-            model_name='supportticket',
-            index=models.Index(fields=['resolved_at'], name='accounts_su_resolve_6a814a_idx'),
+            model_name="supportticket",
+            index=models.Index(fields=["resolved_at"], name="accounts_su_resolve_6a814a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supportticket',
-            constraint=models.CheckConstraint(condition=models.Q(('first_response_at__isnull', True), ('first_response_at__gte', models.F('opened_at')), _connector='OR'), name='ticket_response_after_open'),
+            model_name="supportticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("first_response_at__isnull", True),
+                    ("first_response_at__gte", models.F("opened_at")),
+                    _connector="OR",
+                ),
+                name="ticket_response_after_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportticket',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), ('resolved_at__gte', models.F('opened_at')), _connector='OR'), name='ticket_resolved_after_open'),
+            model_name="supportticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved_at__isnull", True), ("resolved_at__gte", models.F("opened_at")), _connector="OR"
+                ),
+                name="ticket_resolved_after_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='usageevent',
-            index=models.Index(fields=['account', 'occurred_at'], name='usage_account_time'),
+            model_name="usageevent",
+            index=models.Index(fields=["account", "occurred_at"], name="usage_account_time"),
         ),
     ]

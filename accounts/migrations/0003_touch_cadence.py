@@ -4,23 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TouchCadence',
+            name="TouchCadence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('strategic', 'Strategic'), ('key', 'Key'), ('standard', 'Standard'), ('tech_touch', 'Tech-touch')], max_length=16, unique=True)),
-                ('every_days', models.PositiveSmallIntegerField(help_text='A CSM touch (note, call, meeting, email) is due this often.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("strategic", "Strategic"),
+                            ("key", "Key"),
+                            ("standard", "Standard"),
+                            ("tech_touch", "Tech-touch"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "every_days",
+                    models.PositiveSmallIntegerField(
+                        help_text="A CSM touch (note, call, meeting, email) is due this often."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['every_days', 'tier'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('every_days__gte', 1)), name='touch_cadence_days_positive')],
+                "ordering": ["every_days", "tier"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("every_days__gte", 1)), name="touch_cadence_days_positive"
+                    )
+                ],
             },
         ),
     ]

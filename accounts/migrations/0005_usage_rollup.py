@@ -5,28 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_touch_cadence_defaults'),
+        ("accounts", "0004_touch_cadence_defaults"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountDailyUsage',
+            name="AccountDailyUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('events', models.PositiveIntegerField(default=0)),
-                ('active_contacts', models.PositiveIntegerField(default=0)),
-                ('contact_ids', models.JSONField(blank=True, default=list)),
-                ('features', models.JSONField(blank=True, default=dict)),
-                ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("events", models.PositiveIntegerField(default=0)),
+                ("active_contacts", models.PositiveIntegerField(default=0)),
+                ("contact_ids", models.JSONField(blank=True, default=list)),
+                ("features", models.JSONField(blank=True, default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'account daily usage',
-                'ordering': ['account_id', 'day'],
-                'indexes': [models.Index(fields=['day', 'account'], name='usage_rollup_day')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'day'), name='usage_rollup_account_day')],
+                "verbose_name_plural": "account daily usage",
+                "ordering": ["account_id", "day"],
+                "indexes": [models.Index(fields=["day", "account"], name="usage_rollup_day")],
+                "constraints": [models.UniqueConstraint(fields=("account", "day"), name="usage_rollup_account_day")],
             },
         ),
     ]
