@@ -21,6 +21,7 @@ from surveys.models import SurveyDelivery, SurveyResponse
 from surveys.tokens import SALTS, TokenError, TokenExpired, make_token, read_token
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory, SurveyWorkspaceFactory
+from tests.surveys.conftest import widget_token
 
 pytestmark = pytest.mark.django_db
 ORIGIN = "https://app.example.com"
@@ -33,19 +34,7 @@ def answer_body():
     survey = SurveyFactory(workspace=workspace, kind="nps")
     contact = ContactFactory(account=AccountFactory(), external_id="user-1")
     delivery = SurveyDelivery.objects.create(survey=survey, contact=contact, account=contact.account, channel="widget")
-    token = make_token(
-        "widget",
-        {
-            "d": delivery.id,
-            "s": survey.id,
-            "k": "nps",
-            "c": contact.id,
-            "a": contact.account_id,
-            "u": "user-1",
-            "w": workspace.id,
-            "l": "en",
-        },
-    )
+    token = widget_token(delivery, workspace)
     body = {"user_id": "user-1", "user_hash": workspace.user_hash("user-1"), "token": token, "score": 3}
     return workspace, json.dumps(body)
 

@@ -17,6 +17,7 @@ from surveys.tokens import make_token
 from surveys.views.widget import widget_source
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory, SurveyWorkspaceFactory
+from tests.surveys.conftest import widget_token
 
 pytestmark = pytest.mark.django_db
 ORIGIN = "https://app.example.com"
@@ -263,19 +264,7 @@ def test_schedule_and_days_after_signup(client, setup):
 def test_widget_answer_service_refuses_replays_when_edit_window_is_zero(setup):
     workspace, survey, contact = setup
     delivery = SurveyDelivery.objects.create(survey=survey, contact=contact, account=contact.account, channel="widget")
-    token = make_token(
-        "widget",
-        {
-            "d": delivery.id,
-            "s": survey.id,
-            "k": "nps",
-            "c": contact.id,
-            "a": contact.account_id,
-            "u": "user-1",
-            "w": workspace.id,
-            "l": "en",
-        },
-    )
+    token = widget_token(delivery, workspace)
     widget_answer(workspace=workspace, token=token, user_id="user-1", score=8)
     from surveys.services import AlreadyAnswered
 
