@@ -180,7 +180,7 @@ KPI_KEYS = [
     ("logo_churn_rate", "Logo churn", "pct"),
     ("renewal_rate", "Renewal rate", "pct"),
     ("trial_conversion_rate", "Trial conversion", "pct"),
-    ("nps", "NPS", "num"),
+    ("nps", "NPS", "nps"),
     ("csat", "CSAT", "pct"),
     ("ces", "CES", "num"),
     ("fcr", "First-contact resolution", "pct"),
@@ -285,7 +285,7 @@ SCORE_COLUMNS = [
     ("grr", "GRR", "pct"),
     ("logo_churn_rate", "Logo churn", "pct"),
     ("renewal_rate", "Renewals", "pct"),
-    ("nps", "NPS", "num"),
+    ("nps", "NPS", "nps"),
     ("stickiness", "DAU/MAU", "pct"),
     ("features_per_account", "Features / account", "num"),
 ]

@@ -40,6 +40,8 @@ def fmt(value, kind: str) -> str:
         return pct(value)
     if kind == "money":
         return money(value)
+    if kind == "nps":
+        return num(value, 0)  # a whole number from -100 to 100, as CS tools show it
     return num(value)
 
 
@@ -51,7 +53,7 @@ def delta(value, prev, kind: str, key: str = ""):
     diff = float(value) - float(prev)
     if kind == "pct":
         text = f"{diff * 100:+.1f} pts"
-    elif kind == "money":
+    elif kind in ("money", "nps"):
         text = f"{diff:+,.0f}"
     else:
         text = f"{diff:+,.1f}"
