@@ -573,6 +573,10 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
     if len(account_ids) < len(account_refs) or len(contact_ids) < len(contact_refs):
         return None  # an unknown account or contact: _resolve reports it
     contact_ids[None] = None
+    # Only months a valid row can have (1990 to tomorrow): text that is refused later must not
+    # create partitions. A row outside them fails the month check below and goes the other way.
+    latest = timezone.now() + FUTURE_TOLERANCE
+    months = {m for m in months if date(1990, 1, 1) <= m <= date(latest.year, latest.month, 1)}
     usage_partitions_ensure(months=months)
     month_numbers = {m.year * 12 + m.month for m in months}
     seen: set[int] = set()

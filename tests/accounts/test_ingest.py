@@ -266,3 +266,21 @@ def test_rows_naming_accounts_by_id_and_by_external_id_mix():
     )
     assert (result.stored, result.duplicates) == (2, 0)
     assert dict(UsageEvent.objects.values_list("message_id", "account_id")) == {"x1": account.pk, "x2": other.pk}
+
+
+def test_a_refused_batch_creates_no_month_partitions():
+    """Text that fails the check must not leave partitions behind (one per month it names)."""
+    from django.db import connection
+
+    account = AccountFactory()
+    rows = [_row(account, occurred_at=f"{year}-01-01T00:00:00Z") for year in (1200, 1700, 2999)]
+    with pytest.raises(IngestError):
+        events_store(rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE c.relname LIKE 'accounts_usageevent_p1200%%' OR c.relname LIKE 'accounts_usageevent_p1700%%' "
+                "OR c.relname LIKE 'accounts_usageevent_p2999%%'"
+            )
+            assert cursor.fetchone()[0] == 0
