@@ -492,17 +492,26 @@ def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
     return plain, {date(row[3].year, row[3].month, 1) for row in plain}
 
 
-def _resolve_plain(plain: list[tuple]) -> list[tuple] | None:
-    """Replace external ids (or checked ids) by ids; None if any is unknown (_resolve reports)."""
-    accounts = {row[0] for row in plain}
-    contacts = {row[1] for row in plain} - {None}
-    account_ids = _lookup(Account, "external_id", [a for a in accounts if type(a) is str])
-    account_ids.update(_lookup(Account, "id", [a for a in accounts if type(a) is int]))
-    contact_ids = _lookup(Contact, "external_id", [c for c in contacts if type(c) is str])
-    contact_ids.update(_lookup(Contact, "id", [c for c in contacts if type(c) is int]))
+def _id_maps(accounts: set, contacts: set) -> tuple[dict, dict] | None:
+    """{reference: id} for these account and contact references (external ids as text, or our
+    ids), one query per kind; None if any is unknown (_resolve reports). The contact map also
+    takes None (no contact)."""
+    account_ids = _lookup(Account, "external_id", sorted(a for a in accounts if type(a) is str))
+    account_ids.update(_lookup(Account, "id", sorted(a for a in accounts if type(a) is int)))
+    contact_ids = _lookup(Contact, "external_id", sorted(c for c in contacts if type(c) is str))
+    contact_ids.update(_lookup(Contact, "id", sorted(c for c in contacts if type(c) is int)))
     if len(account_ids) < len(accounts) or len(contact_ids) < len(contacts):
         return None
     contact_ids[None] = None
+    return account_ids, contact_ids
+
+
+def _resolve_plain(plain: list[tuple]) -> list[tuple] | None:
+    """Replace external ids (or checked ids) by ids; None if any is unknown (_resolve reports)."""
+    maps = _id_maps({row[0] for row in plain}, {row[1] for row in plain} - {None})
+    if maps is None:
+        return None
+    account_ids, contact_ids = maps
     return [(account_ids[a], contact_ids[c], e, o, p, m) for a, c, e, o, p, m in plain]
 
 
@@ -524,7 +533,6 @@ def _copy_line(account_id, contact_id, event, moment, properties, message_id) ->
 
 
 COPY_CHUNK = 2000  # rows per write: PostgreSQL stores chunk k while Python formats chunk k+1
-from_bytes = int.from_bytes
 
 
 def _copy_chunk(lines: list[str], rows: list[tuple], account_ids: dict, contact_ids: dict) -> str:
@@ -566,13 +574,10 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
         return None  # not JSON objects with these fields as text: the full check reports
     if any(type(ref) is not int and (type(ref) is not str or "\x00" in ref) for ref in account_refs | contact_refs):
         return None  # only ids and external ids as text go to the lookups; the full check reports the rest
-    account_ids = _lookup(Account, "external_id", sorted(r for r in account_refs if type(r) is str))
-    account_ids.update(_lookup(Account, "id", sorted(r for r in account_refs if type(r) is int)))
-    contact_ids = _lookup(Contact, "external_id", sorted(r for r in contact_refs if type(r) is str))
-    contact_ids.update(_lookup(Contact, "id", sorted(r for r in contact_refs if type(r) is int)))
-    if len(account_ids) < len(account_refs) or len(contact_ids) < len(contact_refs):
+    maps = _id_maps(account_refs, contact_refs)
+    if maps is None:
         return None  # an unknown account or contact: _resolve reports it
-    contact_ids[None] = None
+    account_ids, contact_ids = maps
     # Only months a valid row can have (1990 to tomorrow): text that is refused later must not
     # create partitions. A row outside them fails the month check below and goes the other way.
     latest = timezone.now() + FUTURE_TOLERANCE
@@ -591,8 +596,7 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
                 for row in _plain_rows(rows):
                     account, contact, event, moment, properties, message_id = row
                     if message_id is not None:
-                        digest = md5(message_id.encode(), usedforsecurity=False).digest()
-                        key = from_bytes(digest[:8], "big", signed=True)  # message_key(), inlined
+                        key = message_key(message_id)
                         if key in seen:
                             continue  # a repeat inside the batch: the first row counts
                         seen.add(key)
@@ -621,12 +625,8 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
                     cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN") as copy,
                 ):
                     copy.write("\n".join(map(str, sorted(seen))) + "\n")
-                    # PostgreSQL checks the keys while Python gets the rest ready.
-                    account_list = sorted({account_id for account_id, _ in pairs})
-                    _refresh_rollups_soon(pairs)
-            else:
-                account_list = sorted({account_id for account_id, _ in pairs})
-                _refresh_rollups_soon(pairs)
+            account_list = sorted({account_id for account_id, _ in pairs})
+            _refresh_rollups_soon(pairs)
             if account_list:
                 transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
     except (_NotPlain, KeyError):
