@@ -385,7 +385,7 @@ def _insert_sqlite(rows: list[_Row]) -> None:
     )
 
 
-def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
+def _refresh_rollups_soon(pairs: set[tuple[int, date]] | set[tuple[int, str]]) -> None:
     """Queue the daily-rollup refresh of these pairs for after commit (inline in the embedded
     mode, a worker in production): the batch is answered once its events are durable, and the
     derived rollups follow within seconds (docs/decisions.md "Usage events table")."""
@@ -396,7 +396,7 @@ def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
     by_day: dict[date, list[int]] = {}
     for account_id, day in pairs:
         by_day.setdefault(day, []).append(account_id)
-    payload = {day.isoformat(): sorted(ids) for day, ids in sorted(by_day.items())}
+    payload = {str(day): sorted(ids) for day, ids in sorted(by_day.items())}  # dates or ISO days
     transaction.on_commit(lambda: usage_rollup_refresh_task.delay(payload))
 
 
@@ -676,15 +676,17 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
     return len(to_write), account_ids
 
 
-def events_store(rows: Iterable[Mapping]) -> IngestResult:
+def events_store(rows: Iterable[Mapping], *, stream: bool = True) -> IngestResult:
     """Validate and store usage events, all or nothing (see the module docstring).
 
     Raises IngestError (nothing written) when any row is invalid or names an unknown account
-    or contact. Returns how many rows came in, were stored, and were repeats."""
+    or contact. Returns how many rows came in, were stored, and were repeats. `stream=False`
+    skips the streamed path, for a caller that already tried these rows that way
+    (accounts.ingest_decoded)."""
     rows = rows if isinstance(rows, list) else list(rows)
     if rows and connection.vendor == "postgresql":
         try:
-            streamed = _store_postgres_stream(rows)
+            streamed = _store_postgres_stream(rows) if stream else None
         except IntegrityError:
             streamed = None  # a message id stored before: the path below looks the keys up first
         if streamed is not None:

@@ -59,7 +59,11 @@ def json_body(request):
 def rows_body(request) -> list:
     """A JSON array, or NDJSON (one JSON object per line). NDJSON rows keep their line number
     in `_row` so that errors point at the line."""
-    body = raw_body(request)
+    return rows_from_bytes(raw_body(request))
+
+
+def rows_from_bytes(body: bytes) -> list:
+    """rows_body for a body already read (and gunzipped)."""
     stripped = body.lstrip()
     if not stripped:
         raise BodyError("Body is empty.", "empty")

@@ -19,10 +19,11 @@ from core.choices import Role
 
 from .. import records
 from ..ingest import IngestError, events_store
+from ..ingest_decoded import events_decode, events_store_decoded
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
 from ..services import activity_create
 from . import filters, serializers
-from .bodies import BodyError, rows_body
+from .bodies import BodyError, raw_body, rows_from_bytes
 
 MAX_ITEMS = serializers.ExternalIdListSerializer.MAX_ITEMS
 
@@ -321,9 +322,9 @@ class EventIngestMixin:
         return self.request.method == "POST"
 
     @staticmethod
-    def store(rows) -> dict:
+    def store(rows, *, stream: bool = True) -> dict:
         try:
-            return events_store(rows).as_dict()
+            return events_store(rows, stream=stream).as_dict()
         except IngestError as exc:
             raise ItemsInvalid(
                 exc.errors, total=exc.total, message=f"{exc.total} row(s) are invalid; nothing was written."
@@ -405,8 +406,16 @@ class EventBulkView(EventIngestMixin, APIView):
         ],
     )
     def post(self, request):
+        body = raw_body(request)
+        # The common body (every row of the plain shape, all new) is decoded in C and streamed
+        # into COPY; any other is parsed and stored the general way, which decides and reports.
+        decoded = events_decode(body)
+        if decoded is not None and len(decoded) <= self.MAX_ROWS:
+            result = events_store_decoded(decoded)
+            if result is not None:
+                return Response(result.as_dict(), status=status.HTTP_200_OK)
         try:
-            rows = rows_body(request)
+            rows = rows_from_bytes(body)
         except IngestError as exc:
             raise ItemsInvalid(
                 exc.errors, total=exc.total, message=f"{exc.total} line(s) are not JSON objects."
@@ -415,7 +424,7 @@ class EventBulkView(EventIngestMixin, APIView):
             raise ItemsInvalid([], message="Send a JSON array or NDJSON.")
         if len(rows) > self.MAX_ROWS:
             raise ItemsInvalid([], message=f"At most {self.MAX_ROWS} rows per request ({len(rows)} sent).")
-        return Response(self.store(rows), status=status.HTTP_200_OK)
+        return Response(self.store(rows, stream=decoded is None), status=status.HTTP_200_OK)
 
 
 __all__ = [
