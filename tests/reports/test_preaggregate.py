@@ -235,3 +235,20 @@ def test_expansion_signals_from_the_pre_aggregate(small_book, today, csm_user):
     reports_refresh(as_of=today)
     stored, source = selectors.expansion_signals_for(owner_id=csm_user.pk, today=today)
     assert source == "pre-aggregate" and stored == live
+
+
+def test_refresh_puts_the_planner_settings_back(small_book, today):
+    """The refresh turns JIT off and raises work_mem on PostgreSQL for its own queries only."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+            return cursor.fetchone()
+
+    before = settings()
+    reports_refresh(as_of=today)
+    assert settings() == before
