@@ -551,7 +551,7 @@ def _copy_chunk(lines: list[str], rows: list[tuple], account_ids: dict, contact_
     return "".join([_copy_line(account_ids[a], contact_ids[c], e, m, p, mid) for a, c, e, m, p, mid in rows])
 
 
-def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
+def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[int, list[int]] | None:
     """PostgreSQL, the usual batch: new events that name accounts and contacts by external id.
 
     The external ids are resolved first (one query per kind). Then each row is checked
@@ -574,10 +574,16 @@ def _store_postgres_stream(rows: list) -> tuple[int, list[int]] | None:
         return None  # not JSON objects with these fields as text: the full check reports
     if any(type(ref) is not int and (type(ref) is not str or "\x00" in ref) for ref in account_refs | contact_refs):
         return None  # only ids and external ids as text go to the lookups; the full check reports the rest
-    maps = _id_maps(account_refs, contact_refs)
-    if maps is None:
-        return None  # an unknown account or contact: _resolve reports it
-    account_ids, contact_ids = maps
+    if ids_checked and all(type(ref) is int for ref in account_refs | contact_refs):
+        # The caller read these ids in this transaction (accounts.tracking): no second lookup.
+        account_ids = {ref: ref for ref in account_refs}
+        contact_ids = {ref: ref for ref in contact_refs}
+        contact_ids[None] = None
+    else:
+        maps = _id_maps(account_refs, contact_refs)
+        if maps is None:
+            return None  # an unknown account or contact: _resolve reports it
+        account_ids, contact_ids = maps
     # Only months a valid row can have (1990 to tomorrow): text that is refused later must not
     # create partitions. A row outside them fails the month check below and goes the other way.
     latest = timezone.now() + FUTURE_TOLERANCE
@@ -676,17 +682,19 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
     return len(to_write), account_ids
 
 
-def events_store(rows: Iterable[Mapping], *, stream: bool = True) -> IngestResult:
+def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: bool = False) -> IngestResult:
     """Validate and store usage events, all or nothing (see the module docstring).
 
     Raises IngestError (nothing written) when any row is invalid or names an unknown account
     or contact. Returns how many rows came in, were stored, and were repeats. `stream=False`
     skips the streamed path, for a caller that already tried these rows that way
-    (accounts.ingest_decoded)."""
+    (accounts.ingest_decoded). `ids_checked=True`: rows that name accounts and contacts by id
+    (`account_id`, `contact_id`) name ones the caller read in the current transaction, so the
+    streamed path does not look them up again (accounts.tracking)."""
     rows = rows if isinstance(rows, list) else list(rows)
     if rows and connection.vendor == "postgresql":
         try:
-            streamed = _store_postgres_stream(rows) if stream else None
+            streamed = _store_postgres_stream(rows, ids_checked=ids_checked) if stream else None
         except IntegrityError:
             streamed = None  # a message id stored before: the path below looks the keys up first
         if streamed is not None:

@@ -14,9 +14,11 @@ the bulk body decoded by msgspec").
 PostgreSQL only: on SQLite `events_decode` returns None.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import partial
 from hashlib import md5
+from operator import attrgetter, itemgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -103,13 +105,18 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     PostgreSQL stores the keys)."""
     if not events:
         return None
-    accounts = {e.account for e in events}
-    contacts = {e.contact for e in events}
+    # Whole-batch sets through map() and attrgetter: loops in C.
+    accounts = set(map(attrgetter("account"), events))
+    contacts = set(map(attrgetter("contact"), events))
     contacts.discard(None)
     contacts.discard("")
     if not all(map(_plain_ref, accounts)) or not all(map(_plain_ref, contacts)):
         return None
+    # The message keys (MD5 in C under the GIL) are computed by a helper thread while this
+    # one waits for PostgreSQL's id lookups (a wait that releases the GIL).
+    keys_soon = _hasher.submit(_message_keys, events)
     maps = _id_maps(accounts, contacts)
+    keys, repeats = keys_soon.result()
     if maps is None:
         return None
     # Ids as COPY text, looked up once per row.
@@ -121,14 +128,13 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     latest = timezone.now() + FUTURE_TOLERANCE
     last_month = f"{latest:%Y-%m}"
     months = set()
-    for month in {e.occurred_at[:7] for e in events}:
+    for month in set(map(itemgetter(slice(0, 7)), map(attrgetter("occurred_at"), events))):
         if "1990-01" <= month <= last_month and len(month) == 7 and month[4] == "-" and month[5:].isdigit():
             months.add(month)
     try:
         usage_partitions_ensure(months={date(int(m[:4]), int(m[5:7]), 1) for m in months})
     except ValueError:
         return None  # not a month ("2026-13"): the general check reports
-    keys, repeats = _message_keys(events)
     pairs: set[tuple[str, str]] = set()
     check = partial(_chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest)
     stored = 0
@@ -161,6 +167,7 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
 
 
 NULL = "\\N"  # COPY's null
+_hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-keys")
 _KEY_ROW = np.dtype([("fields", ">i2"), ("length", ">i4"), ("key", ">i8")])  # one binary COPY tuple
 
 

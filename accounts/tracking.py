@@ -248,7 +248,7 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         if row["contact"] is not None:
             row["contact_id"] = contacts[row.pop("contact")][0]
     try:
-        stored = events_store(rows)
+        stored = events_store(rows, ids_checked=True)  # read above, in this transaction
     except IngestError as exc:
         raise TrackingError(
             [{"index": e["row"], "field": _segment_field(e["field"]), "reason": e["reason"]} for e in exc.errors]

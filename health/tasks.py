@@ -41,6 +41,28 @@ def health_recompute_finish_task(as_of: str) -> int:
 
 
 @shared_task
+def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
+    """events_ingested's debounce, run by a worker: the accounts not already queued go in ONE
+    refresh task (same debounce keys as account_health_refresh_soon). Two cache round trips
+    per batch, not one per account: a batch racing this one may queue some of the same
+    accounts again, which costs one idempotent recompute, never a wrong score. Returns how
+    many accounts it queued."""
+    from django.core.cache import cache
+
+    from .services import REFRESH_DELAY_SECONDS
+
+    keys = {f"health:refresh:{a}": a for a in sorted(set(account_ids))}
+    if not keys:
+        return 0
+    queued = cache.get_many(list(keys))
+    ids = [a for key, a in keys.items() if key not in queued]
+    if ids:
+        cache.set_many({f"health:refresh:{a}": 1 for a in ids}, REFRESH_DELAY_SECONDS + 60)
+        accounts_health_refresh_task.apply_async(args=[ids], countdown=REFRESH_DELAY_SECONDS)
+    return len(ids)
+
+
+@shared_task
 def accounts_health_refresh_task(account_ids: list[int]) -> int:
     """The debounced refresh of many accounts at once (events_ingested): returns accounts scored."""
     from django.core.cache import cache

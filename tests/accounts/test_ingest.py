@@ -284,3 +284,21 @@ def test_a_refused_batch_creates_no_month_partitions():
                 "OR c.relname LIKE 'accounts_usageevent_p2999%%'"
             )
             assert cursor.fetchone()[0] == 0
+
+
+def test_ids_read_by_the_caller_are_not_looked_up_again():
+    """accounts.tracking reads the ids in the same transaction and says so (ids_checked): the
+    streamed path then skips its own lookup of accounts and contacts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = AccountFactory()
+    contact = ContactFactory(account=account)
+    row = {"account_id": account.pk, "contact_id": contact.pk, "event": "e", "occurred_at": "2026-03-04T10:00:00Z"}
+    with CaptureQueriesContext(connection) as queries:
+        result = events_store([{**row, "message_id": "k1"}], ids_checked=True)
+    assert result.stored == 1
+    if connection.vendor == "postgresql":
+        assert not [q for q in queries.captured_queries if "accounts_account" in q["sql"]]
+    event = UsageEvent.objects.get()
+    assert (event.account_id, event.contact_id) == (account.pk, contact.pk)
