@@ -829,25 +829,243 @@ class Planner:
 
 
 PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # signature, flags, header extension length
-PG_EPOCH = date(2000, 1, 1)  # binary dates count days from here
-# one AccountDailyContact row as a binary COPY tuple: (account_id int8, day date, contact_id int8)
+PG_COPY_TRAILER = b"\xff\xff"
+PG_EPOCH = date(2000, 1, 1)  # binary dates count days from here, timestamps microseconds
+# one AccountDailyContact row as a binary COPY tuple: (id int8, account_id int8, day date, contact_id int8)
 DAILY_CONTACT_TUPLE = np.dtype(
-    [("n", ">i2"), ("l1", ">i4"), ("account", ">i8"), ("l2", ">i4"), ("day", ">i4"), ("l3", ">i4"), ("contact", ">i8")]
+    [
+        ("n", ">i2"),
+        ("l0", ">i4"),
+        ("id", ">i8"),
+        ("l1", ">i4"),
+        ("account", ">i8"),
+        ("l2", ">i4"),
+        ("day", ">i4"),
+        ("l3", ">i4"),
+        ("contact", ">i8"),
+    ]
 )
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class CopyStream:
+    """The seed's PostgreSQL COPYs, run one after another by a writer thread on the seed's own
+    connection (so inside its transaction), fed through a bounded queue: the database stores
+    chunk k while Python builds chunk k+1, one core each. The main thread must not use the
+    connection until `close()`; `waited` is how long it was blocked on a full queue (Python
+    ahead of the database)."""
+
+    def __init__(self, depth: int = 24):
+        import queue
+        import threading
+
+        connection.ensure_connection()
+        self._raw = connection.connection
+        self._queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.waited = 0.0
+        self._thread = threading.Thread(target=self._run, name="seed_demo-copy", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._raw.cursor() as cursor:
+                for sql, parts in iter(self._queue.get, None):
+                    with cursor.copy(sql) as copy:
+                        for part in parts:
+                            copy.write(part)
+        except BaseException as exc:  # handed to the main thread by put() / close()
+            self.error = exc
+            while self._queue.get() is not None:
+                pass
+
+    def put(self, sql: str, parts: list) -> None:
+        if self.error is not None:
+            raise self.error
+        started = time.perf_counter()
+        self._queue.put((sql, parts))
+        self.waited += time.perf_counter() - started
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+class EventRecords:
+    """UsageEvent rows as binary COPY tuples of one fixed size, filled by NumPy for a whole chunk
+    (no per-row Python, and nothing for PostgreSQL to parse but the small properties JSON).
+    Columns: id, account_id, occurred_at, the model's other nullable columns as NULL (message
+    id), then contact_id, event, properties. The last three vary in size (a contact or NULL, the
+    event name), so each row ends in one of 2 x 11 byte templates padded to one width: the
+    padding is whitespace after the properties JSON, which jsonb drops (the stored value is the
+    same). The contact id is written into the template's slot."""
+
+    def __init__(self, null_columns: list[str]):
+        import struct
+
+        names = [n.encode() for n in EVENT_NAMES]
+        props = [p.encode() for p in EVENT_PROPS]
+        width = max(12 + 4 + len(n) + 4 + 1 + len(p) for n, p in zip(names, props, strict=True))
+        self.tails = np.zeros((2 * len(names), width), np.uint8)  # 2e: with a contact, 2e + 1: without
+        for e, (name, prop) in enumerate(zip(names, props, strict=True)):
+            for null in (0, 1):
+                contact = struct.pack(">i", -1) if null else struct.pack(">iq", 8, 0)
+                head = contact + struct.pack(">i", len(name)) + name
+                body = b"\x01" + prop + b" " * (width - len(head) - 4 - 1 - len(prop))
+                self.tails[2 * e + null] = np.frombuffer(head + struct.pack(">i", len(body)) + body, np.uint8)
+        fields = [("n", ">i2"), ("l0", ">i4"), ("id", ">i8"), ("l1", ">i4"), ("account", ">i8")]
+        fields += [("l2", ">i4"), ("at", ">i8")] + [(f"null{k}", ">i4") for k in range(len(null_columns))]
+        self.dtype = np.dtype([*fields, ("tail", np.uint8, (width,))])
+        self.columns = ["id", "account_id", "occurred_at", *null_columns, "contact_id", "event", "properties"]
+        self.n_fields = len(self.columns)
+        self.n_nulls = len(null_columns)
+
+    def build(self, first_id: int, account: np.ndarray, at_us: np.ndarray, contact: np.ndarray, name: np.ndarray):
+        records = np.empty(len(account), self.dtype)
+        records["n"], records["l0"], records["l1"], records["l2"] = self.n_fields, 8, 8, 8
+        records["id"] = np.arange(first_id, first_id + len(account), dtype=np.int64)
+        records["account"] = account
+        records["at"] = at_us
+        for k in range(self.n_nulls):
+            records[f"null{k}"] = -1
+        null = contact < 0
+        tail = records["tail"]
+        tail[:] = self.tails[2 * name + null]
+        tail[~null, 4:12] = contact[~null].astype(">i8").view(np.uint8).reshape(-1, 8)
+        return records
+
+
+class UsageRecords:
+    """AccountDailyUsage rows as binary COPY tuples, filled by NumPy for a whole chunk in 8-byte
+    units (no per-row Python). The two JSON columns vary in length, so they are laid out from
+    fixed-size pieces: a row is its fixed fields up to `{`, then one 32-byte piece per event
+    name used that day (` "login":      3`, the first with a space where the others have a
+    comma), then `}` and the contact list's length, then one piece per contact id (` 1234567`),
+    then `]`. The padding is JSON whitespace, which jsonb drops: the stored values are exactly
+    those of `[1234567, ...]` and `{"login": 3, ...}`."""
+
+    COLUMNS = ["id", "account_id", "day", "events", "active_contacts", "features", "contact_ids"]
+    DIGITS = 7  # an event name's count on one day
+    HEAD = np.dtype(
+        [
+            ("n", ">i2"),
+            ("l0", ">i4"),
+            ("id", ">i8"),
+            ("l1", ">i4"),
+            ("account", ">i8"),
+            ("l2", ">i4"),
+            ("day", ">i4"),
+            ("l3", ">i4"),
+            ("events", ">i4"),
+            ("l4", ">i4"),
+            ("active", ">i4"),
+            ("l5", ">i4"),  # features' length
+            ("version", "u1"),
+            ("open", "S1"),
+        ]
+    )
+    MID = np.dtype([("close", "S2"), ("l6", ">i4"), ("version", "u1"), ("open", "S1")])  # " }", contact_ids' length
+
+    def __init__(self):
+        quoted = [f'"{name}":'.encode() for name in EVENT_NAMES]
+        self.piece = -(-(1 + max(map(len, quoted)) + self.DIGITS) // 8) * 8
+        self.templates = np.full((len(quoted), self.piece), ord(" "), np.uint8)
+        for e, text in enumerate(quoted):
+            self.templates[e, 1 : 1 + len(text)] = np.frombuffer(text, np.uint8)
+        self.columns = self.COLUMNS
+
+    @staticmethod
+    def _digits(values: np.ndarray, width: int) -> np.ndarray:
+        """Right-aligned decimal digits of non-negative values, spaces before: (len, width) bytes."""
+        if len(values) and int(values.max()) >= 10**width:
+            raise ValueError(f"a value does not fit {width} digits")
+        powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        digits = (values[:, None] // powers) % 10 + ord("0")
+        digits[(values[:, None] < powers) & (powers > 1)] = ord(" ")
+        return digits.astype(np.uint8)
+
+    def build(self, first_id, account, day, events, active, features, pair_row, pair_contact) -> np.ndarray:
+        n = len(account)
+        feature_row, feature_name = np.nonzero(features)  # row by row, names in order
+        counts = features[feature_row, feature_name]
+        used = np.bincount(feature_row, minlength=n)
+        contact_width = -(-(1 + len(str(int(pair_contact.max(initial=0))))) // 8) * 8
+        f_units, c_units = self.piece // 8, contact_width // 8
+        units = 7 + f_units * used + 1 + c_units * active + 1
+        start = np.concatenate([[0], np.cumsum(units)[:-1]])
+        out = np.empty(int(units.sum()), np.uint64)
+
+        head = np.empty(n, self.HEAD)
+        head["n"] = len(self.COLUMNS)
+        head["l0"], head["l1"], head["l2"], head["l3"], head["l4"] = 8, 8, 4, 4, 4
+        head["id"] = np.arange(first_id, first_id + n, dtype=np.int64)
+        head["account"], head["day"], head["events"], head["active"] = account, day, events, active
+        head["l5"] = 1 + 1 + self.piece * used + 2  # version, "{", pieces, " }"
+        head["version"], head["open"] = 1, b"{"
+        out[start[:, None] + np.arange(7)] = head.view(np.uint64).reshape(n, 7)
+
+        pieces = self.templates[feature_name]
+        index = np.arange(len(feature_row)) - (np.cumsum(used) - used)[feature_row]
+        pieces[:, 0] = np.where(index == 0, ord(" "), ord(","))
+        pieces[:, -self.DIGITS :] = self._digits(counts, self.DIGITS)
+        where = start[feature_row] + 7 + index * f_units
+        out[where[:, None] + np.arange(f_units)] = pieces.view(np.uint64).reshape(-1, f_units)
+
+        mid = np.empty(n, self.MID)
+        mid["close"], mid["version"], mid["open"] = b" }", 1, b"["
+        mid["l6"] = 1 + 1 + contact_width * active + 8  # version, "[", pieces, "]" and 7 spaces
+        mid_at = start + 7 + f_units * used
+        out[mid_at] = mid.view(np.uint64)
+
+        pieces = np.empty((len(pair_row), contact_width), np.uint8)
+        index = np.arange(len(pair_row)) - (np.cumsum(active) - active)[pair_row]
+        pieces[:, 0] = np.where(index == 0, ord(" "), ord(","))
+        pieces[:, 1:] = self._digits(pair_contact, contact_width - 1)
+        where = mid_at[pair_row] + 1 + index * c_units
+        out[where[:, None] + np.arange(c_units)] = pieces.view(np.uint64).reshape(-1, c_units)
+
+        out[start + units - 1] = np.frombuffer(b"]       ", np.uint64)[0]
+        return out
 
 
 class BulkWriter:
-    """Bulk inserts: PostgreSQL COPY or SQLite executemany. Columns a caller does not pass get the
-    model field's default, so a column another floor adds later does not break the seed."""
+    """Bulk inserts: PostgreSQL COPY (through a CopyStream once `start()` ran) or SQLite
+    executemany. Columns a caller does not pass get the model field's default, so a column
+    another floor adds later does not break the seed."""
 
     def __init__(self):
         self.pg = connection.vendor == "postgresql"
-        self.tz_suffix = "+00" if self.pg else ""
+        self.stream: CopyStream | None = None
+
+    def start(self) -> None:
+        if self.pg:
+            self.stream = CopyStream()
+
+    def finish(self) -> None:
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            stream.close()
+
+    def abort(self) -> None:
+        """After a failure in the main thread: stop the writer thread (the transaction rolls back)."""
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            try:
+                stream.close()
+            except BaseException:  # the main thread's error is the one to report
+                pass
 
     def ts(self, value: datetime | None) -> str | None:
+        """A timestamp to whole seconds, as PostgreSQL (with its offset) or SQLite (naive UTC) read it."""
         if value is None:
             return None
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + self.tz_suffix
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        if self.pg:
+            return value.isoformat(" ", "seconds")
+        return value.replace(tzinfo=None).isoformat(" ", "seconds")
 
     @staticmethod
     def _plain(value):
@@ -862,7 +1080,7 @@ class BulkWriter:
     def defaults(self, model, columns: list[str]) -> tuple[list[str], tuple]:
         extra_cols, extra_vals = [], []
         for f in model._meta.concrete_fields:
-            if f.primary_key or f.column in columns:
+            if f.column in columns or (f.primary_key and "id" not in columns):
                 continue
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = self.ts(timezone.now())
@@ -880,90 +1098,118 @@ class BulkWriter:
         return extra_cols, tuple(extra_vals)
 
     def write(self, model, columns: list[str], rows: list[tuple]) -> int:
+        """Rows of plain values (str, int, bool, None, or what `_plain` turns into one)."""
         if not rows:
             return 0
         extra_cols, extra_vals = self.defaults(model, columns)
         all_cols = columns + extra_cols
         table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.pg:
-                with cursor.cursor.copy(f"COPY {table} ({', '.join(all_cols)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row + extra_vals)
-            else:
-                marks = ", ".join(["%s"] * len(all_cols))
+        if not self.pg:
+            marks = ", ".join(["%s"] * len(all_cols))
+            with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {table} ({', '.join(all_cols)}) VALUES ({marks})",
                     [row + extra_vals for row in rows],
                 )
+            return len(rows)
+        end = "".join("\t" + _copy_text(self._plain(v)) for v in extra_vals) + "\n"
+        text = end.join(["\t".join(["\\N" if v is None else str(v) for v in row]) for row in rows]) + end
+        # Values are written unescaped; checked at C speed: a tab, newline, carriage return or
+        # backslash inside a value (the demo's vocabularies have none) re-renders it escaped.
+        nulls = sum(row.count(None) for row in rows)
+        if (
+            text.count("\t") != len(rows) * (len(all_cols) - 1)
+            or text.count("\n") != len(rows)
+            or "\r" in text
+            or text.count("\\") != nulls + len(rows) * end.count("\\")
+        ):
+            text = end.join(["\t".join([_copy_text(v) for v in row]) for row in rows]) + end
+        self.copy(f"COPY {table} ({', '.join(all_cols)}) FROM STDIN", [text.encode()])
         return len(rows)
 
-    def ids(self, model, key: str, values: list, where: str = "") -> dict:
-        """{key value: id} for rows whose `key` is in values."""
-        result = {}
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            for k in range(0, len(values), 900):
-                part = values[k : k + 900]
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} IN ({marks})", part)
-                result.update(cursor.fetchall())
-        return result
+    def copy(self, sql: str, parts: list) -> None:
+        if self.stream is not None:
+            self.stream.put(sql, parts)
+            return
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for part in parts:
+                copy.write(part)
 
     def binary(self, model, columns: list[str], records: np.ndarray) -> int:
         """PostgreSQL COPY in binary format of a NumPy record array already laid out as COPY's
         tuples (big-endian field count, then length and value per field): no per-row Python and
-        nothing for the server to parse. Every other column must have a database default."""
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.write(PG_COPY_SIGNATURE)
-                copy.write(records.tobytes())
-                copy.write(b"\xff\xff")
+        nothing for the server to parse."""
+        if len(records):
+            self.copy(
+                f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)",
+                [PG_COPY_SIGNATURE, records.tobytes(), PG_COPY_TRAILER],
+            )
         return len(records)
 
-    def events(self, columns: list[str], blocks, model=UsageEvent) -> int:
-        """Events (and their daily rollups) are the bulk of the data: one COPY per chunk of
-        accounts, fed block by block. On PostgreSQL a block is pre-formatted COPY text lines,
-        sent by psycopg's queued writer thread so the database works while Python builds the
-        next block; on SQLite a block is a list of row tuples."""
-        extra_cols, extra_vals = self.defaults(model, columns)
-        table = model._meta.db_table
-        sql_cols = ", ".join(columns + extra_cols)
-        written = 0
-        with connection.cursor() as cursor:
-            if self.pg:
-                from psycopg.copy import QueuedLibpqWriter
 
-                suffix = "".join("\t" + ("\\N" if v is None else str(v).replace("\\", "\\\\")) for v in extra_vals)
-                raw = cursor.cursor
-                with raw.copy(f"COPY {table} ({sql_cols}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
-                    for lines in blocks:
-                        if lines:
-                            copy.write((suffix + "\n").join(lines) + suffix + "\n")
-                            written += len(lines)
-            else:
-                marks = ", ".join(["%s"] * (len(columns) + len(extra_cols)))
-                for rows in blocks:
-                    if rows:
-                        cursor.executemany(
-                            f"INSERT INTO {table} ({sql_cols}) VALUES ({marks})", [row + extra_vals for row in rows]
-                        )
-                        written += len(rows)
-        return written
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return str(value).translate(COPY_ESCAPES)
+
+
+class IdBlock:
+    """The seed gives its rows their ids itself, the ones the table's sequence would have given
+    (the same values, in the same order), so it never reads ids back and can hand every COPY to
+    the writer thread: the tables are locked against other writers for the transaction (the
+    fresh-table path holds stronger locks anyway), the next id of each is read once, and the
+    sequence is moved past the last id given at the end."""
+
+    def __init__(self, models: list):
+        self.next: dict = {}
+        self.first: dict = {}
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                tables = ", ".join(m._meta.db_table for m in models)
+                cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+                for model in models:
+                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+                    self.next[model] = cursor.fetchone()[0]
+            else:  # AUTOINCREMENT: an explicit id moves sqlite_sequence itself
+                for model in models:
+                    table = model._meta.db_table
+                    cursor.execute(
+                        "SELECT max(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = %s "
+                        f"UNION ALL SELECT max(id) FROM {table})",
+                        [table],
+                    )
+                    self.next[model] = (cursor.fetchone()[0] or 0) + 1
+        self.first = dict(self.next)
+
+    def take(self, model, count: int) -> int:
+        """The first of `count` consecutive ids for `model`'s next rows."""
+        first = self.next[model]
+        self.next[model] = first + count
+        return first
+
+    def release(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model, value in self.next.items():
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [model._meta.db_table, value]
+                )
 
 
 @contextmanager
 def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
     """PostgreSQL, when every table is empty at the start (a fresh seed): drop the foreign keys
     and plain indexes (those behind no constraint) of `keys_of` and `indexes_of`, and the unique
-    constraints of `indexes_of` too (the events and their rollups: ~45M rows at 100,000
-    accounts; keys_of keep theirs, which the seed reads ids by), for the bulk load; put them back
-    at the end and ANALYZE. A re-added key is checked in one join over its table instead of a
-    deferred trigger per row queued until the commit, and an index built by sorting costs about
-    a third of one maintained row by row (measured: docs/decisions.md). Inside the seed's
-    transaction, so a failure restores them with everything else. Elsewhere (SQLite, or tables
-    with rows) nothing changes."""
+    constraints of `indexes_of` too (the events and their rollups: ~50M rows at 100,000
+    accounts), for the bulk load; put them back at the end and ANALYZE. A re-added key is
+    checked in one join over its table instead of a deferred trigger per row queued until the
+    commit, and an index built by sorting costs about a third of one maintained row by row
+    (measured: docs/decisions.md); the builds get a larger maintenance_work_mem (sorts in
+    memory, and room for PostgreSQL's parallel workers: the second core is idle by then).
+    Inside the seed's transaction, so a failure restores them with everything else. Elsewhere
+    (SQLite, or tables with rows) nothing changes."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -999,6 +1245,9 @@ def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     yield
     with connection.cursor() as cursor:
+        cursor.execute("SHOW maintenance_work_mem")
+        memory = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [BUILD_MEMORY])
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # unique constraints and indexes first, then the foreign keys (checked against them)
         for table, name, definition in reversed(constraints):
@@ -1007,15 +1256,20 @@ def bulk_load(*, keys_of: list, indexes_of: list) -> Iterator[None]:
             # a partitioned table's index reads "ON ONLY" (just the parent): build every partition's
             cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])
         # fresh statistics for the steps that read these tables next (the events are left to
         # autovacuum: nothing in the seed reads them back)
         cursor.execute(f"ANALYZE {', '.join(t for t in keys_tables if t != UsageEvent._meta.db_table)}")
+
+
+BUILD_MEMORY = "1GB"  # maintenance_work_mem for the index builds after a bulk load
 
 
 # Section: the step
 
 
 ACCOUNT_COLS = [
+    "id",
     "external_id",
     "name",
     "domain",
@@ -1024,16 +1278,19 @@ ACCOUNT_COLS = [
     "segment",
     "lifecycle_stage",
     "owner_id",
+    "parent_id",
     "currency",
     "custom_fields",
     "stripe_customer_id",
     "created_at",
     "updated_at",
     "mrr",
+    "renewal_date",
     "health_band",
     "last_touch_at",
 ]
 CONTACT_COLS = [
+    "id",
     "external_id",
     "account_id",
     "name",
@@ -1049,6 +1306,7 @@ CONTACT_COLS = [
     "updated_at",
 ]
 SUB_COLS = [
+    "id",
     "external_id",
     "account_id",
     "plan",
@@ -1064,6 +1322,7 @@ SUB_COLS = [
     "updated_at",
 ]
 TICKET_COLS = [
+    "id",
     "external_id",
     "account_id",
     "contact_id",
@@ -1078,6 +1337,7 @@ TICKET_COLS = [
     "updated_at",
 ]
 ACTIVITY_COLS = [
+    "id",
     "account_id",
     "kind",
     "author_id",
@@ -1088,12 +1348,24 @@ ACTIVITY_COLS = [
     "metadata",
     "created_at",
 ]
-EVENT_COLS = ["account_id", "contact_id", "event", "occurred_at", "properties"]
+EVENT_COLS = ["id", "account_id", "contact_id", "event", "occurred_at", "properties"]
+USAGE_COLS = ["id", "account_id", "day", "events", "active_contacts", "contact_ids", "features"]
+DAILY_COLS = ["id", "account_id", "day", "contact_id"]
+
+
+def _revenue(plan: AccountPlan, today: date) -> tuple[Decimal, date | None]:
+    """`accounts.services.account_revenue_refresh` for one planned account: MRR = the paid
+    subscriptions active today, renewal = the nearest end date among them (a test holds the
+    seed to the service)."""
+    paid = [s for s in plan.subscriptions if not s[5] and s[3] <= today and (s[4] is None or s[4] > today)]
+    return sum((s[1] for s in paid), Decimal(0)), min((s[4] for s in paid if s[4] is not None), default=None)
 
 
 def seed_accounts(ctx: DemoContext) -> None:
     """The accounts step (registered first): see the module docstring."""
     from tqdm import tqdm
+
+    from . import models
 
     users = demo_team_ensure()
     user_ids = {name: u.pk for name, u in users.items()}
@@ -1103,11 +1375,6 @@ def seed_accounts(ctx: DemoContext) -> None:
 
     planner = Planner(seed=ctx.seed, today=ctx.today, event_scale=ctx.extra.get("event_scale", 1.0))
     writer = BulkWriter()
-    now_s = writer.ts(timezone.now())
-    base_day = planner.start
-    day_strs = [(base_day + timedelta(days=d)).isoformat() for d in range(HISTORY_DAYS)]
-    hms = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-
     if writer.pg:
         # the events table is partitioned by month (accounts.ingest): make sure every month exists
         from .ingest import usage_partitions_ensure
@@ -1116,25 +1383,13 @@ def seed_accounts(ctx: DemoContext) -> None:
             months={planner.start + timedelta(days=d) for d in range(0, HISTORY_DAYS, 28)} | {ctx.today}
         )
 
-    account_ids: list[int] = []
-    churned: set[int] = set()
-    at_risk: set[int] = set()
-    trials_lost: set[int] = set()
-    parents: list[tuple[int, int]] = []  # (child index, parent index)
-    index_to_id: dict[int, int] = {}
-    timing = {"plan": 0.0, "records": 0.0, "events": 0.0, "rollups": 0.0}
-    rollup_totals = {"daily_usage": 0, "daily_contacts": 0}
-    totals = {"contacts": 0, "subscriptions": 0, "events": 0, "tickets": 0, "activities": 0}
-
-    from . import models
-
-    big_tables = [UsageEvent, models.AccountDailyUsage]
-    if hasattr(models, "AccountDailyContact"):
-        big_tables.append(models.AccountDailyContact)
+    big_tables = [UsageEvent, models.AccountDailyUsage, models.AccountDailyContact]
+    record_tables = [Account, Contact, Subscription, SupportTicket, Activity]
     checks = ExitStack()  # closed on success only: after a failure the transaction rolls back anyway
-    checks.enter_context(
-        bulk_load(keys_of=[Account, Contact, Subscription, SupportTicket, Activity], indexes_of=big_tables)
-    )
+    checks.enter_context(bulk_load(keys_of=record_tables, indexes_of=big_tables))
+    ids = IdBlock(record_tables + big_tables)
+    first_account = ids.next[Account]
+    chunk = ChunkWriter(ctx, writer, ids, planner, user_ids=user_ids, personas=personas)
 
     progress = tqdm(
         total=ctx.n_accounts,
@@ -1143,27 +1398,143 @@ def seed_accounts(ctx: DemoContext) -> None:
         mininterval=1.0,
         desc="seed_demo accounts",
     )
-    for chunk_start in range(0, ctx.n_accounts, CHUNK):
-        t0 = time.perf_counter()
-        plans = [planner.plan(i) for i in range(chunk_start, min(ctx.n_accounts, chunk_start + CHUNK))]
-        timing["plan"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for p in plans:
-            crng = random.Random(f"{ctx.seed}:parent:{p.index}")
-            if p.segment == "Enterprise" and p.index > 20 and crng.random() < 0.08:
-                parents.append((p.index, crng.randrange(0, p.index)))
+    writer.start()
+    try:
+        for chunk_start in range(0, ctx.n_accounts, CHUNK):
+            t0 = time.perf_counter()
+            plans = [planner.plan(i) for i in range(chunk_start, min(ctx.n_accounts, chunk_start + CHUNK))]
+            chunk.timing["plan"] += time.perf_counter() - t0
+            chunk.write(plans, first_account)
+            progress.update(len(plans))
+            progress.set_postfix(events=f"{chunk.totals['events']:,}", refresh=False)
+        progress.close()
+        stream = writer.stream
+        phase = time.perf_counter()
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    timing = chunk.timing
+    if stream is not None:
+        timing["wait"] = stream.waited
+        timing["drain"] = time.perf_counter() - phase
+    phase = time.perf_counter()
+    ids.release()
+    checks.close()
+    timing["keys"] = time.perf_counter() - phase
 
-        # accounts
+    account_ids = list(range(first_account, first_account + ctx.n_accounts))
+    _costs_and_referrals(ctx, account_ids, chunk.churned)
+
+    totals = chunk.totals
+    ctx.log(
+        f"accounts: {len(account_ids):,} accounts, {totals['contacts']:,} contacts, {totals['subscriptions']:,} "
+        f"subscriptions, {totals['events']:,} events, {totals['tickets']:,} tickets, "
+        f"{totals['activities']:,} activities"
+    )
+    ctx.log(
+        f"accounts: {chunk.rollup_totals['daily_usage']:,} daily usage rollups, "
+        f"{chunk.rollup_totals['daily_contacts']:,} daily active contacts (computed with the events)"
+    )
+    ctx.log("accounts: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()))
+    # Seeded events carry no message id, so there are no dedupe keys to register. MRR and the
+    # renewal date went in with the accounts (what account_revenue_refresh() computes).
+
+    ctx.extra.update(
+        account_ids=account_ids,
+        csm_ids=[user_ids[name] for name in ENTERPRISE_POD + SCALE_POD],
+        manager_ids=[user_ids["manager"], user_ids["manager2"]],
+        admin_id=user_ids["admin"],
+        start=planner.start,
+        churned_account_ids=chunk.churned,
+        at_risk_account_ids=chunk.at_risk,
+        lost_trial_account_ids=chunk.trials_lost,
+        totals=totals,
+    )
+
+
+class ChunkWriter:
+    """Writes one chunk of planned accounts: their rows in every table, ids given from an IdBlock
+    (account i gets the block's first id + i)."""
+
+    def __init__(self, ctx: DemoContext, writer: BulkWriter, ids: IdBlock, planner: Planner, *, user_ids, personas):
+        from . import models
+
+        self.ctx, self.writer, self.ids, self.planner = ctx, writer, ids, planner
+        self.user_ids, self.personas = user_ids, personas
+        self.now_s = writer.ts(timezone.now())
+        self.day_strs = [(planner.start + timedelta(days=d)).isoformat() for d in range(HISTORY_DAYS)]
+        self.hms = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        self.churned: set[int] = set()
+        self.at_risk: set[int] = set()
+        self.trials_lost: set[int] = set()
+        self.timing = {"plan": 0.0, "records": 0.0, "events": 0.0, "rollups": 0.0}
+        self.totals = {"contacts": 0, "subscriptions": 0, "events": 0, "tickets": 0, "activities": 0}
+        self.rollup_totals = {"daily_usage": 0, "daily_contacts": 0}
+        self.daily_usage, self.daily_contact = models.AccountDailyUsage, models.AccountDailyContact
+        self.binary = writer.pg
+        self.events_binary = None
+        if writer.pg:
+            extra_cols, extra_vals = writer.defaults(UsageEvent, EVENT_COLS)
+            if all(v is None for v in extra_vals):
+                self.events_binary = EventRecords(extra_cols)
+            # binary rows name every column: the rollup tables must not have grown one
+            self.binary = not writer.defaults(self.daily_contact, DAILY_COLS)[0]
+        self.usage_binary = None
+        if writer.pg and not writer.defaults(self.daily_usage, USAGE_COLS)[0]:
+            self.usage_binary = UsageRecords()
+        start = planner.start
+        # seconds from PostgreSQL's epoch to the first day of the history, for binary timestamps
+        self.start_us = (start - PG_EPOCH).days * 86_400 * 1_000_000
+
+    def write(self, plans: list[AccountPlan], first_account: int) -> None:
+        t0 = time.perf_counter()
+        self._records(plans, first_account)
+        self.timing["records"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        arrays = self._events(plans)
+        self.timing["events"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if arrays is not None:
+            for key, count in self._rollups(*arrays).items():
+                self.rollup_totals[key] += count
+        self.timing["rollups"] += time.perf_counter() - t0
+
+    # -- accounts, contacts, subscriptions, tickets, timeline --------------------------------------
+
+    def _records(self, plans: list[AccountPlan], first_account: int) -> None:
+        writer, ids, ts, now_s, seed = self.writer, self.ids, self.writer.ts, self.now_s, self.ctx.seed
+        user_ids, personas, today = self.user_ids, self.personas, self.ctx.today
         rows = []
+        account_id = ids.take(Account, len(plans))
+        contact_id = ids.take(Contact, sum(len(p.contacts) for p in plans))
         for p in plans:
-            crng = random.Random(f"{ctx.seed}:custom:{p.index}")
+            p.account_id = account_id
+            p.first_contact_id = contact_id
+            account_id += 1
+            contact_id += len(p.contacts)
+            if p.fate == "churned":
+                self.churned.add(p.account_id)
+            elif p.fate == "at_risk":
+                self.at_risk.add(p.account_id)
+            elif p.fate == "trial_lost":
+                self.trials_lost.add(p.account_id)
+            parent = None
+            # a few enterprise accounts are subsidiaries of an earlier one
+            if p.segment == "Enterprise" and p.index > 20:
+                crng = random.Random(f"{seed}:parent:{p.index}")
+                if crng.random() < 0.08:
+                    parent = first_account + crng.randrange(0, p.index)
+            crng = random.Random(f"{seed}:custom:{p.index}")
             custom = {
                 "region": p.region,
                 "employees": int(p.subscriptions[-1][2] * crng.uniform(2, 6)) if p.subscriptions else 10,
             }
             stripe = f"cus_{crng.getrandbits(48):012x}" if crng.random() < 0.8 else ""
+            mrr, renewal = _revenue(p, today)
             rows.append(
                 (
+                    p.account_id,
                     p.external_id,
                     p.name,
                     p.domain,
@@ -1172,37 +1543,28 @@ def seed_accounts(ctx: DemoContext) -> None:
                     p.segment,
                     p.lifecycle,
                     user_ids[p.owner],
+                    parent,
                     "USD",
                     json.dumps(custom),
                     stripe,
-                    writer.ts(p.created_at),
+                    ts(p.created_at),
                     now_s,
-                    "0",
+                    str(mrr),
+                    renewal.isoformat() if renewal else None,
                     "",
-                    writer.ts(p.last_touch_at),
+                    ts(p.last_touch_at),
                 )
             )
         writer.write(Account, ACCOUNT_COLS, rows)
-        ids = writer.ids(Account, "external_id", [p.external_id for p in plans])
-        for p in plans:
-            aid = ids[p.external_id]
-            p.account_id = aid
-            index_to_id[p.index] = aid
-            account_ids.append(aid)
-            if p.fate == "churned":
-                churned.add(aid)
-            elif p.fate == "at_risk":
-                at_risk.add(aid)
-            elif p.fate == "trial_lost":
-                trials_lost.add(aid)
 
-        # contacts
         rows = []
+        contact_id = plans[0].first_contact_id
         for p in plans:
-            created = writer.ts(p.created_at)
+            created = ts(p.created_at)
             for k, (ext, name, email, title, persona, lang, tz, birthday) in enumerate(p.contacts):
                 rows.append(
                     (
+                        contact_id,
                         ext,
                         p.account_id,
                         name,
@@ -1212,18 +1574,15 @@ def seed_accounts(ctx: DemoContext) -> None:
                         lang,
                         tz,
                         birthday.isoformat() if birthday else None,
-                        writer.ts(p.contact_last_seen[k]),
+                        ts(p.contact_last_seen[k]),
                         "{}",
                         created,
                         now_s,
                     )
                 )
-        totals["contacts"] += writer.write(Contact, CONTACT_COLS, rows)
-        contact_ids = writer.ids(Contact, "external_id", [c[0] for p in plans for c in p.contacts])
-        for p in plans:
-            p.contact_ids = [contact_ids[c[0]] for c in p.contacts]
+                contact_id += 1
+        self.totals["contacts"] += writer.write(Contact, CONTACT_COLS, rows)
 
-        # subscriptions
         rows = []
         for p in plans:
             for k, (plan_name, mrr, seats, begin, end, trial, canceled, ent) in enumerate(p.subscriptions):
@@ -1239,14 +1598,13 @@ def seed_accounts(ctx: DemoContext) -> None:
                         begin.isoformat(),
                         end.isoformat() if end else None,
                         trial,
-                        writer.ts(canceled),
-                        f"{begin.isoformat()} 00:00:00{writer.tz_suffix}",
+                        ts(canceled),
+                        ts(datetime(begin.year, begin.month, begin.day, tzinfo=UTC)),
                         now_s,
                     )
                 )
-        totals["subscriptions"] += writer.write(Subscription, SUB_COLS, rows)
+        self.totals["subscriptions"] += writer.write(Subscription, SUB_COLS, _numbered(rows, ids, Subscription))
 
-        # tickets
         rows = []
         for p in plans:
             for ext, contact, subject, opened, first, resolved, replies, priority, status, escalated in p.tickets:
@@ -1254,11 +1612,11 @@ def seed_accounts(ctx: DemoContext) -> None:
                     (
                         ext,
                         p.account_id,
-                        p.contact_ids[contact],
+                        p.first_contact_id + contact,
                         subject,
-                        writer.ts(opened),
-                        writer.ts(first),
-                        writer.ts(resolved),
+                        ts(opened),
+                        ts(first),
+                        ts(resolved),
                         replies,
                         priority,
                         status,
@@ -1266,170 +1624,177 @@ def seed_accounts(ctx: DemoContext) -> None:
                         now_s,
                     )
                 )
-        totals["tickets"] += writer.write(SupportTicket, TICKET_COLS, rows)
+        self.totals["tickets"] += writer.write(SupportTicket, TICKET_COLS, _numbered(rows, ids, SupportTicket))
 
-        # timeline
         rows = []
         for p in plans:
             for kind, author, contact, subject, body, at in p.activities:
+                at_s = ts(at)
                 rows.append(
                     (
                         p.account_id,
                         kind,
                         user_ids[author] if author else None,
-                        p.contact_ids[contact] if contact is not None else None,
+                        p.first_contact_id + contact if contact is not None else None,
                         subject,
                         body,
-                        writer.ts(at),
+                        at_s,
                         "{}",
-                        writer.ts(at),
+                        at_s,
                     )
                 )
-        totals["activities"] += writer.write(Activity, ACTIVITY_COLS, rows)
+        self.totals["activities"] += writer.write(Activity, ACTIVITY_COLS, _numbered(rows, ids, Activity))
 
-        timing["records"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
+    # -- usage events ------------------------------------------------------------------------------
 
-        # usage events
-        for p in plans:
-            # the contact's id per event, -1 for none
-            p.ev_cid = np.array([*p.contact_ids, -1], dtype=np.int64)[p.ev_contact]
-
-        def blocks(plans=plans):
-            for p in plans:
-                if not len(p.ev_day):
-                    continue
-                cids = p.ev_cid.tolist()
-                columns = zip(p.ev_day.tolist(), p.ev_sec.tolist(), p.ev_name.tolist(), cids, strict=True)
-                if writer.pg:
-                    aid = str(p.account_id)
-                    yield [
-                        f"{aid}\t{'\\N' if c < 0 else c}\t{EVENT_NAMES[e]}\t{day_strs[d]} {hms[s]}+00\t{EVENT_PROPS[e]}"
-                        for d, s, e, c in columns
-                    ]
-                else:
-                    yield [
-                        (p.account_id, None if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}", EVENT_PROPS[e])
-                        for d, s, e, c in columns
-                    ]
-
-        totals["events"] += writer.events(EVENT_COLS, blocks())
-        timing["events"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for key, count in _rollups_write(writer, plans, day_strs, planner.start).items():
-            rollup_totals[key] += count
-        timing["rollups"] += time.perf_counter() - t0
-        progress.update(len(plans))
-        progress.set_postfix(events=f"{totals['events']:,}", refresh=False)
-    progress.close()
-
-    # hierarchies: a few enterprise accounts are subsidiaries of another
-    for child, parent in parents:
-        Account.objects.filter(pk=index_to_id[child]).update(parent_id=index_to_id[parent])
-    phase = time.perf_counter()
-    checks.close()
-    timing["keys"] = time.perf_counter() - phase
-
-    _costs_and_referrals(ctx, account_ids, churned)
-
-    ctx.log(
-        f"accounts: {len(account_ids):,} accounts, {totals['contacts']:,} contacts, {totals['subscriptions']:,} "
-        f"subscriptions, {totals['events']:,} events, {totals['tickets']:,} tickets, "
-        f"{totals['activities']:,} activities"
-    )
-    ctx.log(
-        f"accounts: {rollup_totals['daily_usage']:,} daily usage rollups, "
-        f"{rollup_totals['daily_contacts']:,} daily active contacts (computed with the events)"
-    )
-    ctx.log("accounts: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()))
-    # Seeded events carry no message id, so there are no dedupe keys to register.
-    phase = time.perf_counter()
-    from .services import account_revenue_refresh
-
-    account_revenue_refresh(today=ctx.today)
-    ctx.log(f"accounts: revenue refreshed in {time.perf_counter() - phase:.1f} s")
-
-    ctx.extra.update(
-        account_ids=account_ids,
-        csm_ids=[user_ids[name] for name in ENTERPRISE_POD + SCALE_POD],
-        manager_ids=[user_ids["manager"], user_ids["manager2"]],
-        admin_id=user_ids["admin"],
-        start=planner.start,
-        churned_account_ids=churned,
-        at_risk_account_ids=at_risk,
-        lost_trial_account_ids=trials_lost,
-        totals=totals,
-    )
-
-
-DAILY_COLS = ["account_id", "day", "contact_id"]
-
-
-def _rollups_write(writer: BulkWriter, plans: list[AccountPlan], day_strs: list[str], start: date) -> dict[str, int]:
-    """The daily rollups of a chunk's events (AccountDailyUsage, and AccountDailyContact where
-    that model exists), computed from the arrays the events were written from: exactly the rows
-    `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
-    event's day is its plan day; contact ids ascending, like PostgreSQL's jsonb_agg(DISTINCT);
-    tests/accounts/test_demo.py compares the two), without reading 20M events back."""
-    from . import models
-
-    daily_contact = getattr(models, "AccountDailyContact", None)
-    n_names = len(EVENT_NAMES)
-    sizes = [len(p.ev_day) for p in plans]
-    if not sum(sizes):
-        return {"daily_usage": 0, "daily_contacts": 0}
-    position = np.repeat(np.arange(len(plans), dtype=np.int64), sizes)
-    day = np.concatenate([p.ev_day for p in plans]).astype(np.int64)
-    name = np.concatenate([p.ev_name for p in plans]).astype(np.int64)
-    cid = np.concatenate([p.ev_cid for p in plans])
-    # one row per (account, day) with events, in (account, day) order
-    keys, row = np.unique(position * HISTORY_DAYS + day, return_inverse=True)
-    n_rows = len(keys)
-    events = np.bincount(row, minlength=n_rows)
-    features = np.bincount(row * n_names + name, minlength=n_rows * n_names).reshape(n_rows, n_names)
-    # distinct (row, contact) pairs, contacts ascending within a row
-    seen = cid >= 0
-    pairs = np.unique((row[seen] << 32) | cid[seen])
-    pair_row, pair_contact = pairs >> 32, pairs & 0xFFFFFFFF
-    active = np.bincount(pair_row, minlength=n_rows)
-    bounds = np.concatenate([[0], np.cumsum(active)]).tolist()
-    account_ids = [p.account_id for p in plans]
-    row_account = [account_ids[k] for k in (keys // HISTORY_DAYS).tolist()]
-    row_day = [day_strs[d] for d in (keys % HISTORY_DAYS).tolist()]
-    contact_strs = [str(c) for c in pair_contact.tolist()]
-    feature_json: dict[bytes, str] = {}
-    feature_texts = []
-    for counts in features:
-        key = counts.tobytes()
-        text = feature_json.get(key)
-        if text is None:
-            text = json.dumps({EVENT_NAMES[k]: int(n) for k, n in enumerate(counts.tolist()) if n})
-            feature_json[key] = text
-        feature_texts.append(text)
-    contact_lists = ["[" + ", ".join(contact_strs[bounds[k] : bounds[k + 1]]) + "]" for k in range(n_rows)]
-    usage_cols = ["account_id", "day", "events", "active_contacts", "contact_ids", "features"]
-    rows = zip(row_account, row_day, events.tolist(), active.tolist(), contact_lists, feature_texts, strict=True)
-    if writer.pg:
-        usage = [f"{a}\t{d}\t{n}\t{c}\t{ids}\t{f}" for a, d, n, c, ids, f in rows]
-    else:
-        usage = list(rows)
-    written = {"daily_usage": writer.events(usage_cols, [usage], model=models.AccountDailyUsage), "daily_contacts": 0}
-    if daily_contact is not None and len(pairs) and writer.pg and not writer.defaults(daily_contact, DAILY_COLS)[0]:
-        records = np.empty(len(pairs), DAILY_CONTACT_TUPLE)
-        records["n"], records["l1"], records["l2"], records["l3"] = 3, 8, 4, 8
-        records["account"] = np.array(account_ids, dtype=np.int64)[keys // HISTORY_DAYS][pair_row]
-        records["day"] = (start - PG_EPOCH).days + (keys % HISTORY_DAYS)[pair_row]
-        records["contact"] = pair_contact
-        written["daily_contacts"] = writer.binary(daily_contact, DAILY_COLS, records)
-    elif daily_contact is not None and len(pairs):
-        pair_key = pair_row.tolist()
-        items = zip((row_account[k] for k in pair_key), (row_day[k] for k in pair_key), contact_strs, strict=True)
-        if writer.pg:
-            lines = [f"{a}\t{d}\t{c}" for a, d, c in items]
+    def _events(self, plans: list[AccountPlan]):
+        """Write the chunk's events; return them as arrays (account position in the chunk, day,
+        event name, contact id or -1) for the rollups."""
+        sizes = [len(p.ev_day) for p in plans]
+        n = sum(sizes)
+        if not n:
+            return None
+        position = np.repeat(np.arange(len(plans), dtype=np.int64), sizes)
+        day = np.concatenate([p.ev_day for p in plans]).astype(np.int64)
+        sec = np.concatenate([p.ev_sec for p in plans]).astype(np.int64)
+        name = np.concatenate([p.ev_name for p in plans]).astype(np.int64)
+        contact = np.concatenate([p.ev_contact for p in plans]).astype(np.int64)
+        first_contact = np.array([p.first_contact_id for p in plans], dtype=np.int64)
+        cid = np.where(contact >= 0, contact + first_contact[position], -1)
+        account = plans[0].account_id + position
+        first_id = self.ids.take(UsageEvent, n)
+        if self.events_binary is not None:
+            records = self.events_binary.build(
+                first_id, account, self.start_us + (day * 86_400 + sec) * 1_000_000, cid, name
+            )
+            self.writer.binary(UsageEvent, self.events_binary.columns, records)
         else:
-            lines = [(a, d, int(c)) for a, d, c in items]
-        written["daily_contacts"] = writer.events(DAILY_COLS, [lines], model=daily_contact)
-    return written
+            day_strs, hms, tz = self.day_strs, self.hms, "+00" if self.writer.pg else ""
+            rows = [
+                (i, a, None if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}{tz}", EVENT_PROPS[e])
+                for i, a, d, s, e, c in zip(
+                    range(first_id, first_id + n),
+                    account.tolist(),
+                    day.tolist(),
+                    sec.tolist(),
+                    name.tolist(),
+                    cid.tolist(),
+                    strict=True,
+                )
+            ]
+            self.writer.write(UsageEvent, EVENT_COLS, rows)
+        self.totals["events"] += n
+        return plans, position, day, name, contact, first_contact
+
+    # -- daily rollups -----------------------------------------------------------------------------
+
+    def _rollups(self, plans, position, day, name, contact, first_contact) -> dict[str, int]:
+        """The daily rollups of a chunk's events (AccountDailyUsage and AccountDailyContact),
+        computed from the arrays the events were written from: exactly the rows
+        `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
+        event's day is its plan day; contact ids ascending, like PostgreSQL's
+        jsonb_agg(DISTINCT); tests/accounts/test_demo.py compares the two), without reading 20M
+        events back."""
+        writer, day_strs = self.writer, self.day_strs
+        n_names = len(EVENT_NAMES)
+        # one row per (account, day) with events, in (account, day) order: the events come
+        # sorted by day within each account, so a row starts wherever the key changes
+        key = position * HISTORY_DAYS + day
+        if len(key) > 1 and (key[1:] >= key[:-1]).all():
+            starts = np.concatenate([[True], key[1:] != key[:-1]])
+            keys, row = key[starts], np.cumsum(starts) - 1
+        else:
+            keys, row = np.unique(key, return_inverse=True)
+        n_rows = len(keys)
+        row_position = keys // HISTORY_DAYS
+        events = np.bincount(row, minlength=n_rows)
+        features = np.bincount(row * n_names + name, minlength=n_rows * n_names).reshape(n_rows, n_names)
+        # distinct (row, contact) pairs, contacts ascending within a row (an account's contact ids
+        # follow its contacts' order): marks in a bitmap of rows x the chunk's largest contact list
+        seen = contact >= 0
+        bits = max(1, int(contact.max(initial=0)).bit_length())
+        marks = np.zeros(n_rows << bits, dtype=bool)
+        marks[(row[seen] << bits) | contact[seen]] = True
+        pairs = np.flatnonzero(marks)
+        pair_row = pairs >> bits
+        pair_contact = (pairs & ((1 << bits) - 1)) + first_contact[row_position[pair_row]]
+        active = np.bincount(pair_row, minlength=n_rows)
+        row_account = plans[0].account_id + row_position
+        first_id = self.ids.take(self.daily_usage, n_rows)
+        if self.usage_binary is not None:
+            records = self.usage_binary.build(
+                first_id,
+                row_account,
+                (self.planner.start - PG_EPOCH).days + keys % HISTORY_DAYS,
+                events,
+                active,
+                features,
+                pair_row,
+                pair_contact,
+            )
+            writer.binary(self.daily_usage, self.usage_binary.columns, records)
+            written = {"daily_usage": n_rows, "daily_contacts": 0}
+        else:
+            written = {
+                "daily_usage": self._usage_rows(
+                    first_id, keys, row_account, events, active, features, pair_row, pair_contact
+                ),
+                "daily_contacts": 0,
+            }
+        if not len(pairs):
+            return written
+        first_id = self.ids.take(self.daily_contact, len(pairs))
+        if self.binary:
+            records = np.empty(len(pairs), DAILY_CONTACT_TUPLE)
+            records["n"], records["l0"], records["l1"], records["l2"], records["l3"] = 4, 8, 8, 4, 8
+            records["id"] = np.arange(first_id, first_id + len(pairs), dtype=np.int64)
+            records["account"] = row_account[pair_row]
+            records["day"] = (self.planner.start - PG_EPOCH).days + (keys % HISTORY_DAYS)[pair_row]
+            records["contact"] = pair_contact
+            written["daily_contacts"] = writer.binary(self.daily_contact, DAILY_COLS, records)
+        else:
+            items = zip(
+                range(first_id, first_id + len(pairs)),
+                row_account[pair_row].tolist(),
+                [day_strs[d] for d in (keys % HISTORY_DAYS)[pair_row].tolist()],
+                pair_contact.tolist(),
+                strict=True,
+            )
+            written["daily_contacts"] = writer.write(self.daily_contact, DAILY_COLS, list(items))
+        return written
+
+    def _usage_rows(self, first_id, keys, row_account, events, active, features, pair_row, pair_contact) -> int:
+        """AccountDailyUsage rows as plain values (SQLite, or a table with a column this module
+        does not know): contact ids as `[1, 2]`, features as json.dumps writes them."""
+        bounds = np.concatenate([[0], np.cumsum(active)]).tolist()
+        contact_strs = [str(c) for c in pair_contact.tolist()]
+        feature_json: dict[bytes, str] = {}
+        feature_texts = []
+        for counts in features:
+            key = counts.tobytes()
+            text = feature_json.get(key)
+            if text is None:
+                text = json.dumps({EVENT_NAMES[k]: int(n) for k, n in enumerate(counts.tolist()) if n})
+                feature_json[key] = text
+            feature_texts.append(text)
+        n_rows = len(keys)
+        rows = zip(
+            range(first_id, first_id + n_rows),
+            row_account.tolist(),
+            [self.day_strs[d] for d in (keys % HISTORY_DAYS).tolist()],
+            events.tolist(),
+            active.tolist(),
+            ["[" + ", ".join(contact_strs[bounds[k] : bounds[k + 1]]) + "]" for k in range(n_rows)],
+            feature_texts,
+            strict=True,
+        )
+        return self.writer.write(self.daily_usage, USAGE_COLS, list(rows))
+
+
+def _numbered(rows: list[tuple], ids: IdBlock, model) -> list[tuple]:
+    """The rows with the model's next ids in front."""
+    first = ids.take(model, len(rows))
+    return [(first + k, *row) for k, row in enumerate(rows)]
 
 
 def _costs_and_referrals(ctx: DemoContext, account_ids: list[int], churned: set[int]) -> None:

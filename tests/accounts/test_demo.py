@@ -169,3 +169,149 @@ def test_seeded_rollups_are_exactly_what_the_rebuild_makes_from_the_events():
         for rows in (seeded, rebuilt):
             rows["usage"] = {k: (e, a, ids, f) for k, (e, a, ids, _, f) in rows["usage"].items()}
     assert seeded == rebuilt
+
+
+def _output_digest() -> str:
+    """Everything the accounts step wrote, row by row in id order, links by external id, ids
+    themselves left out (test databases do not restart sequences): one SHA-256."""
+    import hashlib
+
+    from accounts.models import AccountDailyContact, AccountDailyUsage, CostEntry, Referral
+
+    account = dict(Account.objects.values_list("id", "external_id"))
+    contact = dict(Contact.objects.values_list("id", "external_id"))
+    tables = [
+        Account.objects.values_list(
+            "external_id",
+            "name",
+            "domain",
+            "industry",
+            "tier",
+            "segment",
+            "lifecycle_stage",
+            "owner__username",
+            "currency",
+            "custom_fields",
+            "stripe_customer_id",
+            "created_at",
+            "mrr",
+            "renewal_date",
+            "health_band",
+            "last_touch_at",
+            "parent__external_id",
+        ),
+        Contact.objects.values_list(
+            "external_id",
+            "account__external_id",
+            "name",
+            "email",
+            "title",
+            "persona__name",
+            "language",
+            "timezone",
+            "birthday",
+            "last_seen_at",
+            "custom_fields",
+            "created_at",
+        ),
+        Subscription.objects.values_list(
+            "external_id",
+            "account__external_id",
+            "plan",
+            "mrr",
+            "currency",
+            "seats",
+            "entitlements",
+            "start_date",
+            "end_date",
+            "is_trial",
+            "canceled_at",
+            "created_at",
+        ),
+        SupportTicket.objects.values_list(
+            "external_id",
+            "account__external_id",
+            "contact__external_id",
+            "subject",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "agent_replies",
+            "priority",
+            "status",
+            "escalated",
+        ),
+        Activity.objects.values_list(
+            "account__external_id",
+            "kind",
+            "author__username",
+            "contact__external_id",
+            "subject",
+            "body",
+            "occurred_at",
+            "metadata",
+            "created_at",
+        ),
+        UsageEvent.objects.values_list("account_id", "contact_id", "event", "occurred_at", "properties", "message_id"),
+        AccountDailyUsage.objects.values_list(
+            "account_id", "day", "events", "active_contacts", "contact_ids", "features"
+        ),
+        AccountDailyContact.objects.values_list("account_id", "day", "contact_id"),
+        CostEntry.objects.values_list("period_start", "period_end", "category", "amount", "note"),
+        Referral.objects.values_list("referring_account__external_id", "referred_name", "status", "revenue"),
+    ]
+    digest = hashlib.sha256()
+    for rows in tables:
+        for row in rows.order_by("id"):
+            if rows.model is UsageEvent:
+                row = (account[row[0]], contact.get(row[1]), *row[2:])
+            elif rows.model is AccountDailyUsage:  # JSON key order is the backend's
+                row = (account[row[0]], row[1], row[2], row[3], [contact[c] for c in row[4]], sorted(row[5].items()))
+            elif rows.model is AccountDailyContact:
+                row = (account[row[0]], row[1], contact[row[2]])
+            digest.update(repr(row).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+# The digest of seed 5, 40 accounts, on 2026-06-15, as the seed wrote it before the writer was
+# rebuilt around one COPY stream (commit ec901d0): the same data, whatever the backend.
+PINNED_DIGEST = "5472f7e2801a28cde3348ab6f6496bcab0c91f3dbc7711e3a4cbde4fae51c3ad"
+
+
+def test_seed_output_is_pinned_for_a_seed_and_a_day():
+    """A change to the generator that moves any value shows here (update the digest when that is
+    the intent); a change to how rows are written (ids, formats, COPY) must not."""
+    from datetime import date
+
+    from accounts.demo import run_demo
+
+    run_demo(n_accounts=40, seed=5, log=lambda message: None, today=date(2026, 6, 15), quiet=True, only=["accounts"])
+    assert _output_digest() == PINNED_DIGEST
+
+
+def test_seeded_revenue_is_what_the_revenue_service_computes():
+    """The seed writes each account's MRR and renewal date with the account (instead of an
+    UPDATE over every account afterwards): account_revenue_refresh() must find nothing to change."""
+    from accounts.services import account_revenue_refresh
+
+    _seed(60, 4)
+    seeded = list(Account.objects.order_by("id").values_list("id", "mrr", "renewal_date"))
+    assert any(mrr > 0 for _, mrr, _ in seeded) and any(day for _, _, day in seeded)
+    account_revenue_refresh()
+    assert list(Account.objects.order_by("id").values_list("id", "mrr", "renewal_date")) == seeded
+
+
+def test_a_seed_next_to_existing_rows_gives_ids_after_theirs():
+    """The seed gives its rows ids itself (from the tables' sequences): rows already there keep
+    theirs, and the next row created the usual way gets an id after the seed's."""
+    from datetime import UTC, datetime
+
+    before = UsageEvent.objects.create(account_id=10**9, event="login", occurred_at=datetime(2026, 1, 5, tzinfo=UTC))
+    _seed(5, 2)
+    ids = list(UsageEvent.objects.order_by("id").values_list("id", flat=True))
+    assert ids[0] == before.pk and len(ids) == len(set(ids)) > 100
+    account = Account.objects.create(external_id="after-seed", name="After")
+    assert account.pk > max(Account.objects.exclude(pk=account.pk).values_list("pk", flat=True))
+    later = UsageEvent.objects.create(account=account, event="login", occurred_at=datetime(2026, 1, 6, tzinfo=UTC))
+    assert later.pk > ids[-1]
