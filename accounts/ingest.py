@@ -1,7 +1,9 @@
 """Usage events in: the single write path for UsageEvent.
 
 `events_store(rows)` is used by POST /api/v1/events/bulk, the Segment-compatible /v1/track and
-/v1/batch, and anything else that records product usage. One call is one transaction:
+/v1/batch, and anything else that records product usage. (The bulk endpoint first offers its
+body to `accounts.ingest_decoded`, which stores the common case of new events decoded by
+msgspec and hands anything else back, untouched, for this module to decide.) One call is one transaction:
 either every row is valid and stored (repeats skipped), or `IngestError` lists each bad row and
 nothing is written.
 
