@@ -250,11 +250,25 @@ def csm_sentiment(as_of: date, account_ids: Iterable[int] | None) -> dict[int, f
 
 # Section: registration
 
+
+def _days(name: str):
+    """`Measure.compute_days` from health.measures_days, imported on first use (numpy)."""
+
+    def compute_days(days, account_ids):
+        from . import measures_days
+
+        return getattr(measures_days, name)(days, account_ids)
+
+    compute_days.__name__ = name
+    return compute_days
+
+
 HEALTH_MEASURES = (
     Measure(
         key="usage_frequency",
         label="Usage frequency",
         compute=usage_frequency,
+        compute_days=_days("usage_frequency_days"),
         unit="active days / 30",
         description="Days with any product usage in the last 30 days.",
         default_points=((0, 0), (4, 30), (12, 70), (20, 100)),
@@ -263,6 +277,7 @@ HEALTH_MEASURES = (
         key="breadth",
         label="Breadth",
         compute=breadth,
+        compute_days=_days("breadth_days"),
         unit="% of seats",
         description="Distinct active users in the last 30 days over paid seats.",
         default_points=((0, 0), (20, 40), (50, 80), (70, 100)),
@@ -271,6 +286,7 @@ HEALTH_MEASURES = (
         key="depth",
         label="Depth",
         compute=depth,
+        compute_days=_days("depth_days"),
         unit="% of key features",
         description="Share of the configured key features used in the last 30 days.",
         default_points=((0, 0), (25, 40), (50, 70), (75, 100)),
@@ -279,6 +295,7 @@ HEALTH_MEASURES = (
         key="usage_trend",
         label="Usage trend",
         compute=usage_trend,
+        compute_days=_days("usage_trend_days"),
         unit="% change",
         description="Events in the last 30 days against the 30 days before.",
         default_points=((-60, 0), (-30, 30), (0, 70), (20, 100)),
@@ -287,6 +304,7 @@ HEALTH_MEASURES = (
         key="open_tickets",
         label="Open tickets",
         compute=open_tickets,
+        compute_days=_days("open_tickets_days"),
         unit="tickets",
         higher_is_better=False,
         description="Support tickets open at the end of the day.",
@@ -296,6 +314,7 @@ HEALTH_MEASURES = (
         key="escalated_tickets",
         label="Escalated tickets",
         compute=escalated_tickets,
+        compute_days=_days("escalated_tickets_days"),
         unit="tickets",
         higher_is_better=False,
         description="Escalated support tickets open at the end of the day.",
@@ -305,6 +324,7 @@ HEALTH_MEASURES = (
         key="days_to_renewal",
         label="Days to renewal",
         compute=days_to_renewal,
+        compute_days=_days("days_to_renewal_days"),
         unit="days",
         description="Days until the nearest paid subscription ends (renewal risk rises as it nears).",
         default_points=((0, 30), (30, 50), (90, 80), (180, 100)),
@@ -313,6 +333,7 @@ HEALTH_MEASURES = (
         key="mrr_change",
         label="MRR change",
         compute=mrr_change,
+        compute_days=_days("mrr_change_days"),
         unit="% over 90 days",
         description="MRR today against 90 days ago.",
         default_points=((-50, 0), (-10, 40), (0, 70), (20, 100)),
@@ -321,6 +342,7 @@ HEALTH_MEASURES = (
         key="csm_sentiment",
         label="CSM sentiment",
         compute=csm_sentiment,
+        compute_days=_days("csm_sentiment_days"),
         unit="1-5",
         description="The CSM's own read of the account; ignored once stale.",
         default_points=((1, 0), (2, 25), (3, 50), (4, 75), (5, 100)),

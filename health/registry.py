@@ -10,15 +10,21 @@ of the dict (or maps to None): the scorecard shows "no data" and spreads its wei
 Measures that share a query (NPS and CSAT, the usage measures, the subscription measures)
 use `run_cached`: within one recompute run the query runs once and each measure picks its
 figures from the result.
+
+A measure may also offer `compute_days(days, account_ids)`: the raw values of many days at
+once (a history, health.history), as a numpy array of len(days) x len(account_ids) floats
+(NaN = no data), equal to what `compute` gives day by day. `days` ascend, `account_ids`
+ascend. Without it a history calls `compute` once per day.
 """
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 ComputeFn = Callable[[date, Iterable[int] | None], dict[int, float | None]]
+ComputeDaysFn = Callable[[Sequence[date], Sequence[int]], Any]  # -> numpy array, days x accounts
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Measure:
     # Default raw-value thresholds mapped to scores, e.g. ((0, 0), (10, 50), (20, 100)):
     # piecewise-linear between points, clamped at the ends.
     default_points: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+    # Many days at once (see the module docstring); None = `compute` once per day.
+    compute_days: ComputeDaysFn | None = None
 
 
 MEASURES: dict[str, Measure] = {}

@@ -209,12 +209,10 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
     if not rows:
         return
     now = timezone.now()
-    table = HealthScore._meta.db_table
     if connection.vendor == "postgresql" and len(rows) >= 200:
         import json
 
         dumps = json.JSONEncoder(check_circular=False).encode
-        cols = ", ".join(_FIELDS)
 
         def write(copy):
             for r in rows:
@@ -233,40 +231,7 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
                 )
 
         ids = [r["account_id"] for r in rows]
-        days = {r["day"] for r in rows}
-        fresh = not HealthScore.objects.filter(
-            day__in=days, account_id__gte=min(ids), account_id__lte=max(ids)
-        ).exists()
-        if fresh:
-            # The usual nightly case (a new day): COPY straight into the table. Should an
-            # on-demand refresh have inserted one of these rows meanwhile, the unique
-            # constraint stops the COPY and the upsert below runs instead.
-            try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                        write(copy)
-                return
-            except IntegrityError:
-                pass
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS health_snap_in ON COMMIT DELETE ROWS "
-                f"AS SELECT {cols} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
-                write(copy)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
-            # A row whose content is unchanged is left alone (no new row version, no index
-            # churn): a rerun of the same day writes only what moved, and keeps its computed_at.
-            content = _FIELDS[2:-1]
-            old = ", ".join(f"t.{c}" for c in content)
-            new = ", ".join(f"EXCLUDED.{c}" for c in content)
-            cursor.execute(
-                f"INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM health_snap_in "
-                f"ON CONFLICT (account_id, day) DO UPDATE SET {updates} "
-                f"WHERE ({old}) IS DISTINCT FROM ({new})"
-            )
-            cursor.execute("DELETE FROM health_snap_in")
+        snapshots_pg_write(write, days=sorted({r["day"] for r in rows}), lo=min(ids), hi=max(ids))
     else:
         HealthScore.objects.bulk_create(
             [HealthScore(computed_at=now, **r) for r in rows],
@@ -275,6 +240,46 @@ def snapshots_upsert(rows: Sequence[dict]) -> None:
             unique_fields=["account", "day"],
             update_fields=[f.removesuffix("_id") if f == "scorecard_id" else f for f in _FIELDS[2:]],
         )
+
+
+def snapshots_pg_write(write, *, days: Sequence[date], lo: int, hi: int) -> None:
+    """PostgreSQL: store snapshots of these days for accounts lo..hi that `write(copy)` sends
+    to a COPY in the order of _FIELDS (it may be called twice). COPY straight into the table
+    when none of those rows exists yet, else through a temporary table and one INSERT ... ON
+    CONFLICT that rewrites only the rows whose content changed."""
+    table = HealthScore._meta.db_table
+    cols = ", ".join(_FIELDS)
+    fresh = not HealthScore.objects.filter(day__in=list(days), account_id__gte=lo, account_id__lte=hi).exists()
+    if fresh:
+        # The usual nightly case (a new day): COPY straight into the table. Should an
+        # on-demand refresh have inserted one of these rows meanwhile, the unique
+        # constraint stops the COPY and the upsert below runs instead.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    write(copy)
+            return
+        except IntegrityError:
+            pass
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS health_snap_in ON COMMIT DELETE ROWS "
+            f"AS SELECT {cols} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY health_snap_in ({cols}) FROM STDIN") as copy:
+            write(copy)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS[2:])
+        # A row whose content is unchanged is left alone (no new row version, no index
+        # churn): a rerun of the same day writes only what moved, and keeps its computed_at.
+        content = _FIELDS[2:-1]
+        old = ", ".join(f"t.{c}" for c in content)
+        new = ", ".join(f"EXCLUDED.{c}" for c in content)
+        cursor.execute(
+            f"INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM health_snap_in "
+            f"ON CONFLICT (account_id, day) DO UPDATE SET {updates} "
+            f"WHERE ({old}) IS DISTINCT FROM ({new})"
+        )
+        cursor.execute("DELETE FROM health_snap_in")
 
 
 def _chunks(account_ids: Sequence[int] | None) -> Iterator[tuple[list[tuple[int, str, str]], list[int]]]:
@@ -599,23 +604,26 @@ def backfill_days(*, days: int, end: date, daily: int | None = None) -> list[dat
 
 def health_backfill(*, days: int, end: date | None = None, log=None, daily: int | None = None) -> int:
     """Snapshots for each of the `days` days ending `end` (today), oldest first (with
-    `daily`: only the days backfill_days picks)."""
+    `daily`: only the days backfill_days picks): all days in one pass per chunk of accounts
+    (health.history, the same snapshots as health_scores_compute day by day), then each
+    day's parents roll-up and, for today, what health_recompute does after scoring."""
+    from .history import health_history_compute, history_finish
+
     end = end or today()
-    plans = None
-    total = 0
-    for day in backfill_days(days=days, end=end, daily=daily):
-        if plans is None:
-            if not Scorecard.objects.exists():
-                scorecard_default_ensure()
-            plans = plans_load()
-        if day >= today():
-            total += len(health_recompute(as_of=day).scored)
-        else:
-            total += len(health_scores_compute(as_of=day, plans=plans))
-            health_parents_rollup(as_of=day)
-        if log:
-            log(f"{day}: scored")
-    return total
+    if not Scorecard.objects.exists():
+        scorecard_default_ensure()
+    grid = backfill_days(days=days, end=end, daily=daily)
+    scored = health_history_compute(days=grid, plans=plans_load())
+    if connection.vendor == "postgresql":
+        # Millions of new rows (the demo: ~4M at 100k, in one transaction, so autovacuum
+        # has not seen them): without statistics the roll-up, the Account columns and the
+        # backtest's reads plan sequential scans over all of them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {HealthScore._meta.db_table}")
+    history_finish(days=grid, scored=scored)
+    if log:
+        log(f"{grid[0]} to {grid[-1]}: {len(grid)} days scored")
+    return sum(len(ids) for ids in scored.values())
 
 
 def account_health_refresh_soon(*, account_id: int) -> bool:

@@ -20,7 +20,7 @@ from accounts.models import Account, Subscription, UsageEvent
 from accounts.rollups import account_filter
 from health.registry import Measure
 
-from .models import AccountChecklist, OnboardingSettings
+from .models import AccountChecklist, AccountChecklistItem, OnboardingSettings
 
 
 @dataclass(frozen=True)
@@ -156,10 +156,54 @@ def _onboarding_progress_measure(as_of: date, account_ids) -> dict[int, float]:
     return onboarding_progress(as_of=as_of, account_ids=account_ids)
 
 
+def onboarding_progress_days(days, account_ids):
+    """`onboarding_progress` for many days at once (health.history): days x accounts, NaN =
+    no data, from two queries (checklists are few). Of two checklists started at the very
+    same instant the one with the higher id counts (onboarding_progress takes either)."""
+    import numpy as np
+
+    from health.measures_days import columns
+
+    out = np.full((len(days), len(account_ids)), np.nan)
+    ends = [datetime.combine(d + timedelta(days=1), time.min, tzinfo=UTC) for d in days]
+    checklists = list(
+        account_filter(AccountChecklist.objects.filter(started_at__lt=ends[-1]), account_ids).values_list(
+            "id", "account_id", "started_at"
+        )
+    )
+    if not checklists:
+        return out
+    items: dict[int, list] = {c[0]: [] for c in checklists}
+    for checklist_id, completed_at in AccountChecklistItem.objects.filter(checklist_id__in=list(items)).values_list(
+        "checklist_id", "completed_at"
+    ):
+        items[checklist_id].append(completed_at)
+    by_account: dict[int, list] = {}
+    for checklist_id, account_id, started_at in checklists:
+        by_account.setdefault(account_id, []).append((started_at, checklist_id))
+    cols, there = columns(account_ids, list(by_account))
+    for started, col, ok in zip(by_account.values(), cols.tolist(), there.tolist(), strict=True):
+        if not ok:
+            continue
+        started.sort()
+        for i, end in enumerate(ends):
+            latest = None
+            for started_at, checklist_id in started:  # ascending: the last one started by then
+                if started_at >= end:
+                    break
+                latest = checklist_id
+            if latest is None or not items[latest]:
+                continue
+            done = sum(1 for completed_at in items[latest] if completed_at is not None and completed_at < end)
+            out[i, col] = round(100.0 * done / len(items[latest]), 1)
+    return out
+
+
 ONBOARDING_PROGRESS_MEASURE = Measure(
     key="onboarding_progress",
     label="Onboarding progress",
     compute=_onboarding_progress_measure,
+    compute_days=onboarding_progress_days,
     unit="%",
     description="Share of the latest onboarding checklist's items completed by the day.",
     default_points=((0, 0), (50, 50), (100, 100)),
