@@ -55,6 +55,7 @@ __all__ = [
     "checklist_template_item_delete",
     "checklist_template_update",
     "checklists_refresh",
+    "checklists_start",
     "customer_goal_toggle",
     "milestone_create",
     "milestone_delete",
@@ -547,14 +548,21 @@ def checklist_template_item_delete(*, item: ChecklistTemplateItem) -> None:
     item.delete()
 
 
-def checklist_template_for(account: Account) -> ChecklistTemplate | None:
-    """An active template naming the account's tier, else one of the tier's touch model."""
-    templates = list(ChecklistTemplate.objects.filter(is_active=True).order_by("-created_at", "-id"))
+def _active_templates() -> list[ChecklistTemplate]:
+    return list(ChecklistTemplate.objects.filter(is_active=True).order_by("-created_at", "-id"))
+
+
+def _template_for(account: Account, templates: list[ChecklistTemplate]) -> ChecklistTemplate | None:
     for template in templates:
         if account.tier in (template.tiers or []):
             return template
     touch = TIER_TOUCH.get(account.tier)
     return next((t for t in templates if t.touch_model == touch and not t.tiers), None)
+
+
+def checklist_template_for(account: Account) -> ChecklistTemplate | None:
+    """An active template naming the account's tier, else one of the tier's touch model."""
+    return _template_for(account, _active_templates())
 
 
 def contract_start_for(account: Account) -> date | None:
@@ -600,6 +608,69 @@ def checklist_start(*, account: Account, template: ChecklistTemplate | None = No
     )
     transaction.on_commit(lambda: _apply_soon([account.pk]))
     return checklist
+
+
+@transaction.atomic
+def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
+    """`checklist_start` for many accounts (each with its tier's template) in a constant number
+    of queries, for the demo and bulk onboarding: the same checklists and items, in the order
+    given, and one deferred apply of their events instead of one per account. Accounts with an
+    active checklist keep it (it is returned); a concurrent start of the same account makes the
+    whole call fail on the one-active-checklist constraint."""
+    accounts = list(accounts)
+    if not accounts:
+        return []
+    ids = [account.pk for account in accounts]
+    existing = {
+        c.account_id: c
+        for c in AccountChecklist.objects.select_for_update().filter(account_id__in=ids, status=ChecklistStatus.ACTIVE)
+    }
+    templates = _active_templates()
+    starts = dict(
+        Subscription.objects.filter(account_id__in=ids, is_trial=False)
+        .values("account_id")
+        .annotate(d=Min("start_date"))
+        .values_list("account_id", "d")
+        .order_by()
+    )
+    today = timezone.now().date()
+    new: list[AccountChecklist] = []
+    for account in accounts:
+        if account.pk in existing:
+            continue
+        template = _template_for(account, templates)
+        if template is None:
+            raise ValidationError(f"No active checklist template fits the {account.get_tier_display()} tier.")
+        new.append(
+            AccountChecklist(
+                account=account,
+                template=template,
+                name=template.name,
+                contract_start=starts.get(account.pk) or today,
+                value_event=template.value_event,
+            )
+        )
+    AccountChecklist.objects.bulk_create(new)
+    items = {t.pk: list(t.items.all()) for t in templates if any(c.template_id == t.pk for c in new)}
+    owners = {account.pk: account.owner_id for account in accounts}
+    AccountChecklistItem.objects.bulk_create(
+        AccountChecklistItem(
+            checklist=checklist,
+            position=item.position,
+            title=item.title,
+            owner=item.owner,
+            owner_user_id=owners[checklist.account_id] if item.owner == ItemOwner.CSM else None,
+            due_date=checklist.contract_start + timedelta(days=item.due_offset_days),
+            completion_event=item.completion_event,
+        )
+        for checklist in new
+        for item in items[checklist.template_id]
+    )
+    if new:
+        started_ids = [c.account_id for c in new]
+        transaction.on_commit(lambda: _apply_soon(started_ids))
+    by_account = {**existing, **{c.account_id: c for c in new}}
+    return [by_account[pk] for pk in dict.fromkeys(ids)]
 
 
 def checklist_item_toggle(*, item: AccountChecklistItem, done: bool) -> AccountChecklistItem:
