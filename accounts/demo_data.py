@@ -22,6 +22,7 @@ Writes go straight to the tables in bulk: PostgreSQL COPY (psycopg 3 `cursor.cop
 module does not know (added later by another floor) get their model default.
 """
 
+import functools
 import json
 import math
 import random
@@ -147,6 +148,9 @@ TIER_BY_SEGMENT = {
     "Mid-Market": [(Tier.KEY, 0.30), (Tier.STANDARD, 0.70)],
     "SMB": [(Tier.STANDARD, 0.40), (Tier.TECH_TOUCH, 0.60)],
 }
+# the weights' sums, summed as _weighted would (same floats, so the same draws)
+SEGMENTS_TOTAL = sum(w for _, w in SEGMENTS)
+TIER_TOTALS = {segment: sum(w for _, w in pairs) for segment, pairs in TIER_BY_SEGMENT.items()}
 # tier -> (plan, MRR range, seats range, contacts bounds, events a day per account, tickets a year)
 TIER_PROFILE = {
     Tier.STRATEGIC: ("Enterprise", (18000, 60000), (60, 220), (14, 150), 8.2, 18),
@@ -250,6 +254,15 @@ NAMES = {
     ),
 }
 ASCII = str.maketrans("üöäéèáíóúñç", "uoaeeaiounc")
+LANGUAGE_WEIGHTS = [(lang, w) for lang, (w, _) in LANGUAGES.items()]
+LANGUAGE_TOTAL = sum(w for _, w in LANGUAGE_WEIGHTS)
+# names as they go into e-mail addresses
+NAME_ASCII = {
+    name: name.lower().translate(ASCII)
+    for firsts, lasts in NAMES.values()
+    for name in firsts + lasts
+    if isinstance(name, str)
+}
 
 PERSONAS = {
     "Executive sponsor": (
@@ -333,6 +346,15 @@ TOUCH_TEMPLATES = {
     ],
 }
 TEAMS = ["finance", "sales ops", "support", "the data team", "marketing", "operations", "IT"]
+TOUCH_KINDS = [(ActivityKind.NOTE, 35), (ActivityKind.CALL, 25), (ActivityKind.MEETING, 25), (ActivityKind.EMAIL, 25)]
+TOUCH_KINDS_KEY = [(k, 15 if k == ActivityKind.MEETING else w) for k, w in TOUCH_KINDS]
+PRIORITIES = [
+    (TicketPriority.LOW, 20),
+    (TicketPriority.NORMAL, 55),
+    (TicketPriority.HIGH, 20),
+    (TicketPriority.URGENT, 5),
+]
+PRIORITIES_TOTAL = sum(w for _, w in PRIORITIES)
 
 
 # Section: planning one account
@@ -365,7 +387,7 @@ class AccountPlan:
     ev_sec: np.ndarray | None = None
     ev_name: np.ndarray | None = None
     ev_contact: np.ndarray | None = None
-    contact_last_seen: list = field(default_factory=list)
+    contact_last_seen: list = field(default_factory=list)  # seconds from the history's start, -1: never
 
 
 # Small draws from the account's random.Random, scaled from rng.random(): the library's
@@ -385,8 +407,13 @@ def _int(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def _weighted(rng: random.Random, pairs):
-    x = rng.random() * sum(w for _, w in pairs)
+def _total(pairs) -> float:
+    return sum(w for _, w in pairs)
+
+
+def _weighted(rng: random.Random, pairs, total=None):
+    """A value drawn by weight; `total` (the weights' sum, by `_total`) saves summing each draw."""
+    x = rng.random() * (_total(pairs) if total is None else total)
     for value, weight in pairs:
         x -= weight
         if x < 0:
@@ -421,6 +448,9 @@ class Planner:
         self.start = today - timedelta(days=HISTORY_DAYS)
         self.event_scale = event_scale
         self.used_names: set[str] = set()
+        self.days = np.arange(HISTORY_DAYS, dtype=np.int64)
+        self.growth = np.linspace(0.75, 1.35, HISTORY_DAYS)
+        self.mean_seats = {tier: np.mean(profile[2]) for tier, profile in TIER_PROFILE.items()}
         self._bits = np.random.PCG64(0)
         self._generator = np.random.Generator(self._bits)
         days = np.arange(HISTORY_DAYS)
@@ -458,9 +488,9 @@ class Planner:
         name, suffix = self._name(rng)
         industry = SUFFIXES[suffix] or _pick(rng, INDUSTRIES)
         slug = "".join(ch for ch in name.lower().translate(ASCII) if ch.isalnum())
-        segment = _weighted(rng, SEGMENTS)
-        tier = _weighted(rng, TIER_BY_SEGMENT[segment])
-        language = _weighted(rng, [(lang, w) for lang, (w, _) in LANGUAGES.items()])
+        segment = _weighted(rng, SEGMENTS, SEGMENTS_TOTAL)
+        tier = _weighted(rng, TIER_BY_SEGMENT[segment], TIER_TOTALS[segment])
+        language = _weighted(rng, LANGUAGE_WEIGHTS, LANGUAGE_TOTAL)
         region = {
             "en": _pick(rng, ["NA", "NA", "UK", "ANZ"]),
             "de": "DACH",
@@ -620,7 +650,7 @@ class Planner:
             if isinstance(first, tuple):
                 (first, first_ascii), (last, last_ascii) = first, last
             else:
-                first_ascii, last_ascii = first.lower().translate(ASCII), last.lower().translate(ASCII)
+                first_ascii, last_ascii = NAME_ASCII[first], NAME_ASCII[last]
             display = f"{last}{first}" if lang == "zh" else f"{first} {last}"
             email = f"{first_ascii}.{last_ascii}"
             if email in used_emails:
@@ -658,16 +688,15 @@ class Planner:
 
     def _events(self, plan: AccountPlan, rng: random.Random, created: date) -> None:
         nrng = self._numpy_rng(rng)
-        days = np.arange(HISTORY_DAYS, dtype=np.int64)
+        days = self.days
         *_, per_day, _ = TIER_PROFILE[plan.tier]
         seats = plan.subscriptions[-1][2] if plan.subscriptions else 5
-        size = (seats / np.mean(TIER_PROFILE[plan.tier][2])) ** 0.5
-        mult = np.full(HISTORY_DAYS, per_day * self.event_scale * size * rng.lognormvariate(0, 0.3))
+        size = (seats / self.mean_seats[plan.tier]) ** 0.5
         created_day = (created - self.start).days
         alive = days >= created_day
         # onboarding ramp over the first 45 days
         ramp = np.clip((days - created_day) / 45.0, 0.25, 1.0)
-        mult = mult * np.where(alive, ramp, 0.0)
+        mult = per_day * self.event_scale * size * rng.lognormvariate(0, 0.3) * np.where(alive, ramp, 0.0)
         if plan.fate == "churned":
             churn_day = (plan.churn_date - self.start).days
             fade_from = churn_day - _int(rng, 70, 150)
@@ -682,7 +711,7 @@ class Planner:
             lost_day = (plan.churn_date - self.start).days
             mult = mult * np.where(days < lost_day - 5, 0.7, np.where(days < lost_day, 0.3, 0.0))
         elif plan.fate == "growing":
-            mult = mult * np.linspace(0.75, 1.35, HISTORY_DAYS)
+            mult = mult * self.growth
         # A Poisson count per day, drawn as a Poisson process: the total is Poisson(sum of the
         # day rates) and each event falls on a day with probability rate / sum (the same
         # distribution as one Poisson draw per day, with one draw instead of 365).
@@ -704,8 +733,7 @@ class Planner:
         last = np.full(n_contacts, -1, dtype=np.int64)
         with_contact = contact >= 0
         np.maximum.at(last, contact[with_contact], stamp[with_contact])
-        base = datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
-        plan.contact_last_seen = [base + timedelta(seconds=int(s)) if s >= 0 else None for s in last]
+        plan.contact_last_seen = last.tolist()
 
     # -- support ----------------------------------------------------------------------------------
 
@@ -724,15 +752,7 @@ class Planner:
             opened = _at(first + timedelta(days=_below(rng, span)), rng, 0, 24)
             if struggling and rng.random() < 0.5:  # trouble clusters late
                 opened = _at(last - timedelta(days=_int(rng, 1, max(2, min(span, 90)))), rng, 0, 24)
-            priority = _weighted(
-                rng,
-                [
-                    (TicketPriority.LOW, 20),
-                    (TicketPriority.NORMAL, 55),
-                    (TicketPriority.HIGH, 20),
-                    (TicketPriority.URGENT, 5),
-                ],
-            )
+            priority = _weighted(rng, PRIORITIES, PRIORITIES_TOTAL)
             mean_hours = {
                 TicketPriority.URGENT: 1,
                 TicketPriority.HIGH: 3,
@@ -805,14 +825,10 @@ class Planner:
         # Some books fall behind: the last touch is older than the cadence.
         stop = end - timedelta(days=int(cadence * rng.uniform(1.3, 4))) if rng.random() < 0.22 else end
         day = max(created, self.start) + timedelta(days=_int(rng, 1, int(cadence) + 1))
-        kinds = [
-            (ActivityKind.NOTE, 35),
-            (ActivityKind.CALL, 25),
-            (ActivityKind.MEETING, 15 if plan.tier == Tier.KEY else 25),
-            (ActivityKind.EMAIL, 25),
-        ]
+        kinds = TOUCH_KINDS_KEY if plan.tier == Tier.KEY else TOUCH_KINDS
+        kinds_total = _total(kinds)
         while day < stop:
-            kind = _weighted(rng, kinds)
+            kind = _weighted(rng, kinds, kinds_total)
             subject, body = _pick(rng, TOUCH_TEMPLATES[kind])
             contact = _below(rng, min(len(plan.contacts), 4))
             contact_name = plan.contacts[contact][1]
@@ -1037,6 +1053,9 @@ class BulkWriter:
 
     def __init__(self):
         self.pg = connection.vendor == "postgresql"
+        self.null = "\\N" if self.pg else None  # what rows hold for NULL: COPY's token, or None
+        self.tz_suffix = "+00" if self.pg else ""
+        self._days: dict[int, str] = {}
         self.stream: CopyStream | None = None
 
     def start(self) -> None:
@@ -1058,14 +1077,18 @@ class BulkWriter:
                 pass
 
     def ts(self, value: datetime | None) -> str | None:
-        """A timestamp to whole seconds, as PostgreSQL (with its offset) or SQLite (naive UTC) read it."""
+        """A timestamp to whole seconds, as PostgreSQL (with its offset) or SQLite (naive UTC)
+        reads it; NULL as the writer's token. Day and time strings come from tables (a datetime's
+        isoformat costs ~4x more, and a 100,000-account seed formats ~5M of them)."""
         if value is None:
-            return None
+            return self.null
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
-        if self.pg:
-            return value.isoformat(" ", "seconds")
-        return value.replace(tzinfo=None).isoformat(" ", "seconds")
+        ordinal = value.toordinal()
+        day = self._days.get(ordinal)
+        if day is None:
+            day = self._days[ordinal] = value.date().isoformat()
+        return f"{day} {_hms()[value.hour * 3600 + value.minute * 60 + value.second]}{self.tz_suffix}"
 
     @staticmethod
     def _plain(value):
@@ -1098,7 +1121,7 @@ class BulkWriter:
         return extra_cols, tuple(extra_vals)
 
     def write(self, model, columns: list[str], rows: list[tuple]) -> int:
-        """Rows of plain values (str, int, bool, None, or what `_plain` turns into one)."""
+        """Rows of plain values (str, int, bool), NULL as `self.null`."""
         if not rows:
             return 0
         extra_cols, extra_vals = self.defaults(model, columns)
@@ -1113,17 +1136,18 @@ class BulkWriter:
                 )
             return len(rows)
         end = "".join("\t" + _copy_text(self._plain(v)) for v in extra_vals) + "\n"
-        text = end.join(["\t".join(["\\N" if v is None else str(v) for v in row]) for row in rows]) + end
+        line = "\t".join(["%s"] * len(columns))
+        text = end.join([line % row for row in rows]) + end
         # Values are written unescaped; checked at C speed: a tab, newline, carriage return or
-        # backslash inside a value (the demo's vocabularies have none) re-renders it escaped.
-        nulls = sum(row.count(None) for row in rows)
+        # backslash inside a value (the demo's vocabularies have none) re-renders them escaped.
+        null = self.null
         if (
             text.count("\t") != len(rows) * (len(all_cols) - 1)
             or text.count("\n") != len(rows)
             or "\r" in text
-            or text.count("\\") != nulls + len(rows) * end.count("\\")
+            or text.count("\\") != sum(row.count(null) for row in rows) + len(rows) * end.count("\\")
         ):
-            text = end.join(["\t".join([_copy_text(v) for v in row]) for row in rows]) + end
+            text = end.join(["\t".join([v if v is null else _copy_text(v) for v in row]) for row in rows]) + end
         self.copy(f"COPY {table} ({', '.join(all_cols)}) FROM STDIN", [text.encode()])
         return len(rows)
 
@@ -1145,6 +1169,12 @@ class BulkWriter:
                 [PG_COPY_SIGNATURE, records.tobytes(), PG_COPY_TRAILER],
             )
         return len(records)
+
+
+@functools.cache
+def _hms() -> list[str]:
+    """ "HH:MM:SS" for each second of a day."""
+    return [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 
 
 def _copy_text(value) -> str:
@@ -1464,7 +1494,6 @@ class ChunkWriter:
         self.user_ids, self.personas = user_ids, personas
         self.now_s = writer.ts(timezone.now())
         self.day_strs = [(planner.start + timedelta(days=d)).isoformat() for d in range(HISTORY_DAYS)]
-        self.hms = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
         self.churned: set[int] = set()
         self.at_risk: set[int] = set()
         self.trials_lost: set[int] = set()
@@ -1503,8 +1532,11 @@ class ChunkWriter:
     # -- accounts, contacts, subscriptions, tickets, timeline --------------------------------------
 
     def _records(self, plans: list[AccountPlan], first_account: int) -> None:
+        """Rows as tuples of plain values, NULL as the writer's token (so PostgreSQL's lines are
+        one %-format each), ids given in order."""
         writer, ids, ts, now_s, seed = self.writer, self.ids, self.writer.ts, self.now_s, self.ctx.seed
-        user_ids, personas, today = self.user_ids, self.personas, self.ctx.today
+        user_ids, personas, today, null = self.user_ids, self.personas, self.ctx.today, writer.null
+        day_strs, hms, suffix = self.day_strs, _hms(), writer.tz_suffix
         rows = []
         account_id = ids.take(Account, len(plans))
         contact_id = ids.take(Contact, sum(len(p.contacts) for p in plans))
@@ -1519,17 +1551,14 @@ class ChunkWriter:
                 self.at_risk.add(p.account_id)
             elif p.fate == "trial_lost":
                 self.trials_lost.add(p.account_id)
-            parent = None
+            parent = null
             # a few enterprise accounts are subsidiaries of an earlier one
             if p.segment == "Enterprise" and p.index > 20:
                 crng = random.Random(f"{seed}:parent:{p.index}")
                 if crng.random() < 0.08:
                     parent = first_account + crng.randrange(0, p.index)
             crng = random.Random(f"{seed}:custom:{p.index}")
-            custom = {
-                "region": p.region,
-                "employees": int(p.subscriptions[-1][2] * crng.uniform(2, 6)) if p.subscriptions else 10,
-            }
+            employees = int(p.subscriptions[-1][2] * crng.uniform(2, 6)) if p.subscriptions else 10
             stripe = f"cus_{crng.getrandbits(48):012x}" if crng.random() < 0.8 else ""
             mrr, renewal = _revenue(p, today)
             rows.append(
@@ -1545,12 +1574,12 @@ class ChunkWriter:
                     user_ids[p.owner],
                     parent,
                     "USD",
-                    json.dumps(custom),
+                    f'{{"region": "{p.region}", "employees": {employees}}}',  # json.dumps' output
                     stripe,
                     ts(p.created_at),
                     now_s,
                     str(mrr),
-                    renewal.isoformat() if renewal else None,
+                    renewal.isoformat() if renewal else null,
                     "",
                     ts(p.last_touch_at),
                 )
@@ -1561,6 +1590,9 @@ class ChunkWriter:
         contact_id = plans[0].first_contact_id
         for p in plans:
             created = ts(p.created_at)
+            last_seen = [
+                null if s < 0 else f"{day_strs[s // 86400]} {hms[s % 86400]}{suffix}" for s in p.contact_last_seen
+            ]
             for k, (ext, name, email, title, persona, lang, tz, birthday) in enumerate(p.contacts):
                 rows.append(
                     (
@@ -1573,8 +1605,8 @@ class ChunkWriter:
                         personas[persona],
                         lang,
                         tz,
-                        birthday.isoformat() if birthday else None,
-                        ts(p.contact_last_seen[k]),
+                        birthday.isoformat() if birthday else null,
+                        last_seen[k],
                         "{}",
                         created,
                         now_s,
@@ -1584,10 +1616,12 @@ class ChunkWriter:
         self.totals["contacts"] += writer.write(Contact, CONTACT_COLS, rows)
 
         rows = []
+        row_id = ids.next[Subscription]
         for p in plans:
             for k, (plan_name, mrr, seats, begin, end, trial, canceled, ent) in enumerate(p.subscriptions):
                 rows.append(
                     (
+                        row_id,
                         f"sub_{p.external_id}_{k + 1}",
                         p.account_id,
                         plan_name,
@@ -1596,20 +1630,24 @@ class ChunkWriter:
                         seats,
                         json.dumps(ent),
                         begin.isoformat(),
-                        end.isoformat() if end else None,
+                        end.isoformat() if end else null,
                         trial,
                         ts(canceled),
                         ts(datetime(begin.year, begin.month, begin.day, tzinfo=UTC)),
                         now_s,
                     )
                 )
-        self.totals["subscriptions"] += writer.write(Subscription, SUB_COLS, _numbered(rows, ids, Subscription))
+                row_id += 1
+        ids.take(Subscription, len(rows))
+        self.totals["subscriptions"] += writer.write(Subscription, SUB_COLS, rows)
 
         rows = []
+        row_id = ids.next[SupportTicket]
         for p in plans:
             for ext, contact, subject, opened, first, resolved, replies, priority, status, escalated in p.tickets:
                 rows.append(
                     (
+                        row_id,
                         ext,
                         p.account_id,
                         p.first_contact_id + contact,
@@ -1624,18 +1662,24 @@ class ChunkWriter:
                         now_s,
                     )
                 )
-        self.totals["tickets"] += writer.write(SupportTicket, TICKET_COLS, _numbered(rows, ids, SupportTicket))
+                row_id += 1
+        ids.take(SupportTicket, len(rows))
+        self.totals["tickets"] += writer.write(SupportTicket, TICKET_COLS, rows)
 
         rows = []
+        row_id = ids.next[Activity]
+        authors = {None: null, **user_ids}
         for p in plans:
+            first_contact = p.first_contact_id
             for kind, author, contact, subject, body, at in p.activities:
                 at_s = ts(at)
                 rows.append(
                     (
+                        row_id,
                         p.account_id,
                         kind,
-                        user_ids[author] if author else None,
-                        p.first_contact_id + contact if contact is not None else None,
+                        authors[author],
+                        null if contact is None else first_contact + contact,
                         subject,
                         body,
                         at_s,
@@ -1643,7 +1687,9 @@ class ChunkWriter:
                         at_s,
                     )
                 )
-        self.totals["activities"] += writer.write(Activity, ACTIVITY_COLS, _numbered(rows, ids, Activity))
+                row_id += 1
+        ids.take(Activity, len(rows))
+        self.totals["activities"] += writer.write(Activity, ACTIVITY_COLS, rows)
 
     # -- usage events ------------------------------------------------------------------------------
 
@@ -1669,9 +1715,9 @@ class ChunkWriter:
             )
             self.writer.binary(UsageEvent, self.events_binary.columns, records)
         else:
-            day_strs, hms, tz = self.day_strs, self.hms, "+00" if self.writer.pg else ""
+            day_strs, hms, tz, null = self.day_strs, _hms(), self.writer.tz_suffix, self.writer.null
             rows = [
-                (i, a, None if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}{tz}", EVENT_PROPS[e])
+                (i, a, null if c < 0 else c, EVENT_NAMES[e], f"{day_strs[d]} {hms[s]}{tz}", EVENT_PROPS[e])
                 for i, a, d, s, e, c in zip(
                     range(first_id, first_id + n),
                     account.tolist(),
@@ -1789,12 +1835,6 @@ class ChunkWriter:
             strict=True,
         )
         return self.writer.write(self.daily_usage, USAGE_COLS, list(rows))
-
-
-def _numbered(rows: list[tuple], ids: IdBlock, model) -> list[tuple]:
-    """The rows with the model's next ids in front."""
-    first = ids.take(model, len(rows))
-    return [(first + k, *row) for k, row in enumerate(rows)]
 
 
 def _costs_and_referrals(ctx: DemoContext, account_ids: list[int], churned: set[int]) -> None:
