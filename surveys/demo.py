@@ -229,38 +229,41 @@ def surveys_step(ctx: DemoContext) -> None:
     # _write: COPY on PostgreSQL, bulk_create elsewhere.
     # delivery: (survey_id, contact_id, account_id, channel, language, sent_at, status, answered_at)
     deliveries, answers = [], []
+    # Loop-invariant values hoisted (the draws and their order are unchanged: same data).
+    last_send, host_cutoff = now - timedelta(hours=1), now - timedelta(days=120)
+    moods = {"detractor": "unhappy", "low": "unhappy", "passive": "neutral", "neutral": "neutral"}
+    sent, answered_status, dismissed = DeliveryStatus.SENT, DeliveryStatus.ANSWERED, DeliveryStatus.DISMISSED
+    random_, randint = rng.random, rng.randint
     for contact_id, account_id, language, created_at in contacts:
         # Each contact is asked about every 4-6 months (fatigue), in turn NPS in-app, CSAT by
         # email and CES by a link sent after a support case.
-        at = max(history_start, created_at) + timedelta(days=rng.randint(0, 120))
+        at = max(history_start, created_at) + timedelta(days=randint(0, 120))
         turn = rng.randrange(len(rotation))
-        while at < now - timedelta(hours=1):
-            if account_id == host_account and at > now - timedelta(days=120):
+        lang = language if language in ("en", "ar", "fa", "zh") else "en"
+        is_host, is_unhappy, account_mood = account_id == host_account, account_id in unhappy, mood[account_id]
+        while at < last_send:
+            if is_host and at > host_cutoff:
                 break
             survey, channel, answer_rate = rotation[turn % len(rotation)]
             turn += 1
-            lang = language if language in ("en", "ar", "fa", "zh") else "en"
-            status, answered_at = DeliveryStatus.SENT, None
-            answered = rng.random() < answer_rate
-            if answered:
+            status, answered_at = sent, None
+            if random_() < answer_rate:
                 # Mood sinks over the year for accounts that end up churning or at risk.
-                drift = -0.5 * (at - history_start).days / 365 if account_id in unhappy else 0.0
-                score = _score(rng, survey.kind, max(-1.0, min(1.0, mood[account_id] + drift)))
-                group = {"detractor": "unhappy", "low": "unhappy", "passive": "neutral", "neutral": "neutral"}.get(
-                    score_category(survey.kind, score), "happy"
-                )
+                drift = -0.5 * (at - history_start).days / 365 if is_unhappy else 0.0
+                score = _score(rng, survey.kind, max(-1.0, min(1.0, account_mood + drift)))
+                group = moods.get(score_category(survey.kind, score), "happy")
                 comment = ""
-                if rng.random() < 0.6:
+                if random_() < 0.6:
                     comment = (
                         COMMENTS_L10N[lang][group]
-                        if lang in COMMENTS_L10N and rng.random() < 0.7
+                        if lang in COMMENTS_L10N and random_() < 0.7
                         else rng.choice(COMMENTS[group])
                     )
-                submitted = at + timedelta(minutes=rng.randint(1, 60 * 24 if channel == Channel.EMAIL else 5))
-                status, answered_at = DeliveryStatus.ANSWERED, submitted
+                submitted = at + timedelta(minutes=randint(1, 60 * 24 if channel == Channel.EMAIL else 5))
+                status, answered_at = answered_status, submitted
                 answers.append((len(deliveries), survey, score, comment, lang, channel, submitted))
-            elif channel == Channel.WIDGET and rng.random() < 0.5:
-                status = DeliveryStatus.DISMISSED
+            elif channel == Channel.WIDGET and random_() < 0.5:
+                status = dismissed
             deliveries.append((survey.id, contact_id, account_id, channel, lang, at, status, answered_at))
             at += timedelta(days=rng.randint(120, 190))
     # A fresh seed loads these tables without their foreign keys and plain indexes, put back
