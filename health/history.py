@@ -14,8 +14,8 @@ one. Here, per chunk of accounts, for all the days at once:
    in the scorecard's order, rounded half to even), each distinct raw value scored once by
    PlanMeasure.score; overrides and bands as in score_rows;
 3. each snapshot's JSON is joined from pieces formatted once per (measure, value, weight sum),
-   in the order combine builds it, and the chunk is written with one COPY in (account, day)
-   order, so the unique index grows at its right end.
+   in the order combine builds it, and the chunk is written with one COPY, day by day (a
+   day's rows together, as the nightly writes them: most readers read one day).
 
 The snapshots equal the per-day ones (tests/health/test_history.py compares every field but
 computed_at). Parents' roll-up and, for today, the Account columns follow as in
@@ -117,11 +117,13 @@ class _Piece:
 
 @dataclass
 class Block:
-    """Snapshots of one scorecard's accounts of a chunk, in (account, day) order, as columns."""
+    """Snapshots of one scorecard's accounts of a chunk, in (day, account) order, as columns;
+    day i's rows are [day_starts[i], day_starts[i + 1])."""
 
     plan_id: int
     account_ids: list[int]
     day_index: list[int]  # into the run's days
+    day_starts: list[int]
     scores: list[int]
     bands: list[str]
     computed: list[int | None]
@@ -192,24 +194,26 @@ def score_days(
                 if k is not None:
                     override[i, k] = score
         score = np.where(override >= 0, override, computed)
-        keep = (score >= 0).T.ravel()  # account-major from here on
+        keep = (score >= 0).ravel()  # flat, day-major from here on
         band = np.where(
             score < plan.red_below,
             HealthBand.RED,
             np.where(score >= plan.green_from, HealthBand.GREEN, HealthBand.YELLOW),
         )
         source = np.where(override >= 0, ScoreSource.OVERRIDE.value, ScoreSource.MEASURES.value)
-        pieces = [p.T.ravel()[keep].tolist() for p in missing_pieces + scored_pieces]
-        computed_flat = computed.T.ravel()[keep]
+        pieces = [p.ravel()[keep].tolist() for p in missing_pieces + scored_pieces]
+        computed_flat = computed.ravel()[keep]
+        day_index = np.repeat(np.arange(n_days), n)[keep]
         blocks.append(
             Block(
                 plan_id=plan.id,
-                account_ids=np.repeat(ids, n_days)[keep].tolist(),
-                day_index=np.tile(np.arange(n_days), n)[keep].tolist(),
-                scores=score.T.ravel()[keep].tolist(),
-                bands=band.T.ravel()[keep].tolist(),
+                account_ids=np.tile(ids, n_days)[keep].tolist(),
+                day_index=day_index.tolist(),
+                day_starts=np.searchsorted(day_index, np.arange(n_days + 1)).tolist(),
+                scores=score.ravel()[keep].tolist(),
+                bands=band.ravel()[keep].tolist(),
                 computed=[None if c < 0 else c for c in computed_flat.tolist()],
-                sources=source.T.ravel()[keep].tolist(),
+                sources=source.ravel()[keep].tolist(),
                 measures=["{" + "".join(parts)[:-1] + "}" for parts in zip(*pieces, strict=True)],
             )
         )
@@ -222,18 +226,29 @@ def _copy_lines(blocks: list[Block], days: Sequence[date]):
     stamp = timezone.now().isoformat()
 
     def write(copy):
-        # JSON holds no tab or newline (json escapes them); its backslashes are doubled.
-        for b in blocks:
-            head = f"\t{b.plan_id}\t"
-            lines = [
-                f"{a}\t{day_text[i]}{head}{score}\t{band}\t{'\\N' if computed is None else computed}\t{source}\t"
-                f"{text.replace(chr(92), chr(92) * 2)}\t{stamp}\n"
-                for a, i, score, band, computed, source, text in zip(
-                    b.account_ids, b.day_index, b.scores, b.bands, b.computed, b.sources, b.measures, strict=True
-                )
-            ]
-            for k in range(0, len(lines), 20_000):
-                copy.write("".join(lines[k : k + 20_000]))
+        # Day by day, every scorecard's accounts: a day's snapshots stay together in the
+        # table (one day of every account is what most readers want: the Account columns,
+        # the backtest, the reports' trend, the API). JSON holds no tab or newline (json
+        # escapes them); its backslashes are doubled.
+        for i in range(len(days)):
+            lines = []
+            for b in blocks:
+                head = f"\t{day_text[i]}\t{b.plan_id}\t"
+                lo, hi = b.day_starts[i], b.day_starts[i + 1]
+                lines += [
+                    f"{a}{head}{score}\t{band}\t{'\\N' if computed is None else computed}\t{source}\t"
+                    f"{text.replace(chr(92), chr(92) * 2)}\t{stamp}\n"
+                    for a, score, band, computed, source, text in zip(
+                        b.account_ids[lo:hi],
+                        b.scores[lo:hi],
+                        b.bands[lo:hi],
+                        b.computed[lo:hi],
+                        b.sources[lo:hi],
+                        b.measures[lo:hi],
+                        strict=True,
+                    )
+                ]
+            copy.write("".join(lines))
 
     return write
 
