@@ -355,11 +355,17 @@ class _Writer:
 
 
 def health_history_compute(
-    *, days: Sequence[date], account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None
+    *,
+    days: Sequence[date],
+    account_ids: Sequence[int] | None = None,
+    plans: list[Plan] | None = None,
+    family: dict | None = None,
 ) -> dict[date, list[int]]:
     """Compute and store the snapshots of every day in `days` for these accounts (all, in
     chunks, when None): what health_scores_compute gives day by day. Returns the ids scored
-    per day. Parents and Account columns are the caller's (health_backfill).
+    per day. Parents and Account columns are the caller's (health_backfill); `family` (a
+    dict) receives the figures parents_rollup_days needs ("rows": parents' and children's
+    snapshots), so it need not read them back.
 
     Per chunk: read (this connection), score (Python), write (COPY). On PostgreSQL the COPY
     of chunk k runs on a second thread while chunk k+1 is scored; chunk k+2 is read once it
@@ -377,6 +383,16 @@ def health_history_compute(
         return scored
     keys = sorted({m.key for p in plans for m in p.measures})
     chunks = list(_chunks(account_ids))
+    members = None
+    if family is not None:
+        members = np.array(
+            sorted(
+                set(Account.objects.filter(parent__isnull=False).values_list("id", flat=True))
+                | set(Account.objects.filter(parent__isnull=False).values_list("parent_id", flat=True))
+            ),
+            dtype=np.int64,
+        )
+        family["rows"] = {}
 
     def read(k: int):
         chunk, ids = chunks[k]
@@ -392,6 +408,19 @@ def health_history_compute(
             for b in blocks:
                 for account_id, i in zip(b.account_ids, b.day_index, strict=True):
                     scored[days[i]].append(account_id)
+                if members is not None and len(members):
+                    for r in np.nonzero(np.isin(np.asarray(b.account_ids, dtype=np.int64), members))[0].tolist():
+                        a, day = b.account_ids[r], days[b.day_index[r]]
+                        family["rows"][(a, day)] = (
+                            a,
+                            day,
+                            None,
+                            b.scores[r],
+                            b.computed[r],
+                            b.sources[r],
+                            b.plan_id,
+                            b.bands[r],
+                        )
             if writer is None:
                 _write(blocks, days, ids)
                 item = read(k + 1) if k + 1 < len(chunks) else None
@@ -407,11 +436,13 @@ def health_history_compute(
     return scored
 
 
-def parents_rollup_days(days: Sequence[date]) -> int:
+def parents_rollup_days(days: Sequence[date], rows: dict | None = None) -> int:
     """health_parents_rollup of every day at once: parents' score = the ARR-weighted mean of
     their children's scores and their own computed score (equal weights when nobody pays),
     their override still winning. Reads the snapshots' figures without their JSON and
-    updates the changed ones in one statement on PostgreSQL. Returns the rows updated."""
+    updates the changed ones in one statement on PostgreSQL; with `rows` (the parents' and
+    children's snapshots as health_history_compute captured them) it reads nothing back.
+    Returns the rows updated."""
     from django.db.models import Exists, OuterRef
 
     from .models import Scorecard
@@ -425,11 +456,12 @@ def parents_rollup_days(days: Sequence[date]) -> int:
     kids: dict[int, list[tuple[int, float]]] = {}
     for child_id, parent_id, mrr in children:  # in the query's order, as health_parents_rollup sums them
         kids.setdefault(parent_id, []).append((child_id, mrr))
-    snaps: dict[tuple[int, date], tuple] = {}
-    for row in HealthScore.objects.filter(
-        day__in=list(days), account_id__in=list(parents) + [c[0] for c in children]
-    ).values_list("account_id", "day", "id", "score", "computed_score", "source", "scorecard_id", "band"):
-        snaps[(row[0], row[1])] = row
+    snaps: dict[tuple[int, date], tuple] = rows if rows is not None else {}
+    if rows is None:
+        for row in HealthScore.objects.filter(
+            day__in=list(days), account_id__in=list(parents) + [c[0] for c in children]
+        ).values_list("account_id", "day", "id", "score", "computed_score", "source", "scorecard_id", "band"):
+            snaps[(row[0], row[1])] = row
     bands = {sc.id: sc for sc in Scorecard.objects.all()}
     changed: list[tuple[int, int, str]] = []
     for day in days:
@@ -448,9 +480,30 @@ def parents_rollup_days(days: Sequence[date]) -> int:
             score = sum(s * w for s, w in items) / total_w if total_w > 0 else sum(s for s, _ in items) / len(items)
             score = int(round(score))
             scorecard = bands.get(own[6])
-            changed.append((own[2], score, scorecard.band_for(score) if scorecard else own[7]))
+            changed.append((own[2], score, scorecard.band_for(score) if scorecard else own[7], parent_id, day))
     if not changed:
         return 0
+    if rows is not None:  # no ids: by (account, day), the unique index
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {HealthScore._meta.db_table} h SET score = v.score, band = v.band, source = %s "
+                    "FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::text[]) AS v(account_id, day, score, band) "
+                    "WHERE h.account_id = v.account_id AND h.day = v.day",
+                    [
+                        ScoreSource.ROLLUP.value,
+                        [c[3] for c in changed],
+                        [c[4] for c in changed],
+                        [c[1] for c in changed],
+                        [c[2] for c in changed],
+                    ],
+                )
+        else:
+            for _, score, band, account_id, day in changed:
+                HealthScore.objects.filter(account_id=account_id, day=day).update(
+                    score=score, band=band, source=ScoreSource.ROLLUP
+                )
+        return len(changed)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -460,19 +513,19 @@ def parents_rollup_days(days: Sequence[date]) -> int:
             )
     else:
         HealthScore.objects.bulk_update(
-            [HealthScore(id=i, score=score, band=band, source=ScoreSource.ROLLUP) for i, score, band in changed],
+            [HealthScore(id=i, score=score, band=band, source=ScoreSource.ROLLUP) for i, score, band, *_ in changed],
             ["score", "band", "source"],
             batch_size=500,
         )
     return len(changed)
 
 
-def history_finish(*, days: Sequence[date], scored: dict[date, list[int]]) -> None:
+def history_finish(*, days: Sequence[date], scored: dict[date, list[int]], family: dict | None = None) -> None:
     """After the snapshots: every day's parents roll-up; for today, the Account columns and
     the scores_recomputed signal, as health_recompute does."""
     from .services import CHUNK_SIZE, health_current_update, today
 
-    parents_rollup_days(days)
+    parents_rollup_days(days, rows=None if family is None else family["rows"])
     for day in sorted(days):
         if day >= today():
             done = set(scored.get(day, ()))

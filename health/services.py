@@ -616,14 +616,15 @@ def health_backfill(*, days: int, end: date | None = None, log=None, daily: int 
     if not Scorecard.objects.exists():
         scorecard_default_ensure()
     grid = backfill_days(days=days, end=end, daily=daily)
-    scored = health_history_compute(days=grid, plans=plans_load())
+    family: dict = {}
+    scored = health_history_compute(days=grid, plans=plans_load(), family=family)
     if connection.vendor == "postgresql":
         # Millions of new rows (the demo: ~4M at 100k, in one transaction, so autovacuum
         # has not seen them): without statistics the roll-up, the Account columns and the
         # backtest's reads plan sequential scans over all of them.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {HealthScore._meta.db_table}")
-    history_finish(days=grid, scored=scored)
+    history_finish(days=grid, scored=scored, family=family)
     if log:
         log(f"{grid[0]} to {grid[-1]}: {len(grid)} days scored")
     return sum(len(ids) for ids in scored.values())
