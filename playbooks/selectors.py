@@ -45,49 +45,56 @@ def _task_rows(qs: QuerySet) -> QuerySet:
 
 @dataclass
 class Inbox:
+    """The inbox's four groups: the first rows of each (at most `limit`), and each group's
+    exact size in `counts` (a CSM with thousands of open tasks still sees true numbers)."""
+
     overdue: list[Task] = field(default_factory=list)
     today: list[Task] = field(default_factory=list)
     upcoming: list[Task] = field(default_factory=list)
     snoozed: list[Task] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def open_count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.upcoming)
+        return sum(self.counts.get(key, 0) for key in ("overdue", "today", "upcoming"))
 
     @property
-    def groups(self) -> list[tuple[str, str, list[Task]]]:
+    def groups(self) -> list[tuple[str, str, list[Task], int]]:
         return [
-            ("overdue", "Overdue", self.overdue),
-            ("today", "Today", self.today),
-            ("upcoming", "Upcoming", self.upcoming),
-            ("snoozed", "Snoozed", self.snoozed),
+            (key, label, getattr(self, key), self.counts.get(key, 0))
+            for key, label in (
+                ("overdue", "Overdue"),
+                ("today", "Today"),
+                ("upcoming", "Upcoming"),
+                ("snoozed", "Snoozed"),
+            )
         ]
 
 
 def inbox_for(
-    *, assignee_id: int | None, today: date | None = None, priority: int | None = None, q: str = "", limit: int = 500
+    *, assignee_id: int | None, today: date | None = None, priority: int | None = None, q: str = "", limit: int = 50
 ) -> Inbox:
-    """Open and snoozed tasks of one assignee (None: unassigned), highest priority first within
-    each group. One query."""
+    """Open and snoozed tasks of one assignee (None: unassigned): each group's first `limit`
+    rows, highest priority first (snoozed: soonest back first), and every group's exact count.
+    Five queries, whatever the number of tasks."""
     today = today or _today()
     qs = Task.objects.filter(status__in=OPEN_STATUSES, assignee_id=assignee_id)
     if priority:
         qs = qs.filter(priority=priority)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(account__name__icontains=q) | Q(reason__icontains=q))
-    inbox = Inbox()
-    for task in _task_rows(qs).order_by("due_date", "-priority", "id")[:limit]:
-        if task.status == TaskStatus.SNOOZED and task.snoozed_until and task.snoozed_until > today:
-            inbox.snoozed.append(task)
-        elif task.due_date < today:
-            inbox.overdue.append(task)
-        elif task.due_date == today:
-            inbox.today.append(task)
-        else:
-            inbox.upcoming.append(task)
-    for group in (inbox.overdue, inbox.today, inbox.upcoming):
-        group.sort(key=lambda t: (-t.priority, t.due_date, t.pk))
-    inbox.snoozed.sort(key=lambda t: (t.snoozed_until, t.pk))
+    sleeping = Q(status=TaskStatus.SNOOZED, snoozed_until__gt=today)
+    due = {"overdue": Q(due_date__lt=today), "today": Q(due_date=today), "upcoming": Q(due_date__gt=today)}
+    counts = qs.aggregate(
+        snoozed=Count("id", filter=sleeping), **{key: Count("id", filter=~sleeping & when) for key, when in due.items()}
+    )
+    inbox = Inbox(counts=counts)
+    for key, when in due.items():
+        if counts[key]:
+            rows = _task_rows(qs.filter(when).exclude(sleeping)).order_by("-priority", "due_date", "id")[:limit]
+            setattr(inbox, key, list(rows))
+    if counts["snoozed"]:
+        inbox.snoozed = list(_task_rows(qs.filter(sleeping)).order_by("snoozed_until", "id")[:limit])
     return inbox
 
 

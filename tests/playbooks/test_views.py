@@ -1,5 +1,6 @@
 """Inbox, task actions, team view and builder pages: roles, htmx partials, query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,27 @@ def test_inbox_groups_my_tasks_with_reason_and_context(csm_client, csm_user, dja
     assert "Someone else" not in body
     assert "health fell from 72 to 41 in 7 days" in body
     assert "ARR 12,000" in body
+
+
+def test_inbox_shows_exact_counts_and_the_first_rows_of_each_group(csm_client, csm_user):
+    # given: more overdue tasks than a group shows, and a few due later
+    account = AccountFactory(owner=csm_user)
+    for i in range(55):
+        TaskFactory(account=account, title=f"Old {i}", due_date=TODAY - timedelta(1 + i % 7), priority=1)
+    TaskFactory(account=account, title="Urgent old", due_date=TODAY - timedelta(30), priority=3)
+    TaskFactory(account=account, title="Today one", due_date=TODAY)
+    TaskFactory(account=account, title="Later one", due_date=TODAY + timedelta(5))
+    TaskFactory(
+        account=account, title="Sleeping", status=TaskStatus.SNOOZED, snoozed_until=TODAY + timedelta(3), due_date=TODAY
+    )
+    # when
+    body = csm_client.get(reverse("playbooks:inbox")).content.decode()
+    # then: true numbers, at most 50 rows a group (highest priority first), later groups not starved
+    assert "58 open · 56 overdue · 1 due today" in body
+    assert "Showing the first 50 of 56" in body
+    assert len(set(re.findall(r"Old \d+", body))) == 49
+    assert body.index("Urgent old") < body.index("Old ")
+    assert "Today one" in body and "Later one" in body and "Sleeping" in body
 
 
 def test_inbox_htmx_gets_the_partial(csm_client, csm_user, htmx_headers):
