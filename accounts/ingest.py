@@ -409,6 +409,18 @@ class _NotPlain(Exception):
     """A row the tight check does not take: the full check (_validate) decides and reports."""
 
 
+def _properties_text(properties: dict) -> str:
+    """A properties object as the JSON text COPY stores; _NotPlain if it is not plain JSON or
+    holds a NUL (PostgreSQL's jsonb has none): the full check decides and reports."""
+    try:
+        text = orjson.dumps(properties)
+    except TypeError:
+        raise _NotPlain from None
+    if b"\\u0000" in text:
+        raise _NotPlain
+    return text.decode()
+
+
 def _plain_rows(rows: list):
     """The common case, checked in one tight loop: every row a JSON object whose fields
     _validate() would take unchanged (exact str/int types, nothing to strip, no NUL, an ISO
@@ -418,7 +430,6 @@ def _plain_rows(rows: list):
     Strictly a subset of what _validate() accepts, with the same values."""
     latest = timezone.now() + FUTURE_TOLERANCE
     parse = datetime.fromisoformat
-    dumps = orjson.dumps
     for raw in rows:
         if type(raw) is not dict:
             raise _NotPlain
@@ -465,13 +476,7 @@ def _plain_rows(rows: list):
         if properties is None:
             properties = "{}"
         elif type(properties) is dict:
-            try:
-                properties = dumps(properties)
-            except TypeError:
-                raise _NotPlain from None
-            if b"\\u0000" in properties:  # PostgreSQL's jsonb has no NUL
-                raise _NotPlain
-            properties = properties.decode()
+            properties = _properties_text(properties)
         else:
             raise _NotPlain
         message_id = raw.get("message_id")

@@ -23,7 +23,6 @@ from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-import orjson
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -35,6 +34,8 @@ from .ingest import (
     IngestResult,
     _copy_text,
     _id_maps,
+    _NotPlain,
+    _properties_text,
     _refresh_rollups_soon,
     usage_partitions_ensure,
 )
@@ -82,10 +83,6 @@ def events_decode(body: bytes) -> list[PlainEvent] | None:
         if e.account_id is not unset or e.contact_id is not unset:
             return None
     return events
-
-
-class _NotPlain(Exception):
-    """A row this path does not take: the general path decides and reports."""
 
 
 def _plain_ref(value: str) -> bool:
@@ -202,7 +199,6 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
     newline and backslash counts checked at C speed; a chunk whose fields hold one is built
     again with each field escaped."""
     parse = datetime.fromisoformat
-    dumps = orjson.dumps
     add_pair = pairs.add
     lines: list[str] = []
     line = lines.append
@@ -237,16 +233,7 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
         if moment > latest or at[:7] not in months:  # months: 1990 to tomorrow's, made ready
             raise _NotPlain
         properties = e.properties
-        if properties is None:
-            properties = "{}"
-        else:
-            try:
-                properties = dumps(properties)
-            except TypeError:
-                raise _NotPlain from None
-            if b"\\u0000" in properties:  # PostgreSQL's jsonb has no NUL
-                raise _NotPlain
-            properties = properties.decode()
+        properties = "{}" if properties is None else _properties_text(properties)
         message_id = e.message_id
         if message_id:
             if message_id.strip() != message_id:
