@@ -569,6 +569,20 @@ def contract_start_for(account: Account) -> date | None:
     return Subscription.objects.filter(account=account, is_trial=False).aggregate(d=Min("start_date"))["d"]
 
 
+def _checklist_items(checklist: AccountChecklist, template_items, owner_id: int | None):
+    """A new checklist's items, from its template's (unsaved; the caller bulk-creates them)."""
+    for item in template_items:
+        yield AccountChecklistItem(
+            checklist=checklist,
+            position=item.position,
+            title=item.title,
+            owner=item.owner,
+            owner_user_id=owner_id if item.owner == ItemOwner.CSM else None,
+            due_date=checklist.contract_start + timedelta(days=item.due_offset_days),
+            completion_event=item.completion_event,
+        )
+
+
 @transaction.atomic
 def checklist_start(*, account: Account, template: ChecklistTemplate | None = None) -> AccountChecklist:
     """Start an onboarding checklist (template chosen by the account's tier when None).
@@ -594,18 +608,7 @@ def checklist_start(*, account: Account, template: ChecklistTemplate | None = No
     except IntegrityError:
         # A concurrent call started one first (one active checklist per account).
         return AccountChecklist.objects.get(account=account, status=ChecklistStatus.ACTIVE)
-    AccountChecklistItem.objects.bulk_create(
-        AccountChecklistItem(
-            checklist=checklist,
-            position=item.position,
-            title=item.title,
-            owner=item.owner,
-            owner_user=account.owner if item.owner == ItemOwner.CSM else None,
-            due_date=start + timedelta(days=item.due_offset_days),
-            completion_event=item.completion_event,
-        )
-        for item in template.items.all()
-    )
+    AccountChecklistItem.objects.bulk_create(_checklist_items(checklist, template.items.all(), account.owner_id))
     transaction.on_commit(lambda: _apply_soon([account.pk]))
     return checklist
 
@@ -654,17 +657,9 @@ def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
     items = {t.pk: list(t.items.all()) for t in templates if any(c.template_id == t.pk for c in new)}
     owners = {account.pk: account.owner_id for account in accounts}
     AccountChecklistItem.objects.bulk_create(
-        AccountChecklistItem(
-            checklist=checklist,
-            position=item.position,
-            title=item.title,
-            owner=item.owner,
-            owner_user_id=owners[checklist.account_id] if item.owner == ItemOwner.CSM else None,
-            due_date=checklist.contract_start + timedelta(days=item.due_offset_days),
-            completion_event=item.completion_event,
-        )
+        row
         for checklist in new
-        for item in items[checklist.template_id]
+        for row in _checklist_items(checklist, items[checklist.template_id], owners[checklist.account_id])
     )
     if new:
         started_ids = [c.account_id for c in new]
