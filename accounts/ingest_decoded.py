@@ -27,7 +27,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .ingest import (
+    _UNIX_ORDINAL,
     COPY_COLUMNS,
+    DAY_BIAS,
     EVENTS_TABLE,
     FUTURE_TOLERANCE,
     KEYS_TABLE,
@@ -113,7 +115,10 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     # one waits for PostgreSQL's id lookups (a wait that releases the GIL).
     keys_soon = _hasher.submit(_message_keys, events)
     maps = _id_maps(accounts, contacts)
-    keys, repeats = keys_soon.result()
+    try:
+        keys, repeats, key_days = keys_soon.result()
+    except ValueError:
+        return None  # a time that is not ISO: the general check reports
     if maps is None:
         return None
     # Ids as COPY text, looked up once per row.
@@ -133,7 +138,9 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     except ValueError:
         return None  # not a month ("2026-13"): the general check reports
     pairs: set[tuple[str, str]] = set()
-    check = partial(_chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest)
+    check = partial(
+        _chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, key_days=key_days
+    )
     stored = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -168,19 +175,40 @@ _hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-keys")
 _KEY_ROW = np.dtype([("fields", ">i2"), ("length", ">i4"), ("key", ">i8")])  # one binary COPY tuple
 
 
-def _message_keys(events: list[PlainEvent]) -> tuple[np.ndarray, set[int]]:
-    """The batch's distinct message keys, sorted (accounts.ingest.message_key: the first 8 bytes
-    of the id's MD5, big-endian, signed), and the positions of the rows that repeat an earlier
-    row's message id (the first row counts)."""
-    digests = [md5(e.message_id.encode(), usedforsecurity=False).digest() for e in events if e.message_id]
-    if not digests:
-        return np.empty(0, dtype=np.int64), set()
-    all_keys = np.frombuffer(b"".join(digests), dtype=">i8")[::2]
+def _message_keys(events: list[PlainEvent]) -> tuple[np.ndarray, set[int], list[str | None]]:
+    """The batch's distinct message keys, sorted (accounts.ingest.message_key: the UTC day of
+    the event and the id's MD5), the positions of the rows that repeat an earlier row's key
+    (the first row counts), and each row's key day as YYYY-MM-DD (None without a message id),
+    which `_chunk` holds to the day it stores. ValueError if a time is not ISO."""
+    days: list[str | None] = [None] * len(events)
+    with_id = []
+    for i, e in enumerate(events):
+        if e.message_id:
+            with_id.append(i)
+            days[i] = _utc_day(e.occurred_at)
+    if not with_id:
+        return np.empty(0, dtype=np.int64), set(), days
+    digests = b"".join([md5(events[i].message_id.encode(), usedforsecurity=False).digest() for i in with_id])
+    hashes = (np.frombuffer(digests, dtype=">u8")[::2] >> np.uint64(16)).astype(np.int64)  # first 6 bytes
+    numbers = {day: date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS for day in set(days) - {None}}
+    tops = np.array([numbers[days[i]] for i in with_id], dtype=np.int64)
+    if tops.min() < -DAY_BIAS or tops.max() >= DAY_BIAS:
+        raise ValueError("a day outside the key's range")  # refused by the check anyway
+    all_keys = tops * (1 << 48) + hashes
     keys, first = np.unique(all_keys, return_index=True)
     if len(keys) == len(all_keys):
-        return keys, set()
-    with_id = [i for i, e in enumerate(events) if e.message_id]
-    return keys, set(with_id) - {with_id[i] for i in first.tolist()}
+        return keys, set(), days
+    return keys, set(with_id) - {with_id[i] for i in first.tolist()}, days
+
+
+def _utc_day(at: str) -> str:
+    """The UTC date of an ISO time, as `_chunk` will store it (YYYY-MM-DD)."""
+    if at[-6:] == "+00:00" or at[-1:] == "Z":
+        return at[:10]  # _chunk holds the stored day to it, so an odd spelling only costs a refusal
+    moment = datetime.fromisoformat(at)
+    if moment.utcoffset() is None:
+        return at[:10] if len(at) >= 10 and at[4:5] == at[7:8] == "-" else moment.date().isoformat()
+    return moment.astimezone(UTC).date().isoformat()
 
 
 def _binary_keys(keys: np.ndarray) -> bytes:
@@ -192,10 +220,11 @@ def _binary_keys(keys: np.ndarray) -> bytes:
     return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
 
 
-def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, latest, escape=False):
+def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, latest, key_days, escape=False):
     """(COPY text, rows) for these rows, the rows at positions in `repeats` (offset: the first
     one's position) checked but not written; adds their (account id, UTC day) pairs. Raises
-    _NotPlain at a row the check refuses. Lines are built unescaped and the chunk's tab,
+    _NotPlain at a row the check refuses, or whose stored UTC day is not its key's day
+    (`key_days`, by position). Lines are built unescaped and the chunk's tab,
     newline and backslash counts checked at C speed; a chunk whose fields hold one is built
     again with each field escaped."""
     parse = datetime.fromisoformat
@@ -236,7 +265,7 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
         properties = "{}" if properties is None else _properties_text(properties)
         message_id = e.message_id
         if message_id:
-            if message_id.strip() != message_id:
+            if message_id.strip() != message_id or key_days[position] != at[:10]:
                 raise _NotPlain
             if repeats and position in repeats:
                 if "\x00" in event or "\x00" in message_id:
@@ -272,5 +301,6 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
         contact_ids=contact_ids,
         months=months,
         latest=latest,
+        key_days=key_days,
         escape=True,
     )

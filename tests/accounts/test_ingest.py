@@ -55,7 +55,45 @@ def test_repeated_message_ids_are_stored_once_within_and_across_batches():
     assert (first.stored, first.duplicates) == (2, 1)
     assert (second.stored, second.duplicates) == (1, 1)
     assert sorted(UsageEvent.objects.values_list("message_id", flat=True)) == ["a", "b", "c"]
-    assert UsageEventKey.objects.filter(key=message_key("a")).exists()
+    assert UsageEventKey.objects.filter(key=message_key("a", date(2026, 3, 4))).exists()
+
+
+def test_a_message_id_counts_once_per_utc_day_of_its_event():
+    """A resend repeats the event's own time; the same id on another UTC day is another event
+    (docs/decisions.md "Usage events table"). Offsets count by the UTC day."""
+    account = AccountFactory()
+    first = events_store([_row(account, message_id="d", occurred_at="2026-03-04T23:30:00Z")])
+    again = events_store(
+        [
+            _row(account, message_id="d", occurred_at="2026-03-05T01:30:00+02:00"),  # 23:30 UTC on the 4th
+            _row(account, message_id="d", occurred_at="2026-03-04T00:00:00Z"),  # same day, other time
+            _row(account, message_id="d", occurred_at="2026-03-05T00:00:00Z"),  # the next UTC day
+        ]
+    )
+    assert (first.stored, again.stored, again.duplicates) == (1, 1, 2)
+    days = sorted(at.date() for at in UsageEvent.objects.values_list("occurred_at", flat=True))
+    assert days == [date(2026, 3, 4), date(2026, 3, 5)]
+    assert set(UsageEventKey.objects.values_list("key", flat=True)) == {
+        message_key("d", date(2026, 3, 4)),
+        message_key("d", date(2026, 3, 5)),
+    }
+
+
+def test_message_keys_lead_with_the_day_and_match_the_sql_backfill():
+    """Keys sort by day, and PostgreSQL's MESSAGE_KEY_SQL (the backfill) gives Python's key."""
+    from accounts.ingest import usage_event_keys_backfill
+
+    assert message_key("z", date(2026, 1, 1)) < message_key("a", date(2026, 1, 2)) < message_key("a", date(2149, 1, 1))
+    assert message_key("a", date(1990, 1, 1)) > -(2**63) and message_key("a", date(2149, 6, 1)) < 2**63
+    account = AccountFactory()
+    times = ["1990-01-01T00:00:00+00:00", "2026-03-04T23:59:59.999999+00:00", "2026-11-22T08:00:00+05:00"]
+    for n, at in enumerate(times):
+        UsageEvent.objects.create(
+            account=account, event="e", occurred_at=datetime.fromisoformat(at), message_id=f"i{n}"
+        )
+    assert usage_event_keys_backfill() == 3
+    expected = {message_key(f"i{n}", datetime.fromisoformat(at).astimezone(UTC).date()) for n, at in enumerate(times)}
+    assert set(UsageEventKey.objects.values_list("key", flat=True)) == expected
 
 
 def test_bad_batch_is_refused_whole_with_each_row_and_reason():
@@ -108,10 +146,10 @@ def test_keys_of_copied_events_can_be_backfilled():
     from tests.factories import UsageEventFactory
 
     account = AccountFactory()
-    UsageEventFactory(account=account, message_id="seeded-1")
+    seeded = UsageEventFactory(account=account, message_id="seeded-1")
     assert usage_event_keys_backfill() == 1
-    assert UsageEventKey.objects.filter(key=message_key("seeded-1")).exists()
-    result = events_store([_row(account, message_id="seeded-1")])
+    assert UsageEventKey.objects.filter(key=message_key("seeded-1", seeded.occurred_at.astimezone(UTC).date())).exists()
+    result = events_store([_row(account, message_id="seeded-1", occurred_at=seeded.occurred_at.isoformat())])
     assert (result.stored, result.duplicates) == (0, 1)
 
 
@@ -124,11 +162,15 @@ def test_backfilled_message_ids_and_in_batch_repeats_are_stored_once():
 
     assert usage_event_keys_backfill() == 1
     result = events_store(
-        [_row(account, message_id="seed-1"), _row(account, message_id="new-1"), _row(account, message_id="new-1")]
+        [
+            _row(account, message_id="seed-1", occurred_at="2026-03-01T00:00:00Z"),
+            _row(account, message_id="new-1"),
+            _row(account, message_id="new-1"),
+        ]
     )
     assert (result.stored, result.duplicates) == (1, 2)
     assert UsageEvent.objects.filter(message_id="new-1").count() == 1
-    assert UsageEventKey.objects.filter(key=message_key("new-1")).exists()
+    assert UsageEventKey.objects.filter(key=message_key("new-1", date(2026, 3, 4))).exists()
 
 
 # The fast check of the common case must accept only rows the full validation accepts, with the

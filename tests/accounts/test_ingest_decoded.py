@@ -3,6 +3,8 @@
 It may only accept what the general path (accounts.ingest.events_store) accepts, and must store
 exactly what that path stores; anything else it hands back untouched (None, nothing written)."""
 
+from datetime import date
+
 import orjson
 import pytest
 from django.db import connection, transaction
@@ -143,13 +145,26 @@ def test_lengths_are_counted_in_characters_as_python_counts_them():
 def test_message_keys_are_message_key_and_repeats_are_the_later_rows():
     from accounts.ingest_decoded import _message_keys
 
-    ids = ["a", None, "b", "a", "", "c", "b"]
+    ids = ["a", None, "b", "a", "", "c", "b", "a", "a"]
+    times = ["2026-01-01"] * 7 + ["2026-01-01T23:00:00-02:00", "2026-01-02T01:00:00+02:00"]  # 2nd, 1st (UTC)
     events = events_decode(
-        orjson.dumps([{"account": "x", "event": "e", "occurred_at": "2026-01-01", "message_id": m} for m in ids])
+        orjson.dumps(
+            [
+                {"account": "x", "event": "e", "occurred_at": at, "message_id": m}
+                for m, at in zip(ids, times, strict=True)
+            ]
+        )
     )
-    keys, repeats = _message_keys(events)
-    assert keys.tolist() == sorted({message_key(m) for m in ("a", "b", "c")})
-    assert repeats == {3, 6}
+    keys, repeats, days = _message_keys(events)
+    day = date(2026, 1, 1)
+    assert keys.tolist() == sorted(
+        {message_key(m, day) for m in ("a", "b", "c")} | {message_key("a", date(2026, 1, 2))}
+    )
+    assert repeats == {3, 6, 8}
+    assert days == ["2026-01-01", None, "2026-01-01", "2026-01-01", None, "2026-01-01", "2026-01-01"] + [
+        "2026-01-02",
+        "2026-01-01",
+    ]
 
 
 def test_a_resend_or_an_unknown_account_is_handed_back_with_nothing_written():
