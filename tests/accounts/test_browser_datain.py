@@ -37,6 +37,8 @@ def test_csv_import_flow(page, login, screenshot, tmp_path):
     # the preview follows the mapping (htmx)
     page.select_option("select[name=map_domain]", "")
     page.wait_for_function("!document.querySelector('table.preview').innerText.includes('acme.test')")
+    # The selects came with the swapped preview: htmx binds them once it has settled.
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.select_option("select[name=map_domain]", "Website")
     page.wait_for_function("document.querySelector('table.preview').innerText.includes('acme.test')")
     screenshot("import-mapping")
