@@ -518,16 +518,69 @@ def _validate_plain(rows: list) -> tuple[list[tuple], set[date]] | None:
 
 def _id_maps(accounts: set, contacts: set) -> tuple[dict, dict] | None:
     """{reference: id} for these account and contact references (external ids as text, or our
-    ids), one query per kind; None if any is unknown (_resolve reports). The contact map also
-    takes None (no contact)."""
-    account_ids = _lookup(Account, "external_id", sorted(a for a in accounts if type(a) is str))
-    account_ids.update(_lookup(Account, "id", sorted(a for a in accounts if type(a) is int)))
-    contact_ids = _lookup(Contact, "external_id", sorted(c for c in contacts if type(c) is str))
-    contact_ids.update(_lookup(Contact, "id", sorted(c for c in contacts if type(c) is int)))
+    ids), one query per kind for those not in the id cache; None if any is unknown (_resolve
+    reports). The contact map also takes None (no contact)."""
+    cache = _id_cache_current()
+    if cache is None:
+        account_ids = _lookup(Account, "external_id", sorted(a for a in accounts if type(a) is str))
+        account_ids.update(_lookup(Account, "id", sorted(a for a in accounts if type(a) is int)))
+        contact_ids = _lookup(Contact, "external_id", sorted(c for c in contacts if type(c) is str))
+        contact_ids.update(_lookup(Contact, "id", sorted(c for c in contacts if type(c) is int)))
+    else:
+        account_ids = _cached_lookup(Account, accounts, cache.accounts)
+        contact_ids = _cached_lookup(Contact, contacts, cache.contacts)
     if len(account_ids) < len(accounts) or len(contact_ids) < len(contacts):
         return None
     contact_ids[None] = None
     return account_ids, contact_ids
+
+
+# Section: the id cache (PostgreSQL)
+
+ID_CACHE_MAX = 250_000  # references kept per kind and database; a full cache starts again
+_id_caches: dict[str, "_IdCache"] = {}  # database name: its cache
+
+
+@dataclass(slots=True)
+class _IdCache:
+    token: str
+    accounts: dict = field(default_factory=dict)  # reference (external id or id): id
+    contacts: dict = field(default_factory=dict)
+
+
+def _id_cache_current() -> "_IdCache | None":
+    """This process's cache of ids for the current database, emptied when the generation token
+    (migration accounts.0013: a new one whenever accounts or contacts are deleted, truncated or
+    change external id) is not the one it was filled under; None on SQLite and inside a
+    transaction, whose reads may still roll back. Read before the lookups it serves, so a
+    change that commits in between only makes the cache newer than its token."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token::text FROM accounts_idgeneration WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None  # the token row is gone (a flushed database): no cache until it is back
+    database = connection.settings_dict["NAME"]
+    cache = _id_caches.get(database)
+    if cache is None or cache.token != row[0]:
+        cache = _id_caches[database] = _IdCache(token=row[0])
+    return cache
+
+
+def _cached_lookup(model, refs: set, known: dict) -> dict:
+    """{reference: id} for `refs`: from `known`, and by _lookup for the rest, which `known` keeps."""
+    get = known.get  # get, not `in` then []: another thread may empty `known` in between
+    found = {ref: pk for ref in refs if (pk := get(ref)) is not None}
+    if len(found) < len(refs):
+        missing = refs - found.keys()
+        new = _lookup(model, "external_id", sorted(r for r in missing if type(r) is str))
+        new.update(_lookup(model, "id", sorted(r for r in missing if type(r) is int)))
+        if len(known) + len(new) > ID_CACHE_MAX:
+            known.clear()
+        known.update(new)
+        found.update(new)
+    return found
 
 
 def _resolve_plain(plain: list[tuple]) -> list[tuple] | None:

@@ -14,7 +14,6 @@ the bulk body decoded by msgspec").
 PostgreSQL only: on SQLite `events_decode` returns None.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import partial
 from hashlib import md5
@@ -94,14 +93,16 @@ def _plain_ref(value: str) -> bool:
 def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     """Store decoded plain rows of new events, all or nothing; None, with nothing written, when
     the batch is not of that kind (a row the check refuses, an unknown account or contact, a
-    message id stored before): the caller then takes the general path with the same body.
+    message id stored before or repeated within the batch): the caller then takes the general
+    path with the same body.
 
-    External ids are resolved first (one query per kind) and the message keys computed (MD5 in
-    C, the 64-bit keys and the batch's repeats in NumPy). The keys go first, by one binary COPY
-    into the key table: a key stored before fails it with a unique violation, before any row
-    is sent. Then each row is checked, formatted and written to the events COPY in chunks, so
-    PostgreSQL stores chunk k while Python checks chunk k+1 (and chunk 0 is checked while
-    PostgreSQL stores the keys)."""
+    External ids are resolved first (this process's id cache, one query per kind for the rest:
+    accounts.ingest._id_maps). Then each row is checked, formatted and written to the events COPY
+    in chunks, so PostgreSQL stores chunk k while Python checks chunk k+1. Then the rows'
+    message keys (accounts.ingest.message_key: the UTC day each row was stored under, the id's
+    MD5) are computed while PostgreSQL finishes the rows, and go in by one binary COPY into the
+    key table: a key stored before fails it with a unique violation and the batch rolls back (a
+    resend pays one wasted COPY, then the general path looks its keys up first)."""
     if not events:
         return None
     # Whole-batch sets through map() and attrgetter: loops in C.
@@ -111,14 +112,10 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     contacts.discard("")
     if not all(map(_plain_ref, accounts)) or not all(map(_plain_ref, contacts)):
         return None
-    # The message keys (MD5 in C under the GIL) are computed by a helper thread while this
-    # one waits for PostgreSQL's id lookups (a wait that releases the GIL).
-    keys_soon = _hasher.submit(_message_keys, events)
+    message_ids = [m for m in map(attrgetter("message_id"), events) if m]
+    if len(set(message_ids)) < len(message_ids):
+        return None  # an id repeats within the batch: the general path keeps its first row
     maps = _id_maps(accounts, contacts)
-    try:
-        keys, repeats, key_days = keys_soon.result()
-    except ValueError:
-        return None  # a time that is not ISO: the general check reports
     if maps is None:
         return None
     # Ids as COPY text, looked up once per row.
@@ -138,29 +135,25 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     except ValueError:
         return None  # not a month ("2026-13"): the general check reports
     pairs: set[tuple[str, str]] = set()
-    check = partial(
-        _chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, key_days=key_days
-    )
-    stored = 0
+    key_ids: list[str] = []  # the message ids of the rows written, and the UTC day of each
+    key_days: list[str] = []
+    check = partial(_chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            parts = range(0, len(events), COPY_CHUNK)
-            text = None
+            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+                for start in range(0, len(events), COPY_CHUNK):
+                    text, ids, days = check(events[start : start + COPY_CHUNK], pairs)
+                    copy.write(text)
+                    key_ids += ids
+                    key_days += days
+                keys = _message_keys(key_ids, key_days)  # while PostgreSQL stores the rows
+            stored = len(events)
             if len(keys):
                 with (
                     connection.wrap_database_errors,
                     cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN (FORMAT binary)") as copy,
                 ):
                     copy.write(_binary_keys(keys))
-                    text, count = check(events[:COPY_CHUNK], 0, repeats, pairs)  # while PostgreSQL stores the keys
-            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
-                for start in parts:
-                    if text is None:
-                        text, count = check(events[start : start + COPY_CHUNK], start, repeats, pairs)
-                    if count:
-                        copy.write(text)
-                        stored += count
-                    text = None
             account_list = sorted({int(account_id) for account_id, _ in pairs})
             _refresh_rollups_soon({(int(account_id), day) for account_id, day in pairs})
             if account_list:
@@ -171,44 +164,19 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
 
 
 NULL = "\\N"  # COPY's null
-_hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-keys")
 _KEY_ROW = np.dtype([("fields", ">i2"), ("length", ">i4"), ("key", ">i8")])  # one binary COPY tuple
 
 
-def _message_keys(events: list[PlainEvent]) -> tuple[np.ndarray, set[int], list[str | None]]:
-    """The batch's distinct message keys, sorted (accounts.ingest.message_key: the UTC day of
-    the event and the id's MD5), the positions of the rows that repeat an earlier row's key
-    (the first row counts), and each row's key day as YYYY-MM-DD (None without a message id),
-    which `_chunk` holds to the day it stores. ValueError if a time is not ISO."""
-    days: list[str | None] = [None] * len(events)
-    with_id = []
-    for i, e in enumerate(events):
-        if e.message_id:
-            with_id.append(i)
-            days[i] = _utc_day(e.occurred_at)
-    if not with_id:
-        return np.empty(0, dtype=np.int64), set(), days
-    digests = b"".join([md5(events[i].message_id.encode(), usedforsecurity=False).digest() for i in with_id])
+def _message_keys(message_ids: list[str], days: list[str]) -> np.ndarray:
+    """The distinct keys (accounts.ingest.message_key) of these message ids on these UTC days
+    (YYYY-MM-DD), sorted: MD5 per id in C, the rest in NumPy."""
+    if not message_ids:
+        return np.empty(0, dtype=np.int64)
+    digests = b"".join([md5(m.encode(), usedforsecurity=False).digest() for m in message_ids])
     hashes = (np.frombuffer(digests, dtype=">u8")[::2] >> np.uint64(16)).astype(np.int64)  # first 6 bytes
-    numbers = {day: date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS for day in set(days) - {None}}
-    tops = np.array([numbers[days[i]] for i in with_id], dtype=np.int64)
-    if tops.min() < -DAY_BIAS or tops.max() >= DAY_BIAS:
-        raise ValueError("a day outside the key's range")  # refused by the check anyway
-    all_keys = tops * (1 << 48) + hashes
-    keys, first = np.unique(all_keys, return_index=True)
-    if len(keys) == len(all_keys):
-        return keys, set(), days
-    return keys, set(with_id) - {with_id[i] for i in first.tolist()}, days
-
-
-def _utc_day(at: str) -> str:
-    """The UTC date of an ISO time, as `_chunk` will store it (YYYY-MM-DD)."""
-    if at[-6:] == "+00:00" or at[-1:] == "Z":
-        return at[:10]  # _chunk holds the stored day to it, so an odd spelling only costs a refusal
-    moment = datetime.fromisoformat(at)
-    if moment.utcoffset() is None:
-        return at[:10] if len(at) >= 10 and at[4:5] == at[7:8] == "-" else moment.date().isoformat()
-    return moment.astimezone(UTC).date().isoformat()
+    numbers = {day: date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS for day in set(days)}
+    tops = np.fromiter(map(numbers.__getitem__, days), dtype=np.int64, count=len(days))
+    return np.unique(tops * (1 << 48) + hashes)
 
 
 def _binary_keys(keys: np.ndarray) -> bytes:
@@ -220,21 +188,19 @@ def _binary_keys(keys: np.ndarray) -> bytes:
     return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
 
 
-def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, latest, key_days, escape=False):
-    """(COPY text, rows) for these rows, the rows at positions in `repeats` (offset: the first
-    one's position) checked but not written; adds their (account id, UTC day) pairs. Raises
-    _NotPlain at a row the check refuses, or whose stored UTC day is not its key's day
-    (`key_days`, by position). Lines are built unescaped and the chunk's tab,
-    newline and backslash counts checked at C speed; a chunk whose fields hold one is built
-    again with each field escaped."""
+def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=False):
+    """(COPY text, message ids, their UTC days) for these rows; adds their (account id, UTC
+    day) pairs. Raises _NotPlain at a row the check refuses. Lines are built unescaped and the
+    chunk's tab, newline and backslash counts checked at C speed; a chunk whose fields hold one
+    is built again with each field escaped."""
     parse = datetime.fromisoformat
     add_pair = pairs.add
     lines: list[str] = []
     line = lines.append
+    ids: list[str] = []
+    days: list[str] = []
     nulls = 0
-    position = offset - 1
     for e in events:
-        position += 1
         event = e.event
         if event.strip() != event:
             raise _NotPlain
@@ -264,13 +230,12 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
         properties = e.properties
         properties = "{}" if properties is None else _properties_text(properties)
         message_id = e.message_id
+        day = at[:10]
         if message_id:
-            if message_id.strip() != message_id or key_days[position] != at[:10]:
+            if message_id.strip() != message_id:
                 raise _NotPlain
-            if repeats and position in repeats:
-                if "\x00" in event or "\x00" in message_id:
-                    raise _NotPlain
-                continue  # a repeat inside the batch, checked like the others: the first row counts
+            ids.append(message_id)
+            days.append(day)
         else:
             message_id = NULL
             nulls += 1
@@ -278,7 +243,7 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
         contact_id = contact_ids[e.contact]
         if contact_id is NULL:
             nulls += 1
-        add_pair((account_id, at[:10]))
+        add_pair((account_id, day))
         if escape:
             event, properties = _copy_text(event), _copy_text(properties)
             if message_id is not NULL:
@@ -291,16 +256,7 @@ def _chunk(events, offset, repeats, pairs, *, account_ids, contact_ids, months, 
     if escape or (
         text.count("\t") == 5 * count and text.count("\n") == count and text.count("\\") == nulls and "\r" not in text
     ):
-        return text, count
+        return text, ids, days
     return _chunk(
-        events,
-        offset,
-        repeats,
-        pairs,
-        account_ids=account_ids,
-        contact_ids=contact_ids,
-        months=months,
-        latest=latest,
-        key_days=key_days,
-        escape=True,
+        events, pairs, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, escape=True
     )

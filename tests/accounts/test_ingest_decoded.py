@@ -98,14 +98,14 @@ def test_a_mixed_batch_is_stored_as_the_general_path_stores_it(monkeypatch):
             "event": ["login", "a\tb", "back\\slash", "Page Viewed"][i % 4] if i % 50 else "line\nbreak",
             "occurred_at": times[i % len(times)],
             "properties": [{"n": i}, None, {}, {"q": 'say "hi"', "u": "é\u2028"}][i % 4],
-            "message_id": ["", None, f"m-{i}", f"m-{i % 7}"][i % 4],
+            "message_id": ["", None, f"m-{i}", f"n-{i}"][i % 4],
         }
         if i % 5 == 0:
             row["contact"] = "u1" if i % 2 else ""
         rows.append(row)
     body = orjson.dumps(rows)
     (fast, fast_rows, fast_rollups), general_outcome = _both_ways(body, monkeypatch)
-    assert fast is not None and fast["duplicates"] > 0  # repeats inside the batch, first row counts
+    assert fast is not None and fast["stored"] == 300
     assert (fast, fast_rows, fast_rollups) == general_outcome
     assert {r[0] for r in fast_rows} == {account.pk, other.pk}
 
@@ -142,29 +142,37 @@ def test_lengths_are_counted_in_characters_as_python_counts_them():
     assert events_decode(orjson.dumps([row])) is not None
 
 
-def test_message_keys_are_message_key_and_repeats_are_the_later_rows():
+def test_message_keys_are_message_key_of_each_id_on_its_day():
     from accounts.ingest_decoded import _message_keys
 
-    ids = ["a", None, "b", "a", "", "c", "b", "a", "a"]
-    times = ["2026-01-01"] * 7 + ["2026-01-01T23:00:00-02:00", "2026-01-02T01:00:00+02:00"]  # 2nd, 1st (UTC)
-    events = events_decode(
-        orjson.dumps(
-            [
-                {"account": "x", "event": "e", "occurred_at": at, "message_id": m}
-                for m, at in zip(ids, times, strict=True)
-            ]
-        )
-    )
-    keys, repeats, days = _message_keys(events)
-    day = date(2026, 1, 1)
-    assert keys.tolist() == sorted(
-        {message_key(m, day) for m in ("a", "b", "c")} | {message_key("a", date(2026, 1, 2))}
-    )
-    assert repeats == {3, 6, 8}
-    assert days == ["2026-01-01", None, "2026-01-01", "2026-01-01", None, "2026-01-01", "2026-01-01"] + [
-        "2026-01-02",
-        "2026-01-01",
+    ids = ["a", "b", "a", "c"]
+    days = ["2026-01-01", "2026-01-01", "2026-01-02", "1990-01-01"]
+    expected = sorted(message_key(m, date.fromisoformat(d)) for m, d in zip(ids, days, strict=True))
+    assert _message_keys(ids, days).tolist() == expected
+    assert _message_keys([], []).tolist() == []
+
+
+def test_rows_are_keyed_by_the_utc_day_they_are_stored_under():
+    AccountFactory(external_id="acme")
+    times = ["2026-01-01T23:00:00-02:00", "2026-01-02T01:00:00+02:00", "2026-01-01T10:00:00Z", "2026-01-01"]
+    rows = [{"account": "acme", "event": "e", "occurred_at": at, "message_id": f"t{i}"} for i, at in enumerate(times)]
+    assert events_store_decoded(events_decode(orjson.dumps(rows))).stored == 4
+    days = ["2026-01-02", "2026-01-01", "2026-01-01", "2026-01-01"]
+    assert set(UsageEventKey.objects.values_list("key", flat=True)) == {
+        message_key(f"t{i}", date.fromisoformat(d)) for i, d in enumerate(days)
+    }
+
+
+def test_a_batch_that_repeats_a_message_id_is_handed_back_and_the_general_path_keeps_the_first():
+    AccountFactory(external_id="acme")
+    rows = [
+        {"account": "acme", "event": f"e{i}", "occurred_at": "2026-01-01T10:00:00Z", "message_id": m}
+        for i, m in enumerate(["r", "s", "r"])
     ]
+    assert events_store_decoded(events_decode(orjson.dumps(rows))) is None
+    assert not UsageEvent.objects.exists()
+    assert events_store(rows, stream=False).as_dict() == {"received": 3, "stored": 2, "duplicates": 1}
+    assert sorted(UsageEvent.objects.values_list("event", flat=True)) == ["e0", "e1"]
 
 
 def test_a_resend_or_an_unknown_account_is_handed_back_with_nothing_written():
