@@ -6,8 +6,10 @@
 - baseline: PostgreSQL's own speed at writing the same number of event rows
   (INSERT ... SELECT generate_series into an unlogged table), so the ratio says how close the
   generator gets to the database's floor;
-- the portfolio and the account 360 page on that data: queries and server time (median of 5)
-  through django.test.Client with a logged-in CSM, against /login/ as the baseline page.
+- the portfolio, the account 360 page and the task inbox on that data: queries and server time
+  (median of 5) through django.test.Client with a logged-in CSM, against /login/ as the baseline
+  page. The accounts step makes no tasks, so csm1 is given as many open tasks as in the 100k
+  demo (3,398, every inbox group full) before the inbox is timed.
 """
 
 import os
@@ -80,6 +82,51 @@ def _page(client, url: str, runs: int = 5) -> tuple[int, float]:
     return queries, statistics.median(times) * 1000
 
 
+INBOX_TASKS = 3_398  # csm1's open tasks in the whole 100k demo (seed_demo --accounts 100000 --seed 1)
+
+
+def _inbox_tasks(user, n: int = INBOX_TASKS) -> int:
+    """Give `user` n open tasks on their accounts, spread over the inbox's groups like the demo's
+    (overdue, today, upcoming, a few snoozed), all priorities. Returns how many exist."""
+    import random
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from playbooks.models import Task
+
+    Task.objects.filter(assignee=user, title__startswith="Bench: ").delete()
+    accounts = list(Account.objects.filter(owner=user).values_list("pk", "name")[:2000])
+    if not accounts:
+        return 0
+    rng = random.Random(7)
+    today = timezone.now().date()
+    rows = []
+    for i in range(n):
+        pk, name = accounts[i % len(accounts)]
+        offset = rng.choice([-20, -9, -5, -3, -2, -1, -1, 0, 1, 2, 3, 7, 14, 30])
+        snoozed = i % 25 == 0
+        rows.append(
+            Task(
+                account_id=pk,
+                assignee=user,
+                title=f"Bench: health is red at {name}: build a rescue plan",
+                reason=f"health band went from yellow to red (score {40 + i % 15} → {20 + i % 15}) on {today:%d %b}",
+                body="Review the health card, talk to the champion this week.",
+                priority=rng.randint(1, 4),
+                due_date=today + timedelta(days=offset),
+                status="snoozed" if snoozed else "open",
+                snoozed_until=today + timedelta(days=1 + i % 9) if snoozed else None,
+            )
+        )
+    Task.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:  # as autovacuum would soon after: the planner sees them
+        cursor.execute(f"ANALYZE {Task._meta.db_table}")
+    return n
+
+
 def run(args) -> None:
     from django.test import Client
 
@@ -128,6 +175,14 @@ def run(args) -> None:
         ("portfolio filtered", "/accounts/?owner=me&tier=key&sort=renewal&touch=overdue&page=2"),
         ("account 360", f"/accounts/{biggest[0]}/"),
     ]
+    from playbooks.selectors import inbox_for
+
+    csm1 = User.objects.get(username="csm1")
+    n_tasks = _inbox_tasks(csm1)
+    pages.append((f"task inbox ({n_tasks:,} open tasks)", "/tasks/"))
+    overdue = inbox_for(assignee_id=csm1.pk).overdue
+    if overdue:
+        pages.append(("task inbox, show more (overdue)", f"/tasks/?group=overdue&after={overdue[-1].pk}"))
     print(f"baseline page /login/: {q_base} queries, {t_base:.0f} ms")
     for label, url in pages:
         queries, ms = _page(client, url)

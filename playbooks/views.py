@@ -8,11 +8,11 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -39,7 +39,16 @@ from .forms import (
     TaskTemplateForm,
 )
 from .models import EmailMessage, EmailTemplate, Playbook, PlaybookVersion, Task, TaskTemplate
-from .selectors import emails_awaiting_approval, inbox_for, playbook_list, team_load, team_overdue_tasks
+from .selectors import (
+    INBOX_PAGE,
+    emails_awaiting_approval,
+    inbox_for,
+    inbox_group_page,
+    inbox_rows,
+    playbook_list,
+    team_load,
+    team_overdue_tasks,
+)
 from .services import (
     email_message_approve,
     email_message_reject,
@@ -73,17 +82,25 @@ def _error_text(exc: ValidationError) -> str:
 
 class InboxView(RoleRequiredMixin, TemplateView):
     """My tasks grouped overdue / today / upcoming / snoozed. Managers may look at a team
-    member's inbox with ?assignee=<id>."""
+    member's inbox with ?assignee=<id>. An htmx request with ?group=<key>&after=<task id> gets
+    that group's next rows ("Show more")."""
 
     template_name = "playbooks/task_inbox.html"
     partial_template_name = "playbooks/partials/inbox_groups.html"
+    more_template_name = "playbooks/partials/inbox_more.html"
 
     def get_template_names(self):
+        if "group" in self.request.GET:
+            return [self.more_template_name]
         return [self.partial_template_name if htmx_partial(self.request) else self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_inbox_context(self.request, self.request.GET))
+        params = self.request.GET
+        if "group" in params:
+            context.update(_inbox_more_context(self.request, params))
+        else:
+            context.update(_inbox_context(self.request, params))
         return context
 
 
@@ -100,27 +117,68 @@ def _inbox_assignee(request, params) -> tuple[int | None, str]:
     return user.pk, "My"
 
 
-def _inbox_context(request, params) -> dict:
+def _inbox_filters(request, params) -> dict:
+    """Whose inbox and its filters, as the selectors take them, and the query string that
+    repeats them on a "Show more" request."""
     assignee_id, owner_label = _inbox_assignee(request, params)
     priority = params.get("priority", "")
-    inbox = inbox_for(
-        assignee_id=assignee_id,
-        priority=int(priority) if priority.isdigit() else None,
-        q=params.get("q", "").strip()[:100],
-    )
+    q = params.get("q", "").strip()[:100]
+    repeat = {"q": q, "priority": priority if priority.isdigit() else ""}
+    if assignee_id != request.user.pk:
+        repeat["assignee"] = assignee_id if assignee_id is not None else "none"
+    return {
+        "assignee_id": assignee_id,
+        "owner_label": owner_label,
+        "priority": int(priority) if priority.isdigit() else None,
+        "q": q,
+        "more_query": urlencode({k: v for k, v in repeat.items() if v != ""}),
+    }
+
+
+def _row_context(request) -> dict:
+    """What every task row needs besides the task. The row builds its URLs from these prefixes
+    (tests check they equal reverse()): a reverse() per link and row was a tenth of the page."""
+    return {
+        "today": timezone.now().date(),
+        "can_edit": request.user.has_role(Role.CSM),
+        "tasks_url": reverse("playbooks:inbox"),
+        "accounts_url": reverse("accounts:portfolio"),
+        "page_size": INBOX_PAGE,
+    }
+
+
+def _inbox_context(request, params) -> dict:
+    filters = _inbox_filters(request, params)
+    inbox = inbox_for(assignee_id=filters["assignee_id"], priority=filters["priority"], q=filters["q"])
     user = request.user
     return {
+        **_row_context(request),
         "inbox": inbox,
-        "owner_label": owner_label,
-        "assignee_id": assignee_id,
+        "owner_label": filters["owner_label"],
+        "assignee_id": filters["assignee_id"],
+        "more_query": filters["more_query"],
         "priorities": Priority.choices,
-        "priority": priority,
+        "priority": params.get("priority", ""),
         "q": params.get("q", ""),
-        "today": timezone.now().date(),
         "workers": _workers(),
-        "can_edit": user.has_role(Role.CSM),
         "emails": list(emails_awaiting_approval(user=user)[:20]) if user.has_role(Role.CSM) else [],
     }
+
+
+def _inbox_more_context(request, params) -> dict:
+    filters = _inbox_filters(request, params)
+    after = params.get("after", "")
+    try:
+        group = inbox_group_page(
+            assignee_id=filters["assignee_id"],
+            key=params.get("group", ""),
+            after_id=int(after) if after.isdigit() else 0,
+            priority=filters["priority"],
+            q=filters["q"],
+        )
+    except ValueError:
+        raise Http404("No such inbox group.") from None
+    return {**_row_context(request), "group": group, "more_query": filters["more_query"]}
 
 
 class TaskDetailView(RoleRequiredMixin, TemplateView):
@@ -153,6 +211,17 @@ class TaskActionView(RoleRequiredMixin, View):
     edit_role = Role.CSM
     action = ""
 
+    def get(self, request, pk):
+        """The row's reassign form, loaded when the CSM clicks "Move…" (the inbox does not
+        render a list of every worker in every row). Without htmx: the task's page has it."""
+        if self.action != "reassign":
+            return HttpResponseNotAllowed(["POST"])
+        task = get_object_or_404(Task.objects.only("pk", "assignee_id", "status"), pk=pk)
+        if not htmx_partial(request):
+            return redirect("playbooks:task_detail", pk=task.pk)
+        context = {**_row_context(request), "task": task, "workers": _workers()}
+        return render(request, "playbooks/partials/task_reassign_form.html", context)
+
     def post(self, request, pk):
         task = get_object_or_404(Task.objects.select_related("account", "assignee", "playbook"), pk=pk)
         form_class = {"complete": CompleteForm, "snooze": SnoozeForm, "reassign": ReassignForm}[self.action]
@@ -171,17 +240,15 @@ class TaskActionView(RoleRequiredMixin, View):
             except ValidationError as exc:
                 error = _error_text(exc)
         if htmx_partial(request):
-            task = Task.objects.select_related("account", "account__owner", "playbook", "assignee").get(pk=task.pk)
+            task = inbox_rows(Task.objects.filter(pk=task.pk)).get()
             response = render(
                 request,
-                "playbooks/partials/task_row.html",
+                "playbooks/partials/task_rows.html",
                 {
-                    "task": task,
+                    **_row_context(request),
+                    "tasks": [task],
                     "error": error,
                     "just_changed": self.action if not error else "",
-                    "can_edit": True,
-                    "today": timezone.now().date(),
-                    "workers": _workers(),
                 },
                 status=400 if error else 200,
             )

@@ -149,3 +149,57 @@ def test_builder_and_team_screens(page, login, screenshot, admin_user, manager_u
     page.wait_for_selector("#team-load")
     assert csm_user.get_full_name() in page.locator("#team-load").inner_text()
     screenshot("playbooks_team")
+
+
+def test_inbox_show_more_and_move(page, login, screenshot, csm_user):
+    """A CSM with more overdue tasks than a group shows clicks "Show more" to get the rest,
+    then moves one task to a colleague with the row's "Move to…" form (loaded on demand)."""
+    from core.choices import Role
+    from playbooks.selectors import INBOX_PAGE
+    from tests.factories import UserFactory
+    from tests.factories.playbooks import TaskFactory
+
+    # given: INBOX_PAGE + 5 overdue tasks, the most urgent first
+    today = timezone.now().date()
+    acme = _book(csm_user)
+    tasks = [
+        TaskFactory(
+            account=acme,
+            assignee=csm_user,
+            title=f"Overdue {i:02d}",
+            priority=4 if i < 3 else 2,
+            due_date=today - timedelta(days=1 + i % 4),
+        )
+        for i in range(INBOX_PAGE + 5)
+    ]
+    UserFactory(role=Role.CSM, first_name="Olga", last_name="Other")
+    login(csm_user)
+    page.goto("/tasks/")
+    rows = page.locator("#group-overdue .task-row")
+    assert rows.count() == INBOX_PAGE
+    # urgent first, the longest overdue of them first
+    assert rows.locator("a.title").all_inner_texts()[:3] == ["Overdue 02", "Overdue 01", "Overdue 00"]
+    more = page.locator("#more-overdue")
+    assert "5 more not shown" in more.inner_text()
+    screenshot("playbooks_inbox_show_more")
+
+    # when: "Show 5 more"
+    more.locator("button:has-text('Show 5 more')").click()
+    # then: every overdue task once, and no further "Show more"
+    page.wait_for_function(f"document.querySelectorAll('#group-overdue .task-row').length === {INBOX_PAGE + 5}")
+    assert page.locator("#more-overdue").count() == 0
+    shown = page.locator("#group-overdue .task-row a.title").all_inner_texts()
+    assert sorted(shown) == sorted(t.title for t in tasks)
+
+    # when: the last loaded row is moved to Olga
+    last = tasks[-1]
+    row = page.locator(f"#task-{last.pk}")
+    row.locator("a:has-text('Move to')").click()
+    row.locator("select[name=assignee]").select_option(label="Olga Other")
+    screenshot("playbooks_inbox_move")
+    row.locator("button:has-text('Move')").click()
+    # then: the row says who has it now, and so does the database
+    page.locator(f"#task-{last.pk} .meta:has-text('for Olga Other')").wait_for()
+    last.refresh_from_db()
+    assert last.assignee.get_full_name() == "Olga Other"
+
