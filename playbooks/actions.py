@@ -380,6 +380,11 @@ def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
             metadata={"playbook_id": playbook.pk, "enrolment_id": e.pk},
         )
         outcomes[e.pk].append(f"lifecycle stage {old} → {label}")
+    if stage == LifecycleStage.CHURNED and changing:
+        from .services import tasks_cancel_churned
+
+        # The account's other open tasks go at once (this playbook's own stay: it handles churn).
+        tasks_cancel_churned(account_ids=[e.account_id for e in changing])
 
 
 def _survey(*, playbook, step, action, enrolments, accounts, ctx, outcomes):

@@ -40,6 +40,8 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
     SNOOZED = "snoozed", "Snoozed"
     DONE = "done", "Done"
+    # Closed without being done: the account churned (docs/playbooks.md, "Churned accounts").
+    CANCELLED = "cancelled", "Cancelled"
 
 
 # Statuses that count as "open" for the one-open-task-per-account-and-playbook rule.

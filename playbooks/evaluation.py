@@ -1,6 +1,6 @@
-"""Evaluating a playbook: trigger query -> conditions -> cooldown / cap / open-task flags ->
-enrolments inserted with ON CONFLICT DO NOTHING -> actions for the enrolments this run
-inserted -> the run log.
+"""Evaluating a playbook: trigger query -> conditions (churned accounts out unless the playbook
+targets them) -> cooldown / cap / open-task flags -> enrolments inserted with ON CONFLICT DO
+NOTHING -> actions for the enrolments this run inserted -> the run log.
 
 Set-based: one query fetches every matching row with its flags, whatever the number of
 accounts; writes are bulk per chunk of enrolments. Exactly once: the enrolment's unique key
@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.choices import LifecycleStage
 from accounts.models import Account
 
 from .choices import OPEN_STATUSES, RunSource, RunStatus
@@ -87,6 +88,9 @@ def _candidates(playbook: Playbook, ctx: EvalContext):
     path = trigger.get_account_path(ctx)
     account_ref = OuterRef(f"{path}__id") if path else OuterRef("pk")
     qs = conditions_apply(qs, playbook.conditions, account_path=path)
+    if not playbook.targets_churned:
+        # Lost customers are out of every audience but a win-back playbook's (docs/playbooks.md).
+        qs = qs.exclude(**{f"{path}__lifecycle_stage" if path else "lifecycle_stage": LifecycleStage.CHURNED})
     if ctx.account_ids is not None:
         qs = qs.filter(**{f"{path}__in" if path else "pk__in": ctx.account_ids})
     flags = {"_acc": F(f"{path}__id") if path else F("pk")}

@@ -56,7 +56,11 @@ class PlaybookForm(forms.ModelForm):
     tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
     segments = forms.CharField(required=False, help_text="Comma-separated segment names; empty = any.")
     lifecycle_stages = forms.MultipleChoiceField(
-        choices=LifecycleStage.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Lifecycle stages"
+        choices=LifecycleStage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Lifecycle stages",
+        help_text="Churned accounts are left out unless you tick Churned (a win-back playbook).",
     )
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.all(),

@@ -163,6 +163,33 @@ class Playbook(models.Model):
     def has_task_action(self) -> bool:
         return any(a.get("type") == "task" for a in self.actions or [])
 
+    @property
+    def targets_churned(self) -> bool:
+        """Whether churned accounts are in this playbook's audience (a win-back playbook): its
+        conditions list the Churned stage, or its trigger is entering that stage. Every other
+        playbook leaves churned accounts out (docs/playbooks.md, "Churned accounts")."""
+        from accounts.choices import LifecycleStage
+
+        if LifecycleStage.CHURNED in ((self.conditions or {}).get("lifecycle_stages") or []):
+            return True
+        params = self.trigger_params or {}
+        return (
+            self.trigger_type == TriggerType.SEGMENT_ENTERED
+            and params.get("field") == "lifecycle_stage"
+            and params.get("value") == LifecycleStage.CHURNED
+        )
+
+    @property
+    def handles_churn(self) -> bool:
+        """Its tasks are about churn, so they stay open when the account churns: it targets
+        churned accounts, or it sets the Churned stage itself (say, an exit interview task
+        next to "set stage Churned")."""
+        from accounts.choices import LifecycleStage
+
+        return self.targets_churned or any(
+            a.get("type") == "lifecycle" and a.get("stage") == LifecycleStage.CHURNED for a in self.actions or []
+        )
+
     def snapshot(self) -> dict:
         return {
             "name": self.name,
@@ -300,9 +327,9 @@ class Task(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
-    status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     snoozed_until = models.DateField(null=True, blank=True)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = models.TextField(blank=True, help_text="What the CSM did, or why the task was cancelled.")
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,7 +20,7 @@ from accounts.choices import ActivityKind
 from core.choices import Role
 from core.models import User
 
-from .choices import EmailStatus, PostStatus, RunSource, TaskStatus
+from .choices import OPEN_STATUSES, EmailStatus, PostStatus, RunSource, TaskStatus
 from .evaluation import EvalResult, playbook_evaluate
 from .models import EmailMessage, EmailTemplate, OutboundPost, Playbook, PlaybookVersion, Task, TaskTemplate
 from .triggers import triggers_for_event
@@ -41,6 +41,7 @@ __all__ = [
     "task_snooze",
     "task_template_save",
     "tasks_bulk",
+    "tasks_cancel_churned",
     "touch_cadence_set",
 ]
 
@@ -104,7 +105,9 @@ def playbooks_run(
     event: dict | None = None,
 ) -> list[EvalResult]:
     """Evaluate every enabled playbook (or the given ones). One failing playbook is logged on
-    its run and does not stop the others."""
+    its run and does not stop the others. First, the open tasks of accounts that have churned
+    since (a stage set by an import, the API or by hand sends no signal) are cancelled."""
+    tasks_cancel_churned(account_ids=account_ids)
     playbooks = Playbook.objects.enabled().order_by("id")
     if playbook_ids is not None:
         playbooks = playbooks.filter(pk__in=list(playbook_ids))
@@ -216,6 +219,8 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     task = Task.objects.select_for_update(of=("self",)).select_related("account", "playbook").get(pk=task.pk)
     if task.status == TaskStatus.DONE:
         return task
+    if task.status == TaskStatus.CANCELLED:
+        raise ValidationError({"status": f"This task was cancelled ({task.outcome_note})."})
     now = timezone.now()
     task.status = TaskStatus.DONE
     task.snoozed_until = None
@@ -245,13 +250,11 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
         raise ValidationError({"until": "Snooze until a day after today."})
     if until > today + timedelta(days=365):
         raise ValidationError({"until": "Snooze for at most a year."})
-    updated = (
-        Task.objects.filter(pk=task.pk)
-        .exclude(status=TaskStatus.DONE)
-        .update(status=TaskStatus.SNOOZED, snoozed_until=until, updated_at=timezone.now())
+    updated = Task.objects.filter(pk=task.pk, status__in=OPEN_STATUSES).update(
+        status=TaskStatus.SNOOZED, snoozed_until=until, updated_at=timezone.now()
     )
     if not updated:
-        raise ValidationError({"status": "A done task cannot be snoozed."})
+        raise ValidationError({"status": "A done or cancelled task cannot be snoozed."})
     task.refresh_from_db()
     return task
 
@@ -299,6 +302,60 @@ def tasks_bulk(
         except ValidationError as exc:
             errors[task.pk] = " ".join(exc.messages)
     return {"done": done, "errors": errors}
+
+
+CHURNED_NOTE = "Cancelled: the account churned."
+
+
+@transaction.atomic
+def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
+    """Cancel the open and snoozed tasks of churned accounts (lifecycle stage Churned), all of
+    them or those of `account_ids`, except the tasks of playbooks that handle churn (win-back,
+    exit interview: `Playbook.handles_churn`). Each task keeps why in its outcome note; each
+    account gets one timeline entry listing them. Returns how many tasks were cancelled.
+    A constant number of queries plus one timeline write per account concerned."""
+    from accounts.choices import LifecycleStage
+    from accounts.models import Account
+    from accounts.services import activity_create
+
+    keep = [
+        p.pk
+        for p in Playbook.objects.only("trigger_type", "trigger_params", "conditions", "actions")
+        if p.handles_churn
+    ]
+    qs = Task.objects.filter(status__in=OPEN_STATUSES, account__lifecycle_stage=LifecycleStage.CHURNED)
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=list(account_ids))
+    if keep:
+        qs = qs.exclude(playbook_id__in=keep)
+    rows = list(
+        qs.select_for_update(of=("self",)).order_by("account_id", "id").values_list("pk", "account_id", "title")
+    )
+    if not rows:
+        return 0
+    now = timezone.now()
+    cancelled = Task.objects.filter(pk__in=[pk for pk, _, _ in rows], status__in=OPEN_STATUSES).update(
+        status=TaskStatus.CANCELLED,
+        snoozed_until=None,
+        outcome_note=CHURNED_NOTE,
+        completed_at=now,
+        completed_by=None,
+        updated_at=now,
+    )
+    by_account: dict[int, list[tuple[int, str]]] = {}
+    for pk, account_id, title in rows:
+        by_account.setdefault(account_id, []).append((pk, title))
+    for account in Account.objects.filter(pk__in=list(by_account)).order_by("pk"):
+        tasks = by_account[account.pk]
+        activity_create(
+            account=account,
+            kind=ActivityKind.SYSTEM,
+            subject=f"{len(tasks)} open task{'s' if len(tasks) != 1 else ''} cancelled: the account churned",
+            body="\n".join(f"- {title}" for _, title in tasks),
+            occurred_at=now,
+            metadata={"task_ids": [pk for pk, _ in tasks], "reason": "churned"},
+        )
+    return cancelled
 
 
 def task_reopen_snoozed(*, today: date | None = None) -> int:

@@ -203,3 +203,32 @@ def test_inbox_show_more_and_move(page, login, screenshot, csm_user):
     last.refresh_from_db()
     assert last.assignee.get_full_name() == "Olga Other"
 
+
+def test_churned_account_tasks_are_cancelled_and_say_why(page, login, screenshot, csm_user):
+    """The account churns (its stage is set by an import); the nightly run cancels its open
+    task: the CSM's inbox no longer has it, the account's timeline says so, the task's page
+    says why."""
+    from accounts.models import Account
+    from tests.factories.playbooks import TaskFactory
+
+    # given: an open task on an account that then churns, and the nightly run
+    acme = _book(csm_user)
+    task = TaskFactory(account=acme, assignee=csm_user, title="Prepare the renewal of Acme Analytics")
+    Account.objects.filter(pk=acme.pk).update(lifecycle_stage="churned", mrr=0)
+    playbooks_run(source="nightly")
+    login(csm_user)
+    # when: the CSM opens the inbox
+    page.goto("/tasks/")
+    page.wait_for_selector("#group-overdue")
+    # then: the task is gone from it; no playbook made a new one for the churned account
+    assert page.locator(f"#task-{task.pk}").count() == 0
+    assert "Acme Analytics" not in page.locator("#inbox-groups").inner_text()
+    # ...the account's timeline lists it
+    page.goto(f"/accounts/{acme.pk}/")
+    page.locator("text=1 open task cancelled: the account churned").first.wait_for()
+    # ...and the task's page says why, with nothing left to do on it
+    page.goto(f"/tasks/{task.pk}/")
+    card = page.locator("#task-cancelled")
+    assert "Cancelled: the account churned." in card.inner_text()
+    assert page.locator("#complete-form").count() == 0
+    screenshot("playbooks_task_cancelled")
