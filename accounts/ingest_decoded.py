@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import msgspec
 import numpy as np
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -36,7 +37,6 @@ from .ingest import (
     _copy_text,
     _id_maps,
     _NotPlain,
-    _properties_text,
     _refresh_rollups_soon,
     usage_partitions_ensure,
 )
@@ -194,6 +194,7 @@ def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=Fa
     chunk's tab, newline and backslash counts checked at C speed; a chunk whose fields hold one
     is built again with each field escaped."""
     parse = datetime.fromisoformat
+    dumps = orjson.dumps
     add_pair = pairs.add
     lines: list[str] = []
     line = lines.append
@@ -228,7 +229,13 @@ def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=Fa
         if moment > latest or at[:7] not in months:  # months: 1990 to tomorrow's, made ready
             raise _NotPlain
         properties = e.properties
-        properties = "{}" if properties is None else _properties_text(properties)
+        if properties is None:
+            properties = "{}"
+        else:
+            try:
+                properties = dumps(properties).decode()  # a NUL (\u0000) is looked for in the whole chunk
+            except TypeError:  # an integer past 64 bits
+                raise _NotPlain from None
         message_id = e.message_id
         day = at[:10]
         if message_id:
@@ -250,8 +257,11 @@ def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=Fa
                 message_id = _copy_text(message_id)
         line(f"{account_id}\t{contact_id}\t{event}\t{at}\t{properties}\t{message_id}\n")
     text = "".join(lines)
-    if "\x00" in text:
-        raise _NotPlain  # a NUL in an event name or message id
+    if "\x00" in text or "\\u0000" in text:
+        # A NUL in an event name or message id, or in properties (jsonb has none): orjson writes
+        # it \u0000. (Text that only looks like one, a literal backslash-u0000, goes too: the
+        # full check tells them apart.)
+        raise _NotPlain
     count = len(lines)
     if escape or (
         text.count("\t") == 5 * count and text.count("\n") == count and text.count("\\") == nulls and "\r" not in text
