@@ -46,6 +46,7 @@ from .signals import events_ingested
 __all__ = ["PlainEvent", "events_decode", "events_store_decoded"]
 
 COPY_CHUNK = 2000  # rows per write: PostgreSQL stores chunk k while Python checks chunk k+1
+FIRST_CHUNK = 250  # the first write is small: PostgreSQL waits for nothing but it
 
 
 class PlainEvent(msgspec.Struct, gc=False):
@@ -141,8 +142,9 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
-                for start in range(0, len(events), COPY_CHUNK):
-                    text, ids, days = check(events[start : start + COPY_CHUNK], pairs)
+                starts = [0, *range(FIRST_CHUNK, len(events), COPY_CHUNK)]
+                for start, end in zip(starts, [*starts[1:], len(events)], strict=True):
+                    text, ids, days = check(events[start:end], pairs)
                     copy.write(text)
                     key_ids += ids
                     key_days += days
