@@ -13,7 +13,8 @@ A row is a mapping with
     event         the event name, 1-128 characters
     occurred_at   ISO 8601 (a datetime for internal callers); without an offset it is UTC
     properties    optional JSON object
-    message_id    optional, up to 128 characters; a repeated id is stored once, across batches
+    message_id    optional, up to 128 characters; stored once per UTC day of the event, across
+                  batches (a resend repeats the event's time: `message_key`)
     _row          optional, the row number to report in errors (default: position from 1)
 
 Unknown accounts or contacts: the row is refused (docs/decisions.md "Unknown accounts in
@@ -24,10 +25,13 @@ How it is stored (docs/decisions.md "Usage events table", "Ingest: one tight che
 COPY"): the common case (plain JSON types, nothing to strip, an ISO time) is checked in one tight
 loop (`_validate_plain`, a strict subset of `_validate` with the same values); any other batch
 goes through `_validate`, which accepts the rest or reports every bad row. On PostgreSQL the
-external ids are resolved with one hash join per kind, the batch's new message keys are found
-with one indexed lookup and COPYed into the key table (a concurrent batch that stored one of
-them first makes that COPY fail: the batch is then stored through `INSERT ... ON CONFLICT DO
-NOTHING RETURNING`, which waits), and the rows to keep are COPYed as text. On SQLite, bulk
+external ids are resolved from this process's id cache (`_id_maps`; outside a transaction),
+else with one hash join per kind; new events are COPYed as text and their message keys after
+them (a key stored before fails that COPY: the batch rolls back and is stored the way a batch
+with repeats is: its new message keys found with one indexed lookup and COPYed into the key
+table, then the rows to keep; a concurrent batch that stored one of them first makes that COPY
+fail, and the batch is then stored through `INSERT ... ON CONFLICT DO NOTHING RETURNING`,
+which waits). On SQLite, bulk
 inserts. After commit, the daily rollups of the touched (account, day) pairs are refreshed by a
 Celery task (`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is
 sent.

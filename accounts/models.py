@@ -204,7 +204,7 @@ class UsageEvent(models.Model):
     Written only through `accounts.ingest.events_store` (COPY on PostgreSQL). On PostgreSQL the
     table is partitioned by month on `occurred_at` (migration 0007; docs/decisions.md "Usage
     events table"), so it has no global unique index: a repeated `message_id` is refused by
-    `UsageEventKey`, a compact 64-bit key per message id. The account and contact links carry no
+    `UsageEventKey`, a compact 64-bit key per message id and UTC day. The account and contact links carry no
     database constraint (ingest checks them; a per-row foreign-key trigger would halve COPY
     speed); Django still cascades deletes."""
 
@@ -234,9 +234,11 @@ class UsageEvent(models.Model):
 
 
 class UsageEventKey(models.Model):
-    """The dedupe key of every stored event that had a message id: the first 8 bytes of its
-    MD5 hash, as a signed 64-bit integer. 8 bytes a row instead of a text index over a
-    partitioned table (where a unique index would have to include the month)."""
+    """The dedupe key of every stored event that had a message id: the event's UTC day in the
+    top 16 bits and the first 6 bytes of the id's MD5 below, as a signed 64-bit integer
+    (accounts.ingest.message_key). 8 bytes a row instead of a text index over a partitioned
+    table (where a unique index would have to include the month); leading with the day keeps
+    each batch's inserts on the index's last pages. A message id counts once per UTC day."""
 
     key = models.BigIntegerField(primary_key=True)
 
