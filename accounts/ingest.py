@@ -564,7 +564,7 @@ def _id_cache_current() -> "_IdCache | None":
         cursor.execute("SELECT token::text FROM accounts_idgeneration WHERE id = 1")
         row = cursor.fetchone()
     if row is None:
-        return None  # the token row is gone (a flushed database): no cache until it is back
+        return None  # the row (migration accounts.0013 inserts it) was deleted by hand: no cache
     database = connection.settings_dict["NAME"]
     cache = _id_caches.get(database)
     if cache is None or cache.token != row[0]:

@@ -46,7 +46,7 @@ from .signals import events_ingested
 __all__ = ["PlainEvent", "events_decode", "events_store_decoded"]
 
 COPY_CHUNK = 2000  # rows per write: PostgreSQL stores chunk k while Python checks chunk k+1
-FIRST_CHUNK = 250  # the first write is small: PostgreSQL waits for nothing but it
+FIRST_CHUNK = 250  # the first write is small, so PostgreSQL has rows to store sooner
 
 
 class PlainEvent(msgspec.Struct, gc=False):
