@@ -46,6 +46,7 @@ from core.models import User
 
 from .choices import ActivityKind, LifecycleStage, TicketPriority, TicketStatus, Tier
 from .demo import DemoContext
+from .ingest import PG_COPY_SIGNATURE, PG_COPY_TRAILER
 from .models import (
     Account,
     Activity,
@@ -847,8 +848,6 @@ class Planner:
 # Section: writing
 
 
-PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # signature, flags, header extension length
-PG_COPY_TRAILER = b"\xff\xff"
 PG_EPOCH = date(2000, 1, 1)  # binary dates count days from here, timestamps microseconds
 # one AccountDailyContact row as a binary COPY tuple: (id int8, account_id int8, day date, contact_id int8)
 DAILY_CONTACT_TUPLE = np.dtype(

@@ -71,6 +71,8 @@ MAX_ERRORS_REPORTED = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 LOOKUP_CHUNK = 900  # below SQLite's bound-parameter limit
 LIST_SEPARATOR = "\x1f"  # the unit separator, between the values of a list sent as one string
+PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # binary COPY: signature, flags, header extension
+PG_COPY_TRAILER = b"\xff\xff"
 
 
 @dataclass

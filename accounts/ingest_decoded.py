@@ -33,6 +33,8 @@ from .ingest import (
     EVENTS_TABLE,
     FUTURE_TOLERANCE,
     KEYS_TABLE,
+    PG_COPY_SIGNATURE,
+    PG_COPY_TRAILER,
     IngestResult,
     _copy_text,
     _id_maps,
@@ -187,7 +189,7 @@ def _binary_keys(keys: np.ndarray) -> bytes:
     rows["fields"] = 1
     rows["length"] = 8
     rows["key"] = keys
-    return b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff"
+    return PG_COPY_SIGNATURE + rows.tobytes() + PG_COPY_TRAILER
 
 
 def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=False):

@@ -60,6 +60,7 @@ __all__ = [
     "product_usage",
     "sum_components",
     "usage_components",
+    "usage_rows",
     "usage_from_components",
 ]
 
@@ -739,13 +740,20 @@ def usage_components(
             target = merged.setdefault(_key(row, group_by), dict.fromkeys(USAGE_FIELDS, 0))
             for field in fields:
                 target[field] = int(row[field] or 0)
+    return usage_rows(merged, group_by, window_days=(w1 - w0).days)
+
+
+def usage_rows(merged: dict[tuple, dict], group_by: Sequence[str], *, window_days: int) -> list[dict]:
+    """usage_components' rows from {group key: USAGE_FIELDS values}: each with its group
+    columns and the window's length; one row of zeros when ungrouped and empty, and grouped
+    rows that have any usage."""
     out = []
     for key, values in merged.items():
         values.update(zip(group_by, key, strict=True))
-        values["window_days"] = (w1 - w0).days
+        values["window_days"] = window_days
         out.append(values)
     if not group_by:
-        return out or [{**dict.fromkeys(USAGE_FIELDS, 0), "window_days": (w1 - w0).days}]
+        return out or [{**dict.fromkeys(USAGE_FIELDS, 0), "window_days": window_days}]
     return [row for row in out if any(row[f] for f in USAGE_FIELDS)]
 
 

@@ -38,6 +38,7 @@ from .metrics import (
     _rows,
     _slice_sql,
     _validate_period,
+    usage_rows,
     usage_window,
 )
 from .models import AccountDailyUsage, Subscription
@@ -285,13 +286,5 @@ def usage_components_periods(
             merged.setdefault(key, dict.fromkeys(USAGE_FIELDS, 0)).update(values)
         for key, n in features[period].items():
             merged.setdefault(key, dict.fromkeys(USAGE_FIELDS, 0))["feature_accounts"] = n
-        rows = []
-        for key, values in merged.items():
-            values.update(zip(group_by, key, strict=True))
-            values["window_days"] = (w1 - w0).days
-            rows.append(values)
-        if not group_by:
-            out[period] = rows or [{**dict.fromkeys(USAGE_FIELDS, 0), "window_days": (w1 - w0).days}]
-        else:
-            out[period] = [row for row in rows if any(row[f] for f in USAGE_FIELDS)]
+        out[period] = usage_rows(merged, group_by, window_days=(w1 - w0).days)
     return out

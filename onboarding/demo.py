@@ -6,10 +6,8 @@ shared with a contact. Deterministic for a seed (DemoContext.rng_for)."""
 
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Min
-
 from accounts.demo import DemoContext
-from accounts.models import Account, Contact, Persona, Subscription, UsageEvent
+from accounts.models import Account, Contact, Persona, UsageEvent
 
 from . import services
 from .choices import ChecklistStatus, CompletionSource, ItemOwner, MilestoneKind, TouchModel, VehicleKind
@@ -186,13 +184,7 @@ def onboarding_demo_step(ctx: DemoContext) -> None:
     account_ids = ctx.extra.get("account_ids") or list(Account.objects.values_list("pk", flat=True))
     churned = set(ctx.extra.get("churned_account_ids") or ())
     live_ids = [pk for pk in account_ids if pk not in churned]
-    starts = dict(
-        Subscription.objects.filter(account_id__in=live_ids, is_trial=False)
-        .values("account_id")
-        .annotate(first=Min("start_date"))
-        .values_list("account_id", "first")
-        .order_by()
-    )
+    starts = services.contract_starts_for(live_ids)
 
     # Checklists for recent contract starts.
     recent = sorted(pk for pk, start in starts.items() if (ctx.today - start).days <= 120)[:MAX_CHECKLISTS]

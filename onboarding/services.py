@@ -56,6 +56,7 @@ __all__ = [
     "checklist_template_update",
     "checklists_refresh",
     "checklists_start",
+    "contract_starts_for",
     "customer_goal_toggle",
     "milestone_create",
     "milestone_delete",
@@ -569,6 +570,18 @@ def contract_start_for(account: Account) -> date | None:
     return Subscription.objects.filter(account=account, is_trial=False).aggregate(d=Min("start_date"))["d"]
 
 
+def contract_starts_for(account_ids: Iterable[int]) -> dict[int, date]:
+    """contract_start_for of many accounts in one query: {account id: first paid start};
+    accounts with no paid subscription are absent."""
+    return dict(
+        Subscription.objects.filter(account_id__in=list(account_ids), is_trial=False)
+        .values("account_id")
+        .annotate(d=Min("start_date"))
+        .values_list("account_id", "d")
+        .order_by()
+    )
+
+
 def _checklist_items(checklist: AccountChecklist, template_items, owner_id: int | None):
     """A new checklist's items, from its template's (unsaved; the caller bulk-creates them)."""
     for item in template_items:
@@ -629,13 +642,7 @@ def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
         for c in AccountChecklist.objects.select_for_update().filter(account_id__in=ids, status=ChecklistStatus.ACTIVE)
     }
     templates = _active_templates()
-    starts = dict(
-        Subscription.objects.filter(account_id__in=ids, is_trial=False)
-        .values("account_id")
-        .annotate(d=Min("start_date"))
-        .values_list("account_id", "d")
-        .order_by()
-    )
+    starts = contract_starts_for(ids)
     today = timezone.now().date()
     new: list[AccountChecklist] = []
     for account in accounts:

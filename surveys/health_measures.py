@@ -40,20 +40,23 @@ def _answers(as_of: date, account_ids: Iterable[int] | None) -> dict[int, dict[s
             kind__in=["nps", "csat"], submitted_at__gte=end - timedelta(days=WINDOW_DAYS), submitted_at__lt=end
         )
         rows = (
-            account_filter(qs, account_ids)
-            .exclude(account_id=None)
-            .values("account_id")
-            .annotate(
-                nps=Count("id", filter=Q(kind="nps")),
-                pro=Count("id", filter=Q(kind="nps", score__gte=9)),
-                det=Count("id", filter=Q(kind="nps", score__lte=6)),
-                csat=Count("id", filter=Q(kind="csat")),
-                ok=Count("id", filter=Q(kind="csat", score__gte=4)),
-            )
+            account_filter(qs, account_ids).exclude(account_id=None).values("account_id").annotate(**_answer_counts())
         )
         return {r["account_id"]: r for r in rows}
 
     return run_cached(("survey_answers", as_of, _ids_key(account_ids)), compute)
+
+
+def _answer_counts() -> dict:
+    """Per group of answers: NPS answers, promoters (9-10), detractors (0-6), CSAT answers, and
+    satisfied ones (4-5)."""
+    return {
+        "nps": Count("id", filter=Q(kind="nps")),
+        "pro": Count("id", filter=Q(kind="nps", score__gte=9)),
+        "det": Count("id", filter=Q(kind="nps", score__lte=6)),
+        "csat": Count("id", filter=Q(kind="csat")),
+        "ok": Count("id", filter=Q(kind="csat", score__gte=4)),
+    }
 
 
 def nps_by_account(as_of: date, account_ids: Iterable[int] | None = None) -> dict[int, float | None]:
@@ -89,13 +92,7 @@ def _answers_days(days: Sequence[date], account_ids: Sequence[int]) -> dict:
             .exclude(account_id=None)
             .annotate(d=TruncDate("submitted_at", tzinfo=UTC))
             .values("account_id", "d")
-            .annotate(
-                nps=Count("id", filter=Q(kind="nps")),
-                pro=Count("id", filter=Q(kind="nps", score__gte=9)),
-                det=Count("id", filter=Q(kind="nps", score__lte=6)),
-                csat=Count("id", filter=Q(kind="csat")),
-                ok=Count("id", filter=Q(kind="csat", score__gte=4)),
-            )
+            .annotate(**_answer_counts())
             .values_list("account_id", "d", "nps", "pro", "det", "csat", "ok")
         )
         n = len(account_ids)
