@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from hashlib import md5
 
 import orjson
@@ -319,6 +320,7 @@ def _resolve(rows: list[_Row], errors: list[dict]) -> list[_Row]:
 # Section: partitions (PostgreSQL)
 
 _known_partitions: set[tuple[str, str]] = set()  # (database name, partition table)
+_pending_partitions: set[tuple[str, str]] = set()  # created in a transaction not committed yet
 
 
 def _month_start(moment: datetime | date) -> date:
@@ -350,19 +352,31 @@ def usage_partitions_ensure(*, months: Iterable[date]) -> None:
         existing = {name for (name,) in cursor.fetchall()}
         for month in missing:
             name = f"{EVENTS_TABLE}_p{month:%Y%m}"
-            if name not in existing:
-                try:
-                    with transaction.atomic():
-                        cursor.execute(
-                            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {EVENTS_TABLE} FOR VALUES "
-                            f"FROM ('{month:%Y-%m-%d} 00:00:00+00') TO ('{_next_month(month):%Y-%m-%d} 00:00:00+00')"
-                        )
-                except DatabaseError as exc:
-                    logger.warning("usage events: month %s stays in the default partition (%s)", month, exc)
-            if not connection.in_atomic_block:
-                # Inside an outer transaction a rollback could undo the CREATE: only remember it
-                # once it is surely committed.
-                _known_partitions.add((database, name))
+            key = (database, name)
+            if name in existing:
+                if key not in _pending_partitions:
+                    _known_partitions.add(key)  # committed before: no rollback undoes it
+                continue
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {EVENTS_TABLE} FOR VALUES "
+                        f"FROM ('{month:%Y-%m-%d} 00:00:00+00') TO ('{_next_month(month):%Y-%m-%d} 00:00:00+00')"
+                    )
+            except DatabaseError as exc:
+                logger.warning("usage events: month %s stays in the default partition (%s)", month, exc)
+            if connection.in_atomic_block:
+                # A rollback of the outer transaction would undo the CREATE: remember it once
+                # that transaction commits.
+                _pending_partitions.add(key)
+                transaction.on_commit(partial(_partition_committed, key))
+            else:
+                _known_partitions.add(key)
+
+
+def _partition_committed(key: tuple[str, str]) -> None:
+    _pending_partitions.discard(key)
+    _known_partitions.add(key)
 
 
 # Section: storing

@@ -1,0 +1,57 @@
+"""accounts.ingest.usage_partitions_ensure (PostgreSQL): month partitions made on demand, and
+remembered only once they surely outlive the transaction that saw or made them."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts import ingest
+from accounts.ingest import EVENTS_TABLE, usage_partitions_ensure
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # commits and rollbacks of the outer transaction
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's"),
+]
+
+
+@pytest.fixture(autouse=True)
+def forget(monkeypatch):
+    monkeypatch.setattr(ingest, "_known_partitions", set())
+    monkeypatch.setattr(ingest, "_pending_partitions", set())
+
+
+def _exists(month: date) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{EVENTS_TABLE}_p{month:%Y%m}"])
+        return cursor.fetchone()[0]
+
+
+def _queries(month: date) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        usage_partitions_ensure(months=[month])
+    return len(queries)
+
+
+def test_a_partition_that_was_there_is_remembered_even_inside_a_transaction():
+    month = date(2011, 3, 1)
+    usage_partitions_ensure(months=[month])  # made and committed (autocommit)
+    ingest._known_partitions.clear()
+    with transaction.atomic():
+        assert _queries(month) == 1  # looked up once
+        assert _queries(month) == 0  # then known
+
+
+def test_a_partition_made_inside_a_transaction_is_remembered_only_when_it_commits():
+    rolled_back, committed = date(2011, 4, 1), date(2011, 5, 1)
+    with transaction.atomic():
+        usage_partitions_ensure(months=[rolled_back])
+        assert _queries(rolled_back) > 0  # made in this transaction: not taken as known
+        transaction.set_rollback(True)
+    assert not _exists(rolled_back)
+    assert _queries(rolled_back) > 0 and _exists(rolled_back)  # made again
+    with transaction.atomic():
+        usage_partitions_ensure(months=[committed])
+    assert _exists(committed)
+    assert _queries(committed) == 0
