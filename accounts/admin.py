@@ -156,7 +156,7 @@ class TouchCadenceAdmin(admin.ModelAdmin):
     list_display = ("tier", "every_days", "updated_at")
 
 
-for name in ("UsageEventKey", "ImportJob", "StripeEvent"):
+for name in ("ImportJob", "StripeEvent"):
     model = getattr(models, name, None)
     if model is not None and not admin.site.is_registered(model):
         admin.site.register(model, ReadOnlyAdmin if name != "ImportJob" else admin.ModelAdmin)

@@ -26,15 +26,15 @@ COPY"): the common case (plain JSON types, nothing to strip, an ISO time) is che
 loop (`_validate_plain`, a strict subset of `_validate` with the same values); any other batch
 goes through `_validate`, which accepts the rest or reports every bad row. On PostgreSQL the
 external ids are resolved from this process's id cache (`_id_maps`; outside a transaction),
-else with one hash join per kind; new events are COPYed as text and their message keys after
-them (a key stored before fails that COPY: the batch rolls back and is stored the way a batch
-with repeats is: its new message keys found with one indexed lookup and COPYed into the key
-table, then the rows to keep; a concurrent batch that stored one of them first makes that COPY
-fail, and the batch is then stored through `INSERT ... ON CONFLICT DO NOTHING RETURNING`,
-which waits). On SQLite, bulk
-inserts. After commit, the daily rollups of the touched (account, day) pairs are refreshed by a
-Celery task (`usage_rollup_refresh_task`; inline in the embedded mode) and `events_ingested` is
-sent.
+else with one hash join per kind; new events are COPYed as text, each with its message key
+(`message_key`), which a unique index on each month partition keeps unique. A key stored
+before fails that COPY: the batch rolls back and is stored the way a batch with repeats is: its
+stored keys found with one indexed lookup, then one COPY of the rows to keep; a concurrent
+batch that stored one of them first makes that COPY fail, and the batch is then stored through
+`INSERT ... ON CONFLICT DO NOTHING RETURNING`, in key order, which waits. On SQLite, the
+stored keys looked up, then bulk inserts. After commit, the daily rollups of the touched
+(account, day) pairs are refreshed by a Celery task (`usage_rollup_refresh_task`; inline in
+the embedded mode) and `events_ingested` is sent.
 """
 
 import json
@@ -47,10 +47,10 @@ from functools import partial
 from hashlib import md5
 
 import orjson
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .models import Account, Contact, UsageEvent, UsageEventKey
+from .models import Account, Contact, UsageEvent
 from .signals import events_ingested
 
 __all__ = [
@@ -66,8 +66,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 EVENTS_TABLE = UsageEvent._meta.db_table
-KEYS_TABLE = UsageEventKey._meta.db_table
-COPY_COLUMNS = "account_id, contact_id, event, occurred_at, properties, message_id"
+COPY_COLUMNS = "account_id, contact_id, event, occurred_at, properties, message_id, message_key"
 MAX_ERRORS_REPORTED = 1000
 FUTURE_TOLERANCE = timedelta(days=1)
 LOOKUP_CHUNK = 900  # below SQLite's bound-parameter limit
@@ -101,6 +100,12 @@ DAY_BIAS = 32768  # the UTC day number (since 1970-01-01) less this is the key's
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 
 
+try:  # CPython's own MD5 (HACL*): ~40% quicker than OpenSSL's for an id of a few bytes, same digest
+    from _md5 import md5 as fast_md5
+except ImportError:  # a build without it
+    fast_md5 = partial(md5, usedforsecurity=False)
+
+
 def message_key(message_id: str, day: date) -> int:
     """The 64-bit dedupe key of a message id on the UTC day of its event: that day (days since
     1970-01-01, less DAY_BIAS) in the top 16 bits, the first 6 bytes of the id's MD5 below.
@@ -108,10 +113,11 @@ def message_key(message_id: str, day: date) -> int:
     A message id counts once per UTC day of its event: a resend repeats the event's own time,
     so its key is the same. Leading with the day keeps the key index's inserts where time
     goes (a batch of recent events touches the index's last few pages, not 10,000 random ones
-    across the whole history: docs/decisions.md "Usage events table"), and the keys of a month
-    are one range. MD5 (not for security: a spread of ids) because PostgreSQL computes the same
-    key in SQL (MESSAGE_KEY_SQL), so keys of COPYed data can be backfilled set-based."""
-    digest = md5(message_id.encode(), usedforsecurity=False).digest()
+    across the whole history: docs/decisions.md "Usage events table"), and a key can only be in
+    its event's month, so a unique index per month partition makes it unique over the table.
+    MD5 (not for security: a spread of ids) because PostgreSQL computes the same key in SQL
+    (MESSAGE_KEY_SQL), so keys of COPYed data can be backfilled set-based."""
+    digest = fast_md5(message_id.encode()).digest()
     return (day.toordinal() - _UNIX_ORDINAL - DAY_BIAS) * 2**48 + int.from_bytes(digest[:6], "big")
 
 
@@ -123,20 +129,32 @@ MESSAGE_KEY_SQL = (
 
 
 def usage_event_keys_backfill() -> int:
-    """Register the dedupe keys of events written without events_store (e.g. the demo seed's
-    COPY), so that a later resend of their message ids is recognised. Returns keys added."""
+    """Give the events written without events_store (e.g. a seed's COPY that left
+    `message_key` empty) their dedupe keys, so that a later resend of their message ids is
+    recognised. The first row of a key gets it; a later row with the same key (a repeat) keeps
+    none. Returns keys set."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {KEYS_TABLE} (key) SELECT DISTINCT {MESSAGE_KEY_SQL} FROM {EVENTS_TABLE} "
-                "WHERE message_id IS NOT NULL ON CONFLICT DO NOTHING"
+                f"UPDATE {EVENTS_TABLE} e SET message_key = f.key FROM ("
+                f"  SELECT DISTINCT ON (key) id, occurred_at, key FROM ("
+                f"    SELECT id, occurred_at, {MESSAGE_KEY_SQL} AS key FROM {EVENTS_TABLE}"
+                "     WHERE message_id IS NOT NULL AND message_key IS NULL"
+                "  ) k"
+                f"  WHERE NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} x WHERE x.message_key = k.key)"
+                "  ORDER BY key, id"
+                ") f WHERE e.id = f.id AND e.occurred_at = f.occurred_at"
             )
             return cursor.rowcount
-    keys = {
-        message_key(m, at.astimezone(UTC).date())
-        for m, at in UsageEvent.objects.exclude(message_id=None).values_list("message_id", "occurred_at")
-    }
-    return len(_new_keys_sqlite(sorted(keys)))
+    missing = UsageEvent.objects.filter(message_key=None).exclude(message_id=None).order_by("id")
+    keyed: dict[int, UsageEvent] = {}
+    for event in missing.only("id", "message_id", "occurred_at"):
+        event.message_key = message_key(event.message_id, event.occurred_at.astimezone(UTC).date())
+        keyed.setdefault(event.message_key, event)
+    stored = _stored_keys_sqlite(sorted(keyed))
+    changed = [event for key, event in keyed.items() if key not in stored]
+    UsageEvent.objects.bulk_update(changed, ["message_key"], batch_size=500)
+    return len(changed)
 
 
 # Section: validation
@@ -331,8 +349,16 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
+# What keeps message keys unique, on each partition (the parent cannot have it: a unique index
+# on a partitioned table must hold the partition key). The same as migration 0014's.
+KEY_INDEX_SQL = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS {name}_message_key ON {name} (message_key) WHERE message_key IS NOT NULL"
+)
+
+
 def usage_partitions_ensure(*, months: Iterable[date]) -> None:
-    """Create the month partitions of the events table that are missing (PostgreSQL only).
+    """Create the month partitions of the events table that are missing (PostgreSQL only),
+    each with its unique index on message keys.
 
     Seeds and importers call it before they COPY. A month that already has rows in the DEFAULT
     partition keeps using it (PostgreSQL refuses the new partition); that is logged, not raised."""
@@ -363,6 +389,7 @@ def usage_partitions_ensure(*, months: Iterable[date]) -> None:
                         f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {EVENTS_TABLE} FOR VALUES "
                         f"FROM ('{month:%Y-%m-%d} 00:00:00+00') TO ('{_next_month(month):%Y-%m-%d} 00:00:00+00')"
                     )
+                    cursor.execute(KEY_INDEX_SQL.format(name=name))
             except DatabaseError as exc:
                 logger.warning("usage events: month %s stays in the default partition (%s)", month, exc)
             if connection.in_atomic_block:
@@ -382,29 +409,49 @@ def _partition_committed(key: tuple[str, str]) -> None:
 # Section: storing
 
 
-def _new_keys_postgres(cursor, keys: list[int]) -> set[int]:
+def _stored_keys_postgres(cursor, keys: list[int], moments: Iterable[datetime]) -> set[int]:
+    """Which of these message keys are stored: one indexed lookup, in the months of `moments`
+    (the rows' times) only, since a key is only ever in its event's month."""
     if not keys:
         return set()
+    months = {_month_start(m.astimezone(UTC)) for m in moments}
     cursor.execute(
-        f"INSERT INTO {KEYS_TABLE} (key) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING RETURNING key",
-        ["{" + ",".join(map(str, keys)) + "}"],
+        f"SELECT message_key FROM {EVENTS_TABLE} WHERE message_key = ANY(string_to_array(%s, ',')::bigint[]) "
+        "AND occurred_at >= %s AND occurred_at < %s",
+        [",".join(map(str, keys)), min(months), _next_month(max(months))],
     )
     return {key for (key,) in cursor.fetchall()}
 
 
-def _new_keys_sqlite(keys: list[int]) -> set[int]:
-    existing: set[int] = set()
+def _stored_keys_sqlite(keys: list[int]) -> set[int]:
+    stored: set[int] = set()
     for chunk in _chunks(keys):
-        existing.update(UsageEventKey.objects.filter(key__in=chunk).values_list("key", flat=True))
-    new = [k for k in keys if k not in existing]
-    UsageEventKey.objects.bulk_create([UsageEventKey(key=k) for k in new], batch_size=500)
-    return set(new)
+        stored.update(UsageEvent.objects.filter(message_key__in=chunk).values_list("message_key", flat=True))
+    return stored
 
 
-def _copy_postgres(cursor, rows: list[_Row]) -> None:
-    with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row((r.account, r.contact, r.event, r.occurred_at, r.properties, r.message_id))
+def _insert_postgres(cursor, rows: list[_Row]) -> list[_Row]:
+    """INSERT the rows, skipping any whose key another transaction stored first (which it
+    waits for); returns the rows stored. In key order, so that concurrent batches meet each
+    other's keys in the same order."""
+    rows = sorted(rows, key=lambda r: (r.key is None, r.key or 0))
+    cursor.execute(
+        f"INSERT INTO {EVENTS_TABLE} ({COPY_COLUMNS}) "
+        "SELECT a, c, e, o, p::jsonb, m, k FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+        "%s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) WITH ORDINALITY AS x(a, c, e, o, p, m, k, n) "
+        "ORDER BY n ON CONFLICT DO NOTHING RETURNING message_key",
+        [
+            [r.account for r in rows],
+            [r.contact for r in rows],
+            [r.event for r in rows],
+            [r.occurred_at for r in rows],
+            [r.properties for r in rows],
+            [r.message_id for r in rows],
+            [r.key for r in rows],
+        ],
+    )
+    stored = {key for (key,) in cursor.fetchall()}
+    return [r for r in rows if r.key is None or r.key in stored]
 
 
 def _insert_sqlite(rows: list[_Row]) -> None:
@@ -417,6 +464,7 @@ def _insert_sqlite(rows: list[_Row]) -> None:
                 occurred_at=r.occurred_at,
                 properties=json.loads(r.properties),
                 message_id=r.message_id,
+                message_key=r.key,
             )
             for r in rows
         ],
@@ -424,18 +472,24 @@ def _insert_sqlite(rows: list[_Row]) -> None:
     )
 
 
-def _refresh_rollups_soon(pairs: set[tuple[int, date]] | set[tuple[int, str]]) -> None:
-    """Queue the daily-rollup refresh of these pairs for after commit (inline in the embedded
-    mode, a worker in production): the batch is answered once its events are durable, and the
-    derived rollups follow within seconds (docs/decisions.md "Usage events table")."""
-    from .tasks import usage_rollup_refresh_task
-
-    if not pairs:
-        return
+def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
+    """Queue the daily-rollup refresh of these (account id, UTC day) pairs for after commit."""
     by_day: dict[date, list[int]] = {}
     for account_id, day in pairs:
         by_day.setdefault(day, []).append(account_id)
-    payload = {str(day): sorted(ids) for day, ids in sorted(by_day.items())}  # dates or ISO days
+    _refresh_rollups_by_day(by_day)
+
+
+def _refresh_rollups_by_day(by_day: Mapping[date, Iterable[int]] | Mapping[str, Iterable[int]]) -> None:
+    """Queue the daily-rollup refresh of these accounts on these UTC days (dates or ISO days)
+    for after commit (inline in the embedded mode, a worker in production): the batch is
+    answered once its events are durable, and the derived rollups follow within seconds
+    (docs/decisions.md "Usage events table")."""
+    from .tasks import usage_rollup_refresh_task
+
+    if not by_day:
+        return
+    payload = {str(day): sorted(ids) for day, ids in sorted(by_day.items())}
     transaction.on_commit(lambda: usage_rollup_refresh_task.delay(payload))
 
 
@@ -621,11 +675,11 @@ def _copy_text(value: str) -> str:
     return value
 
 
-def _copy_line(account_id, contact_id, event, moment, properties, message_id) -> str:
+def _copy_line(account_id, contact_id, event, moment, properties, message_id, key) -> str:
     return (
         f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{_copy_text(event)}\t"
         f"{moment.isoformat()}\t{_copy_text(properties)}\t"
-        f"{'\\N' if message_id is None else _copy_text(message_id)}\n"
+        f"{'\\N' if message_id is None else _copy_text(message_id)}\t{'\\N' if key is None else key}\n"
     )
 
 
@@ -635,31 +689,30 @@ COPY_CHUNK = 2000  # rows per write: PostgreSQL stores chunk k while Python form
 def _copy_chunk(lines: list[str], rows: list[tuple], account_ids: dict, contact_ids: dict) -> str:
     """Lines written without escaping, joined, if no field held a tab, newline, CR or
     backslash (counted over the whole chunk at C speed); else the chunk's rows (as checked,
-    with external ids) formatted again with each field escaped (_copy_line)."""
+    with external ids, and their keys) formatted again with each field escaped (_copy_line)."""
     text = "".join(lines)
-    nulls = sum(1 for row in rows if row[1] is None) + sum(1 for row in rows if row[5] is None)
+    nulls = sum(1 for row in rows if row[1] is None) + 2 * sum(1 for row in rows if row[5] is None)
     if (
-        text.count("\t") == 5 * len(lines)
+        text.count("\t") == 6 * len(lines)
         and text.count("\n") == len(lines)
         and text.count("\\") == nulls
         and "\r" not in text
     ):
         return text
-    return "".join([_copy_line(account_ids[a], contact_ids[c], e, m, p, mid) for a, c, e, m, p, mid in rows])
+    return "".join([_copy_line(account_ids[a], contact_ids[c], e, m, p, mid, k) for a, c, e, m, p, mid, k in rows])
 
 
 def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[int, list[int]] | None:
     """PostgreSQL, the usual batch: new events that name accounts and contacts by external id.
 
     The external ids are resolved first (one query per kind). Then each row is checked
-    (_plain_rows), formatted and COPYed in chunks as it goes, so PostgreSQL stores chunk k
-    while Python checks chunk k+1: the two cores work at once. Last, the batch's message keys
-    are COPYed into the key table. Returns (rows stored, account ids touched), or None, with
-    nothing written, when the batch is not of this kind (a row the tight check refuses, an
-    unknown id, a month whose partition is not there): the caller's other paths decide and
-    report. A message id stored before makes the key COPY fail with a unique violation
-    (IntegrityError): the transaction rolls back with its rows, and the caller takes the path
-    that looks the keys up first."""
+    (_plain_rows), keyed, formatted and COPYed in chunks as it goes, so PostgreSQL stores
+    chunk k while Python checks chunk k+1: the two cores work at once. Returns (rows stored,
+    account ids touched), or None, with nothing written, when the batch is not of this kind (a
+    row the tight check refuses, an unknown id, a month whose partition is not there): the
+    caller's other paths decide and report. A message id stored before makes the COPY fail
+    with a unique violation (IntegrityError): the transaction rolls back with its rows, and
+    the caller takes the path that looks the keys up first."""
     try:
         # A row names its account and contact by external id, or (internal callers such as the
         # Segment endpoints) by our id: both are checked to exist, one query per kind.
@@ -692,12 +745,16 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
     stored = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+            # wrapped: a unique violation on a message key is an IntegrityError
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
                 chunk: list[tuple] = []
                 lines: list[str] = []
                 append, keep = lines.append, chunk.append
-                for row in _plain_rows(rows):
-                    account, contact, event, moment, properties, message_id = row
+                for account, contact, event, moment, properties, message_id in _plain_rows(rows):
+                    key = None
                     if message_id is not None:
                         key = message_key(message_id, moment.date())
                         if key in seen:
@@ -711,9 +768,10 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
                     # Unescaped here; _copy_chunk escapes the rare chunk that needs it.
                     append(
                         f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{event}\t"
-                        f"{moment.isoformat()}\t{properties}\t{'\\N' if message_id is None else message_id}\n"
+                        f"{moment.isoformat()}\t{properties}\t"
+                        f"{'\\N\t\\N' if message_id is None else f'{message_id}\t{key}'}\n"
                     )
-                    keep(row)
+                    keep((account, contact, event, moment, properties, message_id, key))
                     if len(lines) == COPY_CHUNK:
                         copy.write(_copy_chunk(lines, chunk, account_ids, contact_ids))
                         stored += COPY_CHUNK
@@ -722,12 +780,6 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
                 if lines:
                     copy.write(_copy_chunk(lines, chunk, account_ids, contact_ids))
                     stored += len(lines)
-            if seen:
-                with (
-                    connection.wrap_database_errors,
-                    cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN") as copy,
-                ):
-                    copy.write("\n".join(map(str, sorted(seen))) + "\n")
             account_list = sorted({account_id for account_id, _ in pairs})
             _refresh_rollups_soon(pairs)
             if account_list:
@@ -740,36 +792,35 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
 
 
 def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int, list[int]]:
-    """PostgreSQL, a batch that repeats some message ids: the batch's new message keys found
-    with one indexed lookup and COPYed into the key table, then one COPY of the rows to keep.
-    Returns (rows stored, account ids touched). A concurrent batch that stores one of the same
-    new keys first makes the key COPY fail (IntegrityError, raised once that batch commits):
-    the caller retries through the ON CONFLICT path."""
+    """PostgreSQL, a batch that repeats some message ids: the batch's stored keys found with
+    one indexed lookup, then one COPY of the rows to keep, in key order. Returns (rows stored,
+    account ids touched). A concurrent batch that stores one of the same new keys first makes
+    the COPY fail (IntegrityError, raised once that batch commits): the caller retries through
+    the ON CONFLICT path."""
     usage_partitions_ensure(months=months)
     keep = [True] * len(resolved)
+    keys: list[int | None] = []
     first: dict[int, int] = {}  # key: position of its first row
     for i, row in enumerate(resolved):
+        key = None
         if row[5] is not None:
             key = message_key(row[5], row[3].date())
             if key in first:
                 keep[i] = False
             else:
                 first[key] = i
+        keys.append(key)
     with transaction.atomic(), connection.cursor() as cursor:
-        if first:
-            cursor.execute(
-                f"SELECT key FROM {KEYS_TABLE} WHERE key = ANY(string_to_array(%s, ',')::bigint[])",
-                [",".join(map(str, first))],
-            )
-            for (key,) in cursor.fetchall():
-                keep[first.pop(key)] = False
-            if first:
-                # Sorted: concurrent batches meet each other's keys in the same order.
-                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN") as copy:
-                    copy.write("\n".join(map(str, sorted(first))) + "\n")
-        to_write = [row for row, kept in zip(resolved, keep, strict=True) if kept]
+        for key in _stored_keys_postgres(cursor, list(first), (row[3] for row in resolved)):
+            keep[first[key]] = False
+        to_write = [(*row, key) for row, key, kept in zip(resolved, keys, keep, strict=True) if kept]
+        to_write.sort(key=lambda row: (row[6] is None, row[6] or 0))  # concurrent batches: one order
         if to_write:
-            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+            # wrapped: a unique violation on a message key is an IntegrityError
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
                 copy.write("".join([_copy_line(*row) for row in to_write]))
         pairs = {(row[0], row[3].date()) for row in to_write}
         account_ids = sorted({account_id for account_id, _ in pairs})
@@ -777,6 +828,14 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
             _refresh_rollups_soon(pairs)
             transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))
     return len(to_write), account_ids
+
+
+def _conflict(exc: Exception) -> bool:
+    """A unique violation on a message key, or a deadlock with a concurrent batch over the
+    same keys (PostgreSQL aborted this one): nothing of it was written, the next path decides."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
 
 def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: bool = False) -> IngestResult:
@@ -792,7 +851,9 @@ def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: b
     if rows and connection.vendor == "postgresql":
         try:
             streamed = _store_postgres_stream(rows, ids_checked=ids_checked) if stream else None
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as exc:
+            if not _conflict(exc):
+                raise
             streamed = None  # a message id stored before: the path below looks the keys up first
         if streamed is not None:
             stored, account_ids = streamed
@@ -804,8 +865,10 @@ def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: b
         if resolved is not None:
             try:
                 stored, account_ids = _store_postgres_plain(resolved, checked[1])
-            except IntegrityError:
-                pass  # a concurrent batch stored one of the same new keys first: the path below waits
+            except (IntegrityError, OperationalError) as exc:
+                if not _conflict(exc):
+                    raise
+                # a concurrent batch stored one of the same new keys first: the path below waits
             else:
                 return IngestResult(
                     received=len(rows), stored=stored, duplicates=len(rows) - stored, account_ids=account_ids
@@ -836,16 +899,12 @@ def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: b
     if postgres:
         usage_partitions_ensure(months={r.occurred_at.astimezone(UTC) for r in unique})
     with transaction.atomic():
-        keys = sorted(seen)  # sorted: concurrent batches lock keys in the same order
         if postgres:
             with connection.cursor() as cursor:
-                new_keys = _new_keys_postgres(cursor, keys)
-                to_write = [r for r in unique if r.key is None or r.key in new_keys]
-                if to_write:
-                    _copy_postgres(cursor, to_write)
+                to_write = _insert_postgres(cursor, unique)
         else:
-            new_keys = _new_keys_sqlite(keys)
-            to_write = [r for r in unique if r.key is None or r.key in new_keys]
+            stored = _stored_keys_sqlite(sorted(seen))
+            to_write = [r for r in unique if r.key is None or r.key not in stored]
             if to_write:
                 _insert_sqlite(to_write)
         pairs = {(r.account, r.occurred_at.astimezone(UTC).date()) for r in to_write}

@@ -16,14 +16,12 @@ PostgreSQL only: on SQLite `events_decode` returns None.
 
 from datetime import UTC, date, datetime
 from functools import partial
-from hashlib import md5
 from operator import attrgetter, itemgetter
 from typing import Annotated, Any
 
 import msgspec
-import numpy as np
 import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .ingest import (
@@ -32,14 +30,13 @@ from .ingest import (
     DAY_BIAS,
     EVENTS_TABLE,
     FUTURE_TOLERANCE,
-    KEYS_TABLE,
-    PG_COPY_SIGNATURE,
-    PG_COPY_TRAILER,
     IngestResult,
+    _conflict,
     _copy_text,
     _id_maps,
     _NotPlain,
-    _refresh_rollups_soon,
+    _refresh_rollups_by_day,
+    fast_md5,
     usage_partitions_ensure,
 )
 from .models import UsageEvent
@@ -100,12 +97,11 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     path with the same body.
 
     External ids are resolved first (this process's id cache, one query per kind for the rest:
-    accounts.ingest._id_maps). Then each row is checked, formatted and written to the events COPY
-    in chunks, so PostgreSQL stores chunk k while Python checks chunk k+1. Then the rows'
-    message keys (accounts.ingest.message_key: the UTC day each row was stored under, the id's
-    MD5) are computed while PostgreSQL finishes the rows, and go in by one binary COPY into the
-    key table: a key stored before fails it with a unique violation and the batch rolls back (a
-    resend pays one wasted COPY, then the general path looks its keys up first)."""
+    accounts.ingest._id_maps). Then each row is checked, keyed (accounts.ingest.message_key: the
+    UTC day the row is stored under, the id's MD5), formatted and written to the events COPY in
+    chunks, so PostgreSQL stores chunk k while Python checks chunk k+1. A key stored before
+    fails the COPY with a unique violation (each month partition's unique index) and the batch
+    rolls back: a resend pays one COPY cut short, then the general path looks its keys up first."""
     if not events:
         return None
     # Whole-batch sets through map() and attrgetter: loops in C.
@@ -137,73 +133,53 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
         usage_partitions_ensure(months={date(int(m[:4]), int(m[5:7]), 1) for m in months})
     except ValueError:
         return None  # not a month ("2026-13"): the general check reports
-    pairs: set[tuple[str, str]] = set()
-    key_ids: list[str] = []  # the message ids of the rows written, and the UTC day of each
-    key_days: list[str] = []
+    days: dict[str, set[str]] = {}  # UTC day: the ids (as text) of the accounts with rows on it
     check = partial(_chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy:
+            # wrapped: a unique violation on a message key is an IntegrityError
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
                 starts = [0, *range(FIRST_CHUNK, len(events), COPY_CHUNK)]
                 for start, end in zip(starts, [*starts[1:], len(events)], strict=True):
-                    text, ids, days = check(events[start:end], pairs)
-                    copy.write(text)
-                    key_ids += ids
-                    key_days += days
-                keys = _message_keys(key_ids, key_days)  # while PostgreSQL stores the rows
+                    copy.write(check(events[start:end], days))
             stored = len(events)
-            if len(keys):
-                with (
-                    connection.wrap_database_errors,
-                    cursor.cursor.copy(f"COPY {KEYS_TABLE} (key) FROM STDIN (FORMAT binary)") as copy,
-                ):
-                    copy.write(_binary_keys(keys))
-            account_list = sorted({int(account_id) for account_id, _ in pairs})
-            _refresh_rollups_soon({(int(account_id), day) for account_id, day in pairs})
+            by_day = {day: list(map(int, ids)) for day, ids in days.items()}
+            account_list = sorted(set().union(*by_day.values()))
+            _refresh_rollups_by_day(by_day)
             if account_list:
                 transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
     except (_NotPlain, IntegrityError):
         return None  # rolled back, nothing written
+    except OperationalError as exc:
+        if not _conflict(exc):
+            raise
+        return None  # a deadlock with a batch of the same keys, rolled back: the general path waits
     return IngestResult(received=len(events), stored=stored, duplicates=len(events) - stored, account_ids=account_list)
 
 
 NULL = "\\N"  # COPY's null
-_KEY_ROW = np.dtype([("fields", ">i2"), ("length", ">i4"), ("key", ">i8")])  # one binary COPY tuple
 
 
-def _message_keys(message_ids: list[str], days: list[str]) -> np.ndarray:
-    """The distinct keys (accounts.ingest.message_key) of these message ids on these UTC days
-    (YYYY-MM-DD), sorted: MD5 per id in C, the rest in NumPy."""
-    if not message_ids:
-        return np.empty(0, dtype=np.int64)
-    digests = b"".join([md5(m.encode(), usedforsecurity=False).digest() for m in message_ids])
-    hashes = (np.frombuffer(digests, dtype=">u8")[::2] >> np.uint64(16)).astype(np.int64)  # first 6 bytes
-    numbers = {day: date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS for day in set(days)}
-    tops = np.fromiter(map(numbers.__getitem__, days), dtype=np.int64, count=len(days))
-    return np.unique(tops * (1 << 48) + hashes)
+def _day_top(day: str) -> int:
+    """The top 16 bits of the message keys of a UTC day (YYYY-MM-DD): accounts.ingest.message_key."""
+    return (date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS) << 48
 
 
-def _binary_keys(keys: np.ndarray) -> bytes:
-    """COPY's binary format for one bigint column: header, one tuple per key, trailer."""
-    rows = np.empty(len(keys), dtype=_KEY_ROW)
-    rows["fields"] = 1
-    rows["length"] = 8
-    rows["key"] = keys
-    return PG_COPY_SIGNATURE + rows.tobytes() + PG_COPY_TRAILER
-
-
-def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=False):
-    """(COPY text, message ids, their UTC days) for these rows; adds their (account id, UTC
-    day) pairs. Raises _NotPlain at a row the check refuses. Lines are built unescaped and the
+def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=False):
+    """The COPY text of these rows, each with its message key; adds each row's account id to
+    `days` under its UTC day. Raises _NotPlain at a row the check refuses. Lines are built unescaped and the
     chunk's tab, newline and backslash counts checked at C speed; a chunk whose fields hold one
     is built again with each field escaped."""
     parse = datetime.fromisoformat
     dumps = orjson.dumps
-    add_pair = pairs.add
+    from_bytes = int.from_bytes
+    tops: dict[str, int] = {}
+    last_day, on_day = None, None
     lines: list[str] = []
     line = lines.append
-    ids: list[str] = []
-    days: list[str] = []
     nulls = 0
     for e in events:
         event = e.event
@@ -245,21 +221,28 @@ def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=Fa
         if message_id:
             if message_id.strip() != message_id:
                 raise _NotPlain
-            ids.append(message_id)
-            days.append(day)
+            top = tops.get(day)
+            if top is None:
+                top = tops[day] = _day_top(day)
+            key = top + from_bytes(fast_md5(message_id.encode()).digest()[:6], "big")
         else:
-            message_id = NULL
-            nulls += 1
+            message_id = key = NULL
+            nulls += 2
         account_id = account_ids[e.account]
         contact_id = contact_ids[e.contact]
         if contact_id is NULL:
             nulls += 1
-        add_pair((account_id, day))
+        if day != last_day:  # rows come mostly in time order: one lookup per run of a day
+            on_day = days.get(day)
+            if on_day is None:
+                on_day = days[day] = set()
+            last_day = day
+        on_day.add(account_id)
         if escape:
             event, properties = _copy_text(event), _copy_text(properties)
             if message_id is not NULL:
                 message_id = _copy_text(message_id)
-        line(f"{account_id}\t{contact_id}\t{event}\t{at}\t{properties}\t{message_id}\n")
+        line(f"{account_id}\t{contact_id}\t{event}\t{at}\t{properties}\t{message_id}\t{key}\n")
     text = "".join(lines)
     if "\x00" in text or "\\u0000" in text:
         # A NUL in an event name or message id, or in properties (jsonb has none): orjson writes
@@ -268,9 +251,9 @@ def _chunk(events, pairs, *, account_ids, contact_ids, months, latest, escape=Fa
         raise _NotPlain
     count = len(lines)
     if escape or (
-        text.count("\t") == 5 * count and text.count("\n") == count and text.count("\\") == nulls and "\r" not in text
+        text.count("\t") == 6 * count and text.count("\n") == count and text.count("\\") == nulls and "\r" not in text
     ):
-        return text, ids, days
+        return text
     return _chunk(
-        events, pairs, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, escape=True
+        events, days, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, escape=True
     )

@@ -203,10 +203,13 @@ class UsageEvent(models.Model):
 
     Written only through `accounts.ingest.events_store` (COPY on PostgreSQL). On PostgreSQL the
     table is partitioned by month on `occurred_at` (migration 0007; docs/decisions.md "Usage
-    events table"), so it has no global unique index: a repeated `message_id` is refused by
-    `UsageEventKey`, a compact 64-bit key per message id and UTC day. The account and contact links carry no
-    database constraint (ingest checks them; a per-row foreign-key trigger would halve COPY
-    speed); Django still cascades deletes."""
+    events table"). A repeated `message_id` is refused by `message_key`, a compact 64-bit key
+    per message id and UTC day (accounts.ingest.message_key), unique where it is set: on
+    PostgreSQL by a unique index on each month partition (the key leads with the event's UTC
+    day, so a key can only ever be in its event's month: unique per partition is unique over
+    the table; migration 0014), on SQLite by one unique index. The account and contact links
+    carry no database constraint (ingest checks them; a per-row foreign-key trigger would halve
+    COPY speed); Django still cascades deletes."""
 
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -224,29 +227,20 @@ class UsageEvent(models.Model):
     occurred_at = models.DateTimeField()
     properties = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=128, null=True, blank=True)
+    message_key = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["account", "occurred_at"], name="usage_account_time")]
+        # On PostgreSQL one unique index per month partition instead (migration 0014).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_key"], condition=models.Q(message_key__isnull=False), name="usage_message_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
-class UsageEventKey(models.Model):
-    """The dedupe key of every stored event that had a message id: the event's UTC day in the
-    top 16 bits and the first 6 bytes of the id's MD5 below, as a signed 64-bit integer
-    (accounts.ingest.message_key). 8 bytes a row instead of a text index over a partitioned
-    table (where a unique index would have to include the month); leading with the day keeps
-    each batch's inserts on the index's last pages. A message id counts once per UTC day."""
-
-    key = models.BigIntegerField(primary_key=True)
-
-    class Meta:
-        ordering = ["key"]
-
-    def __str__(self) -> str:
-        return str(self.key)
 
 
 class AccountDailyUsage(models.Model):

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from accounts.ingest import IngestError, events_store, message_key
-from accounts.models import AccountDailyUsage, UsageEvent, UsageEventKey
+from accounts.models import AccountDailyUsage, UsageEvent
 from accounts.signals import events_ingested
 from tests.factories import AccountFactory, ContactFactory
 
@@ -48,6 +48,10 @@ def test_stores_rows_with_historical_time_and_refreshes_rollups(django_capture_o
     assert received[-1] == [account.pk]
 
 
+def _keys() -> set[int]:
+    return set(UsageEvent.objects.exclude(message_key=None).values_list("message_key", flat=True))
+
+
 def test_repeated_message_ids_are_stored_once_within_and_across_batches():
     account = AccountFactory()
     first = events_store([_row(account, message_id="a"), _row(account, message_id="a"), _row(account, message_id="b")])
@@ -55,7 +59,7 @@ def test_repeated_message_ids_are_stored_once_within_and_across_batches():
     assert (first.stored, first.duplicates) == (2, 1)
     assert (second.stored, second.duplicates) == (1, 1)
     assert sorted(UsageEvent.objects.values_list("message_id", flat=True)) == ["a", "b", "c"]
-    assert UsageEventKey.objects.filter(key=message_key("a", date(2026, 3, 4))).exists()
+    assert UsageEvent.objects.filter(message_key=message_key("a", date(2026, 3, 4))).exists()
 
 
 def test_a_message_id_counts_once_per_utc_day_of_its_event():
@@ -73,7 +77,7 @@ def test_a_message_id_counts_once_per_utc_day_of_its_event():
     assert (first.stored, again.stored, again.duplicates) == (1, 1, 2)
     days = sorted(at.date() for at in UsageEvent.objects.values_list("occurred_at", flat=True))
     assert days == [date(2026, 3, 4), date(2026, 3, 5)]
-    assert set(UsageEventKey.objects.values_list("key", flat=True)) == {
+    assert _keys() == {
         message_key("d", date(2026, 3, 4)),
         message_key("d", date(2026, 3, 5)),
     }
@@ -93,7 +97,7 @@ def test_message_keys_lead_with_the_day_and_match_the_sql_backfill():
         )
     assert usage_event_keys_backfill() == 3
     expected = {message_key(f"i{n}", datetime.fromisoformat(at).astimezone(UTC).date()) for n, at in enumerate(times)}
-    assert set(UsageEventKey.objects.values_list("key", flat=True)) == expected
+    assert _keys() == expected
 
 
 def test_bad_batch_is_refused_whole_with_each_row_and_reason():
@@ -113,7 +117,6 @@ def test_bad_batch_is_refused_whole_with_each_row_and_reason():
     assert found == {(2, "occurred_at"), (3, "account"), (4, "properties"), (5, None), (6, "contact"), (7, "event")}
     assert "unknown account 'nope'" in [e["reason"] for e in info.value.errors if e["row"] == 3][0]
     assert not UsageEvent.objects.exists()
-    assert not UsageEventKey.objects.exists()
 
 
 def test_future_timestamp_is_refused():
@@ -148,7 +151,8 @@ def test_keys_of_copied_events_can_be_backfilled():
     account = AccountFactory()
     seeded = UsageEventFactory(account=account, message_id="seeded-1")
     assert usage_event_keys_backfill() == 1
-    assert UsageEventKey.objects.filter(key=message_key("seeded-1", seeded.occurred_at.astimezone(UTC).date())).exists()
+    key = message_key("seeded-1", seeded.occurred_at.astimezone(UTC).date())
+    assert UsageEvent.objects.get(message_id="seeded-1").message_key == key
     result = events_store([_row(account, message_id="seeded-1", occurred_at=seeded.occurred_at.isoformat())])
     assert (result.stored, result.duplicates) == (0, 1)
 
@@ -170,7 +174,7 @@ def test_backfilled_message_ids_and_in_batch_repeats_are_stored_once():
     )
     assert (result.stored, result.duplicates) == (1, 2)
     assert UsageEvent.objects.filter(message_id="new-1").count() == 1
-    assert UsageEventKey.objects.filter(key=message_key("new-1", date(2026, 3, 4))).exists()
+    assert UsageEvent.objects.filter(message_key=message_key("new-1", date(2026, 3, 4))).exists()
 
 
 # The fast check of the common case must accept only rows the full validation accepts, with the
@@ -261,17 +265,18 @@ def test_text_with_tabs_backslashes_and_newlines_round_trips():
 
 
 def test_a_key_stored_concurrently_falls_back_to_the_waiting_path(monkeypatch):
-    """The fast path finds a batch's new keys, then COPYs them: a concurrent batch that stored
-    one in between makes that COPY fail; the batch is then stored through ON CONFLICT."""
+    """The path for batches with repeats finds a batch's stored keys, then COPYs the rest: a
+    concurrent batch that stored one in between makes that COPY fail; the batch is then stored
+    through ON CONFLICT."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("the key COPY is PostgreSQL's")
+        pytest.skip("the COPY paths are PostgreSQL's")
     account = AccountFactory()
     events_store([_row(account, message_id="taken")])
 
     def miss_existing_keys(execute, sql, params, many, context):
-        if sql.startswith("SELECT key FROM"):
+        if sql.startswith("SELECT message_key FROM"):
             sql += " AND false"  # as if "taken" had not been committed yet when we looked
         return execute(sql, params, many, context)
 
@@ -344,3 +349,34 @@ def test_ids_read_by_the_caller_are_not_looked_up_again():
         assert not [q for q in queries.captured_queries if "accounts_account" in q["sql"]]
     event = UsageEvent.objects.get()
     assert (event.account_id, event.contact_id) == (account.pk, contact.pk)
+
+
+def test_a_backfill_keys_the_first_row_of_each_key_only():
+    """Two copied rows with one message id on one UTC day: the first gets the key, the repeat
+    none (a unique key is one stored message), and a resend is still a duplicate."""
+    from accounts.ingest import usage_event_keys_backfill
+
+    account = AccountFactory()
+    for hour in (9, 15):
+        UsageEvent.objects.create(
+            account=account, event="e", occurred_at=datetime(2026, 3, 4, hour, tzinfo=UTC), message_id="twice"
+        )
+    assert usage_event_keys_backfill() == 1
+    assert usage_event_keys_backfill() == 0
+    keyed = UsageEvent.objects.exclude(message_key=None).get()
+    assert keyed.occurred_at.hour == 9 and keyed.message_key == message_key("twice", date(2026, 3, 4))
+    result = events_store([_row(account, message_id="twice", occurred_at="2026-03-04T20:00:00Z")])
+    assert (result.stored, result.duplicates) == (0, 1)
+
+
+def test_a_deadlock_with_a_concurrent_batch_counts_as_a_conflict_and_nothing_else_does():
+    import psycopg.errors
+    from django.db import IntegrityError, OperationalError
+
+    from accounts.ingest import _conflict
+
+    deadlock, timeout = OperationalError("deadlock detected"), OperationalError("canceling statement")
+    deadlock.__cause__ = psycopg.errors.DeadlockDetected()
+    timeout.__cause__ = psycopg.errors.QueryCanceled()
+    assert _conflict(deadlock) and not _conflict(timeout)
+    assert _conflict(IntegrityError("duplicate key value violates unique constraint"))

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from accounts import ingest, ingest_decoded
 from accounts.ingest import IngestError, events_store, message_key
 from accounts.ingest_decoded import events_decode, events_store_decoded
-from accounts.models import UsageEvent, UsageEventKey
+from accounts.models import UsageEvent
 from tests.accounts.test_ingest import _tricky_rows
 from tests.factories import AccountFactory, ContactFactory
 
@@ -28,7 +28,7 @@ def _postgresql_only():
 def _stored() -> list[tuple]:
     return list(
         UsageEvent.objects.order_by("id").values_list(
-            "account_id", "contact_id", "event", "occurred_at", "properties", "message_id"
+            "account_id", "contact_id", "event", "occurred_at", "properties", "message_id", "message_key"
         )
     )
 
@@ -38,11 +38,11 @@ def _both_ways(body: bytes, monkeypatch) -> tuple:
     rolled back afterwards; a result is None where the path refused or handed the batch back."""
     queued: list = []
 
-    def record(pairs):
-        queued.append(sorted((account_id, str(day)) for account_id, day in pairs))
+    def record(by_day):
+        queued.append(sorted((int(account_id), str(day)) for day, ids in by_day.items() for account_id in ids))
 
-    monkeypatch.setattr(ingest, "_refresh_rollups_soon", record)
-    monkeypatch.setattr(ingest_decoded, "_refresh_rollups_soon", record)
+    monkeypatch.setattr(ingest, "_refresh_rollups_by_day", record)
+    monkeypatch.setattr(ingest_decoded, "_refresh_rollups_by_day", record)
     outcomes = []
     for way in ("decoded", "general"):
         queued.clear()
@@ -142,24 +142,20 @@ def test_lengths_are_counted_in_characters_as_python_counts_them():
     assert events_decode(orjson.dumps([row])) is not None
 
 
-def test_message_keys_are_message_key_of_each_id_on_its_day():
-    from accounts.ingest_decoded import _message_keys
-
-    ids = ["a", "b", "a", "c"]
-    days = ["2026-01-01", "2026-01-01", "2026-01-02", "1990-01-01"]
-    expected = sorted(message_key(m, date.fromisoformat(d)) for m, d in zip(ids, days, strict=True))
-    assert _message_keys(ids, days).tolist() == expected
-    assert _message_keys([], []).tolist() == []
-
-
 def test_rows_are_keyed_by_the_utc_day_they_are_stored_under():
     AccountFactory(external_id="acme")
-    times = ["2026-01-01T23:00:00-02:00", "2026-01-02T01:00:00+02:00", "2026-01-01T10:00:00Z", "2026-01-01"]
+    times = [
+        "2026-01-01T23:00:00-02:00",
+        "2026-01-02T01:00:00+02:00",
+        "2026-01-01T10:00:00Z",
+        "2026-01-01",
+        "1990-01-01T00:00:00Z",
+    ]
     rows = [{"account": "acme", "event": "e", "occurred_at": at, "message_id": f"t{i}"} for i, at in enumerate(times)]
-    assert events_store_decoded(events_decode(orjson.dumps(rows))).stored == 4
-    days = ["2026-01-02", "2026-01-01", "2026-01-01", "2026-01-01"]
-    assert set(UsageEventKey.objects.values_list("key", flat=True)) == {
-        message_key(f"t{i}", date.fromisoformat(d)) for i, d in enumerate(days)
+    assert events_store_decoded(events_decode(orjson.dumps(rows))).stored == 5
+    days = ["2026-01-02", "2026-01-01", "2026-01-01", "2026-01-01", "1990-01-01"]
+    assert dict(UsageEvent.objects.values_list("message_id", "message_key")) == {
+        f"t{i}": message_key(f"t{i}", date.fromisoformat(d)) for i, d in enumerate(days)
     }
 
 
@@ -183,7 +179,7 @@ def test_a_resend_or_an_unknown_account_is_handed_back_with_nothing_written():
     assert events_store_decoded(events_decode(orjson.dumps(resend))) is None  # r1's key exists
     ghost = [{**rows[0], "account": "ghost", "message_id": "r3"}]
     assert events_store_decoded(events_decode(orjson.dumps(ghost))) is None
-    assert UsageEvent.objects.count() == 1 and UsageEventKey.objects.count() == 1
+    assert UsageEvent.objects.count() == 1
     assert events_store(orjson.loads(orjson.dumps(resend)), stream=False).as_dict() == {
         "received": 2,
         "stored": 1,

@@ -1,7 +1,7 @@
 """accounts.ingest.usage_partitions_ensure (PostgreSQL): month partitions made on demand, and
 remembered only once they surely outlive the transaction that saw or made them."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection, transaction
@@ -55,3 +55,32 @@ def test_a_partition_made_inside_a_transaction_is_remembered_only_when_it_commit
         usage_partitions_ensure(months=[committed])
     assert _exists(committed)
     assert _queries(committed) == 0
+
+
+def test_every_partition_keeps_message_keys_unique():
+    """A month made on demand gets its unique index on message keys like the ones the migration
+    indexed (the DEFAULT partition too); a repeated key is refused by the database itself."""
+    from django.db import IntegrityError
+
+    from accounts.models import UsageEvent
+    from tests.factories import AccountFactory
+
+    month = date(2011, 6, 1)
+    usage_partitions_ensure(months=[month])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s AND NOT EXISTS ("
+            " SELECT 1 FROM pg_index x JOIN pg_class n ON n.oid = x.indexrelid"
+            " WHERE x.indrelid = c.oid AND x.indisunique AND n.relname = c.relname || '_message_key')",
+            [EVENTS_TABLE],
+        )
+        assert cursor.fetchall() == []
+    account = AccountFactory()
+    at = datetime(2011, 6, 2, tzinfo=UTC)
+    UsageEvent.objects.create(account=account, event="e", occurred_at=at, message_key=42)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UsageEvent.objects.create(account=account, event="e", occurred_at=at, message_key=42)
+    UsageEvent.objects.create(account=account, event="e", occurred_at=at)  # no key: any number
+    UsageEvent.objects.create(account=account, event="e", occurred_at=at)
+    assert UsageEvent.objects.count() == 3
