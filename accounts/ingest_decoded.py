@@ -170,9 +170,9 @@ def _day_top(day: str) -> int:
 
 def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=False):
     """The COPY text of these rows, each with its message key; adds each row's account id to
-    `days` under its UTC day. Raises _NotPlain at a row the check refuses. Lines are built unescaped and the
-    chunk's tab, newline and backslash counts checked at C speed; a chunk whose fields hold one
-    is built again with each field escaped."""
+    `days` under its UTC day. Raises _NotPlain at a row the check refuses. Lines are built
+    unescaped and the chunk's tab, newline and backslash counts checked at C speed; a chunk
+    whose fields hold one is built again with each field escaped."""
     parse = datetime.fromisoformat
     dumps = orjson.dumps
     from_bytes = int.from_bytes
