@@ -272,7 +272,18 @@ def _workers():
     )
 
 
+def _bulk_view_params(request) -> dict:
+    """The inbox view the bulk form was sent from, as InboxView reads it from GET: whose inbox
+    (`assignee_view`, as `assignee` is the bulk reassign target) and the filter bar's search and
+    priority (the form includes them with hx-include), so the re-rendered groups stay filtered."""
+    post = request.POST
+    return {"assignee": post.get("assignee_view", ""), "q": post.get("q", ""), "priority": post.get("priority", "")}
+
+
 class TaskBulkView(RoleRequiredMixin, View):
+    """POST the ticked tasks with an action. htmx gets the inbox groups again, with the filters
+    of the view the CSM is on; a plain form post is redirected back to it (`next`)."""
+
     view_role = Role.CSM
     edit_role = Role.CSM
 
@@ -283,12 +294,10 @@ class TaskBulkView(RoleRequiredMixin, View):
         if not form.is_valid():
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             if htmx_partial(request):
-                context = _inbox_context(request, {"assignee": request.POST.get("assignee_view", "")}) | {
-                    "bulk_error": errors
-                }
+                context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_error": errors}
                 return render(request, "playbooks/partials/inbox_groups.html", context, status=400)
             messages.error(request, errors)
-            return redirect("playbooks:inbox")
+            return redirect(_next_url(request, reverse("playbooks:inbox")))
         data = form.cleaned_data
         try:
             result = tasks_bulk(
@@ -301,14 +310,12 @@ class TaskBulkView(RoleRequiredMixin, View):
             )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
-            return redirect("playbooks:inbox")
+            return redirect(_next_url(request, reverse("playbooks:inbox")))
         text = f"{result['done']} task{'s' if result['done'] != 1 else ''} updated."
         if result["errors"]:
             text += " Not changed: " + "; ".join(f"#{k}: {v}" for k, v in result["errors"].items())
         if htmx_partial(request):
-            context = _inbox_context(request, {"assignee": request.POST.get("assignee_view", "")}) | {
-                "bulk_result": text
-            }
+            context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_result": text}
             response = render(request, "playbooks/partials/inbox_groups.html", context)
             response["HX-Trigger"] = "tasks-changed"
             return response

@@ -232,3 +232,42 @@ def test_churned_account_tasks_are_cancelled_and_say_why(page, login, screenshot
     assert "Cancelled: the account churned." in card.inner_text()
     assert page.locator("#complete-form").count() == 0
     screenshot("playbooks_task_cancelled")
+
+
+def test_inbox_bulk_action_keeps_the_filters(page, login, screenshot, csm_user):
+    """A CSM filters the inbox (search + priority), ticks two of the tasks shown, snoozes them:
+    the filter bar still holds the search and the priority, and only matching tasks are listed."""
+    from tests.factories.playbooks import TaskFactory
+
+    # given
+    today = timezone.now().date()
+    acme = _book(csm_user)
+    renewals = [
+        TaskFactory(account=acme, assignee=csm_user, title=f"Renewal prep {i}", priority=4, due_date=today)
+        for i in range(3)
+    ]
+    TaskFactory(account=acme, assignee=csm_user, title="Renewal low", priority=1, due_date=today)
+    TaskFactory(account=acme, assignee=csm_user, title="Kickoff call", priority=4, due_date=today)
+    login(csm_user)
+    page.goto("/tasks/")
+    # when: filtered on "renewal" + Urgent
+    page.locator("#inbox-filters input[name=q]").press_sequentially("renewal")
+    page.press("#inbox-filters input[name=q]", "Tab")  # leaving the box is a "change" too
+    page.select_option("#inbox-filters select[name=priority]", "4")
+    page.wait_for_function("document.querySelectorAll('#inbox-groups .task-row').length === 3")
+    page.wait_for_load_state("networkidle")
+    # ...two are ticked and snoozed
+    for t in renewals[:2]:
+        page.check(f"#task-{t.pk} input[name=task_ids]")
+    page.select_option("#bulk-form select[name=action]", "snooze")
+    page.click("#bulk-form button[type=submit]")
+    page.locator("#inbox-groups .messages li.success").wait_for()
+    # then: same filters, only matching tasks (the snoozed two now under Snoozed)
+    assert page.locator("#inbox-groups .messages li.success").inner_text() == "2 tasks updated."
+    assert page.input_value("#inbox-filters input[name=q]") == "renewal"
+    assert page.input_value("#inbox-filters select[name=priority]") == "4"
+    titles = page.locator("#inbox-groups .task-row a.title").all_inner_texts()
+    assert sorted(titles) == ["Renewal prep 0", "Renewal prep 1", "Renewal prep 2"]
+    assert page.locator("#group-snoozed .task-row").count() == 2
+    screenshot("playbooks_inbox_bulk_filtered")
+    assert set(Task.objects.filter(pk__in=[t.pk for t in renewals[:2]]).values_list("status", flat=True)) == {"snoozed"}

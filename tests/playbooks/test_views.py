@@ -345,3 +345,46 @@ def test_bulk_with_htmx_answers_the_groups_in_place(csm_client, csm_user, htmx_h
         reverse("playbooks:task_bulk"), {"task_ids": [tasks[2].pk], "action": "complete"}, **htmx_headers
     )
     assert bad.status_code == 400 and "outcome_note" in bad.content.decode()
+
+
+def test_bulk_with_htmx_keeps_the_inbox_filters(csm_client, csm_user, htmx_headers):
+    """The groups that come back after a bulk action are those of the filtered view the CSM was on
+    (search and priority, sent along by the bulk form), and "Show more" repeats the filters."""
+    from playbooks.selectors import INBOX_PAGE
+
+    # given: more urgent "Renewal" tasks than a group shows, plus tasks the filters leave out
+    account = AccountFactory(owner=csm_user)
+    renewals = [
+        TaskFactory(account=account, title=f"Renewal {i:02d}", priority=4, due_date=TODAY - timedelta(1))
+        for i in range(INBOX_PAGE + 3)
+    ]
+    TaskFactory(account=account, title="Renewal low", priority=1, due_date=TODAY - timedelta(1))
+    TaskFactory(account=account, title="Kickoff call", priority=4, due_date=TODAY - timedelta(1))
+    # when: two of them are snoozed from the view filtered on "renewal" + urgent
+    response = csm_client.post(
+        reverse("playbooks:task_bulk"),
+        {"task_ids": [t.pk for t in renewals[:2]], "action": "snooze", "days": "7", "q": "renewal", "priority": "4"},
+        **htmx_headers,
+    )
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200 and "2 tasks updated." in body
+    assert "Renewal low" not in body and "Kickoff call" not in body
+    assert body.count('class="task-row') == INBOX_PAGE + 2  # a page of overdue + the two snoozed
+    assert "q=renewal&amp;priority=4" in body  # "Show more" keeps the filters
+    # and a refused bulk action answers the filtered view too
+    bad = csm_client.post(
+        reverse("playbooks:task_bulk"),
+        {"task_ids": [renewals[3].pk], "action": "complete", "q": "renewal", "priority": "4"},
+        **htmx_headers,
+    )
+    assert bad.status_code == 400 and "Kickoff call" not in bad.content.decode()
+
+
+def test_bulk_without_htmx_goes_back_to_the_filtered_inbox(csm_client, csm_user):
+    task = TaskFactory(account=AccountFactory(owner=csm_user))
+    response = csm_client.post(
+        reverse("playbooks:task_bulk"),
+        {"task_ids": [task.pk], "action": "snooze", "days": "7", "next": "/tasks/?q=renewal&priority=4"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/tasks/?q=renewal&priority=4"
