@@ -1,9 +1,15 @@
+from functools import partial
+
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from .navigation import NAV_BADGES, NAV_ITEMS
 
 
 def navigation(request):
+    """The sidebar for every template. Badges are lazy: their query runs only when a template
+    renders `item.badge` (base.html does, once), so an htmx partial that draws no sidebar pays
+    nothing for them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -23,7 +29,7 @@ def navigation(request):
             "url": url,
             "icon": item.icon,
             "active": False,
-            "badge": badge_fn(request) if badge_fn else None,
+            "badge": SimpleLazyObject(partial(badge_fn, request)) if badge_fn else None,
         }
         entries.append(entry)
         sections.setdefault(item.section, []).append(entry)

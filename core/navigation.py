@@ -44,5 +44,6 @@ NAV_BADGES: dict[str, BadgeFn] = {}
 
 
 def register_badge(url_name: str, fn: BadgeFn) -> None:
-    """`fn(request)` returns the count shown beside the menu item (None or 0 hides it)."""
+    """`fn(request)` returns the count shown beside the menu item (None or 0 hides it). It is
+    called only when a template renders the badge, at most once a request (context_processors)."""
     NAV_BADGES[url_name] = fn

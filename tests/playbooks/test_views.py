@@ -388,3 +388,36 @@ def test_bulk_without_htmx_goes_back_to_the_filtered_inbox(csm_client, csm_user)
         {"task_ids": [task.pk], "action": "snooze", "days": "7", "next": "/tasks/?q=renewal&priority=4"},
     )
     assert response.status_code == 302 and response["Location"] == "/tasks/?q=renewal&priority=4"
+
+
+def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, monkeypatch):
+    """The sidebar's task count is queried for a full page only: the inbox's partials (filter,
+    "Show more", a row's reassign form) draw no sidebar and run one query less than before (6 -> 5,
+    6 -> 5, 5 -> 4)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.navigation import NAV_BADGES
+    from playbooks.selectors import nav_open_task_count
+
+    # given
+    calls = []
+    monkeypatch.setitem(NAV_BADGES, "playbooks:inbox", lambda request: calls.append(1) or nav_open_task_count(request))
+    tasks = [TaskFactory(account=AccountFactory(owner=csm_user)) for _ in range(30)]
+    inbox = reverse("playbooks:inbox")
+    partials = {
+        inbox + "?q=Task": 5,
+        inbox + f"?group=upcoming&after={tasks[24].pk}": 5,
+        reverse("playbooks:task_reassign", args=[tasks[0].pk]): 4,
+    }
+    csm_client.get(inbox)  # the session is warm
+    calls.clear()
+    # when / then
+    for url, queries in partials.items():
+        with CaptureQueriesContext(connection) as ctx:
+            assert csm_client.get(url, **htmx_headers).status_code == 200
+        assert len(ctx.captured_queries) == queries, url
+    assert calls == []
+    response = csm_client.get(inbox)
+    assert calls == [1]
+    assert re.search(r'Tasks\s*<span class="badge-count">30</span>', response.content.decode())
