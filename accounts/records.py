@@ -9,9 +9,9 @@ sending the same data twice changes nothing (`unchanged`). Subscriptions without
 are matched on (account, plan, start date).
 
 Subscription writes refresh the accounts' denormalised revenue, send
-`accounts.signals.subscription_changed` with the kind of change, and emit the
-"account.churned" webhook when an account's last paid subscription ends. Ticket writes send
-`ticket_changed`.
+`accounts.signals.subscription_changed` with the kind of change, and when an account's last
+paid subscription ends, set its lifecycle stage to Churned (with a timeline entry) and emit the
+"account.churned" webhook. Ticket writes send `ticket_changed`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from core.webhooks import webhook_emit
 
+from .choices import LifecycleStage
 from .models import Account, Contact, CostEntry, Subscription, SupportTicket
-from .services import account_revenue_refresh
+from .services import account_revenue_refresh, accounts_stage_set
 from .signals import subscription_changed, ticket_changed
 
 __all__ = [
@@ -183,22 +184,36 @@ def subscription_change_kind(*, old: dict | None, sub: Subscription, today: date
     return "updated"
 
 
+CHURNED_BY_BILLING = "Billing: the last paid subscription ended, none is active today."
+
+
 def subscriptions_after_write(*, changes: list[tuple[Subscription, str]], account_ids: set[int]) -> None:
-    """What follows any subscription write: revenue refresh, signals, churn webhook."""
+    """What follows any subscription write: revenue refresh; accounts that paid before and have
+    no active paid subscription today (a cancelled one still runs to its end date) churn: stage
+    Churned with a timeline entry; then the signals (playbooks cancel a churned account's open
+    tasks when they handle them) and the churn webhook."""
     paying_before = set(Account.objects.filter(pk__in=account_ids, mrr__gt=0).values_list("pk", flat=True))
     account_revenue_refresh(account_ids=account_ids)
+    churned: list[Account] = []
+    today = timezone.now().date()
+    if paying_before:
+        still_paying = set(
+            Subscription.objects.active_on(today)
+            .paid()
+            .filter(account_id__in=paying_before, mrr__gt=0)
+            .values_list("account_id", flat=True)
+        )
+        churned = list(Account.objects.filter(pk__in=paying_before - still_paying).order_by("pk"))
+        # Before the signals, so their receivers (and what they queue) see the new stage.
+        accounts_stage_set(
+            accounts=churned,
+            stage=LifecycleStage.CHURNED,
+            body=CHURNED_BY_BILLING,
+            metadata={"source": "billing", "churned_on": today.isoformat()},
+        )
     for sub, change in changes:
         subscription_changed.send(sender=Subscription, account_id=sub.account_id, subscription_id=sub.pk, change=change)
-    if not paying_before:
-        return
-    today = timezone.now().date()
-    still_paying = set(
-        Subscription.objects.active_on(today)
-        .paid()
-        .filter(account_id__in=paying_before, mrr__gt=0)
-        .values_list("account_id", flat=True)
-    )
-    for account in Account.objects.filter(pk__in=paying_before - still_paying):
+    for account in churned:
         webhook_emit(
             event="account.churned",
             payload={"account": account.external_id, "name": account.name, "churned_on": today},

@@ -1,8 +1,9 @@
-"""Writes for the accounts floor: revenue denormalisation and the timeline.
+"""Writes for the accounts floor: revenue denormalisation, lifecycle stages and the timeline.
 
 Other floors call these rather than writing the models themselves (contracts A):
-`account_revenue_refresh` after any subscription write, `activity_create` for anything that
-goes on an account's timeline.
+`account_revenue_refresh` after any subscription write, `accounts_stage_set` to move accounts
+to a lifecycle stage with a timeline entry, `activity_create` for anything that goes on an
+account's timeline.
 """
 
 from collections.abc import Iterable
@@ -14,10 +15,10 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import TOUCH_KINDS, ActivityKind
+from .choices import TOUCH_KINDS, ActivityKind, LifecycleStage
 from .models import Account, Activity, Contact, Subscription
 
-__all__ = ["account_revenue_refresh", "activity_create"]
+__all__ = ["account_revenue_refresh", "accounts_stage_set", "activity_create"]
 
 
 # Section: revenue
@@ -46,6 +47,37 @@ def account_revenue_refresh(*, account_ids: Iterable[int] | None = None, today: 
         mrr=Coalesce(Subquery(mrr_sum, output_field=money), Value(Decimal("0"), output_field=money)),
         renewal_date=Subquery(nearest_end),
     )
+
+
+# Section: lifecycle
+
+
+@transaction.atomic
+def accounts_stage_set(
+    *, accounts: Iterable[Account], stage: str, body: str, metadata: dict | None = None
+) -> list[Account]:
+    """Move the accounts to lifecycle `stage`: one UPDATE for those not there yet, and on each of
+    their timelines a system entry "Lifecycle stage <old> → <new>" with `body` (why). Accounts
+    already at `stage` are left alone. Returns the accounts that moved (their `lifecycle_stage`
+    set in memory too)."""
+    if stage not in LifecycleStage.values:
+        raise ValueError(f"stage must be one of: {', '.join(LifecycleStage.values)}")
+    label = LifecycleStage(stage).label
+    changing = [a for a in accounts if a.lifecycle_stage != stage]
+    if not changing:
+        return []
+    Account.objects.filter(pk__in=[a.pk for a in changing]).update(lifecycle_stage=stage)
+    for account in changing:
+        old = account.get_lifecycle_stage_display()
+        account.lifecycle_stage = stage
+        activity_create(
+            account=account,
+            kind=ActivityKind.SYSTEM,
+            subject=f"Lifecycle stage {old} → {label}",
+            body=body,
+            metadata=metadata,
+        )
+    return changing
 
 
 # Section: timeline

@@ -220,6 +220,55 @@ def test_cancelling_last_paid_subscription_emits_account_churned(
     assert delivery.event == "account.churned" and delivery.payload["account"] == "acme"
 
 
+def test_churn_by_billing_sets_the_stage_once_and_only_without_a_paid_subscription(api_write):
+    """Ending the last paid subscription (API write) moves the account to Churned with a timeline
+    entry; an account still paid by another subscription, or cancelled to its term's end, keeps its stage."""
+    # given: three paying accounts
+    gone, other_sub, term = (
+        AccountFactory(external_id=x, lifecycle_stage="mature") for x in ("gone", "other-sub", "term")
+    )
+    for account in (gone, other_sub, term):
+        SubscriptionFactory(
+            account=account, external_id=f"{account.external_id}-1", mrr=Decimal("500"), start_date=date(2024, 1, 1)
+        )
+    SubscriptionFactory(account=other_sub, external_id="other-sub-2", mrr=Decimal("90"), start_date=date(2024, 1, 1))
+    from accounts.services import account_revenue_refresh
+
+    account_revenue_refresh()
+    # when: each one's first subscription is cancelled; "term" runs to a later end date
+    ended = {"end_date": "2025-01-01", "canceled_at": "2024-12-15T10:00:00Z"}
+    for external_id, values in (("gone-1", ended), ("other-sub-1", ended), ("term-1", {"end_date": "2099-01-01"})):
+        response = api_write.patch(
+            f"/api/v1/subscriptions/{Subscription.objects.get(external_id=external_id).pk}/", values, format="json"
+        )
+        assert response.status_code == 200, response.json()
+    # then
+    stages = dict(Account.objects.values_list("external_id", "lifecycle_stage"))
+    assert stages == {"gone": "churned", "other-sub": "mature", "term": "mature"}
+    moves = Activity.objects.filter(subject__startswith="Lifecycle stage")
+    assert [(a.account.external_id, a.subject) for a in moves] == [("gone", "Lifecycle stage Mature → Churned")]
+    # when: another write for the churned account (an old, ended plan), no second entry
+    api_write.post(
+        "/api/v1/subscriptions/",
+        {"account": "gone", "plan": "Old", "mrr": "10", "start_date": "2023-01-01", "end_date": "2023-06-01"},
+        format="json",
+    )
+    assert Activity.objects.filter(subject__startswith="Lifecycle stage").count() == 1
+
+
+def test_churn_by_billing_leaves_an_already_churned_account_alone(api_write):
+    account = AccountFactory(external_id="lost", lifecycle_stage="churned")
+    SubscriptionFactory(account=account, external_id="lost-1", mrr=Decimal("500"), start_date=date(2024, 1, 1))
+    from accounts.services import account_revenue_refresh
+
+    account_revenue_refresh(account_ids=[account.pk])
+    sub = Subscription.objects.get()
+    response = api_write.patch(f"/api/v1/subscriptions/{sub.pk}/", {"end_date": "2025-01-01"}, format="json")
+    assert response.status_code == 200
+    assert not Activity.objects.filter(account=account).exists()
+    assert Account.objects.get(pk=account.pk).lifecycle_stage == "churned"
+
+
 def test_subscription_end_before_start_is_400(api_write):
     AccountFactory(external_id="acme")
     response = api_write.post(

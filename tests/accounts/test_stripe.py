@@ -2,11 +2,12 @@
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import stripe
+from django.utils import timezone
 
 from accounts.billing import stripe_subscription_mrr
 from accounts.models import Account, Activity, StripeEvent, Subscription
@@ -105,6 +106,37 @@ def test_created_then_cancelled_keeps_mrr_current_and_emits_churn(client, django
     account.refresh_from_db()
     assert account.mrr == 0
     assert WebhookDelivery.objects.get().event == "account.churned"
+
+
+def test_last_paid_subscription_ending_sets_the_stage_to_churned(client):
+    """Billing churn is a lifecycle change too: stage Churned and one timeline entry saying why."""
+    # given: a paying account in adoption
+    account = AccountFactory(stripe_customer_id="cus_1", lifecycle_stage="adoption")
+    send(client, event("customer.subscription.created", subscription(), created=1000))
+    # when: Stripe ends the subscription
+    cancelled = subscription(status="canceled", ended_at=ts(date(2025, 6, 1)), canceled_at=ts(date(2025, 5, 20)))
+    send(client, event("customer.subscription.deleted", cancelled, created=2000))
+    # then
+    account.refresh_from_db()
+    assert account.lifecycle_stage == "churned"
+    entry = Activity.objects.get(account=account, subject="Lifecycle stage Adoption → Churned")
+    assert entry.kind == "system" and entry.metadata["source"] == "billing" and "paid subscription" in entry.body
+    # a later event on the ended subscription changes nothing more
+    send(client, event("customer.subscription.updated", cancelled, created=3000))
+    assert Activity.objects.filter(account=account, subject__startswith="Lifecycle stage").count() == 1
+
+
+def test_cancelled_at_period_end_is_not_churned_until_then(client):
+    """A subscription cancelled to end with its term keeps the account paying, and its stage, until then."""
+    account = AccountFactory(stripe_customer_id="cus_1", lifecycle_stage="renewal")
+    send(client, event("customer.subscription.created", subscription(), created=1000))
+    term_end = timezone.now().date() + timedelta(days=20)
+    leaving = subscription(cancel_at=ts(term_end), canceled_at=ts(timezone.now().date()))
+    assert send(client, event("customer.subscription.updated", leaving, created=2000)).json()["outcome"] == "applied"
+    account.refresh_from_db()
+    assert Subscription.objects.get().end_date == term_end and account.mrr > 0
+    assert account.lifecycle_stage == "renewal"
+    assert not Activity.objects.filter(account=account, subject__startswith="Lifecycle stage").exists()
 
 
 def test_same_event_twice_is_applied_once(client):

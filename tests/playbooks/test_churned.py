@@ -177,3 +177,36 @@ def test_a_cancelled_task_is_closed_for_the_csm(csm_client, csm_user):
     assert 'id="task-cancelled"' in body and CHURNED_NOTE in body and 'id="complete-form"' not in body
     api = csm_client.get("/api/v1/tasks/", {"status": "cancelled"})
     assert api.status_code == 200 and [t["id"] for t in api.json()["results"]] == [task.pk]
+
+
+def test_billing_churn_cancels_the_open_tasks_at_once(csm_user, django_capture_on_commit_callbacks):
+    """The last paid subscription ends (the write the API and Stripe make): accounts sets the stage to Churned before it
+    sends subscription_changed, so the event's playbook run (which starts by cancelling churned
+    accounts' tasks) cancels this account's open tasks right after the commit, not the next night."""
+    from datetime import date
+    from decimal import Decimal
+
+    from accounts.models import Subscription
+    from accounts.records import record_update
+    from accounts.services import account_revenue_refresh
+    from tests.factories import SubscriptionFactory
+
+    # given: a paying account with an open and a snoozed task, and a live account's task
+    account = AccountFactory(owner=csm_user, external_id="acme", lifecycle_stage="adoption")
+    SubscriptionFactory(account=account, external_id="sub-1", mrr=Decimal("500"), start_date=date(2024, 1, 1))
+    account_revenue_refresh(account_ids=[account.pk])
+    open_task = TaskFactory(account=account)
+    snoozed = TaskFactory(account=account, status=TaskStatus.SNOOZED, snoozed_until=TODAY + timedelta(3))
+    live_task = TaskFactory(account=AccountFactory(owner=csm_user))
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update(instance=Subscription.objects.get(), values={"end_date": date(2025, 1, 1)})
+    # then
+    assert Account.objects.get(pk=account.pk).lifecycle_stage == "churned"
+    for task in (open_task, snoozed):
+        task.refresh_from_db()
+        assert task.status == TaskStatus.CANCELLED and task.outcome_note == CHURNED_NOTE
+    live_task.refresh_from_db()
+    assert live_task.status == TaskStatus.OPEN
+    subjects = list(Activity.objects.filter(account=account).order_by("pk").values_list("subject", flat=True))
+    assert subjects == ["Lifecycle stage Adoption → Churned", "2 open tasks cancelled: the account churned"]
