@@ -6,7 +6,7 @@ to a lifecycle stage with a timeline entry, `activity_create` for anything that 
 account's timeline.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -54,30 +54,37 @@ def account_revenue_refresh(*, account_ids: Iterable[int] | None = None, today: 
 
 @transaction.atomic
 def accounts_stage_set(
-    *, accounts: Iterable[Account], stage: str, body: str, metadata: dict | None = None
-) -> list[Account]:
+    *,
+    accounts: Iterable[Account],
+    stage: str,
+    body: str | Callable[[Account], str],
+    metadata: dict | Callable[[Account], dict] | None = None,
+) -> dict[int, str]:
     """Move the accounts to lifecycle `stage`: one UPDATE for those not there yet, and on each of
-    their timelines a system entry "Lifecycle stage <old> → <new>" with `body` (why). Accounts
-    already at `stage` are left alone. Returns the accounts that moved (their `lifecycle_stage`
-    set in memory too)."""
+    their timelines a system entry "Lifecycle stage <old> → <new>" with `body` (why) and
+    `metadata`, either the same for all or a function of the account. Accounts already at
+    `stage` are left alone. Returns {account id: old stage label} of those that moved (their
+    `lifecycle_stage` set in memory too). Billing churn (records) and playbooks' lifecycle
+    action both write stages through here."""
     if stage not in LifecycleStage.values:
         raise ValueError(f"stage must be one of: {', '.join(LifecycleStage.values)}")
     label = LifecycleStage(stage).label
-    changing = [a for a in accounts if a.lifecycle_stage != stage]
+    changing = list({a.pk: a for a in accounts if a.lifecycle_stage != stage}.values())
     if not changing:
-        return []
+        return {}
     Account.objects.filter(pk__in=[a.pk for a in changing]).update(lifecycle_stage=stage)
+    moved = {}
     for account in changing:
-        old = account.get_lifecycle_stage_display()
+        moved[account.pk] = account.get_lifecycle_stage_display()
         account.lifecycle_stage = stage
         activity_create(
             account=account,
             kind=ActivityKind.SYSTEM,
-            subject=f"Lifecycle stage {old} → {label}",
-            body=body,
-            metadata=metadata,
+            subject=f"Lifecycle stage {moved[account.pk]} → {label}",
+            body=body(account) if callable(body) else body,
+            metadata=metadata(account) if callable(metadata) else metadata,
         )
-    return changing
+    return moved
 
 
 # Section: timeline

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template import Context, Template, TemplateSyntaxError
 
-from accounts.choices import ActivityKind, LifecycleStage
+from accounts.choices import LifecycleStage
 from accounts.models import Account, Contact
 
 from .assignment import assignees_resolve
@@ -359,32 +359,27 @@ def _post(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
 
 
 def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
-    from accounts.services import activity_create
+    from accounts.services import accounts_stage_set
 
     stage = action["stage"]
     label = LifecycleStage(stage).label
-    changing = [e for e in enrolments if accounts[e.account_id].lifecycle_stage != stage]
-    Account.objects.filter(pk__in=[e.account_id for e in changing]).update(lifecycle_stage=stage)
+    by_account = {e.account_id: e for e in enrolments}
+    moved = accounts_stage_set(
+        accounts=[accounts[e.account_id] for e in enrolments],
+        stage=stage,
+        body=lambda a: f"Playbook '{playbook.name}': {by_account[a.pk].reason}",
+        metadata=lambda a: {"playbook_id": playbook.pk, "enrolment_id": by_account[a.pk].pk},
+    )
     for e in enrolments:
-        account = accounts[e.account_id]
-        if e not in changing:
+        if e.account_id in moved and by_account[e.account_id] is e:
+            outcomes[e.pk].append(f"lifecycle stage {moved[e.account_id]} → {label}")
+        else:
             outcomes[e.pk].append(f"lifecycle stage already {label}")
-            continue
-        old = account.get_lifecycle_stage_display()
-        account.lifecycle_stage = stage
-        activity_create(
-            account=account,
-            kind=ActivityKind.SYSTEM,
-            subject=f"Lifecycle stage {old} → {label}",
-            body=f"Playbook '{playbook.name}': {e.reason}",
-            metadata={"playbook_id": playbook.pk, "enrolment_id": e.pk},
-        )
-        outcomes[e.pk].append(f"lifecycle stage {old} → {label}")
-    if stage == LifecycleStage.CHURNED and changing:
+    if stage == LifecycleStage.CHURNED and moved:
         from .services import tasks_cancel_churned
 
         # The account's other open tasks go at once (this playbook's own stay: it handles churn).
-        tasks_cancel_churned(account_ids=[e.account_id for e in changing])
+        tasks_cancel_churned(account_ids=list(moved))
 
 
 def _survey(*, playbook, step, action, enrolments, accounts, ctx, outcomes):

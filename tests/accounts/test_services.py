@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.choices import ActivityKind
-from accounts.models import Account, TouchCadence
-from accounts.services import account_revenue_refresh, activity_create
+from accounts.models import Account, Activity, TouchCadence
+from accounts.services import account_revenue_refresh, accounts_stage_set, activity_create
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,20 @@ def test_touch_cadence_defaults_exist_and_can_be_overridden():
     assert TouchCadence.days_by_tier() == {"strategic": 3, "key": 7, "standard": 30, "tech_touch": 90}
     TouchCadence.objects.filter(tier="key").update(every_days=14)
     assert TouchCadence.days_by_tier()["key"] == 14
+
+
+def test_accounts_stage_set_moves_only_those_not_there_yet():
+    # given
+    moving, there = AccountFactory(lifecycle_stage="adoption"), AccountFactory(lifecycle_stage="at_risk")
+    # when
+    moved = accounts_stage_set(
+        accounts=[moving, there], stage="at_risk", body=lambda a: f"why {a.name}", metadata={"source": "test"}
+    )
+    # then
+    assert moved == {moving.pk: "Adoption"}
+    entry = Activity.objects.get()
+    assert (entry.account_id, entry.kind, entry.subject) == (moving.pk, "system", "Lifecycle stage Adoption → At risk")
+    assert entry.body == f"why {moving.name}" and entry.metadata == {"source": "test"}
+    assert Account.objects.get(pk=moving.pk).lifecycle_stage == "at_risk"
+    with pytest.raises(ValueError):
+        accounts_stage_set(accounts=[moving], stage="gone", body="x")
