@@ -106,6 +106,11 @@ except ImportError:  # a build without it
     fast_md5 = partial(md5, usedforsecurity=False)
 
 
+def day_top(day: date) -> int:
+    """The top 16 bits of the message keys of a UTC day, in place: `message_key` adds the hash."""
+    return (day.toordinal() - _UNIX_ORDINAL - DAY_BIAS) << 48
+
+
 def message_key(message_id: str, day: date) -> int:
     """The 64-bit dedupe key of a message id on the UTC day of its event: that day (days since
     1970-01-01, less DAY_BIAS) in the top 16 bits, the first 6 bytes of the id's MD5 below.
@@ -118,7 +123,7 @@ def message_key(message_id: str, day: date) -> int:
     MD5 (not for security: a spread of ids) because PostgreSQL computes the same key in SQL
     (MESSAGE_KEY_SQL), so keys of COPYed data can be backfilled set-based."""
     digest = fast_md5(message_id.encode()).digest()
-    return (day.toordinal() - _UNIX_ORDINAL - DAY_BIAS) * 2**48 + int.from_bytes(digest[:6], "big")
+    return day_top(day) + int.from_bytes(digest[:6], "big")
 
 
 # The same key in PostgreSQL, for columns named message_id and occurred_at.
@@ -409,12 +414,11 @@ def _partition_committed(key: tuple[str, str]) -> None:
 # Section: storing
 
 
-def _stored_keys_postgres(cursor, keys: list[int], moments: Iterable[datetime]) -> set[int]:
-    """Which of these message keys are stored: one indexed lookup, in the months of `moments`
-    (the rows' times) only, since a key is only ever in its event's month."""
+def _stored_keys_postgres(cursor, keys: list[int], months: set[date]) -> set[int]:
+    """Which of these message keys are stored: one indexed lookup, in the batch's UTC months
+    (first days) only, since a key is only ever in its event's month."""
     if not keys:
         return set()
-    months = {_month_start(m.astimezone(UTC)) for m in moments}
     cursor.execute(
         f"SELECT message_key FROM {EVENTS_TABLE} WHERE message_key = ANY(string_to_array(%s, ',')::bigint[]) "
         "AND occurred_at >= %s AND occurred_at < %s",
@@ -811,7 +815,7 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
                 first[key] = i
         keys.append(key)
     with transaction.atomic(), connection.cursor() as cursor:
-        for key in _stored_keys_postgres(cursor, list(first), (row[3] for row in resolved)):
+        for key in _stored_keys_postgres(cursor, list(first), months):
             keep[first[key]] = False
         to_write = [(*row, key) for row, key, kept in zip(resolved, keys, keep, strict=True) if kept]
         to_write.sort(key=lambda row: (row[6] is None, row[6] or 0))  # concurrent batches: one order

@@ -25,9 +25,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .ingest import (
-    _UNIX_ORDINAL,
     COPY_COLUMNS,
-    DAY_BIAS,
     EVENTS_TABLE,
     FUTURE_TOLERANCE,
     IngestResult,
@@ -36,6 +34,7 @@ from .ingest import (
     _id_maps,
     _NotPlain,
     _refresh_rollups_by_day,
+    day_top,
     fast_md5,
     usage_partitions_ensure,
 )
@@ -163,11 +162,6 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
 NULL = "\\N"  # COPY's null
 
 
-def _day_top(day: str) -> int:
-    """The top 16 bits of the message keys of a UTC day (YYYY-MM-DD): accounts.ingest.message_key."""
-    return (date.fromisoformat(day).toordinal() - _UNIX_ORDINAL - DAY_BIAS) << 48
-
-
 def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=False):
     """The COPY text of these rows, each with its message key; adds each row's account id to
     `days` under its UTC day. Raises _NotPlain at a row the check refuses. Lines are built
@@ -223,7 +217,7 @@ def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=Fal
                 raise _NotPlain
             top = tops.get(day)
             if top is None:
-                top = tops[day] = _day_top(day)
+                top = tops[day] = day_top(date.fromisoformat(day))
             key = top + from_bytes(fast_md5(message_id.encode()).digest()[:6], "big")
         else:
             message_id = key = NULL
