@@ -74,16 +74,22 @@ def accounts_stage_set(
         return {}
     Account.objects.filter(pk__in=[a.pk for a in changing]).update(lifecycle_stage=stage)
     moved = {}
+    entries = []
+    now = timezone.now()
     for account in changing:
         moved[account.pk] = account.get_lifecycle_stage_display()
         account.lifecycle_stage = stage
-        activity_create(
-            account=account,
-            kind=ActivityKind.SYSTEM,
-            subject=f"Lifecycle stage {moved[account.pk]} → {label}",
-            body=body(account) if callable(body) else body,
-            metadata=metadata(account) if callable(metadata) else metadata,
+        entries.append(
+            Activity(
+                account=account,
+                kind=ActivityKind.SYSTEM,  # not a touch: nothing else to update (activity_create)
+                subject=f"Lifecycle stage {moved[account.pk]} → {label}",
+                body=(body(account) if callable(body) else body).strip(),
+                occurred_at=now,
+                metadata=(metadata(account) if callable(metadata) else metadata) or {},
+            )
         )
+    Activity.objects.bulk_create(entries, batch_size=500)  # one INSERT, not one per account
     return moved
 
 
