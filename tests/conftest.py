@@ -2,9 +2,11 @@
 Playwright browser (Debian's Chromium) against pytest-django's live server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from core.choices import APIKeyScope, Role
@@ -14,6 +16,68 @@ from tests.factories import UserFactory
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+
+
+# Section: a test client that enforces CSRF as production does
+
+_PAGE_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class BrowserLikeClient(Client):
+    """Django's test client with CSRF checks on, sending only the token a browser would have.
+
+    Django's own client skips CSRF checks, so a form rendered without `{% csrf_token %}` (or a
+    public view that is not exempt) passes every test and fails every customer. This client
+    enforces the checks and, like a browser, knows a token only from a page it was served: the
+    last HTML response's `csrfmiddlewaretoken` field or the `hx-headers` X-CSRFToken our pages
+    carry. A test that posts must first GET the page that holds the form; a post with no page
+    behind it has no token and gets the 403 a browser would. Pass `csrfmiddlewaretoken` in the
+    data or an `X-CSRFToken` header to send a token of your own (or none: `csrf=False`).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["enforce_csrf_checks"] = True
+        super().__init__(*args, **kwargs)
+        self.page_token: str | None = None
+
+    def request(self, **request):
+        response = super().request(**request)
+        if "html" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
+            match = _PAGE_TOKEN.search(response.content)
+            if match:
+                self.page_token = (match.group(1) or match.group(2)).decode()
+        return response
+
+    def generic(self, method, path, data="", content_type="application/octet-stream", secure=False, **extra):
+        send_token = extra.pop("csrf", True)
+        headers = extra.get("headers") or {}
+        has_own = "HTTP_X_CSRFTOKEN" in extra or any(k.lower() == "x-csrftoken" for k in headers)
+        if method.upper() in _UNSAFE and send_token and not has_own and self.page_token:
+            if not (
+                isinstance(data, (bytes, str))
+                and b"csrfmiddlewaretoken" in (data if isinstance(data, bytes) else data.encode())
+            ):
+                extra["HTTP_X_CSRFTOKEN"] = self.page_token
+        return super().generic(method, path, data, content_type, secure=secure, **extra)
+
+    def login(self, **credentials):
+        self.page_token = None
+        return super().login(**credentials)
+
+    def force_login(self, user, backend=None):
+        self.page_token = None  # logging in rotates the CSRF secret: tokens of earlier pages are void
+        return super().force_login(user, backend)
+
+    def logout(self):
+        self.page_token = None
+        return super().logout()
+
+
+@pytest.fixture
+def client():
+    """The project's test client enforces CSRF checks (see BrowserLikeClient)."""
+    return BrowserLikeClient()
 
 
 @pytest.fixture
