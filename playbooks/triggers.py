@@ -545,7 +545,8 @@ class SurveyAnswer(Trigger):
         except ImportError:
             return None
         return (
-            SurveyResponse.objects.filter(account__isnull=False)
+            SurveyResponse.objects.customer_answers()  # imported history fires no playbook
+            .filter(account__isnull=False)
             .filter(_ANSWER_FILTER[p["answer"]])
             .filter(submitted_at__gt=ctx.now - timedelta(days=p["lookback_days"]), submitted_at__lte=ctx.now)
             .order_by("account_id", "-submitted_at", "-pk")

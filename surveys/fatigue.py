@@ -115,12 +115,21 @@ def fatigue_record(
 
 
 def fatigue_record_many(
-    *, contacts: Iterable[tuple[int, int | None]], channel: str, kind: str, occurred_at: datetime | None = None
+    *,
+    contacts: Iterable[tuple[int, int | None] | tuple[int, int | None, datetime]],
+    channel: str,
+    kind: str,
+    occurred_at: datetime | None = None,
 ) -> int:
-    """Bulk form for sends: `contacts` is (contact_id, account_id) pairs. Returns rows written."""
+    """Bulk form: `contacts` is (contact_id, account_id) pairs, all touched at `occurred_at`
+    (default now; sends), or (contact_id, account_id, occurred_at) triples, each at its own time
+    (imports of past answers). Returns rows written."""
     if kind not in TouchKind.values:
         raise ValueError(f"Unknown fatigue kind {kind!r}.")
     at = occurred_at or timezone.now()
-    rows = [FatigueTouch(contact_id=c, account_id=a, channel=channel, kind=kind, occurred_at=at) for c, a in contacts]
+    rows = [
+        FatigueTouch(contact_id=c[0], account_id=c[1], channel=channel, kind=kind, occurred_at=c[2] if c[2:] else at)
+        for c in contacts
+    ]
     FatigueTouch.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -241,6 +241,11 @@ class SurveyResponseQuerySet(models.QuerySet):
     def submitted_between(self, start, end):
         return self.filter(submitted_at__gte=start, submitted_at__lt=end)
 
+    def customer_answers(self):
+        """Answers customers gave through a survey (widget, email, link), without imported
+        history: what playbooks act on (an import fires no playbook)."""
+        return self.exclude(channel=Channel.IMPORT)
+
 
 class SurveyResponse(models.Model):
     """One answer. `dedupe_key` makes every path idempotent: "d:<delivery id>" (widget, email,

@@ -1,5 +1,5 @@
 """Writes for surveys: recording answers (every channel), the widget's eligibility check,
-sending survey emails, imports, and the follow-up of an answer (health, playbooks, webhooks).
+sending survey emails, and the follow-up of an answer (health, playbooks, webhooks).
 
 The answer itself is one INSERT ... ON CONFLICT (dedupe_key) statement (`response_upsert`), so
 a repeated answer changes the first instead of adding one and the public endpoints stay cheap;
@@ -50,7 +50,6 @@ __all__ = [
     "responses_followup",
     "response_upsert",
     "response_validate",
-    "responses_import",
     "survey_audience_contact_ids",
     "survey_link_for_contact",
     "survey_send",
@@ -755,66 +754,3 @@ def link_answer(
         survey_id=survey.id,
         locked_after=edit_window(),
     )
-
-
-# Section: import
-
-
-def import_dedupe_key(
-    *, kind: str, account_id: int, contact_id: int | None, submitted_at: datetime, external_id: str
-) -> str:
-    if external_id:
-        return f"i:{external_id}"[:191]
-    raw = f"{kind}|{account_id}|{contact_id or ''}|{submitted_at.isoformat()}"
-    return "i:h:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-@transaction.atomic
-def responses_import(*, items: list[dict]) -> list[SurveyResponse]:
-    """Past answers from another tool (validated items: kind, account (object), contact
-    (object or None), score, comment, submitted_at, language, external_id). Idempotent: the same
-    item imported twice is stored once (keyed on external_id, else on kind + account + contact +
-    submitted_at) and updated. Historical answers fire no playbook signal; they spend the
-    fatigue budget of their contacts and refresh the accounts' health."""
-    now = timezone.now()
-    objs = [
-        SurveyResponse(
-            kind=i["kind"],
-            account=i["account"],
-            contact=i.get("contact"),
-            score=i["score"],
-            comment=i.get("comment") or "",
-            language=i.get("language") or "en",
-            channel=Channel.IMPORT,
-            submitted_at=i.get("submitted_at") or now,
-            followup_pending=False,
-            dedupe_key=import_dedupe_key(
-                kind=i["kind"],
-                account_id=i["account"].id,
-                contact_id=i["contact"].id if i.get("contact") else None,
-                submitted_at=i.get("submitted_at") or now,
-                external_id=i.get("external_id") or "",
-            ),
-            created_at=now,
-        )
-        for i in items
-    ]
-    SurveyResponse.objects.bulk_create(
-        objs,
-        update_conflicts=True,
-        unique_fields=["dedupe_key"],
-        update_fields=["score", "comment", "language", "submitted_at", "updated_at"],
-    )
-    saved = list(SurveyResponse.objects.filter(dedupe_key__in=[o.dedupe_key for o in objs]).order_by("id"))
-    recent = now - timedelta(days=90)
-    fatigue_record_many(
-        contacts=[
-            (r.contact_id, r.account_id, r.submitted_at) for r in saved if r.contact_id and r.submitted_at > recent
-        ],
-        channel=Channel.IMPORT,
-        kind=TouchKind.ANSWERED,
-    )
-    account_ids = sorted({r.account_id for r in saved})
-    transaction.on_commit(lambda: [_health_refresh_soon(a) for a in account_ids])
-    by_key = {r.dedupe_key: r for r in saved}
-    return [by_key[o.dedupe_key] for o in objs]

@@ -11,8 +11,8 @@ from accounts.api.views import ItemsInvalid, items_errors
 from accounts.models import Account, Contact
 
 from ..filters import SurveyResponseFilter
+from ..imports import import_duplicates, responses_import
 from ..models import SurveyResponse
-from ..services import responses_import
 from .serializers import SurveyResponseSerializer
 
 MAX_ITEMS = 10_000
@@ -26,8 +26,10 @@ MAX_ITEMS = 10_000
         description=(
             "One object or a JSON array of up to 10,000. All or nothing: if any item is invalid the answer is "
             "400 listing each bad item's index, field and reason, and nothing is written. Importing the same "
-            "answer again updates it. Imported answers keep their `submitted_at`, feed the health score, and "
-            "fire no playbook (they are history)."
+            "answer again updates it: an answer is identified by its `external_id`, else by kind + contact + "
+            "`submitted_at`; an anonymous answer without `external_id` is a new answer each time it is posted. "
+            "Two items of one list naming the same answer are refused. Imported answers keep their "
+            "`submitted_at`, feed the health score, and fire no playbook (they are history)."
         ),
         request={"application/json": SurveyResponseSerializer},
         responses={
@@ -72,6 +74,8 @@ class SurveyResponseViewSet(
         if not serializer.is_valid():
             raise ItemsInvalid(items_errors(serializer.errors, many))
         items = list(serializer.validated_data) if many else [serializer.validated_data]
+        if duplicates := import_duplicates(items=items):  # only a list can name one answer twice
+            raise ItemsInvalid(duplicates)
         with transaction.atomic():
             saved = responses_import(items=items)
         output = SurveyResponseSerializer(saved, many=True).data

@@ -31,7 +31,7 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     kind = "nps"
     account = factory.SubFactory(AccountFactory)
     score = 9
-    channel = "import"
+    channel = "widget"  # a customer's answer (imports fire no playbook: pass channel="import" for those)
     submitted_at = factory.LazyFunction(timezone.now)
     dedupe_key = factory.Sequence(lambda n: f"t:{n}")
     followup_pending = False  # stored history, already followed up
