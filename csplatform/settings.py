@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reports_refresh_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The survey report's pre-aggregate, with the accounts' current segment, tier and owner.
+    "nightly-survey-days": {
+        "task": "surveys.tasks.survey_days_rebuild_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 REST_FRAMEWORK = {

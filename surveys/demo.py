@@ -315,3 +315,7 @@ def surveys_step(ctx: DemoContext) -> None:
             ],
         )
     ctx.log(f"surveys: {len(deliveries):,} deliveries, {len(answers):,} answers")
+    from .rollups import survey_days_rebuild
+
+    rows = survey_days_rebuild()
+    ctx.log(f"surveys: report pre-aggregate, {rows:,} day rows")

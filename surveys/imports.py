@@ -5,7 +5,7 @@ has its own identity rule (`import_dedupe_key`), and it is written in bulk."""
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils import timezone
 from .choices import Channel, TouchKind
 from .fatigue import fatigue_record_many, recontact_days
 from .models import SurveyResponse
+from .tasks import survey_days_refresh_task
 
 __all__ = ["import_dedupe_key", "import_duplicates", "responses_import"]
 
@@ -91,7 +92,9 @@ def responses_import(*, items: list[dict], now: datetime | None = None) -> list[
         for i in items
     ]
     keys = [o.dedupe_key for o in objs]
-    existing = set(SurveyResponse.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    before = SurveyResponse.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "submitted_at")
+    existing = {key for key, _ in before}
+    replaced_days = {at.astimezone(UTC).date() for _, at in before}  # a re-import may move an answer
     SurveyResponse.objects.bulk_create(
         objs,
         update_conflicts=True,
@@ -111,6 +114,9 @@ def responses_import(*, items: list[dict], now: datetime | None = None) -> list[
     )
     account_ids = sorted({r.account_id for r in saved})
     transaction.on_commit(lambda: [_health_refresh_soon(a) for a in account_ids])
+    # The report's stored days of these answers (and of the ones they replaced) are stored again.
+    days = sorted({d.isoformat() for d in replaced_days | {r.submitted_at.astimezone(UTC).date() for r in saved}})
+    transaction.on_commit(lambda: survey_days_refresh_task.delay(days))
     by_key = {r.dedupe_key: r for r in saved}
     return [by_key[k] for k in keys]
 

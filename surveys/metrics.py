@@ -15,9 +15,11 @@ from .models import SurveyResponse
 
 __all__ = [
     "as_datetime",
+    "distribution_from_counts",
     "response_rate",
     "score_aggregates",
     "score_distribution",
+    "scores_from_counts",
     "scores_from_row",
     "survey_scores",
     "survey_scores_grouped",
@@ -126,3 +128,32 @@ def response_rate(
         qs = qs.filter(account__in=accounts)
     row = qs.aggregate(sent=Count("id"), answered=Count("id", filter=Q(response__isnull=False)))
     return {**row, "rate": round(row["answered"] / row["sent"], 4) if row["sent"] else None}
+
+
+def scores_from_counts(counts: dict) -> dict:
+    """scores_from_row over the report's pre-aggregated counts (answers per kind and score,
+    columns "<kind>_<score>": surveys.models.SCORE_COLUMNS): the same figures, rounded alike."""
+    from .models import SCORE_COLUMNS
+
+    nps = {score: counts[name] for kind, score, name in SCORE_COLUMNS if kind == "nps"}
+    csat = {score: counts[name] for kind, score, name in SCORE_COLUMNS if kind == "csat"}
+    ces = {score: counts[name] for kind, score, name in SCORE_COLUMNS if kind == "ces"}
+    n_ces = sum(ces.values())
+    return scores_from_row(
+        {
+            "nps_responses": sum(nps.values()),
+            "promoters": sum(n for s, n in nps.items() if s >= 9),
+            "detractors": sum(n for s, n in nps.items() if s <= 6),
+            "csat_responses": sum(csat.values()),
+            "csat_satisfied": sum(n for s, n in csat.items() if s >= 4),
+            "ces_responses": n_ces,
+            "ces_mean": sum(s * n for s, n in ces.items()) / n_ces if n_ces else None,
+        }
+    )
+
+
+def distribution_from_counts(counts: dict, kind: str) -> dict[int, int]:
+    """score_distribution over the report's pre-aggregated counts."""
+    from .models import SCORE_COLUMNS
+
+    return {score: counts[name] for k, score, name in SCORE_COLUMNS if k == kind}

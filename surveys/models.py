@@ -313,3 +313,81 @@ class SurveyResponse(models.Model):
         from .choices import CATEGORY_GROUP
 
         return CATEGORY_GROUP[self.category]
+
+
+# Section: report pre-aggregate
+
+SCORE_COLUMNS: tuple[tuple[str, int, str], ...] = tuple(
+    (str(kind), score, f"{kind}_{score}") for kind, (low, high) in SCORE_RANGE.items() for score in range(low, high + 1)
+)
+COMMENT_COLUMNS: tuple[tuple[str, str], ...] = tuple((str(kind), f"comments_{kind}") for kind in SurveyKind.values)
+
+
+class SurveyDay(models.Model):
+    """The survey report's pre-aggregate (written only by surveys.rollups): for one UTC day
+    (grain "d") or one whole month (grain "m", the sum of its day rows) and one group of
+    accounts, the answers submitted that day per kind and score, those with a comment, and the
+    deliveries sent that day and how many of them have an answer. The group keys are copies of
+    the account's segment, tier and owner (all three NULL: answers and deliveries without an
+    account), so a report slice is a SUM over a few hundred rows a month instead of a scan of
+    every answer."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", "day"
+        MONTH = "m", "month"
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    day = models.DateField(help_text="The day, or the first day of the month.")
+    month = models.DateField(help_text="First day of the row's month.")
+    segment = models.CharField(max_length=64, null=True, blank=True)
+    tier = models.CharField(max_length=16, null=True, blank=True)
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    nps_0 = models.PositiveIntegerField(default=0)
+    nps_1 = models.PositiveIntegerField(default=0)
+    nps_2 = models.PositiveIntegerField(default=0)
+    nps_3 = models.PositiveIntegerField(default=0)
+    nps_4 = models.PositiveIntegerField(default=0)
+    nps_5 = models.PositiveIntegerField(default=0)
+    nps_6 = models.PositiveIntegerField(default=0)
+    nps_7 = models.PositiveIntegerField(default=0)
+    nps_8 = models.PositiveIntegerField(default=0)
+    nps_9 = models.PositiveIntegerField(default=0)
+    nps_10 = models.PositiveIntegerField(default=0)
+    csat_1 = models.PositiveIntegerField(default=0)
+    csat_2 = models.PositiveIntegerField(default=0)
+    csat_3 = models.PositiveIntegerField(default=0)
+    csat_4 = models.PositiveIntegerField(default=0)
+    csat_5 = models.PositiveIntegerField(default=0)
+    ces_1 = models.PositiveIntegerField(default=0)
+    ces_2 = models.PositiveIntegerField(default=0)
+    ces_3 = models.PositiveIntegerField(default=0)
+    ces_4 = models.PositiveIntegerField(default=0)
+    ces_5 = models.PositiveIntegerField(default=0)
+    ces_6 = models.PositiveIntegerField(default=0)
+    ces_7 = models.PositiveIntegerField(default=0)
+    comments_nps = models.PositiveIntegerField(default=0)
+    comments_csat = models.PositiveIntegerField(default=0)
+    comments_ces = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["grain", "day"]
+        indexes = [models.Index(fields=["grain", "day"], name="surveyday_grain_day")]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} {self.segment}/{self.tier}/{self.owner_id}"
+
+
+class SurveyDayState(models.Model):
+    """One row (pk 1): days before `complete_until` are in SurveyDay; later days are read live.
+    Its row lock serialises every write to SurveyDay."""
+
+    complete_until = models.DateField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True, help_text="Last full rebuild (group keys re-copied).")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"survey days complete until {self.complete_until}"

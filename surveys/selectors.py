@@ -2,18 +2,19 @@
 short in-process cache (30 s), so an answer costs one database round trip."""
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
+from .models import Survey, SurveyDay, SurveyDayState, SurveyDelivery, SurveyResponse, SurveyWorkspace
 
 __all__ = [
     "account_responses",
     "cache_clear",
     "survey_cached",
     "survey_list",
+    "survey_report_counts",
     "workspace_by_key",
 ]
 
@@ -66,3 +67,78 @@ def deliveries_pending_widget(*, contact_id: int, survey_ids: list[int], since) 
     return SurveyDelivery.objects.filter(
         contact_id=contact_id, survey_id__in=survey_ids, channel="widget", status="sent", sent_at__gt=since
     ).filter(response__isnull=True)
+
+
+# Section: the survey report (from the pre-aggregate, surveys.rollups)
+
+
+def _stored_days_q(start: date, end: date) -> Q | None:
+    """The SurveyDay rows that make up [start, end) exactly: whole months from month rows, the
+    days at either edge from day rows. None when the range is empty."""
+    if end <= start:
+        return None
+    first_month = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    last_month = end.replace(day=1)  # the months [first_month, last_month) are whole
+    if first_month >= last_month:
+        return Q(grain=SurveyDay.Grain.DAY, day__gte=start, day__lt=end)
+    return (
+        Q(grain=SurveyDay.Grain.MONTH, day__gte=first_month, day__lt=last_month)
+        | Q(grain=SurveyDay.Grain.DAY, day__gte=start, day__lt=first_month)
+        | Q(grain=SurveyDay.Grain.DAY, day__gte=last_month, day__lt=end)
+    )
+
+
+REPORT_GROUPS = ("month", "segment", "tier", "owner_id")
+
+
+def survey_report_counts(
+    *,
+    start: date,
+    end: date,
+    segment: str = "",
+    tier: str = "",
+    owner_id: int | None = None,
+    groups: tuple[str, ...] = REPORT_GROUPS,
+) -> dict:
+    """Every count the survey report shows for answers submitted (and deliveries sent) in
+    [start, end), optionally for one segment / tier / owner's accounts:
+    {"totals": {column: n}, "month" | "segment" | "tier" | "owner_id": [(key, {column: n})]}
+    (columns: surveys.rollups.COUNT_COLUMNS; keys sorted, None last; only the `groups` asked). Stored days come from
+    SurveyDay, the days after them from the raw tables (surveys.rollups.day_rows): at most eight
+    queries whatever the number of answers."""
+    from .rollups import COUNT_COLUMNS, day_rows
+
+    complete_until = SurveyDayState.objects.filter(pk=1).values_list("complete_until", flat=True).first()
+    stored_end = max(start, min(end, complete_until)) if complete_until else start
+    rows_q, accounts_q = Q(), Q()
+    for name, value in (("segment", segment), ("tier", tier), ("owner_id", owner_id)):
+        if value:
+            rows_q &= Q(**{name: value})
+            accounts_q &= Q(**{f"account__{name}": value})
+    tail = day_rows(start=stored_end, end=end, narrow=accounts_q or None) if stored_end < end else []
+    for row in tail:
+        row["month"] = row["day"].replace(day=1)
+
+    stored_q = _stored_days_q(start, stored_end)
+    stored = SurveyDay.objects.filter(stored_q & rows_q) if stored_q is not None else SurveyDay.objects.none()
+    sums = {f"s_{c}": Sum(c) for c in COUNT_COLUMNS}
+
+    def counts(values: dict) -> dict:
+        return {c: values.get(f"s_{c}") or 0 for c in COUNT_COLUMNS}
+
+    totals = counts(stored.aggregate(**sums)) if stored_q is not None else dict.fromkeys(COUNT_COLUMNS, 0)
+    for row in tail:
+        for c in COUNT_COLUMNS:
+            totals[c] += row[c]
+    out: dict = {"totals": totals}
+    for group in groups:
+        merged: dict = {}
+        if stored_q is not None:
+            for values in stored.values(group).annotate(**sums).order_by():
+                merged[values[group]] = counts(values)
+        for row in tail:
+            target = merged.setdefault(row[group], dict.fromkeys(COUNT_COLUMNS, 0))
+            for c in COUNT_COLUMNS:
+                target[c] += row[c]
+        out[group] = sorted(merged.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    return out

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -304,7 +304,10 @@ def responses_followup(*, batch: int = FOLLOWUP_BATCH) -> int:
     """Follow up every pending answer, in chunks, each chunk in one transaction with its rows
     locked (SKIP LOCKED: two workers share the work). Idempotent: a row stops being pending in
     the same transaction that did its follow-up. Returns the number of answers followed up."""
+    from .rollups import survey_days_refresh, survey_days_top_up
+
     done = 0
+    touched: set = set()  # the report's days these answers (and their deliveries) fall on
     while True:
         with transaction.atomic():
             rows = list(
@@ -314,13 +317,21 @@ def responses_followup(*, batch: int = FOLLOWUP_BATCH) -> int:
                 .order_by("id")[:batch]
             )
             if not rows:
-                return done
+                break
             for response in rows:
                 _followup_one(response)
             SurveyResponse.objects.filter(id__in=[r.id for r in rows]).update(
                 followup_pending=False, followup_count=F("followup_count") + 1
             )
+        touched.update(r.submitted_at.astimezone(UTC).date() for r in rows)
+        delivery_ids = [r.delivery_id for r in rows if r.delivery_id]
+        if delivery_ids:
+            sent = SurveyDelivery.objects.filter(id__in=delivery_ids).values_list("sent_at", flat=True)
+            touched.update(at.astimezone(UTC).date() for at in sent)
         done += len(rows)
+    survey_days_refresh(days=touched)
+    survey_days_top_up()
+    return done
 
 
 def _followup_one(response: SurveyResponse) -> None:

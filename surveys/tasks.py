@@ -30,3 +30,22 @@ def themes_compute_task() -> int:
     from .themes import themes_compute
 
     return themes_compute()
+
+
+@shared_task(acks_late=True)
+def survey_days_refresh_task(days: list[str]) -> int:
+    """Store the report's days again after an import changed them (ISO dates)."""
+    from datetime import date
+
+    from .rollups import survey_days_refresh
+
+    return survey_days_refresh(days=[date.fromisoformat(d) for d in days])
+
+
+@shared_task(acks_late=True)
+def survey_days_rebuild_task() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE): the report's pre-aggregate again, with the accounts'
+    current segment, tier and owner. Idempotent: it replaces every row."""
+    from .rollups import survey_days_rebuild
+
+    return survey_days_rebuild()

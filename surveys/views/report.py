@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import Tier
-from accounts.models import Account
 from core.choices import Role
 from core.permissions import RoleRequiredMixin, require_role
 from core.views import htmx_partial
 
 from ..choices import SurveyKind, score_category
-from ..metrics import response_rate, score_distribution, survey_scores, survey_scores_grouped
-from ..models import ResponseTheme, SurveyResponse
+from ..metrics import distribution_from_counts, scores_from_counts
+from ..models import SCORE_COLUMNS, ResponseTheme, SurveyResponse
+from ..selectors import REPORT_GROUPS, survey_report_counts
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,35 +71,33 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         data = form.cleaned_data if form.is_valid() else {}
         end = data.get("end") or default_end
         start = data.get("start") or default_start
-        accounts = Account.objects.all()
-        if data.get("segment"):
-            accounts = accounts.filter(segment=data["segment"])
-        if data.get("tier"):
-            accounts = accounts.filter(tier=data["tier"])
-        if data.get("owner"):
-            accounts = accounts.filter(owner=data["owner"])
-        narrowed = accounts if (data.get("segment") or data.get("tier") or data.get("owner")) else None
-
-        verbatims = self._verbatims(start, end, narrowed, data)
+        owner_id = data["owner"].pk if data.get("owner") else None
+        narrowing = {"segment": data.get("segment") or "", "tier": data.get("tier") or "", "owner_id": owner_id}
+        searching = bool(data.get("q") or data.get("theme"))
+        partial = htmx_partial(self.request)
+        counts = None
+        if not (partial and searching):  # the partial needs only the number of comments
+            groups = () if partial else REPORT_GROUPS
+            counts = survey_report_counts(start=start, end=end, groups=groups, **narrowing)
+        verbatims = self._verbatims(start, end, narrowing, data, counts)
         context.update(form=form, start=start, end=end, verbatims=verbatims, querystring=self._querystring())
-        if htmx_partial(self.request):
+        if partial:
             return context
 
-        scores = survey_scores(start=start, end=end) if narrowed is None else self._scores(start, end, narrowed)
-        months = survey_scores_grouped(start=start, end=end, by="month", accounts=narrowed)
-        owners = survey_scores_grouped(start=start, end=end, by="owner", accounts=narrowed)
+        totals = counts["totals"]
+        months = [{"key": key, **scores_from_counts(c)} for key, c in counts["month"] if _answered(c)]
+        segments = [{"key": key, **scores_from_counts(c)} for key, c in counts["segment"] if _answered(c)]
+        tiers = [{"key": key, **scores_from_counts(c)} for key, c in counts["tier"] if _answered(c)]
+        owners = [{"key": key, **scores_from_counts(c)} for key, c in counts["owner_id"] if _answered(c)]
         from core.models import User
 
         names = {u.id: str(u) for u in User.objects.filter(id__in=[r["key"] for r in owners if r["key"]])}
         for row in owners:
             row["label"] = names.get(row["key"], "No owner")
         tier_labels = dict(Tier.choices)
-        tiers = survey_scores_grouped(start=start, end=end, by="tier", accounts=narrowed)
         for row in tiers:
             row["label"] = tier_labels.get(row["key"], row["key"])
-        distributions = {
-            kind: score_distribution(start=start, end=end, kind=kind, accounts=narrowed) for kind in SurveyKind.values
-        }
+        distributions = {kind: distribution_from_counts(totals, kind) for kind in SurveyKind.values}
         chart = {
             "months": [r["key"].strftime("%Y-%m") for r in months],
             "nps": [r["nps"] for r in months],
@@ -114,10 +112,11 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
                 for kind, dist in distributions.items()
             },
         }
+        sent, answered = totals["sent"], totals["answered"]
         context.update(
-            scores=scores,
-            rate=response_rate(start=start, end=end, accounts=narrowed),
-            by_segment=survey_scores_grouped(start=start, end=end, by="segment", accounts=narrowed),
+            scores=scores_from_counts(totals),
+            rate={"sent": sent, "answered": answered, "rate": round(answered / sent, 4) if sent else None},
+            by_segment=segments,
             by_tier=tiers,
             by_owner=owners,
             chart_json=chart,
@@ -126,37 +125,38 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         )
         return context
 
-    def _scores(self, start, end, accounts):
-        from ..metrics import score_aggregates, scores_from_row
-
-        row = (
-            SurveyResponse.objects.submitted_between(*_bounds(start, end))
-            .filter(account__in=accounts)
-            .aggregate(**score_aggregates())
-        )
-        return scores_from_row(row)
-
-    def _verbatims(self, start, end, accounts, data):
+    def _verbatims(self, start, end, narrowing: dict, data: dict, counts: dict | None):
+        """The newest comments first, 25 a page. Without a search or theme, the number of
+        comments (the paginator's count) comes from the report's counts instead of a scan."""
         qs = (
             SurveyResponse.objects.submitted_between(*_bounds(start, end))
             .exclude(comment="")
             .select_related("account", "contact", "theme")
         )
-        if accounts is not None:
-            qs = qs.filter(account__in=accounts)
+        for name, value in narrowing.items():
+            if value:
+                qs = qs.filter(**{f"account__{name}": value})
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("q"):
             qs = qs.filter(comment__icontains=data["q"])
         if data.get("theme"):
             qs = qs.filter(theme_id=data["theme"])
-        page = Paginator(qs.order_by("-submitted_at", "-id"), 25).get_page(self.request.GET.get("page"))
-        return page
+        paginator = Paginator(qs.order_by("-submitted_at", "-id"), 25)
+        if counts is not None and not (data.get("q") or data.get("theme")):
+            kinds = [data["kind"]] if data.get("kind") else SurveyKind.values
+            paginator.count = sum(counts["totals"][f"comments_{kind}"] for kind in kinds)
+        return paginator.get_page(self.request.GET.get("page"))
 
     def _querystring(self) -> str:
         query = self.request.GET.copy()
         query.pop("page", None)
         return query.urlencode()
+
+
+def _answered(counts: dict) -> bool:
+    """A group appears in a breakdown when it has answers in the period (as a GROUP BY would)."""
+    return any(counts[name] for _, _, name in SCORE_COLUMNS)
 
 
 def _bounds(start, end):

@@ -1,0 +1,183 @@
+"""Every page a CSM opens in a day, on the whole demo at 100,000 accounts (issue 15, item 22).
+
+Data: `seed_demo --accounts N --seed 1` (every step: accounts, surveys, health history,
+success plans, playbooks and tasks, the dashboards' pre-aggregates; N = 100,000 x scale) in a
+database of its own, <bench db>_pages, kept between runs: a run finds the demo of its size and
+reuses it (the first run at scale 1.0 seeds for ~25 minutes on a quiet 2-core machine). Before
+timing, the pre-aggregates are brought to the state production keeps them in: the survey
+report's days up to yesterday (the answer sweep does it every minute) and the dashboards' cube.
+
+Measured (server time in-process through django.test.Client, templates included, DEBUG off):
+for each page, the median of 5 requests after one warm-up, the number of SQL queries and the
+size of the page; the baseline, measured in the same run, is the login form (a page that reads
+nothing). Pages are opened as csm1 (the issue's user); the pages of the menu a CSM does not
+have (scorecards and team load: managers; the survey and playbook lists: admins) as the
+demo's manager or admin. Target: every page under 200 ms at 100,000 accounts.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python -m bench --only pages
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+import psycopg
+
+from bench.setup import ratio
+
+FULL_ACCOUNTS = 100_000
+SEED = 1
+RUNS = 5
+TARGET_MS = 200
+
+
+def _switch_database() -> str:
+    """Point Django at <bench db>_pages (created and migrated if missing)."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    base = connections["default"].settings_dict["NAME"]
+    name = f"{base}_pages"
+    admin = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0, interactive=False)
+    return name
+
+
+def _demo_ready(n: int) -> bool:
+    """A whole demo of n accounts: the last steps (playbooks' tasks, the dashboards' refresh) ran."""
+    from accounts.models import Account
+    from playbooks.models import Task
+    from reports.models import RefreshLog
+    from surveys.models import SurveyResponse
+
+    return (
+        Account.objects.count() == n
+        and SurveyResponse.objects.exists()
+        and Task.objects.exists()
+        and RefreshLog.objects.filter(finished_at__isnull=False).exists()
+    )
+
+
+def _seed(n: int) -> None:
+    from accounts.demo import demo_flush, demo_is_empty, run_demo
+
+    if not demo_is_empty():
+        demo_flush(log=lambda m: None)
+    started = time.perf_counter()
+    run_demo(n_accounts=n, seed=SEED, log=lambda m: print(f"  {m}", flush=True), quiet=not sys.stderr.isatty())
+    print(f"seeded the whole demo: {n:,} accounts in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _as_production_keeps_it() -> None:
+    """The pre-aggregates as production keeps them current: the survey report's stored days up
+    to yesterday (the answer sweep tops them up every minute) and a fresh dashboards' cube."""
+    from reports.selectors import cube_is_fresh, last_refresh
+    from reports.services import reports_refresh
+    from surveys.rollups import survey_days_top_up
+
+    started = time.perf_counter()
+    rows = survey_days_top_up()
+    print(f"survey report days topped up: {rows:,} day rows in {time.perf_counter() - started:.1f} s")
+    if not cube_is_fresh(last_refresh()):
+        started = time.perf_counter()
+        reports_refresh()
+        print(f"dashboards' pre-aggregate refreshed in {time.perf_counter() - started:.1f} s")
+
+
+def _measure(client, url: str) -> tuple[int, float, int]:
+    """(queries, median ms of RUNS after a warm-up, bytes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up: caches, the first compile of each template
+    assert response.status_code == 200, (url, response.status_code)
+    times, queries = [], 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+    return queries, statistics.median(times) * 1000, len(response.content)
+
+
+def pages(csm, users: dict) -> list[tuple[str, str, str]]:
+    """(label, url, username) of every page a CSM opens daily, and the menu's manager / admin pages."""
+    from accounts.models import Account
+    from playbooks.selectors import inbox_for
+
+    own = Account.objects.filter(owner=csm).order_by("-mrr").values_list("pk", "name").first()
+    word = own[1].split()[0][:6]
+    listed = [
+        ("home", "/", csm.username),
+        ("portfolio", "/accounts/", csm.username),
+        ("portfolio search", f"/accounts/?q={word}", csm.username),
+        ("portfolio filtered", "/accounts/?owner=me&tier=key&sort=renewal&touch=overdue", csm.username),
+        ("account 360 (csm1's largest)", f"/accounts/{own[0]}/", csm.username),
+        ("account success plan", f"/success/accounts/{own[0]}/", csm.username),
+        ("task inbox", "/tasks/", csm.username),
+    ]
+    overdue = inbox_for(assignee_id=csm.pk).overdue
+    if overdue:
+        listed.append(("task inbox, show more", f"/tasks/?group=overdue&after={overdue[-1].pk}", csm.username))
+    listed += [
+        ("success board", "/success/", csm.username),
+        ("dashboard", "/dashboard/", csm.username),
+        ("cohorts", "/cohorts/", csm.username),
+        ("survey report", "/surveys/report/", csm.username),
+        ("survey report, own accounts", f"/surveys/report/?owner={csm.pk}", csm.username),
+        ("survey report, a segment", "/surveys/report/?segment=Enterprise", csm.username),
+        ("scorecards", "/scorecards/", users["manager"].username),
+        ("team load", "/tasks/team/", users["manager"].username),
+        ("survey list", "/surveys/", users["admin"].username),
+        ("playbook list", "/playbooks/", users["admin"].username),
+    ]
+    return listed
+
+
+def run(args) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from core.models import User
+
+    n = max(200, int(FULL_ACCOUNTS * args.scale))
+    name = _switch_database()
+    print(f"database {name}: the whole demo at {n:,} accounts (seed {SEED}, scale {args.scale})", flush=True)
+    if not _demo_ready(n):
+        _seed(n)
+    else:
+        print("  reusing the demo already there")
+    _as_production_keeps_it()
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.DEBUG = False
+    users = {u.username: u for u in User.objects.filter(username__in=["csm1", "manager", "admin"])}
+    clients = {}
+    for username, user in users.items():
+        clients[username] = Client()
+        clients[username].force_login(user)
+    q_base, t_base, b_base = _measure(Client(), "/login/")
+    print(f"baseline /login/: {q_base} queries, {t_base:.1f} ms, {b_base / 1024:.0f} KB")
+    slow = []
+    for label, url, username in pages(users["csm1"], users):
+        queries, ms, size = _measure(clients[username], url)
+        if ms >= TARGET_MS:
+            slow.append(label)
+        print(
+            f"page {label} ({username}): {ms:.0f} ms median of {RUNS}, {queries} queries, {size / 1024:.0f} KB "
+            f"({ratio(ms, t_base)} /login/)  {url}",
+            flush=True,
+        )
+    print(f"pages at or over {TARGET_MS} ms: {', '.join(slow) if slow else 'none'}")
+    connection.close()
