@@ -292,6 +292,8 @@ class SurveyResponse(models.Model):
             models.Index(fields=["kind", "submitted_at"], name="response_kind_time"),
             models.Index(fields=["account", "submitted_at"], name="response_account_time"),
             models.Index(fields=["id"], condition=models.Q(followup_pending=True), name="response_followup_pending"),
+            # The report's verbatims, newest first: only answers with a comment are indexed.
+            models.Index(fields=["submitted_at", "id"], condition=~models.Q(comment=""), name="response_comment_time"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(score__lte=10), name="response_score_max_10"),

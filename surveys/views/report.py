@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -39,9 +40,12 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from accounts.models import Account
         from core.models import User
 
-        self.fields["owner"].queryset = User.objects.filter(is_active=True, accounts__isnull=False).distinct()
+        # EXISTS per user (a few dozen index probes), not a join over every account and DISTINCT
+        owns = Exists(Account.objects.filter(owner=OuterRef("pk")))
+        self.fields["owner"].queryset = User.objects.filter(owns, is_active=True)
 
 
 class SurveyReportView(RoleRequiredMixin, TemplateView):
