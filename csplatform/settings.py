@@ -209,6 +209,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # The same trusted-proxy count as the survey pages: without it DRF would believe any X-Forwarded-For.
+    "NUM_PROXIES": NUM_PROXIES,
     # Per API key (core.api.throttling); a client over its rate gets 429 + Retry-After.
     "DEFAULT_THROTTLE_RATES": {
         "api": os.environ.get("API_RATE_LIMIT", "1200/min"),
