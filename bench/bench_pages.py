@@ -7,8 +7,10 @@ reuses it (the first run at scale 1.0 seeds for ~25 minutes on a quiet 2-core ma
 timing, the pre-aggregates are brought to the state production keeps them in: the survey
 report's days up to yesterday (the answer sweep does it every minute) and the dashboards' cube.
 
-Measured (server time in-process through django.test.Client, templates included, DEBUG off):
-for each page, the median of 5 requests after one warm-up, the number of SQL queries and the
+Measured (server time in-process through django.test.Client, templates included; run it with
+DEBUG=0 and a SECRET_KEY, as production runs: static files are collected first):
+for each page, the median of 5 requests after one warm-up (one request when the warm-up took
+over 5 s), the number of SQL queries and the
 size of the page; the baseline, measured in the same run, is the login form (a page that reads
 nothing). Pages are opened as csm1 (the issue's user); the pages of the menu a CSM does not
 have (scorecards and team load: managers; the survey and playbook lists: admins) as the
@@ -32,6 +34,7 @@ FULL_ACCOUNTS = 100_000
 SEED = 1
 RUNS = 5
 TARGET_MS = 200
+SLOW_SECONDS = 5
 
 
 def _switch_database() -> str:
@@ -92,22 +95,25 @@ def _as_production_keeps_it() -> None:
         print(f"dashboards' pre-aggregate refreshed in {time.perf_counter() - started:.1f} s")
 
 
-def _measure(client, url: str) -> tuple[int, float, int]:
-    """(queries, median ms of RUNS after a warm-up, bytes)."""
+def _measure(client, url: str) -> tuple[int, float, int, int]:
+    """(queries, median ms of RUNS after a warm-up, bytes, runs). A page whose warm-up takes
+    over SLOW_SECONDS is timed once more only (the figure is plain enough)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    started = time.perf_counter()
     response = client.get(url)  # warm-up: caches, the first compile of each template
     assert response.status_code == 200, (url, response.status_code)
+    runs = 1 if time.perf_counter() - started > SLOW_SECONDS else RUNS
     times, queries = [], 0
-    for _ in range(RUNS):
+    for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
             response = client.get(url)
             times.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(ctx.captured_queries)
-    return queries, statistics.median(times) * 1000, len(response.content)
+    return queries, statistics.median(times) * 1000, len(response.content), runs
 
 
 def pages(csm, users: dict) -> list[tuple[str, str, str]]:
@@ -161,21 +167,25 @@ def run(args) -> None:
     _as_production_keeps_it()
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.DEBUG = False
+    if not settings.DEBUG:  # as deployed: hashed static names from the manifest
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
     users = {u.username: u for u in User.objects.filter(username__in=["csm1", "manager", "admin"])}
     clients = {}
     for username, user in users.items():
         clients[username] = Client()
         clients[username].force_login(user)
-    q_base, t_base, b_base = _measure(Client(), "/login/")
+    q_base, t_base, b_base, _ = _measure(Client(), "/login/")
     print(f"baseline /login/: {q_base} queries, {t_base:.1f} ms, {b_base / 1024:.0f} KB")
     slow = []
     for label, url, username in pages(users["csm1"], users):
-        queries, ms, size = _measure(clients[username], url)
+        queries, ms, size, runs = _measure(clients[username], url)
         if ms >= TARGET_MS:
             slow.append(label)
+        timing = f"median of {runs}" if runs > 1 else "one run after a slow warm-up"
         print(
-            f"page {label} ({username}): {ms:.0f} ms median of {RUNS}, {queries} queries, {size / 1024:.0f} KB "
+            f"page {label} ({username}): {ms:.0f} ms {timing}, {queries} queries, {size / 1024:.0f} KB "
             f"({ratio(ms, t_base)} /login/)  {url}",
             flush=True,
         )

@@ -252,7 +252,14 @@ class SurveyResponse(models.Model):
     personal link), "l:<nonce>" (anonymous link), "i:<...>" (import), so a repeat updates the
     same row. `submitted_at` may be historical (imports)."""
 
-    survey = models.ForeignKey(Survey, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
+    survey = models.ForeignKey(
+        Survey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+        db_index=False,  # response_survey_time (survey, submitted_at) serves every lookup
+    )
     delivery = models.OneToOneField(
         SurveyDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
     )
@@ -291,6 +298,7 @@ class SurveyResponse(models.Model):
         indexes = [
             models.Index(fields=["kind", "submitted_at"], name="response_kind_time"),
             models.Index(fields=["account", "submitted_at"], name="response_account_time"),
+            models.Index(fields=["survey", "submitted_at"], name="response_survey_time"),
             models.Index(fields=["id"], condition=models.Q(followup_pending=True), name="response_followup_pending"),
             # The report's verbatims, newest first: only answers with a comment are indexed.
             models.Index(fields=["submitted_at", "id"], condition=~models.Q(comment=""), name="response_comment_time"),

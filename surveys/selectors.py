@@ -4,7 +4,8 @@ short in-process cache (30 s), so an answer costs one database round trip."""
 import time
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Survey, SurveyDay, SurveyDayState, SurveyDelivery, SurveyResponse, SurveyWorkspace
@@ -49,10 +50,17 @@ def survey_cached(survey_id: int) -> Survey | None:
 
 
 def survey_list() -> QuerySet:
+    """Surveys with their answers of the last 90 days: one count per survey over the range of the
+    index (survey, submitted_at), not a join of every survey with every answer."""
     since = timezone.now() - timedelta(days=90)
-    return Survey.objects.select_related("workspace").annotate(
-        responses_90d=Count("responses", filter=Q(responses__submitted_at__gte=since), distinct=True),
+    recent = (
+        SurveyResponse.objects.filter(survey=OuterRef("pk"), submitted_at__gte=since)
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    return Survey.objects.select_related("workspace").annotate(responses_90d=Coalesce(Subquery(recent), 0))
 
 
 def account_responses(*, account_id: int, limit: int = 20) -> list[SurveyResponse]:
