@@ -57,7 +57,7 @@ def survey_list() -> QuerySet:
         SurveyResponse.objects.filter(survey=OuterRef("pk"), submitted_at__gte=since)
         .order_by()
         .values("survey")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # COUNT(*): the index holds every column read (an index-only scan)
         .values("n")
     )
     return Survey.objects.select_related("workspace").annotate(responses_90d=Coalesce(Subquery(recent), 0))
