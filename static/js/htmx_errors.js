@@ -20,6 +20,10 @@
   ["input", "change", "submit"].forEach(function (type) {
     document.addEventListener(type, function (evt) { touched.add(evt.target); }, true);
   });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest ? evt.target.closest("button, input[type=submit]") : null;
+    if (button && button.form) touched.add(button.form); // htmx on a button sends no submit event
+  }, true);
 
   function text(name) {
     var holder = document.getElementById("htmx-error-texts");
