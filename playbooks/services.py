@@ -149,28 +149,28 @@ def _save_template(model, obj, fields: dict):
 
 
 def task_template_save(*, template: TaskTemplate | None = None, **fields) -> TaskTemplate:
-    from .actions import render_text
-
     for name in ("title", "body"):
         if name in fields:
-            _check_template_syntax(name, fields[name], render_text)
+            _check_template_syntax(name, fields[name])
     return _save_template(TaskTemplate, template, fields)
 
 
 def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
-    from .actions import render_text
-
     for name in ("subject", "body"):
         if name in fields:
-            _check_template_syntax(name, fields[name], render_text)
+            _check_template_syntax(name, fields[name])
     return _save_template(EmailTemplate, template, fields)
 
 
-def _check_template_syntax(field: str, source: str, render_text) -> None:
-    from django.template import Template, TemplateSyntaxError
+def _check_template_syntax(field: str, source: str) -> None:
+    """Compile with the engine that renders it (playbooks.template_context): unknown tags such
+    as `{% load %}` or `{% include %}` are refused here, where the admin typed them."""
+    from django.template import TemplateSyntaxError
+
+    from .template_context import template_compile
 
     try:
-        Template(source or "")
+        template_compile(source or "")
     except TemplateSyntaxError as exc:
         raise ValidationError({field: f"template error: {exc}"}) from exc
 
