@@ -76,6 +76,17 @@ def _resolve(host: str, port: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(info[4][0] for info in infos))
 
 
+def _refusal(host: str, address: str, literal: bool) -> str:
+    allow = _(
+        "Webhooks only go to public addresses unless an administrator lists the host in WEBHOOK_ALLOWED_INTERNAL_HOSTS."
+    )
+    if literal:
+        said = _("%(address)s is an internal address (loopback, private, link-local or reserved).")
+    else:
+        said = _("%(host)s points at %(address)s, an internal address (loopback, private, link-local or reserved).")
+    return f"{said % {'host': host, 'address': address}} {allow}"
+
+
 def _target(url: str, *, must_resolve: bool) -> _Target:
     try:
         parts = urlsplit(url)
@@ -109,14 +120,7 @@ def _target(url: str, *, must_resolve: bool) -> _Target:
     if not allowed:
         for address in addresses:
             if not _is_public(ipaddress.ip_address(address.split("%", 1)[0])):
-                raise OutboundRefused(
-                    _(
-                        "%(host)s points at %(address)s, an internal address (loopback, private, link-local or "
-                        "reserved). Webhooks only go to public addresses unless an administrator lists the host "
-                        "in WEBHOOK_ALLOWED_INTERNAL_HOSTS."
-                    )
-                    % {"host": host, "address": address}
-                )
+                raise OutboundRefused(_refusal(host, address, literal is not None))
     return _Target(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
 
 
