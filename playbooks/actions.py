@@ -20,6 +20,7 @@ from django.db.models import F
 
 from accounts.choices import LifecycleStage
 from accounts.models import Account, Contact
+from core.outbound_http import OutboundRefused, outbound_url_check
 
 from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
@@ -70,6 +71,11 @@ def actions_validate(actions: list) -> dict[str, str]:
             url = str(action.get("url") or "")
             if not url.startswith(("https://", "http://")):
                 errors[f"{at}.url"] = "must be an http(s) URL"
+            else:
+                try:
+                    outbound_url_check(url)  # no internal addresses (cloud metadata, loopback, ...)
+                except OutboundRefused as exc:
+                    errors[f"{at}.url"] = str(exc)
         elif kind == ActionType.LIFECYCLE:
             if action.get("stage") not in LifecycleStage.values:
                 errors[f"{at}.stage"] = f"must be one of: {', '.join(LifecycleStage.values)}"

@@ -177,3 +177,45 @@ def test_redirects_are_not_followed(settings, django_capture_on_commit_callbacks
     assert refused.status == WebhookDelivery.Status.RETRYING and refused.response_status == 302
     assert "not followed" in refused.error and "169.254.169.254" in refused.error
     assert deliveries[second.url].response_status == 307 and "not followed" in deliveries[second.url].error
+
+
+# Section: playbooks' webhook and Slack actions go through the same guard
+
+
+def test_playbook_post_actions_refuse_internal_urls():
+    from playbooks.actions import actions_validate
+
+    errors = actions_validate(
+        [
+            {"type": "webhook", "url": "http://169.254.169.254/latest/meta-data/"},
+            {"type": "slack", "url": "http://[::1]:8080/x"},
+            {"type": "webhook", "url": "http://10.0.0.8/hook"},
+        ]
+    )
+    assert set(errors) == {"actions[0].url", "actions[1].url", "actions[2].url"}
+    assert "internal address" in errors["actions[0].url"]
+
+
+def test_playbook_posts_to_internal_addresses_or_redirects_fail_without_sending(settings):
+    from playbooks.choices import PostKind, PostStatus
+    from playbooks.models import OutboundPost
+    from playbooks.services import outbound_post_send
+
+    with Server() as target, Server(status=302, location="http://169.254.169.254/") as redirecting:
+        # given: stored before the guard (or DNS changed since), pointing at loopback
+        refused = OutboundPost.objects.create(kind=PostKind.WEBHOOK, url=target.url, payload={"a": 1})
+        # when / then: refused, final (no retry), nothing sent
+        assert outbound_post_send(post_id=refused.pk) is False
+        refused.refresh_from_db()
+        assert refused.status == PostStatus.FAILED and refused.error.startswith("Refused:")
+        assert target.requests == []
+        # a listed internal host may receive, but a redirect is not followed
+        settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+        redirected = OutboundPost.objects.create(kind=PostKind.WEBHOOK, url=redirecting.url, payload={"a": 1})
+        assert outbound_post_send(post_id=redirected.pk) is False
+        redirected.refresh_from_db()
+        assert redirected.status == PostStatus.FAILED and redirected.response_code == 302
+        assert "not followed" in redirected.error and "169.254.169.254" in redirected.error
+        ok = OutboundPost.objects.create(kind=PostKind.SLACK, url=target.url, payload={"text": "hi"})
+        assert outbound_post_send(post_id=ok.pk) is True
+        assert len(target.requests) == 1
