@@ -166,14 +166,24 @@ def email_template_save(*, template: EmailTemplate | None = None, **fields) -> E
 def _check_template_syntax(field: str, source: str) -> None:
     """Compile with the engine that renders it (playbooks.template_context): unknown tags such
     as `{% load %}` or `{% include %}` are refused here, where the admin typed them."""
+    import re
+
     from django.template import TemplateSyntaxError
 
-    from .template_context import template_compile
+    from .template_context import SAFE_TAGS, template_compile
 
     try:
         template_compile(source or "")
     except TemplateSyntaxError as exc:
-        raise ValidationError({field: f"template error: {exc}"}) from exc
+        tag = re.search(r"Invalid block tag on line (\d+): '(\w+)'", str(exc))
+        if tag and tag.group(2) not in SAFE_TAGS and not tag.group(2).startswith("end"):
+            message = _(
+                "template error: {%% %(tag)s %%} (line %(line)s) cannot be used in these templates; "
+                "the tags that can are %(tags)s."
+            ) % {"tag": tag.group(2), "line": tag.group(1), "tags": ", ".join(SAFE_TAGS)}
+        else:
+            message = _("template error: %(error)s") % {"error": exc}
+        raise ValidationError({field: message}) from exc
 
 
 # Section: touch cadence
