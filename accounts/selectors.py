@@ -4,7 +4,7 @@ whatever the number of accounts or rows (the pages assert it in tests)."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
@@ -15,6 +15,7 @@ __all__ = [
     "TouchStatus",
     "account_contacts",
     "account_detail_get",
+    "account_search",
     "account_subscriptions",
     "account_support_summary",
     "account_timeline",
@@ -73,6 +74,19 @@ def touch_status(account: Account, cadence: dict[str, int], *, now: datetime | N
     days = (due_on - now.date()).days
     state = "overdue" if days < 0 else "soon" if days <= max(1, every // 7) else "ok"
     return TouchStatus(due_on, days, state)
+
+
+def account_search(*, user, q: str = "", limit: int = 8) -> list[Account]:
+    """Accounts for a picker: by name or domain (contains) or external id (exact), the user's own
+    first, then by name; with no query, the user's own accounts. One query."""
+    q = q.strip()[:100]
+    accounts = Account.objects.visible_to(user)
+    if q:
+        accounts = accounts.filter(Q(name__icontains=q) | Q(domain__icontains=q) | Q(external_id__iexact=q))
+    else:
+        accounts = accounts.filter(owner=user)
+    mine_first = Case(When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(accounts.select_related("owner").order_by(mine_first, "name", "id")[:limit])
 
 
 # Section: account 360
