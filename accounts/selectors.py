@@ -1,8 +1,11 @@
 """Reads for the accounts floor's pages. Each function runs a fixed number of queries,
 whatever the number of accounts or rows (the pages assert it in tests)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -10,6 +13,9 @@ from django.utils import timezone
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
 from .models import Account, AccountDailyUsage, Activity, Contact, Subscription, SupportTicket, TouchCadence
+
+if TYPE_CHECKING:
+    from .timeline import TimelineFilter
 
 __all__ = [
     "TouchStatus",
@@ -126,9 +132,14 @@ def account_subscriptions(*, account: Account, today: date | None = None) -> lis
     return subs
 
 
-def account_timeline(*, account: Account, before_id: int | None = None, limit: int = 20) -> tuple[list[Activity], bool]:
-    """A page of the timeline, newest first; True when older entries remain."""
+def account_timeline(
+    *, account: Account, before_id: int | None = None, limit: int = 20, filters: TimelineFilter | None = None
+) -> tuple[list[Activity], bool]:
+    """A page of the timeline, newest first (filtered: accounts.timeline); True when older entries
+    remain. Two queries with `before_id` (its anchor, then the page), else one."""
     qs = Activity.objects.filter(account=account).select_related("author", "contact")
+    if filters is not None and not filters.is_empty:
+        qs = qs.filter(filters.q())
     if before_id is not None:
         anchor = Activity.objects.filter(account=account, pk=before_id).values("occurred_at").first()
         if anchor is None:
