@@ -130,13 +130,14 @@ class HomeView(ReportView):
         context["scopes"] = [(key, home.SCOPE_LABELS[key]) for key in home.home_scopes(user)]
         context["at_risk"] = home.home_at_risk(scope, limit=AT_RISK_LIMIT)
         context["renewals"] = home.home_renewals(scope, today=today)
-        context["book"] = home.home_book(scope, today=today)
+        breakdown = home.home_breakdown(scope, today=today) if scope.key != home.MINE else []
+        context["breakdown"] = breakdown
+        context["book"] = home.home_book_from(breakdown) if breakdown else home.home_book(scope, today=today)
         context["tasks"], context["task_total"] = home.home_tasks(scope, today=today)
         nps_period = period_for(key=None, start=today - timedelta(days=90), end=today + timedelta(days=1), today=today)
         context["nps_period"] = nps_period
         context["my_survey"] = home.home_survey(scope, nps_period)
         context["signals"], context["signals_source"] = home.home_signals(scope, today=today)
-        context["breakdown"] = home.home_breakdown(scope, today=today) if scope.key != home.MINE else []
         context["renewal_days"] = RENEWAL_DAYS
         context["can_edit"] = user.has_role(Role.CSM)
         return context
