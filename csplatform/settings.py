@@ -237,3 +237,7 @@ LOGGING = {
     # Eager Celery (embedded mode) would log every task run at INFO: keep `make run` readable.
     "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": "WARNING"}},
 }
+
+# Outbound webhooks go only to public addresses; these hosts (names or IP literals) may be
+# internal, e.g. an on-premises CRM: WEBHOOK_ALLOWED_INTERNAL_HOSTS=crm.internal,10.0.4.12
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env_list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "")

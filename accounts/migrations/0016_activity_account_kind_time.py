@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0014_usage_event_message_key_column"),
+        ("accounts", "0015_importjob_mode_skipped_count"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
