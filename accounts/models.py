@@ -350,7 +350,11 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["account", "-occurred_at"], name="activity_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
+            # the timeline filter by kind (accounts.timeline)
+            models.Index(fields=["account", "kind", "-occurred_at"], name="activity_account_kind_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject or self.body[:40]}"

@@ -57,7 +57,7 @@ __all__ = [
 # The events other apps emit (contracts.md B). An endpoint may also subscribe to "*".
 WEBHOOK_EVENTS = {
     "health.band_changed": "An account's health band changed (red / yellow / green).",
-    "task.created": "A playbook created a task for a CSM.",
+    "task.created": "A playbook or a person created a task for a CSM.",
     "survey.answered": "A customer answered an NPS / CSAT / CES survey.",
     "account.churned": "An account's last paid subscription ended or was cancelled.",
 }
