@@ -10,7 +10,6 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
@@ -320,8 +319,8 @@ class BulkForm(forms.Form):
         coerce=int,
         choices=[],
         error_messages={
-            "required": gettext_lazy("Tick at least one task below."),
-            "invalid_choice": gettext_lazy("A ticked task is no longer open: reload the inbox."),
+            "required": _("Tick at least one task below."),
+            "invalid_choice": _("A ticked task is no longer open: reload the inbox."),
         },
     )
     action = forms.ChoiceField(choices=ACTIONS)
