@@ -12,8 +12,6 @@ from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
 
 from .choices import (
-    LANGUAGES,
-    RTL_LANGUAGES,
     SCORE_RANGE,
     Channel,
     DeliveryStatus,
@@ -93,9 +91,12 @@ class Survey(models.Model):
     """An NPS, CSAT or CES survey: wording per language, optional follow-up questions,
     branding, audience, trigger (widget) and schedule.
 
-    `translations` maps a language code to its texts: question, comment_label, placeholder,
-    submit, dismiss, thanks_unhappy, thanks_neutral, thanks_happy, low_label, high_label.
-    `follow_ups` is a list of {"id", "type": text|single|multiple, "label", "options": [...]}.
+    `translations` maps a language code to its custom texts: question, comment_label, placeholder,
+    submit, dismiss, thanks_unhappy, thanks_neutral, thanks_happy, low_label, high_label, and
+    "follow_ups" ({question id: {"label", "options"}}); each language falls back to its own
+    built-in wording only (surveys.wording).
+    `follow_ups` is a list of {"id", "type": text|single|multiple, "label", "options": [...]},
+    written in the default language.
     """
 
     name = models.CharField(max_length=120)
@@ -148,17 +149,24 @@ class Survey(models.Model):
         return SCORE_RANGE[SurveyKind(self.kind)]
 
     def texts(self, language: str | None) -> dict:
-        """The wording in `language`, falling back per key to the default language, then English."""
-        from .wording import default_texts
+        """The wording in `language` (else the default language): this language's custom texts
+        over its built-in ones, never another language's (surveys.wording)."""
+        from .wording import survey_texts
 
-        lang = language if language in LANGUAGES else self.default_language
-        merged = dict(default_texts(self.kind, "en"))
-        merged.update(default_texts(self.kind, lang))
-        for code in ("en", self.default_language, lang):
-            merged.update({k: v for k, v in (self.translations.get(code) or {}).items() if v})
-        merged["language"] = lang
-        merged["dir"] = "rtl" if lang in RTL_LANGUAGES else "ltr"
-        return merged
+        return survey_texts(
+            kind=self.kind, default_language=self.default_language, translations=self.translations, language=language
+        )
+
+    def follow_ups_in(self, language: str | None) -> list[dict]:
+        """The follow-up questions as shown in `language` (surveys.wording.survey_follow_ups)."""
+        from .wording import survey_follow_ups
+
+        return survey_follow_ups(
+            default_language=self.default_language,
+            translations=self.translations,
+            follow_ups=self.follow_ups,
+            language=language,
+        )
 
 
 # Section: delivery and fatigue

@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from .choices import (
     CATEGORY_GROUP,
-    LANGUAGES,
     SCORE_RANGE,
     Channel,
     DeliveryStatus,
@@ -38,6 +37,7 @@ from .fatigue import fatigue_allowed_contact_ids, fatigue_record, fatigue_record
 from .models import Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
 from .signals import response_recorded
 from .tokens import TokenError, make_token, read_token
+from .wording import survey_language
 
 __all__ = [
     "AlreadyAnswered",
@@ -485,7 +485,7 @@ def widget_eligibility(
         return _widget_offer(workspace, survey, contact, pending, user_id)
     if contact.id not in fatigue_allowed_contact_ids(contact_ids=[contact.id], now=now):
         return None
-    lang = language if language in LANGUAGES else (contact.language if contact.language in LANGUAGES else "")
+    lang = survey_language(language) or survey_language(contact.language)
     for survey in surveys:
         if contact.id not in survey_audience_contact_ids(survey=survey, contact_ids=[contact.id]):
             continue
@@ -642,7 +642,7 @@ def survey_send(
                     contact_id=cid,
                     account_id=rows[cid]["account_id"],
                     channel=Channel.EMAIL,
-                    language=rows[cid]["language"] if rows[cid]["language"] in LANGUAGES else survey.default_language,
+                    language=survey_language(rows[cid]["language"]) or survey.default_language,
                     sent_at=now,
                 )
                 for cid in chosen
@@ -729,7 +729,7 @@ def survey_link_for_contact(*, survey: Survey, contact, now: datetime | None = N
         contact=contact,
         account_id=contact.account_id,
         channel=Channel.LINK,
-        language=contact.language if contact.language in LANGUAGES else survey.default_language,
+        language=survey_language(contact.language) or survey.default_language,
         sent_at=now or timezone.now(),
     )
     token = make_token("link", {"d": delivery.id})
@@ -750,7 +750,7 @@ def link_answer(
         score=value,
         comment=comment,
         answers=answers,
-        language=language if language in LANGUAGES else survey.default_language,
+        language=survey_language(language) or survey.default_language,
         channel=Channel.LINK,
         survey_id=survey.id,
         locked_after=edit_window(),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
 
 from core.permissions import AdminRequiredMixin
@@ -34,6 +35,14 @@ class SurveyFormMixin(AdminRequiredMixin):
         response = super().form_valid(form)
         cache_clear()
         messages.success(self.request, f"Survey “{self.object}” saved.")
+        if getattr(form, "follow_up_translations_cleared", False):
+            messages.warning(
+                self.request,
+                _(
+                    "A follow-up question changed, so its translations were cleared: "
+                    "translate it again in each language, or it is left out there."
+                ),
+            )
         return response
 
     def get_success_url(self):

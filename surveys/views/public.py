@@ -34,6 +34,7 @@ def _answers_from_post(post, follow_ups: list) -> dict:
 
 def _page(request, survey: Survey, language: str, *, status: int = 200, **context):
     texts = survey.texts(language)
+    context.setdefault("follow_ups", survey.follow_ups_in(texts["language"]))
     low, high = survey.score_range
     context.setdefault("scores", list(range(low, high + 1)))
     context.setdefault("errors", {})
