@@ -11,7 +11,8 @@ Both are set-based: a few queries whatever the number of contacts.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,7 +22,15 @@ from django.utils import timezone
 from .choices import TouchKind
 from .models import FatigueTouch
 
-__all__ = ["account_cap", "fatigue_allowed_contact_ids", "fatigue_record", "fatigue_record_many", "recontact_days"]
+__all__ = [
+    "FatigueCheck",
+    "account_cap",
+    "fatigue_allowed_contact_ids",
+    "fatigue_check",
+    "fatigue_record",
+    "fatigue_record_many",
+    "recontact_days",
+]
 
 _CHUNK = 5000
 
@@ -40,14 +49,36 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[i : i + _CHUNK]
 
 
+@dataclass
+class FatigueCheck:
+    """Of the contacts checked: who may be asked now, who was touched within the recontact
+    window, and whose account had reached its cap. `account_of` maps each known contact
+    that was not touched recently to its account."""
+
+    allowed: set[int] = field(default_factory=set)
+    recent: set[int] = field(default_factory=set)
+    capped: set[int] = field(default_factory=set)
+    account_of: dict[int, int | None] = field(default_factory=dict)
+
+
 def fatigue_allowed_contact_ids(*, contact_ids: Iterable[int], now: datetime | None = None) -> set[int]:
     """The subset of `contact_ids` that may be asked now."""
+    return fatigue_check(contact_ids=contact_ids, now=now).allowed
+
+
+def fatigue_check(
+    *, contact_ids: Iterable[int], now: datetime | None = None, places_taken: Mapping[int, int] | None = None
+) -> FatigueCheck:
+    """Who of `contact_ids` may be asked now, and why the others may not. `places_taken`
+    ({account id: n}) counts places of the account cap already given to contacts not recorded
+    yet (a preview over several chunks, which writes nothing)."""
     from accounts.models import Contact
 
     now = now or timezone.now()
     wanted = sorted({int(c) for c in contact_ids})
+    result = FatigueCheck()
     if not wanted:
-        return set()
+        return result
 
     window_start = now - timedelta(days=recontact_days())
     touched: set[int] = set()
@@ -57,9 +88,10 @@ def fatigue_allowed_contact_ids(*, contact_ids: Iterable[int], now: datetime | N
             .values_list("contact_id", flat=True)
             .distinct()
         )
+    result.recent = touched & set(wanted)
     candidates = [c for c in wanted if c not in touched]
     if not candidates:
-        return set()
+        return result
 
     cap, cap_days = account_cap()
     account_of: dict[int, int | None] = {}
@@ -76,18 +108,19 @@ def fatigue_allowed_contact_ids(*, contact_ids: Iterable[int], now: datetime | N
             .values_list("account_id", "n")
         )
 
-    allowed: set[int] = set()
-    taken: dict[int, int] = defaultdict(int)
+    taken: dict[int, int] = defaultdict(int, places_taken or {})
     for contact_id in candidates:  # sorted: lowest ids get an account's remaining places
         if contact_id not in account_of:
             continue  # unknown contact
         account_id = account_of[contact_id]
         if account_id is not None:
             if used.get(account_id, 0) + taken[account_id] >= cap:
+                result.capped.add(contact_id)
                 continue
             taken[account_id] += 1
-        allowed.add(contact_id)
-    return allowed
+        result.allowed.add(contact_id)
+    result.account_of = account_of
+    return result
 
 
 def fatigue_record(

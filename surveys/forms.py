@@ -280,7 +280,3 @@ class WorkspaceForm(forms.ModelForm):
         if bad:
             raise forms.ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
         return "\n".join(normalize_origin(line) for line in lines)
-
-
-class SendForm(forms.Form):
-    confirm = forms.BooleanField(required=True, label="Email every contact in the audience the fatigue budget allows")

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,7 +53,6 @@ __all__ = [
     "survey_audience_contact_ids",
     "survey_link_for_contact",
     "survey_send",
-    "survey_send_audience",
     "widget_answer",
     "widget_eligibility",
 ]
@@ -654,38 +652,17 @@ def survey_send(
             kind=TouchKind.ASKED,
             occurred_at=now,
         )
-    messages = []
-    for delivery in deliveries:
-        row = rows[delivery.contact_id]
-        token = make_token("email", {"d": delivery.id})
-        texts = survey.texts(delivery.language)
-        context = {"survey": survey, "texts": texts, "links": _email_links(token, survey), "name": row["name"]}
-        message = EmailMultiAlternatives(
-            subject=texts["question"],
-            body=render_to_string("surveys/email/survey_email.txt", context),
-            to=[row["email"]],
+    from .sending import survey_email_message
+
+    messages = [
+        survey_email_message(
+            survey=survey, delivery=d, email=rows[d.contact_id]["email"], name=rows[d.contact_id]["name"]
         )
-        message.attach_alternative(render_to_string("surveys/email/survey_email.html", context), "text/html")
-        messages.append(message)
+        for d in deliveries
+    ]
     with get_connection() as mail:
         result["sent"] = mail.send_messages(messages) or 0
     return result
-
-
-def survey_send_audience(*, survey: Survey, chunk: int = 5000) -> dict:
-    """Email the survey to every contact of its audience, in keyset chunks of contact ids (the
-    audience, fatigue and drip rules of survey_send apply to each chunk)."""
-    from accounts.models import Contact
-
-    totals: dict[str, int] = {}
-    after = 0
-    while True:
-        ids = list(Contact.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:chunk])
-        if not ids:
-            return totals
-        for key, value in survey_send(survey=survey, contact_ids=ids).items():
-            totals[key] = totals.get(key, 0) + value
-        after = ids[-1]
 
 
 def _delivery_for(purpose: str, token: str) -> SurveyDelivery:
