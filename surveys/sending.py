@@ -374,6 +374,8 @@ def _plan_next_chunk(job_id: int, *, now: datetime, chunk: int) -> None:
         job.cursor = rows[-1]["id"] if rows else job.cursor
         job.planned_all = len(rows) < chunk
         job.save(update_fields=["skipped", "audience", "scanned", "cursor", "planned_all"])
+        if plan.ask:  # the budget changed: the survey's preview and note are counted again
+            transaction.on_commit(lambda: cache.delete(_budget_key(survey)))
 
 
 def _send_pending(job: SurveySendJob) -> None:

@@ -275,3 +275,15 @@ def test_a_failed_send_can_be_resumed_without_emailing_anyone_twice(
     job.refresh_from_db()
     assert (job.status, job.sent, job.failed) == ("done", 2, 1)  # the one in flight is not re-sent
     assert len(mail.outbox) == 2 and FatigueTouch.objects.filter(kind="asked").count() == 3 + 3
+
+
+def test_a_send_refreshes_the_budget_note(admin_client, django_capture_on_commit_callbacks):
+    account = AccountFactory()
+    for i in range(4):
+        ContactFactory(account=account, email=f"c{i}@x.io")
+    survey = SurveyFactory(kind="nps")
+    edit = reverse("surveys:survey_edit", args=[survey.pk])
+    assert b"data-budget-note" not in admin_client.get(edit).content  # preview cached: nobody blocked
+    with django_capture_on_commit_callbacks(execute=True):
+        send_job_create(survey=survey)
+    assert b"blocks 100% of this survey" in admin_client.get(edit).content
