@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .choices import TouchKind
@@ -27,6 +27,7 @@ __all__ = [
     "account_cap",
     "fatigue_allowed_contact_ids",
     "fatigue_check",
+    "fatigue_check_rows",
     "fatigue_record",
     "fatigue_record_many",
     "recontact_days",
@@ -85,6 +86,7 @@ def fatigue_check(
     for chunk in _chunks(wanted):
         touched.update(
             FatigueTouch.objects.filter(contact_id__in=chunk, occurred_at__gt=window_start, occurred_at__lte=now)
+            .order_by()  # no default ordering: DISTINCT on the contact alone
             .values_list("contact_id", flat=True)
             .distinct()
         )
@@ -93,7 +95,7 @@ def fatigue_check(
     if not candidates:
         return result
 
-    cap, cap_days = account_cap()
+    _cap, cap_days = account_cap()
     account_of: dict[int, int | None] = {}
     for chunk in _chunks(candidates):
         account_of.update(Contact.objects.filter(id__in=chunk).values_list("id", "account_id"))
@@ -108,8 +110,22 @@ def fatigue_check(
             .values_list("account_id", "n")
         )
 
+    result.account_of = account_of
+    _give_places(result, candidates, account_of, used, places_taken)
+    return result
+
+
+def _give_places(
+    result: FatigueCheck,
+    candidates: list[int],
+    account_of: Mapping[int, int | None],
+    used: Mapping[int, int],
+    places_taken: Mapping[int, int] | None,
+) -> None:
+    """The account cap: candidates (sorted: lowest ids first) get their account's places left."""
+    cap, _days = account_cap()
     taken: dict[int, int] = defaultdict(int, places_taken or {})
-    for contact_id in candidates:  # sorted: lowest ids get an account's remaining places
+    for contact_id in candidates:
         if contact_id not in account_of:
             continue  # unknown contact
         account_id = account_of[contact_id]
@@ -119,7 +135,49 @@ def fatigue_check(
                 continue
             taken[account_id] += 1
         result.allowed.add(contact_id)
-    result.account_of = account_of
+
+
+def fatigue_check_rows(
+    *,
+    contacts: QuerySet,
+    rows: list[tuple[int, int | None]],
+    now: datetime | None = None,
+    places_taken: Mapping[int, int] | None = None,
+) -> FatigueCheck:
+    """`fatigue_check` for `rows` ((contact id, account id) of contacts that `contacts`, a
+    Contact queryset, selects): the budget is read with `contacts` as a subquery instead of id
+    lists, two queries however many rows (a whole survey audience)."""
+    now = now or timezone.now()
+    result = FatigueCheck()
+    if not rows:
+        return result
+    window_start = now - timedelta(days=recontact_days())
+    result.recent = set(
+        FatigueTouch.objects.filter(
+            contact_id__in=contacts.values("id"), occurred_at__gt=window_start, occurred_at__lte=now
+        )
+        .order_by()  # no default ordering: DISTINCT on the contact alone
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    wanted = sorted(rows)
+    candidates = [c for c, _a in wanted if c not in result.recent]
+    result.recent &= {c for c, _a in wanted}
+    if not candidates:
+        return result
+    _cap, cap_days = account_cap()
+    used = dict(
+        FatigueTouch.objects.filter(
+            account_id__in=contacts.values("account_id"),
+            occurred_at__gt=now - timedelta(days=cap_days),
+            occurred_at__lte=now,
+        )
+        .values("account_id")
+        .annotate(n=Count("contact_id", distinct=True))
+        .values_list("account_id", "n")
+    )
+    result.account_of = dict(wanted)
+    _give_places(result, candidates, result.account_of, used, places_taken)
     return result
 
 

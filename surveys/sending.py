@@ -34,7 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .choices import Channel, RecipientStatus, SendJobStatus, SkipReason, TouchKind
-from .fatigue import fatigue_check, fatigue_record_many
+from .fatigue import fatigue_check_rows, fatigue_record_many
 from .models import Survey, SurveyDelivery, SurveySendJob, SurveySendRecipient
 from .tokens import make_token
 from .wording import survey_language
@@ -89,24 +89,26 @@ def _audience_queryset(survey: Survey):
     return qs
 
 
-def _audience_chunk(survey: Survey, *, after_id: int, limit: int) -> list[dict]:
+def _audience_chunk(survey: Survey, *, after_id: int, limit: int) -> list:
+    """The next `limit` contacts of the audience after `after_id`: rows with id, account_id,
+    email, language."""
     return list(
         _audience_queryset(survey)
         .filter(id__gt=after_id)
         .order_by("id")
-        .values("id", "account_id", "email", "name", "language")[:limit]
+        .values_list("id", "account_id", "email", "language", named=True)[:limit]
     )
 
 
 @dataclass
 class ChunkPlan:
     audience: int = 0
-    ask: list[dict] = field(default_factory=list)
+    ask: list = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
 
 
 def _plan_chunk(
-    survey: Survey, rows: list[dict], *, now: datetime, drip_left: int | None, places_taken: dict | None = None
+    survey: Survey, rows: list, *, now: datetime, drip_left: int | None, places_taken: dict | None = None
 ) -> ChunkPlan:
     """Who of these audience rows (contact id order) to e-mail now, and why not the others:
     the sample, then the fatigue budget (recontact window, account cap), an e-mail address,
@@ -114,13 +116,19 @@ def _plan_chunk(
     from .services import _sampled
 
     plan = ChunkPlan()
-    sampled = [r for r in rows if _sampled(survey.id, r["id"], survey.sample_percent)]
+    sampled = [r for r in rows if _sampled(survey.id, r.id, survey.sample_percent)]
     plan.audience = len(sampled)
-    check = fatigue_check(contact_ids=[r["id"] for r in sampled], now=now, places_taken=places_taken)
+    if not sampled:
+        return plan
+    # the chunk's contacts as a subquery (an id range of the audience), not a list of ids
+    contacts = _audience_queryset(survey).filter(id__gte=rows[0].id, id__lte=rows[-1].id)
+    check = fatigue_check_rows(
+        contacts=contacts, rows=[(r.id, r.account_id) for r in sampled], now=now, places_taken=places_taken
+    )
     plan.skipped[SkipReason.RECENTLY_ASKED] += len(check.recent)
     plan.skipped[SkipReason.ACCOUNT_CAP] += len(check.capped)
-    allowed = [r for r in sampled if r["id"] in check.allowed]
-    with_email = [r for r in allowed if r["email"]]
+    allowed = [r for r in sampled if r.id in check.allowed]
+    with_email = [r for r in allowed if r.email]
     plan.skipped[SkipReason.NO_EMAIL] += len(allowed) - len(with_email)
     plan.ask = with_email if drip_left is None else with_email[: max(0, drip_left)]
     plan.skipped[SkipReason.DRIP] += len(with_email) - len(plan.ask)
@@ -175,11 +183,11 @@ def survey_send_preview(*, survey: Survey, now: datetime | None = None, chunk: i
         will_ask += len(plan.ask)
         skipped.update(plan.skipped)
         for row in plan.ask:  # what the send would record before its next chunk
-            if row["account_id"] is not None:
-                places[row["account_id"]] += 1
+            if row.account_id is not None:
+                places[row.account_id] += 1
         if drip_left is not None:
             drip_left -= len(plan.ask)
-        after = rows[-1]["id"]
+        after = rows[-1].id
     preview = SendPreview(
         audience=audience, will_ask=will_ask, skipped={k: v for k, v in skipped.items() if v}, computed_at=now
     )
@@ -348,17 +356,17 @@ def _plan_next_chunk(job_id: int, *, now: datetime, chunk: int) -> None:
                 [
                     SurveyDelivery(
                         survey=survey,
-                        contact_id=row["id"],
-                        account_id=row["account_id"],
+                        contact_id=row.id,
+                        account_id=row.account_id,
                         channel=Channel.EMAIL,
-                        language=survey_language(row["language"]) or survey.default_language,
+                        language=survey_language(row.language) or survey.default_language,
                         sent_at=now,
                     )
                     for row in plan.ask
                 ]
             )
             fatigue_record_many(
-                contacts=[(row["id"], row["account_id"]) for row in plan.ask],
+                contacts=[(row.id, row.account_id) for row in plan.ask],
                 channel=Channel.EMAIL,
                 kind=TouchKind.ASKED,
                 occurred_at=now,
@@ -371,7 +379,7 @@ def _plan_next_chunk(job_id: int, *, now: datetime, chunk: int) -> None:
         job.skipped = {k: v for k, v in skipped.items() if v}
         job.audience += plan.audience
         job.scanned += len(rows)
-        job.cursor = rows[-1]["id"] if rows else job.cursor
+        job.cursor = rows[-1].id if rows else job.cursor
         job.planned_all = len(rows) < chunk
         job.save(update_fields=["skipped", "audience", "scanned", "cursor", "planned_all"])
         if plan.ask:  # the budget changed: the survey's preview and note are counted again
@@ -396,7 +404,10 @@ def _send_batch(survey: Survey, batch: list[SurveySendRecipient]) -> None:
     from accounts.models import Contact
 
     contacts = {
-        c["id"]: c for c in Contact.objects.filter(id__in=[r.contact_id for r in batch]).values("id", "email", "name")
+        c.id: c
+        for c in Contact.objects.filter(id__in=[r.contact_id for r in batch]).values_list(
+            "id", "email", "name", named=True
+        )
     }
     deliveries = SurveyDelivery.objects.in_bulk([r.delivery_id for r in batch if r.delivery_id])
     sent: list[int] = []
@@ -405,12 +416,10 @@ def _send_batch(survey: Survey, batch: list[SurveySendRecipient]) -> None:
         with get_connection() as mail:
             for recipient in batch:
                 contact, delivery = contacts.get(recipient.contact_id), deliveries.get(recipient.delivery_id)
-                if contact is None or delivery is None or not contact["email"]:
+                if contact is None or delivery is None or not contact.email:
                     failed[recipient.id] = "contact, delivery or address gone before sending"
                     continue
-                message = survey_email_message(
-                    survey=survey, delivery=delivery, email=contact["email"], name=contact["name"]
-                )
+                message = survey_email_message(survey=survey, delivery=delivery, email=contact.email, name=contact.name)
                 try:
                     mail.send_messages([message])
                 except (smtplib.SMTPException, OSError) as exc:

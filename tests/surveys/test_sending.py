@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Contact
 from surveys import sending
 from surveys.models import FatigueTouch, SurveyDelivery, SurveySendJob, SurveySendRecipient
 from surveys.sending import MailUnavailable, send_job_create, send_job_step, survey_send_preview
@@ -287,3 +288,23 @@ def test_a_send_refreshes_the_budget_note(admin_client, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         send_job_create(survey=survey)
     assert b"blocks 100% of this survey" in admin_client.get(edit).content
+
+
+def test_the_preview_costs_the_same_few_queries_whatever_the_audience_size():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = SurveyFactory(kind="nps")
+    accounts = [AccountFactory() for _ in range(10)]
+    counts = []
+    for size in (3, 60):
+        for i in range(size - Contact.objects.count()):
+            contact = ContactFactory(account=accounts[i % 10], email=f"s{size}-{i}@x.io")
+            if i % 4 == 0:
+                touch(contact, days_ago=3)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            preview = survey_send_preview(survey=survey)
+        assert preview.audience == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8
