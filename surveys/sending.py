@@ -50,6 +50,7 @@ __all__ = [
     "survey_budget_note",
     "survey_email_message",
     "survey_send_preview",
+    "survey_send_preview_cached",
     "surveys_budget_blocked",
 ]
 
@@ -199,10 +200,15 @@ def _budget_key(survey: Survey) -> str:
     return f"surveys:send-preview:{survey.id}:{survey.updated_at.timestamp() if survey.updated_at else 0}"
 
 
+def survey_send_preview_cached(*, survey: Survey) -> SendPreview | None:
+    """The survey's preview of the last few minutes, if any (computes nothing)."""
+    return cache.get(_budget_key(survey))
+
+
 def survey_budget_note(*, survey: Survey, preview: SendPreview | None = None) -> SendPreview | None:
     """The preview when the fatigue budget blocks most (more than half) of the survey's
     audience, else None; reuses a preview computed in the last few minutes."""
-    preview = preview or cache.get(_budget_key(survey)) or survey_send_preview(survey=survey)
+    preview = preview or survey_send_preview_cached(survey=survey) or survey_send_preview(survey=survey)
     if preview.audience and preview.budget_share > BUDGET_NOTE_SHARE:
         return preview
     return None

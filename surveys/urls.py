@@ -10,6 +10,7 @@ urlpatterns = [
     path("surveys/new/", builder.SurveyCreateView.as_view(), name="survey_create"),
     path("surveys/<int:pk>/edit/", builder.SurveyEditView.as_view(), name="survey_edit"),
     path("surveys/<int:pk>/send/", sending.SurveySendView.as_view(), name="survey_send"),
+    path("surveys/<int:pk>/budget-note/", sending.SurveyBudgetNoteView.as_view(), name="budget_note"),
     path("surveys/<int:pk>/sends/<int:job_pk>/", sending.SendJobView.as_view(), name="send_job"),
     path("surveys/<int:pk>/sends/<int:job_pk>/resume/", sending.SendJobResumeView.as_view(), name="send_job_resume"),
     path("surveys/workspaces/new/", builder.WorkspaceCreateView.as_view(), name="workspace_create"),

@@ -12,7 +12,7 @@ from core.permissions import AdminRequiredMixin
 from ..forms import SurveyForm, WorkspaceForm
 from ..models import Survey, SurveyWorkspace
 from ..selectors import cache_clear, survey_list
-from ..sending import survey_budget_note, surveys_budget_blocked
+from ..sending import survey_budget_note, survey_send_preview_cached, surveys_budget_blocked
 from .sending import budget_context
 
 
@@ -59,9 +59,15 @@ class SurveyFormMixin(AdminRequiredMixin):
         if survey is not None and survey.pk:
             context["public_url"] = settings.SITE_URL + reverse("surveys:public_link", args=[survey.public_slug])
             context["last_send"] = survey.send_jobs.select_related("created_by").first()
-            budget = survey_budget_note(survey=survey)
-            if budget is not None:
-                context.update(budget_context(budget.audience, budget.skipped), budget_audience=budget.audience)
+            # The budget note needs the whole audience counted: from a recent preview at once,
+            # else the page loads it afterwards (htmx) so the builder never waits for it.
+            preview = survey_send_preview_cached(survey=survey)
+            if preview is None:
+                context["budget_lazy"] = True
+            else:
+                budget = survey_budget_note(survey=survey, preview=preview)
+                if budget is not None:
+                    context.update(budget_context(budget.audience, budget.skipped), budget_audience=budget.audience)
         return context
 
 

@@ -3,6 +3,7 @@ background send whose progress the page polls (surveys.sending)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,7 +14,14 @@ from core.views import htmx_partial
 from ..choices import SkipReason
 from ..fatigue import account_cap, recontact_days
 from ..models import Survey, SurveySendJob
-from ..sending import BUDGET_NOTE_SHARE, SendInProgress, send_job_create, send_job_resume, survey_send_preview
+from ..sending import (
+    BUDGET_NOTE_SHARE,
+    SendInProgress,
+    send_job_create,
+    send_job_resume,
+    survey_budget_note,
+    survey_send_preview,
+)
 
 
 def reason_help() -> dict[str, str]:
@@ -110,3 +118,16 @@ class SendJobResumeView(AdminRequiredMixin, View):
             messages.info(request, _("Another send of this survey is running: here is its progress."))
             job = exc.job
         return redirect("surveys:send_job", pk=pk, job_pk=job.pk)
+
+
+class SurveyBudgetNoteView(AdminRequiredMixin, View):
+    """The survey page's fatigue budget note, loaded after the page (htmx): empty when the
+    budget blocks half of the audience or less."""
+
+    def get(self, request, pk: int):
+        survey = get_object_or_404(Survey, pk=pk)
+        budget = survey_budget_note(survey=survey)
+        if budget is None:
+            return HttpResponse("")
+        context = {**budget_context(budget.audience, budget.skipped), "budget_audience": budget.audience}
+        return render(request, "surveys/partials/budget_note.html", context)

@@ -225,9 +225,17 @@ def blocked_audience():
 def test_the_survey_page_says_when_the_budget_blocks_most_of_the_audience(admin_client):
     blocked_audience()
     survey = SurveyFactory(kind="nps", name="Blocked NPS")
-    page = admin_client.get(reverse("surveys:survey_edit", args=[survey.pk])).content.decode()
-    assert "data-budget-note" in page and "blocks 75% of this survey" in page
-    assert "in the last 90 days" in page and "widen the audience" in page
+    edit = reverse("surveys:survey_edit", args=[survey.pk])
+    # the page does not wait for the audience to be counted: it loads the note afterwards
+    page = admin_client.get(edit).content.decode()
+    note_url = reverse("surveys:budget_note", args=[survey.pk])
+    assert f'hx-get="{note_url}"' in page and "data-budget-note" not in page
+    note = admin_client.get(note_url, headers={"HX-Request": "true"}).content.decode()
+    assert "data-budget-note" in note and "blocks 75% of this survey" in note
+    assert "in the last 90 days" in note and "widen the audience" in note
+    # with a recent count at hand, the page shows the note at once
+    page = admin_client.get(edit).content.decode()
+    assert "data-budget-note" in page and "data-budget-lazy" not in page
     # the list shows it too (from the preview just computed)
     listing = admin_client.get(reverse("surveys:survey_list")).content.decode()
     assert "data-budget-flag" in listing and "Fatigue budget blocks 75% of the audience" in listing
@@ -239,8 +247,10 @@ def test_no_note_when_the_budget_blocks_half_or_less(admin_client):
     for contact in contacts[:2]:
         touch(contact, days_ago=50)
     survey = SurveyFactory(kind="nps")
+    note = admin_client.get(reverse("surveys:budget_note", args=[survey.pk]), headers={"HX-Request": "true"})
+    assert note.status_code == 200 and note.content == b""
     page = admin_client.get(reverse("surveys:survey_edit", args=[survey.pk])).content.decode()
-    assert "data-budget-note" not in page
+    assert "data-budget-note" not in page and "data-budget-lazy" not in page
     assert "data-budget-flag" not in admin_client.get(reverse("surveys:survey_list")).content.decode()
 
 
@@ -284,10 +294,12 @@ def test_a_send_refreshes_the_budget_note(admin_client, django_capture_on_commit
         ContactFactory(account=account, email=f"c{i}@x.io")
     survey = SurveyFactory(kind="nps")
     edit = reverse("surveys:survey_edit", args=[survey.pk])
-    assert b"data-budget-note" not in admin_client.get(edit).content  # preview cached: nobody blocked
+    survey_send_preview(survey=survey)  # counted (and cached): nobody blocked
+    assert b"data-budget-note" not in admin_client.get(edit).content
     with django_capture_on_commit_callbacks(execute=True):
         send_job_create(survey=survey)
-    assert b"blocks 100% of this survey" in admin_client.get(edit).content
+    note = admin_client.get(reverse("surveys:budget_note", args=[survey.pk])).content
+    assert b"blocks 100% of this survey" in note
 
 
 def test_the_preview_costs_the_same_few_queries_whatever_the_audience_size():
