@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils.translation import gettext as _
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -34,7 +35,7 @@ def survey_send_job_task(self, job_id: int) -> None:
         more = send_job_step(job_id=job_id)
     except MailUnavailable as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
-            send_job_fail(job_id=job_id, error=f"The mail server could not be reached: {exc}")
+            send_job_fail(job_id=job_id, error=_("The mail server could not be reached: %(error)s") % {"error": exc})
             return
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
     if more:

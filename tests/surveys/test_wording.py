@@ -248,3 +248,33 @@ def test_builder_drops_translations_of_a_changed_follow_up(admin_client):
     assert "zh" not in survey.translations
     assert survey.follow_ups_in("zh") == []
     assert "translations were cleared" in response.content.decode()
+
+
+def test_widget_endpoint_sends_one_language_with_translated_follow_up_labels(client):
+    import json
+
+    survey = arabic_survey(
+        translations={
+            "fa": {"follow_ups": {"q1": {"label": "بیشتر از چه استفاده می‌کنید؟", "options": ["گزارش", "داشبورد"]}}}
+        }
+    )
+    ContactFactory(account=AccountFactory(), external_id="u-fa", language="fa")
+    body = {"user_id": "u-fa", "user_hash": survey.workspace.user_hash("u-fa"), "language": "fa-IR"}
+    response = client.post(
+        f"/widget/{survey.workspace.key}/eligibility/",
+        data=json.dumps(body),
+        content_type="text/plain",
+        HTTP_ORIGIN="https://app.example.com",
+    )
+    offered = response.json()["survey"]
+    assert offered["lang"] == "fa" and offered["dir"] == "rtl"
+    assert offered["texts"]["question"] == default_texts("nps", "fa")["question"]
+    assert offered["follow_ups"] == [
+        {
+            "id": "q1",
+            "type": "single",
+            "label": "بیشتر از چه استفاده می‌کنید؟",
+            "options": ["التقارير", "اللوحات"],
+            "labels": ["گزارش", "داشبورد"],
+        }
+    ]
