@@ -63,6 +63,7 @@ from .services import (
     tasks_bulk,
     touch_cadence_set,
 )
+from .template_context import PLACEHOLDERS
 from .triggers import TRIGGERS, get_trigger
 
 
@@ -625,6 +626,9 @@ class TemplateFormView(AdminRequiredMixin, TemplateView):
     def _obj(self):
         pk = self.kwargs.get("pk")
         return get_object_or_404(self.model, pk=pk) if pk else None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(placeholders=PLACEHOLDERS.items(), **kwargs)
 
     def get(self, request, *args, **kwargs):
         obj = self._obj()
