@@ -4,6 +4,7 @@ stage change one caused is undone when the override ends (issue 15, item 12)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity
@@ -198,7 +199,7 @@ def test_a_stage_changed_since_is_left_alone(
     assert change.restored_at is None and change.settled_at is not None
 
 
-def test_the_trigger_option_is_validated_and_shown_in_the_form(make_playbook):
+def test_the_trigger_option_is_validated_and_shown_in_the_form(client, admin_user, make_playbook):
     from playbooks.forms import param_field_name
     from playbooks.triggers import get_trigger
 
@@ -208,4 +209,8 @@ def test_the_trigger_option_is_validated_and_shown_in_the_form(make_playbook):
     }
     assert trigger.clean({"to_band": "red"})["on_overrides"] == "ignore"
     assert get_trigger("health_drop").clean({})["on_overrides"] == "ignore"
-    assert param_field_name("health_band_change", "on_overrides")
+    client.force_login(admin_user)
+    html = client.get(reverse("playbooks:playbook_create")).content.decode()
+    for trigger_type in ("health_band_change", "health_drop"):
+        assert f'name="{param_field_name(trigger_type, "on_overrides")}"' in html
+    assert "Fire on them too" in html
