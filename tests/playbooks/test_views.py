@@ -1,5 +1,6 @@
 """Inbox, task actions, team view and builder pages: roles, htmx partials, query counts."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -74,7 +75,7 @@ def test_complete_puts_the_outcome_on_the_timeline(csm_client, csm_user, htmx_he
     url = reverse("playbooks:task_complete", args=[task.pk])
     assert csm_client.post(url, {"outcome_note": ""}, **htmx_headers).status_code == 400
     response = csm_client.post(url, {"outcome_note": "Called them, fixed the export."}, **htmx_headers)
-    assert response.status_code == 200 and response["HX-Trigger"] == "tasks-changed"
+    assert response.status_code == 200 and json.loads(response["HX-Trigger"]) == {"tasks-changed": {"counted": True}}
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.completed_by == csm_user
     activity = Activity.objects.get(account=task.account, kind="task")
