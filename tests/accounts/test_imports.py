@@ -99,6 +99,7 @@ def test_pages_flow_and_roles(client, user_for_role, django_assert_max_num_queri
     client.force_login(user_for_role(Role.READONLY))
     assert client.get(reverse("accounts:import_list")).status_code == 403
     client.force_login(user_for_role(Role.CSM))
+    client.get(reverse("accounts:import_list"))
     upload = SimpleUploadedFile("accounts.csv", ACCOUNTS_CSV.encode(), content_type="text/csv")
     response = client.post(reverse("accounts:import_list"), {"kind": "accounts", "file": upload})
     job = ImportJob.objects.get()
