@@ -430,4 +430,4 @@ def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, mo
     assert calls == []
     response = csm_client.get(inbox)
     assert calls == [1]
-    assert re.search(r'Tasks\s*<span class="badge-count">30</span>', response.content.decode())
+    assert re.search(r'Tasks\s*<span class="badge-count" id="nav-badge-tasks">30</span>', response.content.decode())
