@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -124,7 +125,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
             rows[0]["form"].add_error("on", "Pick at least one measure.")
             rows_valid = False
         if htmx_partial(request) and "preview" in request.POST:
-            return self._preview(request, scorecard, form, rows if rows_valid else None)
+            return self._preview(request, scorecard, form, rows, rows_valid=rows_valid)
         if not (form.is_valid() and rows_valid):
             return self._render(request, scorecard, form, rows, status=400)
         with transaction.atomic():
@@ -139,17 +140,18 @@ class ScorecardEditView(AdminRequiredMixin, View):
         messages.success(request, f"Saved “{scorecard.name}”. Scores follow at the next recompute.")
         return redirect("health:scorecard_list")
 
-    def _preview(self, request, scorecard, form, rows):
+    def _preview(self, request, scorecard, form, rows, *, rows_valid: bool):
+        """The band preview, or (400) what to fix first, each message naming its measure and field."""
         errors = []
         form.is_valid()
         data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
         red, green = data.get("red_below"), data.get("green_from")
-        if rows is None:
-            errors.append("Fix the measure rows to see a preview.")
+        if not rows_valid:
+            errors.extend(measure_row_errors(rows))
         if red is None or green is None or red > green:
-            errors.append("Band edges are invalid.")
+            errors.append(_("Band edges are invalid: “red below” must be at most “green from”."))
         if errors:
-            return render(request, "health/partials/scorecard_preview.html", {"errors": errors})
+            return render(request, "health/partials/scorecard_preview.html", {"errors": errors}, status=400)
         plan = Plan(
             id=scorecard.pk or 0,
             name=data.get("name") or "new",
@@ -182,6 +184,17 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return render(
             request, "health/partials/scorecard_preview.html", {"preview": preview, "bands": bands, "plan": plan}
         )
+
+
+def measure_row_errors(rows) -> list[str]:
+    """Each measure row's errors as "Usage frequency · weight: Ensure this value is …"."""
+    field_names = {"weight": _("weight"), "points": _("thresholds")}
+    texts = []
+    for row in rows:
+        for field, messages_ in row["form"].errors.items():
+            where = f"{row['label']} · {field_names[field]}" if field in field_names else row["label"]
+            texts.append(f"{where}: {' '.join(messages_)}")
+    return texts
 
 
 # Section: account card

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import LifecycleStage, Tier
 from accounts.models import Persona
@@ -313,7 +314,14 @@ class ReassignForm(forms.Form):
 class BulkForm(forms.Form):
     ACTIONS = [("complete", "Complete"), ("snooze", "Snooze"), ("reassign", "Reassign")]
 
-    task_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    task_ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": gettext_lazy("Tick at least one task below."),
+            "invalid_choice": gettext_lazy("A ticked task is no longer open: reload the inbox."),
+        },
+    )
     action = forms.ChoiceField(choices=ACTIONS)
     outcome_note = forms.CharField(required=False, max_length=5000)
     days = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int, required=False)

@@ -64,6 +64,7 @@ from .services import (
     tasks_bulk,
     touch_cadence_set,
 )
+from .template_context import PLACEHOLDERS
 from .triggers import TRIGGERS, get_trigger
 
 
@@ -324,7 +325,8 @@ class TaskBulkView(RoleRequiredMixin, View):
         choices = list(Task.objects.filter(pk__in=posted, status__in=OPEN_STATUSES).values_list("pk", flat=True))
         form = BulkForm(request.POST, task_choices=choices)
         if not form.is_valid():
-            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            # The messages say what to do ("Tick at least one task below."): no field names.
+            errors = " ".join(message for field_errors in form.errors.values() for message in field_errors)
             if htmx_partial(request):
                 context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_error": errors}
                 return render(request, "playbooks/partials/inbox_groups.html", context, status=400)
@@ -508,7 +510,7 @@ class PlaybookPreviewView(AdminRequiredMixin, View):
         form = PlaybookForm(request.POST, instance=playbook)
         formset = ActionFormSet(request.POST, prefix="actions")
         if not form.is_valid():
-            return render(request, "playbooks/partials/preview.html", {"errors": form.errors}, status=400)
+            return render(request, "playbooks/partials/preview.html", {"form": form}, status=400)
         draft = Playbook(
             pk=playbook.pk,
             trigger_type=form.cleaned_data["trigger_type"],
@@ -657,6 +659,9 @@ class TemplateFormView(AdminRequiredMixin, TemplateView):
     def _obj(self):
         pk = self.kwargs.get("pk")
         return get_object_or_404(self.model, pk=pk) if pk else None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(placeholders=PLACEHOLDERS.items(), **kwargs)
 
     def get(self, request, *args, **kwargs):
         obj = self._obj()

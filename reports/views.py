@@ -6,12 +6,10 @@ come from reports.selectors (which composes accounts / surveys / onboarding / he
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -19,6 +17,7 @@ from accounts.choices import HealthBand, LifecycleStage
 from accounts.metrics import METRIC_KEYS
 from accounts.models import Account
 from core.choices import Role
+from core.csv_export import csv_response
 from core.models import User
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial
@@ -29,14 +28,6 @@ from .periods import period_for, previous_period
 
 RENEWAL_DAYS = 90
 AT_RISK_LIMIT = 10
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
 
 
 class ReportView(RoleRequiredMixin, TemplateView):
@@ -83,12 +74,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             if export not in tables:
                 return HttpResponseBadRequest(f"export must be one of: {', '.join(sorted(tables))}")
             headers, rows = tables[export]
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{self.csv_prefix}-{export}-{self.today()}.csv"'
-            writer = csv.writer(response)
-            writer.writerow(headers)
-            writer.writerows([[_fmt(v) for v in row] for row in rows])
-            return response
+            return csv_response(filename=f"{self.csv_prefix}-{export}-{self.today()}.csv", headers=headers, rows=rows)
         return self.render_to_response(context)
 
     def get_template_names(self):

@@ -177,12 +177,14 @@ def response_upsert(
     contact_id: int | None = None,
     submitted_at: datetime | None = None,
     locked_after: timedelta | None = None,
+    insert_only: bool = False,
     now: datetime | None = None,
 ) -> Recorded | None:
     """Insert the answer, or change the score (and comment / follow-ups when given) of the one
     with the same `dedupe_key`, in one statement. With `locked_after`, an answer older than that
-    is left alone and None is returned (a replayed token). Values must already be validated.
-    Queues `response_followup_task` after commit."""
+    is left alone and None is returned (a replayed token); with `insert_only`, any existing
+    answer is left alone and None is returned (an email's one-click link after the first click).
+    Values must already be validated. Queues `response_followup_task` after commit."""
     now = now or timezone.now()
     table = SurveyResponse._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
@@ -200,10 +202,11 @@ def response_upsert(
         sets.append("comment = excluded.comment")
     if answers:
         sets.append("answers = excluded.answers")
+    conflict = "DO NOTHING" if insert_only else f"DO UPDATE SET {', '.join(sets)}"
     sql = (
         f"INSERT INTO {table} ({columns}) "
         f"VALUES (%s, %s, %s, %s, %s, %s, %s, {json_ph}, %s, %s, %s, %s, %s, %s, %s, 0) "
-        f"ON CONFLICT (dedupe_key) DO UPDATE SET {', '.join(sets)}"
+        f"ON CONFLICT (dedupe_key) {conflict}"
     )
     params = [
         survey_id,
@@ -222,7 +225,7 @@ def response_upsert(
         adapt(now),
         True,
     ]
-    if locked_after is not None:
+    if locked_after is not None and not insert_only:
         sql += f" WHERE {table}.created_at > %s"
         params.append(adapt(now - locked_after))
     sql += " RETURNING id, (created_at = updated_at)"
