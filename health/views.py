@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -260,9 +261,15 @@ class AccountHealthActionView(RoleRequiredMixin, View):
             )
         account.refresh_from_db()
         context = health_panel_context(request, account, override_form=override_form, sentiment_form=sentiment_form)
-        return render(
+        response = render(
             request, "health/partials/health_card.html", {"account": account, "panel": context}, status=status
         )
+        if status == 200:
+            # The account header's health figure follows, out-of-band (no reload, no second request).
+            response.content += render_to_string(
+                "accounts/partials/health_kpi.html", {"account": account, "oob": True}, request=request
+            ).encode()
+        return response
 
 
 def health_panel_context(request, account, *, override_form=None, sentiment_form=None) -> dict:

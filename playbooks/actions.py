@@ -348,6 +348,7 @@ def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
     stage = action["stage"]
     label = LifecycleStage(stage).label
     by_account = {e.account_id: e for e in enrolments}
+    old_stages = {e.account_id: accounts[e.account_id].lifecycle_stage for e in enrolments}
     moved = accounts_stage_set(
         accounts=[accounts[e.account_id] for e in enrolments],
         stage=stage,
@@ -359,6 +360,12 @@ def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
             outcomes[e.pk].append(f"lifecycle stage {moved[e.account_id]} → {label}")
         else:
             outcomes[e.pk].append(f"lifecycle stage already {label}")
+    from .overrides import override_stage_changes_record
+
+    # A move a CSM's health override caused is undone when the override ends.
+    override_stage_changes_record(
+        playbook=playbook, enrolments=enrolments, old_stages=old_stages, to_stage=stage, moved=moved
+    )
     if stage == LifecycleStage.CHURNED and moved:
         from .services import tasks_cancel_churned
 
