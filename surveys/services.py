@@ -15,16 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .choices import (
     CATEGORY_GROUP,
-    LANGUAGES,
     SCORE_RANGE,
     Channel,
     DeliveryStatus,
@@ -38,6 +36,7 @@ from .fatigue import fatigue_allowed_contact_ids, fatigue_record, fatigue_record
 from .models import Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
 from .signals import response_recorded
 from .tokens import TokenError, make_token, read_token
+from .wording import survey_language
 
 __all__ = [
     "AlreadyAnswered",
@@ -53,7 +52,6 @@ __all__ = [
     "survey_audience_contact_ids",
     "survey_link_for_contact",
     "survey_send",
-    "survey_send_audience",
     "widget_answer",
     "widget_eligibility",
 ]
@@ -498,7 +496,7 @@ def widget_eligibility(
         return _widget_offer(workspace, survey, contact, pending, user_id)
     if contact.id not in fatigue_allowed_contact_ids(contact_ids=[contact.id], now=now):
         return None
-    lang = language if language in LANGUAGES else (contact.language if contact.language in LANGUAGES else "")
+    lang = survey_language(language) or survey_language(contact.language)
     for survey in surveys:
         if contact.id not in survey_audience_contact_ids(survey=survey, contact_ids=[contact.id]):
             continue
@@ -655,7 +653,7 @@ def survey_send(
                     contact_id=cid,
                     account_id=rows[cid]["account_id"],
                     channel=Channel.EMAIL,
-                    language=rows[cid]["language"] if rows[cid]["language"] in LANGUAGES else survey.default_language,
+                    language=survey_language(rows[cid]["language"]) or survey.default_language,
                     sent_at=now,
                 )
                 for cid in chosen
@@ -667,38 +665,17 @@ def survey_send(
             kind=TouchKind.ASKED,
             occurred_at=now,
         )
-    messages = []
-    for delivery in deliveries:
-        row = rows[delivery.contact_id]
-        token = make_token("email", {"d": delivery.id})
-        texts = survey.texts(delivery.language)
-        context = {"survey": survey, "texts": texts, "links": _email_links(token, survey), "name": row["name"]}
-        message = EmailMultiAlternatives(
-            subject=texts["question"],
-            body=render_to_string("surveys/email/survey_email.txt", context),
-            to=[row["email"]],
+    from .sending import survey_email_message
+
+    messages = [
+        survey_email_message(
+            survey=survey, delivery=d, email=rows[d.contact_id]["email"], name=rows[d.contact_id]["name"]
         )
-        message.attach_alternative(render_to_string("surveys/email/survey_email.html", context), "text/html")
-        messages.append(message)
+        for d in deliveries
+    ]
     with get_connection() as mail:
         result["sent"] = mail.send_messages(messages) or 0
     return result
-
-
-def survey_send_audience(*, survey: Survey, chunk: int = 5000) -> dict:
-    """Email the survey to every contact of its audience, in keyset chunks of contact ids (the
-    audience, fatigue and drip rules of survey_send apply to each chunk)."""
-    from accounts.models import Contact
-
-    totals: dict[str, int] = {}
-    after = 0
-    while True:
-        ids = list(Contact.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:chunk])
-        if not ids:
-            return totals
-        for key, value in survey_send(survey=survey, contact_ids=ids).items():
-            totals[key] = totals.get(key, 0) + value
-        after = ids[-1]
 
 
 def _delivery_for(purpose: str, token: str) -> SurveyDelivery:
@@ -742,7 +719,7 @@ def survey_link_for_contact(*, survey: Survey, contact, now: datetime | None = N
         contact=contact,
         account_id=contact.account_id,
         channel=Channel.LINK,
-        language=contact.language if contact.language in LANGUAGES else survey.default_language,
+        language=survey_language(contact.language) or survey.default_language,
         sent_at=now or timezone.now(),
     )
     token = make_token("link", {"d": delivery.id})
@@ -763,7 +740,7 @@ def link_answer(
         score=value,
         comment=comment,
         answers=answers,
-        language=language if language in LANGUAGES else survey.default_language,
+        language=survey_language(language) or survey.default_language,
         channel=Channel.LINK,
         survey_id=survey.id,
         locked_after=edit_window(),

@@ -62,11 +62,12 @@ def _page(request, survey: Survey, language: str, *, status: int = 200, answers:
     context.setdefault("errors", {})
     answers = answers or {}
     follow_ups = []
-    for question in survey.follow_ups or []:
+    for question in survey.follow_ups_in(texts["language"]):  # in the page's language only
         given = answers.get(question["id"])
         chosen = given if isinstance(given, list) else ([given] if given else [])
         follow_ups.append({**question, "chosen": chosen, "value": given if isinstance(given, str) else ""})
-    with translation.override(texts["language"]):
+    # the survey's code ("zh") as the site's language ("zh-hans", settings.LANGUAGES)
+    with translation.override(translation.get_supported_language_variant(texts["language"])):
         return render(
             request,
             "surveys/public_survey.html",

@@ -200,8 +200,9 @@ def test_subscription_writes_refresh_mrr_and_signal_the_change(api_write, signal
 
 
 def test_cancelling_last_paid_subscription_emits_account_churned(
-    api_write, signals, django_capture_on_commit_callbacks
+    api_write, signals, settings, django_capture_on_commit_callbacks
 ):
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]  # the listener is on loopback
     webhook_endpoint_create(url="http://127.0.0.1:9/", events=["account.churned"])
     account = AccountFactory(external_id="acme")
     SubscriptionFactory(account=account, external_id="sub_1", mrr=Decimal("500"), start_date=date(2024, 1, 1))

@@ -84,7 +84,15 @@ def test_subscriptions_and_contacts_import(django_capture_on_commit_callbacks):
     contacts = "id;account;email;name\nu1;acme;ann@acme.test;Ann\nu2;nope;bob@acme.test;Bob\n"
     job = import_job_create(kind="contacts", file_name="c.csv", content=contacts.encode())
     import_job_validate(job=job)
-    assert job.errors == [{"row": 3, "field": "account", "reason": "Object with external_id=nope does not exist."}]
+    assert job.errors == [
+        {
+            "row": 3,
+            "field": "account",
+            "column": "account",
+            "value": "nope",
+            "reason": "No account has the id 'nope': import the accounts first, or check the id.",
+        }
+    ]
     assert not Contact.objects.exists()
 
 

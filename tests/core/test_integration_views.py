@@ -11,6 +11,12 @@ from core.webhooks import webhook_emit, webhook_endpoint_create
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """These endpoints sit on loopback, an internal address an admin must allow."""
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+
+
 def test_only_admins_see_the_pages(client, csm_user, manager_user):
     for user in (csm_user, manager_user):
         client.force_login(user)

@@ -1,5 +1,6 @@
 """Inbox, task actions, team view and builder pages: roles, htmx partials, query counts."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -75,7 +76,7 @@ def test_complete_puts_the_outcome_on_the_timeline(csm_client, csm_user, htmx_he
     csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the rows' forms
     assert csm_client.post(url, {"outcome_note": ""}, **htmx_headers).status_code == 400
     response = csm_client.post(url, {"outcome_note": "Called them, fixed the export."}, **htmx_headers)
-    assert response.status_code == 200 and response["HX-Trigger"] == "tasks-changed"
+    assert response.status_code == 200 and json.loads(response["HX-Trigger"]) == {"tasks-changed": {"counted": True}}
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.completed_by == csm_user
     activity = Activity.objects.get(account=task.account, kind="task")
@@ -429,4 +430,4 @@ def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, mo
     assert calls == []
     response = csm_client.get(inbox)
     assert calls == [1]
-    assert re.search(r'Tasks\s*<span class="badge-count">30</span>', response.content.decode())
+    assert re.search(r'Tasks\s*<span class="badge-count" id="nav-badge-tasks">30</span>', response.content.decode())

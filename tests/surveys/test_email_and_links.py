@@ -146,14 +146,18 @@ def test_email_is_rendered_right_to_left_for_arabic(survey):
     assert timezone.now() - SurveyDelivery.objects.get().sent_at < timedelta(minutes=1)
 
 
-def test_send_to_the_whole_audience_in_chunks(survey):
-    from surveys.services import survey_send_audience
+def test_send_to_the_whole_audience_in_chunks(survey, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from surveys import sending
 
     accounts = [AccountFactory(tier="key"), AccountFactory(tier="standard")]
     for i in range(5):
         ContactFactory(account=accounts[i % 2], email=f"p{i}@x.io")
     survey.tiers = ["key"]
     survey.save()
-    totals = survey_send_audience(survey=survey, chunk=2)
-    assert totals["sent"] == 3 and totals["skipped_audience"] == 2
+    with mock.patch.object(sending, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
+        job = sending.send_job_create(survey=survey)
+    job.refresh_from_db()
+    assert (job.status, job.candidates, job.sent, job.skipped) == ("done", 3, 3, {})
     assert sorted(m.to[0] for m in mail.outbox) == ["p0@x.io", "p2@x.io", "p4@x.io"]
