@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0004_response_comments_by_time"),
+        ("surveys", "0005_response_comments_by_time"),
     ]
 
     operations = [

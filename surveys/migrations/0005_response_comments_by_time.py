@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0014_usage_event_message_key_column"),
-        ("surveys", "0003_survey_report_days"),
+        ("surveys", "0004_survey_report_days"),
     ]
 
     operations = [

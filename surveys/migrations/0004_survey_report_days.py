@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0002_response_followup_and_lean_indexes"),
+        ("surveys", "0003_survey_send_jobs"),
     ]
 
     operations = [
