@@ -7,6 +7,8 @@ sees a 5xx for a half-stored batch (it retries 5xx and drops 4xx).
 
 - `group`    upserts the account whose external id is `groupId` (traits: name, website /
              domain, industry, plan, ...) and, with a `userId`, moves that contact to it.
+             With an ingest-scoped key, existing records keep their identity (see
+             `tracking_messages_store`).
 - `identify` upserts the contact whose external id is `userId` (traits: email, name, title,
              language, timezone, ...); `context.groupId` sets its account.
 - `track`, `page`, `screen` record a usage event through accounts.ingest.events_store
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +37,9 @@ TYPES = {"identify", "group", "track", "page", "screen", "alias"}
 EVENT_TYPES = {"track", "page", "screen"}
 ACCOUNT_TRAITS = {"name": "name", "website": "domain", "domain": "domain", "industry": "industry"}
 CONTACT_TRAITS = {"email": "email", "name": "name", "title": "title", "language": "language", "timezone": "timezone"}
+# What says who a contact is (and where surveys and e-mails go): an ingest key sets these only
+# while they are empty. Accounts' identity is every trait we map (name, domain, industry).
+IDENTITY_CONTACT_FIELDS = {"account", "email"}
 
 
 class TrackingError(Exception):
@@ -111,11 +116,19 @@ def _traits(traits: dict, mapping: dict, model) -> dict:
     return values
 
 
-def _account_upsert(group_id: str, traits: dict) -> Account:
+def _account_upsert(group_id: str, traits: dict, *, identity_changes: bool = True) -> Account:
     values = _traits(traits, ACCOUNT_TRAITS, Account)
     account = Account.objects.filter(external_id=group_id).first()
     if account is None:
-        return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
+        try:
+            with transaction.atomic():  # a savepoint: another request may create it first
+                return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
+        except IntegrityError:
+            account = Account.objects.get(external_id=group_id)
+    if not identity_changes:
+        # An ingest key fills what is empty (a name still equal to the external id, as a track
+        # call creates it), never renames (docs/api.md "What an ingest key may change").
+        values = {n: v for n, v in values.items() if _unset(account, n)}
     changed = [name for name, value in values.items() if getattr(account, name) != value]
     for name in changed:
         setattr(account, name, values[name])
@@ -124,15 +137,31 @@ def _account_upsert(group_id: str, traits: dict) -> Account:
     return account
 
 
-def _contact_upsert(user_id: str, traits: dict, account: Account | None, seen_at) -> Contact:
+def _unset(record, name: str) -> bool:
+    """An identity field nobody has set yet: blank, or an account's name still its external id."""
+    value = getattr(record, name)
+    return value in (None, "") or (name == "name" and isinstance(record, Account) and value == record.external_id)
+
+
+def _contact_upsert(
+    user_id: str, traits: dict, account: Account | None, seen_at, *, identity_changes: bool = True
+) -> Contact:
     values = _traits(traits, CONTACT_TRAITS, Contact)
     if "email" in values and "@" not in values["email"]:
         values.pop("email")
     contact = Contact.objects.filter(external_id=user_id).first()
     if contact is None:
-        return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
+        try:
+            with transaction.atomic():  # a savepoint: another request may create it first
+                return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
+        except IntegrityError:
+            contact = Contact.objects.get(external_id=user_id)
     if account is not None:
         values["account"] = account
+    if not identity_changes:
+        # An ingest key never moves a contact to another account nor changes its e-mail;
+        # it may attach one that has no account and fill an empty e-mail.
+        values = {n: v for n, v in values.items() if n not in IDENTITY_CONTACT_FIELDS or _unset(contact, n)}
     changed = [n for n, v in values.items() if getattr(contact, n) != v]
     for name in changed:
         setattr(contact, name, values[name])
@@ -156,8 +185,14 @@ def _seen_at(message: dict):
 
 
 @transaction.atomic
-def tracking_messages_store(messages: Sequence, *, default_type: str | None = None) -> TrackingResult:
-    """Apply Segment messages, all or nothing (see the module docstring). Raises TrackingError."""
+def tracking_messages_store(
+    messages: Sequence, *, default_type: str | None = None, identity_changes: bool = True
+) -> TrackingResult:
+    """Apply Segment messages, all or nothing (see the module docstring). Raises TrackingError.
+
+    `identity_changes=False` (an ingest-scoped key): unknown accounts and contacts are created,
+    existing ones keep their identity: an account's name, domain and industry, a contact's
+    account and e-mail are only filled while empty (docs/api.md)."""
     errors = _validate(messages, default_type)
     if errors:
         raise TrackingError(errors)
@@ -169,16 +204,18 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         context = message.get("context") or {}
         user_id = _str_id(message.get("userId"))
         if kind == "group":
-            account = _account_upsert(_str_id(message["groupId"]), message.get("traits") or {})
+            account = _account_upsert(
+                _str_id(message["groupId"]), message.get("traits") or {}, identity_changes=identity_changes
+            )
             result.accounts_upserted += 1
             if user_id:
-                _contact_upsert(user_id, {}, account, _seen_at(message))
+                _contact_upsert(user_id, {}, account, _seen_at(message), identity_changes=identity_changes)
                 result.contacts_upserted += 1
         elif kind == "identify" and user_id:
             group_id = _str_id(context.get("groupId"))
             account = _account_upsert(group_id, {}) if group_id else None
             traits = message.get("traits") or context.get("traits") or {}
-            _contact_upsert(user_id, traits, account, _seen_at(message))
+            _contact_upsert(user_id, traits, account, _seen_at(message), identity_changes=identity_changes)
             result.contacts_upserted += 1
 
     # 2. events: resolve accounts and contacts for the whole batch at once. Each message's
@@ -197,7 +234,8 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
     accounts = {ext: pk for ext, pk in _in(Account, group_ids, "id")}
     new_accounts = [Account(external_id=g, name=g) for g in group_ids if g not in accounts]
     if new_accounts:
-        Account.objects.bulk_create(new_accounts)
+        # ON CONFLICT DO NOTHING: a concurrent request may create the same account; read the ids back.
+        Account.objects.bulk_create(new_accounts, ignore_conflicts=True)
         accounts.update({ext: pk for ext, pk in _in(Account, [a.external_id for a in new_accounts], "id")})
         result.accounts_upserted += len(new_accounts)
 
@@ -241,8 +279,10 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
     if bad:
         raise TrackingError(bad)
     if new_contacts:
-        Contact.objects.bulk_create(list(new_contacts.values()))
-        contacts.update({ext: (c.pk, c.account_id) for ext, c in new_contacts.items()})
+        Contact.objects.bulk_create(list(new_contacts.values()), ignore_conflicts=True)  # as accounts above
+        contacts.update(
+            {ext: (pk, account_id) for ext, pk, account_id in _in(Contact, list(new_contacts), "id", "account_id")}
+        )
         result.contacts_upserted += len(new_contacts)
     for row in rows:
         if row["contact"] is not None:

@@ -11,12 +11,13 @@ import base64
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.authentication import APIKeyAuthentication, APIKeyUser
+from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle
+from core.choices import APIKeyScope
 from core.services import api_key_authenticate
 
 from ..tracking import TrackingError, tracking_messages_store
@@ -109,7 +110,12 @@ class TrackingView(APIView):
     def post(self, request):
         messages = self.messages(json_body(request))
         try:
-            tracking_messages_store(messages, default_type=self.message_type)
+            tracking_messages_store(
+                messages,
+                default_type=self.message_type,
+                # An ingest key creates what is unknown and leaves existing records' identity alone.
+                identity_changes=getattr(request.auth, "scope", None) != APIKeyScope.INGEST,
+            )
         except TrackingError as exc:
             raise ItemsInvalid(exc.errors, message=f"{exc}; nothing was stored.") from exc
         return Response({"success": True})
