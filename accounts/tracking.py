@@ -116,9 +116,13 @@ def _traits(traits: dict, mapping: dict, model) -> dict:
     return values
 
 
+def _find(model, external_id: str):
+    return model.objects.filter(external_id=external_id).first()
+
+
 def _account_upsert(group_id: str, traits: dict, *, identity_changes: bool = True) -> Account:
     values = _traits(traits, ACCOUNT_TRAITS, Account)
-    account = Account.objects.filter(external_id=group_id).first()
+    account = _find(Account, group_id)
     if account is None:
         try:
             with transaction.atomic():  # a savepoint: another request may create it first
@@ -149,7 +153,7 @@ def _contact_upsert(
     values = _traits(traits, CONTACT_TRAITS, Contact)
     if "email" in values and "@" not in values["email"]:
         values.pop("email")
-    contact = Contact.objects.filter(external_id=user_id).first()
+    contact = _find(Contact, user_id)
     if contact is None:
         try:
             with transaction.atomic():  # a savepoint: another request may create it first

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in an API path or query string is a 400 naming the parameter (core.api.middleware).
+    "core.api.middleware.APINulGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The survey widget's public endpoints (/widget/) skip what follows but Common and XFrameOptions.
     "surveys.middleware.WidgetMiddleware",
@@ -199,6 +201,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ScopedPermission"],
+    # orjson with a nesting limit and no NUL characters: a hostile body is a 400 (core.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "PAGE_SIZE": 100,
