@@ -74,6 +74,18 @@ def _timestamp(message: dict):
     return timezone.now()
 
 
+def _iso_time(value) -> bool:
+    """An ISO 8601 date-time string (the message's own time fields; events_store checks the
+    range of the one it stores)."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
     errors: list[dict] = []
     for index, message in enumerate(messages):
@@ -85,12 +97,19 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
             errors.append({"index": index, "field": "type", "reason": f"must be one of {', '.join(sorted(TYPES))}"})
             continue
         message["type"] = kind
-        context = message.get("context") or {}
-        if not isinstance(context, dict):
+        context = message.get("context")
+        if context is not None and not isinstance(context, dict):
             errors.append({"index": index, "field": "context", "reason": "must be an object"})
+        context = context or {}
         for name in ("traits", "properties"):
             if message.get(name) is not None and not isinstance(message[name], dict):
                 errors.append({"index": index, "field": name, "reason": "must be an object"})
+        for name in ("timestamp", "originalTimestamp", "sentAt", "receivedAt"):
+            if message.get(name) is not None and not _iso_time(message[name]):
+                errors.append({"index": index, "field": name, "reason": "is not an ISO 8601 date-time"})
+        for name in ("anonymousId", "event", "name", "messageId"):
+            if message.get(name) is not None and not isinstance(message[name], str):
+                errors.append({"index": index, "field": name, "reason": "must be a string"})
         if message.get("userId") is not None and _str_id(message["userId"]) is None:
             errors.append({"index": index, "field": "userId", "reason": "must be a string of 1-191 characters"})
         if kind == "identify" and _str_id(message.get("userId")) is None and not message.get("anonymousId"):

@@ -61,8 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # A NUL in an API path or query string is a 400 naming the parameter (core.api.middleware).
-    "core.api.middleware.APINulGuardMiddleware",
+    # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
+    "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The survey widget's public endpoints (/widget/) skip what follows but Common and XFrameOptions.
     "surveys.middleware.WidgetMiddleware",
@@ -202,15 +202,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ScopedPermission"],
     # orjson with a nesting limit and no NUL characters: a hostile body is a 400 (core.api.parsers).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: the schema says so, and a form body cannot carry the JSON fields the API takes.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # Per API key (core.api.throttling); a client over its rate gets 429 + Retry-After.
     "DEFAULT_THROTTLE_RATES": {
@@ -228,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1|/v1",
     # One name per choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.error_responses_hook",
+    ],
 }
 
 LOGGING = {

@@ -20,7 +20,7 @@ from core.api.throttling import IngestRateThrottle
 from core.choices import APIKeyScope
 from core.services import api_key_authenticate
 
-from ..tracking import TrackingError, tracking_messages_store
+from ..tracking import TrackingError, _iso_time, tracking_messages_store
 from .bodies import json_body
 from .views import ItemsInvalid
 
@@ -68,15 +68,15 @@ class SegmentMessageSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, help_text="page / screen name.")
     messageId = serializers.CharField(required=False, help_text="Stored once.")  # noqa: N815
     timestamp = serializers.DateTimeField(required=False)
-    traits = serializers.DictField(required=False)
-    properties = serializers.DictField(required=False)
-    context = serializers.DictField(required=False, help_text="context.groupId names the account.")
+    traits = serializers.DictField(required=False, allow_null=True)
+    properties = serializers.DictField(required=False, allow_null=True)
+    context = serializers.DictField(required=False, allow_null=True, help_text="context.groupId names the account.")
 
 
 class SegmentBatchSerializer(serializers.Serializer):
     batch = SegmentMessageSerializer(many=True)
     sentAt = serializers.DateTimeField(required=False)  # noqa: N815
-    context = serializers.DictField(required=False)
+    context = serializers.DictField(required=False, allow_null=True)
 
 
 class SuccessSerializer(serializers.Serializer):
@@ -95,12 +95,20 @@ class TrackingView(APIView):
             raise ItemsInvalid([], message="Send a JSON object.")
         if self.message_type is not None:
             return [body]
+        if body.get("sentAt") is not None and not _iso_time(body["sentAt"]):
+            raise ItemsInvalid(
+                [{"field": "sentAt", "reason": "is not an ISO 8601 date-time"}], message="sentAt is not a date-time."
+            )
         batch = body.get("batch")
         if not isinstance(batch, list):
             raise ItemsInvalid(
                 [{"field": "batch", "reason": "must be a list of messages"}], message="batch is missing."
             )
         shared = body.get("context")
+        if shared is not None and not isinstance(shared, dict):
+            raise ItemsInvalid(
+                [{"field": "context", "reason": "must be an object"}], message="context must be an object."
+            )
         if isinstance(shared, dict):
             for message in batch:
                 if isinstance(message, dict) and not message.get("context"):

@@ -8,7 +8,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -245,7 +251,14 @@ def _import_schema(serializer_class, name: str):
             description=ITEMS_DESCRIPTION,
             request={"application/json": serializer_class},
             responses={
-                200: OpenApiResponse(serializers.BulkResultSerializer, description="A list was posted; or an update."),
+                200: OpenApiResponse(
+                    PolymorphicProxySerializer(
+                        component_name=f"{serializer_class.Meta.model.__name__}BulkOrUpdate",
+                        serializers=[serializers.BulkResultSerializer, serializer_class],
+                        resource_type_field_name=None,
+                    ),
+                    description="A list was posted (counts and results), or one object updated an existing record.",
+                ),
                 201: serializer_class,
                 400: ERROR_RESPONSE,
             },

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework import pagination, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 BIGINT = 2**63
 
@@ -34,6 +34,28 @@ class CursorPagination(pagination.CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        """page_size, when sent, is a whole number from 1 to max_page_size (a 400 otherwise,
+        not DRF's silent fallback to the default: the schema says what is allowed)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            reason = _("must be a whole number from 1 to %(max)d") % {"max": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [reason]})
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
 
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model

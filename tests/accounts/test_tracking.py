@@ -84,7 +84,7 @@ def test_batch_is_atomic(tracker):
     assert response.status_code == 400
     payload = response.json()
     assert payload["code"] == "invalid" and payload["message"]
-    assert {(e["index"], e["field"]) for e in payload["errors"]} == {(3, "type")}
+    assert {(e["index"], e["field"]) for e in payload["errors"]} == {(2, "timestamp"), (3, "type")}
     body["batch"].pop()
     response = tracker.post("/v1/batch", body, format="json")
     assert response.status_code == 400
