@@ -36,7 +36,7 @@ demo: migrate
 
 run: demo
 	@$(PY) manage.py demo_logins
-	@echo "  Survey widget in a pretend customer product (another origin): http://localhost:$(PORT)/demo-host/"
+	@echo "  Survey widget in a pretend customer product (another origin; DEBUG only): http://localhost:$(PORT)/demo-host/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

@@ -4,15 +4,21 @@ progress bar. The work is in accounts.imports; CSMs and above."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.choices import Role
+from core.csv_export import csv_response
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial
 
+from .import_rows import rejected_rows
 from .imports import (
     IMPORT_KINDS,
+    MAX_ERRORS,
     ImportFileError,
+    import_job_content,
     import_job_create,
     import_job_preview,
     import_job_queue,
@@ -26,6 +32,14 @@ RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="The file holds")
     file = forms.FileField(label="CSV file", help_text="UTF-8, first line = column names. Up to 10 MB.")
+    mode = forms.ChoiceField(
+        choices=ImportJob.Mode.choices,
+        initial=ImportJob.Mode.ALL_OR_NOTHING,
+        required=False,  # left out: all or nothing
+        widget=forms.RadioSelect(attrs={"class": "choice-list"}),
+        label=gettext_lazy("Rows with errors"),
+        help_text=gettext_lazy("You can change this after the check, before anything is imported."),
+    )
 
 
 class ImportListView(RoleRequiredMixin, View):
@@ -51,6 +65,7 @@ class ImportListView(RoleRequiredMixin, View):
                     file_name=upload.name,
                     content=upload.read(),
                     created_by=request.user,
+                    mode=form.cleaned_data["mode"] or ImportJob.Mode.ALL_OR_NOTHING,
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
@@ -78,6 +93,8 @@ class ImportDetailView(RoleRequiredMixin, View):
             "preview": import_job_preview(job=job),
             "previous": previous,
             "running": job.status in RUNNING,
+            "modes": ImportJob.Mode.choices,
+            "errors_shown": job.errors[:MAX_ERRORS],
         }
 
     def get(self, request, pk: int):
@@ -100,9 +117,11 @@ class ImportDetailView(RoleRequiredMixin, View):
             job.mapping = {
                 name: request.POST[f"map_{name}"] for name in spec.fields if request.POST.get(f"map_{name}") in header
             }
+            if request.POST.get("mode") in ImportJob.Mode.values:
+                job.mode = request.POST["mode"]
             job.status = ImportJob.Status.UPLOADED
             job.errors = []
-            job.save(update_fields=["mapping", "status", "errors"])
+            job.save(update_fields=["mapping", "mode", "status", "errors"])
             if action == "preview":
                 context = {**self.context(job), "oob_clear": True}
                 return render(request, "accounts/partials/import_preview.html", context)
@@ -115,3 +134,17 @@ class ImportDetailView(RoleRequiredMixin, View):
                 messages.error(request, str(exc))
             return redirect("accounts:import_detail", pk=job.pk)
         return redirect("accounts:import_detail", pk=job.pk)
+
+
+class ImportRejectedView(RoleRequiredMixin, View):
+    """The rows an import left out (or would leave out), as in the file, with an "error" column:
+    fix them in a spreadsheet and upload that file."""
+
+    view_role = Role.CSM
+
+    def get(self, request, pk: int):
+        job = get_object_or_404(ImportJob, pk=pk)
+        header, rows = import_job_content(job=job)
+        headers, rejected = rejected_rows(header=header, rows=rows, errors=job.errors)
+        stem = job.file_name.rsplit(".", 1)[0] or "import"
+        return csv_response(filename=_("%(name)s-rejected.csv") % {"name": stem}, headers=headers, rows=rejected)

@@ -5,6 +5,9 @@
 2. `import_job_validate` checks every row with the REST API's own serializers (same rules, same
    messages) and records the report: how many rows would be created, updated or left unchanged,
    and each bad row's line, field and reason. Nothing is written.
+   Two modes (`ImportJob.mode`): all or nothing (the default: one bad row and nothing is
+   imported) or "import the valid rows, report the rest" (bad rows are skipped, listed and
+   downloadable; accounts.import_rows reads labels, owners and writes the errors).
 3. `import_job_run` (Celery: `import_job_run_task`) writes the rows in chunks of CHUNK through
    accounts.records, the same upserts as the API, and counts progress for the progress bar.
    Upserts by external id (subscriptions without one: account + plan + start date) make a
@@ -18,15 +21,18 @@ from collections.abc import Iterator
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import records
 from .api.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
+from .import_rows import duplicate_errors, error_make, items_normalise, parent_errors, reason_plain
 from .models import Account, Contact, ImportJob, Subscription
 
 __all__ = [
     "CHUNK",
     "IMPORT_KINDS",
     "ImportFileError",
+    "import_job_content",
     "import_job_create",
     "import_job_preview",
     "import_job_queue",
@@ -37,7 +43,8 @@ __all__ = [
 CHUNK = 500
 MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 8
-MAX_ERRORS = 500
+MAX_ERRORS = 500  # shown on the page
+MAX_STORED_ERRORS = 20000  # kept on the job (the rejected-rows download)
 
 
 class ImportFileError(ValueError):
@@ -151,6 +158,11 @@ def _header_and_rows(job: ImportJob) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in rows[0]], rows[1:]
 
 
+def import_job_content(*, job: ImportJob) -> tuple[list[str], list[list[str]]]:
+    """The file's header and rows (blank lines left out), as the rows are numbered in errors."""
+    return _header_and_rows(job)
+
+
 def _guess_mapping(kind: Kind, header: list[str]) -> dict[str, str]:
     lowered = {h.lower().strip(): h for h in header}
     mapping = {}
@@ -163,7 +175,9 @@ def _guess_mapping(kind: Kind, header: list[str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def import_job_create(*, kind: str, file_name: str, content: bytes, created_by=None) -> ImportJob:
+def import_job_create(
+    *, kind: str, file_name: str, content: bytes, created_by=None, mode: str = ImportJob.Mode.ALL_OR_NOTHING
+) -> ImportJob:
     if kind not in IMPORT_KINDS:
         raise ImportFileError(f"Choose what the file holds: {', '.join(IMPORT_KINDS)}.")
     text = _decode(content)
@@ -173,6 +187,7 @@ def import_job_create(*, kind: str, file_name: str, content: bytes, created_by=N
         file_sha256=hashlib.sha256(content).hexdigest(),
         content=text,
         created_by=created_by,
+        mode=mode if mode in ImportJob.Mode.values else ImportJob.Mode.ALL_OR_NOTHING,
     )
     header, rows = _header_and_rows(job)
     if not header:
@@ -233,21 +248,46 @@ def _refs(items: list[dict]) -> dict:
     return refs
 
 
-def _validate(kind: Kind, items: list[dict], known_parents: set[str]) -> tuple[list, list[dict]]:
-    """Validated values and errors [{"row": CSV line, "field", "reason"}] for some rows."""
-    from .api.views import duplicate_errors, items_errors
+def _validate(
+    kind: Kind, items: list[dict], known_parents: set[str], mapping: dict, *, partial: bool = False
+) -> tuple[list, list[dict]]:
+    """Validated values and errors [{"row": CSV line, "field", "column", "value", "reason"}].
 
+    All or nothing (default): values only when no row has an error. `partial`: the values of
+    the rows without errors (and without a parent on a row in error), and the others' errors."""
+    from .api.views import items_errors
+
+    items = [dict(item) for item in items]  # normalising writes codes and usernames into them
+    errors = items_normalise(model=kind.model, fields=kind.fields, items=items, mapping=mapping)
     serializer = kind.serializer(data=items, many=True, context={"refs": _refs(items)})
-    errors = [] if serializer.is_valid() else items_errors(serializer.errors, True)
-    errors += duplicate_errors(items, "external_id")
+    if not serializer.is_valid():
+        for e in items_errors(serializer.errors, True):
+            item = items[e["index"]]
+            value = item.get("_raw", {}).get(e["field"], item.get(e["field"], ""))
+            value = value if isinstance(value, str) else ""
+            reason = reason_plain(field=e["field"], reason=e["reason"], value=value)
+            errors.append(
+                {
+                    "index": e["index"],
+                    **error_make(row=None, field=e["field"], reason=reason, mapping=mapping, item=item),
+                }
+            )
+    errors += duplicate_errors(items, mapping)
     if kind.model is Account:
-        for index, item in enumerate(items):
-            parent = item.get("parent")
-            if parent and parent not in known_parents:
-                errors.append({"index": index, "field": "parent", "reason": f"unknown parent account {parent!r}"})
+        errors += parent_errors(items, known_parents, mapping, bad={e["index"] for e in errors} if partial else None)
     for e in errors:
         e["row"] = items[e.pop("index", 0)]["_line"]
-    return (serializer.validated_data if not errors else []), errors
+    if not errors:
+        return serializer.validated_data, []
+    if not partial:
+        return [], errors
+    bad_lines = {e["row"] for e in errors}
+    good = [item for item in items if item["_line"] not in bad_lines]
+    if not good:
+        return [], errors
+    serializer = kind.serializer(data=good, many=True, context={"refs": _refs(good)})
+    serializer.is_valid(raise_exception=True)  # the rows left passed once already
+    return serializer.validated_data, errors
 
 
 def _known_parents(items: list[dict]) -> set[str]:
@@ -263,24 +303,44 @@ def _known_parents(items: list[dict]) -> set[str]:
 
 
 def import_job_validate(*, job: ImportJob) -> ImportJob:
-    """Check every row; record the report. Writes nothing but the job itself."""
+    """Check every row; record the report. Writes nothing but the job itself.
+
+    All or nothing: VALIDATED only when every row is valid. Valid-rows mode: VALIDATED when
+    at least one row is, with the others' errors kept on the job (they will be skipped)."""
     kind = IMPORT_KINDS[job.kind]
     header, rows = _header_and_rows(job)
     items = _items(job, rows, header)
     missing = [f for f in kind.required if f not in job.mapping]
-    errors: list[dict] = [{"row": None, "field": f, "reason": "no column is mapped to it"} for f in missing]
-    created = updated = unchanged = 0
+    errors: list[dict] = [
+        {"row": None, "field": f, "column": "", "value": "", "reason": _("No column is mapped to it.")} for f in missing
+    ]
+    partial = job.mode == ImportJob.Mode.VALID_ROWS
+    created = updated = unchanged = skipped = 0
+    values: list = []
     if not missing:
-        values, errors = _validate(kind, items, _known_parents(items) if kind.model is Account else set())
-        if not errors:
+        known = _known_parents(items) if kind.model is Account else set()
+        values, errors = _validate(kind, items, known, job.mapping, partial=partial)
+        if values:
             counts = _dry_run(kind, values)
             created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
+        skipped = len({e["row"] for e in errors if e["row"]})
     errors.sort(key=lambda e: e["row"] or 0)
-    job.errors = errors[:MAX_ERRORS]
-    job.status = ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED
+    job.errors = errors[:MAX_STORED_ERRORS]
+    job.status = ImportJob.Status.VALIDATED if values else ImportJob.Status.INVALID
     job.created_count, job.updated_count, job.unchanged_count = created, updated, unchanged
+    job.skipped_count = skipped
     job.total_rows = len(rows)
-    job.save(update_fields=["errors", "status", "created_count", "updated_count", "unchanged_count", "total_rows"])
+    job.save(
+        update_fields=[
+            "errors",
+            "status",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "skipped_count",
+            "total_rows",
+        ]
+    )
     return job
 
 
@@ -328,8 +388,10 @@ def import_job_queue(*, job: ImportJob) -> ImportJob:
     if job.status != ImportJob.Status.VALIDATED:
         raise ValueError("only a validated import can start")
     job.status = ImportJob.Status.QUEUED
-    job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = 0
-    job.save(update_fields=["status", "processed_rows", "created_count", "updated_count", "unchanged_count"])
+    job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = job.skipped_count = 0
+    job.save(
+        update_fields=["status", "processed_rows", "created_count", "updated_count", "unchanged_count", "skipped_count"]
+    )
     transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
     return job
 
@@ -350,25 +412,44 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if kind.model is Account:
         known_parents = _known_parents(items)
         items = _parents_first(items)
+    partial = job.mode == ImportJob.Mode.VALID_ROWS
+    skipped_errors: list[dict] = []
+    if partial:
+        # The same rows as the check skipped (and any the data changed since): left out first,
+        # so a parent on a skipped row never leaves a child half-linked.
+        _values, skipped_errors = _validate(kind, items, known_parents, job.mapping, partial=True)
+        bad_lines = {e["row"] for e in skipped_errors}
+        items = [item for item in items if item["_line"] not in bad_lines]
+    skipped = len({e["row"] for e in skipped_errors if e["row"]})
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        values, errors = _validate(kind, chunk, known_parents)
-        if errors:
+        values, errors = _validate(kind, chunk, known_parents, job.mapping, partial=partial)
+        if errors and not partial:
             job.status = ImportJob.Status.FAILED
-            job.errors = errors[:MAX_ERRORS]
+            job.errors = errors[:MAX_STORED_ERRORS]
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "errors", "finished_at"])
             return job
-        with transaction.atomic():
-            result = kind.upsert(items=values)
-        for name, value in result.as_dict().items():
-            counts[name] += value
+        if errors:  # rows that went bad since the first pass (e.g. a referenced account deleted)
+            skipped_errors += errors
+            skipped += len({e["row"] for e in errors if e["row"]})
+        if values:
+            with transaction.atomic():
+                result = kind.upsert(items=values)
+            for name, value in result.as_dict().items():
+                counts[name] += value
         ImportJob.objects.filter(pk=job.pk).update(
-            processed_rows=min(start + CHUNK, len(items)),
+            processed_rows=min(skipped + start + CHUNK, job.total_rows),
             created_count=counts["created"],
             updated_count=counts["updated"],
             unchanged_count=counts["unchanged"],
+            skipped_count=skipped,
+        )
+    if partial:
+        skipped_errors.sort(key=lambda e: e["row"] or 0)
+        ImportJob.objects.filter(pk=job.pk).update(
+            errors=skipped_errors[:MAX_STORED_ERRORS], skipped_count=skipped, processed_rows=job.total_rows
         )
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()

@@ -17,4 +17,5 @@ urlpatterns = [
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),
     path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("import/<int:pk>/rejected.csv", import_views.ImportRejectedView.as_view(), name="import_rejected"),
 ]

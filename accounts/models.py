@@ -350,7 +350,11 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["account", "-occurred_at"], name="activity_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
+            # the timeline filter by kind (accounts.timeline)
+            models.Index(fields=["account", "kind", "-occurred_at"], name="activity_account_kind_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject or self.body[:40]}"
@@ -453,7 +457,12 @@ class ImportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", "All or nothing: import only if every row is valid"
+        VALID_ROWS = "valid_rows", "Import the valid rows, report the rest"
+
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     content = models.TextField(help_text="The uploaded CSV, UTF-8.")
@@ -464,7 +473,14 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text='[{"row": 3, "field": "mrr", "reason": "..."}]')
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text="Rows left out for their errors (valid-rows mode)."
+    )
+    errors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[{"row": 3, "field": "mrr", "column": "MRR", "value": "abc", "reason": "..."}]',
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

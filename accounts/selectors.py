@@ -1,20 +1,27 @@
 """Reads for the accounts floor's pages. Each function runs a fixed number of queries,
 whatever the number of accounts or rows (the pages assert it in tests)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
 from .models import Account, AccountDailyUsage, Activity, Contact, Subscription, SupportTicket, TouchCadence
 
+if TYPE_CHECKING:
+    from .timeline import TimelineFilter
+
 __all__ = [
     "TouchStatus",
     "account_contacts",
     "account_detail_get",
+    "account_search",
     "account_subscriptions",
     "account_support_summary",
     "account_timeline",
@@ -75,6 +82,19 @@ def touch_status(account: Account, cadence: dict[str, int], *, now: datetime | N
     return TouchStatus(due_on, days, state)
 
 
+def account_search(*, user, q: str = "", limit: int = 8) -> list[Account]:
+    """Accounts for a picker: by name or domain (contains) or external id (exact), the user's own
+    first, then by name; with no query, the user's own accounts. One query."""
+    q = q.strip()[:100]
+    accounts = Account.objects.visible_to(user)
+    if q:
+        accounts = accounts.filter(Q(name__icontains=q) | Q(domain__icontains=q) | Q(external_id__iexact=q))
+    else:
+        accounts = accounts.filter(owner=user)
+    mine_first = Case(When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(accounts.select_related("owner").order_by(mine_first, "name", "id")[:limit])
+
+
 # Section: account 360
 
 
@@ -112,9 +132,14 @@ def account_subscriptions(*, account: Account, today: date | None = None) -> lis
     return subs
 
 
-def account_timeline(*, account: Account, before_id: int | None = None, limit: int = 20) -> tuple[list[Activity], bool]:
-    """A page of the timeline, newest first; True when older entries remain."""
+def account_timeline(
+    *, account: Account, before_id: int | None = None, limit: int = 20, filters: TimelineFilter | None = None
+) -> tuple[list[Activity], bool]:
+    """A page of the timeline, newest first (filtered: accounts.timeline); True when older entries
+    remain. Two queries with `before_id` (its anchor, then the page), else one."""
     qs = Activity.objects.filter(account=account).select_related("author", "contact")
+    if filters is not None and not filters.is_empty:
+        qs = qs.filter(filters.q())
     if before_id is not None:
         anchor = Activity.objects.filter(account=account, pk=before_id).values("occurred_at").first()
         if anchor is None:

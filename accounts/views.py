@@ -1,9 +1,10 @@
 """Browser pages of the accounts floor: the portfolio and the account 360 page (htmx)."""
 
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core.permissions import RoleRequiredMixin
@@ -26,6 +27,7 @@ from .selectors import (
     touch_status,
 )
 from .services import activity_create
+from .timeline import TimelineFilter, TimelineFilterForm, timeline_authors
 
 TIMELINE_PAGE = 8
 
@@ -86,18 +88,31 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         account = self.get_account()
-        if htmx_partial(request) and request.GET.get("before"):
-            try:
-                before = int(request.GET["before"])
-            except ValueError:
-                return HttpResponse("before must be an activity id", status=400)
-            items, more = account_timeline(account=account, before_id=before, limit=TIMELINE_PAGE)
-            return render(
-                request,
-                "accounts/partials/timeline_items.html",
-                {"account": account, "activities": items, "has_more": more},
+        filter_form = TimelineFilterForm(request.GET)
+        filter_ok = filter_form.is_valid()
+        timeline_filter = filter_form.filter() if filter_ok else TimelineFilter()
+        if htmx_partial(request) and ("before" in request.GET or "timeline" in request.GET):
+            # the timeline's filter bar and "Show older entries": only the entries
+            context = {"account": account, "activities": [], "has_more": False}
+            if not filter_ok:
+                context["timeline_error"] = filter_form.error_text()
+                return render(request, "accounts/partials/timeline_items.html", context, status=400)
+            before = request.GET.get("before", "")
+            if before and not before.isdigit():
+                context["timeline_error"] = _("before must be an activity id")
+                return render(request, "accounts/partials/timeline_items.html", context, status=400)
+            items, more = account_timeline(
+                account=account, before_id=int(before) if before else None, limit=TIMELINE_PAGE, filters=timeline_filter
             )
-        return self.render_to_response(self.get_context_data(account=account))
+            context.update(
+                activities=items,
+                has_more=more,
+                timeline_query=timeline_filter.querystring(),
+                timeline_filtered=not timeline_filter.is_empty,
+            )
+            return render(request, "accounts/partials/timeline_items.html", context)
+        context = self.get_context_data(account=account, filter_form=filter_form, timeline_filter=timeline_filter)
+        return self.render_to_response(context, status=200 if filter_ok else 400)
 
     def post(self, request, *args, **kwargs):
         account = self.get_account()
@@ -122,16 +137,33 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
         return render(
             request,
             "accounts/partials/timeline.html",
-            {"account": account, "activities": items, "has_more": more, "form": form, "can_edit": True},
+            {
+                "account": account,
+                "activities": items,
+                "has_more": more,
+                "form": form,
+                "can_edit": True,
+                "filter_form": TimelineFilterForm(),
+                "timeline_authors": timeline_authors(account_id=account.pk),
+            },
         )
 
-    def get_context_data(self, *, account: Account, form: ActivityForm | None = None, **kwargs):
+    def get_context_data(
+        self,
+        *,
+        account: Account,
+        form: ActivityForm | None = None,
+        filter_form: TimelineFilterForm | None = None,
+        timeline_filter: TimelineFilter | None = None,
+        **kwargs,
+    ):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         usage = account_usage_series(account_id=account.pk, days=90)
         contacts, contact_total = account_contacts(account=account)
         cadence = cadence_by_tier()
-        activities, more = account_timeline(account=account, limit=TIMELINE_PAGE)
+        timeline_filter = timeline_filter or TimelineFilter()
+        activities, more = account_timeline(account=account, limit=TIMELINE_PAGE, filters=timeline_filter)
         context.update(
             account=account,
             touch=touch_status(account, cadence),
@@ -147,5 +179,9 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             form=form or ActivityForm(account=account),
             can_edit=user.can_work_accounts,
             panels=panels_for(self.request, account),
+            filter_form=filter_form or TimelineFilterForm(),
+            timeline_authors=timeline_authors(account_id=account.pk),
+            timeline_query=timeline_filter.querystring(),
+            timeline_filtered=not timeline_filter.is_empty,
         )
         return context

@@ -3,6 +3,7 @@
 from django import forms
 
 from .choices import APIKeyScope
+from .outbound_http import OutboundRefused, outbound_url_check
 from .webhooks import WEBHOOK_EVENTS
 
 
@@ -28,3 +29,11 @@ class WebhookEndpointForm(forms.Form):
         help_text="Signs each delivery (HMAC-SHA256). Leave empty to generate one (or keep the current one).",
     )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            outbound_url_check(url)
+        except OutboundRefused as exc:
+            raise forms.ValidationError(str(exc), code="internal_address") from exc
+        return url

@@ -5,6 +5,8 @@ register in their AppConfig.ready()."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from .choices import Role
 
 
@@ -14,7 +16,7 @@ class NavItem:
     label: str
     url_name: str
     icon: str
-    role: str = Role.READONLY
+    role: str = Role.READONLY  # the least role that may open the page: the item is hidden below it
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -26,7 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Insights", "Scorecards", "reports:scorecards", "award", Role.MANAGER),
     NavItem("Insights", "Cohorts", "reports:cohorts", "layers"),
     NavItem("Insights", "Surveys", "surveys:report", "message"),
-    NavItem("Insights", "Health backtest", "health:backtest", "activity"),
+    NavItem("Insights", "Health backtest", "health:backtest", "activity", Role.MANAGER),
     NavItem("Insights", "Team load", "playbooks:team", "users", Role.MANAGER),
     NavItem("Configure", "Health scorecards", "health:scorecard_list", "heart", Role.ADMIN),
     NavItem("Configure", "Playbooks", "playbooks:playbook_list", "zap", Role.ADMIN),
@@ -37,6 +39,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Configure", "Webhooks", "core:webhook_list", "share", Role.ADMIN),
     NavItem("Configure", "API keys", "core:apikey_list", "key", Role.ADMIN),
     NavItem("Configure", "Users", "core:user_list", "user", Role.ADMIN),
+    NavItem("Configure", gettext_lazy("API docs"), "api-docs", "note", Role.ADMIN),
 ]
 
 BadgeFn = Callable[[object], int | None]

@@ -15,23 +15,28 @@ Each POST carries:
 
 and the body `{"id": 1234, "event": "...", "created_at": "...", "data": {...payload}}`.
 `webhook_signature_verify` shows a receiver how to check it.
+
+URLs go only to public addresses (core.outbound_http): checked when an endpoint is saved and
+again at each attempt, which connects to the address it checked and never follows a redirect
+(a 3xx is a failed attempt that says where it pointed).
 """
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import User, WebhookDelivery, WebhookEndpoint
+from .outbound_http import OutboundRefused, outbound_post, outbound_url_check
 
 __all__ = [
     "BACKOFF_SECONDS",
@@ -52,7 +57,7 @@ __all__ = [
 # The events other apps emit (contracts.md B). An endpoint may also subscribe to "*".
 WEBHOOK_EVENTS = {
     "health.band_changed": "An account's health band changed (red / yellow / green).",
-    "task.created": "A playbook created a task for a CSM.",
+    "task.created": "A playbook or a person created a task for a CSM.",
     "survey.answered": "A customer answered an NPS / CSAT / CES survey.",
     "account.churned": "An account's last paid subscription ended or was cancelled.",
 }
@@ -83,7 +88,10 @@ def _clean_events(events: list[str]) -> list[str]:
 def webhook_endpoint_create(
     *, url: str, events: list[str], secret: str = "", description: str = "", created_by: User | None = None
 ) -> WebhookEndpoint:
-    """Register an endpoint. Without a secret, a random one is generated (shown on the page)."""
+    """Register an endpoint. Without a secret, a random one is generated (shown on the page).
+
+    Raises OutboundRefused (a ValueError) for a URL on an internal address (core.outbound_http)."""
+    outbound_url_check(url)
     return WebhookEndpoint.objects.create(
         url=url,
         events=_clean_events(events),
@@ -96,6 +104,7 @@ def webhook_endpoint_create(
 def webhook_endpoint_update(
     *, endpoint: WebhookEndpoint, url: str, events: list[str], description: str, is_active: bool, secret: str = ""
 ) -> WebhookEndpoint:
+    outbound_url_check(url)
     endpoint.url = url
     endpoint.events = _clean_events(events)
     endpoint.description = description
@@ -196,25 +205,28 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
         },
         separators=(",", ":"),
     ).encode()
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "PulseCS-Webhooks/1.0",
-            "X-Webhook-Event": delivery.event,
-            "X-Webhook-Delivery": str(delivery.pk),
-            SIGNATURE_HEADER: webhook_sign(secret=delivery.endpoint.secret, body=body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "PulseCS-Webhooks/1.0",
+        "X-Webhook-Event": delivery.event,
+        "X-Webhook-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: webhook_sign(secret=delivery.endpoint.secret, body=body),
+    }
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
-            return response.status, response.read(2000).decode("utf-8", "replace"), ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(2000).decode("utf-8", "replace"), f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        return None, "", f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        response = outbound_post(delivery.endpoint.url, body=body, headers=headers, timeout=TIMEOUT_SECONDS)
+    except OutboundRefused as exc:
+        return None, "", _("Refused: %(reason)s") % {"reason": exc}
+    except (TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
+        return None, "", f"{type(exc).__name__}: {exc}"
+    if 300 <= response.status < 400:
+        reason = _("Redirect (HTTP %(status)s) to %(location)s not followed: register the final URL instead.") % {
+            "status": response.status,
+            "location": response.location or "?",
+        }
+        return response.status, response.body, reason
+    if not 200 <= response.status < 300:
+        return response.status, response.body, f"HTTP {response.status}"
+    return response.status, response.body, ""
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:

@@ -33,6 +33,11 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app; 0: the
+# client is REMOTE_ADDR and the header is ignored (surveys.throttle.client_ip).
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+# New anonymous answers a client address may give one public-link survey in an hour (0: no limit).
+SURVEYS_PUBLIC_ANSWERS_PER_HOUR = int(os.environ.get("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", "30"))
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -46,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -209,6 +215,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # The same trusted-proxy count as the survey pages: without it DRF would believe any X-Forwarded-For.
+    "NUM_PROXIES": NUM_PROXIES,
     # Per API key (core.api.throttling); a client over its rate gets 429 + Retry-After.
     "DEFAULT_THROTTLE_RATES": {
         "api": os.environ.get("API_RATE_LIMIT", "1200/min"),
@@ -223,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1|/v1",
+    # /api/docs/ loads Swagger UI from the pinned drf-spectacular-sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
@@ -240,3 +252,7 @@ LOGGING = {
     # Eager Celery (embedded mode) would log every task run at INFO: keep `make run` readable.
     "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": "WARNING"}},
 }
+
+# Outbound webhooks go only to public addresses; these hosts (names or IP literals) may be
+# internal, e.g. an on-premises CRM: WEBHOOK_ALLOWED_INTERNAL_HOSTS=crm.internal,10.0.4.12
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env_list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "")

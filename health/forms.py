@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import HealthSettings, Scorecard
 
@@ -127,9 +128,9 @@ class OverrideForm(forms.Form):
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]
         if day <= timezone.now().date():
-            raise forms.ValidationError("Pick a day after today.")
+            raise forms.ValidationError(_("Pick a day after today: an override must end in the future."))
         if day > timezone.now().date() + timedelta(days=365):
-            raise forms.ValidationError("At most a year ahead.")
+            raise forms.ValidationError(_("At most a year ahead."))
         return day
 
 

@@ -170,6 +170,9 @@ class HealthOverride(models.Model):
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the recompute after its end (expiry or clearing) announced it (health.signals.override_ended):
+    # set once, so the floors above hear of each end once however often the recompute runs.
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -33,6 +33,7 @@ from accounts.services import activity_create
 from . import signals
 from .measures import DEFAULT_WEIGHTS, end_of_day
 from .models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure, ScoreSource
+from .overrides import overrides_ended, overrides_settle
 from .registry import _RUN_CACHE, MEASURES
 from .scoring import Plan, PlanMeasure, combine, pick_plan
 
@@ -458,12 +459,12 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
                 WHERE s.day = %(day)s AND a.id = s.account_id AND {id_filter}
                   AND (o.health_score IS DISTINCT FROM s.score OR o.health_band IS DISTINCT FROM s.band
                        OR o.health_change_7d IS DISTINCT FROM s.score - w.score)
-                RETURNING a.id, o.health_score, o.health_band, s.score, s.band, a.external_id
+                RETURNING a.id, o.health_score, o.health_band, s.score, s.band, a.external_id, s.source
                 """,
                 params,
             )
             updated = sorted(cursor.fetchall())
-        for account_id, old_score, old_band, score, band, external_id in updated:
+        for account_id, old_score, old_band, score, band, external_id, source in updated:
             if old_band and band != old_band:
                 changes.append(
                     {
@@ -474,6 +475,7 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
                         "old_score": old_score,
                         "new_score": score,
                         "day": as_of,
+                        "is_override": source == ScoreSource.OVERRIDE,
                     }
                 )
         # Accounts that have no snapshot that day lose their score.
@@ -497,9 +499,9 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
             health_change_7d=Subquery(snap.values("score")[:1]) - Subquery(prior.values("score")[:1]),
         )
         after = account_filter(HealthScore.objects.filter(day=as_of), account_ids).values_list(
-            "account_id", "score", "band", "account__external_id"
+            "account_id", "score", "band", "account__external_id", "source"
         )
-        for account_id, score, band, external_id in after:
+        for account_id, score, band, external_id, source in after:
             old_score, old_band = before.get(account_id, (None, ""))
             if old_band and band != old_band:
                 changes.append(
@@ -511,10 +513,16 @@ def health_current_update(*, as_of: date, account_ids: Sequence[int], scored: se
                         "old_score": old_score,
                         "new_score": score,
                         "day": as_of,
+                        "is_override": source == ScoreSource.OVERRIDE,
                     }
                 )
+    ended = overrides_ended(account_ids)
+    for c in changes:
+        # An override that just ended caused this change too (its score went away).
+        c["is_override"] = c["is_override"] or c["account_id"] in ended
     if changes:
         _announce(changes)
+    overrides_settle(ended)
     return changes
 
 
@@ -532,6 +540,7 @@ def _announce(changes: list[dict]) -> None:
             old_score=c["old_score"],
             new_score=c["new_score"],
             day=c["day"],
+            is_override=c["is_override"],
         )
         if wanted:
             webhook_emit(
@@ -543,6 +552,7 @@ def _announce(changes: list[dict]) -> None:
                     "old_score": c["old_score"],
                     "new_score": c["new_score"],
                     "day": c["day"].isoformat(),
+                    "is_override": c["is_override"],
                 },
             )
 

@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -123,7 +125,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
             rows[0]["form"].add_error("on", "Pick at least one measure.")
             rows_valid = False
         if htmx_partial(request) and "preview" in request.POST:
-            return self._preview(request, scorecard, form, rows if rows_valid else None)
+            return self._preview(request, scorecard, form, rows, rows_valid=rows_valid)
         if not (form.is_valid() and rows_valid):
             return self._render(request, scorecard, form, rows, status=400)
         with transaction.atomic():
@@ -138,17 +140,18 @@ class ScorecardEditView(AdminRequiredMixin, View):
         messages.success(request, f"Saved “{scorecard.name}”. Scores follow at the next recompute.")
         return redirect("health:scorecard_list")
 
-    def _preview(self, request, scorecard, form, rows):
+    def _preview(self, request, scorecard, form, rows, *, rows_valid: bool):
+        """The band preview, or (400) what to fix first, each message naming its measure and field."""
         errors = []
         form.is_valid()
         data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
         red, green = data.get("red_below"), data.get("green_from")
-        if rows is None:
-            errors.append("Fix the measure rows to see a preview.")
+        if not rows_valid:
+            errors.extend(measure_row_errors(rows))
         if red is None or green is None or red > green:
-            errors.append("Band edges are invalid.")
+            errors.append(_("Band edges are invalid: “red below” must be at most “green from”."))
         if errors:
-            return render(request, "health/partials/scorecard_preview.html", {"errors": errors})
+            return render(request, "health/partials/scorecard_preview.html", {"errors": errors}, status=400)
         plan = Plan(
             id=scorecard.pk or 0,
             name=data.get("name") or "new",
@@ -181,6 +184,17 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return render(
             request, "health/partials/scorecard_preview.html", {"preview": preview, "bands": bands, "plan": plan}
         )
+
+
+def measure_row_errors(rows) -> list[str]:
+    """Each measure row's errors as "Usage frequency · weight: Ensure this value is …"."""
+    field_names = {"weight": _("weight"), "points": _("thresholds")}
+    texts = []
+    for row in rows:
+        for field, messages_ in row["form"].errors.items():
+            where = f"{row['label']} · {field_names[field]}" if field in field_names else row["label"]
+            texts.append(f"{where}: {' '.join(messages_)}")
+    return texts
 
 
 # Section: account card
@@ -247,9 +261,15 @@ class AccountHealthActionView(RoleRequiredMixin, View):
             )
         account.refresh_from_db()
         context = health_panel_context(request, account, override_form=override_form, sentiment_form=sentiment_form)
-        return render(
+        response = render(
             request, "health/partials/health_card.html", {"account": account, "panel": context}, status=status
         )
+        if status == 200:
+            # The account header's health figure follows, out-of-band (no reload, no second request).
+            response.content += render_to_string(
+                "accounts/partials/health_kpi.html", {"account": account, "oob": True}, request=request
+            ).encode()
+        return response
 
 
 def health_panel_context(request, account, *, override_form=None, sentiment_form=None) -> dict:

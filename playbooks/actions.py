@@ -13,19 +13,19 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.template import Context, Template, TemplateSyntaxError
 
 from accounts.choices import LifecycleStage
 from accounts.models import Account, Contact
+from core.outbound_http import OutboundRefused, outbound_url_check
 
 from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
 from .models import EmailMessage, EmailTemplate, Enrolment, OutboundPost, Task, TaskTemplate
+from .template_context import render_text, template_context
 
 __all__ = ["action_describe", "actions_execute", "actions_validate", "render_text"]
 
@@ -71,6 +71,11 @@ def actions_validate(actions: list) -> dict[str, str]:
             url = str(action.get("url") or "")
             if not url.startswith(("https://", "http://")):
                 errors[f"{at}.url"] = "must be an http(s) URL"
+            else:
+                try:
+                    outbound_url_check(url)  # no internal addresses (cloud metadata, loopback, ...)
+                except OutboundRefused as exc:
+                    errors[f"{at}.url"] = str(exc)
         elif kind == ActionType.LIFECYCLE:
             if action.get("stage") not in LifecycleStage.values:
                 errors[f"{at}.stage"] = f"must be one of: {', '.join(LifecycleStage.values)}"
@@ -122,24 +127,6 @@ def action_describe(action: dict, names: dict | None = None) -> str:
     return str(kind)
 
 
-# Section: rendering
-
-
-@lru_cache(maxsize=256)
-def _compiled(source: str) -> Template:
-    return Template(source)
-
-
-def render_text(source: str, context: dict) -> str:
-    """Render a template string as plain text (no HTML escaping). A broken template renders
-    as its source, so a typo in a template never stops a playbook. Compiled once per text."""
-    try:
-        return _compiled(source).render(Context(context, autoescape=False)).strip()
-    except TemplateSyntaxError:
-        logger.warning("bad template: %r", source[:80])
-        return source
-
-
 # Section: execution
 
 
@@ -179,14 +166,11 @@ def actions_execute(
     return outcomes
 
 
-def _base_context(playbook, enrolment, account) -> dict:
-    return {
-        "account": account,
-        "reason": enrolment.reason,
-        "signal": enrolment.signal,
-        "playbook": playbook,
-        "csm": account.owner,
-    }
+def _base_context(playbook, enrolment, account, contact=None) -> dict:
+    """Plain values of allowed fields only (playbooks.template_context), never model objects."""
+    return template_context(
+        playbook=playbook, account=account, reason=enrolment.reason, signal=enrolment.signal, contact=contact
+    )
 
 
 def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
@@ -286,7 +270,7 @@ def _email(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
     for e in enrolments:
         account = accounts[e.account_id]
         for contact in contacts.get(e.account_id, []):
-            context = _base_context(playbook, e, account) | {"contact": contact}
+            context = _base_context(playbook, e, account, contact)
             if contact.pk not in allowed:
                 status = EmailStatus.SUPPRESSED
             elif approval:
@@ -364,6 +348,7 @@ def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
     stage = action["stage"]
     label = LifecycleStage(stage).label
     by_account = {e.account_id: e for e in enrolments}
+    old_stages = {e.account_id: accounts[e.account_id].lifecycle_stage for e in enrolments}
     moved = accounts_stage_set(
         accounts=[accounts[e.account_id] for e in enrolments],
         stage=stage,
@@ -375,6 +360,12 @@ def _lifecycle(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
             outcomes[e.pk].append(f"lifecycle stage {moved[e.account_id]} → {label}")
         else:
             outcomes[e.pk].append(f"lifecycle stage already {label}")
+    from .overrides import override_stage_changes_record
+
+    # A move a CSM's health override caused is undone when the override ends.
+    override_stage_changes_record(
+        playbook=playbook, enrolments=enrolments, old_stages=old_stages, to_stage=stage, moved=moved
+    )
     if stage == LifecycleStage.CHURNED and moved:
         from .services import tasks_cancel_churned
 

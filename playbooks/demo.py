@@ -74,7 +74,7 @@ EMAIL_TEMPLATES = {
             "Hi {{ contact.name|default:'there' }},\n\n"
             "Your subscription renews soon. Could we take 20 minutes to look back at the year\n"
             "and plan the next one?\n\n"
-            "{{ csm.get_full_name|default:'Your customer success manager' }}"
+            "{{ csm.name|default:'Your customer success manager' }}"
         ),
     ),
 }

@@ -10,13 +10,14 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
-from accounts.models import Persona
+from accounts.models import Account, Persona
 from core.choices import Role
 from core.models import User
 
-from .choices import ActionType, AssigneeRule, TriggerType
+from .choices import ActionType, AssigneeRule, Priority, TriggerType
 from .models import EmailTemplate, Playbook, TaskTemplate
 from .triggers import TRIGGERS
 
@@ -29,6 +30,7 @@ __all__ = [
     "PlaybookForm",
     "ReassignForm",
     "SnoozeForm",
+    "TaskCreateForm",
     "TaskTemplateForm",
 ]
 
@@ -313,7 +315,14 @@ class ReassignForm(forms.Form):
 class BulkForm(forms.Form):
     ACTIONS = [("complete", "Complete"), ("snooze", "Snooze"), ("reassign", "Reassign")]
 
-    task_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    task_ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": _("Tick at least one task below."),
+            "invalid_choice": _("A ticked task is no longer open: reload the inbox."),
+        },
+    )
     action = forms.ChoiceField(choices=ACTIONS)
     outcome_note = forms.CharField(required=False, max_length=5000)
     days = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int, required=False)
@@ -341,3 +350,43 @@ def validation_error_messages(exc: ValidationError) -> dict[str, list[str]]:
 
 
 TRIGGER_CHOICES = TriggerType.choices
+
+
+class TaskCreateForm(forms.Form):
+    """A task added by hand: the account (picked from a search, or fixed on the account page),
+    what to do, how urgent, when, for whom (default: me; anyone who works tasks, as reassign)."""
+
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        label=_("Account"),
+        error_messages={"required": _("Choose an account."), "invalid_choice": _("That account does not exist.")},
+        widget=forms.HiddenInput,
+    )
+    title = forms.CharField(max_length=255, label=_("Title"), error_messages={"required": _("Say what needs doing.")})
+    body = forms.CharField(
+        required=False, max_length=5000, label=_("Description"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    priority = forms.TypedChoiceField(
+        choices=Priority.choices, coerce=int, initial=Priority.NORMAL, label=_("Priority")
+    )
+    due_date = forms.DateField(
+        label=_("Due"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Choose a due date."), "invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Assignee"),
+        error_messages={"invalid_choice": _("Assign to an active CSM, manager or admin.")},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _workers()
+        self.fields["assignee"].empty_label = None
+        if user is not None and not self.is_bound:
+            self.initial.setdefault("assignee", user.pk)
+        self.initial.setdefault("due_date", timezone.now().date() + timedelta(days=1))
+        for name in ("title", "body", "priority", "due_date", "assignee"):
+            self.fields[name].widget.attrs.setdefault("id", f"task-new-{name}")

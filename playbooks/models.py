@@ -281,6 +281,29 @@ class Enrolment(models.Model):
         return f"{self.playbook_id}/{self.account_id}/{self.occurrence_key}"
 
 
+class OverrideStageChange(models.Model):
+    """A lifecycle stage a playbook set because of a CSM's health override (a playbook that fires
+    on overrides). When the override ends the stage goes back to `from_stage` if it is still
+    `to_stage` (playbooks.overrides). `settled_at`: that end was handled (once); `restored_at`:
+    the stage was put back. The override is named by id: health stays optional for playbooks."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    health_override_id = models.PositiveBigIntegerField(db_index=True)
+    playbook = models.ForeignKey(Playbook, null=True, on_delete=models.SET_NULL, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_stage = models.CharField(max_length=16)
+    to_stage = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.from_stage} → {self.to_stage} (override {self.health_override_id})"
+
+
 class SegmentMembership(models.Model):
     """Who is in a 'segment entered' playbook's segment as of its last evaluation; a new row
     is an account entering (its id is part of the occurrence key, so re-entering fires again)."""

@@ -21,6 +21,7 @@ __all__ = [
     "InboxGroup",
     "account_open_tasks",
     "emails_awaiting_approval",
+    "inbox_counts",
     "inbox_for",
     "inbox_group_page",
     "inbox_rows",
@@ -169,12 +170,21 @@ def inbox_for(
     At most five queries, whatever the number of tasks."""
     today = today or _today()
     qs = _inbox_tasks(assignee_id=assignee_id, priority=priority, q=q)
-    counts = qs.aggregate(**{key: Count("id", filter=_group_filter(key, today)) for key, _ in INBOX_GROUPS})
+    counts = inbox_counts(assignee_id=assignee_id, today=today, priority=priority, q=q)
     inbox = Inbox(counts=counts)
     for key, _ in INBOX_GROUPS:
         if counts[key]:
             setattr(inbox, key, _first_rows(qs.filter(_group_filter(key, today)), key, limit))
     return inbox
+
+
+def inbox_counts(
+    *, assignee_id: int | None, today: date | None = None, priority: int | None = None, q: str = ""
+) -> dict[str, int]:
+    """Each inbox group's exact size ({"overdue": 3, "today": 1, "upcoming": 9, "snoozed": 0}), one query."""
+    today = today or _today()
+    qs = _inbox_tasks(assignee_id=assignee_id, priority=priority, q=q)
+    return qs.aggregate(**{key: Count("id", filter=_group_filter(key, today)) for key, _ in INBOX_GROUPS})
 
 
 def _first_rows(qs: QuerySet, key: str, limit: int) -> list[Task]:

@@ -3,10 +3,9 @@ these; nothing else writes the models."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -15,10 +14,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import ActivityKind
 from core.choices import Role
 from core.models import User
+from core.outbound_http import OutboundRefused, outbound_post
 
 from .choices import OPEN_STATUSES, EmailStatus, PostStatus, RunSource, TaskStatus
 from .evaluation import EvalResult, playbook_evaluate
@@ -149,30 +150,40 @@ def _save_template(model, obj, fields: dict):
 
 
 def task_template_save(*, template: TaskTemplate | None = None, **fields) -> TaskTemplate:
-    from .actions import render_text
-
     for name in ("title", "body"):
         if name in fields:
-            _check_template_syntax(name, fields[name], render_text)
+            _check_template_syntax(name, fields[name])
     return _save_template(TaskTemplate, template, fields)
 
 
 def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
-    from .actions import render_text
-
     for name in ("subject", "body"):
         if name in fields:
-            _check_template_syntax(name, fields[name], render_text)
+            _check_template_syntax(name, fields[name])
     return _save_template(EmailTemplate, template, fields)
 
 
-def _check_template_syntax(field: str, source: str, render_text) -> None:
-    from django.template import Template, TemplateSyntaxError
+def _check_template_syntax(field: str, source: str) -> None:
+    """Compile with the engine that renders it (playbooks.template_context): unknown tags such
+    as `{% load %}` or `{% include %}` are refused here, where the admin typed them."""
+    import re
+
+    from django.template import TemplateSyntaxError
+
+    from .template_context import SAFE_TAGS, template_compile
 
     try:
-        Template(source or "")
+        template_compile(source or "")
     except TemplateSyntaxError as exc:
-        raise ValidationError({field: f"template error: {exc}"}) from exc
+        tag = re.search(r"Invalid block tag on line (\d+): '(\w+)'", str(exc))
+        if tag and tag.group(2) not in SAFE_TAGS and not tag.group(2).startswith("end"):
+            message = _(
+                "template error: {%% %(tag)s %%} (line %(line)s) cannot be used in these templates; "
+                "the tags that can are %(tags)s."
+            ) % {"tag": tag.group(2), "line": tag.group(1), "tags": ", ".join(SAFE_TAGS)}
+        else:
+            message = _("template error: %(error)s") % {"error": exc}
+        raise ValidationError({field: message}) from exc
 
 
 # Section: touch cadence
@@ -456,21 +467,32 @@ def outbound_post_send(*, post_id: int, timeout: float = 10.0) -> bool:
     if post is None or post.status == PostStatus.SENT:
         return False
     body = json.dumps(post.payload).encode()
-    request = urllib.request.Request(
-        post.url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "csplatform"}
-    )
     OutboundPost.objects.filter(pk=post_id).update(attempts=post.attempts + 1)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - admin-configured URL
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-        if code >= 500:
-            OutboundPost.objects.filter(pk=post_id).update(response_code=code, error=f"HTTP {code}")
-            raise
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        # core.outbound_http: public addresses only (checked now, connected to as checked), no redirects.
+        response = outbound_post(
+            post.url,
+            body=body,
+            headers={"Content-Type": "application/json", "User-Agent": "csplatform"},
+            timeout=timeout,
+        )
+    except OutboundRefused as exc:  # final: retrying would be refused again
+        OutboundPost.objects.filter(pk=post_id).update(status=PostStatus.FAILED, error=f"Refused: {exc}"[:2000])
+        return False
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
         OutboundPost.objects.filter(pk=post_id).update(error=str(exc)[:2000])
         raise
+    code = response.status
+    if code >= 500:
+        OutboundPost.objects.filter(pk=post_id).update(response_code=code, error=f"HTTP {code}")
+        raise OSError(f"HTTP {code}")
+    if 300 <= code < 400:
+        error = _("Redirect (HTTP %(status)s) to %(location)s not followed: use the final URL instead.") % {
+            "status": code,
+            "location": response.location or "?",
+        }
+        OutboundPost.objects.filter(pk=post_id).update(status=PostStatus.FAILED, response_code=code, error=error)
+        return False
     if 200 <= code < 300:
         OutboundPost.objects.filter(pk=post_id).update(
             status=PostStatus.SENT, response_code=code, sent_at=timezone.now(), error=""

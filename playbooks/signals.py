@@ -13,7 +13,16 @@ def _queue_event(event: dict) -> None:
 
 
 def on_band_changed(
-    sender, *, account_id, old_band=None, new_band=None, old_score=None, new_score=None, day=None, **kwargs
+    sender,
+    *,
+    account_id,
+    old_band=None,
+    new_band=None,
+    old_score=None,
+    new_score=None,
+    day=None,
+    is_override=False,
+    **kwargs,
 ):
     _queue_event(
         {
@@ -24,8 +33,16 @@ def on_band_changed(
             "old_score": old_score,
             "new_score": new_score,
             "day": day.isoformat() if day else None,
+            "is_override": bool(is_override),
         }
     )
+
+
+def on_override_ended(sender, *, override_id, **kwargs):
+    """A CSM's health override ended: undo the stage changes it made a playbook take."""
+    from .tasks import override_stage_restore_task
+
+    transaction.on_commit(lambda: override_stage_restore_task.delay(override_id))
 
 
 def on_response_recorded(sender, *, account_id=None, response_id=None, **kwargs):
@@ -66,10 +83,11 @@ def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
 
 def connect() -> None:
     from accounts.signals import subscription_changed
-    from health.signals import band_changed, scores_recomputed
+    from health.signals import band_changed, override_ended, scores_recomputed
     from surveys.signals import response_recorded
 
     band_changed.connect(on_band_changed, dispatch_uid="playbooks.band_changed")
+    override_ended.connect(on_override_ended, dispatch_uid="playbooks.override_ended")
     scores_recomputed.connect(on_scores_recomputed, dispatch_uid="playbooks.scores_recomputed")
     response_recorded.connect(on_response_recorded, dispatch_uid="playbooks.response_recorded")
     subscription_changed.connect(on_subscription_changed, dispatch_uid="playbooks.subscription_changed")

@@ -32,6 +32,14 @@ def playbooks_event_task(event: dict) -> int:
 
 
 @shared_task(acks_late=True)
+def override_stage_restore_task(override_id: int) -> int:
+    """A health override ended: put back the stages it made playbooks set (once)."""
+    from .overrides import override_stage_restore
+
+    return len(override_stage_restore(override_id=override_id))
+
+
+@shared_task(acks_late=True)
 def email_send_task(message_id: int) -> bool:
     from .services import email_message_send
 

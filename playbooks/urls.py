@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import task_create_views, views
 
 app_name = "playbooks"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("tasks/", views.InboxView.as_view(), name="inbox"),
     path("tasks/team/", views.TeamView.as_view(), name="team"),
     path("tasks/bulk/", views.TaskBulkView.as_view(), name="task_bulk"),
+    path("tasks/new/", task_create_views.TaskCreateView.as_view(), name="task_create"),
+    path("tasks/new/accounts/", task_create_views.TaskAccountSearchView.as_view(), name="task_account_search"),
+    path("tasks/counts/", views.TaskCountsView.as_view(), name="task_counts"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("tasks/<int:pk>/complete/", views.TaskActionView.as_view(action="complete"), name="task_complete"),
     path("tasks/<int:pk>/snooze/", views.TaskActionView.as_view(action="snooze"), name="task_snooze"),

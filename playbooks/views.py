@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from core.views import htmx_partial
 from .actions import action_describe
 from .choices import OPEN_STATUSES, Priority, TaskStatus
 from .conditions import conditions_describe
+from .counts import task_counts_html, tasks_changed
 from .evaluation import SKIP_LABELS, playbook_evaluate
 from .forms import (
     ActionForm,
@@ -63,6 +64,7 @@ from .services import (
     tasks_bulk,
     touch_cadence_set,
 )
+from .template_context import PLACEHOLDERS
 from .triggers import TRIGGERS, get_trigger
 
 
@@ -144,7 +146,38 @@ def _row_context(request) -> dict:
         "tasks_url": reverse("playbooks:inbox"),
         "accounts_url": reverse("accounts:portfolio"),
         "page_size": INBOX_PAGE,
+        # What a row action sends along so its answer can carry the page's inbox counts (playbooks/counts.py).
+        "view_include": VIEW_INCLUDE,
     }
+
+
+VIEW_INCLUDE = "#inbox-filters [name='q'], #inbox-filters [name='priority'], #inbox-view-assignee"
+
+
+def _tasks_changed(request, response, *, with_groups: bool = True):
+    """The task counts of the inbox the action was taken on, out-of-band in `response`."""
+    filters = _inbox_filters(request, _bulk_view_params(request))
+    return tasks_changed(
+        request,
+        response,
+        assignee_id=filters["assignee_id"],
+        priority=filters["priority"],
+        q=filters["q"],
+        with_groups=with_groups,
+    )
+
+
+class TaskCountsView(RoleRequiredMixin, View):
+    """GET /tasks/counts/: the task counts as out-of-band fragments, for a page told that tasks
+    changed by a response that did not carry them (templates/playbooks/partials/task_counts_listener.html).
+    Takes the inbox's own query (assignee, q, priority)."""
+
+    def get(self, request):
+        filters = _inbox_filters(request, request.GET)
+        html = task_counts_html(
+            request, assignee_id=filters["assignee_id"], priority=filters["priority"], q=filters["q"]
+        )
+        return HttpResponse(html)
 
 
 def _inbox_context(request, params) -> dict:
@@ -253,7 +286,7 @@ class TaskActionView(RoleRequiredMixin, View):
                 status=400 if error else 200,
             )
             if not error:
-                response["HX-Trigger"] = "tasks-changed"
+                response = _tasks_changed(request, response)
             return response
         if error:
             messages.error(request, error)
@@ -292,7 +325,8 @@ class TaskBulkView(RoleRequiredMixin, View):
         choices = list(Task.objects.filter(pk__in=posted, status__in=OPEN_STATUSES).values_list("pk", flat=True))
         form = BulkForm(request.POST, task_choices=choices)
         if not form.is_valid():
-            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            # The messages say what to do ("Tick at least one task below."): no field names.
+            errors = " ".join(message for field_errors in form.errors.values() for message in field_errors)
             if htmx_partial(request):
                 context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_error": errors}
                 return render(request, "playbooks/partials/inbox_groups.html", context, status=400)
@@ -317,8 +351,8 @@ class TaskBulkView(RoleRequiredMixin, View):
         if htmx_partial(request):
             context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_result": text}
             response = render(request, "playbooks/partials/inbox_groups.html", context)
-            response["HX-Trigger"] = "tasks-changed"
-            return response
+            # The groups come back whole (their counts in them): only the badge and the summary go out-of-band.
+            return _tasks_changed(request, response, with_groups=False)
         messages.success(request, text)
         return redirect(_next_url(request, reverse("playbooks:inbox")))
 
@@ -476,7 +510,7 @@ class PlaybookPreviewView(AdminRequiredMixin, View):
         form = PlaybookForm(request.POST, instance=playbook)
         formset = ActionFormSet(request.POST, prefix="actions")
         if not form.is_valid():
-            return render(request, "playbooks/partials/preview.html", {"errors": form.errors}, status=400)
+            return render(request, "playbooks/partials/preview.html", {"form": form}, status=400)
         draft = Playbook(
             pk=playbook.pk,
             trigger_type=form.cleaned_data["trigger_type"],
@@ -625,6 +659,9 @@ class TemplateFormView(AdminRequiredMixin, TemplateView):
     def _obj(self):
         pk = self.kwargs.get("pk")
         return get_object_or_404(self.model, pk=pk) if pk else None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(placeholders=PLACEHOLDERS.items(), **kwargs)
 
     def get(self, request, *args, **kwargs):
         obj = self._obj()

@@ -6,37 +6,25 @@ come from reports.selectors (which composes accounts / surveys / onboarding / he
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
-from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.choices import HealthBand, LifecycleStage
 from accounts.metrics import METRIC_KEYS
-from accounts.models import Account
 from core.choices import Role
+from core.csv_export import csv_response
 from core.models import User
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial
 
-from . import charts, selectors
+from . import charts, home, selectors
 from .forms import ReportFilterForm
 from .periods import period_for, previous_period
 
-RENEWAL_DAYS = 90
+RENEWAL_DAYS = home.RENEWAL_DAYS
 AT_RISK_LIMIT = 10
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
 
 
 class ReportView(RoleRequiredMixin, TemplateView):
@@ -83,12 +71,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
             if export not in tables:
                 return HttpResponseBadRequest(f"export must be one of: {', '.join(sorted(tables))}")
             headers, rows = tables[export]
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{self.csv_prefix}-{export}-{self.today()}.csv"'
-            writer = csv.writer(response)
-            writer.writerow(headers)
-            writer.writerows([[_fmt(v) for v in row] for row in rows])
-            return response
+            return csv_response(filename=f"{self.csv_prefix}-{export}-{self.today()}.csv", headers=headers, rows=rows)
         return self.render_to_response(context)
 
     def get_template_names(self):
@@ -110,46 +93,40 @@ class ReportView(RoleRequiredMixin, TemplateView):
 
 
 class HomeView(ReportView):
-    """My accounts at risk, my renewals in the next 90 days, my tasks, my NPS, my expansion signals."""
+    """The book the user works or oversees (reports.home): a CSM's own, a manager's team with a
+    row per member, everyone's for admins and read-only users; `?scope=` switches where the role
+    allows. At risk, renewals in the next 90 days, tasks, NPS, expansion signals."""
 
     template_name = "reports/home.html"
     csv_prefix = "home"
     with_filters = False
     with_period = False
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.scope = home.home_scope_resolve(user=request.user, requested=request.GET.get("scope", ""))
+        except ValueError as exc:
+            return HttpResponseBadRequest(str(exc))
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, today = self.request.user, self.today()
-        mine = Account.objects.filter(owner=user)
-        at_risk_q = mine.filter(mrr__gt=0).filter(
-            Q(health_band=HealthBand.RED) | Q(lifecycle_stage=LifecycleStage.AT_RISK)
-        )
-        context["at_risk"] = list(at_risk_q.order_by("health_score", "-mrr")[:AT_RISK_LIMIT])
-        context["renewals"] = list(
-            mine.filter(
-                mrr__gt=0, renewal_date__gte=today, renewal_date__lt=today + timedelta(days=RENEWAL_DAYS)
-            ).order_by("renewal_date", "-mrr")[:25]
-        )
-        book = mine.aggregate(total_mrr=Sum("mrr"), accounts=Count("id"), paying=Count("id", filter=Q(mrr__gt=0)))
-        context["book"] = book
-        context["tasks"] = self._tasks(user, today)
-        owner_filter = selectors.Filters(owner_id=user.pk)
+        user, today, scope = self.request.user, self.today(), self.scope
+        context["scope"] = scope
+        context["scopes"] = [(key, home.SCOPE_LABELS[key]) for key in home.home_scopes(user)]
+        context["at_risk"] = home.home_at_risk(scope, limit=AT_RISK_LIMIT)
+        context["renewals"] = home.home_renewals(scope, today=today)
+        breakdown = home.home_breakdown(scope, today=today) if scope.key != home.MINE else []
+        context["breakdown"] = breakdown
+        context["book"] = home.home_book_from(breakdown) if breakdown else home.home_book(scope, today=today)
+        context["tasks"], context["task_total"] = home.home_tasks(scope, today=today)
         nps_period = period_for(key=None, start=today - timedelta(days=90), end=today + timedelta(days=1), today=today)
         context["nps_period"] = nps_period
-        context["my_survey"] = selectors.survey_for(nps_period, owner_filter)
-        context["signals"], context["signals_source"] = selectors.expansion_signals_for(owner_id=user.pk, today=today)
+        context["my_survey"] = home.home_survey(scope, nps_period)
+        context["signals"], context["signals_source"] = home.home_signals(scope, today=today)
         context["renewal_days"] = RENEWAL_DAYS
+        context["can_edit"] = user.has_role(Role.CSM)
         return context
-
-    def _tasks(self, user, today):
-        from playbooks.models import Task
-
-        return list(
-            Task.objects.filter(assignee=user)
-            .actionable(today)
-            .select_related("account")
-            .order_by("due_date", "-priority", "id")[:10]
-        )
 
     def tables(self, context):
         return {

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveyKind(models.TextChoices):
@@ -76,3 +77,30 @@ CATEGORY_GROUP = {
     "promoter": "happy",
     "high": "happy",
 }
+
+
+class SendJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Sending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RecipientStatus(models.TextChoices):
+    """One contact of a send job. `sending` is claimed by a worker; a step that finds a claim
+    left by a worker that died marks it `interrupted` instead of e-mailing it again."""
+
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
+class SkipReason(models.TextChoices):
+    """Why a contact of the audience is not e-mailed, in the order they are checked."""
+
+    RECENTLY_ASKED = "recently_asked", _("asked, answered or e-mailed within the recontact window")
+    ACCOUNT_CAP = "account_cap", _("their account already had its most contacts asked this month")
+    NO_EMAIL = "no_email", _("no e-mail address")
+    DRIP = "drip", _("over today's drip limit")

@@ -1,25 +1,13 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from accounts.choices import Tier
 
 from .choices import LANGUAGES, QuestionType, TriggerType
 from .models import Survey, SurveyWorkspace, normalize_origin
-from .wording import TEXT_KEYS, default_texts
-
-TEXT_LABELS = {
-    "question": "Question",
-    "comment_label": "“Why?” prompt",
-    "placeholder": "Comment placeholder",
-    "submit": "Send button",
-    "dismiss": "Close button",
-    "low_label": "Low end label",
-    "high_label": "High end label",
-    "thanks_unhappy": "Thank-you: detractor / low",
-    "thanks_neutral": "Thank-you: passive / neutral",
-    "thanks_happy": "Thank-you: promoter / high",
-}
+from .wording import TEXT_KEYS, TEXT_LABELS, default_texts, follow_up_translation, wording_status
 
 
 def parse_follow_ups(text: str) -> list[dict]:
@@ -46,6 +34,32 @@ def parse_follow_ups(text: str) -> list[dict]:
     if errors:
         raise forms.ValidationError(errors)
     return questions
+
+
+_FOLLOW_UP_WORDING = ("type", "label", "options")
+
+
+def follow_up_line(label: str, options: list[str]) -> str:
+    """A follow-up's wording in one field: `label` or `label | a; b; c`."""
+    return f"{label} | {'; '.join(options)}" if options else label
+
+
+def parse_follow_up_translation(text: str, question: dict) -> dict:
+    """`label` (text question) or `label | a; b; c` with as many options as the question has,
+    in its order. Raises ValidationError with the reason."""
+    label, _sep, rest = text.partition("|") if question.get("options") else (text, "", "")
+    label = label.strip()
+    options = [o.strip() for o in rest.split(";") if o.strip()]
+    wanted = len(question.get("options") or [])
+    if not label:
+        raise forms.ValidationError(_("Write the question before the “|”."))
+    if len(options) != wanted:
+        raise forms.ValidationError(
+            _("Write the question, then “|” and its %(n)d options separated by “;”, in the same order.") % {"n": wanted}
+        )
+    if len(label) > 200 or any(len(o) > 100 for o in options):
+        raise forms.ValidationError(_("At most 200 characters for the question and 100 for each option."))
+    return {"label": label, "options": options}
 
 
 def follow_ups_text(questions: list[dict]) -> str:
@@ -108,6 +122,7 @@ class SurveyForm(forms.ModelForm):
         self.fields["segments_text"].initial = ", ".join(survey.segments or [])
         self.fields["tiers"].initial = survey.tiers or []
         self.fields["follow_ups_text"].initial = follow_ups_text(survey.follow_ups)
+        self._saved_follow_ups = list(survey.follow_ups or [])  # save() compares the new ones to these
         kind = self.data.get("kind") or survey.kind or "nps"
         for lang in LANGUAGES:
             defaults = default_texts(kind, lang)
@@ -119,6 +134,23 @@ class SurveyForm(forms.ModelForm):
                     max_length=300,
                     initial=saved.get(key, ""),
                     widget=forms.TextInput(attrs={"placeholder": defaults.get(key, ""), "dir": "auto", "lang": lang}),
+                )
+            if lang == survey.default_language:
+                continue
+            for question in survey.follow_ups or []:
+                translated = follow_up_translation(survey.translations, lang, question)
+                self.fields[f"fu_{lang}_{question['id']}"] = forms.CharField(
+                    label=_("Follow-up: %(label)s") % {"label": question["label"]},
+                    required=False,
+                    max_length=1600,
+                    initial=follow_up_line(translated["label"], translated["options"]) if translated else "",
+                    widget=forms.TextInput(
+                        attrs={
+                            "placeholder": follow_up_line(question["label"], question.get("options") or []),
+                            "dir": "auto",
+                            "lang": lang,
+                        }
+                    ),
                 )
 
     def _bound(self, names):
@@ -133,8 +165,66 @@ class SurveyForm(forms.ModelForm):
     def schedule_fields(self):
         return self._bound(["starts_at", "ends_at", "drip_per_day"])
 
+    def _follow_up_fields(self, lang: str) -> list:
+        return [self[f"fu_{lang}_{q['id']}"] for q in self._saved_follow_ups if f"fu_{lang}_{q['id']}" in self.fields]
+
     def language_groups(self):
-        return [(code, name, [self[f"t_{code}_{key}"] for key in TEXT_KEYS]) for code, name in LANGUAGES.items()]
+        """Per language: its code, name, text fields, follow-up fields, completeness (as saved)."""
+        survey = self.instance
+        statuses = {
+            s.code: s
+            for s in wording_status(
+                default_language=survey.default_language, translations=survey.translations, follow_ups=survey.follow_ups
+            )
+        }
+        return [
+            {
+                "code": code,
+                "name": name,
+                "fields": [self[f"t_{code}_{key}"] for key in TEXT_KEYS],
+                "follow_up_fields": self._follow_up_fields(code),
+                "status": statuses[code],
+                "texts": survey.texts(code),
+                "follow_ups": survey.follow_ups_in(code),
+                "scores": list(range(survey.score_range[0], survey.score_range[1] + 1)),
+            }
+            for code, name in LANGUAGES.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        self._clean_schedule(data)
+        for question in self._saved_follow_ups:
+            for lang in LANGUAGES:
+                name = f"fu_{lang}_{question['id']}"
+                if data.get(name, "").strip():
+                    try:
+                        data[name] = parse_follow_up_translation(data[name], question)
+                    except forms.ValidationError as exc:
+                        self.add_error(name, exc)
+        return data
+
+    def _follow_up_translations(self, new_follow_ups: list[dict]) -> dict[str, dict]:
+        """{language: {question id: translation}} for the questions whose default-language
+        wording did not change in this save (a changed question's translations would no longer
+        say the same thing: they are dropped, and `follow_up_translations_cleared` says so)."""
+        old = {q["id"]: q for q in self._saved_follow_ups}
+        kept: dict[str, dict] = {}
+        self.follow_up_translations_cleared = False
+        for question in new_follow_ups:
+            before = old.get(question["id"])
+            unchanged = before is not None and all(
+                before.get(k) == question.get(k) for k in ("type", "label", "options")
+            )
+            for lang in LANGUAGES:
+                value = self.cleaned_data.get(f"fu_{lang}_{question['id']}")
+                if not isinstance(value, dict):
+                    continue
+                if unchanged:
+                    kept.setdefault(lang, {})[question["id"]] = value
+                else:
+                    self.follow_up_translations_cleared = True
+        return kept
 
     def clean_follow_ups_text(self):
         return parse_follow_ups(self.cleaned_data.get("follow_ups_text", ""))
@@ -145,13 +235,11 @@ class SurveyForm(forms.ModelForm):
             raise forms.ValidationError("Use a colour like #4f46e5.")
         return color
 
-    def clean(self):
-        data = super().clean()
+    def _clean_schedule(self, data):
         if data.get("trigger") == TriggerType.EVENT and not data.get("trigger_event"):
             self.add_error("trigger_event", "Name the usage event that triggers the survey.")
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "The end must come after the start.")
-        return data
 
     def save(self, commit=True):
         survey = super().save(commit=False)
@@ -166,6 +254,9 @@ class SurveyForm(forms.ModelForm):
             }
             for lang in LANGUAGES
         }
+        for lang, questions in self._follow_up_translations(survey.follow_ups).items():
+            if lang != survey.default_language:
+                survey.translations.setdefault(lang, {})["follow_ups"] = questions
         survey.translations = {k: v for k, v in survey.translations.items() if v}
         if commit:
             survey.save()
@@ -189,7 +280,3 @@ class WorkspaceForm(forms.ModelForm):
         if bad:
             raise forms.ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
         return "\n".join(normalize_origin(line) for line in lines)
-
-
-class SendForm(forms.Form):
-    confirm = forms.BooleanField(required=True, label="Email every contact in the audience the fatigue budget allows")

@@ -6,17 +6,18 @@ import secrets
 from hashlib import sha256
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
 
 from .choices import (
-    LANGUAGES,
-    RTL_LANGUAGES,
     SCORE_RANGE,
     Channel,
     DeliveryStatus,
+    RecipientStatus,
+    SendJobStatus,
     SurveyKind,
     SurveyStatus,
     TouchKind,
@@ -93,9 +94,12 @@ class Survey(models.Model):
     """An NPS, CSAT or CES survey: wording per language, optional follow-up questions,
     branding, audience, trigger (widget) and schedule.
 
-    `translations` maps a language code to its texts: question, comment_label, placeholder,
-    submit, dismiss, thanks_unhappy, thanks_neutral, thanks_happy, low_label, high_label.
-    `follow_ups` is a list of {"id", "type": text|single|multiple, "label", "options": [...]}.
+    `translations` maps a language code to its custom texts: question, comment_label, placeholder,
+    submit, dismiss, thanks_unhappy, thanks_neutral, thanks_happy, low_label, high_label, and
+    "follow_ups" ({question id: {"label", "options"}}); each language falls back to its own
+    built-in wording only (surveys.wording).
+    `follow_ups` is a list of {"id", "type": text|single|multiple, "label", "options": [...]},
+    written in the default language.
     """
 
     name = models.CharField(max_length=120)
@@ -148,17 +152,24 @@ class Survey(models.Model):
         return SCORE_RANGE[SurveyKind(self.kind)]
 
     def texts(self, language: str | None) -> dict:
-        """The wording in `language`, falling back per key to the default language, then English."""
-        from .wording import default_texts
+        """The wording in `language` (else the default language): this language's custom texts
+        over its built-in ones, never another language's (surveys.wording)."""
+        from .wording import survey_texts
 
-        lang = language if language in LANGUAGES else self.default_language
-        merged = dict(default_texts(self.kind, "en"))
-        merged.update(default_texts(self.kind, lang))
-        for code in ("en", self.default_language, lang):
-            merged.update({k: v for k, v in (self.translations.get(code) or {}).items() if v})
-        merged["language"] = lang
-        merged["dir"] = "rtl" if lang in RTL_LANGUAGES else "ltr"
-        return merged
+        return survey_texts(
+            kind=self.kind, default_language=self.default_language, translations=self.translations, language=language
+        )
+
+    def follow_ups_in(self, language: str | None) -> list[dict]:
+        """The follow-up questions as shown in `language` (surveys.wording.survey_follow_ups)."""
+        from .wording import survey_follow_ups
+
+        return survey_follow_ups(
+            default_language=self.default_language,
+            translations=self.translations,
+            follow_ups=self.follow_ups,
+            language=language,
+        )
 
 
 # Section: delivery and fatigue
@@ -193,6 +204,78 @@ class SurveyDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} → {self.contact_id} ({self.channel})"
+
+
+class SurveySendJob(models.Model):
+    """One "Email the audience" run (surveys.sending): who asked for it, how far it got, and
+    what happened to each contact of the audience (sent, or skipped and why). A Celery task
+    works through the audience in keyset chunks (`cursor` = last contact id planned), so a
+    retry carries on where it stopped; at most one job per survey is queued or running."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="send_jobs")
+    status = models.CharField(max_length=8, choices=SendJobStatus.choices, default=SendJobStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    candidates = models.PositiveIntegerField(default=0, help_text="Contacts matching the audience filters.")
+    scanned = models.PositiveIntegerField(default=0, help_text="Of the candidates, how many were planned so far.")
+    cursor = models.BigIntegerField(default=0)
+    planned_all = models.BooleanField(default=False)
+    audience = models.PositiveIntegerField(default=0, help_text="Candidates in the sample.")
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=dict, blank=True, help_text="Contacts not e-mailed, by reason (SkipReason).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey"],
+                condition=models.Q(status__in=[SendJobStatus.QUEUED, SendJobStatus.RUNNING]),
+                name="survey_one_active_send_job",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"send {self.id} of survey {self.survey_id} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (SendJobStatus.QUEUED, SendJobStatus.RUNNING)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def percent(self) -> int:
+        if not self.active:
+            return 100
+        return min(99, int(100 * self.scanned / self.candidates)) if self.candidates else 0
+
+
+class SurveySendRecipient(models.Model):
+    """A contact a send job e-mails: one row per (job, contact), so no retry e-mails anyone
+    twice. Written with the contact's delivery and fatigue touch, before the e-mail goes."""
+
+    job = models.ForeignKey(SurveySendJob, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey("accounts.Contact", on_delete=models.CASCADE, related_name="+")
+    delivery = models.ForeignKey(SurveyDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=12, choices=RecipientStatus.choices, default=RecipientStatus.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "contact"], name="send_recipient_once_per_job")]
+        indexes = [models.Index(fields=["job", "status"], name="send_recipient_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} → {self.contact_id} ({self.status})"
 
 
 class FatigueTouch(models.Model):

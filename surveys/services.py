@@ -15,16 +15,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .choices import (
     CATEGORY_GROUP,
-    LANGUAGES,
     SCORE_RANGE,
     Channel,
     DeliveryStatus,
@@ -38,6 +36,7 @@ from .fatigue import fatigue_allowed_contact_ids, fatigue_record, fatigue_record
 from .models import Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
 from .signals import response_recorded
 from .tokens import TokenError, make_token, read_token
+from .wording import survey_language
 
 __all__ = [
     "AlreadyAnswered",
@@ -54,7 +53,6 @@ __all__ = [
     "survey_audience_contact_ids",
     "survey_link_for_contact",
     "survey_send",
-    "survey_send_audience",
     "widget_answer",
     "widget_eligibility",
 ]
@@ -177,12 +175,14 @@ def response_upsert(
     contact_id: int | None = None,
     submitted_at: datetime | None = None,
     locked_after: timedelta | None = None,
+    insert_only: bool = False,
     now: datetime | None = None,
 ) -> Recorded | None:
     """Insert the answer, or change the score (and comment / follow-ups when given) of the one
     with the same `dedupe_key`, in one statement. With `locked_after`, an answer older than that
-    is left alone and None is returned (a replayed token). Values must already be validated.
-    Queues `response_followup_task` after commit."""
+    is left alone and None is returned (a replayed token); with `insert_only`, any existing
+    answer is left alone and None is returned (an email's one-click link after the first click).
+    Values must already be validated. Queues `response_followup_task` after commit."""
     now = now or timezone.now()
     table = SurveyResponse._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
@@ -200,10 +200,11 @@ def response_upsert(
         sets.append("comment = excluded.comment")
     if answers:
         sets.append("answers = excluded.answers")
+    conflict = "DO NOTHING" if insert_only else f"DO UPDATE SET {', '.join(sets)}"
     sql = (
         f"INSERT INTO {table} ({columns}) "
         f"VALUES (%s, %s, %s, %s, %s, %s, %s, {json_ph}, %s, %s, %s, %s, %s, %s, %s, 0) "
-        f"ON CONFLICT (dedupe_key) DO UPDATE SET {', '.join(sets)}"
+        f"ON CONFLICT (dedupe_key) {conflict}"
     )
     params = [
         survey_id,
@@ -222,7 +223,7 @@ def response_upsert(
         adapt(now),
         True,
     ]
-    if locked_after is not None:
+    if locked_after is not None and not insert_only:
         sql += f" WHERE {table}.created_at > %s"
         params.append(adapt(now - locked_after))
     sql += " RETURNING id, (created_at = updated_at)"
@@ -485,7 +486,7 @@ def widget_eligibility(
         return _widget_offer(workspace, survey, contact, pending, user_id)
     if contact.id not in fatigue_allowed_contact_ids(contact_ids=[contact.id], now=now):
         return None
-    lang = language if language in LANGUAGES else (contact.language if contact.language in LANGUAGES else "")
+    lang = survey_language(language) or survey_language(contact.language)
     for survey in surveys:
         if contact.id not in survey_audience_contact_ids(survey=survey, contact_ids=[contact.id]):
             continue
@@ -642,7 +643,7 @@ def survey_send(
                     contact_id=cid,
                     account_id=rows[cid]["account_id"],
                     channel=Channel.EMAIL,
-                    language=rows[cid]["language"] if rows[cid]["language"] in LANGUAGES else survey.default_language,
+                    language=survey_language(rows[cid]["language"]) or survey.default_language,
                     sent_at=now,
                 )
                 for cid in chosen
@@ -654,38 +655,17 @@ def survey_send(
             kind=TouchKind.ASKED,
             occurred_at=now,
         )
-    messages = []
-    for delivery in deliveries:
-        row = rows[delivery.contact_id]
-        token = make_token("email", {"d": delivery.id})
-        texts = survey.texts(delivery.language)
-        context = {"survey": survey, "texts": texts, "links": _email_links(token, survey), "name": row["name"]}
-        message = EmailMultiAlternatives(
-            subject=texts["question"],
-            body=render_to_string("surveys/email/survey_email.txt", context),
-            to=[row["email"]],
+    from .sending import survey_email_message
+
+    messages = [
+        survey_email_message(
+            survey=survey, delivery=d, email=rows[d.contact_id]["email"], name=rows[d.contact_id]["name"]
         )
-        message.attach_alternative(render_to_string("surveys/email/survey_email.html", context), "text/html")
-        messages.append(message)
+        for d in deliveries
+    ]
     with get_connection() as mail:
         result["sent"] = mail.send_messages(messages) or 0
     return result
-
-
-def survey_send_audience(*, survey: Survey, chunk: int = 5000) -> dict:
-    """Email the survey to every contact of its audience, in keyset chunks of contact ids (the
-    audience, fatigue and drip rules of survey_send apply to each chunk)."""
-    from accounts.models import Contact
-
-    totals: dict[str, int] = {}
-    after = 0
-    while True:
-        ids = list(Contact.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:chunk])
-        if not ids:
-            return totals
-        for key, value in survey_send(survey=survey, contact_ids=ids).items():
-            totals[key] = totals.get(key, 0) + value
-        after = ids[-1]
 
 
 def _delivery_for(purpose: str, token: str) -> SurveyDelivery:
@@ -729,7 +709,7 @@ def survey_link_for_contact(*, survey: Survey, contact, now: datetime | None = N
         contact=contact,
         account_id=contact.account_id,
         channel=Channel.LINK,
-        language=contact.language if contact.language in LANGUAGES else survey.default_language,
+        language=survey_language(contact.language) or survey.default_language,
         sent_at=now or timezone.now(),
     )
     token = make_token("link", {"d": delivery.id})
@@ -750,7 +730,7 @@ def link_answer(
         score=value,
         comment=comment,
         answers=answers,
-        language=language if language in LANGUAGES else survey.default_language,
+        language=survey_language(language) or survey.default_language,
         channel=Channel.LINK,
         survey_id=survey.id,
         locked_after=edit_window(),

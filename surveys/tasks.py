@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils.translation import gettext as _
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -12,17 +13,33 @@ def responses_followup_task() -> int:
 
 
 @shared_task
-def survey_send_task(survey_id: int, contact_ids: list[int] | None = None) -> dict:
-    """Email a survey to these contacts, or (None) to its whole audience."""
+def survey_send_task(survey_id: int, contact_ids: list[int]) -> dict:
+    """Email a survey to these contacts (the audience, fatigue and drip rules apply)."""
     from .models import Survey
-    from .services import survey_send, survey_send_audience
+    from .services import survey_send
 
     survey = Survey.objects.filter(id=survey_id).first()
     if survey is None:
         return {}
-    if contact_ids is None:
-        return survey_send_audience(survey=survey)
     return survey_send(survey=survey, contact_ids=contact_ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def survey_send_job_task(self, job_id: int) -> None:
+    """One step of an "Email the audience" job (surveys.sending); queues the next step while
+    there is more to do. A mail server that stays unreachable through the retries (or at once in
+    the embedded mode, where a retry cannot wait) fails the job; an admin can resume it."""
+    from .sending import MailUnavailable, send_job_fail, send_job_step
+
+    try:
+        more = send_job_step(job_id=job_id)
+    except MailUnavailable as exc:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            send_job_fail(job_id=job_id, error=_("The mail server could not be reached: %(error)s") % {"error": exc})
+            return
+        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
+    if more:
+        survey_send_job_task.delay(job_id)
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, demo_host, public, report
+from .views import builder, demo_host, public, report, sending
 
 app_name = "surveys"
 
@@ -9,7 +9,10 @@ urlpatterns = [
     path("surveys/", builder.SurveyListView.as_view(), name="survey_list"),
     path("surveys/new/", builder.SurveyCreateView.as_view(), name="survey_create"),
     path("surveys/<int:pk>/edit/", builder.SurveyEditView.as_view(), name="survey_edit"),
-    path("surveys/<int:pk>/send/", builder.SurveySendView.as_view(), name="survey_send"),
+    path("surveys/<int:pk>/send/", sending.SurveySendView.as_view(), name="survey_send"),
+    path("surveys/<int:pk>/budget-note/", sending.SurveyBudgetNoteView.as_view(), name="budget_note"),
+    path("surveys/<int:pk>/sends/<int:job_pk>/", sending.SendJobView.as_view(), name="send_job"),
+    path("surveys/<int:pk>/sends/<int:job_pk>/resume/", sending.SendJobResumeView.as_view(), name="send_job_resume"),
     path("surveys/workspaces/new/", builder.WorkspaceCreateView.as_view(), name="workspace_create"),
     path("surveys/workspaces/<int:pk>/edit/", builder.WorkspaceEditView.as_view(), name="workspace_edit"),
     path("surveys/report/", report.SurveyReportView.as_view(), name="report"),

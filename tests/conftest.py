@@ -80,6 +80,16 @@ def client():
     return BrowserLikeClient()
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache_after():
+    """Pages cache what is slow to compute (e.g. the portfolio's segment choices, for five
+    minutes): nothing a test leaves in the cache may leak into the tests that follow."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role=Role.ADMIN, first_name="Ada", last_name="Admin")

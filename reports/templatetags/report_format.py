@@ -8,7 +8,9 @@ from django.utils.html import format_html
 register = template.Library()
 
 DASH = "—"
-LOWER_IS_BETTER = {"logo_churn_rate", "ces", "avg_first_response_hours", "crc"}
+# Metrics that get better as they go down; their change is green when it is negative. CES is not one:
+# the product asks "How easy was it…" from 1 (very difficult) to 7 (very easy), so a higher CES is better.
+LOWER_IS_BETTER = frozenset({"logo_churn_rate", "avg_first_response_hours", "crc"})
 
 
 @register.filter

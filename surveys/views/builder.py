@@ -1,25 +1,31 @@
-"""The admin's survey builder: list, create, edit, workspaces (snippet, secret, origins), send."""
+"""The admin's survey builder: list, create, edit, workspaces (snippet, secret, origins). The
+send ("Email the audience…") is in views/sending.py."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
-from django.views.generic import CreateView, FormView, TemplateView, UpdateView
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, TemplateView, UpdateView
 
 from core.permissions import AdminRequiredMixin
 
-from ..forms import SendForm, SurveyForm, WorkspaceForm
+from ..forms import SurveyForm, WorkspaceForm
 from ..models import Survey, SurveyWorkspace
 from ..selectors import cache_clear, survey_list
+from ..sending import survey_budget_note, survey_send_preview_cached, surveys_budget_blocked
+from .sending import budget_context
 
 
 class SurveyListView(AdminRequiredMixin, TemplateView):
     template_name = "surveys/survey_list.html"
 
     def get_context_data(self, **kwargs):
+        surveys = list(survey_list())
+        blocked = surveys_budget_blocked(surveys)
+        for survey in surveys:
+            survey.budget_blocked_percent = blocked.get(survey.id)
         return super().get_context_data(
-            surveys=list(survey_list()),
+            surveys=surveys,
             workspaces=list(SurveyWorkspace.objects.all()),
             **kwargs,
         )
@@ -34,6 +40,14 @@ class SurveyFormMixin(AdminRequiredMixin):
         response = super().form_valid(form)
         cache_clear()
         messages.success(self.request, f"Survey “{self.object}” saved.")
+        if getattr(form, "follow_up_translations_cleared", False):
+            messages.warning(
+                self.request,
+                _(
+                    "A follow-up question changed, so its translations were cleared: "
+                    "translate it again in each language, or it is left out there."
+                ),
+            )
         return response
 
     def get_success_url(self):
@@ -44,7 +58,16 @@ class SurveyFormMixin(AdminRequiredMixin):
         survey = self.object
         if survey is not None and survey.pk:
             context["public_url"] = settings.SITE_URL + reverse("surveys:public_link", args=[survey.public_slug])
-            context["send_form"] = SendForm()
+            context["last_send"] = survey.send_jobs.select_related("created_by").first()
+            # The budget note needs the whole audience counted: from a recent preview at once,
+            # else the page loads it afterwards (htmx) so the builder never waits for it.
+            preview = survey_send_preview_cached(survey=survey)
+            if preview is None:
+                context["budget_lazy"] = True
+            else:
+                budget = survey_budget_note(survey=survey, preview=preview)
+                if budget is not None:
+                    context.update(budget_context(budget.audience, budget.skipped), budget_audience=budget.audience)
         return context
 
 
@@ -54,25 +77,6 @@ class SurveyCreateView(SurveyFormMixin, CreateView):
 
 class SurveyEditView(SurveyFormMixin, UpdateView):
     pass
-
-
-class SurveySendView(AdminRequiredMixin, FormView):
-    """Email the survey to its whole audience (fatigue and drip still apply), in Celery."""
-
-    form_class = SendForm
-    template_name = "surveys/survey_form.html"
-
-    def form_valid(self, form):
-        from ..tasks import survey_send_task
-
-        survey = get_object_or_404(Survey, pk=self.kwargs["pk"])
-        transaction.on_commit(lambda: survey_send_task.delay(survey.id))
-        messages.success(self.request, "Sending to the survey's audience; fatigue and drip limits apply.")
-        return redirect("surveys:survey_edit", pk=survey.pk)
-
-    def form_invalid(self, form):
-        messages.error(self.request, "Tick the box to confirm the send.")
-        return redirect("surveys:survey_edit", pk=self.kwargs["pk"])
 
 
 class WorkspaceFormMixin(AdminRequiredMixin):

@@ -143,7 +143,10 @@ def eligibility(request, workspace, user_id: str, data: dict):
                 "texts": texts,
                 "color": survey.brand_color,
                 "logo": survey.logo_url,
-                "follow_ups": survey.follow_ups,
+                "follow_ups": [
+                    {**{k: v for k, v in q.items() if k != "choices"}, "labels": [label for _, label in q["choices"]]}
+                    for q in survey.follow_ups_in(delivery.language)
+                ],
                 "delay": survey.delay_seconds,
             },
         }

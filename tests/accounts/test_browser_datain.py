@@ -86,8 +86,10 @@ def test_api_key_page(page, login, screenshot):
     assert APIKey.objects.get().revoked_at is not None
 
 
-def test_webhooks_page(page, login, screenshot):
+def test_webhooks_page(page, login, screenshot, settings):
     from core.models import WebhookEndpoint
+
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]  # the receiver is on loopback
 
     admin = UserFactory(username="hooks", role=Role.ADMIN, first_name="Hal", last_name="Hooks")
     login(admin)

@@ -84,7 +84,15 @@ def test_subscriptions_and_contacts_import(django_capture_on_commit_callbacks):
     contacts = "id;account;email;name\nu1;acme;ann@acme.test;Ann\nu2;nope;bob@acme.test;Bob\n"
     job = import_job_create(kind="contacts", file_name="c.csv", content=contacts.encode())
     import_job_validate(job=job)
-    assert job.errors == [{"row": 3, "field": "account", "reason": "Object with external_id=nope does not exist."}]
+    assert job.errors == [
+        {
+            "row": 3,
+            "field": "account",
+            "column": "account",
+            "value": "nope",
+            "reason": "No account has the id 'nope': import the accounts first, or check the id.",
+        }
+    ]
     assert not Contact.objects.exists()
 
 
@@ -99,6 +107,7 @@ def test_pages_flow_and_roles(client, user_for_role, django_assert_max_num_queri
     client.force_login(user_for_role(Role.READONLY))
     assert client.get(reverse("accounts:import_list")).status_code == 403
     client.force_login(user_for_role(Role.CSM))
+    client.get(reverse("accounts:import_list"))
     upload = SimpleUploadedFile("accounts.csv", ACCOUNTS_CSV.encode(), content_type="text/csv")
     response = client.post(reverse("accounts:import_list"), {"kind": "accounts", "file": upload})
     job = ImportJob.objects.get()

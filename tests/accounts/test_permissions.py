@@ -14,7 +14,19 @@ pytestmark = pytest.mark.django_db
 ROLES = [Role.READONLY, Role.CSM, Role.MANAGER, Role.ADMIN]
 
 
+FORM_PAGES = {
+    "account_add_note": lambda account, target: reverse("accounts:detail", args=[account.pk]),
+    "user_create": lambda account, target: reverse("core:user_create"),
+    "user_edit": lambda account, target: reverse("core:user_edit", args=[target.pk]),
+}
+
+
 def _request(client, action: str, account, target_user):
+    if action in FORM_PAGES:
+        # as a browser: a page of the app first (any signed-in page carries the CSRF token), then
+        # the form's own page where the role may open it
+        client.get("/")
+        client.get(FORM_PAGES[action](account, target_user))
     if action == "portfolio":
         return client.get(reverse("accounts:portfolio"))
     if action == "account_view":
@@ -90,6 +102,7 @@ def test_anonymous_users_are_sent_to_login(client, url_name, args):
 
 def test_anonymous_post_to_account_changes_nothing(client):
     account = AccountFactory()
+    client.get(reverse("login"))
     response = client.post(reverse("accounts:detail", args=[account.pk]), {"kind": "note", "body": "x"})
     assert response.status_code == 302 and not Activity.objects.exists()
 

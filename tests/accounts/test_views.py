@@ -176,6 +176,7 @@ def test_account_page_query_count_does_not_grow_with_rows(csm_client, csm_user, 
 
 def test_add_note_with_htmx_returns_the_timeline_with_it(csm_client, csm_user, htmx_headers):
     account = AccountFactory(owner=csm_user)
+    csm_client.get(reverse("accounts:detail", args=[account.pk]))
 
     response = csm_client.post(
         reverse("accounts:detail", args=[account.pk]),
@@ -194,6 +195,7 @@ def test_add_note_with_htmx_returns_the_timeline_with_it(csm_client, csm_user, h
 def test_add_note_without_htmx_redirects(csm_client, csm_user):
     account = AccountFactory(owner=csm_user)
     url = reverse("accounts:detail", args=[account.pk])
+    csm_client.get(url)
     response = csm_client.post(url, {"kind": "note", "body": "Plain form post"})
     assert response.status_code == 302 and response["Location"] == url
 
@@ -208,6 +210,7 @@ def test_add_note_without_htmx_redirects(csm_client, csm_user):
 def test_add_note_rejects_bad_input(csm_client, csm_user, htmx_headers, data, error):
     account = AccountFactory(owner=csm_user)
     url = reverse("accounts:detail", args=[account.pk])
+    csm_client.get(url)
 
     plain = csm_client.post(url, data)
     htmx = csm_client.post(url, data, **htmx_headers)

@@ -11,6 +11,12 @@ from core.webhooks import webhook_emit, webhook_endpoint_create
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """These endpoints sit on loopback, an internal address an admin must allow."""
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+
+
 def test_only_admins_see_the_pages(client, csm_user, manager_user):
     for user in (csm_user, manager_user):
         client.force_login(user)
@@ -21,6 +27,7 @@ def test_only_admins_see_the_pages(client, csm_user, manager_user):
 
 
 def test_create_key_shows_it_once_and_it_works(admin_client):
+    admin_client.get(reverse("core:apikey_list"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("core:apikey_list"), {"name": "Segment prod", "scope": "ingest"})
     assert response.status_code == 200
     raw = response.context["new_key"]["raw"]
@@ -32,6 +39,7 @@ def test_create_key_shows_it_once_and_it_works(admin_client):
 
 
 def test_bad_key_form_is_400_with_errors(admin_client):
+    admin_client.get(reverse("core:apikey_list"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("core:apikey_list"), {"name": "", "scope": "root"})
     assert response.status_code == 400
     assert response.context["form"].errors.keys() == {"name", "scope"}
@@ -50,6 +58,7 @@ def test_revoke_and_last_used(admin_client, django_assert_max_num_queries):
 
 
 def test_register_endpoint_and_see_log(admin_client, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    admin_client.get(reverse("core:webhook_list"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:webhook_list"),
         {"url": "http://127.0.0.1:9/hook", "events": ["account.churned", "task.created"], "is_active": "on"},
@@ -76,6 +85,7 @@ def test_retry_and_ping_buttons(admin_client, django_capture_on_commit_callbacks
         webhook_emit(event="survey.answered", payload={})
     delivery = WebhookDelivery.objects.get()
     url = reverse("core:webhook_detail", args=[endpoint.pk])
+    admin_client.get(url)  # the page that holds the form, as a browser has it
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, {"action": "retry", "delivery": delivery.pk})
     delivery.refresh_from_db()
@@ -87,6 +97,9 @@ def test_retry_and_ping_buttons(admin_client, django_capture_on_commit_callbacks
 
 def test_edit_endpoint_refuses_no_events(admin_client):
     endpoint = webhook_endpoint_create(url="http://127.0.0.1:9/", events=["*"])
+    admin_client.get(
+        reverse("core:webhook_detail", args=[endpoint.pk])
+    )  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:webhook_detail", args=[endpoint.pk]), {"url": "http://example.test/", "events": []}
     )

@@ -21,6 +21,7 @@ def test_user_list_shows_roles_managers_and_account_counts(admin_client, csm_use
 
 
 def test_create_user_through_the_form(admin_client, manager_user):
+    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:user_create"),
         {
@@ -64,6 +65,7 @@ def test_create_user_through_the_form(admin_client, manager_user):
     ],
 )
 def test_create_user_shows_clear_errors(admin_client, data, field, message):
+    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("core:user_create"), data)
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -72,6 +74,7 @@ def test_create_user_shows_clear_errors(admin_client, data, field, message):
 
 
 def test_duplicate_username_is_refused(admin_client, csm_user):
+    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:user_create"),
         {"username": csm_user.username, "email": "dup@example.com", "role": "csm", "password": "Quiet-harbor-42"},
@@ -80,6 +83,7 @@ def test_duplicate_username_is_refused(admin_client, csm_user):
 
 
 def test_edit_user_role_manager_active_and_keep_password(admin_client, csm_user, manager_user):
+    admin_client.get(reverse("core:user_edit", args=[csm_user.pk]))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:user_edit", args=[csm_user.pk]),
         {"email": csm_user.email, "role": Role.READONLY, "manager": "", "first_name": "Carla", "password": ""},
@@ -96,6 +100,9 @@ def test_edit_user_role_manager_active_and_keep_password(admin_client, csm_user,
 
 
 def test_admin_cannot_demote_or_deactivate_themselves(admin_client, admin_user):
+    admin_client.get(
+        reverse("core:user_edit", args=[admin_user.pk])
+    )  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("core:user_edit", args=[admin_user.pk]),
         {"email": admin_user.email, "role": Role.CSM, "is_active": "on"},

@@ -26,6 +26,12 @@ from core.webhooks import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """The receivers here listen on loopback, an internal address an admin must allow."""
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+
+
 class Receiver:
     """A loopback HTTP server answering with the next status in `statuses` (then 200)."""
 

@@ -118,6 +118,7 @@ def test_scorecard_preview_rescores_without_saving(admin_client, scored, htmx_he
     ):
         data[f"{key}-weight"] = 10
         data[f"{key}-points"] = "0:0"
+    admin_client.get(url)  # the page that holds the form, as a browser has it
     same = admin_client.post(url, data, **htmx_headers).content.decode()
     bands = sorted(HealthScore.objects.filter(day=today()).values_list("band", flat=True))
     assert 'data-testid="preview-accounts">4<' in same
@@ -155,8 +156,10 @@ def test_card_hides_forms_for_readonly(readonly_user, scored):
 def test_card_actions(client, csm_user, readonly_user, scored, htmx_headers):
     account = scored[1][1]
     client.force_login(readonly_user)
+    client.get(reverse("accounts:detail", args=[account.pk]))  # the account page holds the health card's forms
     assert client.post(reverse("health:account_action", args=[account.pk, "recompute"])).status_code == 403
     client.force_login(csm_user)
+    client.get(reverse("accounts:detail", args=[account.pk]))
     url = reverse("health:account_action", args=[account.pk, "override"])
     bad = client.post(url, {"score": 120, "reason": "", "expires_on": today().isoformat()}, **htmx_headers)
     assert bad.status_code == 400 and "Pick a day after today" in bad.content.decode()

@@ -21,6 +21,7 @@ def test_config_pages_are_admin_only(client, name, db):
 def test_admin_builds_and_publishes_a_map(admin_client, db):
     # given
     url = reverse("onboarding:map_list")
+    admin_client.get(url)  # the page that holds the form, as a browser has it
     admin_client.post(url, {"action": "persona", "name": "Ops lead", "description": "Runs the tool"})
     persona_id = __import__("accounts.models", fromlist=["Persona"]).Persona.objects.get(name="Ops lead").pk
     # when
@@ -71,6 +72,7 @@ def test_admin_builds_and_publishes_a_map(admin_client, db):
 
 def test_admin_edits_checklist_templates(admin_client, db):
     url = reverse("onboarding:checklist_list")
+    admin_client.get(url)  # the page that holds the form, as a browser has it
     admin_client.post(
         url,
         {
@@ -103,6 +105,7 @@ def test_csm_works_the_account_panels(csm_client, published_map, account, tech_t
     url = reverse("onboarding:account", args=[account.pk])
     contact = ContactFactory(account=account, name="Dana Customer")
     # when: start a plan and a checklist through htmx
+    csm_client.get(url)  # the page that holds the form, as a browser has it
     r1 = csm_client.post(url, {"action": "plan_start", "success_map": published_map.pk}, **htmx_headers)
     r2 = csm_client.post(url, {"action": "checklist_start"}, **htmx_headers)
     plan = account.success_plans.get()
@@ -134,6 +137,7 @@ def test_csm_works_the_account_panels(csm_client, published_map, account, tech_t
 
 def test_csm_errors_are_shown_with_the_reason(csm_client, published_map, account, htmx_headers):
     url = reverse("onboarding:account", args=[account.pk])
+    csm_client.get(url)  # the page that holds the form, as a browser has it
     csm_client.post(url, {"action": "plan_start", "success_map": published_map.pk}, **htmx_headers)
     response = csm_client.post(url, {"action": "goal_add", "title": "", "owner": ""}, **htmx_headers)
     assert response.status_code == 200 and "title" in response.content.decode()

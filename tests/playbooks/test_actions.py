@@ -168,17 +168,9 @@ def test_email_respects_the_shared_fatigue_budget(make_playbook, django_capture_
 # Section: posts, stage, survey, onboarding
 
 
-class _Response:
-    status = 200
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        return False
-
-
 def test_webhook_and_slack_posts(make_playbook, django_capture_on_commit_callbacks):
+    from core.outbound_http import OutboundResponse
+
     account = renewing(name="Umbrella")
     pb = make_playbook(
         "renewal_due",
@@ -188,11 +180,11 @@ def test_webhook_and_slack_posts(make_playbook, django_capture_on_commit_callbac
             {"type": "slack", "url": "https://hooks.slack.com/services/T/B/X"},
         ],
     )
-    with mock.patch("urllib.request.urlopen", return_value=_Response()) as urlopen:
+    with mock.patch("playbooks.services.outbound_post", return_value=OutboundResponse(200, "ok")) as post:
         with django_capture_on_commit_callbacks(execute=True):
             playbook_evaluate(playbook=pb, as_of=TODAY)
-    assert urlopen.call_count == 2
-    bodies = {r.full_url: json.loads(r.data) for r in (c.args[0] for c in urlopen.call_args_list)}
+    assert post.call_count == 2
+    bodies = {c.args[0]: json.loads(c.kwargs["body"]) for c in post.call_args_list}
     assert bodies["https://hooks.example.com/cs"]["account"]["id"] == account.pk
     assert bodies["https://hooks.example.com/cs"]["reason"].startswith("renews on")
     assert bodies["https://hooks.slack.com/services/T/B/X"]["text"].startswith(f"*{pb.name}* fired for *Umbrella*")

@@ -154,6 +154,7 @@ def test_reassign_form_loads_on_demand(client, csm_user, readonly_user, htmx_hea
 
 def test_row_action_answers_the_light_row(csm_client, csm_user, htmx_headers):
     task = TaskFactory(account=AccountFactory(owner=csm_user))
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the rows' forms
     response = csm_client.post(
         reverse("playbooks:task_snooze", args=[task.pk]), {"days": "3", "outcome_note": ""}, **htmx_headers
     )

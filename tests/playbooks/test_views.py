@@ -1,5 +1,6 @@
 """Inbox, task actions, team view and builder pages: roles, htmx partials, query counts."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -72,9 +73,10 @@ def test_inbox_htmx_gets_the_partial(csm_client, csm_user, htmx_headers):
 def test_complete_puts_the_outcome_on_the_timeline(csm_client, csm_user, htmx_headers):
     task = TaskFactory(account=AccountFactory(owner=csm_user))
     url = reverse("playbooks:task_complete", args=[task.pk])
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the rows' forms
     assert csm_client.post(url, {"outcome_note": ""}, **htmx_headers).status_code == 400
     response = csm_client.post(url, {"outcome_note": "Called them, fixed the export."}, **htmx_headers)
-    assert response.status_code == 200 and response["HX-Trigger"] == "tasks-changed"
+    assert response.status_code == 200 and json.loads(response["HX-Trigger"]) == {"tasks-changed": {"counted": True}}
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.completed_by == csm_user
     activity = Activity.objects.get(account=task.account, kind="task")
@@ -85,6 +87,7 @@ def test_complete_puts_the_outcome_on_the_timeline(csm_client, csm_user, htmx_he
 def test_snooze_and_reassign(csm_client, csm_user):
     task = TaskFactory(account=AccountFactory(owner=csm_user))
     other = UserFactory(role=Role.CSM)
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the rows' forms
     csm_client.post(reverse("playbooks:task_snooze", args=[task.pk]), {"days": "3"})
     task.refresh_from_db()
     assert task.status == TaskStatus.SNOOZED and task.snoozed_until == TODAY + timedelta(3)
@@ -95,6 +98,7 @@ def test_snooze_and_reassign(csm_client, csm_user):
 
 def test_bulk_complete(csm_client, csm_user):
     tasks = [TaskFactory(account=AccountFactory(owner=csm_user)) for _ in range(3)]
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the bulk form
     response = csm_client.post(
         reverse("playbooks:task_bulk"),
         {"task_ids": [t.pk for t in tasks[:2]], "action": "complete", "outcome_note": "Batch call", "days": "7"},
@@ -173,6 +177,7 @@ def test_builder_is_for_admins(csm_client):
 
 def test_builder_creates_edits_and_keeps_history(admin_client):
     template = TaskTemplateFactory()
+    admin_client.get(reverse("playbooks:playbook_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("playbooks:playbook_create"), _builder_post(template.pk))
     assert response.status_code == 302, response.content.decode()[:2000]
     playbook = Playbook.objects.get(name="Detractors")
@@ -199,6 +204,7 @@ def test_builder_creates_edits_and_keeps_history(admin_client):
 
 def test_builder_rejects_bad_params_with_field_errors(admin_client):
     template = TaskTemplateFactory()
+    admin_client.get(reverse("playbooks:playbook_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("playbooks:playbook_create"),
         _builder_post(template.pk, **{"p_survey_answer__lookback_days": "500", "actions-0-task_template": ""}),
@@ -237,6 +243,7 @@ def test_builder_pages_render(admin_client, make_playbook):
 
 
 def test_template_forms(admin_client):
+    admin_client.get(reverse("playbooks:task_template_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("playbooks:task_template_create"),
         {
@@ -332,6 +339,7 @@ def test_snoozed_tasks_wake_up(csm_user):
 def test_bulk_with_htmx_answers_the_groups_in_place(csm_client, csm_user, htmx_headers):
     tasks = [TaskFactory(account=AccountFactory(owner=csm_user), title=f"Bulk {i}") for i in range(3)]
     other = UserFactory(role=Role.CSM)
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the bulk form
     response = csm_client.post(
         reverse("playbooks:task_bulk"),
         {"task_ids": [t.pk for t in tasks[:2]], "action": "reassign", "assignee": other.pk, "days": "7"},
@@ -361,6 +369,7 @@ def test_bulk_with_htmx_keeps_the_inbox_filters(csm_client, csm_user, htmx_heade
     TaskFactory(account=account, title="Renewal low", priority=1, due_date=TODAY - timedelta(1))
     TaskFactory(account=account, title="Kickoff call", priority=4, due_date=TODAY - timedelta(1))
     # when: two of them are snoozed from the view filtered on "renewal" + urgent
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the bulk form
     response = csm_client.post(
         reverse("playbooks:task_bulk"),
         {"task_ids": [t.pk for t in renewals[:2]], "action": "snooze", "days": "7", "q": "renewal", "priority": "4"},
@@ -383,6 +392,7 @@ def test_bulk_with_htmx_keeps_the_inbox_filters(csm_client, csm_user, htmx_heade
 
 def test_bulk_without_htmx_goes_back_to_the_filtered_inbox(csm_client, csm_user):
     task = TaskFactory(account=AccountFactory(owner=csm_user))
+    csm_client.get(reverse("playbooks:inbox"))  # the inbox holds the bulk form
     response = csm_client.post(
         reverse("playbooks:task_bulk"),
         {"task_ids": [task.pk], "action": "snooze", "days": "7", "next": "/tasks/?q=renewal&priority=4"},
@@ -420,4 +430,4 @@ def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, mo
     assert calls == []
     response = csm_client.get(inbox)
     assert calls == [1]
-    assert re.search(r'Tasks\s*<span class="badge-count">30</span>', response.content.decode())
+    assert re.search(r'Tasks\s*<span class="badge-count" id="nav-badge-tasks">30</span>', response.content.decode())

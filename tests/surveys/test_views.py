@@ -49,6 +49,7 @@ def test_builder_is_admin_only(client, csm_user, readonly_user):
 
 def test_admin_creates_a_survey_with_languages_follow_ups_audience_and_trigger(admin_client):
     workspace = SurveyWorkspaceFactory()
+    admin_client.get(reverse("surveys:survey_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("surveys:survey_create"), survey_post(workspace=str(workspace.id)))
     assert response.status_code == 302, response.context["form"].errors
     survey = Survey.objects.get()
@@ -76,6 +77,7 @@ def test_builder_reports_bad_input(admin_client):
     bad = survey_post(
         trigger_event="", follow_ups_text="single | Only one option | A", brand_color="red", sample_percent="0"
     )
+    admin_client.get(reverse("surveys:survey_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(reverse("surveys:survey_create"), bad)
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -83,6 +85,7 @@ def test_builder_reports_bad_input(admin_client):
 
 
 def test_workspace_origins_are_validated_and_snippet_shown(admin_client):
+    admin_client.get(reverse("surveys:workspace_create"))  # the page that holds the form, as a browser has it
     response = admin_client.post(
         reverse("surveys:workspace_create"), {"name": "App", "allowed_origins": "https://app.x.io/path"}
     )
@@ -147,6 +150,9 @@ def test_account_panel_is_registered_and_shows_answers(django_assert_max_num_que
 def test_send_from_builder_queues_the_send(admin_client, django_capture_on_commit_callbacks, mailoutbox):
     survey = SurveyFactory(kind="csat")
     ContactFactory(account=AccountFactory(), email="x@y.io")
+    admin_client.get(
+        reverse("surveys:survey_send", args=[survey.pk])
+    )  # the page that holds the form, as a browser has it
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("surveys:survey_send", args=[survey.pk]), {"confirm": "on"})
     assert response.status_code == 302

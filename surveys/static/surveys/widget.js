@@ -113,10 +113,10 @@
       }
       var fs = el("fieldset", { "data-q": f.id, "data-t": f.type });
       fs.appendChild(el("legend", null, f.label));
-      f.options.forEach(function (o) {
+      f.options.forEach(function (o, n) {
         var l = el("label"), i = el("input", { type: f.type === "single" ? "radio" : "checkbox", name: "f_" + f.id, value: o });
         l.appendChild(i);
-        l.appendChild(document.createTextNode(o));
+        l.appendChild(document.createTextNode((f.labels || f.options)[n]));
         fs.appendChild(l);
       });
       more.appendChild(fs);
