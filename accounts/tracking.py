@@ -108,8 +108,9 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
             if message.get(name) is not None and not _iso_time(message[name]):
                 errors.append({"index": index, "field": name, "reason": "is not an ISO 8601 date-time"})
         for name in ("anonymousId", "event", "name", "messageId"):
-            if message.get(name) is not None and not isinstance(message[name], str):
-                errors.append({"index": index, "field": name, "reason": "must be a string"})
+            value = message.get(name)
+            if value is not None and not (isinstance(value, str) and value):
+                errors.append({"index": index, "field": name, "reason": "must be a non-empty string"})
         if message.get("userId") is not None and _str_id(message["userId"]) is None:
             errors.append({"index": index, "field": "userId", "reason": "must be a string of 1-191 characters"})
         if kind == "identify" and _str_id(message.get("userId")) is None and not message.get("anonymousId"):

@@ -9,7 +9,7 @@ too. Answers: 200 {"success": true}; 400 bad payload (nothing stored); 401 unkno
 import base64
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,17 +57,24 @@ class WriteKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "minLength": 1, "maxLength": 191}, {"type": "integer"}], "nullable": True}
+)
+class SegmentIdField(serializers.CharField):
+    """userId / groupId: Segment's libraries send strings, some send numbers; both are taken."""
+
+
 class SegmentMessageSerializer(serializers.Serializer):
     """The Segment spec's common fields (others are accepted and kept in properties where they apply)."""
 
     type = serializers.ChoiceField(choices=["identify", "group", "track", "page", "screen", "alias"], required=False)
-    userId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
+    userId = SegmentIdField(required=False, allow_null=True)  # noqa: N815
     anonymousId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
-    groupId = serializers.CharField(required=False, help_text="group: the account's external id.")  # noqa: N815
-    event = serializers.CharField(required=False, help_text="track: the event name.")
-    name = serializers.CharField(required=False, help_text="page / screen name.")
-    messageId = serializers.CharField(required=False, help_text="Stored once.")  # noqa: N815
-    timestamp = serializers.DateTimeField(required=False)
+    groupId = SegmentIdField(required=False, allow_null=True, help_text="group: the account's external id.")  # noqa: N815
+    event = serializers.CharField(required=False, allow_null=True, help_text="track: the event name.")
+    name = serializers.CharField(required=False, allow_null=True, help_text="page / screen name.")
+    messageId = serializers.CharField(required=False, allow_null=True, help_text="Stored once.")  # noqa: N815
+    timestamp = serializers.DateTimeField(required=False, allow_null=True)
     traits = serializers.DictField(required=False, allow_null=True)
     properties = serializers.DictField(required=False, allow_null=True)
     context = serializers.DictField(required=False, allow_null=True, help_text="context.groupId names the account.")
@@ -75,7 +82,7 @@ class SegmentMessageSerializer(serializers.Serializer):
 
 class SegmentBatchSerializer(serializers.Serializer):
     batch = SegmentMessageSerializer(many=True)
-    sentAt = serializers.DateTimeField(required=False)  # noqa: N815
+    sentAt = serializers.DateTimeField(required=False, allow_null=True)  # noqa: N815
     context = serializers.DictField(required=False, allow_null=True)
 
 

@@ -5,6 +5,7 @@ external id already exists is updated (the upsert rule). Writes go through accou
 accounts.ingest."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectNotUpdated
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -217,6 +218,8 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
             raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
         except IntegrityError as exc:
             raise conflict_error(exc) from exc
+        except ObjectNotUpdated as exc:  # another request deleted it between our read and our write
+            raise NotFound(_("No such record: it was deleted meanwhile.")) from exc
         return Response(self.get_serializer(instance).data)
 
     def _write_retrying(self, items: list[dict]):

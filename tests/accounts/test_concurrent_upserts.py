@@ -175,3 +175,24 @@ def test_two_concurrent_creates_of_the_same_new_id_both_succeed(monkeypatch, mod
     assert all(r.status_code in (200, 201) for r in results), [r.content for r in results]
     if path != "/v1/identify":
         assert Account.objects.filter(external_id="new-1").count() == 1
+
+
+@pytest.mark.django_db
+def test_update_of_a_record_deleted_meanwhile_is_a_404(monkeypatch):
+    """PATCH read the ticket, then another request deleted it before the UPDATE (schemathesis
+    found this with two workers: Django's NotUpdated was a 500)."""
+    from accounts.models import SupportTicket
+    from tests.factories import SupportTicketFactory
+
+    bearer, _ = _clients()
+    SupportTicketFactory(account=AccountFactory(external_id="acme"), external_id="T-1", subject="Old")
+    original = records.record_update
+
+    def deleted_first(*, instance, values):
+        SupportTicket.objects.filter(pk=instance.pk).delete()
+        return original(instance=instance, values=values)
+
+    monkeypatch.setattr(records, "record_update", deleted_first)
+    response = bearer.patch("/api/v1/tickets/T-1/", {"subject": "New"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
