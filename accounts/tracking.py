@@ -115,6 +115,8 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
             errors.append({"index": index, "field": "userId", "reason": "must be a string of 1-191 characters"})
         if kind == "identify" and _str_id(message.get("userId")) is None and not message.get("anonymousId"):
             errors.append({"index": index, "field": "userId", "reason": "identify needs a userId or anonymousId"})
+        if kind != "group" and message.get("groupId") is not None and _str_id(message["groupId"]) is None:
+            errors.append({"index": index, "field": "groupId", "reason": "must be a string of 1-191 characters"})
         if kind == "group" and _str_id(message.get("groupId")) is None:
             errors.append({"index": index, "field": "groupId", "reason": "is required (the account's external id)"})
         if kind == "track" and not (isinstance(message.get("event"), str) and message["event"].strip()):
