@@ -24,6 +24,8 @@ import orjson
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from core.api.parsers import MAX_DEPTH, NUL_ESCAPE, JSONBodyError, json_check
+
 from .ingest import (
     COPY_COLUMNS,
     EVENTS_TABLE,
@@ -69,20 +71,36 @@ _decode_one = msgspec.json.Decoder(PlainEvent).decode
 def events_decode(body: bytes) -> list[PlainEvent] | None:
     """The rows of a JSON array or NDJSON body (one object per non-blank line) when every row
     has the plain shape; None otherwise (bad JSON, another shape, not PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return None
+    if connection.vendor != "postgresql" or NUL_ESCAPE in body:
+        return None  # a NUL anywhere: the general path names the field
     try:
         if body.lstrip()[:1] == b"[":
             events = _decode_array(body)
         else:
             events = [_decode_one(line) for line in body.splitlines() if line.strip()]
-    except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # ValidationError is a DecodeError
         return None
     unset = msgspec.UNSET
     for e in events:
         if e.account_id is not unset or e.contact_id is not unset:
             return None
+    if not _flat(body, events):
+        return None  # the general path refuses nesting past core.api.parsers.MAX_DEPTH, naming the row
     return events
+
+
+def _flat(body: bytes, events: list[PlainEvent]) -> bool:
+    """No row's properties nest deeper than the general path allows. Counted in C first: with at
+    most two brackets per row (the row, its properties) and one for the array, nothing nests."""
+    if body.count(b"{") + body.count(b"[") <= 2 * len(events) + 1:
+        return True
+    for e in events:
+        if e.properties:
+            try:
+                json_check(e.properties, nul_possible=False, max_depth=MAX_DEPTH - 2)
+            except JSONBodyError:
+                return False
+    return True
 
 
 def _plain_ref(value: str) -> bool:

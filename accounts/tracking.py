@@ -7,6 +7,8 @@ sees a 5xx for a half-stored batch (it retries 5xx and drops 4xx).
 
 - `group`    upserts the account whose external id is `groupId` (traits: name, website /
              domain, industry, plan, ...) and, with a `userId`, moves that contact to it.
+             With an ingest-scoped key, existing records keep their identity (see
+             `tracking_messages_store`).
 - `identify` upserts the contact whose external id is `userId` (traits: email, name, title,
              language, timezone, ...); `context.groupId` sets its account.
 - `track`, `page`, `screen` record a usage event through accounts.ingest.events_store
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +37,9 @@ TYPES = {"identify", "group", "track", "page", "screen", "alias"}
 EVENT_TYPES = {"track", "page", "screen"}
 ACCOUNT_TRAITS = {"name": "name", "website": "domain", "domain": "domain", "industry": "industry"}
 CONTACT_TRAITS = {"email": "email", "name": "name", "title": "title", "language": "language", "timezone": "timezone"}
+# What says who a contact is (and where surveys and e-mails go): an ingest key sets these only
+# while they are empty. Accounts' identity is every trait we map (name, domain, industry).
+IDENTITY_CONTACT_FIELDS = {"account", "email"}
 
 
 class TrackingError(Exception):
@@ -69,6 +74,18 @@ def _timestamp(message: dict):
     return timezone.now()
 
 
+def _iso_time(value) -> bool:
+    """An ISO 8601 date-time string (the message's own time fields; events_store checks the
+    range of the one it stores)."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
     errors: list[dict] = []
     for index, message in enumerate(messages):
@@ -80,16 +97,26 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
             errors.append({"index": index, "field": "type", "reason": f"must be one of {', '.join(sorted(TYPES))}"})
             continue
         message["type"] = kind
-        context = message.get("context") or {}
-        if not isinstance(context, dict):
+        context = message.get("context")
+        if context is not None and not isinstance(context, dict):
             errors.append({"index": index, "field": "context", "reason": "must be an object"})
+        context = context or {}
         for name in ("traits", "properties"):
             if message.get(name) is not None and not isinstance(message[name], dict):
                 errors.append({"index": index, "field": name, "reason": "must be an object"})
+        for name in ("timestamp", "originalTimestamp", "sentAt", "receivedAt"):
+            if message.get(name) is not None and not _iso_time(message[name]):
+                errors.append({"index": index, "field": name, "reason": "is not an ISO 8601 date-time"})
+        for name in ("anonymousId", "event", "name", "messageId"):
+            value = message.get(name)
+            if value is not None and not (isinstance(value, str) and value):
+                errors.append({"index": index, "field": name, "reason": "must be a non-empty string"})
         if message.get("userId") is not None and _str_id(message["userId"]) is None:
             errors.append({"index": index, "field": "userId", "reason": "must be a string of 1-191 characters"})
         if kind == "identify" and _str_id(message.get("userId")) is None and not message.get("anonymousId"):
             errors.append({"index": index, "field": "userId", "reason": "identify needs a userId or anonymousId"})
+        if kind != "group" and message.get("groupId") is not None and _str_id(message["groupId"]) is None:
+            errors.append({"index": index, "field": "groupId", "reason": "must be a string of 1-191 characters"})
         if kind == "group" and _str_id(message.get("groupId")) is None:
             errors.append({"index": index, "field": "groupId", "reason": "is required (the account's external id)"})
         if kind == "track" and not (isinstance(message.get("event"), str) and message["event"].strip()):
@@ -111,11 +138,23 @@ def _traits(traits: dict, mapping: dict, model) -> dict:
     return values
 
 
-def _account_upsert(group_id: str, traits: dict) -> Account:
+def _find(model, external_id: str):
+    return model.objects.filter(external_id=external_id).first()
+
+
+def _account_upsert(group_id: str, traits: dict, *, identity_changes: bool = True) -> Account:
     values = _traits(traits, ACCOUNT_TRAITS, Account)
-    account = Account.objects.filter(external_id=group_id).first()
+    account = _find(Account, group_id)
     if account is None:
-        return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
+        try:
+            with transaction.atomic():  # a savepoint: another request may create it first
+                return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
+        except IntegrityError:
+            account = Account.objects.get(external_id=group_id)
+    if not identity_changes:
+        # An ingest key fills what is empty (a name still equal to the external id, as a track
+        # call creates it), never renames (docs/api.md "What an ingest key may change").
+        values = {n: v for n, v in values.items() if _unset(account, n)}
     changed = [name for name, value in values.items() if getattr(account, name) != value]
     for name in changed:
         setattr(account, name, values[name])
@@ -124,15 +163,31 @@ def _account_upsert(group_id: str, traits: dict) -> Account:
     return account
 
 
-def _contact_upsert(user_id: str, traits: dict, account: Account | None, seen_at) -> Contact:
+def _unset(record, name: str) -> bool:
+    """An identity field nobody has set yet: blank, or an account's name still its external id."""
+    value = getattr(record, name)
+    return value in (None, "") or (name == "name" and isinstance(record, Account) and value == record.external_id)
+
+
+def _contact_upsert(
+    user_id: str, traits: dict, account: Account | None, seen_at, *, identity_changes: bool = True
+) -> Contact:
     values = _traits(traits, CONTACT_TRAITS, Contact)
     if "email" in values and "@" not in values["email"]:
         values.pop("email")
-    contact = Contact.objects.filter(external_id=user_id).first()
+    contact = _find(Contact, user_id)
     if contact is None:
-        return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
+        try:
+            with transaction.atomic():  # a savepoint: another request may create it first
+                return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
+        except IntegrityError:
+            contact = Contact.objects.get(external_id=user_id)
     if account is not None:
         values["account"] = account
+    if not identity_changes:
+        # An ingest key never moves a contact to another account nor changes its e-mail;
+        # it may attach one that has no account and fill an empty e-mail.
+        values = {n: v for n, v in values.items() if n not in IDENTITY_CONTACT_FIELDS or _unset(contact, n)}
     changed = [n for n, v in values.items() if getattr(contact, n) != v]
     for name in changed:
         setattr(contact, name, values[name])
@@ -156,8 +211,14 @@ def _seen_at(message: dict):
 
 
 @transaction.atomic
-def tracking_messages_store(messages: Sequence, *, default_type: str | None = None) -> TrackingResult:
-    """Apply Segment messages, all or nothing (see the module docstring). Raises TrackingError."""
+def tracking_messages_store(
+    messages: Sequence, *, default_type: str | None = None, identity_changes: bool = True
+) -> TrackingResult:
+    """Apply Segment messages, all or nothing (see the module docstring). Raises TrackingError.
+
+    `identity_changes=False` (an ingest-scoped key): unknown accounts and contacts are created,
+    existing ones keep their identity: an account's name, domain and industry, a contact's
+    account and e-mail are only filled while empty (docs/api.md)."""
     errors = _validate(messages, default_type)
     if errors:
         raise TrackingError(errors)
@@ -169,16 +230,18 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
         context = message.get("context") or {}
         user_id = _str_id(message.get("userId"))
         if kind == "group":
-            account = _account_upsert(_str_id(message["groupId"]), message.get("traits") or {})
+            account = _account_upsert(
+                _str_id(message["groupId"]), message.get("traits") or {}, identity_changes=identity_changes
+            )
             result.accounts_upserted += 1
             if user_id:
-                _contact_upsert(user_id, {}, account, _seen_at(message))
+                _contact_upsert(user_id, {}, account, _seen_at(message), identity_changes=identity_changes)
                 result.contacts_upserted += 1
         elif kind == "identify" and user_id:
             group_id = _str_id(context.get("groupId"))
             account = _account_upsert(group_id, {}) if group_id else None
             traits = message.get("traits") or context.get("traits") or {}
-            _contact_upsert(user_id, traits, account, _seen_at(message))
+            _contact_upsert(user_id, traits, account, _seen_at(message), identity_changes=identity_changes)
             result.contacts_upserted += 1
 
     # 2. events: resolve accounts and contacts for the whole batch at once. Each message's
@@ -197,7 +260,8 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
     accounts = {ext: pk for ext, pk in _in(Account, group_ids, "id")}
     new_accounts = [Account(external_id=g, name=g) for g in group_ids if g not in accounts]
     if new_accounts:
-        Account.objects.bulk_create(new_accounts)
+        # ON CONFLICT DO NOTHING: a concurrent request may create the same account; read the ids back.
+        Account.objects.bulk_create(new_accounts, ignore_conflicts=True)
         accounts.update({ext: pk for ext, pk in _in(Account, [a.external_id for a in new_accounts], "id")})
         result.accounts_upserted += len(new_accounts)
 
@@ -241,8 +305,10 @@ def tracking_messages_store(messages: Sequence, *, default_type: str | None = No
     if bad:
         raise TrackingError(bad)
     if new_contacts:
-        Contact.objects.bulk_create(list(new_contacts.values()))
-        contacts.update({ext: (c.pk, c.account_id) for ext, c in new_contacts.items()})
+        Contact.objects.bulk_create(list(new_contacts.values()), ignore_conflicts=True)  # as accounts above
+        contacts.update(
+            {ext: (pk, account_id) for ext, pk, account_id in _in(Contact, list(new_contacts), "id", "account_id")}
+        )
         result.contacts_upserted += len(new_contacts)
     for row in rows:
         if row["contact"] is not None:

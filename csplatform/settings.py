@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
+    "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The survey widget's public endpoints (/widget/) skip what follows but Common and XFrameOptions.
     "surveys.middleware.WidgetMiddleware",
@@ -210,10 +212,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ScopedPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # orjson with a nesting limit and no NUL characters: a hostile body is a 400 (core.api.parsers).
+    # JSON only: the schema says so, and a form body cannot carry the JSON fields the API takes.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # The same trusted-proxy count as the survey pages: without it DRF would believe any X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
@@ -237,6 +242,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
     "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.error_responses_hook",
+    ],
 }
 
 LOGGING = {

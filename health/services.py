@@ -56,18 +56,22 @@ def scorecard_default_ensure() -> Scorecard:
     existing = Scorecard.objects.filter(is_default=True).first()
     if existing:
         return existing
-    with transaction.atomic():
-        scorecard = Scorecard.objects.create(name="Default", is_default=True)
-        ScorecardMeasure.objects.bulk_create(
-            ScorecardMeasure(
-                scorecard=scorecard,
-                measure_key=m.key,
-                weight=DEFAULT_WEIGHTS.get(m.key, 10),
-                points=[list(p) for p in m.default_points],
+    try:
+        with transaction.atomic():
+            scorecard = Scorecard.objects.create(name="Default", is_default=True)
+            ScorecardMeasure.objects.bulk_create(
+                ScorecardMeasure(
+                    scorecard=scorecard,
+                    measure_key=m.key,
+                    weight=DEFAULT_WEIGHTS.get(m.key, 10),
+                    points=[list(p) for p in m.default_points],
+                )
+                for m in MEASURES.values()
+                if m.default_points
             )
-            for m in MEASURES.values()
-            if m.default_points
-        )
+    except IntegrityError:
+        # Two first ingests at once (an empty database): the other one created it.
+        return Scorecard.objects.get(is_default=True)
     return scorecard
 
 

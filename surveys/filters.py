@@ -1,5 +1,7 @@
 import django_filters
 
+from core.api.filters import IsoDateTimeFilter
+
 from .choices import Channel, SurveyKind
 from .models import SurveyResponse
 
@@ -8,8 +10,8 @@ class SurveyResponseFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=SurveyKind.choices)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     account = django_filters.CharFilter(field_name="account__external_id", help_text="Account external id.")
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = SurveyResponse

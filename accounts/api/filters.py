@@ -2,13 +2,15 @@
 
 import django_filters as filters
 
+from core.api.filters import IsoDateTimeFilter
+
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
 
 
 class AccountFilter(filters.FilterSet):
     external_id = filters.CharFilter()
     name = filters.CharFilter(lookup_expr="icontains")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     mrr_min = filters.NumberFilter(field_name="mrr", lookup_expr="gte")
     mrr_max = filters.NumberFilter(field_name="mrr", lookup_expr="lte")
     owner = filters.CharFilter(field_name="owner__username")
@@ -23,7 +25,7 @@ class ContactFilter(filters.FilterSet):
     account = filters.CharFilter(field_name="account__external_id")
     email = filters.CharFilter(lookup_expr="iexact")
     external_id = filters.CharFilter()
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Contact
@@ -48,8 +50,8 @@ class SubscriptionFilter(filters.FilterSet):
 class UsageEventFilter(filters.FilterSet):
     account = filters.CharFilter(field_name="account__external_id")
     contact = filters.CharFilter(field_name="contact__external_id")
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
     message_id = filters.CharFilter()
 
     class Meta:
@@ -60,8 +62,8 @@ class UsageEventFilter(filters.FilterSet):
 class TicketFilter(filters.FilterSet):
     account = filters.CharFilter(field_name="account__external_id")
     external_id = filters.CharFilter()
-    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     open = filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", help_text="Not resolved yet.")
 
     class Meta:
@@ -71,8 +73,8 @@ class TicketFilter(filters.FilterSet):
 
 class ActivityFilter(filters.FilterSet):
     account = filters.CharFilter(field_name="account__external_id")
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

@@ -9,17 +9,18 @@ too. Answers: 200 {"success": true}; 400 bad payload (nothing stored); 401 unkno
 import base64
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import authentication, exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.authentication import APIKeyAuthentication, APIKeyUser
+from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle
+from core.choices import APIKeyScope
 from core.services import api_key_authenticate
 
-from ..tracking import TrackingError, tracking_messages_store
+from ..tracking import TrackingError, _iso_time, tracking_messages_store
 from .bodies import json_body
 from .views import ItemsInvalid
 
@@ -56,26 +57,33 @@ class WriteKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "minLength": 1, "maxLength": 191}, {"type": "integer"}], "nullable": True}
+)
+class SegmentIdField(serializers.CharField):
+    """userId / groupId: Segment's libraries send strings, some send numbers; both are taken."""
+
+
 class SegmentMessageSerializer(serializers.Serializer):
     """The Segment spec's common fields (others are accepted and kept in properties where they apply)."""
 
     type = serializers.ChoiceField(choices=["identify", "group", "track", "page", "screen", "alias"], required=False)
-    userId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
+    userId = SegmentIdField(required=False, allow_null=True)  # noqa: N815
     anonymousId = serializers.CharField(required=False, allow_null=True)  # noqa: N815
-    groupId = serializers.CharField(required=False, help_text="group: the account's external id.")  # noqa: N815
-    event = serializers.CharField(required=False, help_text="track: the event name.")
-    name = serializers.CharField(required=False, help_text="page / screen name.")
-    messageId = serializers.CharField(required=False, help_text="Stored once.")  # noqa: N815
-    timestamp = serializers.DateTimeField(required=False)
-    traits = serializers.DictField(required=False)
-    properties = serializers.DictField(required=False)
-    context = serializers.DictField(required=False, help_text="context.groupId names the account.")
+    groupId = SegmentIdField(required=False, allow_null=True, help_text="group: the account's external id.")  # noqa: N815
+    event = serializers.CharField(required=False, allow_null=True, help_text="track: the event name.")
+    name = serializers.CharField(required=False, allow_null=True, help_text="page / screen name.")
+    messageId = serializers.CharField(required=False, allow_null=True, help_text="Stored once.")  # noqa: N815
+    timestamp = serializers.DateTimeField(required=False, allow_null=True)
+    traits = serializers.DictField(required=False, allow_null=True)
+    properties = serializers.DictField(required=False, allow_null=True)
+    context = serializers.DictField(required=False, allow_null=True, help_text="context.groupId names the account.")
 
 
 class SegmentBatchSerializer(serializers.Serializer):
     batch = SegmentMessageSerializer(many=True)
-    sentAt = serializers.DateTimeField(required=False)  # noqa: N815
-    context = serializers.DictField(required=False)
+    sentAt = serializers.DateTimeField(required=False, allow_null=True)  # noqa: N815
+    context = serializers.DictField(required=False, allow_null=True)
 
 
 class SuccessSerializer(serializers.Serializer):
@@ -94,12 +102,20 @@ class TrackingView(APIView):
             raise ItemsInvalid([], message="Send a JSON object.")
         if self.message_type is not None:
             return [body]
+        if body.get("sentAt") is not None and not _iso_time(body["sentAt"]):
+            raise ItemsInvalid(
+                [{"field": "sentAt", "reason": "is not an ISO 8601 date-time"}], message="sentAt is not a date-time."
+            )
         batch = body.get("batch")
         if not isinstance(batch, list):
             raise ItemsInvalid(
                 [{"field": "batch", "reason": "must be a list of messages"}], message="batch is missing."
             )
         shared = body.get("context")
+        if shared is not None and not isinstance(shared, dict):
+            raise ItemsInvalid(
+                [{"field": "context", "reason": "must be an object"}], message="context must be an object."
+            )
         if isinstance(shared, dict):
             for message in batch:
                 if isinstance(message, dict) and not message.get("context"):
@@ -109,7 +125,12 @@ class TrackingView(APIView):
     def post(self, request):
         messages = self.messages(json_body(request))
         try:
-            tracking_messages_store(messages, default_type=self.message_type)
+            tracking_messages_store(
+                messages,
+                default_type=self.message_type,
+                # An ingest key creates what is unknown and leaves existing records' identity alone.
+                identity_changes=getattr(request.auth, "scope", None) != APIKeyScope.INGEST,
+            )
         except TrackingError as exc:
             raise ItemsInvalid(exc.errors, message=f"{exc}; nothing was stored.") from exc
         return Response({"success": True})

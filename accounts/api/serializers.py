@@ -3,11 +3,12 @@ parent account) by external id. Serializers validate and shape; the views call
 accounts.records / accounts.ingest to write."""
 
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from rest_framework import serializers
 
 from core.models import User
 
-from ..choices import ActivityKind
+from ..choices import ActivityKind, HealthBand
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
 
 __all__ = [
@@ -35,6 +36,11 @@ class ExternalIdRelatedField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "external_id")
         super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF would read "" as null; the schema says a non-empty external id or null
+            self.fail("invalid")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not data.strip():
@@ -81,8 +87,45 @@ class ExternalIdListSerializer(serializers.ListSerializer):
         return attrs
 
 
+def _from_json(field) -> bool:
+    """An API request's JSON body (the CSV import, which reads only strings, coerces as before)."""
+    return field.context.get("request") is not None
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, not a number DRF would turn into one (the schema says string)."""
+
+    def to_internal_value(self, data):
+        if _from_json(self) and not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false, not DRF's "yes" / 1 (the schema says boolean)."""
+
+    def to_internal_value(self, data):
+        if not _from_json(self):
+            return super().to_internal_value(data)
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+STRICT_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.CharField: StrictCharField,
+    models.TextField: StrictCharField,
+    models.EmailField: serializers.EmailField,
+    models.BooleanField: StrictBooleanField,
+}
+
+
 class ImportSerializer(serializers.ModelSerializer):
-    """Base: model constraints re-checked here so that bad data is a 400, not a database error."""
+    """Base: model constraints re-checked here so that bad data is a 400, not a database error;
+    JSON types taken as the schema states them."""
+
+    serializer_field_mapping = STRICT_FIELD_MAPPING
 
     class Meta:
         list_serializer_class = ExternalIdListSerializer
@@ -103,6 +146,9 @@ class AccountSerializer(ImportSerializer):
         help_text="The owning CSM's username.",
     )
     custom_fields = JSONObjectField(required=False)
+    health_band = serializers.ChoiceField(
+        choices=HealthBand.choices, allow_blank=True, read_only=True, help_text="Empty until the first score."
+    )
 
     class Meta(ImportSerializer.Meta):
         model = Account
@@ -278,9 +324,12 @@ class TicketSerializer(ImportSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = STRICT_FIELD_MAPPING
     account = ExternalIdRelatedField(queryset=Account.objects.all(), help_text="External id.")
     contact = ExternalIdRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for system and API entries."
+    )
     metadata = JSONObjectField(required=False)
     kind = serializers.ChoiceField(choices=ActivityKind.choices, default=ActivityKind.NOTE)
 

@@ -5,15 +5,23 @@ external id already exists is updated (the upsert rule). Writes go through accou
 accounts.ingest."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectNotUpdated
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import APIException
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle, KeyRateThrottle
 from core.choices import Role
 
@@ -96,6 +104,18 @@ def duplicate_errors(items: list, key: str | None) -> list[dict]:
     return errors
 
 
+WRITE_ATTEMPTS = 3
+
+
+def conflict_error(exc: IntegrityError) -> ItemsInvalid:
+    """A constraint refused the write: a 400 naming the constraint, never the database's text."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    reason = _("conflicts with a database constraint")
+    if constraint:
+        reason = f"{reason} ({constraint})"
+    return ItemsInvalid([{"field": None, "reason": reason}], message=_("Refused: %(reason)s.") % {"reason": reason})
+
+
 ITEMS_DESCRIPTION = (
     "One object, or a JSON array of up to 10,000. All or nothing: if any item is invalid the "
     "answer is 400 listing each bad item's index, field and reason, and nothing is written. "
@@ -170,11 +190,7 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
             errors.sort(key=lambda e: e.get("index", 0))
             raise ItemsInvalid(errors)
         items = serializer.validated_data if many else [serializer.validated_data]
-        try:
-            with transaction.atomic():
-                result = self._write(list(items))
-        except (ValueError, IntegrityError) as exc:
-            raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+        result = self._write_retrying(list(items))
         output = self.get_serializer(result.objects, many=True).data
         if many:
             return Response({**result.as_dict(), "results": output}, status=status.HTTP_200_OK)
@@ -198,9 +214,29 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                     if values["parent"] is None:
                         raise ValueError("parent: unknown account")
                 instance = records.record_update(instance=instance, values=values)
-        except (ValueError, IntegrityError) as exc:
+        except ValueError as exc:
             raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+        except IntegrityError as exc:
+            raise conflict_error(exc) from exc
+        except ObjectNotUpdated as exc:  # another request deleted it between our read and our write
+            raise NotFound(_("No such record: it was deleted meanwhile.")) from exc
         return Response(self.get_serializer(instance).data)
+
+    def _write_retrying(self, items: list[dict]):
+        """Write in a savepoint; when another request created one of the same external ids
+        between our read and our INSERT (a unique-key IntegrityError), read again and retry:
+        those items now update the record the other request made (docs/api.md "Concurrent
+        writes"). A constraint that still refuses after the retries is a 400 naming it."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    return self._write(items)
+            except ValueError as exc:
+                raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+            except IntegrityError as exc:
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise conflict_error(exc) from exc
+        raise AssertionError("unreachable")
 
     def _check_unique(self, instance, values: dict) -> None:
         ext = values.get("external_id")
@@ -218,7 +254,14 @@ def _import_schema(serializer_class, name: str):
             description=ITEMS_DESCRIPTION,
             request={"application/json": serializer_class},
             responses={
-                200: OpenApiResponse(serializers.BulkResultSerializer, description="A list was posted; or an update."),
+                200: OpenApiResponse(
+                    PolymorphicProxySerializer(
+                        component_name=f"{serializer_class.Meta.model.__name__}BulkOrUpdate",
+                        serializers=[serializers.BulkResultSerializer, serializer_class],
+                        resource_type_field_name=None,
+                    ),
+                    description="A list was posted (counts and results), or one object updated an existing record.",
+                ),
                 201: serializer_class,
                 400: ERROR_RESPONSE,
             },

@@ -1,11 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import BacktestViewSet, HealthScoreViewSet
+from .views import BacktestView, HealthScoreViewSet
 
 app_name = "health-api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("health/scores", HealthScoreViewSet, basename="score")
-router.register("health/backtest", BacktestViewSet, basename="backtest")
 
-urlpatterns = [*router.urls]
+urlpatterns = [*router.urls, path("health/backtest/", BacktestView.as_view(), name="backtest-list")]

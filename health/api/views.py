@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.pagination import CursorPagination
@@ -22,7 +23,7 @@ class ScorePagination(CursorPagination):
 
 def _as_of(request) -> date:
     raw = request.query_params.get("as_of")
-    if not raw:
+    if raw is None:
         return today()
     try:
         return date.fromisoformat(raw)
@@ -34,6 +35,12 @@ def _as_of(request) -> date:
     parameters=[
         OpenApiParameter("as_of", OpenApiTypes.DATE, description="Day of the scores (UTC); default today."),
         OpenApiParameter("band", OpenApiTypes.STR, enum=["red", "yellow", "green"], required=False),
+        OpenApiParameter(
+            "account",
+            OpenApiTypes.STR,
+            required=False,
+            description="One account's score, by its external id; an unknown account gives an empty list.",
+        ),
     ]
 )
 class HealthScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -47,16 +54,20 @@ class HealthScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         qs = HealthScore.objects.filter(day=_as_of(self.request)).select_related("account", "scorecard")
         band = self.request.query_params.get("band")
-        if band:
+        if band is not None:
             if band not in ("red", "yellow", "green"):
                 raise ValidationError({"band": "one of red, yellow, green"})
             qs = qs.filter(band=band)
+        account = self.request.query_params.get("account")
+        if account is not None:
+            qs = qs.filter(account__external_id=account)
         return qs
 
 
-class BacktestViewSet(viewsets.GenericViewSet):
+class BacktestView(GenericAPIView):
     """How well past scores predicted churn 30/60/90 days ahead (ROC AUC, churn rate and lift
-    per band); `w_<measure>=N` rescores the stored snapshots with other weights."""
+    per band); `w_<measure>=N` rescores the stored snapshots with other weights. One object,
+    not a list (an APIView, so that the schema says so)."""
 
     serializer_class = BacktestSerializer
     pagination_class = None
@@ -64,13 +75,18 @@ class BacktestViewSet(viewsets.GenericViewSet):
     read_role = Role.MANAGER
 
     @extend_schema(
+        operation_id="health_backtest_retrieve",
         parameters=[
             OpenApiParameter(
                 "w_usage_frequency", OpenApiTypes.NUMBER, description="Any w_<measure key>: a weight 0-100 to try."
             )
-        ]
+        ],
+        responses={200: BacktestSerializer},
     )
-    def list(self, request):
+    def get(self, request):
+        empty = sorted(k for k, v in request.query_params.items() if k.startswith("w_") and v == "")
+        if empty:
+            raise ValidationError({name: ["must be a number from 0 to 100"] for name in empty})
         weights, errors = parse_weights(request.query_params)
         if errors:
             raise ValidationError({"weights": errors})

@@ -55,8 +55,10 @@ class SuccessMapSerializer(serializers.ModelSerializer):
 
 
 class PlanGoalSerializer(serializers.ModelSerializer):
-    owner_user = serializers.CharField(source="owner_user.username", read_only=True, default=None)
-    owner_contact = serializers.CharField(source="owner_contact.external_id", read_only=True, default=None)
+    owner_user = serializers.CharField(source="owner_user.username", read_only=True, default=None, allow_null=True)
+    owner_contact = serializers.CharField(
+        source="owner_contact.external_id", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = PlanGoal

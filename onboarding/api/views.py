@@ -111,7 +111,8 @@ class TTFVView(APIView):
         responses={200: s.TTFVSerializer},
     )
     def get(self, request):
-        query = self.QuerySerializer(data=request.query_params)
+        # A plain dict: DRF would read an empty `?start=` of a QueryDict as "not sent".
+        query = self.QuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         report = ttfv(**query.validated_data)
         return Response(

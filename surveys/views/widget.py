@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from core.api.parsers import JSONBodyError, json_parse
+
 from ..choices import CATEGORY_GROUP
 from ..selectors import workspace_by_key
 from ..services import (
@@ -81,10 +83,12 @@ def cors_endpoint(view):
             response = _error(413, "request too large")
         else:
             try:
-                data = json.loads(request.body or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                data = None
-            if not isinstance(data, dict):
+                data = json_parse(request.body or b"{}")
+            except JSONBodyError as exc:
+                data = exc
+            if isinstance(data, JSONBodyError):
+                response = _error(400, data.detail["message"], code=data.code, field=data.field)
+            elif not isinstance(data, dict):
                 response = _error(400, "body must be a JSON object")
             else:
                 response = _identified(view, request, workspace, data)

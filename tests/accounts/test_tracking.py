@@ -84,7 +84,7 @@ def test_batch_is_atomic(tracker):
     assert response.status_code == 400
     payload = response.json()
     assert payload["code"] == "invalid" and payload["message"]
-    assert {(e["index"], e["field"]) for e in payload["errors"]} == {(3, "type")}
+    assert {(e["index"], e["field"]) for e in payload["errors"]} == {(2, "timestamp"), (3, "type")}
     body["batch"].pop()
     response = tracker.post("/v1/batch", body, format="json")
     assert response.status_code == 400
@@ -101,7 +101,16 @@ def test_message_id_is_stored_once_across_requests(tracker):
     assert UsageEvent.objects.filter(message_id="abc").count() == 1
 
 
-def test_last_group_call_decides_the_account(tracker):
+@pytest.fixture
+def full_tracker(db):
+    """A write-scoped key: group and identify may change existing records (an ingest key may not)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=_basic(api_key_create(name="full", scope=APIKeyScope.WRITE)[1]))
+    return client
+
+
+def test_last_group_call_decides_the_account(full_tracker):
+    tracker = full_tracker
     tracker.post("/v1/group", {"userId": "u1", "groupId": "old"}, format="json")
     tracker.post("/v1/group", {"userId": "u1", "groupId": "new"}, format="json")
     tracker.post("/v1/track", {"userId": "u1", "event": "E", "timestamp": "2026-02-01T08:00:00Z"}, format="json")
