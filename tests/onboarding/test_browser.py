@@ -24,7 +24,10 @@ def test_map_plan_share_event_ttfv(page, login, screenshot, admin_user, csm_user
     # given: an account with a paid contract, an Arabic-speaking contact, a tier checklist
     PersonaFactory(name="Champion")
     account = AccountFactory(name="Nile Analytics", external_id="nile", tier="standard", owner=csm_user)
-    SubscriptionFactory(account=account, start_date=date.today() - timedelta(days=6))
+    # the value event comes two hours ago: the contract starts six UTC days before that day, so the
+    # test means the same in the first hours of a UTC day
+    occurred_at = timezone.now() - timedelta(hours=2)
+    SubscriptionFactory(account=account, start_date=occurred_at.date() - timedelta(days=6))
     ContactFactory(account=account, name="ليلى حداد", external_id="layla", language="ar")
     template = ChecklistTemplateFactory(name="Tech-touch onboarding", tiers=["standard"], value_event="report_created")
     ChecklistTemplateItemFactory(template=template, title="Watch the intro course", due_offset_days=3)
@@ -109,7 +112,7 @@ def test_map_plan_share_event_ttfv(page, login, screenshot, admin_user, csm_user
 
     # the product reports "report_created": ingestion completes the item and gives TTFV
     _, key = api_key_create(name="product", scope=APIKeyScope.INGEST)
-    occurred = (timezone.now() - timedelta(hours=2)).isoformat()
+    occurred = occurred_at.isoformat()
     response = page.request.post(
         f"{live_server.url}/api/v1/events/bulk",
         data=[{"account": "nile", "event": "report_created", "occurred_at": occurred, "message_id": "m-1"}],

@@ -74,7 +74,9 @@ def test_two_celery_workers_create_each_task_once(make_playbook):
         )
         for i in range(2)
     ]
-    client = Celery(broker=os.environ["REDIS_URL"], backend=os.environ["REDIS_URL"])
+    # set_as_current=False: a new app is otherwise the current one of this thread from now on, and
+    # later tests' task proxies would resolve to it instead of the project's app
+    client = Celery(broker=os.environ["REDIS_URL"], backend=os.environ["REDIS_URL"], set_as_current=False)
     try:
         # wait until both workers answer a ping, so both are there to take a task each
         deadline = time.monotonic() + 90
