@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -68,6 +69,7 @@ class SurveySendView(AdminRequiredMixin, View):
             context.update(
                 reasons=reasons_of(preview.skipped),
                 running=survey.send_jobs.filter(status__in=["queued", "running"]).first(),
+                counted_just_now=(timezone.now() - preview.computed_at).total_seconds() < 60,
                 **budget_context(preview.audience, preview.skipped),
             )
         template = "surveys/partials/send_preview.html" if htmx_partial(request) else "surveys/survey_send_confirm.html"
