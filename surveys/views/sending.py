@@ -64,11 +64,15 @@ class SurveySendView(AdminRequiredMixin, View):
     def get(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
         preview = survey_preview_request(survey=survey)
-        context = {"survey": survey, "preview": preview, "drip": survey.drip_per_day}
+        context = {
+            "survey": survey,
+            "preview": preview,
+            "drip": survey.drip_per_day,
+            "running": survey.send_jobs.filter(status__in=["queued", "running"]).first(),
+        }
         if preview.done:
             context.update(
                 reasons=reasons_of(preview.skipped),
-                running=survey.send_jobs.filter(status__in=["queued", "running"]).first(),
                 counted_just_now=(timezone.now() - preview.computed_at).total_seconds() < 60,
                 **budget_context(preview.audience, preview.skipped),
             )
