@@ -51,13 +51,15 @@ __all__ = [
     "survey_email_message",
     "survey_send_preview",
     "survey_send_preview_cached",
+    "preview_fresh",
     "surveys_budget_blocked",
 ]
 
 PLAN_CHUNK = 2000  # contacts planned per step
 SEND_BATCH = 100  # e-mails claimed at a time
 BUDGET_NOTE_SHARE = 0.5  # the note shows when the budget blocks more than this share
-PREVIEW_CACHE_SECONDS = 300
+PREVIEW_MAX_AGE = 600  # a count is reused for ten minutes (while the survey is unchanged)
+PREVIEW_CACHE_SECONDS = 3600  # kept a little longer so a stale count is replaced, not lost
 
 
 class MailUnavailable(Exception):
@@ -145,6 +147,23 @@ class SendPreview:
     will_ask: int = 0
     skipped: dict = field(default_factory=dict)
     computed_at: datetime | None = None
+    # A count in the background (surveys.preview_count) stores itself as it goes: "counting"
+    # with `scanned` of `total` contacts looked at, then "done".
+    status: str = "done"
+    scanned: int = 0
+    total: int = 0
+    run: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def percent(self) -> int:
+        if self.done:
+            return 100
+        return min(99, round(100 * self.scanned / self.total)) if self.total else 0
 
     @property
     def skipped_total(self) -> int:
@@ -164,52 +183,72 @@ class SendPreview:
         return [(r.value, str(r.label), self.skipped[r.value]) for r in SkipReason if self.skipped.get(r.value)]
 
 
-def survey_send_preview(*, survey: Survey, now: datetime | None = None, chunk: int = 20000) -> SendPreview:
+def survey_send_preview(
+    *, survey: Survey, now: datetime | None = None, chunk: int = 20000, progress=None, store: bool = True
+) -> SendPreview:
     """Who "Email the audience" would e-mail now and why not the others, over the whole
-    audience in keyset chunks (a few queries per chunk), writing nothing."""
+    audience in keyset chunks (a few queries per chunk), writing nothing but the cached result.
+    Proportional to the audience: web requests never call it, a background task does
+    (surveys.preview_count). `progress(preview)`, called after each chunk with the counts so far,
+    may return False to stop; the result is cached unless `store` is False."""
     from .services import _drip_left
 
     now = now or timezone.now()
     drip_left = _drip_left(survey, now)
     places: dict[int, int] = Counter()
+    preview = SendPreview(computed_at=now, status="counting")
     skipped: Counter = Counter()
-    audience = will_ask = 0
     after = 0
     while True:
         rows = _audience_chunk(survey, after_id=after, limit=chunk)
         if not rows:
             break
         plan = _plan_chunk(survey, rows, now=now, drip_left=drip_left, places_taken=places)
-        audience += plan.audience
-        will_ask += len(plan.ask)
+        preview.audience += plan.audience
+        preview.will_ask += len(plan.ask)
+        preview.scanned += len(rows)
         skipped.update(plan.skipped)
+        preview.skipped = {k: v for k, v in skipped.items() if v}
         for row in plan.ask:  # what the send would record before its next chunk
             if row.account_id is not None:
                 places[row.account_id] += 1
         if drip_left is not None:
             drip_left -= len(plan.ask)
         after = rows[-1].id
-    preview = SendPreview(
-        audience=audience, will_ask=will_ask, skipped={k: v for k, v in skipped.items() if v}, computed_at=now
-    )
-    cache.set(_budget_key(survey), preview, PREVIEW_CACHE_SECONDS)
+        if progress is not None and progress(preview) is False:
+            return preview
+    preview.status = "done"
+    preview.updated_at = timezone.now()
+    if store:
+        cache.set(_budget_key(survey), preview, PREVIEW_CACHE_SECONDS)
     return preview
 
 
 def _budget_key(survey: Survey) -> str:
+    """One cache entry per survey and audience version (the survey's last change): the
+    preview being counted or counted, which the confirm page, the budget note and the list read."""
     return f"surveys:send-preview:{survey.id}:{survey.updated_at.timestamp() if survey.updated_at else 0}"
 
 
-def survey_send_preview_cached(*, survey: Survey) -> SendPreview | None:
-    """The survey's preview of the last few minutes, if any (computes nothing)."""
-    return cache.get(_budget_key(survey))
+def preview_fresh(preview: SendPreview | None, *, now: datetime | None = None) -> bool:
+    """A finished count of the last PREVIEW_MAX_AGE seconds."""
+    if preview is None or not preview.done or preview.computed_at is None:
+        return False
+    return ((now or timezone.now()) - preview.computed_at).total_seconds() < PREVIEW_MAX_AGE
+
+
+def survey_send_preview_cached(*, survey: Survey, now: datetime | None = None) -> SendPreview | None:
+    """The survey's finished preview of the last few minutes, if any (computes nothing)."""
+    preview = cache.get(_budget_key(survey))
+    return preview if preview_fresh(preview, now=now) else None
 
 
 def survey_budget_note(*, survey: Survey, preview: SendPreview | None = None) -> SendPreview | None:
     """The preview when the fatigue budget blocks most (more than half) of the survey's
-    audience, else None; reuses a preview computed in the last few minutes."""
-    preview = preview or survey_send_preview_cached(survey=survey) or survey_send_preview(survey=survey)
-    if preview.audience and preview.budget_share > BUDGET_NOTE_SHARE:
+    audience, else None; from `preview` or a recent count (computes nothing: an unknown count
+    is None too, see surveys.preview_count to start one)."""
+    preview = preview or survey_send_preview_cached(survey=survey)
+    if preview is not None and preview.audience and preview.budget_share > BUDGET_NOTE_SHARE:
         return preview
     return None
 
@@ -226,7 +265,8 @@ def surveys_budget_blocked(surveys: list[Survey]) -> dict[int, int]:
         latest.setdefault(job.survey_id, job)
     result = {}
     for survey in surveys:
-        known = cached.get(_budget_key(survey)) or latest.get(survey.id)
+        preview = cached.get(_budget_key(survey))
+        known = preview if preview_fresh(preview) else latest.get(survey.id)
         if known is None or not known.audience:
             continue
         blocked = known.skipped.get(SkipReason.RECENTLY_ASKED, 0) + known.skipped.get(SkipReason.ACCOUNT_CAP, 0)

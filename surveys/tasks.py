@@ -42,6 +42,15 @@ def survey_send_job_task(self, job_id: int) -> None:
         survey_send_job_task.delay(job_id)
 
 
+@shared_task(acks_late=True)
+def survey_send_preview_task(survey_id: int, run: str) -> None:
+    """Count "Email the audience" of a survey in the background (surveys.preview_count).
+    Idempotent: a run no longer current, or already counted, does nothing."""
+    from .preview_count import survey_preview_count
+
+    survey_preview_count(survey_id=survey_id, run=run)
+
+
 @shared_task
 def themes_compute_task() -> int:
     from .themes import themes_compute

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -14,14 +15,8 @@ from core.views import htmx_partial
 from ..choices import SkipReason
 from ..fatigue import account_cap, recontact_days
 from ..models import Survey, SurveySendJob
-from ..sending import (
-    BUDGET_NOTE_SHARE,
-    SendInProgress,
-    send_job_create,
-    send_job_resume,
-    survey_budget_note,
-    survey_send_preview,
-)
+from ..preview_count import survey_preview_request
+from ..sending import BUDGET_NOTE_SHARE, SendInProgress, send_job_create, send_job_resume, survey_budget_note
 
 
 def reason_help() -> dict[str, str]:
@@ -62,24 +57,27 @@ def budget_context(audience: int, skipped: dict) -> dict:
 
 
 class SurveySendView(AdminRequiredMixin, View):
-    """GET: the confirm page (counts computed now). POST: queue the send and show its progress."""
+    """GET: the confirm page, at once: the counts when a recent count is known, else "Counting
+    the audience… N%" polled every second (htmx: the same URL returns the panel) while a
+    background task counts (surveys.preview_count). POST: queue the send and show its progress."""
 
     def get(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
-        preview = survey_send_preview(survey=survey)
-        running = survey.send_jobs.filter(status__in=["queued", "running"]).first()
-        return render(
-            request,
-            "surveys/survey_send_confirm.html",
-            {
-                "survey": survey,
-                "preview": preview,
-                "reasons": reasons_of(preview.skipped),
-                "running": running,
-                "drip": survey.drip_per_day,
+        preview = survey_preview_request(survey=survey)
+        context = {
+            "survey": survey,
+            "preview": preview,
+            "drip": survey.drip_per_day,
+            "running": survey.send_jobs.filter(status__in=["queued", "running"]).first(),
+        }
+        if preview.done:
+            context.update(
+                reasons=reasons_of(preview.skipped),
+                counted_just_now=(timezone.now() - preview.computed_at).total_seconds() < 60,
                 **budget_context(preview.audience, preview.skipped),
-            },
-        )
+            )
+        template = "surveys/partials/send_preview.html" if htmx_partial(request) else "surveys/survey_send_confirm.html"
+        return render(request, template, context)
 
     def post(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
@@ -122,11 +120,15 @@ class SendJobResumeView(AdminRequiredMixin, View):
 
 class SurveyBudgetNoteView(AdminRequiredMixin, View):
     """The survey page's fatigue budget note, loaded after the page (htmx): empty when the
-    budget blocks half of the audience or less."""
+    budget blocks half of the audience or less; while the audience is being counted in the
+    background, a placeholder that asks again shortly."""
 
     def get(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
-        budget = survey_budget_note(survey=survey)
+        preview = survey_preview_request(survey=survey)
+        if not preview.done:
+            return render(request, "surveys/partials/budget_note_pending.html", {"survey": survey})
+        budget = survey_budget_note(survey=survey, preview=preview)
         if budget is None:
             return HttpResponse("")
         context = {**budget_context(budget.audience, budget.skipped), "budget_audience": budget.audience}

@@ -1,16 +1,20 @@
-"""In Chromium: 'Email the audience…' from the builder to the confirm page, the send, and its
-progress polled until done, on a desktop and on a phone; the builder's wording per language
-with completeness and previews. Screenshots for a person to look at."""
+"""In Chromium: 'Email the audience…' from the builder to the confirm page (counting in the
+background, polled until the counts are known), the send, and its progress polled until done,
+on a desktop and on a phone; the builder's wording per language with completeness and
+previews. Screenshots for a person to look at."""
 
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
+from surveys import sending
 from surveys.models import FatigueTouch, SurveySendJob
-from surveys.sending import send_job_step
+from surveys.sending import SendPreview, send_job_step
+from surveys.tasks import survey_send_preview_task
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory
 
@@ -48,11 +52,32 @@ def test_confirm_send_and_watch_the_progress(page, login, screenshot, admin_user
     device = "phone" if viewport["width"] < 500 else "desktop"
     page.set_viewport_size(viewport)
     login(admin_user)
-    # given the survey's page
-    page.goto(f"/surveys/{survey.pk}/edit/")
-    page.locator("[data-email-audience]").click()
-    # then the confirm page counts who will and will not be asked, and why
-    page.wait_for_url(f"**/surveys/{survey.pk}/send/")
+    # given the survey's page, which has the audience counted in the background for its
+    # budget note (the count's task is held back, as when a worker picks it up a moment later)
+    with mock.patch("surveys.tasks.survey_send_preview_task.delay") as counting:
+        page.goto(f"/surveys/{survey.pk}/edit/")
+        page.locator("[data-budget-counting]").wait_for(state="attached")
+        # when the admin opens "Email the audience…"
+        page.locator("[data-email-audience]").click()
+        page.wait_for_url(f"**/surveys/{survey.pk}/send/")
+    assert len({c.args for c in counting.call_args_list}) == 1  # one count for the note and the page
+    # then the page shows at once that it is counting, polls, and offers no send button yet
+    preview = page.locator("#send-preview")
+    assert preview.get_attribute("data-status") == "counting" and preview.get_attribute("hx-trigger") == "every 1s"
+    assert "Counting the audience" in page.locator("[data-counting]").inner_text()
+    assert page.locator("[data-send]").count() == 0 and page.locator("[data-send-counting]").is_disabled()
+    # the worker reports its progress (5 of the 13 contacts checked): the poll shows it
+    run = counting.call_args.args[1]
+    state = SendPreview(status="counting", run=run, scanned=5, total=13, computed_at=timezone.now())
+    state.updated_at = state.computed_at
+    cache.set(sending._budget_key(survey), state, 600)
+    page.locator("[data-counting] h2", has_text="38%").wait_for()
+    assert page.locator("[data-counting] [role=progressbar]").get_attribute("aria-valuenow") == "38"
+    screenshot(f"surveys_send_counting_{device}", full_page=False)
+    # and once the worker has counted, the poll shows who will and will not be asked, and why
+    survey_send_preview_task.apply(args=counting.call_args.args)
+    page.locator('#send-preview[data-status="done"]').wait_for()
+    assert page.locator("#send-preview").get_attribute("hx-trigger") is None
     assert page.locator('[data-count="audience"]').inner_text() == "13"
     assert page.locator('[data-count="will-ask"]').inner_text() == "10"
     assert page.locator('[data-count="skipped"]').inner_text() == "3"

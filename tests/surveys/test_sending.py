@@ -77,9 +77,12 @@ def test_preview_applies_the_drip_and_the_account_cap_across_chunks(audience, se
     assert survey_send_preview(survey=survey, chunk=2).skipped["account_cap"] == 2
 
 
-def test_confirm_page_shows_the_counts_and_reasons(admin_client, audience):
+def test_confirm_page_shows_the_counts_and_reasons(admin_client, audience, django_capture_on_commit_callbacks):
     survey = SurveyFactory(kind="nps", name="Q4 NPS")
-    page = admin_client.get(reverse("surveys:survey_send", args=[survey.pk]))
+    url = reverse("surveys:survey_send", args=[survey.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the count runs in the background
+        assert b"data-counting" in admin_client.get(url).content
+    page = admin_client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-count="audience">8<' in html and 'data-count="will-ask">3<' in html
@@ -222,7 +225,9 @@ def blocked_audience():
     return contacts
 
 
-def test_the_survey_page_says_when_the_budget_blocks_most_of_the_audience(admin_client):
+def test_the_survey_page_says_when_the_budget_blocks_most_of_the_audience(
+    admin_client, django_capture_on_commit_callbacks
+):
     blocked_audience()
     survey = SurveyFactory(kind="nps", name="Blocked NPS")
     edit = reverse("surveys:survey_edit", args=[survey.pk])
@@ -230,6 +235,10 @@ def test_the_survey_page_says_when_the_budget_blocks_most_of_the_audience(admin_
     page = admin_client.get(edit).content.decode()
     note_url = reverse("surveys:budget_note", args=[survey.pk])
     assert f'hx-get="{note_url}"' in page and "data-budget-note" not in page
+    # which starts the count in the background and asks again until it is known
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = admin_client.get(note_url, headers={"HX-Request": "true"}).content.decode()
+    assert "data-budget-counting" in pending and f'hx-get="{note_url}"' in pending
     note = admin_client.get(note_url, headers={"HX-Request": "true"}).content.decode()
     assert "data-budget-note" in note and "blocks 75% of this survey" in note
     assert "in the last 90 days" in note and "widen the audience" in note
@@ -241,12 +250,14 @@ def test_the_survey_page_says_when_the_budget_blocks_most_of_the_audience(admin_
     assert "data-budget-flag" in listing and "Fatigue budget blocks 75% of the audience" in listing
 
 
-def test_no_note_when_the_budget_blocks_half_or_less(admin_client):
+def test_no_note_when_the_budget_blocks_half_or_less(admin_client, django_capture_on_commit_callbacks):
     account = AccountFactory()
     contacts = [ContactFactory(account=account, email=f"c{i}@x.io") for i in range(4)]
     for contact in contacts[:2]:
         touch(contact, days_ago=50)
     survey = SurveyFactory(kind="nps")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.get(reverse("surveys:budget_note", args=[survey.pk]), headers={"HX-Request": "true"})
     note = admin_client.get(reverse("surveys:budget_note", args=[survey.pk]), headers={"HX-Request": "true"})
     assert note.status_code == 200 and note.content == b""
     page = admin_client.get(reverse("surveys:survey_edit", args=[survey.pk])).content.decode()
@@ -298,7 +309,10 @@ def test_a_send_refreshes_the_budget_note(admin_client, django_capture_on_commit
     assert b"data-budget-note" not in admin_client.get(edit).content
     with django_capture_on_commit_callbacks(execute=True):
         send_job_create(survey=survey)
-    note = admin_client.get(reverse("surveys:budget_note", args=[survey.pk])).content
+    note_url = reverse("surveys:budget_note", args=[survey.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the send dropped the old count
+        assert b"data-budget-counting" in admin_client.get(note_url).content
+    note = admin_client.get(note_url).content
     assert b"blocks 100% of this survey" in note
 
 
