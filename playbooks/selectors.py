@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.choices import Role
 from core.models import User
 
 from .choices import OPEN_STATUSES, EmailStatus, TaskStatus
-from .models import EmailMessage, Playbook, PlaybookRun, Task
+from .models import EmailMessage, Enrolment, Playbook, PlaybookRun, Task
 
 __all__ = [
     "INBOX_PAGE",
@@ -287,12 +288,21 @@ def account_open_tasks(*, account_id: int, limit: int = 10) -> list[Task]:
     )
 
 
+def _count_per_playbook(qs: QuerySet) -> Coalesce:
+    """How many rows of `qs` belong to the outer playbook: a correlated COUNT on one table, which
+    the (playbook, ...) index answers; 0 when none."""
+    counted = qs.filter(playbook=OuterRef("pk")).order_by().values("playbook").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def playbook_list() -> QuerySet:
-    """Playbooks with their open tasks, enrolments in the last 30 days and last run."""
+    """Playbooks with their open tasks and enrolments in the last 30 days. Each count is its own
+    subquery on one table (joining both tables and counting distinct ids multiplied every
+    playbook's tasks by its enrolments: more than 30 s at 100k accounts). One query."""
     since = timezone.now() - timedelta(days=30)
     return Playbook.objects.annotate(
-        open_tasks=Count("tasks", filter=Q(tasks__status__in=OPEN_STATUSES), distinct=True),
-        enrolled_30d=Count("enrolments", filter=Q(enrolments__created_at__gte=since), distinct=True),
+        open_tasks=_count_per_playbook(Task.objects.filter(status__in=OPEN_STATUSES)),
+        enrolled_30d=_count_per_playbook(Enrolment.objects.filter(created_at__gte=since)),
     ).order_by("-enabled", "name")
 
 

@@ -529,15 +529,25 @@ class PlaybookPreviewView(AdminRequiredMixin, View):
         return render(request, "playbooks/partials/preview.html", {"result": result, "playbook": playbook})
 
 
+# How many enrolments the detail page lists under each run (its summary gives the total).
+RUN_ENROLMENTS_SHOWN = 50
+
+
 class PlaybookDetailView(AdminRequiredMixin, TemplateView):
     template_name = "playbooks/playbook_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         playbook = get_object_or_404(Playbook.objects.select_related("created_by"), pk=kwargs["pk"])
+        # Each run shows its latest enrolments only: the prefetch keeps that many per run (a
+        # window over the run's rows) instead of loading every enrolment of a run of thousands.
         runs = list(
             playbook.runs.order_by("-started_at", "-id").prefetch_related(
-                Prefetch("enrolments", queryset=_enrolments_with_account())
+                Prefetch(
+                    "enrolments",
+                    queryset=_enrolments_with_account()[:RUN_ENROLMENTS_SHOWN],
+                    to_attr="latest_enrolments",
+                )
             )[:10]
         )
         skipped_ids = {d["account_id"] for r in runs for d in r.details[:20] if d.get("account_id")}
