@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from core.choices import Role
@@ -28,6 +28,7 @@ __all__ = [
     "inbox_rows",
     "nav_open_task_count",
     "playbook_list",
+    "run_latest_enrolments",
     "team_load",
     "team_members",
     "team_overdue_tasks",
@@ -289,9 +290,9 @@ def account_open_tasks(*, account_id: int, limit: int = 10) -> list[Task]:
 
 
 def _count_per_playbook(qs: QuerySet) -> Coalesce:
-    """How many rows of `qs` belong to the outer playbook: a correlated COUNT on one table, which
-    the (playbook, ...) index answers; 0 when none."""
-    counted = qs.filter(playbook=OuterRef("pk")).order_by().values("playbook").annotate(n=Count("pk")).values("n")
+    """How many rows of `qs` belong to the outer playbook: a correlated COUNT(*) on one table,
+    which an index on (playbook, <the filtered column>) answers alone; 0 when none."""
+    counted = qs.filter(playbook=OuterRef("pk")).order_by().values("playbook").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -308,6 +309,25 @@ def playbook_list() -> QuerySet:
 
 def playbook_runs(*, playbook: Playbook, limit: int = 20) -> list[PlaybookRun]:
     return list(playbook.runs.order_by("-started_at", "-id")[:limit])
+
+
+def run_latest_enrolments(*, run_ids: list[int], limit: int) -> dict[int, list[Enrolment]]:
+    """Each run's latest `limit` enrolments (newest first) with their account, by run id. Two
+    queries: the ids, ranked within each run on the enrolment table alone, then those rows; a
+    run of thousands costs its ids, not thousands of rows and accounts."""
+    if not run_ids:
+        return {}
+    newest_first = (F("created_at").desc(), F("id").desc())
+    ids = list(
+        Enrolment.objects.filter(run_id__in=run_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("run_id"), order_by=newest_first))
+        .filter(rank__lte=limit)
+        .values_list("pk", flat=True)
+    )
+    rows: dict[int, list[Enrolment]] = {}
+    for enrolment in Enrolment.objects.filter(pk__in=ids).select_related("account").order_by(*newest_first):
+        rows.setdefault(enrolment.run_id, []).append(enrolment)
+    return rows
 
 
 def latest_run_started(*, playbook_ids) -> dict[int, object]:
