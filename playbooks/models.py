@@ -259,7 +259,8 @@ class Enrolment(models.Model):
     """An account entering a playbook for one trigger occurrence. The unique key on
     (playbook, account, occurrence_key) makes every occurrence act at most once."""
 
-    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="enrolments")
+    # Indexed by (playbook, created_at) below, which also serves lookups by playbook alone.
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="playbook_enrolments")
     occurrence_key = models.CharField(max_length=191)
     run = models.ForeignKey(PlaybookRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments")
@@ -275,7 +276,11 @@ class Enrolment(models.Model):
                 fields=["playbook", "account", "occurrence_key"], name="enrolment_once_per_occurrence"
             )
         ]
-        indexes = [models.Index(fields=["playbook", "account", "-created_at"], name="enrolment_cooldown")]
+        indexes = [
+            models.Index(fields=["playbook", "account", "-created_at"], name="enrolment_cooldown"),
+            # The playbook list's "enrolled in 30 days": a range of one playbook's entries.
+            models.Index(fields=["playbook", "created_at"], name="enrolment_playbook_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.playbook_id}/{self.account_id}/{self.occurrence_key}"
@@ -337,7 +342,10 @@ class Task(models.Model):
     """Something a CSM should do for an account, with the reason (the signal) that created it."""
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks")
-    playbook = models.ForeignKey(Playbook, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    # Indexed by (playbook, status) below, which also serves lookups by playbook alone.
+    playbook = models.ForeignKey(
+        Playbook, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks", db_index=False
+    )
     enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     step = models.PositiveSmallIntegerField(default=0, help_text="Index of the playbook action that created it.")
     template = models.ForeignKey(TaskTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -378,6 +386,8 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "status", "due_date"], name="task_inbox"),
             models.Index(fields=["account", "status"], name="task_account_status"),
+            # The playbook list's open tasks: one playbook's open entries, not its whole history.
+            models.Index(fields=["playbook", "status"], name="task_playbook_status"),
         ]
 
     def __str__(self) -> str:

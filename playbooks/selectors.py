@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from core.choices import Role
 from core.models import User
 
 from .choices import OPEN_STATUSES, EmailStatus, TaskStatus
-from .models import EmailMessage, Playbook, PlaybookRun, Task
+from .models import EmailMessage, Enrolment, Playbook, PlaybookRun, Task
 
 __all__ = [
     "INBOX_PAGE",
@@ -27,6 +28,7 @@ __all__ = [
     "inbox_rows",
     "nav_open_task_count",
     "playbook_list",
+    "run_latest_enrolments",
     "team_load",
     "team_members",
     "team_overdue_tasks",
@@ -287,17 +289,45 @@ def account_open_tasks(*, account_id: int, limit: int = 10) -> list[Task]:
     )
 
 
+def _count_per_playbook(qs: QuerySet) -> Coalesce:
+    """How many rows of `qs` belong to the outer playbook: a correlated COUNT(*) on one table,
+    which an index on (playbook, <the filtered column>) answers alone; 0 when none."""
+    counted = qs.filter(playbook=OuterRef("pk")).order_by().values("playbook").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def playbook_list() -> QuerySet:
-    """Playbooks with their open tasks, enrolments in the last 30 days and last run."""
+    """Playbooks with their open tasks and enrolments in the last 30 days. Each count is its own
+    subquery on one table (joining both tables and counting distinct ids multiplied every
+    playbook's tasks by its enrolments: more than 30 s at 100k accounts). One query."""
     since = timezone.now() - timedelta(days=30)
     return Playbook.objects.annotate(
-        open_tasks=Count("tasks", filter=Q(tasks__status__in=OPEN_STATUSES), distinct=True),
-        enrolled_30d=Count("enrolments", filter=Q(enrolments__created_at__gte=since), distinct=True),
+        open_tasks=_count_per_playbook(Task.objects.filter(status__in=OPEN_STATUSES)),
+        enrolled_30d=_count_per_playbook(Enrolment.objects.filter(created_at__gte=since)),
     ).order_by("-enabled", "name")
 
 
 def playbook_runs(*, playbook: Playbook, limit: int = 20) -> list[PlaybookRun]:
     return list(playbook.runs.order_by("-started_at", "-id")[:limit])
+
+
+def run_latest_enrolments(*, run_ids: list[int], limit: int) -> dict[int, list[Enrolment]]:
+    """Each run's latest `limit` enrolments (newest first) with their account, by run id. Two
+    queries: the ids, ranked within each run on the enrolment table alone, then those rows; a
+    run of thousands costs its ids, not thousands of rows and accounts."""
+    if not run_ids:
+        return {}
+    newest_first = (F("created_at").desc(), F("id").desc())
+    ids = list(
+        Enrolment.objects.filter(run_id__in=run_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("run_id"), order_by=newest_first))
+        .filter(rank__lte=limit)
+        .values_list("pk", flat=True)
+    )
+    rows: dict[int, list[Enrolment]] = {}
+    for enrolment in Enrolment.objects.filter(pk__in=ids).select_related("account").order_by(*newest_first):
+        rows.setdefault(enrolment.run_id, []).append(enrolment)
+    return rows
 
 
 def latest_run_started(*, playbook_ids) -> dict[int, object]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +47,7 @@ from .selectors import (
     inbox_group_page,
     inbox_rows,
     playbook_list,
+    run_latest_enrolments,
     team_load,
     team_overdue_tasks,
 )
@@ -529,17 +530,21 @@ class PlaybookPreviewView(AdminRequiredMixin, View):
         return render(request, "playbooks/partials/preview.html", {"result": result, "playbook": playbook})
 
 
+# How many enrolments the detail page lists under each run (its summary gives the total): a
+# run of thousands loaded every one of them (and its account) to show 50.
+RUN_ENROLMENTS_SHOWN = 50
+
+
 class PlaybookDetailView(AdminRequiredMixin, TemplateView):
     template_name = "playbooks/playbook_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         playbook = get_object_or_404(Playbook.objects.select_related("created_by"), pk=kwargs["pk"])
-        runs = list(
-            playbook.runs.order_by("-started_at", "-id").prefetch_related(
-                Prefetch("enrolments", queryset=_enrolments_with_account())
-            )[:10]
-        )
+        runs = list(playbook.runs.order_by("-started_at", "-id")[:10])
+        latest = run_latest_enrolments(run_ids=[run.pk for run in runs], limit=RUN_ENROLMENTS_SHOWN)
+        for run in runs:
+            run.latest_enrolments = latest.get(run.pk, [])
         skipped_ids = {d["account_id"] for r in runs for d in r.details[:20] if d.get("account_id")}
         names = dict(Account.objects.filter(pk__in=skipped_ids).values_list("pk", "name"))
         for run in runs:
