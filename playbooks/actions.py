@@ -225,21 +225,23 @@ def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
         outcomes[e.pk].append(f"task #{task.pk} '{task.title}' for {who}, due {task.due_date:%d %b}")
         if not emit:
             continue
-        webhook_emit(
-            event="task.created",
-            payload={
-                "task": {
-                    "id": task.pk,
-                    "title": task.title,
-                    "reason": task.reason,
-                    "priority": Priority(task.priority).label.lower(),
-                    "due_date": task.due_date,
-                    "assignee": task.assignee.username if task.assignee else None,
-                },
-                "account": {"id": task.account_id, "external_id": task.account.external_id, "name": task.account.name},
-                "playbook": {"id": playbook.pk, "name": playbook.name},
-            },
-        )
+        webhook_emit(event="task.created", payload=task_created_payload(task, task.account, playbook=playbook))
+
+
+def task_created_payload(task: Task, account: Account, *, playbook=None) -> dict:
+    """The `task.created` webhook's payload, for a playbook's task and a task made by hand alike."""
+    return {
+        "task": {
+            "id": task.pk,
+            "title": task.title,
+            "reason": task.reason,
+            "priority": Priority(task.priority).label.lower(),
+            "due_date": task.due_date,
+            "assignee": task.assignee.username if task.assignee_id else None,
+        },
+        "account": {"id": account.pk, "external_id": account.external_id, "name": account.name},
+        "playbook": {"id": playbook.pk, "name": playbook.name} if playbook else None,
+    }
 
 
 def _contacts_for(account_ids: list[int], *, max_contacts: int, persona_id=None) -> dict[int, list[Contact]]:

@@ -72,25 +72,13 @@ def task_create(
         due_date=due_date,
         assignee=assignee,
     )
-    _emit_created(task, account, assignee)
+    _emit_created(task, account)
     return task
 
 
-def _emit_created(task: Task, account: Account, assignee: User) -> None:
+def _emit_created(task: Task, account: Account) -> None:
     from core.webhooks import webhook_emit
 
-    webhook_emit(
-        event="task.created",
-        payload={
-            "task": {
-                "id": task.pk,
-                "title": task.title,
-                "reason": task.reason,
-                "priority": Priority(task.priority).label.lower(),
-                "due_date": task.due_date,
-                "assignee": assignee.username,
-            },
-            "account": {"id": account.pk, "external_id": account.external_id, "name": account.name},
-            "playbook": None,
-        },
-    )
+    from .actions import task_created_payload
+
+    webhook_emit(event="task.created", payload=task_created_payload(task, account))
