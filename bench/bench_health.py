@@ -14,12 +14,11 @@ Measured in the same run:
 Targets: nightly < 30 s, >= 3x faster than the baseline, one account < 50 ms, < 500 MB.
 """
 
-import os
 import statistics
 import time
 from datetime import timedelta
 
-import psycopg
+from bench.setup import switch_database
 
 FULL_ACCOUNTS = 100_000
 FULL_EVENTS = 20_000_000
@@ -38,23 +37,6 @@ EVENT_NAMES = [
     "user_invited",
     "integration_connected",
 ]
-
-
-def _switch_database() -> str:
-    """Point Django at <bench db>_health (created and migrated if missing)."""
-    from django.core.management import call_command
-    from django.db import connections
-
-    base = connections["default"].settings_dict["NAME"]
-    name = f"{base}_health"
-    admin = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = name
-    call_command("migrate", verbosity=0, interactive=False)
-    return name
 
 
 def _fill(cursor, table: str, given: dict[str, str]) -> tuple[str, str]:
@@ -269,7 +251,7 @@ def run(args) -> None:
     scale = args.scale
     n_accounts = max(200, int(FULL_ACCOUNTS * scale))
     n_events = max(20_000, int(FULL_EVENTS * scale))
-    name = _switch_database()
+    name = switch_database("health")
     print(
         f"database {name}: {n_accounts:,} accounts, {n_events:,} events over {EVENT_DAYS} days (scale {scale})",
         flush=True,

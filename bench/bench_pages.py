@@ -22,14 +22,11 @@ demo's manager or admin. Target: every page under 200 ms at 100,000 accounts.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
 
-import psycopg
-
-from bench.setup import ratio
+from bench.setup import ratio, switch_database
 
 FULL_ACCOUNTS = 100_000
 SEED = 1
@@ -59,23 +56,6 @@ class _Client:
             if "statement timeout" not in str(exc):
                 raise
             return None
-
-
-def _switch_database() -> str:
-    """Point Django at <bench db>_pages (created and migrated if missing)."""
-    from django.core.management import call_command
-    from django.db import connections
-
-    base = connections["default"].settings_dict["NAME"]
-    name = f"{base}_pages"
-    admin = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = name
-    call_command("migrate", verbosity=0, interactive=False)
-    return name
 
 
 def _demo_ready(n: int) -> bool:
@@ -194,7 +174,7 @@ def run(args) -> None:
     from core.models import User
 
     n = max(200, int(FULL_ACCOUNTS * args.scale))
-    name = _switch_database()
+    name = switch_database("pages")
     print(f"database {name}: the whole demo at {n:,} accounts (seed {SEED}, scale {args.scale})", flush=True)
     if not _demo_ready(n):
         _seed(n)

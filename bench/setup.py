@@ -13,17 +13,33 @@ def prepare_database() -> None:
     """Create the benchmark database if missing, set Django up and migrate it."""
     url = urlparse(os.environ["DATABASE_URL"])
     name = url.path.lstrip("/")
-    admin_dsn = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    _database_create(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", name)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def _database_create(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def switch_database(suffix: str) -> str:
+    """Point Django at `<bench db>_<suffix>` (created and migrated if missing): a benchmark whose
+    data takes long to build keeps it in a database of its own between runs."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    name = f"{connections['default'].settings_dict['NAME']}_{suffix}"
+    _database_create(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", name)
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0, interactive=False)
+    return name
 
 
 def peak_rss_mb() -> float:
