@@ -90,6 +90,18 @@ def _clear_cache_after():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Eager tasks run inside the live server's threads and the test's own thread at once, and
+    Celery keeps "a task is running here, joins would block" in one process-wide flag that each
+    eager run saves and restores: two runs that overlap can leave it set for good, and a later
+    test's `result.get()` then fails with "Never call result.get() within a task!"."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role=Role.ADMIN, first_name="Ada", last_name="Admin")
