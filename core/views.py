@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -15,6 +16,21 @@ def htmx_partial(request) -> bool:
     """An htmx request that wants only the fragment (not a boosted full-page navigation)."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted
+
+
+def safe_next(request, default: str, *, referer: bool = False) -> str:
+    """Where to go back to after a form: the request's `next` (POST, then GET), or with
+    `referer=True` the page it came from, only when it points at this site; else `default`.
+    A redirect to a caller-chosen address would send a CSM from a trusted link to any site."""
+    candidates = [request.POST.get("next"), request.GET.get("next")]
+    if referer:
+        candidates.append(request.headers.get("Referer"))
+    for target in candidates:
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+    return default
 
 
 class FilteredListView(RoleRequiredMixin, TemplateView):

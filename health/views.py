@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from accounts.models import Account
 from core.choices import Role
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
-from core.views import htmx_partial
+from core.views import htmx_partial, safe_next
 
 from .backtest import HORIZONS, backtest, churn_model_train, churn_risk
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
@@ -256,9 +256,7 @@ class AccountHealthActionView(RoleRequiredMixin, View):
                         for field, errs in f.errors.items()
                     )
                 )
-            return redirect(
-                request.POST.get("next") or request.headers.get("Referer") or reverse("health:scorecard_list")
-            )
+            return redirect(safe_next(request, reverse("accounts:detail", args=[account.pk]), referer=True))
         account.refresh_from_db()
         context = health_panel_context(request, account, override_form=override_form, sentiment_form=sentiment_form)
         response = render(

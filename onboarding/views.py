@@ -20,7 +20,7 @@ from accounts.models import Account, Contact
 from core.choices import Role
 from core.models import User
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
-from core.views import htmx_partial
+from core.views import htmx_partial, safe_next
 
 from . import services
 from .choices import MapVersionStatus, MilestoneKind
@@ -473,7 +473,7 @@ class AccountSuccessView(RoleRequiredMixin, TemplateView):
             return render(request, "onboarding/partials/checklist_panel.html", context)
         if error:
             messages.error(request, error)
-        return HttpResponseRedirect(request.POST.get("next") or reverse("onboarding:account", args=[account.pk]))
+        return HttpResponseRedirect(safe_next(request, reverse("onboarding:account", args=[account.pk])))
 
     def _plan(self, account) -> SuccessPlan:
         return get_object_or_404(SuccessPlan, account=account, status="active")

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -20,7 +20,7 @@ from accounts.models import Account
 from core.choices import Role
 from core.models import User
 from core.permissions import AdminRequiredMixin, ManagerRequiredMixin, RoleRequiredMixin
-from core.views import htmx_partial
+from core.views import htmx_partial, safe_next
 
 from .actions import action_describe
 from .choices import OPEN_STATUSES, Priority, TaskStatus
@@ -67,13 +67,6 @@ from .services import (
 )
 from .template_context import PLACEHOLDERS
 from .triggers import TRIGGERS, get_trigger
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -297,7 +290,7 @@ class TaskActionView(RoleRequiredMixin, View):
             messages.success(request, f"Snoozed until {task.snoozed_until:%d %b}.")
         else:
             messages.success(request, f"Reassigned to {task.assignee}.")
-        return HttpResponseRedirect(_next_url(request, reverse("playbooks:task_detail", args=[task.pk])))
+        return HttpResponseRedirect(safe_next(request, reverse("playbooks:task_detail", args=[task.pk])))
 
 
 def _workers():
@@ -332,7 +325,7 @@ class TaskBulkView(RoleRequiredMixin, View):
                 context = _inbox_context(request, _bulk_view_params(request)) | {"bulk_error": errors}
                 return render(request, "playbooks/partials/inbox_groups.html", context, status=400)
             messages.error(request, errors)
-            return redirect(_next_url(request, reverse("playbooks:inbox")))
+            return redirect(safe_next(request, reverse("playbooks:inbox")))
         data = form.cleaned_data
         try:
             result = tasks_bulk(
@@ -345,7 +338,7 @@ class TaskBulkView(RoleRequiredMixin, View):
             )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
-            return redirect(_next_url(request, reverse("playbooks:inbox")))
+            return redirect(safe_next(request, reverse("playbooks:inbox")))
         text = f"{result['done']} task{'s' if result['done'] != 1 else ''} updated."
         if result["errors"]:
             text += " Not changed: " + "; ".join(f"#{k}: {v}" for k, v in result["errors"].items())
@@ -355,7 +348,7 @@ class TaskBulkView(RoleRequiredMixin, View):
             # The groups come back whole (their counts in them): only the badge and the summary go out-of-band.
             return _tasks_changed(request, response, with_groups=False)
         messages.success(request, text)
-        return redirect(_next_url(request, reverse("playbooks:inbox")))
+        return redirect(safe_next(request, reverse("playbooks:inbox")))
 
 
 class EmailDecisionView(RoleRequiredMixin, View):
@@ -376,7 +369,7 @@ class EmailDecisionView(RoleRequiredMixin, View):
             messages.error(request, str(exc))
         if htmx_partial(request):
             return render(request, "playbooks/partials/email_row.html", {"message": message})
-        return redirect(_next_url(request, reverse("playbooks:inbox")))
+        return redirect(safe_next(request, reverse("playbooks:inbox")))
 
 
 # Section: team
@@ -603,7 +596,7 @@ class PlaybookToggleView(AdminRequiredMixin, View):
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, f"'{playbook.name}' is {'enabled' if playbook.enabled else 'disabled'}.")
-        return redirect(_next_url(request, reverse("playbooks:playbook_list")))
+        return redirect(safe_next(request, reverse("playbooks:playbook_list")))
 
 
 class PlaybookRunView(AdminRequiredMixin, View):
