@@ -3,8 +3,6 @@
 has a handful of fixed strings, kept here per language (the languages of settings.LANGUAGES);
 the plan's own words (stage and goal titles) are shown as the CSM wrote them."""
 
-RTL_LANGUAGES = {"ar", "fa"}
-
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Success plan",

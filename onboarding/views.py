@@ -18,13 +18,14 @@ from django.views.generic import TemplateView
 from accounts.choices import Tier
 from accounts.models import Account, Contact
 from core.choices import Role
+from core.languages import language_is_bidi
 from core.models import User
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import htmx_partial, safe_next
 
 from . import services
 from .choices import MapVersionStatus, MilestoneKind
-from .customer_i18n import LANGUAGE_NAMES, RTL_LANGUAGES, customer_language, strings_for
+from .customer_i18n import LANGUAGE_NAMES, customer_language, strings_for
 from .forms import (
     ChecklistItemForm,
     ChecklistTemplateForm,
@@ -614,7 +615,7 @@ def shared_plan(request, token: str):
         "t": t,
         "language": language,
         "languages": LANGUAGE_NAMES,
-        "rtl": language in RTL_LANGUAGES,
+        "rtl": language_is_bidi(language),
         "heading": t["for"].format(account=plan.account.name),
         "progress_text": t["progress"].format(done=done, total=len(goals)),
         "progress": round(100 * done / len(goals)) if goals else 0,
@@ -644,5 +645,5 @@ def _customer_error(request, language: str, reason: str, *, status: int):
     t = strings_for(language)
     title = t["invalid_title"] if reason == "invalid" else t["gone_title"]
     body = {"invalid": t["invalid_body"], "revoked": t["gone_revoked"], "expired": t["gone_expired"]}[reason]
-    context = {"t": t, "language": language, "rtl": language in RTL_LANGUAGES, "title": title, "body": body}
+    context = {"t": t, "language": language, "rtl": language_is_bidi(language), "title": title, "body": body}
     return render(request, "onboarding/plan_shared_error.html", context, status=status)

@@ -55,7 +55,6 @@ class QuestionType(models.TextChoices):
 
 
 LANGUAGES = {"en": "English", "ar": "العربية", "fa": "فارسی", "zh": "中文"}
-RTL_LANGUAGES = frozenset({"ar", "fa"})
 
 
 def score_category(kind: str, score: int) -> str:

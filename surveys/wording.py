@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import LANGUAGES, RTL_LANGUAGES
+from core.languages import language_is_bidi
+
+from .choices import LANGUAGES
 
 TEXT_KEYS = (
     "question",
@@ -163,7 +165,7 @@ def survey_texts(*, kind: str, default_language: str, translations: dict | None,
     texts = {**default_texts(kind, "en"), **default_texts(kind, lang)}
     texts.update({k: v for k, v in _custom(translations, lang).items() if k in TEXT_KEYS and isinstance(v, str) and v})
     texts["language"] = lang
-    texts["dir"] = "rtl" if lang in RTL_LANGUAGES else "ltr"
+    texts["dir"] = "rtl" if language_is_bidi(lang) else "ltr"
     return texts
 
 
