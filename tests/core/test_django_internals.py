@@ -1,12 +1,15 @@
 """Pins on the framework internals our code relies on, so that an upgrade that changes one fails
 here, loudly and by name, instead of somewhere deep in a page or an ingest.
 
-| our code | relies on |
-| --- | --- |
-| `surveys.services._prepared_cursor` | `ServerBindingCursor` (PostgreSQL backend), psycopg's `Cursor.execute(prepare=, binary=)`, the connection's `make_cursor`, `wrap_database_errors`, `close_if_health_check_failed`, `validate_thread_sharing`, `queries_logged`, psycopg's `prepare_threshold` |
-| `core.middleware.LoginRequiredMiddleware` | Django's `LoginRequiredMiddleware.process_view(request, view_func, view_args, view_kwargs)`; DRF's `as_view()` setting `.cls` on the view |
-| `surveys.middleware.WidgetMiddleware` | `login_not_required` setting `view.login_required = False`, `csrf_exempt` setting `view.csrf_exempt = True`, Common/XFrameOptions middleware built around a plain callable |
-| `tests/conftest.py` | Celery's `_state._set_task_join_will_block` |
+- `surveys.services._prepared_cursor`: the PostgreSQL backend's `ServerBindingCursor`, psycopg's
+  `Cursor.execute(prepare=, binary=)` and `prepare_threshold`, and the connection wrapper's
+  `make_cursor`, `wrap_database_errors`, `close_if_health_check_failed`, `validate_thread_sharing`,
+  `queries_logged`.
+- `core.middleware.LoginRequiredMiddleware`: Django's `process_view(request, view_func, view_args,
+  view_kwargs)`; DRF's `as_view()` setting `.cls` on the view.
+- `surveys.middleware.WidgetMiddleware`: `login_not_required` setting `view.login_required = False`,
+  `csrf_exempt` setting `view.csrf_exempt = True`; Common / XFrameOptions middleware around a callable.
+- `tests/conftest.py`: Celery's `_state._set_task_join_will_block`.
 """
 
 import inspect
