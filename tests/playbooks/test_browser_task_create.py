@@ -28,6 +28,9 @@ def test_new_task_from_the_inbox(page, login, screenshot, csm_user, size):
     page.click("#task-new-button")
     form = page.locator("form.task-new")
     expect(form).to_be_visible()
+    # htmx wires the swapped-in form's own hx-* (the account search) when it settles, and drops
+    # .htmx-added then: typing before that, as a fast test can, would go unheard
+    page.wait_for_function("() => !document.querySelector('.htmx-added')")
     page.fill("#task-new-account-q", "glob")
     option = page.locator("#task-account-options label", has_text="Globex Retail")
     expect(option).to_be_visible()
