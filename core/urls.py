@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_integrations
+from .views import integrations as views_integrations
+from .views import users as views
 
 app_name = "core"
 

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-handler400 = "core.views_errors.bad_request"
-handler403 = "core.views_errors.permission_denied"
-handler404 = "core.views_errors.page_not_found"
-handler500 = "core.views_errors.server_error"
+handler400 = "core.views.errors.bad_request"
+handler403 = "core.views.errors.permission_denied"
+handler404 = "core.views.errors.page_not_found"
+handler500 = "core.views.errors.server_error"
 
 APPS = ["core", "accounts", "health", "surveys", "onboarding", "playbooks", "reports"]
 

@@ -6,12 +6,12 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from .forms_integrations import APIKeyForm, WebhookEndpointForm
-from .models import APIKey, WebhookDelivery, WebhookEndpoint
-from .permissions import AdminRequiredMixin
-from .services import api_key_create, api_key_revoke
-from .views import htmx_partial
-from .webhooks import (
+from core.forms_integrations import APIKeyForm, WebhookEndpointForm
+from core.models import APIKey, WebhookDelivery, WebhookEndpoint
+from core.permissions import AdminRequiredMixin
+from core.services import api_key_create, api_key_revoke
+from core.views.toolkit import htmx_partial
+from core.webhooks import (
     WEBHOOK_EVENTS,
     webhook_delivery_retry,
     webhook_endpoint_create,

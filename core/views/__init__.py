@@ -1,0 +1,28 @@
+"""Browser views of the core floor and the view toolkit every app builds its pages from.
+
+`from core.views import ObjectListView, ServiceFormView, ActionView, htmx_partial, safe_next`.
+"""
+
+from .toolkit import (
+    ActionView,
+    FilteredListView,
+    ObjectListView,
+    ServiceFormView,
+    apply_validation_error,
+    htmx_partial,
+    partial,
+    safe_next,
+    with_trigger,
+)
+
+__all__ = [
+    "ActionView",
+    "FilteredListView",
+    "ObjectListView",
+    "ServiceFormView",
+    "apply_validation_error",
+    "htmx_partial",
+    "partial",
+    "safe_next",
+    "with_trigger",
+]
