@@ -105,7 +105,7 @@ def _raw_copy(rows: list[dict], accounts: dict, contacts: dict) -> float:
     docstring) are computed before the clock starts: the baseline pays only for writing."""
     from django.db import connection, transaction
 
-    from accounts.ingest import COPY_COLUMNS, EVENTS_TABLE, message_key
+    from usage.ingest import COPY_COLUMNS, EVENTS_TABLE, message_key
 
     day = datetime.fromisoformat
     keys = [message_key(r["message_id"], day(r["occurred_at"]).astimezone(UTC).date()) ^ 1 for r in rows]
@@ -207,7 +207,7 @@ def run(args) -> None:
     rollups: list = []
 
     def fake_apply_async(self, args=None, kwargs=None, **options):
-        if self.name == "accounts.tasks.usage_rollup_refresh_task":
+        if self.name == "usage.tasks.usage_rollup_refresh_task":
             rollups.append(args)
         else:
             queued["tasks"] += 1

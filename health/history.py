@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.choices import HealthBand
 from accounts.models import Account
-from accounts.rollups import AccountRange
+from usage.rollups import AccountRange
 
 from . import signals
 from .models import HealthScore, ScoreSource
@@ -75,7 +75,7 @@ def raw_values_days(*, days: Sequence[date], account_ids: Sequence[int], keys: S
 def _overrides_days(days: Sequence[date], account_ids: Sequence[int]) -> list[dict[int, int]]:
     """Per day, the score of each account's active override (services._active_overrides'
     rule, applied to one query's rows)."""
-    from accounts.rollups import account_filter
+    from usage.rollups import account_filter
 
     from .models import HealthOverride
     from .services import _moment

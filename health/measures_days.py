@@ -16,8 +16,9 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from accounts.models import AccountDailyContact, AccountDailyUsage, Contact, Subscription, SupportTicket
-from accounts.rollups import WINDOW_DAYS, AccountRange, account_filter
+from accounts.models import Contact, Subscription, SupportTicket
+from usage.models import AccountDailyContact, AccountDailyUsage
+from usage.rollups import WINDOW_DAYS, AccountRange, account_filter
 
 from .measures import MRR_LOOKBACK_DAYS, TREND_CAP, _settings, end_of_day
 from .models import CsmSentiment

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from accounts.choices import ActivityKind
 from accounts.models import Account
-from accounts.rollups import AccountRange, account_filter
 from accounts.services import activity_create
+from usage.rollups import AccountRange, account_filter
 
 from . import signals
 from .measures import DEFAULT_WEIGHTS, end_of_day

@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import HealthBand, LifecycleStage, Tier
-from accounts.models import Account, AccountDailyUsage, Contact, Subscription, TouchCadence
+from accounts.models import Account, Contact, Subscription, TouchCadence
+from usage.models import AccountDailyUsage
 
 from .choices import TriggerType
 from .overrides import ON_OVERRIDES_CHOICES, OVERRIDE_SOURCE, fires_on_overrides, measured_band, measured_score

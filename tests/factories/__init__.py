@@ -6,11 +6,11 @@ from .accounts import (
     ContactFactory,
     SubscriptionFactory,
     SupportTicketFactory,
-    UsageEventFactory,
 )
 from .core import UserFactory
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .usage import UsageEventFactory
 
 __all__ = [
     "AccountFactory",

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Account
-from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthScore
 from health.services import health_backfill, scorecard_default_ensure, today
 from tests.factories.accounts import (
@@ -17,6 +16,7 @@ from tests.factories.accounts import (
     SupportTicketFactory,
     UsageEventFactory,
 )
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Account, Activity
-from accounts.rollups import usage_rollup_rebuild
 from health import signals
 from health.measures import (
     breadth,
@@ -37,6 +36,7 @@ from tests.factories.accounts import (
     SupportTicketFactory,
     UsageEventFactory,
 )
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import AccountDailyUsage
 from health.models import HealthScore
 from playbooks.evaluation import playbook_evaluate
 from playbooks.models import Enrolment, Task
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
 from tests.factories.surveys import SurveyResponseFactory
+from usage.models import AccountDailyUsage
 
 pytestmark = pytest.mark.django_db
 

@@ -4,25 +4,14 @@ import zlib
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
+from accounts.api.views import BodyError
 from core.api.parsers import JSONBodyError, json_parse
 
 from ..ingest import IngestError
 
 # A gzip body may not inflate past this (a small bomb must not eat the worker's memory).
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
-
-
-class BodyError(APIException):
-    """A body we cannot read: 400 (or 413 when too large) with {"code", "message"}."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, code: str = "bad_request", status_code: int = 400):
-        super().__init__({"code": code, "message": message})
-        self.status_code = status_code
 
 
 def raw_body(request) -> bytes:

@@ -9,9 +9,10 @@ import pytest
 from rest_framework.test import APIClient
 from segment.analytics import Client
 
-from accounts.models import Account, Contact, UsageEvent
+from accounts.models import Account, Contact
 from core.choices import APIKeyScope
 from core.services import api_key_create
+from usage.models import UsageEvent
 
 
 def _basic(raw_key: str) -> str:

@@ -1,6 +1,6 @@
-"""accounts.ingest_decoded: the bulk body decoded by msgspec and streamed into COPY (PostgreSQL).
+"""usage.ingest_decoded: the bulk body decoded by msgspec and streamed into COPY (PostgreSQL).
 
-It may only accept what the general path (accounts.ingest.events_store) accepts, and must store
+It may only accept what the general path (usage.ingest.events_store) accepts, and must store
 exactly what that path stores; anything else it hands back untouched (None, nothing written)."""
 
 from datetime import date
@@ -9,12 +9,12 @@ import orjson
 import pytest
 from django.db import connection, transaction
 
-from accounts import ingest, ingest_decoded
-from accounts.ingest import IngestError, events_store, message_key
-from accounts.ingest_decoded import events_decode, events_store_decoded
-from accounts.models import UsageEvent
-from tests.accounts.test_ingest import _tricky_rows
 from tests.factories import AccountFactory, ContactFactory
+from tests.usage.test_ingest import _tricky_rows
+from usage import ingest, ingest_decoded
+from usage.ingest import IngestError, events_store, message_key
+from usage.ingest_decoded import events_decode, events_store_decoded
+from usage.models import UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,7 @@ def test_a_resend_or_an_unknown_account_is_handed_back_with_nothing_written():
 
 
 def test_the_bulk_endpoint_takes_the_decoded_path(api_ingest, monkeypatch):
-    from accounts.api import views
+    from usage.api import views
 
     AccountFactory(external_id="acme")
 

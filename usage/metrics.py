@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import Account, CostEntry, Referral, Subscription, SupportTicket
+from accounts.models import Account, CostEntry, Referral, Subscription, SupportTicket
 
 __all__ = [
     "COMPONENT_FIELDS",
@@ -638,7 +638,7 @@ def cohort_table(cells: Iterable[dict], *, months: int, today: date) -> list[dic
     return rows
 
 
-# Section: product usage (from accounts.rollups' AccountDailyUsage)
+# Section: product usage (from usage.rollups' AccountDailyUsage)
 
 USAGE_WINDOW_DAYS = 30
 WEEK_DAYS = 7
@@ -983,7 +983,7 @@ def cs_roi(*, start: date, end: date, components: dict | None = None) -> dict:
 
 
 def _referral_revenue(start: date, end: date) -> Decimal:
-    from .choices import ReferralStatus
+    from accounts.choices import ReferralStatus
 
     table = Referral._meta.db_table
     row = _rows(

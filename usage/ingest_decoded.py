@@ -4,10 +4,10 @@ POST /api/v1/events/bulk hands its body here first (`events_decode`, then
 `events_store_decoded`). A body whose rows all have the plain shape (the documented fields as
 JSON strings and a properties object; no `account_id` / `contact_id`) is decoded by msgspec
 straight into `PlainEvent` structs, the field types and lengths checked while it parses; the
-rest of `accounts.ingest._plain_rows`' check (nothing to strip, no NUL, an ISO time from 1990
+rest of `usage.ingest._plain_rows`' check (nothing to strip, no NUL, an ISO time from 1990
 to tomorrow) is made per row in Python, and each row is formatted into the events COPY as it
 goes. Anything else returns None with nothing written, and the caller parses the body as
-before (orjson, `accounts.ingest.events_store`), which decides and reports: so this path only
+before (orjson, `usage.ingest.events_store`), which decides and reports: so this path only
 ever accepts batches that path would accept, with the same values (docs/decisions.md "Ingest:
 the bulk body decoded by msgspec").
 
@@ -114,7 +114,7 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     path with the same body.
 
     External ids are resolved first (this process's id cache, one query per kind for the rest:
-    accounts.ingest._id_maps). Then each row is checked, keyed (accounts.ingest.message_key: the
+    usage.ingest._id_maps). Then each row is checked, keyed (usage.ingest.message_key: the
     UTC day the row is stored under, the id's MD5), formatted and written to the events COPY in
     chunks, so PostgreSQL stores chunk k while Python checks chunk k+1. A key stored before
     fails the COPY with a unique violation (each month partition's unique index) and the batch

@@ -26,7 +26,9 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from .models import Account, AccountDailyContact, AccountDailyUsage, UsageEvent
+from accounts.models import Account
+
+from .models import AccountDailyContact, AccountDailyUsage, UsageEvent
 
 __all__ = [
     "AccountRange",

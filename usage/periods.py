@@ -1,6 +1,6 @@
 """Usage figures for many periods in one pass over the daily rollups.
 
-`accounts.metrics.usage_components` and `feature_use_counts` answer one period [start, end)
+`usage.metrics.usage_components` and `feature_use_counts` answer one period [start, end)
 with a few queries over that period's rollup rows; the reports' nightly pre-aggregate asks for
 22 periods, and at 100,000 accounts each period cost ~10 s (the distinct contacts and the
 distinct (account, feature) pairs, read out of the rollups' JSON). Here every period is answered
@@ -12,7 +12,7 @@ by three statements that read each rollup row once:
   together, so "active in period i" is bit i, and a count per period is a sum of one bit;
 - sums over days (contact days, accounts with events) join a (day, window) table instead.
 
-The figures are exactly the single-period functions' (tests/accounts/test_usage_periods.py
+The figures are exactly the single-period functions' (tests/usage/test_periods.py
 compares them on both backends); the definitions are in their docstrings. The only vendor
 difference is the OR aggregate: PostgreSQL's `bit_or`, and on SQLite (which has none) a MAX per
 bit, OR-ed back together.
@@ -26,6 +26,8 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import QuerySet
+
+from accounts.models import Subscription
 
 from .metrics import (
     USAGE_FIELDS,
@@ -41,7 +43,7 @@ from .metrics import (
     usage_rows,
     usage_window,
 )
-from .models import AccountDailyUsage, Subscription
+from .models import AccountDailyUsage
 
 __all__ = ["feature_use_counts_periods", "usage_components_periods"]
 
@@ -231,7 +233,7 @@ def _feature_counts(periods: list[Period], accounts, group_by) -> list[dict]:
 def feature_use_counts_periods(
     *, periods: Sequence[Period], accounts: QuerySet | None = None, group_by: Sequence[str] = ()
 ) -> dict[Period, list[dict]]:
-    """`accounts.metrics.feature_use_counts` for each of `periods` (same rows, any order)."""
+    """`usage.metrics.feature_use_counts` for each of `periods` (same rows, any order)."""
     group_by = tuple(group_by)
     periods = list(dict.fromkeys(periods))
     for start, end in periods:
@@ -253,7 +255,7 @@ def usage_components_periods(
     group_by: Sequence[str] = (),
     feature_counts: dict[Period, list[dict]] | None = None,
 ) -> dict[Period, list[dict]]:
-    """`accounts.metrics.usage_components` for each of `periods` (same rows, any order); periods
+    """`usage.metrics.usage_components` for each of `periods` (same rows, any order); periods
     sharing a usage window share its figures, computed once. `feature_counts`: this call's
     `feature_use_counts_periods(...)` when the caller has it already (not computed twice)."""
     group_by = tuple(group_by)

@@ -2,7 +2,7 @@
 
 `events_store(rows)` is used by POST /api/v1/events/bulk, the Segment-compatible /v1/track and
 /v1/batch, and anything else that records product usage. (The bulk endpoint first offers its
-body to `accounts.ingest_decoded`, which stores the common case of new events decoded by
+body to `usage.ingest_decoded`, which stores the common case of new events decoded by
 msgspec and hands anything else back, untouched, for this module to decide.) One call is one transaction:
 either every row is valid and stored (repeats skipped), or `IngestError` lists each bad row and
 nothing is written.
@@ -50,7 +50,9 @@ import orjson
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .models import Account, Contact, UsageEvent
+from accounts.models import Account, Contact
+
+from .models import UsageEvent
 from .signals import events_ingested
 
 __all__ = [
@@ -729,7 +731,7 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
     if any(type(ref) is not int and (type(ref) is not str or "\x00" in ref) for ref in account_refs | contact_refs):
         return None  # only ids and external ids as text go to the lookups; the full check reports the rest
     if ids_checked and all(type(ref) is int for ref in account_refs | contact_refs):
-        # The caller read these ids in this transaction (accounts.tracking): no second lookup.
+        # The caller read these ids in this transaction (usage.tracking): no second lookup.
         account_ids = {ref: ref for ref in account_refs}
         contact_ids = {ref: ref for ref in contact_refs}
         contact_ids[None] = None
@@ -848,9 +850,9 @@ def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: b
     Raises IngestError (nothing written) when any row is invalid or names an unknown account
     or contact. Returns how many rows came in, were stored, and were repeats. `stream=False`
     skips the streamed path, for a caller that already tried these rows that way
-    (accounts.ingest_decoded). `ids_checked=True`: rows that name accounts and contacts by id
+    (usage.ingest_decoded). `ids_checked=True`: rows that name accounts and contacts by id
     (`account_id`, `contact_id`) name ones the caller read in the current transaction, so the
-    streamed path does not look them up again (accounts.tracking)."""
+    streamed path does not look them up again (usage.tracking)."""
     rows = rows if isinstance(rows, list) else list(rows)
     if rows and connection.vendor == "postgresql":
         try:

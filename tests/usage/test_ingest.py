@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from accounts.ingest import IngestError, events_store, message_key
-from accounts.models import AccountDailyUsage, UsageEvent
-from accounts.signals import events_ingested
 from tests.factories import AccountFactory, ContactFactory
+from usage.ingest import IngestError, events_store, message_key
+from usage.models import AccountDailyUsage, UsageEvent
+from usage.signals import events_ingested
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_a_message_id_counts_once_per_utc_day_of_its_event():
 
 def test_message_keys_lead_with_the_day_and_match_the_sql_backfill():
     """Keys sort by day, and PostgreSQL's MESSAGE_KEY_SQL (the backfill) gives Python's key."""
-    from accounts.ingest import usage_event_keys_backfill
+    from usage.ingest import usage_event_keys_backfill
 
     assert message_key("z", date(2026, 1, 1)) < message_key("a", date(2026, 1, 2)) < message_key("a", date(2149, 1, 1))
     assert message_key("a", date(1990, 1, 1)) > -(2**63) and message_key("a", date(2149, 6, 1)) < 2**63
@@ -145,8 +145,8 @@ def test_nul_characters_are_refused_not_a_database_error():
 
 def test_keys_of_copied_events_can_be_backfilled():
     """The demo seed COPYs events without keys; after a backfill their ids count as seen."""
-    from accounts.ingest import usage_event_keys_backfill
     from tests.factories import UsageEventFactory
+    from usage.ingest import usage_event_keys_backfill
 
     account = AccountFactory()
     seeded = UsageEventFactory(account=account, message_id="seeded-1")
@@ -162,7 +162,7 @@ def test_backfilled_message_ids_and_in_batch_repeats_are_stored_once():
     UsageEvent.objects.create(
         account=account, event="seeded", occurred_at=datetime(2026, 3, 1, tzinfo=UTC), message_id="seed-1"
     )
-    from accounts.ingest import usage_event_keys_backfill
+    from usage.ingest import usage_event_keys_backfill
 
     assert usage_event_keys_backfill() == 1
     result = events_store(
@@ -220,7 +220,7 @@ def _tricky_rows(account):
 
 
 def test_fast_check_is_a_subset_of_validation_with_the_same_values():
-    from accounts.ingest import _validate, _validate_plain
+    from usage.ingest import _validate, _validate_plain
 
     account = AccountFactory(external_id="acme")
     for row in _tricky_rows(account):
@@ -238,7 +238,7 @@ def test_fast_check_is_a_subset_of_validation_with_the_same_values():
 
 
 def test_tricky_rows_store_or_refuse_alone_as_the_full_validation_says():
-    from accounts.ingest import _resolve, _validate
+    from usage.ingest import _resolve, _validate
 
     account = AccountFactory(external_id="acme")
     ContactFactory(account=account, external_id="u1")
@@ -334,7 +334,7 @@ def test_a_refused_batch_creates_no_month_partitions():
 
 
 def test_ids_read_by_the_caller_are_not_looked_up_again():
-    """accounts.tracking reads the ids in the same transaction and says so (ids_checked): the
+    """usage.tracking reads the ids in the same transaction and says so (ids_checked): the
     streamed path then skips its own lookup of accounts and contacts."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -354,7 +354,7 @@ def test_ids_read_by_the_caller_are_not_looked_up_again():
 def test_a_backfill_keys_the_first_row_of_each_key_only():
     """Two copied rows with one message id on one UTC day: the first gets the key, the repeat
     none (a unique key is one stored message), and a resend is still a duplicate."""
-    from accounts.ingest import usage_event_keys_backfill
+    from usage.ingest import usage_event_keys_backfill
 
     account = AccountFactory()
     for hour in (9, 15):
@@ -373,7 +373,7 @@ def test_a_deadlock_with_a_concurrent_batch_counts_as_a_conflict_and_nothing_els
     import psycopg.errors
     from django.db import IntegrityError, OperationalError
 
-    from accounts.ingest import _conflict
+    from usage.ingest import _conflict
 
     deadlock, timeout = OperationalError("deadlock detected"), OperationalError("canceling statement")
     deadlock.__cause__ = psycopg.errors.DeadlockDetected()

@@ -1,4 +1,4 @@
-"""accounts.usage_periods answers many periods at once with exactly the figures the
+"""usage.periods answers many periods at once with exactly the figures the
 single-period functions give (the reports' pre-aggregate relies on it)."""
 
 from datetime import timedelta
@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import metrics
 from accounts.demo import run_demo
-from accounts.usage_periods import MASK_BITS, feature_use_counts_periods, usage_components_periods
+from usage import metrics
+from usage.periods import MASK_BITS, feature_use_counts_periods, usage_components_periods
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_feature_use_counts_for_many_periods_equal_one_period_at_a_time(demo_per
 
 def test_a_slice_and_more_periods_than_one_mask_holds(demo_periods, monkeypatch):
     """Past MASK_BITS periods the work is split into batches; a slice filters every part."""
-    import accounts.usage_periods as usage_periods
+    import usage.periods as usage_periods
 
     monkeypatch.setattr(usage_periods, "MASK_BITS", 4)
     assert usage_periods.MASK_BITS < len(demo_periods) <= 4 * MASK_BITS

@@ -1,4 +1,4 @@
-"""accounts.metrics against hand-computed fixtures (docs/metrics.md works the same numbers).
+"""usage.metrics against hand-computed fixtures (docs/metrics.md works the same numbers).
 
 The book, period [2024-01-01, 2024-02-01):
 
@@ -20,10 +20,10 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import metrics
 from accounts.choices import CostCategory, ReferralStatus
 from accounts.models import CostEntry, Referral
 from tests.factories import AccountFactory, SubscriptionFactory, SupportTicketFactory, UserFactory
+from usage import metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +319,7 @@ def test_cs_roi_without_data_is_null():
     assert roi["roi"] is None and roi["roi_ratio"] is None
 
 
-# Section: usage (events -> accounts.rollups -> metrics)
+# Section: usage (events -> usage.rollups -> metrics)
 
 
 def _event(account, contact, event, when):
@@ -337,8 +337,8 @@ def usage_book():
     Y (paid 50, 2 seats): contact y1 on Mar 2 and Mar 10 -> contact-days 2, "report" twice
     Z (trial only): z1 on Mar 10, "export"
     """
-    from accounts.rollups import usage_rollup_rebuild
     from tests.factories import ContactFactory
+    from usage.rollups import usage_rollup_rebuild
 
     x, y, z = AccountFactory(name="X"), AccountFactory(name="Y"), AccountFactory(name="Z")
     SubscriptionFactory(account=x, mrr=100, start_date=date(2024, 1, 1), seats=5, entitlements={"report": 4})

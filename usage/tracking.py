@@ -11,7 +11,7 @@ sees a 5xx for a half-stored batch (it retries 5xx and drops 4xx).
              `tracking_messages_store`).
 - `identify` upserts the contact whose external id is `userId` (traits: email, name, title,
              language, timezone, ...); `context.groupId` sets its account.
-- `track`, `page`, `screen` record a usage event through accounts.ingest.events_store
+- `track`, `page`, `screen` record a usage event through usage.ingest.events_store
              (event name, or "Page Viewed" / "Screen Viewed"), `messageId` stored once.
              The account is `context.groupId` (an unknown one is created, as `group` would),
              else the contact's account from its last group call; with neither, the batch is
@@ -28,8 +28,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Account, Contact
+
 from .ingest import LIST_SEPARATOR, IngestError, events_store
-from .models import Account, Contact
 
 __all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
 
@@ -326,7 +327,7 @@ def tracking_messages_store(
 
 def _in(model, values: list[str], *columns: str) -> list[tuple]:
     """(external_id, *columns) of the rows whose external id is in `values`: one query on
-    PostgreSQL (the list as one string, as accounts.ingest does), 900 at a time on SQLite."""
+    PostgreSQL (the list as one string, as usage.ingest does), 900 at a time on SQLite."""
     if not values:
         return []
     param = LIST_SEPARATOR.join(values)

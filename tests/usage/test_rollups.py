@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from accounts.models import AccountDailyContact, AccountDailyUsage
-from accounts.rollups import usage_rollup_rebuild, usage_rollup_refresh, usage_window_stats
-from tests.factories.accounts import AccountFactory, ContactFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory, ContactFactory
+from tests.factories.usage import UsageEventFactory
+from usage.models import AccountDailyContact, AccountDailyUsage
+from usage.rollups import usage_rollup_rebuild, usage_rollup_refresh, usage_window_stats
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_refresh_removes_row_when_events_are_gone(usage):
     usage_rollup_refresh(pairs=[(account.id, AS_OF - timedelta(days=3))])
     assert AccountDailyUsage.objects.filter(account=account).count() == 1
     account_events = account.id
-    from accounts.models import UsageEvent
+    from usage.models import UsageEvent
 
     UsageEvent.objects.filter(account_id=account_events, occurred_at__date=AS_OF - timedelta(days=3)).delete()
     usage_rollup_refresh(pairs=[(account.id, AS_OF - timedelta(days=3))])
@@ -115,7 +116,7 @@ def _from_json():
 def test_contact_rows_follow_contact_ids_through_refresh_and_rebuild(usage):
     """The (account, day, contact) rows the breadth reader counts are exactly the rollups'
     contact_ids, after a refresh, a refresh of a day whose events went, and rebuilds."""
-    from accounts.models import UsageEvent
+    from usage.models import UsageEvent
 
     account, other, alice, bob = usage
     pairs = [(account.id, AS_OF), (account.id, AS_OF - timedelta(days=3)), (other.id, AS_OF)]

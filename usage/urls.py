@@ -1,10 +1,10 @@
-"""The data-in routes mounted at the root by accounts.urls: Segment-compatible tracking
-(/v1/...), the Stripe webhook and the CSV import pages."""
+"""Segment-compatible tracking (/v1/...), mounted at the root."""
 
 from django.urls import path
 
-from . import import_views, stripe_views
 from .api import segment
+
+app_name = "usage"
 
 urlpatterns = [
     path("v1/identify", segment.IdentifyView.as_view(), name="tracking_identify"),
@@ -14,8 +14,4 @@ urlpatterns = [
     path("v1/screen", segment.ScreenView.as_view(), name="tracking_screen"),
     path("v1/alias", segment.AliasView.as_view(), name="tracking_alias"),
     path("v1/batch", segment.BatchView.as_view(), name="tracking_batch"),
-    path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
-    path("import/", import_views.ImportListView.as_view(), name="import_list"),
-    path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
-    path("import/<int:pk>/rejected.csv", import_views.ImportRejectedView.as_view(), name="import_rejected"),
 ]

@@ -1,4 +1,4 @@
-"""accounts.ingest.usage_partitions_ensure (PostgreSQL): month partitions made on demand, and
+"""usage.ingest.usage_partitions_ensure (PostgreSQL): month partitions made on demand, and
 remembered only once they surely outlive the transaction that saw or made them."""
 
 from datetime import UTC, date, datetime
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts import ingest
-from accounts.ingest import EVENTS_TABLE, usage_partitions_ensure
+from usage import ingest
+from usage.ingest import EVENTS_TABLE, usage_partitions_ensure
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # commits and rollbacks of the outer transaction
@@ -62,8 +62,8 @@ def test_every_partition_keeps_message_keys_unique():
     indexed (the DEFAULT partition too); a repeated key is refused by the database itself."""
     from django.db import IntegrityError
 
-    from accounts.models import UsageEvent
     from tests.factories import AccountFactory
+    from usage.models import UsageEvent
 
     month = date(2011, 6, 1)
     usage_partitions_ensure(months=[month])

@@ -1,4 +1,4 @@
-"""accounts.ingest's per-process cache of account and contact ids (PostgreSQL): it saves the
+"""usage.ingest's per-process cache of account and contact ids (PostgreSQL): it saves the
 lookups of a batch, and a delete, truncate or external-id change empties it (migration 0013's
 generation token), so an event never names an account or contact that is gone."""
 
@@ -6,10 +6,11 @@ import orjson
 import pytest
 from django.db import connection, transaction
 
-from accounts import ingest
-from accounts.ingest_decoded import events_decode, events_store_decoded
-from accounts.models import Account, Contact, UsageEvent
+from accounts.models import Account, Contact
 from tests.factories import AccountFactory, ContactFactory
+from usage import ingest
+from usage.ingest_decoded import events_decode, events_store_decoded
+from usage.models import UsageEvent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the cache only serves reads outside a transaction

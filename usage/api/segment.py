@@ -1,5 +1,5 @@
 """Segment-compatible endpoints: POST /v1/identify, /v1/track, /v1/group, /v1/page, /v1/screen,
-/v1/alias and /v1/batch (DESIGN.md fixed interfaces; semantics in accounts.tracking).
+/v1/alias and /v1/batch (DESIGN.md fixed interfaces; semantics in usage.tracking).
 
 Authenticated as Segment's own clients do: HTTP Basic with the write key (an ingest- or
 write-scoped API key) as the user name and an empty password; `Authorization: Bearer` works
@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.views import ItemsInvalid
 from core.api.authentication import APIKeyAuthentication, APIKeyUser
 from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle
@@ -22,7 +23,6 @@ from core.services import api_key_authenticate
 
 from ..tracking import TrackingError, _iso_time, tracking_messages_store
 from .bodies import json_body
-from .views import ItemsInvalid
 
 
 class WriteKeyAuthentication(authentication.BaseAuthentication):
@@ -46,7 +46,7 @@ class WriteKeyAuthentication(authentication.BaseAuthentication):
 
 
 class WriteKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.api.segment.WriteKeyAuthentication"
+    target_class = "usage.api.segment.WriteKeyAuthentication"
     name = "writeKey"
 
     def get_security_definition(self, auto_schema):
