@@ -29,13 +29,8 @@ from health.services import (
     scorecard_default_ensure,
     today,
 )
-from tests.factories.accounts import (
-    AccountFactory,
-    ContactFactory,
-    SubscriptionFactory,
-    SupportTicketFactory,
-    UsageEventFactory,
-)
+from tests.factories.accounts import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory
+from tests.factories.usage import UsageEventFactory
 from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
