@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact
 
-from .ingest import LIST_SEPARATOR, IngestError, events_store
+from .ingest import IngestError, events_store
+from .sql import lookups
 
 __all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
 
@@ -326,25 +327,8 @@ def tracking_messages_store(
 
 
 def _in(model, values: list[str], *columns: str) -> list[tuple]:
-    """(external_id, *columns) of the rows whose external id is in `values`: one query on
-    PostgreSQL (the list as one string, as usage.ingest does), 900 at a time on SQLite."""
-    if not values:
-        return []
-    param = LIST_SEPARATOR.join(values)
-    if connection.vendor == "postgresql" and param.count(LIST_SEPARATOR) == len(values) - 1:
-        selected = ", ".join(f"t.{column}" for column in columns)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.external_id, {selected} FROM unnest(string_to_array(%s, E'\\x1f')) AS x(v) "
-                f"JOIN {model._meta.db_table} t ON t.external_id = x.v",
-                [param],
-            )
-            return cursor.fetchall()
-    found = []
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        found += model.objects.filter(external_id__in=chunk).values_list("external_id", *columns)
-    return found
+    """(external_id, *columns) of the rows whose external id is in `values` (usage.sql.lookups)."""
+    return lookups.external_id_rows(model, values, *columns)
 
 
 def _segment_field(name: str | None) -> str | None:

@@ -220,7 +220,7 @@ def _tricky_rows(account):
 
 
 def test_fast_check_is_a_subset_of_validation_with_the_same_values():
-    from usage.ingest import _validate, _validate_plain
+    from usage.ingest.validate import _validate, _validate_plain
 
     account = AccountFactory(external_id="acme")
     for row in _tricky_rows(account):
@@ -238,7 +238,8 @@ def test_fast_check_is_a_subset_of_validation_with_the_same_values():
 
 
 def test_tricky_rows_store_or_refuse_alone_as_the_full_validation_says():
-    from usage.ingest import _resolve, _validate
+    from usage.ingest.ids import _resolve
+    from usage.ingest.validate import _validate
 
     account = AccountFactory(external_id="acme")
     ContactFactory(account=account, external_id="u1")
@@ -373,7 +374,7 @@ def test_a_deadlock_with_a_concurrent_batch_counts_as_a_conflict_and_nothing_els
     import psycopg.errors
     from django.db import IntegrityError, OperationalError
 
-    from usage.ingest import _conflict
+    from usage.sql.events import _conflict
 
     deadlock, timeout = OperationalError("deadlock detected"), OperationalError("canceling statement")
     deadlock.__cause__ = psycopg.errors.DeadlockDetected()

@@ -1,4 +1,4 @@
-"""usage.ingest_decoded: the bulk body decoded by msgspec and streamed into COPY (PostgreSQL).
+"""usage.ingest.decoded: the bulk body decoded by msgspec and streamed into COPY (PostgreSQL).
 
 It may only accept what the general path (usage.ingest.events_store) accepts, and must store
 exactly what that path stores; anything else it hands back untouched (None, nothing written)."""
@@ -11,9 +11,9 @@ from django.db import connection, transaction
 
 from tests.factories import AccountFactory, ContactFactory
 from tests.usage.test_ingest import _tricky_rows
-from usage import ingest, ingest_decoded
-from usage.ingest import IngestError, events_store, message_key
-from usage.ingest_decoded import events_decode, events_store_decoded
+from usage.ingest import IngestError, events_store, message_key, notify
+from usage.ingest import decoded as ingest_decoded
+from usage.ingest.decoded import events_decode, events_store_decoded
 from usage.models import UsageEvent
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def _both_ways(body: bytes, monkeypatch) -> tuple:
     def record(by_day):
         queued.append(sorted((int(account_id), str(day)) for day, ids in by_day.items() for account_id in ids))
 
-    monkeypatch.setattr(ingest, "_refresh_rollups_by_day", record)
+    monkeypatch.setattr(notify, "_refresh_rollups_by_day", record)
     monkeypatch.setattr(ingest_decoded, "_refresh_rollups_by_day", record)
     outcomes = []
     for way in ("decoded", "general"):

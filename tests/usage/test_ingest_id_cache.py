@@ -8,9 +8,10 @@ from django.db import connection, transaction
 
 from accounts.models import Account, Contact
 from tests.factories import AccountFactory, ContactFactory
-from usage import ingest
-from usage.ingest_decoded import events_decode, events_store_decoded
+from usage.ingest.decoded import events_decode, events_store_decoded
 from usage.models import UsageEvent
+from usage.sql import idcache
+from usage.sql import lookups as sql_lookups
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the cache only serves reads outside a transaction
@@ -36,14 +37,14 @@ def _row(n, account="acme", contact="u1"):
 @pytest.fixture
 def lookups(monkeypatch):
     seen: list[tuple[str, list]] = []
-    real = ingest._lookup
+    real = sql_lookups.ids_by
 
     def counting(model, column, values):
         if values:
             seen.append((model.__name__, list(values)))
         return real(model, column, values)
 
-    monkeypatch.setattr(ingest, "_lookup", counting)
+    monkeypatch.setattr(sql_lookups, "ids_by", counting)
     return seen
 
 
@@ -97,11 +98,11 @@ def test_reads_inside_a_transaction_are_not_cached(lookups):
 
 
 def test_a_full_cache_starts_again(lookups, monkeypatch):
-    monkeypatch.setattr(ingest, "ID_CACHE_MAX", 3)
+    monkeypatch.setattr(idcache, "ID_CACHE_MAX", 3)
     account = AccountFactory(external_id="acme")
     contacts = {n: ContactFactory(account=account, external_id=f"u{n}").pk for n in range(4)}
     assert _store([_row(n, contact=f"u{n}") for n in range(3)]).stored == 3
-    cache = ingest._id_caches[connection.settings_dict["NAME"]]
+    cache = idcache._id_caches[connection.settings_dict["NAME"]]
     assert cache.contacts == {f"u{n}": contacts[n] for n in range(3)}
     assert _store([_row(3, contact="u3")]).stored == 1
     assert cache.contacts == {"u3": contacts[3]}  # 4 would pass the cap: emptied, then filled

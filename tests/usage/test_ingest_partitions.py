@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from usage import ingest
 from usage.ingest import EVENTS_TABLE, usage_partitions_ensure
+from usage.sql import partitions
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # commits and rollbacks of the outer transaction
@@ -18,8 +18,8 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def forget(monkeypatch):
-    monkeypatch.setattr(ingest, "_known_partitions", set())
-    monkeypatch.setattr(ingest, "_pending_partitions", set())
+    monkeypatch.setattr(partitions, "_known_partitions", set())
+    monkeypatch.setattr(partitions, "_pending_partitions", set())
 
 
 def _exists(month: date) -> bool:
@@ -37,7 +37,7 @@ def _queries(month: date) -> int:
 def test_a_partition_that_was_there_is_remembered_even_inside_a_transaction():
     month = date(2011, 3, 1)
     usage_partitions_ensure(months=[month])  # made and committed (autocommit)
-    ingest._known_partitions.clear()
+    partitions._known_partitions.clear()
     with transaction.atomic():
         assert _queries(month) == 1  # looked up once
         assert _queries(month) == 0  # then known

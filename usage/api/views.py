@@ -13,7 +13,7 @@ from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle
 
 from ..ingest import IngestError, events_store
-from ..ingest_decoded import events_decode, events_store_decoded
+from ..ingest.decoded import events_decode, events_store_decoded
 from ..models import UsageEvent
 from . import filters, serializers
 from .bodies import raw_body, rows_from_bytes

@@ -25,23 +25,17 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.api.parsers import MAX_DEPTH, NUL_ESCAPE, JSONBodyError, json_check
+from core.db import is_postgresql
 
-from .ingest import (
-    COPY_COLUMNS,
-    EVENTS_TABLE,
-    FUTURE_TOLERANCE,
-    IngestResult,
-    _conflict,
-    _copy_text,
-    _id_maps,
-    _NotPlain,
-    _refresh_rollups_by_day,
-    day_top,
-    fast_md5,
-    usage_partitions_ensure,
-)
-from .models import UsageEvent
-from .signals import events_ingested
+from ..models import UsageEvent
+from ..signals import events_ingested
+from ..sql.events import _conflict, _copy_text
+from ..sql.partitions import usage_partitions_ensure
+from .batch import COPY_COLUMNS, EVENTS_TABLE, FUTURE_TOLERANCE, IngestResult
+from .ids import _id_maps
+from .keys import day_top, fast_md5
+from .notify import _refresh_rollups_by_day
+from .validate import _NotPlain
 
 __all__ = ["PlainEvent", "events_decode", "events_store_decoded"]
 
@@ -71,7 +65,7 @@ _decode_one = msgspec.json.Decoder(PlainEvent).decode
 def events_decode(body: bytes) -> list[PlainEvent] | None:
     """The rows of a JSON array or NDJSON body (one object per non-blank line) when every row
     has the plain shape; None otherwise (bad JSON, another shape, not PostgreSQL)."""
-    if connection.vendor != "postgresql" or NUL_ESCAPE in body:
+    if not is_postgresql() or NUL_ESCAPE in body:
         return None  # a NUL anywhere: the general path names the field
     try:
         if body.lstrip()[:1] == b"[":
