@@ -20,30 +20,20 @@ bit, OR-ed back together.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import Subscription
 
-from .metrics import (
-    USAGE_FIELDS,
-    WEEK_DAYS,
-    _d,
-    _group_sql,
-    _json_elements,
-    _json_keys,
-    _key,
-    _rows,
-    _slice_sql,
-    _validate_period,
-    usage_rows,
-    usage_window,
-)
+from .metrics.product import USAGE_FIELDS, WEEK_DAYS, usage_rows, usage_window
+from .metrics.slices import _d, _group_sql, _key, _rows, _slice_sql, _validate_period
 from .models import AccountDailyUsage
+from .sql.dialect import bit_or as _bit_or
+from .sql.dialect import day_table as _day_table
+from .sql.dialect import json_elements as _json_elements
+from .sql.dialect import json_keys as _json_keys
 
 __all__ = ["feature_use_counts_periods", "usage_components_periods"]
 
@@ -52,30 +42,9 @@ MASK_BITS = 62  # periods per statement: bits of a signed 64-bit integer, with r
 Period = tuple[date, date]
 
 
-def _bit_or(expr: str, bits: int) -> str:
-    """OR of `expr` over a group (an aggregate)."""
-    if connection.vendor == "postgresql":
-        return f"bit_or({expr})"
-    return " | ".join(f"(MAX(({expr} >> {i}) & 1) << {i})" for i in range(bits))
-
-
 def _bit_sums(expr: str, bits: int, prefix: str) -> str:
     """`SUM((expr >> i) & 1) AS {prefix}{i}` for each bit: per period, the rows with its bit set."""
     return ", ".join(f"SUM(({expr} >> {i}) & 1) AS {prefix}{i}" for i in range(bits))
-
-
-def _day_table(rows: list[tuple], alias: str = "dt") -> tuple[str, list]:
-    """A FROM-clause item `alias(day, v1, v2...)` of the given rows (a date, then integers)."""
-    width = len(rows[0])
-    names = ["day"] + [f"v{i}" for i in range(1, width)]
-    if connection.vendor == "postgresql":
-        types = ["date"] + ["bigint"] * (width - 1)
-        unnest = ", ".join(f"%s::{t}[]" for t in types)
-        columns = [[row[i] for row in rows] for i in range(width)]
-        return f"unnest({unnest}) AS {alias}({', '.join(names)})", columns
-    payload = json.dumps([[row[0].isoformat(), *row[1:]] for row in rows])
-    cols = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
-    return f"(SELECT {cols} FROM json_each(%s)) AS {alias}", [payload]
 
 
 def _days(start: date, end: date):

@@ -27,6 +27,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 
 from accounts.models import Account
+from core.db import is_postgresql as _is_postgres
 
 from .models import AccountDailyContact, AccountDailyUsage, UsageEvent
 
@@ -65,10 +66,6 @@ REBUILD_CHUNK = 5000  # accounts per rebuild statement
 ROLLUP = AccountDailyUsage._meta.db_table
 CONTACTS = AccountDailyContact._meta.db_table
 EVENTS = UsageEvent._meta.db_table
-
-
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 # Section: writers

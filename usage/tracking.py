@@ -23,15 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Contact
 
 from .ingest import IngestError, events_store
 from .sql import lookups
+from .sql.contacts import contacts_seen_update
 
 __all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
 
@@ -351,17 +350,4 @@ def _last_seen_update(events, contacts: dict) -> None:
                 latest[pk] = seen
     if not latest:
         return
-    if connection.vendor == "postgresql":
-        payload = orjson.dumps([{"id": pk, "ts": ts.isoformat()} for pk, ts in latest.items()]).decode()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Contact._meta.db_table} c SET last_seen_at = x.ts "
-                "FROM jsonb_to_recordset(%s::jsonb) AS x(id bigint, ts timestamptz) "
-                "WHERE c.id = x.id AND (c.last_seen_at IS NULL OR c.last_seen_at < x.ts)",
-                [payload],
-            )
-        return
-    for pk, seen in latest.items():
-        Contact.objects.filter(pk=pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen)).update(
-            last_seen_at=seen
-        )
+    contacts_seen_update(latest)

@@ -7,5 +7,6 @@ usage.tracking, usage.rollups, usage.metrics, usage.periods) never look at the v
     idcache     PostgreSQL: the per-process id cache of ingest
     partitions  PostgreSQL: month partitions of the events table
     events      PostgreSQL: COPY / ON CONFLICT write paths of a batch of events
+    contacts    contacts' last_seen_at moved forward (tracking)
     dialect     small SQL differences used by rollups, metrics and periods
 """
