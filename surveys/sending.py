@@ -116,7 +116,7 @@ def _plan_chunk(
     """Who of these audience rows (contact id order) to e-mail now, and why not the others:
     the sample, then the fatigue budget (recontact window, account cap), an e-mail address,
     the drip. Reads only."""
-    from .services import _sampled
+    from .services.audience import _sampled
 
     plan = ChunkPlan()
     sampled = [r for r in rows if _sampled(survey.id, r.id, survey.sample_percent)]
@@ -191,7 +191,7 @@ def survey_send_preview(
     Proportional to the audience: web requests never call it, a background task does
     (surveys.preview_count). `progress(preview)`, called after each chunk with the counts so far,
     may return False to stop; the result is cached unless `store` is False."""
-    from .services import _drip_left
+    from .services.audience import _drip_left
 
     now = now or timezone.now()
     drip_left = _drip_left(survey, now)
@@ -281,7 +281,7 @@ def surveys_budget_blocked(surveys: list[Survey]) -> dict[int, int]:
 def survey_email_message(*, survey: Survey, delivery: SurveyDelivery, email: str, name: str) -> EmailMultiAlternatives:
     """The survey e-mail of one delivery, in the delivery's language, its score scale as
     one-click signed links."""
-    from .services import _email_links
+    from .services.emails import _email_links
 
     token = make_token("email", {"d": delivery.id})
     texts = survey.texts(delivery.language)
@@ -388,7 +388,7 @@ def send_job_fail(*, job_id: int, error: str) -> None:
 def _plan_next_chunk(job_id: int, *, now: datetime, chunk: int) -> None:
     """One chunk: deliveries, fatigue touches and recipient rows of the contacts to e-mail,
     skipped counts, and the cursor, in one transaction (all or nothing)."""
-    from .services import _drip_left
+    from .services.audience import _drip_left
 
     with transaction.atomic():
         job = SurveySendJob.objects.select_for_update().select_related("survey").get(id=job_id)

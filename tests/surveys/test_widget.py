@@ -111,7 +111,7 @@ def test_unknown_workspace_and_bad_body(client, setup):
 def test_answer_then_comment_updates_one_response_and_fires_the_loop(client, setup, django_capture_on_commit_callbacks):
     workspace, survey, contact = setup
     token = offer(client, workspace)["token"]
-    with mock.patch("surveys.services.response_recorded.send") as sent:
+    with mock.patch("surveys.signals.response_recorded.send") as sent:
         with django_capture_on_commit_callbacks(execute=True):
             first = call(client, workspace, "answer", {**ident(workspace), "token": token, "score": 3})
         with django_capture_on_commit_callbacks(execute=True):
@@ -277,11 +277,10 @@ def test_followup_sweep_is_batched_idempotent_and_follows_changes(setup, django_
     answer up once, and again (created=False) after the answer changed."""
     from celery import current_app
 
-    import surveys.services as services
-    from surveys.services import response_upsert, responses_followup
+    from surveys.services import followup, response_upsert, responses_followup
 
     workspace, survey, contact = setup
-    services._followup_checked_at = 0.0
+    followup._followup_checked_at = 0.0
     eager = current_app.conf.task_always_eager
     current_app.conf.task_always_eager = False
     try:
@@ -294,7 +293,7 @@ def test_followup_sweep_is_batched_idempotent_and_follows_changes(setup, django_
     finally:
         current_app.conf.task_always_eager = eager
     assert queued.call_count == 1
-    with mock.patch("surveys.services.response_recorded.send") as sent:
+    with mock.patch("surveys.signals.response_recorded.send") as sent:
         with django_capture_on_commit_callbacks(execute=True):
             assert responses_followup(batch=2) == 5
             assert responses_followup() == 0  # nothing pending: a retried sweep does nothing
