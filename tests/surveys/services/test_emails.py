@@ -1,4 +1,5 @@
-"""Email surveys (one-click signed links), public link surveys, and survey_send with fatigue."""
+"""Email surveys (surveys.services.emails): survey_send with fatigue, audience, drip and
+addresses, the one-click signed links, and the whole audience sent in chunks."""
 
 import re
 from datetime import timedelta
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from surveys.fatigue import fatigue_allowed_contact_ids, fatigue_record
 from surveys.models import FatigueTouch, SurveyDelivery, SurveyResponse
-from surveys.services import survey_link_for_contact, survey_send
+from surveys.services import survey_send
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory
 
@@ -107,34 +108,6 @@ def test_expired_forged_and_out_of_range_clicks(client, survey):
     assert client.get(forged).status_code == 404
     assert client.get(path.rsplit("/", 2)[0] + "/11/").status_code == 400
     assert SurveyResponse.objects.count() == 0
-
-
-def test_public_link_anonymous_and_known_contact(client, survey):
-    page = client.get(f"/s/{survey.public_slug}/?lang=fa")
-    assert page.status_code == 200
-    assert b'dir="rtl"' in page.content
-    nonce = re.search(rb'name="nonce" value="([^"]+)"', page.content).group(1).decode()
-    for score in ("4", "6"):  # resubmitting the same form changes the answer
-        client.post(f"/s/{survey.public_slug}/?lang=fa", {"nonce": nonce, "score": score, "comment": "خوب"})
-    anonymous = SurveyResponse.objects.get()
-    assert (anonymous.score, anonymous.account_id, anonymous.language, anonymous.channel) == (6, None, "fa", "link")
-    bad = client.post(f"/s/{survey.public_slug}/", {"nonce": "forged", "score": "5"})
-    assert bad.status_code == 400
-    # personal link: stored against the contact
-    contact = ContactFactory(account=AccountFactory())
-    url = survey_link_for_contact(survey=survey, contact=contact)
-    path = "/" + url.split("/", 3)[3]
-    assert client.get(path).status_code == 200
-    client.post(path, {"score": "10", "comment": "Great"})
-    known = SurveyResponse.objects.get(contact=contact)
-    assert (known.score, known.account_id) == (10, contact.account_id)
-    assert SurveyDelivery.objects.get(contact=contact).channel == "link"
-
-
-def test_inactive_survey_has_no_public_page(client, survey):
-    survey.status = "paused"
-    survey.save()
-    assert client.get(f"/s/{survey.public_slug}/").status_code == 404
 
 
 def test_email_is_rendered_right_to_left_for_arabic(survey):
