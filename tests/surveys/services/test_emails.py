@@ -123,13 +123,14 @@ def test_send_to_the_whole_audience_in_chunks(survey, django_capture_on_commit_c
     from unittest import mock
 
     from surveys import sending
+    from surveys.sending import jobs
 
     accounts = [AccountFactory(tier="key"), AccountFactory(tier="standard")]
     for i in range(5):
         ContactFactory(account=accounts[i % 2], email=f"p{i}@x.io")
     survey.tiers = ["key"]
     survey.save()
-    with mock.patch.object(sending, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(jobs, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
         job = sending.send_job_create(survey=survey)
     job.refresh_from_db()
     assert (job.status, job.candidates, job.sent, job.skipped) == ("done", 3, 3, {})
