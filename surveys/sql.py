@@ -9,6 +9,8 @@
 Domain modules call these and never look at the vendor themselves.
 """
 
+from typing import Any
+
 from django.db import connection
 
 from core.db import is_postgresql
@@ -21,7 +23,7 @@ def json_placeholder() -> str:
     return "%s::jsonb" if is_postgresql() else "%s"
 
 
-_PreparedCursor = None
+_PreparedCursor: Any = None
 
 
 def answer_cursor():
@@ -43,7 +45,7 @@ def _postgresql_prepared_cursor():
 
         class _PreparedCursor(ServerBindingCursor):
             def execute(self, query, params=None, *, prepare=True, binary=None):
-                return super().execute(query, params, prepare=prepare, binary=binary)
+                return super().execute(query, params, prepare=prepare, binary=binary)  # type: ignore[misc]
 
     connection.validate_thread_sharing()
     connection.close_if_health_check_failed()

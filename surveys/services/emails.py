@@ -102,7 +102,7 @@ def _delivery_for(purpose: str, token: str) -> SurveyDelivery:
 
 def email_answer(
     *, token: str, score, comment: str = "", answers: dict | None = None, purpose: str = "email"
-) -> tuple[Recorded, SurveyDelivery]:
+) -> tuple[Recorded | None, SurveyDelivery]:
     """A click on a score in the email (or the comment page after it): the first click records,
     a later one changes the same answer. Works as long as the token is valid (30 days)."""
     delivery = _delivery_for(purpose, token)

@@ -33,7 +33,7 @@ def survey_link_for_contact(*, survey: Survey, contact, now: datetime | None = N
 
 def link_answer(
     *, survey: Survey, nonce: str, score, comment: str = "", answers: dict | None = None, language: str = "en"
-) -> Recorded:
+) -> Recorded | None:
     """An anonymous answer on the survey's public page; `nonce` (signed into the form) makes a
     re-submission of the same form change the answer instead of adding one."""
     value, comment, answers = response_validate(

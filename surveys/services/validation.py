@@ -51,6 +51,7 @@ def response_validate(
                     clean_answers[qid] = cleaned
     if errors:
         raise ValidationError(errors)
+    assert value is not None  # a missing or bad score is among the errors above
     return value, comment, clean_answers
 
 
