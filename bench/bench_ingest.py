@@ -206,14 +206,18 @@ def run(args) -> None:
     queued = {"tasks": 0}
     rollups: list = []
 
+    from usage.tasks import usage_rollup_refresh_task as rollup_task
+
+    rollup_task_name = rollup_task.name  # the name it is queued under
+
     def fake_apply_async(self, args=None, kwargs=None, **options):
-        if self.name == "usage.tasks.usage_rollup_refresh_task":
+        if self.name == rollup_task_name:
             rollups.append(args)
         else:
             queued["tasks"] += 1
 
     def run_rollups() -> float:
-        from accounts.tasks import usage_rollup_refresh_task
+        from usage.tasks import usage_rollup_refresh_task
 
         started = time.perf_counter()
         while rollups:
