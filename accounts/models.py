@@ -1,5 +1,6 @@
 """Customer accounts and everything that happens to them: contacts, subscriptions (revenue),
-usage events, support tickets, the timeline, personas and referrals.
+support tickets, the timeline, personas and referrals. Usage events and their rollups live one
+floor up, in the usage app.
 
 Every timestamp here may be historical (imports bring a team's history), so none of them
 defaults to "now" silently where an import would give a real value."""

@@ -1,6 +1,6 @@
 """API shapes (DESIGN.md "Import shapes"). Objects refer to their account (and contact,
 parent account) by external id. Serializers validate and shape; the views call
-accounts.records / usage.ingest to write."""
+accounts.records to write."""
 
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
@@ -263,7 +263,7 @@ class SubscriptionSerializer(ImportSerializer):
         return attrs
 
 
-# Section: usage, support, timeline, costs
+# Section: support, timeline, costs
 
 
 class TicketSerializer(ImportSerializer):

@@ -1,8 +1,8 @@
 """REST API for the accounts floor (docs/api.md): one ViewSet per model.
 
 POST to a collection takes one object or a list of up to 10,000, all or nothing; an object whose
-external id already exists is updated (the upsert rule). Writes go through accounts.records and
-usage.ingest."""
+external id already exists is updated (the upsert rule). Writes go through accounts.records. Usage events
+are usage.api (one floor up)."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectNotUpdated
