@@ -342,7 +342,7 @@ def test_chunks_read_ahead_on_a_second_connection_give_the_same_snapshots(monkey
     and written. The snapshots match the one-after-the-other run (chunk size patched)."""
     from django.db import connection
 
-    from health import services
+    from health.recompute import compute, inputs
 
     day = today()
     scorecard_default_ensure()
@@ -354,18 +354,18 @@ def test_chunks_read_ahead_on_a_second_connection_give_the_same_snapshots(monkey
         if i % 2:
             SupportTicketFactory(account=account)
     usage_rollup_rebuild()
-    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(inputs, "CHUNK_SIZE", 3)
 
     def snapshots():
         return list(HealthScore.objects.order_by("account_id").values_list("account_id", "score", "band", "measures"))
 
-    monkeypatch.setattr(services, "_pipelined", lambda ids: False)
+    monkeypatch.setattr(compute, "_pipelined", lambda ids: False)
     health_recompute(as_of=day)
     sequential = snapshots()
     HealthScore.objects.all().delete()
     monkeypatch.undo()
-    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
-    assert services._pipelined(None) == (connection.vendor == "postgresql")
+    monkeypatch.setattr(inputs, "CHUNK_SIZE", 3)
+    assert compute._pipelined(None) == (connection.vendor == "postgresql")
     result = health_recompute(as_of=day)
     assert sorted(result.scored) == sorted(a.id for a in accounts)
     assert snapshots() == sequential
