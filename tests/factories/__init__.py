@@ -9,6 +9,13 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .health import (
+    CsmSentimentFactory,
+    HealthOverrideFactory,
+    HealthScoreFactory,
+    ScorecardFactory,
+    ScorecardMeasureFactory,
+)
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
 
@@ -18,8 +25,13 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "CsmSentimentFactory",
     "EmailTemplateFactory",
+    "HealthOverrideFactory",
+    "HealthScoreFactory",
     "PersonaFactory",
+    "ScorecardFactory",
+    "ScorecardMeasureFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "TaskFactory",
