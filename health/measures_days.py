@@ -1,7 +1,7 @@
 """Health's own measures over many days at once (`Measure.compute_days`, see health.registry),
 for a history (health.history): each reads its rows once for the whole span and slides the
 windows in numpy, where `compute` runs one windowed query per day. Every value equals what
-`compute` gives for that day (tests/health/test_history.py): sums are integer arithmetic,
+`compute` gives for that day (tests/health/history/test_compute.py): sums are integer arithmetic,
 the floating-point steps are the same operations in the same order, and every rounding is
 Python's round() on each distinct value.
 

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import Mod
@@ -124,7 +125,14 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
     snapshots' stored raw values rescored in memory, for the accounts the scorecard would
     apply to (given the other scorecards). Large books are sampled."""
     day = latest_day()
-    result = {"day": day, "current": Counter(), "preview": Counter(), "accounts": 0, "sampled": False, "missing": []}
+    result: dict[str, Any] = {
+        "day": day,
+        "current": Counter(),
+        "preview": Counter(),
+        "accounts": 0,
+        "sampled": False,
+        "missing": [],
+    }
     if day is None:
         return result
     plans = [*other_plans, plan]
@@ -134,7 +142,7 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
         result["sampled"] = True
         step = -(-total // PREVIEW_MAX_ACCOUNTS)
         qs = qs.annotate(bucket=Mod("account_id", step)).filter(bucket=0)
-    missing = set()
+    missing: set[str] = set()
     for tier, segment, band, measures in qs.values_list(
         "account__tier", "account__segment", "band", "measures"
     ).iterator(chunk_size=5000):

@@ -17,7 +17,7 @@ one. Here, per chunk of accounts, for all the days at once:
    in the order combine builds it, and the chunk is written with one COPY, day by day (a
    day's rows together, as the nightly writes them: most readers read one day).
 
-The snapshots equal the per-day ones (tests/health/test_history.py compares every field but
+The snapshots equal the per-day ones (tests/health/history/test_compute.py compares every field but
 computed_at). Parents' roll-up and, for today, the Account columns follow as in
 health_recompute.
 
