@@ -32,8 +32,8 @@ def health_history_compute(
     snapshots), so it need not read them back.
 
     Per chunk: read (this connection), score (Python), write (COPY). On PostgreSQL the COPY
-    of chunk k runs on a second thread (health.sql.SnapshotCopier) while chunk k+1 is scored; chunk k+2 is read once it
-    is done (one connection, one transaction)."""
+    of chunk k runs on a second thread (health.sql.SnapshotCopier) while chunk k+1 is
+    scored; chunk k+2 is read once it is done (one connection, one transaction)."""
     days = sorted(set(days))
     plans = plans_or_default(plans)
     scored: dict[date, list[int]] = {d: [] for d in days}
