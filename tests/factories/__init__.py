@@ -18,6 +18,16 @@ from .health import (
 )
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .surveys import (
+    FatigueTouchFactory,
+    ResponseThemeFactory,
+    SurveyDeliveryFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+    SurveySendJobFactory,
+    SurveySendRecipientFactory,
+    SurveyWorkspaceFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -27,13 +37,21 @@ __all__ = [
     "ContactFactory",
     "CsmSentimentFactory",
     "EmailTemplateFactory",
+    "FatigueTouchFactory",
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "PersonaFactory",
+    "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
+    "SurveyDeliveryFactory",
+    "SurveyFactory",
+    "SurveyResponseFactory",
+    "SurveySendJobFactory",
+    "SurveySendRecipientFactory",
+    "SurveyWorkspaceFactory",
     "TaskFactory",
     "TaskTemplateFactory",
     "UsageEventFactory",
