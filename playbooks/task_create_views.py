@@ -26,7 +26,7 @@ from core.views import htmx_partial
 
 from .forms import TaskCreateForm
 from .panels import tasks_panel_context
-from .task_create import task_create
+from .services import task_create
 
 __all__ = ["TaskAccountSearchView", "TaskCreateView"]
 

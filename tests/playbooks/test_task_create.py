@@ -12,7 +12,7 @@ from core.choices import Role
 from core.models import WebhookDelivery, WebhookEndpoint
 from playbooks.choices import Priority, TaskStatus
 from playbooks.models import Task
-from playbooks.task_create import task_create
+from playbooks.services import task_create
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The write for a task a person adds by hand (the inbox's and the account page's "New task").
 
-Kept beside `services.py` (the other task writes, near 500 lines) rather than in it. Playbooks
+Beside `services/tasks.py` (the writes on existing tasks). Playbooks
 create their tasks in bulk in `actions._task`; this is the one-task path, with the same rules:
 the assignee is someone who works tasks (as `task_reassign` requires), the "task.created"
 webhook goes out after commit, and no timeline entry is written (a task reaches the timeline
@@ -19,8 +19,8 @@ from accounts.models import Account
 from core.choices import Role
 from core.models import User
 
-from .choices import Priority
-from .models import Task
+from ..choices import Priority
+from ..models import Task
 
 __all__ = ["MAX_DUE_DAYS", "task_create"]
 
@@ -79,6 +79,6 @@ def task_create(
 def _emit_created(task: Task, account: Account) -> None:
     from core.webhooks import webhook_emit
 
-    from .actions import task_created_payload
+    from ..actions import task_created_payload
 
     webhook_emit(event="task.created", payload=task_created_payload(task, account))
