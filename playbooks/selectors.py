@@ -10,28 +10,47 @@ from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from accounts.models import Account, Persona, TouchCadence
 from core.choices import Role
 from core.models import User
 
 from .choices import OPEN_STATUSES, EmailStatus, TaskStatus
-from .models import EmailMessage, Enrolment, Playbook, PlaybookRun, Task
+from .models import EmailMessage, EmailTemplate, Enrolment, Playbook, PlaybookRun, PlaybookVersion, Task, TaskTemplate
 
 __all__ = [
     "INBOX_PAGE",
     "Inbox",
     "InboxGroup",
+    "account_names",
     "account_open_tasks",
+    "accounts_by_pk",
+    "action_target_names",
+    "email_templates",
     "emails_awaiting_approval",
     "inbox_counts",
     "inbox_for",
     "inbox_group_page",
+    "inbox_row",
     "inbox_rows",
+    "latest_run_started",
     "nav_open_task_count",
+    "open_task_ids",
+    "persona_names",
+    "playbook_enrolments_recent",
     "playbook_list",
+    "playbook_runs",
+    "playbook_task_status_counts",
+    "playbook_versions",
     "run_latest_enrolments",
+    "task_account_get",
+    "task_templates",
+    "task_workers",
     "team_load",
     "team_members",
     "team_overdue_tasks",
+    "touch_cadence_days",
+    "unassigned_task_count",
+    "user_get",
 ]
 
 
@@ -50,7 +69,7 @@ def _task_rows(qs: QuerySet) -> QuerySet:
     return qs.select_related("account", "account__owner", "playbook", "assignee")
 
 
-# What an inbox row shows (templates/playbooks/partials/task_rows.html): loading only these
+# What an inbox row shows (templates/playbooks/task_inbox.html#rows): loading only these
 # columns skips the JSON and text columns of the task, its playbook and the users.
 INBOX_ROW_FIELDS = (
     "title",
@@ -337,3 +356,98 @@ def latest_run_started(*, playbook_ids) -> dict[int, object]:
         .annotate(last=Max("started_at"))
         .values_list("playbook_id", "last")
     )
+
+
+# Section: what the pages read besides the inbox
+
+
+def user_get(*, pk: int) -> User | None:
+    """A user by id, or None (the inbox of a team member a manager looks at)."""
+    return User.objects.filter(pk=pk).first()
+
+
+def task_workers() -> QuerySet:
+    """The people a task can be given to (reassign pickers), by name."""
+    return User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
+        "first_name", "username"
+    )
+
+
+def inbox_row(*, task_id: int) -> Task:
+    """One task as an inbox row shows it (after a row action)."""
+    return inbox_rows(Task.objects.filter(pk=task_id)).get()
+
+
+def open_task_ids(*, task_ids: list[int]) -> list[int]:
+    """Those of `task_ids` that are still open (what a bulk action may act on)."""
+    return list(Task.objects.filter(pk__in=task_ids, status__in=OPEN_STATUSES).values_list("pk", flat=True))
+
+
+def unassigned_task_count(*, today: date) -> int:
+    """Actionable tasks nobody is assigned to (the team page)."""
+    return Task.objects.actionable(today).filter(assignee__isnull=True).count()
+
+
+def task_templates() -> QuerySet:
+    return TaskTemplate.objects.all()
+
+
+def email_templates() -> QuerySet:
+    return EmailTemplate.objects.all()
+
+
+def action_target_names() -> dict:
+    """{(kind, id): name} of everything an action can name: task and email templates, surveys,
+    success maps (the builder's one-line description of each action)."""
+    names = {("task", t.pk): t.name for t in TaskTemplate.objects.all()}
+    names.update({("email", t.pk): t.name for t in EmailTemplate.objects.all()})
+    try:
+        from surveys.models import Survey
+
+        names.update({("survey", s.pk): s.name for s in Survey.objects.all()})
+    except ImportError:
+        pass
+    from onboarding.models import SuccessMap
+
+    names.update({("map", m.pk): m.name for m in SuccessMap.objects.all()})
+    return names
+
+
+def persona_names() -> dict[int, str]:
+    return dict(Persona.objects.values_list("pk", "name"))
+
+
+def account_names(*, account_ids) -> dict[int, str]:
+    return dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
+
+
+def playbook_enrolments_recent(*, playbook: Playbook, limit: int = 25) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.select_related("account").order_by("-created_at", "-id").filter(playbook=playbook)[:limit]
+    )
+
+
+def playbook_task_status_counts(*, playbook: Playbook) -> list[tuple[str, int]]:
+    """(status, number of the playbook's tasks in it), by status."""
+    return list(playbook.tasks.order_by("status").values_list("status").annotate(n=Count("id")))
+
+
+def playbook_versions(*, playbook: Playbook, limit: int | None = None):
+    """The playbook's versions, newest first (the model's ordering), with who changed them."""
+    versions = PlaybookVersion.objects.filter(playbook=playbook).select_related("changed_by")
+    return versions[:limit] if limit is not None else list(versions)
+
+
+def touch_cadence_days() -> dict[str, int]:
+    """{tier: every N days} (the touch cadence form)."""
+    return TouchCadence.days_by_tier()
+
+
+def task_account_get(*, user, pk: int) -> Account | None:
+    """An account `user` may see, by id, or None (the account a "New task" form is fixed to)."""
+    return Account.objects.visible_to(user).filter(pk=pk).first()
+
+
+def accounts_by_pk(*, pk: int) -> list[Account]:
+    """The account with this id, as a list (empty when there is none)."""
+    return list(Account.objects.filter(pk=pk))

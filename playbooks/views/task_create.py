@@ -1,8 +1,7 @@
 """ "New task" by hand, from the inbox (the account picked from a search) and from the account
-page's Tasks panel (the account fixed). Kept apart from views.py (the inbox, team and builder
-pages), which is already long.
+page's Tasks panel (the account fixed).
 
-GET /tasks/new/ gives the form (htmx: the fragment; otherwise a page), `?account=<pk>` fixes the
+GET /tasks/new/ gives the form (htmx: the fragment `task_new.html#form`; otherwise the page), `?account=<pk>` fixes the
 account. POST creates the task through `task_create`; htmx gets the inbox's form slot again (with
 a note and a refresh of the groups) or the account's Tasks panel, with `HX-Trigger: tasks-changed`
 for the counts elsewhere; a refused form comes back with its errors on the fields, status 400.
@@ -22,15 +21,17 @@ from accounts.models import Account
 from accounts.selectors import account_search
 from core.choices import Role
 from core.permissions import RoleRequiredMixin
-from core.views import htmx_partial
+from core.views import apply_validation_error, htmx_partial, partial
 
-from .forms import TaskCreateForm
-from .panels import tasks_panel_context
-from .services import task_create
+from ..forms import TaskCreateForm
+from ..panels import tasks_panel_context
+from ..selectors import accounts_by_pk, task_account_get
+from ..services import task_create
 
 __all__ = ["TaskAccountSearchView", "TaskCreateView"]
 
-FORM_TEMPLATE = "playbooks/partials/task_new_form.html"
+PAGE_TEMPLATE = "playbooks/task_new.html"
+FORM_TEMPLATE = partial(PAGE_TEMPLATE, "form")
 PANEL_TEMPLATE = "playbooks/partials/account_tasks_panel.html"
 
 
@@ -42,7 +43,7 @@ def _fixed_account(request) -> Account | None:
     raw = params.get("account", "")
     if not raw.isdigit():
         return None
-    return Account.objects.visible_to(request.user).filter(pk=int(raw)).first()
+    return task_account_get(user=request.user, pk=int(raw))
 
 
 class TaskCreateView(RoleRequiredMixin, View):
@@ -71,8 +72,7 @@ class TaskCreateView(RoleRequiredMixin, View):
                     assignee=data["assignee"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_validation_error(form, exc)
         if task is None:
             return self._form_response(request, form, account, status=400)
         if not htmx_partial(request):
@@ -94,7 +94,7 @@ class TaskCreateView(RoleRequiredMixin, View):
                 panel = tasks_panel_context(request, account) | {"new_form": form}
                 return render(request, PANEL_TEMPLATE, {"panel": panel, **context}, status=status)
             return render(request, FORM_TEMPLATE, context, status=status)
-        return render(request, "playbooks/task_new.html", context, status=status)
+        return render(request, PAGE_TEMPLATE, context, status=status)
 
 
 def _picked(form: TaskCreateForm, user) -> list[Account]:
@@ -102,7 +102,7 @@ def _picked(form: TaskCreateForm, user) -> list[Account]:
     else the user's own accounts."""
     value = form["account"].value()
     if value and str(value).isdigit():
-        chosen = list(Account.objects.filter(pk=int(value)))
+        chosen = accounts_by_pk(pk=int(value))
         if chosen:
             return chosen
     return account_search(user=user)
@@ -115,6 +115,6 @@ class TaskAccountSearchView(RoleRequiredMixin, View):
         accounts = account_search(user=request.user, q=request.GET.get("account_q", ""))
         return render(
             request,
-            "playbooks/partials/task_account_options.html",
+            partial(PAGE_TEMPLATE, "account_options"),
             {"accounts": accounts, "account_q": request.GET.get("account_q", "")},
         )
