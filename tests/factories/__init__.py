@@ -10,7 +10,16 @@ from .accounts import (
 )
 from .core import UserFactory
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
-from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .playbooks import (
+    EmailMessageFactory,
+    EmailTemplateFactory,
+    EnrolmentFactory,
+    OutboundPostFactory,
+    PlaybookFactory,
+    PlaybookRunFactory,
+    TaskFactory,
+    TaskTemplateFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -18,8 +27,13 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "EmailMessageFactory",
     "EmailTemplateFactory",
+    "EnrolmentFactory",
+    "OutboundPostFactory",
     "PersonaFactory",
+    "PlaybookFactory",
+    "PlaybookRunFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "TaskFactory",

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from playbooks.choices import EmailStatus
-from playbooks.models import EmailMessage, Playbook
+from playbooks.models import Playbook
 from playbooks.services import playbook_save
 from tests.factories import AccountFactory
-from tests.factories.playbooks import TaskFactory
+from tests.factories.playbooks import EmailMessageFactory, PlaybookFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,19 +44,9 @@ def test_an_action_answers_the_row_and_the_counts(csm_client, csm_user, htmx_hea
     assert f'id="task-{task.pk}"' in body and 'id="inbox-summary" hx-swap-oob="true"' in body
 
 
-def _pending(account) -> EmailMessage:
-    return EmailMessage.objects.create(
-        account=account,
-        to_email="ana@example.com",
-        subject="Checking in",
-        body="Hi",
-        status=EmailStatus.PENDING_APPROVAL,
-    )
-
-
 @pytest.mark.parametrize(("name", "status"), [("email_approve", "queued"), ("email_reject", "rejected")])
 def test_email_decisions_answer_the_row(csm_client, csm_user, htmx_headers, name, status):
-    message = _pending(AccountFactory(owner=csm_user))
+    message = EmailMessageFactory(account__owner=csm_user)
     csm_client.get(reverse("playbooks:inbox"))
     response = csm_client.post(reverse(f"playbooks:{name}", args=[message.pk]), **htmx_headers)
     body = response.content.decode()
@@ -66,7 +56,7 @@ def test_email_decisions_answer_the_row(csm_client, csm_user, htmx_headers, name
 
 
 def test_an_email_decision_without_htmx_goes_back_to_the_inbox(csm_client, csm_user):
-    message = _pending(AccountFactory(owner=csm_user))
+    message = EmailMessageFactory(account__owner=csm_user)
     csm_client.get(reverse("playbooks:inbox"))
     response = csm_client.post(reverse("playbooks:email_reject", args=[message.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("playbooks:inbox")
@@ -74,7 +64,7 @@ def test_an_email_decision_without_htmx_goes_back_to_the_inbox(csm_client, csm_u
 
 def test_a_refused_email_decision_is_a_message_and_the_row_as_it_is(client, csm_user, htmx_headers):
     # given: someone else's account's email
-    message = _pending(AccountFactory())
+    message = EmailMessageFactory()
     client.force_login(csm_user)
     client.get(reverse("playbooks:inbox"))
     # when
@@ -85,7 +75,7 @@ def test_a_refused_email_decision_is_a_message_and_the_row_as_it_is(client, csm_
 
 
 def test_toggle_goes_back_to_a_checked_next(admin_client):
-    playbook = playbook_save(trigger_type="renewal_due", trigger_params={"days": 30}, actions=[], name="Renewals")
+    playbook = PlaybookFactory(enabled=False)
     detail = reverse("playbooks:playbook_detail", args=[playbook.pk])
     toggle = reverse("playbooks:playbook_toggle", args=[playbook.pk])
     admin_client.get(detail)
