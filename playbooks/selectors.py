@@ -345,7 +345,8 @@ def run_latest_enrolments(*, run_ids: list[int], limit: int) -> dict[int, list[E
     )
     rows: dict[int, list[Enrolment]] = {}
     for enrolment in Enrolment.objects.filter(pk__in=ids).select_related("account").order_by(*newest_first):
-        rows.setdefault(enrolment.run_id, []).append(enrolment)
+        if enrolment.run_id is not None:  # always: filtered on the runs
+            rows.setdefault(enrolment.run_id, []).append(enrolment)
     return rows
 
 

@@ -121,9 +121,9 @@ def tasks_bulk(
         try:
             if action == "complete":
                 task_complete(task=task, user=user, outcome_note=outcome_note)
-            elif action == "snooze":
+            elif action == "snooze" and until is not None:  # checked above
                 task_snooze(task=task, user=user, until=until)
-            else:
+            elif assignee is not None:  # reassign, checked above
                 task_reassign(task=task, user=user, assignee=assignee)
             done += 1
         except ValidationError as exc:
