@@ -20,6 +20,16 @@ from .playbooks import (
     TaskFactory,
     TaskTemplateFactory,
 )
+from .surveys import (
+    FatigueTouchFactory,
+    ResponseThemeFactory,
+    SurveyDeliveryFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+    SurveySendJobFactory,
+    SurveySendRecipientFactory,
+    SurveyWorkspaceFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -30,12 +40,20 @@ __all__ = [
     "EmailMessageFactory",
     "EmailTemplateFactory",
     "EnrolmentFactory",
+    "FatigueTouchFactory",
     "OutboundPostFactory",
     "PersonaFactory",
     "PlaybookFactory",
     "PlaybookRunFactory",
+    "ResponseThemeFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
+    "SurveyDeliveryFactory",
+    "SurveyFactory",
+    "SurveyResponseFactory",
+    "SurveySendJobFactory",
+    "SurveySendRecipientFactory",
+    "SurveyWorkspaceFactory",
     "TaskFactory",
     "TaskTemplateFactory",
     "UsageEventFactory",
