@@ -9,6 +9,13 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .health import (
+    CsmSentimentFactory,
+    HealthOverrideFactory,
+    HealthScoreFactory,
+    ScorecardFactory,
+    ScorecardMeasureFactory,
+)
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import (
     EmailMessageFactory,
@@ -37,15 +44,20 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "CsmSentimentFactory",
     "EmailMessageFactory",
     "EmailTemplateFactory",
     "EnrolmentFactory",
     "FatigueTouchFactory",
+    "HealthOverrideFactory",
+    "HealthScoreFactory",
     "OutboundPostFactory",
     "PersonaFactory",
     "PlaybookFactory",
     "PlaybookRunFactory",
     "ResponseThemeFactory",
+    "ScorecardFactory",
+    "ScorecardMeasureFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "SurveyDeliveryFactory",
