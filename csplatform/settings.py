@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "onboarding",
     "playbooks",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,61 +1,53 @@
 """Demo data: `seed_demo --accounts N --seed S`.
 
-accounts seeds the customer base (users, accounts, contacts, subscriptions, usage, tickets,
-notes); the floors above add theirs (surveys and answers, scorecards and history, maps and
-checklists, playbooks and tasks) through steps they register here in AppConfig.ready(), so
-this module never imports them. Steps run in registration order, which follows the floors.
-Every step must be deterministic for a given seed.
+The steps run in one order, each on what the ones before made: the raw data first (accounts:
+users, accounts, contacts, subscriptions, usage, tickets, notes; surveys and answers; maps and
+checklists), then what is derived from all of it (health history, which needs the answers and
+onboarding progress), then what acts on scores (playbooks and tasks), then the summaries
+(reports' pre-aggregates). Every step must be deterministic for a given seed.
 """
 
 import random
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import transaction
+from django.utils import timezone
 
-@dataclass
-class DemoContext:
-    seed: int
-    n_accounts: int
-    today: date
-    rng: random.Random
-    log: Callable[[str], None]
-    is_postgres: bool
-    # Filled by the accounts step for the steps after it: ids of what was created.
-    extra: dict = field(default_factory=dict)
+from core.db import is_postgresql
 
-    def rng_for(self, name: str) -> random.Random:
-        """An independent, deterministic generator per step, so adding a step elsewhere
-        never changes what another step generates."""
-        return random.Random(f"{self.seed}:{name}")
+from .context import DemoContext, DemoStep
+from .sql import customer_tables_empty
+
+__all__ = ["DEMO_STEP_NAMES", "demo_flush", "demo_is_empty", "demo_steps", "run_demo"]
+
+DEMO_STEP_NAMES = ["accounts", "surveys", "onboarding", "health", "playbooks", "reports"]
 
 
-DemoStep = Callable[[DemoContext], None]
-DEMO_STEPS: list[tuple[str, DemoStep]] = []
-DEMO_PHASES: dict[str, int] = {}
+def demo_steps() -> list[tuple[str, DemoStep]]:
+    """Every step, by name, in the order it runs (DEMO_STEP_NAMES). Imported here: the
+    generator pulls in numpy, which every other process can do without."""
+    from .accounts import seed_accounts
+    from .health import health_demo_step
+    from .onboarding import onboarding_demo_step
+    from .playbooks import playbooks_demo_step
+    from .reports import reports_demo_step
+    from .surveys import surveys_demo_step
 
-
-def register_demo_step(name: str, step: DemoStep, *, phase: int = 0) -> None:
-    """Add a step. Steps run by phase, then in registration order (which follows the floors):
-    0 = raw data (accounts, survey answers, plans), 1 = derived from all of it (health history,
-    which needs the answers and onboarding progress), 2 = acting on scores (playbooks),
-    3 = summaries (reports' pre-aggregates)."""
-    if name in DEMO_PHASES:
-        return
-    DEMO_PHASES[name] = phase
-    DEMO_STEPS.append((name, step))
-    DEMO_STEPS.sort(key=lambda entry: DEMO_PHASES[entry[0]])  # stable: keeps registration order
-
-
-def accounts_step(ctx: DemoContext) -> None:
-    # Imported here: the generator pulls in numpy, which every other process can do without.
-    from .demo_data import seed_accounts
-
-    seed_accounts(ctx)
+    steps = {
+        "accounts": seed_accounts,
+        "surveys": surveys_demo_step,
+        "onboarding": onboarding_demo_step,
+        "health": health_demo_step,
+        "playbooks": playbooks_demo_step,
+        "reports": reports_demo_step,
+    }
+    return [(name, steps[name]) for name in DEMO_STEP_NAMES]
 
 
 def demo_is_empty() -> bool:
-    from .models import Account
+    from accounts.models import Account
 
     return not Account.objects.exists()
 
@@ -65,23 +57,12 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
     seed can start over. On PostgreSQL one TRUNCATE ... CASCADE (which also empties the other
     floors' tables that point at accounts); elsewhere the ORM's cascade. Users are kept: the
     demo team is updated in place."""
-    from django.db import connection
-
-    from . import models
+    from accounts import models
 
     Account, CostEntry, Persona, TouchCadence = models.Account, models.CostEntry, models.Persona, models.TouchCadence
-    if connection.vendor == "postgresql":
-        # events carry no foreign key (partitioned table), so CASCADE does not reach them
-        extra = [getattr(models, name) for name in ("UsageEvent", "AccountDailyUsage") if hasattr(models, name)]
-        tables = [m._meta.db_table for m in (Account, Persona, CostEntry, *extra)]
-        with connection.cursor() as cursor:
-            if connection.in_atomic_block:
-                # TRUNCATE refuses while deferred foreign-key checks are pending (e.g. in tests)
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-            if connection.in_atomic_block:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    else:
+    # events carry no foreign key (partitioned table), so CASCADE does not reach them
+    extra = [getattr(models, name) for name in ("UsageEvent", "AccountDailyUsage") if hasattr(models, name)]
+    if not customer_tables_empty([Account, Persona, CostEntry, *extra]):
         Account.objects.all().delete()
         Persona.objects.all().delete()
         CostEntry.objects.all().delete()
@@ -98,24 +79,19 @@ def run_demo(
     quiet: bool = False,
     only: list[str] | None = None,
 ) -> DemoContext:
-    """Seed the demo: the accounts step first, then every step the floors above registered
-    (`only`: just these steps, by name; the accounts step is always needed first)."""
-    import time
-
-    from django.db import connection, transaction
-    from django.utils import timezone
-
+    """Seed the demo: every step in order (`only`: just these steps, by name; the accounts step
+    is always needed first)."""
     ctx = DemoContext(
         seed=seed,
         n_accounts=n_accounts,
         today=today or timezone.now().date(),
         rng=random.Random(seed),
         log=log,
-        is_postgres=connection.vendor == "postgresql",
+        is_postgres=is_postgresql(),
     )
     ctx.extra["quiet"] = quiet
     with transaction.atomic():
-        for name, step in DEMO_STEPS:
+        for name, step in demo_steps():
             if only and name not in only:
                 continue
             started = time.perf_counter()

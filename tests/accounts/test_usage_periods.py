@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts import metrics
-from accounts.demo import run_demo
 from accounts.usage_periods import MASK_BITS, feature_use_counts_periods, usage_components_periods
+from demo.run import run_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -141,8 +141,8 @@ def test_board_filters_with_demo_data(page, login, screenshot, csm_user, readonl
     account's panels without a single control."""
     import random
 
-    from accounts.demo import DemoContext
-    from onboarding.demo import onboarding_demo_step
+    from demo.context import DemoContext
+    from demo.onboarding import onboarding_demo_step
     from onboarding.models import SuccessPlan
     from tests.factories import UsageEventFactory
 
