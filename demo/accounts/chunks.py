@@ -1,6 +1,6 @@
 """Writing one chunk of planned accounts: their rows in every table (accounts, contacts,
 subscriptions, tickets, timeline), their usage events and the daily rollups computed from
-the same arrays, through the bulk loader (demo.bulk)."""
+the same arrays, through the bulk loader (demo.sql)."""
 
 import json
 import random
@@ -376,7 +376,7 @@ class ChunkWriter:
         computed from the arrays the events were written from: exactly the rows
         `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
         event's day is its plan day; contact ids ascending, like PostgreSQL's
-        jsonb_agg(DISTINCT); tests/accounts/test_demo.py compares the two), without reading 20M
+        jsonb_agg(DISTINCT); tests/demo/test_accounts.py compares the two), without reading 20M
         events back."""
         writer, day_strs = self.writer, self.day_strs
         n_names = len(EVENT_NAMES)

@@ -19,7 +19,7 @@ account's data does not depend on how many came before it or on the chunk size):
 
 Writes go straight to the tables in bulk: PostgreSQL COPY (psycopg 3 `cursor.copy`) or SQLite
 `executemany`, in chunks of accounts, so N=100,000 with ~20M events takes minutes. On PostgreSQL
-a writer thread runs the COPYs while Python builds the next chunk (`CopyStream`), rows get their
+a writer thread runs the COPYs while Python builds the next chunk (`demo.sql.CopyStream`), rows get their
 ids from the seed (`IdBlock`), and the events and daily usage go in as binary rows built by
 NumPy (`EventRecords`, `UsageRecords`); see docs/foundation.md. Columns this module does not
 know (added later by another floor) get their model default.
