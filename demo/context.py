@@ -15,7 +15,6 @@ class DemoContext:
     today: date
     rng: random.Random
     log: Callable[[str], None]
-    is_postgres: bool
     # Filled by the accounts step for the steps after it: ids of what was created.
     extra: dict = field(default_factory=dict)
 

@@ -15,8 +15,6 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from core.db import is_postgresql
-
 from .context import DemoContext, DemoStep
 from .sql import customer_tables_empty
 
@@ -87,7 +85,6 @@ def run_demo(
         today=today or timezone.now().date(),
         rng=random.Random(seed),
         log=log,
-        is_postgres=is_postgresql(),
     )
     ctx.extra["quiet"] = quiet
     with transaction.atomic():

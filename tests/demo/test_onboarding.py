@@ -27,7 +27,6 @@ def test_demo_step(db):
         today=today,
         rng=random.Random(1),
         log=lambda m: None,
-        is_postgres=False,
         extra={"account_ids": ids, "churned_account_ids": set()},
     )
     # when

@@ -31,9 +31,7 @@ def test_demo_step_leaves_churned_accounts_alone():
         HealthScore.objects.create(account=account, day=today, score=30, band="red", measures={})
         SurveyResponseFactory(account=account, contact=ContactFactory(account=account), score=2)
         accounts.append(account)
-    ctx = DemoContext(
-        seed=1, n_accounts=6, today=today, rng=random.Random(1), log=lambda m: None, is_postgres=False, extra={}
-    )
+    ctx = DemoContext(seed=1, n_accounts=6, today=today, rng=random.Random(1), log=lambda m: None, extra={})
     # when
     playbooks_demo_step(ctx)
     # then: tasks (rescue, detractor call) for the live accounts only; churned ones stay churned

@@ -172,7 +172,6 @@ def test_board_filters_with_demo_data(page, login, screenshot, csm_user, readonl
         today=today,
         rng=random.Random(3),
         log=lambda m: None,
-        is_postgres=False,
         extra={"account_ids": ids, "churned_account_ids": set()},
     )
     onboarding_demo_step(ctx)

@@ -230,5 +230,5 @@ def test_seed_demo_step_builds_the_pre_aggregates(small_book, today):
     steps = demo_steps()
     step = dict(steps)["reports"]
     assert [name for name, _ in steps][-1] == "reports"  # after every floor's data
-    step(DemoContext(seed=1, n_accounts=4, today=today, rng=random.Random(1), log=lambda m: None, is_postgres=False))
+    step(DemoContext(seed=1, n_accounts=4, today=today, rng=random.Random(1), log=lambda m: None))
     assert RefreshLog.objects.get().as_of == today
