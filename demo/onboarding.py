@@ -6,7 +6,7 @@ shared with a contact. Deterministic for a seed (DemoContext.rng_for)."""
 
 from datetime import UTC, datetime, time, timedelta
 
-from accounts.models import Account, Contact, Persona, UsageEvent
+from accounts.models import Account, Contact, Persona
 from onboarding import services
 from onboarding.choices import ChecklistStatus, CompletionSource, ItemOwner, MilestoneKind, TouchModel, VehicleKind
 from onboarding.models import (
@@ -19,6 +19,7 @@ from onboarding.models import (
     SuccessMap,
     SuccessPlan,
 )
+from usage.models import UsageEvent
 
 from .context import DemoContext
 from .sql import events_analyze

@@ -55,12 +55,11 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
     seed can start over. On PostgreSQL one TRUNCATE ... CASCADE (which also empties the other
     floors' tables that point at accounts); elsewhere the ORM's cascade. Users are kept: the
     demo team is updated in place."""
-    from accounts import models
+    from accounts.models import Account, CostEntry, Persona, TouchCadence
+    from usage.models import AccountDailyUsage, UsageEvent
 
-    Account, CostEntry, Persona, TouchCadence = models.Account, models.CostEntry, models.Persona, models.TouchCadence
     # events carry no foreign key (partitioned table), so CASCADE does not reach them
-    extra = [getattr(models, name) for name in ("UsageEvent", "AccountDailyUsage") if hasattr(models, name)]
-    if not customer_tables_empty([Account, Persona, CostEntry, *extra]):
+    if not customer_tables_empty([Account, Persona, CostEntry, UsageEvent, AccountDailyUsage]):
         Account.objects.all().delete()
         Persona.objects.all().delete()
         CostEntry.objects.all().delete()

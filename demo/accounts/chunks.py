@@ -13,14 +13,12 @@ from django.utils import timezone
 
 from accounts.models import (
     Account,
-    AccountDailyContact,
-    AccountDailyUsage,
     Activity,
     Contact,
     Subscription,
     SupportTicket,
-    UsageEvent,
 )
+from usage.models import AccountDailyContact, AccountDailyUsage, UsageEvent
 
 from ..context import DemoContext
 from ..sql import DAILY_CONTACT_TUPLE, PG_EPOCH, BulkWriter, EventRecords, IdBlock, UsageRecords, hms_of_day
@@ -374,7 +372,7 @@ class ChunkWriter:
     def _rollups(self, plans, position, day, name, contact, first_contact) -> dict[str, int]:
         """The daily rollups of a chunk's events (AccountDailyUsage and AccountDailyContact),
         computed from the arrays the events were written from: exactly the rows
-        `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
+        `usage.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
         event's day is its plan day; contact ids ascending, like PostgreSQL's
         jsonb_agg(DISTINCT); tests/demo/test_accounts.py compares the two), without reading 20M
         events back."""

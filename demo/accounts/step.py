@@ -32,8 +32,6 @@ from decimal import Decimal
 
 from accounts.models import (
     Account,
-    AccountDailyContact,
-    AccountDailyUsage,
     Activity,
     Contact,
     CostEntry,
@@ -41,8 +39,8 @@ from accounts.models import (
     Referral,
     Subscription,
     SupportTicket,
-    UsageEvent,
 )
+from usage.models import AccountDailyContact, AccountDailyUsage, UsageEvent
 
 from ..context import DemoContext
 from ..sql import BulkWriter, IdBlock, bulk_load, event_partitions_ensure

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from accounts.models import UsageEvent
 from core.db import is_postgresql
+from usage.models import UsageEvent
 
 __all__ = ["BUILD_MEMORY", "bulk_load"]
 

@@ -39,10 +39,10 @@ def customer_tables_empty(models: list) -> bool:
 
 def event_partitions_ensure(*, months: set) -> None:
     """PostgreSQL: the monthly partitions of the events table for every month in `months`
-    (accounts.ingest). Elsewhere the table is not partitioned: nothing to do."""
+    (usage.ingest). Elsewhere the table is not partitioned: nothing to do."""
     if not is_postgresql():
         return
-    from accounts.ingest import usage_partitions_ensure
+    from usage.ingest import usage_partitions_ensure
 
     usage_partitions_ensure(months=months)
 

@@ -10,8 +10,8 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from accounts.ingest import PG_COPY_SIGNATURE, PG_COPY_TRAILER
 from core.db import is_postgresql
+from usage.ingest import PG_COPY_SIGNATURE, PG_COPY_TRAILER
 
 from .stream import CopyStream
 
