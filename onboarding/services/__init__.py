@@ -58,6 +58,7 @@ from .share_links import (
     share_link_create,
     share_link_revoke,
     share_link_token,
+    share_link_viewed,
 )
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "share_link_create",
     "share_link_revoke",
     "share_link_token",
+    "share_link_viewed",
     "stage_create",
     "stage_delete",
     "stage_move",

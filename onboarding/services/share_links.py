@@ -44,6 +44,11 @@ def share_link_revoke(*, link: PlanShareLink) -> PlanShareLink:
     return link
 
 
+def share_link_viewed(*, link: PlanShareLink) -> None:
+    """Note when the customer last opened the link (one UPDATE, no signals)."""
+    PlanShareLink.objects.filter(pk=link.pk).update(last_viewed_at=timezone.now())
+
+
 def customer_goal_toggle(*, link: PlanShareLink, goal_id: int, done: bool) -> PlanGoal:
     """The customer ticks a goal through a shared link: only a goal of that link's plan owned
     by one of the account's contacts. Raises PlanGoal.DoesNotExist otherwise."""

@@ -22,42 +22,39 @@ def test_admin_builds_and_publishes_a_map(admin_client, db):
     # given
     url = reverse("onboarding:map_list")
     admin_client.get(url)  # the page that holds the form, as a browser has it
-    admin_client.post(url, {"action": "persona", "name": "Ops lead", "description": "Runs the tool"})
+    admin_client.post(reverse("onboarding:persona_create"), {"name": "Ops lead", "description": "Runs the tool"})
     persona_id = __import__("accounts.models", fromlist=["Persona"]).Persona.objects.get(name="Ops lead").pk
     # when
-    response = admin_client.post(url, {"action": "map", "persona": persona_id, "name": "Ops road"})
+    response = admin_client.post(reverse("onboarding:map_create"), {"persona": persona_id, "name": "Ops road"})
     success_map = SuccessMap.objects.get(name="Ops road")
     edit = reverse("onboarding:map_edit", args=[success_map.pk])
     assert response.url == edit
-    admin_client.post(edit, {"action": "add_stage", "name": "Launch"})
+    admin_client.post(reverse("onboarding:stage_create", args=[success_map.pk]), {"name": "Launch"})
     stage = success_map.versions.get().stages.get()
     admin_client.post(
-        edit,
+        reverse("onboarding:milestone_create", args=[stage.pk]),
         {
-            "action": "add_milestone",
-            "stage": stage.pk,
             "title": "First report",
             "kind": "event",
             "event_name": "report_created",
         },
     )
     bad = admin_client.post(
-        edit, {"action": "add_milestone", "stage": stage.pk, "title": "x", "kind": "event"}, follow=True
+        reverse("onboarding:milestone_create", args=[stage.pk]), {"title": "x", "kind": "event"}, follow=True
     )
     admin_client.post(
-        edit,
+        reverse("onboarding:vehicle_create", args=[stage.pk]),
         {
-            "action": "add_vehicle",
-            "stage": stage.pk,
             "title": "Academy",
             "kind": "curriculum",
             "url": "https://academy.example.com",
         },
     )
-    admin_client.post(edit, {"action": "edit_stage", "stage": stage.pk, "name": "Go live", "description": "Live"})
-    admin_client.post(edit, {"action": "publish", "note": "first"})
+    admin_client.post(reverse("onboarding:stage_update", args=[stage.pk]), {"name": "Go live", "description": "Live"})
+    admin_client.post(reverse("onboarding:map_publish", args=[success_map.pk]), {"note": "first"})
     # then
-    assert "event_name" in bad.content.decode()  # the field and the reason
+    assert bad.status_code == 400 and "event_name" in bad.content.decode()  # the field and the reason
+    assert "Name the usage event" in bad.content.decode()
     version = success_map.versions.get()
     assert version.status == MapVersionStatus.PUBLISHED
     stage.refresh_from_db()
@@ -66,7 +63,7 @@ def test_admin_builds_and_publishes_a_map(admin_client, db):
     assert stage.vehicles.get().url == "https://academy.example.com"
     page = admin_client.get(edit).content.decode()
     assert "Edit (creates version 2)" in page
-    admin_client.post(edit, {"action": "draft"})
+    admin_client.post(reverse("onboarding:map_draft", args=[success_map.pk]))
     assert success_map.versions.count() == 2
 
 
@@ -74,9 +71,8 @@ def test_admin_edits_checklist_templates(admin_client, db):
     url = reverse("onboarding:checklist_list")
     admin_client.get(url)  # the page that holds the form, as a browser has it
     admin_client.post(
-        url,
+        reverse("onboarding:checklist_create"),
         {
-            "action": "create",
             "name": "High-touch",
             "touch_model": "high_touch",
             "tiers": ["strategic", "key"],
@@ -86,18 +82,22 @@ def test_admin_edits_checklist_templates(admin_client, db):
     template = ChecklistTemplate.objects.get(name="High-touch")
     assert template.tiers == ["key", "strategic"]
     edit = reverse("onboarding:checklist_edit", args=[template.pk])
-    admin_client.post(edit, {"action": "add_item", "title": "Kickoff session", "owner": "csm", "due_offset_days": 5})
-    bad = admin_client.post(
-        edit, {"action": "add_item", "title": "x", "owner": "csm", "due_offset_days": -1}, follow=True
-    )
-    assert "due_offset_days" in bad.content.decode()
+    add_item = reverse("onboarding:checklist_item_create", args=[template.pk])
+    admin_client.post(add_item, {"title": "Kickoff session", "owner": "csm", "due_offset_days": 5})
+    bad = admin_client.post(add_item, {"title": "x", "owner": "csm", "due_offset_days": -1}, follow=True)
+    assert bad.status_code == 400 and "due_offset_days" in bad.content.decode()
     assert list(template.items.values_list("title", "due_offset_days")) == [("Kickoff session", 5)]
     admin_client.post(
-        url, {"action": "settings", "value_event": "dashboard_viewed", "stalled_days": 10, "stuck_days": 21}
+        reverse("onboarding:settings_update"), {"value_event": "dashboard_viewed", "stalled_days": 10, "stuck_days": 21}
     )
     from onboarding.models import OnboardingSettings
 
     assert OnboardingSettings.load().stalled_days == 10
+
+
+def _at(name: str, account, *pks) -> str:
+    """The URL of one panel action of the account's success page."""
+    return reverse(f"onboarding:{name}", args=[account.pk, *pks])
 
 
 def test_csm_works_the_account_panels(csm_client, published_map, account, tech_template, htmx_headers):
@@ -106,31 +106,33 @@ def test_csm_works_the_account_panels(csm_client, published_map, account, tech_t
     contact = ContactFactory(account=account, name="Dana Customer")
     # when: start a plan and a checklist through htmx
     csm_client.get(url)  # the page that holds the form, as a browser has it
-    r1 = csm_client.post(url, {"action": "plan_start", "success_map": published_map.pk}, **htmx_headers)
-    r2 = csm_client.post(url, {"action": "checklist_start"}, **htmx_headers)
+    r1 = csm_client.post(_at("plan_start", account), {"success_map": published_map.pk}, **htmx_headers)
+    r2 = csm_client.post(_at("checklist_start", account), **htmx_headers)
     plan = account.success_plans.get()
     r3 = csm_client.post(
-        url,
-        {"action": "goal_add", "title": "Train the team", "owner": f"contact:{contact.pk}", "due_date": "2030-01-31"},
+        _at("goal_create", account),
+        {"title": "Train the team", "owner": f"contact:{contact.pk}", "due_date": "2030-01-31"},
         **htmx_headers,
     )
     goal = PlanGoal.objects.get(title="Train the team")
-    r4 = csm_client.post(url, {"action": "goal_toggle", "goal": goal.pk, "done": "1"}, **htmx_headers)
-    r5 = csm_client.post(url, {"action": "link_create", "contact": contact.pk, "days": 7}, **htmx_headers)
+    r4 = csm_client.post(_at("goal_toggle", account, goal.pk), {"done": "1"}, **htmx_headers)
+    r5 = csm_client.post(_at("link_create", account), {"contact": contact.pk, "days": 7}, **htmx_headers)
     item = AccountChecklistItem.objects.get(title="Watch the intro")
-    r6 = csm_client.post(url, {"action": "item_toggle", "item": item.pk, "done": "1"}, **htmx_headers)
+    r6 = csm_client.post(_at("item_toggle", account, item.pk), {"done": "1"}, **htmx_headers)
     # then: each answer is the changed panel only
     for r in (r1, r3, r4, r5):
         assert r.status_code == 200 and 'id="panel-success-plan"' in r.content.decode()
         assert "<html" not in r.content.decode()
+        assert "success-plan-changed" in r["HX-Trigger"]
     for r in (r2, r6):
         assert r.status_code == 200 and 'id="panel-onboarding"' in r.content.decode()
+        assert "onboarding-changed" in r["HX-Trigger"]
     goal.refresh_from_db()
     item.refresh_from_db()
     assert plan.owner is not None and goal.owner_contact == contact and goal.is_done and item.is_done
     assert "/plan/" in r5.content.decode()
     link = plan.share_links.get()
-    csm_client.post(url, {"action": "link_revoke", "link": link.pk}, **htmx_headers)
+    csm_client.post(_at("link_revoke", account, link.pk), **htmx_headers)
     link.refresh_from_db()
     assert link.revoked_at is not None
 
@@ -138,15 +140,20 @@ def test_csm_works_the_account_panels(csm_client, published_map, account, tech_t
 def test_csm_errors_are_shown_with_the_reason(csm_client, published_map, account, htmx_headers):
     url = reverse("onboarding:account", args=[account.pk])
     csm_client.get(url)  # the page that holds the form, as a browser has it
-    csm_client.post(url, {"action": "plan_start", "success_map": published_map.pk}, **htmx_headers)
-    response = csm_client.post(url, {"action": "goal_add", "title": "", "owner": ""}, **htmx_headers)
+    csm_client.post(_at("plan_start", account), {"success_map": published_map.pk}, **htmx_headers)
+    response = csm_client.post(_at("goal_create", account), {"title": "", "owner": ""}, **htmx_headers)
     assert response.status_code == 200 and "title" in response.content.decode()
+    assert 'role="alert"' in response.content.decode() and "HX-Trigger" not in response
     # objects of another account are not reachable through this account's page
     other = AccountFactory()
     SubscriptionFactory(account=other)
     other_plan = services.success_plan_start(account=other, success_map=published_map)
     other_goal = other_plan.goals.first()
-    r = csm_client.post(url, {"action": "goal_toggle", "goal": other_goal.pk, "done": "1"}, **htmx_headers)
+    r = csm_client.post(_at("goal_toggle", account, other_goal.pk), {"done": "1"}, **htmx_headers)
+    assert r.status_code == 404
+    r = csm_client.post(_at("goal_toggle", other, other_goal.pk), {"done": "0"}, **htmx_headers)
+    assert r.status_code == 200  # through its own account's URL it is reachable
+    r = csm_client.post(_at("goal_toggle", account, other_goal.pk), {"done": "1"}, **htmx_headers)
     assert r.status_code == 404
 
 
@@ -159,11 +166,11 @@ def test_readonly_sees_but_changes_nothing(client, readonly_user, published_map,
     # when
     page = client.get(url)
     goal = plan.goals.first()
-    response = client.post(url, {"action": "goal_toggle", "goal": goal.pk, "done": "1"})
+    response = client.post(_at("goal_toggle", account, goal.pk), {"done": "1"})
     # then
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Set up" in html and 'name="action"' not in html
+    assert "Set up" in html and "hx-post" not in html
     assert response.status_code == 403
     goal.refresh_from_db()
     assert goal.completed_at is None
