@@ -9,18 +9,42 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
-from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
+from .onboarding import (
+    AccountChecklistFactory,
+    AccountChecklistItemFactory,
+    ChecklistTemplateFactory,
+    ChecklistTemplateItemFactory,
+    MilestoneFactory,
+    PersonaFactory,
+    PlanGoalFactory,
+    PlanShareLinkFactory,
+    StageFactory,
+    SuccessMapFactory,
+    SuccessMapVersionFactory,
+    SuccessPlanFactory,
+    SuccessVehicleFactory,
+)
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
 
 __all__ = [
+    "AccountChecklistFactory",
+    "AccountChecklistItemFactory",
     "AccountFactory",
     "ActivityFactory",
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "EmailTemplateFactory",
+    "MilestoneFactory",
     "PersonaFactory",
+    "PlanGoalFactory",
+    "PlanShareLinkFactory",
+    "StageFactory",
     "SubscriptionFactory",
+    "SuccessMapFactory",
+    "SuccessMapVersionFactory",
+    "SuccessPlanFactory",
+    "SuccessVehicleFactory",
     "SupportTicketFactory",
     "TaskFactory",
     "TaskTemplateFactory",
