@@ -3,6 +3,7 @@ are the playbook triggers' sources (contract E); the rest feed the browser pages
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 from django.core import signing
 from django.db.models import Case, Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Value, When
@@ -188,9 +189,11 @@ def board(
     result = Board()
     if success_map is None:
         return result
-    version = success_map.versions.filter(status=MapVersionStatus.PUBLISHED).order_by("-number").first()
+    version = cast(
+        SuccessMapVersion, success_map.versions.filter(status=MapVersionStatus.PUBLISHED).order_by("-number").first()
+    )
     stages = list(version.stages.all())
-    by_key = {s.key: {"stage": s, "plans": [], "targets": 0} for s in stages}
+    by_key: dict[str, dict[str, Any]] = {s.key: {"stage": s, "plans": [], "targets": 0} for s in stages}
     cutoff = timezone.now() - timedelta(days=stuck_days)
     for plan in board_plans(success_map=success_map, owner_id=owner_id, tier=tier, segment=segment):
         plan.is_stuck = plan.stage_changed_at < cutoff

@@ -3,12 +3,14 @@ for an account (one or many at once) and its items ticked by hand."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.choices import Tier
 from accounts.models import Account, Subscription
 from health.services import account_health_refresh_soon
 
@@ -93,7 +95,7 @@ def _template_for(account: Account, templates: list[ChecklistTemplate]) -> Check
     for template in templates:
         if account.tier in (template.tiers or []):
             return template
-    touch = TIER_TOUCH.get(account.tier)
+    touch = TIER_TOUCH.get(cast(Tier, account.tier))
     return next((t for t in templates if t.touch_model == touch and not t.tiers), None)
 
 
@@ -202,7 +204,7 @@ def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
     AccountChecklistItem.objects.bulk_create(
         row
         for checklist in new
-        for row in _checklist_items(checklist, items[checklist.template_id], owners[checklist.account_id])
+        for row in _checklist_items(checklist, items[cast(int, checklist.template_id)], owners[checklist.account_id])
     )
     if new:
         started_ids = [c.account_id for c in new]

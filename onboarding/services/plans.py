@@ -4,6 +4,7 @@ advance past stages whose milestones are done."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -120,8 +121,8 @@ def events_apply_soon(account_ids: list[int]) -> None:
 @transaction.atomic
 def plan_stages_set(*, plan: SuccessPlan, current_stage: Stage, target_stage: Stage) -> SuccessPlan:
     stages = list(plan.map_version.stages.prefetch_related("milestones"))
-    current = _stage_in_version(current_stage, plan.map_version, stages)
-    target = _stage_in_version(target_stage, plan.map_version, stages)
+    current = cast(Stage, _stage_in_version(current_stage, plan.map_version, stages))
+    target = cast(Stage, _stage_in_version(target_stage, plan.map_version, stages))
     if target.position < current.position:
         raise ValidationError({"target_stage": "The target stage must not come before the current stage."})
     fields = ["target_stage", "updated_at"]
@@ -181,16 +182,13 @@ def plans_advance(*, plan_ids: Iterable[int]) -> None:
     )
     now = timezone.now()
     for plan in plans:
-        open_by_stage: dict[int, int] = defaultdict(int)
+        open_by_stage: dict[int | None, int] = defaultdict(int)
         for goal in plan.goals.all():
             if goal.milestone_id and goal.completed_at is None:
                 open_by_stage[goal.stage_id] += 1
-        stages = [
-            s
-            for s in plan.map_version.stages.all()
-            if plan.current_stage.position <= s.position <= plan.target_stage.position
-        ]
-        current = plan.current_stage
+        start, end = cast(Stage, plan.current_stage), cast(Stage, plan.target_stage)
+        stages = [s for s in plan.map_version.stages.all() if start.position <= s.position <= end.position]
+        current = start
         achieved = False
         for stage in stages:
             if open_by_stage[stage.pk]:

@@ -4,6 +4,7 @@ that arrived, metric milestones by their condition, and the periodic sweep that 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
@@ -102,7 +103,7 @@ def onboarding_metrics_apply(*, as_of: date | None = None, account_ids: Iterable
         goals = goals.filter(plan__account_id__in=list(account_ids))
     by_metric: dict[str, list[PlanGoal]] = defaultdict(list)
     for goal in goals:
-        by_metric[goal.milestone.metric_key].append(goal)
+        by_metric[cast(Milestone, goal.milestone).metric_key].append(goal)
     now, done = timezone.now(), []
     for key, metric_goals in by_metric.items():
         metric = METRICS.get(key)
@@ -110,11 +111,12 @@ def onboarding_metrics_apply(*, as_of: date | None = None, account_ids: Iterable
             continue
         values = metric.compute({g.plan.account_id for g in metric_goals}, as_of)
         for goal in metric_goals:
-            value, m = values.get(goal.plan.account_id), goal.milestone
+            value, m = values.get(goal.plan.account_id), cast(Milestone, goal.milestone)
             if value is None:
                 continue
-            if (m.metric_op == MetricOp.GTE and value >= m.metric_threshold) or (
-                m.metric_op == MetricOp.LTE and value <= m.metric_threshold
+            threshold = cast(float, m.metric_threshold)
+            if (m.metric_op == MetricOp.GTE and value >= threshold) or (
+                m.metric_op == MetricOp.LTE and value <= threshold
             ):
                 goal.completed_at, goal.completion_source = now, CompletionSource.METRIC
                 done.append(goal)
