@@ -19,6 +19,7 @@ from .models import (
     AccountChecklist,
     AccountChecklistItem,
     ChecklistTemplate,
+    ChecklistTemplateItem,
     OnboardingSettings,
     PlanGoal,
     PlanShareLink,
@@ -85,6 +86,15 @@ def checklist_for_account(*, account_id: int) -> AccountChecklist | None:
     )
 
 
+def onboarding_settings() -> OnboardingSettings:
+    """The team's onboarding settings (value event, stalled and stuck days)."""
+    return OnboardingSettings.load()
+
+
+def template_items(*, template: ChecklistTemplate) -> list[ChecklistTemplateItem]:
+    return list(template.items.all())
+
+
 def checklist_template_list() -> QuerySet:
     """Checklist templates with `item_count` and `active_count` (checklists running on each)."""
     return ChecklistTemplate.objects.annotate(
@@ -133,6 +143,11 @@ def map_draft(*, success_map: SuccessMap) -> SuccessMapVersion | None:
 def map_stages(*, success_map: SuccessMap) -> dict[int, Stage]:
     """Every stage of every version of the map, by id."""
     return {s.pk: s for s in Stage.objects.filter(version__success_map=success_map)}
+
+
+def plan_stages(*, plan: SuccessPlan) -> dict[int, Stage]:
+    """The stages of the plan's map version, by id."""
+    return {s.pk: s for s in plan.map_version.stages.all()}
 
 
 def plan_for_account(*, account_id: int) -> SuccessPlan | None:

@@ -18,7 +18,7 @@ from .. import services
 from ..forms import GoalForm, ShareLinkForm
 from ..models import AccountChecklistItem, ChecklistTemplate, PlanGoal, PlanShareLink, SuccessPlan
 from ..panels import onboarding_context, success_plan_context
-from ..selectors import map_stages, published_maps
+from ..selectors import map_stages, plan_stages, published_maps
 from .base import as_int, validation_message
 
 __all__ = [
@@ -116,7 +116,7 @@ class PlanStartView(PanelActionView):
 class PlanStagesView(PanelActionView):
     def act(self, account):
         plan = self.active_plan(account)
-        stages = {s.pk: s for s in plan.map_version.stages.all()}
+        stages = plan_stages(plan=plan)
         current = stages.get(as_int(self.request.POST.get("current_stage")))
         target = stages.get(as_int(self.request.POST.get("target_stage")))
         if current is None or target is None:

@@ -10,8 +10,7 @@ from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial, partial
 
 from ..metrics import ttfv
-from ..models import OnboardingSettings
-from ..selectors import board, board_csms, board_segments, published_maps
+from ..selectors import board, board_csms, board_segments, onboarding_settings, published_maps
 
 __all__ = ["BoardView", "TTFVView"]
 
@@ -32,7 +31,7 @@ class BoardView(RoleRequiredMixin, TemplateView):
         success_map = next((m for m in maps if str(m.pk) == params.get("map")), None) or (maps[0] if maps else None)
         owner_id = params.get("owner") if (params.get("owner") or "").isdigit() else None
         tier, segment = params.get("tier", ""), params.get("segment", "")
-        stuck_days = OnboardingSettings.load().stuck_days
+        stuck_days = onboarding_settings().stuck_days
         result = board(success_map=success_map, stuck_days=stuck_days, owner_id=owner_id, tier=tier, segment=segment)
         return super().get_context_data(
             maps=maps,

@@ -11,8 +11,8 @@ from core.views import ServiceFormView
 
 from .. import services
 from ..forms import ChecklistItemForm, ChecklistTemplateForm, OnboardingSettingsForm
-from ..models import ChecklistTemplate, ChecklistTemplateItem, OnboardingSettings
-from ..selectors import checklist_template_list
+from ..models import ChecklistTemplate, ChecklistTemplateItem
+from ..selectors import checklist_template_list, onboarding_settings, template_items
 from .base import PageActionView
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
 
 
 def checklist_list_context(**forms) -> dict:
-    settings_obj = OnboardingSettings.load()
+    settings_obj = onboarding_settings()
     return {
         "templates": checklist_template_list(),
         "template_form": forms.get("template_form") or ChecklistTemplateForm(initial={"is_active": True}),
@@ -95,7 +95,7 @@ class OnboardingSettingsView(AdminRequiredMixin, ServiceFormView):
 def checklist_edit_context(template: ChecklistTemplate, **forms) -> dict:
     return {
         "template": template,
-        "items": list(template.items.all()),
+        "items": template_items(template=template),
         "template_form": forms.get("template_form")
         or ChecklistTemplateForm(
             initial={
