@@ -48,18 +48,8 @@ from .plans import (
     plans_advance,
     success_plan_start,
 )
-from .progress import (
-    onboarding_events_apply,
-    onboarding_metrics_apply,
-    onboarding_sweep,
-)
-from .share_links import (
-    customer_goal_toggle,
-    share_link_create,
-    share_link_revoke,
-    share_link_token,
-    share_link_viewed,
-)
+from .progress import onboarding_events_apply, onboarding_metrics_apply, onboarding_sweep
+from .share_links import customer_goal_toggle, share_link_create, share_link_revoke, share_link_token, share_link_viewed
 
 __all__ = [
     "SHARE_SALT",

@@ -14,12 +14,7 @@ from accounts.choices import Tier
 from accounts.models import Account, Subscription
 from health.services import account_health_refresh_soon
 
-from ..choices import (
-    TIER_TOUCH,
-    ChecklistStatus,
-    CompletionSource,
-    ItemOwner,
-)
+from ..choices import TIER_TOUCH, ChecklistStatus, CompletionSource, ItemOwner
 from ..models import (
     AccountChecklist,
     AccountChecklistItem,
@@ -28,6 +23,21 @@ from ..models import (
     OnboardingSettings,
 )
 from .plans import events_apply_soon
+
+__all__ = [
+    "checklist_item_toggle",
+    "checklist_start",
+    "checklist_template_create",
+    "checklist_template_for",
+    "checklist_template_item_create",
+    "checklist_template_item_delete",
+    "checklist_template_update",
+    "checklists_refresh",
+    "checklists_start",
+    "contract_start_for",
+    "contract_starts_for",
+    "onboarding_settings_update",
+]
 
 
 def onboarding_settings_update(*, value_event: str, stalled_days: int, stuck_days: int) -> OnboardingSettings:

@@ -8,19 +8,24 @@ from django.utils import timezone
 
 from accounts.models import Persona
 
-from ..choices import (
-    MapVersionStatus,
-    MetricOp,
-    MilestoneKind,
-)
+from ..choices import MapVersionStatus, MetricOp, MilestoneKind
 from ..conditions import METRICS
-from ..models import (
-    Milestone,
-    Stage,
-    SuccessMap,
-    SuccessMapVersion,
-    SuccessVehicle,
-)
+from ..models import Milestone, Stage, SuccessMap, SuccessMapVersion, SuccessVehicle
+
+__all__ = [
+    "milestone_create",
+    "milestone_delete",
+    "persona_create",
+    "stage_create",
+    "stage_delete",
+    "stage_move",
+    "stage_update",
+    "success_map_create",
+    "success_map_draft",
+    "success_map_publish",
+    "vehicle_create",
+    "vehicle_delete",
+]
 
 
 def persona_create(*, name: str, description: str = "") -> Persona:

@@ -13,19 +13,17 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact
 
-from ..choices import (
-    CompletionSource,
-    MapVersionStatus,
-    MilestoneKind,
-    PlanStatus,
-)
-from ..models import (
-    PlanGoal,
-    Stage,
-    SuccessMap,
-    SuccessMapVersion,
-    SuccessPlan,
-)
+from ..choices import CompletionSource, MapVersionStatus, MilestoneKind, PlanStatus
+from ..models import PlanGoal, Stage, SuccessMap, SuccessMapVersion, SuccessPlan
+
+__all__ = [
+    "events_apply_soon",
+    "plan_goal_create",
+    "plan_goal_toggle",
+    "plan_stages_set",
+    "plans_advance",
+    "success_plan_start",
+]
 
 
 def _stage_in_version(stage: Stage | None, version: SuccessMapVersion, stages: list[Stage]) -> Stage | None:

@@ -12,21 +12,17 @@ from django.utils import timezone
 
 from accounts.models import UsageEvent
 
-from ..choices import (
-    ChecklistStatus,
-    CompletionSource,
-    MetricOp,
-    MilestoneKind,
-    PlanStatus,
-)
+from ..choices import ChecklistStatus, CompletionSource, MetricOp, MilestoneKind, PlanStatus
 from ..conditions import METRICS
-from ..models import (
-    AccountChecklistItem,
-    Milestone,
-    PlanGoal,
-)
+from ..models import AccountChecklistItem, Milestone, PlanGoal
 from .checklists import checklists_refresh
 from .plans import plans_advance
+
+__all__ = [
+    "onboarding_events_apply",
+    "onboarding_metrics_apply",
+    "onboarding_sweep",
+]
 
 
 @transaction.atomic

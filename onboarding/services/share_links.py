@@ -11,16 +11,18 @@ from accounts.choices import ActivityKind
 from accounts.models import Contact
 from accounts.services import activity_create
 
-from ..choices import (
-    CompletionSource,
-)
-from ..models import (
-    PlanGoal,
-    PlanShareLink,
-    SuccessPlan,
-)
+from ..choices import CompletionSource
+from ..models import PlanGoal, PlanShareLink, SuccessPlan
 from ..selectors import SHARE_SALT
 from .plans import plan_goal_toggle
+
+__all__ = [
+    "customer_goal_toggle",
+    "share_link_create",
+    "share_link_revoke",
+    "share_link_token",
+    "share_link_viewed",
+]
 
 
 def share_link_token(link: PlanShareLink) -> str:
