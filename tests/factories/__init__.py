@@ -25,6 +25,16 @@ from .onboarding import (
     SuccessVehicleFactory,
 )
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .surveys import (
+    FatigueTouchFactory,
+    ResponseThemeFactory,
+    SurveyDeliveryFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+    SurveySendJobFactory,
+    SurveySendRecipientFactory,
+    SurveyWorkspaceFactory,
+)
 
 __all__ = [
     "AccountChecklistFactory",
@@ -35,10 +45,12 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "EmailTemplateFactory",
+    "FatigueTouchFactory",
     "MilestoneFactory",
     "PersonaFactory",
     "PlanGoalFactory",
     "PlanShareLinkFactory",
+    "ResponseThemeFactory",
     "StageFactory",
     "SubscriptionFactory",
     "SuccessMapFactory",
@@ -46,6 +58,12 @@ __all__ = [
     "SuccessPlanFactory",
     "SuccessVehicleFactory",
     "SupportTicketFactory",
+    "SurveyDeliveryFactory",
+    "SurveyFactory",
+    "SurveyResponseFactory",
+    "SurveySendJobFactory",
+    "SurveySendRecipientFactory",
+    "SurveyWorkspaceFactory",
     "TaskFactory",
     "TaskTemplateFactory",
     "UsageEventFactory",
