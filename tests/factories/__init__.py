@@ -9,6 +9,13 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .health import (
+    CsmSentimentFactory,
+    HealthOverrideFactory,
+    HealthScoreFactory,
+    ScorecardFactory,
+    ScorecardMeasureFactory,
+)
 from .onboarding import (
     AccountChecklistFactory,
     AccountChecklistItemFactory,
@@ -44,13 +51,18 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "CsmSentimentFactory",
     "EmailTemplateFactory",
     "FatigueTouchFactory",
+    "HealthOverrideFactory",
+    "HealthScoreFactory",
     "MilestoneFactory",
     "PersonaFactory",
     "PlanGoalFactory",
     "PlanShareLinkFactory",
     "ResponseThemeFactory",
+    "ScorecardFactory",
+    "ScorecardMeasureFactory",
     "StageFactory",
     "SubscriptionFactory",
     "SuccessMapFactory",
