@@ -31,7 +31,16 @@ from .onboarding import (
     SuccessPlanFactory,
     SuccessVehicleFactory,
 )
-from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .playbooks import (
+    EmailMessageFactory,
+    EmailTemplateFactory,
+    EnrolmentFactory,
+    OutboundPostFactory,
+    PlaybookFactory,
+    PlaybookRunFactory,
+    TaskFactory,
+    TaskTemplateFactory,
+)
 from .surveys import (
     FatigueTouchFactory,
     ResponseThemeFactory,
@@ -52,14 +61,19 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "CsmSentimentFactory",
+    "EmailMessageFactory",
     "EmailTemplateFactory",
+    "EnrolmentFactory",
     "FatigueTouchFactory",
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "MilestoneFactory",
+    "OutboundPostFactory",
     "PersonaFactory",
     "PlanGoalFactory",
     "PlanShareLinkFactory",
+    "PlaybookFactory",
+    "PlaybookRunFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",
