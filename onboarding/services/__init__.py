@@ -8,7 +8,7 @@ per idea:
 - `progress`: completion by usage events and metric conditions, and the periodic sweep.
 
 Playbooks' actions call `checklist_start` and `success_plan_start`; ingestion reaches
-`onboarding_events_apply` through `accounts.signals.events_ingested` (see signals.py).
+`onboarding_events_apply` through `usage.signals.events_ingested` (see signals.py).
 Every public name is re-exported here: `from onboarding.services import checklist_start`."""
 
 from ..selectors import SHARE_SALT

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import UsageEvent
+from usage.models import UsageEvent
 
 from ..choices import ChecklistStatus, CompletionSource, MetricOp, MilestoneKind, PlanStatus
 from ..conditions import METRICS
