@@ -11,6 +11,13 @@ from .accounts import (
 from .core import UserFactory
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .reports import (
+    ExpansionSignalFactory,
+    FeatureUseFactory,
+    HealthBandDailyFactory,
+    MetricCubeFactory,
+    RefreshLogFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -19,7 +26,12 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "EmailTemplateFactory",
+    "ExpansionSignalFactory",
+    "FeatureUseFactory",
+    "HealthBandDailyFactory",
+    "MetricCubeFactory",
     "PersonaFactory",
+    "RefreshLogFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "TaskFactory",
