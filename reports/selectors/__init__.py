@@ -48,6 +48,7 @@ from .home import (
 )
 from .scorecards import (
     scorecard_rows,
+    scorecards_for,
 )
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "period_metrics",
     "renewals_forecast",
     "scorecard_rows",
+    "scorecards_for",
     "survey_for",
     "survey_from_counts",
 ]

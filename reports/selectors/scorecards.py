@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from accounts import metrics
 
@@ -93,3 +94,20 @@ def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = N
             u = metrics.usage_from_components(comps, accounts_active_end=comps["accounts_active_end"])
             out.setdefault(key, {})[which] = {**m, **u, "accounts": comps["accounts_active_end"]}
     return [{"key": key, **values} for key, values in out.items()]
+
+
+def scorecards_for(*, period: Period, refresh: RefreshLog | None, segment: str = "") -> tuple[list[dict], list[dict]]:
+    """The scorecards page: (rows per CSM, rows per segment), each row labelled (the CSM's name,
+    the segment) and sorted by label; `segment` keeps that segment's row only."""
+    from core.models import User
+
+    by_csm = scorecard_rows(period=period, field="owner_id", refresh=refresh)
+    by_segment = scorecard_rows(period=period, field="segment", refresh=refresh)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[r["key"] for r in by_csm if r["key"]])}
+    for row in by_csm:
+        row["label"] = str(users.get(row["key"], _("Unassigned"))) if row["key"] else _("Unassigned")
+    for row in by_segment:
+        row["label"] = row["key"] or _("No segment")
+    if segment:
+        by_segment = [r for r in by_segment if r["key"] == segment]
+    return sorted(by_csm, key=lambda r: r["label"]), sorted(by_segment, key=lambda r: r["label"])
