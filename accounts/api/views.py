@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from core.api.parsers import JSONParser
 from core.api.throttling import IngestRateThrottle, KeyRateThrottle
 from core.choices import Role
+from core.db import lookup_by
 
 from .. import records
 from ..ingest import IngestError, events_store
@@ -161,13 +162,7 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                 wanted.setdefault(model, set()).update(values)
         refs: dict = {}
         for model, values in wanted.items():
-            values = sorted(values)
-            found = {}
-            for start in range(0, len(values), 900):
-                found.update(
-                    {o.external_id: o for o in model.objects.filter(external_id__in=values[start : start + 900])}
-                )
-            refs[model] = found
+            refs[model] = lookup_by(model.objects.all(), "external_id", sorted(values))
         self._refs = refs
 
     def _write(self, items: list[dict]):
