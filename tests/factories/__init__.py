@@ -18,6 +18,16 @@ from .reports import (
     MetricCubeFactory,
     RefreshLogFactory,
 )
+from .surveys import (
+    FatigueTouchFactory,
+    ResponseThemeFactory,
+    SurveyDeliveryFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+    SurveySendJobFactory,
+    SurveySendRecipientFactory,
+    SurveyWorkspaceFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -27,13 +37,21 @@ __all__ = [
     "ContactFactory",
     "EmailTemplateFactory",
     "ExpansionSignalFactory",
+    "FatigueTouchFactory",
     "FeatureUseFactory",
     "HealthBandDailyFactory",
     "MetricCubeFactory",
     "PersonaFactory",
     "RefreshLogFactory",
+    "ResponseThemeFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
+    "SurveyDeliveryFactory",
+    "SurveyFactory",
+    "SurveyResponseFactory",
+    "SurveySendJobFactory",
+    "SurveySendRecipientFactory",
+    "SurveyWorkspaceFactory",
     "TaskFactory",
     "TaskTemplateFactory",
     "UsageEventFactory",
