@@ -9,6 +9,13 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .health import (
+    CsmSentimentFactory,
+    HealthOverrideFactory,
+    HealthScoreFactory,
+    ScorecardFactory,
+    ScorecardMeasureFactory,
+)
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
 from .reports import (
@@ -35,15 +42,20 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "CsmSentimentFactory",
     "EmailTemplateFactory",
     "ExpansionSignalFactory",
     "FatigueTouchFactory",
     "FeatureUseFactory",
     "HealthBandDailyFactory",
+    "HealthOverrideFactory",
+    "HealthScoreFactory",
     "MetricCubeFactory",
     "PersonaFactory",
     "RefreshLogFactory",
     "ResponseThemeFactory",
+    "ScorecardFactory",
+    "ScorecardMeasureFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "SurveyDeliveryFactory",
