@@ -17,7 +17,16 @@ from .health import (
     ScorecardMeasureFactory,
 )
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
-from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .playbooks import (
+    EmailMessageFactory,
+    EmailTemplateFactory,
+    EnrolmentFactory,
+    OutboundPostFactory,
+    PlaybookFactory,
+    PlaybookRunFactory,
+    TaskFactory,
+    TaskTemplateFactory,
+)
 from .reports import (
     ExpansionSignalFactory,
     FeatureUseFactory,
@@ -43,7 +52,9 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "CsmSentimentFactory",
+    "EmailMessageFactory",
     "EmailTemplateFactory",
+    "EnrolmentFactory",
     "ExpansionSignalFactory",
     "FatigueTouchFactory",
     "FeatureUseFactory",
@@ -51,7 +62,10 @@ __all__ = [
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "MetricCubeFactory",
+    "OutboundPostFactory",
     "PersonaFactory",
+    "PlaybookFactory",
+    "PlaybookRunFactory",
     "RefreshLogFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
