@@ -31,7 +31,7 @@ def refresh_query_settings(*, work_mem: str) -> Iterator[None]:
 def _refresh_query_settings_postgresql(*, work_mem: str) -> Iterator[None]:
     """No JIT (the planner expects 100 rows from every jsonb_each / jsonb_array_elements call,
     so it compiled queries that run in ~100 ms, for ~1.5 s each at 10,000 accounts) and enough
-    work_mem for the per-(account, contact) hash of accounts.usage_periods (~230 MB at 100,000
+    work_mem for the per-(account, contact) hash of usage.periods (~230 MB at 100,000
     accounts; it spills beyond). Set for the session and put back after (a rolled-back
     transaction puts them back itself)."""
     with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
 """Reads for the dashboards and the metrics API. `reports` composes the floors below and never
-re-implements a metric: revenue / support / usage from accounts.metrics (through the
+re-implements a metric: revenue / support / usage from usage.metrics (through the
 pre-aggregate when it is fresh, else live), survey scores from surveys.metrics, TTFV from
 onboarding.metrics, health from Account.health_band and the health snapshots (pre-aggregated).
 

@@ -10,9 +10,9 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from accounts import metrics
 from accounts.choices import HealthBand
 from accounts.models import Account
+from usage import metrics
 
 from ..freshness import data_changed_at
 from ..models import RefreshLog

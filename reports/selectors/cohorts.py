@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from accounts import metrics
+from usage import metrics
 
 from ..models import CohortCell, CohortTTFV
 from .base import Filters, cached, cube_is_fresh, last_refresh
 
 
 def cohort_rows(filters: Filters, today: date, months: int = 12) -> tuple[list[dict], str]:
-    """The cohort heatmap (accounts.metrics.cohort_table) from the pre-aggregate when it covers
+    """The cohort heatmap (usage.metrics.cohort_table) from the pre-aggregate when it covers
     today and is fresh, else live."""
     refresh = last_refresh()
     if cube_is_fresh(refresh) and CohortCell.objects.filter(as_of=today, months=months).exists():

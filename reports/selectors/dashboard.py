@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from accounts import metrics
 from accounts.models import Account
+from usage import metrics
 
 from ..models import FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from ..periods import Period, add_months
@@ -261,7 +261,7 @@ def feature_adoption(period: Period, filters: Filters, comps: dict, refresh: Ref
 
 
 def cs_roi(period: Period, comps: dict) -> dict:
-    """accounts.metrics.cs_roi for the whole book, on components already at hand."""
+    """usage.metrics.cs_roi for the whole book, on components already at hand."""
     return cached(
         ("cs_roi", period.start, period.end),
         lambda: metrics.cs_roi(start=period.start, end=period.end, components=comps),

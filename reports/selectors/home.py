@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from accounts import metrics
+from usage import metrics
 
 from ..models import ExpansionSignal
 from .base import cached, last_refresh

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from accounts import metrics
+from usage import metrics
 
 from ..models import MetricCube, RefreshLog
 from ..periods import Period, previous_period

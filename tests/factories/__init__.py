@@ -6,7 +6,6 @@ from .accounts import (
     ContactFactory,
     SubscriptionFactory,
     SupportTicketFactory,
-    UsageEventFactory,
 )
 from .core import UserFactory
 from .health import (
@@ -44,6 +43,7 @@ from .surveys import (
     SurveySendRecipientFactory,
     SurveyWorkspaceFactory,
 )
+from .usage import UsageEventFactory
 
 __all__ = [
     "AccountFactory",
