@@ -11,11 +11,6 @@ class AccountsConfig(AppConfig):
         from core.navigation import register_menu_item
         from core.webhooks import register_webhook_event
 
-        from .demo import accounts_step, register_demo_step
-
         register_menu_item("work", _("Portfolio"), "accounts:portfolio", "grid", order=20)
         register_menu_item("configure", _("Data import"), "accounts:import_list", "upload", role=Role.CSM, order=60)
         register_webhook_event("account.churned", "An account's last paid subscription ended or was cancelled.")
-
-        # First of all demo steps: the floors above build on the accounts it creates.
-        register_demo_step("accounts", accounts_step)

@@ -7,14 +7,12 @@ class HealthConfig(AppConfig):
     verbose_name = "Health scores"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item
         from core.webhooks import register_webhook_event
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
-        from .demo import health_demo_step
         from .measures import HEALTH_MEASURES
         from .panels import health_card_context
         from .registry import register_measure
@@ -35,4 +33,3 @@ class HealthConfig(AppConfig):
             "configure", _("Health scorecards"), "health:scorecard_list", "heart", role=Role.ADMIN, order=10
         )
         register_webhook_event("health.band_changed", "An account's health band changed (red / yellow / green).")
-        register_demo_step("health", health_demo_step, phase=1)

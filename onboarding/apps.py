@@ -15,14 +15,12 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Success plans and onboarding"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item
         from health.registry import register_measure
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
-        from .demo import onboarding_demo_step
         from .metrics import ONBOARDING_PROGRESS_MEASURE
         from .panels import onboarding_context, success_plan_context
 
@@ -50,4 +48,3 @@ class OnboardingConfig(AppConfig):
         register_menu_item("work", _("Success plans"), "onboarding:board", "flag", order=40)
         register_menu_item("configure", _("Success maps"), "onboarding:map_list", "map", role=Role.ADMIN, order=40)
         register_menu_item("configure", _("Checklists"), "onboarding:checklist_list", "list", role=Role.ADMIN, order=50)
-        register_demo_step("onboarding", onboarding_demo_step)

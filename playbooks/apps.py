@@ -7,14 +7,12 @@ class PlaybooksConfig(AppConfig):
     verbose_name = "Playbooks and tasks"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_badge, register_menu_item
         from core.webhooks import register_webhook_event
 
         from . import receivers  # noqa: F401  (connects to accounts', health's and surveys' signals)
-        from .demo import demo_step
         from .panels import tasks_panel_context
         from .selectors import nav_open_task_count
 
@@ -33,4 +31,3 @@ class PlaybooksConfig(AppConfig):
         register_menu_item("configure", _("Playbooks"), "playbooks:playbook_list", "zap", role=Role.ADMIN, order=20)
         register_badge("playbooks:inbox", nav_open_task_count)
         register_webhook_event("task.created", "A playbook or a person created a task for a CSM.")
-        register_demo_step("playbooks", demo_step, phase=2)

@@ -7,14 +7,12 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item
         from core.webhooks import register_webhook_event
         from health.registry import register_measure
 
-        from .demo import surveys_step
         from .health_measures import SURVEY_MEASURES
         from .panels import surveys_panel_context
 
@@ -32,4 +30,3 @@ class SurveysConfig(AppConfig):
         register_menu_item("insights", _("Surveys"), "surveys:report", "message", order=40)
         register_menu_item("configure", _("Surveys"), "surveys:survey_list", "edit", role=Role.ADMIN, order=30)
         register_webhook_event("survey.answered", "A customer answered an NPS / CSAT / CES survey.")
-        register_demo_step("surveys", surveys_step)
