@@ -15,7 +15,21 @@ from .health import (
     ScorecardFactory,
     ScorecardMeasureFactory,
 )
-from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
+from .onboarding import (
+    AccountChecklistFactory,
+    AccountChecklistItemFactory,
+    ChecklistTemplateFactory,
+    ChecklistTemplateItemFactory,
+    MilestoneFactory,
+    PersonaFactory,
+    PlanGoalFactory,
+    PlanShareLinkFactory,
+    StageFactory,
+    SuccessMapFactory,
+    SuccessMapVersionFactory,
+    SuccessPlanFactory,
+    SuccessVehicleFactory,
+)
 from .playbooks import (
     EmailMessageFactory,
     EmailTemplateFactory,
@@ -46,6 +60,8 @@ from .surveys import (
 from .usage import UsageEventFactory
 
 __all__ = [
+    "AccountChecklistFactory",
+    "AccountChecklistItemFactory",
     "AccountFactory",
     "ActivityFactory",
     "ChecklistTemplateFactory",
@@ -62,15 +78,23 @@ __all__ = [
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "MetricCubeFactory",
+    "MilestoneFactory",
     "OutboundPostFactory",
     "PersonaFactory",
+    "PlanGoalFactory",
+    "PlanShareLinkFactory",
     "PlaybookFactory",
     "PlaybookRunFactory",
     "RefreshLogFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",
+    "StageFactory",
     "SubscriptionFactory",
+    "SuccessMapFactory",
+    "SuccessMapVersionFactory",
+    "SuccessPlanFactory",
+    "SuccessVehicleFactory",
     "SupportTicketFactory",
     "SurveyDeliveryFactory",
     "SurveyFactory",
