@@ -14,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast bench lint fmt check schema clean catalogues messages
+.PHONY: venv run migrate demo test test-fast bench bench-smoke lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -66,6 +66,15 @@ bench: venv catalogues
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size).
+bench-smoke: venv catalogues
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_smoke} $(PY) -m bench --scale 0.001
+
+# mypy with django-stubs over the services, selectors and tasks (STYLE.md §8).
+TYPED_FILES = $(shell git ls-files '*services.py' '*/services/*.py' '*selectors.py' '*/selectors/*.py' '*tasks.py' | grep -v '^tests/\|^bench/')
+typecheck: venv
+	$(VENV)/bin/mypy $(TYPED_FILES)
 
 lint: venv
 	$(VENV)/bin/ruff check .
