@@ -32,8 +32,11 @@ venv: $(VENV)/.installed
 # The gettext catalogues (locale/<lang>/LC_MESSAGES/django.po) compiled to .mo with Babel (a pinned
 # requirement, so no system package is needed; the .mo files are not committed). `make run` and
 # `make test` compile them first; the Dockerfile does the same at build time.
-catalogues: venv
-	$(VENV)/bin/pybabel -q compile --directory=locale --domain=django
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+catalogues: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | venv
+	$(VENV)/bin/pybabel -q compile --directory=locale --domain=django --locale=$*
 
 # Extraction needs GNU gettext's xgettext (Debian's `gettext`); installed here the way `bench`
 # installs wrk. Updates every catalogue from the code and templates; new entries come empty.
