@@ -14,6 +14,7 @@ language the contact did not ask for). `wording_status` tells the builder which 
 complete.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -93,8 +94,15 @@ def default_texts(kind: str, language: str) -> dict:
     gettext catalogues; {} for a language we have no wording for."""
     if language not in LANGUAGES:
         return {}
+    return dict(_built_in(kind, language))
+
+
+@functools.cache
+def _built_in(kind: str, language: str) -> tuple[tuple[str, str], ...]:
+    # Every widget answer and e-mail reads these: looked up once per process (a dozen pairs),
+    # as the catalogues themselves are loaded once (a recompiled catalogue needs a restart).
     with translation.override(site_language(language)):
-        return {key: str(text) for key, text in {**_COMMON, **_BY_KIND.get(kind, {})}.items()}
+        return tuple((key, str(text)) for key, text in {**_COMMON, **_BY_KIND.get(kind, {})}.items())
 
 
 def survey_language(code: str | None) -> str:
