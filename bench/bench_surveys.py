@@ -176,7 +176,7 @@ def _followup_cost(sample: int) -> float:
     mine.exclude(id__in=keep).update(followup_pending=False)
     if not keep:
         return float("nan")
-    with mock.patch("surveys.services._health_refresh_soon"):
+    with mock.patch("surveys.services.followup._health_refresh_soon"):
         started = time.perf_counter()
         done = responses_followup()
     return (time.perf_counter() - started) * 1000 / max(1, done)

@@ -1,11 +1,12 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.choices import Tier
 
-from .choices import LANGUAGES, QuestionType, TriggerType
+from .choices import LANGUAGES, QuestionType, SurveyKind, TriggerType
 from .models import Survey, SurveyWorkspace, normalize_origin
 from .wording import TEXT_KEYS, TEXT_LABELS, default_texts, follow_up_translation, wording_status
 
@@ -280,3 +281,30 @@ class WorkspaceForm(forms.ModelForm):
         if bad:
             raise forms.ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
         return "\n".join(normalize_origin(line) for line in lines)
+
+
+# Section: the report
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(required=False, widget=DATE_INPUT)
+    end = forms.DateField(required=False, widget=DATE_INPUT, help_text="exclusive")
+    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Segment"}))
+    tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices])
+    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label="All CSMs")
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *SurveyKind.choices])
+    q = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search comments…"})
+    )
+    theme = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Account
+        from core.models import User
+
+        # EXISTS per user (a few dozen index probes), not a join over every account and DISTINCT
+        owns = Exists(Account.objects.filter(owner=OuterRef("pk")))
+        self.fields["owner"].queryset = User.objects.filter(owns, is_active=True)

@@ -3,7 +3,7 @@
 Counting who would be e-mailed and why not (`sending.survey_send_preview`) reads the whole
 audience: about a second at 5,000 accounts, far more at 100,000. The confirm page, its poll and
 the survey's budget note therefore only read the count's cache entry (one per survey and
-audience version, `sending._budget_key`) and, when there is no recent one, start
+audience version, `sending.preview._budget_key`) and, when there is no recent one, start
 `survey_send_preview_task` after commit. The task stores the counts as it goes ("counting",
 `scanned` of `total` contacts) and then the result ("done"); a finished count is reused for
 `PREVIEW_MAX_AGE` seconds.
@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Survey
-from .sending import (
+from .sending.plan import _audience_queryset
+from .sending.preview import (
     PREVIEW_CACHE_SECONDS,
     SendPreview,
-    _audience_queryset,
     _budget_key,
     preview_fresh,
     survey_send_preview,

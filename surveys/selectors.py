@@ -2,21 +2,37 @@
 short in-process cache (30 s), so an answer costs one database round trip."""
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Survey, SurveyDay, SurveyDayState, SurveyDelivery, SurveyResponse, SurveyWorkspace
+from .models import (
+    ResponseTheme,
+    Survey,
+    SurveyDay,
+    SurveyDayState,
+    SurveyDelivery,
+    SurveyResponse,
+    SurveySendJob,
+    SurveyWorkspace,
+)
 
 __all__ = [
     "account_responses",
     "cache_clear",
+    "delivery_response",
+    "report_owner_names",
+    "report_themes",
+    "report_verbatims",
     "survey_cached",
+    "survey_last_send",
     "survey_list",
     "survey_report_counts",
+    "survey_send_running",
     "workspace_by_key",
+    "workspace_list",
 ]
 
 _TTL = 30.0
@@ -61,6 +77,25 @@ def survey_list() -> QuerySet:
         .values("n")
     )
     return Survey.objects.select_related("workspace").annotate(responses_90d=Coalesce(Subquery(recent), 0))
+
+
+def workspace_list() -> list[SurveyWorkspace]:
+    return list(SurveyWorkspace.objects.all())
+
+
+def survey_last_send(*, survey: Survey) -> SurveySendJob | None:
+    """The survey's latest "Email the audience" send (the builder shows how it went)."""
+    return survey.send_jobs.select_related("created_by").first()
+
+
+def survey_send_running(*, survey: Survey) -> SurveySendJob | None:
+    """A send of this survey still queued or running, if any."""
+    return survey.send_jobs.filter(status__in=["queued", "running"]).first()
+
+
+def delivery_response(*, delivery_id: int) -> SurveyResponse | None:
+    """The answer given to a delivery so far (score, comment, follow-up answers), if any."""
+    return SurveyResponse.objects.filter(delivery_id=delivery_id).only("score", "comment", "answers").first()
 
 
 def account_responses(*, account_id: int, limit: int = 20) -> list[SurveyResponse]:
@@ -150,3 +185,36 @@ def survey_report_counts(
                 target[c] += row[c]
         out[group] = sorted(merged.items(), key=lambda item: (item[0] is None, item[0] or ""))
     return out
+
+
+def report_verbatims(
+    *, start: datetime, end: datetime, narrowing: dict, kind: str = "", q: str = "", theme: int | None = None
+) -> QuerySet:
+    """The report's comments submitted in [start, end), newest first, narrowed to the accounts of
+    a segment / tier / owner (`narrowing`), a kind, a search in the text and a theme tag."""
+    qs = (
+        SurveyResponse.objects.submitted_between(start, end)
+        .exclude(comment="")
+        .select_related("account", "contact", "theme")
+    )
+    for name, value in narrowing.items():
+        if value:
+            qs = qs.filter(**{f"account__{name}": value})
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(comment__icontains=q)
+    if theme:
+        qs = qs.filter(theme_id=theme)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def report_owner_names(*, owner_ids: list[int]) -> dict[int, str]:
+    """{user id: display name} of the CSMs in the report's breakdown by owner."""
+    from core.models import User
+
+    return {u.id: str(u) for u in User.objects.filter(id__in=owner_ids)}
+
+
+def report_themes(*, limit: int = 30) -> list[ResponseTheme]:
+    return list(ResponseTheme.objects.all()[:limit])

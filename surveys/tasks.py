@@ -4,11 +4,11 @@ from django.utils.translation import gettext as _
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def responses_followup_task() -> int:
-    from django.core.cache import cache
+    from core.deferral import release
 
     from .services import FOLLOWUP_KEY, responses_followup
 
-    cache.delete(FOLLOWUP_KEY)  # answers from now on queue the next sweep
+    release(FOLLOWUP_KEY)  # answers from now on queue the next sweep
     return responses_followup()
 
 

@@ -1,18 +1,23 @@
 """The admin's survey builder: list, create, edit, workspaces (snippet, secret, origins). The
-send ("Email the audience…") is in views/sending.py."""
+send ("Email the audience…") is in views/sending.py. The forms shape the input, the services
+(`surveys.services.definitions`) store it, the selectors read."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.urls import reverse, reverse_lazy
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, TemplateView, UpdateView
+from django.views.generic import TemplateView
 
+from core.choices import Role
 from core.permissions import AdminRequiredMixin
+from core.views import ServiceFormView
 
 from ..forms import SurveyForm, WorkspaceForm
 from ..models import Survey, SurveyWorkspace
-from ..selectors import cache_clear, survey_list
+from ..selectors import survey_last_send, survey_list, workspace_list
 from ..sending import survey_budget_note, survey_send_preview_cached, surveys_budget_blocked
+from ..services import survey_save, workspace_save
 from .sending import budget_context
 
 
@@ -24,22 +29,27 @@ class SurveyListView(AdminRequiredMixin, TemplateView):
         blocked = surveys_budget_blocked(surveys)
         for survey in surveys:
             survey.budget_blocked_percent = blocked.get(survey.id)
-        return super().get_context_data(
-            surveys=surveys,
-            workspaces=list(SurveyWorkspace.objects.all()),
-            **kwargs,
-        )
+        return super().get_context_data(surveys=surveys, workspaces=workspace_list(), **kwargs)
 
 
-class SurveyFormMixin(AdminRequiredMixin):
-    model = Survey
+# Section: surveys
+
+
+class SurveyFormView(ServiceFormView):
+    """Create (no pk) or edit a survey: definition, wording in every language, audience,
+    trigger, schedule. Bad input re-renders the form with status 400."""
+
+    view_role = edit_role = Role.ADMIN
     form_class = SurveyForm
     template_name = "surveys/survey_form.html"
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        cache_clear()
-        messages.success(self.request, f"Survey “{self.object}” saved.")
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(Survey, pk=pk) if pk is not None else None
+
+    def perform(self, form):
+        survey = survey_save(survey=form.save(commit=False), personas=form.cleaned_data.get("personas"))
+        messages.success(self.request, _("Survey “%(name)s” saved.") % {"name": survey})
         if getattr(form, "follow_up_translations_cleared", False):
             messages.warning(
                 self.request,
@@ -48,17 +58,18 @@ class SurveyFormMixin(AdminRequiredMixin):
                     "translate it again in each language, or it is left out there."
                 ),
             )
-        return response
+        return survey
 
-    def get_success_url(self):
-        return reverse("surveys:survey_edit", args=[self.object.pk])
+    def get_success_url(self, obj) -> str:
+        return reverse("surveys:survey_edit", args=[obj.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         survey = self.object
         if survey is not None and survey.pk:
+            context["survey"] = survey
             context["public_url"] = settings.SITE_URL + reverse("surveys:public_link", args=[survey.public_slug])
-            context["last_send"] = survey.send_jobs.select_related("created_by").first()
+            context["last_send"] = survey_last_send(survey=survey)
             # The budget note needs the whole audience counted: from a recent preview at once,
             # else the page loads it afterwards (htmx) so the builder never waits for it.
             preview = survey_send_preview_cached(survey=survey)
@@ -71,29 +82,32 @@ class SurveyFormMixin(AdminRequiredMixin):
         return context
 
 
-class SurveyCreateView(SurveyFormMixin, CreateView):
-    pass
+# Section: widget workspaces
 
 
-class SurveyEditView(SurveyFormMixin, UpdateView):
-    pass
+class WorkspaceFormView(ServiceFormView):
+    """Create (no pk) or edit a widget workspace; once saved, its install snippet is shown."""
 
-
-class WorkspaceFormMixin(AdminRequiredMixin):
-    model = SurveyWorkspace
+    view_role = edit_role = Role.ADMIN
     form_class = WorkspaceForm
     template_name = "surveys/workspace_form.html"
-    success_url = reverse_lazy("surveys:survey_list")
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        cache_clear()
-        messages.success(self.request, f"Workspace “{self.object}” saved.")
-        return response
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(SurveyWorkspace, pk=pk) if pk is not None else None
+
+    def perform(self, form):
+        workspace = workspace_save(workspace=form.save(commit=False))
+        messages.success(self.request, _("Workspace “%(name)s” saved.") % {"name": workspace})
+        return workspace
+
+    def get_success_url(self, obj) -> str:
+        return reverse("surveys:survey_list")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.object is not None and self.object.pk:
+            context["surveyworkspace"] = self.object
             context["snippet"] = widget_snippet(self.object)
         return context
 
@@ -104,11 +118,3 @@ def widget_snippet(workspace: SurveyWorkspace, *, user_id: str = "USER_ID", user
         f'<script async src="{src}"\n  data-workspace="{workspace.key}"\n  data-user-id="{user_id}"\n'
         f'  data-user-hash="{user_hash}"\n  data-language="en"></script>'
     )
-
-
-class WorkspaceCreateView(WorkspaceFormMixin, CreateView):
-    pass
-
-
-class WorkspaceEditView(WorkspaceFormMixin, UpdateView):
-    pass

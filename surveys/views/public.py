@@ -30,7 +30,8 @@ from ..links import (
     form_nonce_make,
     form_nonce_read,
 )
-from ..models import Survey, SurveyResponse
+from ..models import Survey
+from ..selectors import delivery_response
 from ..services import email_answer, link_answer
 from ..throttle import public_answer_count, public_answer_retry_after
 from ..tokens import TokenError, TokenExpired
@@ -149,7 +150,7 @@ def _delivery_page(request, token: str, purpose: str):
         except ValidationError as exc:
             return _page(request, survey, delivery.language, status=400, errors=exc.message_dict, **posted)
         return _page(request, survey, delivery.language, thanks=CATEGORY_GROUP[recorded.category])
-    response = SurveyResponse.objects.filter(delivery_id=delivery.id).only("score", "comment", "answers").first()
+    response = delivery_response(delivery_id=delivery.id)
     low, high = survey.score_range
     clicked = request.GET.get("score", "")
     clicked = clicked if clicked.isdigit() and low <= int(clicked) <= high else ""

@@ -4,66 +4,39 @@ verbatims partial)."""
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.choices import Tier
 from core.choices import Role
 from core.permissions import RoleRequiredMixin, require_role
-from core.views import htmx_partial
+from core.views import htmx_partial, partial
 
 from ..choices import SurveyKind, score_category
+from ..forms import ReportFilterForm
 from ..metrics import distribution_from_counts, scores_from_counts
-from ..models import SCORE_COLUMNS, ResponseTheme, SurveyResponse
-from ..selectors import REPORT_GROUPS, survey_report_counts
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ReportFilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=DATE_INPUT)
-    end = forms.DateField(required=False, widget=DATE_INPUT, help_text="exclusive")
-    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Segment"}))
-    tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices])
-    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label="All CSMs")
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *SurveyKind.choices])
-    q = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search comments…"})
-    )
-    theme = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from accounts.models import Account
-        from core.models import User
-
-        # EXISTS per user (a few dozen index probes), not a join over every account and DISTINCT
-        owns = Exists(Account.objects.filter(owner=OuterRef("pk")))
-        self.fields["owner"].queryset = User.objects.filter(owns, is_active=True)
+from ..models import SCORE_COLUMNS
+from ..selectors import REPORT_GROUPS, report_owner_names, report_themes, report_verbatims, survey_report_counts
+from ..services import themes_recompute_queue
 
 
 class SurveyReportView(RoleRequiredMixin, TemplateView):
     template_name = "surveys/survey_report.html"
-    partial_template_name = "surveys/partials/verbatims.html"
 
     def get_template_names(self):
         if htmx_partial(self.request):
-            return [self.partial_template_name]
+            return [partial(self.template_name, "verbatims")]
         return [self.template_name]
 
     def post(self, request, *args, **kwargs):
         """Recompute the theme tags (managers and admins), in Celery."""
         require_role(request.user, Role.MANAGER)
-        from ..tasks import themes_compute_task
-
-        transaction.on_commit(themes_compute_task.delay)
-        messages.success(request, "Theme tags are being recomputed; refresh in a moment.")
+        themes_recompute_queue()
+        messages.success(request, _("Theme tags are being recomputed; refresh in a moment."))
         return redirect(request.get_full_path())
 
     def get_context_data(self, **kwargs):
@@ -78,14 +51,14 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         owner_id = data["owner"].pk if data.get("owner") else None
         narrowing = {"segment": data.get("segment") or "", "tier": data.get("tier") or "", "owner_id": owner_id}
         searching = bool(data.get("q") or data.get("theme"))
-        partial = htmx_partial(self.request)
+        fragment = htmx_partial(self.request)
         counts = None
-        if not (partial and searching):  # the partial needs only the number of comments
-            groups = () if partial else REPORT_GROUPS
+        if not (fragment and searching):  # the fragment needs only the number of comments
+            groups = () if fragment else REPORT_GROUPS
             counts = survey_report_counts(start=start, end=end, groups=groups, **narrowing)
         verbatims = self._verbatims(start, end, narrowing, data, counts)
         context.update(form=form, start=start, end=end, verbatims=verbatims, querystring=self._querystring())
-        if partial:
+        if fragment:
             return context
 
         totals = counts["totals"]
@@ -93,9 +66,7 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         segments = [{"key": key, **scores_from_counts(c)} for key, c in counts["segment"] if _answered(c)]
         tiers = [{"key": key, **scores_from_counts(c)} for key, c in counts["tier"] if _answered(c)]
         owners = [{"key": key, **scores_from_counts(c)} for key, c in counts["owner_id"] if _answered(c)]
-        from core.models import User
-
-        names = {u.id: str(u) for u in User.objects.filter(id__in=[r["key"] for r in owners if r["key"]])}
+        names = report_owner_names(owner_ids=[r["key"] for r in owners if r["key"]])
         for row in owners:
             row["label"] = names.get(row["key"], "No owner")
         tier_labels = dict(Tier.choices)
@@ -124,7 +95,7 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
             by_tier=tiers,
             by_owner=owners,
             chart_json=chart,
-            themes=list(ResponseTheme.objects.all()[:30]),
+            themes=report_themes(),
             can_recompute=self.request.user.has_role(Role.MANAGER),
         )
         return context
@@ -132,21 +103,15 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
     def _verbatims(self, start, end, narrowing: dict, data: dict, counts: dict | None):
         """The newest comments first, 25 a page. Without a search or theme, the number of
         comments (the paginator's count) comes from the report's counts instead of a scan."""
-        qs = (
-            SurveyResponse.objects.submitted_between(*_bounds(start, end))
-            .exclude(comment="")
-            .select_related("account", "contact", "theme")
+        qs = report_verbatims(
+            start=_as_datetime(start),
+            end=_as_datetime(end),
+            narrowing=narrowing,
+            kind=data.get("kind") or "",
+            q=data.get("q") or "",
+            theme=data.get("theme"),
         )
-        for name, value in narrowing.items():
-            if value:
-                qs = qs.filter(**{f"account__{name}": value})
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        if data.get("q"):
-            qs = qs.filter(comment__icontains=data["q"])
-        if data.get("theme"):
-            qs = qs.filter(theme_id=data["theme"])
-        paginator = Paginator(qs.order_by("-submitted_at", "-id"), 25)
+        paginator = Paginator(qs, 25)
         if counts is not None and not (data.get("q") or data.get("theme")):
             kinds = [data["kind"]] if data.get("kind") else SurveyKind.values
             paginator.count = sum(counts["totals"][f"comments_{kind}"] for kind in kinds)
@@ -163,7 +128,7 @@ def _answered(counts: dict) -> bool:
     return any(counts[name] for _, _, name in SCORE_COLUMNS)
 
 
-def _bounds(start, end):
+def _as_datetime(day):
     from ..metrics import as_datetime
 
-    return as_datetime(start), as_datetime(end)
+    return as_datetime(day)

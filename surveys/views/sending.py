@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.permissions import AdminRequiredMixin
-from core.views import htmx_partial
+from core.views import htmx_partial, partial
 
 from ..choices import SkipReason
 from ..fatigue import account_cap, recontact_days
 from ..models import Survey, SurveySendJob
 from ..preview_count import survey_preview_request
+from ..selectors import survey_send_running
 from ..sending import BUDGET_NOTE_SHARE, SendInProgress, send_job_create, send_job_resume, survey_budget_note
 
 
@@ -68,7 +69,7 @@ class SurveySendView(AdminRequiredMixin, View):
             "survey": survey,
             "preview": preview,
             "drip": survey.drip_per_day,
-            "running": survey.send_jobs.filter(status__in=["queued", "running"]).first(),
+            "running": survey_send_running(survey=survey),
         }
         if preview.done:
             context.update(
@@ -76,8 +77,8 @@ class SurveySendView(AdminRequiredMixin, View):
                 counted_just_now=(timezone.now() - preview.computed_at).total_seconds() < 60,
                 **budget_context(preview.audience, preview.skipped),
             )
-        template = "surveys/partials/send_preview.html" if htmx_partial(request) else "surveys/survey_send_confirm.html"
-        return render(request, template, context)
+        template = "surveys/survey_send_confirm.html"
+        return render(request, partial(template, "preview") if htmx_partial(request) else template, context)
 
     def post(self, request, pk: int):
         survey = get_object_or_404(Survey, pk=pk)
@@ -101,8 +102,8 @@ class SendJobView(AdminRequiredMixin, View):
             **budget_context(job.audience, job.skipped),
             "site_url": settings.SITE_URL,
         }
-        template = "surveys/partials/send_progress.html" if htmx_partial(request) else "surveys/survey_send_job.html"
-        return render(request, template, context)
+        template = "surveys/survey_send_job.html"
+        return render(request, partial(template, "progress") if htmx_partial(request) else template, context)
 
 
 class SendJobResumeView(AdminRequiredMixin, View):

@@ -1,7 +1,7 @@
 """Pins on the framework internals our code relies on, so that an upgrade that changes one fails
 here, loudly and by name, instead of somewhere deep in a page or an ingest.
 
-- `surveys.services._prepared_cursor`: the PostgreSQL backend's `ServerBindingCursor`, psycopg's
+- `surveys.sql.answer_cursor`: the PostgreSQL backend's `ServerBindingCursor`, psycopg's
   `Cursor.execute(prepare=, binary=)` and `prepare_threshold`, and the connection wrapper's
   `make_cursor`, `wrap_database_errors`, `close_if_health_check_failed`, `validate_thread_sharing`,
   `queries_logged`.

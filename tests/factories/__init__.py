@@ -11,6 +11,16 @@ from .accounts import (
 from .core import UserFactory
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .surveys import (
+    FatigueTouchFactory,
+    ResponseThemeFactory,
+    SurveyDeliveryFactory,
+    SurveyFactory,
+    SurveyResponseFactory,
+    SurveySendJobFactory,
+    SurveySendRecipientFactory,
+    SurveyWorkspaceFactory,
+)
 
 __all__ = [
     "AccountFactory",
@@ -19,9 +29,17 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "EmailTemplateFactory",
+    "FatigueTouchFactory",
     "PersonaFactory",
+    "ResponseThemeFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
+    "SurveyDeliveryFactory",
+    "SurveyFactory",
+    "SurveyResponseFactory",
+    "SurveySendJobFactory",
+    "SurveySendRecipientFactory",
+    "SurveyWorkspaceFactory",
     "TaskFactory",
     "TaskTemplateFactory",
     "UsageEventFactory",

@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from surveys import sending
 from surveys.models import FatigueTouch, SurveySendJob
 from surveys.sending import SendPreview, send_job_step
+from surveys.sending.preview import _budget_key
 from surveys.tasks import survey_send_preview_task
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory
@@ -70,7 +70,7 @@ def test_confirm_send_and_watch_the_progress(page, login, screenshot, admin_user
     run = counting.call_args.args[1]
     state = SendPreview(status="counting", run=run, scanned=5, total=13, computed_at=timezone.now())
     state.updated_at = state.computed_at
-    cache.set(sending._budget_key(survey), state, 600)
+    cache.set(_budget_key(survey), state, 600)
     page.locator("[data-counting] h2", has_text="38%").wait_for()
     assert page.locator("[data-counting] [role=progressbar]").get_attribute("aria-valuenow") == "38"
     screenshot(f"surveys_send_counting_{device}", full_page=False)

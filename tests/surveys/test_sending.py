@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Contact
-from surveys import sending
 from surveys.models import FatigueTouch, SurveyDelivery, SurveySendJob, SurveySendRecipient
-from surveys.sending import MailUnavailable, send_job_create, send_job_step, survey_send_preview
+from surveys.sending import MailUnavailable, jobs, send_job_create, send_job_step, survey_send_preview
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory
 
@@ -145,7 +144,7 @@ def test_a_second_click_starts_no_second_send(admin_client, audience, django_cap
 def test_the_send_goes_in_chunks_and_matches_the_preview(audience, django_capture_on_commit_callbacks):
     survey = SurveyFactory(kind="nps")
     preview = survey_send_preview(survey=survey)
-    with mock.patch.object(sending, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(jobs, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
         job = send_job_create(survey=survey)
     job.refresh_from_db()
     assert job.status == "done" and job.scanned == job.candidates == 8
@@ -187,7 +186,7 @@ def test_a_claim_left_by_a_dead_worker_is_not_sent_again(audience):
     survey = SurveyFactory(kind="nps")
     with mock.patch("surveys.tasks.survey_send_job_task.delay"):
         job = send_job_create(survey=survey)
-    with mock.patch.object(sending, "_send_pending"):
+    with mock.patch.object(jobs, "_send_pending"):
         send_job_step(job_id=job.id)  # planned, then the worker died before sending
     first = SurveySendRecipient.objects.order_by("id").first()
     SurveySendRecipient.objects.filter(id=first.id).update(status="sending")  # claimed, then died

@@ -1,4 +1,5 @@
-"""Email surveys (one-click signed links), public link surveys, and survey_send with fatigue."""
+"""Email surveys (surveys.services.emails): survey_send with fatigue, audience, drip and
+addresses, the one-click signed links, and the whole audience sent in chunks."""
 
 import re
 from datetime import timedelta
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from surveys.fatigue import fatigue_allowed_contact_ids, fatigue_record
 from surveys.models import FatigueTouch, SurveyDelivery, SurveyResponse
-from surveys.services import survey_link_for_contact, survey_send
+from surveys.services import survey_send
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory
 
@@ -109,34 +110,6 @@ def test_expired_forged_and_out_of_range_clicks(client, survey):
     assert SurveyResponse.objects.count() == 0
 
 
-def test_public_link_anonymous_and_known_contact(client, survey):
-    page = client.get(f"/s/{survey.public_slug}/?lang=fa")
-    assert page.status_code == 200
-    assert b'dir="rtl"' in page.content
-    nonce = re.search(rb'name="nonce" value="([^"]+)"', page.content).group(1).decode()
-    for score in ("4", "6"):  # resubmitting the same form changes the answer
-        client.post(f"/s/{survey.public_slug}/?lang=fa", {"nonce": nonce, "score": score, "comment": "خوب"})
-    anonymous = SurveyResponse.objects.get()
-    assert (anonymous.score, anonymous.account_id, anonymous.language, anonymous.channel) == (6, None, "fa", "link")
-    bad = client.post(f"/s/{survey.public_slug}/", {"nonce": "forged", "score": "5"})
-    assert bad.status_code == 400
-    # personal link: stored against the contact
-    contact = ContactFactory(account=AccountFactory())
-    url = survey_link_for_contact(survey=survey, contact=contact)
-    path = "/" + url.split("/", 3)[3]
-    assert client.get(path).status_code == 200
-    client.post(path, {"score": "10", "comment": "Great"})
-    known = SurveyResponse.objects.get(contact=contact)
-    assert (known.score, known.account_id) == (10, contact.account_id)
-    assert SurveyDelivery.objects.get(contact=contact).channel == "link"
-
-
-def test_inactive_survey_has_no_public_page(client, survey):
-    survey.status = "paused"
-    survey.save()
-    assert client.get(f"/s/{survey.public_slug}/").status_code == 404
-
-
 def test_email_is_rendered_right_to_left_for_arabic(survey):
     contact = ContactFactory(account=AccountFactory(), email="a@x.io", language="ar")
     survey_send(survey=survey, contact_ids=[contact.id])
@@ -150,13 +123,14 @@ def test_send_to_the_whole_audience_in_chunks(survey, django_capture_on_commit_c
     from unittest import mock
 
     from surveys import sending
+    from surveys.sending import jobs
 
     accounts = [AccountFactory(tier="key"), AccountFactory(tier="standard")]
     for i in range(5):
         ContactFactory(account=accounts[i % 2], email=f"p{i}@x.io")
     survey.tiers = ["key"]
     survey.save()
-    with mock.patch.object(sending, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(jobs, "PLAN_CHUNK", 2), django_capture_on_commit_callbacks(execute=True):
         job = sending.send_job_create(survey=survey)
     job.refresh_from_db()
     assert (job.status, job.candidates, job.sent, job.skipped) == ("done", 3, 3, {})

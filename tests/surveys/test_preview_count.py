@@ -16,7 +16,8 @@ from django.utils import timezone
 from surveys import preview_count
 from surveys.models import FatigueTouch
 from surveys.preview_count import survey_preview_request, survey_preview_state
-from surveys.sending import SendPreview, _budget_key, survey_send_preview
+from surveys.sending import SendPreview, survey_send_preview
+from surveys.sending.preview import _budget_key
 from surveys.tasks import survey_send_preview_task
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory

@@ -111,7 +111,7 @@ def test_unknown_workspace_and_bad_body(client, setup):
 def test_answer_then_comment_updates_one_response_and_fires_the_loop(client, setup, django_capture_on_commit_callbacks):
     workspace, survey, contact = setup
     token = offer(client, workspace)["token"]
-    with mock.patch("surveys.services.response_recorded.send") as sent:
+    with mock.patch("surveys.signals.response_recorded.send") as sent:
         with django_capture_on_commit_callbacks(execute=True):
             first = call(client, workspace, "answer", {**ident(workspace), "token": token, "score": 3})
         with django_capture_on_commit_callbacks(execute=True):
@@ -270,39 +270,3 @@ def test_widget_answer_service_refuses_replays_when_edit_window_is_zero(setup):
 
     with pytest.raises(AlreadyAnswered):
         widget_answer(workspace=workspace, token=token, user_id="user-1", score=2)
-
-
-def test_followup_sweep_is_batched_idempotent_and_follows_changes(setup, django_capture_on_commit_callbacks):
-    """With a broker, answers queue one sweep (not a message each); the sweep follows each
-    answer up once, and again (created=False) after the answer changed."""
-    from celery import current_app
-
-    import surveys.services as services
-    from surveys.services import response_upsert, responses_followup
-
-    workspace, survey, contact = setup
-    services._followup_checked_at = 0.0
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    try:
-        with (
-            mock.patch("surveys.tasks.responses_followup_task.apply_async") as queued,
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            for n in range(5):
-                response_upsert(dedupe_key=f"k{n}", kind="nps", score=2, channel="link", account_id=contact.account_id)
-    finally:
-        current_app.conf.task_always_eager = eager
-    assert queued.call_count == 1
-    with mock.patch("surveys.services.response_recorded.send") as sent:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert responses_followup(batch=2) == 5
-            assert responses_followup() == 0  # nothing pending: a retried sweep does nothing
-        assert [c.kwargs["created"] for c in sent.call_args_list] == [True] * 5
-        with django_capture_on_commit_callbacks(execute=False):
-            response_upsert(dedupe_key="k0", kind="nps", score=9, channel="link", account_id=contact.account_id)
-        with django_capture_on_commit_callbacks(execute=True):
-            assert responses_followup() == 1
-        assert sent.call_args_list[-1].kwargs["created"] is False
-        assert sent.call_args_list[-1].kwargs["category"] == "promoter"
-    assert SurveyResponse.objects.filter(followup_pending=True).count() == 0
