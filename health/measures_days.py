@@ -1,7 +1,7 @@
 """Health's own measures over many days at once (`Measure.compute_days`, see health.registry),
 for a history (health.history): each reads its rows once for the whole span and slides the
 windows in numpy, where `compute` runs one windowed query per day. Every value equals what
-`compute` gives for that day (tests/health/test_history.py): sums are integer arithmetic,
+`compute` gives for that day (tests/health/history/test_compute.py): sums are integer arithmetic,
 the floating-point steps are the same operations in the same order, and every rounding is
 Python's round() on each distinct value.
 
@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 
 import numpy as np
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from accounts.models import AccountDailyContact, AccountDailyUsage, Contact, Subscription, SupportTicket
+from accounts.models import Contact, Subscription, SupportTicket
 from accounts.rollups import WINDOW_DAYS, AccountRange, account_filter
 
 from .measures import MRR_LOOKBACK_DAYS, TREND_CAP, _settings, end_of_day
 from .models import CsmSentiment
 from .registry import run_cached
+from .sql import usage_rows_days
 
 NAN = np.nan
 
@@ -62,33 +62,6 @@ def ordinals(days: Sequence[date]) -> np.ndarray:
     return np.array([d.toordinal() for d in days], dtype=np.int64)
 
 
-def int_rows(sql: str, params: dict, ncols: int) -> np.ndarray:
-    """PostgreSQL: the rows of `sql` (%(name)s parameters), `ncols` non-null integer columns,
-    as an (n, ncols) int64 array. PostgreSQL packs them into one bytea that numpy reads in one
-    go: fetching millions of rows as Python tuples (or COPY messages) costs seconds."""
-    names = ", ".join(f"c{i}" for i in range(ncols))
-    packed = " || ".join(f"int8send(c{i}::int8)" for i in range(ncols))
-    query = f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) q({names})"
-    import psycopg
-
-    connection.ensure_connection()
-    # A server-side-binding cursor (Django's own binds client-side, which cannot return binary).
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(query, params, binary=True)
-        data = cursor.fetchone()[0]
-    if not data:
-        return np.zeros((0, ncols), dtype=np.int64)
-    return np.frombuffer(data, dtype=">i8").astype(np.int64).reshape(-1, ncols)
-
-
-def _id_clause(account_ids: Sequence[int], params: dict) -> str:
-    if isinstance(account_ids, AccountRange):
-        params.update(lo=account_ids.lo, hi=account_ids.hi)
-        return "account_id BETWEEN %(lo)s AND %(hi)s"
-    params["ids"] = [int(i) for i in account_ids]
-    return "account_id = ANY(%(ids)s)"
-
-
 def _grid(cols: np.ndarray, t: np.ndarray, n: int, width: int, weights=None) -> np.ndarray:
     """An n x width int64 grid of the counts (or summed weights) at (cols, t)."""
     flat = np.bincount(cols * width + t, weights=weights, minlength=n * width)
@@ -123,57 +96,9 @@ def _usage_days(days: Sequence[date], account_ids: Sequence[int]) -> dict[str, n
         if not n:
             return empty
         contacts_from = days[0] - timedelta(days=WINDOW_DAYS - 1)
-        if connection.vendor == "postgresql":
-            groups = [key_features[i : i + 62] for i in range(0, len(key_features), 62)]
-            params: dict = {"base": base, "last": days[-1], "cfrom": contacts_from}
-            masks = []
-            for g, names in enumerate(groups):
-                terms = []
-                for i, name in enumerate(names):
-                    params[f"kf{g}_{i}"] = name
-                    terms.append(f"CASE WHEN features ? %(kf{g}_{i})s THEN {1 << i}::int8 ELSE 0 END")
-                masks.append(" + ".join(terms))
-            ids_sql = _id_clause(account_ids, params)
-            usage = int_rows(
-                f"SELECT account_id, day - %(base)s, events{''.join(', ' + m for m in masks)} "
-                f"FROM {AccountDailyUsage._meta.db_table} WHERE day >= %(base)s AND day <= %(last)s AND {ids_sql}",
-                params,
-                3 + len(masks),
-            )
-            contact_rows = int_rows(
-                f"SELECT account_id, day - %(base)s, contact_id FROM {AccountDailyContact._meta.db_table} "
-                f"WHERE day >= %(cfrom)s AND day <= %(last)s AND {ids_sql}",
-                params,
-                3,
-            )
-            feature_masks = [usage[:, 3 + g] for g in range(len(groups))]
-        else:
-            rows = list(
-                account_filter(
-                    AccountDailyUsage.objects.filter(day__gte=base, day__lte=days[-1]), account_ids
-                ).values_list("account_id", "day", "events", "features")
-            )
-            usage = np.array([(a, (d - base).days, e) for a, d, e, _ in rows], dtype=np.int64).reshape(-1, 3)
-            groups = [key_features] if key_features else []
-            feature_masks = (
-                [
-                    np.array(
-                        [sum(1 << i for i, name in enumerate(key_features) if name in (f or {})) for *_, f in rows],
-                        dtype=np.int64,
-                    )
-                ]
-                if key_features
-                else []
-            )
-            contact_rows = np.array(
-                [
-                    (a, (d - base).days, c)
-                    for a, d, c in account_filter(
-                        AccountDailyContact.objects.filter(day__gte=contacts_from, day__lte=days[-1]), account_ids
-                    ).values_list("account_id", "day", "contact_id")
-                ],
-                dtype=np.int64,
-            ).reshape(-1, 3)
+        usage, contact_rows, feature_masks, groups = usage_rows_days(
+            account_ids=account_ids, key_features=key_features, base=base, last=days[-1], contacts_from=contacts_from
+        )
         cols, ok = columns(account_ids, usage[:, 0])
         cols, t, events = cols[ok], usage[ok, 1], usage[ok, 2]
         result = {}

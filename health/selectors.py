@@ -2,12 +2,14 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from .models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
+from .backtest import churn_risk
+from .models import ChurnModel, CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
 from .registry import MEASURES
 from .scoring import Plan, combine, pick_plan
 
@@ -123,7 +125,14 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
     snapshots' stored raw values rescored in memory, for the accounts the scorecard would
     apply to (given the other scorecards). Large books are sampled."""
     day = latest_day()
-    result = {"day": day, "current": Counter(), "preview": Counter(), "accounts": 0, "sampled": False, "missing": []}
+    result: dict[str, Any] = {
+        "day": day,
+        "current": Counter(),
+        "preview": Counter(),
+        "accounts": 0,
+        "sampled": False,
+        "missing": [],
+    }
     if day is None:
         return result
     plans = [*other_plans, plan]
@@ -133,7 +142,7 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
         result["sampled"] = True
         step = -(-total // PREVIEW_MAX_ACCOUNTS)
         qs = qs.annotate(bucket=Mod("account_id", step)).filter(bucket=0)
-    missing = set()
+    missing: set[str] = set()
     for tier, segment, band, measures in qs.values_list(
         "account__tier", "account__segment", "band", "measures"
     ).iterator(chunk_size=5000):
@@ -152,3 +161,85 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
 def scorecards_with_spread() -> list[tuple[Scorecard, Counter]]:
     spread = band_spread()
     return [(sc, spread.get(sc.id, Counter())) for sc in Scorecard.objects.prefetch_related("measures")]
+
+
+def scorecard_list_rows() -> list[dict]:
+    """The scorecards page: each scorecard with its measures (heaviest first) and how the
+    latest day's accounts spread over its bands (counts and percentages)."""
+    rows = []
+    for scorecard, spread in scorecards_with_spread():
+        total = sum(spread.values())
+        rows.append(
+            {
+                "scorecard": scorecard,
+                "measures": [
+                    (measure_label(m.measure_key), m.weight)
+                    for m in sorted(scorecard.measures.all(), key=lambda m: (-m.weight, m.measure_key))
+                ],
+                "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
+                "pct": {b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")},
+                "total": total,
+            }
+        )
+    return rows
+
+
+def scorecard_measures(scorecard: Scorecard) -> dict:
+    """{measure key: ScorecardMeasure} of a saved scorecard ({} for a new one)."""
+    return {m.measure_key: m for m in scorecard.measures.all()} if scorecard.pk else {}
+
+
+def scorecard_preview_bands(*, plan: Plan, other_plans: list[Plan]) -> tuple[dict, list[dict]]:
+    """scorecard_preview and its bands for display: now, with the edits, the share and the
+    change per band ("none" only when some account would have no score)."""
+    preview = scorecard_preview(plan=plan, other_plans=other_plans)
+    bands = []
+    for band in ("red", "yellow", "green", "none"):
+        now, then = preview["current"].get(band, 0), preview["preview"].get(band, 0)
+        if band == "none" and not then:
+            continue
+        total = preview["accounts"] or 1
+        pct = round(100 * then / total)
+        bands.append({"band": band, "current": now, "preview": then, "pct": pct, "delta": then - now})
+    return preview, bands
+
+
+# Section: churn risk
+
+
+def churn_model_current() -> ChurnModel | None:
+    """The trained churn model, if any."""
+    return ChurnModel.objects.first()
+
+
+def churn_risk_of(model: ChurnModel, measures: dict) -> dict:
+    """One snapshot's churn probability and its reasons, labelled."""
+    probability, reasons = churn_risk(model, measures)
+    return {"probability": probability, "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons]}
+
+
+def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> list[dict]:
+    """The `limit` accounts most likely to churn by the model, among the `scan` lowest scores
+    of the latest day: {"snap", "probability", "reasons"} each."""
+    day = latest_day()
+    snaps = (
+        HealthScore.objects.filter(day=day).select_related("account").order_by("score", "account_id")[:scan]
+        if day
+        else []
+    )
+    scored = [{"snap": snap, **churn_risk_of(model, snap.measures)} for snap in snaps]
+    return sorted(scored, key=lambda r: -r["probability"])[:limit]
+
+
+def default_weight_rows(edited: dict[str, float]) -> list[dict]:
+    """The default scorecard's measures with their weight and the weight being tried."""
+    default = Scorecard.objects.filter(is_default=True).prefetch_related("measures").first()
+    return [
+        {
+            "key": m.measure_key,
+            "label": measure_label(m.measure_key),
+            "weight": m.weight,
+            "edited": edited.get(m.measure_key),
+        }
+        for m in (default.measures.all() if default else [])
+    ]

@@ -14,7 +14,7 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
     scores_recomputed signal that playbooks chains on)."""
     from accounts.models import Account
 
-    from .services import today
+    from .recompute import today
 
     day = as_of or today().isoformat()
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
@@ -28,14 +28,14 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
 
 @shared_task(acks_late=True)
 def health_recompute_chunk_task(account_ids: list[int], as_of: str) -> int:
-    from .services import health_chunk_recompute
+    from .recompute import health_chunk_recompute
 
     return len(health_chunk_recompute(as_of=date.fromisoformat(as_of), account_ids=account_ids))
 
 
 @shared_task
 def health_recompute_finish_task(as_of: str) -> int:
-    from .services import health_recompute_finish
+    from .recompute import health_recompute_finish
 
     return len(health_recompute_finish(as_of=date.fromisoformat(as_of)))
 
@@ -43,21 +43,17 @@ def health_recompute_finish_task(as_of: str) -> int:
 @shared_task
 def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
     """events_ingested's debounce, run by a worker: the accounts not already queued go in ONE
-    refresh task (same debounce keys as account_health_refresh_soon). Two cache round trips
-    per batch, not one per account: a batch racing this one may queue some of the same
-    accounts again, which costs one idempotent recompute, never a wrong score. Returns how
-    many accounts it queued."""
-    from django.core.cache import cache
+    refresh task (same deferral keys as account_health_refresh_soon). Two cache round trips
+    per batch, not one per account (core.deferral.claim_many): a batch racing this one may
+    queue some of the same accounts again, which costs one idempotent recompute, never a
+    wrong score. Returns how many accounts it queued."""
+    from core.deferral import claim_many
 
-    from .services import REFRESH_DELAY_SECONDS
+    from .recompute import REFRESH_DELAY_SECONDS, refresh_key
 
-    keys = {f"health:refresh:{a}": a for a in sorted(set(account_ids))}
-    if not keys:
-        return 0
-    queued = cache.get_many(list(keys))
-    ids = [a for key, a in keys.items() if key not in queued]
+    keys = {refresh_key(a): a for a in sorted(set(account_ids))}
+    ids = [keys[k] for k in claim_many(keys, timeout=REFRESH_DELAY_SECONDS + 60)]
     if ids:
-        cache.set_many({f"health:refresh:{a}": 1 for a in ids}, REFRESH_DELAY_SECONDS + 60)
         accounts_health_refresh_task.apply_async(args=[ids], countdown=REFRESH_DELAY_SECONDS)
     return len(ids)
 
@@ -65,13 +61,12 @@ def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
 @shared_task
 def accounts_health_refresh_task(account_ids: list[int]) -> int:
     """The debounced refresh of many accounts at once (events_ingested): returns accounts scored."""
-    from django.core.cache import cache
-
     from accounts.models import Account
+    from core.deferral import release_many
 
-    from .services import health_recompute, today
+    from .recompute import health_recompute, refresh_key, today
 
-    cache.delete_many([f"health:refresh:{a}" for a in account_ids])
+    release_many(refresh_key(a) for a in account_ids)
     ids = list(Account.objects.filter(id__in=account_ids).values_list("id", flat=True))
     if not ids:
         return 0
@@ -82,7 +77,7 @@ def accounts_health_refresh_task(account_ids: list[int]) -> int:
 def account_health_refresh_task(account_id: int) -> int | None:
     from accounts.models import Account
 
-    from .services import account_health_refresh
+    from .recompute import account_health_refresh
 
     if not Account.objects.filter(id=account_id).exists():
         return None

@@ -8,6 +8,7 @@ urlpatterns = [
     path("health/scorecards/", views.ScorecardListView.as_view(), name="scorecard_list"),
     path("health/scorecards/new/", views.ScorecardEditView.as_view(), name="scorecard_create"),
     path("health/scorecards/<int:pk>/", views.ScorecardEditView.as_view(), name="scorecard_edit"),
+    path("health/scorecards/<int:pk>/delete/", views.ScorecardDeleteView.as_view(), name="scorecard_delete"),
     path("health/backtest/", views.BacktestView.as_view(), name="backtest"),
-    path("health/accounts/<int:pk>/<slug:action>/", views.AccountHealthActionView.as_view(), name="account_action"),
+    path("health/accounts/<int:pk>/<slug:action>/", views.account_action, name="account_action"),
 ]

@@ -1,10 +1,11 @@
 """Health pages: scorecards (admin) with a live band preview, the account card's actions,
-and the backtest."""
+and the backtest. Built from the core.views toolkit: writes are services (health.services),
+reads selectors (health.selectors)."""
 
 from datetime import UTC, datetime, time
 
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,14 +17,25 @@ from django.views.generic import TemplateView
 from accounts.models import Account
 from core.choices import Role
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
-from core.views import htmx_partial, safe_next
+from core.views import ActionView, ServiceFormView, htmx_partial, partial
 
-from .backtest import HORIZONS, backtest, churn_model_train, churn_risk
+from .backtest import HORIZONS, backtest, churn_model_train
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
-from .models import ChurnModel, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure
+from .models import HealthOverride, HealthSettings, Scorecard
 from .registry import MEASURES
 from .scoring import Plan, PlanMeasure
-from .selectors import account_health_card, latest_day, measure_label, scorecard_preview, scorecards_with_spread
+from .selectors import (
+    account_health_card,
+    churn_at_risk,
+    churn_model_current,
+    churn_risk_of,
+    default_weight_rows,
+    latest_day,
+    measure_label,
+    scorecard_list_rows,
+    scorecard_measures,
+    scorecard_preview_bands,
+)
 from .services import (
     csm_sentiment_record,
     health_override_clear,
@@ -31,48 +43,39 @@ from .services import (
     health_recompute,
     health_settings_update,
     plans_load,
+    scorecard_delete,
+    scorecard_save,
     today,
 )
 
 # Section: scorecards
 
+PREVIEW = partial("health/scorecard_form.html", "preview")
 
-class ScorecardListView(AdminRequiredMixin, TemplateView):
+
+class ScorecardListView(AdminRequiredMixin, ServiceFormView):
+    """The scorecards with their band spread; its form is the settings every scorecard shares."""
+
     template_name = "health/scorecard_list.html"
+    form_class = HealthSettingsForm
+
+    def get_object(self):
+        return HealthSettings.load()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("settings_form", HealthSettingsForm(instance=HealthSettings.load()))
-        rows = []
-        for scorecard, spread in scorecards_with_spread():
-            total = sum(spread.values())
-            rows.append(
-                {
-                    "scorecard": scorecard,
-                    "measures": [
-                        (measure_label(m.measure_key), m.weight)
-                        for m in sorted(scorecard.measures.all(), key=lambda m: (-m.weight, m.measure_key))
-                    ],
-                    "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
-                    "pct": {
-                        b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")
-                    },
-                    "total": total,
-                }
-            )
-        context.update(rows=rows, day=latest_day(), measure_label=measure_label)
-        return context
+        return super().get_context_data(rows=scorecard_list_rows(), day=latest_day(), **kwargs)
 
-    def post(self, request):
-        form = HealthSettingsForm(request.POST, instance=HealthSettings.load())
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(settings_form=form), status=400)
-        health_settings_update(
+    def perform(self, form):
+        return health_settings_update(
             key_features=form.cleaned_data["key_features"],
             sentiment_stale_days=form.cleaned_data["sentiment_stale_days"],
         )
-        messages.success(request, "Health settings saved. Scores change at the next recompute.")
-        return redirect("health:scorecard_list")
+
+    def get_success_message(self, obj) -> str:
+        return _("Health settings saved. Scores change at the next recompute.")
+
+    def get_success_url(self, obj) -> str:
+        return reverse("health:scorecard_list")
 
 
 class ScorecardEditView(AdminRequiredMixin, View):
@@ -87,7 +90,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return get_object_or_404(Scorecard, pk=pk)
 
     def _measure_forms(self, scorecard, data=None):
-        existing = {m.measure_key: m for m in scorecard.measures.all()} if scorecard.pk else {}
+        existing = scorecard_measures(scorecard)
         keys = list(MEASURES) + [k for k in existing if k not in MEASURES]
         rows = []
         for key in keys:
@@ -110,34 +113,23 @@ class ScorecardEditView(AdminRequiredMixin, View):
 
     def post(self, request, pk=None):
         scorecard = self._objects(pk)
-        if "delete" in request.POST and scorecard.pk:
-            if scorecard.is_default:
-                messages.error(request, "The default scorecard cannot be deleted.")
-                return redirect("health:scorecard_edit", pk=scorecard.pk)
-            scorecard.delete()
-            messages.success(request, f"Deleted “{scorecard.name}”.")
-            return redirect("health:scorecard_list")
         form = ScorecardForm(request.POST, instance=scorecard)
         rows = self._measure_forms(scorecard, request.POST)
         rows_valid = all(r["form"].is_valid() for r in rows)
         chosen = [r for r in rows if rows_valid and r["form"].cleaned_data["on"]]
         if rows_valid and not chosen:
-            rows[0]["form"].add_error("on", "Pick at least one measure.")
+            rows[0]["form"].add_error("on", _("Pick at least one measure."))
             rows_valid = False
         if htmx_partial(request) and "preview" in request.POST:
             return self._preview(request, scorecard, form, rows, rows_valid=rows_valid)
         if not (form.is_valid() and rows_valid):
             return self._render(request, scorecard, form, rows, status=400)
-        with transaction.atomic():
-            scorecard = form.save()
-            scorecard.measures.exclude(measure_key__in=[r["key"] for r in chosen]).delete()
-            for r in chosen:
-                ScorecardMeasure.objects.update_or_create(
-                    scorecard=scorecard,
-                    measure_key=r["key"],
-                    defaults={"weight": r["form"].cleaned_data["weight"], "points": r["form"].cleaned_data["points"]},
-                )
-        messages.success(request, f"Saved “{scorecard.name}”. Scores follow at the next recompute.")
+        scorecard = scorecard_save(
+            scorecard=form.instance,
+            measures=[(r["key"], r["form"].cleaned_data["weight"], r["form"].cleaned_data["points"]) for r in chosen],
+        )
+        saved = _("Saved “%(name)s”. Scores follow at the next recompute.")
+        messages.success(request, saved % {"name": scorecard.name})
         return redirect("health:scorecard_list")
 
     def _preview(self, request, scorecard, form, rows, *, rows_valid: bool):
@@ -151,7 +143,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
         if red is None or green is None or red > green:
             errors.append(_("Band edges are invalid: “red below” must be at most “green from”."))
         if errors:
-            return render(request, "health/partials/scorecard_preview.html", {"errors": errors}, status=400)
+            return render(request, PREVIEW, {"errors": errors}, status=400)
         plan = Plan(
             id=scorecard.pk or 0,
             name=data.get("name") or "new",
@@ -171,19 +163,27 @@ class ScorecardEditView(AdminRequiredMixin, View):
             ),
         )
         others = [p for p in plans_load() if p.id != scorecard.pk and not (plan.is_default and p.is_default)]
-        preview = scorecard_preview(plan=plan, other_plans=others)
-        bands = []
-        for band in ("red", "yellow", "green", "none"):
-            now, then = preview["current"].get(band, 0), preview["preview"].get(band, 0)
-            if band == "none" and not then:
-                continue
-            total = preview["accounts"] or 1
-            bands.append(
-                {"band": band, "current": now, "preview": then, "pct": round(100 * then / total), "delta": then - now}
-            )
-        return render(
-            request, "health/partials/scorecard_preview.html", {"preview": preview, "bands": bands, "plan": plan}
-        )
+        preview, bands = scorecard_preview_bands(plan=plan, other_plans=others)
+        return render(request, PREVIEW, {"preview": preview, "bands": bands, "plan": plan})
+
+
+class ScorecardDeleteView(AdminRequiredMixin, View):
+    """POST /health/scorecards/<id>/delete/: any scorecard but the default one."""
+
+    http_method_names = ["post"]
+
+    def get_object(self):
+        return get_object_or_404(Scorecard, pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        scorecard = self.get_object()
+        try:
+            scorecard_delete(scorecard=scorecard)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("health:scorecard_edit", pk=scorecard.pk)
+        messages.success(request, _("Deleted “%(name)s”.") % {"name": scorecard.name})
+        return redirect("health:scorecard_list")
 
 
 def measure_row_errors(rows) -> list[str]:
@@ -200,86 +200,107 @@ def measure_row_errors(rows) -> list[str]:
 # Section: account card
 
 
-class AccountHealthActionView(RoleRequiredMixin, View):
-    """POST /health/accounts/<id>/<action>/: override, clear-override, sentiment, recompute.
-    htmx gets the re-rendered card; a plain form post goes back where it came from."""
+class AccountHealthActionView(ActionView):
+    """POST /health/accounts/<id>/<action>/, one view per action (ACCOUNT_ACTIONS). htmx gets
+    the re-rendered card (and the account header's health figure, out-of-band); a plain form
+    post goes back where it came from. An invalid form: the card with its errors (400)."""
 
     view_role = Role.CSM
     edit_role = Role.CSM
-    ACTIONS = ("override", "clear-override", "sentiment", "recompute")
+    template_name = "health/partials/health_card.html"
+    form_class: type | None = None
+    form_name = ""  # the card's context name of the bound form
 
-    def post(self, request, pk, action):
-        if action not in self.ACTIONS:
-            raise Http404("unknown action")
-        account = get_object_or_404(Account, pk=pk)
-        override_form = sentiment_form = None
-        status = 200
-        if action == "override":
-            override_form = OverrideForm(request.POST)
-            if override_form.is_valid():
-                expires = datetime.combine(override_form.cleaned_data["expires_on"], time.min, tzinfo=UTC)
-                health_override_create(
-                    account=account,
-                    score=override_form.cleaned_data["score"],
-                    reason=override_form.cleaned_data["reason"],
-                    expires_at=expires,
-                    author=request.user,
-                )
-                override_form = None
-            else:
-                status = 400
-        elif action == "clear-override":
-            override = get_object_or_404(HealthOverride, pk=request.POST.get("override"), account=account)
-            health_override_clear(override=override, user=request.user)
-        elif action == "sentiment":
-            sentiment_form = SentimentForm(request.POST)
-            if sentiment_form.is_valid():
-                csm_sentiment_record(
-                    account=account,
-                    value=sentiment_form.cleaned_data["value"],
-                    note=sentiment_form.cleaned_data["note"],
-                    author=request.user,
-                )
-                sentiment_form = None
-            else:
-                status = 400
-        else:
-            health_recompute(as_of=today(), account_ids=[account.id])
-        if not htmx_partial(request):
-            if status != 200:
-                return HttpResponseBadRequest(
-                    "Invalid form: "
-                    + "; ".join(
-                        f"{field}: {' '.join(errs)}"
-                        for f in (override_form, sentiment_form)
-                        if f
-                        for field, errs in f.errors.items()
-                    )
-                )
-            return redirect(safe_next(request, reverse("accounts:detail", args=[account.pk]), referer=True))
+    def get_object(self):
+        self.account = get_object_or_404(Account, pk=self.kwargs["pk"])
+        return self.account
+
+    def get_success_url(self, account) -> str:
+        return reverse("accounts:detail", args=[account.pk])
+
+    def get_context_data(self, account, **kwargs):
         account.refresh_from_db()
-        context = health_panel_context(request, account, override_form=override_form, sentiment_form=sentiment_form)
-        response = render(
-            request, "health/partials/health_card.html", {"account": account, "panel": context}, status=status
-        )
-        if status == 200:
+        return {"account": account, "panel": health_panel_context(self.request, account, **kwargs)}
+
+    def post(self, request, *args, **kwargs):
+        self.form = None
+        if self.form_class is not None:
+            self.form = self.form_class(request.POST)
+            if not self.form.is_valid():
+                return self.form_invalid(self.get_object())
+        response = super().post(request, *args, **kwargs)
+        if htmx_partial(request) and response.status_code == 200:
             # The account header's health figure follows, out-of-band (no reload, no second request).
             response.content += render_to_string(
-                "accounts/partials/health_kpi.html", {"account": account, "oob": True}, request=request
+                "accounts/partials/health_kpi.html", {"account": self.account, "oob": True}, request=request
             ).encode()
         return response
+
+    def form_invalid(self, account):
+        if not htmx_partial(self.request):
+            return HttpResponseBadRequest(
+                "Invalid form: " + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in self.form.errors.items())
+            )
+        context = self.get_context_data(account, **{self.form_name: self.form})
+        return render(self.request, self.template_name, context, status=400)
+
+
+class AccountOverrideView(AccountHealthActionView):
+    form_class = OverrideForm
+    form_name = "override_form"
+
+    def perform(self, account):
+        data = self.form.cleaned_data
+        health_override_create(
+            account=account,
+            score=data["score"],
+            reason=data["reason"],
+            expires_at=datetime.combine(data["expires_on"], time.min, tzinfo=UTC),
+            author=self.request.user,
+        )
+
+
+class AccountOverrideClearView(AccountHealthActionView):
+    def perform(self, account):
+        override = get_object_or_404(HealthOverride, pk=self.request.POST.get("override"), account=account)
+        health_override_clear(override=override, user=self.request.user)
+
+
+class AccountSentimentView(AccountHealthActionView):
+    form_class = SentimentForm
+    form_name = "sentiment_form"
+
+    def perform(self, account):
+        data = self.form.cleaned_data
+        csm_sentiment_record(account=account, value=data["value"], note=data["note"], author=self.request.user)
+
+
+class AccountRecomputeView(AccountHealthActionView):
+    def perform(self, account):
+        health_recompute(as_of=today(), account_ids=[account.id])
+
+
+ACCOUNT_ACTIONS = {
+    "override": AccountOverrideView.as_view(),
+    "clear-override": AccountOverrideClearView.as_view(),
+    "sentiment": AccountSentimentView.as_view(),
+    "recompute": AccountRecomputeView.as_view(),
+}
+
+
+def account_action(request, pk: int, action: str):
+    """The card's action URLs, /health/accounts/<id>/<action>/: each action its own view."""
+    view = ACCOUNT_ACTIONS.get(action)
+    if view is None:
+        raise Http404("unknown action")
+    return view(request, pk=pk, action=action)
 
 
 def health_panel_context(request, account, *, override_form=None, sentiment_form=None) -> dict:
     context = account_health_card(account)
-    model = ChurnModel.objects.first()
+    model = churn_model_current()
     if model is not None and context["latest"] is not None:
-        probability, reasons = churn_risk(model, context["latest"].measures)
-        context["risk"] = {
-            "probability": probability,
-            "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons],
-            "horizon": model.horizon_days,
-        }
+        context["risk"] = {**churn_risk_of(model, context["latest"].measures), "horizon": model.horizon_days}
     context.update(
         can_edit=request.user.has_role(Role.CSM),
         override_form=override_form or OverrideForm(),
@@ -322,36 +343,9 @@ class BacktestView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         weights, errors = parse_weights(self.request.GET)
         result = backtest(as_of=today(), weights=weights or None)
-        default = Scorecard.objects.filter(is_default=True).prefetch_related("measures").first()
-        weight_rows = [
-            {
-                "key": m.measure_key,
-                "label": measure_label(m.measure_key),
-                "weight": m.weight,
-                "edited": weights.get(m.measure_key),
-            }
-            for m in (default.measures.all() if default else [])
-        ]
-        model = ChurnModel.objects.first()
-        at_risk = []
-        if model is not None:
-            day = latest_day()
-            snaps = (
-                HealthScore.objects.filter(day=day).select_related("account").order_by("score", "account_id")[:2000]
-                if day
-                else []
-            )
-            scored = []
-            for snap in snaps:
-                probability, reasons = churn_risk(model, snap.measures)
-                scored.append(
-                    {
-                        "snap": snap,
-                        "probability": probability,
-                        "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons],
-                    }
-                )
-            at_risk = sorted(scored, key=lambda r: -r["probability"])[:15]
+        weight_rows = default_weight_rows(weights)
+        model = churn_model_current()
+        at_risk = churn_at_risk(model) if model is not None else []
         context.update(
             result=result,
             weights=weights,

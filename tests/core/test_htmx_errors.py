@@ -24,7 +24,7 @@ def test_scorecard_preview_names_the_measure_and_field_it_refuses(client, admin_
     response = client.post("/health/scorecards/new/", data, **HTMX)
     # then
     assert response.status_code == 400
-    assert response.templates[0].name == "health/partials/scorecard_preview.html"
+    assert response.templates[0].name == "preview"  # the {% partialdef preview %} of health/scorecard_form.html
     assert f"{first['label']} · weight: Ensure this value is less than or equal to 100." in response.content.decode()
 
 

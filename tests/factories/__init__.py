@@ -9,6 +9,13 @@ from .accounts import (
     UsageEventFactory,
 )
 from .core import UserFactory
+from .health import (
+    CsmSentimentFactory,
+    HealthOverrideFactory,
+    HealthScoreFactory,
+    ScorecardFactory,
+    ScorecardMeasureFactory,
+)
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
 from .surveys import (
@@ -28,10 +35,15 @@ __all__ = [
     "ChecklistTemplateFactory",
     "ChecklistTemplateItemFactory",
     "ContactFactory",
+    "CsmSentimentFactory",
     "EmailTemplateFactory",
     "FatigueTouchFactory",
+    "HealthOverrideFactory",
+    "HealthScoreFactory",
     "PersonaFactory",
     "ResponseThemeFactory",
+    "ScorecardFactory",
+    "ScorecardMeasureFactory",
     "SubscriptionFactory",
     "SupportTicketFactory",
     "SurveyDeliveryFactory",

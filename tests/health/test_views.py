@@ -237,3 +237,18 @@ def test_backtest_api(api_read, scored):
     body = response.json()
     assert [h["horizon_days"] for h in body["horizons"]] == [30, 60, 90] and body["model"] is None
     assert api_read.get("/api/v1/health/backtest/", {"w_nps": -1}).status_code == 400
+
+
+def test_scorecard_delete_has_its_own_url_and_spares_the_default(admin_client, scored):
+    # given: the default scorecard and another one
+    default = Scorecard.objects.get(is_default=True)
+    other = Scorecard.objects.create(name="Key accounts", tier="key")
+    admin_client.get(reverse("health:scorecard_edit", args=[other.pk]))  # the page holds the delete button
+    # when / then: the default stays, with a message on its page
+    refused = admin_client.post(reverse("health:scorecard_delete", args=[default.pk]))
+    assert refused.status_code == 302 and refused.url == reverse("health:scorecard_edit", args=[default.pk])
+    assert Scorecard.objects.filter(pk=default.pk).exists()
+    deleted = admin_client.post(reverse("health:scorecard_delete", args=[other.pk]))
+    assert deleted.status_code == 302 and deleted.url == reverse("health:scorecard_list")
+    assert not Scorecard.objects.filter(pk=other.pk).exists()
+    assert admin_client.get(reverse("health:scorecard_delete", args=[other.pk])).status_code == 405

@@ -94,7 +94,7 @@ def book():
 
 
 def test_history_equals_the_per_day_recompute(book, monkeypatch):
-    from health import services
+    from health.recompute import inputs
 
     days = backfill_days(days=90, end=today(), daily=12)
     per_day_backfill(days)
@@ -106,7 +106,7 @@ def test_history_equals_the_per_day_recompute(book, monkeypatch):
     Account.objects.update(health_score=None, health_band="", health_change_7d=None)
 
     # Several chunks: on PostgreSQL each chunk's COPY overlaps the scoring of the next.
-    monkeypatch.setattr(services, "CHUNK_SIZE", 25)
+    monkeypatch.setattr(inputs, "CHUNK_SIZE", 25)
     family: dict = {}
     scored = health_history_compute(days=days, family=family)
     history_finish(days=days, scored=scored, family=family)

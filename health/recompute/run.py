@@ -1,0 +1,71 @@
+"""The recompute runs: all accounts or some in this process (health_recompute), and the two
+steps of the nightly Celery fan-out (one chunk; the finish after every chunk)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from accounts.models import Account
+
+from .. import signals
+from ..models import HealthScore
+from .compute import health_scores_compute
+from .current import health_current_update
+from .inputs import account_ranges, today
+from .rollup import health_parents_rollup
+
+__all__ = ["RecomputeResult", "health_chunk_recompute", "health_recompute", "health_recompute_finish"]
+
+
+@dataclass
+class RecomputeResult:
+    day: date
+    scored: list[int] = field(default_factory=list)
+    band_changes: list[dict] = field(default_factory=list)
+
+
+def health_chunk_recompute(*, as_of: date, account_ids: Sequence[int]) -> list[int]:
+    """One chunk of the nightly fan-out: snapshots, then the Account columns of the
+    accounts that are not parents (parents wait for the roll-up in the final step)."""
+    scored = health_scores_compute(as_of=as_of, account_ids=account_ids)
+    if as_of >= today():
+        parents = set(Account.objects.filter(parent_id__in=list(account_ids)).values_list("parent_id", flat=True))
+        health_current_update(as_of=as_of, account_ids=[i for i in account_ids if i not in parents])
+    return scored
+
+
+def health_recompute_finish(*, as_of: date, account_ids: Sequence[int] | None = None) -> list[int]:
+    """After every chunk: roll parents up, refresh their Account columns, and tell the
+    floors above (playbooks chains its evaluation on scores_recomputed)."""
+    parents = health_parents_rollup(as_of=as_of, account_ids=account_ids)
+    if as_of >= today() and parents:
+        health_current_update(as_of=as_of, account_ids=parents)
+    ids = (
+        list(account_ids)
+        if account_ids is not None
+        else list(HealthScore.objects.filter(day=as_of).values_list("account_id", flat=True))
+    )
+    signals.scores_recomputed.send(sender=HealthScore, account_ids=ids, day=as_of)
+    return parents
+
+
+def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | None = None) -> RecomputeResult:
+    """Recompute in this process: all accounts (chunked) or the given ones, plus their
+    parents. Idempotent: the same inputs give the same snapshots."""
+    as_of = as_of or today()
+    ids = None if account_ids is None else list(account_ids)
+    if ids is not None:
+        parents = Account.objects.filter(id__in=ids, parent__isnull=False).values_list("parent_id", flat=True)
+        ids = sorted(set(ids) | set(parents))
+    scored = health_scores_compute(as_of=as_of, account_ids=ids)
+    result = RecomputeResult(day=as_of, scored=scored)
+    health_parents_rollup(as_of=as_of, account_ids=ids)
+    done = set(scored)
+    if as_of >= today():
+        if ids is not None:
+            result.band_changes += health_current_update(as_of=as_of, account_ids=ids, scored=done)
+        else:
+            for chunk in account_ranges():
+                result.band_changes += health_current_update(as_of=as_of, account_ids=chunk, scored=done)
+    signals.scores_recomputed.send(sender=HealthScore, account_ids=scored, day=as_of)
+    return result

@@ -1,0 +1,36 @@
+"""Fixtures shared by the health tests."""
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.rollups import usage_rollup_rebuild
+from health.models import Scorecard, ScorecardMeasure
+from health.services import today
+from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.health import at
+
+
+@pytest.fixture
+def book():
+    """Three accounts with usage up to today, a plain scorecard on usage + tickets."""
+    day = today()
+    scorecard = Scorecard.objects.create(name="Test", is_default=True, red_below=40, green_from=70)
+    ScorecardMeasure.objects.create(
+        scorecard=scorecard, measure_key="usage_frequency", weight=30, points=[[0, 0], [20, 100]]
+    )
+    ScorecardMeasure.objects.create(
+        scorecard=scorecard, measure_key="open_tickets", weight=10, points=[[0, 100], [10, 0]]
+    )
+    ScorecardMeasure.objects.create(scorecard=scorecard, measure_key="nps", weight=10, points=[[-100, 0], [100, 100]])
+    busy, quiet, empty = (
+        AccountFactory(external_id="busy"),
+        AccountFactory(external_id="quiet"),
+        AccountFactory(external_id="empty"),
+    )
+    for offset in range(20):
+        UsageEventFactory(account=busy, occurred_at=at(day - timedelta(days=offset), 1))
+    for offset in range(4):
+        UsageEventFactory(account=quiet, occurred_at=at(day - timedelta(days=offset), 1))
+    usage_rollup_rebuild()
+    return scorecard, busy, quiet, empty

@@ -1,0 +1,24 @@
+"""The scorecards a recompute scores with (health.recompute.plans)."""
+
+import pytest
+
+from health.services import scorecard_default_ensure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_scorecard_has_registered_measures():
+    scorecard = scorecard_default_ensure()
+    keys = set(scorecard.measures.values_list("measure_key", flat=True))
+    assert {
+        "usage_frequency",
+        "breadth",
+        "depth",
+        "usage_trend",
+        "open_tickets",
+        "escalated_tickets",
+        "days_to_renewal",
+        "mrr_change",
+        "csm_sentiment",
+    } <= keys
+    assert scorecard_default_ensure() == scorecard
