@@ -10,12 +10,11 @@ what a re-run or a concurrent worker may still do (nothing). See docs/playbooks.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,6 +25,7 @@ from accounts.models import Account
 from .choices import OPEN_STATUSES, RunSource, RunStatus
 from .conditions import conditions_apply
 from .models import Enrolment, Playbook, PlaybookRun, Task
+from .sql import enrolment_outcomes_store
 from .triggers import EvalContext, Match, day_end, get_trigger
 
 __all__ = ["EvalResult", "PreviewRow", "playbook_evaluate"]
@@ -242,26 +242,8 @@ def _enrol_and_act(playbook, ctx, run, candidates, result) -> None:
             outcomes = actions_execute(playbook=playbook, enrolments=created, accounts=accounts, ctx=ctx)
             for enrolment in created:
                 enrolment.outcome = outcomes.get(enrolment.pk, [])
-            _outcomes_store(created)
+            enrolment_outcomes_store(created)
             result.enrolled += len(created)
-
-
-def _outcomes_store(enrolments: list[Enrolment]) -> None:
-    """Write each enrolment's outcome. On PostgreSQL one UPDATE ... FROM (VALUES ...): Django's
-    bulk_update builds a CASE over every row, which is several times slower for JSON."""
-    if connection.vendor != "postgresql":
-        Enrolment.objects.bulk_update(enrolments, ["outcome"])
-        return
-    table = Enrolment._meta.db_table
-    values = ", ".join(["(%s, %s::jsonb)"] * len(enrolments))
-    params: list = []
-    for e in enrolments:
-        params += [e.pk, json.dumps(e.outcome)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS e SET outcome = v.outcome FROM (VALUES {values}) AS v(id, outcome) WHERE e.id = v.id",
-            params,
-        )
 
 
 def _preview(playbook: Playbook, ctx: EvalContext, result: EvalResult) -> EvalResult:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
 from accounts.models import Account, Persona
-from core.choices import Role
 from core.models import User
 
 from .choices import ActionType, AssigneeRule, Priority, TriggerType
 from .models import EmailTemplate, Playbook, TaskTemplate
+from .selectors import task_workers
 from .triggers import TRIGGERS
 
 __all__ = [
@@ -46,12 +46,6 @@ def _param_field(param):
     if param.kind == "choice":
         return forms.ChoiceField(choices=param.choices, initial=param.default, **common)
     return forms.CharField(max_length=128, initial=param.default, **common)
-
-
-def _workers():
-    return User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER, Role.ADMIN]).order_by(
-        "first_name", "username"
-    )
 
 
 class PlaybookForm(forms.ModelForm):
@@ -259,7 +253,7 @@ class TaskTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee_user"].queryset = _workers()
+        self.fields["assignee_user"].queryset = task_workers()
 
     def clean(self):
         cleaned = super().clean()
@@ -309,7 +303,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _workers()
+        self.fields["assignee"].queryset = task_workers()
 
 
 class BulkForm(forms.Form):
@@ -331,7 +325,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, task_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_ids"].choices = [(i, i) for i in task_choices]
-        self.fields["assignee"].queryset = _workers()
+        self.fields["assignee"].queryset = task_workers()
 
     def clean(self):
         cleaned = super().clean()
@@ -383,7 +377,7 @@ class TaskCreateForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _workers()
+        self.fields["assignee"].queryset = task_workers()
         self.fields["assignee"].empty_label = None
         if user is not None and not self.is_bound:
             self.initial.setdefault("assignee", user.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import task_create_views, views
+from . import views
 
 app_name = "playbooks"
 
@@ -9,15 +9,15 @@ urlpatterns = [
     path("tasks/", views.InboxView.as_view(), name="inbox"),
     path("tasks/team/", views.TeamView.as_view(), name="team"),
     path("tasks/bulk/", views.TaskBulkView.as_view(), name="task_bulk"),
-    path("tasks/new/", task_create_views.TaskCreateView.as_view(), name="task_create"),
-    path("tasks/new/accounts/", task_create_views.TaskAccountSearchView.as_view(), name="task_account_search"),
+    path("tasks/new/", views.TaskCreateView.as_view(), name="task_create"),
+    path("tasks/new/accounts/", views.TaskAccountSearchView.as_view(), name="task_account_search"),
     path("tasks/counts/", views.TaskCountsView.as_view(), name="task_counts"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
-    path("tasks/<int:pk>/complete/", views.TaskActionView.as_view(action="complete"), name="task_complete"),
-    path("tasks/<int:pk>/snooze/", views.TaskActionView.as_view(action="snooze"), name="task_snooze"),
-    path("tasks/<int:pk>/reassign/", views.TaskActionView.as_view(action="reassign"), name="task_reassign"),
-    path("tasks/emails/<int:pk>/approve/", views.EmailDecisionView.as_view(decision="approve"), name="email_approve"),
-    path("tasks/emails/<int:pk>/reject/", views.EmailDecisionView.as_view(decision="reject"), name="email_reject"),
+    path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task_complete"),
+    path("tasks/<int:pk>/snooze/", views.TaskSnoozeView.as_view(), name="task_snooze"),
+    path("tasks/<int:pk>/reassign/", views.TaskReassignView.as_view(), name="task_reassign"),
+    path("tasks/emails/<int:pk>/approve/", views.EmailApproveView.as_view(), name="email_approve"),
+    path("tasks/emails/<int:pk>/reject/", views.EmailRejectView.as_view(), name="email_reject"),
     # Playbook builder (admins)
     path("playbooks/", views.PlaybookListView.as_view(), name="playbook_list"),
     path("playbooks/new/", views.PlaybookFormView.as_view(), name="playbook_create"),

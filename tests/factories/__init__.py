@@ -17,7 +17,16 @@ from .health import (
     ScorecardMeasureFactory,
 )
 from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
-from .playbooks import EmailTemplateFactory, TaskFactory, TaskTemplateFactory
+from .playbooks import (
+    EmailMessageFactory,
+    EmailTemplateFactory,
+    EnrolmentFactory,
+    OutboundPostFactory,
+    PlaybookFactory,
+    PlaybookRunFactory,
+    TaskFactory,
+    TaskTemplateFactory,
+)
 from .surveys import (
     FatigueTouchFactory,
     ResponseThemeFactory,
@@ -36,11 +45,16 @@ __all__ = [
     "ChecklistTemplateItemFactory",
     "ContactFactory",
     "CsmSentimentFactory",
+    "EmailMessageFactory",
     "EmailTemplateFactory",
+    "EnrolmentFactory",
     "FatigueTouchFactory",
     "HealthOverrideFactory",
     "HealthScoreFactory",
+    "OutboundPostFactory",
     "PersonaFactory",
+    "PlaybookFactory",
+    "PlaybookRunFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",

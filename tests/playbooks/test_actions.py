@@ -180,7 +180,7 @@ def test_webhook_and_slack_posts(make_playbook, django_capture_on_commit_callbac
             {"type": "slack", "url": "https://hooks.slack.com/services/T/B/X"},
         ],
     )
-    with mock.patch("playbooks.services.outbound_post", return_value=OutboundResponse(200, "ok")) as post:
+    with mock.patch("playbooks.services.outbound.outbound_post", return_value=OutboundResponse(200, "ok")) as post:
         with django_capture_on_commit_callbacks(execute=True):
             playbook_evaluate(playbook=pb, as_of=TODAY)
     assert post.call_count == 2

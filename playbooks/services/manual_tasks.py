@@ -1,0 +1,84 @@
+"""The write for a task a person adds by hand (the inbox's and the account page's "New task").
+
+Beside `services/tasks.py` (the writes on existing tasks). Playbooks
+create their tasks in bulk in `actions._task`; this is the one-task path, with the same rules:
+the assignee is someone who works tasks (as `task_reassign` requires), the "task.created"
+webhook goes out after commit, and no timeline entry is written (a task reaches the timeline
+when it is done, with its outcome)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account
+from core.choices import Role
+from core.models import User
+
+from ..choices import Priority
+from ..models import Task
+
+__all__ = ["MAX_DUE_DAYS", "task_create"]
+
+MAX_DUE_DAYS = 5 * 366
+
+
+@transaction.atomic
+def task_create(
+    *,
+    user: User,
+    account: Account,
+    title: str,
+    due_date: date,
+    body: str = "",
+    priority: int = Priority.NORMAL,
+    assignee: User | None = None,
+    today: date | None = None,
+) -> Task:
+    """Create one open task on `account`, for `assignee` (default: `user`). Raises
+    PermissionDenied for a read-only user and ValidationError with per-field messages."""
+    if not (user is not None and user.is_authenticated and user.is_active and user.has_role(Role.CSM)):
+        raise PermissionDenied(_("Read-only users cannot create tasks."))
+    today = today or timezone.now().date()
+    assignee = assignee or user
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Say what needs doing.")
+    elif len(title) > 255:
+        errors["title"] = _("At most 255 characters.")
+    if due_date is None:
+        errors["due_date"] = _("Choose a due date.")
+    elif due_date < today:
+        errors["due_date"] = _("The due date cannot be in the past.")
+    elif due_date > today + timedelta(days=MAX_DUE_DAYS):
+        errors["due_date"] = _("Choose a due date within five years.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose low, normal, high or urgent.")
+    if not (assignee.is_active and assignee.has_role(Role.CSM)):
+        errors["assignee"] = _("Assign to an active CSM, manager or admin.")
+    if errors:
+        raise ValidationError(errors)
+    task = Task.objects.create(
+        account=account,
+        title=title,
+        body=(body or "").strip(),
+        signal={"source": "manual", "created_by": user.pk},
+        priority=priority,
+        due_date=due_date,
+        assignee=assignee,
+    )
+    _emit_created(task, account)
+    return task
+
+
+def _emit_created(task: Task, account: Account) -> None:
+    from core.webhooks import webhook_emit
+
+    from ..actions import task_created_payload
+
+    webhook_emit(event="task.created", payload=task_created_payload(task, account))

@@ -1,0 +1,59 @@
+"""Writes for task and email templates (their placeholders are checked before saving)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..models import EmailTemplate, TaskTemplate
+
+__all__ = [
+    "email_template_save",
+    "task_template_save",
+]
+
+
+def _save_template(model, obj, fields: dict):
+    obj = obj or model()
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def task_template_save(*, template: TaskTemplate | None = None, **fields) -> TaskTemplate:
+    for name in ("title", "body"):
+        if name in fields:
+            _check_template_syntax(name, fields[name])
+    return _save_template(TaskTemplate, template, fields)
+
+
+def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
+    for name in ("subject", "body"):
+        if name in fields:
+            _check_template_syntax(name, fields[name])
+    return _save_template(EmailTemplate, template, fields)
+
+
+def _check_template_syntax(field: str, source: str) -> None:
+    """Compile with the engine that renders it (playbooks.template_context): unknown tags such
+    as `{% load %}` or `{% include %}` are refused here, where the admin typed them."""
+    import re
+
+    from django.template import TemplateSyntaxError
+
+    from ..template_context import SAFE_TAGS, template_compile
+
+    try:
+        template_compile(source or "")
+    except TemplateSyntaxError as exc:
+        tag = re.search(r"Invalid block tag on line (\d+): '(\w+)'", str(exc))
+        if tag and tag.group(2) not in SAFE_TAGS and not tag.group(2).startswith("end"):
+            message = _(
+                "template error: {%% %(tag)s %%} (line %(line)s) cannot be used in these templates; "
+                "the tags that can are %(tags)s."
+            ) % {"tag": tag.group(2), "line": tag.group(1), "tags": ", ".join(SAFE_TAGS)}
+        else:
+            message = _("template error: %(error)s") % {"error": exc}
+        raise ValidationError({field: message}) from exc

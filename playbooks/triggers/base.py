@@ -1,0 +1,164 @@
+"""The trigger framework: a trigger's parameters (Param), one fetched row turned into an
+occurrence (Match), what an evaluation knows (EvalContext), the Trigger base class, and the
+event names the event-driven runs use. The package docstring says how triggers work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from ..choices import TriggerType
+
+__all__ = [
+    "EVENT_BAND_CHANGED",
+    "EVENT_RESPONSE_RECORDED",
+    "EVENT_SUBSCRIPTION_CHANGED",
+    "EvalContext",
+    "Match",
+    "Param",
+    "SNAPSHOT_MAX_AGE_DAYS",
+    "Trigger",
+    "day_end",
+    "day_start",
+    "fmt_int",
+    "fmt_money",
+]
+
+EVENT_BAND_CHANGED = "health.band_changed"
+EVENT_RESPONSE_RECORDED = "survey.response_recorded"
+EVENT_SUBSCRIPTION_CHANGED = "subscription.changed"
+
+# A snapshot older than this (days before as_of) is too stale to act on.
+SNAPSHOT_MAX_AGE_DAYS = 2
+
+
+def day_end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def fmt_int(value) -> str:
+    return f"{int(value):,}"
+
+
+def fmt_money(value) -> str:
+    return f"{Decimal(value or 0):,.0f}"
+
+
+# Section: framework
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    label: str
+    kind: str = "int"  # "int" | "choice" | "str"
+    default: object = None
+    choices: tuple[tuple[str, str], ...] = ()
+    min: int | None = None
+    max: int | None = None
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    account_id: int
+    key: str
+    reason: str
+    signal: dict
+
+
+@dataclass
+class EvalContext:
+    as_of: date
+    now: datetime
+    playbook: object = None
+    account_ids: list[int] | None = None
+    event: dict | None = None
+    dry_run: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+class Trigger:
+    type: str = ""
+    params: tuple[Param, ...] = ()
+    # Events that re-evaluate this trigger at once for the account concerned.
+    events: tuple[str, ...] = ()
+    # "" when queryset() yields accounts, else the path of the account FK on its rows.
+    account_path: str = ""
+    fields: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return TriggerType(self.type).label
+
+    # Params
+
+    def validate(self, params: dict) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not isinstance(params, dict):
+            return {"params": "must be an object"}
+        known = {p.name for p in self.params}
+        for name in params:
+            if name not in known:
+                errors[name] = "unknown parameter"
+        for p in self.params:
+            value = params.get(p.name, p.default)
+            if value in (None, ""):
+                if p.required:
+                    errors[p.name] = "is required"
+                continue
+            if p.kind == "int":
+                if isinstance(value, bool) or not isinstance(value, int):
+                    try:
+                        value = int(str(value))
+                    except ValueError:
+                        errors[p.name] = "must be a whole number"
+                        continue
+                if p.min is not None and value < p.min:
+                    errors[p.name] = f"must be at least {p.min}"
+                elif p.max is not None and value > p.max:
+                    errors[p.name] = f"must be at most {p.max}"
+            elif p.kind == "choice":
+                if value not in {c for c, _ in p.choices}:
+                    errors[p.name] = f"must be one of: {', '.join(c for c, _ in p.choices)}"
+            elif not isinstance(value, str) or len(value) > 128:
+                errors[p.name] = "must be text of at most 128 characters"
+        return errors
+
+    def clean(self, params: dict) -> dict:
+        """Params with defaults filled in and numbers as ints (call after validate)."""
+        out = {}
+        for p in self.params:
+            value = (params or {}).get(p.name, p.default)
+            if value in (None, ""):
+                value = p.default
+            if p.kind == "int" and value is not None:
+                value = int(value)
+            out[p.name] = value
+        return out
+
+    def summary(self, params: dict) -> str:
+        return self.label
+
+    # Evaluation
+
+    def get_account_path(self, ctx: EvalContext) -> str:
+        return self.account_path
+
+    def prepare(self, p: dict, ctx: EvalContext) -> None:
+        """Writes needed before the query (only 'segment entered' keeps state)."""
+
+    def queryset(self, p: dict, ctx: EvalContext) -> QuerySet | None:
+        raise NotImplementedError
+
+    def match(self, row: dict, p: dict, ctx: EvalContext) -> Match | None:
+        raise NotImplementedError

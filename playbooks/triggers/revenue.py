@@ -1,0 +1,96 @@
+"""Revenue triggers: a renewal coming up, and a subscription upgraded, downgraded or cancelled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+
+from accounts.models import Account, Subscription
+
+from ..choices import TriggerType
+from .base import EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_money
+from .registry import register
+
+
+@register
+class RenewalDue(Trigger):
+    type = TriggerType.RENEWAL_DUE
+    params = (Param("days", "Renews within (days)", "int", 90, min=1, max=365),)
+    events = (EVENT_SUBSCRIPTION_CHANGED,)
+    fields = ("pk", "renewal_date", "mrr")
+
+    def summary(self, p):
+        return f"Renewal in {p['days']} days or less"
+
+    def queryset(self, p, ctx):
+        return Account.objects.filter(renewal_date__gte=ctx.as_of, renewal_date__lte=ctx.as_of + timedelta(p["days"]))
+
+    def match(self, row, p, ctx):
+        days = (row["renewal_date"] - ctx.as_of).days
+        return Match(
+            account_id=row["pk"],
+            key=f"renewal:{row['renewal_date']}",
+            reason=f"renews on {row['renewal_date']:%d %b %Y} (in {days} days), ARR {fmt_money(row['mrr'] * 12)}",
+            signal={"renewal_date": row["renewal_date"].isoformat(), "days": days, "arr": str(row["mrr"] * 12)},
+        )
+
+
+SUBSCRIPTION_CHANGES = (("upgrade", "Upgrade"), ("downgrade", "Downgrade"), ("cancelled", "Cancellation"))
+
+
+@register
+class SubscriptionChange(Trigger):
+    type = TriggerType.SUBSCRIPTION_CHANGE
+    params = (
+        Param("change", "Change", "choice", "cancelled", SUBSCRIPTION_CHANGES),
+        Param("lookback_days", "Changed within (days, nightly catch-up)", "int", 3, min=1, max=60),
+    )
+    events = (EVENT_SUBSCRIPTION_CHANGED,)
+    account_path = "account"
+    fields = ("pk", "account_id", "plan", "mrr", "prev_mrr", "change")
+
+    def summary(self, p):
+        return f"Subscription {dict(SUBSCRIPTION_CHANGES)[p['change']].lower()}"
+
+    def queryset(self, p, ctx):
+        change = p["change"]
+        previous = (
+            Subscription.objects.paid()
+            .filter(account_id=OuterRef("account_id"), start_date__lt=OuterRef("start_date"))
+            .order_by("-start_date", "-pk")
+        )
+        base = Subscription.objects.filter(account__isnull=False).annotate(
+            prev_mrr=Subquery(previous.values("mrr")[:1])
+        )
+        event = ctx.event or {}
+        if event.get("event") == EVENT_SUBSCRIPTION_CHANGED:
+            # The signal says what changed (an in-place plan change has no earlier row to compare).
+            if event.get("change") != change or not event.get("subscription_id"):
+                return Subscription.objects.none()
+            return base.filter(pk=event["subscription_id"]).annotate(change=Value(change, output_field=CharField()))
+        since = ctx.now - timedelta(days=p["lookback_days"])
+        if change == "cancelled":
+            qs = base.filter(canceled_at__gt=since, canceled_at__lte=ctx.now)
+        else:
+            started = base.paid().filter(
+                start_date__gt=ctx.as_of - timedelta(days=p["lookback_days"]), start_date__lte=ctx.as_of
+            )
+            qs = started.filter(mrr__gt=F("prev_mrr")) if change == "upgrade" else started.filter(mrr__lt=F("prev_mrr"))
+        return qs.annotate(change=Value(change, output_field=CharField())).order_by("account_id", "-pk")
+
+    def match(self, row, p, ctx):
+        mrr = Decimal(row["mrr"])
+        if row["change"] == "cancelled":
+            reason = f"cancelled the {row['plan']} plan (MRR {fmt_money(mrr)})"
+        elif row["prev_mrr"] is not None:
+            reason = f"{row['change']}d to {row['plan']}: MRR {fmt_money(row['prev_mrr'])} → {fmt_money(mrr)}"
+        else:
+            reason = f"{row['change']}d to {row['plan']} (MRR {fmt_money(mrr)})"
+        return Match(
+            account_id=row["account_id"],
+            key=f"subscription:{row['pk']}:{row['change']}",
+            reason=reason,
+            signal={"subscription_id": row["pk"], "change": row["change"], "plan": row["plan"], "mrr": str(mrr)},
+        )

@@ -1,0 +1,64 @@
+"""Survey trigger: an NPS or CSAT answer of a kind (detractor, promoter, low CSAT...)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+
+from ..choices import TriggerType
+from .base import EVENT_RESPONSE_RECORDED, Match, Param, Trigger
+from .registry import register
+
+SURVEY_ANSWERS = (
+    ("detractor", "NPS detractor (0–6)"),
+    ("passive", "NPS passive (7–8)"),
+    ("promoter", "NPS promoter (9–10)"),
+    ("low_csat", "Low CSAT (1–2)"),
+)
+_ANSWER_FILTER = {
+    "detractor": Q(kind="nps", score__lte=6),
+    "passive": Q(kind="nps", score__gte=7, score__lte=8),
+    "promoter": Q(kind="nps", score__gte=9),
+    "low_csat": Q(kind="csat", score__lte=2),
+}
+
+
+@register
+class SurveyAnswer(Trigger):
+    type = TriggerType.SURVEY_ANSWER
+    params = (
+        Param("answer", "Answer", "choice", "detractor", SURVEY_ANSWERS),
+        Param("lookback_days", "Answered within (days)", "int", 3, min=1, max=60),
+    )
+    events = (EVENT_RESPONSE_RECORDED,)
+    account_path = "account"
+    fields = ("pk", "account_id", "kind", "score", "comment", "submitted_at", "contact__name", "contact__email")
+
+    def summary(self, p):
+        return dict(SURVEY_ANSWERS)[p["answer"]]
+
+    def queryset(self, p, ctx):
+        try:
+            from surveys.models import SurveyResponse
+        except ImportError:
+            return None
+        return (
+            SurveyResponse.objects.customer_answers()  # imported history fires no playbook
+            .filter(account__isnull=False)
+            .filter(_ANSWER_FILTER[p["answer"]])
+            .filter(submitted_at__gt=ctx.now - timedelta(days=p["lookback_days"]), submitted_at__lte=ctx.now)
+            .order_by("account_id", "-submitted_at", "-pk")
+        )
+
+    def match(self, row, p, ctx):
+        who = row["contact__name"] or row["contact__email"] or "an anonymous contact"
+        label = {"detractor": "detractor", "passive": "passive", "promoter": "promoter", "low_csat": "low"}[p["answer"]]
+        comment = row["comment"].strip()
+        quoted = f': "{comment[:140]}{"…" if len(comment) > 140 else ""}"' if comment else ""
+        return Match(
+            account_id=row["account_id"],
+            key=f"response:{row['pk']}",
+            reason=f"{row['kind'].upper()} {row['score']} ({label}) from {who} on {row['submitted_at']:%d %b}{quoted}",
+            signal={"response_id": row["pk"], "kind": row["kind"], "score": row["score"], "comment": comment[:500]},
+        )

@@ -1,0 +1,46 @@
+"""The "no CSM touch" trigger: longer than the tier's touch cadence without a touch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+
+from accounts.choices import LifecycleStage, Tier
+from accounts.models import Account, TouchCadence
+
+from ..choices import TriggerType
+from .base import Match, Param, Trigger
+from .registry import register
+
+
+@register
+class NoTouch(Trigger):
+    type = TriggerType.NO_TOUCH
+    params = (Param("grace_days", "Grace period (days past the cadence)", "int", 0, min=0, max=90),)
+    fields = ("pk", "tier", "last_touch_at", "created_at")
+
+    def summary(self, p):
+        grace = f" + {p['grace_days']} days" if p["grace_days"] else ""
+        return f"No CSM touch for longer than the tier's cadence{grace}"
+
+    def queryset(self, p, ctx):
+        cadence = TouchCadence.days_by_tier()
+        ctx.extra["cadence"] = cadence
+        q = Q()
+        for tier, days in cadence.items():
+            cutoff = ctx.now - timedelta(days=days + p["grace_days"])
+            q |= Q(tier=tier) & (Q(last_touch_at__lt=cutoff) | Q(last_touch_at__isnull=True, created_at__lt=cutoff))
+        return Account.objects.filter(q).exclude(lifecycle_stage=LifecycleStage.CHURNED)
+
+    def match(self, row, p, ctx):
+        every = ctx.extra["cadence"].get(row["tier"])
+        last = row["last_touch_at"]
+        since = (ctx.now - (last or row["created_at"])).days
+        what = f"no CSM touch for {since} days" if last else f"never touched ({since} days as a customer)"
+        return Match(
+            account_id=row["pk"],
+            key=f"no_touch:{last.date() if last else 'never'}",
+            reason=f"{what}; {Tier(row['tier']).label} accounts are due every {every} days",
+            signal={"last_touch_at": last.isoformat() if last else None, "days": since, "cadence_days": every},
+        )

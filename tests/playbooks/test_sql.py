@@ -1,0 +1,60 @@
+"""The playbooks app's database seam (playbooks/sql.py): both implementations write the same
+outcomes; the PostgreSQL one in one statement."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.db import is_postgresql
+from playbooks import sql
+from playbooks.evaluation import playbook_evaluate
+from playbooks.models import Enrolment
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _enrolments(make_playbook, n=3):
+    accounts = [AccountFactory(renewal_date=None) for _ in range(n)]
+    playbook = make_playbook("renewal_due", {"days": 30})
+    for account in accounts:
+        Enrolment.objects.create(playbook=playbook, account=account, occurrence_key=f"k{account.pk}")
+    return list(Enrolment.objects.filter(playbook=playbook).order_by("pk"))
+
+
+@pytest.mark.parametrize("store", ["_outcomes_store_portable", "enrolment_outcomes_store"])
+def test_outcomes_are_written_per_enrolment(make_playbook, store):
+    # given
+    enrolments = _enrolments(make_playbook)
+    for i, e in enumerate(enrolments):
+        e.outcome = [{"type": "task", "n": i, "text": 'é "quoted"'}]
+    # when
+    getattr(sql, store)(enrolments)
+    # then
+    assert [e.outcome for e in Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).order_by("pk")] == [
+        [{"type": "task", "n": i, "text": 'é "quoted"'}] for i in range(len(enrolments))
+    ]
+
+
+def test_postgresql_writes_every_outcome_in_one_statement(make_playbook):
+    if not is_postgresql():
+        pytest.skip("PostgreSQL only")
+    enrolments = _enrolments(make_playbook, n=5)
+    for e in enrolments:
+        e.outcome = [{"ok": True}]
+    with CaptureQueriesContext(connection) as queries:
+        sql.enrolment_outcomes_store(enrolments)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+
+
+def test_evaluation_stores_outcomes_through_the_seam(make_playbook, monkeypatch):
+    calls = []
+    monkeypatch.setattr("playbooks.evaluation.enrolment_outcomes_store", lambda rows: calls.append(len(rows)))
+    today = timezone.now().date()
+    AccountFactory(renewal_date=today + timedelta(days=10))
+    playbook = make_playbook("renewal_due", {"days": 30})
+    playbook_evaluate(playbook=playbook, as_of=today)
+    assert calls == [1]
