@@ -88,27 +88,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.UsageEvent)
-class UsageEventAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "account", "contact", "event", "message_id")
-    raw_id_fields = ("account", "contact")
-    list_select_related = ("account", "contact")
-
-
-@admin.register(models.AccountDailyUsage)
-class AccountDailyUsageAdmin(ReadOnlyAdmin):
-    list_display = ("day", "account", "events", "active_contacts")
-    list_select_related = ("account",)
-    raw_id_fields = ("account",)
-
-
-@admin.register(models.AccountDailyContact)
-class AccountDailyContactAdmin(ReadOnlyAdmin):
-    list_display = ("day", "account", "contact_id")
-    list_select_related = ("account",)
-    raw_id_fields = ("account",)
-
-
 @admin.register(models.SupportTicket)
 class SupportTicketAdmin(admin.ModelAdmin):
     list_display = (

@@ -72,7 +72,9 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
     Account, CostEntry, Persona, TouchCadence = models.Account, models.CostEntry, models.Persona, models.TouchCadence
     if connection.vendor == "postgresql":
         # events carry no foreign key (partitioned table), so CASCADE does not reach them
-        extra = [getattr(models, name) for name in ("UsageEvent", "AccountDailyUsage") if hasattr(models, name)]
+        from usage.models import AccountDailyUsage, UsageEvent
+
+        extra = [UsageEvent, AccountDailyUsage]
         tables = [m._meta.db_table for m in (Account, Persona, CostEntry, *extra)]
         with connection.cursor() as cursor:
             if connection.in_atomic_block:

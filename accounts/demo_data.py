@@ -43,10 +43,11 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.models import User
+from usage.ingest import PG_COPY_SIGNATURE, PG_COPY_TRAILER
+from usage.models import AccountDailyContact, AccountDailyUsage, UsageEvent
 
 from .choices import ActivityKind, LifecycleStage, TicketPriority, TicketStatus, Tier
 from .demo import DemoContext
-from .ingest import PG_COPY_SIGNATURE, PG_COPY_TRAILER
 from .models import (
     Account,
     Activity,
@@ -56,7 +57,6 @@ from .models import (
     Referral,
     Subscription,
     SupportTicket,
-    UsageEvent,
 )
 
 DEMO_PASSWORD = "demo1234"
@@ -1397,8 +1397,6 @@ def seed_accounts(ctx: DemoContext) -> None:
     """The accounts step (registered first): see the module docstring."""
     from tqdm import tqdm
 
-    from . import models
-
     users = demo_team_ensure()
     user_ids = {name: u.pk for name, u in users.items()}
     personas = {}
@@ -1408,14 +1406,14 @@ def seed_accounts(ctx: DemoContext) -> None:
     planner = Planner(seed=ctx.seed, today=ctx.today, event_scale=ctx.extra.get("event_scale", 1.0))
     writer = BulkWriter()
     if writer.pg:
-        # the events table is partitioned by month (accounts.ingest): make sure every month exists
-        from .ingest import usage_partitions_ensure
+        # the events table is partitioned by month (usage.ingest): make sure every month exists
+        from usage.ingest import usage_partitions_ensure
 
         usage_partitions_ensure(
             months={planner.start + timedelta(days=d) for d in range(0, HISTORY_DAYS, 28)} | {ctx.today}
         )
 
-    big_tables = [UsageEvent, models.AccountDailyUsage, models.AccountDailyContact]
+    big_tables = [UsageEvent, AccountDailyUsage, AccountDailyContact]
     record_tables = [Account, Contact, Subscription, SupportTicket, Activity]
     checks = ExitStack()  # closed on success only: after a failure the transaction rolls back anyway
     checks.enter_context(bulk_load(keys_of=record_tables, indexes_of=big_tables))
@@ -1490,7 +1488,6 @@ class ChunkWriter:
     (account i gets the block's first id + i)."""
 
     def __init__(self, ctx: DemoContext, writer: BulkWriter, ids: IdBlock, planner: Planner, *, user_ids, personas):
-        from . import models
 
         self.ctx, self.writer, self.ids, self.planner = ctx, writer, ids, planner
         self.user_ids, self.personas = user_ids, personas
@@ -1502,7 +1499,7 @@ class ChunkWriter:
         self.timing = {"plan": 0.0, "records": 0.0, "events": 0.0, "rollups": 0.0}
         self.totals = {"contacts": 0, "subscriptions": 0, "events": 0, "tickets": 0, "activities": 0}
         self.rollup_totals = {"daily_usage": 0, "daily_contacts": 0}
-        self.daily_usage, self.daily_contact = models.AccountDailyUsage, models.AccountDailyContact
+        self.daily_usage, self.daily_contact = AccountDailyUsage, AccountDailyContact
         self.binary = writer.pg
         self.events_binary = None
         if writer.pg:
@@ -1739,7 +1736,7 @@ class ChunkWriter:
     def _rollups(self, plans, position, day, name, contact, first_contact) -> dict[str, int]:
         """The daily rollups of a chunk's events (AccountDailyUsage and AccountDailyContact),
         computed from the arrays the events were written from: exactly the rows
-        `accounts.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
+        `usage.rollups.usage_rollup_rebuild()` makes from the stored events (days are UTC, an
         event's day is its plan day; contact ids ascending, like PostgreSQL's
         jsonb_agg(DISTINCT); tests/accounts/test_demo.py compares the two), without reading 20M
         events back."""

@@ -1,5 +1,6 @@
 """Customer accounts and everything that happens to them: contacts, subscriptions (revenue),
-usage events, support tickets, the timeline, personas and referrals.
+support tickets, the timeline, personas and referrals. Usage events and their rollups live one
+floor up, in the usage app.
 
 Every timestamp here may be historical (imports bring a team's history), so none of them
 defaults to "now" silently where an import would give a real value."""
@@ -193,101 +194,6 @@ class Subscription(models.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
-
-
-# Section: usage
-
-
-class UsageEvent(models.Model):
-    """One thing a customer's user did in the product. Tens of millions of rows: keep it lean.
-
-    Written only through `accounts.ingest.events_store` (COPY on PostgreSQL). On PostgreSQL the
-    table is partitioned by month on `occurred_at` (migration 0007; docs/decisions.md "Usage
-    events table"). A repeated `message_id` is refused by `message_key`, a compact 64-bit key
-    per message id and UTC day (accounts.ingest.message_key), unique where it is set: on
-    PostgreSQL by a unique index on each month partition (the key leads with the event's UTC
-    day, so a key can only ever be in its event's month: unique per partition is unique over
-    the table; migration 0014), on SQLite by one unique index. The account and contact links
-    carry no database constraint (ingest checks them; a per-row foreign-key trigger would halve
-    COPY speed); Django still cascades deletes."""
-
-    account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    contact = models.ForeignKey(
-        Contact,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    event = models.CharField(max_length=128)
-    occurred_at = models.DateTimeField()
-    properties = models.JSONField(default=dict, blank=True)
-    message_id = models.CharField(max_length=128, null=True, blank=True)
-    message_key = models.BigIntegerField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["account", "occurred_at"], name="usage_account_time")]
-        # On PostgreSQL one unique index per month partition instead (migration 0014).
-        constraints = [
-            models.UniqueConstraint(
-                fields=["message_key"], condition=models.Q(message_key__isnull=False), name="usage_message_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event} @ {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
-class AccountDailyUsage(models.Model):
-    """One account's usage on one UTC day, rolled up from UsageEvent by
-    `accounts.rollups.usage_rollup_refresh` (kept current at ingest). Health measures and
-    usage triggers read these rows instead of the raw events: a 30-day window is ~30 small
-    rows per account instead of every event. A day without events has no row.
-
-    `contact_ids` (distinct contacts active that day) and `features` ({event name: count})
-    keep what cannot be summed across days (distinct contacts, distinct features)."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-    events = models.PositiveIntegerField(default=0)
-    active_contacts = models.PositiveIntegerField(default=0)
-    contact_ids = models.JSONField(default=list, blank=True)
-    features = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["account_id", "day"]
-        verbose_name_plural = "account daily usage"
-        indexes = [models.Index(fields=["day", "account"], name="usage_rollup_day")]
-        constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_rollup_account_day")]
-
-    def __str__(self) -> str:
-        return f"{self.account_id} {self.day}: {self.events}"
-
-
-class AccountDailyContact(models.Model):
-    """One contact active on one UTC day for one account: the narrow form of
-    AccountDailyUsage.contact_ids, kept beside it by the same writers (accounts.rollups).
-    Distinct contacts over a window are an index-only scan of the unique (account, day,
-    contact) index here, instead of unpacking a JSON array per day (~6x faster on 5,000
-    accounts). A plain id primary key, not a composite one, so the Django admin can list it."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-    contact_id = models.BigIntegerField()  # like contact_ids: the id, no link (contacts may go)
-
-    class Meta:
-        ordering = ["account_id", "day", "contact_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["account", "day", "contact_id"], name="usage_contact_account_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_id} {self.day}: {self.contact_id}"
 
 
 # Section: support

@@ -4,6 +4,10 @@ register a panel in their AppConfig.ready(); accounts renders whatever is regist
 
 A panel's `get_context(request, account)` must run a constant number of queries (the page's
 query count may not grow with the data), and returns None to hide the panel.
+
+An upper floor can also give the page's own markup its data (the usage KPI and chart come
+from `usage`): `register_account_context(name, fn)`, where `fn(account)` returns a dict merged
+into the page's context.
 """
 
 from collections.abc import Callable
@@ -38,3 +42,18 @@ def panels_for(request, account) -> dict[str, list[dict]]:
             {"key": panel.key, "title": panel.title, "template_name": panel.template_name, "context": context}
         )
     return columns
+
+
+ACCOUNT_CONTEXT: dict[str, Callable[[object], dict]] = {}
+
+
+def register_account_context(name: str, fn: Callable[[object], dict]) -> None:
+    ACCOUNT_CONTEXT[name] = fn
+
+
+def account_context_for(account) -> dict:
+    """The account page's context from the floors above, in registration order."""
+    context: dict = {}
+    for fn in ACCOUNT_CONTEXT.values():
+        context.update(fn(account))
+    return context

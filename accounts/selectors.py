@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
-from .models import Account, AccountDailyUsage, Activity, Contact, Subscription, SupportTicket, TouchCadence
+from .models import Account, Activity, Contact, Subscription, SupportTicket, TouchCadence
 
 if TYPE_CHECKING:
     from .timeline import TimelineFilter
@@ -25,7 +25,6 @@ __all__ = [
     "account_subscriptions",
     "account_support_summary",
     "account_timeline",
-    "account_usage_series",
     "portfolio_accounts",
     "portfolio_summary",
     "touch_status",
@@ -149,34 +148,6 @@ def account_timeline(
         )
     rows = list(qs.order_by("-occurred_at", "-id")[: limit + 1])
     return rows[:limit], len(rows) > limit
-
-
-def account_usage_series(*, account_id: int, days: int = 90, today: date | None = None) -> dict:
-    """Daily events and active users over the last `days` days (from the daily rollup), zero-filled."""
-    today = today or timezone.now().date()
-    first = today - timedelta(days=days - 1)
-    rows = dict(
-        (day, (events, users))
-        for day, events, users in AccountDailyUsage.objects.filter(
-            account_id=account_id, day__gte=first, day__lte=today
-        ).values_list("day", "events", "active_contacts")
-    )
-    labels, events, users = [], [], []
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        labels.append(day.isoformat())
-        e, u = rows.get(day, (0, 0))
-        events.append(e)
-        users.append(u)
-    last30, prev30 = sum(events[-30:]), sum(events[-60:-30])
-    return {
-        "labels": labels,
-        "events": events,
-        "users": users,
-        "events_30d": last30,
-        "events_change": (last30 - prev30) / prev30 if prev30 else None,
-        "peak_users_30d": max(users[-30:], default=0),
-    }
 
 
 def account_support_summary(*, account: Account) -> dict:

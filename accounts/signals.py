@@ -3,8 +3,6 @@ listen. Receivers must be cheap and queue Celery work with transaction.on_commit
 
 from django.dispatch import Signal
 
-# account_ids: list[int]. Sent after usage events were stored (API, tracking, import).
-events_ingested = Signal()
 # account_id: int, subscription_id: int | None,
 # change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated"
 subscription_changed = Signal()

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import ingest_urls, views
+from . import import_views, stripe_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
-    *ingest_urls.urlpatterns,  # /v1/... tracking, /webhooks/stripe/, /import/ (data in)
+    # data in: the Stripe webhook and the CSV import pages
+    path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
+    path("import/", import_views.ImportListView.as_view(), name="import_list"),
+    path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("import/<int:pk>/rejected.csv", import_views.ImportRejectedView.as_view(), name="import_rejected"),
 ]

@@ -13,14 +13,13 @@ from core.views import FilteredListView, htmx_partial
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
-from .panels import panels_for
+from .panels import account_context_for, panels_for
 from .selectors import (
     account_contacts,
     account_detail_get,
     account_subscriptions,
     account_support_summary,
     account_timeline,
-    account_usage_series,
     cadence_by_tier,
     portfolio_accounts,
     portfolio_summary,
@@ -159,7 +158,6 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
     ):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        usage = account_usage_series(account_id=account.pk, days=90)
         contacts, contact_total = account_contacts(account=account)
         cadence = cadence_by_tier()
         timeline_filter = timeline_filter or TimelineFilter()
@@ -168,8 +166,6 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             account=account,
             touch=touch_status(account, cadence),
             touch_every=cadence.get(account.tier),
-            usage=usage,
-            usage_chart={k: usage[k] for k in ("labels", "events", "users")},
             contacts=contacts,
             contact_total=contact_total,
             subscriptions=account_subscriptions(account=account),
@@ -184,4 +180,5 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             timeline_query=timeline_filter.querystring(),
             timeline_filtered=not timeline_filter.is_empty,
         )
+        context.update(account_context_for(account))  # usage KPI and chart (usage registers them)
         return context

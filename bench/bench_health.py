@@ -171,7 +171,7 @@ def _generate(n_accounts: int, n_events: int, log) -> None:
             log(f"data: {hi:,} events")
         c.execute("ANALYZE")
         log(f"data: {n_events:,} events in {time.perf_counter() - started:.1f} s")
-        from accounts.rollups import usage_rollup_rebuild
+        from usage.rollups import usage_rollup_rebuild
 
         started = time.perf_counter()
         usage_rollup_rebuild(start=(time_now_date() - timedelta(days=EVENT_DAYS + 1)))
@@ -225,7 +225,8 @@ def _naive(day, ids) -> float:
     """Per account, the ORM way: one query per figure per account."""
     from django.db.models.functions import TruncDate
 
-    from accounts.models import SupportTicket, UsageEvent
+    from accounts.models import SupportTicket
+    from usage.models import UsageEvent
 
     recent, prev = day - timedelta(days=29), day - timedelta(days=59)
     started = time.perf_counter()

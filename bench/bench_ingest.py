@@ -105,7 +105,7 @@ def _raw_copy(rows: list[dict], accounts: dict, contacts: dict) -> float:
     docstring) are computed before the clock starts: the baseline pays only for writing."""
     from django.db import connection, transaction
 
-    from accounts.ingest import COPY_COLUMNS, EVENTS_TABLE, message_key
+    from usage.ingest import COPY_COLUMNS, EVENTS_TABLE, message_key
 
     day = datetime.fromisoformat
     keys = [message_key(r["message_id"], day(r["occurred_at"]).astimezone(UTC).date()) ^ 1 for r in rows]
@@ -206,14 +206,18 @@ def run(args) -> None:
     queued = {"tasks": 0}
     rollups: list = []
 
+    from usage.tasks import usage_rollup_refresh_task as rollup_task
+
+    rollup_task_name = rollup_task.name  # the name it is queued under
+
     def fake_apply_async(self, args=None, kwargs=None, **options):
-        if self.name == "accounts.tasks.usage_rollup_refresh_task":
+        if self.name == rollup_task_name:
             rollups.append(args)
         else:
             queued["tasks"] += 1
 
     def run_rollups() -> float:
-        from accounts.tasks import usage_rollup_refresh_task
+        from usage.tasks import usage_rollup_refresh_task
 
         started = time.perf_counter()
         while rollups:

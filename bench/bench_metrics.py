@@ -99,9 +99,10 @@ def _months_ago(today: date, months: int, day: int = 1) -> date:
 
 def generate(n_accounts: int, today: date, rng: random.Random) -> dict:
     """Write the bench book with COPY. Returns counts."""
-    from accounts.models import Account, AccountDailyUsage, Subscription, SupportTicket
+    from accounts.models import Account, Subscription, SupportTicket
     from health.models import HealthScore
     from surveys.models import SurveyResponse
+    from usage.models import AccountDailyUsage
 
     _delete_previous()
     _, csms = _users()

@@ -42,8 +42,9 @@ EVENT_NAMES = ["login"] * 6 + ["dashboard_viewed"] * 4 + ["report_created", "int
 
 
 def _cleanup() -> None:
-    from accounts.models import Account, UsageEvent
+    from accounts.models import Account
     from onboarding.models import ChecklistTemplate
+    from usage.models import UsageEvent
 
     ids = list(Account.objects.filter(external_id__startswith=PREFIX).values_list("id", flat=True))
     for start in range(0, len(ids), 5000):
@@ -55,10 +56,11 @@ def _cleanup() -> None:
 def _prepare(n_accounts: int, n_checklists: int) -> list[int]:
     from django.utils import timezone
 
-    from accounts.ingest import usage_partitions_ensure
-    from accounts.models import Account, Subscription, UsageEvent
+    from accounts.models import Account, Subscription
     from onboarding import services
     from onboarding.models import AccountChecklist, AccountChecklistItem, ChecklistTemplate
+    from usage.ingest import usage_partitions_ensure
+    from usage.models import UsageEvent
 
     rng = random.Random(7)
     now = timezone.now()

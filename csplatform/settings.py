@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # Our floors, lowest first (DESIGN.md): each imports only the ones above it in this list.
     "core",
     "accounts",
+    "usage",
     "health",
     "surveys",
     "onboarding",

@@ -1,6 +1,6 @@
 """The measures health itself provides (registered in HealthConfig.ready()). Each one is
 set-based: one or two queries for all accounts (or the given ones), as of the end of day
-`as_of` (UTC). Usage measures read the daily rollups (accounts.rollups), never raw events.
+`as_of` (UTC). Usage measures read the daily rollups (usage.rollups), never raw events.
 
 Raw values:
 - usage_frequency: days with any event in the last 30 (0-30). No usage = 0, not "no data".
@@ -25,7 +25,7 @@ from typing import NamedTuple
 from django.db.models import Count, Min, Q, Sum
 
 from accounts.models import Account, Contact, Subscription, SupportTicket
-from accounts.rollups import UsageWindow, account_filter, usage_window_stats
+from usage.rollups import UsageWindow, account_filter, usage_window_stats
 
 from .models import CsmSentiment, HealthSettings
 from .registry import _RUN_CACHE, Measure, register_measure

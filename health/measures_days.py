@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from accounts.models import Contact, Subscription, SupportTicket
-from accounts.rollups import WINDOW_DAYS, AccountRange, account_filter
+from usage.rollups import WINDOW_DAYS, AccountRange, account_filter
 
 from .measures import MRR_LOOKBACK_DAYS, TREND_CAP, _settings, end_of_day
 from .models import CsmSentiment

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.rollups import account_filter
+from usage.rollups import account_filter
 
 from . import signals
 from .models import HealthOverride

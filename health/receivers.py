@@ -4,7 +4,8 @@ Cheap: a debounced queue per account, the work happens in Celery after commit.""
 from django.db import transaction
 from django.dispatch import receiver
 
-from accounts.signals import events_ingested, subscription_changed, ticket_changed
+from accounts.signals import subscription_changed, ticket_changed
+from usage.signals import events_ingested
 
 from .services import account_health_refresh_soon
 

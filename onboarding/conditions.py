@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count
 
-from accounts.models import Account, UsageEvent
+from accounts.models import Account
+from usage.models import UsageEvent
 
 
 def _day_end(as_of: date) -> datetime:

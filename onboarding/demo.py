@@ -7,7 +7,8 @@ shared with a contact. Deterministic for a seed (DemoContext.rng_for)."""
 from datetime import UTC, datetime, time, timedelta
 
 from accounts.demo import DemoContext
-from accounts.models import Account, Contact, Persona, UsageEvent
+from accounts.models import Account, Contact, Persona
+from usage.models import UsageEvent
 
 from . import services
 from .choices import ChecklistStatus, CompletionSource, ItemOwner, MilestoneKind, TouchModel, VehicleKind

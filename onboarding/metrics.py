@@ -16,9 +16,10 @@ from django.db.models import CharField, Count, DateField, Exists, OuterRef, Q, S
 from django.db.models.functions import Coalesce
 
 from accounts.choices import Tier
-from accounts.models import Account, Subscription, UsageEvent
-from accounts.rollups import account_filter
+from accounts.models import Account, Subscription
 from health.registry import Measure
+from usage.models import UsageEvent
+from usage.rollups import account_filter
 
 from .models import AccountChecklist, AccountChecklistItem, OnboardingSettings
 

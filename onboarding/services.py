@@ -1,7 +1,7 @@
 """Writes for success maps, success plans and onboarding checklists (STYLE.md §2).
 
 Playbooks' actions call `checklist_start` and `success_plan_start`; ingestion reaches
-`onboarding_events_apply` through `accounts.signals.events_ingested` (see signals.py)."""
+`onboarding_events_apply` through `usage.signals.events_ingested` (see signals.py)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,9 +14,10 @@ from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.choices import ActivityKind
-from accounts.models import Account, Contact, Persona, Subscription, UsageEvent
+from accounts.models import Account, Contact, Persona, Subscription
 from accounts.services import activity_create
 from health.services import account_health_refresh_soon
+from usage.models import UsageEvent
 
 from .choices import (
     TIER_TOUCH,

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.dispatch import receiver
 
-from accounts.signals import events_ingested
+from usage.signals import events_ingested
 
 
 @receiver(events_ingested, dispatch_uid="onboarding.events_ingested")

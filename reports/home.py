@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts import metrics
 from accounts.choices import HealthBand, LifecycleStage
 from accounts.models import Account
 from core.choices import Role
 from core.models import User
+from usage import metrics
 
 from . import selectors
 from .models import ExpansionSignal

@@ -1,5 +1,5 @@
 """Pre-aggregates for the dashboards. Each table is the *stored output* of an exact service
-one floor down (accounts.metrics, health snapshots), grouped by (segment, tier, owner_id) so
+one floor down (usage.metrics, health snapshots), grouped by (segment, tier, owner_id) so
 that any slice of segment / tier / CSM is a SUM over a few hundred rows. The services stay the
 source of truth: reports/services.py writes these rows by calling them, and the tests check
 that the pre-aggregate agrees with the live figures.
@@ -21,7 +21,7 @@ class GroupedRow(models.Model):
 
 
 class MetricCube(GroupedRow):
-    """accounts.metrics.metric_components + usage_components for one period [start, end) and
+    """usage.metrics.metric_components + usage_components for one period [start, end) and
     one (segment, tier, owner) group."""
 
     start = models.DateField()
@@ -73,7 +73,7 @@ class MetricCube(GroupedRow):
 
 
 class CohortCell(GroupedRow):
-    """accounts.metrics.cohort_cells for the cohorts as of `as_of` (base cells have day None)."""
+    """usage.metrics.cohort_cells for the cohorts as of `as_of` (base cells have day None)."""
 
     as_of = models.DateField()
     months = models.PositiveSmallIntegerField()
@@ -145,7 +145,7 @@ class CohortTTFV(GroupedRow):
 
 
 class FeatureUse(GroupedRow):
-    """accounts.metrics.feature_use_counts for one cube period and group: paying accounts that
+    """usage.metrics.feature_use_counts for one cube period and group: paying accounts that
     used `feature` in [start, end). Adoption = accounts / MetricCube.accounts_active_end."""
 
     start = models.DateField()
@@ -162,7 +162,7 @@ class FeatureUse(GroupedRow):
 
 
 class ExpansionSignal(models.Model):
-    """accounts.metrics.expansion_signals for every account as of `as_of` (usage at 80 % or
+    """usage.metrics.expansion_signals for every account as of `as_of` (usage at 80 % or
     more of a plan limit over the 30 days to that day), so the CSM home reads a few rows."""
 
     as_of = models.DateField()

@@ -1,5 +1,5 @@
 """Reads for the dashboards and the metrics API. `reports` composes the floors below and never
-re-implements a metric: revenue / support / usage from accounts.metrics (through the
+re-implements a metric: revenue / support / usage from usage.metrics (through the
 pre-aggregate when it is fresh, else live), survey scores from surveys.metrics, TTFV from
 onboarding.metrics, health from Account.health_band and the health snapshots (pre-aggregated).
 
@@ -19,9 +19,9 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from accounts import metrics
 from accounts.choices import HealthBand
 from accounts.models import Account
+from usage import metrics
 
 from .freshness import data_changed_at
 from .models import CohortCell, CohortTTFV, ExpansionSignal, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
@@ -419,7 +419,7 @@ def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = N
 
 
 def cohort_rows(filters: Filters, today: date, months: int = 12) -> tuple[list[dict], str]:
-    """The cohort heatmap (accounts.metrics.cohort_table) from the pre-aggregate when it covers
+    """The cohort heatmap (usage.metrics.cohort_table) from the pre-aggregate when it covers
     today and is fresh, else live."""
     refresh = last_refresh()
     if cube_is_fresh(refresh) and CohortCell.objects.filter(as_of=today, months=months).exists():
@@ -516,7 +516,7 @@ def feature_adoption(period: Period, filters: Filters, comps: dict, refresh: Ref
 
 
 def cs_roi(period: Period, comps: dict) -> dict:
-    """accounts.metrics.cs_roi for the whole book, on components already at hand."""
+    """usage.metrics.cs_roi for the whole book, on components already at hand."""
     return cached(
         ("cs_roi", period.start, period.end),
         lambda: metrics.cs_roi(start=period.start, end=period.end, components=comps),

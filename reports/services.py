@@ -2,7 +2,7 @@
 Celery beat (reports.tasks.reports_refresh_task) and by `manage.py refresh_reports`.
 
 Each refresh replaces its table's rows in one transaction (readers see the old rows or the new,
-never half), calling the exact services in accounts.metrics with group_by=(segment, tier,
+never half), calling the exact services in usage.metrics with group_by=(segment, tier,
 owner_id): a constant number of set-based queries per period, whatever the number of accounts."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts import metrics
 from accounts.models import Account
-from accounts.usage_periods import feature_use_counts_periods, usage_components_periods
+from usage import metrics
+from usage.periods import feature_use_counts_periods, usage_components_periods
 
 from .models import CohortCell, CohortTTFV, ExpansionSignal, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import add_months, period_presets, previous_period
@@ -113,7 +113,7 @@ def _refresh_query_settings():
     """PostgreSQL, for the refresh's large aggregates: no JIT (the planner expects 100 rows
     from every jsonb_each / jsonb_array_elements call, so it compiled queries that run in
     ~100 ms, for ~1.5 s each at 10,000 accounts) and enough work_mem for the per-(account,
-    contact) hash of accounts.usage_periods (~230 MB at 100,000 accounts; it spills beyond).
+    contact) hash of usage.periods (~230 MB at 100,000 accounts; it spills beyond).
     Set for the session and put back after (a rolled-back transaction puts them back itself)."""
     if connection.vendor != "postgresql":
         yield
@@ -135,7 +135,7 @@ def _refresh_query_settings():
 def metric_cube_refresh(*, as_of: date) -> tuple[list[tuple[date, date]], int]:
     """Rebuild MetricCube for `cube_periods(as_of)`. Returns (periods, rows).
 
-    Usage and feature figures come for every period at once from accounts.usage_periods (one
+    Usage and feature figures come for every period at once from usage.periods (one
     pass over the rollups instead of one per period: they were ~90% of the refresh); the
     revenue, support and survey components stay one set of small queries per period."""
     periods = cube_periods(as_of)

@@ -12,12 +12,12 @@ from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.metrics import METRIC_KEYS
 from core.choices import Role
 from core.csv_export import csv_response
 from core.models import User
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial
+from usage.metrics import METRIC_KEYS
 
 from . import charts, home, selectors
 from .forms import ReportFilterForm

@@ -1,7 +1,7 @@
 """Health measures "nps" and "csat", registered in SurveysConfig.ready() (health.registry).
 Set-based: one grouped query for any number of accounts, shared by both measures within a
 recompute run (health.registry.run_cached); a chunk that is a whole id range
-(accounts.rollups.AccountRange) is filtered by range, not by a list of thousands of ids.
+(usage.rollups.AccountRange) is filtered by range, not by a list of thousands of ids.
 For a history (health.history), `compute_days` gives many days at once from one query of
 daily counts."""
 
@@ -11,8 +11,8 @@ from datetime import UTC, date, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
-from accounts.rollups import AccountRange, account_filter
 from health.registry import Measure, register_measure, run_cached
+from usage.rollups import AccountRange, account_filter
 
 from .metrics import as_datetime
 from .models import SurveyResponse

@@ -4,7 +4,7 @@ import django_filters as filters
 
 from core.api.filters import IsoDateTimeFilter
 
-from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
+from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
 
 
 class AccountFilter(filters.FilterSet):
@@ -45,18 +45,6 @@ class SubscriptionFilter(filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
-
-
-class UsageEventFilter(filters.FilterSet):
-    account = filters.CharFilter(field_name="account__external_id")
-    contact = filters.CharFilter(field_name="contact__external_id")
-    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
-    message_id = filters.CharFilter()
-
-    class Meta:
-        model = UsageEvent
-        fields = ["event"]
 
 
 class TicketFilter(filters.FilterSet):

@@ -1,6 +1,6 @@
 """API shapes (DESIGN.md "Import shapes"). Objects refer to their account (and contact,
 parent account) by external id. Serializers validate and shape; the views call
-accounts.records / accounts.ingest to write."""
+accounts.records to write."""
 
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
@@ -9,7 +9,7 @@ from rest_framework import serializers
 from core.models import User
 
 from ..choices import ActivityKind, HealthBand
-from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket, UsageEvent
+from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
 
 __all__ = [
     "AccountSerializer",
@@ -18,10 +18,8 @@ __all__ = [
     "ContactSerializer",
     "CostEntrySerializer",
     "ErrorSerializer",
-    "EventBulkResultSerializer",
     "SubscriptionSerializer",
     "TicketSerializer",
-    "UsageEventSerializer",
 ]
 
 
@@ -265,29 +263,7 @@ class SubscriptionSerializer(ImportSerializer):
         return attrs
 
 
-# Section: usage, support, timeline, costs
-
-
-class UsageEventSerializer(serializers.ModelSerializer):
-    account = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
-    contact = serializers.SlugRelatedField(slug_field="external_id", read_only=True, allow_null=True)
-
-    class Meta:
-        model = UsageEvent
-        fields = ["id", "account", "contact", "event", "occurred_at", "properties", "message_id"]
-
-
-class UsageEventInputSerializer(serializers.Serializer):
-    """One row of POST /api/v1/events/ and /api/v1/events/bulk (validated by accounts.ingest)."""
-
-    account = serializers.CharField(help_text="The account's external id.")
-    contact = serializers.CharField(required=False, allow_null=True, help_text="The contact's external id.")
-    event = serializers.CharField(max_length=128)
-    occurred_at = serializers.DateTimeField(help_text="ISO 8601; UTC when it has no offset.")
-    properties = serializers.DictField(required=False)
-    message_id = serializers.CharField(
-        max_length=128, required=False, allow_null=True, help_text="A repeated id is stored once."
-    )
+# Section: support, timeline, costs
 
 
 class TicketSerializer(ImportSerializer):
@@ -403,9 +379,3 @@ class BulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     results = serializers.ListField(child=serializers.DictField())
-
-
-class EventBulkResultSerializer(serializers.Serializer):
-    received = serializers.IntegerField()
-    stored = serializers.IntegerField()
-    duplicates = serializers.IntegerField()

@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from accounts.rollups import account_filter
+from usage.rollups import account_filter
 
 from ..models import HealthOverride
 from ..recompute import inputs as recompute_inputs

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.rollups import AccountRange, account_filter
+from usage.rollups import AccountRange, account_filter
 
 from ..measures import end_of_day
 from ..models import HealthOverride

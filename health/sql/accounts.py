@@ -9,8 +9,8 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
-from accounts.rollups import AccountRange, account_filter
 from core.db import is_postgresql
+from usage.rollups import AccountRange, account_filter
 
 from ..models import HealthScore
 

@@ -7,9 +7,9 @@ from datetime import date
 
 from django.db import connection
 
-from accounts.models import AccountDailyContact, AccountDailyUsage
-from accounts.rollups import AccountRange, account_filter
 from core.db import is_postgresql
+from usage.models import AccountDailyContact, AccountDailyUsage
+from usage.rollups import AccountRange, account_filter
 
 from ..models import HealthScore, ScoreSource
 

@@ -9,7 +9,8 @@ from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subqu
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
-from accounts.models import Account, AccountDailyUsage, Contact, Subscription
+from accounts.models import Account, Contact, Subscription
+from usage.models import AccountDailyUsage
 
 from ..choices import TriggerType
 from .base import EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_int

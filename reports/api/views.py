@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Tier
-from accounts.metrics import METRIC_KEYS
 from core.models import User
 from reports import selectors
 from reports.periods import Period
+from usage.metrics import METRIC_KEYS
 
 MONEY_KEYS = {"mrr_start", "mrr_end", "mrr_new", "mrr_reactivation", "mrr_expansion", "mrr_contraction", "mrr_churned",
               "clv", "crc"}  # fmt: skip

@@ -48,7 +48,7 @@ def _trigger_met(survey: Survey, contact, *, event: str, now: datetime) -> bool:
             return False
         if event and event == survey.trigger_event:
             return True
-        from accounts.models import UsageEvent
+        from usage.models import UsageEvent
 
         return UsageEvent.objects.filter(
             account_id=contact.account_id, contact_id=contact.id, event=survey.trigger_event

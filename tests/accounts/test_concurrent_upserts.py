@@ -11,11 +11,13 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from accounts import records, tracking
-from accounts.models import Account, Contact, UsageEvent
+from accounts import records
+from accounts.models import Account, Contact
 from core.choices import APIKeyScope
 from core.services import api_key_create
 from tests.factories import AccountFactory, ContactFactory
+from usage import tracking
+from usage.models import UsageEvent
 
 
 def _clients(scope=APIKeyScope.WRITE):

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
-from accounts.models import Account, Activity, Contact, Subscription, SupportTicket, UsageEvent
+from accounts.models import Account, Activity, Contact, Subscription, SupportTicket
 from core.models import User
+from usage.models import UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_seed_is_realistic_enough_to_demo():
 def test_churned_accounts_fade_out_before_they_leave():
     """Usage in the 60 days before churn is well below the same account's earlier usage."""
     _seed(150, 11)
-    from accounts.models import AccountDailyUsage
+    from usage.models import AccountDailyUsage
 
     churned = Account.objects.filter(lifecycle_stage="churned", subscriptions__is_trial=False).distinct()
     assert churned.exists()
@@ -139,11 +140,12 @@ def test_demo_logins_prints_every_login():
 
 
 def _rollup_rows() -> dict:
-    from accounts import models
+    from usage import models
+    from usage.models import AccountDailyUsage
 
     usage = {
         (r.account_id, r.day): (r.events, r.active_contacts, sorted(r.contact_ids), r.contact_ids, r.features)
-        for r in models.AccountDailyUsage.objects.all()
+        for r in AccountDailyUsage.objects.all()
     }
     daily_contact = getattr(models, "AccountDailyContact", None)
     contacts = sorted(daily_contact.objects.values_list("account_id", "day", "contact_id")) if daily_contact else None
@@ -155,7 +157,7 @@ def test_seeded_rollups_are_exactly_what_the_rebuild_makes_from_the_events():
     must be the rows usage_rollup_rebuild() derives from the stored events."""
     from django.db import connection
 
-    from accounts.rollups import usage_rollup_rebuild
+    from usage.rollups import usage_rollup_rebuild
 
     _seed(25, 5)
     seeded = _rollup_rows()
@@ -176,7 +178,8 @@ def _output_digest() -> str:
     themselves left out (test databases do not restart sequences): one SHA-256."""
     import hashlib
 
-    from accounts.models import AccountDailyContact, AccountDailyUsage, CostEntry, Referral
+    from accounts.models import CostEntry, Referral
+    from usage.models import AccountDailyContact, AccountDailyUsage
 
     account = dict(Account.objects.values_list("id", "external_id"))
     contact = dict(Contact.objects.values_list("id", "external_id"))

@@ -4,14 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import Account, AccountDailyUsage
-from accounts.selectors import (
-    account_subscriptions,
-    account_timeline,
-    account_usage_series,
-    portfolio_summary,
-    touch_status,
-)
+from accounts.models import Account
+from accounts.selectors import account_subscriptions, account_timeline, portfolio_summary, touch_status
 from accounts.services import activity_create
 from tests.factories import AccountFactory, SubscriptionFactory
 
@@ -49,20 +43,6 @@ def test_portfolio_summary_in_one_query(django_assert_num_queries):
         summary = portfolio_summary(Account.objects.all(), today=today)
     assert summary["accounts"] == 2 and summary["paying"] == 1 and summary["arr"] == Decimal("1200")
     assert summary["renewals_90d"] == 1 and summary["red"] == 1 and summary["overdue"] == 2
-
-
-def test_usage_series_zero_fills_90_days():
-    account = AccountFactory()
-    today = date(2026, 6, 30)
-    AccountDailyUsage.objects.create(account=account, day=today, events=7, active_contacts=3)
-    AccountDailyUsage.objects.create(account=account, day=today - timedelta(days=40), events=10, active_contacts=2)
-    AccountDailyUsage.objects.create(account=account, day=today - timedelta(days=120), events=99, active_contacts=9)
-
-    series = account_usage_series(account_id=account.pk, days=90, today=today)
-
-    assert len(series["labels"]) == 90 and series["labels"][-1] == "2026-06-30"
-    assert sum(series["events"]) == 17 and series["users"][-1] == 3
-    assert series["events_30d"] == 7 and series["events_change"] == pytest.approx(-0.3)
 
 
 def test_subscription_status_labels():

@@ -6,7 +6,6 @@ from .accounts import (
     ContactFactory,
     SubscriptionFactory,
     SupportTicketFactory,
-    UsageEventFactory,
 )
 from .core import UserFactory
 from .health import (
@@ -37,6 +36,7 @@ from .surveys import (
     SurveySendRecipientFactory,
     SurveyWorkspaceFactory,
 )
+from .usage import UsageEventFactory
 
 __all__ = [
     "AccountFactory",

@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.choices import ActivityKind, Tier
-from accounts.models import Account, Activity, Contact, Subscription, SupportTicket, UsageEvent
+from accounts.models import Account, Activity, Contact, Subscription, SupportTicket
 
 from .core import UserFactory
 
@@ -43,16 +43,6 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
     end_date = None
     is_trial = False
-
-
-class UsageEventFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = UsageEvent
-
-    account = factory.SubFactory(AccountFactory)
-    event = "report_viewed"
-    occurred_at = factory.LazyFunction(timezone.now)
-    message_id = factory.Sequence(lambda n: f"msg-{n}")
 
 
 class SupportTicketFactory(factory.django.DjangoModelFactory):

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.rollups import usage_rollup_rebuild
 from health.models import Scorecard, ScorecardMeasure
 from health.services import today
-from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory
 from tests.factories.health import at
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 
 @pytest.fixture

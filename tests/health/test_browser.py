@@ -7,16 +7,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Account
-from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthScore
 from health.services import health_backfill, scorecard_default_ensure, today
-from tests.factories.accounts import (
-    AccountFactory,
-    ContactFactory,
-    SubscriptionFactory,
-    SupportTicketFactory,
-    UsageEventFactory,
-)
+from tests.factories.accounts import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 
 from accounts.models import Account
-from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthScore, Scorecard, ScorecardMeasure
 from health.services import health_recompute, today
-from tests.factories.accounts import AccountFactory, SupportTicketFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory, SupportTicketFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = [
     pytest.mark.services,

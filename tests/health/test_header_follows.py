@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthOverride, Scorecard, ScorecardMeasure
 from health.services import health_recompute, today
-from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.rollups import usage_rollup_rebuild
 from health.measures import (
     breadth,
     csm_sentiment,
@@ -19,14 +18,10 @@ from health.measures import (
     usage_trend,
 )
 from health.models import CsmSentiment, HealthSettings
-from tests.factories.accounts import (
-    AccountFactory,
-    ContactFactory,
-    SubscriptionFactory,
-    SupportTicketFactory,
-    UsageEventFactory,
-)
+from tests.factories.accounts import AccountFactory, ContactFactory, SubscriptionFactory, SupportTicketFactory
 from tests.factories.health import at
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

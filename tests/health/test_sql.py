@@ -7,13 +7,14 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.rollups import usage_rollup_rebuild
 from core.db import is_postgresql
 from health import sql
 from health.models import HealthScore
 from health.services import today
-from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory
 from tests.factories.health import HealthScoreFactory, at
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.panels import PANELS
-from accounts.rollups import usage_rollup_rebuild
 from health.models import CsmSentiment, HealthOverride, HealthScore, Scorecard, ScorecardMeasure
 from health.services import health_recompute, today
-from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

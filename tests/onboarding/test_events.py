@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.signals import events_ingested
 from onboarding import services
 from onboarding.choices import ChecklistStatus, CompletionSource
 from onboarding.models import AccountChecklistItem, PlanGoal
 from onboarding.tasks import onboarding_sweep_task
 from tests.factories import AccountFactory, UsageEventFactory
+from usage.signals import events_ingested
 
 
 def test_events_ingested_completes_items_and_milestones(

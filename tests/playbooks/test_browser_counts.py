@@ -8,13 +8,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.rollups import usage_rollup_rebuild
 from health.models import Scorecard, ScorecardMeasure
 from health.services import health_recompute
 from playbooks.models import Task
 from tests.factories import AccountFactory
-from tests.factories.accounts import UsageEventFactory
 from tests.factories.playbooks import TaskFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity
-from accounts.rollups import usage_rollup_rebuild
 from health import signals
 from health.models import HealthOverride, Scorecard, ScorecardMeasure
 from health.services import health_override_clear, health_override_create, health_recompute, today
 from playbooks.models import Enrolment, OverrideStageChange, Task
-from tests.factories.accounts import AccountFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory
 from tests.factories.playbooks import TaskTemplateFactory
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from accounts import metrics
-from accounts.metrics import METRIC_KEYS
+from usage import metrics
+from usage.metrics import METRIC_KEYS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.models import Account, AccountDailyUsage
+from accounts.models import Account
 from core.csv_export import FORMULA_PREFIXES, csv_cell
 from tests.factories import UserFactory
+from usage.models import AccountDailyUsage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.rollups import usage_rollup_rebuild
 from health.models import ChurnModel, Scorecard, ScorecardMeasure
 from health.services import health_recompute
 from tests.factories import AccountFactory, TaskFactory, UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

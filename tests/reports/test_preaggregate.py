@@ -5,13 +5,13 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.core.management import call_command
 
-from accounts import metrics
 from accounts.signals import subscription_changed
 from reports import selectors
 from reports.models import CohortCell, HealthBandDaily, MetricCube, RefreshLog
 from reports.periods import Period, period_presets
 from reports.services import cube_periods, reports_refresh
 from tests.factories import SupportTicketFactory
+from usage import metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,8 @@ def test_cube_agrees_with_the_exact_service_for_every_period_and_slice(refreshed
 
 
 def test_feature_adoption_from_cube_equals_live(small_book, today, csm_user):
-    from accounts.rollups import usage_rollup_rebuild
     from tests.factories import UsageEventFactory
+    from usage.rollups import usage_rollup_rebuild
 
     last = small_book["last"]
     for account, event in ((small_book["a"], "report"), (small_book["b"], "report"), (small_book["b"], "export"),
@@ -215,8 +215,8 @@ def test_survey_scores_from_cube_equal_surveys_metrics(small_book, today, csm_us
 
 
 def test_expansion_signals_from_the_pre_aggregate(small_book, today, csm_user):
-    from accounts.rollups import usage_rollup_rebuild
     from tests.factories import ContactFactory, UsageEventFactory
+    from usage.rollups import usage_rollup_rebuild
 
     a = small_book["a"]
     sub_a = a.subscriptions.get()

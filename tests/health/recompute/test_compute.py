@@ -5,20 +5,16 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.rollups import usage_rollup_rebuild
 from health.models import HealthScore
 from health.services import (
     health_recompute,
     scorecard_default_ensure,
     today,
 )
-from tests.factories.accounts import (
-    AccountFactory,
-    SubscriptionFactory,
-    SupportTicketFactory,
-    UsageEventFactory,
-)
+from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory
 from tests.factories.health import at
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

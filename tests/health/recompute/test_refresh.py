@@ -7,11 +7,13 @@ import pytest
 from django.core.cache import cache
 
 from accounts import signals as account_signals
-from accounts.rollups import usage_rollup_rebuild
 from csplatform.celery import app as celery_app
 from health.models import HealthScore, Scorecard, ScorecardMeasure
 from health.services import account_health_refresh_soon, today
-from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory, UsageEventFactory
+from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory
+from tests.factories.usage import UsageEventFactory
+from usage import signals as usage_signals
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def test_events_ingested_refreshes_within_the_minute(scorecard, django_capture_o
         UsageEventFactory(account=account, occurred_at=datetime.now(UTC) - timedelta(days=offset))
     usage_rollup_rebuild()
     with django_capture_on_commit_callbacks(execute=True):
-        account_signals.events_ingested.send(sender=None, account_ids=[account.id, account.id])
+        usage_signals.events_ingested.send(sender=None, account_ids=[account.id, account.id])
     snap = HealthScore.objects.get(account=account, day=today())
     assert snap.measures["usage_frequency"]["value"] == 10.0
     account.refresh_from_db()
@@ -97,7 +99,7 @@ def test_events_ingested_queues_one_task_for_all_accounts(monkeypatch, django_ca
     monkeypatch.setattr(tasks.accounts_health_refresh_task, "apply_async", lambda **kw: sent.append(kw))
     assert account_health_refresh_soon(account_id=third.id) is True  # already queued: skipped below
     with django_capture_on_commit_callbacks(execute=True):
-        account_signals.events_ingested.send(sender=None, account_ids=[second.id, first.id, second.id, third.id])
-        account_signals.events_ingested.send(sender=None, account_ids=[first.id])  # debounced: nothing more
+        usage_signals.events_ingested.send(sender=None, account_ids=[second.id, first.id, second.id, third.id])
+        usage_signals.events_ingested.send(sender=None, account_ids=[first.id])  # debounced: nothing more
     assert [kw["args"] for kw in sent] == [[sorted([first.id, second.id])]]
     assert tasks.accounts_health_refresh_task.run([first.id, 999999]) == 1

@@ -8,18 +8,16 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Account
-from accounts.rollups import usage_rollup_rebuild
 from health import signals
 from health.models import HealthScore
 from health.services import (
     health_recompute,
     today,
 )
-from tests.factories.accounts import (
-    AccountFactory,
-    UsageEventFactory,
-)
+from tests.factories.accounts import AccountFactory
 from tests.factories.health import at
+from tests.factories.usage import UsageEventFactory
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

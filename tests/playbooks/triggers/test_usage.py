@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import AccountDailyUsage
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
 from tests.playbooks.triggers.support import fired
+from usage.models import AccountDailyUsage
 
 pytestmark = pytest.mark.django_db
 
