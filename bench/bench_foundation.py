@@ -130,9 +130,9 @@ def _inbox_tasks(user, n: int = INBOX_TASKS) -> int:
 def run(args) -> None:
     from django.test import Client
 
-    from accounts.demo import demo_flush, demo_is_empty, run_demo
     from accounts.models import Account
     from core.models import User
+    from demo.run import demo_flush, demo_is_empty, run_demo
 
     # 1. the embedded path
     n_small = 200

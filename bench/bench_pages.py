@@ -74,7 +74,7 @@ def _demo_ready(n: int) -> bool:
 
 
 def _seed(n: int) -> None:
-    from accounts.demo import demo_flush, demo_is_empty, run_demo
+    from demo.run import demo_flush, demo_is_empty, run_demo
 
     if not demo_is_empty():
         demo_flush(log=lambda m: None)

@@ -130,7 +130,7 @@ def _queries(fn):
 
 def run(args) -> None:
     from accounts.models import Account
-    from playbooks.demo import default_playbooks_create
+    from demo.playbooks import default_playbooks_create
     from playbooks.evaluation import playbook_evaluate
     from playbooks.models import Enrolment, Playbook, Task
     from playbooks.services import playbooks_run

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "onboarding",
     "playbooks",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,13 +6,9 @@ class HealthConfig(AppConfig):
     verbose_name = "Health scores"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
-
         from . import receivers  # noqa: F401  (connects to accounts.signals)
-        from .demo import health_demo_step
         from .measures import register_health_measures
         from .panels import register_health_panel
 
         register_health_measures()
         register_health_panel()
-        register_demo_step("health", health_demo_step, phase=1)

@@ -14,12 +14,9 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Success plans and onboarding"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from health.registry import register_measure
 
         from . import panels, signals  # noqa: F401  (panels and receivers register themselves)
-        from .demo import onboarding_demo_step
         from .metrics import ONBOARDING_PROGRESS_MEASURE
 
         register_measure(ONBOARDING_PROGRESS_MEASURE)
-        register_demo_step("onboarding", onboarding_demo_step)

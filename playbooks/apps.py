@@ -6,12 +6,10 @@ class PlaybooksConfig(AppConfig):
     verbose_name = "Playbooks and tasks"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
         from core.navigation import register_badge
 
         from . import signals
-        from .demo import demo_step
         from .panels import tasks_panel_context
         from .selectors import nav_open_task_count
 
@@ -27,4 +25,3 @@ class PlaybooksConfig(AppConfig):
                 order=30,
             )
         )
-        register_demo_step("playbooks", demo_step, phase=2)

@@ -6,10 +6,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
-        from accounts.demo import register_demo_step
         from accounts.panels import AccountPanel, register_panel
 
-        from .demo import surveys_step
         from .health_measures import register as register_measures
         from .panels import surveys_panel_context
 
@@ -24,4 +22,3 @@ class SurveysConfig(AppConfig):
                 order=40,
             )
         )
-        register_demo_step("surveys", surveys_step)

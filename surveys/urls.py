@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, demo_host, public, report, sending
+from .views import builder, public, report, sending
 
 app_name = "surveys"
 
@@ -21,6 +21,4 @@ urlpatterns = [
     path("s/e/<str:token>/<int:score>/", public.email_click, name="email_click"),
     path("s/e/<str:token>/", public.email_comment, name="email_comment"),
     path("s/<str:slug>/", public.public_link, name="public_link"),
-    # A pretend customer product showing the widget (open it on another origin)
-    path("demo-host/", demo_host.demo_host, name="demo_host"),
 ]

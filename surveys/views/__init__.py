@@ -1,2 +1,2 @@
 """Survey pages: widget endpoints (public, CORS), public email/link pages, the admin builder,
-reports and the demo host page. One module per audience."""
+and reports. One module per audience (the demo host page is in demo.views)."""

@@ -141,8 +141,8 @@ def test_board_filters_with_demo_data(page, login, screenshot, csm_user, readonl
     account's panels without a single control."""
     import random
 
-    from accounts.demo import DemoContext
-    from onboarding.demo import onboarding_demo_step
+    from demo.context import DemoContext
+    from demo.onboarding import onboarding_demo_step
     from onboarding.models import SuccessPlan
     from tests.factories import UsageEventFactory
 
@@ -172,7 +172,6 @@ def test_board_filters_with_demo_data(page, login, screenshot, csm_user, readonl
         today=today,
         rng=random.Random(3),
         log=lambda m: None,
-        is_postgres=False,
         extra={"account_ids": ids, "churned_account_ids": set()},
     )
     onboarding_demo_step(ctx)

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from demo.playbooks import default_playbooks_create
 from health.models import HealthScore
-from playbooks.demo import default_playbooks_create
 from playbooks.models import Task
 from playbooks.services import playbooks_run
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Activity
+from demo.playbooks import default_playbooks_create
 from health.models import HealthScore
 from playbooks.choices import TaskStatus
-from playbooks.demo import default_playbooks_create
 from playbooks.evaluation import playbook_evaluate
 from playbooks.models import Task
 from playbooks.services import (

@@ -223,10 +223,12 @@ def test_large_book_custom_period_leaves_live_usage_out(client, manager_user, sm
 def test_seed_demo_step_builds_the_pre_aggregates(small_book, today):
     import random
 
-    from accounts.demo import DEMO_STEPS, DemoContext
+    from demo.context import DemoContext
+    from demo.run import demo_steps
     from reports.models import RefreshLog
 
-    step = dict(DEMO_STEPS)["reports"]
-    assert [name for name, _ in DEMO_STEPS][-1] == "reports"  # after every floor's data
-    step(DemoContext(seed=1, n_accounts=4, today=today, rng=random.Random(1), log=lambda m: None, is_postgres=False))
+    steps = demo_steps()
+    step = dict(steps)["reports"]
+    assert [name for name, _ in steps][-1] == "reports"  # after every floor's data
+    step(DemoContext(seed=1, n_accounts=4, today=today, rng=random.Random(1), log=lambda m: None))
     assert RefreshLog.objects.get().as_of == today

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from demo.views import DEMO_WORKSPACE
 from surveys.models import SurveyResponse, SurveyWorkspace
 from surveys.selectors import cache_clear
-from surveys.views.demo_host import DEMO_WORKSPACE
 from tests.factories import AccountFactory, ContactFactory
 from tests.factories.surveys import SurveyFactory, SurveyResponseFactory
 
@@ -87,7 +87,7 @@ def survey_app_url() -> str:
 
 @pytest.fixture
 def host_setup(live_server, settings, csm_user, customer_site):
-    from playbooks.demo import default_playbooks_create
+    from demo.playbooks import default_playbooks_create
 
     settings.SITE_URL = live_server.url
     host = customer_site

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from playbooks.demo import default_playbooks_create
+from demo.playbooks import default_playbooks_create
 from playbooks.models import Task
 from playbooks.services import playbook_save
 from tests.factories import AccountFactory, ContactFactory

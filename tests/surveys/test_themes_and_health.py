@@ -145,7 +145,7 @@ def test_answer_emits_the_survey_answered_webhook(django_capture_on_commit_callb
 
 
 def test_demo_step_seeds_surveys_and_a_year_of_answers_where_churners_are_unhappier():
-    from accounts.demo import run_demo
+    from demo.run import run_demo
     from surveys.metrics import survey_scores
     from surveys.models import Survey, SurveyDelivery, SurveyWorkspace
 

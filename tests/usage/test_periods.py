@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.demo import run_demo
+from demo.run import run_demo
 from usage import metrics
 from usage.periods import MASK_BITS, feature_use_counts_periods, usage_components_periods
 

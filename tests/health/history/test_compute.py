@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from accounts.choices import Tier
 from accounts.models import Account
-from health import demo as health_demo
+from demo import health as health_demo
 from health.history import health_history_compute, history_finish, parents_rollup_days, raw_values_days
 from health.models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure
 from health.registry import MEASURES

@@ -48,7 +48,7 @@ def test_backfill_days_daily_recent_weekly_before():
 def test_sparse_demo_history_still_backtests(monkeypatch):
     """Above DAILY_HISTORY_MAX_ACCOUNTS the demo keeps daily snapshots for 30 days and weekly
     ones before: the span, every horizon's observations and the AUC survive."""
-    from health import demo as health_demo
+    from demo import health as health_demo
 
     monkeypatch.setattr(health_demo, "DAILY_HISTORY_MAX_ACCOUNTS", 100)
     call_command("seed_demo", accounts=150, seed=11, only=["health"], verbosity=0)

@@ -6,13 +6,10 @@ shared with a contact. Deterministic for a seed (DemoContext.rng_for)."""
 
 from datetime import UTC, datetime, time, timedelta
 
-from accounts.demo import DemoContext
 from accounts.models import Account, Contact, Persona
-from usage.models import UsageEvent
-
-from . import services
-from .choices import ChecklistStatus, CompletionSource, ItemOwner, MilestoneKind, TouchModel, VehicleKind
-from .models import (
+from onboarding import services
+from onboarding.choices import ChecklistStatus, CompletionSource, ItemOwner, MilestoneKind, TouchModel, VehicleKind
+from onboarding.models import (
     AccountChecklist,
     AccountChecklistItem,
     ChecklistTemplate,
@@ -22,6 +19,10 @@ from .models import (
     SuccessMap,
     SuccessPlan,
 )
+from usage.models import UsageEvent
+
+from .context import DemoContext
+from .sql import events_analyze
 
 MAX_CHECKLISTS = 1500
 MAX_PLANS = 300
@@ -196,16 +197,10 @@ def onboarding_demo_step(ctx: DemoContext) -> None:
         checklist.started_at = _at(starts[checklist.account_id], rng)
     AccountChecklist.objects.bulk_update(checklists, ["started_at"], batch_size=500)
     started = [checklist.pk for checklist in checklists]
-    if ctx.is_postgres:
-        # The accounts step leaves the freshly loaded events without statistics (nothing
-        # before this reads them): without them the first-event lookups below pick a plan
-        # that takes minutes at 10k accounts instead of seconds.
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            # only the columns the lookups filter on: the properties' jsonb statistics were
-            # most of the ANALYZE's time
-            cursor.execute(f"ANALYZE {UsageEvent._meta.db_table} (account_id, event, occurred_at)")
+    # The accounts step leaves the freshly loaded events without statistics (nothing before
+    # this reads them): without them the first-event lookups below pick a plan that takes
+    # minutes at 10k accounts instead of seconds.
+    events_analyze(UsageEvent)
     services.onboarding_events_apply(account_ids=recent)
     manual = []
     for item in AccountChecklistItem.objects.filter(

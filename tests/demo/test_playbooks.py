@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from accounts.demo import DemoContext
 from accounts.models import Account
+from demo.context import DemoContext
+from demo.playbooks import playbooks_demo_step
 from health.models import HealthScore
-from playbooks.demo import demo_step
 from playbooks.models import Task
 from tests.factories import AccountFactory, ContactFactory, UserFactory
 from tests.factories.surveys import SurveyResponseFactory
@@ -31,11 +31,9 @@ def test_demo_step_leaves_churned_accounts_alone():
         HealthScore.objects.create(account=account, day=today, score=30, band="red", measures={})
         SurveyResponseFactory(account=account, contact=ContactFactory(account=account), score=2)
         accounts.append(account)
-    ctx = DemoContext(
-        seed=1, n_accounts=6, today=today, rng=random.Random(1), log=lambda m: None, is_postgres=False, extra={}
-    )
+    ctx = DemoContext(seed=1, n_accounts=6, today=today, rng=random.Random(1), log=lambda m: None, extra={})
     # when
-    demo_step(ctx)
+    playbooks_demo_step(ctx)
     # then: tasks (rescue, detractor call) for the live accounts only; churned ones stay churned
     live = {a.pk for a in accounts if a.lifecycle_stage == "mature"}
     assert set(Task.objects.values_list("account_id", flat=True)) == live

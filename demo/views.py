@@ -15,9 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.models import Contact
-
-from ..choices import LANGUAGES
-from ..models import SurveyWorkspace
+from surveys.choices import LANGUAGES
+from surveys.models import SurveyWorkspace
 
 DEMO_WORKSPACE = "Acme Analytics (demo host)"
 
@@ -39,7 +38,7 @@ def demo_host(request):
     app_url = settings.SITE_URL
     return render(
         request,
-        "surveys/demo_host.html",
+        "demo/demo_host.html",
         {
             "workspace": workspace,
             "contact": contact,

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from accounts.demo import DemoContext
-from onboarding.demo import onboarding_demo_step
+from demo.context import DemoContext
+from demo.onboarding import onboarding_demo_step
 from onboarding.models import AccountChecklist, ChecklistTemplate, SuccessMap, SuccessPlan
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, UsageEventFactory
 
@@ -27,7 +27,6 @@ def test_demo_step(db):
         today=today,
         rng=random.Random(1),
         log=lambda m: None,
-        is_postgres=False,
         extra={"account_ids": ids, "churned_account_ids": set()},
     )
     # when
@@ -43,8 +42,8 @@ def test_demo_step(db):
 def test_checklists_start_for_many_accounts_equals_one_at_a_time(db, django_capture_on_commit_callbacks):
     """The demo starts its checklists in bulk: the same checklists and items as checklist_start
     account by account, the accounts' active checklists kept, one deferred event apply."""
+    from demo.onboarding import HIGH_TOUCH_ITEMS, TECH_TOUCH_ITEMS, _template
     from onboarding import services
-    from onboarding.demo import HIGH_TOUCH_ITEMS, TECH_TOUCH_ITEMS, _template
     from onboarding.models import AccountChecklistItem
     from tests.factories import UserFactory
 

@@ -9,11 +9,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import AssigneeRule, Priority, RunSource, TaskStatus, TriggerType
-from .models import EmailTemplate, Enrolment, Playbook, PlaybookRun, Task, TaskTemplate
-from .services import email_template_save, playbook_save, playbooks_run, task_complete, task_template_save
+from playbooks.choices import AssigneeRule, Priority, RunSource, TaskStatus, TriggerType
+from playbooks.models import EmailTemplate, Enrolment, Playbook, PlaybookRun, Task, TaskTemplate
+from playbooks.services import email_template_save, playbook_save, playbooks_run, task_complete, task_template_save
 
-__all__ = ["default_playbooks_create", "demo_step"]
+from .context import DemoContext
+
+__all__ = ["default_playbooks_create", "playbooks_demo_step"]
 
 TASK_TEMPLATES = {
     "detractor": dict(
@@ -152,7 +154,7 @@ def default_playbooks_create(*, user=None, enabled: bool = True) -> list[Playboo
     return out
 
 
-def demo_step(ctx) -> None:
+def playbooks_demo_step(ctx: DemoContext) -> None:
     if not Enrolment.objects.exists():
         # After seed_demo --flush the enrolments went with the accounts; the run logs about
         # those accounts would only confuse.

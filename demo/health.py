@@ -1,9 +1,9 @@
 """Demo step (seed_demo): scorecards, key features, ~120 days of history, a churn model."""
 
-from accounts.demo import DemoContext
+from health.models import HealthSettings, Scorecard, ScorecardMeasure
+from health.services import health_backfill, scorecard_default_ensure
 
-from .models import HealthSettings, Scorecard, ScorecardMeasure
-from .services import health_backfill, scorecard_default_ensure
+from .context import DemoContext
 
 BACKFILL_DAYS = 120
 # Up to this many accounts the history is daily over all BACKFILL_DAYS; above it, daily for
@@ -42,7 +42,7 @@ def health_demo_step(ctx: DemoContext) -> None:
     n = health_backfill(days=BACKFILL_DAYS, end=ctx.today, daily=daily)
     kept = "daily" if daily is None else f"daily for the last {daily}, weekly before"
     ctx.log(f"health: {n:,} snapshots over {BACKFILL_DAYS} days ({kept})")
-    from .backtest import churn_model_train
+    from health.backtest import churn_model_train
 
     model = churn_model_train(as_of=ctx.today)
     if model is not None:

@@ -41,7 +41,7 @@ def test_copy_text_writes_what_psycopg_write_row_writes():
     psycopg's own write_row, tricky values included."""
     from django.db import connection
 
-    from surveys.demo import _write
+    from demo.sql import rows_insert
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
@@ -62,7 +62,7 @@ def test_copy_text_writes_what_psycopg_write_row_writes():
         ]  # fmt: skip
 
     # when: one batch through the step's writer, one through psycopg's write_row
-    _write(SurveyResponse, fields, rows("ours:"))
+    rows_insert(SurveyResponse, fields, rows("ours:"))
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {SurveyResponse._meta.db_table} ({', '.join(fields)}) FROM STDIN") as copy,

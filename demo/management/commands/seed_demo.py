@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_STEPS, demo_flush, demo_is_empty, run_demo
+from demo.run import DEMO_STEP_NAMES, demo_flush, demo_is_empty, run_demo
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if not flush:
                 raise CommandError("The database already has accounts. Use --flush to replace them, or --if-empty.")
             demo_flush(log=self._log(verbosity))
-        known = [name for name, _ in DEMO_STEPS]
+        known = DEMO_STEP_NAMES
         unknown = sorted(set(only) - set(known))
         if unknown:
             raise CommandError(f"Unknown demo step(s): {', '.join(unknown)}. Known: {', '.join(known)}")

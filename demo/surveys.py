@@ -4,16 +4,16 @@ case), and 12 months of deliveries and answers.
 Accounts that churn (and those at risk) answer lower, so NPS predicts churn in the demo too.
 Deterministic for a seed (DemoContext.rng_for)."""
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
-from accounts.demo import DemoContext
+from surveys.choices import Channel, DeliveryStatus, TouchKind, score_category
+from surveys.models import FatigueTouch, Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
 
-from .choices import Channel, DeliveryStatus, TouchKind, score_category
-from .models import FatigueTouch, Survey, SurveyDelivery, SurveyResponse, SurveyWorkspace
-from .views.demo_host import DEMO_WORKSPACE
+from .context import DemoContext
+from .sql import bulk_load, ids_reserve, rows_insert
+from .views import DEMO_WORKSPACE
 
 
 def demo_origins() -> str:
@@ -143,68 +143,7 @@ RESPONSE_FIELDS = [
 TOUCH_FIELDS = ["contact_id", "account_id", "channel", "kind", "occurred_at"]
 
 
-def _reserve_ids(model, n: int) -> list[int]:
-    """n consecutive ids from the table's identity sequence (PostgreSQL): the table is locked
-    against inserts until the seed's transaction ends (an INSERT takes its table lock before it
-    draws from the sequence), then one setval moves the sequence past the n ids."""
-    from django.db import connection
-
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"SELECT pg_get_serial_sequence('{table}', 'id')")
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, n])
-        last = cursor.fetchone()[0]
-    return list(range(last - n + 1, last + 1))
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is datetime:
-        return value.isoformat()
-    if value is None:
-        return "\\N"
-    if kind is bool:
-        return "t" if value else "f"
-    text = json.dumps(value) if isinstance(value, dict | list) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-COPY_CHUNK = 20_000  # rows per write to the COPY stream
-
-
-def _write(model, fields: list[str], rows: list[tuple], *, ids: list[int] | None = None) -> list[int] | None:
-    """Insert rows (tuples in `fields` order; JSON fields as Python values). PostgreSQL: one
-    COPY in text format, formatted here (psycopg's write_row was a third of the step at 100,000
-    accounts), with `ids` as the id column when given. Elsewhere bulk_create; returns the new ids
-    when the backend gives them."""
-    from django.db import connection
-
-    if not rows:
-        return []
-    if connection.vendor == "postgresql":
-        cols = (["id"] if ids is not None else []) + fields
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(cols)}) FROM STDIN") as copy,
-        ):
-            for at in range(0, len(rows), COPY_CHUNK):
-                chunk = rows[at : at + COPY_CHUNK]
-                if ids is not None:
-                    chunk = [(ids[at + k], *row) for k, row in enumerate(chunk)]
-                copy.write("".join("\t".join(map(_copy_text, row)) + "\n" for row in chunk))
-        return ids
-    objs = model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
-    return [o.id for o in objs]
-
-
-def surveys_step(ctx: DemoContext) -> None:
+def surveys_demo_step(ctx: DemoContext) -> None:
     from accounts.models import Contact
 
     rng = ctx.rng_for("surveys")
@@ -226,7 +165,7 @@ def surveys_step(ctx: DemoContext) -> None:
     now = datetime.combine(ctx.today, time(12), tzinfo=UTC)
     history_start = now - timedelta(days=365)
     # Plain tuples (no model instances: millions of them at 100k accounts), written by
-    # _write: COPY on PostgreSQL, bulk_create elsewhere.
+    # rows_insert: COPY on PostgreSQL, bulk_create elsewhere.
     # delivery: (survey_id, contact_id, account_id, channel, language, sent_at, status, answered_at)
     deliveries, answers = [], []
     # Loop-invariant values hoisted (the draws and their order are unchanged: same data).
@@ -268,12 +207,10 @@ def surveys_step(ctx: DemoContext) -> None:
             at += timedelta(days=rng.randint(120, 190))
     # A fresh seed loads these tables without their foreign keys and plain indexes, put back
     # at the end (one checking join per key instead of ~3.4M deferred checks at the commit:
-    # 62 s at 100,000 accounts); tables with rows keep them (accounts.demo_data.bulk_load).
-    from accounts.demo_data import bulk_load
-
+    # 62 s at 100,000 accounts); tables with rows keep them (demo.sql.bulk_load).
     with bulk_load(keys_of=[SurveyDelivery, SurveyResponse, FatigueTouch], indexes_of=[]):
-        delivery_ids = _reserve_ids(SurveyDelivery, len(deliveries)) if ctx.is_postgres else None
-        ids = _write(SurveyDelivery, DELIVERY_FIELDS, deliveries, ids=delivery_ids)
+        delivery_ids = ids_reserve(SurveyDelivery, len(deliveries))
+        ids = rows_insert(SurveyDelivery, DELIVERY_FIELDS, deliveries, ids=delivery_ids)
         response_rows, stamp = [], timezone.now()
         for index, survey, score, comment, lang, channel, submitted in answers:
             d = deliveries[index]
@@ -297,9 +234,9 @@ def surveys_step(ctx: DemoContext) -> None:
                     {"q1": rng.choice(["Dashboards", "Reports", "Integrations", "API"])} if survey is nps else {},
                 )
             )
-        _write(SurveyResponse, RESPONSE_FIELDS, response_rows)
+        rows_insert(SurveyResponse, RESPONSE_FIELDS, response_rows)
         recent = now - timedelta(days=100)
-        _write(
+        rows_insert(
             FatigueTouch,
             TOUCH_FIELDS,
             [
@@ -315,7 +252,7 @@ def surveys_step(ctx: DemoContext) -> None:
             ],
         )
     ctx.log(f"surveys: {len(deliveries):,} deliveries, {len(answers):,} answers")
-    from .rollups import survey_days_rebuild
+    from surveys.rollups import survey_days_rebuild
 
     rows = survey_days_rebuild()
     ctx.log(f"surveys: report pre-aggregate, {rows:,} day rows")

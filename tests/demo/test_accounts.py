@@ -287,7 +287,7 @@ def test_seed_output_is_pinned_for_a_seed_and_a_day():
     the intent); a change to how rows are written (ids, formats, COPY) must not."""
     from datetime import date
 
-    from accounts.demo import run_demo
+    from demo.run import run_demo
 
     run_demo(n_accounts=40, seed=5, log=lambda message: None, today=date(2026, 6, 15), quiet=True, only=["accounts"])
     assert _output_digest() == PINNED_DIGEST

@@ -3,8 +3,8 @@ contacts the database holds (issue 15 item 4)."""
 
 import pytest
 
+from demo.views import DEMO_WORKSPACE
 from surveys.models import SurveyWorkspace
-from surveys.views.demo_host import DEMO_WORKSPACE
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db

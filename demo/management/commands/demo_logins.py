@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo_data import DEMO_PASSWORD, TEAM
 from core.models import User
+from demo.accounts.team import DEMO_PASSWORD, TEAM
 
 
 class Command(BaseCommand):
