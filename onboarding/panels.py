@@ -1,5 +1,5 @@
 """The account page's "success_plan" and "onboarding" panels. Their context functions are
-also what the panel views (onboarding.views) render after a change, so the markup exists once.
+also what the panel actions (onboarding.views.account) render after a change, so the markup exists once.
 Each runs a constant number of queries."""
 
 from django.utils import timezone

@@ -51,7 +51,5 @@ def test_onboarding_plain_post_does_not_follow_a_foreign_next(client, csm_user):
     account = AccountFactory(owner=csm_user)
     client.force_login(csm_user)
     client.get(reverse("accounts:detail", args=[account.pk]))
-    response = client.post(
-        reverse("onboarding:account", args=[account.pk]), {"action": "checklist_start", "next": "https://evil.example/"}
-    )
+    response = client.post(reverse("onboarding:checklist_start", args=[account.pk]), {"next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("onboarding:account", args=[account.pk])

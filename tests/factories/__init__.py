@@ -15,7 +15,21 @@ from .health import (
     ScorecardFactory,
     ScorecardMeasureFactory,
 )
-from .onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
+from .onboarding import (
+    AccountChecklistFactory,
+    AccountChecklistItemFactory,
+    ChecklistTemplateFactory,
+    ChecklistTemplateItemFactory,
+    MilestoneFactory,
+    PersonaFactory,
+    PlanGoalFactory,
+    PlanShareLinkFactory,
+    StageFactory,
+    SuccessMapFactory,
+    SuccessMapVersionFactory,
+    SuccessPlanFactory,
+    SuccessVehicleFactory,
+)
 from .playbooks import (
     EmailMessageFactory,
     EmailTemplateFactory,
@@ -39,6 +53,8 @@ from .surveys import (
 from .usage import UsageEventFactory
 
 __all__ = [
+    "AccountChecklistFactory",
+    "AccountChecklistItemFactory",
     "AccountFactory",
     "ActivityFactory",
     "ChecklistTemplateFactory",
@@ -51,14 +67,22 @@ __all__ = [
     "FatigueTouchFactory",
     "HealthOverrideFactory",
     "HealthScoreFactory",
+    "MilestoneFactory",
     "OutboundPostFactory",
     "PersonaFactory",
+    "PlanGoalFactory",
+    "PlanShareLinkFactory",
     "PlaybookFactory",
     "PlaybookRunFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",
+    "StageFactory",
     "SubscriptionFactory",
+    "SuccessMapFactory",
+    "SuccessMapVersionFactory",
+    "SuccessPlanFactory",
+    "SuccessVehicleFactory",
     "SupportTicketFactory",
     "SurveyDeliveryFactory",
     "SurveyFactory",

@@ -5,7 +5,7 @@ import pytest
 from accounts.choices import Tier
 from onboarding import services
 from onboarding.choices import ItemOwner, MilestoneKind
-from tests.factories import AccountFactory, SubscriptionFactory
+from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
 from tests.factories.onboarding import ChecklistTemplateFactory, ChecklistTemplateItemFactory, PersonaFactory
 
 
@@ -65,3 +65,13 @@ def tech_template(db):
         template=template, position=2, title="Check-in email", owner=ItemOwner.CSM, due_offset_days=30
     )
     return template
+
+
+@pytest.fixture
+def shared(published_map, account):
+    """A plan shared with an Arabic-speaking customer contact who owns one goal."""
+    contact = ContactFactory(account=account, name="Layla Haddad", language="ar")
+    plan = services.success_plan_start(account=account, success_map=published_map)
+    goal = services.plan_goal_create(plan=plan, title="Upload the customer list", owner_contact=contact)
+    link = services.share_link_create(plan=plan, contact=contact, days=14)
+    return {"plan": plan, "contact": contact, "goal": goal, "link": link}

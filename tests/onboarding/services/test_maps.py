@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from onboarding import services
-from onboarding.choices import MapVersionStatus, PlanStatus
+from onboarding.choices import MapVersionStatus
 from onboarding.models import SuccessMapVersion
 
 
@@ -61,42 +61,9 @@ def test_editing_creates_a_new_version_and_plans_keep_theirs(published_map, acco
     assert SuccessMapVersion.objects.filter(success_map=published_map, status=MapVersionStatus.PUBLISHED).count() == 1
 
 
-def test_plan_start_is_idempotent_and_validates_stages(published_map, account):
-    # given
-    stages = list(published_map.versions.get().stages.all())
-    # when
-    plan = services.success_plan_start(
-        account=account, success_map=published_map, current_stage=stages[1], target_stage=stages[2]
-    )
-    again = services.success_plan_start(account=account, success_map=published_map)
-    # then
-    assert again.pk == plan.pk
-    assert plan.current_stage == stages[1] and plan.target_stage == stages[2]
-    # only milestones from the current stage to the target become goals
-    assert sorted(plan.goals.values_list("title", flat=True)) == ["Busy month", "Second team"]
-    plan.status = PlanStatus.CLOSED
-    plan.save()
-    with pytest.raises(ValidationError):
-        services.success_plan_start(
-            account=account, success_map=published_map, current_stage=stages[2], target_stage=stages[0]
-        )
-
-
 def test_publish_needs_a_stage(db):
     from tests.factories.onboarding import PersonaFactory
 
     success_map = services.success_map_create(persona=PersonaFactory(), name="Empty")
     with pytest.raises(ValidationError):
         services.success_map_publish(version=success_map.versions.get())
-
-
-def test_plan_advances_when_stage_milestones_are_done(published_map, account):
-    # given
-    plan = services.success_plan_start(account=account, success_map=published_map)
-    setup_goals = list(plan.goals.filter(stage__name="Set up"))
-    # when: every milestone of the first stage is ticked
-    for goal in setup_goals:
-        services.plan_goal_toggle(goal=goal, done=True)
-    # then
-    plan.refresh_from_db()
-    assert plan.current_stage.name == "Adopt"
