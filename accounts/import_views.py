@@ -1,5 +1,6 @@
 """CSV import pages (/import/): upload, map columns with a preview, validate, import with a
-progress bar. The work is in accounts.imports; CSMs and above."""
+progress bar. The work is in accounts.imports; CSMs and above. One action per URL: the mapping
+step posts to `preview/` (htmx, as a column changes) or `validate/`, the report to `run/`."""
 
 from django import forms
 from django.contrib import messages
@@ -20,9 +21,12 @@ from .imports import (
     ImportFileError,
     import_job_content,
     import_job_create,
+    import_job_map,
     import_job_preview,
+    import_job_previous_done,
     import_job_queue,
     import_job_validate,
+    import_jobs_recent,
 )
 from .models import ImportJob
 
@@ -48,9 +52,9 @@ class ImportListView(RoleRequiredMixin, View):
     template_name = "accounts/import_list.html"
 
     def render_page(self, request, form, status=200):
-        jobs = ImportJob.objects.select_related("created_by").defer("content")[:30]
         fields = {kind: (spec.fields, spec.required) for kind, spec in IMPORT_KINDS.items()}
-        return render(request, self.template_name, {"form": form, "jobs": jobs, "fields": fields}, status=status)
+        context = {"form": form, "jobs": import_jobs_recent(limit=30), "fields": fields}
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request):
         return self.render_page(request, UploadForm())
@@ -74,28 +78,24 @@ class ImportListView(RoleRequiredMixin, View):
         return self.render_page(request, form, status=400)
 
 
+def import_context(job: ImportJob) -> dict:
+    """What the import page and its fragments show of a job."""
+    return {
+        "job": job,
+        "preview": import_job_preview(job=job),
+        "previous": import_job_previous_done(job=job),
+        "running": job.status in RUNNING,
+        "modes": ImportJob.Mode.choices,
+        "errors_shown": job.errors[:MAX_ERRORS],
+    }
+
+
 class ImportDetailView(RoleRequiredMixin, View):
-    """One import: mapping + preview, then the validation report, then the progress bar."""
+    """One import: mapping + preview, then the validation report, then the progress bar (its
+    htmx poll gets the progress fragment only)."""
 
     view_role = Role.CSM
-    edit_role = Role.CSM
     template_name = "accounts/import_detail.html"
-
-    def context(self, job):
-        previous = (
-            ImportJob.objects.filter(file_sha256=job.file_sha256, kind=job.kind, status=ImportJob.Status.DONE)
-            .exclude(pk=job.pk)
-            .only("id", "finished_at")
-            .first()
-        )
-        return {
-            "job": job,
-            "preview": import_job_preview(job=job),
-            "previous": previous,
-            "running": job.status in RUNNING,
-            "modes": ImportJob.Mode.choices,
-            "errors_shown": job.errors[:MAX_ERRORS],
-        }
 
     def get(self, request, pk: int):
         job = get_object_or_404(ImportJob, pk=pk)
@@ -103,36 +103,56 @@ class ImportDetailView(RoleRequiredMixin, View):
             return render(
                 request, "accounts/partials/import_progress.html", {"job": job, "running": job.status in RUNNING}
             )
-        return render(request, self.template_name, self.context(job))
+        return render(request, self.template_name, import_context(job))
+
+
+class ImportStepView(RoleRequiredMixin, View):
+    """A POST on one import's mapping step (subclasses: `step(request, job)`). A job that has
+    run is left alone: the page says so."""
+
+    http_method_names = ["post"]
+    view_role = Role.CSM
+    edit_role = Role.CSM
 
     def post(self, request, pk: int):
         job = get_object_or_404(ImportJob, pk=pk)
-        action = request.POST.get("action", "validate")
         if job.status in RUNNING or job.status == ImportJob.Status.DONE:
-            messages.warning(request, "This import has already run. Upload the file again to import it again.")
+            messages.warning(request, _("This import has already run. Upload the file again to import it again."))
             return redirect("accounts:import_detail", pk=job.pk)
-        if action in ("preview", "validate"):
-            header = import_job_preview(job=job)["header"]
-            spec = IMPORT_KINDS[job.kind]
-            job.mapping = {
-                name: request.POST[f"map_{name}"] for name in spec.fields if request.POST.get(f"map_{name}") in header
-            }
-            if request.POST.get("mode") in ImportJob.Mode.values:
-                job.mode = request.POST["mode"]
-            job.status = ImportJob.Status.UPLOADED
-            job.errors = []
-            job.save(update_fields=["mapping", "mode", "status", "errors"])
-            if action == "preview":
-                context = {**self.context(job), "oob_clear": True}
-                return render(request, "accounts/partials/import_preview.html", context)
-            import_job_validate(job=job)
-            return redirect("accounts:import_detail", pk=job.pk)
-        if action == "import":
-            try:
-                import_job_queue(job=job)
-            except ValueError as exc:
-                messages.error(request, str(exc))
-            return redirect("accounts:import_detail", pk=job.pk)
+        return self.step(request, job)
+
+    def step(self, request, job: ImportJob):
+        raise NotImplementedError
+
+    def map_columns(self, request, job: ImportJob) -> ImportJob:
+        columns = {name: request.POST.get(f"map_{name}", "") for name in IMPORT_KINDS[job.kind].fields}
+        return import_job_map(job=job, columns=columns, mode=request.POST.get("mode"))
+
+
+class ImportPreviewView(ImportStepView):
+    """A column was mapped (htmx): the preview with the new mapping; the old report goes."""
+
+    def step(self, request, job: ImportJob):
+        job = self.map_columns(request, job)
+        return render(request, "accounts/partials/import_preview.html", {**import_context(job), "oob_clear": True})
+
+
+class ImportValidateView(ImportStepView):
+    """ "Check all rows": save the mapping, validate every row, show the report."""
+
+    def step(self, request, job: ImportJob):
+        import_job_validate(job=self.map_columns(request, job))
+        return redirect("accounts:import_detail", pk=job.pk)
+
+
+class ImportRunView(ImportStepView):
+    """ "Import": queue the validated job; the page then shows its progress."""
+
+    def step(self, request, job: ImportJob):
+        try:
+            import_job_queue(job=job)
+        except ValueError as exc:
+            messages.error(request, str(exc))
         return redirect("accounts:import_detail", pk=job.pk)
 
 

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import chunked
+
 from . import records
 from .api.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
 from .import_rows import duplicate_errors, error_make, items_normalise, parent_errors, reason_plain
@@ -34,10 +36,13 @@ __all__ = [
     "ImportFileError",
     "import_job_content",
     "import_job_create",
+    "import_job_map",
+    "import_job_previous_done",
     "import_job_preview",
     "import_job_queue",
     "import_job_run",
     "import_job_validate",
+    "import_jobs_recent",
 ]
 
 CHUNK = 500
@@ -294,12 +299,41 @@ def _known_parents(items: list[dict]) -> set[str]:
     parents = {i["parent"] for i in items if i.get("parent")}
     in_file = {i.get("external_id") for i in items}
     known = parents & in_file
-    rest = sorted(parents - known)
-    for start in range(0, len(rest), 900):
-        known.update(
-            Account.objects.filter(external_id__in=rest[start : start + 900]).values_list("external_id", flat=True)
-        )
+    for part in chunked(sorted(parents - known)):
+        known.update(Account.objects.filter(external_id__in=list(part)).values_list("external_id", flat=True))
     return known
+
+
+def import_jobs_recent(*, limit: int = 30):
+    """The import list: the latest jobs with who started them (without their file)."""
+    return ImportJob.objects.select_related("created_by").defer("content")[:limit]
+
+
+def import_job_previous_done(*, job: ImportJob) -> ImportJob | None:
+    """An earlier import of the same file and kind that ran (the page warns of a re-import)."""
+    return (
+        ImportJob.objects.filter(file_sha256=job.file_sha256, kind=job.kind, status=ImportJob.Status.DONE)
+        .exclude(pk=job.pk)
+        .only("id", "finished_at")
+        .first()
+    )
+
+
+def import_job_map(*, job: ImportJob, columns: dict[str, str], mode: str | None = None) -> ImportJob:
+    """Set which CSV column feeds each field (`columns`: field -> column; a field missing, or
+    a column not in the file, is not imported) and the mode, from the mapping step. The job goes
+    back to UPLOADED: its earlier report no longer holds. Refuses a job that has run."""
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.DONE):
+        raise ValueError(_("This import has already run. Upload the file again to import it again."))
+    header = import_job_preview(job=job)["header"]
+    spec = IMPORT_KINDS[job.kind]
+    job.mapping = {name: columns[name] for name in spec.fields if columns.get(name) in header}
+    if mode in ImportJob.Mode.values:
+        job.mode = mode
+    job.status = ImportJob.Status.UPLOADED
+    job.errors = []
+    job.save(update_fields=["mapping", "mode", "status", "errors"])
+    return job
 
 
 def import_job_validate(*, job: ImportJob) -> ImportJob:

@@ -21,6 +21,7 @@ from datetime import date
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.db import lookup_by
 from core.webhooks import webhook_emit
 
 from .choices import LifecycleStage
@@ -107,11 +108,7 @@ def _upsert(
 
 
 def _by_external_id(model, items: Iterable[dict]) -> dict:
-    ids = [i["external_id"] for i in items if i.get("external_id")]
-    found: dict = {}
-    for start in range(0, len(ids), 900):
-        found.update({o.external_id: o for o in model.objects.filter(external_id__in=ids[start : start + 900])})
-    return found
+    return lookup_by(model.objects.all(), "external_id", (i["external_id"] for i in items if i.get("external_id")))
 
 
 # Section: accounts and contacts
@@ -131,7 +128,7 @@ def accounts_upsert(*, items: Sequence[dict]) -> UpsertResult:
     if parents:
         known = {a.external_id: a for a in result.objects}
         missing = [p for p in parents.values() if p not in known]
-        known.update({a.external_id: a for a in Account.objects.filter(external_id__in=missing)})
+        known.update(lookup_by(Account.objects.all(), "external_id", missing))
         changed = []
         for account in result.objects:
             if account.external_id in parents:

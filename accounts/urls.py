@@ -7,9 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
-    # data in: the Stripe webhook and the CSV import pages
+    # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),
     path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("import/<int:pk>/preview/", import_views.ImportPreviewView.as_view(), name="import_preview"),
+    path("import/<int:pk>/validate/", import_views.ImportValidateView.as_view(), name="import_validate"),
+    path("import/<int:pk>/run/", import_views.ImportRunView.as_view(), name="import_run"),
     path("import/<int:pk>/rejected.csv", import_views.ImportRejectedView.as_view(), name="import_rejected"),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core.permissions import RoleRequiredMixin
-from core.views import FilteredListView, htmx_partial
+from core.views import ObjectListView, htmx_partial
 
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
@@ -31,12 +31,12 @@ from .timeline import TimelineFilter, TimelineFilterForm, timeline_authors
 TIMELINE_PAGE = 8
 
 
-class PortfolioView(FilteredListView):
+class PortfolioView(ObjectListView):
     """Every account the user may see: search, filters, sorts, KPIs of the filtered set."""
 
     filterset_class = PortfolioFilterSet
     template_name = "accounts/account_portfolio.html"
-    partial_template_name = "accounts/partials/portfolio_results.html"
+    partial_name = "results"  # a {% partialdef %} of the page
     paginate_by = 50
     default_ordering = "arr"
     ordering_options = {

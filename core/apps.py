@@ -1,10 +1,27 @@
 """The ground floor: the CS team's users and roles, API keys, and plumbing shared by every app
 (login, navigation, list views, API authentication). It has no customer data; every other app
-may import it, and it imports none of them."""
+may import it, and it imports none of them.
+
+Wiring (every app's ready() follows it): an app registers what it owns in its
+AppConfig.ready() - menu items and badges (core.navigation), outbound webhook events
+(core.webhooks), account panels (accounts.panels), health measures (health.registry) -
+and imports its `receivers` module, whose functions connect to the signals of the floors below
+with `@receiver(..., dispatch_uid=...)`. Signal definitions live in `signals.py`.
+"""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Team and platform"
+
+    def ready(self) -> None:
+        from core.choices import Role
+        from core.navigation import register_menu_item
+
+        register_menu_item("configure", _("Webhooks"), "core:webhook_list", "share", role=Role.ADMIN, order=70)
+        register_menu_item("configure", _("API keys"), "core:apikey_list", "key", role=Role.ADMIN, order=80)
+        register_menu_item("configure", _("Users"), "core:user_list", "user", role=Role.ADMIN, order=90)
+        register_menu_item("configure", _("API docs"), "api-docs", "note", role=Role.ADMIN, order=100)

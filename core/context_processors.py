@@ -3,7 +3,7 @@ from functools import partial
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import NAV_BADGES, NAV_ITEMS
+from .navigation import NAV_BADGES, SECTIONS, menu_items
 
 
 def navigation(request):
@@ -16,7 +16,7 @@ def navigation(request):
     path = request.path
     sections: dict[str, list[dict]] = {}
     entries: list[dict] = []
-    for item in NAV_ITEMS:
+    for item in menu_items():
         if not user.has_role(item.role):
             continue
         try:
@@ -32,7 +32,7 @@ def navigation(request):
             "badge": SimpleLazyObject(partial(badge_fn, request)) if badge_fn else None,
         }
         entries.append(entry)
-        sections.setdefault(item.section, []).append(entry)
+        sections.setdefault(str(SECTIONS[item.section]), []).append(entry)
     # Only the most specific item is highlighted: /success/maps/ lights "Success maps", not "Success plans".
     matches = [e for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))]
     if matches:

@@ -6,7 +6,7 @@ small function side by side, and those seams ask this module which backend they 
 
 - `is_postgresql()`: the one vendor check.
 - `chunked()` / `lookup_by()`: an `IN (...)` lookup over any number of values, below SQLite's
-  bound-parameter limit (one array parameter on PostgreSQL).
+  bound-parameter limit (one query on PostgreSQL).
 - `Pipeline`: one background worker thread that runs submitted calls in order, with a bounded
   queue: Python builds chunk k+1 while the database stores chunk k (one core each).
 """
@@ -39,9 +39,10 @@ def chunked[T](values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T
 
 
 def lookup_by(queryset, field: str, values: Iterable[Any]) -> dict[Any, Any]:
-    """{value of `field`: object} for the objects of `queryset` whose `field` is in `values`.
-    One query on PostgreSQL (psycopg sends the list as one array parameter); slices of
-    IN_CHUNK on SQLite, whose statements take at most 999 parameters."""
+    """{value of `field`: object} for the objects of `queryset` whose `field` is in `values`
+    (duplicates and order do not matter). One `IN (...)` query on PostgreSQL (Django binds the
+    parameters client-side there: no limit on their number); slices of IN_CHUNK on SQLite, whose
+    statements take at most 999 parameters."""
     values = list(dict.fromkeys(values))
     if not values:
         return {}

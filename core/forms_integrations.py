@@ -4,7 +4,7 @@ from django import forms
 
 from .choices import APIKeyScope
 from .outbound_http import OutboundRefused, outbound_url_check
-from .webhooks import WEBHOOK_EVENTS
+from .webhooks import webhook_event_choices
 
 
 class APIKeyForm(forms.Form):
@@ -19,7 +19,7 @@ class APIKeyForm(forms.Form):
 class WebhookEndpointForm(forms.Form):
     url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
     events = forms.MultipleChoiceField(
-        choices=[("*", "All events")] + [(name, name) for name in WEBHOOK_EVENTS],
+        choices=webhook_event_choices,
         widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(max_length=200, required=False)

@@ -1,49 +1,76 @@
-"""The sidebar. Apps add their pages here by URL name; a name that does not resolve yet
-is left out, so the menu never shows a dead link. Badges (counts) are callables that apps
-register in their AppConfig.ready()."""
+"""The sidebar, a registry the apps fill. Each app registers its own pages in its
+AppConfig.ready() (`register_menu_item`), and the counts beside them (`register_badge`), so
+core never names an upper app's page. A URL name that does not resolve is left out, so the
+menu never shows a dead link.
+
+The sidebar shows the sections in `SECTIONS` order and, inside a section, the items by
+`order` (then label): the numbers leave gaps of ten so an app can slot a page in between.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
+
+__all__ = [
+    "NAV_BADGES",
+    "NAV_ITEMS",
+    "SECTIONS",
+    "BadgeFn",
+    "NavItem",
+    "menu_items",
+    "register_badge",
+    "register_menu_item",
+]
+
+# Section key -> its heading, in sidebar order.
+SECTIONS: dict[str, str | Promise] = {
+    "work": _("Work"),
+    "insights": _("Insights"),
+    "configure": _("Configure"),
+}
 
 
 @dataclass(frozen=True)
 class NavItem:
-    section: str
-    label: str
+    section: str  # a key of SECTIONS
+    label: str | Promise
     url_name: str
     icon: str
     role: str = Role.READONLY  # the least role that may open the page: the item is hidden below it
+    order: int = 100
 
 
-NAV_ITEMS: list[NavItem] = [
-    NavItem("Work", "Home", "reports:home", "home"),
-    NavItem("Work", "Portfolio", "accounts:portfolio", "grid"),
-    NavItem("Work", "Tasks", "playbooks:inbox", "check"),
-    NavItem("Work", "Success plans", "onboarding:board", "flag"),
-    NavItem("Insights", "Dashboard", "reports:dashboard", "chart"),
-    NavItem("Insights", "Scorecards", "reports:scorecards", "award", Role.MANAGER),
-    NavItem("Insights", "Cohorts", "reports:cohorts", "layers"),
-    NavItem("Insights", "Surveys", "surveys:report", "message"),
-    NavItem("Insights", "Health backtest", "health:backtest", "activity", Role.MANAGER),
-    NavItem("Insights", "Team load", "playbooks:team", "users", Role.MANAGER),
-    NavItem("Configure", "Health scorecards", "health:scorecard_list", "heart", Role.ADMIN),
-    NavItem("Configure", "Playbooks", "playbooks:playbook_list", "zap", Role.ADMIN),
-    NavItem("Configure", "Surveys", "surveys:survey_list", "edit", Role.ADMIN),
-    NavItem("Configure", "Success maps", "onboarding:map_list", "map", Role.ADMIN),
-    NavItem("Configure", "Checklists", "onboarding:checklist_list", "list", Role.ADMIN),
-    NavItem("Configure", "Data import", "accounts:import_list", "upload", Role.CSM),
-    NavItem("Configure", "Webhooks", "core:webhook_list", "share", Role.ADMIN),
-    NavItem("Configure", "API keys", "core:apikey_list", "key", Role.ADMIN),
-    NavItem("Configure", "Users", "core:user_list", "user", Role.ADMIN),
-    NavItem("Configure", gettext_lazy("API docs"), "api-docs", "note", Role.ADMIN),
-]
+NAV_ITEMS: dict[str, NavItem] = {}  # by url_name
 
 BadgeFn = Callable[[object], int | None]
 NAV_BADGES: dict[str, BadgeFn] = {}
+
+
+def register_menu_item(
+    section: str,
+    label: str | Promise,
+    url_name: str,
+    icon: str,
+    *,
+    role: str = Role.READONLY,
+    order: int = 100,
+) -> NavItem:
+    """Add a page to the sidebar (once per url_name: registering it again replaces it)."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown menu section {section!r} (one of {', '.join(SECTIONS)})")
+    item = NavItem(section=section, label=label, url_name=url_name, icon=icon, role=role, order=order)
+    NAV_ITEMS[url_name] = item
+    return item
+
+
+def menu_items() -> list[NavItem]:
+    """Every registered item in sidebar order: by section, then order, then label."""
+    rank = {key: i for i, key in enumerate(SECTIONS)}
+    return sorted(NAV_ITEMS.values(), key=lambda item: (rank[item.section], item.order, str(item.label)))
 
 
 def register_badge(url_name: str, fn: BadgeFn) -> None:

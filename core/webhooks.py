@@ -43,24 +43,36 @@ __all__ = [
     "MAX_ATTEMPTS",
     "SIGNATURE_HEADER",
     "WEBHOOK_EVENTS",
+    "register_webhook_event",
     "webhook_delivery_attempt",
     "webhook_delivery_retry",
     "webhook_emit",
     "webhook_endpoint_create",
     "webhook_endpoint_update",
+    "webhook_event_choices",
     "webhook_ping",
     "webhook_retry_due",
     "webhook_sign",
     "webhook_signature_verify",
 ]
 
-# The events other apps emit (contracts.md B). An endpoint may also subscribe to "*".
-WEBHOOK_EVENTS = {
-    "health.band_changed": "An account's health band changed (red / yellow / green).",
-    "task.created": "A playbook or a person created a task for a CSM.",
-    "survey.answered": "A customer answered an NPS / CSAT / CES survey.",
-    "account.churned": "An account's last paid subscription ended or was cancelled.",
-}
+# The events the apps emit (contracts.md B), name -> what it means. The app that emits an
+# event registers it in its AppConfig.ready() (`register_webhook_event`), so core never names
+# an upper app's news. An endpoint may also subscribe to "*".
+WEBHOOK_EVENTS: dict[str, str] = {}
+
+
+def register_webhook_event(name: str, description: str) -> None:
+    """Make `name` an event endpoints may subscribe to and `webhook_emit` may send."""
+    if name == "*" or not name.strip():
+        raise ValueError(f"invalid webhook event name {name!r}")
+    WEBHOOK_EVENTS[name] = description
+
+
+def webhook_event_choices() -> list[tuple[str, str]]:
+    """The subscription choices of an endpoint form: "*" then every registered event."""
+    return [("*", _("All events")), *((name, name) for name in WEBHOOK_EVENTS)]
+
 
 SIGNATURE_HEADER = "X-Webhook-Signature"
 # Wait before attempt 2, 3, ...: 30 s, 2 min, 10 min, 30 min, 2 h. Six attempts in all.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HealthConfig(AppConfig):
@@ -6,9 +7,29 @@ class HealthConfig(AppConfig):
     verbose_name = "Health scores"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to accounts.signals)
-        from .measures import register_health_measures
-        from .panels import register_health_panel
+        from accounts.panels import AccountPanel, register_panel
+        from core.choices import Role
+        from core.navigation import register_menu_item
+        from core.webhooks import register_webhook_event
 
-        register_health_measures()
-        register_health_panel()
+        from . import receivers  # noqa: F401  (connects to accounts.signals)
+        from .measures import HEALTH_MEASURES
+        from .panels import health_card_context
+        from .registry import register_measure
+
+        register_measure(*HEALTH_MEASURES)
+        register_panel(
+            AccountPanel(
+                key="health",
+                title="Health",
+                template_name="health/partials/health_card.html",
+                get_context=health_card_context,
+                column="main",
+                order=10,
+            )
+        )
+        register_menu_item("insights", _("Health backtest"), "health:backtest", "activity", role=Role.MANAGER, order=50)
+        register_menu_item(
+            "configure", _("Health scorecards"), "health:scorecard_list", "heart", role=Role.ADMIN, order=10
+        )
+        register_webhook_event("health.band_changed", "An account's health band changed (red / yellow / green).")

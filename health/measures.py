@@ -28,7 +28,7 @@ from accounts.models import Account, Contact, Subscription, SupportTicket
 from usage.rollups import UsageWindow, account_filter, usage_window_stats
 
 from .models import CsmSentiment, HealthSettings
-from .registry import _RUN_CACHE, Measure, register_measure
+from .registry import _RUN_CACHE, Measure
 
 TREND_CAP = 100.0
 MRR_LOOKBACK_DAYS = 90
@@ -348,8 +348,3 @@ HEALTH_MEASURES = (
         default_points=((1, 0), (2, 25), (3, 50), (4, 75), (5, 100)),
     ),
 )
-
-
-def register_health_measures() -> None:
-    for measure in HEALTH_MEASURES:
-        register_measure(measure)

@@ -45,10 +45,12 @@ class Measure:
 MEASURES: dict[str, Measure] = {}
 
 
-def register_measure(measure: Measure) -> None:
-    if measure.key in MEASURES and MEASURES[measure.key] is not measure:
-        raise ValueError(f"Health measure {measure.key!r} is registered twice.")
-    MEASURES[measure.key] = measure
+def register_measure(*measures: Measure) -> None:
+    """Add measures to the library (an app calls it in its AppConfig.ready())."""
+    for measure in measures:
+        if measure.key in MEASURES and MEASURES[measure.key] is not measure:
+            raise ValueError(f"Health measure {measure.key!r} is registered twice.")
+        MEASURES[measure.key] = measure
 
 
 def get_measure(key: str) -> Measure:

@@ -7,6 +7,7 @@ shared with customers, checklists with time to first value) that playbooks acts 
 """
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OnboardingConfig(AppConfig):
@@ -14,9 +15,36 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Success plans and onboarding"
 
     def ready(self) -> None:
+        from accounts.panels import AccountPanel, register_panel
+        from core.choices import Role
+        from core.navigation import register_menu_item
         from health.registry import register_measure
 
-        from . import panels, signals  # noqa: F401  (panels and receivers register themselves)
+        from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .metrics import ONBOARDING_PROGRESS_MEASURE
+        from .panels import onboarding_context, success_plan_context
 
         register_measure(ONBOARDING_PROGRESS_MEASURE)
+        register_panel(
+            AccountPanel(
+                key="success_plan",
+                title="Success plan",
+                template_name="onboarding/partials/plan_panel.html",
+                get_context=success_plan_context,
+                column="main",
+                order=40,
+            )
+        )
+        register_panel(
+            AccountPanel(
+                key="onboarding",
+                title="Onboarding",
+                template_name="onboarding/partials/checklist_panel.html",
+                get_context=onboarding_context,
+                column="side",
+                order=40,
+            )
+        )
+        register_menu_item("work", _("Success plans"), "onboarding:board", "flag", order=40)
+        register_menu_item("configure", _("Success maps"), "onboarding:map_list", "map", role=Role.ADMIN, order=40)
+        register_menu_item("configure", _("Checklists"), "onboarding:checklist_list", "list", role=Role.ADMIN, order=50)

@@ -1,10 +1,9 @@
-"""The account page's "success_plan" and "onboarding" panels. Their context functions are
-also what the panel actions (onboarding.views.account) render after a change, so the markup exists once.
-Each runs a constant number of queries."""
+"""The account page's "success_plan" and "onboarding" panels (registered in OnboardingConfig.ready()).
+Their context functions are also what the panel actions (onboarding.views.account) render after a
+change, so the markup exists once. Each runs a constant number of queries."""
 
 from django.utils import timezone
 
-from accounts.panels import AccountPanel, register_panel
 from core.choices import Role
 from core.models import User
 
@@ -65,25 +64,3 @@ def onboarding_context(request, account) -> dict:
     if can_edit and (checklist is None or checklist.status != ChecklistStatus.ACTIVE):
         context["templates"] = list(ChecklistTemplate.objects.filter(is_active=True))
     return context
-
-
-register_panel(
-    AccountPanel(
-        key="success_plan",
-        title="Success plan",
-        template_name="onboarding/partials/plan_panel.html",
-        get_context=success_plan_context,
-        column="main",
-        order=40,
-    )
-)
-register_panel(
-    AccountPanel(
-        key="onboarding",
-        title="Onboarding",
-        template_name="onboarding/partials/checklist_panel.html",
-        get_context=onboarding_context,
-        column="side",
-        order=40,
-    )
-)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlaybooksConfig(AppConfig):
@@ -7,14 +8,14 @@ class PlaybooksConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.panels import AccountPanel, register_panel
-        from core.navigation import register_badge
+        from core.choices import Role
+        from core.navigation import register_badge, register_menu_item
+        from core.webhooks import register_webhook_event
 
-        from . import signals
+        from . import receivers  # noqa: F401  (connects to accounts', health's and surveys' signals)
         from .panels import tasks_panel_context
         from .selectors import nav_open_task_count
 
-        signals.connect()
-        register_badge("playbooks:inbox", nav_open_task_count)
         register_panel(
             AccountPanel(
                 key="tasks",
@@ -25,3 +26,8 @@ class PlaybooksConfig(AppConfig):
                 order=30,
             )
         )
+        register_menu_item("work", _("Tasks"), "playbooks:inbox", "check", order=30)
+        register_menu_item("insights", _("Team load"), "playbooks:team", "users", role=Role.MANAGER, order=60)
+        register_menu_item("configure", _("Playbooks"), "playbooks:playbook_list", "zap", role=Role.ADMIN, order=20)
+        register_badge("playbooks:inbox", nav_open_task_count)
+        register_webhook_event("task.created", "A playbook or a person created a task for a CSM.")

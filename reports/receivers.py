@@ -1,18 +1,18 @@
 """Keep the dashboards honest: any change to the data behind the revenue / support / survey figures
 stamps `reports.freshness` (cached results and the pre-aggregate are then not used for it),
-and, with a real broker, queues one pre-aggregate refresh a few minutes later."""
+and, with a real broker, queues one pre-aggregate refresh a few minutes later (core.deferral)."""
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.signals import subscription_changed, ticket_changed
+from core.deferral import queue_once
 from surveys.signals import response_recorded
 
 from .freshness import mark_data_changed
 
 REFRESH_DELAY_SECONDS = 300
+REFRESH_KEY = "reports:refresh-queued"
 
 
 @receiver(subscription_changed, dispatch_uid="reports_subscription_changed")
@@ -22,10 +22,10 @@ def on_revenue_or_support_change(sender, **kwargs) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # Embedded mode: no worker to defer to; the live figures (cached per change) serve.
         return
-    if cache.add("reports:refresh-queued", 1, REFRESH_DELAY_SECONDS):
-        from .tasks import reports_refresh_task
+    from .tasks import reports_refresh_task
 
-        transaction.on_commit(lambda: reports_refresh_task.apply_async(countdown=REFRESH_DELAY_SECONDS))
+    # One refresh per window: the key lasts as long as the delay (the task also frees it when it starts).
+    queue_once(REFRESH_KEY, reports_refresh_task, countdown=REFRESH_DELAY_SECONDS, timeout=REFRESH_DELAY_SECONDS)
 
 
 @receiver(response_recorded, dispatch_uid="reports_response_recorded")

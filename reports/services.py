@@ -7,10 +7,9 @@ owner_id): a constant number of set-based queries per period, whatever the numbe
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from usage.periods import feature_use_counts_periods, usage_components_periods
 
 from .models import CohortCell, CohortTTFV, ExpansionSignal, FeatureUse, HealthBandDaily, MetricCube, RefreshLog
 from .periods import add_months, period_presets, previous_period
+from .sql import refresh_query_settings
 
 __all__ = [
     "COHORT_MONTHS",
@@ -106,30 +106,6 @@ def _cube_rows(start: date, end: date, computed_at, usage: list[dict]) -> list[M
             )
         )
     return out
-
-
-@contextmanager
-def _refresh_query_settings():
-    """PostgreSQL, for the refresh's large aggregates: no JIT (the planner expects 100 rows
-    from every jsonb_each / jsonb_array_elements call, so it compiled queries that run in
-    ~100 ms, for ~1.5 s each at 10,000 accounts) and enough work_mem for the per-(account,
-    contact) hash of usage.periods (~230 MB at 100,000 accounts; it spills beyond).
-    Set for the session and put back after (a rolled-back transaction puts them back itself)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
-        jit, work_mem = cursor.fetchone()
-        cursor.execute("SELECT set_config('jit', 'off', false), set_config('work_mem', %s, false)", [REFRESH_WORK_MEM])
-    try:
-        yield
-    finally:
-        if not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('jit', %s, false), set_config('work_mem', %s, false)", [jit, work_mem]
-                )
 
 
 def metric_cube_refresh(*, as_of: date) -> tuple[list[tuple[date, date]], int]:
@@ -291,7 +267,7 @@ def reports_refresh(*, as_of: date | None = None) -> RefreshLog:
     """Refresh every pre-aggregate for `as_of` (today, UTC, by default) and log it."""
     as_of = as_of or timezone.now().date()
     log = RefreshLog.objects.create(as_of=as_of, started_at=timezone.now())
-    with _refresh_query_settings():
+    with refresh_query_settings(work_mem=REFRESH_WORK_MEM):
         periods, rows = metric_cube_refresh(as_of=as_of)
         rows += cohort_cells_refresh(as_of=as_of)
         rows += cohort_ttfv_refresh(as_of=as_of)

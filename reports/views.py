@@ -1,7 +1,8 @@
 """Report pages: the CSM's home, the team dashboard, scorecards and cohorts.
 
-One view per page (STYLE.md section 3): the full page includes its partial; an htmx request
-(the filter bar) gets only the partial; `?export=<table>` returns that table as CSV. Numbers
+One view per page (STYLE.md section 3): the page's body is a `{% partialdef body %}` of its own
+template, so an htmx request (the filter bar) gets only that fragment (core.views.partial);
+`?export=<table>` returns that table as CSV. Numbers
 come from reports.selectors (which composes accounts / surveys / onboarding / health)."""
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from django.views.generic import TemplateView
 
 from core.choices import Role
 from core.csv_export import csv_response
-from core.models import User
 from core.permissions import RoleRequiredMixin
-from core.views import htmx_partial
+from core.views import htmx_partial, partial
 from usage.metrics import METRIC_KEYS
 
 from . import charts, home, selectors
@@ -28,9 +28,9 @@ AT_RISK_LIMIT = 10
 
 
 class ReportView(RoleRequiredMixin, TemplateView):
-    """Filter form -> (period, slice); partial for htmx; CSV for ?export=."""
+    """Filter form -> (period, slice); the page's `{% partialdef body %}` for htmx; CSV for ?export=."""
 
-    partial_template_name = ""
+    partial_name = ""
     with_filters = True
     with_csm = True
     with_period = True
@@ -75,8 +75,8 @@ class ReportView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(context)
 
     def get_template_names(self):
-        if htmx_partial(self.request) and self.partial_template_name:
-            return [self.partial_template_name]
+        if htmx_partial(self.request) and self.partial_name:
+            return [partial(self.template_name, self.partial_name)]
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
@@ -167,7 +167,7 @@ KPI_KEYS = [
 
 class DashboardView(ReportView):
     template_name = "reports/dashboard.html"
-    partial_template_name = "reports/partials/dashboard_body.html"
+    partial_name = "body"
     csv_prefix = "dashboard"
 
     def get_context_data(self, **kwargs):
@@ -272,7 +272,7 @@ class ScorecardsView(ReportView):
     """Per CSM and per segment: this period against the one before. Managers and admins."""
 
     template_name = "reports/scorecards.html"
-    partial_template_name = "reports/partials/scorecards_body.html"
+    partial_name = "body"
     csv_prefix = "scorecards"
     view_role = Role.MANAGER
     with_csm = False
@@ -281,21 +281,14 @@ class ScorecardsView(ReportView):
         context = super().get_context_data(**kwargs)
         period = context["period"]
         refresh = selectors.last_refresh()
-        by_csm = selectors.scorecard_rows(period=period, field="owner_id", refresh=refresh)
-        by_segment = selectors.scorecard_rows(period=period, field="segment", refresh=refresh)
-        users = {u.pk: u for u in User.objects.filter(pk__in=[r["key"] for r in by_csm if r["key"]])}
-        for row in by_csm:
-            row["label"] = str(users.get(row["key"], "Unassigned")) if row["key"] else "Unassigned"
-        for row in by_segment:
-            row["label"] = row["key"] or "No segment"
-        segment = context["filters"].segment
-        if segment:
-            by_segment = [r for r in by_segment if r["key"] == segment]
+        by_csm, by_segment = selectors.scorecards_for(
+            period=period, refresh=refresh, segment=context["filters"].segment
+        )
         context.update(
             prev_period=previous_period(period),
             columns=SCORE_COLUMNS,
-            by_csm=sorted(by_csm, key=lambda r: r["label"]),
-            by_segment=sorted(by_segment, key=lambda r: r["label"]),
+            by_csm=by_csm,
+            by_segment=by_segment,
             refresh=refresh,
         )
         return context
@@ -322,7 +315,7 @@ class ScorecardsView(ReportView):
 
 class CohortsView(ReportView):
     template_name = "reports/cohorts.html"
-    partial_template_name = "reports/partials/cohorts_body.html"
+    partial_name = "body"
     csv_prefix = "cohorts"
     with_period = False
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
@@ -7,11 +8,15 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.panels import AccountPanel, register_panel
+        from core.choices import Role
+        from core.navigation import register_menu_item
+        from core.webhooks import register_webhook_event
+        from health.registry import register_measure
 
-        from .health_measures import register as register_measures
+        from .health_measures import SURVEY_MEASURES
         from .panels import surveys_panel_context
 
-        register_measures()
+        register_measure(*SURVEY_MEASURES)
         register_panel(
             AccountPanel(
                 key="surveys",
@@ -22,3 +27,6 @@ class SurveysConfig(AppConfig):
                 order=40,
             )
         )
+        register_menu_item("insights", _("Surveys"), "surveys:report", "message", order=40)
+        register_menu_item("configure", _("Surveys"), "surveys:survey_list", "edit", role=Role.ADMIN, order=30)
+        register_webhook_event("survey.answered", "A customer answered an NPS / CSAT / CES survey.")

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from core.api.throttling import KeyRateThrottle
 from core.choices import Role
+from core.db import lookup_by
 
 from .. import records
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
@@ -164,13 +165,7 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                 wanted.setdefault(model, set()).update(values)
         refs: dict = {}
         for model, values in wanted.items():
-            values = sorted(values)
-            found = {}
-            for start in range(0, len(values), 900):
-                found.update(
-                    {o.external_id: o for o in model.objects.filter(external_id__in=values[start : start + 900])}
-                )
-            refs[model] = found
+            refs[model] = lookup_by(model.objects.all(), "external_id", sorted(values))
         self._refs = refs
 
     def _write(self, items: list[dict]):

@@ -161,16 +161,16 @@ def test_pages_choose_the_mode_and_show_the_skipped_rows(client, user_for_role, 
     assert 'name="mode" value="valid_rows" checked' in page
     mapping = {f"map_{k}": v for k, v in job.mapping.items()}
     # switching back to all or nothing on the mapping form, the check refuses the file
-    client.post(response.url, {**mapping, "mode": "all", "action": "validate"})
+    client.post(reverse("accounts:import_validate", args=[job.pk]), {**mapping, "mode": "all"})
     job.refresh_from_db()
     assert (job.mode, job.status) == ("all", ImportJob.Status.INVALID)
     page = client.get(response.url).content.decode()
     assert "Nothing was written" in page and "Platinum" in page
-    client.post(response.url, {**mapping, "mode": "valid_rows", "action": "validate"})
+    client.post(reverse("accounts:import_validate", args=[job.pk]), {**mapping, "mode": "valid_rows"})
     page = client.get(response.url).content.decode()
     assert "Import the valid rows, skip 1" in page and reverse("accounts:import_rejected", args=[job.pk]) in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(response.url, {"action": "import"})
+        client.post(reverse("accounts:import_run", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and list(Account.objects.values_list("external_id", flat=True)) == ["a"]
     progress = client.get(response.url).content.decode()

@@ -117,16 +117,43 @@ def test_pages_flow_and_roles(client, user_for_role, django_assert_max_num_queri
     assert "Acme Europe" in page  # preview
     # change the mapping through htmx: the preview follows
     mapping = {f"map_{k}": v for k, v in job.mapping.items()}
-    partial = client.post(response.url, {**mapping, "map_domain": "", "action": "preview"}, HTTP_HX_REQUEST="true")
+    partial = client.post(
+        reverse("accounts:import_preview", args=[job.pk]), {**mapping, "map_domain": ""}, HTTP_HX_REQUEST="true"
+    )
     assert "acme.test" not in partial.content.decode()
-    client.post(response.url, {**mapping, "action": "validate"})
+    client.post(reverse("accounts:import_validate", args=[job.pk]), mapping)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALIDATED
     with django_capture_on_commit_callbacks(execute=True):  # eager Celery runs the import after commit
-        client.post(response.url, {"action": "import"})
+        client.post(reverse("accounts:import_run", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Account.objects.count() == 3
     progress = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
     assert "100%" in progress and "hx-trigger" not in progress  # done: polling stops
     with django_assert_max_num_queries(8):
         assert client.get(reverse("accounts:import_list")).status_code == 200
+
+
+def test_one_action_per_url_and_a_job_that_ran_is_left_alone(client, user_for_role):
+    """The mapping step posts to preview/, validate/ or run/ (no hidden field picks the action);
+    the page itself takes no POST, and a step on a job that already ran changes nothing."""
+    # given
+    client.force_login(user_for_role(Role.CSM))
+    client.get(reverse("accounts:import_list"))
+    upload = SimpleUploadedFile("accounts.csv", ACCOUNTS_CSV.encode(), content_type="text/csv")
+    client.post(reverse("accounts:import_list"), {"kind": "accounts", "file": upload})
+    job = ImportJob.objects.get()
+    page = client.get(reverse("accounts:import_detail", args=[job.pk])).content.decode()
+    # then
+    assert 'name="action"' not in page
+    assert reverse("accounts:import_preview", args=[job.pk]) in page
+    assert reverse("accounts:import_validate", args=[job.pk]) in page
+    assert client.post(reverse("accounts:import_detail", args=[job.pk])).status_code == 405
+    # when the job has run
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE)
+    mapping = {f"map_{k}": "" for k in job.mapping}
+    response = client.post(reverse("accounts:import_validate", args=[job.pk]), mapping)
+    # then
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.mapping

@@ -50,3 +50,80 @@ def test_badges_are_queried_only_when_rendered(csm_user, django_assert_num_queri
     )
     with django_assert_num_queries(1):
         assert template.render({"nav_sections": sections}) == "[Tasks 1]"
+
+
+# Section: the menu registry (each app registers its own pages in AppConfig.ready())
+
+# The sidebar before the registry (core named every page): the apps' registrations must draw it identically.
+SIDEBAR = [
+    ("Work", "Home", "reports:home", "home", "readonly"),
+    ("Work", "Portfolio", "accounts:portfolio", "grid", "readonly"),
+    ("Work", "Tasks", "playbooks:inbox", "check", "readonly"),
+    ("Work", "Success plans", "onboarding:board", "flag", "readonly"),
+    ("Insights", "Dashboard", "reports:dashboard", "chart", "readonly"),
+    ("Insights", "Scorecards", "reports:scorecards", "award", "manager"),
+    ("Insights", "Cohorts", "reports:cohorts", "layers", "readonly"),
+    ("Insights", "Surveys", "surveys:report", "message", "readonly"),
+    ("Insights", "Health backtest", "health:backtest", "activity", "manager"),
+    ("Insights", "Team load", "playbooks:team", "users", "manager"),
+    ("Configure", "Health scorecards", "health:scorecard_list", "heart", "admin"),
+    ("Configure", "Playbooks", "playbooks:playbook_list", "zap", "admin"),
+    ("Configure", "Surveys", "surveys:survey_list", "edit", "admin"),
+    ("Configure", "Success maps", "onboarding:map_list", "map", "admin"),
+    ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
+    ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
+    ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
+    ("Configure", "API keys", "core:apikey_list", "key", "admin"),
+    ("Configure", "Users", "core:user_list", "user", "admin"),
+    ("Configure", "API docs", "api-docs", "note", "admin"),
+]
+
+
+def test_the_apps_registrations_draw_the_sidebar_in_its_order():
+    from core.navigation import SECTIONS, menu_items
+
+    drawn = [(str(SECTIONS[i.section]), str(i.label), i.url_name, i.icon, str(i.role)) for i in menu_items()]
+    assert drawn == SIDEBAR
+
+
+def test_an_admin_sees_every_section_in_order(admin_user):
+    # given
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    # when
+    sections = navigation(request)["nav_sections"]
+    # then
+    assert list(sections) == ["Work", "Insights", "Configure"]
+    assert [i["label"] for i in sections["Configure"]][-4:] == ["Webhooks", "API keys", "Users", "API docs"]
+
+
+def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatch):
+    from core import navigation as nav
+
+    # given
+    monkeypatch.setattr(nav, "NAV_ITEMS", dict(nav.NAV_ITEMS))
+    nav.register_menu_item("work", "Inbox zero", "core:user_list", "user", order=25)
+    # then
+    labels = [str(i.label) for i in nav.menu_items() if i.section == "work"]
+    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Success plans"]
+
+
+def test_an_item_whose_url_does_not_resolve_is_left_out(admin_user, monkeypatch):
+    from core import navigation as nav
+
+    # given
+    monkeypatch.setattr(nav, "NAV_ITEMS", dict(nav.NAV_ITEMS))
+    nav.register_menu_item("work", "Nowhere", "nowhere:page", "user", order=5)
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    # when
+    sections = navigation(request)["nav_sections"]
+    # then
+    assert "Nowhere" not in [i["label"] for i in sections["Work"]]
+
+
+def test_an_unknown_section_is_refused():
+    from core.navigation import register_menu_item
+
+    with pytest.raises(ValueError, match="unknown menu section"):
+        register_menu_item("elsewhere", "X", "core:user_list", "user")

@@ -191,3 +191,45 @@ def test_rolled_back_emit_sends_nothing(django_capture_on_commit_callbacks):
         webhook_emit(event="task.created", payload={"task": 1})
     # the callback only runs on commit; a rollback drops it along with the delivery row
     assert len(callbacks) == 1
+
+
+# Section: the event registry (each app registers the events it emits in AppConfig.ready())
+
+
+def test_every_app_registers_the_events_it_emits():
+    from core.webhooks import WEBHOOK_EVENTS
+
+    assert set(WEBHOOK_EVENTS) == {"health.band_changed", "task.created", "survey.answered", "account.churned"}
+    assert all(WEBHOOK_EVENTS.values())
+
+
+def test_a_registered_event_can_be_subscribed_and_emitted(monkeypatch, django_capture_on_commit_callbacks):
+    from core import webhooks
+
+    # given
+    monkeypatch.setattr(webhooks, "WEBHOOK_EVENTS", dict(webhooks.WEBHOOK_EVENTS))
+    webhooks.register_webhook_event("plan.shared", "A success plan was shared with a customer.")
+    endpoint = webhook_endpoint_create(url="http://127.0.0.1:9/", events=["plan.shared"])
+    # when
+    with django_capture_on_commit_callbacks(execute=False):
+        webhook_emit(event="plan.shared", payload={"plan": 1})
+    # then
+    assert endpoint.events == ["plan.shared"]
+    assert WebhookDelivery.objects.filter(endpoint=endpoint, event="plan.shared").count() == 1
+    assert ("plan.shared", "plan.shared") in webhooks.webhook_event_choices()
+
+
+def test_the_endpoint_form_offers_all_events_then_the_registered_ones():
+    from core.forms_integrations import WebhookEndpointForm
+    from core.webhooks import WEBHOOK_EVENTS
+
+    choices = [value for value, _label in WebhookEndpointForm().fields["events"].choices]
+    assert choices == ["*", *WEBHOOK_EVENTS]
+
+
+@pytest.mark.parametrize("name", ["*", " "])
+def test_a_wildcard_or_blank_event_name_is_refused(name):
+    from core.webhooks import register_webhook_event
+
+    with pytest.raises(ValueError, match="invalid webhook event name"):
+        register_webhook_event(name, "x")

@@ -40,6 +40,13 @@ from .playbooks import (
     TaskFactory,
     TaskTemplateFactory,
 )
+from .reports import (
+    ExpansionSignalFactory,
+    FeatureUseFactory,
+    HealthBandDailyFactory,
+    MetricCubeFactory,
+    RefreshLogFactory,
+)
 from .surveys import (
     FatigueTouchFactory,
     ResponseThemeFactory,
@@ -64,9 +71,13 @@ __all__ = [
     "EmailMessageFactory",
     "EmailTemplateFactory",
     "EnrolmentFactory",
+    "ExpansionSignalFactory",
     "FatigueTouchFactory",
+    "FeatureUseFactory",
+    "HealthBandDailyFactory",
     "HealthOverrideFactory",
     "HealthScoreFactory",
+    "MetricCubeFactory",
     "MilestoneFactory",
     "OutboundPostFactory",
     "PersonaFactory",
@@ -74,6 +85,7 @@ __all__ = [
     "PlanShareLinkFactory",
     "PlaybookFactory",
     "PlaybookRunFactory",
+    "RefreshLogFactory",
     "ResponseThemeFactory",
     "ScorecardFactory",
     "ScorecardMeasureFactory",

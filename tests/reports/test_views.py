@@ -209,10 +209,10 @@ def test_query_count_does_not_grow_with_data(
 
 
 def test_large_book_custom_period_leaves_live_usage_out(client, manager_user, small_book, monkeypatch):
-    from reports import selectors
+    from reports.selectors import base
 
     client.force_login(manager_user)
-    monkeypatch.setattr(selectors, "LIVE_USAGE_MAX_ACCOUNTS", 2)  # the book has 4 accounts
+    monkeypatch.setattr(base, "LIVE_USAGE_MAX_ACCOUNTS", 2)  # the book has 4 accounts
     last, month = small_book["last"], small_book["month"]
     response = client.get(reverse("reports:dashboard"), {"period": "custom", "start": last, "end": month})
     assert response.context["with_usage"] is False and response.context["features"] is None

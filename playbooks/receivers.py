@@ -2,6 +2,11 @@
 a Celery task after commit; the evaluation happens there, within a minute of the event."""
 
 from django.db import transaction
+from django.dispatch import receiver
+
+from accounts.signals import subscription_changed
+from health.signals import band_changed, override_ended, scores_recomputed
+from surveys.signals import response_recorded
 
 from .triggers import EVENT_BAND_CHANGED, EVENT_RESPONSE_RECORDED, EVENT_SUBSCRIPTION_CHANGED
 
@@ -12,6 +17,7 @@ def _queue_event(event: dict) -> None:
     transaction.on_commit(lambda: playbooks_event_task.delay(event))
 
 
+@receiver(band_changed, dispatch_uid="playbooks.band_changed")
 def on_band_changed(
     sender,
     *,
@@ -38,6 +44,7 @@ def on_band_changed(
     )
 
 
+@receiver(override_ended, dispatch_uid="playbooks.override_ended")
 def on_override_ended(sender, *, override_id, **kwargs):
     """A CSM's health override ended: undo the stage changes it made a playbook take."""
     from .tasks import override_stage_restore_task
@@ -45,11 +52,13 @@ def on_override_ended(sender, *, override_id, **kwargs):
     transaction.on_commit(lambda: override_stage_restore_task.delay(override_id))
 
 
+@receiver(response_recorded, dispatch_uid="playbooks.response_recorded")
 def on_response_recorded(sender, *, account_id=None, response_id=None, **kwargs):
     if account_id:
         _queue_event({"event": EVENT_RESPONSE_RECORDED, "account_id": account_id, "response_id": response_id})
 
 
+@receiver(subscription_changed, dispatch_uid="playbooks.subscription_changed")
 def on_subscription_changed(sender, *, account_id, subscription_id=None, change=None, **kwargs):
     _queue_event(
         {
@@ -61,6 +70,7 @@ def on_subscription_changed(sender, *, account_id, subscription_id=None, change=
     )
 
 
+@receiver(scores_recomputed, dispatch_uid="playbooks.scores_recomputed")
 def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
     """Nightly: the health recompute is done, run every playbook (health chains into us).
     A backfill of past days (recompute_health --backfill) is history, not news: ignored."""
@@ -79,15 +89,3 @@ def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
     if ids is not None and len(ids) > MAX_IDS_PER_RUN:
         ids = None  # the whole book: keep the Celery message small
     transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, ids, "nightly"))
-
-
-def connect() -> None:
-    from accounts.signals import subscription_changed
-    from health.signals import band_changed, override_ended, scores_recomputed
-    from surveys.signals import response_recorded
-
-    band_changed.connect(on_band_changed, dispatch_uid="playbooks.band_changed")
-    override_ended.connect(on_override_ended, dispatch_uid="playbooks.override_ended")
-    scores_recomputed.connect(on_scores_recomputed, dispatch_uid="playbooks.scores_recomputed")
-    response_recorded.connect(on_response_recorded, dispatch_uid="playbooks.response_recorded")
-    subscription_changed.connect(on_subscription_changed, dispatch_uid="playbooks.subscription_changed")
