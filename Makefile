@@ -70,9 +70,10 @@ bench: venv catalogues
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
 
-# A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size).
+# A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size):
+# --smoke also lowers the fixed floors (short wrk runs, small ingest batches, one timing repeat).
 bench-smoke: venv catalogues
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_smoke} $(PY) -m bench --scale 0.001
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_smoke} $(PY) -m bench --scale 0.001 --smoke
 
 # mypy with django-stubs over the services, selectors and tasks (STYLE.md §8).
 TYPED_FILES = $(shell git ls-files '*services.py' '*/services/*.py' '*selectors.py' '*/selectors/*.py' '*tasks.py' | grep -v '^tests/\|^bench/')
