@@ -1,4 +1,5 @@
 # Thin wrappers around the project's commands (STYLE.md §8). `make run`, `make test`, `make bench`.
+# Translations: `make messages` after changing marked strings, then translate the new entries in locale/.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast bench bench-smoke lint fmt typecheck check schema clean
+.PHONY: venv run migrate demo test test-fast bench bench-smoke lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -28,32 +29,51 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.tx
 
 venv: $(VENV)/.installed
 
+# The gettext catalogues (locale/<lang>/LC_MESSAGES/django.po) compiled to .mo with Babel (a pinned
+# requirement, so no system package is needed; the .mo files are not committed). `make run` and
+# `make test` compile them first; the Dockerfile does the same at build time.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+catalogues: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | venv
+	$(VENV)/bin/pybabel -q compile --directory=locale --domain=django --locale=$*
+
+# Extraction needs GNU gettext's xgettext (Debian's `gettext`); installed here the way `bench`
+# installs wrk. Updates every catalogue from the code and templates; new entries come empty.
+messages: venv
+	@command -v xgettext >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1; } || true
+	$(PY) manage.py makemessages --no-obsolete --locale=ar --locale=fa --locale=zh_Hans \
+		--ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=artifacts
+	@echo "Now translate the empty or fuzzy entries in locale/*/LC_MESSAGES/django.po (tests/core/test_translations.py checks)."
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py seed_demo --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
 
-run: demo
+run: demo catalogues
 	@$(PY) manage.py demo_logins
 	@echo "  Survey widget in a pretend customer product (another origin; DEBUG only): http://localhost:$(PORT)/demo-host/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv catalogues
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: venv
+test-fast: venv catalogues
 	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
 
-bench: venv
+bench: venv catalogues
 	@# The survey benchmark loads gunicorn with wrk (Debian's package); install it where we can.
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
 
-# A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size).
-bench-smoke: venv
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_smoke} $(PY) -m bench --scale 0.001
+# A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size):
+# --smoke also lowers the fixed floors (short wrk runs, small ingest batches, one timing repeat).
+bench-smoke: venv catalogues
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_smoke} $(PY) -m bench --scale 0.001 --smoke
 
 # mypy with django-stubs over the services, selectors and tasks (STYLE.md §8).
 TYPED_FILES = $(shell git ls-files '*services.py' '*/services/*.py' '*selectors.py' '*/selectors/*.py' '*tasks.py' | grep -v '^tests/\|^bench/')

@@ -123,11 +123,12 @@ def account_subscriptions(*, account: Account, today: date | None = None) -> lis
     subs = list(Subscription.objects.filter(account=account).order_by("-start_date", "-id"))
     for sub in subs:
         if sub.start_date > today:
-            sub.status = "upcoming"
+            status = "upcoming"
         elif sub.is_active_on(today):
-            sub.status = "trial" if sub.is_trial else "active"
+            status = "trial" if sub.is_trial else "active"
         else:
-            sub.status = "ended"
+            status = "ended"
+        sub.status = status  # type: ignore[attr-defined]  # a display attribute, not a field
     return subs
 
 

@@ -7,6 +7,7 @@ developer's own database.
 
     make bench                         # all
     make bench BENCH_ARGS="--only ingest --scale 0.1"
+    make bench-smoke                   # all at --scale 0.001 --smoke: only that they still run
 """
 
 import argparse
@@ -26,13 +27,19 @@ def main() -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fraction of the full data size (1.0 = as the issues ask)"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="`make bench-smoke`: lower the fixed floors (short wrk runs, small batches, one repeat) so every "
+        "bench runs in seconds; the figures mean nothing",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
     sys.path.insert(0, str(BENCH_DIR.parent))
 
-    from bench.setup import prepare_database
+    from bench.setup import prepare_database, restore_database
 
     prepare_database()
     names = sorted(m.name for m in pkgutil.iter_modules([str(BENCH_DIR)]) if m.name.startswith("bench_"))
@@ -42,7 +49,10 @@ def main() -> int:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n=== {name.removeprefix('bench_')} " + "=" * 60, flush=True)
         started = time.perf_counter()
-        module.run(args)
+        try:
+            module.run(args)
+        finally:
+            restore_database()  # a bench that switched to a database of its own must not leak it
         print(f"--- {name.removeprefix('bench_')} took {time.perf_counter() - started:.1f} s", flush=True)
     return 0
 

@@ -221,12 +221,12 @@ def generate(n_accounts: int, today: date, rng: random.Random) -> dict:
         for k in range(int(30_000 * n_accounts / FULL_ACCOUNTS)):
             when = now - timedelta(days=rng.randint(0, 364), hours=rng.randint(0, 23))
             yield ("nps", rng.choice(account_ids), rng.choices(range(11), [2, 1, 1, 2, 2, 3, 4, 8, 12, 15, 20])[0],
-                   "", "{}", "en", "import", when, f"{PREFIX}{k}", now, now)  # fmt: skip
+                   "", "{}", "en", "import", when, f"{PREFIX}{k}", now, now, False, 0)  # fmt: skip
 
     n_answers = _copy(
         SurveyResponse,
         ["kind", "account_id", "score", "comment", "answers", "language", "channel", "submitted_at", "dedupe_key",
-         "created_at", "updated_at"],
+         "created_at", "updated_at", "followup_pending", "followup_count"],
         answers(),
     )  # fmt: skip
     from django.db import connection

@@ -42,6 +42,17 @@ def switch_database(suffix: str) -> str:
     return name
 
 
+def restore_database() -> None:
+    """Point Django back at the benchmark database after a bench that called switch_database: the
+    next bench (and any server it starts from DATABASE_URL) must find its data in the same one."""
+    from django.db import connections
+
+    name = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
+    if connections["default"].settings_dict["NAME"] != name:
+        connections["default"].close()
+        connections["default"].settings_dict["NAME"] = name
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

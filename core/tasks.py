@@ -14,7 +14,12 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
     from core.webhooks import webhook_delivery_attempt
 
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
-    if delivery is None or delivery.status != WebhookDelivery.Status.RETRYING or self.request.is_eager:
+    if (
+        delivery is None
+        or delivery.status != WebhookDelivery.Status.RETRYING
+        or delivery.next_attempt_at is None
+        or self.request.is_eager
+    ):
         return
     countdown = max(1, int((delivery.next_attempt_at - timezone.now()).total_seconds()))
     raise self.retry(countdown=countdown)

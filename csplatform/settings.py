@@ -133,6 +133,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fa", "فارسی"), ("zh-hans", "中文")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our gettext catalogues (locale/<lang>/LC_MESSAGES/django.po; `make messages` updates them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -56,10 +56,12 @@ def demo_flush(*, log: Callable[[str], None]) -> None:
     floors' tables that point at accounts); elsewhere the ORM's cascade. Users are kept: the
     demo team is updated in place."""
     from accounts.models import Account, CostEntry, Persona, TouchCadence
+    from health.models import HealthScore
     from usage.models import AccountDailyUsage, UsageEvent
 
-    # events carry no foreign key (partitioned table), so CASCADE does not reach them
-    if not customer_tables_empty([Account, Persona, CostEntry, UsageEvent, AccountDailyUsage]):
+    # events and health snapshots carry no foreign key (COPY speed), so CASCADE does not reach
+    # them: left behind, they would belong to the reseeded accounts (RESTART IDENTITY reuses ids)
+    if not customer_tables_empty([Account, Persona, CostEntry, UsageEvent, AccountDailyUsage, HealthScore]):
         Account.objects.all().delete()
         Persona.objects.all().delete()
         CostEntry.objects.all().delete()

@@ -1,6 +1,6 @@
 """Wording of the three survey kinds in the supported languages, and the per-language fallback.
 
-Built-in texts are the tables below (hand-written until they move to gettext catalogues). An
+Built-in texts are gettext messages (English below, translations in locale/). An
 admin's own wording is data on the survey, per language (`Survey.translations`):
 
     {"ar": {"question": "...", "follow_ups": {"q1": {"label": "...", "options": ["...", ...]}}}, ...}
@@ -14,12 +14,14 @@ language the contact did not ask for). `wording_status` tells the builder which 
 complete.
 """
 
+import functools
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from core.languages import language_is_bidi
+from core.languages import language_is_bidi, supported_language
 
 from .choices import LANGUAGES
 
@@ -50,93 +52,57 @@ TEXT_LABELS = {
     "thanks_happy": gettext_lazy("Thank-you: promoter / high"),
 }
 
+# The built-in wording, in English: these are msgids, their translations are in the gettext
+# catalogues (locale/<lang>/LC_MESSAGES/django.po), looked up under the page's language.
 _COMMON = {
-    "en": {
-        "comment_label": "What is the main reason for your score?",
-        "placeholder": "Tell us more (optional)",
-        "submit": "Send",
-        "dismiss": "Close",
-        "thanks_unhappy": "Thank you. We are sorry we let you down; someone from our team will follow up.",
-        "thanks_neutral": "Thank you for your feedback. We will use it to improve.",
-        "thanks_happy": "Thank you! Would you recommend us with a short review?",
-    },
-    "ar": {
-        "comment_label": "ما السبب الرئيسي لتقييمك؟",
-        "placeholder": "أخبرنا بالمزيد (اختياري)",
-        "submit": "إرسال",
-        "dismiss": "إغلاق",
-        "thanks_unhappy": "شكرًا لك. نأسف لأننا خذلناك، وسيتواصل معك أحد أفراد فريقنا.",
-        "thanks_neutral": "شكرًا على ملاحظاتك. سنستخدمها للتحسين.",
-        "thanks_happy": "شكرًا لك! هل تود أن تكتب لنا مراجعة قصيرة؟",
-    },
-    "fa": {
-        "comment_label": "دلیل اصلی امتیاز شما چیست؟",
-        "placeholder": "بیشتر بگویید (اختیاری)",
-        "submit": "ارسال",
-        "dismiss": "بستن",
-        "thanks_unhappy": "سپاسگزاریم. متأسفیم که ناامیدتان کردیم؛ یکی از همکاران ما با شما تماس می‌گیرد.",
-        "thanks_neutral": "از بازخورد شما سپاسگزاریم. از آن برای بهبود استفاده می‌کنیم.",
-        "thanks_happy": "سپاسگزاریم! آیا مایلید نظر کوتاهی درباره ما بنویسید؟",
-    },
-    "zh": {
-        "comment_label": "您给出这个评分的主要原因是什么？",
-        "placeholder": "请告诉我们更多（可选）",
-        "submit": "提交",
-        "dismiss": "关闭",
-        "thanks_unhappy": "谢谢您。很抱歉让您失望了，我们的团队会尽快联系您。",
-        "thanks_neutral": "感谢您的反馈，我们会用它来改进。",
-        "thanks_happy": "谢谢！您愿意为我们写一条简短的评价吗？",
-    },
+    "comment_label": gettext_lazy("What is the main reason for your score?"),
+    "placeholder": gettext_lazy("Tell us more (optional)"),
+    "submit": pgettext_lazy("survey form button", "Send"),
+    "dismiss": pgettext_lazy("survey form button", "Close"),
+    "thanks_unhappy": gettext_lazy("Thank you. We are sorry we let you down; someone from our team will follow up."),
+    "thanks_neutral": gettext_lazy("Thank you for your feedback. We will use it to improve."),
+    "thanks_happy": gettext_lazy("Thank you! Would you recommend us with a short review?"),
 }
 
 _BY_KIND = {
     "nps": {
-        "en": {
-            "question": "How likely are you to recommend us to a friend or colleague?",
-            "low_label": "Not likely",
-            "high_label": "Very likely",
-        },
-        "ar": {
-            "question": "ما مدى احتمال أن توصي بنا لصديق أو زميل؟",
-            "low_label": "غير محتمل",
-            "high_label": "محتمل جدًا",
-        },
-        "fa": {
-            "question": "چقدر احتمال دارد ما را به یک دوست یا همکار توصیه کنید؟",
-            "low_label": "بعید",
-            "high_label": "خیلی محتمل",
-        },
-        "zh": {"question": "您有多大可能向朋友或同事推荐我们？", "low_label": "不太可能", "high_label": "非常可能"},
+        "question": gettext_lazy("How likely are you to recommend us to a friend or colleague?"),
+        "low_label": gettext_lazy("Not likely"),
+        "high_label": gettext_lazy("Very likely"),
     },
     "csat": {
-        "en": {
-            "question": "How satisfied are you with our product?",
-            "low_label": "Very unsatisfied",
-            "high_label": "Very satisfied",
-        },
-        "ar": {"question": "ما مدى رضاك عن منتجنا؟", "low_label": "غير راضٍ إطلاقًا", "high_label": "راضٍ جدًا"},
-        "fa": {"question": "چقدر از محصول ما راضی هستید؟", "low_label": "کاملاً ناراضی", "high_label": "بسیار راضی"},
-        "zh": {"question": "您对我们的产品满意吗？", "low_label": "非常不满意", "high_label": "非常满意"},
+        "question": gettext_lazy("How satisfied are you with our product?"),
+        "low_label": gettext_lazy("Very unsatisfied"),
+        "high_label": gettext_lazy("Very satisfied"),
     },
     "ces": {
-        "en": {
-            "question": "How easy was it to get done what you wanted today?",
-            "low_label": "Very difficult",
-            "high_label": "Very easy",
-        },
-        "ar": {"question": "ما مدى سهولة إنجاز ما أردته اليوم؟", "low_label": "صعب جدًا", "high_label": "سهل جدًا"},
-        "fa": {
-            "question": "امروز انجام کاری که می‌خواستید چقدر آسان بود؟",
-            "low_label": "خیلی سخت",
-            "high_label": "خیلی آسان",
-        },
-        "zh": {"question": "今天完成您想做的事情有多容易？", "low_label": "非常困难", "high_label": "非常容易"},
+        "question": gettext_lazy("How easy was it to get done what you wanted today?"),
+        "low_label": gettext_lazy("Very difficult"),
+        "high_label": gettext_lazy("Very easy"),
     },
 }
 
 
+def site_language(code: str | None) -> str:
+    """The site's language (settings.LANGUAGES) for a survey language code, for
+    `translation.override()`: "zh" -> "zh-hans"; an unknown code -> settings.LANGUAGE_CODE."""
+    return supported_language(code)
+
+
 def default_texts(kind: str, language: str) -> dict:
-    return {**_COMMON.get(language, {}), **_BY_KIND.get(kind, {}).get(language, {})}
+    """The built-in wording of a survey kind in one of our languages (LANGUAGES), from the
+    gettext catalogues; {} for a language we have no wording for."""
+    if language not in LANGUAGES:
+        return {}
+    return dict(_built_in(kind, language))
+
+
+@functools.cache
+def _built_in(kind: str, language: str) -> tuple[tuple[str, str], ...]:
+    # Every widget answer and e-mail reads these: looked up once per process (a dozen pairs),
+    # as the catalogues themselves are loaded once (a recompiled catalogue needs a restart).
+    with translation.override(site_language(language)):
+        return tuple((key, str(text)) for key, text in {**_COMMON, **_BY_KIND.get(kind, {})}.items())
 
 
 def survey_language(code: str | None) -> str:
@@ -160,9 +126,9 @@ def _custom(translations: dict | None, language: str) -> dict:
 def survey_texts(*, kind: str, default_language: str, translations: dict | None, language: str | None) -> dict:
     """Every text of TEXT_KEYS in one language, plus "language" and "dir". The requested language
     (if we speak it, else the survey's default language) with its custom texts over its built-in
-    ones; English built-ins only fill a key a language's table lacks."""
+    ones (a message missing from its catalogue shows in English)."""
     lang = survey_language(language) or survey_language(default_language) or "en"
-    texts = {**default_texts(kind, "en"), **default_texts(kind, lang)}
+    texts = default_texts(kind, lang)
     texts.update({k: v for k, v in _custom(translations, lang).items() if k in TEXT_KEYS and isinstance(v, str) and v})
     texts["language"] = lang
     texts["dir"] = "rtl" if language_is_bidi(lang) else "ltr"

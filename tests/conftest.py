@@ -13,9 +13,30 @@ from core.choices import APIKeyScope, Role
 from core.services import api_key_create
 from tests.factories import UserFactory
 
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+
+
+# Section: compiled translations
+
+
+def pytest_configure(config):
+    """Compile each gettext catalogue whose .mo is missing or older than its .po (Babel, as `make
+    catalogues` does): the .mo files are not committed, and a bare `pytest` run must not show
+    every customer page in English."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
 
 
 # Section: a test client that enforces CSRF as production does

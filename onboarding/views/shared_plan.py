@@ -2,15 +2,17 @@
 URL; the customer may tick the goals owned by their own contacts (a plain form with the page's
 CSRF token, whose cookie the page itself sets)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.languages import language_is_bidi
+from core.languages import language_is_bidi, supported_language
 
 from .. import services
-from ..customer_i18n import LANGUAGE_NAMES, customer_language, strings_for
 from ..models import PlanGoal
 from ..selectors import ShareLinkGone, ShareLinkInvalid, share_link_from_token, shared_plan_detail
 from .base import as_int
@@ -23,7 +25,7 @@ __all__ = ["shared_plan"]
 def shared_plan(request, token: str):
     """Read-only plan for the customer; they may tick goals owned by their own contacts.
     Forged tokens answer 404, revoked or expired links 410, each with a page that says so."""
-    language = customer_language(request.GET.get("lang"), None)
+    language = supported_language(request.GET.get("lang"))
     try:
         link = share_link_from_token(token)
     except ShareLinkInvalid:
@@ -32,7 +34,7 @@ def shared_plan(request, token: str):
         return _customer_error(request, language, gone.reason, status=410)
 
     contact_language = link.contact.language if link.contact else None
-    language = customer_language(request.GET.get("lang"), contact_language)
+    language = supported_language(request.GET.get("lang"), contact_language)
     if request.method == "POST":
         try:
             services.customer_goal_toggle(
@@ -45,10 +47,15 @@ def shared_plan(request, token: str):
 
     services.share_link_viewed(link=link)
     plan = shared_plan_detail(plan_id=link.plan_id)
-    t = strings_for(language)
+    with translation.override(language):
+        return _shared_plan_page(request, plan, link, language)
+
+
+def _shared_plan_page(request, plan, link, language: str):
+    """The page in the customer's language (rendered under translation.override)."""
     goals = list(plan.goals.all())
     for goal in goals:
-        goal.due_text = t["due"].format(date=_isolate(goal.due_date.isoformat())) if goal.due_date else ""
+        goal.due_text = _("Due %(date)s") % {"date": _isolate(goal.due_date.isoformat())} if goal.due_date else ""
     stages = list(plan.map_version.stages.all())
     done = sum(1 for g in goals if g.is_done)
     goals_by_stage = {s.pk: [g for g in goals if g.stage_id == s.pk] for s in stages}
@@ -57,15 +64,15 @@ def shared_plan(request, token: str):
         plan.current_stage.position if plan.current_stage else 0,
         plan.target_stage.position if plan.target_stage else 0,
     )
+    expires = _isolate(link.expires_at.date().isoformat())
     context = {
         "plan": plan,
         "link": link,
-        "t": t,
         "language": language,
-        "languages": LANGUAGE_NAMES,
+        "languages": dict(settings.LANGUAGES),
         "rtl": language_is_bidi(language),
-        "heading": t["for"].format(account=plan.account.name),
-        "progress_text": t["progress"].format(done=done, total=len(goals)),
+        "heading": _("Success plan for %(account)s") % {"account": plan.account.name},
+        "progress_text": _("%(done)s of %(total)s done") % {"done": done, "total": len(goals)},
         "progress": round(100 * done / len(goals)) if goals else 0,
         "stages": [
             {
@@ -79,7 +86,7 @@ def shared_plan(request, token: str):
             for s in stages
         ],
         "other_goals": other_goals,
-        "expires_text": t["expires"].format(date=_isolate(link.expires_at.date().isoformat())),
+        "expires_text": _("This link is valid until %(date)s.") % {"date": expires},
     }
     return render(request, "onboarding/plan_shared.html", context)
 
@@ -90,8 +97,12 @@ def _isolate(text: str) -> str:
 
 
 def _customer_error(request, language: str, reason: str, *, status: int):
-    t = strings_for(language)
-    title = t["invalid_title"] if reason == "invalid" else t["gone_title"]
-    body = {"invalid": t["invalid_body"], "revoked": t["gone_revoked"], "expired": t["gone_expired"]}[reason]
-    context = {"t": t, "language": language, "rtl": language_is_bidi(language), "title": title, "body": body}
-    return render(request, "onboarding/plan_shared_error.html", context, status=status)
+    with translation.override(language):
+        title = _("Link not found") if reason == "invalid" else _("This link no longer works")
+        body = {
+            "invalid": _("This link is not valid. Check that you copied all of it."),
+            "revoked": _("Your success manager has withdrawn this link. Ask them for a new one."),
+            "expired": _("This link has expired. Ask your success manager for a new one."),
+        }[reason]
+        context = {"language": language, "rtl": language_is_bidi(language), "title": title, "body": body}
+        return render(request, "onboarding/plan_shared_error.html", context, status=status)

@@ -86,12 +86,14 @@ def last_refresh() -> RefreshLog | None:
 
 
 def cube_is_fresh(refresh: RefreshLog | None) -> bool:
-    return refresh is not None and refresh.finished_at.timestamp() >= data_changed_at()
+    return (
+        refresh is not None and refresh.finished_at is not None and refresh.finished_at.timestamp() >= data_changed_at()
+    )
 
 
 def in_cube(refresh: RefreshLog | None, start: date, end: date) -> bool:
     """Is [start, end) pre-aggregated (by the latest refresh, which must be fresh)?"""
-    if not cube_is_fresh(refresh):
+    if refresh is None or not cube_is_fresh(refresh):
         return False
     return [start.isoformat(), end.isoformat()] in refresh.cube_periods
 
@@ -108,7 +110,7 @@ def survey_from_counts(row: dict) -> dict:
     """surveys.metrics.scores_from_row over summed pre-aggregated answer counts."""
     from surveys.metrics import scores_from_row
 
-    counts = {f: int(row.get(f) or 0) for f in SURVEY_CUBE_FIELDS if f != "ces_sum"}
-    n_ces = counts["ces_responses"]
+    counts: dict[str, int | float | None] = {f: int(row.get(f) or 0) for f in SURVEY_CUBE_FIELDS if f != "ces_sum"}
+    n_ces = int(counts["ces_responses"] or 0)
     counts["ces_mean"] = float(row.get("ces_sum") or 0) / n_ces if n_ces else None
     return scores_from_row(counts)

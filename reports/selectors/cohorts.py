@@ -57,7 +57,7 @@ def cohort_ttfv(filters: Filters, today: date, months: int = 12) -> dict[date, d
     from ..services import ttfv_histograms
 
     refresh = last_refresh()
-    if cube_is_fresh(refresh) and refresh.as_of == today:
+    if refresh is not None and cube_is_fresh(refresh) and refresh.as_of == today:
         rows = (
             CohortTTFV.objects.filter(filters.q(), as_of=today)
             .order_by()

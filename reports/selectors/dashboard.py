@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -31,7 +32,7 @@ from .base import (
 def _cube_sum(period: Period, filters: Filters) -> dict:
     rows = MetricCube.objects.filter(filters.q(), start=period.start, end=period.end)
     totals = rows.aggregate(**{f: Sum(f) for f in CUBE_FIELDS + SURVEY_CUBE_FIELDS})
-    out = {"survey": survey_from_counts(totals)}
+    out: dict[str, Any] = {"survey": survey_from_counts(totals)}
     for field in CUBE_FIELDS:
         value = totals[field]
         if field in metrics.MONEY_COMPONENTS:
@@ -127,7 +128,7 @@ def mrr_months(filters: Filters, today: date, refresh: RefreshLog | None = None)
             .values("start", "end")
             .annotate(mrr_start=Sum("mrr_start"), mrr_end=Sum("mrr_end"))
         )
-        found = {(r["start"], r["end"]): r for r in rows}
+        found: dict[tuple[date, date], dict[str, Any]] = {(r["start"], r["end"]): cast(dict, r) for r in rows}
         values = [found.get(p, {}).get("mrr_start") or 0 for p in periods]
         values.append(found.get(periods[-1], {}).get("mrr_end") or 0)
         return [(d, Decimal(v).quantize(Decimal("0.01"))) for d, v in zip(days, values, strict=True)]
@@ -213,7 +214,7 @@ def nps_trend(filters: Filters, today: date, months: int = 12, refresh: RefreshL
             .values("start")
             .annotate(**{f: Sum(f) for f in SURVEY_CUBE_FIELDS})
         )
-        by_start = {r["start"]: survey_from_counts(r) for r in rows}
+        by_start = {r["start"]: survey_from_counts(cast(dict, r)) for r in rows}
         empty = survey_from_counts({})
         return [{"month": add_months(first, i), **by_start.get(add_months(first, i), empty)} for i in range(months)]
 

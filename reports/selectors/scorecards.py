@@ -58,7 +58,7 @@ def _grouped_live(period: Period, field: str) -> dict:
 
 
 def _normalise(row: dict, period: Period) -> dict:
-    comps = {}
+    comps: dict[str, Decimal | float | int] = {}
     for field in CUBE_FIELDS:
         value = row.get(field) or 0
         if field in metrics.MONEY_COMPONENTS:

@@ -3,6 +3,7 @@ and the answer by a click on a score in the e-mail or on the comment page after 
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -83,7 +84,10 @@ def survey_send(
 
     messages = [
         survey_email_message(
-            survey=survey, delivery=d, email=rows[d.contact_id]["email"], name=rows[d.contact_id]["name"]
+            survey=survey,
+            delivery=d,
+            email=rows[cast(int, d.contact_id)]["email"],  # e-mail deliveries always name a contact
+            name=rows[cast(int, d.contact_id)]["name"],
         )
         for d in deliveries
     ]
@@ -93,8 +97,10 @@ def survey_send(
 
 
 def _delivery_for(purpose: str, token: str) -> SurveyDelivery:
-    data = read_token(purpose, token)
-    delivery = SurveyDelivery.objects.select_related("survey", "contact").filter(id=data.get("d")).first()
+    delivery_id = read_token(purpose, token).get("d")
+    if delivery_id is None:
+        raise TokenError("unknown delivery")
+    delivery = SurveyDelivery.objects.select_related("survey", "contact").filter(id=delivery_id).first()
     if delivery is None:
         raise TokenError("unknown delivery")
     return delivery

@@ -6,6 +6,7 @@ queues one sweep for however many answers arrive in a couple of seconds (core.de
 
 import time
 from datetime import UTC
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -16,6 +17,9 @@ from ..choices import DeliveryStatus, TouchKind, score_category
 from ..fatigue import fatigue_record
 from ..models import SurveyDelivery, SurveyResponse
 from ..signals import response_recorded
+
+if TYPE_CHECKING:
+    from accounts.models import Account
 
 __all__ = [
     "FOLLOWUP_BATCH",
@@ -116,7 +120,7 @@ def _followup_one(response: SurveyResponse) -> None:
 
             who = str(response.contact) if response.contact else "an anonymous customer"
             activity_create(
-                account=response.account,
+                account=cast("Account", response.account),  # account_id is set
                 kind="system",
                 subject=f"{response.get_kind_display().split(' ')[0]} {response.score} ({category}) from {who}",
                 body=response.comment,
@@ -161,5 +165,5 @@ def response_payload(response: SurveyResponse) -> dict:
         "submitted_at": response.submitted_at,
         "survey": response.survey_id,
         "account": account.external_id if account else None,
-        "contact": response.contact.external_id if response.contact_id else None,
+        "contact": response.contact.external_id if response.contact is not None else None,
     }

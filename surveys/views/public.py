@@ -35,6 +35,7 @@ from ..selectors import delivery_response
 from ..services import email_answer, link_answer
 from ..throttle import public_answer_count, public_answer_retry_after
 from ..tokens import TokenError, TokenExpired
+from ..wording import site_language
 
 
 def _answers_from_post(post, follow_ups: list) -> dict:
@@ -78,7 +79,7 @@ def _page(request, survey: Survey, language: str, *, status: int = 200, answers:
 
 
 def _problem(request, *, status: int, message: str = "", expired: bool = False, language: str | None = None):
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(site_language(language)):
         return render(request, "surveys/public_problem.html", {"expired": expired, "message": message}, status=status)
 
 
@@ -155,7 +156,7 @@ def _delivery_page(request, token: str, purpose: str):
     clicked = clicked if clicked.isdigit() and low <= int(clicked) <= high else ""
     notice = ""
     if response is not None:
-        with translation.override(survey.texts(delivery.language)["language"]):
+        with translation.override(site_language(survey.texts(delivery.language)["language"])):
             if clicked and int(clicked) != response.score:
                 notice = _("Your answer was %(old)s. Press the button below to change it to %(new)s.") % {
                     "old": response.score,
@@ -200,7 +201,7 @@ def public_link(request, slug: str):
     posted = _posted(request, survey)
     retry_after = public_answer_retry_after(survey_id=survey.id, request=request)
     if retry_after is not None:
-        with translation.override(survey.texts(language)["language"]):
+        with translation.override(site_language(survey.texts(language)["language"])):
             notice = _(
                 "Many answers to this survey came from your network in the last hour, so yours was not "
                 "recorded yet. Please send it again in %(minutes)s minutes."
@@ -213,7 +214,7 @@ def public_link(request, slug: str):
     try:
         nonce = form_nonce_read(survey_id=survey.id, value=request.POST.get("nonce", ""))
     except FormNonceExpired:
-        with translation.override(survey.texts(language)["language"]):
+        with translation.override(site_language(survey.texts(language)["language"])):
             notice = _("This page was open for a long time. Please check your answer and send it again.")
         return _page(
             request, survey, language, status=400, nonce=form_nonce_make(survey_id=survey.id), problem=notice, **posted

@@ -58,3 +58,13 @@ def test_sparse_demo_history_still_backtests(monkeypatch):
     assert all(h["observations"] > 0 for h in result["horizons"])
     assert result["horizons"][0]["auc"] >= 0.75, result["horizons"][0]
     assert ChurnModel.objects.get().metrics["auc_test"] >= 0.75
+
+
+def test_flush_removes_the_health_snapshots_too(demo):
+    """Snapshots have no database foreign key, so a TRUNCATE ... CASCADE of the accounts does not
+    reach them: a flush must empty them, or the reseeded accounts (ids restart) inherit them."""
+    from demo.run import demo_flush
+
+    assert HealthScore.objects.exists()
+    demo_flush(log=lambda _msg: None)
+    assert not HealthScore.objects.exists()
