@@ -17,15 +17,9 @@ def _audience_queryset(survey: Survey):
     """Contacts matching the survey's audience filters (segment, tier, persona), before sampling."""
     from accounts.models import Contact
 
-    qs = Contact.objects.all()
-    if survey.segments:
-        qs = qs.filter(account__segment__in=survey.segments)
-    if survey.tiers:
-        qs = qs.filter(account__tier__in=survey.tiers)
-    persona_ids = [p.id for p in survey.personas.all()]
-    if persona_ids:
-        qs = qs.filter(persona_id__in=persona_ids)
-    return qs
+    from ..services.audience import audience_filter
+
+    return audience_filter(Contact.objects.all(), survey)
 
 
 def _audience_chunk(survey: Survey, *, after_id: int, limit: int) -> list:

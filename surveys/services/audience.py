@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from ..choices import TriggerType
 from ..models import Survey, SurveyDelivery
 
-__all__ = ["survey_audience_contact_ids"]
+__all__ = ["audience_filter", "survey_audience_contact_ids"]
 
 
 def _sampled(survey_id: int, contact_id: int, percent: int) -> bool:
@@ -19,18 +19,24 @@ def _sampled(survey_id: int, contact_id: int, percent: int) -> bool:
     return int.from_bytes(digest[:4], "big") % 100 < percent
 
 
+def audience_filter(contacts, survey: Survey):
+    """`contacts` narrowed to the survey's audience filters (segment, tier, persona), before
+    sampling: the one definition the send plan, the preview count and the widget share."""
+    if survey.segments:
+        contacts = contacts.filter(account__segment__in=survey.segments)
+    if survey.tiers:
+        contacts = contacts.filter(account__tier__in=survey.tiers)
+    persona_ids = [p.id for p in survey.personas.all()]
+    if persona_ids:
+        contacts = contacts.filter(persona_id__in=persona_ids)
+    return contacts
+
+
 def survey_audience_contact_ids(*, survey: Survey, contact_ids: Iterable[int]) -> set[int]:
     """Contacts of `contact_ids` in the survey's audience (segment, tier, persona, sample). One query."""
     from accounts.models import Contact
 
-    qs = Contact.objects.filter(id__in=list(contact_ids))
-    if survey.segments:
-        qs = qs.filter(account__segment__in=survey.segments)
-    if survey.tiers:
-        qs = qs.filter(account__tier__in=survey.tiers)
-    persona_ids = [p.id for p in survey.personas.all()]
-    if persona_ids:
-        qs = qs.filter(persona_id__in=persona_ids)
+    qs = audience_filter(Contact.objects.filter(id__in=list(contact_ids)), survey)
     return {cid for cid in qs.values_list("id", flat=True) if _sampled(survey.id, cid, survey.sample_percent)}
 
 
