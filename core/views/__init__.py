@@ -5,7 +5,6 @@
 
 from .toolkit import (
     ActionView,
-    FilteredListView,
     ObjectListView,
     ServiceFormView,
     apply_validation_error,
@@ -17,7 +16,6 @@ from .toolkit import (
 
 __all__ = [
     "ActionView",
-    "FilteredListView",
     "ObjectListView",
     "ServiceFormView",
     "apply_validation_error",

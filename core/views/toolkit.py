@@ -30,7 +30,6 @@ from core.permissions import RoleRequiredMixin
 
 __all__ = [
     "ActionView",
-    "FilteredListView",
     "ObjectListView",
     "ServiceFormView",
     "apply_validation_error",
@@ -105,16 +104,14 @@ def apply_validation_error(form, exc: ValidationError) -> None:
 class ObjectListView(RoleRequiredMixin, TemplateView):
     """A list page as configuration: queryset + filterset + ordering + the page template.
 
-    The results fragment is `partial_name` inside `template_name` (a `{% partialdef %}`), or a
-    separate `partial_template_name` where a page still keeps one. An htmx request (search box,
-    filter, sort, page link) gets only the fragment.
+    The results fragment is `partial_name` inside `template_name` (a `{% partialdef %}`). An htmx
+    request (search box, filter, sort, page link) gets only the fragment.
     """
 
     queryset = None
     filterset_class = None
     template_name: str = ""
     partial_name: str = ""
-    partial_template_name: str = ""
     paginate_by = 50
     ordering_options: dict[str, Any] = {}
     default_ordering: str = ""
@@ -160,15 +157,9 @@ class ObjectListView(RoleRequiredMixin, TemplateView):
         return context
 
     def get_template_names(self):
-        if htmx_partial(self.request):
-            if self.partial_name:
-                return [partial(self.template_name, self.partial_name)]
-            if self.partial_template_name:
-                return [self.partial_template_name]
+        if htmx_partial(self.request) and self.partial_name:
+            return [partial(self.template_name, self.partial_name)]
         return [self.template_name]
-
-
-FilteredListView = ObjectListView  # the name the list pages used before the toolkit
 
 
 # Section: forms that call a service
