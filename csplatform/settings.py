@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "surveys",
     "onboarding",
     "playbooks",
+    "renewals",
+    "notifications",
     "reports",
     "demo",
 ]

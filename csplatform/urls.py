@@ -12,7 +12,18 @@ handler403 = "core.views.errors.permission_denied"
 handler404 = "core.views.errors.page_not_found"
 handler500 = "core.views.errors.server_error"
 
-APPS = ["core", "accounts", "usage", "health", "surveys", "onboarding", "playbooks", "reports"]
+APPS = [
+    "core",
+    "accounts",
+    "usage",
+    "health",
+    "surveys",
+    "onboarding",
+    "playbooks",
+    "renewals",
+    "notifications",
+    "reports",
+]
 
 urlpatterns = [
     # The survey widget's public endpoints take customer traffic: routed first (docs/surveys.md).

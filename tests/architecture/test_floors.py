@@ -13,7 +13,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 # Lowest first (docs/architecture.md "Floors"); csplatform wires them all and stands above.
-FLOORS = ["core", "accounts", "usage", "health", "surveys", "onboarding", "playbooks", "reports", "demo"]
+FLOORS = [
+    "core",
+    "accounts",
+    "usage",
+    "health",
+    "surveys",
+    "onboarding",
+    "playbooks",
+    "renewals",
+    "notifications",
+    "reports",
+    "demo",
+]
 RANK = {app: i for i, app in enumerate(FLOORS)}
 
 

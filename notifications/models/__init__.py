@@ -1,0 +1,3 @@
+"""The notifications app's models, one module per idea, re-exported here."""
+
+__all__: list[str] = []
