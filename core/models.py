@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
 from .choices import ROLE_RANK, APIKeyScope, Role
 
 

@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who and from where, for the audit trail (core.audit).
+    "core.audit.AuditContextMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -241,6 +243,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Webhook deliveries wait on other people's servers: their own queue, so a slow receiver never
+# delays health or playbooks (a worker consumes it: `celery worker -Q celery,webhooks`).
+CELERY_TASK_ROUTES = {"core.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+# Who sends webhooks (core.webhook_sender): the worker, or in the embedded mode a thread of the
+# web process; never the request that emitted the event.
+WEBHOOK_SENDER = os.environ.get("WEBHOOK_SENDER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
+if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
+    raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
 # Every periodic job lives here (STYLE.md section 4); django-celery-beat syncs it into the DB.
 CELERY_BEAT_SCHEDULE = {
     "nightly-health-then-playbooks": {
