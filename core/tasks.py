@@ -32,3 +32,11 @@ def webhook_retry_due_task() -> int:
     from core.webhooks import webhook_retry_due
 
     return len(webhook_retry_due())
+
+
+@shared_task(max_retries=None, autoretry_for=())
+def outbox_flush_task() -> int:
+    """Publish the messages kept while the broker was down (beat, every 30 s)."""
+    from core.outbox.services import outbox_flush
+
+    return outbox_flush()
