@@ -66,7 +66,7 @@ def outbox_store(*, task: str, args, kwargs, options: dict, error: BaseException
 def outbox_flush(*, limit: int = 500) -> int:
     """Publish stored messages, oldest first; stop at the first broker error. Returns how many
     were published."""
-    from csplatform.celery import app
+    from celery import current_app as app
 
     sent = 0
     with transaction.atomic():
