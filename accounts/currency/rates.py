@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from accounts.models import FxRate
@@ -27,7 +28,11 @@ __all__ = [
 
 
 def base_currency() -> str:
-    return settings.BASE_CURRENCY
+    """settings.BASE_CURRENCY, checked to be a 3-letter code (it is inlined in SQL)."""
+    code = settings.BASE_CURRENCY
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise ImproperlyConfigured("BASE_CURRENCY must be a three-letter ISO 4217 code, e.g. USD.")
+    return code
 
 
 def month_start(day: date) -> date:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, FxRate, Subscription
 
+from ..signals import fx_rates_changed
 from .rates import base_currency, month_start, rate_sql, rates_for_months
 
 __all__ = ["RatesInvalid", "account_base_mrr_refresh", "fx_rate_delete", "fx_rates_upsert", "parse_month"]
@@ -111,7 +112,14 @@ def fx_rates_upsert(*, rates: Iterable, source: str = "api", today: date | None 
     touched = {currency for currency, month in cleaned if month == month_start(today)}
     if touched:
         account_base_mrr_refresh(currencies=touched, today=today)
+    _announce({c for c, _m in cleaned}, {m for _c, m in cleaned})
     return len(cleaned)
+
+
+def _announce(currencies: set[str], months: set[date]) -> None:
+    transaction.on_commit(
+        lambda: fx_rates_changed.send(sender=FxRate, currencies=currencies, months=months), robust=True
+    )
 
 
 @transaction.atomic
@@ -121,6 +129,7 @@ def fx_rate_delete(*, rate: FxRate, today: date | None = None) -> None:
     today = today or timezone.now().date()
     if month == month_start(today):
         account_base_mrr_refresh(currencies={currency}, today=today)
+    _announce({currency}, {month})
 
 
 def account_base_mrr_refresh(

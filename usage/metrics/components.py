@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from accounts.currency import rate_sql, rates_for_months
 from accounts.models import CostEntry, Subscription, SupportTicket
 
 from ..sql.dialect import date_plus as _date_plus
@@ -30,36 +31,49 @@ from .slices import (
 )
 
 
-def _revenue_components(start: date, end: date, accounts, group_by) -> list[dict]:
+def _revenue_components(start: date, end: date, accounts, group_by, constant_currency: bool = False) -> list[dict]:
+    """Per account: MRR on `start` (m0) and `end` (m1) in the base currency, each subscription
+    at its currency's rate for that day's month (`constant_currency`: both days at `end`'s
+    month's rates, so only contract changes move the figures). a0 / a1 are the unconverted
+    sums: who is active does not depend on a rate. A subscription without a rate adds
+    nothing; `fx_unconverted` counts the (account, day) pairs that lost money that way."""
     sub = Subscription._meta.db_table
     select, join, group = _group_sql(group_by, "t")
     slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    table = rates_for_months([start, end])
+    r1 = rate_sql("s.currency", end, rates=table)
+    r0 = r1 if constant_currency else rate_sql("s.currency", start, rates=table)
+    on0 = "s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
     sql = f"""
         SELECT {select}
             COUNT(*) AS revenue_accounts,
             SUM(t.m0) AS mrr_start,
             SUM(t.m1) AS mrr_end,
-            SUM(CASE WHEN t.m0 = 0 AND t.m1 > 0 AND t.paid_before = 0 THEN t.m1 ELSE 0 END) AS mrr_new,
-            SUM(CASE WHEN t.m0 = 0 AND t.m1 > 0 AND t.paid_before = 1 THEN t.m1 ELSE 0 END) AS mrr_reactivation,
-            SUM(CASE WHEN t.m0 > 0 AND t.m1 > t.m0 THEN t.m1 - t.m0 ELSE 0 END) AS mrr_expansion,
-            SUM(CASE WHEN t.m0 > 0 AND t.m1 > 0 AND t.m1 < t.m0 THEN t.m0 - t.m1 ELSE 0 END) AS mrr_contraction,
-            SUM(CASE WHEN t.m0 > 0 AND t.m1 = 0 THEN t.m0 ELSE 0 END) AS mrr_churned,
-            SUM(CASE WHEN t.m0 > 0 THEN 1 ELSE 0 END) AS accounts_active_start,
-            SUM(CASE WHEN t.m1 > 0 THEN 1 ELSE 0 END) AS accounts_active_end,
-            SUM(CASE WHEN t.m0 > 0 AND t.m1 = 0 THEN 1 ELSE 0 END) AS accounts_churned
+            SUM(CASE WHEN t.a0 = 0 AND t.a1 > 0 AND t.paid_before = 0 THEN t.m1 ELSE 0 END) AS mrr_new,
+            SUM(CASE WHEN t.a0 = 0 AND t.a1 > 0 AND t.paid_before = 1 THEN t.m1 ELSE 0 END) AS mrr_reactivation,
+            SUM(CASE WHEN t.a0 > 0 AND t.a1 > 0 AND t.m1 > t.m0 THEN t.m1 - t.m0 ELSE 0 END) AS mrr_expansion,
+            SUM(CASE WHEN t.a0 > 0 AND t.a1 > 0 AND t.m1 < t.m0 THEN t.m0 - t.m1 ELSE 0 END) AS mrr_contraction,
+            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN t.m0 ELSE 0 END) AS mrr_churned,
+            SUM(CASE WHEN t.a0 > 0 THEN 1 ELSE 0 END) AS accounts_active_start,
+            SUM(CASE WHEN t.a1 > 0 THEN 1 ELSE 0 END) AS accounts_active_end,
+            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN 1 ELSE 0 END) AS accounts_churned,
+            SUM(t.x0 + t.x1) AS fx_unconverted
         FROM (
             SELECT s.account_id,
-                SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)
-                    THEN s.mrr ELSE 0 END) AS m0,
-                SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)
-                    THEN s.mrr ELSE 0 END) AS m1,
+                SUM(CASE WHEN {on0} THEN s.mrr ELSE 0 END) AS a0,
+                SUM(CASE WHEN {on0} THEN s.mrr ELSE 0 END) AS a1,
+                COALESCE(SUM(CASE WHEN {on0} THEN s.mrr * {r0} ELSE 0 END), 0) AS m0,
+                COALESCE(SUM(CASE WHEN {on0} THEN s.mrr * {r1} ELSE 0 END), 0) AS m1,
+                MAX(CASE WHEN {on0} AND {r0} IS NULL THEN 1 ELSE 0 END) AS x0,
+                MAX(CASE WHEN {on0} AND {r1} IS NULL THEN 1 ELSE 0 END) AS x1,
                 MAX(CASE WHEN s.start_date < %s THEN 1 ELSE 0 END) AS paid_before
             FROM {sub} s
             WHERE s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s{slice_sql}
             GROUP BY s.account_id
         ) t{join}{group}
     """
-    params = [_d(start), _d(start), _d(end), _d(end), _d(start), False, _d(end), *slice_params]
+    d0, d1 = [_d(start), _d(start)], [_d(end), _d(end)]
+    params = [*d0, *d1, *d0, *d1, *d0, *d1, _d(start), False, _d(end), *slice_params]
     return _rows(sql, params)
 
 
@@ -151,8 +165,10 @@ def metric_components(
     end: date,
     accounts: QuerySet | None = None,
     group_by: Sequence[str] = (),
+    constant_currency: bool = False,
 ) -> list[dict]:
     """The additive components of every metric for [start, end) over `accounts` (None = all).
+    Money is in the base currency (`_revenue_components` says how it converts).
 
     Without `group_by`: one dict. With `group_by` (a subset of GROUP_FIELDS): one dict per
     group that has any data, each carrying its group keys. Five queries whatever the size.
@@ -161,7 +177,7 @@ def metric_components(
     group_by = tuple(group_by)
     merged: dict[tuple, dict] = {}
     for part in (
-        _revenue_components(start, end, accounts, group_by),
+        _revenue_components(start, end, accounts, group_by, constant_currency),
         _renewal_components(start, end, accounts, group_by),
         _trial_components(start, end, accounts, group_by),
         _ticket_components(start, end, accounts, group_by),
