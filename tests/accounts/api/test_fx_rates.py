@@ -42,6 +42,7 @@ def test_a_bad_item_is_a_400_naming_index_and_field_and_nothing_is_stored(api_wr
 def test_read_keys_and_read_only_users_change_nothing(api_read, client, readonly_user):
     assert api_read.post(URL, [{"currency": "EUR", "month": "2026-01", "rate": 1.1}], format="json").status_code == 403
     client.force_login(readonly_user)
+    client.get("/accounts/fx-rates/")  # a page gives the browser its CSRF token
     response = client.post(
         URL, data='[{"currency": "EUR", "month": "2026-01", "rate": 1.1}]', content_type="application/json"
     )
