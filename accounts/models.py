@@ -183,6 +183,7 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["account", "start_date"]),
             models.Index(fields=["end_date"]),
+            models.Index(fields=["currency"], name="subscription_currency"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(mrr__gte=0), name="subscription_mrr_not_negative"),

@@ -47,8 +47,6 @@ class MetricCube(GroupedRow):
     tickets_resolved_one_reply = models.IntegerField(default=0)
     tickets_responded = models.IntegerField(default=0)
     response_hours_sum = models.FloatField(default=0)
-    # (account, day) pairs whose MRR had no exchange rate (left out of the money above; accounts.currency)
-    fx_unconverted = models.IntegerField(default=0)
     # usage
     contact_days = models.IntegerField(default=0)
     wau = models.IntegerField(default=0)

@@ -27,7 +27,9 @@ def missing_rates(*, currencies: Iterable[str], months: Iterable[date]) -> list[
 def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | None = None) -> list[tuple[str, date]]:
     """For each day, the currencies of paid subscriptions active that day (in `accounts`) that
     have no rate for the day's month: [(currency, month)], sorted. Two queries whatever the
-    number of days: the rates, then one pass over the non-base subscriptions joined to the days."""
+    number of days: the rates, then one pass over the non-base subscriptions joined to the days
+    (`currency < base OR currency > base` reads the currency index: nothing to read on a book
+    billed in the base currency alone)."""
     days = sorted(set(days))
     if not days:
         return []
@@ -45,9 +47,9 @@ def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | Non
             SELECT DISTINCT s.currency, m.day
             FROM {sub} s JOIN ({day_rows}) m
               ON s.start_date <= m.day AND (s.end_date IS NULL OR s.end_date > m.day)
-            WHERE s.is_trial = %s AND s.mrr > 0 AND s.currency <> %s{slice_sql}
+            WHERE (s.currency < %s OR s.currency > %s) AND s.is_trial = %s AND s.mrr > 0{slice_sql}
             """,
-            [*[adapt(d) for d in days], False, base_currency(), *slice_params],
+            [*[adapt(d) for d in days], base_currency(), base_currency(), False, *slice_params],
         )
         pairs = cursor.fetchall()
     out = set()

@@ -111,13 +111,12 @@ class MetricsView(APIView):
             segment=data.get("segment") or "", tier=data.get("tier") or "", owner_id=data.get("csm")
         )
         period = Period("custom", "custom", start, end)
+        # Never add unconverted money: name what is missing (docs/metrics.md "Currency").
+        accounts = None if filters.is_everyone else filters.accounts()
+        missing = subscription_missing_rates(days=[start, end], accounts=accounts)
+        if missing:
+            raise MissingRateConflict(MissingRate(missing))
         result = selectors.period_metrics(period, filters, selectors.last_refresh(), with_usage=False)
-        if result["components"].get("fx_unconverted"):
-            # Never add unconverted money: name what is missing (docs/metrics.md "Currency").
-            accounts = None if filters.is_everyone else filters.accounts()
-            missing = subscription_missing_rates(days=[start, end], accounts=accounts)
-            if missing:
-                raise MissingRateConflict(MissingRate(missing))
         body = {key: _as_number(result["metrics"][key]) for key in METRIC_KEYS}
         response = Response(body)
         response["X-Metrics-Source"] = result["source"]

@@ -35,15 +35,15 @@ def _revenue_components(start: date, end: date, accounts, group_by, constant_cur
     """Per account: MRR on `start` (m0) and `end` (m1) in the base currency, each subscription
     at its currency's rate for that day's month (`constant_currency`: both days at `end`'s
     month's rates, so only contract changes move the figures). a0 / a1 are the unconverted
-    sums: who is active does not depend on a rate. A subscription without a rate adds
-    nothing; `fx_unconverted` counts the (account, day) pairs that lost money that way."""
+    sums: who is active does not depend on a rate. A subscription without a rate adds nothing
+    (its product is NULL); `accounts.currency.subscription_missing_rates` names what is missing."""
     sub = Subscription._meta.db_table
     select, join, group = _group_sql(group_by, "t")
     slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
     table = rates_for_months([start, end])
     r1 = rate_sql("s.currency", end, rates=table)
     r0 = r1 if constant_currency else rate_sql("s.currency", start, rates=table)
-    on0 = "s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
+    on = "s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
     sql = f"""
         SELECT {select}
             COUNT(*) AS revenue_accounts,
@@ -56,16 +56,13 @@ def _revenue_components(start: date, end: date, accounts, group_by, constant_cur
             SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN t.m0 ELSE 0 END) AS mrr_churned,
             SUM(CASE WHEN t.a0 > 0 THEN 1 ELSE 0 END) AS accounts_active_start,
             SUM(CASE WHEN t.a1 > 0 THEN 1 ELSE 0 END) AS accounts_active_end,
-            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN 1 ELSE 0 END) AS accounts_churned,
-            SUM(t.x0 + t.x1) AS fx_unconverted
+            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN 1 ELSE 0 END) AS accounts_churned
         FROM (
             SELECT s.account_id,
-                SUM(CASE WHEN {on0} THEN s.mrr ELSE 0 END) AS a0,
-                SUM(CASE WHEN {on0} THEN s.mrr ELSE 0 END) AS a1,
-                COALESCE(SUM(CASE WHEN {on0} THEN s.mrr * {r0} ELSE 0 END), 0) AS m0,
-                COALESCE(SUM(CASE WHEN {on0} THEN s.mrr * {r1} ELSE 0 END), 0) AS m1,
-                MAX(CASE WHEN {on0} AND {r0} IS NULL THEN 1 ELSE 0 END) AS x0,
-                MAX(CASE WHEN {on0} AND {r1} IS NULL THEN 1 ELSE 0 END) AS x1,
+                SUM(CASE WHEN {on} THEN s.mrr ELSE 0 END) AS a0,
+                SUM(CASE WHEN {on} THEN s.mrr ELSE 0 END) AS a1,
+                COALESCE(SUM(CASE WHEN {on} THEN s.mrr * {r0} ELSE 0 END), 0) AS m0,
+                COALESCE(SUM(CASE WHEN {on} THEN s.mrr * {r1} ELSE 0 END), 0) AS m1,
                 MAX(CASE WHEN s.start_date < %s THEN 1 ELSE 0 END) AS paid_before
             FROM {sub} s
             WHERE s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s{slice_sql}
@@ -73,7 +70,7 @@ def _revenue_components(start: date, end: date, accounts, group_by, constant_cur
         ) t{join}{group}
     """
     d0, d1 = [_d(start), _d(start)], [_d(end), _d(end)]
-    params = [*d0, *d1, *d0, *d1, *d0, *d1, _d(start), False, _d(end), *slice_params]
+    params = [*d0, *d1, *d0, *d1, _d(start), False, _d(end), *slice_params]
     return _rows(sql, params)
 
 

@@ -62,7 +62,6 @@ COUNT_COMPONENTS = (
     "tickets_resolved",
     "tickets_resolved_one_reply",
     "tickets_responded",
-    "fx_unconverted",  # (account, day) pairs whose MRR lacked an exchange rate (left out of the sums)
 )
 
 
