@@ -34,35 +34,36 @@ from .slices import (
 def _revenue_components(start: date, end: date, accounts, group_by, constant_currency: bool = False) -> list[dict]:
     """Per account: MRR on `start` (m0) and `end` (m1) in the base currency, each subscription
     at its currency's rate for that day's month (`constant_currency`: both days at `end`'s
-    month's rates, so only contract changes move the figures). a0 / a1 are the unconverted
-    sums: who is active does not depend on a rate. A subscription without a rate adds nothing
-    (its product is NULL); `accounts.currency.subscription_missing_rates` names what is missing."""
+    month's rates, so only contract changes move the figures). A subscription whose currency
+    has no rate that month counts 0: it is left out of the money *and* of the active counts
+    (an account left with nothing converted is not "active" in these figures). Callers name
+    what is missing with `accounts.currency.subscription_missing_rates` (the API refuses to
+    answer, the pages warn). The same statement as without conversion, each MRR multiplied by
+    an inlined CASE on the currency: today's cost (bench/metrics_currency.py)."""
     sub = Subscription._meta.db_table
     select, join, group = _group_sql(group_by, "t")
     slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
     table = rates_for_months([start, end])
-    r1 = rate_sql("s.currency", end, rates=table)
-    r0 = r1 if constant_currency else rate_sql("s.currency", start, rates=table)
+    r1 = rate_sql("s.currency", end, rates=table, missing="0")
+    r0 = r1 if constant_currency else rate_sql("s.currency", start, rates=table, missing="0")
     on = "s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
     sql = f"""
         SELECT {select}
             COUNT(*) AS revenue_accounts,
             SUM(t.m0) AS mrr_start,
             SUM(t.m1) AS mrr_end,
-            SUM(CASE WHEN t.a0 = 0 AND t.a1 > 0 AND t.paid_before = 0 THEN t.m1 ELSE 0 END) AS mrr_new,
-            SUM(CASE WHEN t.a0 = 0 AND t.a1 > 0 AND t.paid_before = 1 THEN t.m1 ELSE 0 END) AS mrr_reactivation,
-            SUM(CASE WHEN t.a0 > 0 AND t.a1 > 0 AND t.m1 > t.m0 THEN t.m1 - t.m0 ELSE 0 END) AS mrr_expansion,
-            SUM(CASE WHEN t.a0 > 0 AND t.a1 > 0 AND t.m1 < t.m0 THEN t.m0 - t.m1 ELSE 0 END) AS mrr_contraction,
-            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN t.m0 ELSE 0 END) AS mrr_churned,
-            SUM(CASE WHEN t.a0 > 0 THEN 1 ELSE 0 END) AS accounts_active_start,
-            SUM(CASE WHEN t.a1 > 0 THEN 1 ELSE 0 END) AS accounts_active_end,
-            SUM(CASE WHEN t.a0 > 0 AND t.a1 = 0 THEN 1 ELSE 0 END) AS accounts_churned
+            SUM(CASE WHEN t.m0 = 0 AND t.m1 > 0 AND t.paid_before = 0 THEN t.m1 ELSE 0 END) AS mrr_new,
+            SUM(CASE WHEN t.m0 = 0 AND t.m1 > 0 AND t.paid_before = 1 THEN t.m1 ELSE 0 END) AS mrr_reactivation,
+            SUM(CASE WHEN t.m0 > 0 AND t.m1 > t.m0 THEN t.m1 - t.m0 ELSE 0 END) AS mrr_expansion,
+            SUM(CASE WHEN t.m0 > 0 AND t.m1 > 0 AND t.m1 < t.m0 THEN t.m0 - t.m1 ELSE 0 END) AS mrr_contraction,
+            SUM(CASE WHEN t.m0 > 0 AND t.m1 = 0 THEN t.m0 ELSE 0 END) AS mrr_churned,
+            SUM(CASE WHEN t.m0 > 0 THEN 1 ELSE 0 END) AS accounts_active_start,
+            SUM(CASE WHEN t.m1 > 0 THEN 1 ELSE 0 END) AS accounts_active_end,
+            SUM(CASE WHEN t.m0 > 0 AND t.m1 = 0 THEN 1 ELSE 0 END) AS accounts_churned
         FROM (
             SELECT s.account_id,
-                SUM(CASE WHEN {on} THEN s.mrr ELSE 0 END) AS a0,
-                SUM(CASE WHEN {on} THEN s.mrr ELSE 0 END) AS a1,
-                COALESCE(SUM(CASE WHEN {on} THEN s.mrr * {r0} ELSE 0 END), 0) AS m0,
-                COALESCE(SUM(CASE WHEN {on} THEN s.mrr * {r1} ELSE 0 END), 0) AS m1,
+                SUM(CASE WHEN {on} THEN s.mrr * {r0} ELSE 0 END) AS m0,
+                SUM(CASE WHEN {on} THEN s.mrr * {r1} ELSE 0 END) AS m1,
                 MAX(CASE WHEN s.start_date < %s THEN 1 ELSE 0 END) AS paid_before
             FROM {sub} s
             WHERE s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s{slice_sql}
@@ -70,7 +71,7 @@ def _revenue_components(start: date, end: date, accounts, group_by, constant_cur
         ) t{join}{group}
     """
     d0, d1 = [_d(start), _d(start)], [_d(end), _d(end)]
-    params = [*d0, *d1, *d0, *d1, _d(start), False, _d(end), *slice_params]
+    params = [*d0, *d1, _d(start), False, _d(end), *slice_params]
     return _rows(sql, params)
 
 
