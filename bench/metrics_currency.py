@@ -142,7 +142,15 @@ def run_currency(*, client, start: date, end: date, today: date, smoke: bool) ->
     print(f"conversion, base currency only (same USD book)                  {base_only:8.1f} ms"
           f"  {ratio(base_only, baseline):>7} of baseline")  # fmt: skip
     print(f"conversion, mixed currencies ({moved:,} subscriptions, 30% EUR/GBP) {mixed:8.1f} ms"
-          f"  {ratio(mixed, baseline_2):>7} of the baseline timed beside it ({baseline_2:.1f} ms; target <= 1.20x)")  # fmt: skip
+          f"  {ratio(mixed, baseline_2):>7} of the baseline timed beside it "
+          f"({baseline_2:.1f} ms; target <= 1.20x)")  # fmt: skip
     print(f"API /api/v1/metrics/ live, cold cache: USD book {api_base:.1f} ms, mixed {api_mixed:.1f} ms "
           f"({ratio(api_mixed, api_base)}), status {status}")  # fmt: skip
-    return {"baseline": baseline, "baseline_2": baseline_2, "base_only": base_only, "mixed": mixed, "api_base": api_base, "api_mixed": api_mixed}
+    return {
+        "baseline": baseline,
+        "baseline_2": baseline_2,
+        "base_only": base_only,
+        "mixed": mixed,
+        "api_base": api_base,
+        "api_mixed": api_mixed,
+    }

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import fx_rates, views
+from . import fx_rates, payments, views
 
 app_name = "accounts-api"
 
@@ -15,5 +15,6 @@ router.register("costs", views.CostEntryViewSet, basename="cost")
 
 urlpatterns = [
     path("fx-rates/", fx_rates.FxRatesView.as_view(), name="fx-rates"),
+    path("payments/", payments.PaymentsView.as_view(), name="payments"),
     *router.urls,
 ]
