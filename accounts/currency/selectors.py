@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from accounts.models import FxRate, Subscription
 
-from .rates import base_currency, month_start, rates_for_months
+from .rates import month_start, rates_for_months
 
 __all__ = ["accounts_missing_base", "fx_rate_list", "missing_rates", "subscription_missing_rates"]
 
@@ -27,9 +27,8 @@ def missing_rates(*, currencies: Iterable[str], months: Iterable[date]) -> list[
 def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | None = None) -> list[tuple[str, date]]:
     """For each day, the currencies of paid subscriptions active that day (in `accounts`) that
     have no rate for the day's month: [(currency, month)], sorted. Two queries whatever the
-    number of days: the rates, then one pass over the non-base subscriptions joined to the days
-    (`currency < base OR currency > base` reads the currency index: nothing to read on a book
-    billed in the base currency alone)."""
+    number of days: the rates, then one pass over the subscriptions in currencies without a
+    rate joined to the days (index ranges around the known currencies)."""
     days = sorted(set(days))
     if not days:
         return []
@@ -37,6 +36,12 @@ def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | Non
     sub = Subscription._meta.db_table
     adapt = connection.ops.adapt_datefield_value
     day_rows = " UNION ALL ".join("SELECT %s AS day" for _ in days)
+    # Only subscriptions in a currency that lacks a rate in some of these months can be missing:
+    # skip the currencies every month knows with index ranges between them (nothing to read
+    # when every currency in use has its rates, the usual case).
+    known = sorted(set.intersection(*(set(rates) for rates in table.values())))
+    ranges = ["s.currency < %s"] + ["(s.currency > %s AND s.currency < %s)"] * (len(known) - 1) + ["s.currency > %s"]
+    range_params = [known[0], *[code for pair in zip(known, known[1:], strict=False) for code in pair], known[-1]]
     slice_sql, slice_params = "", []
     if accounts is not None and accounts.query.where:
         inner, params = accounts.order_by().values("id").query.sql_with_params()
@@ -47,9 +52,9 @@ def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | Non
             SELECT DISTINCT s.currency, m.day
             FROM {sub} s JOIN ({day_rows}) m
               ON s.start_date <= m.day AND (s.end_date IS NULL OR s.end_date > m.day)
-            WHERE (s.currency < %s OR s.currency > %s) AND s.is_trial = %s AND s.mrr > 0{slice_sql}
+            WHERE ({" OR ".join(ranges)}) AND s.is_trial = %s AND s.mrr > 0{slice_sql}
             """,
-            [*[adapt(d) for d in days], base_currency(), base_currency(), False, *slice_params],
+            [*[adapt(d) for d in days], *range_params, False, *slice_params],
         )
         pairs = cursor.fetchall()
     out = set()
