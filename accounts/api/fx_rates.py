@@ -18,7 +18,7 @@ from ..currency import MissingRate, RatesInvalid, base_currency, fx_rates_upsert
 from ..currency.selectors import fx_rate_list
 from ..models import FxRate
 from .serializers import ErrorSerializer
-from .views import ItemsInvalid
+from .views import BodyError, ItemsInvalid
 
 MAX_ITEMS = 10_000
 
@@ -103,14 +103,9 @@ class FxRatesView(ListAPIView):
         if isinstance(items, dict):
             items = [items]
         if not isinstance(items, list):
-            raise ItemsInvalid(
-                [{"index": None, "field": None, "reason": _("Send an object or a list of objects.")}], total=1
-            )
+            raise BodyError(_("Send an object or a list of objects."))
         if len(items) > MAX_ITEMS:
-            raise ItemsInvalid(
-                [{"index": None, "field": None, "reason": _("At most %(n)d items per request.") % {"n": MAX_ITEMS}}],
-                total=1,
-            )
+            raise BodyError(_("At most %(n)d items per request.") % {"n": MAX_ITEMS})
         try:
             stored = fx_rates_upsert(rates=items, source="api")
         except RatesInvalid as error:

@@ -15,7 +15,7 @@ from core.db import lookup_by
 from ..models import Account, PaymentFailure
 from ..payments import payment_failure_record, payment_recover
 from .serializers import ErrorSerializer
-from .views import ItemsInvalid
+from .views import BodyError, ItemsInvalid
 
 MAX_ITEMS = 1000
 
@@ -92,8 +92,7 @@ class PaymentsView(ListAPIView):
         if isinstance(items, dict):
             items = [items]
         if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
-            reason = _("Send an object or a list of 1 to %(n)d objects.") % {"n": MAX_ITEMS}
-            raise ItemsInvalid([{"index": None, "field": None, "reason": reason}], total=1)
+            raise BodyError(_("Send an object or a list of 1 to %(n)d objects.") % {"n": MAX_ITEMS})
         errors, cleaned = [], []
         for index, item in enumerate(items):
             serializer = PaymentInSerializer(data=item if isinstance(item, dict) else {})
