@@ -77,3 +77,21 @@ def test_base_mrr_follows_the_current_months_rate_and_is_null_when_missing():
     assert subscription_missing_rates(days=[today]) == []
     fx_rate_delete(rate=FxRate.objects.get(), today=today)
     assert Account.objects.get(pk=eur.pk).mrr_base is None
+
+
+def test_the_nightly_task_follows_the_new_months_rate(settings):
+    from django.utils import timezone
+
+    from accounts.tasks import account_base_mrr_refresh_task
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["nightly-base-currency-mrr"]["task"]
+        == "accounts.tasks.account_base_mrr_refresh_task"
+    )
+    account = AccountFactory(currency="EUR")
+    SubscriptionFactory(account=account, mrr=Decimal("100"), currency="EUR", start_date=date(2025, 1, 1))
+    month = timezone.now().date().replace(day=1)
+    FxRate.objects.create(currency="EUR", month=month, rate=Decimal("1.5"))  # written behind the service's back
+    account_base_mrr_refresh_task()
+    account.refresh_from_db()
+    assert account.mrr_base == Decimal("150.00")
