@@ -26,6 +26,7 @@ __all__ = ["RatesInvalid", "account_base_mrr_refresh", "fx_rate_delete", "fx_rat
 _CODE = re.compile(r"^[A-Z]{3}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 MAX_RATE = Decimal("1e9")
+PLACES = Decimal("1e-10")
 
 
 class RatesInvalid(ValueError):
@@ -74,13 +75,15 @@ def _clean(index: int, item) -> tuple[dict | None, list[dict]]:
     else:
         try:
             rate = Decimal(str(raw))
+            # stored with 10 decimals: a rate that rounds to 0 is no rate
+            rate = rate.quantize(PLACES) if rate.is_finite() and 0 < rate < MAX_RATE else None
         except InvalidOperation:
             rate = None
-        if rate is None or not rate.is_finite() or rate <= 0 or rate >= MAX_RATE:
+        if rate is None or rate <= 0:
             errors.append({"index": index, "field": "rate", "reason": _("A positive number.")})
-    if errors:
+    if errors or rate is None:
         return None, errors
-    return {"currency": currency, "month": month, "rate": rate.quantize(Decimal("1e-10"))}, []
+    return {"currency": currency, "month": month, "rate": rate}, []
 
 
 @transaction.atomic

@@ -95,3 +95,10 @@ def test_the_nightly_task_follows_the_new_months_rate(settings):
     account_base_mrr_refresh_task()
     account.refresh_from_db()
     assert account.mrr_base == Decimal("150.00")
+
+
+@pytest.mark.parametrize("rate", ["1e-20", "NaN", "Infinity", "1e12", True, "", None, "abc"])
+def test_rates_that_cannot_be_stored_are_refused(rate):
+    with pytest.raises(RatesInvalid) as info:
+        fx_rates_upsert(rates=[{"currency": "EUR", "month": "2026-01", "rate": rate}])
+    assert info.value.errors == [{"index": 0, "field": "rate", "reason": "A positive number."}]
