@@ -21,7 +21,14 @@ from accounts.models import Account, FxRate, Subscription
 from ..signals import fx_rates_changed
 from .rates import base_currency, month_start, rate_sql, rates_for_months
 
-__all__ = ["RatesInvalid", "account_base_mrr_refresh", "fx_rate_delete", "fx_rates_upsert", "parse_month"]
+__all__ = [
+    "RatesInvalid",
+    "account_base_mrr_refresh",
+    "base_mrr_expression",
+    "fx_rate_delete",
+    "fx_rates_upsert",
+    "parse_month",
+]
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
@@ -135,14 +142,10 @@ def fx_rate_delete(*, rate: FxRate, today: date | None = None) -> None:
     _announce({currency}, {month})
 
 
-def account_base_mrr_refresh(
-    *, account_ids: Iterable[int] | None = None, currencies: Iterable[str] | None = None, today: date | None = None
-) -> int:
-    """Recompute the denormalised `Account.mrr_base`: the account's paid subscriptions active
-    `today`, each converted at its currency's rate for today's month; NULL when one of them has
-    no rate (the portfolio then leaves the account out of its sums and says why). One UPDATE;
-    `currencies` narrows it to accounts with an active subscription in one of them."""
-    today = today or timezone.now().date()
+def base_mrr_expression(*, today: date):
+    """The `Account.mrr_base` value as an expression over an Account row (for an UPDATE): its
+    paid subscriptions active `today`, each at its currency's rate for today's month; NULL when
+    one of them has no rate. Reads the month's rates (one query)."""
     table = rates_for_months([today])
     known = list(table[month_start(today)])
     active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"), mrr__gt=0)
@@ -151,6 +154,21 @@ def account_base_mrr_refresh(
     base_sum = (
         active_paid.order_by().values("account_id").annotate(total=Sum(converted, output_field=money)).values("total")
     )
+    return Case(
+        When(Exists(active_paid.exclude(currency__in=known)), then=Value(None, output_field=money)),
+        default=Coalesce(Subquery(base_sum, output_field=money), Value(Decimal("0"), output_field=money)),
+        output_field=money,
+    )
+
+
+def account_base_mrr_refresh(
+    *, account_ids: Iterable[int] | None = None, currencies: Iterable[str] | None = None, today: date | None = None
+) -> int:
+    """Recompute the denormalised `Account.mrr_base` (`base_mrr_expression`): the portfolio
+    leaves an account whose rate is missing out of its sums and says why. One read of the
+    rates and one UPDATE; `currencies` narrows it to accounts with an active subscription in
+    one of them."""
+    today = today or timezone.now().date()
     accounts = Account.objects.all()
     if account_ids is not None:
         ids = list(account_ids)
@@ -161,12 +179,6 @@ def account_base_mrr_refresh(
         codes = sorted(set(currencies))
         if not codes:
             return 0
+        active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"), mrr__gt=0)
         accounts = accounts.filter(Exists(active_paid.filter(currency__in=codes)))
-    missing = Exists(active_paid.exclude(currency__in=known))
-    return accounts.update(
-        mrr_base=Case(
-            When(missing, then=Value(None, output_field=money)),
-            default=Coalesce(Subquery(base_sum, output_field=money), Value(Decimal("0"), output_field=money)),
-            output_field=money,
-        )
-    )
+    return accounts.update(mrr_base=base_mrr_expression(today=today))
