@@ -222,6 +222,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Stripe webhook endpoint's signing secret ("whsec_..."), for /webhooks/stripe/.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Every figure that adds accounts together is in this currency (accounts.currency, docs/metrics.md).
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "USD").strip().upper() or "USD"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "success@csplatform.local")
@@ -269,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-health-then-playbooks": {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Before the health recompute (its roll-up weights): base-currency MRR at the month's rates.
+    "nightly-base-currency-mrr": {
+        "task": "accounts.tasks.account_base_mrr_refresh_task",
+        "schedule": crontab(hour=1, minute=0),
     },
     # Before the health recompute, so "onboarding_progress" sees the night's completions.
     "nightly-onboarding-sweep": {
