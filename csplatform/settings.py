@@ -39,6 +39,10 @@ NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 # New anonymous answers a client address may give one public-link survey in an hour (0: no limit).
 SURVEYS_PUBLIC_ANSWERS_PER_HOUR = int(os.environ.get("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", "30"))
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
+# Renewals: the sweep opens a renewal opportunity for paid terms ending within this many days,
+# and a renewal lost to churn is won back when the account pays again within the second.
+RENEWALS_HORIZON_DAYS = int(os.environ.get("RENEWALS_HORIZON_DAYS", "120"))
+RENEWALS_REACTIVATION_DAYS = int(os.environ.get("RENEWALS_REACTIVATION_DAYS", "90"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -204,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-reports-refresh": {
         "task": "reports.tasks.reports_refresh_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Renewal opportunities: open for terms ending soon, close from what subscriptions did,
+    # refresh P(renew) after the health recompute, rebuild the forecast's track record.
+    "nightly-renewals-sweep": {
+        "task": "renewals.tasks.renewals_sweep_task",
+        "schedule": crontab(hour=3, minute=0),
     },
     # The survey report's pre-aggregate, with the accounts' current segment, tier and owner.
     "nightly-survey-days": {
