@@ -257,7 +257,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
-    "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthBandEnum": "accounts.choices.HealthBand",
+        "CategoryEnum": "accounts.choices.CostCategory",
+        "ForecastCategoryEnum": "renewals.choices.ForecastCategory",
+        "OpportunityKindEnum": "renewals.choices.OpportunityKind",
+        "OpportunityStatusEnum": "renewals.choices.StageKind",
+        "OpportunityOutcomeEnum": "renewals.choices.Outcome",
+    },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -4,7 +4,7 @@ forecast. Writes go through renewals.services; their ValidationErrors are 400s n
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -47,7 +47,7 @@ FILTERS = [
 ]
 
 
-@extend_schema(parameters=FILTERS)
+@extend_schema_view(list=extend_schema(parameters=FILTERS))
 class OpportunityViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
