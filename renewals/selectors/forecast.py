@@ -108,7 +108,10 @@ def forecast_summary(*, start: date, end: date, filters: ForecastFilters | None 
     category and per month, all in the base currency, and any missing exchange rate."""
     filters = filters or ForecastFilters()
     converter = Converter()
-    total, by_owner, by_category, by_month = _empty(), defaultdict(_empty), defaultdict(_empty), defaultdict(_empty)
+    total = _empty()
+    by_owner: dict[int | None, dict] = defaultdict(_empty)
+    by_category: dict[str, dict] = defaultdict(_empty)
+    by_month: dict[str, dict] = defaultdict(_empty)
     for row in _grouped(start=start, end=end, filters=filters):
         _add(total, row, converter)
         _add(by_owner[row["owner_id"]], row, converter)

@@ -16,7 +16,7 @@ def pipeline_stage_save(
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("This field is required.")]
-    elif PipelineStage.objects.filter(name__iexact=name).exclude(pk=getattr(stage, "pk", None)).exists():
+    elif PipelineStage.objects.filter(name__iexact=name).exclude(pk=stage.pk if stage else 0).exists():
         errors["name"] = [_("A stage with this name exists.")]
     if not 0 <= int(probability) <= 100:
         errors["probability"] = [_("Enter a percentage from 0 to 100.")]

@@ -136,8 +136,9 @@ def _mrr_on(subs, day: date) -> Decimal:
     return sum((mrr for start, end, mrr in subs if start <= day and (end is None or end > day)), Decimal(0))
 
 
-def _outcome_day(term_end: date, subscription_end: date | None) -> date:
+def _outcome_day(term_end: date | None, subscription_end: date | None) -> date:
     """The term's end, or the subscription's end when it ended earlier (changed mid-term)."""
+    assert term_end is not None  # the sweep reads renewals with a term only
     return subscription_end if subscription_end is not None and subscription_end < term_end else term_end
 
 
@@ -297,6 +298,7 @@ def renew_probabilities_refresh(*, account_ids=None) -> int:
         measures = dict(HealthScore.objects.filter(day=day, account_id__in=ids).values_list("account_id", "measures"))
         for pk, account_id, band in part:
             snapshot = measures.get(account_id)
+            probability: float | None
             if snapshot is not None:
                 probability = 1.0 - churn_risk(model, snapshot)[0]
             else:
