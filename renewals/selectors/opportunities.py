@@ -26,10 +26,10 @@ def opportunity_list(*, user=None):
 
 
 def board_columns(*, queryset, today: date | None = None, cards: int = BOARD_CARDS) -> tuple[list[dict], list[dict]]:
-    """(columns, missing exchange rates). One column per stage: its count and ARR (base currency) and its first `cards` cards by
-    close date. Open stages show every open opportunity of `queryset`; won and lost stages
-    those closed in the last 30 days. Queries: one aggregate + one per stage (the pipeline's
-    length, not the data's)."""
+    """(columns, missing exchange rates). One column per stage: its count and ARR (base
+    currency) and its first `cards` cards by close date. Open stages show every open
+    opportunity of `queryset`; won and lost stages those closed in the last 30 days.
+    Queries: one aggregate + one per stage (the pipeline's length, not the data's)."""
     today = today or timezone.now().date()
     stages = pipeline_stages()
     recent = today - timedelta(days=CLOSED_DAYS)

@@ -33,7 +33,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Subscription
-from core.db import chunked
+from core.db import IN_CHUNK, chunked, is_postgresql
 from health.backtest import churn_risk
 from health.models import HealthScore
 from health.selectors import churn_model_current, latest_day
@@ -285,13 +285,16 @@ def renew_probabilities_refresh(*, account_ids=None) -> int:
     overall = rates.get("")
     model = churn_model_current()
     day = latest_day() if model is not None else None
-    if model is None or day is None:
-        updated = 0
-        for band in BANDS:
-            updated += qs.filter(account__health_band=band).update(renew_probability=rates.get(band, overall))
-        updated += qs.exclude(account__health_band__in=BANDS).update(renew_probability=overall)
-        return updated
     rows = list(qs.order_by().values_list("pk", "account_id", "account__health_band"))
+    if model is None or day is None:
+        # one UPDATE per band and chunk of ids (a join in the UPDATE's filter plans badly)
+        by_rate: dict[float | None, list[int]] = defaultdict(list)
+        for pk, _account_id, band in rows:
+            by_rate[rates.get(band or "", overall) if band in BANDS else overall].append(pk)
+        for rate, pks in by_rate.items():
+            for part in chunked(pks, 10_000 if is_postgresql() else IN_CHUNK):
+                Opportunity.objects.filter(pk__in=list(part)).update(renew_probability=rate)
+        return len(rows)
     changed: list[Opportunity] = []
     for part in chunked(rows, ACCOUNT_CHUNK):
         ids = [r[1] for r in part]
