@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -33,8 +33,7 @@ def board_columns(*, queryset, today: date | None = None, cards: int = BOARD_CAR
     today = today or timezone.now().date()
     stages = pipeline_stages()
     recent = today - timedelta(days=CLOSED_DAYS)
-    closed_recently = queryset.exclude(status=StageKind.OPEN).filter(close_date__gte=recent)
-    visible = queryset.filter(status=StageKind.OPEN) | closed_recently
+    visible = queryset.filter(Q(status=StageKind.OPEN) | Q(close_date__gte=recent))
     totals: dict[int, dict] = defaultdict(lambda: {"count": 0, "arr": Decimal(0)})
     converter = Converter()
     grouped = (
@@ -48,8 +47,9 @@ def board_columns(*, queryset, today: date | None = None, cards: int = BOARD_CAR
         total["arr"] += converter.to_base(row["arr"], row["currency"], row["month"])
     columns = []
     for index, stage in enumerate(stages):
-        source = visible if stage.kind == StageKind.OPEN else closed_recently
-        items = list(source.filter(stage=stage).order_by("close_date", "id")[:cards])
+        cards_qs = queryset.filter(stage=stage)
+        cards_qs = cards_qs if stage.kind == StageKind.OPEN else cards_qs.filter(close_date__gte=recent)
+        items = list(cards_qs.order_by("close_date", "id")[:cards])
         columns.append(
             {
                 "stage": stage,

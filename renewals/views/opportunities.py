@@ -12,7 +12,7 @@ from core.choices import Role
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ActionView, ObjectListView, ServiceFormView
 
-from ..choices import OpportunityKind
+from ..choices import ForecastCategory, OpportunityKind
 from ..forms import OpportunityFilterSet, OpportunityForm, PipelineStageForm, csm_choices
 from ..models import Opportunity, PipelineStage
 from ..permissions import opportunity_can_edit
@@ -39,9 +39,16 @@ def _board_queryset(request):
 def board_context(request) -> dict:
     qs, filters = _board_queryset(request)
     columns, missing = board_columns(queryset=qs)
+    kinds = {k: str(label) for k, label in OpportunityKind.choices}
+    categories = {k: str(label) for k, label in ForecastCategory.choices}
     for column in columns:
+        # labels once per column, not per card (the board renders up to 25 cards a column)
+        for side in ("previous", "next"):
+            stage = column[side]
+            column[f"{side}_label"] = _("Move to %(stage)s") % {"stage": stage.name} if stage else ""
         for card in column["cards"]:
             card.can_edit = opportunity_can_edit(request.user, card)
+            card.kind_label, card.category_label = kinds[card.kind], categories[card.category]
     return {
         "columns": columns,
         "missing_rates": missing,
