@@ -124,6 +124,12 @@ class MissingRateSerializer(serializers.Serializer):
     month = serializers.CharField()
 
 
+class MissingFxRateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    missing = MissingRateSerializer(many=True)
+
+
 class ForecastSerializer(ForecastFiguresSerializer):
     start = serializers.DateField()
     end = serializers.DateField()

@@ -17,7 +17,7 @@ from ..choices import ForecastCategory, OpportunityKind, StageKind
 from ..models import Opportunity
 from ..selectors import ForecastFilters, forecast_summary
 from ..services import opportunity_create, opportunity_update, opportunity_upsert
-from .serializers import ForecastQuerySerializer, ForecastSerializer, OpportunitySerializer
+from .serializers import ForecastQuerySerializer, ForecastSerializer, MissingFxRateSerializer, OpportunitySerializer
 
 
 def _user(request):
@@ -117,7 +117,9 @@ class OpportunityViewSet(
 class ForecastView(APIView):
     """The renewal forecast of renewals closing in [start, end), in the base currency."""
 
-    @extend_schema(parameters=[ForecastQuerySerializer], responses=ForecastSerializer)
+    @extend_schema(
+        parameters=[ForecastQuerySerializer], responses={200: ForecastSerializer, 409: MissingFxRateSerializer}
+    )
     def get(self, request):
         query = ForecastQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -126,4 +128,15 @@ class ForecastView(APIView):
             csm=data.get("csm"), team=data.get("team"), segment=data.get("segment", ""), tier=data.get("tier", "")
         )
         summary = forecast_summary(start=data["start"], end=data["end"], filters=filters)
+        if summary["missing_rates"]:
+            # never a total with unconverted money left out silently (docs/api.md)
+            named = ", ".join(f"{m['currency']} {m['month']}" for m in summary["missing_rates"])
+            return Response(
+                {
+                    "code": "missing_fx_rate",
+                    "message": f"No exchange rate to {summary['currency']} for {named}.",
+                    "missing": summary["missing_rates"],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(ForecastSerializer(summary).data)

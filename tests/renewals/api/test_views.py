@@ -155,3 +155,14 @@ def test_forecast_api_bad_dates_are_400s_naming_the_field(api_read, params, fiel
     response = api_read.get("/api/v1/renewals/forecast/", params)
     assert response.status_code == 400
     assert field in str(response.json())
+
+
+def test_forecast_api_refuses_to_add_money_without_a_rate(api_read):
+    OpportunityFactory(amount=Decimal("1200"), close_date=date(2026, 8, 1))
+    OpportunityFactory(amount=Decimal("5000"), currency="EUR", close_date=date(2026, 9, 3))
+    response = api_read.get("/api/v1/renewals/forecast/", {"start": "2026-07-01", "end": "2026-10-01"})
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "missing_fx_rate"
+    assert body["missing"] == [{"currency": "EUR", "month": "2026-09"}]
+    assert "EUR 2026-09" in body["message"]
