@@ -1,10 +1,12 @@
 """Renewals (issue 18): the nightly renewal sweep and the renewal pages at N accounts
 (100,000 at --scale 1).
 
-Data: N accounts (20 CSMs under 4 managers, tiers and segments, health bands), each with up to
-three paid yearly terms: one that ended one to two years ago (renewed), one that ended in the
-last year (renewed for ~88%: 95% green, 85% yellow, 60% red), and the running one that follows
-it (ending within the next year); health snapshots on the last four quarter starts and today.
+Data (in a database of its own, <bench db>_renewals, kept between runs: a run finds the data of
+its size and reuses it, clearing only what the sweep writes): N accounts (20 CSMs under 4
+managers, tiers and segments, health bands), each with up to three paid yearly terms: one that
+ended one to two years ago (renewed), one that ended in the last year (renewed for ~88%: 95%
+green, 85% yellow, 60% red), and the running one that follows it (ending within the next year);
+health snapshots on the last four quarter starts and today.
 
 Printed:
 - the nightly sweep (open renewals for terms ending within 120 days, close, reactivate,
@@ -27,7 +29,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from bench.setup import ratio
+from bench.setup import ratio, switch_database
 
 PREFIX = "br-"
 FULL_ACCOUNTS = 100_000
@@ -36,15 +38,22 @@ TARGET_MS = 300
 RENEW = {"green": 0.95, "yellow": 0.85, "red": 0.60}
 
 
+def _reset() -> None:
+    """What the sweep and the track record wrote (the accounts and subscriptions stay)."""
+    from renewals.models import BandRenewalRate, ForecastAccuracy, Opportunity
+
+    Opportunity.objects.all().delete()
+    BandRenewalRate.objects.all().delete()
+    ForecastAccuracy.objects.all().delete()
+
+
 def _cleanup() -> None:
     from accounts.models import Account
     from core.models import User
-    from renewals.models import BandRenewalRate, ForecastAccuracy
 
-    Account.objects.filter(external_id__startswith=PREFIX).delete()  # cascades subscriptions, opportunities
+    _reset()
+    Account.objects.filter(external_id__startswith=PREFIX).delete()  # cascades subscriptions, snapshots
     User.objects.filter(username__startswith=PREFIX).delete()
-    BandRenewalRate.objects.all().delete()
-    ForecastAccuracy.objects.all().delete()
 
 
 def _prepare(n: int, rng: random.Random) -> dict:
@@ -159,20 +168,34 @@ def run(args) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Subscription
+    from accounts.models import Account, Subscription
+    from core.models import User
+    from health.models import HealthScore
     from renewals.models import Opportunity
     from renewals.services import forecast_track_record_refresh, renewals_sweep
 
     n = max(200, int(FULL_ACCOUNTS * args.scale))
     rng = random.Random(18)
-    _cleanup()
+    name = switch_database("renewals")
     started = time.perf_counter()
-    data = _prepare(n, rng)
+    if Account.objects.filter(external_id__startswith=PREFIX).count() == n:
+        _reset()
+        data = {
+            "subscriptions": Subscription.objects.filter(account__external_id__startswith=PREFIX).count(),
+            "snapshots": HealthScore.objects.count(),
+            "manager": User.objects.get(username=f"{PREFIX}manager-0"),
+            "csm": User.objects.get(username=f"{PREFIX}csm-0"),
+        }
+        loaded = "reused"
+    else:
+        _cleanup()
+        data = _prepare(n, rng)
+        loaded = "loaded"
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
-        f"data: {n:,} accounts, {data['subscriptions']:,} subscriptions, {data['snapshots']:,} health snapshots "
-        f"({time.perf_counter() - started:.1f} s to load, scale {args.scale})"
+        f"database {name}: {n:,} accounts, {data['subscriptions']:,} subscriptions, {data['snapshots']:,} health "
+        f"snapshots ({loaded} in {time.perf_counter() - started:.1f} s, scale {args.scale}; kept between runs)"
     )
     today = timezone.now().date()
 
@@ -190,10 +213,13 @@ def run(args) -> None:
     result, first, first_q = _queries(lambda: renewals_sweep(today=today))
     print(
         f"nightly sweep #1: {first:.2f} s, {first_q} queries, opened {result.opened:,}, "
-        f"P(renew) for {result.probabilities:,} ({ratio(first, baseline)} baseline)"
+        f"P(renew) for {result.probabilities:,} ({ratio(first, baseline)} baseline); steps {result.steps}"
     )
     result, second, second_q = _queries(lambda: renewals_sweep(today=today))
-    print(f"nightly sweep re-run: {second:.2f} s, {second_q} queries, opened {result.opened} (must be 0)")
+    print(
+        f"nightly sweep re-run: {second:.2f} s, {second_q} queries, opened {result.opened} (must be 0); "
+        f"steps {result.steps}"
+    )
     print(f"nightly total at {n:,} accounts (track record + sweep): {track + first:.2f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum does after the night's inserts
@@ -228,7 +254,7 @@ def run(args) -> None:
     result, busy, busy_q = _queries(lambda: renewals_sweep(today=today + timedelta(days=30)))
     print(
         f"busy night (+30 days): {busy:.2f} s, {busy_q} queries, opened {result.opened:,}, "
-        f"closed lost {result.churned:,}, won {result.renewed + result.changed:,}"
+        f"closed lost {result.churned:,}, won {result.renewed + result.changed:,}; steps {result.steps}"
     )
     print(f"opportunities: {Opportunity.objects.count():,}")
-    _cleanup()
+    connection.close()
