@@ -25,7 +25,7 @@ class RenewalsConfig(AppConfig):
         from . import receivers  # noqa: F401  (subscription changes sweep that account's renewals)
         from .panels import opportunities_panel_context
 
-        register_menu_item("work", _("Renewals"), "renewals:board", "layers", order=40)
+        register_menu_item("work", _("Renewals"), "renewals:board", "refresh", order=40)
         register_menu_item("insights", _("Renewal forecast"), "renewals:forecast", "chart", order=40)
         register_menu_item("configure", _("Renewal pipeline"), "renewals:pipeline", "list", role=Role.ADMIN, order=40)
         register_panel(
