@@ -50,7 +50,12 @@ class OpportunityForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Forecast category"), choices=ForecastCategory.choices, initial=ForecastCategory.PIPELINE
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("The account's CSM"),
+    )
     call_amount = forms.DecimalField(
         label=_("CSM's call (ARR expected)"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
@@ -79,6 +84,7 @@ class OpportunityForm(forms.Form):
         ).order_by("first_name", "username")
         if instance is not None:
             self.fields["account"].disabled = True
+            self.fields["owner"].empty_label = _("No owner")
         self.initial.setdefault("close_date", timezone.now().date() + timedelta(days=90))
 
     def clean_account(self):
@@ -103,6 +109,8 @@ class OpportunityForm(forms.Form):
             data.pop("account")
         if not data.get("currency"):
             data.pop("currency", None)
+        if self.instance is None and data.get("owner") is None:
+            data.pop("owner", None)  # a new one goes to the account's CSM
         return data
 
 

@@ -128,3 +128,43 @@ def test_forecast_page(page, login, screenshot, manager_user, csm_user, size):
     page.select_option("#id_csm", str(csm_user.pk))
     expect(page.locator('[data-testid="by-csm"] tbody tr')).to_have_count(1)
     assert f"csm={csm_user.pk}" in page.url
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_new_opportunity_from_the_account_page(page, login, screenshot, csm_user, size):
+    page.set_viewport_size(VIEWPORTS[size])
+    default_pipeline()
+    account = AccountFactory(name="Umbrella Corp", external_id="umbrella", owner=csm_user, currency="EUR")
+    login(csm_user)
+    page.goto(f"/accounts/{account.pk}/")
+    panel = page.locator("#account-opportunities")
+    expect(panel).to_contain_text("No opportunity yet.")
+    panel.get_by_role("link", name="New").click()
+    expect(page.locator("#id_account")).to_have_value("umbrella")
+    page.select_option("#id_kind", "expansion")
+    page.fill("#id_amount", "-5")
+    page.fill("#id_next_step", "Demo the analytics add-on")
+    page.click("form button[type=submit]")
+    expect(page.locator(".errorlist")).to_be_visible()  # refused on the field
+    screenshot(f"renewals_form_error_{size}")
+    page.fill("#id_amount", "24000")
+    page.click("form button[type=submit]")
+    expect(page.locator("#account-opportunities")).to_contain_text("Demo the analytics add-on")
+    o = Opportunity.objects.get()
+    assert (o.kind, o.amount, o.currency, o.owner_id) == ("expansion", Decimal("24000.00"), "EUR", csm_user.pk)
+    screenshot(f"renewals_account_panel_{size}")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_pipeline_page_adds_a_stage(page, login, screenshot, admin_user, size):
+    page.set_viewport_size(VIEWPORTS[size])
+    default_pipeline()
+    login(admin_user)
+    page.goto("/renewals/pipeline/")
+    page.get_by_role("link", name="New stage").click()
+    page.fill("#id_name", "Legal review")
+    page.fill("#id_order", "35")
+    page.fill("#id_probability", "80")
+    page.click("form button[type=submit]")
+    expect(page.locator('[data-testid="stages"]')).to_contain_text("Legal review")
+    screenshot(f"renewals_pipeline_{size}")
