@@ -74,7 +74,7 @@ class Opportunity(models.Model):
         indexes = [
             models.Index(fields=["status", "close_date"], name="opportunity_status_close"),
             models.Index(fields=["close_date", "id"], name="opportunity_close_id"),
-            models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
+            models.Index(fields=["stage", "close_date", "id"], name="opportunity_stage_close"),
             models.Index(fields=["owner", "close_date"], name="opportunity_owner_close"),
         ]
         constraints = [
