@@ -2,7 +2,6 @@
 the renewal sweep and the forecast's track record."""
 
 from .opportunities import (
-    opportunities_reassign,
     opportunity_create,
     opportunity_move,
     opportunity_step,
@@ -16,7 +15,6 @@ from .track_record import forecast_track_record_refresh
 __all__ = [
     "SweepResult",
     "forecast_track_record_refresh",
-    "opportunities_reassign",
     "opportunity_create",
     "opportunity_move",
     "opportunity_step",

@@ -175,12 +175,3 @@ def opportunity_upsert(*, external_id: str, user, **values) -> tuple[Opportunity
     if existing is None:
         return opportunity_create(user=user, external_id=external_id, **values), True
     return opportunity_update(opportunity=existing, user=user, **values), False
-
-
-def opportunities_reassign(*, account_ids, old_owner_id: int | None, new_owner_id: int | None) -> int:
-    """Open opportunities of these accounts owned by `old_owner_id` (any owner when None) go to
-    `new_owner_id`: what a bulk reassignment of accounts does to the pipeline."""
-    qs = Opportunity.objects.filter(account_id__in=list(account_ids), status=StageKind.OPEN)
-    if old_owner_id is not None:
-        qs = qs.filter(owner_id=old_owner_id)
-    return qs.update(owner_id=new_owner_id, updated_at=timezone.now())
