@@ -3,7 +3,8 @@
 Every sum here is grouped by (currency, month) first and converted here, so no figure adds
 unconverted money. The conversion belongs to issue 18's base-currency work (h4); until that
 lands, amounts already in the base currency pass and every other currency is reported as a
-missing rate (shown as a warning / named in the API) and left out of the total.
+missing rate (shown as a warning / named in the API) and left out of the total. Money closing
+in a month still ahead converts at the current month's rate (no later rate exists yet).
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 
 def base_currency() -> str:
@@ -33,7 +35,9 @@ class Converter:
     _cache: dict[tuple[str, date], Decimal | None] = field(default_factory=dict)
 
     def rate(self, currency: str, day: date) -> Decimal | None:
-        month = day.replace(day=1)
+        """The rate of `day`'s month; a day after this month (a close date ahead) converts at
+        this month's rate, the latest there can be."""
+        month = min(day, timezone.now().date()).replace(day=1)
         key = (currency or base_currency(), month)
         if key not in self._cache:
             self._cache[key] = _rate(key[0], month)

@@ -5,14 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ..choices import StageKind
 from ..models import Opportunity, PipelineStage
 from ..money import Converter
 
-BOARD_CARDS = 25
+BOARD_CARDS = 20
 CLOSED_DAYS = 30
 
 
@@ -36,15 +35,12 @@ def board_columns(*, queryset, today: date | None = None, cards: int = BOARD_CAR
     visible = queryset.filter(Q(status=StageKind.OPEN) | Q(close_date__gte=recent))
     totals: dict[int, dict] = defaultdict(lambda: {"count": 0, "arr": Decimal(0)})
     converter = Converter()
-    grouped = (
-        visible.order_by()
-        .values("stage_id", "currency", month=TruncMonth("close_date"))
-        .annotate(n=Count("id"), arr=Sum("amount"))
-    )
+    # The pipeline as it stands: every amount at this month's rate (no month grouping needed).
+    grouped = visible.order_by().values("stage_id", "currency").annotate(n=Count("id"), arr=Sum("amount"))
     for row in grouped:
         total = totals[row["stage_id"]]
         total["count"] += row["n"]
-        total["arr"] += converter.to_base(row["arr"], row["currency"], row["month"])
+        total["arr"] += converter.to_base(row["arr"], row["currency"], today)
     columns = []
     for index, stage in enumerate(stages):
         cards_qs = queryset.filter(stage=stage)

@@ -14,7 +14,7 @@
    - nothing paid that day (the term ended): lost, churned, amount retained 0.
 3. Reactivate: a renewal lost to churn within `RENEWALS_REACTIVATION_DAYS` whose account pays
    again (the cancellation undone, or a new term) is won back, outcome "reactivated".
-4. P(renew) of every open renewal: 1 − the learned churn model's risk on the account's latest
+4. P(renew) of every open renewal (written where it moved): 1 − the learned churn model's risk on the account's latest
    snapshot where a model is trained, else the historical renewal rate of its health band.
 
 Every step reads and writes in sets (bulk INSERT / UPDATE, subscriptions read per chunk of
@@ -312,30 +312,39 @@ def renew_probabilities_refresh(*, account_ids=None) -> int:
     overall = rates.get("")
     model = churn_model_current()
     day = latest_day() if model is not None else None
-    rows = list(qs.order_by().values_list("pk", "account_id", "account__health_band"))
+    rows = list(qs.order_by().values_list("pk", "account_id", "account__health_band", "renew_probability"))
+    # Only rows whose estimate moved are written: rewriting every open renewal each night would
+    # leave as many dead rows for autovacuum as there are renewals.
     if model is None or day is None:
-        # one UPDATE per band and chunk of ids (a join in the UPDATE's filter plans badly)
+        # one UPDATE per rate and chunk of ids (a join in the UPDATE's filter plans badly)
         by_rate: dict[float | None, list[int]] = defaultdict(list)
-        for pk, _account_id, band in rows:
-            by_rate[rates.get(band or "", overall) if band in BANDS else overall].append(pk)
+        for pk, _account_id, band, current in rows:
+            rate = rates.get(band or "", overall) if band in BANDS else overall
+            if not _same(current, rate):
+                by_rate[rate].append(pk)
         for rate, pks in by_rate.items():
             for part in chunked(pks, 10_000 if is_postgresql() else IN_CHUNK):
                 Opportunity.objects.filter(pk__in=list(part)).update(renew_probability=rate)
-        return len(rows)
+        return sum(len(pks) for pks in by_rate.values())
     changed: list[Opportunity] = []
     for part in chunked(rows, ACCOUNT_CHUNK):
         ids = [r[1] for r in part]
         measures = dict(HealthScore.objects.filter(day=day, account_id__in=ids).values_list("account_id", "measures"))
-        for pk, account_id, band in part:
+        for pk, account_id, band, current in part:
             snapshot = measures.get(account_id)
             probability: float | None
             if snapshot is not None:
                 probability = 1.0 - churn_risk(model, snapshot)[0]
             else:
                 probability = rates.get(band or "", overall)
-            changed.append(Opportunity(pk=pk, renew_probability=probability))
+            if not _same(current, probability):
+                changed.append(Opportunity(pk=pk, renew_probability=probability))
     Opportunity.objects.bulk_update(changed, ["renew_probability"], batch_size=BATCH)
     return len(changed)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return a == b if a is None or b is None else abs(a - b) < 1e-9
 
 
 # Section: the sweep
