@@ -157,6 +157,9 @@ def test_pipeline_page_for_admins(client, admin_user, csm_user):
         {"name": "Legal", "order": 35, "probability": 101, "kind": "open"},
     )
     assert response.status_code == 400
+    from core.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(object_id=str(stage.pk), object_repr="Legal review", actor=admin_user).exists()
     OpportunityFactory(stage=stage)
     client.get(reverse("renewals:pipeline"))
     assert client.post(reverse("renewals:stage_delete", args=[stage.pk]), **HX).status_code == 400
