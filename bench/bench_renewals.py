@@ -42,9 +42,13 @@ def _reset() -> None:
     """What the sweep and the track record wrote (the accounts and subscriptions stay)."""
     from renewals.models import BandRenewalRate, ForecastAccuracy, Opportunity
 
+    from django.db import connection
+
     Opportunity.objects.all().delete()
     BandRenewalRate.objects.all().delete()
     ForecastAccuracy.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM FULL renewals_opportunity")  # a run starts from a table without a past
 
 
 def _cleanup() -> None:

@@ -1,6 +1,6 @@
 """Reads of the renewals app (opportunities and forecast half)."""
 
-from .forecast import ForecastFilters, forecast_accuracy, forecast_quarters, forecast_summary
+from .forecast import ForecastFilters, forecast_accuracy, forecast_quarters, forecast_rows, forecast_summary
 from .opportunities import (
     account_opportunities,
     board_columns,
@@ -14,6 +14,7 @@ __all__ = [
     "board_columns",
     "forecast_accuracy",
     "forecast_quarters",
+    "forecast_rows",
     "forecast_summary",
     "opportunity_list",
     "pipeline_stages",

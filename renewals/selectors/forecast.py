@@ -103,21 +103,33 @@ def _names(ids) -> dict[int, User]:
     return {u.pk: u for u in User.objects.filter(pk__in=[i for i in ids if i])}
 
 
-def forecast_summary(*, start: date, end: date, filters: ForecastFilters | None = None) -> dict:
+def _month(row: dict) -> date:
+    month = row["month"]
+    return month.date() if hasattr(month, "hour") else month
+
+
+def forecast_summary(
+    *, start: date, end: date, filters: ForecastFilters | None = None, rows: list[dict] | None = None
+) -> dict:
     """The forecast of renewals closing in [start, end): totals, per CSM, per team, per
-    category and per month, all in the base currency, and any missing exchange rate."""
+    category and per month, all in the base currency, and any missing exchange rate. `rows`:
+    the grouped rows of a wider window already read (the page reads once for everything)."""
     filters = filters or ForecastFilters()
+    if rows is None:
+        rows = list(_grouped(start=start, end=end, filters=filters))
     converter = Converter()
     total = _empty()
     by_owner: dict[int | None, dict] = defaultdict(_empty)
     by_category: dict[str, dict] = defaultdict(_empty)
     by_month: dict[str, dict] = defaultdict(_empty)
-    for row in _grouped(start=start, end=end, filters=filters):
+    for row in rows:
+        month = _month(row)
+        if not start.replace(day=1) <= month < end:
+            continue
         _add(total, row, converter)
         _add(by_owner[row["owner_id"]], row, converter)
         _add(by_category[row["category"]], row, converter)
-        month = row["month"]
-        _add(by_month[(month.date() if hasattr(month, "hour") else month).isoformat()[:7]], row, converter)
+        _add(by_month[month.isoformat()[:7]], row, converter)
     users = _names(by_owner)
     by_team: dict = defaultdict(_empty)
     for owner_id, bucket in by_owner.items():
@@ -125,7 +137,9 @@ def forecast_summary(*, start: date, end: date, filters: ForecastFilters | None 
         team = by_team[manager_id]
         for key, value in bucket.items():
             team[key] += value
-    users.update(_names(set(by_team) - set(users)))
+    missing_users = set(by_team) - set(users) - {None}
+    if missing_users:
+        users.update(_names(missing_users))
 
     def who(pk):
         user = users.get(pk)
@@ -153,17 +167,28 @@ def forecast_summary(*, start: date, end: date, filters: ForecastFilters | None 
     }
 
 
-def forecast_quarters(*, first: date, count: int = 4, filters: ForecastFilters | None = None) -> list[dict]:
+def forecast_quarters(
+    *, first: date, count: int = 4, filters: ForecastFilters | None = None, rows: list[dict] | None = None
+) -> list[dict]:
     """Per calendar quarter from `first`: the same figures (one grouped query for all)."""
     filters = filters or ForecastFilters()
     first = quarter_start(first)
+    if rows is None:
+        rows = forecast_rows(first=first, count=count, filters=filters)
     converter = Converter()
     buckets = {quarter_add(first, k): _empty() for k in range(count)}
-    for row in _grouped(start=first, end=quarter_add(first, count), filters=filters):
-        month = row["month"]
-        month = month.date() if hasattr(month, "hour") else month
-        _add(buckets[quarter_start(month)], row, converter)
+    for row in rows:
+        bucket = buckets.get(quarter_start(_month(row)))
+        if bucket is not None:
+            _add(bucket, row, converter)
     return [{"quarter": q, "label": quarter_label(q), **_rounded(b)} for q, b in buckets.items()]
+
+
+def forecast_rows(*, first: date, count: int, filters: ForecastFilters) -> list[dict]:
+    """The grouped rows of `count` quarters from `first`: what the page's chart and the chosen
+    quarter's figures are both summed from (one query)."""
+    first = quarter_start(first)
+    return list(_grouped(start=first, end=quarter_add(first, count), filters=filters))
 
 
 def forecast_accuracy() -> list[dict]:

@@ -13,7 +13,7 @@ from core.views import htmx_partial
 from ..charts import accuracy_chart, quarters_chart
 from ..forms import ForecastFilterForm
 from ..quarters import quarter_add, quarter_label, quarter_start
-from ..selectors import ForecastFilters, forecast_accuracy, forecast_quarters, forecast_summary
+from ..selectors import ForecastFilters, forecast_accuracy, forecast_quarters, forecast_rows, forecast_summary
 
 TEMPLATE = "renewals/forecast/forecast.html"
 QUARTERS = 4
@@ -40,8 +40,9 @@ class ForecastView(RoleRequiredMixin, TemplateView):
         filters = ForecastFilters(
             csm=data.get("csm"), team=data.get("team"), segment=data.get("segment") or "", tier=data.get("tier") or ""
         )
-        quarters = forecast_quarters(first=first, count=QUARTERS, filters=filters)
-        summary = forecast_summary(start=chosen, end=quarter_add(chosen, 1), filters=filters)
+        rows = forecast_rows(first=first, count=QUARTERS, filters=filters)  # the one read
+        quarters = forecast_quarters(first=first, count=QUARTERS, filters=filters, rows=rows)
+        summary = forecast_summary(start=chosen, end=quarter_add(chosen, 1), filters=filters, rows=rows)
         accuracy = forecast_accuracy()
         context.update(
             form=form,
