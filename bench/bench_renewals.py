@@ -40,9 +40,9 @@ RENEW = {"green": 0.95, "yellow": 0.85, "red": 0.60}
 
 def _reset() -> None:
     """What the sweep and the track record wrote (the accounts and subscriptions stay)."""
-    from renewals.models import BandRenewalRate, ForecastAccuracy, Opportunity
-
     from django.db import connection
+
+    from renewals.models import BandRenewalRate, ForecastAccuracy, Opportunity
 
     Opportunity.objects.all().delete()
     BandRenewalRate.objects.all().delete()
