@@ -229,13 +229,13 @@ def renewal_opportunities_close(*, today: date, account_ids=None) -> dict[str, i
     size = 10_000 if is_postgresql() else IN_CHUNK
     with transaction.atomic():
         for outcome, stage in ((Outcome.RENEWED, won), (Outcome.CHURNED, lost)):
-            retained = F("amount") if outcome == Outcome.RENEWED else Decimal(0)
+            kept: F | Decimal = F("amount") if outcome == Outcome.RENEWED else Decimal(0)
             for part in chunked(by_outcome[outcome], size):
                 Opportunity.objects.filter(pk__in=list(part)).update(
                     stage=stage,
                     status=stage.kind,
                     outcome=outcome,
-                    amount_retained=retained,
+                    amount_retained=kept,
                     closed_at=now,
                     updated_at=now,
                 )
@@ -323,8 +323,8 @@ def renew_probabilities_refresh(*, account_ids=None) -> int:
             if not _same(current, rate):
                 by_rate[rate].append(pk)
         for rate, pks in by_rate.items():
-            for part in chunked(pks, 10_000 if is_postgresql() else IN_CHUNK):
-                Opportunity.objects.filter(pk__in=list(part)).update(renew_probability=rate)
+            for chunk in chunked(pks, 10_000 if is_postgresql() else IN_CHUNK):
+                Opportunity.objects.filter(pk__in=list(chunk)).update(renew_probability=rate)
         return sum(len(pks) for pks in by_rate.values())
     changed: list[Opportunity] = []
     for part in chunked(rows, ACCOUNT_CHUNK):
