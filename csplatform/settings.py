@@ -74,6 +74,10 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # New anonymous answers a client address may give one public-link survey in an hour (0: no limit).
 SURVEYS_PUBLIC_ANSWERS_PER_HOUR = env_int("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30)
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
+# Renewals: the sweep opens a renewal opportunity for paid terms ending within this many days,
+# and a renewal lost to churn is won back when the account pays again within the second.
+RENEWALS_HORIZON_DAYS = int(os.environ.get("RENEWALS_HORIZON_DAYS", "120"))
+RENEWALS_REACTIVATION_DAYS = int(os.environ.get("RENEWALS_REACTIVATION_DAYS", "90"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -300,6 +304,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reports_refresh_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Renewal opportunities: open for terms ending soon, close from what subscriptions did,
+    # refresh P(renew) after the health recompute, rebuild the forecast's track record.
+    "nightly-renewals-sweep": {
+        "task": "renewals.tasks.renewals_sweep_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # The survey report's pre-aggregate, with the accounts' current segment, tier and owner.
     "nightly-survey-days": {
         "task": "surveys.tasks.survey_days_rebuild_task",
@@ -343,7 +353,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
-    "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthBandEnum": "accounts.choices.HealthBand",
+        "CategoryEnum": "accounts.choices.CostCategory",
+        "ForecastCategoryEnum": "renewals.choices.ForecastCategory",
+        "OpportunityKindEnum": "renewals.choices.OpportunityKind",
+        "OpportunityStatusEnum": "renewals.choices.StageKind",
+        "OpportunityOutcomeEnum": "renewals.choices.Outcome",
+    },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,3 +1,5 @@
 """The renewals app's models, one module per idea, re-exported here."""
 
-__all__: list[str] = []
+from .opportunities import BandRenewalRate, ForecastAccuracy, Opportunity, PipelineStage
+
+__all__: list[str] = ["BandRenewalRate", "ForecastAccuracy", "Opportunity", "PipelineStage"]
