@@ -1,3 +1,5 @@
 """The renewals app's models, one module per idea, re-exported here."""
 
-__all__: list[str] = []
+from .risks import ChurnReason, ReasonCode, ReasonPrompt, Risk
+
+__all__ = ["ChurnReason", "ReasonCode", "ReasonPrompt", "Risk"]
