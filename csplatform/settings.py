@@ -249,7 +249,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
-    "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthBandEnum": "accounts.choices.HealthBand",
+        # Names fixed before renewals' risks added fields of the same names (type, source).
+        "SourceEnum": "health.models.ScoreSource",
+        "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
+        "RiskTypeEnum": "renewals.choices_risks.RiskType",
+        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
+        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
+    },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
