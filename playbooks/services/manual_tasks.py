@@ -86,10 +86,12 @@ def task_create_for_owner(
     reason: str = "",
     signal: dict | None = None,
     priority: int = Priority.NORMAL,
+    handles_churn: bool = False,
 ) -> Task:
     """A task the system asks of an account's owner (no person created it: e.g. "give the
     reason for this cancellation", from renewals). Unassigned when the owner cannot work tasks.
-    The caller dedupes (one task per cause); the "task.created" webhook goes out as for others."""
+    The caller dedupes (one task per cause); the "task.created" webhook goes out as for others.
+    `handles_churn`: the task is about the account's churn, so churning does not cancel it."""
     owner = account.owner if account.owner_id else None
     assignee = owner if owner is not None and owner.is_active and owner.has_role(Role.CSM) else None
     task = Task.objects.create(
@@ -97,7 +99,7 @@ def task_create_for_owner(
         title=title[:255],
         body=body,
         reason=reason,
-        signal=signal or {},
+        signal={**(signal or {}), **({"handles_churn": True} if handles_churn else {})},
         priority=priority,
         due_date=due_date,
         assignee=assignee,

@@ -267,6 +267,7 @@ def reason_prompt_open(*, subscription_id: int, change: str, previous: dict | No
                 },
                 due_date=timezone.now().date() + timedelta(days=PROMPT_DUE_DAYS),
                 signal={"source": "renewals.reason_prompt", "prompt_id": prompt.pk, "subscription_id": subscription.pk},
+                handles_churn=True,  # asked because the account left: its churn must not cancel it
             )
             prompt.save(update_fields=["task"])
     except IntegrityError:  # a concurrent delivery of the same change got here first

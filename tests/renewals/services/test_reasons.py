@@ -257,3 +257,24 @@ def test_reason_codes_are_admin_configured(admin_user, csm_user):
         reason_code_save(user=csm_user, code="x", label="X")
     reason_code_save(user=admin_user, reason_code=code, code="onboarding", label="Poor onboarding", archived=True)
     assert not ReasonCode.objects.filter(archived=False, code="onboarding").exists()
+
+
+def test_the_reason_task_survives_the_accounts_churn(csm_user, paying, django_capture_on_commit_callbacks):
+    """The last paid subscription ends: the account churns and its open tasks are cancelled, but
+    not the one asking why it left."""
+    from accounts.records import record_update
+    from accounts.services import account_revenue_refresh
+    from playbooks.services import tasks_cancel_churned
+    from tests.factories import TaskFactory
+
+    account, sub = paying
+    account_revenue_refresh(account_ids=[account.pk])
+    other = TaskFactory(account=account)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update(instance=sub, values={"end_date": TODAY - timedelta(days=1)})
+    account.refresh_from_db()
+    assert account.lifecycle_stage == "churned"
+    tasks_cancel_churned(account_ids=[account.pk])
+    other.refresh_from_db()
+    assert other.status == "cancelled"
+    assert _prompt_tasks().get().status == "open"
