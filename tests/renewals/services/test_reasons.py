@@ -173,7 +173,10 @@ def test_upgrades_and_trials_ask_nothing(api_write, paying, django_capture_on_co
 def test_csv_cancellation_asks_once(paying, django_capture_on_commit_callbacks):
     _, sub = paying
     end = TODAY + timedelta(days=3)
-    csv = f"external_id,account,plan,mrr,start_date,end_date,is_trial\ns-1,acme,Growth,1000.00,{sub.start_date},{end},false\n"
+    csv = (
+        "external_id,account,plan,mrr,start_date,end_date,is_trial\n"
+        f"s-1,acme,Growth,1000.00,{sub.start_date},{end},false\n"
+    )
     for _ in range(2):
         job = import_job_create(kind="subscriptions", file_name="s.csv", content=csv.encode())
         import_job_validate(job=job)
