@@ -56,8 +56,9 @@ def document_context(report: ValueReport, language: str) -> dict:
         "last_day": report.end - timedelta(days=1),
         "chart_w": CHART_W,
         "chart_h": CHART_H,
-        "band_green_y": CHART_H - 0.7 * CHART_H,
-        "band_red_y": CHART_H - 0.4 * CHART_H,
+        # strings: a localised float ("48,0" in Arabic) is not an SVG number
+        "band_green_y": f"{CHART_H - 0.7 * CHART_H:.1f}",
+        "band_red_y": f"{CHART_H - 0.4 * CHART_H:.1f}",
     }
 
 
