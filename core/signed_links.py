@@ -52,7 +52,7 @@ def signed_link_usable(link: Model, now=None) -> bool:
     return link.revoked_at is None and link.expires_at > now
 
 
-def signed_link_load(token: str, *, queryset: QuerySet, salt: str):
+def signed_link_load[L: Model](token: str, *, queryset: QuerySet[L], salt: str) -> L:
     """The link row the token names (from `queryset`, e.g. with its select_related), or raise."""
     try:
         link_id, nonce = signing.loads(token, salt=salt)
@@ -68,7 +68,7 @@ def signed_link_load(token: str, *, queryset: QuerySet, salt: str):
     return link
 
 
-def signed_link_revoke(link: Model) -> Model:
+def signed_link_revoke[L: Model](link: L) -> L:
     """Revoke (once: revoking again keeps the first time)."""
     if link.revoked_at is None:
         link.revoked_at = timezone.now()

@@ -174,9 +174,9 @@ def lost_reasons_report(*, start: date, end: date, kind: str = "") -> dict:
     tiers = dict(Tier.choices)
     bands = {key: str(label) for key, label, _low, _high in TENURE_BANDS}
     labels = {
-        "segment": lambda v: v or str(_("No segment")),
+        "segment": lambda v: str(v or _("No segment")),
         "tier": lambda v: str(tiers.get(v, v or _("No tier"))),
-        "tenure": lambda v: bands.get(v, v),
+        "tenure": lambda v: str(bands.get(v, v)),
     }
     out: dict = {}
     by_reason: dict[str, ReportGroup] = {}

@@ -78,7 +78,7 @@ def reason_code_save(
     label = (label or "").strip()
     if not code:
         errors["code"] = _("Give the reason a short code.")
-    elif ReasonCode.objects.filter(code=code).exclude(pk=getattr(reason_code, "pk", None)).exists():
+    elif ReasonCode.objects.filter(code=code).exclude(pk=reason_code.pk if reason_code else 0).exists():
         errors["code"] = _("Another reason has this code.")
     if not label:
         errors["label"] = _("Give the reason a label.")
@@ -136,6 +136,7 @@ def churn_reason_record(
         errors["occurred_on"] = _("Say when it happened.")
     if errors:
         raise ValidationError(errors)
+    assert isinstance(reason_code, ReasonCode) and amount is not None  # checked above
     return ChurnReason.objects.create(
         account=account,
         subscription=subscription,
@@ -198,6 +199,7 @@ def subscription_loss_record(
         errors["kind"] = _("Choose churn or downgrade.")
     if errors:
         raise ValidationError(errors)
+    assert effective_date is not None  # set for both kinds above
     base = {"account": subscription.account, "plan": subscription.plan, "start_date": subscription.start_date}
     if subscription.external_id:
         base = {"external_id": subscription.external_id, **base}
@@ -286,7 +288,7 @@ def reason_prompt_answer(*, user, prompt: ReasonPrompt, reason_code: ReasonCode 
         ReasonPrompt.objects.select_for_update(of=("self",)).select_related("account", "subscription").get(pk=prompt.pk)
     )
     if prompt.reason_id:
-        return prompt.reason
+        return ChurnReason.objects.get(pk=prompt.reason_id)
     reason = churn_reason_record(
         user=user,
         account=prompt.account,
@@ -301,7 +303,8 @@ def reason_prompt_answer(*, user, prompt: ReasonPrompt, reason_code: ReasonCode 
     )
     prompt.reason = reason
     prompt.save(update_fields=["reason"])
-    if prompt.task_id and prompt.task.status in OPEN_STATUSES:
-        outcome = f"Reason: {reason_code.label}" + (f". {reason.note}" if reason.note else "")
-        task_complete(task=prompt.task, user=user, outcome_note=outcome)
+    task = prompt.task
+    if task is not None and task.status in OPEN_STATUSES:
+        outcome = f"Reason: {reason.reason_code.label}" + (f". {reason.note}" if reason.note else "")
+        task_complete(task=task, user=user, outcome_note=outcome)
     return reason

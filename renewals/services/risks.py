@@ -115,6 +115,7 @@ def risk_open(
     amount = account.mrr * 12 if arr_at_risk in (None, "") else _money(arr_at_risk, "arr_at_risk", errors)
     if errors:
         raise ValidationError(errors)
+    assert isinstance(reason_code, ReasonCode) and amount is not None  # checked above
     risk = Risk.objects.create(
         account=account,
         type=type,
