@@ -14,6 +14,7 @@ urlpatterns += [
     path("risks/new/<int:account_id>/", risks.RiskCreateView.as_view(), name="risk_create"),
     path("risks/<int:pk>/", risks.RiskDetailView.as_view(), name="risk_detail"),
     path("risks/<int:pk>/close/", risks.RiskCloseView.as_view(), name="risk_close"),
+    path("risks/<int:pk>/tasks/", risks.RiskTaskLinkView.as_view(), name="risk_task_link"),
     path("risks/reasons/", risks.ReasonCodeListView.as_view(), name="reason_codes"),
     path("risks/reasons/new/", risks.ReasonCodeFormView.as_view(), name="reason_code_create"),
     path("risks/reasons/<int:pk>/", risks.ReasonCodeFormView.as_view(), name="reason_code_edit"),

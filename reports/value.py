@@ -25,7 +25,7 @@ from usage.models import AccountDailyUsage
 
 from .models import VALUE_SECTIONS, ValueReport
 
-__all__ = ["DEFAULT_HEADINGS", "ValueFigures", "section_headings", "value_figures"]
+__all__ = ["DEFAULT_HEADINGS", "ValueFigures", "section_headings", "value_figures", "value_reports_of"]
 
 DEFAULT_HEADINGS = {
     "health": _("Health over the period"),
@@ -173,3 +173,8 @@ def section_headings(report: ValueReport, language: str) -> dict[str, str]:
     custom = (report.headings or {}).get(language) or {}
     with translation.override(language):
         return {key: (custom.get(key) or "").strip() or str(DEFAULT_HEADINGS[key]) for key in VALUE_SECTIONS}
+
+
+def value_reports_of(*, account: Account, limit: int | None = None) -> list[ValueReport]:
+    reports = ValueReport.objects.filter(account=account)
+    return list(reports[:limit] if limit else reports)

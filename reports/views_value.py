@@ -28,7 +28,7 @@ from . import services_value as services
 from .forms_value import HeadingsForm, LinkForm, ValueReportEditForm, ValueReportForm
 from .models import ValueReport, ValueReportLink
 from .pdf import html_to_pdf
-from .value import CHART_H, CHART_W, section_headings, value_figures
+from .value import CHART_H, CHART_W, section_headings, value_figures, value_reports_of
 
 __all__ = [
     "ValueLinkCreateView",
@@ -100,7 +100,7 @@ class ValueReportListView(ServiceFormView):
         account = self.account()
         return super().get_context_data(
             account=account,
-            reports=list(ValueReport.objects.filter(account=account)),
+            reports=value_reports_of(account=account),
             can_edit=self.request.user.has_role(Role.CSM),
             **kwargs,
         )

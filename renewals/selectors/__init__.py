@@ -1,7 +1,14 @@
 """Reads for renewals: risks and reasons (`risks`), the risk reports (`risk_reports`)."""
 
 from .risk_reports import arr_at_risk_report, lost_reasons_report, tenure_band
-from .risks import account_reason_panel, account_risks, reason_codes_active, risk_list
+from .risks import (
+    account_reason_panel,
+    account_risks,
+    reason_codes_active,
+    reason_codes_all,
+    risk_linked_tasks,
+    risk_list,
+)
 
 __all__ = [
     "account_reason_panel",
@@ -9,6 +16,8 @@ __all__ = [
     "arr_at_risk_report",
     "lost_reasons_report",
     "reason_codes_active",
+    "reason_codes_all",
+    "risk_linked_tasks",
     "risk_list",
     "tenure_band",
 ]

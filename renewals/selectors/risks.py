@@ -14,6 +14,8 @@ __all__ = [
     "account_reason_panel",
     "account_risks",
     "reason_codes_active",
+    "reason_codes_all",
+    "risk_linked_tasks",
     "risk_list",
 ]
 
@@ -25,6 +27,14 @@ def risk_list() -> QuerySet[Risk]:
 
 def reason_codes_active() -> QuerySet[ReasonCode]:
     return ReasonCode.objects.filter(archived=False)
+
+
+def reason_codes_all() -> list[ReasonCode]:
+    return list(ReasonCode.objects.all())
+
+
+def risk_linked_tasks(*, risk: Risk) -> list:
+    return list(risk.tasks.select_related("assignee").order_by("due_date"))
 
 
 def account_risks(*, account_id: int, closed_limit: int = 5) -> dict:

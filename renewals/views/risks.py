@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.db.models import F
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from core.choices import Role
 from core.models import User
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ObjectListView, ServiceFormView
+from playbooks.models import Task
+from playbooks.selectors import account_open_tasks
 
 from .. import services
 from ..choices_risks import LossKind
@@ -35,7 +37,7 @@ from ..forms_risks import (
     SubscriptionLossForm,
 )
 from ..models import ReasonCode, ReasonPrompt, Risk
-from ..selectors import arr_at_risk_report, lost_reasons_report, risk_list
+from ..selectors import arr_at_risk_report, lost_reasons_report, reason_codes_all, risk_linked_tasks, risk_list
 
 __all__ = [
     "ArrAtRiskReportView",
@@ -47,6 +49,7 @@ __all__ = [
     "RiskCreateView",
     "RiskDetailView",
     "RiskListView",
+    "RiskTaskLinkView",
     "SubscriptionLossView",
 ]
 
@@ -145,9 +148,11 @@ class RiskDetailView(ServiceFormView):
     def get_context_data(self, **kwargs):
         risk = self.object
         user = self.request.user
+        linked = risk_linked_tasks(risk=risk)
         return super().get_context_data(
             risk=risk,
-            tasks=list(risk.tasks.select_related("assignee").order_by("due_date")),
+            tasks=linked,
+            linkable=[t for t in account_open_tasks(account_id=risk.account_id) if t not in linked],
             close_form=kwargs.pop("close_form", None) or RiskCloseForm(),
             can_edit=user.has_role(Role.CSM) and risk.is_open,
             **kwargs,
@@ -185,6 +190,18 @@ class RiskCloseView(RiskDetailView):
 
     def get_success_message(self, obj) -> str:
         return _("Risk closed as %(outcome)s.") % {"outcome": obj.get_status_display().lower()}
+
+
+class RiskTaskLinkView(RiskDetailView):
+    """Link one of the account's open tasks to the risk (the work that carries out the plan)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        task = get_object_or_404(Task, pk=request.POST.get("task") or 0, account_id=self.object.account_id)
+        services.risk_task_link(user=request.user, risk=self.object, task=task)
+        return redirect(reverse("renewals:risk_detail", args=[self.object.pk]))
 
 
 # Section: reasons
@@ -253,9 +270,7 @@ class ReasonCodeListView(AdminRequiredMixin, TemplateView):
     template_name = T + "reason_codes.html"
 
     def get_context_data(self, **kwargs):
-        codes = [
-            (c, *((c.labels or {}).get(lang, "") for lang in ("ar", "fa", "zh-hans"))) for c in ReasonCode.objects.all()
-        ]
+        codes = [(c, *((c.labels or {}).get(lang, "") for lang in ("ar", "fa", "zh-hans"))) for c in reason_codes_all()]
         return super().get_context_data(codes=codes, **kwargs)
 
 

@@ -206,3 +206,22 @@ def test_reports_render_and_refuse_bad_periods(csm_client):
     bad = csm_client.get(reverse("renewals:lost_report"), {"start": "2026-05-01", "end": "2026-01-01"})
     assert bad.status_code == 400 and b'id="end-errors"' in bad.content
     assert csm_client.get(reverse("renewals:lost_report"), {"start": "nope"}).status_code == 400
+
+
+def test_link_an_open_task_to_the_risk(client, csm_user, readonly_user):
+    from tests.factories import TaskFactory
+
+    account = AccountFactory(owner=csm_user)
+    risk = RiskFactory(account=account, reason_code=_price())
+    task = TaskFactory(account=account, title="Call the sponsor")
+    other = TaskFactory(title="Elsewhere")
+    client.force_login(csm_user)
+    page = client.get(reverse("renewals:risk_detail", args=[risk.pk])).content.decode()
+    assert "Call the sponsor" in page and "Elsewhere" not in page
+    url = reverse("renewals:risk_task_link", args=[risk.pk])
+    assert client.post(url, {"task": other.pk}).status_code == 404  # another account's task
+    assert client.post(url, {"task": task.pk}).status_code == 302
+    assert list(risk.tasks.all()) == [task]
+    client.force_login(readonly_user)
+    client.get(reverse("renewals:risk_detail", args=[risk.pk]))
+    assert client.post(url, {"task": task.pk}).status_code == 403
