@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import audit as views_audit
 from .views import integrations as views_integrations
 from .views import users as views
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("team/api-keys/<int:pk>/revoke/", views_integrations.APIKeyRevokeView.as_view(), name="apikey_revoke"),
     path("team/webhooks/", views_integrations.WebhookListView.as_view(), name="webhook_list"),
     path("team/webhooks/<int:pk>/", views_integrations.WebhookDetailView.as_view(), name="webhook_detail"),
+    path("team/audit/", views_audit.AuditLogView.as_view(), name="audit_list"),
 ]
