@@ -20,6 +20,7 @@ class RenewalsConfig(AppConfig):
         """Risks and reasons: two account panels, the pages in the sidebar, the playbook
         action "open a risk", and the subscription_changed receiver (reason prompts)."""
         from accounts.panels import AccountPanel, register_panel
+        from core.audit import register_audited_model
         from core.choices import Role
         from core.navigation import register_menu_item
         from playbooks.actions import register_action
@@ -53,3 +54,4 @@ class RenewalsConfig(AppConfig):
         register_menu_item("insights", _("Why customers left"), "renewals:lost_report", "chart", order=71)
         register_menu_item("configure", _("Risk reasons"), "renewals:reason_codes", "list", role=Role.ADMIN, order=60)
         register_action(open_risk_action())
+        register_audited_model("renewals.ReasonCode")  # the admin's reason list, in the audit trail
