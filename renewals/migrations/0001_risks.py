@@ -314,6 +314,14 @@ class Migration(migrations.Migration):
             model_name="risk",
             index=models.Index(fields=["account", "status"], name="risk_account_status"),
         ),
+        migrations.AddIndex(
+            model_name="risk",
+            index=models.Index(
+                condition=models.Q(("status__in", ("open", "mitigating"))),
+                fields=["due_date", "-id"],
+                name="risk_live_due",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="risk",
             constraint=models.UniqueConstraint(

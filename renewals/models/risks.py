@@ -89,6 +89,8 @@ class Risk(models.Model):
             models.Index(fields=["status", "type"], name="risk_status_type"),
             models.Index(fields=["owner", "status"], name="risk_owner_status"),
             models.Index(fields=["account", "status"], name="risk_account_status"),
+            # The risks list's default page: live risks by due date (ASC is NULLS LAST), newest first.
+            models.Index(fields=["due_date", "-id"], condition=Q(status__in=RISK_OPEN_STATUSES), name="risk_live_due"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,10 @@ TENURE_BANDS = (
     ("2-3y", _("2 to 3 years"), 730, 1095),
     ("3y+", _("3 years or more"), 1095, None),
 )
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def tenure_band(days: int) -> str:
@@ -154,22 +158,38 @@ def arr_at_risk_report(*, owner_id: int | None = None, segment: str = "", tier: 
 
 def lost_reasons_report(*, start: date, end: date, kind: str = "") -> dict:
     """Why customers left over [start, end): ARR lost and counts by reason, and by segment, tier
-    and tenure band with each group's split by reason. Five queries."""
+    and tenure band with each group's split by reason. Six queries."""
     reasons_qs = ChurnReason.objects.filter(occurred_on__gte=start, occurred_on__lt=end)
     if kind in LossKind.values:
         reasons_qs = reasons_qs.filter(kind=kind)
     reasons_qs = reasons_qs.order_by().annotate(month=TruncMonth("occurred_on"), band=_band_case())
+    # The (currency, month) pairs in the period (a few dozen), their rates, and which lack one.
+    pairs = {(c, m) for c, m in reasons_qs.values_list("currency", "month").distinct()}
+    rates = rates_for_months({m for _c, m in pairs} or {start})
+    known = {(c, m): rates[month_start(m)][c] for c, m in pairs if c in rates.get(month_start(m), {})}
+    missing = {(c, month_start(m)) for c, m in pairs if (c, m) not in known}
+    # ARR lost converted in the database: each row times its (currency, month) rate; NULL (left
+    # out of the SUM) where the rate is missing. Each grouping returns a few dozen rows.
+    rate = Case(
+        *(
+            When(currency=c, occurred_on__gte=m, occurred_on__lt=_next_month(m), then=Value(r))
+            for (c, m), r in sorted(known.items())
+        ),
+        default=Value(None),
+        output_field=DecimalField(max_digits=20, decimal_places=10),
+    )
+    converted = Sum(
+        ExpressionWrapper(F("arr_lost") * rate, output_field=DecimalField(max_digits=30, decimal_places=10))
+    )
     dimensions = {"segment": "segment", "tier": "tier", "tenure": "band"}
     grouped = {
         name: list(
-            reasons_qs.values(column, "reason_code_id", "currency", "month").annotate(
-                n=Count("id", output_field=IntegerField()), total=Sum("arr_lost")
+            reasons_qs.values(column, "reason_code_id").annotate(
+                n=Count("id", output_field=IntegerField()), total=converted
             )
         )
         for name, column in dimensions.items()
     }
-    months = {r["month"] for rows in grouped.values() for r in rows}
-    convert = _Converter([m for m in months if m] or [start])
     reason_labels = _reason_labels()
     tiers = dict(Tier.choices)
     bands = {key: str(label) for key, label, _low, _high in TENURE_BANDS}
@@ -183,7 +203,7 @@ def lost_reasons_report(*, start: date, end: date, kind: str = "") -> dict:
     for name, column in dimensions.items():
         groups: dict[str, ReportGroup] = {}
         for r in grouped[name]:
-            amount = convert(r["total"], r["currency"], r["month"])
+            amount = Decimal(r["total"]) if r["total"] is not None else None
             key = r[column] or ""
             group = groups.setdefault(key, ReportGroup(key=key, label=labels[name](key)))
             reason_key = str(r["reason_code_id"])
@@ -220,5 +240,5 @@ def lost_reasons_report(*, start: date, end: date, kind: str = "") -> dict:
         "reason_labels": reason_labels,
         "total": sum((g.amount for g in reasons), Decimal("0")).quantize(Decimal("0.01")),
         "count": sum(g.count for g in reasons),
-        "missing": _missing_list(convert.missing),
+        "missing": _missing_list(missing),
     }
