@@ -360,6 +360,13 @@ SPECTACULAR_SETTINGS = {
         "OpportunityKindEnum": "renewals.choices.OpportunityKind",
         "OpportunityStatusEnum": "renewals.choices.StageKind",
         "OpportunityOutcomeEnum": "renewals.choices.Outcome",
+        # Names fixed before renewals' risks added fields of the same names (type, source).
+        "SourceEnum": "health.models.ScoreSource",
+        "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
+        "RiskTypeEnum": "renewals.choices_risks.RiskType",
+        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
+        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
     },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
