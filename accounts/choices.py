@@ -62,3 +62,21 @@ class ReferralStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     WON = "won", "Won"
     LOST = "lost", "Lost"
+
+
+class TeamRole(models.TextChoices):
+    """A user's role on an account team (accounts.team_models.AccountTeamMember)."""
+
+    OWNER = "owner", "Owner"
+    CSM = "csm", "CSM"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+    SUPPORT_LEAD = "support_lead", "Support lead"
+    OTHER = "other", "Other"
+
+
+class ReassignmentStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Moving"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    UNDONE = "undone", "Undone"

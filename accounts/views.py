@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.csv_export import csv_response
 from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
+from .access import account_can_write, account_write_check
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
@@ -56,6 +58,35 @@ class PortfolioView(ObjectListView):
 
     def get_queryset(self):
         return portfolio_accounts(user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self):
+        """The filtered portfolio as CSV (`?export=csv` with the page's filters and sort): the
+        accounts the user may read (accounts.access), streamed from one query."""
+        queryset = self.get_filterset(self.get_queryset()).qs
+        queryset = self.apply_ordering(queryset, self.get_ordering())
+        headers = [_("External id"), _("Name"), _("Owner"), _("Tier"), _("Segment"), _("Stage"), _("ARR")]
+        headers += [_("Renewal date"), _("Health score"), _("Health band")]
+        rows = (
+            [
+                a.external_id,
+                a.name,
+                a.owner.username if a.owner else "",
+                a.tier,
+                a.segment,
+                a.lifecycle_stage,
+                a.arr,
+                a.renewal_date.isoformat() if a.renewal_date else "",
+                a.health_score,
+                a.health_band,
+            ]
+            for a in queryset.iterator(chunk_size=2000)
+        )
+        return csv_response(filename=f"portfolio-{timezone.now():%Y-%m-%d}.csv", headers=headers, rows=rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,6 +146,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         account = self.get_account()
+        account_write_check(request.user, account)
         form = ActivityForm(request.POST, account=account)
         if form.is_valid():
             activity_create(
@@ -173,7 +205,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             activities=activities,
             has_more=more,
             form=form or ActivityForm(account=account),
-            can_edit=user.can_work_accounts,
+            can_edit=account_can_write(user, account),
             panels=panels_for(self.request, account),
             filter_form=filter_form or TimelineFilterForm(),
             timeline_authors=timeline_authors(account_id=account.pk),

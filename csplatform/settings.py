@@ -40,6 +40,11 @@ NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 SURVEYS_PUBLIC_ANSWERS_PER_HOUR = int(os.environ.get("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", "30"))
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What a CSM may read (accounts.access): "all" accounts (the default: CS teams cover for each
+# other) or only their "team"'s (owned, on the account team). Writes are always their team's only.
+CSM_READ_SCOPE = os.environ.get("PULSE_CSM_READ_SCOPE", "all")
+if CSM_READ_SCOPE not in ("all", "team"):
+    raise ImproperlyConfigured('PULSE_CSM_READ_SCOPE must be "all" or "team".')
 
 INSTALLED_APPS = [
     "django.contrib.admin",

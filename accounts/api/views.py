@@ -18,11 +18,19 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
+from core.api.permissions import ScopedPermission
 from core.api.throttling import KeyRateThrottle
 from core.choices import Role
 from core.db import lookup_by
 
 from .. import records
+from ..access import (
+    AccountWritePermission,
+    account_reads_restricted,
+    account_writes_all,
+    accounts_readable,
+    accounts_writable,
+)
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
 from ..services import activity_create
 from . import filters, serializers
@@ -54,6 +62,17 @@ class ItemsInvalid(APIException):
             "message": message or f"{total} item(s) are invalid; nothing was written.",
             "errors": errors,
         }
+
+
+class ItemsForbidden(APIException):
+    """403 {"code": "permission_denied", "message", "errors": [{"index", "field", "reason"}]}:
+    items on accounts outside the caller's book (accounts.access); nothing written."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+    def __init__(self, errors: list[dict], message: str):
+        super().__init__("permission_denied")
+        self.detail = {"code": "permission_denied", "message": message, "errors": errors}
 
 
 def _flatten(errors, prefix: str | None = None) -> list[tuple[str | None, str]]:
@@ -144,11 +163,55 @@ class BodyLimitMixin:
 
 
 class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
-    """Shared behaviour: list with filters and cursor pages, and POST of one object or a list."""
+    """Shared behaviour: list with filters and cursor pages, and POST of one object or a list.
+
+    Which accounts the caller reads and writes is accounts.access's answer: lists and single
+    records are narrowed to the readable accounts; a write to a record on an account outside the
+    caller's book is 403 (`account_field` names the record's account: "" for the account itself,
+    None for records on no account)."""
 
     throttle_classes = [KeyRateThrottle]
+    permission_classes = [ScopedPermission, AccountWritePermission]
     upsert = None  # records.<entity>_upsert
     ref_models = {"account": Account, "parent": Account, "contact": Contact}
+    account_field: str | None = "account"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.account_field is None or not account_reads_restricted(self.request.user):
+            return queryset
+        if self.account_field == "":
+            return accounts_readable(self.request.user, queryset)
+        readable = accounts_readable(self.request.user, Account.objects.all())
+        return queryset.filter(**{f"{self.account_field}__in": readable.values("pk")})
+
+    def _check_writable(self, items: list[dict]) -> None:
+        """403 naming the items whose account the caller may not write (one query)."""
+        if self.account_field is None or account_writes_all(self.request.user):
+            return
+        by_index: dict[int, int] = {}
+        for index, item in enumerate(items):
+            if self.account_field == "":
+                account = self._refs_existing.get(item.get("external_id"))
+            else:
+                account = item.get(self.account_field)
+            if isinstance(account, Account):
+                by_index[index] = account.pk
+        if not by_index:
+            return
+        wanted = set(by_index.values())
+        allowed = set(
+            accounts_writable(self.request.user, Account.objects.filter(pk__in=wanted)).values_list("pk", flat=True)
+        )
+        denied = [index for index, pk in by_index.items() if pk not in allowed]
+        if denied:
+            raise ItemsForbidden(
+                [
+                    {"index": i, "field": self.account_field or "external_id", "reason": _("not in your book")}
+                    for i in denied
+                ],
+                _("%(count)d item(s) are on accounts outside your book; nothing was written.") % {"count": len(denied)},
+            )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -188,6 +251,11 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
             errors.sort(key=lambda e: e.get("index", 0))
             raise ItemsInvalid(errors)
         items = serializer.validated_data if many else [serializer.validated_data]
+        self._refs_existing = {}
+        if self.account_field == "" and not account_writes_all(request.user):
+            wanted_ids = [i.get("external_id") for i in items if i.get("external_id")]
+            self._refs_existing = lookup_by(Account.objects.all(), "external_id", wanted_ids)
+        self._check_writable(list(items))
         result = self._write_retrying(list(items))
         output = self.get_serializer(result.objects, many=True).data
         if many:
@@ -280,6 +348,7 @@ class AccountViewSet(ImportViewSet):
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
     upsert = staticmethod(records.accounts_upsert)
+    account_field = ""
 
     def perform_destroy(self, instance):
         records.account_delete(account=instance)
@@ -334,6 +403,7 @@ class CostEntryViewSet(ImportViewSet):
     filterset_class = filters.CostEntryFilter
     write_role = Role.MANAGER
     upsert = staticmethod(records.costs_upsert)
+    account_field = None
 
 
 @_import_schema(serializers.ActivitySerializer, "timeline activities")

@@ -10,6 +10,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import account_write_check
+
 from .. import services
 from ..metrics import ttfv
 from ..models import AccountChecklist, AccountChecklistItem, PlanGoal, SuccessMap, SuccessMapVersion, SuccessPlan
@@ -55,6 +57,7 @@ class SuccessPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        account_write_check(request.user, data.validated_data["account"])  # accounts.access
         try:
             plan = services.success_plan_start(**data.validated_data)
         except DjangoValidationError as exc:
@@ -87,6 +90,7 @@ class AccountChecklistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        account_write_check(request.user, data.validated_data["account"])  # accounts.access
         try:
             checklist = services.checklist_start(**data.validated_data)
         except DjangoValidationError as exc:
