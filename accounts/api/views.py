@@ -75,6 +75,24 @@ class ItemsForbidden(APIException):
         self.detail = {"code": "permission_denied", "message": message, "errors": errors}
 
 
+def items_write_check(user, accounts: list, *, field: str = "account") -> None:
+    """The API's bulk form of accounts.access: 403 naming each item whose account (`accounts`,
+    one per item, None for a new one) `user` may not write; one query for the whole list."""
+    if account_writes_all(user):
+        return
+    by_index = {index: a.pk for index, a in enumerate(accounts) if isinstance(a, Account)}
+    if not by_index:
+        return
+    writable = accounts_writable(user, Account.objects.filter(pk__in=set(by_index.values())))
+    allowed = set(writable.values_list("pk", flat=True))
+    denied = [index for index, pk in by_index.items() if pk not in allowed]
+    if denied:
+        raise ItemsForbidden(
+            [{"index": i, "field": field, "reason": _("not in your book")} for i in denied],
+            _("%(count)d item(s) are on accounts outside your book; nothing was written.") % {"count": len(denied)},
+        )
+
+
 def _flatten(errors, prefix: str | None = None) -> list[tuple[str | None, str]]:
     """DRF's nested error structure -> [(field path, reason)]."""
     if isinstance(errors, dict):
@@ -186,32 +204,13 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         return queryset.filter(**{f"{self.account_field}__in": readable.values("pk")})
 
     def _check_writable(self, items: list[dict]) -> None:
-        """403 naming the items whose account the caller may not write (one query)."""
         if self.account_field is None or account_writes_all(self.request.user):
             return
-        by_index: dict[int, int] = {}
-        for index, item in enumerate(items):
-            if self.account_field == "":
-                account = self._refs_existing.get(item.get("external_id"))
-            else:
-                account = item.get(self.account_field)
-            if isinstance(account, Account):
-                by_index[index] = account.pk
-        if not by_index:
-            return
-        wanted = set(by_index.values())
-        allowed = set(
-            accounts_writable(self.request.user, Account.objects.filter(pk__in=wanted)).values_list("pk", flat=True)
-        )
-        denied = [index for index, pk in by_index.items() if pk not in allowed]
-        if denied:
-            raise ItemsForbidden(
-                [
-                    {"index": i, "field": self.account_field or "external_id", "reason": _("not in your book")}
-                    for i in denied
-                ],
-                _("%(count)d item(s) are on accounts outside your book; nothing was written.") % {"count": len(denied)},
-            )
+        if self.account_field == "":
+            accounts = [self._refs_existing.get(item.get("external_id")) for item in items]
+        else:
+            accounts = [item.get(self.account_field) for item in items]
+        items_write_check(self.request.user, accounts, field=self.account_field or "external_id")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

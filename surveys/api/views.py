@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
-from accounts.api.views import ItemsInvalid, items_errors
+from accounts.api.views import ItemsInvalid, items_errors, items_write_check
 from accounts.models import Account, Contact
 
 from ..filters import SurveyResponseFilter
@@ -76,6 +76,7 @@ class SurveyResponseViewSet(
         items = list(serializer.validated_data) if many else [serializer.validated_data]
         if duplicates := import_duplicates(items=items):  # only a list can name one answer twice
             raise ItemsInvalid(duplicates)
+        items_write_check(request.user, [item.get("account") for item in items])  # accounts.access
         with transaction.atomic():
             saved = responses_import(items=items)
         output = SurveyResponseSerializer(saved, many=True).data

@@ -225,3 +225,12 @@ def test_read_scope_on_export_page_and_api(client, settings, role, scope):
     assert (other.external_id in listed) is not narrowed
     assert account_can_read(user, other) is not narrowed
     assert accounts_readable(user, Account.objects.all()).filter(pk=other.pk).exists() is not narrowed
+
+
+def test_survey_answers_import_by_a_user_checks_the_book(csm_user):
+    theirs = AccountFactory()
+    api = APIClient()
+    api.force_login(csm_user)
+    item = {"kind": "nps", "account": theirs.external_id, "score": 9, "submitted_at": "2026-01-05T10:00:00Z"}
+    response = api.post("/api/v1/survey-responses/", item, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
