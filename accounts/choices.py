@@ -31,6 +31,8 @@ class ActivityKind(models.TextChoices):
     EMAIL = "email", "Email"
     TASK = "task", "Task"
     SYSTEM = "system", "System"
+    # A field of the account or a contact changed: who, when, before and after (accounts.changelog).
+    CHANGE = "change", "Change"
 
 
 # Kinds that count as a CSM touching the account (touch cadence).

@@ -470,7 +470,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             skipped += len({e["row"] for e in errors if e["row"]})
         if values:
             with transaction.atomic():
-                result = kind.upsert(items=values)
+                if kind.model in (Account, Contact):  # their changes go on the timeline (accounts.changelog)
+                    result = kind.upsert(items=values, author=job.created_by, source="import")
+                else:
+                    result = kind.upsert(items=values)
             for name, value in result.as_dict().items():
                 counts[name] += value
         ImportJob.objects.filter(pk=job.pk).update(

@@ -1,12 +1,24 @@
 from django.urls import path
 
-from . import import_views, stripe_views, views
+from . import edit_views, import_views, stripe_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    # editing in place: one field per URL (accounts.edit_views)
+    path("accounts/<int:pk>/fields/<slug:name>/", edit_views.AccountFieldView.as_view(), name="field"),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/",
+        edit_views.ContactFieldsView.as_view(),
+        name="contact_fields",
+    ),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/<slug:name>/",
+        edit_views.ContactFieldView.as_view(),
+        name="contact_field",
+    ),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

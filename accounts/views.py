@@ -3,6 +3,7 @@
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -12,6 +13,7 @@ from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
 from .access import account_can_write, account_write_check
+from .editing import account_field_rows
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
@@ -21,6 +23,7 @@ from .selectors import (
     account_detail_get,
     account_subscriptions,
     account_support_summary,
+    account_team,
     account_timeline,
     cadence_by_tier,
     portfolio_accounts,
@@ -212,5 +215,10 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             timeline_query=timeline_filter.querystring(),
             timeline_filtered=not timeline_filter.is_empty,
         )
+        context["field_rows"] = [
+            {"row": row, "url": reverse("accounts:field", args=[account.pk, row.name])}
+            for row in account_field_rows(account)
+        ]
+        context["account_team"] = account_team(account_id=account.pk)
         context.update(account_context_for(account))  # usage KPI and chart (usage registers them)
         return context

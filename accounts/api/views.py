@@ -22,6 +22,7 @@ from core.api.permissions import ScopedPermission
 from core.api.throttling import KeyRateThrottle
 from core.choices import Role
 from core.db import lookup_by
+from core.models import User
 
 from .. import records
 from ..access import (
@@ -73,6 +74,11 @@ class ItemsForbidden(APIException):
     def __init__(self, errors: list[dict], message: str):
         super().__init__("permission_denied")
         self.detail = {"code": "permission_denied", "message": message, "errors": errors}
+
+
+def _author(request):
+    """The user a write is logged as (None for a machine key)."""
+    return request.user if isinstance(request.user, User) else None
 
 
 def items_write_check(user, accounts: list, *, field: str = "account") -> None:
@@ -231,6 +237,8 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         self._refs = refs
 
     def _write(self, items: list[dict]):
+        if self.account_field == "" or self.queryset.model is Contact:  # changes logged with the caller
+            return self.upsert(items=items, author=_author(self.request), source="api")
         return self.upsert(items=items)
 
     def create(self, request, *args, **kwargs):
@@ -278,7 +286,9 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                     values["parent"] = Account.objects.filter(external_id=values["parent"]).first()
                     if values["parent"] is None:
                         raise ValueError("parent: unknown account")
-                instance = records.record_update(instance=instance, values=values)
+                instance = records.record_update(
+                    instance=instance, values=values, author=_author(request), source="api"
+                )
         except ValueError as exc:
             raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
         except IntegrityError as exc:
