@@ -9,3 +9,12 @@ def import_job_run_task(job_id: int) -> None:
     from accounts.imports import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def reassignment_run_task(job_id: int) -> None:
+    """Move a bulk reassignment's accounts (accounts.reassign.reassignment_run); resumes where
+    a previous run stopped, a finished job is left alone."""
+    from accounts.reassign import reassignment_run
+
+    reassignment_run(job_id=job_id)

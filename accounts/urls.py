@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import edit_views, import_views, stripe_views, views
+from . import edit_views, import_views, reassign_views, stripe_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    # bulk reassignment (accounts.reassign_views)
+    path("accounts/reassign/", reassign_views.ReassignStartView.as_view(), name="reassign"),
+    path("accounts/reassignments/<int:pk>/", reassign_views.ReassignmentJobView.as_view(), name="reassignment"),
+    path(
+        "accounts/reassignments/<int:pk>/undo/",
+        reassign_views.ReassignmentUndoView.as_view(),
+        name="reassignment_undo",
+    ),
     # editing in place: one field per URL (accounts.edit_views)
     path("accounts/<int:pk>/fields/<slug:name>/", edit_views.AccountFieldView.as_view(), name="field"),
     path(

@@ -18,6 +18,7 @@ from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
 from .panels import account_context_for, panels_for
+from .reassign_views import ReassignForm
 from .selectors import (
     account_contacts,
     account_detail_get,
@@ -98,7 +99,10 @@ class PortfolioView(ObjectListView):
         for account in context["object_list"]:
             account.touch = touch_status(account, cadence, now=now)
         filtered = context["filterset"].qs if context["filterset"] is not None else self.get_queryset()
+        can_reassign = self.request.user.can_work_accounts
         context.update(
+            can_reassign=can_reassign,
+            reassign_form=ReassignForm() if can_reassign else None,
             summary=portfolio_summary(filtered),
             sort_labels=self.sort_labels,
             active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
