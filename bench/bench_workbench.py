@@ -125,9 +125,7 @@ def run(args) -> None:
 
         def baseline():
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE accounts_account SET owner_id = %s WHERE id = ANY(%s)", [taking.pk, list(book)]
-                )
+                cursor.execute("UPDATE accounts_account SET owner_id = %s WHERE id = ANY(%s)", [taking.pk, list(book)])
                 Activity.objects.bulk_create(
                     (Activity(account_id=pk, kind="change", subject="x", occurred_at=job.created_at) for pk in book),
                     batch_size=5000,
