@@ -1,4 +1,5 @@
-"""Editing in place (htmx): one field of an account or of one of its contacts per URL.
+"""Editing in place (htmx): one field of an account or of one of its contacts per URL, and the
+account team (POST /accounts/<pk>/team/, /accounts/<pk>/team/<member pk>/remove/).
 
 GET  /accounts/<pk>/fields/<name>/            the field's row (`?edit=1`: its input)
 POST /accounts/<pk>/fields/<name>/            save: the row again (200, `HX-Trigger: account-changed`,
@@ -14,16 +15,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from core.models import User
 from core.permissions import RoleRequiredMixin
-from core.views import with_trigger
+from core.views import htmx_partial, with_trigger
 
 from .access import account_can_write, account_read_check, account_write_check
+from .choices import TeamRole
 from .editing import (
     ACCOUNT_FIELDS,
     CONTACT_FIELDS,
@@ -33,10 +35,20 @@ from .editing import (
     contact_field_rows,
     contact_update,
     field_row,
+    owner_choices,
 )
-from .models import Account, Contact, Persona
+from .models import Account, AccountTeamMember, Contact, Persona
+from .selectors import account_team
+from .teams import team_member_add, team_member_remove
 
-__all__ = ["AccountFieldView", "ContactFieldView", "ContactFieldsView", "field_value_parse"]
+__all__ = [
+    "AccountFieldView",
+    "ContactFieldView",
+    "ContactFieldsView",
+    "TeamAddView",
+    "TeamRemoveView",
+    "field_value_parse",
+]
 
 TEMPLATE = "accounts/partials/field_rows.html"
 
@@ -187,3 +199,58 @@ class ContactFieldsView(RoleRequiredMixin, View):
             "prefix": f"contact-{contact.pk}",
         }
         return render(request, f"{TEMPLATE}#contact_rows", context)
+
+
+# Section: the account team
+
+
+def _team_context(request, account: Account, *, error: str = "") -> dict:
+    can_edit = account_can_write(request.user, account)
+    return {
+        "account": account,
+        "account_team": account_team(account_id=account.pk),
+        "can_edit": can_edit,
+        "team_user_choices": owner_choices() if can_edit else [],
+        "team_role_choices": TeamRole.choices,
+        "team_error": error,
+    }
+
+
+class TeamActionView(RoleRequiredMixin, View):
+    """POST → accounts.teams → the team block again (`account_detail.html#team`); a refused
+    value is the block with the reason, 400."""
+
+    http_method_names = ["post"]
+
+    def act(self, account: Account) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk: int, **kwargs):
+        account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+        account_write_check(request.user, account)
+        try:
+            self.act(account)
+        except ValidationError as exc:
+            context = _team_context(request, account, error=" ".join(exc.messages))
+            return render(request, "accounts/account_detail.html#team", context, status=400)
+        if not htmx_partial(request):
+            return redirect("accounts:detail", pk=account.pk)
+        response = render(request, "accounts/account_detail.html#team", _team_context(request, account))
+        return with_trigger(response, "account-changed")
+
+
+class TeamAddView(TeamActionView):
+    def act(self, account):
+        raw = self.request.POST.get("user", "")
+        user = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if user is None:
+            raise ValidationError({"user": _("Choose someone to add.")})
+        team_member_add(account=account, user=user, role=self.request.POST.get("role", ""), author=self.request.user)
+
+
+class TeamRemoveView(TeamActionView):
+    def act(self, account):
+        member = get_object_or_404(
+            AccountTeamMember.objects.select_related("user", "account"), pk=self.kwargs["member_pk"], account=account
+        )
+        team_member_remove(member=member, author=self.request.user)

@@ -15,6 +15,8 @@ urlpatterns = [
         reassign_views.ReassignmentUndoView.as_view(),
         name="reassignment_undo",
     ),
+    path("accounts/<int:pk>/team/", edit_views.TeamAddView.as_view(), name="team_add"),
+    path("accounts/<int:pk>/team/<int:member_pk>/remove/", edit_views.TeamRemoveView.as_view(), name="team_remove"),
     # editing in place: one field per URL (accounts.edit_views)
     path("accounts/<int:pk>/fields/<slug:name>/", edit_views.AccountFieldView.as_view(), name="field"),
     path(

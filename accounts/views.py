@@ -13,7 +13,8 @@ from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
 from .access import account_can_write, account_write_check
-from .editing import account_field_rows
+from .choices import TeamRole
+from .editing import account_field_rows, owner_choices
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
@@ -224,5 +225,8 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             for row in account_field_rows(account)
         ]
         context["account_team"] = account_team(account_id=account.pk)
+        if context["can_edit"]:
+            context["team_user_choices"] = owner_choices()
+            context["team_role_choices"] = TeamRole.choices
         context.update(account_context_for(account))  # usage KPI and chart (usage registers them)
         return context
