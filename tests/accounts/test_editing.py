@@ -132,3 +132,15 @@ def test_csv_import_logs_its_changes(django_capture_on_commit_callbacks, admin_u
     [entry] = _changes(account)
     assert entry.metadata["source"] == "import" and entry.author == admin_user
     assert Account.objects.get(pk=account.pk).tier == Tier.KEY
+
+
+def test_a_csm_import_cannot_change_accounts_outside_the_book(csm_user):
+    mine = AccountFactory(external_id="mine", owner=csm_user, tier=Tier.STANDARD)
+    AccountFactory(external_id="theirs", name="Theirs", tier=Tier.STANDARD)
+    csv_text = b"external_id,name,tier\nmine,Mine,key\ntheirs,Theirs,key\nnew-one,New,key\n"
+    job = import_job_create(kind="accounts", file_name="a.csv", content=csv_text, created_by=csm_user)
+    import_job_validate(job=job)
+    assert [(e["row"], e["field"], e["reason"]) for e in job.errors] == [
+        (3, "external_id", "Theirs is not in your book.")
+    ]
+    assert Account.objects.get(pk=mine.pk).tier == Tier.STANDARD  # validation writes nothing
