@@ -11,6 +11,8 @@ urlpatterns = [
     path("team/users/<int:pk>/", views.UserFormView.as_view(), name="user_edit"),
     path("team/api-keys/", views_integrations.APIKeyListView.as_view(), name="apikey_list"),
     path("team/api-keys/<int:pk>/revoke/", views_integrations.APIKeyRevokeView.as_view(), name="apikey_revoke"),
+    path("team/tokens/", views_integrations.PersonalTokenListView.as_view(), name="token_list"),
+    path("team/tokens/<int:pk>/revoke/", views_integrations.PersonalTokenRevokeView.as_view(), name="token_revoke"),
     path("team/webhooks/", views_integrations.WebhookListView.as_view(), name="webhook_list"),
     path("team/webhooks/<int:pk>/", views_integrations.WebhookDetailView.as_view(), name="webhook_detail"),
 ]
