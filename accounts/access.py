@@ -44,9 +44,11 @@ __all__ = [
     "account_work_check",
     "account_write_check",
     "account_writes_all",
+    "accounts_in_book",
     "accounts_readable",
     "accounts_writable",
     "book_user_ids",
+    "records_readable",
     "denied_message",
 ]
 
@@ -135,6 +137,21 @@ def accounts_readable(user, queryset: QuerySet) -> QuerySet:
     if _reads_book_only(user):
         return queryset.filter(_book_q(book_user_ids(user)))
     return queryset
+
+
+def accounts_in_book(user, queryset: QuerySet) -> QuerySet:
+    """The accounts `user` owns or is on the team of (their own book, without reports')."""
+    return queryset.filter(_book_q([user.pk]))
+
+
+def records_readable(user, queryset: QuerySet, *, field: str = "account") -> QuerySet:
+    """Records hanging on an account (tasks, answers, plans, scores...) narrowed to the accounts
+    `user` may read; unchanged (no condition added) unless the read scope narrows the user."""
+    if not _reads_book_only(user):
+        return queryset
+    from .models import Account
+
+    return queryset.filter(**{f"{field}__in": accounts_readable(user, Account.objects.all()).values("pk")})
 
 
 # Section: one account

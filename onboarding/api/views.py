@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import account_write_check
+from accounts.access import account_write_check, records_readable
 
 from .. import services
 from ..metrics import ttfv
@@ -50,6 +50,9 @@ class SuccessPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     ).prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.select_related("owner_user", "owner_contact")))
     filterset_class = PlanFilter
 
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
+
     def get_serializer_class(self):
         return s.SuccessPlanStartSerializer if self.action == "create" else s.SuccessPlanSerializer
 
@@ -82,6 +85,9 @@ class AccountChecklistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         Prefetch("items", queryset=AccountChecklistItem.objects.all())
     )
     filterset_class = ChecklistFilter
+
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
 
     def get_serializer_class(self):
         return s.ChecklistStartSerializer if self.action == "create" else s.AccountChecklistSerializer

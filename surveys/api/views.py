@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from accounts.access import records_readable
 from accounts.api.serializers import ErrorSerializer
 from accounts.api.views import ItemsInvalid, items_errors, items_write_check
 from accounts.models import Account, Contact
@@ -44,6 +45,9 @@ class SurveyResponseViewSet(
     queryset = SurveyResponse.objects.select_related("account", "contact").order_by("-id")
     serializer_class = SurveyResponseSerializer
     filterset_class = SurveyResponseFilter
+
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "refs": getattr(self, "_refs", {})}

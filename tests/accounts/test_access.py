@@ -234,3 +234,34 @@ def test_survey_answers_import_by_a_user_checks_the_book(csm_user):
     item = {"kind": "nps", "account": theirs.external_id, "score": 9, "submitted_at": "2026-01-05T10:00:00Z"}
     response = api.post("/api/v1/survey-responses/", item, format="json")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+def test_read_scope_narrows_the_records_on_accounts_in_other_apis(settings, csm_user):
+    from tests.factories.playbooks import TaskFactory
+
+    settings.CSM_READ_SCOPE = "team"
+    mine, theirs = AccountFactory(owner=csm_user), AccountFactory()
+    TaskFactory(account=mine, assignee=csm_user)
+    TaskFactory(account=theirs)
+    api = APIClient()
+    api.force_login(csm_user)
+    tasks = api.get("/api/v1/tasks/").json()["results"]
+    assert len(tasks) == 1
+    settings.CSM_READ_SCOPE = "all"
+    assert len(api.get("/api/v1/tasks/").json()["results"]) == 2
+
+
+def test_portfolio_my_book_filter(client, csm_user):
+    owned = AccountFactory(owner=csm_user, name="Owned one")
+    on_team = AccountFactory(name="Team one")
+    AccountTeamMember.objects.create(account=on_team, user=csm_user, role=TeamRole.CSM)
+    AccountFactory(name="Someone else's")
+    client.force_login(csm_user)
+    names = _export_names_with(client, {"owner": "book"})
+    assert names == {owned.name, on_team.name}
+
+
+def _export_names_with(client, params) -> set[str]:
+    response = client.get(reverse("accounts:portfolio"), {"export": "csv", **params})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return {row[1] for row in rows[1:]}
