@@ -214,6 +214,8 @@ def account_read_check(user, account) -> None:
 class AccountWriteMixin:
     """For views acting on one account: `self.account_write_check(account)` before the write."""
 
+    request: Any
+
     def account_write_check(self, account) -> None:
         account_write_check(self.request.user, account)
 
@@ -230,7 +232,7 @@ class AccountWritePermission(BasePermission):
     """DRF object permission: reading needs `account_can_read`, writing `account_can_write` on
     the object's account (the object itself, or its `account`). Objects on no account pass."""
 
-    message = gettext_lazy("This account is not in your book.")
+    message: Any = gettext_lazy("This account is not in your book.")
 
     def has_permission(self, request, view) -> bool:
         return True

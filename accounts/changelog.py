@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
 from django.utils import timezone
 
 from core.models import User
@@ -49,7 +48,7 @@ CONTACT_TRACKED = {
     "timezone": "Time zone",
     "account": "Account",
 }
-_FK_NAMES = {
+_FK_NAMES: dict[str, tuple[Any, Any]] = {
     "owner": (User, lambda u: u.get_full_name() or u.username),
     "parent": (Account, str),
     "account": (Account, str),
@@ -57,12 +56,12 @@ _FK_NAMES = {
 }
 
 
-def _display(model: type[models.Model], name: str, raw: Any, fk_labels: Mapping) -> str:
+def _display(model: Any, name: str, raw: Any, fk_labels: Mapping) -> str:
     if raw is None or raw == "":
         return ""
     if name in _FK_NAMES:
         return fk_labels.get((name, raw), str(raw))
-    field = model._meta.get_field(name)
+    field: Any = model._meta.get_field(name)
     if field.choices:
         return str(dict(field.flatchoices).get(raw, raw))
     return str(raw)
@@ -83,7 +82,7 @@ def _fk_labels(pairs: Iterable[tuple[str, Any]]) -> dict:
 
 def change_entries(
     *,
-    objects: Iterable[models.Model],
+    objects: Iterable[Any],
     before: Mapping[int, Mapping[str, Any]],
     author=None,
     source: str,
@@ -144,7 +143,7 @@ def change_entries(
 
 def changes_log(
     *,
-    objects: Iterable[models.Model],
+    objects: Iterable[Any],
     before: Mapping[int, Mapping[str, Any]],
     author=None,
     source: str,

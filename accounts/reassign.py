@@ -219,7 +219,7 @@ def reassignment_undo(*, job: ReassignmentJob, user: User) -> int:
         raise ValidationError({"job": _("Only a finished reassignment that was not undone can be undone.")})
     if job.created_by_id != user.pk and not user.has_role(Role.ADMIN):
         raise PermissionDenied(_("Only who made a reassignment (or an admin) undoes it."))
-    last = reassignment_last_undoable(user=job.created_by) if job.created_by_id else None
+    last = reassignment_last_undoable(user=job.created_by) if job.created_by is not None else None
     if last is None or last.pk != job.pk:
         raise ValidationError({"job": _("Only the last reassignment can be undone.")})
     users = {u.pk: u for u in User.objects.all()}
