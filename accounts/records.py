@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.db import lookup_by
 from core.webhooks import webhook_emit
 
+from .changelog import changes_log
 from .choices import LifecycleStage
 from .models import Account, Contact, CostEntry, Subscription, SupportTicket
 from .services import account_revenue_refresh, accounts_stage_set
@@ -115,8 +116,9 @@ def _by_external_id(model, items: Iterable[dict]) -> dict:
 
 
 @transaction.atomic
-def accounts_upsert(*, items: Sequence[dict]) -> UpsertResult:
-    """Upsert accounts by external id. `parent` may name an account created in the same list."""
+def accounts_upsert(*, items: Sequence[dict], author=None, source: str = "api") -> UpsertResult:
+    """Upsert accounts by external id. `parent` may name an account created in the same list.
+    Each updated account gets one "change" entry on its timeline (accounts.changelog)."""
     parents = {}
     plain = []
     for item in items:
@@ -130,21 +132,27 @@ def accounts_upsert(*, items: Sequence[dict]) -> UpsertResult:
         missing = [p for p in parents.values() if p not in known]
         known.update(lookup_by(Account.objects.all(), "external_id", missing))
         changed = []
+        new_ids = {a.pk for a in result.new}
         for account in result.objects:
             if account.external_id in parents:
                 parent = known.get(parents[account.external_id])
                 if parent is None:
                     raise ValueError(f"unknown parent account {parents[account.external_id]!r}")
                 if account.parent_id != parent.pk:
+                    if account.pk not in new_ids:
+                        result.before.setdefault(account.pk, {})["parent"] = account.parent_id
                     account.parent = parent
                     changed.append(account)
         Account.objects.bulk_update(changed, ["parent"], batch_size=1000)
+    changes_log(objects=result.objects, before=result.before, author=author, source=source)
     return result
 
 
 @transaction.atomic
-def contacts_upsert(*, items: Sequence[dict]) -> UpsertResult:
-    return _upsert(Contact, items, _by_external_id(Contact, items), key=lambda i: i["external_id"])
+def contacts_upsert(*, items: Sequence[dict], author=None, source: str = "api") -> UpsertResult:
+    result = _upsert(Contact, items, _by_external_id(Contact, items), key=lambda i: i["external_id"])
+    changes_log(objects=result.objects, before=result.before, author=author, source=source)
+    return result
 
 
 @transaction.atomic
@@ -296,8 +304,9 @@ def costs_upsert(*, items: Sequence[dict]) -> UpsertResult:
 
 
 @transaction.atomic
-def record_update(*, instance: models.Model, values: dict) -> models.Model:
-    """Update one imported record with validated values; same side effects as an upsert."""
+def record_update(*, instance: models.Model, values: dict, author=None, source: str = "api") -> models.Model:
+    """Update one imported record with validated values; same side effects as an upsert (an
+    account's or a contact's change goes on the timeline)."""
     old = {}
     for name, value in values.items():
         f = instance._meta.get_field(name)
@@ -313,6 +322,8 @@ def record_update(*, instance: models.Model, values: dict) -> models.Model:
     if isinstance(instance, Account) and "parent" in values:
         _check_no_cycle(instance)
     instance.save(update_fields=fields)
+    if isinstance(instance, Account | Contact):
+        changes_log(objects=[instance], before={instance.pk: old}, author=author, source=source)
     if isinstance(instance, Subscription):
         accounts = {instance.account_id, old.get("account", instance.account_id)}
         subscriptions_after_write(

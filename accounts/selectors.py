@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
-from .models import Account, Activity, Contact, Subscription, SupportTicket, TouchCadence
+from .models import Account, AccountTeamMember, Activity, Contact, Subscription, SupportTicket, TouchCadence
 
 if TYPE_CHECKING:
     from .timeline import TimelineFilter
@@ -41,6 +41,7 @@ __all__ = [
     "account_detail_get",
     "account_search",
     "account_subscriptions",
+    "account_team",
     "account_support_summary",
     "account_rollup",
     "account_timeline",
@@ -247,3 +248,8 @@ def account_support_summary(*, account: Account) -> dict:
 
 def cadence_by_tier() -> dict[str, int]:
     return TouchCadence.days_by_tier()
+
+
+def account_team(*, account_id: int) -> list[AccountTeamMember]:
+    """The account team (the owner is Account.owner; these are the others), one query."""
+    return list(AccountTeamMember.objects.filter(account_id=account_id).select_related("user").order_by("role", "id"))

@@ -79,6 +79,11 @@ SURVEYS_PUBLIC_ANSWERS_PER_HOUR = env_int("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30)
 RENEWALS_HORIZON_DAYS = int(os.environ.get("RENEWALS_HORIZON_DAYS", "120"))
 RENEWALS_REACTIVATION_DAYS = int(os.environ.get("RENEWALS_REACTIVATION_DAYS", "90"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What a CSM may read (accounts.access): "all" accounts (the default: CS teams cover for each
+# other) or only their "team"'s (owned, on the account team). Writes are always their team's only.
+CSM_READ_SCOPE = os.environ.get("PULSE_CSM_READ_SCOPE", "all")
+if CSM_READ_SCOPE not in ("all", "team"):
+    raise ImproperlyConfigured('PULSE_CSM_READ_SCOPE must be "all" or "team".')
 
 INSTALLED_APPS = [
     "django.contrib.admin",

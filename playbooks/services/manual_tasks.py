@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import account_write_check
 from accounts.models import Account
 from core.choices import Role
 from core.models import User
@@ -43,6 +44,8 @@ def task_create(
     PermissionDenied for a read-only user and ValidationError with per-field messages."""
     if not (user is not None and user.is_authenticated and user.is_active and user.has_role(Role.CSM)):
         raise PermissionDenied(_("Read-only users cannot create tasks."))
+    if account is not None:
+        account_write_check(user, account)  # accounts.access: only on an account of the user's book
     today = today or timezone.now().date()
     assignee = assignee or user
     title = (title or "").strip()

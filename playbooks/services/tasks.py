@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import account_work_check
 from accounts.choices import ActivityKind
 from core.choices import Role
 from core.models import User
@@ -29,9 +30,13 @@ __all__ = [
 ]
 
 
-def _require_worker(user) -> None:
+def _require_worker(user, task: Task | None = None) -> None:
+    """A CSM or above; with `task`, one who may work it (its assignee, or a writer of its
+    account: accounts.access)."""
     if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
         raise PermissionDenied("Read-only users cannot change tasks.")
+    if task is not None:
+        account_work_check(user, task.account, assignee_id=task.assignee_id)
 
 
 @transaction.atomic
@@ -40,7 +45,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     activity). Completing a done task again changes nothing."""
     from accounts.services import activity_create
 
-    _require_worker(user)
+    _require_worker(user, task)
     note = (outcome_note or "").strip()
     if not note:
         raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
@@ -72,7 +77,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
 
 
 def task_snooze(*, task: Task, user, until: date) -> Task:
-    _require_worker(user)
+    _require_worker(user, task)
     today = timezone.now().date()
     if until <= today:
         raise ValidationError({"until": "Snooze until a day after today."})
@@ -88,7 +93,7 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
 
 
 def task_reassign(*, task: Task, user, assignee: User) -> Task:
-    _require_worker(user)
+    _require_worker(user, task)
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
         raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
     Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
@@ -129,6 +134,8 @@ def tasks_bulk(
             done += 1
         except ValidationError as exc:
             errors[task.pk] = " ".join(exc.messages)
+        except PermissionDenied as exc:
+            errors[task.pk] = str(exc)
     return {"done": done, "errors": errors}
 
 

@@ -89,6 +89,12 @@ class OpportunityViewSet(
                 qs = qs.filter(**{lookup: day})
         return qs
 
+    def get_object(self):
+        # the upsert route names the opportunity by its external id (OPTIONS asks for it too)
+        if "external_id" in self.kwargs:
+            return get_object_or_404(self.get_queryset(), external_id=self.kwargs["external_id"])
+        return super().get_object()
+
     def perform_create(self, serializer):
         serializer.instance = _run(lambda: opportunity_create(user=_user(self.request), **serializer.validated_data))
 
