@@ -8,3 +8,7 @@ from django.dispatch import Signal
 subscription_changed = Signal()
 # account_id: int, ticket_id: int, created: bool
 ticket_changed = Signal()
+# activity_id: int, account_id: int, author_id: int, mentioned_user_ids: list[int]. A person wrote
+# a timeline entry (note, call, meeting, email); sent after commit. Mentions are `@username`s of
+# active users (accounts.services resolves them once and keeps them in the entry's metadata).
+note_created = Signal()

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import import_views, stripe_views, views
+from . import contact_views, import_views, stripe_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    path("accounts/contacts/<int:pk>/", contact_views.ContactDetailView.as_view(), name="contact_detail"),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

@@ -15,14 +15,14 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Success plans and onboarding"
 
     def ready(self) -> None:
-        from accounts.panels import AccountPanel, register_panel
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item
         from health.registry import register_measure
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .metrics import ONBOARDING_PROGRESS_MEASURE
-        from .panels import onboarding_context, success_plan_context
+        from .panels import contact_goals_context, onboarding_context, success_plan_context
 
         register_measure(ONBOARDING_PROGRESS_MEASURE)
         register_panel(
@@ -41,6 +41,16 @@ class OnboardingConfig(AppConfig):
                 title="Onboarding",
                 template_name="onboarding/partials/checklist_panel.html",
                 get_context=onboarding_context,
+                column="side",
+                order=40,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="goals",
+                title=_("Success plan goals"),
+                template_name="onboarding/partials/contact_goals_panel.html",
+                get_context=contact_goals_context,
                 column="side",
                 order=40,
             )

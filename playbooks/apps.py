@@ -7,13 +7,13 @@ class PlaybooksConfig(AppConfig):
     verbose_name = "Playbooks and tasks"
 
     def ready(self) -> None:
-        from accounts.panels import AccountPanel, register_panel
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
         from core.choices import Role
         from core.navigation import register_badge, register_menu_item
         from core.webhooks import register_webhook_event
 
         from . import receivers  # noqa: F401  (connects to accounts', health's and surveys' signals)
-        from .panels import tasks_panel_context
+        from .panels import contact_tasks_panel_context, tasks_panel_context
         from .selectors import nav_open_task_count
 
         register_panel(
@@ -22,6 +22,16 @@ class PlaybooksConfig(AppConfig):
                 title="Tasks",
                 template_name="playbooks/partials/account_tasks_panel.html",
                 get_context=tasks_panel_context,
+                column="side",
+                order=30,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="tasks",
+                title=_("Tasks about them"),
+                template_name="playbooks/partials/contact_tasks_panel.html",
+                get_context=contact_tasks_panel_context,
                 column="side",
                 order=30,
             )

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.choices import Role
 
-from .selectors import account_open_tasks
+from .selectors import account_open_tasks, contact_tasks
 
 
 def tasks_panel_context(request, account) -> dict:
@@ -16,3 +16,10 @@ def tasks_panel_context(request, account) -> dict:
         "account": account,
         "can_create": bool(user is not None and user.is_authenticated and user.has_role(Role.CSM)),
     }
+
+
+def contact_tasks_panel_context(request, contact) -> dict | None:
+    """The person page's "Tasks about them": one query; hidden for a contact without an account."""
+    if contact.account_id is None:
+        return None
+    return {"tasks": contact_tasks(contact=contact), "today": timezone.now().date(), "contact": contact}
