@@ -21,6 +21,7 @@ from core.models import User
 
 from ..choices import Priority
 from ..models import Task
+from .tasks import tasks_assigned_announce
 
 __all__ = ["MAX_DUE_DAYS", "task_create"]
 
@@ -73,6 +74,7 @@ def task_create(
         assignee=assignee,
     )
     _emit_created(task, account)
+    tasks_assigned_announce(task_ids=[task.pk], actor=user)
     return task
 
 

@@ -15,6 +15,7 @@ from .health import (
     ScorecardFactory,
     ScorecardMeasureFactory,
 )
+from .notifications import NotificationFactory
 from .onboarding import (
     AccountChecklistFactory,
     AccountChecklistItemFactory,
@@ -79,6 +80,7 @@ __all__ = [
     "HealthScoreFactory",
     "MetricCubeFactory",
     "MilestoneFactory",
+    "NotificationFactory",
     "OutboundPostFactory",
     "PersonaFactory",
     "PlanGoalFactory",
