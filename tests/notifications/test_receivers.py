@@ -193,3 +193,14 @@ def test_the_renewal_sweep_tells_each_owner_once_per_renewal_date(csm_user, djan
     with django_capture_on_commit_callbacks(execute=True):
         renewals_notify(today=soon.renewal_date - timedelta(days=30))
     assert Notification.objects.filter(account=soon).count() == 2
+
+
+def test_notifications_are_written_in_the_recipients_language(csm_user, django_capture_on_commit_callbacks):
+    sara = UserFactory(role=Role.CSM, language="fa")
+    li = UserFactory(role=Role.CSM, language="zh-hans")
+    account = AccountFactory(owner=csm_user, name="Initech")
+    with django_capture_on_commit_callbacks(execute=True):
+        task_create(user=csm_user, account=account, title="QBR", due_date=TODAY, assignee=sara)
+        task_create(user=csm_user, account=account, title="QBR", due_date=TODAY, assignee=li)
+    assert Notification.objects.get(recipient=sara).title == "کار سپرده‌شده: QBR"
+    assert Notification.objects.get(recipient=li).title == "已分配任务：QBR"
