@@ -37,7 +37,7 @@ from playbooks.models import Task
 from surveys.models import SurveyResponse
 
 from ..models import DigestLog, Notification
-from .kinds import user_language
+from .kinds import url_maker, user_language
 
 __all__ = ["DigestRun", "digest_contents", "digests_send", "local_now", "users_due_digest"]
 
@@ -141,6 +141,11 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
     if not digests:
         return digests
     ids = list(digests)
+    task_url, account_url, contact_url = (
+        url_maker("playbooks:task_detail"),
+        url_maker("accounts:detail"),
+        url_maker("accounts:contact_detail"),
+    )
     utc_today = now.date()
     latest_day = max(d.local_date for d in digests.values())
     earliest_since = min(d.since for d in digests.values())
@@ -163,7 +168,7 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
                 "due": due,
                 "overdue": due < digest.local_date,
                 "account": account_name,
-                "url": reverse("playbooks:task_detail", args=[pk]),
+                "url": task_url(pk),
             }
         )
 
@@ -195,7 +200,7 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
                 "new_score": new_score,
                 "old_band": old_band,
                 "new_band": new_band,
-                "url": reverse("accounts:detail", args=[account_id]),
+                "url": account_url(account_id),
             }
         )
 
@@ -220,7 +225,7 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
                 "days": days,
                 "arr": mrr * 12,
                 "currency": currency,
-                "url": reverse("accounts:detail", args=[account_id]),
+                "url": account_url(account_id),
             }
         )
 
@@ -248,11 +253,7 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
         digest = digests[owner_id]
         if at < digest.since:
             continue
-        url = (
-            reverse("accounts:contact_detail", args=[contact_id])
-            if contact_id
-            else reverse("accounts:detail", args=[account_id])
-        )
+        url = contact_url(contact_id) if contact_id else account_url(account_id)
         digest.detractors.add(
             {"account": name, "who": contact_name or email or "", "score": score, "comment": comment[:280], "url": url}
         )

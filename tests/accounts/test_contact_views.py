@@ -138,3 +138,11 @@ def test_readonly_user_reads_the_person_page(client, csm_user, readonly_user):
     _, contact = _person(csm_user)
     client.force_login(readonly_user)
     assert client.get(_url(contact)).status_code == 200
+
+
+def test_tasks_and_plan_goals_link_to_the_person_page(csm_client, csm_user):
+    account, contact = _person(csm_user)
+    task = TaskFactory(account=account, title="Call back", signal={"contact_id": contact.pk})
+    assert _url(contact) in csm_client.get(reverse("playbooks:task_detail", args=[task.pk])).content.decode()
+    panel = csm_client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert f'title="Customer-owned" href="{_url(contact)}"' in panel  # the plan's goal the contact owns
