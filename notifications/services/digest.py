@@ -215,6 +215,8 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
     )
     for owner_id, account_id, name, renewal_date, mrr, currency in renewals.iterator(chunk_size=5000):
         digest = digests[owner_id]
+        if renewal_date is None:  # filtered out above; for the type checker
+            continue
         days = (renewal_date - digest.local_date).days
         if not 0 <= days <= settings.NOTIFICATIONS_RENEWAL_DAYS:
             continue

@@ -60,10 +60,13 @@ def tasks_assigned_notify(*, task_ids: Iterable[int], actor_id: int | None = Non
     )
     drafts = []
     for task in tasks:
-        with translation.override(user_language(task.assignee.language)):
+        assignee = task.assignee
+        if assignee is None:  # filtered out above; for the type checker
+            continue
+        with translation.override(user_language(assignee.language)):
             drafts.append(
                 NotificationDraft(
-                    recipient_id=task.assignee_id,
+                    recipient_id=assignee.pk,
                     kind=NotificationKind.TASK_ASSIGNED,
                     key=f"task:{task.pk}",
                     title=_("Task assigned: %(title)s") % {"title": task.title},
@@ -163,6 +166,8 @@ def renewals_notify(*, today: date | None = None) -> list[int]:
     account_url = url_maker("accounts:detail")
     drafts = []
     for account_id, name, renewal_date, owner_id, language in rows:
+        if renewal_date is None:  # filtered out above; for the type checker
+            continue
         days = (renewal_date - today).days
         with translation.override(user_language(language)):
             drafts.append(
