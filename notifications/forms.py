@@ -21,6 +21,11 @@ class NotificationSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Also by e-mail"),
     )
+    digest = forms.BooleanField(
+        label=_("The daily digest"),
+        required=False,
+        help_text=_("Tasks due, health drops, renewals, new detractors and your notifications, each morning."),
+    )
     language = forms.ChoiceField(label=_("Language of your e-mails"), required=False)
     timezone = forms.ChoiceField(label=_("Your time zone"), help_text=_("Your daily digest comes in your morning."))
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.models import User
 
-from .choices import NotificationKind
+from .choices import DIGEST_PREFERENCE, NotificationKind
 from .models import Notification
 from .services.feed import email_kinds_for
 
@@ -30,6 +30,6 @@ def unread_latest(*, user: User, limit: int = DROPDOWN_SIZE) -> list[Notificatio
 
 
 def notification_preferences(*, user: User) -> dict[str, bool]:
-    """{kind: e-mailed?} for every kind (their choice, else the default)."""
+    """{kind: e-mailed?} for every kind (their choice, else the default), and "digest"."""
     chosen = email_kinds_for(user_ids=[user.pk])[user.pk]
-    return {kind: kind in chosen for kind in NotificationKind.values}
+    return {kind: kind in chosen for kind in [*NotificationKind.values, DIGEST_PREFERENCE]}

@@ -16,7 +16,7 @@ from core.choices import Role
 from core.permissions import RoleRequiredMixin
 from core.views import ActionView, ObjectListView, ServiceFormView, safe_next
 
-from .choices import NotificationKind
+from .choices import DIGEST_PREFERENCE, NotificationKind
 from .filters import NotificationFilterSet
 from .forms import NotificationSettingsForm
 from .models import Notification
@@ -90,7 +90,8 @@ class SettingsView(ServiceFormView):
         prefs = notification_preferences(user=user)
         return {
             "initial": {
-                "email_kinds": [kind for kind, on in prefs.items() if on],
+                "email_kinds": [kind for kind, on in prefs.items() if on and kind != DIGEST_PREFERENCE],
+                "digest": prefs[DIGEST_PREFERENCE],
                 "language": user.language,
                 "timezone": user.timezone or "UTC",
             }
@@ -100,6 +101,7 @@ class SettingsView(ServiceFormView):
         notification_preferences_set(
             user=self.request.user,
             email_kinds=form.cleaned_data["email_kinds"],
+            digest=form.cleaned_data["digest"],
             language=form.cleaned_data["language"],
             timezone_name=form.cleaned_data["timezone"],
         )

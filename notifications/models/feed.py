@@ -48,11 +48,12 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """Whether a user wants one kind of notification by e-mail too (in-app is always on). No
-    row: the kind's default (settings.NOTIFICATIONS_EMAIL_DEFAULT)."""
+    """Whether a user wants one kind of notification by e-mail too (in-app is always on), or
+    (kind "digest") the daily digest. No row: the kind's default (settings.NOTIFICATIONS_EMAIL_DEFAULT;
+    the digest is on)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=24)
     email = models.BooleanField(default=False)
 
     class Meta:

@@ -36,7 +36,8 @@ from playbooks.choices import TaskStatus
 from playbooks.models import Task
 from surveys.models import SurveyResponse
 
-from ..models import DigestLog, Notification
+from ..choices import DIGEST_PREFERENCE
+from ..models import DigestLog, Notification, NotificationPreference
 from .kinds import url_maker, user_language
 
 __all__ = ["DigestRun", "digest_contents", "digests_send", "local_now", "users_due_digest"]
@@ -89,11 +90,13 @@ def local_now(user_timezone: str, now: datetime) -> datetime:
 
 
 def users_due_digest(*, now: datetime | None = None) -> list[tuple[User, date]]:
-    """(user, local date) for each active CSM, manager or admin with an e-mail address whose local
-    time has passed DIGEST_LOCAL_HOUR and who has no digest for that local date. Two queries."""
+    """(user, local date) for each active CSM, manager or admin with an e-mail address who has not
+    turned the digest off, whose local time has passed DIGEST_LOCAL_HOUR and who has no digest for
+    that local date. Two queries."""
     now = now or timezone.now()
     candidates = []
-    for user in User.objects.filter(is_active=True, role__in=WORKER_ROLES).exclude(email=""):
+    opted_out = NotificationPreference.objects.filter(kind=DIGEST_PREFERENCE, email=False).values("user_id")
+    for user in User.objects.filter(is_active=True, role__in=WORKER_ROLES).exclude(email="").exclude(pk__in=opted_out):
         local = local_now(user.timezone, now)
         if local.hour >= settings.DIGEST_LOCAL_HOUR:
             candidates.append((user, local.date()))

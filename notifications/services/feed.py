@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.db import chunked
 from core.models import User
 
-from ..choices import NotificationKind
+from ..choices import DIGEST_PREFERENCE, NotificationKind
 from ..models import Notification, NotificationPreference
 
 __all__ = [
@@ -101,7 +101,7 @@ def _wanting_email(notification_ids: list[int]) -> list[int]:
 def email_kinds_for(*, user_ids: Iterable[int]) -> dict[int, set[str]]:
     """{user id: the kinds they get by e-mail}: their choices over the defaults. One query."""
     user_ids = set(user_ids)
-    default = set(settings.NOTIFICATIONS_EMAIL_DEFAULT)
+    default = {*settings.NOTIFICATIONS_EMAIL_DEFAULT, DIGEST_PREFERENCE}
     kinds = {user_id: set(default) for user_id in user_ids}
     for user_id, kind, email in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
         "user_id", "kind", "email"
@@ -130,10 +130,15 @@ def notifications_mark_all_read(*, user: User, kind: str | None = None) -> int:
 
 @transaction.atomic
 def notification_preferences_set(
-    *, user: User, email_kinds: Iterable[str], language: str | None = None, timezone_name: str | None = None
+    *,
+    user: User,
+    email_kinds: Iterable[str],
+    digest: bool = True,
+    language: str | None = None,
+    timezone_name: str | None = None,
 ) -> None:
-    """Which kinds the user gets by e-mail (one row per kind), and their language and time zone.
-    Raises ValidationError naming the field."""
+    """Which kinds the user gets by e-mail (one row per kind), whether they get the daily digest,
+    and their language and time zone. Raises ValidationError naming the field."""
     email_kinds = set(email_kinds)
     errors: dict[str, str] = {}
     unknown = email_kinds - set(NotificationKind.values)
@@ -150,6 +155,7 @@ def notification_preferences_set(
         raise ValidationError(errors)
     for kind in NotificationKind.values:
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": kind in email_kinds})
+    NotificationPreference.objects.update_or_create(user=user, kind=DIGEST_PREFERENCE, defaults={"email": digest})
     fields = []
     if language is not None:
         user.language = language

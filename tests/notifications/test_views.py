@@ -96,14 +96,23 @@ def test_settings_page_saves_email_choices_language_and_timezone(csm_client, csm
     page = csm_client.get(url)
     assert page.status_code == 200
     assert set(page.context["form"].initial["email_kinds"]) == {"task_assigned", "mention"}
+    assert page.context["form"].initial["digest"] is True
 
+    # the digest box left unticked: off
     response = csm_client.post(url, {"email_kinds": ["renewal_due"], "language": "fa", "timezone": "Asia/Tehran"})
 
     assert response.status_code == 302
     csm_user.refresh_from_db()
     assert (csm_user.language, csm_user.timezone) == ("fa", "Asia/Tehran")
     chosen = dict(NotificationPreference.objects.filter(user=csm_user).values_list("kind", "email"))
-    assert chosen == {"task_assigned": False, "mention": False, "key_account_red": False, "renewal_due": True}
+    assert chosen == {
+        "task_assigned": False,
+        "mention": False,
+        "key_account_red": False,
+        "renewal_due": True,
+        "digest": False,
+    }
+    assert csm_client.get(url).context["form"].initial["digest"] is False
 
 
 def test_settings_page_shows_a_bad_value_on_its_field(csm_client):

@@ -137,6 +137,17 @@ def test_the_digest_goes_once_per_local_date_and_covers_since_the_last(mailoutbo
     assert DigestLog.objects.filter(user=carl).count() == 2
 
 
+def test_a_user_who_turned_the_digest_off_gets_none(mailoutbox):
+    from notifications.services import notification_preferences_set
+
+    carl = _csm(username="carl")
+    _seed(carl)
+    notification_preferences_set(user=carl, email_kinds=[], digest=False)
+    digests_send(now=NOW)
+    assert [m.to for m in mailoutbox] == [["olga-carl@team.example"]]
+    assert not DigestLog.objects.filter(user=carl).exists()
+
+
 def test_a_user_with_nothing_to_report_is_logged_not_mailed(mailoutbox):
     _csm(username="idle")
     run = digests_send(now=NOW)
