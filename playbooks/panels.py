@@ -22,4 +22,10 @@ def contact_tasks_panel_context(request, contact) -> dict | None:
     """The person page's "Tasks about them": one query; hidden for a contact without an account."""
     if contact.account_id is None:
         return None
-    return {"tasks": contact_tasks(contact=contact), "today": timezone.now().date(), "contact": contact}
+    user = getattr(request, "user", None)
+    return {
+        "tasks": contact_tasks(contact=contact),
+        "today": timezone.now().date(),
+        "contact": contact,
+        "can_create": bool(user is not None and user.is_authenticated and user.has_role(Role.CSM)),
+    }

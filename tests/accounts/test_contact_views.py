@@ -146,3 +146,48 @@ def test_tasks_and_plan_goals_link_to_the_person_page(csm_client, csm_user):
     assert _url(contact) in csm_client.get(reverse("playbooks:task_detail", args=[task.pk])).content.decode()
     panel = csm_client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
     assert f'title="Customer-owned" href="{_url(contact)}"' in panel  # the plan's goal the contact owns
+
+
+def test_a_task_made_from_the_person_page_is_about_them(csm_client, csm_user):
+    # given
+    account, contact = _person(csm_user)
+    person_page = csm_client.get(_url(contact)).content.decode()
+    new_url = reverse("playbooks:task_create") + f"?account={account.pk}&contact={contact.pk}"
+    assert new_url.replace("&", "&amp;") in person_page
+
+    # when
+    form = csm_client.get(new_url)
+    assert f'name="contact" value="{contact.pk}"' in form.content.decode()
+    due = (timezone.now().date() + timedelta(days=2)).isoformat()
+    data = {
+        "account": account.pk,
+        "fixed": "1",
+        "contact": contact.pk,
+        "title": "Ask Peter about SSO",
+        "priority": 2,
+        "due_date": due,
+        "assignee": csm_user.pk,
+    }
+    response = csm_client.post(reverse("playbooks:task_create"), data)
+
+    # then
+    assert response.status_code == 302 and response["Location"] == _url(contact)
+    assert "Ask Peter about SSO" in csm_client.get(_url(contact)).content.decode()
+
+
+def test_a_task_about_another_accounts_contact_is_refused_on_the_field(csm_client, csm_user):
+    account, _ = _person(csm_user)
+    stranger = ContactFactory()
+    csm_client.get(reverse("playbooks:task_create") + f"?account={account.pk}")
+    due = (timezone.now().date() + timedelta(days=2)).isoformat()
+    data = {
+        "account": account.pk,
+        "fixed": "1",
+        "contact": stranger.pk,
+        "title": "x",
+        "priority": 2,
+        "due_date": due,
+        "assignee": csm_user.pk,
+    }
+    response = csm_client.post(reverse("playbooks:task_create"), data)
+    assert response.status_code == 400 and "contact" in response.context["form"].errors
