@@ -10,7 +10,7 @@ from .choices import DIGEST_PREFERENCE, NotificationKind
 from .models import Notification
 from .services.feed import email_kinds_for
 
-__all__ = ["DROPDOWN_SIZE", "notification_feed", "notification_preferences", "unread_count", "unread_latest"]
+__all__ = ["DROPDOWN_SIZE", "notification_feed", "notification_preferences", "unread_count", "notifications_latest"]
 
 DROPDOWN_SIZE = 8
 
@@ -24,7 +24,7 @@ def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def unread_latest(*, user: User, limit: int = DROPDOWN_SIZE) -> list[Notification]:
+def notifications_latest(*, user: User, limit: int = DROPDOWN_SIZE) -> list[Notification]:
     """The newest notifications for the header's dropdown (read ones too, shown dimmed): one query."""
     return list(Notification.objects.filter(recipient=user).order_by("-created_at", "-id")[:limit])
 

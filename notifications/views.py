@@ -20,7 +20,7 @@ from .choices import DIGEST_PREFERENCE, NotificationKind
 from .filters import NotificationFilterSet
 from .forms import NotificationSettingsForm
 from .models import Notification
-from .selectors import notification_feed, notification_preferences, unread_count, unread_latest
+from .selectors import notification_feed, notification_preferences, notifications_latest, unread_count
 from .services import notification_mark_read, notification_preferences_set, notifications_mark_all_read
 
 FEED = "notifications/notification_list.html"
@@ -47,7 +47,7 @@ class BellView(RoleRequiredMixin, View):
     def get(self, request):
         if request.GET.get("part") == "count":
             return render(request, f"{FEED}#bell_count", {"unread": unread_count(user=request.user)})
-        context = {"items": unread_latest(user=request.user), "unread": unread_count(user=request.user)}
+        context = {"items": notifications_latest(user=request.user), "unread": unread_count(user=request.user)}
         return render(request, f"{FEED}#dropdown", context)
 
 
