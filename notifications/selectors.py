@@ -10,7 +10,7 @@ from .choices import DIGEST_PREFERENCE, NotificationKind
 from .models import Notification
 from .services.feed import email_kinds_for
 
-__all__ = ["DROPDOWN_SIZE", "notification_feed", "notification_preferences", "unread_count", "notifications_latest"]
+__all__ = ["DROPDOWN_SIZE", "notification_feed", "notification_preferences", "notifications_latest", "unread_count"]
 
 DROPDOWN_SIZE = 8
 
