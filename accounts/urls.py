@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import edit_views, import_views, reassign_views, stripe_views, views
+from . import contact_views, edit_views, import_views, reassign_views, stripe_views, views
 from .currency import views as fx_views
 
 app_name = "accounts"
@@ -34,6 +34,7 @@ urlpatterns = [
         edit_views.ContactFieldView.as_view(),
         name="contact_field",
     ),
+    path("accounts/contacts/<int:pk>/", contact_views.ContactDetailView.as_view(), name="contact_detail"),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

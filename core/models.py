@@ -19,6 +19,10 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CSM)
     manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     title = models.CharField(max_length=120, blank=True)
+    # What the user's e-mails (notifications, the daily digest) are written in and when their
+    # morning is. Issue 22's language switch will set `language`; until then it is only stored.
+    language = models.CharField(max_length=16, blank=True, help_text="Empty: the site's language.")
+    timezone = models.CharField(max_length=64, default="UTC", help_text="An IANA zone, e.g. Europe/Paris.")
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -320,6 +320,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.survey_days_rebuild_task",
         "schedule": crontab(hour=0, minute=20),
     },
+    # One notification per account and renewal date: repeated sweeps add nothing.
+    "daily-renewal-notifications": {
+        "task": "notifications.tasks.renewals_notify_task",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    # Each user's digest once their local time passes DIGEST_LOCAL_HOUR (once per local date).
+    "digest-sweep": {
+        "task": "notifications.tasks.digests_send_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -396,3 +406,13 @@ LOGGING = {
 # Outbound webhooks go only to public addresses; these hosts (names or IP literals) may be
 # internal, e.g. an on-premises CRM: WEBHOOK_ALLOWED_INTERNAL_HOSTS=crm.internal,10.0.4.12
 WEBHOOK_ALLOWED_INTERNAL_HOSTS = env_list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "")
+
+# Notifications (notifications app). A "key" account (its turning red notifies its owner) is one
+# of these tiers, or one whose ARR is at least the amount (in the account's currency units).
+NOTIFICATIONS_KEY_ACCOUNT_TIERS = env_list("NOTIFICATIONS_KEY_ACCOUNT_TIERS", "strategic,key")
+NOTIFICATIONS_KEY_ACCOUNT_MIN_ARR = int(os.environ.get("NOTIFICATIONS_KEY_ACCOUNT_MIN_ARR", "100000"))
+NOTIFICATIONS_RENEWAL_DAYS = int(os.environ.get("NOTIFICATIONS_RENEWAL_DAYS", "30"))
+# Kinds e-mailed to a user who has not chosen (in-app is always on).
+NOTIFICATIONS_EMAIL_DEFAULT = env_list("NOTIFICATIONS_EMAIL_DEFAULT", "task_assigned,mention")
+# The daily digest goes once the user's local time passes this hour.
+DIGEST_LOCAL_HOUR = int(os.environ.get("DIGEST_LOCAL_HOUR", "7"))

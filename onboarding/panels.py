@@ -11,7 +11,7 @@ from core.models import User
 from .choices import ChecklistStatus, PlanStatus
 from .metrics import ttfv
 from .models import ChecklistTemplate
-from .selectors import checklist_for_account, plan_for_account, published_maps
+from .selectors import checklist_for_account, contact_goals, plan_for_account, published_maps
 from .services import share_link_token
 
 
@@ -65,3 +65,11 @@ def onboarding_context(request, account) -> dict:
     if can_edit and (checklist is None or checklist.status != ChecklistStatus.ACTIVE):
         context["templates"] = list(ChecklistTemplate.objects.filter(is_active=True))
     return context
+
+
+def contact_goals_context(request, contact) -> dict | None:
+    """The person page's "Success plan goals" they own (one query); hidden when they own none."""
+    goals = contact_goals(contact_id=contact.pk)
+    if not goals:
+        return None
+    return {"goals": goals, "today": timezone.now().date(), "account_id": contact.account_id}

@@ -259,3 +259,12 @@ def share_link_from_token(token: str) -> PlanShareLink:
     return signed_link_load(
         token, queryset=PlanShareLink.objects.select_related("plan__account", "contact"), salt=SHARE_SALT
     )
+
+
+def contact_goals(*, contact_id: int, limit: int = 10) -> list[PlanGoal]:
+    """The plan goals a customer contact owns, open ones first: one query."""
+    return list(
+        PlanGoal.objects.filter(owner_contact_id=contact_id)
+        .select_related("plan", "stage")
+        .order_by(F("completed_at").desc(nulls_first=True), F("due_date").asc(nulls_last=True), "id")[:limit]
+    )

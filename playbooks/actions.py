@@ -32,6 +32,7 @@ from core.outbound_http import OutboundRefused, outbound_url_check
 from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
 from .models import EmailMessage, EmailTemplate, Enrolment, OutboundPost, Task, TaskTemplate
+from .services.tasks import tasks_assigned_announce
 from .template_context import render_text, template_context
 
 __all__ = [
@@ -290,6 +291,8 @@ def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
         t.enrolment_id: t
         for t in Task.objects.filter(enrolment__in=enrolments, step=step).select_related("assignee", "account")
     }
+    fresh = [t.pk for t in created.values() if t.assignee_id is not None and t.created_at == ctx.now]
+    tasks_assigned_announce(task_ids=fresh, actor=None)  # one signal for the chunk (notifications)
     for e in enrolments:
         task = created.get(e.pk)
         if task is None:

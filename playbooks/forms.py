@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
-from accounts.models import Account, Persona
+from accounts.models import Account, Contact, Persona
 from core.models import User
 
 from .actions import ACTIONS, action_type_choices
@@ -395,6 +395,13 @@ class TaskCreateForm(forms.Form):
         required=False,
         label=_("Assignee"),
         error_messages={"invalid_choice": _("Assign to an active CSM, manager or admin.")},
+    )
+    # the person the task is about (from the person page): its signal names them
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That contact does not exist.")},
     )
 
     def __init__(self, *args, user=None, **kwargs):

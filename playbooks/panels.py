@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts.access import account_can_write
 
-from .selectors import account_open_tasks
+from .selectors import account_open_tasks, contact_tasks
 
 
 def tasks_panel_context(request, account) -> dict:
@@ -16,4 +16,17 @@ def tasks_panel_context(request, account) -> dict:
         "today": timezone.now().date(),
         "account": account,
         "can_create": bool(user is not None and user.is_authenticated and account_can_write(user, account)),
+    }
+
+
+def contact_tasks_panel_context(request, contact) -> dict | None:
+    """The person page's "Tasks about them": one query; hidden for a contact without an account."""
+    if contact.account_id is None:
+        return None
+    user = getattr(request, "user", None)
+    return {
+        "tasks": contact_tasks(contact=contact),
+        "today": timezone.now().date(),
+        "contact": contact,
+        "can_create": bool(user is not None and user.is_authenticated and account_can_write(user, contact.account)),
     }

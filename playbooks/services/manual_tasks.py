@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import account_write_check
-from accounts.models import Account
+from accounts.models import Account, Contact
 from core.choices import Role
 from core.models import User
 
 from ..choices import Priority
 from ..models import Task
+from .tasks import tasks_assigned_announce
 
 __all__ = ["MAX_DUE_DAYS", "task_create", "task_create_for_owner"]
 
@@ -38,9 +39,11 @@ def task_create(
     body: str = "",
     priority: int = Priority.NORMAL,
     assignee: User | None = None,
+    contact: Contact | None = None,
     today: date | None = None,
 ) -> Task:
-    """Create one open task on `account`, for `assignee` (default: `user`). Raises
+    """Create one open task on `account`, for `assignee` (default: `user`), about `contact` if given
+    (its signal names them: the person page lists it). Raises
     PermissionDenied for a read-only user and ValidationError with per-field messages."""
     if not (user is not None and user.is_authenticated and user.is_active and user.has_role(Role.CSM)):
         raise PermissionDenied(_("Read-only users cannot create tasks."))
@@ -64,18 +67,22 @@ def task_create(
         errors["priority"] = _("Choose low, normal, high or urgent.")
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
         errors["assignee"] = _("Assign to an active CSM, manager or admin.")
+    if contact is not None and contact.account_id != account.pk:
+        errors["contact"] = _("That person is not a contact of this account.")
     if errors:
         raise ValidationError(errors)
     task = Task.objects.create(
         account=account,
         title=title,
         body=(body or "").strip(),
-        signal={"source": "manual", "created_by": user.pk},
+        signal={"source": "manual", "created_by": user.pk}
+        | ({"contact_id": contact.pk} if contact is not None else {}),
         priority=priority,
         due_date=due_date,
         assignee=assignee,
     )
     _emit_created(task, account)
+    tasks_assigned_announce(task_ids=[task.pk], actor=user)
     return task
 
 

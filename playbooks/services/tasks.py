@@ -18,6 +18,7 @@ from core.models import User
 
 from ..choices import OPEN_STATUSES, TaskStatus
 from ..models import Playbook, Task
+from ..signals import task_assigned
 
 __all__ = [
     "CHURNED_NOTE",
@@ -25,6 +26,7 @@ __all__ = [
     "task_reassign",
     "task_reopen_snoozed",
     "task_snooze",
+    "tasks_assigned_announce",
     "tasks_bulk",
     "tasks_cancel_churned",
 ]
@@ -92,13 +94,27 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
     return task
 
 
-def task_reassign(*, task: Task, user, assignee: User) -> Task:
+def task_reassign(*, task: Task, user, assignee: User, notify: bool = True) -> Task:
+    """Give the task to `assignee`; `task_assigned` goes out after commit when it changed hands
+    (`notify=False`: the caller sends one signal for a batch)."""
     _require_worker(user, task)
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
         raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
+    changed = task.assignee_id != assignee.pk
     Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
     task.assignee = assignee
+    if changed and notify:
+        tasks_assigned_announce(task_ids=[task.pk], actor=user)
     return task
+
+
+def tasks_assigned_announce(*, task_ids: list[int], actor=None) -> None:
+    """Send `playbooks.signals.task_assigned` for these tasks once the transaction commits."""
+    if not task_ids:
+        return
+    ids = list(task_ids)
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: task_assigned.send(sender=Task, task_ids=ids, actor_id=actor_id))
 
 
 def tasks_bulk(
@@ -122,7 +138,7 @@ def tasks_bulk(
         raise ValidationError({"until": "Choose a day."})
     if action == "reassign" and assignee is None:
         raise ValidationError({"assignee": "Choose someone."})
-    done, errors = 0, {}
+    done, errors, reassigned = 0, {}, []
     for task in tasks:
         try:
             if action == "complete":
@@ -130,12 +146,15 @@ def tasks_bulk(
             elif action == "snooze" and until is not None:  # checked above
                 task_snooze(task=task, user=user, until=until)
             elif assignee is not None:  # reassign, checked above
-                task_reassign(task=task, user=user, assignee=assignee)
+                if task.assignee_id != assignee.pk:
+                    reassigned.append(task.pk)
+                task_reassign(task=task, user=user, assignee=assignee, notify=False)
             done += 1
         except ValidationError as exc:
             errors[task.pk] = " ".join(exc.messages)
         except PermissionDenied as exc:
             errors[task.pk] = str(exc)
+    tasks_assigned_announce(task_ids=reassigned, actor=user)  # one signal for the batch
     return {"done": done, "errors": errors}
 
 

@@ -59,6 +59,7 @@ SIDEBAR = [
     ("Work", "Home", "reports:home", "home", "readonly"),
     ("Work", "Portfolio", "accounts:portfolio", "grid", "readonly"),
     ("Work", "Tasks", "playbooks:inbox", "check", "readonly"),
+    ("Work", "Notifications", "notifications:feed", "bell", "readonly"),
     ("Work", "Risks", "renewals:risk_list", "alert", "readonly"),
     ("Work", "Renewals", "renewals:board", "refresh", "readonly"),
     ("Work", "Success plans", "onboarding:board", "flag", "readonly"),
@@ -122,7 +123,7 @@ def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatc
     nav.register_menu_item("work", "Inbox zero", "core:user_list", "user", order=25)
     # then
     labels = [str(i.label) for i in nav.menu_items() if i.section == "work"]
-    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Risks", "Renewals", "Success plans"]
+    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Notifications", "Risks", "Renewals", "Success plans"]
 
 
 def test_an_item_whose_url_does_not_resolve_is_left_out(admin_user, monkeypatch):
@@ -144,3 +145,11 @@ def test_an_unknown_section_is_refused():
 
     with pytest.raises(ValueError, match="unknown menu section"):
         register_menu_item("elsewhere", "X", "core:user_list", "user")
+
+
+def test_the_top_bar_draws_its_registered_slots_in_order(monkeypatch):
+    from core import navigation as nav
+
+    monkeypatch.setattr(nav, "TOPBAR_ITEMS", dict(nav.TOPBAR_ITEMS))
+    nav.register_topbar_item("help", "core/help.html", order=5)
+    assert nav.topbar_items() == ["core/help.html", "notifications/partials/bell.html"]
