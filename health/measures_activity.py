@@ -31,12 +31,13 @@ configured) so a chunk of the nightly run or one account on demand only ranks ag
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date
 from typing import NamedTuple
 
 import numpy as np
 from django.core.cache import cache as django_cache
 from django.db.models import Max
+from django.db.models.functions import TruncDate
 
 from accounts.models import Account
 
@@ -100,43 +101,38 @@ def figures(as_of: date, account_ids: Sequence[int] | None) -> dict[int, Figures
 def _figures(as_of: date, account_ids, names: tuple) -> dict[int, Figures]:
     """`account_ids`: a list, an AccountRange, None (all) or an EveryKth sample."""
     event_names, prior_names = names
+    rows = narrow(Account.objects.all(), account_ids, field="id")
+    accounts = list(
+        rows.annotate(created=TruncDate("created_at", tzinfo=UTC)).values_list("id", "created", "segment").order_by()
+    )
     if isinstance(account_ids, EveryKth):
-        accounts = list(
-            narrow(Account.objects.all(), account_ids, field="id").values_list("id", "created_at", "segment")
-        )
         stats = _usage(as_of, None if account_ids.k <= 1 else [a[0] for a in accounts])
     else:
-        accounts = list(
-            narrow(Account.objects.all(), account_ids, field="id").values_list("id", "created_at", "segment")
-        )
         stats = _usage(as_of, account_ids)
     subs = paid_seats_and_start(as_of=as_of, account_ids=account_ids)
     events = event_rows(as_of=as_of, account_ids=account_ids, names=event_names, prior_names=prior_names)
     n = len(event_names)
+    empty: dict = {}
     result = {}
-    for account_id, created_at, segment in accounts:
-        seats, first_sub = subs.get(account_id, (None, None))
-        start = created_at.date()
-        if first_sub is not None and first_sub < start:
-            start = first_sub
+    for account_id, created, segment in accounts:
+        sub = subs.get(account_id)
+        start = created if sub is None or sub[1] >= created else sub[1]
         history = (as_of - start).days + 1 if start <= as_of else 0
         usage = stats.get(account_id)
         row = events.get(account_id)
-        named = {}
+        named = empty
         if row is not None:
-            prior = dict(zip(prior_names, row[2 * n :], strict=True))
+            prior = dict(zip(prior_names, row[2 * n :], strict=True)) if prior_names else empty
             named = {
-                name: (int(row[2 * i]), int(row[2 * i + 1]), int(prior.get(name, 0)))
-                for i, name in enumerate(event_names)
+                name: (row[2 * i] or 0, row[2 * i + 1], prior.get(name) or 0) for i, name in enumerate(event_names)
             }
+        if usage is None:
+            active = e30 = eprior = contacts = 0
+        else:
+            active, e30, eprior, contacts, _ = usage
+        seats = sub[0] if sub is not None else 0
         result[account_id] = Figures(
-            history=min(history, HISTORY_CAP),
-            e30=usage.events if usage else 0,
-            eprior=usage.events_prev if usage else 0,
-            active_days=usage.active_days if usage else 0,
-            named=named,
-            users=(usage.active_contacts if usage else 0) or seats or 0,
-            segment=segment,
+            min(history, HISTORY_CAP), e30, eprior, active, named, contacts or seats or 0, segment
         )
     return result
 
@@ -246,11 +242,27 @@ def _population_cached(key: str, as_of: date, quantities: dict) -> dict:
 
 
 def _population(as_of: date, quantities: dict) -> dict:
-    """The day's population: the days path on the sample (one code path for a day and a
-    history, so both rank against the same values)."""
-    from .measures_activity_days import populations_days
-
-    return populations_days([as_of], quantities)[0]
+    """The day's population from the sample's figures (one grouped query each; a history
+    computes many days at once with health.measures_activity_days.populations_days, the
+    same quantities from the same figures)."""
+    n = Account.objects.count()
+    figs = _figures(as_of, EveryKth(max(1, -(-n // SAMPLE_SIZE))), _names())
+    segments: dict[str, int] = {}
+    for f in figs.values():
+        segments[f.segment] = segments.get(f.segment, 0) + 1
+    groups = [ALL] + sorted(s for s, count in segments.items() if count >= MIN_SEGMENT)
+    out: dict = {}
+    for name, fn in quantities.items():
+        by_group: dict[str, list[float]] = {g: [] for g in groups}
+        for f in figs.values():
+            value = fn(f)
+            if value is None:
+                continue
+            by_group[ALL].append(value)
+            if f.segment in by_group:
+                by_group[f.segment].append(value)
+        out[name] = {g: _thin(np.sort(np.asarray(v, dtype=np.float64))) for g, v in by_group.items()}
+    return out
 
 
 def _thin(values) -> np.ndarray:

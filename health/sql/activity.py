@@ -6,9 +6,9 @@ come from usage.rollups.usage_window_stats, the query the usage measures already
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.db.models import BigIntegerField, Count, IntegerField, Min, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, IntegerField, Min, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Mod
+from django.db.models.functions import Cast, Mod
 
 from accounts.models import Subscription
 from usage.models import AccountDailyUsage
@@ -53,15 +53,16 @@ def event_rows(*, as_of: date, account_ids, names: Sequence[str], prior_names: S
     recent = as_of - timedelta(days=RECENT_DAYS - 1)
     start = recent - timedelta(days=RECENT_DAYS) if prior_names else recent
     in_recent, in_prior = Q(day__gte=recent), Q(day__lt=recent)
-    zero = Value(0, output_field=BigIntegerField())
     aggregates = {}
+    # Sums come back NULL when no row counts (the caller reads them as 0): no Coalesce, so
+    # no per-value converter in Python.
     for i, name in enumerate(names):
         count = Cast(KT(f"features__{name}"), IntegerField())
-        aggregates[f"n{i}"] = Coalesce(Sum(count, filter=in_recent), zero, output_field=BigIntegerField())
+        aggregates[f"n{i}"] = Sum(count, filter=in_recent, output_field=BigIntegerField())
         aggregates[f"d{i}"] = Count(count, filter=in_recent)
     for i, name in enumerate(prior_names):
         count = Cast(KT(f"features__{name}"), IntegerField())
-        aggregates[f"p{i}"] = Coalesce(Sum(count, filter=in_prior), zero, output_field=BigIntegerField())
+        aggregates[f"p{i}"] = Sum(count, filter=in_prior, output_field=BigIntegerField())
     if not aggregates:
         return {}
     rows = narrow(AccountDailyUsage.objects.filter(day__gte=start, day__lte=as_of), account_ids)
