@@ -36,16 +36,16 @@ MRR_LOOKBACK_DAYS = 90
 # Tuned on three books (docs/health.md, "Evaluation"): activity ranked within the segment and
 # against the account's own baseline, tenure (history), renewal proximity and the event
 # measures the default scorecard picks from the events seen (DEFAULT_EVENT_WEIGHT each)
-# carry most. usage_frequency (saturates: every busy account is active most days) and
-# usage_trend (activity_baseline calibrates it per day of life) stay in the library, off the
-# default. Measures without data on an install (no seats, surveys, tickets...) get no
-# weight. The default scorecard holds exactly these keys (those registered).
+# carry most. usage_frequency (saturates: every busy account is active most days),
+# usage_trend (activity_baseline calibrates it per day of life) and breadth (activity_per_user
+# ranks usage per active user or seat) stay in the library, off the default. Measures without
+# data on an install (no seats, surveys, tickets...) get no weight. The default scorecard
+# holds exactly these keys (those registered).
 DEFAULT_WEIGHTS = {
     "activity_level": 20,
     "activity_baseline": 10,
-    "activity_per_user": 10,
+    "activity_per_user": 15,
     "history_days": 10,
-    "breadth": 10,
     "depth": 10,
     "nps": 10,
     "csat": 5,

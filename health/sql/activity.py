@@ -11,8 +11,11 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Mod
 
 from accounts.models import Subscription
+from core.db import is_postgresql
 from usage.models import AccountDailyUsage
 from usage.rollups import account_filter
+
+from .rows import id_clause, int_rows
 
 __all__ = [
     "RECENT_DAYS",
@@ -52,6 +55,10 @@ def event_rows(*, as_of: date, account_ids, names: Sequence[str], prior_names: S
     `prior_names`); one JSON lookup per name and row."""
     recent = as_of - timedelta(days=RECENT_DAYS - 1)
     start = recent - timedelta(days=RECENT_DAYS) if prior_names else recent
+    if not names and not prior_names:
+        return {}
+    if is_postgresql():
+        return _event_rows_postgresql(account_ids, names, prior_names, start, recent, as_of)
     in_recent, in_prior = Q(day__gte=recent), Q(day__lt=recent)
     aggregates = {}
     # Sums come back NULL when no row counts (the caller reads them as 0): no Coalesce, so
@@ -71,6 +78,35 @@ def event_rows(*, as_of: date, account_ids, names: Sequence[str], prior_names: S
         row[0]: row[1:]
         for row in rows.values("account_id").annotate(**aggregates).values_list("account_id", *fields).order_by()
     }
+
+
+def _event_rows_postgresql(account_ids, names, prior_names, start, recent, as_of) -> dict[int, tuple]:
+    """event_rows on PostgreSQL: packed integer rows (health.sql.int_rows), no per-value
+    Python conversion."""
+    params: dict = {"start": start, "recent": recent, "as_of": as_of}
+    terms = []
+    for i, name in enumerate(names):
+        params[f"n{i}"] = name
+        value = f"(features ->> %(n{i})s)::int8"
+        terms.append(f"coalesce(sum({value}) FILTER (WHERE day >= %(recent)s), 0)")
+        terms.append(f"count({value}) FILTER (WHERE day >= %(recent)s)")
+    for i, name in enumerate(prior_names):
+        params[f"p{i}"] = name
+        terms.append(f"coalesce(sum((features ->> %(p{i})s)::int8) FILTER (WHERE day < %(recent)s), 0)")
+    if isinstance(account_ids, EveryKth):
+        params["k"] = account_ids.k
+        where = "account_id %% %(k)s = 0"
+    elif account_ids is None:
+        where = "true"
+    else:
+        where = id_clause(account_ids, params)
+    rows = int_rows(
+        f"SELECT account_id, {', '.join(terms)} FROM {AccountDailyUsage._meta.db_table} "
+        f"WHERE day >= %(start)s AND day <= %(as_of)s AND {where} GROUP BY account_id",
+        params,
+        1 + len(terms),
+    )
+    return {row[0]: tuple(row[1:]) for row in rows.tolist()}
 
 
 def paid_seats_and_start(*, as_of: date, account_ids) -> dict[int, tuple[int | None, date]]:

@@ -15,7 +15,6 @@ def test_default_scorecard_has_registered_measures():
         "activity_baseline",
         "activity_per_user",
         "history_days",
-        "breadth",
         "depth",
         "open_tickets",
         "escalated_tickets",
@@ -24,5 +23,5 @@ def test_default_scorecard_has_registered_measures():
         "csm_sentiment",
     } <= keys
     # Saturating or superseded by a calibrated measure: in the library, not on the default.
-    assert not keys & {"usage_frequency", "usage_trend"}
+    assert not keys & {"usage_frequency", "usage_trend", "breadth"}
     assert scorecard_default_ensure() == scorecard
