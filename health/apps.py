@@ -9,7 +9,13 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_audited_model
 
-        for label in ("health.HealthSettings", "health.Scorecard", "health.ScorecardMeasure", "health.HealthOverride"):
+        for label in (
+            "health.HealthSettings",
+            "health.Scorecard",
+            "health.ScorecardMeasure",
+            "health.EventMeasure",
+            "health.HealthOverride",
+        ):
             register_audited_model(label)  # the audit trail
 
         from accounts.panels import AccountPanel, register_panel
@@ -19,11 +25,13 @@ class HealthConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .measures import HEALTH_MEASURES
+        from .measures_activity import ACTIVITY_MEASURES, event_measures_load
         from .measures_payment import PAYMENT_MEASURE
         from .panels import health_card_context
-        from .registry import register_measure
+        from .registry import register_measure, register_measure_source
 
-        register_measure(*HEALTH_MEASURES, PAYMENT_MEASURE)
+        register_measure(*HEALTH_MEASURES, *ACTIVITY_MEASURES, PAYMENT_MEASURE)
+        register_measure_source("event:", event_measures_load)
         register_panel(
             AccountPanel(
                 key="health",

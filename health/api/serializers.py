@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import HealthScore
-from ..selectors import measure_label
+from ..selectors import history_status, measure_label
 
 
 class MeasureValueSerializer(serializers.Serializer):
@@ -18,10 +18,31 @@ class HealthScoreSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.external_id", read_only=True)
     scorecard = serializers.CharField(source="scorecard.name", read_only=True, allow_null=True, default=None)
     measures = serializers.SerializerMethodField()
+    insufficient_history = serializers.SerializerMethodField(
+        help_text="Too little history (under 14 days of data) to read the score as healthy."
+    )
+    history_days = serializers.SerializerMethodField(help_text="Days of data behind the score; null when unknown.")
 
     class Meta:
         model = HealthScore
-        fields = ["account", "day", "score", "band", "computed_score", "source", "scorecard", "measures"]
+        fields = [
+            "account",
+            "day",
+            "score",
+            "band",
+            "computed_score",
+            "source",
+            "scorecard",
+            "insufficient_history",
+            "history_days",
+            "measures",
+        ]
+
+    def get_insufficient_history(self, obj) -> bool:
+        return history_status(obj.measures)["insufficient"]
+
+    def get_history_days(self, obj) -> int | None:
+        return history_status(obj.measures)["days"]
 
     @extend_schema_field(MeasureValueSerializer(many=True))
     def get_measures(self, obj) -> list[dict]:

@@ -3,7 +3,8 @@ so `from health.services import health_recompute` keeps working; the writes a CS
 makes live in this package:
 
 - account_inputs: score overrides and CSM sentiment;
-- scorecards: scorecard edits and deletion, the health settings.
+- scorecards: scorecard edits and deletion, the health settings;
+- event_measures: the admin's event measures.
 """
 
 from ..recompute import (
@@ -31,6 +32,7 @@ from ..recompute import (
     today,
 )
 from .account_inputs import csm_sentiment_record, health_override_clear, health_override_create
+from .event_measures import event_measure_delete, event_measure_save
 from .scorecards import health_settings_update, scorecard_delete, scorecard_save
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "backfill_days",
     "chunk_inputs",
     "csm_sentiment_record",
+    "event_measure_delete",
+    "event_measure_save",
     "health_backfill",
     "health_chunk_recompute",
     "health_current_update",
