@@ -10,5 +10,6 @@ urlpatterns = [
     path("health/scorecards/<int:pk>/", views.ScorecardEditView.as_view(), name="scorecard_edit"),
     path("health/scorecards/<int:pk>/delete/", views.ScorecardDeleteView.as_view(), name="scorecard_delete"),
     path("health/backtest/", views.BacktestView.as_view(), name="backtest"),
+    path("health/backtest/scorecards/<int:pk>/apply/", views.SuggestionApplyView.as_view(), name="suggestion_apply"),
     path("health/accounts/<int:pk>/<slug:action>/", views.account_action, name="account_action"),
 ]

@@ -3,7 +3,8 @@ so `from health.services import health_recompute` keeps working; the writes a CS
 makes live in this package:
 
 - account_inputs: score overrides and CSM sentiment;
-- scorecards: scorecard edits and deletion, the health settings.
+- scorecards: scorecard edits and deletion, the health settings;
+- versions: new weights as a new scorecard version (the backtest's suggestion applied).
 """
 
 from ..recompute import (
@@ -32,6 +33,7 @@ from ..recompute import (
 )
 from .account_inputs import csm_sentiment_record, health_override_clear, health_override_create
 from .scorecards import health_settings_update, scorecard_delete, scorecard_save
+from .versions import scorecard_suggestion_apply, scorecard_version_create
 
 __all__ = [
     "CHUNK_SIZE",
@@ -59,6 +61,8 @@ __all__ = [
     "scorecard_default_ensure",
     "scorecard_delete",
     "scorecard_save",
+    "scorecard_suggestion_apply",
+    "scorecard_version_create",
     "snapshots_pg_write",
     "snapshots_upsert",
     "today",
