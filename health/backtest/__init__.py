@@ -4,6 +4,7 @@ features), and the evaluation of all of them on held-out later dates (evaluate).
 observations and the time split they share live in `observations`; AUC arithmetic in `auc`."""
 
 from .auc import auc, auc_fast, roc_curve
+from .evaluate import NAIVE_WINDOW_DAYS, evaluation, evaluation_of, events_before
 from .features import feature_keys, feature_matrix, feature_names, feature_row
 from .model import MODEL_HORIZON, churn_model_train, churn_risk, churn_risks, horizon_evaluation
 from .observations import (
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_ROWS",
     "MIN_COVERAGE",
     "MODEL_HORIZON",
+    "NAIVE_WINDOW_DAYS",
     "STEP_DAYS",
     "SUGGEST_HORIZON",
     "Observation",
@@ -37,6 +39,9 @@ __all__ = [
     "churn_model_train",
     "churn_risk",
     "churn_risks",
+    "evaluation",
+    "evaluation_of",
+    "events_before",
     "feature_keys",
     "feature_matrix",
     "feature_names",

@@ -73,6 +73,7 @@ def seeded_history(
     seed: int = 7,
     churn_share: float = 0.35,
     leak_from: date | None = None,
+    usage: bool = False,
 ) -> list:
     """A scored history the backtest can learn from, written straight to the tables (fast):
     `accounts` accounts with a paid subscription, `churn_share` of them ending (churning) on a
@@ -80,14 +81,16 @@ def seeded_history(
     two measures: "signal" (usage that fades over the 45 days before an account churns) and
     "noise" (random). With `leak_from`, the snapshots from that day on also get "oracle",
     which says outright whether the account churns within 30 days: a feature from the future
-    that only a leaky time split can learn from."""
+    that only a leaky time split can learn from. With `usage`, each day also gets a daily
+    usage rollup whose event count follows "signal" (with noise)."""
     import random
 
     from tests.factories.accounts import SubscriptionFactory
+    from usage.models import AccountDailyUsage
 
     rng = random.Random(seed)
     start = as_of - timedelta(weeks=weeks)
-    rows, made = [], []
+    rows, made, daily = [], [], []
     for i in range(accounts):
         account = AccountFactory(external_id=f"hist-{seed}-{i}")
         churn_day = None
@@ -112,6 +115,11 @@ def seeded_history(
             if leak_from is not None and day >= leak_from:
                 churns_soon = churn_day is not None and (churn_day - day).days <= 30
                 measures["oracle"] = {"value": 0.0 if churns_soon else 1.0, "score": 0.0 if churns_soon else 100.0}
+            if usage:
+                for offset in range(7):
+                    events = max(0, round(signal / 10 + rng.gauss(0, 3)))
+                    if events and (churn_day is None or day + timedelta(days=offset) < churn_day):
+                        daily.append(AccountDailyUsage(account=account, day=day + timedelta(days=offset), events=events))
             score = round((10 * signal + 30 * noise) / 40)
             rows.append(
                 HealthScore(
@@ -126,4 +134,5 @@ def seeded_history(
             )
             day += timedelta(days=7)
     HealthScore.objects.bulk_create(rows, batch_size=2000)
+    AccountDailyUsage.objects.bulk_create(daily, batch_size=5000)
     return made
