@@ -11,7 +11,11 @@ Measured in the same run:
   distinct features over the last 30 days and events in the 30 before, every account);
 - naive: a per-account ORM loop computing the same usage figures, on a small N, extrapolated;
 - one account: the on-demand recompute of a single account (median of 15).
-Targets: nightly < 30 s, >= 3x faster than the baseline, one account < 50 ms, < 500 MB.
+- old measure set (issue 19): the same nightly with the default scorecard of before issue 19
+  (fixed-threshold usage measures only), against the new default (calibrated activity
+  measures, history, the event measures picked from the events seen).
+Targets: nightly < 30 s, >= 3x faster than the baseline, one account < 50 ms, < 500 MB;
+the new default within 1.2x of the old measure set.
 """
 
 import statistics
@@ -24,6 +28,21 @@ FULL_ACCOUNTS = 100_000
 FULL_EVENTS = 20_000_000
 EVENT_DAYS = 60
 NAIVE_N = 200
+# The default scorecard before issue 19 (health.measures.DEFAULT_WEIGHTS then).
+OLD_WEIGHTS = {
+    "usage_frequency": 15,
+    "breadth": 10,
+    "depth": 10,
+    "usage_trend": 20,
+    "nps": 10,
+    "csat": 5,
+    "open_tickets": 5,
+    "escalated_tickets": 5,
+    "days_to_renewal": 15,
+    "mrr_change": 5,
+    "onboarding_progress": 5,
+    "csm_sentiment": 5,
+}
 EVENT_NAMES = [
     "login",
     "dashboard_viewed",
@@ -244,6 +263,37 @@ def _naive(day, ids) -> float:
     return (time.perf_counter() - started) / len(ids)
 
 
+def _new_weights() -> dict[str, int]:
+    """Today's default scorecard: DEFAULT_WEIGHTS and the event measures picked from the events seen."""
+    from health.measures import DEFAULT_WEIGHTS
+    from health.models import EventMeasure
+    from health.recompute import scorecard_default_events_pick
+    from health.recompute.plans import DEFAULT_EVENT_WEIGHT
+    from health.registry import MEASURES, measures_refresh
+
+    scorecard_default_events_pick()
+    measures_refresh()
+    weights = {k: w for k, w in DEFAULT_WEIGHTS.items() if k in MEASURES}
+    weights.update({em.measure_key: DEFAULT_EVENT_WEIGHT for em in EventMeasure.objects.filter(auto=True)})
+    return weights
+
+
+def _use_measures(weights: dict[str, int]) -> None:
+    """Give the default scorecard exactly these measures at their default thresholds."""
+    from health.models import Scorecard, ScorecardMeasure
+    from health.registry import MEASURES
+
+    default = Scorecard.objects.get(is_default=True)
+    ScorecardMeasure.objects.filter(scorecard=default).delete()
+    ScorecardMeasure.objects.bulk_create(
+        ScorecardMeasure(
+            scorecard=default, measure_key=k, weight=w, points=[list(p) for p in MEASURES[k].default_points]
+        )
+        for k, w in weights.items()
+        if k in MEASURES
+    )
+
+
 def run(args) -> None:
     from django.db import connection
 
@@ -273,6 +323,14 @@ def run(args) -> None:
         signal.receivers = []
         signal.sender_receivers_cache.clear()
     day = today()
+    new_weights = _new_weights()
+    # The old measure set first, on the same data, in the same run.
+    _use_measures(OLD_WEIGHTS)
+    HealthScore.objects.filter(day=day).delete()
+    started = time.perf_counter()
+    health_recompute(as_of=day)
+    nightly_old = time.perf_counter() - started
+    _use_measures(new_weights)
     HealthScore.objects.filter(day=day).delete()
     rss_before = peak_rss_mb()
     started = time.perf_counter()
@@ -300,6 +358,10 @@ def run(args) -> None:
 
     print(
         f"nightly recompute ({len(result.scored):,} accounts): {nightly:.2f} s (again, upsert: {nightly_again:.2f} s)"
+    )
+    print(
+        f"old measure set (before issue 19), nightly: {nightly_old:.2f} s; new default / old: "
+        f"{nightly / nightly_old:.2f}x (target <= 1.2x; {len(new_weights)} measures vs {len(OLD_WEIGHTS)})"
     )
     print(f"baseline, one SQL aggregate over the raw events ({baseline_rows:,} accounts): {baseline:.2f} s")
     print(f"ratio baseline / nightly: {ratio(baseline, nightly)} faster (target >= 3x; nightly target < 30 s)")

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from .models import HealthSettings, Scorecard
+from .models import EventMeasure, HealthSettings, Scorecard
 
 
 def parse_points(text: str) -> list[list[float]]:
@@ -148,3 +149,37 @@ class SentimentForm(forms.Form):
     note = forms.CharField(
         max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note"})
     )
+
+
+class EventMeasureForm(forms.ModelForm):
+    """An admin's event measure: a label, the event names (comma-separated), the kind."""
+
+    event_names = forms.CharField(
+        label=_lazy("Event names"),
+        help_text=_lazy("Comma-separated, counted together, e.g. report_viewed, report_exported."),
+        widget=forms.TextInput(attrs={"placeholder": "report_viewed, report_exported"}),
+    )
+
+    class Meta:
+        model = EventMeasure
+        fields = ["label", "event_names", "kind", "calibrated"]
+        labels = {"label": _lazy("Label"), "kind": _lazy("Kind"), "calibrated": _lazy("Rank within the segment")}
+        help_texts = {
+            "calibrated": _lazy("Score the account as its percentile among the accounts of its segment that day."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["event_names"] = ", ".join(self.instance.event_names)
+
+    def clean_event_names(self) -> list[str]:
+        names = list(dict.fromkeys(n.strip() for n in self.cleaned_data["event_names"].split(",") if n.strip()))
+        if not names:
+            raise forms.ValidationError(_("Name at least one event."))
+        for name in names:
+            if "__" in name or len(name) > 128:
+                raise forms.ValidationError(
+                    _("“%(name)s”: event names are at most 128 characters, without “__”.") % {"name": name}
+                )
+        return names

@@ -28,18 +28,25 @@ from accounts.models import Account, Contact, Subscription, SupportTicket
 from usage.rollups import UsageWindow, account_filter, usage_window_stats
 
 from .models import CsmSentiment, HealthSettings
-from .registry import _RUN_CACHE, Measure
+from .registry import _RUN_CACHE, Measure, run_cached
 
 TREND_CAP = 100.0
 MRR_LOOKBACK_DAYS = 90
 
-# Usage trend and renewal proximity lead churn most (the demo backtest agrees); the admin
-# tunes the rest with the backtest's what-if weights.
+# Tuned on three books (docs/health.md, "Evaluation"): activity ranked within the segment and
+# against the account's own baseline, tenure (history), renewal proximity and the event
+# measures the default scorecard picks from the events seen (DEFAULT_EVENT_WEIGHT each)
+# carry most; fixed-threshold usage measures saturate on busy books and weigh little.
+# Measures without data on an install (no seats, surveys, tickets...) get no weight.
 DEFAULT_WEIGHTS = {
-    "usage_frequency": 15,
+    "activity_level": 20,
+    "activity_baseline": 10,
+    "activity_per_user": 10,
+    "history_days": 10,
+    "usage_frequency": 5,
     "breadth": 10,
     "depth": 10,
-    "usage_trend": 20,
+    "usage_trend": 10,
     "nps": 10,
     "csat": 5,
     "open_tickets": 5,
@@ -203,7 +210,15 @@ def _ticket_counts(as_of: date, account_ids: list[int] | None) -> dict[int, tupl
     return counts
 
 
+def tickets_in_use() -> bool:
+    """Does this install track tickets at all? Without any, "0 open tickets" is no data
+    (its weight goes to the measures that have some), not a perfect score for everyone."""
+    return run_cached("tickets_in_use", SupportTicket.objects.exists)
+
+
 def _tickets(as_of: date, account_ids: list[int] | None, escalated: bool) -> dict[int, float | None]:
+    if not tickets_in_use():
+        return {}
     counts = _ticket_counts(as_of, account_ids)
     index = 1 if escalated else 0
     return {i: float(counts[i][index]) if i in counts else 0.0 for i in _all_ids(account_ids)}

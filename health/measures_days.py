@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import Contact, Subscription, SupportTicket
 from usage.rollups import WINDOW_DAYS, AccountRange, account_filter
 
-from .measures import MRR_LOOKBACK_DAYS, TREND_CAP, _settings, end_of_day
+from .measures import MRR_LOOKBACK_DAYS, TREND_CAP, _settings, end_of_day, tickets_in_use
 from .models import CsmSentiment
 from .registry import run_cached
 from .sql import usage_rows_days
@@ -302,10 +302,14 @@ def _tickets_days(days: Sequence[date], account_ids: Sequence[int]) -> tuple[np.
 
 
 def open_tickets_days(days: Sequence[date], account_ids: Sequence[int]) -> np.ndarray:
+    if not tickets_in_use():
+        return np.full((len(days), len(account_ids)), NAN)
     return _tickets_days(days, account_ids)[0].astype(np.float64)
 
 
 def escalated_tickets_days(days: Sequence[date], account_ids: Sequence[int]) -> np.ndarray:
+    if not tickets_in_use():
+        return np.full((len(days), len(account_ids)), NAN)
     return _tickets_days(days, account_ids)[1].astype(np.float64)
 
 

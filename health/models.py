@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import HealthBand, Tier
 
@@ -21,6 +22,8 @@ class HealthSettings(models.Model):
 
     key_features = models.JSONField(default=list, blank=True, help_text="Event names that count as key features.")
     sentiment_stale_days = models.PositiveSmallIntegerField(default=60)
+    # When the default scorecard got its event measures from the events seen (once).
+    default_events_picked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,6 +139,41 @@ class ScorecardMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorecard_id}:{self.measure_key} ×{self.weight}"
+
+
+class EventMeasureKind(models.TextChoices):
+    COUNT = "count", _("Count")
+    RATE_PER_USER = "rate_per_user", _("Rate per active user")
+    DISTINCT_DAYS = "distinct_days", _("Distinct days")
+    TREND = "trend", _("Trend")
+
+
+class EventMeasure(models.Model):
+    """A measure an admin defines over chosen event names (health.measures_activity), over
+    the last 30 days: their count, their count per active user (distinct contacts, else
+    paid seats), the days they occurred on, or their trend (the daily rate against the
+    account's own 60 days before). Registered into the measure library as
+    `event:<slug>`, usable in any scorecard. `calibrated`: the raw value is the account's
+    percentile (0-100) among the accounts of its segment that day, not the count itself
+    (trend is always the account against itself)."""
+
+    slug = models.SlugField(max_length=48, unique=True)
+    label = models.CharField(max_length=120)
+    event_names = models.JSONField(default=list, help_text="Event names counted together.")
+    kind = models.CharField(max_length=16, choices=EventMeasureKind.choices, default=EventMeasureKind.COUNT)
+    calibrated = models.BooleanField(default=True, help_text="Score against the segment's accounts that day.")
+    auto = models.BooleanField(default=False, help_text="Picked for the default scorecard from the events seen.")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["label", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def measure_key(self) -> str:
+        return f"event:{self.slug}"
 
 
 # Section: scores

@@ -57,6 +57,31 @@ def get_measure(key: str) -> Measure:
     return MEASURES[key]
 
 
+# Measures defined as data (health.models.EventMeasure; a numeric custom field): a source
+# loads them under its key prefix ("event:"), and measures_refresh() brings the library in
+# line with the database (added, changed, removed) before a run loads its scorecards.
+_SOURCES: dict[str, Callable[[], Iterable[Measure]]] = {}
+
+
+def register_measure_source(prefix: str, load: Callable[[], Iterable[Measure]]) -> None:
+    """Measures loaded from data, keyed `<prefix>...` (an app calls it in ready())."""
+    if not prefix.endswith(":"):
+        raise ValueError(f"A measure source prefix ends with ':', not {prefix!r}.")
+    _SOURCES[prefix] = load
+
+
+def measures_refresh() -> None:
+    """Reload every source's measures (one query each) into MEASURES."""
+    for prefix, load in _SOURCES.items():
+        loaded = {m.key: m for m in load()}
+        for key in [k for k in MEASURES if k.startswith(prefix) and k not in loaded]:
+            del MEASURES[key]
+        for key, measure in loaded.items():
+            if not key.startswith(prefix):
+                raise ValueError(f"Measure {key!r} of source {prefix!r} must start with it.")
+            MEASURES[key] = measure
+
+
 # One recompute run (health.services.raw_values) opens a cache so measures sharing a query
 # read it once; outside a run there is no cache and every call computes.
 _RUN_CACHE: ContextVar[dict | None] = ContextVar("health_run_cache", default=None)

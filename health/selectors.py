@@ -96,6 +96,7 @@ def account_health_card(account) -> dict:
             "red_below": latest.scorecard.red_below if latest and latest.scorecard else 40,
             "green_from": latest.scorecard.green_from if latest and latest.scorecard else 70,
         },
+        "history_status": history_status(latest.measures) if latest else {"days": None, "insufficient": False},
         "override": override,
         "sentiment": sentiment,
         "sentiment_stale": stale,
@@ -265,3 +266,44 @@ def default_weight_rows(edited: dict[str, float]) -> list[dict]:
         }
         for m in (default.measures.all() if default else [])
     ]
+
+
+# Section: event measures and history
+
+
+def event_measure_rows() -> list[dict]:
+    """The admin's event measures with the scorecards using each (two queries)."""
+    from .models import EventMeasure, ScorecardMeasure
+
+    used: dict[str, list[str]] = {}
+    for key, name in ScorecardMeasure.objects.filter(measure_key__startswith="event:").values_list(
+        "measure_key", "scorecard__name"
+    ):
+        used.setdefault(key, []).append(name)
+    return [{"measure": em, "scorecards": sorted(used.get(em.measure_key, []))} for em in EventMeasure.objects.all()]
+
+
+def events_seen(limit: int = 12) -> list[tuple[str, int]]:
+    """The event names most accounts used over the last 30 days with data (a sample of
+    accounts, as the default scorecard's pick), with how many of those accounts used each."""
+    from accounts.models import Account
+    from usage.models import AccountDailyUsage
+
+    from .recompute.plans import PICK_SAMPLE
+    from .sql.activity import RECENT_DAYS, event_names_seen
+
+    last = AccountDailyUsage.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is None:
+        return []
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True)[:PICK_SAMPLE])
+    seen = event_names_seen(account_ids=ids, start=last - timedelta(days=RECENT_DAYS - 1), end=last)
+    return [(name, accounts) for name, accounts, _events in seen[:limit]]
+
+
+def history_status(details: dict) -> dict:
+    """{"days": n or None, "insufficient": bool} from a snapshot's measures: too little
+    history (health.measures_activity.MIN_HISTORY_DAYS) to read the score as healthy."""
+    from .measures_activity import MIN_HISTORY_DAYS
+
+    days = (details.get("history_days") or {}).get("value")
+    return {"days": None if days is None else int(days), "insufficient": days is not None and days < MIN_HISTORY_DAYS}

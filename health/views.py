@@ -22,7 +22,7 @@ from core.views import ActionView, ServiceFormView, htmx_partial, partial
 from .backtest import HORIZONS, SUGGEST_HORIZON, backtest, churn_model_train, scorecard_suggestion
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
 from .models import HealthOverride, HealthSettings, Scorecard
-from .registry import MEASURES
+from .registry import MEASURES, measures_refresh
 from .scoring import Plan, PlanMeasure
 from .selectors import (
     account_health_card,
@@ -93,6 +93,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return get_object_or_404(Scorecard, pk=pk)
 
     def _measure_forms(self, scorecard, data=None):
+        measures_refresh()
         existing = scorecard_measures(scorecard)
         keys = list(MEASURES) + [k for k in existing if k not in MEASURES]
         rows = []

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import HealthScore
-from ..selectors import churn_risk_of, measure_label
+from ..selectors import churn_risk_of, history_status, measure_label
 
 
 class MeasureValueSerializer(serializers.Serializer):
@@ -31,6 +31,10 @@ class HealthScoreSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.external_id", read_only=True)
     scorecard = serializers.CharField(source="scorecard.name", read_only=True, allow_null=True, default=None)
     measures = serializers.SerializerMethodField()
+    insufficient_history = serializers.SerializerMethodField(
+        help_text="Too little history (under 14 days of data) to read the score as healthy."
+    )
+    history_days = serializers.SerializerMethodField(help_text="Days of data behind the score; null when unknown.")
     churn_risk = serializers.SerializerMethodField()
     churn_reasons = serializers.SerializerMethodField()
 
@@ -44,10 +48,18 @@ class HealthScoreSerializer(serializers.ModelSerializer):
             "computed_score",
             "source",
             "scorecard",
+            "insufficient_history",
+            "history_days",
             "measures",
             "churn_risk",
             "churn_reasons",
         ]
+
+    def get_insufficient_history(self, obj) -> bool:
+        return history_status(obj.measures)["insufficient"]
+
+    def get_history_days(self, obj) -> int | None:
+        return history_status(obj.measures)["days"]
 
     def _churn(self, obj) -> dict | None:
         model = self.context.get("churn_model")

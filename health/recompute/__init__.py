@@ -21,7 +21,7 @@ from .backfill import backfill_days, health_backfill
 from .compute import health_scores_compute
 from .current import health_current_update
 from .inputs import CHUNK_SIZE, ChunkInputs, account_chunks, account_ranges, chunk_inputs, moment, raw_values, today
-from .plans import plans_load, plans_or_default, scorecard_default_ensure
+from .plans import plans_load, plans_or_default, scorecard_default_ensure, scorecard_default_events_pick
 from .refresh import REFRESH_DELAY_SECONDS, account_health_refresh, account_health_refresh_soon, refresh_key
 from .rollup import health_parents_rollup
 from .rows import score_rows
@@ -52,6 +52,7 @@ __all__ = [
     "refresh_key",
     "score_rows",
     "scorecard_default_ensure",
+    "scorecard_default_events_pick",
     "snapshots_pg_write",
     "snapshots_upsert",
     "today",

@@ -4,6 +4,7 @@ makes live in this package:
 
 - account_inputs: score overrides and CSM sentiment;
 - scorecards: scorecard edits and deletion, the health settings;
+- event_measures: the admin's event measures;
 - versions: new weights as a new scorecard version (the backtest's suggestion applied).
 """
 
@@ -32,6 +33,7 @@ from ..recompute import (
     today,
 )
 from .account_inputs import csm_sentiment_record, health_override_clear, health_override_create
+from .event_measures import event_measure_delete, event_measure_save
 from .scorecards import health_settings_update, scorecard_delete, scorecard_save
 from .versions import scorecard_suggestion_apply, scorecard_version_create
 
@@ -45,6 +47,8 @@ __all__ = [
     "backfill_days",
     "chunk_inputs",
     "csm_sentiment_record",
+    "event_measure_delete",
+    "event_measure_save",
     "health_backfill",
     "health_chunk_recompute",
     "health_current_update",
