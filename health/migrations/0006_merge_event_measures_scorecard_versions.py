@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('health', '0005_event_measures'),
-        ('health', '0005_scorecard_versions_churn_model_day'),
+        ("health", "0005_event_measures"),
+        ("health", "0005_scorecard_versions_churn_model_day"),
     ]
 
-    operations = [
-    ]
+    operations = []

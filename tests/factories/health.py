@@ -118,8 +118,9 @@ def seeded_history(
             if usage:
                 for offset in range(7):
                     events = max(0, round(signal / 10 + rng.gauss(0, 3)))
-                    if events and (churn_day is None or day + timedelta(days=offset) < churn_day):
-                        daily.append(AccountDailyUsage(account=account, day=day + timedelta(days=offset), events=events))
+                    on = day + timedelta(days=offset)
+                    if events and (churn_day is None or on < churn_day):
+                        daily.append(AccountDailyUsage(account=account, day=on, events=events))
             score = round((10 * signal + 30 * noise) / 40)
             rows.append(
                 HealthScore(
