@@ -71,7 +71,7 @@ def horizon_evaluation(obs: Sequence[Observation], horizon: int, names: Sequence
     model, means, scales = _fit(feature_matrix(names, [o.measures for o in train]), y_train)
     risk = model.predict_proba((feature_matrix(names, [o.measures for o in test]) - means) / scales)[:, 1]
     result["auc_test"] = auc_fast(y_test, risk)
-    result["auc_scorecard_test"] = auc_fast(y_test, [100 - o.score for o in test])
+    result["auc_scorecard_test"] = auc_fast(y_test, [100 - (o.score if o.score is not None else 50) for o in test])
     return result
 
 

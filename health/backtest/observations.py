@@ -62,8 +62,12 @@ class Observation:
     scorecard_id: int | None = None
 
 
-def label(o: Observation, horizon: int) -> int:
-    """1 when the account churned within `horizon` days after the observation."""
+def label(o, horizon: int) -> int:
+    """1 when the account churned within `horizon` days after the observation. An
+    observation that carries its own `label` for the horizon (health.evaluation's) keeps it."""
+    known = getattr(o, "label", None)
+    if isinstance(known, int):
+        return known
     return int(o.churn_day is not None and o.churn_day <= o.day + timedelta(days=horizon))
 
 

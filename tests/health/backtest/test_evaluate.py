@@ -38,3 +38,24 @@ def test_events_before_counts_the_window_up_to_the_day():
 def test_short_history_has_no_table(two_measures):
     table = evaluation(as_of=AS_OF, horizon=30)
     assert table["reason"] == "short_history" and table["learned"] is None
+
+
+def test_health_evaluate_prints_the_held_out_columns(two_measures):
+    """`health_evaluate` (health.evaluation) adds the held-out table: the default scorecard
+    and the naive count beside the suggested weights and the learned model, on the same rows."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    seeded_history(scorecard=two_measures, as_of=AS_OF, usage=True)
+    out = StringIO()
+    call_command("health_evaluate", dates=30, horizon=30, last_day=(AS_OF + timedelta(days=30)).isoformat(), stdout=out)
+    text = out.getvalue()
+    assert "held out (fitted before, measured from" in text
+    held = {
+        line.split("AUC")[0].strip(): float(line.split("AUC")[1])
+        for line in text.split("held out (")[1].split("insufficient history")[0].splitlines()
+        if "AUC" in line
+    }
+    assert set(held) == {"Default scorecard", "Events in the last 30 days", "Suggested weights", "Learned model"}
+    assert held["Suggested weights"] >= held["Default scorecard"] and held["Learned model"] >= held["Default scorecard"]
