@@ -48,9 +48,33 @@ def feature_row(names: Sequence[str], measures: dict) -> list[float]:
 
 
 def feature_matrix(names: Sequence[str], measures_list: Sequence[dict]):
-    """Every snapshot's features as one numpy array (rows x features)."""
+    """Every snapshot's features as one numpy array (rows x features), the same values as
+    feature_row: each measure looked up once per snapshot, its columns filled by kind."""
     import numpy as np
 
+    X = np.zeros((len(measures_list), len(names)))
     if not measures_list:
-        return np.zeros((0, len(names)))
-    return np.array([feature_row(names, m) for m in measures_list], dtype=float)
+        return X
+    columns: dict[str, list[tuple[int, str]]] = {}
+    for j, name in enumerate(names):
+        kind = "missing" if name.endswith("__missing") else "log" if name.endswith("__log") else "score"
+        columns.setdefault(measure_of_feature(name), []).append((j, kind))
+    for key, cols in columns.items():
+        scores = np.full(len(measures_list), np.nan)
+        logs = np.zeros(len(measures_list))
+        for i, m in enumerate(measures_list):
+            d = m.get(key)
+            if d:
+                score = d.get("score")
+                if score is not None:
+                    scores[i] = score
+                    logs[i] = _signed_log(d.get("value"))
+        missing = np.isnan(scores)
+        for j, kind in cols:
+            if kind == "missing":
+                X[:, j] = missing
+            elif kind == "log":
+                X[:, j] = logs
+            else:
+                X[:, j] = np.where(missing, 50.0, scores)
+    return X

@@ -79,3 +79,15 @@ def test_one_snapshot_and_many_score_alike(history):
 def test_no_churner_no_model(two_measures):
     seeded_history(scorecard=two_measures, as_of=AS_OF, churn_share=0.0, accounts=30)
     assert churn_model_train(as_of=AS_OF) is None
+
+
+def test_feature_matrix_is_feature_row_for_every_snapshot():
+    from health.backtest import feature_matrix, feature_names, feature_row
+
+    names = feature_names(["a", "b"])
+    snapshots = [
+        {"a": {"value": 12.0, "score": 60.0}, "b": {"value": None, "score": None}},
+        {"a": {"value": -3, "score": 0}},
+        {},
+    ]
+    assert feature_matrix(names, snapshots).tolist() == [feature_row(names, m) for m in snapshots]
