@@ -70,6 +70,14 @@ bench: venv catalogues
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Health against future churn on a public dataset (docs/health.md, "Evaluation"), on an empty database:
+# make health-eval DATASET=fightchurn DATA=/tmp/socialnet7
+DATASET ?= fightchurn
+health-eval: venv
+	@test -n "$(DATA)" || { echo "DATA=path of the dataset (docs/health.md)"; exit 2; }
+	$(PY) manage.py health_dataset_load --format $(DATASET) $(DATA) --dates 8 --horizon 31
+	$(PY) manage.py health_evaluate --dates 8 --horizon 31
+
 # A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size):
 # --smoke also lowers the fixed floors (short wrk runs, small ingest batches, one timing repeat).
 bench-smoke: venv catalogues

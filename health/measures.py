@@ -36,17 +36,17 @@ MRR_LOOKBACK_DAYS = 90
 # Tuned on three books (docs/health.md, "Evaluation"): activity ranked within the segment and
 # against the account's own baseline, tenure (history), renewal proximity and the event
 # measures the default scorecard picks from the events seen (DEFAULT_EVENT_WEIGHT each)
-# carry most; fixed-threshold usage measures saturate on busy books and weigh little.
-# Measures without data on an install (no seats, surveys, tickets...) get no weight.
+# carry most. usage_frequency (saturates: every busy account is active most days),
+# usage_trend (activity_baseline calibrates it per day of life) and breadth (activity_per_user
+# ranks usage per active user or seat) stay in the library, off the default. Measures without
+# data on an install (no seats, surveys, tickets...) get no weight. The default scorecard
+# holds exactly these keys (those registered).
 DEFAULT_WEIGHTS = {
     "activity_level": 20,
     "activity_baseline": 10,
-    "activity_per_user": 10,
+    "activity_per_user": 15,
     "history_days": 10,
-    "usage_frequency": 5,
-    "breadth": 10,
     "depth": 10,
-    "usage_trend": 10,
     "nps": 10,
     "csat": 5,
     "open_tickets": 5,

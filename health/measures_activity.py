@@ -3,67 +3,72 @@
 
 Fixed thresholds saturate on books where every account is busy (30 active days of 30 is
 everyone). These measures score an account against the others of its segment that day
-(percentile rank) or against its own past (its last 30 days against the 60 before), per day
+(percentile rank) or against its own past (its last 30 days against the 30 before), per day
 of the account's life (an account 10 days old is not "low" for having 10 days of events),
 per active user where contacts are known:
 
-- history_days: days since the account's first data (first usage in the 90-day window, first
-  paid subscription, creation), capped at 365. Under MIN_HISTORY_DAYS the score is flagged
-  "insufficient history" (selectors, API, page) and left out of the evaluation's pools.
+- history_days: days since the account's first paid subscription or its creation, capped at
+  365. Under MIN_HISTORY_DAYS the score is flagged "insufficient history" (selectors, API,
+  page) and left out of the evaluation's pools.
 - activity_level: events per day of the last 30 (per day of life when younger), as the
   percentile (0-100) among the accounts of the same segment that day.
-- activity_baseline: that daily rate against the account's own daily rate over the 60 days
-  before, change in percent (-100..+100); no data with under 14 days of that baseline.
+- activity_baseline: that daily rate against the account's own daily rate over the 30 days
+  before (per day it existed), change in percent (-100..+100); no data with under 14 days
+  of that baseline.
 - activity_per_user: events of the last 30 days per active user (distinct contacts, else
   paid seats), as the percentile in the segment; no data when neither is known.
 - event:<slug>: an EventMeasure (count, rate per active user, distinct days, trend).
 
 No usage is data (an account with no events has a rate of 0, ranked lowest), not "no data"
-whose weight would go to the other measures. Values are set-based: one rollup aggregate
-per chunk (health.sql.activity) and, for percentiles, the day's population per segment
-from a sample of at most SAMPLE_PER_SEGMENT accounts (exact below that), computed once per
-day and cached (the Django cache, Redis when configured) so a chunk of the nightly run or one account on
-demand only ranks against it.
+whose weight would go to the other measures. Values are set-based and cheap: the activity
+figures are the usage window the usage measures already read (usage.rollups.
+usage_window_stats, shared through the run cache), plus one subscriptions query and, with
+event measures, one rollup aggregate (health.sql.activity). Percentiles rank against the
+day's population per segment, from a sample of about SAMPLE_SIZE accounts (every k-th id;
+exact below that), computed once per day and cached (the Django cache, Redis when
+configured) so a chunk of the nightly run or one account on demand only ranks against it.
 """
 
 import hashlib
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
+from typing import NamedTuple
 
+import numpy as np
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Max, Min
+from django.db.models import Max
+from django.db.models.functions import TruncDate
 
-from accounts.models import Account, Subscription
-from usage.models import AccountDailyUsage
-from usage.rollups import account_filter
+from accounts.models import Account
 
-from .measures import _ids, _subscriptions
+from .measures import _ids, _usage
 from .models import EventMeasure, EventMeasureKind
 from .registry import _RUN_CACHE, Measure, run_cached
-from .sql.activity import RECENT_DAYS, active_users, activity_rows
+from .sql.activity import RECENT_DAYS, EveryKth, event_rows, narrow, paid_seats_and_start
 
 MIN_HISTORY_DAYS = 14
 HISTORY_CAP = 365
 BASELINE_MIN_DAYS = 14
 TREND_LIMIT = 100.0
-SAMPLE_PER_SEGMENT = 2000
-MIN_SEGMENT = 30  # smaller segments rank against every account
+SAMPLE_SIZE = 3000  # accounts of the population sample (every k-th id)
+POPULATION_POINTS = 1000  # a segment's values kept as at most this many order statistics
+MIN_SEGMENT = 30  # segments with fewer sampled accounts rank against every account
 POPULATION_TTL = 6 * 3600
 ALL = "\x00all"
 
 # Section: per-account figures
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(NamedTuple):
+    """One account's figures (a named tuple: a chunk builds 5,000, cheaper than a dataclass)."""
+
     history: int  # days of history as of the day (0 = not a customer yet)
-    e30: int
-    eprior: int
+    e30: int  # events, last 30 days
+    eprior: int  # events, the 30 days before
     active_days: int
-    named: dict  # event name -> (count in 30 days, days in 30, count in the 60 before)
+    named: dict  # event name -> (count in 30 days, days in 30, count in the 30 before)
     users: int  # active contacts in 30 days, else paid seats, else 0
+    segment: str
 
 
 def _event_measures() -> list[EventMeasure]:
@@ -76,51 +81,58 @@ def _event_measures() -> list[EventMeasure]:
     return rows
 
 
-def _names() -> tuple[str, ...]:
-    return tuple(sorted({n for em in _event_measures() for n in em.event_names}))
+def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The event names the event measures count, and those a trend needs the month before of."""
+    measures = _event_measures()
+    names = tuple(sorted({n for em in measures for n in em.event_names}))
+    prior = tuple(sorted({n for em in measures if em.kind == EventMeasureKind.TREND for n in em.event_names}))
+    return names, prior
 
 
 def figures(as_of: date, account_ids: Sequence[int] | None) -> dict[int, Figures]:
-    """Every account's figures (those among `account_ids`), three or four queries."""
+    """Every account's figures (those among `account_ids`): the usage window the usage
+    measures share (run-cached), then subscriptions, accounts and, with event measures,
+    one rollup aggregate."""
     names = _names()
     key = ("activity", as_of, None if account_ids is None else tuple(account_ids), names)
     return run_cached(key, lambda: _figures(as_of, account_ids, names))
 
 
-def _figures(as_of: date, account_ids: Sequence[int] | None, names: Sequence[str]) -> dict[int, Figures]:
-    rows = activity_rows(as_of=as_of, account_ids=account_ids, names=names)
-    accounts = account_filter(Account.objects.all(), account_ids, field="id")
-    created = dict(accounts.values_list("id", "created_at"))
-    first_sub = dict(
-        account_filter(Subscription.objects.paid(), account_ids)
-        .values("account_id")
-        .annotate(first=Min("start_date"))
-        .values_list("account_id", "first")
-        .order_by()
+def _figures(as_of: date, account_ids, names: tuple) -> dict[int, Figures]:
+    """`account_ids`: a list, an AccountRange, None (all) or an EveryKth sample."""
+    event_names, prior_names = names
+    rows = narrow(Account.objects.all(), account_ids, field="id")
+    accounts = list(
+        rows.annotate(created=TruncDate("created_at", tzinfo=UTC)).values_list("id", "created", "segment").order_by()
     )
-    users = active_users(as_of=as_of, account_ids=account_ids)
-    seats = {i: s.seats for i, s in _subscriptions(as_of, _ids(account_ids)).items() if s.seats}
+    if isinstance(account_ids, EveryKth):
+        stats = _usage(as_of, None if account_ids.k <= 1 else [a[0] for a in accounts])
+    else:
+        stats = _usage(as_of, account_ids)
+    subs = paid_seats_and_start(as_of=as_of, account_ids=account_ids)
+    events = event_rows(as_of=as_of, account_ids=account_ids, names=event_names, prior_names=prior_names)
+    n = len(event_names)
+    empty: dict = {}
     result = {}
-    for account_id, created_at in created.items():
-        row = rows.get(account_id)
-        starts = [created_at.date()]
-        if account_id in first_sub:
-            starts.append(first_sub[account_id])
-        if row is not None and row[3] is not None:
-            starts.append(row[3])
-        start = min(starts)
+    for account_id, created, segment in accounts:
+        sub = subs.get(account_id)
+        start = created if sub is None or sub[1] >= created else sub[1]
         history = (as_of - start).days + 1 if start <= as_of else 0
-        named = {}
+        usage = stats.get(account_id)
+        row = events.get(account_id)
+        named = empty
         if row is not None:
-            for i, name in enumerate(names):
-                named[name] = (int(row[4 + 3 * i]), int(row[5 + 3 * i]), int(row[6 + 3 * i]))
+            prior = dict(zip(prior_names, row[2 * n :], strict=True)) if prior_names else empty
+            named = {
+                name: (row[2 * i] or 0, row[2 * i + 1], prior.get(name) or 0) for i, name in enumerate(event_names)
+            }
+        if usage is None:
+            active = e30 = eprior = contacts = 0
+        else:
+            active, e30, eprior, contacts, _ = usage
+        seats = sub[0] if sub is not None else 0
         result[account_id] = Figures(
-            history=min(history, HISTORY_CAP),
-            e30=int(row[0]) if row else 0,
-            eprior=int(row[1]) if row else 0,
-            active_days=int(row[2]) if row else 0,
-            named=named,
-            users=users.get(account_id) or seats.get(account_id) or 0,
+            min(history, HISTORY_CAP), e30, eprior, active, named, contacts or seats or 0, segment
         )
     return result
 
@@ -142,7 +154,8 @@ def _change(now: float, before: float, before_days: int) -> float | None:
 
 
 def _prior_days(f: Figures) -> int:
-    return max(0, min(2 * RECENT_DAYS, f.history - RECENT_DAYS))
+    """Days of the 30 before the last 30 the account existed on."""
+    return max(0, min(RECENT_DAYS, f.history - RECENT_DAYS))
 
 
 def rate(f: Figures) -> float | None:
@@ -182,30 +195,10 @@ def event_value(em: EventMeasure, f: Figures) -> float | None:
 # Section: populations (percentile within the segment)
 
 
-def _fingerprint() -> tuple:
-    """Changes when accounts or rollups do (two index reads): a cached population of a day
-    is reused only while it still describes the book."""
-    accounts = Account.objects.aggregate(n=Count("id"), top=Max("id"))
-    top_rollup = AccountDailyUsage.objects.aggregate(top=Max("id"))["top"]
-    return accounts["n"], accounts["top"], top_rollup
-
-
-def _sample() -> dict[str, list[int]]:
-    """Account ids per segment (and ALL), at most SAMPLE_PER_SEGMENT each, evenly spread by id."""
-    by_segment: dict[str, list[int]] = {}
-    every = list(Account.objects.order_by("id").values_list("id", "segment"))
-    for account_id, segment in every:
-        by_segment.setdefault(segment, []).append(account_id)
-    groups = {ALL: [a for a, _ in every]}
-    groups.update({s: ids for s, ids in by_segment.items() if len(ids) >= MIN_SEGMENT})
-    return {s: _spread(ids, SAMPLE_PER_SEGMENT) for s, ids in groups.items()}
-
-
-def _spread(ids: list[int], n: int) -> list[int]:
-    if len(ids) <= n:
-        return ids
-    step = len(ids) / n
-    return [ids[int(k * step)] for k in range(n)]
+def _fingerprint() -> int | None:
+    """The highest account id (an index read): a population cached for a day is reused
+    until accounts are added. A run over every account recomputes it (population_forget)."""
+    return Account.objects.aggregate(top=Max("id"))["top"]
 
 
 def _quantities() -> dict:
@@ -217,13 +210,27 @@ def _quantities() -> dict:
     return out
 
 
-def population(as_of: date) -> dict:
-    """{"segments": {account_id's segment group...}, quantity: {segment: sorted values}} of
-    the day: from the cache, else computed (a sample of every segment) and cached."""
+def _population_key(as_of: date) -> tuple[str, dict]:
     quantities = _quantities()
     signature = repr((as_of.isoformat(), sorted(quantities), _names(), run_cached("fingerprint", _fingerprint)))
-    key = "health:population:" + hashlib.sha1(signature.encode()).hexdigest()
+    return "health:population:" + hashlib.sha1(signature.encode()).hexdigest(), quantities
+
+
+def population(as_of: date) -> dict:
+    """{quantity: {segment or ALL: ascending values}} of the day, from the cache, else
+    computed from a sample (every k-th account id, about SAMPLE_SIZE accounts; everyone in
+    a smaller book) and cached. Each segment keeps at most POPULATION_POINTS order statistics."""
+    key, quantities = _population_key(as_of)
     return run_cached(key, lambda: _population_cached(key, as_of, quantities))
+
+
+def population_forget(as_of: date) -> None:
+    """Drop the day's cached population (a run over every account recomputes it fresh)."""
+    token = _RUN_CACHE.set({})
+    try:
+        django_cache.delete(_population_key(as_of)[0])
+    finally:
+        _RUN_CACHE.reset(token)
 
 
 def _population_cached(key: str, as_of: date, quantities: dict) -> dict:
@@ -235,48 +242,74 @@ def _population_cached(key: str, as_of: date, quantities: dict) -> dict:
 
 
 def _population(as_of: date, quantities: dict) -> dict:
-    groups = _sample()
-    ids = sorted({i for members in groups.values() for i in members})
-    figs = _figures(as_of, ids, _names()) if ids else {}
-    out: dict = {"groups": sorted(groups)}
+    """The day's population from the sample's figures (one grouped query each; a history
+    computes many days at once with health.measures_activity_days.populations_days, the
+    same quantities from the same figures)."""
+    n = Account.objects.count()
+    figs = _figures(as_of, EveryKth(max(1, -(-n // SAMPLE_SIZE))), _names())
+    segments: dict[str, int] = {}
+    for f in figs.values():
+        segments[f.segment] = segments.get(f.segment, 0) + 1
+    groups = [ALL] + sorted(s for s, count in segments.items() if count >= MIN_SEGMENT)
+    out: dict = {}
     for name, fn in quantities.items():
-        values = {i: fn(f) for i, f in figs.items()}
-        out[name] = {
-            segment: sorted(v for i in members if (v := values.get(i)) is not None)
-            for segment, members in groups.items()
-        }
+        by_group: dict[str, list[float]] = {g: [] for g in groups}
+        for f in figs.values():
+            value = fn(f)
+            if value is None:
+                continue
+            by_group[ALL].append(value)
+            if f.segment in by_group:
+                by_group[f.segment].append(value)
+        out[name] = {g: _thin(np.sort(np.asarray(v, dtype=np.float64))) for g, v in by_group.items()}
     return out
 
 
-def percentile(value: float, ranked: list[float]) -> float:
-    """Percentile rank (0-100) of `value` among `ranked` (sorted): the share below it plus
+def _thin(values) -> np.ndarray:
+    """At most POPULATION_POINTS evenly spaced order statistics (all of them when fewer)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if len(arr) <= POPULATION_POINTS:
+        return arr
+    return arr[np.linspace(0, len(arr) - 1, POPULATION_POINTS).round().astype(np.int64)]
+
+
+def percentile(value: float, ranked) -> float:
+    """Percentile rank (0-100) of `value` among `ranked` (ascending): the share below it plus
     half the share equal to it."""
-    if not ranked:
+    n = len(ranked)
+    if not n:
         return 50.0
-    below, upto = bisect_left(ranked, value), bisect_right(ranked, value)
-    return round(100.0 * (below + upto) / (2 * len(ranked)), 1)
-
-
-def _segments(account_ids: Sequence[int] | None) -> dict[int, str]:
-    key = ("segments", None if account_ids is None else tuple(account_ids))
-    return run_cached(
-        key, lambda: dict(account_filter(Account.objects.all(), account_ids, field="id").values_list("id", "segment"))
-    )
+    below = int(np.searchsorted(ranked, value, side="left"))
+    upto = int(np.searchsorted(ranked, value, side="right"))
+    return round(100.0 * (below + upto) / (2 * n), 1)
 
 
 def _ranked(name: str, fn, as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    ids = _ids(account_ids)
-    figs = figures(as_of, ids)
-    pop = population(as_of)
-    ranked = pop.get(name, {})
-    segments = _segments(ids)
-    result: dict[int, float | None] = {}
+    """Each account's percentile of fn(figures) in its segment's population (vectorised:
+    one searchsorted per segment, as `percentile` does for one value)."""
+    figs = figures(as_of, _ids(account_ids))
+    ranked = population(as_of).get(name, {})
+    every = ranked.get(ALL)
+    by_pool: dict[str, tuple[list[int], list[float]]] = {}
     for account_id, f in figs.items():
         value = fn(f)
         if value is None:
             continue
-        segment = segments.get(account_id, "")
-        result[account_id] = percentile(value, ranked.get(segment) or ranked.get(ALL) or [])
+        group = f.segment if f.segment in ranked else ALL
+        ids, values = by_pool.setdefault(group, ([], []))
+        ids.append(account_id)
+        values.append(value)
+    result: dict[int, float | None] = {}
+    for group, (ids, values) in by_pool.items():
+        pool = ranked.get(group, every)
+        if pool is None or not len(pool):
+            result.update(dict.fromkeys(ids, 50.0))
+            continue
+        v = np.asarray(values, dtype=np.float64)
+        below = np.searchsorted(pool, v, side="left")
+        upto = np.searchsorted(pool, v, side="right")
+        pct = np.round(100.0 * (below + upto) / (2 * len(pool)), 1)
+        result.update(zip(ids, pct.tolist(), strict=True))
     return result
 
 
@@ -312,6 +345,18 @@ def event_compute(em: EventMeasure):
     return compute
 
 
+def _days(name: str, *args):
+    """A compute_days from health.measures_activity_days (imported on first use)."""
+
+    def compute_days(days, account_ids):
+        from . import measures_activity_days
+
+        fn = getattr(measures_activity_days, name)
+        return fn(*args, days, account_ids) if args else fn(days, account_ids)
+
+    return compute_days
+
+
 PERCENTILE_POINTS = ((0, 0), (100, 100))
 CHANGE_POINTS = ((-80, 0), (-40, 35), (-10, 65), (0, 75), (30, 100))
 
@@ -320,14 +365,19 @@ ACTIVITY_MEASURES = (
         key="history_days",
         label="History",
         compute=history_days,
+        compute_days=_days("history_days_days"),
         unit="days",
-        description="Days since the account's first data; under 14 the score is marked insufficient history.",
+        description=(
+            "Days since the first paid subscription or the account's creation; "
+            "under 14 the score is marked insufficient history."
+        ),
         default_points=((0, 0), (MIN_HISTORY_DAYS, 50), (90, 100)),
     ),
     Measure(
         key="activity_level",
         label="Activity vs segment",
         compute=activity_level,
+        compute_days=_days("percentile_days", "activity_level"),
         unit="percentile",
         description="Events per day over the last 30 days, ranked among the accounts of the same segment.",
         default_points=PERCENTILE_POINTS,
@@ -336,14 +386,16 @@ ACTIVITY_MEASURES = (
         key="activity_baseline",
         label="Activity vs own baseline",
         compute=activity_baseline,
+        compute_days=_days("plain_days", "activity_baseline"),
         unit="% change",
-        description="Events per day over the last 30 days against the account's own 60 days before.",
+        description="Events per day over the last 30 days against the account's own 30 days before.",
         default_points=CHANGE_POINTS,
     ),
     Measure(
         key="activity_per_user",
         label="Activity per user",
         compute=activity_per_user,
+        compute_days=_days("percentile_days", "activity_per_user"),
         unit="percentile",
         description="Events per active user (or paid seat) over the last 30 days, ranked within the segment.",
         default_points=PERCENTILE_POINTS,
@@ -371,6 +423,7 @@ def event_measure(em: EventMeasure) -> Measure:
         key=em.measure_key,
         label=em.label,
         compute=event_compute(em),
+        compute_days=_days("percentile_days" if calibrated else "plain_days", em.measure_key),
         unit="percentile" if calibrated else KIND_UNITS[EventMeasureKind(em.kind)],
         description=f"{EventMeasureKind(em.kind).label}: {', '.join(em.event_names)}",
         default_points=PERCENTILE_POINTS if calibrated else KIND_POINTS[EventMeasureKind(em.kind)],

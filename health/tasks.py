@@ -11,12 +11,17 @@ NIGHTLY_CHUNK = 5000
 def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUNK) -> dict:
     """Recompute every account as of `as_of` (today): a Celery group of account-id chunks,
     so any number of workers share it, then one final step (parents' roll-up and the
-    scores_recomputed signal that playbooks chains on)."""
+    scores_recomputed signal that playbooks chains on). First, once events exist, the default
+    scorecard's event measures (no-op after that), and the day's population is dropped so
+    the chunks rank against the book as it is now (the first chunk computes it)."""
     from accounts.models import Account
 
-    from .recompute import today
+    from .measures_activity import population_forget
+    from .recompute import scorecard_default_events_pick, today
 
     day = as_of or today().isoformat()
+    scorecard_default_events_pick()
+    population_forget(date.fromisoformat(day))
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     if not chunks:

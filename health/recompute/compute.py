@@ -8,6 +8,7 @@ from accounts.models import Account
 from core.db import Pipeline
 
 from .. import sql
+from ..measures_activity import population_forget
 from ..scoring import Plan
 from . import inputs
 from .inputs import account_chunks, chunk_inputs
@@ -40,6 +41,9 @@ def health_scores_compute(
     overlap on two cores. At most one read and one write are in flight (memory stays a few
     chunks); the snapshots are the same as one chunk after the other."""
     plans = plans_or_default(plans)
+    if account_ids is None:
+        # Every account: rank against the day's population as it is now, not a cached one.
+        population_forget(as_of)
     scored: list[int] = []
 
     def load(chunks):

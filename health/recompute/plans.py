@@ -31,8 +31,9 @@ PICK_SAMPLE = 2000  # accounts whose rollups name the events seen
 
 
 def scorecard_default_ensure() -> Scorecard:
-    """The default scorecard, created with every registered measure at its default
-    thresholds and weights when there is none."""
+    """The default scorecard, created with the registered measures of DEFAULT_WEIGHTS at
+    their default thresholds and weights when there is none (then its event measures, once
+    events exist: scorecard_default_events_pick)."""
     existing = Scorecard.objects.filter(is_default=True).first()
     if existing:
         return existing
@@ -43,11 +44,11 @@ def scorecard_default_ensure() -> Scorecard:
                 ScorecardMeasure(
                     scorecard=scorecard,
                     measure_key=m.key,
-                    weight=DEFAULT_WEIGHTS.get(m.key, 10),
+                    weight=DEFAULT_WEIGHTS[m.key],
                     points=[list(p) for p in m.default_points],
                 )
                 for m in MEASURES.values()
-                if m.default_points and not m.key.startswith("event:")
+                if m.default_points and m.key in DEFAULT_WEIGHTS
             )
     except IntegrityError:
         # Two first ingests at once (an empty database): the other one created it.

@@ -6,7 +6,7 @@ import pytest
 
 from health.models import Scorecard, ScorecardMeasure
 from health.services import today
-from tests.factories.accounts import AccountFactory
+from tests.factories.accounts import AccountFactory, SupportTicketFactory
 from tests.factories.health import at
 from tests.factories.usage import UsageEventFactory
 from usage.rollups import usage_rollup_rebuild
@@ -34,4 +34,13 @@ def book():
     for offset in range(4):
         UsageEventFactory(account=quiet, occurred_at=at(day - timedelta(days=offset), 1))
     usage_rollup_rebuild()
+    resolved_ticket(empty)
     return scorecard, busy, quiet, empty
+
+
+def resolved_ticket(account):
+    """A ticket resolved long ago: the install tracks tickets, so "0 open" is data (a book
+    without any ticket gives the ticket measures no data, health.measures.tickets_in_use)."""
+    return SupportTicketFactory(
+        account=account, opened_at=at(today() - timedelta(days=400)), resolved_at=at(today() - timedelta(days=399))
+    )

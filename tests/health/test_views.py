@@ -13,6 +13,7 @@ from health.models import CsmSentiment, HealthOverride, HealthScore, Scorecard, 
 from health.services import health_recompute, today
 from tests.factories.accounts import AccountFactory
 from tests.factories.usage import UsageEventFactory
+from tests.health.conftest import resolved_ticket
 from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def scored():
                 occurred_at=datetime.combine(today() - timedelta(days=offset), datetime.min.time(), tzinfo=UTC),
             )
     usage_rollup_rebuild()
+    resolved_ticket(accounts[0])  # tickets are tracked: "0 open" is data
     health_recompute()
     return scorecard, accounts
 

@@ -11,14 +11,17 @@ def test_default_scorecard_has_registered_measures():
     scorecard = scorecard_default_ensure()
     keys = set(scorecard.measures.values_list("measure_key", flat=True))
     assert {
-        "usage_frequency",
-        "breadth",
+        "activity_level",
+        "activity_baseline",
+        "activity_per_user",
+        "history_days",
         "depth",
-        "usage_trend",
         "open_tickets",
         "escalated_tickets",
         "days_to_renewal",
         "mrr_change",
         "csm_sentiment",
     } <= keys
+    # Saturating or superseded by a calibrated measure: in the library, not on the default.
+    assert not keys & {"usage_frequency", "usage_trend", "breadth"}
     assert scorecard_default_ensure() == scorecard

@@ -12,6 +12,7 @@ from health.models import HealthScore, Scorecard, ScorecardMeasure
 from health.services import account_health_refresh_soon, today
 from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory
 from tests.factories.usage import UsageEventFactory
+from tests.health.conftest import resolved_ticket
 from usage import signals as usage_signals
 from usage.rollups import usage_rollup_rebuild
 
@@ -51,6 +52,7 @@ def test_events_ingested_refreshes_within_the_minute(scorecard, django_capture_o
 
 def test_ticket_and_subscription_signals_refresh(scorecard, django_capture_on_commit_callbacks):
     account = AccountFactory()
+    resolved_ticket(account)  # the install tracks tickets: "0 open" is data
     with django_capture_on_commit_callbacks(execute=True):
         account_signals.subscription_changed.send(
             sender=None,
