@@ -21,18 +21,42 @@ from .observations import HORIZONS, Observation, churn_dates, label, observation
 __all__ = ["MODEL_HORIZON", "churn_model_train", "churn_risk", "churn_risks", "horizon_evaluation"]
 
 MODEL_HORIZON = 60
-REGULARISATION = 0.5  # scikit-learn's C: smaller = stronger pull of the coefficients to 0
+# scikit-learn's C (smaller = stronger pull of the coefficients to 0), chosen per fit among
+# these by cross-validation over the training rows alone, folds grouped by account.
+REGULARISATIONS = (0.01, 0.1, 1.0)
+CV_FOLDS = 3
 MIN_CHURNED = 2
 
 
-def _fit(X, y):
-    """Standardise on these rows, fit; (model, means, scales)."""
+def _regularisation(Z, y, groups) -> float:
+    """The C whose model ranked churners best on accounts it was not fitted on (GroupKFold
+    over the training rows: the test period is never looked at)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    if groups is None or len(set(groups)) < CV_FOLDS or int(y.sum()) < 2 * CV_FOLDS:
+        return REGULARISATIONS[0]
+    scores = {c: [] for c in REGULARISATIONS}
+    for fit_rows, check_rows in GroupKFold(n_splits=CV_FOLDS).split(Z, y, groups):
+        if len(set(y[fit_rows])) < 2 or len(set(y[check_rows])) < 2:
+            continue
+        for c in REGULARISATIONS:
+            model = LogisticRegression(C=c, class_weight="balanced", max_iter=1000).fit(Z[fit_rows], y[fit_rows])
+            scores[c].append(auc_fast(y[check_rows], model.predict_proba(Z[check_rows])[:, 1]) or 0.5)
+    means = {c: float(np.mean(v)) for c, v in scores.items() if v}
+    return max(means, key=lambda c: (means[c], -c)) if means else REGULARISATIONS[0]
+
+
+def _fit(X, y, groups=None):
+    """Standardise on these rows, choose C on them, fit; (model, means, scales)."""
     from sklearn.linear_model import LogisticRegression
 
     means, scales = X.mean(axis=0), X.std(axis=0)
     scales[scales == 0] = 1.0
-    model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=1000)
-    model.fit((X - means) / scales, y)
+    Z = (X - means) / scales
+    model = LogisticRegression(C=_regularisation(Z, y, groups), class_weight="balanced", max_iter=1000)
+    model.fit(Z, y)
     return model, means, scales
 
 
@@ -68,9 +92,12 @@ def horizon_evaluation(obs: Sequence[Observation], horizon: int, names: Sequence
     )
     if not _both_classes(y_train) or not _both_classes(y_test):
         return {**result, "reason": "too_few_churned"}
-    model, means, scales = _fit(feature_matrix(names, [o.measures for o in train]), y_train)
+    model, means, scales = _fit(
+        feature_matrix(names, [o.measures for o in train]), y_train, [o.account_id for o in train]
+    )
     risk = model.predict_proba((feature_matrix(names, [o.measures for o in test]) - means) / scales)[:, 1]
     result["auc_test"] = auc_fast(y_test, risk)
+    result["regularisation"] = float(model.C)
     result["auc_scorecard_test"] = auc_fast(y_test, [100 - (o.score if o.score is not None else 50) for o in test])
     return result
 
@@ -96,7 +123,7 @@ def churn_model_train(
         str(h): horizon_evaluation(obs if h == horizon else observations(as_of=as_of, horizon=h, churn=churn), h, names)
         for h in sorted({*horizons, horizon})
     }
-    model, means, scales = _fit(feature_matrix(names, [o.measures for o in obs]), y)
+    model, means, scales = _fit(feature_matrix(names, [o.measures for o in obs]), y, [o.account_id for o in obs])
     own = per_horizon[str(horizon)]
     ChurnModel.objects.filter(as_of=as_of).delete()
     return ChurnModel.objects.create(
@@ -115,6 +142,7 @@ def churn_model_train(
             "churned_train": int(y.sum()),
             "n_test": own.get("n_test", 0),
             "horizons": per_horizon,
+            "regularisation": float(model.C),
         },
     )
 

@@ -106,6 +106,34 @@ def _measure_stats(S, labels, days, keys, current: dict[str, int]) -> list[Measu
     return stats
 
 
+def _candidates(kept: Sequence[MeasureStat]) -> dict[str, dict[str, int]]:
+    candidates = {
+        "effect": _integer_weights({s.key: s.auc - 0.5 for s in kept}),
+        "effect_squared": _integer_weights({s.key: (s.auc - 0.5) ** 2 for s in kept}),
+        "current_kept": _integer_weights({s.key: float(s.current_weight) for s in kept if s.current_weight}),
+    }
+    return {name: w for name, w in candidates.items() if w}
+
+
+def _cross_checked(S, y, days, accounts, keys, current, folds: int = 3) -> dict[str, float]:
+    """Each recipe's pooled AUC on accounts its measure statistics were not taken from
+    (folds by account over the training rows alone; the test period is never looked at)."""
+    import numpy as np
+
+    groups = np.array([a % folds for a in accounts])
+    results: dict[str, list[float]] = {}
+    for k in range(folds):
+        fit, check = groups != k, groups == k
+        if y[fit].sum() == 0 or y[check].sum() == 0 or y[check].sum() == check.sum():
+            continue
+        stats = _measure_stats(S[fit], y[fit], [d for d, f in zip(days, fit, strict=True) if f], keys, current)
+        for name, weights in _candidates([s for s in stats if not s.dropped]).items():
+            value = pooled_auc(S[check], y[check], [weights.get(key, 0) for key in keys])
+            if value is not None:
+                results.setdefault(name, []).append(value)
+    return {name: float(np.mean(v)) for name, v in results.items() if len(v) == folds}
+
+
 def weights_suggest(*, obs: Sequence[Observation], horizon: int, current: dict[str, int]) -> dict:
     """Suggested weights for a scorecard whose measures weigh `current` today, from these
     observations (its snapshots). Returns {"split", "measures" (MeasureStat dicts, current
@@ -142,15 +170,11 @@ def weights_suggest(*, obs: Sequence[Observation], horizon: int, current: dict[s
     kept = [s for s in stats if not s.dropped]
     if not kept:
         return {**result, "reason": "no_signal"}
-    candidates = {
-        "effect": _integer_weights({s.key: s.auc - 0.5 for s in kept}),
-        "effect_squared": _integer_weights({s.key: (s.auc - 0.5) ** 2 for s in kept}),
-        "current_kept": _integer_weights({s.key: float(s.current_weight) for s in kept if s.current_weight}),
-    }
-    candidates = {name: w for name, w in candidates.items() if w}
+    candidates = _candidates(kept)
     vector = {name: [w.get(k, 0) for k in keys] for name, w in candidates.items()}
     train_auc = {name: pooled_auc(S_train, y_train, v) or 0.0 for name, v in vector.items()}
-    recipe = max(candidates, key=lambda name: train_auc[name])
+    checked = _cross_checked(S_train, y_train, [o.day for o in train], [o.account_id for o in train], keys, current)
+    recipe = max(candidates, key=lambda name: (checked.get(name, train_auc[name]), train_auc[name]))
     weights = candidates[recipe]
     for s in stats:
         s.suggested_weight = weights.get(s.key, 0)
