@@ -53,10 +53,8 @@ def scorecard_version_create(
         note=note[:500],
         created_by=author,
     )
-    ScorecardMeasure.objects.bulk_create(
-        ScorecardMeasure(scorecard=new, measure_key=key, weight=weight, points=measures[key].points)
-        for key, weight in kept.items()
-    )
+    for key, weight in kept.items():  # one save each: the audit trail (core.audit) records every measure
+        ScorecardMeasure.objects.create(scorecard=new, measure_key=key, weight=weight, points=measures[key].points)
     return new
 
 

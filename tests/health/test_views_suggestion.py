@@ -39,6 +39,13 @@ def test_admin_applies_with_htmx_and_a_second_click_is_refused(client, admin_use
     assert 'data-testid="applied"' in html and 'id="suggestion"' in html and "<html" not in html
     new = Scorecard.objects.current().get()
     assert new.version == 2 and dict(new.measures.values_list("measure_key", "weight")) == {"signal": 100}
+    # The audit trail has who made the version, the retired one's change and the new measure.
+    from core.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(actor=admin_user)
+    assert events.filter(action="create", object_type__icontains="scorecard", object_id=str(new.pk)).exists()
+    assert events.filter(action="update", object_id=str(history_today.pk)).exists()
+    assert events.filter(action="create", object_type__icontains="scorecardmeasure").count() == 1
     again = client.post(url, {"version": 1}, headers={"HX-Request": "true"})
     assert again.status_code == 400 and "not the current one" in again.content.decode()
     assert client.post(url, {"version": "x"}).status_code == 400
