@@ -20,10 +20,11 @@ class HealthConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .measures import HEALTH_MEASURES
         from .measures_activity import ACTIVITY_MEASURES, event_measures_load
+        from .measures_payment import PAYMENT_MEASURE
         from .panels import health_card_context
         from .registry import register_measure, register_measure_source
 
-        register_measure(*HEALTH_MEASURES, *ACTIVITY_MEASURES)
+        register_measure(*HEALTH_MEASURES, *ACTIVITY_MEASURES, PAYMENT_MEASURE)
         register_measure_source("event:", event_measures_load)
         register_panel(
             AccountPanel(
