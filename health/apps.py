@@ -9,7 +9,13 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_audited_model
 
-        for label in ("health.HealthSettings", "health.Scorecard", "health.ScorecardMeasure", "health.HealthOverride"):
+        for label in (
+            "health.HealthSettings",
+            "health.Scorecard",
+            "health.ScorecardMeasure",
+            "health.EventMeasure",
+            "health.HealthOverride",
+        ):
             register_audited_model(label)  # the audit trail
 
         from accounts.panels import AccountPanel, register_panel

@@ -169,7 +169,7 @@ class EventMeasure(models.Model):
         ordering = ["label", "id"]
 
     def __str__(self) -> str:
-        return self.label
+        return str(self.label)
 
     @property
     def measure_key(self) -> str:

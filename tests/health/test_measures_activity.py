@@ -134,7 +134,7 @@ def test_event_measure_kinds_on_hand_made_events():
     for kind in EventMeasureKind:
         em = EventMeasure.objects.create(
             slug=f"x-{kind.value}".replace("_", "-"),
-            label=kind.label,
+            label=str(kind.label),
             event_names=["export"],
             kind=kind,
             calibrated=False,

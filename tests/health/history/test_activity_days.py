@@ -41,7 +41,7 @@ def test_compute_days_equals_compute(monkeypatch):
         for calibrated in (True, False):
             EventMeasure.objects.create(
                 slug=f"{kind.value.replace('_', '-')}-{int(calibrated)}",
-                label=kind.label,
+                label=str(kind.label),
                 event_names=["login", "export"],
                 kind=kind,
                 calibrated=calibrated,
