@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.responses_followup_task",
         "schedule": 60.0,
     },
+    # After the health recompute: the learned churn model retrains on the night's snapshots.
+    "nightly-churn-model": {
+        "task": "health.tasks.churn_model_train_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # After the health recompute: the health trend reads that night's snapshots.
     "nightly-reports-refresh": {
         "task": "reports.tasks.reports_refresh_task",

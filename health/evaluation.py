@@ -23,6 +23,7 @@ from accounts.models import Subscription
 from usage.models import AccountDailyUsage
 
 from .backtest import auc, churn_dates
+from .backtest.evaluate import default_weights, evaluation_of
 from .measures_activity import MIN_HISTORY_DAYS
 from .models import HealthScore
 from .recompute import health_recompute, today
@@ -144,7 +145,11 @@ def evaluation_run(
     for key in evaluators or list(EVALUATORS):
         ev = EVALUATORS[key]
         rows.append({"key": ev.key, "label": ev.label, "auc": auc(labels, ev.risks(pooled))})
+    # Fitted columns (suggested weights, learned model) only on rows they were not fitted on:
+    # all four on the later days of a time split (health.backtest.evaluate).
+    held_out = evaluation_of(pooled, horizon=horizon, current=default_weights())
     return {
+        "held_out": held_out,
         "days": [d.isoformat() for d in days],
         "horizon_days": horizon,
         "observations": len(pooled),

@@ -49,6 +49,15 @@ class ScorecardForm(forms.ModelForm):
         fields = ["name", "tier", "segment", "is_default", "red_below", "green_from"]
         labels = {"red_below": "Red below", "green_from": "Green from", "is_default": "Default scorecard"}
 
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = Scorecard.objects.current().filter(name=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("A scorecard named “%(name)s” already exists.") % {"name": name})
+        return name
+
     def clean(self):
         data = super().clean()
         red, green = data.get("red_below"), data.get("green_from")

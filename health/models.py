@@ -38,12 +38,28 @@ class HealthSettings(models.Model):
         return obj
 
 
+class ScorecardQuerySet(models.QuerySet):
+    def current(self):
+        """The versions in use (not retired): the ones a recompute scores with."""
+        return self.filter(retired_at__isnull=True)
+
+    def lineage(self, scorecard: "Scorecard"):
+        """Every version of this scorecard, oldest first."""
+        root = scorecard.first_version_id or scorecard.pk
+        return self.filter(Q(pk=root) | Q(first_version_id=root)).order_by("version")
+
+
 class Scorecard(models.Model):
     """How to score one slice of the book: accounts of `tier` and/or `segment` (blank =
     any). The most specific match wins (tier + segment, then segment, then tier); accounts
-    no scorecard matches use the default one."""
+    no scorecard matches use the default one.
 
-    name = models.CharField(max_length=120, unique=True)
+    Versions: applying new weights (the backtest's suggestion) retires this row and creates
+    version + 1 with the same name, scope and band edges (`first_version` = version 1). A
+    retired version is kept read-only: the snapshots scored with it still point at it, so
+    its scores history stays as it was; only current versions score (`.current()`)."""
+
+    name = models.CharField(max_length=120)
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     segment = models.CharField(max_length=64, blank=True)
     is_default = models.BooleanField(default=False)
@@ -55,10 +71,25 @@ class Scorecard(models.Model):
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    first_version = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="later_versions"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="Why this version was made (audit note).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScorecardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-is_default", "name"]
+        ordering = ["-is_default", "name", "-version"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(retired_at__isnull=True), name="scorecard_name_current"
+            ),
+            models.UniqueConstraint(fields=["first_version", "version"], name="scorecard_version_unique"),
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="scorecard_one_default"),
             models.CheckConstraint(condition=Q(red_below__lte=models.F("green_from")), name="scorecard_band_edges"),
         ]
@@ -68,6 +99,10 @@ class Scorecard(models.Model):
 
     def band_for(self, score: float | None) -> str:
         return band_for(score, self.red_below, self.green_from)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def applies_to(self) -> str:
@@ -247,17 +282,21 @@ class CsmSentiment(models.Model):
 
 
 class ChurnModel(models.Model):
-    """A learned churn-risk model (logistic regression on the snapshot measure scores),
-    stored as plain coefficients so scoring an account needs no scikit-learn."""
+    """A learned churn-risk model (logistic regression on the snapshot measures, see
+    health.backtest.model), stored as plain coefficients so scoring an account needs no
+    scikit-learn. The latest one scores (`churn_risk` in the API); one per `as_of` day."""
 
     trained_at = models.DateTimeField(default=dj_timezone.now)
+    as_of = models.DateField(null=True, blank=True, help_text="The day whose history it was trained on.")
     horizon_days = models.PositiveSmallIntegerField(default=90)
     features = models.JSONField(default=list)  # measure keys, then "<key>__missing" flags
     coefficients = models.JSONField(default=list)
     intercept = models.FloatField(default=0.0)
     means = models.JSONField(default=list)
     scales = models.JSONField(default=list)
-    metrics = models.JSONField(default=dict)  # {"auc_test": .., "auc_scorecard_test": .., "n_train": ..}
+    # {"auc_test", "auc_scorecard_test", "held_out", "n_train", "churned_train", "n_test",
+    #  "horizons": {"30": {"auc_test", "auc_scorecard_test", "test_start", ...}, "60": ..., "90": ...}}
+    metrics = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-trained_at", "-id"]

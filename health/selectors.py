@@ -161,13 +161,18 @@ def scorecard_preview(*, plan: Plan, other_plans: list[Plan]) -> dict:
 
 def scorecards_with_spread() -> list[tuple[Scorecard, Counter]]:
     spread = band_spread()
-    return [(sc, spread.get(sc.id, Counter())) for sc in Scorecard.objects.prefetch_related("measures")]
+    scorecards = Scorecard.objects.current().select_related("created_by").prefetch_related("measures")
+    return [(sc, spread.get(sc.id, Counter())) for sc in scorecards]
 
 
 def scorecard_list_rows() -> list[dict]:
-    """The scorecards page: each scorecard with its measures (heaviest first) and how the
-    latest day's accounts spread over its bands (counts and percentages)."""
+    """The scorecards page: each scorecard with its measures (heaviest first), how the
+    latest day's accounts spread over its bands (counts and percentages), and its retired
+    versions (newest first)."""
     rows = []
+    retired: dict[int, list[Scorecard]] = {}
+    for old in Scorecard.objects.filter(retired_at__isnull=False).order_by("-version"):
+        retired.setdefault(old.first_version_id or old.id, []).append(old)
     for scorecard, spread in scorecards_with_spread():
         total = sum(spread.values())
         rows.append(
@@ -180,6 +185,7 @@ def scorecard_list_rows() -> list[dict]:
                 "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
                 "pct": {b: round(100 * spread.get(b, 0) / total) if total else 0 for b in ("red", "yellow", "green")},
                 "total": total,
+                "versions": retired.get(scorecard.first_version_id or scorecard.id, []),
             }
         )
     return rows
@@ -230,6 +236,22 @@ def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> li
     )
     scored = [{"snap": snap, **churn_risk_of(model, snap.measures)} for snap in snaps]
     return sorted(scored, key=lambda r: -r["probability"])[:limit]
+
+
+def current_scorecards() -> list[Scorecard]:
+    """The scorecards in use (not retired versions), the default first, with their measures."""
+    return list(Scorecard.objects.current().prefetch_related("measures"))
+
+
+def suggestion_rows(suggestion: dict) -> list[dict]:
+    """The suggestion's measures for display: labelled, the biggest suggested weight first,
+    dropped ones last; `bar_now` / `bar_new` are the weights as % of the largest one."""
+    rows = [dict(m, label=measure_label(m["key"])) for m in suggestion["measures"]]
+    top = max([1] + [r["current_weight"] for r in rows] + [r["suggested_weight"] for r in rows])
+    for r in rows:
+        r["bar_now"] = round(100 * r["current_weight"] / top)
+        r["bar_new"] = round(100 * r["suggested_weight"] / top)
+    return sorted(rows, key=lambda r: (r["dropped"], -r["suggested_weight"], -(r["auc"] or 0)))
 
 
 def default_weight_rows(edited: dict[str, float]) -> list[dict]:

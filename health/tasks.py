@@ -88,3 +88,14 @@ def account_health_refresh_task(account_id: int) -> int | None:
         return None
     result = account_health_refresh(account_id=account_id)
     return len(result.scored)
+
+
+@shared_task
+def churn_model_train_task(as_of: str | None = None) -> int | None:
+    """Nightly: retrain the learned churn model on the history up to `as_of` (today).
+    Idempotent: a second run the same day replaces that day's model. Returns its id."""
+    from .backtest import churn_model_train
+    from .recompute import today
+
+    model = churn_model_train(as_of=date.fromisoformat(as_of) if as_of else today())
+    return model.id if model is not None else None

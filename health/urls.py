@@ -17,5 +17,6 @@ urlpatterns = [
         name="event_measure_delete",
     ),
     path("health/backtest/", views.BacktestView.as_view(), name="backtest"),
+    path("health/backtest/scorecards/<int:pk>/apply/", views.SuggestionApplyView.as_view(), name="suggestion_apply"),
     path("health/accounts/<int:pk>/<slug:action>/", views.account_action, name="account_action"),
 ]

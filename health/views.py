@@ -20,7 +20,7 @@ from core.choices import Role
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ActionView, ServiceFormView, htmx_partial, partial
 
-from .backtest import HORIZONS, backtest, churn_model_train
+from .backtest import HORIZONS, SUGGEST_HORIZON, backtest, churn_model_train, scorecard_suggestion
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
 from .models import HealthOverride, HealthSettings, Scorecard
 from .registry import MEASURES, measures_refresh
@@ -30,12 +30,14 @@ from .selectors import (
     churn_at_risk,
     churn_model_current,
     churn_risk_of,
+    current_scorecards,
     default_weight_rows,
     latest_day,
     measure_label,
     scorecard_list_rows,
     scorecard_measures,
     scorecard_preview_bands,
+    suggestion_rows,
 )
 from .services import (
     csm_sentiment_record,
@@ -46,6 +48,7 @@ from .services import (
     plans_load,
     scorecard_delete,
     scorecard_save,
+    scorecard_suggestion_apply,
     today,
 )
 
@@ -115,6 +118,8 @@ class ScorecardEditView(AdminRequiredMixin, View):
 
     def post(self, request, pk=None):
         scorecard = self._objects(pk)
+        if scorecard.is_retired and "preview" not in request.POST:
+            return HttpResponseBadRequest(_("A retired scorecard version is read-only."))
         form = ScorecardForm(request.POST, instance=scorecard)
         rows = self._measure_forms(scorecard, request.POST)
         rows_valid = all(r["form"].is_valid() for r in rows)
@@ -334,9 +339,24 @@ def parse_weights(query) -> tuple[dict[str, float], list[str]]:
     return weights, errors
 
 
+def suggestion_context(scorecard: Scorecard | None, **extra) -> dict:
+    """The "suggested weights" card's context for a current scorecard (None: no scorecard)."""
+    if scorecard is None:
+        return {"suggestion": None, **extra}
+    suggestion = scorecard_suggestion(scorecard=scorecard, as_of=today(), horizon=SUGGEST_HORIZON)
+    return {"suggestion": suggestion, "suggestion_rows": suggestion_rows(suggestion), "scorecard": scorecard, **extra}
+
+
+def model_horizon_rows(model) -> list[dict]:
+    """The model's held-out figures per horizon, for the page (older models have none)."""
+    per = (model.metrics.get("horizons") or {}) if model else {}
+    return [dict(per[str(h)], horizon_days=h) for h in HORIZONS if str(h) in per]
+
+
 class BacktestView(RoleRequiredMixin, TemplateView):
     """How well the score predicted churn 30/60/90 days ahead, what other weights would have
-    done, and the learned model beside it. Managers and admins read; admins retrain."""
+    done, the weights the history suggests (admins apply them as a new scorecard version),
+    and the learned model beside it. Managers and admins read; admins retrain and apply."""
 
     template_name = "health/backtest.html"
     view_role = Role.MANAGER
@@ -349,22 +369,65 @@ class BacktestView(RoleRequiredMixin, TemplateView):
         weight_rows = default_weight_rows(weights)
         model = churn_model_current()
         at_risk = churn_at_risk(model) if model is not None else []
+        scorecards = current_scorecards()
+        chosen = self.request.GET.get("scorecard", "")
+        scorecard = next((s for s in scorecards if str(s.pk) == chosen), scorecards[0] if scorecards else None)
         context.update(
             result=result,
             weights=weights,
             weight_errors=errors,
             weight_rows=weight_rows,
             model=model,
+            model_horizons=model_horizon_rows(model),
             at_risk=at_risk,
             horizons=HORIZONS,
             can_train=self.request.user.has_role(Role.ADMIN),
+            scorecards=scorecards,
+            **suggestion_context(scorecard),
         )
         return context
 
     def post(self, request):
         model = churn_model_train(as_of=today())
         if model is None:
-            messages.error(request, "Not enough history with both churned and retained accounts to train a model.")
+            messages.error(request, _("Not enough history with both churned and retained accounts to train a model."))
+        elif model.metrics.get("auc_test") is None:
+            messages.success(request, _("Trained a churn model (the history is too short to hold out later dates)."))
         else:
-            messages.success(request, f"Trained a churn model: test AUC {model.metrics['auc_test']:.2f}.")
+            messages.success(
+                request, _("Trained a churn model: held-out AUC %(auc).2f.") % {"auc": model.metrics["auc_test"]}
+            )
         return redirect("health:backtest")
+
+
+class SuggestionApplyView(ActionView):
+    """POST /health/backtest/scorecards/<id>/apply/ (admins): the history's suggested weights
+    become the scorecard's next version. `version` is the version the admin saw: a second
+    click, or another admin first, is refused (400) rather than applied twice."""
+
+    view_role = Role.ADMIN
+    edit_role = Role.ADMIN
+    template_name = "health/backtest.html#suggestion"
+
+    def get_object(self):
+        return get_object_or_404(Scorecard, pk=self.kwargs["pk"])
+
+    def get_success_url(self, scorecard) -> str:
+        return reverse("health:backtest")
+
+    def perform(self, scorecard):
+        raw = self.request.POST.get("version", "")
+        if not raw.isdigit():
+            raise ValidationError(_("version: the scorecard version you saw is missing or not a number."))
+        new = scorecard_suggestion_apply(
+            scorecard=scorecard, as_of=today(), author=self.request.user, expected_version=int(raw)
+        )
+        self.success_message = applied_message(new)
+        return suggestion_context(new, applied=new, scorecards=current_scorecards(), can_train=True)
+
+
+def applied_message(scorecard: Scorecard) -> str:
+    return _("Applied as version %(version)s of “%(name)s”. Scores follow at the next recompute.") % {
+        "version": scorecard.version,
+        "name": scorecard.name,
+    }

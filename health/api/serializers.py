@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import HealthScore
-from ..selectors import history_status, measure_label
+from ..selectors import churn_risk_of, history_status, measure_label
 
 
 class MeasureValueSerializer(serializers.Serializer):
@@ -14,7 +14,20 @@ class MeasureValueSerializer(serializers.Serializer):
     contribution = serializers.FloatField(help_text="Points this measure adds to the score.")
 
 
+class ChurnReasonSerializer(serializers.Serializer):
+    measure = serializers.CharField(help_text="Measure key.")
+    label = serializers.CharField()
+    impact = serializers.FloatField(
+        help_text="How much this measure raises the churn log-odds against the average account."
+    )
+    value = serializers.FloatField(allow_null=True, help_text="The measure's raw value on that day.")
+
+
 class HealthScoreSerializer(serializers.ModelSerializer):
+    """One account's score on a day. `churn_risk` / `churn_reasons` come from the latest
+    learned churn model (the view passes it as context["churn_model"]), applied to this
+    snapshot's measures; null / [] while no model is trained."""
+
     account = serializers.CharField(source="account.external_id", read_only=True)
     scorecard = serializers.CharField(source="scorecard.name", read_only=True, allow_null=True, default=None)
     measures = serializers.SerializerMethodField()
@@ -22,6 +35,8 @@ class HealthScoreSerializer(serializers.ModelSerializer):
         help_text="Too little history (under 14 days of data) to read the score as healthy."
     )
     history_days = serializers.SerializerMethodField(help_text="Days of data behind the score; null when unknown.")
+    churn_risk = serializers.SerializerMethodField()
+    churn_reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = HealthScore
@@ -36,6 +51,8 @@ class HealthScoreSerializer(serializers.ModelSerializer):
             "insufficient_history",
             "history_days",
             "measures",
+            "churn_risk",
+            "churn_reasons",
         ]
 
     def get_insufficient_history(self, obj) -> bool:
@@ -43,6 +60,31 @@ class HealthScoreSerializer(serializers.ModelSerializer):
 
     def get_history_days(self, obj) -> int | None:
         return history_status(obj.measures)["days"]
+
+    def _churn(self, obj) -> dict | None:
+        model = self.context.get("churn_model")
+        if model is None:
+            return None
+        cached = getattr(obj, "_churn", None)
+        if cached is None:
+            cached = obj._churn = churn_risk_of(model, obj.measures)
+        return cached
+
+    @extend_schema_field(
+        serializers.FloatField(
+            allow_null=True,
+            help_text="Probability (0-1) that the account churns within 60 days, by the learned churn model; "
+            "null while no model is trained.",
+        )
+    )
+    def get_churn_risk(self, obj) -> float | None:
+        churn = self._churn(obj)
+        return round(churn["probability"], 4) if churn else None
+
+    @extend_schema_field(ChurnReasonSerializer(many=True))
+    def get_churn_reasons(self, obj) -> list[dict]:
+        churn = self._churn(obj)
+        return churn["reasons"] if churn else []
 
     @extend_schema_field(MeasureValueSerializer(many=True))
     def get_measures(self, obj) -> list[dict]:

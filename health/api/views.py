@@ -13,6 +13,7 @@ from core.choices import Role
 
 from ..backtest import backtest
 from ..models import ChurnModel, HealthScore
+from ..selectors import churn_model_current
 from ..services import today
 from ..views import parse_weights
 from .serializers import BacktestSerializer, HealthScoreSerializer
@@ -46,11 +47,16 @@ def _as_of(request) -> date:
 )
 class HealthScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Every account's health on a day: score, band and each measure's value, score and
-    contribution (DESIGN.md fixed interface)."""
+    contribution (DESIGN.md fixed interface), and the learned model's `churn_risk` (60 days)
+    with its top `churn_reasons`."""
 
     serializer_class = HealthScoreSerializer
     pagination_class = ScorePagination
     filter_backends: list = []
+
+    def get_serializer_context(self):
+        # One query for the model per request, not one per item.
+        return {**super().get_serializer_context(), "churn_model": churn_model_current()}
 
     def get_queryset(self):
         qs = HealthScore.objects.filter(day=_as_of(self.request)).select_related("account", "scorecard")

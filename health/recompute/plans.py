@@ -106,11 +106,11 @@ def _free_slug(base: str) -> str:
 
 
 def plans_load() -> list[Plan]:
-    """Every scorecard with its measures, in two queries (and one for the measures defined
-    as data, health.registry.measures_refresh)."""
+    """Every current scorecard (retired versions score no more) with its measures, in two
+    queries (and one for the measures defined as data, health.registry.measures_refresh)."""
     measures_refresh()
     measures: dict[int, list[PlanMeasure]] = {}
-    for sm in ScorecardMeasure.objects.all():
+    for sm in ScorecardMeasure.objects.filter(scorecard__retired_at__isnull=True):
         measures.setdefault(sm.scorecard_id, []).append(
             PlanMeasure(key=sm.measure_key, weight=sm.weight, points=tuple(tuple(p) for p in sm.points))
         )
@@ -125,7 +125,7 @@ def plans_load() -> list[Plan]:
             green_from=sc.green_from,
             measures=tuple(measures.get(sc.id, ())),
         )
-        for sc in Scorecard.objects.all()
+        for sc in Scorecard.objects.current()
     ]
 
 

@@ -4,7 +4,8 @@ makes live in this package:
 
 - account_inputs: score overrides and CSM sentiment;
 - scorecards: scorecard edits and deletion, the health settings;
-- event_measures: the admin's event measures.
+- event_measures: the admin's event measures;
+- versions: new weights as a new scorecard version (the backtest's suggestion applied).
 """
 
 from ..recompute import (
@@ -34,6 +35,7 @@ from ..recompute import (
 from .account_inputs import csm_sentiment_record, health_override_clear, health_override_create
 from .event_measures import event_measure_delete, event_measure_save
 from .scorecards import health_settings_update, scorecard_delete, scorecard_save
+from .versions import scorecard_suggestion_apply, scorecard_version_create
 
 __all__ = [
     "CHUNK_SIZE",
@@ -63,6 +65,8 @@ __all__ = [
     "scorecard_default_ensure",
     "scorecard_delete",
     "scorecard_save",
+    "scorecard_suggestion_apply",
+    "scorecard_version_create",
     "snapshots_pg_write",
     "snapshots_upsert",
     "today",

@@ -30,6 +30,8 @@ def scorecard_delete(*, scorecard: Scorecard) -> None:
     """Delete a scorecard; its accounts fall back to the next match. Not the default one."""
     if scorecard.is_default:
         raise ValidationError(_("The default scorecard cannot be deleted."))
+    if scorecard.version > 1 or scorecard.is_retired:
+        raise ValidationError(_("A scorecard with versions is kept with its history; it cannot be deleted."))
     scorecard.delete()
 
 

@@ -28,7 +28,8 @@ def test_demo_history_and_backtest_separate_churners(demo):
     # Red churns more than green: the bands mean something.
     assert h30["bands"]["red"]["churn_rate"] > h30["bands"]["green"]["churn_rate"]
     model = ChurnModel.objects.get()
-    assert model.metrics["auc_test"] >= 0.75, model.metrics
+    # Held out on later dates (a 30-day gap: 120 days of history hold out 30 days, not 60).
+    assert model.metrics["horizons"]["30"]["auc_test"] >= 0.75, model.metrics
     snap = HealthScore.objects.filter(day=today()).order_by("score").first()
     probability, reasons = churn_risk(model, snap.measures)
     assert 0 <= probability <= 1 and all(r["impact"] > 0 for r in reasons)
@@ -57,7 +58,7 @@ def test_sparse_demo_history_still_backtests(monkeypatch):
     result = backtest(as_of=today())
     assert all(h["observations"] > 0 for h in result["horizons"])
     assert result["horizons"][0]["auc"] >= 0.75, result["horizons"][0]
-    assert ChurnModel.objects.get().metrics["auc_test"] >= 0.75
+    assert ChurnModel.objects.get().metrics["horizons"]["30"]["auc_test"] >= 0.75
 
 
 def test_flush_removes_the_health_snapshots_too(demo):

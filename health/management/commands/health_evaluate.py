@@ -7,11 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from health.evaluation import data_last_day, evaluation_days, evaluation_run
 
+HELD_OUT_COLUMNS = (
+    ("default", "Default scorecard"),
+    ("naive_events", "Events in the last 30 days"),
+    ("suggested", "Suggested weights"),
+    ("learned", "Learned model"),
+)
+
 
 class Command(BaseCommand):
     help = (
         "Pooled ROC AUC of health against future churn over several observation days: the default "
-        "scorecard, the naive 30-day event count (and any other registered evaluator)."
+        "scorecard, the naive 30-day event count (and any other registered evaluator); then on the later "
+        "days of a time split, those two beside the suggested weights and the learned model fitted on the "
+        "earlier days."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +53,17 @@ class Command(BaseCommand):
         for row in result["rows"]:
             value = "n/a" if row["auc"] is None else f"{row['auc']:.3f}"
             self.stdout.write(f"  {row['label']:<40} AUC {value}")
+        held = result["held_out"]
+        if held.get("test_start"):
+            self.stdout.write(
+                f"held out (fitted before, measured from {held['test_start']}): {held['n_test']} observations, "
+                f"{held['churned_test']} churned"
+            )
+            for key, label in HELD_OUT_COLUMNS:
+                value = "n/a" if held[key] is None else f"{held[key]:.3f}"
+                self.stdout.write(f"  {label:<40} AUC {value}")
+        else:
+            self.stdout.write("held out: the days are too few for a time split (try more --dates)")
         short = result["insufficient_history"]
         value = "n/a" if short["auc_scorecard"] is None else f"{short['auc_scorecard']:.3f}"
         self.stdout.write(

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from health.backtest import auc, roc_curve
+from health.backtest import auc, auc_fast, roc_curve
 
 
 def _area(points):
@@ -37,3 +37,11 @@ def test_area_under_the_thinned_curve_is_the_auc():
     assert points[0] == (0.0, 0.0) and points[-1] == (1.0, 1.0)
     assert all(x1 >= x0 and y1 >= y0 for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False))
     assert _area(points) == pytest.approx(auc(labels, risks), abs=0.01)
+
+
+def test_fast_auc_is_the_rank_auc_with_ties():
+    rng = random.Random(5)
+    labels = [int(rng.random() < 0.3) for _ in range(500)]
+    risks = [rng.randint(0, 12) for _ in labels]  # many ties
+    assert auc_fast(labels, risks) == pytest.approx(auc(labels, risks))
+    assert auc_fast([1, 1], [3, 4]) is None
