@@ -25,6 +25,7 @@ from core.db import lookup_by
 from core.webhooks import webhook_emit
 
 from .choices import LifecycleStage
+from .custom_fields.values import custom_fields_merge
 from .models import Account, Contact, CostEntry, Subscription, SupportTicket
 from .services import account_revenue_refresh, accounts_stage_set
 from .signals import subscription_changed, ticket_changed
@@ -74,6 +75,11 @@ def _upsert(
     changed_fields: set[str] = set()
     for item in items:
         current = existing.get(key(item))
+        if "custom_fields" in item:  # by key: merged into the stored ones (None removes one)
+            item = {
+                **item,
+                "custom_fields": custom_fields_merge(current.custom_fields if current else {}, item["custom_fields"]),
+            }
         if current is None:
             obj = model(**item)
             to_create.append(obj)
@@ -291,6 +297,8 @@ def costs_upsert(*, items: Sequence[dict]) -> UpsertResult:
 def record_update(*, instance: models.Model, values: dict) -> models.Model:
     """Update one imported record with validated values; same side effects as an upsert."""
     old = {}
+    if "custom_fields" in values:  # by key: merged into the stored ones (None removes one)
+        values = {**values, "custom_fields": custom_fields_merge(instance.custom_fields, values["custom_fields"])}
     for name, value in values.items():
         f = instance._meta.get_field(name)
         new_raw = value.pk if isinstance(f, models.ForeignKey) and value is not None else value

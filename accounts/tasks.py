@@ -9,3 +9,12 @@ def import_job_run_task(job_id: int) -> None:
     from accounts.imports import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def custom_field_index_sync_task(definition_id: int) -> None:
+    """Build or drop a custom field's expression index (PostgreSQL) to match its definition;
+    runs after commit, outside a transaction, so the build may be concurrent. Idempotent."""
+    from accounts.custom_fields.services import custom_field_index_sync
+
+    custom_field_index_sync(definition_id=definition_id)

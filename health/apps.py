@@ -18,6 +18,9 @@ class HealthConfig(AppConfig):
         from .registry import register_measure
 
         register_measure(*HEALTH_MEASURES)
+        from .view_filters import register_health_view_filters
+
+        register_health_view_filters()
         register_panel(
             AccountPanel(
                 key="health",

@@ -20,6 +20,7 @@ from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ActionView, ServiceFormView, htmx_partial, partial
 
 from .backtest import HORIZONS, backtest, churn_model_train
+from .custom_measures import custom_field_measures_sync
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
 from .models import HealthOverride, HealthSettings, Scorecard
 from .registry import MEASURES
@@ -90,6 +91,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
         return get_object_or_404(Scorecard, pk=pk)
 
     def _measure_forms(self, scorecard, data=None):
+        custom_field_measures_sync()
         existing = scorecard_measures(scorecard)
         keys = list(MEASURES) + [k for k in existing if k not in MEASURES]
         rows = []

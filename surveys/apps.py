@@ -17,6 +17,9 @@ class SurveysConfig(AppConfig):
         from .panels import surveys_panel_context
 
         register_measure(*SURVEY_MEASURES)
+        from .view_filters import register_survey_view_filters
+
+        register_survey_view_filters()
         register_panel(
             AccountPanel(
                 key="surveys",
