@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import saved_views, views
 
 app_name = "accounts-api"
 
@@ -11,5 +11,6 @@ router.register("subscriptions", views.SubscriptionViewSet, basename="subscripti
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("costs", views.CostEntryViewSet, basename="cost")
+router.register("views", saved_views.SavedViewViewSet, basename="saved-view")
 
 urlpatterns = router.urls
