@@ -1,12 +1,21 @@
 from django.urls import path
 
 from . import import_views, stripe_views, views
+from .saved_views import views as saved_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    # saved views (the list builder)
+    path("accounts/views/new/", saved_views.SavedViewBuilderView.as_view(), name="view_new"),
+    path("accounts/views/<int:pk>/edit/", saved_views.SavedViewBuilderView.as_view(), name="view_edit"),
+    path("accounts/views/<int:pk>/delete/", saved_views.SavedViewDeleteView.as_view(), name="view_delete"),
+    path("accounts/views/<int:pk>/export.csv", saved_views.SavedViewExportView.as_view(), name="view_export"),
+    path("accounts/views/row/", saved_views.SavedViewRowView.as_view(), name="view_row"),
+    path("accounts/views/count/", saved_views.SavedViewCountView.as_view(), name="view_count"),
+    path("accounts/views/counts/", saved_views.SavedViewCountsView.as_view(), name="view_counts"),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

@@ -4,16 +4,19 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
+from .custom_fields import CustomFieldType, custom_field_definitions, custom_field_order
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import Account
 from .panels import account_context_for, panels_for
+from .saved_views import SavedView, saved_view_accounts, saved_view_can_edit, saved_view_get, saved_views_visible
 from .selectors import (
     account_contacts,
     account_detail_get,
@@ -55,7 +58,42 @@ class PortfolioView(ObjectListView):
     }
 
     def get_queryset(self):
-        return portfolio_accounts(user=self.request.user)
+        queryset = portfolio_accounts(user=self.request.user)
+        view = self.active_view
+        if view is not None:
+            queryset = saved_view_accounts(definition=view.definition, user=self.request.user, queryset=queryset)
+        return queryset
+
+    @cached_property
+    def active_view(self) -> SavedView | None:
+        """The saved view in `?view=<id>` (one the user may see), else None."""
+        pk = self.request.GET.get("view", "")
+        if not pk.isdigit():
+            return None
+        try:
+            return saved_view_get(user=self.request.user, pk=int(pk))
+        except SavedView.DoesNotExist:
+            return None
+
+    @cached_property
+    def custom_sorts(self) -> dict:
+        """`cf.<key>` sorts for each filterable account custom field (highest first for numbers)."""
+        sorts = {}
+        for definition in custom_field_definitions(entity="account"):
+            if definition.filterable and definition.field_type != CustomFieldType.MULTI_CHOICE:
+                descending = definition.field_type in (CustomFieldType.NUMBER, CustomFieldType.MONEY)
+                sorts[f"cf.{definition.key}"] = (definition, descending)
+        return sorts
+
+    def get_ordering(self) -> str:
+        requested = self.request.GET.get("sort", "")
+        return requested if requested in self.custom_sorts else super().get_ordering()
+
+    def apply_ordering(self, queryset, ordering: str):
+        if ordering in self.custom_sorts:
+            definition, descending = self.custom_sorts[ordering]
+            return queryset.order_by(custom_field_order(definition, descending=descending), "id")
+        return super().apply_ordering(queryset, ordering)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -64,10 +102,17 @@ class PortfolioView(ObjectListView):
         for account in context["object_list"]:
             account.touch = touch_status(account, cadence, now=now)
         filtered = context["filterset"].qs if context["filterset"] is not None else self.get_queryset()
+        sort_labels = dict(self.sort_labels)
+        sort_labels.update({key: definition.label for key, (definition, _desc) in self.custom_sorts.items()})
+        views = list(saved_views_visible(user=self.request.user))
+        active = self.active_view
         context.update(
             summary=portfolio_summary(filtered),
-            sort_labels=self.sort_labels,
-            active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
+            sort_labels=sort_labels,
+            active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page", "view")),
+            saved_views=views,
+            active_view=active,
+            active_view_editable=active is not None and saved_view_can_edit(user=self.request.user, view=active),
         )
         return context
 

@@ -63,7 +63,13 @@ def test_bad_conditions_are_named():
             {
                 "match": "either",
                 "groups": [
-                    {"conditions": [_cond("nope", "in", []), _cond("tier", "in", ["platinum"]), _cond("arr", "near", 1)]}
+                    {
+                        "conditions": [
+                            _cond("nope", "in", []),
+                            _cond("tier", "in", ["platinum"]),
+                            _cond("arr", "near", 1),
+                        ]
+                    }
                 ],
             }
         )
