@@ -37,6 +37,10 @@ def main() -> int:
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
+    # Benches run with DEBUG=0 as production does, but over plain HTTP on loopback (the test
+    # client, gunicorn + wrk): no HTTPS redirect, and cookies that plain HTTP sends back.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ.setdefault(name, "0")
     sys.path.insert(0, str(BENCH_DIR.parent))
 
     from bench.setup import prepare_database, restore_database

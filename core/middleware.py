@@ -1,4 +1,5 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.utils.cache import patch_cache_control
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -12,3 +13,21 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if view_class is not None and getattr(view_class, "authentication_classes", None) is not None:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer that did not choose its own caching.
+
+    Staff pages, the API, shared plans and survey pages all carry customer data: no browser
+    history, back-forward cache or shared proxy may keep a copy. Static files never get here
+    (WhiteNoise answers them earlier, cached for a year); a view that may be cached (the widget's
+    script) says so with its own Cache-Control, which is left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

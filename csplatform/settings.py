@@ -14,11 +14,30 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """A yes/no switch: 1/0, true/false, yes/no, on/off (any case); unset or empty means the
+    default. Anything else stops the start-up, so `DEBUG=Flase` can never mean "off"."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a yes/no value: 1/0, true/false, yes/no, on/off.")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -32,12 +51,28 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+# HTTPS. With DEBUG off the defaults are production's (`manage.py check --deploy` is clean);
+# each can be set from the environment, e.g. SECURE_SSL_REDIRECT=0 where TLS ends in front of
+# the app and the proxy already redirects, or all of them off for a plain-HTTP trial on localhost.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# "HTTP_X_FORWARDED_PROTO,https": the header (as in request.META) and the value a TLS-ending
+# proxy sets; only behind a proxy that always sets or strips it.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER takes two comma-separated parts: HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app; 0: the
 # client is REMOTE_ADDR and the header is ignored (surveys.throttle.client_ip).
-NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # New anonymous answers a client address may give one public-link survey in an hour (0: no limit).
-SURVEYS_PUBLIC_ANSWERS_PER_HOUR = int(os.environ.get("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", "30"))
+SURVEYS_PUBLIC_ANSWERS_PER_HOUR = env_int("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30)
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -55,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "axes",  # login throttling and lock-out (core.auth_throttle)
     # Our floors, lowest first (DESIGN.md): each imports only the ones above it in this list.
     "core",
     "accounts",
@@ -84,7 +120,32 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Pages and API answers carry customer data: never stored by a browser or a shared cache.
+    "core.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: counts failed logins and refuses locked-out ones before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
+# one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
+# during the lock-out starts it again (the back-off), a successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "core.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+AXES_VERBOSE = False
+# Password-reset mails: at most this many per address and per client address in an hour
+# (core.views.auth); more requests see the same "check your mail" page and send nothing.
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
+PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", 20)
 
 ROOT_URLCONF = "csplatform.urls"
 WSGI_APPLICATION = "csplatform.wsgi.application"
@@ -108,7 +169,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -240,7 +301,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema and its docs page: for signed-in users and API keys only (urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1|/v1",
     # /api/docs/ loads Swagger UI from the pinned drf-spectacular-sidecar package, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -261,7 +323,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Eager Celery (embedded mode) would log every task run at INFO: keep `make run` readable.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": "WARNING"}},
+    # A real worker and beat log at INFO (task received / succeeded / retried, beat's sends).
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO")},
+    },
 }
 
 # Outbound webhooks go only to public addresses; these hosts (names or IP literals) may be

@@ -3,9 +3,11 @@ docs/architecture.md) and its API under /api/v1/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views.auth import PasswordResetView
 
 handler400 = "core.views.errors.bad_request"
 handler403 = "core.views.errors.permission_denied"
@@ -31,7 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/done/",
         login_not_required(auth_views.PasswordResetDoneView.as_view()),
@@ -47,8 +49,10 @@ urlpatterns = [
         login_not_required(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    # For signed-in users and API keys only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs
+    # page sends a signed-out browser to the login form.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
     *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
     path("", include("demo.urls")),  # the top floor: pages only, no API

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from core.client_address import client_ip
+
 __all__ = ["WINDOW_SECONDS", "client_ip", "public_answer_count", "public_answer_retry_after", "public_answers_limit"]
 
 WINDOW_SECONDS = 3600
@@ -33,18 +35,6 @@ WINDOW_SECONDS = 3600
 def public_answers_limit() -> int:
     """New anonymous answers per client address and survey in any hour (0: no limit)."""
     return int(getattr(settings, "SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30))
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or with NUM_PROXIES = n > 0 trusted proxies the n-th
-    address from the right of X-Forwarded-For (the one the outermost trusted proxy saw)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = int(getattr(settings, "NUM_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if forwarded:
-            remote = forwarded[-min(proxies, len(forwarded))]
-    return remote
 
 
 def _client_block(request: HttpRequest) -> str:
