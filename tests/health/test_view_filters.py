@@ -84,7 +84,9 @@ def test_custom_field_measure_scores_in_a_recompute():
     CustomFieldDefinitionFactory(key="seats", field_type="number")
     account = AccountFactory(custom_fields={"seats": 75})
     scorecard = Scorecard.objects.create(name="Seats only", is_default=True)
-    ScorecardMeasure.objects.create(scorecard=scorecard, measure_key="cf.seats", weight=100, points=[[0, 0], [100, 100]])
+    ScorecardMeasure.objects.create(
+        scorecard=scorecard, measure_key="cf.seats", weight=100, points=[[0, 0], [100, 100]]
+    )
     health_recompute()
     snapshot = HealthScore.objects.get(account=account)
     assert snapshot.measures["cf.seats"]["value"] == 75
