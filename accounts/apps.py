@@ -13,6 +13,22 @@ class AccountsConfig(AppConfig):
 
         register_menu_item("work", _("Portfolio"), "accounts:portfolio", "grid", order=20)
         register_menu_item("configure", _("Data import"), "accounts:import_list", "upload", role=Role.CSM, order=60)
+        register_menu_item(
+            "configure", _("Custom fields"), "accounts:custom_field_list", "list", role=Role.ADMIN, order=65
+        )
+        from .custom_fields.panels import custom_fields_panel_context
+        from .panels import AccountPanel, register_panel
+
+        register_panel(
+            AccountPanel(
+                key="custom_fields",
+                title="Custom fields",
+                template_name="accounts/partials/custom_fields_panel.html",
+                get_context=custom_fields_panel_context,
+                column="side",
+                order=5,
+            )
+        )
         from .saved_views.filters import register_account_view_filters
 
         register_account_view_filters()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import import_views, stripe_views, views
+from .custom_fields import views as custom_fields
 from .saved_views import views as saved_views
 
 app_name = "accounts"
@@ -8,6 +9,20 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    # custom fields: the admin's definitions, the account page's in-place edit
+    path("accounts/custom-fields/", custom_fields.CustomFieldListView.as_view(), name="custom_field_list"),
+    path("accounts/custom-fields/new/", custom_fields.CustomFieldFormView.as_view(), name="custom_field_new"),
+    path("accounts/custom-fields/<int:pk>/", custom_fields.CustomFieldFormView.as_view(), name="custom_field_edit"),
+    path(
+        "accounts/custom-fields/<int:pk>/archive/",
+        custom_fields.CustomFieldArchiveView.as_view(),
+        name="custom_field_archive",
+    ),
+    path(
+        "accounts/<int:pk>/custom-fields/<slug:key>/",
+        custom_fields.AccountCustomFieldView.as_view(),
+        name="account_custom_field",
+    ),
     # saved views (the list builder)
     path("accounts/views/new/", saved_views.SavedViewBuilderView.as_view(), name="view_new"),
     path("accounts/views/<int:pk>/edit/", saved_views.SavedViewBuilderView.as_view(), name="view_edit"),
