@@ -141,6 +141,8 @@ class AccountCustomFieldView(RoleRequiredMixin, View):
             custom_field_values_set(record=account, values={definition.key: raw}, author=request.user)
         except ValidationError as exc:
             message = "; ".join(exc.message_dict.get(definition.key, exc.messages))
+            if definition.field_type == CustomFieldType.MONEY:  # shown again as typed, in its two inputs
+                raw = {"amount": request.POST.get("value", ""), "currency": request.POST.get("currency", "")}
             return self._render(request, account, definition, editing=True, error=message, value=raw, status=400)
         account.refresh_from_db(fields=["custom_fields"])
         return self._render(request, account, definition, editing=False)
