@@ -34,7 +34,7 @@ def audience_filter(contacts, survey: Survey):
         from accounts.saved_views import saved_view_accounts
 
         view = survey.saved_view
-        if not view.shared:  # unshared since it was chosen: nobody is asked rather than a private list
+        if view is None or not view.shared:  # unshared since it was chosen: nobody is asked rather than a private list
             return contacts.none()
         contacts = contacts.filter(
             account_id__in=saved_view_accounts(definition=view.definition, user=view.owner).values("pk")
