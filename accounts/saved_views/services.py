@@ -29,8 +29,10 @@ def _check_share(user, shared: bool) -> None:
         raise PermissionDenied(_("Read-only users cannot share views."))
 
 
-def _check_name(name: str) -> str:
-    name = (name or "").strip()
+def _check_name(name) -> str:
+    if not isinstance(name, str):
+        raise ValidationError({"name": [_("give the view a name")]})
+    name = name.strip()
     if not name:
         raise ValidationError({"name": [_("give the view a name")]})
     if len(name) > 80:

@@ -50,3 +50,8 @@ def test_name_and_definition_are_checked():
     assert "name" in exc.value.message_dict
     with pytest.raises(ValidationError):
         saved_view_create(user=user, name="x", definition={"conditions": [{"field": "tier", "op": "in"}]})
+
+
+def test_a_name_that_is_not_text_is_refused():
+    with pytest.raises(ValidationError):
+        saved_view_create(user=UserFactory(), name=12, definition=DEFINITION)
