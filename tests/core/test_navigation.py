@@ -77,6 +77,7 @@ SIDEBAR = [
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),
     ("Configure", "API docs", "api-docs", "note", "admin"),
+    ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
 ]
 
 
@@ -95,7 +96,7 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-4:] == ["Webhooks", "API keys", "Users", "API docs"]
+    assert [i["label"] for i in sections["Configure"]][-5:] == ["Webhooks", "API keys", "Users", "API docs", "Audit log"]
 
 
 def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatch):
