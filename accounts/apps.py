@@ -12,6 +12,8 @@ class AccountsConfig(AppConfig):
         # the audit trail: configuration, and the records whose deletion must be traced
         register_audited_model("accounts.TouchCadence")
         register_audited_model("accounts.Persona")
+        register_audited_model("accounts.CustomFieldDefinition")
+        register_audited_model("accounts.SavedView")
         register_audited_model("accounts.Account", actions={"delete"})
         register_audited_model("accounts.Contact", actions={"delete"})
 

@@ -78,3 +78,12 @@ def test_values_set_refuses_a_bad_value_and_writes_nothing():
     account.refresh_from_db()
     assert account.custom_fields == {}
     assert not Activity.objects.filter(account=account).exists()
+
+
+def test_definitions_are_on_the_audit_trail(django_capture_on_commit_callbacks):
+    from core.audit.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        definition = custom_field_define(entity="account", key="region", field_type="text", labels={"en": "Region"})
+        custom_field_update(definition=definition, archived=True)
+    assert AuditEvent.objects.filter(object_type="accounts.customfielddefinition").count() == 2
