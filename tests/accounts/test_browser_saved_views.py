@@ -14,6 +14,12 @@ from tests.factories import AccountFactory, CustomFieldDefinitionFactory, UserFa
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _settled(page) -> None:
+    """htmx has swapped and processed the new markup (its listeners are on), not only put it in."""
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-added, .htmx-swapping')")
+    page.wait_for_timeout(50)
+
+
 def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -25,7 +31,9 @@ def test_build_save_and_export_a_view(page, login, screenshot, device, viewport)
     CustomFieldDefinitionFactory(key="seats", field_type="number", labels={"en": "Seats target"})
     today = timezone.localdate()
     for i in range(3):
-        AccountFactory(name=f"Key renewing {i}", tier="key", renewal_date=today + timedelta(days=30), mrr=Decimal("900"))
+        AccountFactory(
+            name=f"Key renewing {i}", tier="key", renewal_date=today + timedelta(days=30), mrr=Decimal("900")
+        )
     AccountFactory(name="Key later", tier="key", renewal_date=today + timedelta(days=300))
     AccountFactory(name="Big standard", tier="standard", custom_fields={"seats": 800})
     AccountFactory(name="Small standard", tier="standard", custom_fields={"seats": 5})
@@ -39,19 +47,28 @@ def test_build_save_and_export_a_view(page, login, screenshot, device, viewport)
     first = page.locator(".cond-row").first
     first.locator("select.cond-multi").select_option(["key"])
     page.wait_for_function("document.querySelector('[data-testid=live-count]')?.innerText === '4'")
-    page.locator("#group-0").get_by_role("button", name="Add condition").click()
-    page.locator("#rows-0 .cond-row").nth(1).wait_for()
-    second = page.locator("#rows-0 .cond-row").nth(1)
-    second.locator("select").first.select_option("renewal_days")
-    page.wait_for_selector("#rows-0 .cond-row:nth-child(2) input[name$=-value][type=number]")
-    page.locator("#rows-0 .cond-row").nth(1).locator("input[name$=-value]").fill("90")
+    rows = page.locator("#rows-0 .cond-row")
+    with page.expect_response(lambda r: "/accounts/views/row/" in r.url):
+        page.locator("#group-0").get_by_role("button", name="Add condition").click()
+    rows.nth(1).wait_for()
+    _settled(page)
+    with page.expect_response(lambda r: "/accounts/views/row/" in r.url):
+        rows.nth(1).locator("select").first.select_option("renewal_days")
+    rows.nth(1).locator("input[type=number]").wait_for()
+    _settled(page)
+    rows.nth(1).locator("input[type=number]").fill("90")
     page.wait_for_function("document.querySelector('[data-testid=live-count]')?.innerText === '3'", timeout=20_000)
-    page.click("#add-group")
+    with page.expect_response(lambda r: "new_group=1" in r.url):
+        page.click("#add-group")
     page.wait_for_selector("#group-1 .cond-row")
-    page.locator("#group-1 .cond-row select").first.select_option("cf.seats")
+    _settled(page)
+    with page.expect_response(lambda r: "/accounts/views/row/" in r.url):
+        page.locator("#group-1 .cond-row select").first.select_option("cf.seats")
     page.wait_for_selector("#group-1 .cond-row select[name$=-op] >> option[value=gte]", state="attached")
-    page.locator("#group-1 .cond-row select[name$=-op]").select_option("gte")
-    page.wait_for_selector("#group-1 .cond-row input[name$=-value]")
+    _settled(page)
+    with page.expect_response(lambda r: "/accounts/views/row/" in r.url):
+        page.locator("#group-1 .cond-row select[name$=-op]").select_option("gte")
+    _settled(page)
     page.locator("#group-1 .cond-row input[name$=-value]").fill("100")
     page.check("input[name=match][value=any]")
     page.wait_for_function("document.querySelector('[data-testid=live-count]')?.innerText === '4'", timeout=20_000)
