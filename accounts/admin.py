@@ -130,6 +130,22 @@ class CostEntryAdmin(admin.ModelAdmin):
     list_filter = ("category",)
 
 
+@admin.register(models.FxRate)
+class FxRateAdmin(ReadOnlyAdmin):
+    """Read here; written through accounts.currency (the rates page, the API, fx_rates_load) so the
+    base-currency MRR and the reports follow."""
+
+    list_display = ("month", "currency", "rate", "source", "updated_at")
+    list_filter = ("currency", "source")
+
+
+@admin.register(models.PaymentFailure)
+class PaymentFailureAdmin(ReadOnlyAdmin):
+    list_display = ("account", "amount", "currency", "failed_at", "recovered_at", "source")
+    list_filter = ("source",)
+    raw_id_fields = ("account",)
+
+
 @admin.register(models.TouchCadence)
 class TouchCadenceAdmin(admin.ModelAdmin):
     list_display = ("tier", "every_days", "updated_at")
@@ -155,3 +171,17 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_display = ("name", "owner", "shared", "updated_at")
     list_filter = ("shared",)
     raw_id_fields = ("owner",)
+
+
+@admin.register(models.AccountTeamMember)
+class AccountTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ("account", "user", "role", "created_at")
+    list_filter = ("role",)
+    raw_id_fields = ("account", "user")
+    search_fields = ("account__name", "user__username")
+
+
+@admin.register(models.ReassignmentJob)
+class ReassignmentJobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "to_owner", "created_by", "status", "total", "done", "created_at", "undone_at")
+    list_filter = ("status",)

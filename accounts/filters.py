@@ -7,10 +7,12 @@ from django import forms
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.models import User
 
+from .access import accounts_in_book
 from .choices import HealthBand, LifecycleStage, Tier
 from .models import Account, TouchCadence
 
@@ -50,16 +52,23 @@ class PortfolioFilterSet(django_filters.FilterSet):
     touch = django_filters.ChoiceFilter(
         method="filter_touch", choices=[("overdue", "Touch overdue")], empty_label="Any touch"
     )
+    # Subsidiaries as their own rows (default) or rolled up: one row per top parent (the view
+    # reads it; accounts.selectors.portfolio_rollup).
+    rollup = django_filters.ChoiceFilter(
+        method="filter_rollup",
+        choices=[("parents", _("Roll up to parents"))],
+        empty_label=_("Include subsidiaries"),
+    )
 
     class Meta:
         model = Account
-        fields = ["q", "owner", "tier", "segment", "stage", "health", "touch"]
+        fields = ["q", "owner", "tier", "segment", "stage", "health", "touch", "rollup"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.filters["segment"].extra["choices"] = segment_choices()
         owners = User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER]).order_by("first_name")
-        owner_choices = [("me", "My accounts"), ("none", "Unassigned")]
+        owner_choices = [("me", "My accounts"), ("book", _("My book (owned or on the team)")), ("none", "Unassigned")]
         owner_choices += [(str(u.pk), u.get_full_name() or u.username) for u in owners]
         self.filters["owner"].extra["choices"] = owner_choices
         for name, label in (
@@ -69,6 +78,7 @@ class PortfolioFilterSet(django_filters.FilterSet):
             ("stage", "Stage"),
             ("health", "Health band"),
             ("touch", "Touch"),
+            ("rollup", _("Subsidiaries")),
         ):
             self.filters[name].extra["widget"] = forms.Select(attrs={"aria-label": label})
 
@@ -81,6 +91,8 @@ class PortfolioFilterSet(django_filters.FilterSet):
     def filter_owner(self, queryset, name, value):
         if value == "me":
             return queryset.filter(owner=self.request.user) if self.request else queryset.none()
+        if value == "book":  # owned, or on the account team (accounts.access)
+            return accounts_in_book(self.request.user, queryset) if self.request else queryset.none()
         if value == "none":
             return queryset.filter(owner__isnull=True)
         return queryset.filter(owner_id=value)
@@ -89,6 +101,9 @@ class PortfolioFilterSet(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(health_score__isnull=True)
         return queryset.filter(health_band=value)
+
+    def filter_rollup(self, queryset, name, value):
+        return queryset  # the shape of the rows, not a filter: PortfolioView applies it
 
     def filter_touch(self, queryset, name, value):
         return queryset.filter(touch_overdue_q()) if value == "overdue" else queryset

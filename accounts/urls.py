@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import import_views, stripe_views, views
+from . import edit_views, import_views, reassign_views, stripe_views, views
+from .currency import views as fx_views
 from .custom_fields import views as custom_fields
 from .saved_views import views as saved_views
 
@@ -31,6 +32,32 @@ urlpatterns = [
     path("accounts/views/row/", saved_views.SavedViewRowView.as_view(), name="view_row"),
     path("accounts/views/count/", saved_views.SavedViewCountView.as_view(), name="view_count"),
     path("accounts/views/counts/", saved_views.SavedViewCountsView.as_view(), name="view_counts"),
+    path("accounts/fx-rates/", fx_views.FxRateListView.as_view(), name="fx_rates"),
+    path("accounts/fx-rates/set/", fx_views.FxRateSetView.as_view(), name="fx_rate_set"),
+    path("accounts/fx-rates/upload/", fx_views.FxRateUploadView.as_view(), name="fx_rate_upload"),
+    path("accounts/fx-rates/<int:pk>/delete/", fx_views.FxRateDeleteView.as_view(), name="fx_rate_delete"),
+    # bulk reassignment (accounts.reassign_views)
+    path("accounts/reassign/", reassign_views.ReassignStartView.as_view(), name="reassign"),
+    path("accounts/reassignments/<int:pk>/", reassign_views.ReassignmentJobView.as_view(), name="reassignment"),
+    path(
+        "accounts/reassignments/<int:pk>/undo/",
+        reassign_views.ReassignmentUndoView.as_view(),
+        name="reassignment_undo",
+    ),
+    path("accounts/<int:pk>/team/", edit_views.TeamAddView.as_view(), name="team_add"),
+    path("accounts/<int:pk>/team/<int:member_pk>/remove/", edit_views.TeamRemoveView.as_view(), name="team_remove"),
+    # editing in place: one field per URL (accounts.edit_views)
+    path("accounts/<int:pk>/fields/<slug:name>/", edit_views.AccountFieldView.as_view(), name="field"),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/",
+        edit_views.ContactFieldsView.as_view(),
+        name="contact_fields",
+    ),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/<slug:name>/",
+        edit_views.ContactFieldView.as_view(),
+        name="contact_field",
+    ),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

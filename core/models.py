@@ -57,7 +57,11 @@ class APIKeyQuerySet(models.QuerySet):
 
 class APIKey(models.Model):
     """A secret for machines. Only its SHA-256 is stored (the key has 256 bits of entropy,
-    so a slow hash buys nothing); the plain key is shown once, when created."""
+    so a slow hash buys nothing); the plain key is shown once, when created.
+
+    A key with a `user` is that user's personal token: a request with it acts as the user (their
+    role and their book, accounts.access), its scope no longer applies. A key without one is a
+    machine key and keeps its scope."""
 
     PREFIX = "csk_"
 
@@ -66,6 +70,14 @@ class APIKey(models.Model):
     key_prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a key.")
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="A personal token acts as this user (role and book); empty for a machine key.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ change, so the markup exists once. Each runs a constant number of queries."""
 
 from django.utils import timezone
 
+from accounts.access import account_can_write
 from core.choices import Role
 from core.models import User
 
@@ -16,7 +17,7 @@ from .services import share_link_token
 
 def success_plan_context(request, account) -> dict:
     plan = plan_for_account(account_id=account.pk)
-    can_edit = request.user.has_role(Role.CSM)
+    can_edit = account_can_write(request.user, account)
     context = {"plan": plan, "can_edit": can_edit, "now": timezone.now()}
     if plan is not None:
         goals = list(plan.goals.all())
@@ -47,7 +48,7 @@ def success_plan_context(request, account) -> dict:
 
 def onboarding_context(request, account) -> dict:
     checklist = checklist_for_account(account_id=account.pk)
-    can_edit = request.user.has_role(Role.CSM)
+    can_edit = account_can_write(request.user, account)
     today = timezone.now().date()
     context = {"checklist": checklist, "can_edit": can_edit, "today": today}
     if checklist is not None:

@@ -13,12 +13,14 @@ class PlaybooksConfig(AppConfig):
             register_audited_model(label)  # the audit trail
 
         from accounts.panels import AccountPanel, register_panel
+        from accounts.reassign import ReassignStep, register_reassign_step
         from core.choices import Role
         from core.navigation import register_badge, register_menu_item
         from core.webhooks import register_webhook_event
 
         from . import receivers  # noqa: F401  (connects to accounts', health's and surveys' signals)
         from .panels import tasks_panel_context
+        from .reassign import tasks_follow_accounts, tasks_give_back
         from .selectors import nav_open_task_count
 
         register_panel(
@@ -39,3 +41,8 @@ class PlaybooksConfig(AppConfig):
 
         register_playbook_view_filters()
         register_webhook_event("task.created", "A playbook or a person created a task for a CSM.")
+        register_reassign_step(
+            ReassignStep(
+                key="tasks", label=_("Open tasks"), apply=tasks_follow_accounts, undo=tasks_give_back, order=10
+            )
+        )

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import saved_views, views
+from . import fx_rates, payments, saved_views, views
 
 app_name = "accounts-api"
 
@@ -13,4 +14,8 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("costs", views.CostEntryViewSet, basename="cost")
 router.register("views", saved_views.SavedViewViewSet, basename="saved-view")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("fx-rates/", fx_rates.FxRatesView.as_view(), name="fx-rates"),
+    path("payments/", payments.PaymentsView.as_view(), name="payments"),
+    *router.urls,
+]

@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import account_work_check
 from accounts.choices import ActivityKind
 from core.choices import Role
 from core.models import User
@@ -28,9 +30,13 @@ __all__ = [
 ]
 
 
-def _require_worker(user) -> None:
+def _require_worker(user, task: Task | None = None) -> None:
+    """A CSM or above; with `task`, one who may work it (its assignee, or a writer of its
+    account: accounts.access)."""
     if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
         raise PermissionDenied("Read-only users cannot change tasks.")
+    if task is not None:
+        account_work_check(user, task.account, assignee_id=task.assignee_id)
 
 
 @transaction.atomic
@@ -39,7 +45,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     activity). Completing a done task again changes nothing."""
     from accounts.services import activity_create
 
-    _require_worker(user)
+    _require_worker(user, task)
     note = (outcome_note or "").strip()
     if not note:
         raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
@@ -71,7 +77,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
 
 
 def task_snooze(*, task: Task, user, until: date) -> Task:
-    _require_worker(user)
+    _require_worker(user, task)
     today = timezone.now().date()
     if until <= today:
         raise ValidationError({"until": "Snooze until a day after today."})
@@ -87,7 +93,7 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
 
 
 def task_reassign(*, task: Task, user, assignee: User) -> Task:
-    _require_worker(user)
+    _require_worker(user, task)
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
         raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
     Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
@@ -128,6 +134,8 @@ def tasks_bulk(
             done += 1
         except ValidationError as exc:
             errors[task.pk] = " ".join(exc.messages)
+        except PermissionDenied as exc:
+            errors[task.pk] = str(exc)
     return {"done": done, "errors": errors}
 
 
@@ -138,7 +146,8 @@ CHURNED_NOTE = "Cancelled: the account churned."
 def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
     """Cancel the open and snoozed tasks of churned accounts (lifecycle stage Churned), all of
     them or those of `account_ids`, except the tasks of playbooks that handle churn (win-back,
-    exit interview: `Playbook.handles_churn`). Each task keeps why in its outcome note; each
+    exit interview: `Playbook.handles_churn`) and tasks whose signal says `handles_churn`. Each
+    task keeps why in its outcome note; each
     account gets one timeline entry listing them. Returns how many tasks were cancelled.
     A constant number of queries plus one timeline write per account concerned."""
     from accounts.choices import LifecycleStage
@@ -155,6 +164,8 @@ def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(account_id__in=list(account_ids))
     if keep:
         qs = qs.exclude(playbook_id__in=keep)
+    # A task that exists because the account churned (e.g. "give the reason", renewals) stays.
+    qs = qs.exclude(Q(signal__has_key="handles_churn") & Q(signal__handles_churn=True))
     rows = list(
         qs.select_for_update(of=("self",)).order_by("account_id", "id").values_list("pk", "account_id", "title")
     )

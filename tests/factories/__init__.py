@@ -42,6 +42,7 @@ from .playbooks import (
     TaskFactory,
     TaskTemplateFactory,
 )
+from .renewals import OpportunityFactory
 from .reports import (
     ExpansionSignalFactory,
     FeatureUseFactory,
@@ -81,6 +82,7 @@ __all__ = [
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "MetricCubeFactory",
+    "OpportunityFactory",
     "MilestoneFactory",
     "OutboundPostFactory",
     "PersonaFactory",
