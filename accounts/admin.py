@@ -157,6 +157,22 @@ for name in ("ImportJob", "StripeEvent"):
         admin.site.register(model, ReadOnlyAdmin if name != "ImportJob" else admin.ModelAdmin)
 
 
+@admin.register(models.CustomFieldDefinition)
+class CustomFieldDefinitionAdmin(ReadOnlyAdmin):
+    """Read-only here: definitions are written by their service (the index follows them), on
+    the staff page /accounts/custom-fields/."""
+
+    list_display = ("entity", "key", "field_type", "required", "filterable", "archived")
+    list_filter = ("entity", "field_type", "archived")
+
+
+@admin.register(models.SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "shared", "updated_at")
+    list_filter = ("shared",)
+    raw_id_fields = ("owner",)
+
+
 @admin.register(models.AccountTeamMember)
 class AccountTeamMemberAdmin(admin.ModelAdmin):
     list_display = ("account", "user", "role", "created_at")

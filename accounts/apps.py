@@ -12,6 +12,8 @@ class AccountsConfig(AppConfig):
         # the audit trail: configuration, and the records whose deletion must be traced
         register_audited_model("accounts.TouchCadence")
         register_audited_model("accounts.Persona")
+        register_audited_model("accounts.CustomFieldDefinition")
+        register_audited_model("accounts.SavedView")
         register_audited_model("accounts.Account", actions={"delete"})
         register_audited_model("accounts.Contact", actions={"delete"})
 
@@ -24,4 +26,23 @@ class AccountsConfig(AppConfig):
             "configure", _("Exchange rates"), "accounts:fx_rates", "refresh", role=Role.MANAGER, order=65
         )
         register_menu_item("configure", _("Data import"), "accounts:import_list", "upload", role=Role.CSM, order=60)
+        register_menu_item(
+            "configure", _("Custom fields"), "accounts:custom_field_list", "list", role=Role.ADMIN, order=65
+        )
+        from .custom_fields.panels import custom_fields_panel_context
+        from .panels import AccountPanel, register_panel
+
+        register_panel(
+            AccountPanel(
+                key="custom_fields",
+                title="Custom fields",
+                template_name="accounts/partials/custom_fields_panel.html",
+                get_context=custom_fields_panel_context,
+                column="side",
+                order=5,
+            )
+        )
+        from .saved_views.filters import register_account_view_filters
+
+        register_account_view_filters()
         register_webhook_event("account.churned", "An account's last paid subscription ended or was cancelled.")

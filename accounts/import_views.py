@@ -19,6 +19,7 @@ from .imports import (
     IMPORT_KINDS,
     MAX_ERRORS,
     ImportFileError,
+    import_fields,
     import_job_content,
     import_job_create,
     import_job_map,
@@ -125,7 +126,7 @@ class ImportStepView(RoleRequiredMixin, View):
         raise NotImplementedError
 
     def map_columns(self, request, job: ImportJob) -> ImportJob:
-        columns = {name: request.POST.get(f"map_{name}", "") for name in IMPORT_KINDS[job.kind].fields}
+        columns = {name: request.POST.get(f"map_{name}", "") for name in import_fields(job.kind)}
         return import_job_map(job=job, columns=columns, mode=request.POST.get("mode"))
 
 

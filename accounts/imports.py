@@ -27,6 +27,7 @@ from core.db import chunked
 
 from . import records
 from .api.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
+from .custom_fields.definitions import custom_field_definitions
 from .import_rows import book_errors, duplicate_errors, error_make, items_normalise, parent_errors, reason_plain
 from .models import Account, Contact, ImportJob, Subscription
 
@@ -41,6 +42,7 @@ __all__ = [
     "import_job_preview",
     "import_job_queue",
     "import_job_run",
+    "import_fields",
     "import_job_validate",
     "import_jobs_recent",
 ]
@@ -136,6 +138,29 @@ IMPORT_KINDS: dict[str, Kind] = {
 }
 
 
+# Section: custom fields (a column may feed `custom_fields.<key>`)
+
+CUSTOM_PREFIX = "custom_fields."
+CUSTOM_ENTITY = {ImportJob.Kind.ACCOUNTS: "account", ImportJob.Kind.CONTACTS: "contact"}
+
+
+def _custom_definitions(kind_name: str) -> list:
+    entity = CUSTOM_ENTITY.get(kind_name)
+    return custom_field_definitions(entity=entity) if entity else []
+
+
+def import_fields(kind_name: str) -> list[str]:
+    """The fields a column may be mapped to: the kind's own, then `custom_fields.<key>` for each
+    live custom field of accounts or contacts."""
+    return IMPORT_KINDS[kind_name].fields + [f"{CUSTOM_PREFIX}{d.key}" for d in _custom_definitions(kind_name)]
+
+
+def _cell(item: dict, name: str):
+    if name.startswith(CUSTOM_PREFIX):
+        return item.get("custom_fields", {}).get(name[len(CUSTOM_PREFIX) :], "")
+    return item.get(name, "")
+
+
 # Section: reading the file
 
 
@@ -168,11 +193,16 @@ def import_job_content(*, job: ImportJob) -> tuple[list[str], list[list[str]]]:
     return _header_and_rows(job)
 
 
-def _guess_mapping(kind: Kind, header: list[str]) -> dict[str, str]:
+def _guess_mapping(kind_name: str, header: list[str]) -> dict[str, str]:
+    kind = IMPORT_KINDS[kind_name]
     lowered = {h.lower().strip(): h for h in header}
     mapping = {}
-    for name in kind.fields:
-        for candidate in [name, name.replace("_", " "), *kind.aliases.get(name, [])]:
+    aliases = dict(kind.aliases)
+    for definition in _custom_definitions(kind_name):
+        aliases[f"{CUSTOM_PREFIX}{definition.key}"] = [definition.key, *definition.labels.values()]
+    for name in import_fields(kind_name):
+        plain = name.removeprefix(CUSTOM_PREFIX)
+        for candidate in [name, plain.replace("_", " "), *aliases.get(name, [])]:
             if candidate.lower() in lowered:
                 mapping[name] = lowered[candidate.lower()]
                 break
@@ -202,7 +232,7 @@ def import_job_create(
     if len(set(header)) != len(header):
         raise ImportFileError("Two columns have the same name in the header.")
     job.total_rows = len(rows)
-    job.mapping = _guess_mapping(IMPORT_KINDS[kind], header)
+    job.mapping = _guess_mapping(kind, header)
     job.save()
     return job
 
@@ -221,7 +251,12 @@ def _items(job: ImportJob, rows: list[list[str]], header: list[str]) -> list[dic
             if position is None or position >= len(row):
                 continue
             value = row[position].strip()
-            if value != "":
+            if value == "":
+                continue
+            if field_name.startswith(CUSTOM_PREFIX):
+                item.setdefault("custom_fields", {})[field_name[len(CUSTOM_PREFIX) :]] = value
+                item.setdefault("_raw", {})[field_name] = value
+            else:
                 item[field_name] = value
         items.append(item)
     return items
@@ -233,12 +268,13 @@ def import_job_preview(*, job: ImportJob) -> dict:
     header, rows = _header_and_rows(job)
     kind = IMPORT_KINDS[job.kind]
     items = _items(job, rows[:PREVIEW_ROWS], header)
-    mapped = [f for f in kind.fields if f in job.mapping]
+    fields = import_fields(job.kind)
+    mapped = [f for f in fields if f in job.mapping]
     return {
         "header": header,
-        "fields": [(f, f in kind.required, job.mapping.get(f, "")) for f in kind.fields],
+        "fields": [(f, f in kind.required, job.mapping.get(f, "")) for f in fields],
         "mapped": mapped,
-        "rows": [[(item["_line"], "")] + [(item.get(f, ""), f) for f in mapped] for item in items],
+        "rows": [[(item["_line"], "")] + [(_cell(item, f), f) for f in mapped] for item in items],
         "missing_required": [f for f in kind.required if f not in job.mapping],
     }
 
@@ -327,8 +363,7 @@ def import_job_map(*, job: ImportJob, columns: dict[str, str], mode: str | None 
     if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.DONE):
         raise ValueError(_("This import has already run. Upload the file again to import it again."))
     header = import_job_preview(job=job)["header"]
-    spec = IMPORT_KINDS[job.kind]
-    job.mapping = {name: columns[name] for name in spec.fields if columns.get(name) in header}
+    job.mapping = {name: columns[name] for name in import_fields(job.kind) if columns.get(name) in header}
     if mode in ImportJob.Mode.values:
         job.mode = mode
     job.status = ImportJob.Status.UPLOADED

@@ -496,3 +496,9 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+# Section: custom fields and saved views (models in their packages, registered here)
+
+from .custom_fields.models import CustomFieldDefinition  # noqa: E402, F401
+from .saved_views.models import SavedView  # noqa: E402, F401

@@ -26,6 +26,7 @@ from core.webhooks import webhook_emit
 
 from .changelog import changes_log
 from .choices import LifecycleStage
+from .custom_fields.values import custom_fields_merge
 from .models import Account, Contact, CostEntry, Subscription, SupportTicket
 from .services import account_revenue_refresh, accounts_stage_set
 from .signals import subscription_changed, ticket_changed
@@ -75,6 +76,11 @@ def _upsert(
     changed_fields: set[str] = set()
     for item in items:
         current = existing.get(key(item))
+        if "custom_fields" in item:  # by key: merged into the stored ones (None removes one)
+            item = {
+                **item,
+                "custom_fields": custom_fields_merge(current.custom_fields if current else {}, item["custom_fields"]),
+            }
         if current is None:
             obj = model(**item)
             to_create.append(obj)
@@ -308,6 +314,8 @@ def record_update(*, instance: models.Model, values: dict, author=None, source: 
     """Update one imported record with validated values; same side effects as an upsert (an
     account's or a contact's change goes on the timeline)."""
     old = {}
+    if "custom_fields" in values:  # by key: merged into the stored ones (None removes one)
+        values = {**values, "custom_fields": custom_fields_merge(instance.custom_fields, values["custom_fields"])}
     for name, value in values.items():
         f = instance._meta.get_field(name)
         new_raw = value.pk if isinstance(f, models.ForeignKey) and value is not None else value

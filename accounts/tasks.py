@@ -12,6 +12,15 @@ def import_job_run_task(job_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def custom_field_index_sync_task(definition_id: int) -> None:
+    """Build or drop a custom field's expression index (PostgreSQL) to match its definition;
+    runs after commit, outside a transaction, so the build may be concurrent. Idempotent."""
+    from accounts.custom_fields.services import custom_field_index_sync
+
+    custom_field_index_sync(definition_id=definition_id)
+
+
+@shared_task(acks_late=True)
 def account_base_mrr_refresh_task() -> int:
     """Nightly, before the health recompute: every account's MRR in the base currency at this
     month's rates (a new month brings new rates); safe to run twice."""

@@ -2,12 +2,36 @@ from django.urls import path
 
 from . import contact_views, edit_views, import_views, reassign_views, stripe_views, views
 from .currency import views as fx_views
+from .custom_fields import views as custom_fields
+from .saved_views import views as saved_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.PortfolioView.as_view(), name="portfolio"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    # custom fields: the admin's definitions, the account page's in-place edit
+    path("accounts/custom-fields/", custom_fields.CustomFieldListView.as_view(), name="custom_field_list"),
+    path("accounts/custom-fields/new/", custom_fields.CustomFieldFormView.as_view(), name="custom_field_new"),
+    path("accounts/custom-fields/<int:pk>/", custom_fields.CustomFieldFormView.as_view(), name="custom_field_edit"),
+    path(
+        "accounts/custom-fields/<int:pk>/archive/",
+        custom_fields.CustomFieldArchiveView.as_view(),
+        name="custom_field_archive",
+    ),
+    path(
+        "accounts/<int:pk>/custom-fields/<slug:key>/",
+        custom_fields.AccountCustomFieldView.as_view(),
+        name="account_custom_field",
+    ),
+    # saved views (the list builder)
+    path("accounts/views/new/", saved_views.SavedViewBuilderView.as_view(), name="view_new"),
+    path("accounts/views/<int:pk>/edit/", saved_views.SavedViewBuilderView.as_view(), name="view_edit"),
+    path("accounts/views/<int:pk>/delete/", saved_views.SavedViewDeleteView.as_view(), name="view_delete"),
+    path("accounts/views/<int:pk>/export.csv", saved_views.SavedViewExportView.as_view(), name="view_export"),
+    path("accounts/views/row/", saved_views.SavedViewRowView.as_view(), name="view_row"),
+    path("accounts/views/count/", saved_views.SavedViewCountView.as_view(), name="view_count"),
+    path("accounts/views/counts/", saved_views.SavedViewCountsView.as_view(), name="view_counts"),
     path("accounts/fx-rates/", fx_views.FxRateListView.as_view(), name="fx_rates"),
     path("accounts/fx-rates/set/", fx_views.FxRateSetView.as_view(), name="fx_rate_set"),
     path("accounts/fx-rates/upload/", fx_views.FxRateUploadView.as_view(), name="fx_rate_upload"),

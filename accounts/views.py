@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -15,12 +16,14 @@ from core.views import ObjectListView, htmx_partial
 from .access import account_can_write, account_write_check
 from .choices import TeamRole
 from .currency import base_currency, subscription_missing_rates
+from .custom_fields import CustomFieldType, custom_field_definitions, custom_field_order
 from .editing import account_field_rows, owner_choices
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import BASE_ARR_SORT, Account
 from .panels import account_context_for, panels_for
 from .reassign_views import ReassignForm
+from .saved_views import SavedView, saved_view_accounts, saved_view_can_edit, saved_view_get, saved_views_visible
 from .selectors import (
     account_children,
     account_contacts,
@@ -67,7 +70,36 @@ class PortfolioView(ObjectListView):
     }
 
     def get_queryset(self):
-        return portfolio_accounts(user=self.request.user)
+        queryset = portfolio_accounts(user=self.request.user)
+        view = self.active_view
+        if view is not None:
+            queryset = saved_view_accounts(definition=view.definition, user=self.request.user, queryset=queryset)
+        return queryset
+
+    @cached_property
+    def active_view(self) -> SavedView | None:
+        """The saved view in `?view=<id>` (one the user may see), else None."""
+        pk = self.request.GET.get("view", "")
+        if not pk.isdigit():
+            return None
+        try:
+            return saved_view_get(user=self.request.user, pk=int(pk))
+        except SavedView.DoesNotExist:
+            return None
+
+    @cached_property
+    def custom_sorts(self) -> dict:
+        """`cf.<key>` sorts for each filterable account custom field (highest first for numbers)."""
+        sorts = {}
+        for definition in custom_field_definitions(entity="account"):
+            if definition.filterable and definition.field_type != CustomFieldType.MULTI_CHOICE:
+                descending = definition.field_type in (CustomFieldType.NUMBER, CustomFieldType.MONEY)
+                sorts[f"cf.{definition.key}"] = (definition, descending)
+        return sorts
+
+    def get_ordering(self) -> str:
+        requested = self.request.GET.get("sort", "")
+        return requested if requested in self.custom_sorts else super().get_ordering()
 
     @property
     def rolled_up(self) -> bool:
@@ -83,6 +115,9 @@ class PortfolioView(ObjectListView):
     def apply_ordering(self, queryset, ordering: str):
         if self.rolled_up and ordering == "arr":
             return queryset.order_by(F("rollup_mrr_base").desc(), "id")
+        if ordering in self.custom_sorts:
+            definition, descending = self.custom_sorts[ordering]
+            return queryset.order_by(custom_field_order(definition, descending=descending), "id")
         return super().apply_ordering(queryset, ordering)
 
     def get(self, request, *args, **kwargs):
@@ -135,14 +170,21 @@ class PortfolioView(ObjectListView):
         if summary["unconverted"]:
             summary["missing_rates"] = subscription_missing_rates(days=[now.date()])
         can_reassign = self.request.user.can_work_accounts
+        sort_labels = dict(self.sort_labels)
+        sort_labels.update({key: definition.label for key, (definition, _desc) in self.custom_sorts.items()})
+        views = list(saved_views_visible(user=self.request.user))
+        active = self.active_view
         context.update(
             rolled_up=self.rolled_up,
             base_currency=base_currency(),
             summary=summary,
             can_reassign=can_reassign,
             reassign_form=ReassignForm() if can_reassign else None,
-            sort_labels=self.sort_labels,
-            active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
+            sort_labels=sort_labels,
+            active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page", "view")),
+            saved_views=views,
+            active_view=active,
+            active_view_editable=active is not None and saved_view_can_edit(user=self.request.user, view=active),
         )
         return context
 

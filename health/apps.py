@@ -32,6 +32,9 @@ class HealthConfig(AppConfig):
 
         register_measure(*HEALTH_MEASURES, *ACTIVITY_MEASURES, PAYMENT_MEASURE)
         register_measure_source("event:", event_measures_load)
+        from .view_filters import register_health_view_filters
+
+        register_health_view_filters()
         register_panel(
             AccountPanel(
                 key="health",

@@ -96,3 +96,17 @@ def run_cached(key: Hashable, compute: Callable[[], Any]) -> Any:
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def measures_keys() -> list[str]:
+    return list(MEASURES)
+
+
+def measure_replace(measure: Measure) -> None:
+    """Put a measure defined by data (health.custom_measures) in the library, replacing an
+    earlier version of it; code-defined measures use `register_measure`."""
+    MEASURES[measure.key] = measure
+
+
+def measure_remove(key: str) -> None:
+    MEASURES.pop(key, None)

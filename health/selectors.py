@@ -9,6 +9,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from .backtest import churn_risk
+from .custom_measures import custom_field_measures_sync
 from .models import ChurnModel, CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
 from .registry import MEASURES
 from .scoring import Plan, combine, pick_plan
@@ -27,6 +28,7 @@ def account_health_history(account_id: int, days: int = 90, *, end: date | None 
 
 
 def measure_label(key: str) -> str:
+    custom_field_measures_sync()
     measure = MEASURES.get(key)
     return measure.label if measure else key.replace("_", " ").capitalize()
 

@@ -21,6 +21,7 @@ from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ActionView, ServiceFormView, htmx_partial, partial
 
 from .backtest import HORIZONS, SUGGEST_HORIZON, backtest, churn_model_train, scorecard_suggestion
+from .custom_measures import custom_field_measures_sync
 from .forms import HealthSettingsForm, MeasureRowForm, OverrideForm, ScorecardForm, SentimentForm, format_points
 from .models import HealthOverride, HealthSettings, Scorecard
 from .registry import MEASURES, measures_refresh
@@ -95,6 +96,7 @@ class ScorecardEditView(AdminRequiredMixin, View):
 
     def _measure_forms(self, scorecard, data=None):
         measures_refresh()
+        custom_field_measures_sync()
         existing = scorecard_measures(scorecard)
         keys = list(MEASURES) + [k for k in existing if k not in MEASURES]
         rows = []

@@ -52,6 +52,9 @@ class PlaybooksConfig(AppConfig):
         register_menu_item("insights", _("Team load"), "playbooks:team", "users", role=Role.MANAGER, order=60)
         register_menu_item("configure", _("Playbooks"), "playbooks:playbook_list", "zap", role=Role.ADMIN, order=20)
         register_badge("playbooks:inbox", nav_open_task_count)
+        from .view_filters import register_playbook_view_filters
+
+        register_playbook_view_filters()
         register_webhook_event("task.created", "A playbook or a person created a task for a CSM.")
         register_reassign_step(
             ReassignStep(

@@ -1,5 +1,11 @@
 """Playbook conditions: which accounts a trigger may fire for (tier, segment, ARR range,
-lifecycle stage, persona). Applied as one queryset filter, never a loop over accounts."""
+lifecycle stage, persona, account custom fields, a shared saved view as the audience). Applied
+as one queryset filter, never a loop over accounts.
+
+- `custom_fields`: [{"key", "op", "value"}], each with its type's operators
+  (accounts.custom_fields.lookups); all must hold.
+- `in_view`: a shared saved view's id: only accounts in that view (its conditions read as its
+  owner would: "me" is the owner)."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -9,7 +15,7 @@ from accounts.choices import LifecycleStage, Tier
 
 __all__ = ["CONDITION_KEYS", "conditions_apply", "conditions_describe", "conditions_validate"]
 
-CONDITION_KEYS = ("tiers", "segments", "lifecycle_stages", "personas", "arr_min", "arr_max")
+CONDITION_KEYS = ("tiers", "segments", "lifecycle_stages", "personas", "arr_min", "arr_max", "custom_fields", "in_view")
 
 
 def _decimal(value) -> Decimal | None:
@@ -50,6 +56,13 @@ def conditions_validate(conditions: dict) -> dict[str, str]:
             continue
         if bounds[key] is not None and bounds[key] < 0:
             errors[key] = "must not be negative"
+    errors.update(_custom_field_errors(conditions.get("custom_fields")))
+    if conditions.get("in_view") is not None:
+        from accounts.saved_views import SavedView
+
+        view_id = conditions["in_view"]
+        if not isinstance(view_id, int) or not SavedView.objects.filter(pk=view_id, shared=True).exists():
+            errors["in_view"] = "must be the id of a shared saved view"
     if (
         bounds.get("arr_min") is not None
         and bounds.get("arr_max") is not None
@@ -57,6 +70,42 @@ def conditions_validate(conditions: dict) -> dict[str, str]:
     ):
         errors["arr_max"] = "must be at least arr_min"
     return errors
+
+
+def _custom_field_errors(rows) -> dict[str, str]:
+    from accounts.custom_fields import custom_field_get, custom_field_q_validate
+
+    if rows in (None, []):
+        return {}
+    if not isinstance(rows, list):
+        return {"custom_fields": "must be a list of {key, op, value}"}
+    errors = {}
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors[f"custom_fields.{i}"] = "must be an object with key, op and value"
+            continue
+        definition = custom_field_get(entity="account", key=str(row.get("key", "")))
+        if definition is None:
+            errors[f"custom_fields.{i}.key"] = "unknown or archived account custom field"
+            continue
+        try:
+            custom_field_q_validate(definition, row.get("op", ""), row.get("value"))
+        except ValueError as exc:
+            errors[f"custom_fields.{i}.value"] = str(exc)
+    return errors
+
+
+def _custom_fields_q(rows, prefix: str) -> Q:
+    from accounts.custom_fields import custom_field_get, custom_field_q, custom_field_q_validate
+
+    q = Q()
+    for row in rows or []:
+        definition = custom_field_get(entity="account", key=row.get("key", ""))
+        if definition is None:  # archived since: the condition can no longer hold
+            return Q(pk__in=[])
+        value = custom_field_q_validate(definition, row["op"], row.get("value"))
+        q &= custom_field_q(definition, row["op"], value, prefix=prefix)
+    return q
 
 
 def conditions_apply(queryset: QuerySet, conditions: dict, *, account_path: str = "") -> QuerySet:
@@ -75,7 +124,17 @@ def conditions_apply(queryset: QuerySet, conditions: dict, *, account_path: str 
         q &= Q(**{f"{prefix}mrr__gte": arr_min / 12})
     if (arr_max := _decimal(conditions.get("arr_max"))) is not None:
         q &= Q(**{f"{prefix}mrr__lte": arr_max / 12})
+    if conditions.get("custom_fields"):
+        q &= _custom_fields_q(conditions["custom_fields"], prefix)
     queryset = queryset.filter(q)
+    if conditions.get("in_view") is not None:
+        from accounts.saved_views import SavedView, saved_view_accounts
+
+        view = SavedView.objects.select_related("owner").filter(pk=conditions["in_view"], shared=True).first()
+        if view is None:
+            return queryset.none()
+        in_view = saved_view_accounts(definition=view.definition, user=view.owner).values("pk")
+        queryset = queryset.filter(**{f"{prefix}pk__in" if prefix else "pk__in": in_view})
     if conditions.get("personas"):
         from accounts.models import Contact
 
@@ -101,6 +160,13 @@ def conditions_describe(conditions: dict, persona_names: dict[int, str] | None =
         lines.append(
             "Has a contact who is " + " or ".join(names.get(p, f"persona #{p}") for p in conditions["personas"])
         )
+    for row in conditions.get("custom_fields") or []:
+        lines.append(_custom_field_line(row))
+    if conditions.get("in_view") is not None:
+        from accounts.saved_views import SavedView
+
+        name = SavedView.objects.filter(pk=conditions["in_view"]).values_list("name", flat=True).first()
+        lines.append(f"In the view “{name}”" if name else "In a saved view that was deleted")
     lo, hi = conditions.get("arr_min"), conditions.get("arr_max")
     if lo not in (None, "") and hi not in (None, ""):
         lines.append(f"ARR between {Decimal(str(lo)):,.0f} and {Decimal(str(hi)):,.0f}")
@@ -109,3 +175,14 @@ def conditions_describe(conditions: dict, persona_names: dict[int, str] | None =
     elif hi not in (None, ""):
         lines.append(f"ARR at most {Decimal(str(hi)):,.0f}")
     return lines
+
+
+def _custom_field_line(row: dict) -> str:
+    from accounts.custom_fields import custom_field_get
+    from accounts.custom_fields.lookups import OPERATOR_LABELS
+
+    definition = custom_field_get(entity="account", key=row.get("key", ""), include_archived=True)
+    label = definition.label if definition else row.get("key", "")
+    value = row.get("value")
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value))
+    return f"{label} {OPERATOR_LABELS.get(row.get('op'), row.get('op'))} {shown}".strip()

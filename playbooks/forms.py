@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
+from accounts.custom_fields import CUSTOM_FIELD_OPERATORS, custom_field_definitions
+from accounts.custom_fields.lookups import OPERATOR_LABELS
 from accounts.models import Account, Contact, Persona
+from accounts.saved_views import SavedView
 from core.models import User
 
 from .actions import ACTIONS, action_type_choices
@@ -49,6 +52,20 @@ def _param_field(param):
     return forms.CharField(max_length=128, initial=param.default, **common)
 
 
+def custom_field_condition_choices() -> list:
+    """One option per (filterable account custom field, operator fitting its type), grouped by field."""
+    choices: list = [("", _("No custom field condition"))]
+    for definition in custom_field_definitions(entity="account"):
+        if not definition.filterable:
+            continue
+        ops = [
+            (f"{definition.key}:{op}", f"{definition.label} {OPERATOR_LABELS[op]}")
+            for op in CUSTOM_FIELD_OPERATORS[definition.field_type]
+        ]
+        choices.append((definition.label, ops))
+    return choices
+
+
 class PlaybookForm(forms.ModelForm):
     tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
     segments = forms.CharField(required=False, help_text="Comma-separated segment names; empty = any.")
@@ -67,6 +84,19 @@ class PlaybookForm(forms.ModelForm):
     )
     arr_min = forms.DecimalField(required=False, min_value=0, label="ARR at least")
     arr_max = forms.DecimalField(required=False, min_value=0, label="ARR at most")
+    in_view = forms.ModelChoiceField(
+        queryset=SavedView.objects.none(),
+        required=False,
+        label=_("In the saved view"),
+        empty_label=_("Any account"),
+        help_text=_("A shared view of the portfolio as the audience: only its accounts enrol."),
+    )
+    cf_condition = forms.ChoiceField(
+        required=False,
+        label=_("Custom field"),
+        help_text=_("A custom field and an operator that fits its type."),
+    )
+    cf_value = forms.CharField(required=False, max_length=200, label=_("Value"))
 
     class Meta:
         model = Playbook
@@ -92,6 +122,14 @@ class PlaybookForm(forms.ModelForm):
         self.fields["personas"].initial = conditions.get("personas", [])
         self.fields["arr_min"].initial = conditions.get("arr_min")
         self.fields["arr_max"].initial = conditions.get("arr_max")
+        self.fields["in_view"].queryset = SavedView.objects.filter(shared=True).order_by("name")
+        self.fields["in_view"].initial = conditions.get("in_view")
+        self.fields["cf_condition"].choices = custom_field_condition_choices()
+        rows = conditions.get("custom_fields") or []
+        if rows:
+            self.fields["cf_condition"].initial = f"{rows[0]['key']}:{rows[0]['op']}"
+            value = rows[0].get("value")
+            self.fields["cf_value"].initial = ", ".join(map(str, value)) if isinstance(value, list) else value
 
     def param_fields(self):
         """[(trigger_type, label, [bound fields])] for the template."""
@@ -128,6 +166,14 @@ class PlaybookForm(forms.ModelForm):
         for key in ("arr_min", "arr_max"):
             if data.get(key) is not None:
                 conditions[key] = float(data[key])
+        if data.get("in_view"):
+            conditions["in_view"] = data["in_view"].pk
+        if data.get("cf_condition"):
+            key, op = data["cf_condition"].split(":", 1)
+            value = data.get("cf_value") or None
+            if op in ("in", "not_in", "has_any", "has_all") and value:
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            conditions["custom_fields"] = [{"key": key, "op": op, "value": value}]
         return conditions
 
     def clean(self):
@@ -137,6 +183,12 @@ class PlaybookForm(forms.ModelForm):
             for name, message in TRIGGERS[trigger_type].validate(self.trigger_params()).items():
                 field = param_field_name(trigger_type, name)
                 self.add_error(field if field in self.fields else None, message)
+        if cleaned.get("cf_condition"):
+            from .conditions import conditions_validate
+
+            rows = self.conditions().get("custom_fields", [])
+            for message in conditions_validate({"custom_fields": rows}).values():
+                self.add_error("cf_value", message)
         return cleaned
 
     def _post_clean(self):

@@ -22,6 +22,9 @@ class SurveysConfig(AppConfig):
         from .panels import contact_surveys_panel_context, surveys_panel_context
 
         register_measure(*SURVEY_MEASURES)
+        from .view_filters import register_survey_view_filters
+
+        register_survey_view_filters()
         register_panel(
             AccountPanel(
                 key="surveys",

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.choices import Tier
+from accounts.saved_views import SavedView
 
 from .choices import LANGUAGES, QuestionType, SurveyKind, TriggerType
 from .models import Survey, SurveyWorkspace, normalize_origin
@@ -100,6 +101,7 @@ class SurveyForm(forms.ModelForm):
             "brand_color",
             "logo_url",
             "personas",
+            "saved_view",
             "sample_percent",
             "trigger",
             "trigger_event",
@@ -122,6 +124,9 @@ class SurveyForm(forms.ModelForm):
         survey = self.instance
         self.fields["segments_text"].initial = ", ".join(survey.segments or [])
         self.fields["tiers"].initial = survey.tiers or []
+        self.fields["saved_view"].queryset = SavedView.objects.filter(shared=True).order_by("name")
+        self.fields["saved_view"].label = _("In the saved view")
+        self.fields["saved_view"].empty_label = _("Any account")
         self.fields["follow_ups_text"].initial = follow_ups_text(survey.follow_ups)
         self._saved_follow_ups = list(survey.follow_ups or [])  # save() compares the new ones to these
         kind = self.data.get("kind") or survey.kind or "nps"

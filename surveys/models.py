@@ -119,6 +119,14 @@ class Survey(models.Model):
     segments = models.JSONField(default=list, blank=True, help_text="Account segments; empty = all.")
     tiers = models.JSONField(default=list, blank=True, help_text="Account tiers; empty = all.")
     personas = models.ManyToManyField("accounts.Persona", blank=True, related_name="surveys")
+    saved_view = models.ForeignKey(
+        "accounts.SavedView",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A shared saved view of the portfolio: only contacts of its accounts are asked.",
+    )
     sample_percent = models.PositiveSmallIntegerField(
         default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )

@@ -2,6 +2,7 @@
 parent account) by external id. Serializers validate and shape; the views call
 accounts.records to write."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from rest_framework import serializers
@@ -9,6 +10,7 @@ from rest_framework import serializers
 from core.models import User
 
 from ..choices import ActivityKind, HealthBand
+from ..custom_fields.values import custom_field_values_clean
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
 
 __all__ = [
@@ -132,7 +134,31 @@ class ImportSerializer(serializers.ModelSerializer):
 # Section: accounts and contacts
 
 
-class AccountSerializer(ImportSerializer):
+class CustomFieldsMixin:
+    """`custom_fields` by key, checked and normalised by `custom_field_values_clean` (the one
+    validator): a wrong type or an unknown key is a 400 naming `custom_fields.<key>`. The
+    values given are merged into the stored ones (null removes one): accounts.records."""
+
+    custom_field_entity = "account"
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "custom_fields" in attrs:
+            instance = getattr(self, "instance", None)
+            currency = attrs.get("currency") or getattr(instance, "currency", None) or "USD"
+            if self.custom_field_entity == "contact":
+                currency = "USD"
+            try:
+                attrs["custom_fields"] = custom_field_values_clean(
+                    entity=self.custom_field_entity, values=attrs["custom_fields"], default_currency=currency
+                )
+            except DjangoValidationError as exc:
+                detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+                raise serializers.ValidationError({"custom_fields": detail}) from exc
+        return attrs
+
+
+class AccountSerializer(CustomFieldsMixin, ImportSerializer):
     parent = ExternalIdRelatedField(
         queryset=Account.objects.all(), required=False, allow_null=True, help_text="The parent's external id."
     )
@@ -188,7 +214,8 @@ class AccountSerializer(ImportSerializer):
         return super().to_internal_value(data)
 
 
-class ContactSerializer(ImportSerializer):
+class ContactSerializer(CustomFieldsMixin, ImportSerializer):
+    custom_field_entity = "contact"
     account = ExternalIdRelatedField(queryset=Account.objects.all(), allow_null=True, help_text="External id.")
     custom_fields = JSONObjectField(required=False)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import fx_rates, payments, views
+from . import fx_rates, payments, saved_views, views
 
 app_name = "accounts-api"
 
@@ -12,6 +12,7 @@ router.register("subscriptions", views.SubscriptionViewSet, basename="subscripti
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("costs", views.CostEntryViewSet, basename="cost")
+router.register("views", saved_views.SavedViewViewSet, basename="saved-view")
 
 urlpatterns = [
     path("fx-rates/", fx_rates.FxRatesView.as_view(), name="fx-rates"),

@@ -18,6 +18,9 @@ __all__ = ["overrides_days", "raw_values_days"]
 def raw_values_days(*, days: Sequence[date], account_ids: Sequence[int], keys: Sequence[str]) -> dict[str, np.ndarray]:
     """Each measure's raw values, days x accounts (NaN = no data), within one run cache so
     measures sharing a query read it once."""
+    from ..custom_measures import custom_field_measures_sync
+
+    custom_field_measures_sync()
     n_days, n = len(days), len(account_ids)
     token = _RUN_CACHE.set({})
     try:

@@ -53,6 +53,9 @@ def active_overrides(as_of: date, account_ids: Sequence[int] | None) -> dict[int
 
 def raw_values(*, as_of: date, account_ids: Sequence[int] | None, keys: Iterable[str]) -> dict[str, dict]:
     """Every measure's raw values for these accounts, rollups read once for the run."""
+    from ..custom_measures import custom_field_measures_sync
+
+    custom_field_measures_sync()
     token = _RUN_CACHE.set({})
     try:
         return {key: MEASURES[key].compute(as_of, account_ids) for key in keys if key in MEASURES}

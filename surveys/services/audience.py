@@ -20,8 +20,9 @@ def _sampled(survey_id: int, contact_id: int, percent: int) -> bool:
 
 
 def audience_filter(contacts, survey: Survey):
-    """`contacts` narrowed to the survey's audience filters (segment, tier, persona), before
-    sampling: the one definition the send plan, the preview count and the widget share."""
+    """`contacts` narrowed to the survey's audience filters (segment, tier, persona, a shared
+    saved view of the portfolio), before sampling: the one definition the send plan, the preview
+    count and the widget share."""
     if survey.segments:
         contacts = contacts.filter(account__segment__in=survey.segments)
     if survey.tiers:
@@ -29,6 +30,15 @@ def audience_filter(contacts, survey: Survey):
     persona_ids = [p.id for p in survey.personas.all()]
     if persona_ids:
         contacts = contacts.filter(persona_id__in=persona_ids)
+    if survey.saved_view_id is not None:
+        from accounts.saved_views import saved_view_accounts
+
+        view = survey.saved_view
+        if view is None or not view.shared:  # unshared since it was chosen: nobody is asked rather than a private list
+            return contacts.none()
+        contacts = contacts.filter(
+            account_id__in=saved_view_accounts(definition=view.definition, user=view.owner).values("pk")
+        )
     return contacts
 
 

@@ -80,6 +80,7 @@ SIDEBAR = [
     ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
     ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
     ("Configure", "Risk reasons", "renewals:reason_codes", "list", "admin"),
+    ("Configure", "Custom fields", "accounts:custom_field_list", "list", "admin"),
     ("Configure", "Exchange rates", "accounts:fx_rates", "refresh", "manager"),
     ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),

@@ -70,6 +70,34 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     body = "Talked about the roadmap."
 
 
+class CustomFieldDefinitionFactory(factory.django.DjangoModelFactory):
+    """A definition written directly (no index build); tests of the service call it instead."""
+
+    class Meta:
+        model = "accounts.CustomFieldDefinition"
+
+    entity = "account"
+    key = factory.Sequence(lambda n: f"field_{n}")
+    field_type = "text"
+    labels = factory.LazyAttribute(lambda d: {"en": d.key.replace("_", " ").capitalize()})
+    choices = factory.LazyFunction(list)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        from accounts.custom_fields.definitions import custom_field_definitions_changed
+
+        custom_field_definitions_changed()
+
+
+class SavedViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.SavedView"
+
+    name = factory.Sequence(lambda n: f"View {n}")
+    owner = factory.SubFactory(UserFactory)
+    definition = factory.LazyFunction(lambda: {"match": "all", "groups": []})
+
+
 class FxRateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FxRate
