@@ -7,6 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customer accounts"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
+
+        # the audit trail: configuration, and the records whose deletion must be traced
+        register_audited_model("accounts.TouchCadence")
+        register_audited_model("accounts.Persona")
+        register_audited_model("accounts.Account", actions={"delete"})
+        register_audited_model("accounts.Contact", actions={"delete"})
+
         from core.choices import Role
         from core.navigation import register_menu_item
         from core.webhooks import register_webhook_event

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import APIKey, User, WebhookDelivery, WebhookEndpoint
+from .models import APIKey, AuditEvent, User, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(User)
@@ -26,3 +26,21 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("event", "endpoint", "status", "attempts", "response_status", "created_at")
     list_filter = ("status", "event")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only (core.audit)."""
+
+    list_display = ("at", "actor_label", "action", "object_type", "object_repr", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_label")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -18,11 +18,20 @@ class CoreConfig(AppConfig):
     verbose_name = "Team and platform"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
         from core.choices import Role
         from core.navigation import register_menu_item
+
+        from .audit import receivers  # noqa: F401  (sign-ins into the audit trail)
+
+        register_audited_model("core.User", exclude={"last_login", "date_joined"}, redact={"password"})
+        register_audited_model("core.APIKey", exclude={"last_used_at"}, redact={"key_hash"})
+        register_audited_model("core.WebhookEndpoint", redact={"secret"})
+        register_audited_model("core.Invitation", redact={"token_hash"})
 
         register_menu_item("configure", _("Webhooks"), "core:webhook_list", "share", role=Role.ADMIN, order=70)
         register_menu_item("configure", _("API keys"), "core:apikey_list", "key", role=Role.ADMIN, order=80)
         register_menu_item("configure", _("Users"), "core:user_list", "user", role=Role.ADMIN, order=90)
         register_menu_item("configure", _("API docs"), "api-docs", "note", role=Role.ADMIN, order=100)
-        register_menu_item("configure", _("My API tokens"), "core:token_list", "key", order=110)
+        register_menu_item("configure", _("Audit log"), "core:audit_list", "activity", role=Role.ADMIN, order=110)
+        register_menu_item("configure", _("My API tokens"), "core:token_list", "key", order=120)

@@ -51,9 +51,21 @@ def csv_write_rows(stream, headers: Sequence, rows: Iterable[Sequence]) -> None:
 
 
 def csv_response(*, filename: str, headers: Sequence, rows: Iterable[Sequence]) -> HttpResponse:
-    """An attachment download of one table."""
+    """An attachment download of one table; the audit trail records who exported it, how many
+    rows, and the page's filters."""
+    from core.audit import audit_record
+    from core.audit.models import AuditAction
+
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     safe_name = filename.replace('"', "").replace("\r", "").replace("\n", "")
     response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    csv_write_rows(response, headers, rows)
+    counted = [0]
+
+    def counting(source):
+        for row in source:
+            counted[0] += 1
+            yield row
+
+    csv_write_rows(response, headers, counting(rows))
+    audit_record(action=AuditAction.EXPORT, object_type="csv", object_repr=safe_name, extra={"rows": counted[0]})
     return response

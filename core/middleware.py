@@ -31,3 +31,36 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def service_down(exc: BaseException | None) -> bool:
+    """A database or Redis that cannot be reached (as opposed to a bug)."""
+    if exc is None:
+        return False
+    from django.db import InterfaceError, OperationalError
+
+    from core.cache import CACHE_DOWN_ERRORS
+    from core.outbox.services import BROKER_DOWN_ERRORS
+
+    return isinstance(exc, (OperationalError, InterfaceError, *CACHE_DOWN_ERRORS, *BROKER_DOWN_ERRORS))
+
+
+class ServiceUnavailableMiddleware:
+    """A view that fails because the database or Redis is unreachable answers 503 with
+    Retry-After: JSON `{"code": "service_unavailable", ...}` for the API (and the Segment
+    endpoints), the styled 503 page otherwise. Clients retry a 503; a 500 says "bug"."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not service_down(exception):
+            return None
+        from core.views.errors import service_unavailable
+
+        return service_unavailable(request, exception)

@@ -23,13 +23,14 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-__all__ = ["OutboundRefused", "OutboundResponse", "outbound_post", "outbound_url_check"]
+__all__ = ["DeadlineExceeded", "OutboundRefused", "OutboundResponse", "outbound_post", "outbound_url_check"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -130,44 +131,127 @@ def outbound_url_check(url: str) -> None:
     _target(url, must_resolve=False)
 
 
-# Section: sending to the checked address
+# Section: sending to the checked address, within one deadline
+
+
+class DeadlineExceeded(TimeoutError):
+    """The whole exchange (connect, send, every read) took longer than its deadline."""
+
+
+class _Deadline:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded(_("No complete answer within %(seconds)s s.") % {"seconds": self.seconds})
+        return left
+
+
+class _DeadlineMixin:
+    """Before each send and receive, the socket's timeout becomes what is left of the deadline:
+    a receiver that trickles its answer a byte at a time cannot hold the worker past it (a per-
+    operation timeout alone would wait 10 s per byte, for hours)."""
+
+    _deadline: _Deadline
+
+    def _within(self, operation, *args, **kwargs):
+        self.settimeout(self._deadline.remaining())
+        try:
+            return operation(*args, **kwargs)
+        except TimeoutError:
+            self._deadline.remaining()  # raises DeadlineExceeded once the deadline has passed
+            raise
+
+    def recv(self, *args, **kwargs):
+        return self._within(super().recv, *args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        return self._within(super().recv_into, *args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        return self._within(super().send, *args, **kwargs)
+
+    def sendall(self, *args, **kwargs):
+        return self._within(super().sendall, *args, **kwargs)
+
+
+class _DeadlineSocket(_DeadlineMixin, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_DeadlineMixin, ssl.SSLSocket):
+    pass
+
+
+def _connect(address: str, port: int, deadline: _Deadline, timeout: float) -> socket.socket:
+    raw = socket.create_connection((address, port), min(timeout, deadline.remaining()))
+    sock = _DeadlineSocket(raw.family, raw.type, raw.proto, fileno=raw.detach())
+    sock._deadline = deadline
+    return sock
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, deadline: _Deadline):
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self._deadline = deadline
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self._deadline, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, deadline: _Deadline):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(host, port, timeout=timeout, context=context)
         self._address = address
+        self._deadline = deadline
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self._address, self.port, self._deadline, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
+        self.sock._deadline = self._deadline
+        self.sock.settimeout(self._deadline.remaining())
+        self.sock.do_handshake()
 
 
-def outbound_post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> OutboundResponse:
+def outbound_post(
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    deadline: float | None = None,
+    max_body: int = 2000,
+) -> OutboundResponse:
     """POST `body` to `url` after checking where it goes; connect to the checked address only.
 
-    Raises OutboundRefused (internal address, unresolvable host) or OSError (network). A
+    `timeout` bounds each network operation, `deadline` (seconds, default 1.5 x timeout) the
+    whole exchange: connecting, sending, the status line, the headers and the first `max_body`
+    bytes of the answer, which is all that is read. Raises OutboundRefused (internal address,
+    unresolvable host), DeadlineExceeded, OSError (network) or http.client.HTTPException (a
+    malformed or truncated answer: a body shorter than its Content-Length is not an answer). A
     redirect is returned as is (status 3xx, `location`), never followed."""
     target = _target(url, must_resolve=True)
+    limit = _Deadline(deadline if deadline is not None else timeout * 1.5)
     last_error: OSError | None = None
     for address in target.addresses:
         cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-        connection = cls(target.host, target.port, address=address, timeout=timeout)
+        connection = cls(target.host, target.port, address=address, timeout=timeout, deadline=limit)
         try:
             connection.request("POST", target.path, body=body, headers=headers)
             response = connection.getresponse()
+            expected = None if response.length is None else min(response.length, max_body)
+            data = response.read(max_body)
+            if expected is not None and len(data) < expected:  # closed before its Content-Length
+                raise http.client.IncompleteRead(data, expected - len(data))
             return OutboundResponse(
                 status=response.status,
-                body=response.read(2000).decode("utf-8", "replace"),
+                body=data.decode("utf-8", "replace"),
                 location=response.getheader("Location", "") or "",
             )
         except ConnectionRefusedError as exc:  # try the host's next address

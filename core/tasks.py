@@ -1,5 +1,7 @@
 """Celery tasks of the ground floor: thin, ids in, the work is in core.webhooks."""
 
+import math
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ def webhook_deliver_task(self, delivery_id: int) -> None:
         or self.request.is_eager
     ):
         return
-    countdown = max(1, int((delivery.next_attempt_at - timezone.now()).total_seconds()))
+    countdown = max(1, math.ceil((delivery.next_attempt_at - timezone.now()).total_seconds()))
     raise self.retry(countdown=countdown)
 
 
@@ -30,3 +32,11 @@ def webhook_retry_due_task() -> int:
     from core.webhooks import webhook_retry_due
 
     return len(webhook_retry_due())
+
+
+@shared_task(max_retries=None, autoretry_for=())
+def outbox_flush_task() -> int:
+    """Publish the messages kept while the broker was down (beat, every 30 s)."""
+    from core.outbox.services import outbox_flush
+
+    return outbox_flush()

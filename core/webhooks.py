@@ -79,8 +79,14 @@ SIGNATURE_HEADER = "X-Webhook-Signature"
 BACKOFF_SECONDS = (30, 120, 600, 1800, 7200)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 TIMEOUT_SECONDS = 10
+# The whole attempt (connect, send, status, headers, the first 2,000 bytes of the answer): a
+# receiver that trickles its answer fails the attempt instead of holding a worker for hours.
+DEADLINE_SECONDS = 15
 # An attempt in flight holds the delivery this long so that a concurrent sweep does not send it twice.
-LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
+LEASE = timedelta(seconds=DEADLINE_SECONDS * 2)
+# A retry that Celery brings back a moment before it is due still counts as due (a countdown is
+# rounded, clocks differ by milliseconds): otherwise it would be dropped until the beat sweep.
+EARLY = timedelta(seconds=2)
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
@@ -158,10 +164,12 @@ def webhook_emit(*, event: str, payload: dict) -> None:
 
 
 def _enqueue(ids: list[int]) -> None:
-    from .tasks import webhook_deliver_task
+    """Hand the deliveries to whoever sends them, never the caller: the worker's "webhooks" queue,
+    or in the embedded mode (no broker) the process's own sender thread (core.webhook_sender),
+    so a slow receiver never holds a web request."""
+    from .webhook_sender import webhook_send_later
 
-    for delivery_id in ids:
-        webhook_deliver_task.delay(delivery_id)
+    webhook_send_later(ids)
 
 
 # Section: signing
@@ -199,7 +207,7 @@ def _claim(delivery_id: int, now) -> bool:
     """Take the delivery for one attempt, unless it is done or someone else is on it."""
     return bool(
         WebhookDelivery.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + EARLY),
             pk=delivery_id,
             status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
         ).update(next_attempt_at=now + LEASE, last_attempt_at=now)
@@ -225,7 +233,9 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
         SIGNATURE_HEADER: webhook_sign(secret=delivery.endpoint.secret, body=body),
     }
     try:
-        response = outbound_post(delivery.endpoint.url, body=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        response = outbound_post(
+            delivery.endpoint.url, body=body, headers=headers, timeout=TIMEOUT_SECONDS, deadline=DEADLINE_SECONDS
+        )
     except OutboundRefused as exc:
         return None, "", _("Refused: %(reason)s") % {"reason": exc}
     except (TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:

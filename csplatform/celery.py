@@ -1,11 +1,53 @@
-"""Celery application: configuration comes from Django settings (CELERY_* names)."""
+"""Celery application: configuration comes from Django settings (CELERY_* names).
+
+Every task is a `PulseTask`:
+- a task that meets a database error (a restart, a fail-over, a dropped connection) retries
+  with backoff instead of failing for good (Celery's Django fix-up closes the broken connection
+  between runs);
+- publishing while the broker is unreachable does not raise into the caller (who has usually
+  committed already): the message goes to the outbox (core.outbox) and is published when the
+  broker is back.
+"""
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
+from celery.signals import worker_ready
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
 
-app = Celery("csplatform")
+
+class PulseTask(Task):
+    autoretry_for = (DatabaseOperationalError, InterfaceError)
+    retry_backoff = 2
+    retry_backoff_max = 120
+    retry_jitter = True
+    max_retries = 8
+
+    def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, link=None, link_error=None, **options):
+        from core.outbox.services import BROKER_DOWN_ERRORS, outbox_store
+
+        try:
+            return super().apply_async(args, kwargs, task_id, producer, link, link_error, **options)
+        except BROKER_DOWN_ERRORS as exc:
+            if self.app.conf.task_always_eager or link or link_error:
+                raise
+            stored_id = outbox_store(
+                task=self.name, args=args, kwargs=kwargs, options={**options, "task_id": task_id}, error=exc
+            )
+            return self.AsyncResult(stored_id)
+
+
+app = Celery("csplatform", task_cls=PulseTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _flush_outbox_on_start(sender=None, **kwargs):
+    """A worker that starts after an outage publishes what the web kept meanwhile."""
+    from core.tasks import outbox_flush_task
+
+    outbox_flush_task.delay()

@@ -121,12 +121,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who and from where, for the audit trail (core.audit).
+    "core.audit.AuditContextMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Pages and API answers carry customer data: never stored by a browser or a shared cache.
     "core.middleware.NoStoreMiddleware",
+    # A database or Redis that cannot be reached: 503 with Retry-After (JSON for the API), not 500.
+    "core.middleware.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -229,8 +233,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "success@csplatform.lo
 
 # Redis: cache and Celery broker
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# core.cache: when Redis is unreachable the cache acts empty (limits open, claims succeed)
+# instead of raising; short timeouts so an outage costs a second, not a hung request.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -244,8 +254,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
+# A broker that cannot be reached fails a publish in about a second (the message then goes to the
+# outbox, core.outbox) instead of hanging the request that queued it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Webhook deliveries wait on other people's servers: their own queue, so a slow receiver never
+# delays health or playbooks (a worker consumes it: `celery worker -Q celery,webhooks`).
+CELERY_TASK_ROUTES = {"core.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+# Who sends webhooks (core.webhook_sender): the worker, or in the embedded mode a thread of the
+# web process; never the request that emitted the event.
+WEBHOOK_SENDER = os.environ.get("WEBHOOK_SENDER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
+if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
+    raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
 # Every periodic job lives here (STYLE.md section 4); django-celery-beat syncs it into the DB.
 CELERY_BEAT_SCHEDULE = {
     "nightly-health-then-playbooks": {
@@ -256,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-onboarding-sweep": {
         "task": "onboarding.tasks.onboarding_sweep_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "outbox-flush": {
+        "task": "core.tasks.outbox_flush_task",
+        "schedule": 30.0,
     },
     "webhook-retries-due": {
         "task": "core.tasks.webhook_retry_due_task",

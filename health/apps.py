@@ -7,6 +7,11 @@ class HealthConfig(AppConfig):
     verbose_name = "Health scores"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
+
+        for label in ("health.HealthSettings", "health.Scorecard", "health.ScorecardMeasure", "health.HealthOverride"):
+            register_audited_model(label)  # the audit trail
+
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item

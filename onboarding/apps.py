@@ -15,6 +15,20 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Success plans and onboarding"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
+
+        for label in (  # the audit trail
+            "onboarding.OnboardingSettings",
+            "onboarding.SuccessMap",
+            "onboarding.SuccessMapVersion",
+            "onboarding.Stage",
+            "onboarding.Milestone",
+            "onboarding.ChecklistTemplate",
+            "onboarding.ChecklistTemplateItem",
+            "onboarding.PlanShareLink",
+        ):
+            register_audited_model(label)
+
         from accounts.panels import AccountPanel, register_panel
         from accounts.reassign import ReassignStep, register_reassign_step
         from core.choices import Role

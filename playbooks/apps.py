@@ -7,6 +7,11 @@ class PlaybooksConfig(AppConfig):
     verbose_name = "Playbooks and tasks"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
+
+        for label in ("playbooks.TaskTemplate", "playbooks.EmailTemplate", "playbooks.Playbook", "playbooks.PlaybookVersion"):
+            register_audited_model(label)  # the audit trail
+
         from accounts.panels import AccountPanel, register_panel
         from accounts.reassign import ReassignStep, register_reassign_step
         from core.choices import Role

@@ -7,6 +7,11 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
+        from core.audit import register_audited_model
+
+        register_audited_model("surveys.SurveyWorkspace", redact={"secret"})  # the audit trail
+        register_audited_model("surveys.Survey")
+
         from accounts.panels import AccountPanel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item

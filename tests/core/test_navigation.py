@@ -76,6 +76,7 @@ SIDEBAR = [
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),
     ("Configure", "API docs", "api-docs", "note", "admin"),
+    ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
     ("Configure", "My API tokens", "core:token_list", "key", "readonly"),
 ]
 
@@ -95,11 +96,12 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-5:] == [
+    assert [i["label"] for i in sections["Configure"]][-6:] == [
         "Webhooks",
         "API keys",
         "Users",
         "API docs",
+        "Audit log",
         "My API tokens",
     ]
 

@@ -1,0 +1,1 @@
+"""Work queued while the broker is down, kept until it is back (see `services`)."""
