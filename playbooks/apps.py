@@ -9,7 +9,12 @@ class PlaybooksConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_audited_model
 
-        for label in ("playbooks.TaskTemplate", "playbooks.EmailTemplate", "playbooks.Playbook", "playbooks.PlaybookVersion"):
+        for label in (
+            "playbooks.TaskTemplate",
+            "playbooks.EmailTemplate",
+            "playbooks.Playbook",
+            "playbooks.PlaybookVersion",
+        ):
             register_audited_model(label)  # the audit trail
 
         from accounts.panels import AccountPanel, register_panel
