@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
         register_audited_model("accounts.Persona")
         register_audited_model("accounts.Account", actions={"delete"})
         register_audited_model("accounts.Contact", actions={"delete"})
+        register_audited_model("accounts.AccountTeamMember")  # who may write an account (accounts.access)
 
         from core.choices import Role
         from core.navigation import register_menu_item
