@@ -192,11 +192,15 @@ def subscription_change_kind(*, old: dict | None, sub: Subscription, today: date
 CHURNED_BY_BILLING = "Billing: the last paid subscription ended, none is active today."
 
 
-def subscriptions_after_write(*, changes: list[tuple[Subscription, str]], account_ids: set[int]) -> None:
+def subscriptions_after_write(
+    *, changes: list[tuple[Subscription, str]], account_ids: set[int], before: dict | None = None
+) -> None:
     """What follows any subscription write: revenue refresh; accounts that paid before and have
     no active paid subscription today (a cancelled one still runs to its end date) churn: stage
     Churned with a timeline entry; then the signals (playbooks cancel a churned account's open
-    tasks when they handle them) and the churn webhook."""
+    tasks when they handle them) and the churn webhook. `before` ({subscription id: {field: old
+    value}}) goes with the signal as `previous` (JSON-safe strings), e.g. the MRR a downgrade
+    left behind."""
     paying_before = set(Account.objects.filter(pk__in=account_ids, mrr__gt=0).values_list("pk", flat=True))
     account_revenue_refresh(account_ids=account_ids)
     churned: list[Account] = []
@@ -216,8 +220,12 @@ def subscriptions_after_write(*, changes: list[tuple[Subscription, str]], accoun
             body=CHURNED_BY_BILLING,
             metadata={"source": "billing", "churned_on": today.isoformat()},
         )
+    before = before or {}
     for sub, change in changes:
-        subscription_changed.send(sender=Subscription, account_id=sub.account_id, subscription_id=sub.pk, change=change)
+        previous = {name: None if v is None else str(v) for name, v in before.get(sub.pk, {}).items()}
+        subscription_changed.send(
+            sender=Subscription, account_id=sub.account_id, subscription_id=sub.pk, change=change, previous=previous
+        )
     for account in churned:
         webhook_emit(
             event="account.churned",
@@ -245,7 +253,7 @@ def subscriptions_upsert(*, items: Sequence[dict]) -> UpsertResult:
         (s, subscription_change_kind(old=result.before[s.pk], sub=s)) for s in result.objects if s.pk in result.before
     ]
     if changes:
-        subscriptions_after_write(changes=changes, account_ids={s.account_id for s, _ in changes})
+        subscriptions_after_write(changes=changes, account_ids={s.account_id for s, _ in changes}, before=result.before)
     return result
 
 

@@ -4,7 +4,12 @@ listen. Receivers must be cheap and queue Celery work with transaction.on_commit
 from django.dispatch import Signal
 
 # account_id: int, subscription_id: int | None,
-# change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated"
+# change: "created" | "upgrade" | "downgrade" | "cancelled" | "renewed" | "updated" | "deleted",
+# previous: {field: old value as a string or None} of an updated subscription (empty otherwise)
 subscription_changed = Signal()
 # account_id: int, ticket_id: int, created: bool
 ticket_changed = Signal()
+# currencies: set[str], months: set[date] (rates stored or deleted; sums in the base currency move)
+fx_rates_changed = Signal()
+# account_id: int, failure_id: int, change: "failed" | "recovered"
+payment_changed = Signal()

@@ -12,6 +12,15 @@ def import_job_run_task(job_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def account_base_mrr_refresh_task() -> int:
+    """Nightly, before the health recompute: every account's MRR in the base currency at this
+    month's rates (a new month brings new rates); safe to run twice."""
+    from accounts.currency import account_base_mrr_refresh
+
+    return account_base_mrr_refresh()
+
+
+@shared_task(acks_late=True)
 def reassignment_run_task(job_id: int) -> None:
     """Move a bulk reassignment's accounts (accounts.reassign.reassignment_run); resumes where
     a previous run stopped, a finished job is left alone."""

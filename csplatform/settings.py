@@ -74,6 +74,10 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # New anonymous answers a client address may give one public-link survey in an hour (0: no limit).
 SURVEYS_PUBLIC_ANSWERS_PER_HOUR = env_int("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30)
 # The public address of this server, used in survey emails, shared plan links and the widget snippet.
+# Renewals: the sweep opens a renewal opportunity for paid terms ending within this many days,
+# and a renewal lost to churn is won back when the account pays again within the second.
+RENEWALS_HORIZON_DAYS = int(os.environ.get("RENEWALS_HORIZON_DAYS", "120"))
+RENEWALS_REACTIVATION_DAYS = int(os.environ.get("RENEWALS_REACTIVATION_DAYS", "90"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # What a CSM may read (accounts.access): "all" accounts (the default: CS teams cover for each
 # other) or only their "team"'s (owned, on the account team). Writes are always their team's only.
@@ -227,6 +231,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Stripe webhook endpoint's signing secret ("whsec_..."), for /webhooks/stripe/.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Every figure that adds accounts together is in this currency (accounts.currency, docs/metrics.md).
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "USD").strip().upper() or "USD"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "success@csplatform.local")
@@ -275,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Before the health recompute (its roll-up weights): base-currency MRR at the month's rates.
+    "nightly-base-currency-mrr": {
+        "task": "accounts.tasks.account_base_mrr_refresh_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
     # Before the health recompute, so "onboarding_progress" sees the night's completions.
     "nightly-onboarding-sweep": {
         "task": "onboarding.tasks.onboarding_sweep_task",
@@ -297,6 +308,12 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-reports-refresh": {
         "task": "reports.tasks.reports_refresh_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Renewal opportunities: open for terms ending soon, close from what subscriptions did,
+    # refresh P(renew) after the health recompute, rebuild the forecast's track record.
+    "nightly-renewals-sweep": {
+        "task": "renewals.tasks.renewals_sweep_task",
+        "schedule": crontab(hour=3, minute=0),
     },
     # The survey report's pre-aggregate, with the accounts' current segment, tier and owner.
     "nightly-survey-days": {
@@ -341,7 +358,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name per choice set used by several serializers.
-    "ENUM_NAME_OVERRIDES": {"HealthBandEnum": "accounts.choices.HealthBand"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthBandEnum": "accounts.choices.HealthBand",
+        "CategoryEnum": "accounts.choices.CostCategory",
+        "ForecastCategoryEnum": "renewals.choices.ForecastCategory",
+        "OpportunityKindEnum": "renewals.choices.OpportunityKind",
+        "OpportunityStatusEnum": "renewals.choices.StageKind",
+        "OpportunityOutcomeEnum": "renewals.choices.Outcome",
+        # Names fixed before renewals' risks added fields of the same names (type, source).
+        "SourceEnum": "health.models.ScoreSource",
+        "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
+        "RiskTypeEnum": "renewals.choices_risks.RiskType",
+        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
+        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
+    },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -3,7 +3,7 @@
 The steps run in one order, each on what the ones before made: the raw data first (accounts:
 users, accounts, contacts, subscriptions, usage, tickets, notes; surveys and answers; maps and
 checklists), then what is derived from all of it (health history, which needs the answers and
-onboarding progress), then what acts on scores (playbooks and tasks), then the summaries
+onboarding progress), then what acts on scores (playbooks and tasks, the renewal pipeline), then the summaries
 (reports' pre-aggregates). Every step must be deterministic for a given seed.
 """
 
@@ -20,25 +20,29 @@ from .sql import customer_tables_empty
 
 __all__ = ["DEMO_STEP_NAMES", "demo_flush", "demo_is_empty", "demo_steps", "run_demo"]
 
-DEMO_STEP_NAMES = ["accounts", "surveys", "onboarding", "health", "playbooks", "reports"]
+DEMO_STEP_NAMES = ["accounts", "currency", "surveys", "onboarding", "health", "playbooks", "renewals", "reports"]
 
 
 def demo_steps() -> list[tuple[str, DemoStep]]:
     """Every step, by name, in the order it runs (DEMO_STEP_NAMES). Imported here: the
     generator pulls in numpy, which every other process can do without."""
     from .accounts import seed_accounts
+    from .currency import currency_demo_step
     from .health import health_demo_step
     from .onboarding import onboarding_demo_step
     from .playbooks import playbooks_demo_step
+    from .renewals import renewals_demo_step
     from .reports import reports_demo_step
     from .surveys import surveys_demo_step
 
     steps = {
         "accounts": seed_accounts,
+        "currency": currency_demo_step,
         "surveys": surveys_demo_step,
         "onboarding": onboarding_demo_step,
         "health": health_demo_step,
         "playbooks": playbooks_demo_step,
+        "renewals": renewals_demo_step,
         "reports": reports_demo_step,
     }
     return [(name, steps[name]) for name in DEMO_STEP_NAMES]

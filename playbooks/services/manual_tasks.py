@@ -23,7 +23,7 @@ from core.models import User
 from ..choices import Priority
 from ..models import Task
 
-__all__ = ["MAX_DUE_DAYS", "task_create"]
+__all__ = ["MAX_DUE_DAYS", "task_create", "task_create_for_owner"]
 
 MAX_DUE_DAYS = 5 * 366
 
@@ -71,6 +71,38 @@ def task_create(
         title=title,
         body=(body or "").strip(),
         signal={"source": "manual", "created_by": user.pk},
+        priority=priority,
+        due_date=due_date,
+        assignee=assignee,
+    )
+    _emit_created(task, account)
+    return task
+
+
+@transaction.atomic
+def task_create_for_owner(
+    *,
+    account: Account,
+    title: str,
+    due_date: date,
+    body: str = "",
+    reason: str = "",
+    signal: dict | None = None,
+    priority: int = Priority.NORMAL,
+    handles_churn: bool = False,
+) -> Task:
+    """A task the system asks of an account's owner (no person created it: e.g. "give the
+    reason for this cancellation", from renewals). Unassigned when the owner cannot work tasks.
+    The caller dedupes (one task per cause); the "task.created" webhook goes out as for others.
+    `handles_churn`: the task is about the account's churn, so churning does not cancel it."""
+    owner = account.owner if account.owner_id else None
+    assignee = owner if owner is not None and owner.is_active and owner.has_role(Role.CSM) else None
+    task = Task.objects.create(
+        account=account,
+        title=title[:255],
+        body=body,
+        reason=reason,
+        signal={**(signal or {}), **({"handles_churn": True} if handles_churn else {})},
         priority=priority,
         due_date=due_date,
         assignee=assignee,

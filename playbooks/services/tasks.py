@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import account_work_check
@@ -145,7 +146,8 @@ CHURNED_NOTE = "Cancelled: the account churned."
 def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
     """Cancel the open and snoozed tasks of churned accounts (lifecycle stage Churned), all of
     them or those of `account_ids`, except the tasks of playbooks that handle churn (win-back,
-    exit interview: `Playbook.handles_churn`). Each task keeps why in its outcome note; each
+    exit interview: `Playbook.handles_churn`) and tasks whose signal says `handles_churn`. Each
+    task keeps why in its outcome note; each
     account gets one timeline entry listing them. Returns how many tasks were cancelled.
     A constant number of queries plus one timeline write per account concerned."""
     from accounts.choices import LifecycleStage
@@ -162,6 +164,8 @@ def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(account_id__in=list(account_ids))
     if keep:
         qs = qs.exclude(playbook_id__in=keep)
+    # A task that exists because the account churned (e.g. "give the reason", renewals) stays.
+    qs = qs.exclude(Q(signal__has_key="handles_churn") & Q(signal__handles_churn=True))
     rows = list(
         qs.select_for_update(of=("self",)).order_by("account_id", "id").values_list("pk", "account_id", "title")
     )

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .risks import RiskViewSet
+from .views import ForecastView, OpportunityViewSet
 
 app_name = "renewals-api"
 
-urlpatterns: list = []
+router = SimpleRouter(trailing_slash=True)
+# opportunities and forecast
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+# risks and reasons
+router.register("risks", RiskViewSet, basename="risk")
+
+urlpatterns: list = [
+    path("renewals/forecast/", ForecastView.as_view(), name="forecast"),
+    *router.urls,
+]

@@ -40,6 +40,7 @@ from .playbooks import (
     TaskFactory,
     TaskTemplateFactory,
 )
+from .renewals import OpportunityFactory
 from .reports import (
     ExpansionSignalFactory,
     FeatureUseFactory,
@@ -78,6 +79,7 @@ __all__ = [
     "HealthOverrideFactory",
     "HealthScoreFactory",
     "MetricCubeFactory",
+    "OpportunityFactory",
     "MilestoneFactory",
     "OutboundPostFactory",
     "PersonaFactory",
