@@ -95,7 +95,16 @@ class PortfolioView(ObjectListView):
         accounts the user may read (accounts.access), streamed from one query."""
         queryset = self.get_filterset(self.get_queryset()).qs
         queryset = self.apply_ordering(queryset, self.get_ordering())
-        headers = [_("External id"), _("Name"), _("Owner"), _("Tier"), _("Segment"), _("Stage"), _("ARR"), _("Currency")]
+        headers = [
+            _("External id"),
+            _("Name"),
+            _("Owner"),
+            _("Tier"),
+            _("Segment"),
+            _("Stage"),
+            _("ARR"),
+            _("Currency"),
+        ]
         headers += [_("Renewal date"), _("Health score"), _("Health band")]
         rows = (
             [

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0019_activity_kind_change'),
-        ('accounts', '0020_account_mrr_base_index'),
+        ("accounts", "0019_activity_kind_change"),
+        ("accounts", "0020_account_mrr_base_index"),
     ]
 
-    operations = [
-    ]
+    operations = []
