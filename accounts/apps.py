@@ -16,6 +16,7 @@ class AccountsConfig(AppConfig):
         register_audited_model("accounts.SavedView")
         register_audited_model("accounts.Account", actions={"delete"})
         register_audited_model("accounts.Contact", actions={"delete"})
+        register_audited_model("accounts.AccountTeamMember")  # who may write an account (accounts.access)
 
         from core.choices import Role
         from core.navigation import register_menu_item

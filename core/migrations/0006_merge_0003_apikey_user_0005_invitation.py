@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_apikey_user'),
-        ('core', '0005_invitation'),
+        ("core", "0003_apikey_user"),
+        ("core", "0005_invitation"),
     ]
 
-    operations = [
-    ]
+    operations = []
