@@ -4,7 +4,6 @@ seeded demo with overrides, sentiment (fresh and stale), parents, a tier scoreca
 measures are often missing and one with a zero weight."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -12,7 +11,6 @@ from django.core.management import call_command
 
 from accounts.choices import Tier
 from accounts.models import Account, PaymentFailure
-from accounts.payments import payment_failure_record
 from demo import health as health_demo
 from health.history import health_history_compute, history_finish, parents_rollup_days, raw_values_days
 from health.models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure
@@ -89,13 +87,16 @@ def book():
         if k == 2:
             override.cleared_at = created + timedelta(days=3)
             override.save()
-    # Failed payments: open, recovered, and failing again (accounts.payments).
+    # Failed payments (the payment_status measure): open, recovered later, recovered the same week.
     for k, account in enumerate(accounts[70:76]):
-        failure, _ = payment_failure_record(
-            account=account, amount=Decimal("500"), currency="USD", failed_at=now - timedelta(days=50 - 6 * k)
+        failed = now - timedelta(days=50 - 7 * k, hours=k)
+        PaymentFailure.objects.create(
+            account=account,
+            amount=100 + k,
+            currency="USD",
+            failed_at=failed,
+            recovered_at=None if k % 3 == 0 else failed + timedelta(days=3 + 10 * (k % 2)),
         )
-        if k % 2:
-            PaymentFailure.objects.filter(pk=failure.pk).update(recovered_at=failure.failed_at + timedelta(days=4))
     # A parent with two children.
     parent, *children = accounts[60:63]
     Account.objects.filter(id__in=[c.id for c in children]).update(parent=parent)
