@@ -89,6 +89,9 @@ class Account(models.Model):
     health_band = models.CharField(max_length=8, choices=HealthBand.choices, blank=True, db_index=True)
     health_change_7d = models.SmallIntegerField(null=True, blank=True)
     last_touch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # MRR converted to settings.BASE_CURRENCY at this month's rates (accounts.currency); null
+    # when a rate is missing, so sums leave the account out and say so.
+    mrr_base = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -105,6 +108,10 @@ class Account(models.Model):
     @property
     def arr(self) -> Decimal:
         return self.mrr * 12
+
+    @property
+    def arr_base(self) -> Decimal | None:
+        return None if self.mrr_base is None else self.mrr_base * 12
 
     @property
     def days_to_renewal(self) -> int | None:
@@ -194,6 +201,56 @@ class Subscription(models.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+
+# Section: currency
+
+
+class FxRate(models.Model):
+    """A monthly exchange rate: 1 unit of `currency` = `rate` units of settings.BASE_CURRENCY
+    during `month` (its first day). Conversion rules: accounts.currency, docs/metrics.md."""
+
+    currency = models.CharField(max_length=3)
+    month = models.DateField(help_text="The first day of the month the rate applies to.")
+    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text="1 unit of currency = rate x base.")
+    source = models.CharField(max_length=32, blank=True, help_text="api, upload, ecb, admin, demo.")
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-month", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "month"], name="fxrate_currency_month"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fxrate_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.month:%Y-%m} = {self.rate}"
+
+
+class PaymentFailure(models.Model):
+    """A failed payment (Stripe `invoice.payment_failed`, or reported by API) until it is
+    recovered (`invoice.paid`, or the API): open failures are the payment-risk signal."""
+
+    external_id = models.CharField(max_length=191, null=True, blank=True, unique=True, help_text="E.g. the invoice id.")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="payment_failures")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    failed_at = models.DateTimeField()
+    recovered_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="api")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-failed_at", "id"]
+        indexes = [models.Index(fields=["account", "recovered_at"], name="paymentfailure_open")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="paymentfailure_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} failed {self.failed_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.recovered_at is None
 
 
 # Section: support

@@ -226,6 +226,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Stripe webhook endpoint's signing secret ("whsec_..."), for /webhooks/stripe/.
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Every figure that adds accounts together is in this currency (accounts.currency, docs/metrics.md).
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "USD").strip().upper() or "USD"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "success@csplatform.local")

@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.choices import ActivityKind, Tier
-from accounts.models import Account, Activity, Contact, Subscription, SupportTicket
+from accounts.models import Account, Activity, Contact, FxRate, PaymentFailure, Subscription, SupportTicket
 
 from .core import UserFactory
 
@@ -63,3 +63,24 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     kind = ActivityKind.NOTE
     subject = "Check-in"
     body = "Talked about the roadmap."
+
+
+class FxRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FxRate
+        django_get_or_create = ("currency", "month")
+
+    currency = "EUR"
+    month = factory.LazyFunction(lambda: date.today().replace(day=1))
+    rate = Decimal("1.1")
+    source = "test"
+
+
+class PaymentFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentFailure
+
+    account = factory.SubFactory(AccountFactory)
+    amount = Decimal("500.00")
+    currency = "USD"
+    failed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
