@@ -1,11 +1,10 @@
 """The one place the renewals app turns sums of account money into the base currency.
 
-Every sum here is grouped by (currency, month) first and converted here, so no figure adds
-unconverted money. The rates are issue 18's base-currency table (part A, `accounts.currency`):
-until it is on main, amounts already in the base currency pass and every other currency is
-reported as a missing rate (shown as a warning / named in the API) and left out of the total;
-switching is `_load_rates = accounts.currency.rates_for_months`. Money closing in a month still
-ahead converts at the current month's rate (no later rate exists yet).
+Every sum here is grouped by (currency, month) first and converted here with issue 18's rate
+table (`accounts.currency`: 1 unit = rate × base, the base at 1), so no figure adds unconverted
+money: an amount whose currency has no rate for its month is left out and named (a page warning,
+a 409 in the API). Money closing in a month still ahead converts at the current month's rate (no
+later rate exists yet).
 """
 
 from collections.abc import Iterable
@@ -13,17 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
-
-def base_currency() -> str:
-    return getattr(settings, "BASE_CURRENCY", "USD")
+from accounts.currency import base_currency, rates_for_months
 
 
 def _load_rates(months: Iterable[date]) -> dict[date, dict[str, Decimal]]:
-    """{month: {currency: rate}} (1 unit = rate × base), the base currency at 1; one read."""
-    return {month: {base_currency(): Decimal(1)} for month in months}
+    """{month: {currency: rate}}, the base currency at 1; one read."""
+    return rates_for_months(months)
 
 
 def _month(day: date) -> date:
