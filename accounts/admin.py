@@ -130,6 +130,22 @@ class CostEntryAdmin(admin.ModelAdmin):
     list_filter = ("category",)
 
 
+@admin.register(models.FxRate)
+class FxRateAdmin(ReadOnlyAdmin):
+    """Read here; written through accounts.currency (the rates page, the API, fx_rates_load) so the
+    base-currency MRR and the reports follow."""
+
+    list_display = ("month", "currency", "rate", "source", "updated_at")
+    list_filter = ("currency", "source")
+
+
+@admin.register(models.PaymentFailure)
+class PaymentFailureAdmin(ReadOnlyAdmin):
+    list_display = ("account", "amount", "currency", "failed_at", "recovered_at", "source")
+    list_filter = ("source",)
+    raw_id_fields = ("account",)
+
+
 @admin.register(models.TouchCadence)
 class TouchCadenceAdmin(admin.ModelAdmin):
     list_display = ("tier", "every_days", "updated_at")

@@ -20,5 +20,8 @@ class AccountsConfig(AppConfig):
         from core.webhooks import register_webhook_event
 
         register_menu_item("work", _("Portfolio"), "accounts:portfolio", "grid", order=20)
+        register_menu_item(
+            "configure", _("Exchange rates"), "accounts:fx_rates", "refresh", role=Role.MANAGER, order=65
+        )
         register_menu_item("configure", _("Data import"), "accounts:import_list", "upload", role=Role.CSM, order=60)
         register_webhook_event("account.churned", "An account's last paid subscription ended or was cancelled.")

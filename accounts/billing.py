@@ -14,8 +14,10 @@ Mapping (docs/api.md "Stripe"):
   [trial_start, trial_end)) and its paid part `<sub id>` from the trial's end (or the start)
   to `ended_at` / `cancel_at` (exclusive), absent while trialing or never paid;
 - MRR = sum over items of unit_amount x quantity, normalised to a month, in currency units.
-- `invoice.payment_failed` / `invoice.paid` put a system activity on the timeline and set or
-  clear `custom_fields["stripe_payment_failed_at"]` (payment risk).
+- `invoice.payment_failed` records a payment failure (accounts.payments: timeline entry, health
+  measure, playbook trigger); `invoice.paid` puts a system activity on the timeline and recovers
+  the account's open failures (the customer paid again); both keep
+  `custom_fields["stripe_payment_failed_at"]` set or cleared as before.
 Writes go through accounts.records, so revenue, signals and the churn webhook follow.
 """
 
@@ -26,6 +28,7 @@ from django.db import IntegrityError, transaction
 
 from .choices import ActivityKind
 from .models import Account, StripeEvent, Subscription
+from .payments import payment_failure_record, payment_recover
 from .records import subscription_delete, subscriptions_upsert
 from .services import activity_create
 
@@ -181,26 +184,35 @@ def _invoice(event_type: str, invoice: dict) -> None:
     account = Account.objects.filter(stripe_customer_id=customer).first() if customer else None
     if account is None:
         return
+    currency = (invoice.get("currency") or "usd").lower()
     amount = Decimal(invoice.get("amount_due") or invoice.get("amount_paid") or 0)
-    if (invoice.get("currency") or "usd").lower() not in ZERO_DECIMAL:
+    if currency not in ZERO_DECIMAL:
         amount /= 100
     when = _moment(invoice.get("status_transitions", {}).get("paid_at") or invoice.get("created"))
     fields = dict(account.custom_fields or {})
     if event_type == "invoice.payment_failed":
-        subject = f"Stripe: payment of {amount:.2f} {invoice.get('currency', '').upper()} failed"
+        # A payment-failure record (payment risk); the invoice id keeps retried events to one.
+        payment_failure_record(
+            account=account,
+            amount=amount.quantize(Decimal("0.01")),
+            currency=currency.upper(),
+            failed_at=when or datetime.now(UTC),
+            external_id=f"stripe:{invoice.get('id')}" if invoice.get("id") else None,
+            source="stripe",
+        )
         fields["stripe_payment_failed_at"] = (when or datetime.now(UTC)).isoformat()
     elif event_type in ("invoice.paid", "invoice.payment_succeeded"):
-        subject = f"Stripe: invoice of {amount:.2f} {invoice.get('currency', '').upper()} paid"
+        activity_create(
+            account=account,
+            kind=ActivityKind.SYSTEM,
+            subject=f"Stripe: invoice of {amount:.2f} {currency.upper()} paid",
+            occurred_at=when,
+            metadata={"stripe_invoice": invoice.get("id"), "subscription": _id(invoice.get("subscription"))},
+        )
+        payment_recover(account=account, recovered_at=when or datetime.now(UTC), source="stripe")  # paid again
         fields.pop("stripe_payment_failed_at", None)
     else:
         return
-    activity_create(
-        account=account,
-        kind=ActivityKind.SYSTEM,
-        subject=subject,
-        occurred_at=when,
-        metadata={"stripe_invoice": invoice.get("id"), "subscription": _id(invoice.get("subscription"))},
-    )
     if fields != account.custom_fields:
         account.custom_fields = fields
         account.save(update_fields=["custom_fields", "updated_at"])

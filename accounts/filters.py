@@ -7,6 +7,7 @@ from django import forms
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.models import User
@@ -50,10 +51,17 @@ class PortfolioFilterSet(django_filters.FilterSet):
     touch = django_filters.ChoiceFilter(
         method="filter_touch", choices=[("overdue", "Touch overdue")], empty_label="Any touch"
     )
+    # Subsidiaries as their own rows (default) or rolled up: one row per top parent (the view
+    # reads it; accounts.selectors.portfolio_rollup).
+    rollup = django_filters.ChoiceFilter(
+        method="filter_rollup",
+        choices=[("parents", _("Roll up to parents"))],
+        empty_label=_("Include subsidiaries"),
+    )
 
     class Meta:
         model = Account
-        fields = ["q", "owner", "tier", "segment", "stage", "health", "touch"]
+        fields = ["q", "owner", "tier", "segment", "stage", "health", "touch", "rollup"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -69,6 +77,7 @@ class PortfolioFilterSet(django_filters.FilterSet):
             ("stage", "Stage"),
             ("health", "Health band"),
             ("touch", "Touch"),
+            ("rollup", _("Subsidiaries")),
         ):
             self.filters[name].extra["widget"] = forms.Select(attrs={"aria-label": label})
 
@@ -89,6 +98,9 @@ class PortfolioFilterSet(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(health_score__isnull=True)
         return queryset.filter(health_band=value)
+
+    def filter_rollup(self, queryset, name, value):
+        return queryset  # the shape of the rows, not a filter: PortfolioView applies it
 
     def filter_touch(self, queryset, name, value):
         return queryset.filter(touch_overdue_q()) if value == "overdue" else queryset

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .choices import ActivityKind
 from .models import Contact
@@ -33,3 +36,28 @@ class ActivityForm(forms.Form):
         if not (data.get("subject", "").strip() or data.get("body", "").strip()):
             raise forms.ValidationError("Write a subject or a note.")
         return data
+
+
+class FxRateForm(forms.Form):
+    """One exchange rate on the rates page (accounts.currency.fx_rates_upsert checks it)."""
+
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, min_length=3, widget=forms.TextInput(attrs={"placeholder": "EUR"})
+    )
+    month = forms.CharField(label=_("Month"), max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    rate = forms.DecimalField(
+        label=_("Rate"), max_digits=20, decimal_places=10, min_value=Decimal("0.0000000001"), help_text=""
+    )
+
+
+class FxRateUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Rates file (CSV)"),
+        help_text=_("The ECB's eurofxref-hist.csv, or columns currency,month,rate."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone as dj_timezone
 
 from .choices import (
@@ -39,6 +40,11 @@ class Persona(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ARR in the base currency, highest first, accounts without a rate (NULL) last: an expression
+# both the portfolio's ORDER BY and its index use (NULLS LAST is not portable to SQLite indexes).
+BASE_ARR_SORT = Coalesce("mrr_base", models.Value(Decimal("-1"))).desc()
 
 
 class AccountQuerySet(models.QuerySet):
@@ -100,6 +106,8 @@ class Account(models.Model):
         indexes = [
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["-mrr", "id"], name="account_mrr_desc"),
+            # the portfolio's default sort: ARR in the base currency, unknown (no rate) last
+            models.Index(BASE_ARR_SORT, "id", name="account_mrr_base_desc"),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +191,7 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["account", "start_date"]),
             models.Index(fields=["end_date"]),
+            models.Index(fields=["currency"], name="subscription_currency"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(mrr__gte=0), name="subscription_mrr_not_negative"),

@@ -5,9 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
@@ -19,13 +36,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TouchStatus",
+    "account_children",
     "account_contacts",
     "account_detail_get",
     "account_search",
     "account_subscriptions",
     "account_support_summary",
+    "account_rollup",
     "account_timeline",
     "portfolio_accounts",
+    "portfolio_members",
+    "portfolio_rollup",
     "portfolio_summary",
     "touch_status",
 ]
@@ -38,17 +59,43 @@ def portfolio_accounts(*, user) -> QuerySet[Account]:
     return Account.objects.visible_to(user).select_related("owner")
 
 
+def portfolio_rollup(queryset: QuerySet[Account]) -> QuerySet[Account]:
+    """Roll-up view: one row per top parent (accounts without a parent, after the filters), with
+    `children_n` and `rollup_mrr_base` = own + direct subsidiaries' MRR in the base currency
+    (a member without a rate adds nothing; `portfolio_summary` counts it)."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    kids = Account.objects.filter(parent_id=OuterRef("pk")).order_by().values("parent_id")
+    rolled = queryset.filter(parent__isnull=True).annotate(
+        children_n=Coalesce(Subquery(kids.annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
+        rollup_mrr_base=Coalesce("mrr_base", Value(Decimal(0)), output_field=money)
+        + Coalesce(
+            Subquery(kids.annotate(s=Sum("mrr_base")).values("s"), output_field=money),
+            Value(Decimal(0)),
+            output_field=money,
+        ),
+    )
+    return rolled.annotate(rollup_arr_base=ExpressionWrapper(F("rollup_mrr_base") * 12, output_field=money))
+
+
+def portfolio_members(parents: QuerySet[Account]) -> QuerySet[Account]:
+    """The top parents of a roll-up and their direct subsidiaries (what the KPIs add up)."""
+    ids = parents.order_by().values("id")
+    return Account.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+
+
 def portfolio_summary(queryset: QuerySet[Account], *, today: date | None = None) -> dict:
-    """KPIs over the (filtered) portfolio in one aggregate query."""
+    """KPIs over the (filtered) portfolio in one aggregate query. Money is in the base currency
+    (`Account.mrr_base`); `unconverted` counts paying accounts left out for want of a rate."""
     today = today or timezone.now().date()
     summary = queryset.order_by().aggregate(
         accounts=Count("id"),
-        total_mrr=Sum("mrr"),
+        total_mrr=Sum("mrr_base"),
         red=Count("id", filter=Q(health_band=HealthBand.RED)),
         renewals_90d=Count("id", filter=Q(renewal_date__gte=today, renewal_date__lt=today + timedelta(days=90))),
-        renewals_mrr=Sum("mrr", filter=Q(renewal_date__gte=today, renewal_date__lt=today + timedelta(days=90))),
+        renewals_mrr=Sum("mrr_base", filter=Q(renewal_date__gte=today, renewal_date__lt=today + timedelta(days=90))),
         overdue=Count("id", filter=touch_overdue_q()),
         paying=Count("id", filter=Q(mrr__gt=0)),
+        unconverted=Count("id", filter=Q(mrr__gt=0, mrr_base__isnull=True)),
     )
     summary["mrr"] = summary.pop("total_mrr") or 0
     summary["arr"] = summary["mrr"] * 12
@@ -104,6 +151,44 @@ def account_detail_get(*, pk: int, user) -> Account:
         .annotate(children_count=Count("children"))
         .get(pk=pk)
     )
+
+
+def account_children(*, account: Account, limit: int = 50) -> list[Account]:
+    """A parent's subsidiaries, largest ARR (base currency) first. One query."""
+    return list(
+        Account.objects.filter(parent=account)
+        .select_related("owner")
+        .order_by(F("mrr_base").desc(nulls_last=True), "name", "id")[:limit]
+    )
+
+
+def account_rollup(*, account: Account) -> dict:
+    """A parent's figures with its subsidiaries (one level, as the health roll-up): `children`,
+    `arr_base` (own + children's ARR in the base currency; unconverted money never added),
+    `unconverted` (paying members without a rate), `health` (members' health scores weighted
+    by base ARR, equal weights when nobody pays; None without scores). One query."""
+    money = DecimalField(max_digits=18, decimal_places=2)
+    members = Account.objects.filter(Q(pk=account.pk) | Q(parent=account))
+    scored = Q(health_score__isnull=False)
+    row = members.aggregate(
+        members=Count("id"),
+        total_base=Sum("mrr_base"),
+        unconverted=Count("id", filter=Q(mrr__gt=0, mrr_base__isnull=True)),
+        weighted=Sum(ExpressionWrapper(F("health_score") * F("mrr_base"), output_field=money), filter=scored),
+        weight=Sum("mrr_base", filter=scored),
+        plain=Avg("health_score"),
+    )
+    health = None
+    if row["weight"]:
+        health = round(float(row["weighted"]) / float(row["weight"]))
+    elif row["plain"] is not None:
+        health = round(float(row["plain"]))
+    return {
+        "children": row["members"] - 1,
+        "arr_base": (row["total_base"] or 0) * 12,
+        "unconverted": row["unconverted"],
+        "health": health,
+    }
 
 
 def account_contacts(*, account: Account, limit: int = 12) -> tuple[list[Contact], int]:

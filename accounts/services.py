@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .choices import TOUCH_KINDS, ActivityKind, LifecycleStage
-from .currency.services import account_base_mrr_refresh
+from .currency.services import base_mrr_expression
 from .models import Account, Activity, Contact, Subscription
 
 __all__ = ["account_revenue_refresh", "accounts_stage_set", "activity_create"]
@@ -31,8 +31,9 @@ def account_revenue_refresh(*, account_ids: Iterable[int] | None = None, today: 
     MRR = the sum of the paid (non-trial) subscriptions active `today` (start <= today < end);
     renewal date = the nearest end date among those subscriptions (None when all are open-ended
     or the account pays nothing); `mrr_base` = the same MRR in the base currency
-    (accounts.currency.account_base_mrr_refresh). One UPDATE with correlated subqueries, so it costs the same
-    number of queries for one account or 100,000. Returns the number of accounts updated.
+    (accounts.currency.services.base_mrr_expression). One read of the month's exchange rates,
+    then one UPDATE with correlated subqueries, so it costs the same number of queries for one
+    account or 100,000. Returns the number of accounts updated.
     """
     today = today or timezone.now().date()
     active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"))
@@ -45,12 +46,11 @@ def account_revenue_refresh(*, account_ids: Iterable[int] | None = None, today: 
             return 0
         accounts = accounts.filter(pk__in=ids)
     money = DecimalField(max_digits=14, decimal_places=2)
-    updated = accounts.update(
+    return accounts.update(
         mrr=Coalesce(Subquery(mrr_sum, output_field=money), Value(Decimal("0"), output_field=money)),
         renewal_date=Subquery(nearest_end),
+        mrr_base=base_mrr_expression(today=today),
     )
-    account_base_mrr_refresh(account_ids=None if account_ids is None else ids, today=today)
-    return updated
 
 
 # Section: lifecycle

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 subscription_changed = Signal()
 # account_id: int, ticket_id: int, created: bool
 ticket_changed = Signal()
+# currencies: set[str], months: set[date] (rates stored or deleted; sums in the base currency move)
+fx_rates_changed = Signal()
+# account_id: int, failure_id: int, change: "failed" | "recovered"
+payment_changed = Signal()

@@ -9,3 +9,12 @@ def import_job_run_task(job_id: int) -> None:
     from accounts.imports import import_job_run
 
     import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def account_base_mrr_refresh_task() -> int:
+    """Nightly, before the health recompute: every account's MRR in the base currency at this
+    month's rates (a new month brings new rates); safe to run twice."""
+    from accounts.currency import account_base_mrr_refresh
+
+    return account_base_mrr_refresh()

@@ -10,18 +10,23 @@ from django.views.generic import TemplateView
 from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
+from .currency import base_currency, subscription_missing_rates
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
-from .models import Account
+from .models import BASE_ARR_SORT, Account
 from .panels import account_context_for, panels_for
 from .selectors import (
+    account_children,
     account_contacts,
     account_detail_get,
+    account_rollup,
     account_subscriptions,
     account_support_summary,
     account_timeline,
     cadence_by_tier,
     portfolio_accounts,
+    portfolio_members,
+    portfolio_rollup,
     portfolio_summary,
     touch_status,
 )
@@ -40,7 +45,7 @@ class PortfolioView(ObjectListView):
     paginate_by = 50
     default_ordering = "arr"
     ordering_options = {
-        "arr": [F("mrr").desc(), "id"],
+        "arr": [BASE_ARR_SORT, "id"],
         "renewal": [F("renewal_date").asc(nulls_last=True), "id"],
         "health": [F("health_score").asc(nulls_last=True), "id"],
         "name": ["name", "id"],
@@ -57,6 +62,22 @@ class PortfolioView(ObjectListView):
     def get_queryset(self):
         return portfolio_accounts(user=self.request.user)
 
+    @property
+    def rolled_up(self) -> bool:
+        return self.request.GET.get("rollup") == "parents"
+
+    def get_filterset(self, queryset):
+        filterset = super().get_filterset(queryset)
+        if self.rolled_up:
+            # One row per top parent, its subsidiaries' ARR added (the filters apply to the parents).
+            filterset._qs = portfolio_rollup(filterset.qs)
+        return filterset
+
+    def apply_ordering(self, queryset, ordering: str):
+        if self.rolled_up and ordering == "arr":
+            return queryset.order_by(F("rollup_mrr_base").desc(), "id")
+        return super().apply_ordering(queryset, ordering)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cadence = cadence_by_tier()
@@ -64,8 +85,13 @@ class PortfolioView(ObjectListView):
         for account in context["object_list"]:
             account.touch = touch_status(account, cadence, now=now)
         filtered = context["filterset"].qs if context["filterset"] is not None else self.get_queryset()
+        summary = portfolio_summary(portfolio_members(filtered) if self.rolled_up else filtered)
+        if summary["unconverted"]:
+            summary["missing_rates"] = subscription_missing_rates(days=[now.date()])
         context.update(
-            summary=portfolio_summary(filtered),
+            rolled_up=self.rolled_up,
+            base_currency=base_currency(),
+            summary=summary,
             sort_labels=self.sort_labels,
             active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
         )
@@ -180,5 +206,13 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             timeline_query=timeline_filter.querystring(),
             timeline_filtered=not timeline_filter.is_empty,
         )
+        context.update(base_currency=base_currency(), missing_rates=[])
+        if account.mrr and account.mrr_base is None:
+            today = timezone.now().date()
+            context["missing_rates"] = subscription_missing_rates(
+                days=[today], accounts=Account.objects.filter(pk=account.pk)
+            )
+        if account.children_count:
+            context.update(children=account_children(account=account), rollup=account_rollup(account=account))
         context.update(account_context_for(account))  # usage KPI and chart (usage registers them)
         return context

@@ -346,3 +346,7 @@ def run(args) -> None:
         f"exact live API over {total_accounts:,} accounts: {api_live:.1f} ms vs naive loop "
         f"{naive_full:.0f} ms extrapolated -> {ratio(naive_full, api_live)} faster"
     )
+
+    from bench.metrics_currency import run_currency
+
+    run_currency(client=client, start=custom_start, end=custom_end, today=today, smoke=args.smoke)

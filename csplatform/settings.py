@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Before the health recompute (its roll-up weights): base-currency MRR at the month's rates.
+    "nightly-base-currency-mrr": {
+        "task": "accounts.tasks.account_base_mrr_refresh_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
     # Before the health recompute, so "onboarding_progress" sees the night's completions.
     "nightly-onboarding-sweep": {
         "task": "onboarding.tasks.onboarding_sweep_task",

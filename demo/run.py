@@ -20,13 +20,14 @@ from .sql import customer_tables_empty
 
 __all__ = ["DEMO_STEP_NAMES", "demo_flush", "demo_is_empty", "demo_steps", "run_demo"]
 
-DEMO_STEP_NAMES = ["accounts", "surveys", "onboarding", "health", "playbooks", "renewals", "reports"]
+DEMO_STEP_NAMES = ["accounts", "currency", "surveys", "onboarding", "health", "playbooks", "renewals", "reports"]
 
 
 def demo_steps() -> list[tuple[str, DemoStep]]:
     """Every step, by name, in the order it runs (DEMO_STEP_NAMES). Imported here: the
     generator pulls in numpy, which every other process can do without."""
     from .accounts import seed_accounts
+    from .currency import currency_demo_step
     from .health import health_demo_step
     from .onboarding import onboarding_demo_step
     from .playbooks import playbooks_demo_step
@@ -36,6 +37,7 @@ def demo_steps() -> list[tuple[str, DemoStep]]:
 
     steps = {
         "accounts": seed_accounts,
+        "currency": currency_demo_step,
         "surveys": surveys_demo_step,
         "onboarding": onboarding_demo_step,
         "health": health_demo_step,

@@ -19,10 +19,11 @@ class HealthConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .measures import HEALTH_MEASURES
+        from .measures_payment import PAYMENT_MEASURE
         from .panels import health_card_context
         from .registry import register_measure
 
-        register_measure(*HEALTH_MEASURES)
+        register_measure(*HEALTH_MEASURES, PAYMENT_MEASURE)
         register_panel(
             AccountPanel(
                 key="health",

@@ -4,7 +4,7 @@ Cheap: a debounced queue per account, the work happens in Celery after commit.""
 from django.db import transaction
 from django.dispatch import receiver
 
-from accounts.signals import subscription_changed, ticket_changed
+from accounts.signals import payment_changed, subscription_changed, ticket_changed
 from usage.signals import events_ingested
 
 from .services import account_health_refresh_soon
@@ -31,6 +31,7 @@ def on_subscription_changed(sender, account_id=None, **kwargs):
         account_health_refresh_soon(account_id=account_id)
 
 
+@receiver(payment_changed, dispatch_uid="health_payment_changed")
 @receiver(ticket_changed, dispatch_uid="health_ticket_changed")
 def on_ticket_changed(sender, account_id=None, **kwargs):
     if account_id:

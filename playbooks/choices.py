@@ -12,6 +12,7 @@ class TriggerType(models.TextChoices):
     ENTITLEMENT_USAGE = "entitlement_usage", "Usage at X% of a plan entitlement"
     FEATURE_GROWTH = "feature_growth", "Sudden growth in a feature's use"
     SUBSCRIPTION_CHANGE = "subscription_change", "Subscription upgrade, downgrade or cancellation"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
     CONTRACT_ANNIVERSARY = "contract_anniversary", "Contract anniversary"
     CONTACT_BIRTHDAY = "contact_birthday", "Contact birthday"
     NO_TOUCH = "no_touch", "No CSM touch for longer than the tier's cadence"

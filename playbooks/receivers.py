@@ -4,11 +4,11 @@ a Celery task after commit; the evaluation happens there, within a minute of the
 from django.db import transaction
 from django.dispatch import receiver
 
-from accounts.signals import subscription_changed
+from accounts.signals import payment_changed, subscription_changed
 from health.signals import band_changed, override_ended, scores_recomputed
 from surveys.signals import response_recorded
 
-from .triggers import EVENT_BAND_CHANGED, EVENT_RESPONSE_RECORDED, EVENT_SUBSCRIPTION_CHANGED
+from .triggers import EVENT_BAND_CHANGED, EVENT_PAYMENT_CHANGED, EVENT_RESPONSE_RECORDED, EVENT_SUBSCRIPTION_CHANGED
 
 
 def _queue_event(event: dict) -> None:
@@ -68,6 +68,14 @@ def on_subscription_changed(sender, *, account_id, subscription_id=None, change=
             "change": change,
         }
     )
+
+
+@receiver(payment_changed, dispatch_uid="playbooks.payment_changed")
+def on_payment_changed(sender, *, account_id, failure_id=None, change=None, **kwargs):
+    if change == "failed":
+        _queue_event(
+            {"event": EVENT_PAYMENT_CHANGED, "account_id": account_id, "failure_id": failure_id, "change": change}
+        )
 
 
 @receiver(scores_recomputed, dispatch_uid="playbooks.scores_recomputed")

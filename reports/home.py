@@ -111,7 +111,7 @@ def home_book(scope: HomeScope, *, today: date) -> dict:
     return scope.accounts().aggregate(
         accounts=Count("id"),
         paying=Count("id", filter=Q(mrr__gt=0)),
-        total_mrr=Sum("mrr"),
+        total_mrr=Sum("mrr_base"),
         at_risk=Count("id", filter=at_risk_q()),
         renewals=Count("id", filter=renewal_q(today)),
     )
@@ -208,7 +208,7 @@ def _book_by_owner(scope: HomeScope, today: date) -> dict:
             .annotate(
                 accounts=Count("id"),
                 paying=Count("id", filter=Q(mrr__gt=0)),
-                total_mrr=Sum("mrr"),
+                total_mrr=Sum("mrr_base"),
                 at_risk=Count("id", filter=at_risk_q()),
                 renewals=Count("id", filter=renewal_q(today)),
             )

@@ -5,7 +5,7 @@ and, with a real broker, queues one pre-aggregate refresh a few minutes later (c
 from django.conf import settings
 from django.dispatch import receiver
 
-from accounts.signals import subscription_changed, ticket_changed
+from accounts.signals import fx_rates_changed, subscription_changed, ticket_changed
 from core.deferral import queue_once
 from surveys.signals import response_recorded
 
@@ -17,6 +17,7 @@ REFRESH_KEY = "reports:refresh-queued"
 
 @receiver(subscription_changed, dispatch_uid="reports_subscription_changed")
 @receiver(ticket_changed, dispatch_uid="reports_ticket_changed")
+@receiver(fx_rates_changed, dispatch_uid="reports_fx_rates_changed")
 def on_revenue_or_support_change(sender, **kwargs) -> None:
     mark_data_changed()
     if settings.CELERY_TASK_ALWAYS_EAGER:

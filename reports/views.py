@@ -13,6 +13,7 @@ from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from accounts.currency import subscription_missing_rates
 from core.choices import Role
 from core.csv_export import csv_response
 from core.permissions import RoleRequiredMixin
@@ -86,7 +87,14 @@ class ReportView(RoleRequiredMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("export", None)
         context.update(form=form, filters=filters, period=period, querystring=query.urlencode(), today=self.today())
+        # Money with no exchange rate counts 0 in every figure: say which (docs/metrics.md "Currency").
+        accounts = None if filters.is_everyone else filters.accounts()
+        context["fx_missing"] = subscription_missing_rates(days=self.fx_days(period), accounts=accounts)
         return context
+
+    def fx_days(self, period) -> list[date]:
+        """The days whose money the page converts (each at its month's rates)."""
+        return [period.start, period.end] if period is not None else [self.today()]
 
 
 # Section: CSM home

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import fx_rates, payments, views
 
 app_name = "accounts-api"
 
@@ -12,4 +13,8 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("costs", views.CostEntryViewSet, basename="cost")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("fx-rates/", fx_rates.FxRatesView.as_view(), name="fx-rates"),
+    path("payments/", payments.PaymentsView.as_view(), name="payments"),
+    *router.urls,
+]

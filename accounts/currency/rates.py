@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from accounts.models import FxRate
@@ -27,7 +28,11 @@ __all__ = [
 
 
 def base_currency() -> str:
-    return settings.BASE_CURRENCY
+    """settings.BASE_CURRENCY, checked to be a 3-letter code (it is inlined in SQL)."""
+    code = settings.BASE_CURRENCY
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise ImproperlyConfigured("BASE_CURRENCY must be a three-letter ISO 4217 code, e.g. USD.")
+    return code
 
 
 def month_start(day: date) -> date:
@@ -77,9 +82,10 @@ def convert(*, amount: Decimal, currency: str, day: date, rates: dict | None = N
     return Decimal(amount) * rate
 
 
-def rate_sql(column: str, day: date, rates: dict | None = None) -> str:
+def rate_sql(column: str, day: date, rates: dict | None = None, *, missing: str = "NULL") -> str:
     """A SQL expression: the rate of the currency in `column` for `day`'s month, NULL where
-    there is none (so `SUM(amount * rate)` never adds unconverted money). The rates are
+    there is none (so `SUM(amount * rate)` never adds unconverted money; `missing="0"` makes
+    such money count as 0 instead, for sums that must stay non-null). The rates are
     inlined as numeric literals (they come from the table, never from a request) and the
     codes are checked to be 3 letters, so the expression has no parameters."""
     month = month_start(day)
@@ -89,4 +95,6 @@ def rate_sql(column: str, day: date, rates: dict | None = None) -> str:
         for code, rate in sorted(table[month].items())
         if len(code) == 3 and code.isalpha() and code.isupper()
     )
-    return f"(CASE {column} {whens} ELSE NULL END)"
+    if missing not in ("NULL", "0"):
+        raise ValueError("missing must be 'NULL' or '0'")
+    return f"(CASE {column} {whens} ELSE {missing} END)"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import FxRate, Subscription
 
-from .rates import base_currency, month_start, rates_for_months
+from .rates import month_start, rates_for_months
 
 __all__ = ["accounts_missing_base", "fx_rate_list", "missing_rates", "subscription_missing_rates"]
 
@@ -25,19 +26,42 @@ def missing_rates(*, currencies: Iterable[str], months: Iterable[date]) -> list[
 
 def subscription_missing_rates(*, days: Sequence[date], accounts: QuerySet | None = None) -> list[tuple[str, date]]:
     """For each day, the currencies of paid subscriptions active that day (in `accounts`) that
-    have no rate for the day's month: [(currency, month)], sorted. One query per distinct month
-    with a non-base currency in use (usually none or one)."""
+    have no rate for the day's month: [(currency, month)], sorted. Two queries whatever the
+    number of days: the rates, then one pass over the subscriptions in currencies without a
+    rate joined to the days (index ranges around the known currencies)."""
+    days = sorted(set(days))
+    if not days:
+        return []
     table = rates_for_months(days)
-    out: set[tuple[str, date]] = set()
-    base = Subscription.objects.paid().filter(mrr__gt=0).exclude(currency=base_currency())
+    sub = Subscription._meta.db_table
+    adapt = connection.ops.adapt_datefield_value
+    day_rows = " UNION ALL ".join("SELECT %s AS day" for _ in days)
+    # Only subscriptions in a currency that lacks a rate in some of these months can be missing:
+    # skip the currencies every month knows with index ranges between them (nothing to read
+    # when every currency in use has its rates, the usual case).
+    known = sorted(set.intersection(*(set(rates) for rates in table.values())))
+    ranges = ["s.currency < %s"] + ["(s.currency > %s AND s.currency < %s)"] * (len(known) - 1) + ["s.currency > %s"]
+    range_params = [known[0], *[code for pair in zip(known, known[1:], strict=False) for code in pair], known[-1]]
+    slice_sql, slice_params = "", []
     if accounts is not None and accounts.query.where:
-        base = base.filter(account__in=accounts.order_by().values("id"))
-    for day in sorted(set(days)):
-        month = month_start(day)
-        codes = (
-            base.active_on(day).exclude(currency__in=list(table[month])).order_by().values_list("currency", flat=True)
+        inner, params = accounts.order_by().values("id").query.sql_with_params()
+        slice_sql, slice_params = f" AND s.account_id IN ({inner})", list(params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT s.currency, m.day
+            FROM {sub} s JOIN ({day_rows}) m
+              ON s.start_date <= m.day AND (s.end_date IS NULL OR s.end_date > m.day)
+            WHERE ({" OR ".join(ranges)}) AND s.is_trial = %s AND s.mrr > 0{slice_sql}
+            """,
+            [*[adapt(d) for d in days], *range_params, False, *slice_params],
         )
-        out.update((code, month) for code in codes.distinct())
+        pairs = cursor.fetchall()
+    out = set()
+    for currency, day in pairs:
+        month = month_start(day if isinstance(day, date) else date.fromisoformat(str(day)[:10]))
+        if currency not in table[month]:
+            out.add((currency, month))
     return sorted(out)
 
 

@@ -18,13 +18,22 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, FxRate, Subscription
 
+from ..signals import fx_rates_changed
 from .rates import base_currency, month_start, rate_sql, rates_for_months
 
-__all__ = ["RatesInvalid", "account_base_mrr_refresh", "fx_rate_delete", "fx_rates_upsert", "parse_month"]
+__all__ = [
+    "RatesInvalid",
+    "account_base_mrr_refresh",
+    "base_mrr_expression",
+    "fx_rate_delete",
+    "fx_rates_upsert",
+    "parse_month",
+]
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 MAX_RATE = Decimal("1e9")
+PLACES = Decimal("1e-10")
 
 
 class RatesInvalid(ValueError):
@@ -73,13 +82,15 @@ def _clean(index: int, item) -> tuple[dict | None, list[dict]]:
     else:
         try:
             rate = Decimal(str(raw))
+            # stored with 10 decimals: a rate that rounds to 0 is no rate
+            rate = rate.quantize(PLACES) if rate.is_finite() and 0 < rate < MAX_RATE else None
         except InvalidOperation:
             rate = None
-        if rate is None or not rate.is_finite() or rate <= 0 or rate >= MAX_RATE:
+        if rate is None or rate <= 0:
             errors.append({"index": index, "field": "rate", "reason": _("A positive number.")})
-    if errors:
+    if errors or rate is None:
         return None, errors
-    return {"currency": currency, "month": month, "rate": rate.quantize(Decimal("1e-10"))}, []
+    return {"currency": currency, "month": month, "rate": rate}, []
 
 
 @transaction.atomic
@@ -111,7 +122,14 @@ def fx_rates_upsert(*, rates: Iterable, source: str = "api", today: date | None 
     touched = {currency for currency, month in cleaned if month == month_start(today)}
     if touched:
         account_base_mrr_refresh(currencies=touched, today=today)
+    _announce({c for c, _m in cleaned}, {m for _c, m in cleaned})
     return len(cleaned)
+
+
+def _announce(currencies: set[str], months: set[date]) -> None:
+    transaction.on_commit(
+        lambda: fx_rates_changed.send(sender=FxRate, currencies=currencies, months=months), robust=True
+    )
 
 
 @transaction.atomic
@@ -121,16 +139,13 @@ def fx_rate_delete(*, rate: FxRate, today: date | None = None) -> None:
     today = today or timezone.now().date()
     if month == month_start(today):
         account_base_mrr_refresh(currencies={currency}, today=today)
+    _announce({currency}, {month})
 
 
-def account_base_mrr_refresh(
-    *, account_ids: Iterable[int] | None = None, currencies: Iterable[str] | None = None, today: date | None = None
-) -> int:
-    """Recompute the denormalised `Account.mrr_base`: the account's paid subscriptions active
-    `today`, each converted at its currency's rate for today's month; NULL when one of them has
-    no rate (the portfolio then leaves the account out of its sums and says why). One UPDATE;
-    `currencies` narrows it to accounts with an active subscription in one of them."""
-    today = today or timezone.now().date()
+def base_mrr_expression(*, today: date):
+    """The `Account.mrr_base` value as an expression over an Account row (for an UPDATE): its
+    paid subscriptions active `today`, each at its currency's rate for today's month; NULL when
+    one of them has no rate. Reads the month's rates (one query)."""
     table = rates_for_months([today])
     known = list(table[month_start(today)])
     active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"), mrr__gt=0)
@@ -139,6 +154,21 @@ def account_base_mrr_refresh(
     base_sum = (
         active_paid.order_by().values("account_id").annotate(total=Sum(converted, output_field=money)).values("total")
     )
+    return Case(
+        When(Exists(active_paid.exclude(currency__in=known)), then=Value(None, output_field=money)),
+        default=Coalesce(Subquery(base_sum, output_field=money), Value(Decimal("0"), output_field=money)),
+        output_field=money,
+    )
+
+
+def account_base_mrr_refresh(
+    *, account_ids: Iterable[int] | None = None, currencies: Iterable[str] | None = None, today: date | None = None
+) -> int:
+    """Recompute the denormalised `Account.mrr_base` (`base_mrr_expression`): the portfolio
+    leaves an account whose rate is missing out of its sums and says why. One read of the
+    rates and one UPDATE; `currencies` narrows it to accounts with an active subscription in
+    one of them."""
+    today = today or timezone.now().date()
     accounts = Account.objects.all()
     if account_ids is not None:
         ids = list(account_ids)
@@ -149,12 +179,6 @@ def account_base_mrr_refresh(
         codes = sorted(set(currencies))
         if not codes:
             return 0
+        active_paid = Subscription.objects.active_on(today).paid().filter(account_id=OuterRef("pk"), mrr__gt=0)
         accounts = accounts.filter(Exists(active_paid.filter(currency__in=codes)))
-    missing = Exists(active_paid.exclude(currency__in=known))
-    return accounts.update(
-        mrr_base=Case(
-            When(missing, then=Value(None, output_field=money)),
-            default=Coalesce(Subquery(base_sum, output_field=money), Value(Decimal("0"), output_field=money)),
-            output_field=money,
-        )
-    )
+    return accounts.update(mrr_base=base_mrr_expression(today=today))

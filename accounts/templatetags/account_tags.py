@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 
 register = template.Library()
@@ -21,10 +22,11 @@ TIER_COLOURS = {"strategic": "brand", "key": "blue", "standard": "", "tech_touch
 
 
 @register.filter
-def money(value, currency: str = "USD") -> str:
-    """$1.2M, $84.5k, $950 (short, for dense tables)."""
+def money(value, currency: str | None = None) -> str:
+    """$1.2M, $84.5k, $950 (short, for dense tables); without a currency, the base currency."""
     if value is None:
         return "—"
+    currency = currency or settings.BASE_CURRENCY
     amount = Decimal(value)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
@@ -41,9 +43,10 @@ def money(value, currency: str = "USD") -> str:
 
 
 @register.filter
-def money_full(value, currency: str = "USD") -> str:
+def money_full(value, currency: str | None = None) -> str:
     if value is None:
         return "—"
+    currency = currency or settings.BASE_CURRENCY
     symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
     return f"{symbol}{Decimal(value):,.0f}" if symbol else f"{Decimal(value):,.0f} {currency}"
 

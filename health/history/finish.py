@@ -23,12 +23,21 @@ def parents_rollup_days(days: Sequence[date], rows: dict | None = None) -> int:
     updates the changed ones in one statement on PostgreSQL; with `rows` (the parents' and
     children's snapshots as health_history_compute captured them) it reads nothing back.
     Returns the rows updated."""
-    parents = dict(
-        Account.objects.filter(Exists(Account.objects.filter(parent_id=OuterRef("pk")))).values_list("id", "mrr")
-    )
+    # weights: ARR in the base currency (as health_parents_rollup; no rate this month = weight 0)
+    parents = {
+        pk: mrr or 0
+        for pk, mrr in Account.objects.filter(Exists(Account.objects.filter(parent_id=OuterRef("pk")))).values_list(
+            "id", "mrr_base"
+        )
+    }
     if not parents or not days:
         return 0
-    children = list(Account.objects.filter(parent_id__in=list(parents)).values_list("id", "parent_id", "mrr"))
+    children = [
+        (pk, parent_id, mrr or 0)
+        for pk, parent_id, mrr in Account.objects.filter(parent_id__in=list(parents)).values_list(
+            "id", "parent_id", "mrr_base"
+        )
+    ]
     kids: dict[int, list[tuple[int, float]]] = {}
     for child_id, parent_id, mrr in children:  # in the query's order, as health_parents_rollup sums them
         kids.setdefault(parent_id, []).append((child_id, mrr))

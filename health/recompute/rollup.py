@@ -14,7 +14,9 @@ __all__ = ["health_parents_rollup"]
 
 def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = None) -> list[int]:
     """Parents' score = their children's scores (and their own computed score) weighted by
-    ARR; equal weights when nobody pays. One level. An override on the parent wins.
+    ARR in the base currency (`Account.mrr_base`: euros and dollars weigh what they are worth;
+    an account without this month's rate weighs 0 rather than its unconverted amount); equal
+    weights when nobody pays. One level. An override on the parent wins.
     With `account_ids`, only the parents among them or of them. Returns the parent ids."""
     if account_ids is None:
         parents_qs = Account.objects.filter(children__isnull=False).distinct()
@@ -26,10 +28,15 @@ def health_parents_rollup(*, as_of: date, account_ids: Iterable[int] | None = No
         parents_qs = Account.objects.filter(id__in=sorted(ids)).filter(
             Exists(Account.objects.filter(parent_id=OuterRef("pk")))
         )
-    parents = dict(parents_qs.values_list("id", "mrr"))
+    parents = {pk: mrr or 0 for pk, mrr in parents_qs.values_list("id", "mrr_base")}
     if not parents:
         return []
-    children = list(Account.objects.filter(parent_id__in=list(parents)).values_list("id", "parent_id", "mrr"))
+    children = [
+        (pk, parent_id, mrr or 0)
+        for pk, parent_id, mrr in Account.objects.filter(parent_id__in=list(parents)).values_list(
+            "id", "parent_id", "mrr_base"
+        )
+    ]
     snaps = {
         s.account_id: s
         for s in HealthScore.objects.filter(day=as_of, account_id__in=list(parents) + [c[0] for c in children])

@@ -23,6 +23,7 @@ from . import health, usage, surveys, revenue, anniversaries, onboarding, touch,
 # isort: on
 from .base import (
     EVENT_BAND_CHANGED,
+    EVENT_PAYMENT_CHANGED,
     EVENT_RESPONSE_RECORDED,
     EVENT_SUBSCRIPTION_CHANGED,
     SNAPSHOT_MAX_AGE_DAYS,
@@ -39,6 +40,7 @@ __all__ = [
     "EVENT_BAND_CHANGED",
     "EVENT_RESPONSE_RECORDED",
     "EVENT_SUBSCRIPTION_CHANGED",
+    "EVENT_PAYMENT_CHANGED",
     "SNAPSHOT_MAX_AGE_DAYS",
     "TRIGGERS",
     "EvalContext",

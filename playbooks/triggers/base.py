@@ -14,6 +14,7 @@ from ..choices import TriggerType
 
 __all__ = [
     "EVENT_BAND_CHANGED",
+    "EVENT_PAYMENT_CHANGED",
     "EVENT_RESPONSE_RECORDED",
     "EVENT_SUBSCRIPTION_CHANGED",
     "EvalContext",
@@ -30,6 +31,7 @@ __all__ = [
 EVENT_BAND_CHANGED = "health.band_changed"
 EVENT_RESPONSE_RECORDED = "survey.response_recorded"
 EVENT_SUBSCRIPTION_CHANGED = "subscription.changed"
+EVENT_PAYMENT_CHANGED = "payment.changed"
 
 # A snapshot older than this (days before as_of) is too stale to act on.
 SNAPSHOT_MAX_AGE_DAYS = 2

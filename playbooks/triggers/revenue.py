@@ -1,4 +1,5 @@
-"""Revenue triggers: a renewal coming up, and a subscription upgraded, downgraded or cancelled."""
+"""Revenue triggers: a renewal coming up, a subscription upgraded, downgraded or cancelled, and
+a payment that failed (accounts.payments)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from decimal import Decimal
 
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 
-from accounts.models import Account, Subscription
+from accounts.models import Account, PaymentFailure, Subscription
 
 from ..choices import TriggerType
-from .base import EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_money
+from .base import EVENT_PAYMENT_CHANGED, EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_money
 from .registry import register
 
 
@@ -93,4 +94,41 @@ class SubscriptionChange(Trigger):
             key=f"subscription:{row['pk']}:{row['change']}",
             reason=reason,
             signal={"subscription_id": row["pk"], "change": row["change"], "plan": row["plan"], "mrr": str(mrr)},
+        )
+
+
+@register
+class PaymentFailed(Trigger):
+    """An open (not yet recovered) failed payment: at once on the news, and nightly for
+    failures of the last `lookback_days` still open. One enrolment per failure."""
+
+    type = TriggerType.PAYMENT_FAILED
+    params = (
+        Param("min_amount", "At least (amount, any currency)", "int", 0, min=0, max=10_000_000),
+        Param("lookback_days", "Failed within (days, nightly catch-up)", "int", 7, min=1, max=90),
+    )
+    events = (EVENT_PAYMENT_CHANGED,)
+    account_path = "account"
+    fields = ("pk", "account_id", "amount", "currency", "failed_at")
+
+    def summary(self, p):
+        return "Payment failed" + (f" ({fmt_money(p['min_amount'])} or more)" if p["min_amount"] else "")
+
+    def queryset(self, p, ctx):
+        qs = PaymentFailure.objects.filter(recovered_at__isnull=True, amount__gte=p["min_amount"])
+        event = ctx.event or {}
+        if event.get("event") == EVENT_PAYMENT_CHANGED:
+            if event.get("change") != "failed" or not event.get("failure_id"):
+                return PaymentFailure.objects.none()
+            return qs.filter(pk=event["failure_id"])
+        return qs.filter(failed_at__gt=ctx.now - timedelta(days=p["lookback_days"]), failed_at__lte=ctx.now).order_by(
+            "account_id", "-pk"
+        )
+
+    def match(self, row, p, ctx):
+        return Match(
+            account_id=row["account_id"],
+            key=f"payment:{row['pk']}",
+            reason=f"payment of {fmt_money(row['amount'])} {row['currency']} failed on {row['failed_at']:%d %b %Y}",
+            signal={"payment_failure_id": row["pk"], "amount": str(row["amount"]), "currency": row["currency"]},
         )

@@ -4,12 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.fx_rates import MissingRateConflict
 from accounts.choices import Tier
+from accounts.currency import MissingRate, subscription_missing_rates
 from core.models import User
 from reports import selectors
 from reports.periods import Period
@@ -84,7 +86,7 @@ class MetricsView(APIView):
     @extend_schema(
         operation_id="metrics_retrieve",
         parameters=[MetricsQuerySerializer],
-        responses={200: MetricsSerializer},
+        responses={200: MetricsSerializer, 409: OpenApiResponse(description="A needed exchange rate is missing.")},
         examples=[
             OpenApiExample(
                 "January",
@@ -93,8 +95,11 @@ class MetricsView(APIView):
             )
         ],
         description="Every key follows DESIGN.md's metric definitions; see docs/metrics.md for worked examples. "
-        "Money is in the accounts' currency units, ratios are fractions, null means no data. "
-        "400 names the field and the reason for a missing or bad date, or start >= end.",
+        "Money is in the base currency (settings BASE_CURRENCY; each account's MRR on a day at that month's "
+        "exchange rate), ratios are fractions, null means no data. "
+        "400 names the field and the reason for a missing or bad date, or start >= end. "
+        "409 `missing_fx_rate` when a sum needs an exchange rate that is not loaded: `missing` lists "
+        '[{"currency", "month"}].',
     )
     def get(self, request):
         query = MetricsQuerySerializer(data=request.query_params)
@@ -106,6 +111,11 @@ class MetricsView(APIView):
             segment=data.get("segment") or "", tier=data.get("tier") or "", owner_id=data.get("csm")
         )
         period = Period("custom", "custom", start, end)
+        # Never add unconverted money: name what is missing (docs/metrics.md "Currency").
+        accounts = None if filters.is_everyone else filters.accounts()
+        missing = subscription_missing_rates(days=[start, end], accounts=accounts)
+        if missing:
+            raise MissingRateConflict(MissingRate(missing))
         result = selectors.period_metrics(period, filters, selectors.last_refresh(), with_usage=False)
         body = {key: _as_number(result["metrics"][key]) for key in METRIC_KEYS}
         response = Response(body)

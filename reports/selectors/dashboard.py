@@ -161,7 +161,7 @@ def health_distribution(filters: Filters) -> list[dict]:
         Account.objects.filter(filters.q(), mrr__gt=0)
         .order_by()
         .values("health_band")
-        .annotate(accounts=Count("id"), mrr=Sum("mrr"))
+        .annotate(accounts=Count("id"), mrr=Sum("mrr_base"))
     )
     return _per_band(rows)
 
@@ -189,7 +189,7 @@ def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dic
         )
         .order_by()
         .values("health_band")
-        .annotate(accounts=Count("id"), mrr=Sum("mrr"))
+        .annotate(accounts=Count("id"), mrr=Sum("mrr_base"))
     )
     return _per_band(rows)
 

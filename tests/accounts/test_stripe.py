@@ -10,7 +10,7 @@ import stripe
 from django.utils import timezone
 
 from accounts.billing import stripe_subscription_mrr
-from accounts.models import Account, Activity, StripeEvent, Subscription
+from accounts.models import Account, Activity, PaymentFailure, StripeEvent, Subscription
 from core.models import WebhookDelivery
 from core.webhooks import webhook_endpoint_create
 from tests.factories import AccountFactory
@@ -193,12 +193,23 @@ def test_invoice_failed_then_paid(client):
         "subscription": "sub_1",
     }
     send(client, event("invoice.payment_failed", invoice))
+    send(client, event("invoice.payment_failed", invoice))  # Stripe retries the webhook: one record
     account.refresh_from_db()
     assert "stripe_payment_failed_at" in account.custom_fields
+    failure = PaymentFailure.objects.get(account=account)
+    assert (failure.amount, failure.currency, failure.source, failure.recovered_at) == (
+        Decimal("100.00"),
+        "USD",
+        "stripe",
+        None,
+    )
     send(client, event("invoice.paid", invoice))
     account.refresh_from_db()
     assert "stripe_payment_failed_at" not in account.custom_fields
-    assert Activity.objects.filter(account=account).count() == 2
+    failure.refresh_from_db()
+    assert failure.recovered_at is not None
+    # failed, paid, recovered
+    assert Activity.objects.filter(account=account).count() == 3
 
 
 def test_unconfigured_secret_is_503(client, settings):

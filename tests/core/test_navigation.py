@@ -75,6 +75,7 @@ SIDEBAR = [
     ("Configure", "Success maps", "onboarding:map_list", "map", "admin"),
     ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
     ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
+    ("Configure", "Exchange rates", "accounts:fx_rates", "refresh", "manager"),
     ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),

@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from django.db.models import QuerySet
 
-from accounts.models import Account, Subscription
+from accounts.currency import base_currency
+from accounts.models import Account, FxRate, Subscription
 
 from ..sql.dialect import month_of as _month_of
 from .revenue import _ratio, month_starts
@@ -45,12 +46,18 @@ def cohort_cells(
     """
     first_params = [False, *slice_params]
     out_fields = ("cohort", *group_by)
+    # Money in the base currency: the cohort's base at its month's rates (the cohort month is the
+    # first day's month), each grid day (a first of the month) at that month's rates; a missing
+    # rate adds nothing (the page names it from accounts.currency.subscription_missing_rates).
+    fx = FxRate._meta.db_table
+    rate0 = f"(CASE WHEN s.currency = '{base_currency()}' THEN 1 ELSE r.rate END)"
     base = _rows(
         f"""{first_cte}
-        SELECT f.cohort AS cohort{group_cols}, COUNT(DISTINCT f.account_id) AS size, SUM(s.mrr) AS mrr
+        SELECT f.cohort AS cohort{group_cols}, COUNT(DISTINCT f.account_id) AS size, SUM(s.mrr * {rate0}) AS mrr
         FROM f{group_join}
         JOIN {sub} s ON s.account_id = f.account_id AND s.is_trial = %s AND s.mrr > 0
              AND s.start_date <= f.first_day AND (s.end_date IS NULL OR s.end_date > f.first_day)
+        LEFT JOIN {fx} r ON r.currency = s.currency AND r.month = f.cohort
         WHERE f.first_day >= %s AND f.first_day <= %s
         GROUP BY f.cohort{group_cols}
         """,
@@ -71,11 +78,12 @@ def cohort_cells(
         grid = _rows(
             f"""{first_cte}
             SELECT f.cohort AS cohort{group_cols}, m.day AS day,
-                   COUNT(DISTINCT s.account_id) AS active, SUM(s.mrr) AS mrr
+                   COUNT(DISTINCT s.account_id) AS active, SUM(s.mrr * {rate0}) AS mrr
             FROM f{group_join}
             JOIN {sub} s ON s.account_id = f.account_id AND s.is_trial = %s AND s.mrr > 0
             JOIN ({day_rows}) m ON s.start_date <= m.day AND (s.end_date IS NULL OR s.end_date > m.day)
                  AND m.day > f.first_day
+            LEFT JOIN {fx} r ON r.currency = s.currency AND r.month = m.day
             WHERE f.first_day >= %s AND f.first_day <= %s
             GROUP BY f.cohort{group_cols}, m.day
             """,

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from accounts.currency import rate_sql, rates_for_months
 from accounts.models import CostEntry, Subscription, SupportTicket
 
 from ..sql.dialect import date_plus as _date_plus
@@ -30,10 +31,22 @@ from .slices import (
 )
 
 
-def _revenue_components(start: date, end: date, accounts, group_by) -> list[dict]:
+def _revenue_components(start: date, end: date, accounts, group_by, constant_currency: bool = False) -> list[dict]:
+    """Per account: MRR on `start` (m0) and `end` (m1) in the base currency, each subscription
+    at its currency's rate for that day's month (`constant_currency`: both days at `end`'s
+    month's rates, so only contract changes move the figures). A subscription whose currency
+    has no rate that month counts 0: it is left out of the money *and* of the active counts
+    (an account left with nothing converted is not "active" in these figures). Callers name
+    what is missing with `accounts.currency.subscription_missing_rates` (the API refuses to
+    answer, the pages warn). The same statement as without conversion, each MRR multiplied by
+    an inlined CASE on the currency: today's cost (bench/metrics_currency.py)."""
     sub = Subscription._meta.db_table
     select, join, group = _group_sql(group_by, "t")
     slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    table = rates_for_months([start, end])
+    r1 = rate_sql("s.currency", end, rates=table, missing="0")
+    r0 = r1 if constant_currency else rate_sql("s.currency", start, rates=table, missing="0")
+    on = "s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)"
     sql = f"""
         SELECT {select}
             COUNT(*) AS revenue_accounts,
@@ -49,17 +62,16 @@ def _revenue_components(start: date, end: date, accounts, group_by) -> list[dict
             SUM(CASE WHEN t.m0 > 0 AND t.m1 = 0 THEN 1 ELSE 0 END) AS accounts_churned
         FROM (
             SELECT s.account_id,
-                SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)
-                    THEN s.mrr ELSE 0 END) AS m0,
-                SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s)
-                    THEN s.mrr ELSE 0 END) AS m1,
+                SUM(CASE WHEN {on} THEN s.mrr * {r0} ELSE 0 END) AS m0,
+                SUM(CASE WHEN {on} THEN s.mrr * {r1} ELSE 0 END) AS m1,
                 MAX(CASE WHEN s.start_date < %s THEN 1 ELSE 0 END) AS paid_before
             FROM {sub} s
             WHERE s.is_trial = %s AND s.mrr > 0 AND s.start_date <= %s{slice_sql}
             GROUP BY s.account_id
         ) t{join}{group}
     """
-    params = [_d(start), _d(start), _d(end), _d(end), _d(start), False, _d(end), *slice_params]
+    d0, d1 = [_d(start), _d(start)], [_d(end), _d(end)]
+    params = [*d0, *d1, _d(start), False, _d(end), *slice_params]
     return _rows(sql, params)
 
 
@@ -151,8 +163,10 @@ def metric_components(
     end: date,
     accounts: QuerySet | None = None,
     group_by: Sequence[str] = (),
+    constant_currency: bool = False,
 ) -> list[dict]:
     """The additive components of every metric for [start, end) over `accounts` (None = all).
+    Money is in the base currency (`_revenue_components` says how it converts).
 
     Without `group_by`: one dict. With `group_by` (a subset of GROUP_FIELDS): one dict per
     group that has any data, each carrying its group keys. Five queries whatever the size.
@@ -161,7 +175,7 @@ def metric_components(
     group_by = tuple(group_by)
     merged: dict[tuple, dict] = {}
     for part in (
-        _revenue_components(start, end, accounts, group_by),
+        _revenue_components(start, end, accounts, group_by, constant_currency),
         _renewal_components(start, end, accounts, group_by),
         _trial_components(start, end, accounts, group_by),
         _ticket_components(start, end, accounts, group_by),

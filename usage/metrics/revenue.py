@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from accounts.currency import rate_sql, rates_for_months
 from accounts.models import Subscription
 
 from .components import cost_totals, metric_components
@@ -84,14 +85,18 @@ def mrr_on(*, day: date, accounts: QuerySet | None = None) -> Decimal:
 
 
 def mrr_by_days(*, days: Sequence[date], accounts: QuerySet | None = None) -> dict[date, Decimal]:
-    """Total MRR on each of `days`: one query, one CASE sum per day."""
+    """Total MRR on each of `days` in the base currency (each day at its month's rates; a
+    subscription without a rate is left out: `accounts.currency.subscription_missing_rates`
+    names what is missing): one query, one CASE sum per day."""
     if not days:
         return {}
     sub = Subscription._meta.db_table
     slice_sql, slice_params = _slice_sql(accounts, "s.account_id")
+    table = rates_for_months(days)
     sums = ", ".join(
-        f"SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s) THEN s.mrr ELSE 0 END) AS d{i}"
-        for i in range(len(days))
+        "SUM(CASE WHEN s.start_date <= %s AND (s.end_date IS NULL OR s.end_date > %s) "
+        f"THEN s.mrr * {rate_sql('s.currency', day, rates=table)} ELSE 0 END) AS d{i}"
+        for i, day in enumerate(days)
     )
     params: list = []
     for day in days:

@@ -77,3 +77,28 @@ def test_base_mrr_follows_the_current_months_rate_and_is_null_when_missing():
     assert subscription_missing_rates(days=[today]) == []
     fx_rate_delete(rate=FxRate.objects.get(), today=today)
     assert Account.objects.get(pk=eur.pk).mrr_base is None
+
+
+def test_the_nightly_task_follows_the_new_months_rate(settings):
+    from django.utils import timezone
+
+    from accounts.tasks import account_base_mrr_refresh_task
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["nightly-base-currency-mrr"]["task"]
+        == "accounts.tasks.account_base_mrr_refresh_task"
+    )
+    account = AccountFactory(currency="EUR")
+    SubscriptionFactory(account=account, mrr=Decimal("100"), currency="EUR", start_date=date(2025, 1, 1))
+    month = timezone.now().date().replace(day=1)
+    FxRate.objects.create(currency="EUR", month=month, rate=Decimal("1.5"))  # written behind the service's back
+    account_base_mrr_refresh_task()
+    account.refresh_from_db()
+    assert account.mrr_base == Decimal("150.00")
+
+
+@pytest.mark.parametrize("rate", ["1e-20", "NaN", "Infinity", "1e12", True, "", None, "abc"])
+def test_rates_that_cannot_be_stored_are_refused(rate):
+    with pytest.raises(RatesInvalid) as info:
+        fx_rates_upsert(rates=[{"currency": "EUR", "month": "2026-01", "rate": rate}])
+    assert info.value.errors == [{"index": 0, "field": "rate", "reason": "A positive number."}]

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Tier
-from accounts.models import Account
+from accounts.models import Account, PaymentFailure
 from demo import health as health_demo
 from health.history import health_history_compute, history_finish, parents_rollup_days, raw_values_days
 from health.models import CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard, ScorecardMeasure
@@ -87,6 +87,16 @@ def book():
         if k == 2:
             override.cleared_at = created + timedelta(days=3)
             override.save()
+    # Failed payments (the payment_status measure): open, recovered later, recovered the same week.
+    for k, account in enumerate(accounts[70:76]):
+        failed = now - timedelta(days=50 - 7 * k, hours=k)
+        PaymentFailure.objects.create(
+            account=account,
+            amount=100 + k,
+            currency="USD",
+            failed_at=failed,
+            recovered_at=None if k % 3 == 0 else failed + timedelta(days=3 + 10 * (k % 2)),
+        )
     # A parent with two children.
     parent, *children = accounts[60:63]
     Account.objects.filter(id__in=[c.id for c in children]).update(parent=parent)

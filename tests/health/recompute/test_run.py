@@ -94,11 +94,15 @@ def test_band_edges_follow_the_scorecard(book):
 def test_parent_rolls_up_children_by_arr(book):
     scorecard, busy, quiet, empty = book
     parent = AccountFactory(external_id="parent")
-    Account.objects.filter(id__in=[busy.id]).update(parent=parent, mrr=Decimal("3000"))
-    Account.objects.filter(id__in=[quiet.id]).update(parent=parent, mrr=Decimal("1000"))
+    Account.objects.filter(id__in=[busy.id]).update(parent=parent, mrr=Decimal("3000"), mrr_base=Decimal("3000"))
+    # a EUR child: 500 EUR a month worth 1,000 in the base currency (rate 2): it weighs 1,000
+    Account.objects.filter(id__in=[quiet.id]).update(
+        parent=parent, mrr=Decimal("500"), currency="EUR", mrr_base=Decimal("1000")
+    )
     health_recompute()
     snap = HealthScore.objects.get(account=parent, day=today())
     # parent's own computed score (25, mrr 0) weighs nothing: (100*3000 + 40*1000) / 4000 = 85
+    # (unconverted euros would give (100*3000 + 40*500) / 3500 = 91)
     assert (snap.score, snap.source, snap.computed_score) == (85, "rollup", 25)
     parent.refresh_from_db()
     assert parent.health_score == 85 and parent.health_band == "green"

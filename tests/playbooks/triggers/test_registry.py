@@ -6,6 +6,7 @@ import pytest
 from playbooks.choices import TriggerType
 from playbooks.triggers import (
     EVENT_BAND_CHANGED,
+    EVENT_PAYMENT_CHANGED,
     EVENT_RESPONSE_RECORDED,
     EVENT_SUBSCRIPTION_CHANGED,
     TRIGGERS,
@@ -26,6 +27,7 @@ def test_every_trigger_type_is_registered_in_the_builders_order():
         TriggerType.SURVEY_ANSWER,
         TriggerType.RENEWAL_DUE,
         TriggerType.SUBSCRIPTION_CHANGE,
+        TriggerType.PAYMENT_FAILED,
         TriggerType.CONTRACT_ANNIVERSARY,
         TriggerType.CONTACT_BIRTHDAY,
         TriggerType.ONBOARDING_OVERDUE,
@@ -42,6 +44,7 @@ def test_every_trigger_type_is_registered_in_the_builders_order():
     [
         (EVENT_BAND_CHANGED, {"health_band_change", "health_drop", "segment_entered"}),
         (EVENT_RESPONSE_RECORDED, {"survey_answer"}),
+        (EVENT_PAYMENT_CHANGED, {"payment_failed"}),
         (
             EVENT_SUBSCRIPTION_CHANGED,
             {"renewal_due", "subscription_change", "entitlement_usage", "segment_entered"},

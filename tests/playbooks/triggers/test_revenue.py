@@ -52,3 +52,22 @@ def test_subscription_change_event_uses_the_signal(make_playbook):
     }
     tasks = fired(pb, account_ids=[account.pk], event=event)
     assert tasks == {account.pk: "downgraded to Growth (MRR 500)"}
+
+
+def test_payment_failed_fires_on_the_news_and_nightly_until_recovered(
+    make_playbook, django_capture_on_commit_callbacks
+):
+    from accounts.payments import payment_failure_record, payment_recover
+    from playbooks.models import Task
+
+    account, small, paid = AccountFactory(), AccountFactory(), AccountFactory()
+    pb = make_playbook("payment_failed", {"min_amount": 100})
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_failure_record(account=account, amount=Decimal("450"), currency="EUR", external_id="in_1")
+        payment_failure_record(account=small, amount=Decimal("20"), currency="USD")  # under the minimum
+    task = Task.objects.get(playbook=pb)
+    assert task.account == account and task.reason.startswith("payment of 450 EUR failed")
+    # nightly: a failure recorded without the event, then recovered before the run: nothing
+    payment_failure_record(account=paid, amount=Decimal("900"), currency="USD")
+    payment_recover(account=paid)
+    assert fired(pb, as_of=TODAY) == {account.pk: task.reason}  # one task per failure, no repeat
