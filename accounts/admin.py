@@ -155,3 +155,17 @@ for name in ("ImportJob", "StripeEvent"):
     model = getattr(models, name, None)
     if model is not None and not admin.site.is_registered(model):
         admin.site.register(model, ReadOnlyAdmin if name != "ImportJob" else admin.ModelAdmin)
+
+
+@admin.register(models.AccountTeamMember)
+class AccountTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ("account", "user", "role", "created_at")
+    list_filter = ("role",)
+    raw_id_fields = ("account", "user")
+    search_fields = ("account__name", "user__username")
+
+
+@admin.register(models.ReassignmentJob)
+class ReassignmentJobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "to_owner", "created_by", "status", "total", "done", "created_at", "undone_at")
+    list_filter = ("status",)

@@ -31,6 +31,8 @@ class ActivityKind(models.TextChoices):
     EMAIL = "email", "Email"
     TASK = "task", "Task"
     SYSTEM = "system", "System"
+    # A field of the account or a contact changed: who, when, before and after (accounts.changelog).
+    CHANGE = "change", "Change"
 
 
 # Kinds that count as a CSM touching the account (touch cadence).
@@ -62,3 +64,21 @@ class ReferralStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     WON = "won", "Won"
     LOST = "lost", "Lost"
+
+
+class TeamRole(models.TextChoices):
+    """A user's role on an account team (accounts.team_models.AccountTeamMember)."""
+
+    OWNER = "owner", "Owner"
+    CSM = "csm", "CSM"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+    SUPPORT_LEAD = "support_lead", "Support lead"
+    OTHER = "other", "Other"
+
+
+class ReassignmentStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Moving"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    UNDONE = "undone", "Undone"

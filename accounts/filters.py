@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from core.models import User
 
+from .access import accounts_in_book
 from .choices import HealthBand, LifecycleStage, Tier
 from .models import Account, TouchCadence
 
@@ -67,7 +68,7 @@ class PortfolioFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["segment"].extra["choices"] = segment_choices()
         owners = User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER]).order_by("first_name")
-        owner_choices = [("me", "My accounts"), ("none", "Unassigned")]
+        owner_choices = [("me", "My accounts"), ("book", _("My book (owned or on the team)")), ("none", "Unassigned")]
         owner_choices += [(str(u.pk), u.get_full_name() or u.username) for u in owners]
         self.filters["owner"].extra["choices"] = owner_choices
         for name, label in (
@@ -90,6 +91,8 @@ class PortfolioFilterSet(django_filters.FilterSet):
     def filter_owner(self, queryset, name, value):
         if value == "me":
             return queryset.filter(owner=self.request.user) if self.request else queryset.none()
+        if value == "book":  # owned, or on the account team (accounts.access)
+            return accounts_in_book(self.request.user, queryset) if self.request else queryset.none()
         if value == "none":
             return queryset.filter(owner__isnull=True)
         return queryset.filter(owner_id=value)

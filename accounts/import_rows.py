@@ -251,3 +251,35 @@ def rejected_rows(*, header: list[str], rows: list[list[str]], errors: list[dict
             cells = list(rows[position]) + [""] * (len(header) - len(rows[position]))
             out.append([*cells[: len(header)], "; ".join(by_row[line])])
     return [*header, "error"], out
+
+
+# Section: the importer's book (accounts.access)
+
+
+def book_errors(*, model, items: list[dict], mapping: dict, user) -> list[dict]:
+    """Rows that would change an existing account outside the importer's book (an account row
+    by its external id, a contact or subscription row by its account): one error each, "not in
+    your book". New accounts are fine; admins and importers without a user (API keys, commands)
+    write every account."""
+    from core.db import chunked, lookup_by
+
+    from .access import account_writes_all, accounts_writable
+    from .models import Account
+
+    if user is None or account_writes_all(user):
+        return []
+    field = "external_id" if model is Account else "account"
+    values = {item.get(field) for item in items if isinstance(item.get(field), str) and item.get(field)}
+    existing = lookup_by(Account.objects.all(), "external_id", values)
+    allowed: set[int] = set()
+    for part in chunked([a.pk for a in existing.values()]):
+        allowed |= set(accounts_writable(user, Account.objects.filter(pk__in=list(part))).values_list("pk", flat=True))
+    errors = []
+    for index, item in enumerate(items):
+        account = existing.get(item.get(field))
+        if account is not None and account.pk not in allowed:
+            reason = _("%(account)s is not in your book.") % {"account": account}
+            errors.append(
+                {"index": index, **error_make(row=None, field=field, reason=reason, mapping=mapping, item=item)}
+            )
+    return errors

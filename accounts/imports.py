@@ -27,7 +27,7 @@ from core.db import chunked
 
 from . import records
 from .api.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
-from .import_rows import duplicate_errors, error_make, items_normalise, parent_errors, reason_plain
+from .import_rows import book_errors, duplicate_errors, error_make, items_normalise, parent_errors, reason_plain
 from .models import Account, Contact, ImportJob, Subscription
 
 __all__ = [
@@ -254,7 +254,7 @@ def _refs(items: list[dict]) -> dict:
 
 
 def _validate(
-    kind: Kind, items: list[dict], known_parents: set[str], mapping: dict, *, partial: bool = False
+    kind: Kind, items: list[dict], known_parents: set[str], mapping: dict, *, partial: bool = False, user=None
 ) -> tuple[list, list[dict]]:
     """Validated values and errors [{"row": CSV line, "field", "column", "value", "reason"}].
 
@@ -278,6 +278,7 @@ def _validate(
                 }
             )
     errors += duplicate_errors(items, mapping)
+    errors += book_errors(model=kind.model, items=items, mapping=mapping, user=user)  # accounts.access
     if kind.model is Account:
         errors += parent_errors(items, known_parents, mapping, bad={e["index"] for e in errors} if partial else None)
     for e in errors:
@@ -353,7 +354,7 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
     values: list = []
     if not missing:
         known = _known_parents(items) if kind.model is Account else set()
-        values, errors = _validate(kind, items, known, job.mapping, partial=partial)
+        values, errors = _validate(kind, items, known, job.mapping, partial=partial, user=job.created_by)
         if values:
             counts = _dry_run(kind, values)
             created, updated, unchanged = counts["created"], counts["updated"], counts["unchanged"]
@@ -451,14 +452,14 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if partial:
         # The same rows as the check skipped (and any the data changed since): left out first,
         # so a parent on a skipped row never leaves a child half-linked.
-        _values, skipped_errors = _validate(kind, items, known_parents, job.mapping, partial=True)
+        _values, skipped_errors = _validate(kind, items, known_parents, job.mapping, partial=True, user=job.created_by)
         bad_lines = {e["row"] for e in skipped_errors}
         items = [item for item in items if item["_line"] not in bad_lines]
     skipped = len({e["row"] for e in skipped_errors if e["row"]})
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        values, errors = _validate(kind, chunk, known_parents, job.mapping, partial=partial)
+        values, errors = _validate(kind, chunk, known_parents, job.mapping, partial=partial, user=job.created_by)
         if errors and not partial:
             job.status = ImportJob.Status.FAILED
             job.errors = errors[:MAX_STORED_ERRORS]
@@ -470,7 +471,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             skipped += len({e["row"] for e in errors if e["row"]})
         if values:
             with transaction.atomic():
-                result = kind.upsert(items=values)
+                if kind.model in (Account, Contact):  # their changes go on the timeline (accounts.changelog)
+                    result = kind.upsert(items=values, author=job.created_by, source="import")
+                else:
+                    result = kind.upsert(items=values)
             for name, value in result.as_dict().items():
                 counts[name] += value
         ImportJob.objects.filter(pk=job.pk).update(

@@ -24,6 +24,7 @@ from .choices import (
     TicketStatus,
     Tier,
 )
+from .team_models import AccountTeamMember, ReassignmentJob  # noqa: F401  (accounts' models, issue 17)
 
 # Section: accounts
 
@@ -49,9 +50,17 @@ BASE_ARR_SORT = Coalesce("mrr_base", models.Value(Decimal("-1"))).desc()
 
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Every role sees every account (CS teams cover for each other); kept as the single
-        place to narrow it should a team want per-owner visibility."""
-        return self
+        """The accounts `user` may read (accounts.access: all of them unless
+        CSM_READ_SCOPE = "team" narrows a CSM to their book)."""
+        from .access import accounts_readable
+
+        return accounts_readable(user, self)
+
+    def writable_by(self, user):
+        """The accounts `user` may write (accounts.access)."""
+        from .access import accounts_writable
+
+        return accounts_writable(user, self)
 
     def owned_by(self, user):
         return self.filter(owner=user)

@@ -1,6 +1,7 @@
-"""Panels on the account 360 page. The page lives here (accounts), but most of what it shows
-belongs to the floors above (health card, surveys, tasks, success plan, checklist). Those apps
-register a panel in their AppConfig.ready(); accounts renders whatever is registered, in order.
+"""Panels on the account 360 page and on the person page (contact 360, at the end). The page
+lives here (accounts), but most of what it shows belongs to the floors above (health card,
+surveys, tasks, success plan, checklist). Those apps register a panel in their
+AppConfig.ready(); accounts renders whatever is registered, in order.
 
 A panel's `get_context(request, account)` must run a constant number of queries (the page's
 query count may not grow with the data), and returns None to hide the panel.
@@ -57,3 +58,41 @@ def account_context_for(account) -> dict:
     for fn in ACCOUNT_CONTEXT.values():
         context.update(fn(account))
     return context
+
+
+# Section: the person page (contact 360)
+#
+# The same idea for a contact: accounts renders the page (header, tickets, timeline entries with
+# them), the floors above register what they know about the person (usage: events and features;
+# surveys: answers; playbooks: tasks about them; onboarding: plan goals they own). A panel's
+# `get_context(request, contact)` runs a constant number of queries and returns None to hide it.
+
+
+@dataclass(frozen=True)
+class ContactPanel:
+    key: str
+    title: str
+    template_name: str
+    get_context: Callable[[object, object], dict | None]
+    column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
+    order: int = 100
+
+
+CONTACT_PANELS: dict[str, ContactPanel] = {}
+
+
+def register_contact_panel(panel: ContactPanel) -> None:
+    CONTACT_PANELS[panel.key] = panel
+
+
+def contact_panels_for(request, contact) -> dict[str, list[dict]]:
+    """{"main": [...], "side": [...]}, each item {"key", "title", "template_name", "context"}."""
+    columns: dict[str, list[dict]] = {"main": [], "side": []}
+    for panel in sorted(CONTACT_PANELS.values(), key=lambda p: (p.order, p.key)):
+        context = panel.get_context(request, contact)
+        if context is None:
+            continue
+        columns.setdefault(panel.column, []).append(
+            {"key": panel.key, "title": panel.title, "template_name": panel.template_name, "context": context}
+        )
+    return columns

@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.db import lookup_by
 from core.webhooks import webhook_emit
 
+from .changelog import changes_log
 from .choices import LifecycleStage
 from .models import Account, Contact, CostEntry, Subscription, SupportTicket
 from .services import account_revenue_refresh, accounts_stage_set
@@ -115,8 +116,9 @@ def _by_external_id(model, items: Iterable[dict]) -> dict:
 
 
 @transaction.atomic
-def accounts_upsert(*, items: Sequence[dict]) -> UpsertResult:
-    """Upsert accounts by external id. `parent` may name an account created in the same list."""
+def accounts_upsert(*, items: Sequence[dict], author=None, source: str = "api") -> UpsertResult:
+    """Upsert accounts by external id. `parent` may name an account created in the same list.
+    Each updated account gets one "change" entry on its timeline (accounts.changelog)."""
     parents = {}
     plain = []
     for item in items:
@@ -130,21 +132,27 @@ def accounts_upsert(*, items: Sequence[dict]) -> UpsertResult:
         missing = [p for p in parents.values() if p not in known]
         known.update(lookup_by(Account.objects.all(), "external_id", missing))
         changed = []
+        new_ids = {a.pk for a in result.new}
         for account in result.objects:
             if account.external_id in parents:
                 parent = known.get(parents[account.external_id])
                 if parent is None:
                     raise ValueError(f"unknown parent account {parents[account.external_id]!r}")
                 if account.parent_id != parent.pk:
+                    if account.pk not in new_ids:
+                        result.before.setdefault(account.pk, {})["parent"] = account.parent_id
                     account.parent = parent
                     changed.append(account)
         Account.objects.bulk_update(changed, ["parent"], batch_size=1000)
+    changes_log(objects=result.objects, before=result.before, author=author, source=source)
     return result
 
 
 @transaction.atomic
-def contacts_upsert(*, items: Sequence[dict]) -> UpsertResult:
-    return _upsert(Contact, items, _by_external_id(Contact, items), key=lambda i: i["external_id"])
+def contacts_upsert(*, items: Sequence[dict], author=None, source: str = "api") -> UpsertResult:
+    result = _upsert(Contact, items, _by_external_id(Contact, items), key=lambda i: i["external_id"])
+    changes_log(objects=result.objects, before=result.before, author=author, source=source)
+    return result
 
 
 @transaction.atomic
@@ -184,11 +192,15 @@ def subscription_change_kind(*, old: dict | None, sub: Subscription, today: date
 CHURNED_BY_BILLING = "Billing: the last paid subscription ended, none is active today."
 
 
-def subscriptions_after_write(*, changes: list[tuple[Subscription, str]], account_ids: set[int]) -> None:
+def subscriptions_after_write(
+    *, changes: list[tuple[Subscription, str]], account_ids: set[int], before: dict | None = None
+) -> None:
     """What follows any subscription write: revenue refresh; accounts that paid before and have
     no active paid subscription today (a cancelled one still runs to its end date) churn: stage
     Churned with a timeline entry; then the signals (playbooks cancel a churned account's open
-    tasks when they handle them) and the churn webhook."""
+    tasks when they handle them) and the churn webhook. `before` ({subscription id: {field: old
+    value}}) goes with the signal as `previous` (JSON-safe strings), e.g. the MRR a downgrade
+    left behind."""
     paying_before = set(Account.objects.filter(pk__in=account_ids, mrr__gt=0).values_list("pk", flat=True))
     account_revenue_refresh(account_ids=account_ids)
     churned: list[Account] = []
@@ -208,8 +220,12 @@ def subscriptions_after_write(*, changes: list[tuple[Subscription, str]], accoun
             body=CHURNED_BY_BILLING,
             metadata={"source": "billing", "churned_on": today.isoformat()},
         )
+    before = before or {}
     for sub, change in changes:
-        subscription_changed.send(sender=Subscription, account_id=sub.account_id, subscription_id=sub.pk, change=change)
+        previous = {name: None if v is None else str(v) for name, v in before.get(sub.pk, {}).items()}
+        subscription_changed.send(
+            sender=Subscription, account_id=sub.account_id, subscription_id=sub.pk, change=change, previous=previous
+        )
     for account in churned:
         webhook_emit(
             event="account.churned",
@@ -237,7 +253,7 @@ def subscriptions_upsert(*, items: Sequence[dict]) -> UpsertResult:
         (s, subscription_change_kind(old=result.before[s.pk], sub=s)) for s in result.objects if s.pk in result.before
     ]
     if changes:
-        subscriptions_after_write(changes=changes, account_ids={s.account_id for s, _ in changes})
+        subscriptions_after_write(changes=changes, account_ids={s.account_id for s, _ in changes}, before=result.before)
     return result
 
 
@@ -288,8 +304,9 @@ def costs_upsert(*, items: Sequence[dict]) -> UpsertResult:
 
 
 @transaction.atomic
-def record_update(*, instance: models.Model, values: dict) -> models.Model:
-    """Update one imported record with validated values; same side effects as an upsert."""
+def record_update(*, instance: models.Model, values: dict, author=None, source: str = "api") -> models.Model:
+    """Update one imported record with validated values; same side effects as an upsert (an
+    account's or a contact's change goes on the timeline)."""
     old = {}
     for name, value in values.items():
         f = instance._meta.get_field(name)
@@ -305,6 +322,8 @@ def record_update(*, instance: models.Model, values: dict) -> models.Model:
     if isinstance(instance, Account) and "parent" in values:
         _check_no_cycle(instance)
     instance.save(update_fields=fields)
+    if isinstance(instance, Account | Contact):
+        changes_log(objects=[instance], before={instance.pk: old}, author=author, source=source)
     if isinstance(instance, Subscription):
         accounts = {instance.account_id, old.get("account", instance.account_id)}
         subscriptions_after_write(

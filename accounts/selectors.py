@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
-from .models import Account, Activity, Contact, Subscription, SupportTicket, TouchCadence
+from .models import Account, AccountTeamMember, Activity, Contact, Subscription, SupportTicket, TouchCadence
 
 if TYPE_CHECKING:
     from .timeline import TimelineFilter
@@ -41,9 +41,13 @@ __all__ = [
     "account_detail_get",
     "account_search",
     "account_subscriptions",
+    "account_team",
     "account_support_summary",
     "account_rollup",
     "account_timeline",
+    "contact_detail_get",
+    "contact_tickets",
+    "contact_timeline",
     "portfolio_accounts",
     "portfolio_members",
     "portfolio_rollup",
@@ -247,3 +251,44 @@ def account_support_summary(*, account: Account) -> dict:
 
 def cadence_by_tier() -> dict[str, int]:
     return TouchCadence.days_by_tier()
+
+
+def account_team(*, account_id: int) -> list[AccountTeamMember]:
+    """The account team (the owner is Account.owner; these are the others), one query."""
+    return list(AccountTeamMember.objects.filter(account_id=account_id).select_related("user").order_by("role", "id"))
+
+
+# Section: the person page (contact 360)
+
+
+def contact_detail_get(*, pk: int, user) -> Contact:
+    """A contact of an account the user may see (a contact without an account too), with its
+    account, the account's owner and its persona in the same query."""
+    return (
+        Contact.objects.filter(Q(account__isnull=True) | Q(account__in=Account.objects.visible_to(user)))
+        .select_related("account", "account__owner", "persona")
+        .get(pk=pk)
+    )
+
+
+def contact_tickets(*, contact: Contact, limit: int = 10) -> tuple[list[SupportTicket], dict]:
+    """Their newest tickets, and counts: open and in all (two queries)."""
+    tickets = list(SupportTicket.objects.filter(contact=contact).order_by("-opened_at", "-id")[:limit])
+    counts = SupportTicket.objects.filter(contact=contact).aggregate(
+        total=Count("id"), open=Count("id", filter=Q(resolved_at__isnull=True))
+    )
+    return tickets, counts
+
+
+def contact_timeline(*, contact: Contact, before_id: int | None = None, limit: int = 10) -> tuple[list[Activity], bool]:
+    """A page of the timeline entries with this contact, newest first; True when older ones remain."""
+    qs = Activity.objects.filter(contact=contact).select_related("author", "contact")
+    if before_id is not None:
+        anchor = Activity.objects.filter(contact=contact, pk=before_id).values("occurred_at").first()
+        if anchor is None:
+            return [], False
+        qs = qs.filter(
+            Q(occurred_at__lt=anchor["occurred_at"]) | Q(occurred_at=anchor["occurred_at"], pk__lt=before_id)
+        )
+    rows = list(qs.order_by("-occurred_at", "-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit

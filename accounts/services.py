@@ -15,9 +15,13 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.mentions import mention_usernames
+from core.models import User
+
 from .choices import TOUCH_KINDS, ActivityKind, LifecycleStage
 from .currency.services import base_mrr_expression
 from .models import Account, Activity, Contact, Subscription
+from .signals import note_created
 
 __all__ = ["account_revenue_refresh", "accounts_stage_set", "activity_create"]
 
@@ -127,6 +131,10 @@ def activity_create(
         raise ValueError("occurred_at must be timezone-aware")
     if contact is not None and contact.account_id != account.pk:
         raise ValueError("the contact belongs to another account")
+    metadata = dict(metadata or {})
+    mentions = _mentions_resolve(body) if author is not None else []
+    if mentions:
+        metadata["mentions"] = mentions
     activity = Activity.objects.create(
         account=account,
         kind=kind,
@@ -135,8 +143,19 @@ def activity_create(
         subject=subject.strip()[:255],
         body=body.strip(),
         occurred_at=occurred_at,
-        metadata=metadata or {},
+        metadata=metadata,
     )
+    if author is not None:
+        # a person wrote it: the floors above hear of it after commit (notifications: @mentions)
+        transaction.on_commit(
+            lambda: note_created.send(
+                sender=Activity,
+                activity_id=activity.pk,
+                account_id=account.pk,
+                author_id=author.pk,
+                mentioned_user_ids=[m["id"] for m in mentions],
+            )
+        )
     if kind in TOUCH_KINDS:
         bumped = (
             Account.objects.filter(pk=account.pk)
@@ -146,3 +165,13 @@ def activity_create(
         if bumped:
             account.last_touch_at = occurred_at
     return activity
+
+
+def _mentions_resolve(body: str) -> list[dict]:
+    """The active team members named `@username` in a note, as [{"id", "username"}] (one query,
+    none without an "@"). Stored on the entry so the timeline links them without a lookup."""
+    names = mention_usernames(body) if "@" in (body or "") else []
+    if not names:
+        return []
+    found = dict(User.objects.filter(username__in=names, is_active=True).values_list("username", "pk"))
+    return [{"id": found[name], "username": name} for name in names if name in found]

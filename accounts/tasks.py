@@ -18,3 +18,12 @@ def account_base_mrr_refresh_task() -> int:
     from accounts.currency import account_base_mrr_refresh
 
     return account_base_mrr_refresh()
+
+
+@shared_task(acks_late=True)
+def reassignment_run_task(job_id: int) -> None:
+    """Move a bulk reassignment's accounts (accounts.reassign.reassignment_run); resumes where
+    a previous run stopped, a finished job is left alone."""
+    from accounts.reassign import reassignment_run
+
+    reassignment_run(job_id=job_id)

@@ -35,6 +35,7 @@ TIMELINE_KINDS = [
     (ActivityKind.EMAIL.value, _("E-mails")),
     (SURVEY, _("Survey answers")),
     (ActivityKind.TASK.value, _("Tasks")),
+    (ActivityKind.CHANGE.value, _("Changes")),
     (ActivityKind.SYSTEM.value, _("System")),
 ]
 AUTOMATED = "none"

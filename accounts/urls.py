@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, stripe_views, views
+from . import contact_views, edit_views, import_views, reassign_views, stripe_views, views
 from .currency import views as fx_views
 
 app_name = "accounts"
@@ -12,6 +12,29 @@ urlpatterns = [
     path("accounts/fx-rates/set/", fx_views.FxRateSetView.as_view(), name="fx_rate_set"),
     path("accounts/fx-rates/upload/", fx_views.FxRateUploadView.as_view(), name="fx_rate_upload"),
     path("accounts/fx-rates/<int:pk>/delete/", fx_views.FxRateDeleteView.as_view(), name="fx_rate_delete"),
+    # bulk reassignment (accounts.reassign_views)
+    path("accounts/reassign/", reassign_views.ReassignStartView.as_view(), name="reassign"),
+    path("accounts/reassignments/<int:pk>/", reassign_views.ReassignmentJobView.as_view(), name="reassignment"),
+    path(
+        "accounts/reassignments/<int:pk>/undo/",
+        reassign_views.ReassignmentUndoView.as_view(),
+        name="reassignment_undo",
+    ),
+    path("accounts/<int:pk>/team/", edit_views.TeamAddView.as_view(), name="team_add"),
+    path("accounts/<int:pk>/team/<int:member_pk>/remove/", edit_views.TeamRemoveView.as_view(), name="team_remove"),
+    # editing in place: one field per URL (accounts.edit_views)
+    path("accounts/<int:pk>/fields/<slug:name>/", edit_views.AccountFieldView.as_view(), name="field"),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/",
+        edit_views.ContactFieldsView.as_view(),
+        name="contact_fields",
+    ),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/fields/<slug:name>/",
+        edit_views.ContactFieldView.as_view(),
+        name="contact_field",
+    ),
+    path("accounts/contacts/<int:pk>/", contact_views.ContactDetailView.as_view(), name="contact_detail"),
     # data in: the Stripe webhook and the CSV import pages (the mapping step: one action per URL)
     path("webhooks/stripe/", stripe_views.stripe_webhook, name="stripe_webhook"),
     path("import/", import_views.ImportListView.as_view(), name="import_list"),

@@ -3,18 +3,24 @@
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.csv_export import csv_response
 from core.permissions import RoleRequiredMixin
 from core.views import ObjectListView, htmx_partial
 
+from .access import account_can_write, account_write_check
+from .choices import TeamRole
 from .currency import base_currency, subscription_missing_rates
+from .editing import account_field_rows, owner_choices
 from .filters import PortfolioFilterSet
 from .forms import ActivityForm
 from .models import BASE_ARR_SORT, Account
 from .panels import account_context_for, panels_for
+from .reassign_views import ReassignForm
 from .selectors import (
     account_children,
     account_contacts,
@@ -22,6 +28,7 @@ from .selectors import (
     account_rollup,
     account_subscriptions,
     account_support_summary,
+    account_team,
     account_timeline,
     cadence_by_tier,
     portfolio_accounts,
@@ -78,6 +85,45 @@ class PortfolioView(ObjectListView):
             return queryset.order_by(F("rollup_mrr_base").desc(), "id")
         return super().apply_ordering(queryset, ordering)
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self):
+        """The filtered portfolio as CSV (`?export=csv` with the page's filters and sort): the
+        accounts the user may read (accounts.access), streamed from one query."""
+        queryset = self.get_filterset(self.get_queryset()).qs
+        queryset = self.apply_ordering(queryset, self.get_ordering())
+        headers = [
+            _("External id"),
+            _("Name"),
+            _("Owner"),
+            _("Tier"),
+            _("Segment"),
+            _("Stage"),
+            _("ARR"),
+            _("Currency"),
+        ]
+        headers += [_("Renewal date"), _("Health score"), _("Health band")]
+        rows = (
+            [
+                a.external_id,
+                a.name,
+                a.owner.username if a.owner else "",
+                a.tier,
+                a.segment,
+                a.lifecycle_stage,
+                a.arr,
+                a.currency,
+                a.renewal_date.isoformat() if a.renewal_date else "",
+                a.health_score,
+                a.health_band,
+            ]
+            for a in queryset.iterator(chunk_size=2000)
+        )
+        return csv_response(filename=f"portfolio-{timezone.now():%Y-%m-%d}.csv", headers=headers, rows=rows)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cadence = cadence_by_tier()
@@ -88,10 +134,13 @@ class PortfolioView(ObjectListView):
         summary = portfolio_summary(portfolio_members(filtered) if self.rolled_up else filtered)
         if summary["unconverted"]:
             summary["missing_rates"] = subscription_missing_rates(days=[now.date()])
+        can_reassign = self.request.user.can_work_accounts
         context.update(
             rolled_up=self.rolled_up,
             base_currency=base_currency(),
             summary=summary,
+            can_reassign=can_reassign,
+            reassign_form=ReassignForm() if can_reassign else None,
             sort_labels=self.sort_labels,
             active_filters=sum(1 for k, v in self.request.GET.items() if v and k not in ("sort", "page")),
         )
@@ -141,6 +190,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         account = self.get_account()
+        account_write_check(request.user, account)
         form = ActivityForm(request.POST, account=account)
         if form.is_valid():
             activity_create(
@@ -199,7 +249,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             activities=activities,
             has_more=more,
             form=form or ActivityForm(account=account),
-            can_edit=user.can_work_accounts,
+            can_edit=account_can_write(user, account),
             panels=panels_for(self.request, account),
             filter_form=filter_form or TimelineFilterForm(),
             timeline_authors=timeline_authors(account_id=account.pk),
@@ -214,5 +264,13 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             )
         if account.children_count:
             context.update(children=account_children(account=account), rollup=account_rollup(account=account))
+        context["field_rows"] = [
+            {"row": row, "url": reverse("accounts:field", args=[account.pk, row.name])}
+            for row in account_field_rows(account)
+        ]
+        context["account_team"] = account_team(account_id=account.pk)
+        if context["can_edit"]:
+            context["team_user_choices"] = owner_choices()
+            context["team_role_choices"] = TeamRole.choices
         context.update(account_context_for(account))  # usage KPI and chart (usage registers them)
         return context

@@ -34,3 +34,4 @@ class CoreConfig(AppConfig):
         register_menu_item("configure", _("Users"), "core:user_list", "user", role=Role.ADMIN, order=90)
         register_menu_item("configure", _("API docs"), "api-docs", "note", role=Role.ADMIN, order=100)
         register_menu_item("configure", _("Audit log"), "core:audit_list", "activity", role=Role.ADMIN, order=110)
+        register_menu_item("configure", _("My API tokens"), "core:token_list", "key", order=120)

@@ -3,7 +3,7 @@ from functools import partial
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import NAV_BADGES, SECTIONS, menu_items
+from .navigation import NAV_BADGES, SECTIONS, menu_items, topbar_items
 
 
 def navigation(request):
@@ -37,4 +37,4 @@ def navigation(request):
     matches = [e for e in entries if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))]
     if matches:
         max(matches, key=lambda e: len(e["url"]))["active"] = True
-    return {"nav_sections": sections}
+    return {"nav_sections": sections, "topbar_items": topbar_items()}

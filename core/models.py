@@ -19,6 +19,10 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CSM)
     manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     title = models.CharField(max_length=120, blank=True)
+    # What the user's e-mails (notifications, the daily digest) are written in and when their
+    # morning is. Issue 22's language switch will set `language`; until then it is only stored.
+    language = models.CharField(max_length=16, blank=True, help_text="Empty: the site's language.")
+    timezone = models.CharField(max_length=64, default="UTC", help_text="An IANA zone, e.g. Europe/Paris.")
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -57,7 +61,11 @@ class APIKeyQuerySet(models.QuerySet):
 
 class APIKey(models.Model):
     """A secret for machines. Only its SHA-256 is stored (the key has 256 bits of entropy,
-    so a slow hash buys nothing); the plain key is shown once, when created."""
+    so a slow hash buys nothing); the plain key is shown once, when created.
+
+    A key with a `user` is that user's personal token: a request with it acts as the user (their
+    role and their book, accounts.access), its scope no longer applies. A key without one is a
+    machine key and keeps its scope."""
 
     PREFIX = "csk_"
 
@@ -66,6 +74,14 @@ class APIKey(models.Model):
     key_prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a key.")
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="A personal token acts as this user (role and book); empty for a machine key.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

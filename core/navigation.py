@@ -19,11 +19,14 @@ __all__ = [
     "NAV_BADGES",
     "NAV_ITEMS",
     "SECTIONS",
+    "TOPBAR_ITEMS",
     "BadgeFn",
     "NavItem",
     "menu_items",
     "register_badge",
     "register_menu_item",
+    "register_topbar_item",
+    "topbar_items",
 ]
 
 # Section key -> its heading, in sidebar order.
@@ -77,3 +80,17 @@ def register_badge(url_name: str, fn: BadgeFn) -> None:
     """`fn(request)` returns the count shown beside the menu item (None or 0 hides it). It is
     called only when a template renders the badge, at most once a request (context_processors)."""
     NAV_BADGES[url_name] = fn
+
+
+# The top bar's slots beside the user's name (notifications registers its bell): template names
+# by key, included by base.html in `order`. A slot's template must not query the database while
+# the page renders (load what it shows with htmx), so no page pays for it.
+TOPBAR_ITEMS: dict[str, tuple[int, str]] = {}
+
+
+def register_topbar_item(key: str, template_name: str, *, order: int = 100) -> None:
+    TOPBAR_ITEMS[key] = (order, template_name)
+
+
+def topbar_items() -> list[str]:
+    return [name for _order, name in sorted(TOPBAR_ITEMS.values())]

@@ -11,17 +11,30 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 @transaction.atomic
-def api_key_create(*, name: str, scope: str, created_by: User | None = None) -> tuple[APIKey, str]:
-    """Create a key and return it with its plain text, which is never stored."""
+def api_key_create(
+    *, name: str, scope: str, created_by: User | None = None, user: User | None = None
+) -> tuple[APIKey, str]:
+    """Create a key and return it with its plain text, which is never stored. With `user`, a
+    personal token acting as that user (role and book); `scope` is then only a label."""
     if scope not in APIKeyScope.values:
         raise ValueError(f"scope must be one of: {', '.join(APIKeyScope.values)}")
     if not name.strip():
         raise ValueError("name must not be empty")
     raw = APIKey.generate()
     key = APIKey.objects.create(
-        name=name.strip(), scope=scope, key_prefix=raw[:12], key_hash=APIKey.hash_key(raw), created_by=created_by
+        name=name.strip(),
+        scope=scope,
+        key_prefix=raw[:12],
+        key_hash=APIKey.hash_key(raw),
+        created_by=created_by,
+        user=user,
     )
     return key, raw
+
+
+def api_token_create(*, user: User, name: str = "Personal token") -> tuple[APIKey, str]:
+    """A personal API token for `user`: requests with it act as the user."""
+    return api_key_create(name=name, scope=APIKeyScope.WRITE, created_by=user, user=user)
 
 
 def api_key_revoke(*, key: APIKey) -> APIKey:
@@ -35,8 +48,8 @@ def api_key_authenticate(*, raw_key: str) -> APIKey | None:
     """The active key with this plain text, or None. Touches last_used_at at most once a minute."""
     if not raw_key or not raw_key.startswith(APIKey.PREFIX):
         return None
-    key = APIKey.objects.active().filter(key_hash=APIKey.hash_key(raw_key)).first()
-    if key is None:
+    key = APIKey.objects.active().select_related("user").filter(key_hash=APIKey.hash_key(raw_key)).first()
+    if key is None or (key.user_id is not None and not key.user.is_active):
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:

@@ -79,6 +79,11 @@ SURVEYS_PUBLIC_ANSWERS_PER_HOUR = env_int("SURVEYS_PUBLIC_ANSWERS_PER_HOUR", 30)
 RENEWALS_HORIZON_DAYS = int(os.environ.get("RENEWALS_HORIZON_DAYS", "120"))
 RENEWALS_REACTIVATION_DAYS = int(os.environ.get("RENEWALS_REACTIVATION_DAYS", "90"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What a CSM may read (accounts.access): "all" accounts (the default: CS teams cover for each
+# other) or only their "team"'s (owned, on the account team). Writes are always their team's only.
+CSM_READ_SCOPE = os.environ.get("PULSE_CSM_READ_SCOPE", "all")
+if CSM_READ_SCOPE not in ("all", "team"):
+    raise ImproperlyConfigured('PULSE_CSM_READ_SCOPE must be "all" or "team".')
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -315,6 +320,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.survey_days_rebuild_task",
         "schedule": crontab(hour=0, minute=20),
     },
+    # One notification per account and renewal date: repeated sweeps add nothing.
+    "daily-renewal-notifications": {
+        "task": "notifications.tasks.renewals_notify_task",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    # Each user's digest once their local time passes DIGEST_LOCAL_HOUR (once per local date).
+    "digest-sweep": {
+        "task": "notifications.tasks.digests_send_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -360,6 +375,13 @@ SPECTACULAR_SETTINGS = {
         "OpportunityKindEnum": "renewals.choices.OpportunityKind",
         "OpportunityStatusEnum": "renewals.choices.StageKind",
         "OpportunityOutcomeEnum": "renewals.choices.Outcome",
+        # Names fixed before renewals' risks added fields of the same names (type, source).
+        "SourceEnum": "health.models.ScoreSource",
+        "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
+        "RiskTypeEnum": "renewals.choices_risks.RiskType",
+        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
+        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
     },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
@@ -384,3 +406,13 @@ LOGGING = {
 # Outbound webhooks go only to public addresses; these hosts (names or IP literals) may be
 # internal, e.g. an on-premises CRM: WEBHOOK_ALLOWED_INTERNAL_HOSTS=crm.internal,10.0.4.12
 WEBHOOK_ALLOWED_INTERNAL_HOSTS = env_list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "")
+
+# Notifications (notifications app). A "key" account (its turning red notifies its owner) is one
+# of these tiers, or one whose ARR is at least the amount (in the account's currency units).
+NOTIFICATIONS_KEY_ACCOUNT_TIERS = env_list("NOTIFICATIONS_KEY_ACCOUNT_TIERS", "strategic,key")
+NOTIFICATIONS_KEY_ACCOUNT_MIN_ARR = int(os.environ.get("NOTIFICATIONS_KEY_ACCOUNT_MIN_ARR", "100000"))
+NOTIFICATIONS_RENEWAL_DAYS = int(os.environ.get("NOTIFICATIONS_RENEWAL_DAYS", "30"))
+# Kinds e-mailed to a user who has not chosen (in-app is always on).
+NOTIFICATIONS_EMAIL_DEFAULT = env_list("NOTIFICATIONS_EMAIL_DEFAULT", "task_assigned,mention")
+# The daily digest goes once the user's local time passes this hour.
+DIGEST_LOCAL_HOUR = int(os.environ.get("DIGEST_LOCAL_HOUR", "7"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.access import account_can_write, account_write_check
 from accounts.models import Account
 from core.choices import Role
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
@@ -213,6 +214,7 @@ class AccountHealthActionView(ActionView):
 
     def get_object(self):
         self.account = get_object_or_404(Account, pk=self.kwargs["pk"])
+        account_write_check(self.request.user, self.account)  # accounts.access: the account's book only
         return self.account
 
     def get_success_url(self, account) -> str:
@@ -302,7 +304,7 @@ def health_panel_context(request, account, *, override_form=None, sentiment_form
     if model is not None and context["latest"] is not None:
         context["risk"] = {**churn_risk_of(model, context["latest"].measures), "horizon": model.horizon_days}
     context.update(
-        can_edit=request.user.has_role(Role.CSM),
+        can_edit=account_can_write(request.user, account),
         override_form=override_form or OverrideForm(),
         sentiment_form=sentiment_form or SentimentForm(),
     )

@@ -14,4 +14,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        pass
+        from core.navigation import register_menu_item, register_topbar_item
+
+        from . import receivers  # noqa: F401  (playbooks' task_assigned, accounts' note_created, health's band_changed)
+
+        register_menu_item("work", _("Notifications"), "notifications:feed", "bell", order=35)
+        register_topbar_item("notifications", "notifications/partials/bell.html", order=10)

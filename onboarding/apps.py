@@ -29,16 +29,27 @@ class OnboardingConfig(AppConfig):
         ):
             register_audited_model(label)
 
-        from accounts.panels import AccountPanel, register_panel
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
+        from accounts.reassign import ReassignStep, register_reassign_step
         from core.choices import Role
         from core.navigation import register_menu_item
         from health.registry import register_measure
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .metrics import ONBOARDING_PROGRESS_MEASURE
-        from .panels import onboarding_context, success_plan_context
+        from .panels import contact_goals_context, onboarding_context, success_plan_context
+        from .reassign import plans_follow_accounts, plans_give_back
 
         register_measure(ONBOARDING_PROGRESS_MEASURE)
+        register_reassign_step(
+            ReassignStep(
+                key="success_plans",
+                label=_("Success plans"),
+                apply=plans_follow_accounts,
+                undo=plans_give_back,
+                order=20,
+            )
+        )
         register_panel(
             AccountPanel(
                 key="success_plan",
@@ -55,6 +66,16 @@ class OnboardingConfig(AppConfig):
                 title="Onboarding",
                 template_name="onboarding/partials/checklist_panel.html",
                 get_context=onboarding_context,
+                column="side",
+                order=40,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="goals",
+                title=_("Success plan goals"),
+                template_name="onboarding/partials/contact_goals_panel.html",
+                get_context=contact_goals_context,
                 column="side",
                 order=40,
             )

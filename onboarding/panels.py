@@ -4,19 +4,20 @@ change, so the markup exists once. Each runs a constant number of queries."""
 
 from django.utils import timezone
 
+from accounts.access import account_can_write
 from core.choices import Role
 from core.models import User
 
 from .choices import ChecklistStatus, PlanStatus
 from .metrics import ttfv
 from .models import ChecklistTemplate
-from .selectors import checklist_for_account, plan_for_account, published_maps
+from .selectors import checklist_for_account, contact_goals, plan_for_account, published_maps
 from .services import share_link_token
 
 
 def success_plan_context(request, account) -> dict:
     plan = plan_for_account(account_id=account.pk)
-    can_edit = request.user.has_role(Role.CSM)
+    can_edit = account_can_write(request.user, account)
     context = {"plan": plan, "can_edit": can_edit, "now": timezone.now()}
     if plan is not None:
         goals = list(plan.goals.all())
@@ -47,7 +48,7 @@ def success_plan_context(request, account) -> dict:
 
 def onboarding_context(request, account) -> dict:
     checklist = checklist_for_account(account_id=account.pk)
-    can_edit = request.user.has_role(Role.CSM)
+    can_edit = account_can_write(request.user, account)
     today = timezone.now().date()
     context = {"checklist": checklist, "can_edit": can_edit, "today": today}
     if checklist is not None:
@@ -64,3 +65,11 @@ def onboarding_context(request, account) -> dict:
     if can_edit and (checklist is None or checklist.status != ChecklistStatus.ACTIVE):
         context["templates"] = list(ChecklistTemplate.objects.filter(is_active=True))
     return context
+
+
+def contact_goals_context(request, contact) -> dict | None:
+    """The person page's "Success plan goals" they own (one query); hidden when they own none."""
+    goals = contact_goals(contact_id=contact.pk)
+    if not goals:
+        return None
+    return {"goals": goals, "today": timezone.now().date(), "account_id": contact.account_id}

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.core import signing
 from django.db.models import Case, Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Account, Persona
 from core.choices import Role
 from core.models import User
+from core.signed_links import SignedLinkGone, SignedLinkInvalid, signed_link_load
 
 from .choices import ChecklistStatus, MapVersionStatus, PlanStatus
 from .models import (
@@ -250,28 +250,21 @@ def shared_plan_detail(*, plan_id: int) -> SuccessPlan:
     )
 
 
-class ShareLinkInvalid(Exception):
-    """The token is forged or names no link: answer 404."""
-
-
-class ShareLinkGone(Exception):
-    """The link was revoked or has expired: answer 410."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+# The mechanism is core.signed_links (shared with reports' value report links).
+ShareLinkInvalid = SignedLinkInvalid
+ShareLinkGone = SignedLinkGone
 
 
 def share_link_from_token(token: str) -> PlanShareLink:
-    try:
-        link_id, nonce = signing.loads(token, salt=SHARE_SALT)
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise ShareLinkInvalid from exc
-    link = PlanShareLink.objects.select_related("plan__account", "contact").filter(pk=link_id, nonce=nonce).first()
-    if link is None:
-        raise ShareLinkInvalid
-    if link.revoked_at is not None:
-        raise ShareLinkGone("revoked")
-    if not link.is_usable():
-        raise ShareLinkGone("expired")
-    return link
+    return signed_link_load(
+        token, queryset=PlanShareLink.objects.select_related("plan__account", "contact"), salt=SHARE_SALT
+    )
+
+
+def contact_goals(*, contact_id: int, limit: int = 10) -> list[PlanGoal]:
+    """The plan goals a customer contact owns, open ones first: one query."""
+    return list(
+        PlanGoal.objects.filter(owner_contact_id=contact_id)
+        .select_related("plan", "stage")
+        .order_by(F("completed_at").desc(nulls_first=True), F("due_date").asc(nulls_last=True), "id")[:limit]
+    )

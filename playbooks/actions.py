@@ -2,6 +2,11 @@
 (held for approval or by the fatigue budget), webhook calls and Slack posts, lifecycle stage
 changes, surveys, onboarding checklists and success plans.
 
+The built-in actions are `choices.ActionType`; an app above playbooks adds its own with
+`register_action(RegisteredAction(...))` from its `AppConfig.ready()` (renewals: "open a risk").
+A registered action brings its validation, its one-line description, its builder fields
+(`ActionParam`: a choice each) and its bulk handler, called like the built-in ones.
+
 `actions_execute` runs inside the evaluation's transaction, for a chunk of enrolments at a
 time, in bulk (a constant number of queries per action and chunk, except the services of the
 floors below that take one account). Anything that leaves the database (mail, HTTP) is queued
@@ -12,6 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,13 +32,66 @@ from core.outbound_http import OutboundRefused, outbound_url_check
 from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
 from .models import EmailMessage, EmailTemplate, Enrolment, OutboundPost, Task, TaskTemplate
+from .services.tasks import tasks_assigned_announce
 from .template_context import render_text, template_context
 
-__all__ = ["action_describe", "actions_execute", "actions_validate", "render_text"]
+__all__ = [
+    "ACTIONS",
+    "ActionParam",
+    "RegisteredAction",
+    "action_describe",
+    "action_type_choices",
+    "actions_execute",
+    "actions_validate",
+    "register_action",
+    "render_text",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_CONTACTS_DEFAULT = 3
+
+
+# Section: the action registry (actions that apps above playbooks own)
+
+
+@dataclass(frozen=True)
+class ActionParam:
+    """One setting of a registered action in the builder: a choice from `choices()`."""
+
+    name: str
+    label: str
+    choices: Callable[[], list[tuple[str, str]]]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RegisteredAction:
+    """An action an upper app adds. `execute(*, playbook, step, action, enrolments, accounts, ctx,
+    outcomes)` runs for a chunk of enrolments (in bulk, appending one line per enrolment to
+    `outcomes[enrolment.pk]`); `validate(action)` returns {param: reason}; `describe(action)`
+    is the builder's one line."""
+
+    key: str
+    label: str
+    execute: Callable[..., None]
+    describe: Callable[[dict], str]
+    params: tuple[ActionParam, ...] = ()
+    validate: Callable[[dict], dict[str, str]] | None = None  # beyond each param's choices
+
+
+ACTIONS: dict[str, RegisteredAction] = {}
+
+
+def register_action(action: RegisteredAction) -> None:
+    if action.key in ActionType.values:
+        raise ValueError(f"{action.key!r} is a built-in action")
+    ACTIONS[action.key] = action
+
+
+def action_type_choices() -> list[tuple[str, str]]:
+    """The built-in action types, then the registered ones (for the builder's select)."""
+    return list(ActionType.choices) + [(a.key, str(a.label)) for a in ACTIONS.values()]
 
 
 # Section: validation
@@ -55,8 +115,20 @@ def actions_validate(actions: list) -> dict[str, str]:
             errors[at] = "must be an object"
             continue
         kind = action.get("type")
+        if kind in ACTIONS:
+            registered = ACTIONS[kind]
+            for param in registered.params:
+                allowed = {str(value) for value, _label in param.choices()}
+                value = action.get(param.name)
+                if value in (None, "") and not param.required:
+                    continue
+                if str(value) not in allowed:
+                    errors[f"{at}.{param.name}"] = f"choose a {str(param.label).lower()}"
+            if registered.validate is not None:
+                errors.update({f"{at}.{name}": reason for name, reason in registered.validate(action).items()})
+            continue
         if kind not in ActionType.values:
-            errors[f"{at}.type"] = f"must be one of: {', '.join(ActionType.values)}"
+            errors[f"{at}.type"] = f"must be one of: {', '.join(ActionType.values + list(ACTIONS))}"
             continue
         if kind == ActionType.TASK:
             if not TaskTemplate.objects.filter(pk=_int(action.get("template"))).exists():
@@ -105,6 +177,8 @@ def action_describe(action: dict, names: dict | None = None) -> str:
     """One line for the builder, e.g. "Task from 'Call the detractor'"."""
     names = names or {}
     kind = action.get("type")
+    if kind in ACTIONS:
+        return ACTIONS[kind].describe(action)
     if kind == ActionType.TASK:
         return f"Task from '{names.get(('task', action.get('template')), action.get('template'))}'"
     if kind == ActionType.EMAIL:
@@ -143,6 +217,7 @@ def actions_execute(
         ActionType.SURVEY: _survey,
         ActionType.CHECKLIST: _checklist,
         ActionType.SUCCESS_PLAN: _success_plan,
+        **{key: registered.execute for key, registered in ACTIONS.items()},
     }
     for step, action in enumerate(playbook.actions or []):
         handler = handlers.get(action.get("type"))
@@ -216,6 +291,8 @@ def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
         t.enrolment_id: t
         for t in Task.objects.filter(enrolment__in=enrolments, step=step).select_related("assignee", "account")
     }
+    fresh = [t.pk for t in created.values() if t.assignee_id is not None and t.created_at == ctx.now]
+    tasks_assigned_announce(task_ids=fresh, actor=None)  # one signal for the chunk (notifications)
     for e in enrolments:
         task = created.get(e.pk)
         if task is None:

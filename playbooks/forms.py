@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import LifecycleStage, Tier
-from accounts.models import Account, Persona
+from accounts.models import Account, Contact, Persona
 from core.models import User
 
+from .actions import ACTIONS, action_type_choices
 from .choices import ActionType, AssigneeRule, Priority, TriggerType
 from .models import EmailTemplate, Playbook, TaskTemplate
 from .selectors import task_workers
@@ -149,7 +150,7 @@ def _optional_model_choice(queryset, label):
 
 
 class ActionForm(forms.Form):
-    type = forms.ChoiceField(choices=[("", "—")] + list(ActionType.choices), required=False)
+    type = forms.ChoiceField(choices=[("", "—")], required=False)
     task_template = _optional_model_choice(TaskTemplate.objects.all(), "Task template")
     email_template = _optional_model_choice(EmailTemplate.objects.all(), "Email template")
     require_approval = forms.BooleanField(required=False, label="Hold for the CSM's approval")
@@ -163,15 +164,34 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "—")] + action_type_choices()
+        # One select per setting of each registered action (e.g. renewals' "open a risk").
+        self.registered_fields: list[tuple[str, str]] = []
+        for registered in ACTIONS.values():
+            for param in registered.params:
+                name = f"{registered.key}__{param.name}"
+                self.fields[name] = forms.ChoiceField(
+                    choices=[("", "—")] + [(str(v), str(label)) for v, label in param.choices()],
+                    required=False,
+                    label=param.label,
+                )
+                self.registered_fields.append((registered.key, name))
         self.fields["survey"].widget.choices = [("", "—")] + _survey_choices()
         self.fields["checklist_template"].widget.choices = [("", "By the account's tier")] + _checklist_choices()
         self.fields["success_map"].widget.choices = [("", "—")] + _map_choices()
+
+    @property
+    def registered_bound_fields(self) -> list:
+        """[(action key, bound field)] for the builder's rows of registered actions."""
+        return [(key, self[name]) for key, name in self.registered_fields]
 
     def to_action(self) -> dict | None:
         data = self.cleaned_data
         kind = data.get("type")
         if not kind or data.get("DELETE"):
             return None
+        if kind in ACTIONS:
+            return {"type": kind, **{p.name: data.get(f"{kind}__{p.name}") or None for p in ACTIONS[kind].params}}
         if kind == ActionType.TASK:
             return {"type": kind, "template": data["task_template"].pk if data.get("task_template") else None}
         if kind == ActionType.EMAIL:
@@ -198,7 +218,9 @@ class ActionForm(forms.Form):
     def initial_for(action: dict) -> dict:
         kind = action.get("type")
         initial = {"type": kind}
-        if kind == ActionType.TASK:
+        if kind in ACTIONS:
+            initial.update({f"{kind}__{p.name}": action.get(p.name) for p in ACTIONS[kind].params})
+        elif kind == ActionType.TASK:
             initial["task_template"] = action.get("template")
         elif kind == ActionType.EMAIL:
             initial.update(
@@ -373,6 +395,13 @@ class TaskCreateForm(forms.Form):
         required=False,
         label=_("Assignee"),
         error_messages={"invalid_choice": _("Assign to an active CSM, manager or admin.")},
+    )
+    # the person the task is about (from the person page): its signal names them
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That contact does not exist.")},
     )
 
     def __init__(self, *args, user=None, **kwargs):

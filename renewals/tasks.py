@@ -22,3 +22,12 @@ def renewals_account_sweep_task(account_id: int) -> dict:
 
     release(f"renewals:sweep:{account_id}")
     return renewals_sweep(account_ids=[account_id]).as_dict()
+
+
+@shared_task
+def reason_prompt_open_task(subscription_id: int, change: str, previous: dict | None = None) -> int | None:
+    """Ask the owner for a cancellation's or a downgrade's reason (deduped per change)."""
+    from .services import reason_prompt_open
+
+    prompt = reason_prompt_open(subscription_id=subscription_id, change=change, previous=previous)
+    return prompt.pk if prompt else None

@@ -7,8 +7,11 @@ that the pre-aggregate agrees with the live figures.
 Group keys are copies of the account's current segment, tier and owner (no foreign key: a
 deleted user must not delete history; an unknown owner id just matches no filter)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from core.signed_links import signed_link_nonce, signed_link_usable
 
 
 class GroupedRow(models.Model):
@@ -180,3 +183,60 @@ class ExpansionSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_name} {self.what} {self.ratio:.0%}"
+
+
+# Section: value reports (QBR / EBR)
+
+VALUE_SECTIONS = ("health", "adoption", "goals", "ttfv", "support", "nps", "outcomes")
+
+
+class ValueReport(models.Model):
+    """A value report (QBR / EBR) for one account over [start, end): the figures are read when
+    it is shown (reports.value), the CSM writes the customer's outcomes and may rename each
+    section per language (`headings`: {language: {section: text}}; a missing one is the
+    translated default)."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="value_reports")
+    title = models.CharField(max_length=200)
+    start = models.DateField()
+    end = models.DateField()
+    outcomes = models.TextField(blank=True)
+    headings = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-end", "-id"]
+        indexes = [models.Index(fields=["account", "-end"], name="valuereport_account")]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="valuereport_period")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ValueReportLink(models.Model):
+    """A link that shows the report to the customer, in `language`, until it expires or is
+    revoked (core.signed_links, the mechanism of shared success plans)."""
+
+    report = models.ForeignKey(ValueReport, on_delete=models.CASCADE, related_name="links")
+    language = models.CharField(max_length=16, default="en")
+    nonce = models.CharField(max_length=32, default=signed_link_nonce)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Link {self.pk} to value report {self.report_id}"
+
+    def is_usable(self, now=None) -> bool:
+        return signed_link_usable(self, now)

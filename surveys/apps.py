@@ -12,14 +12,14 @@ class SurveysConfig(AppConfig):
         register_audited_model("surveys.SurveyWorkspace", redact={"secret"})  # the audit trail
         register_audited_model("surveys.Survey")
 
-        from accounts.panels import AccountPanel, register_panel
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
         from core.choices import Role
         from core.navigation import register_menu_item
         from core.webhooks import register_webhook_event
         from health.registry import register_measure
 
         from .health_measures import SURVEY_MEASURES
-        from .panels import surveys_panel_context
+        from .panels import contact_surveys_panel_context, surveys_panel_context
 
         register_measure(*SURVEY_MEASURES)
         register_panel(
@@ -30,6 +30,16 @@ class SurveysConfig(AppConfig):
                 get_context=surveys_panel_context,
                 column="main",
                 order=40,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="surveys",
+                title=_("Survey answers"),
+                template_name="surveys/partials/contact_panel.html",
+                get_context=contact_surveys_panel_context,
+                column="main",
+                order=20,
             )
         )
         register_menu_item("insights", _("Surveys"), "surveys:report", "message", order=40)

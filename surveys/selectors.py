@@ -106,6 +106,17 @@ def account_responses(*, account_id: int, limit: int = 20) -> list[SurveyRespons
     )
 
 
+def contact_responses(*, contact_id: int, limit: int = 10) -> tuple[list[SurveyResponse], int]:
+    """A contact's newest answers (imported history too) and how many they gave in all: two queries."""
+    rows = list(
+        SurveyResponse.objects.filter(contact_id=contact_id)
+        .select_related("survey", "theme")
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+    total = SurveyResponse.objects.filter(contact_id=contact_id).count() if len(rows) == limit else len(rows)
+    return rows, total
+
+
 def deliveries_pending_widget(*, contact_id: int, survey_ids: list[int], since) -> QuerySet:
     return SurveyDelivery.objects.filter(
         contact_id=contact_id, survey_id__in=survey_ids, channel="widget", status="sent", sent_at__gt=since

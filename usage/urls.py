@@ -1,7 +1,8 @@
-"""Segment-compatible tracking (/v1/...), mounted at the root."""
+"""Segment-compatible tracking (/v1/...) and the person page's event pages (/usage/...), at the root."""
 
 from django.urls import path
 
+from . import views
 from .api import segment
 
 app_name = "usage"
@@ -14,4 +15,6 @@ urlpatterns = [
     path("v1/screen", segment.ScreenView.as_view(), name="tracking_screen"),
     path("v1/alias", segment.AliasView.as_view(), name="tracking_alias"),
     path("v1/batch", segment.BatchView.as_view(), name="tracking_batch"),
+    # the person page's event list, next pages
+    path("usage/contacts/<int:pk>/events/", views.ContactEventsView.as_view(), name="contact_events"),
 ]

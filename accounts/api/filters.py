@@ -1,10 +1,11 @@
 """FilterSets of the REST API. Accounts are named by external id (`?account=acme`)."""
 
 import django_filters as filters
+from django.db.models import Exists, OuterRef, Q
 
 from core.api.filters import IsoDateTimeFilter
 
-from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
+from ..models import Account, AccountTeamMember, Activity, Contact, CostEntry, Subscription, SupportTicket
 
 
 class AccountFilter(filters.FilterSet):
@@ -13,12 +14,19 @@ class AccountFilter(filters.FilterSet):
     updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     mrr_min = filters.NumberFilter(field_name="mrr", lookup_expr="gte")
     mrr_max = filters.NumberFilter(field_name="mrr", lookup_expr="lte")
-    owner = filters.CharFilter(field_name="owner__username")
+    owner = filters.CharFilter(field_name="owner__username", help_text="The owner's username.")
+    team = filters.CharFilter(
+        method="filter_team", help_text="A username: the accounts that user owns or is on the account team of."
+    )
     parent = filters.CharFilter(field_name="parent__external_id")
 
     class Meta:
         model = Account
         fields = ["tier", "segment", "lifecycle_stage", "health_band", "stripe_customer_id"]
+
+    def filter_team(self, queryset, name, value):
+        member = AccountTeamMember.objects.filter(account=OuterRef("pk"), user__username=value)
+        return queryset.filter(Q(owner__username=value) | Q(Exists(member)))
 
 
 class ContactFilter(filters.FilterSet):

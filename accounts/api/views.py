@@ -18,11 +18,20 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
+from core.api.permissions import ScopedPermission
 from core.api.throttling import KeyRateThrottle
 from core.choices import Role
 from core.db import lookup_by
+from core.models import User
 
 from .. import records
+from ..access import (
+    AccountWritePermission,
+    account_reads_restricted,
+    account_writes_all,
+    accounts_readable,
+    accounts_writable,
+)
 from ..models import Account, Activity, Contact, CostEntry, Subscription, SupportTicket
 from ..services import activity_create
 from . import filters, serializers
@@ -54,6 +63,40 @@ class ItemsInvalid(APIException):
             "message": message or f"{total} item(s) are invalid; nothing was written.",
             "errors": errors,
         }
+
+
+class ItemsForbidden(APIException):
+    """403 {"code": "permission_denied", "message", "errors": [{"index", "field", "reason"}]}:
+    items on accounts outside the caller's book (accounts.access); nothing written."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+    def __init__(self, errors: list[dict], message: str):
+        super().__init__("permission_denied")
+        self.detail = {"code": "permission_denied", "message": message, "errors": errors}
+
+
+def _author(request):
+    """The user a write is logged as (None for a machine key)."""
+    return request.user if isinstance(request.user, User) else None
+
+
+def items_write_check(user, accounts: list, *, field: str = "account") -> None:
+    """The API's bulk form of accounts.access: 403 naming each item whose account (`accounts`,
+    one per item, None for a new one) `user` may not write; one query for the whole list."""
+    if account_writes_all(user):
+        return
+    by_index = {index: a.pk for index, a in enumerate(accounts) if isinstance(a, Account)}
+    if not by_index:
+        return
+    writable = accounts_writable(user, Account.objects.filter(pk__in=set(by_index.values())))
+    allowed = set(writable.values_list("pk", flat=True))
+    denied = [index for index, pk in by_index.items() if pk not in allowed]
+    if denied:
+        raise ItemsForbidden(
+            [{"index": i, "field": field, "reason": _("not in your book")} for i in denied],
+            _("%(count)d item(s) are on accounts outside your book; nothing was written.") % {"count": len(denied)},
+        )
 
 
 def _flatten(errors, prefix: str | None = None) -> list[tuple[str | None, str]]:
@@ -144,11 +187,36 @@ class BodyLimitMixin:
 
 
 class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
-    """Shared behaviour: list with filters and cursor pages, and POST of one object or a list."""
+    """Shared behaviour: list with filters and cursor pages, and POST of one object or a list.
+
+    Which accounts the caller reads and writes is accounts.access's answer: lists and single
+    records are narrowed to the readable accounts; a write to a record on an account outside the
+    caller's book is 403 (`account_field` names the record's account: "" for the account itself,
+    None for records on no account)."""
 
     throttle_classes = [KeyRateThrottle]
+    permission_classes = [ScopedPermission, AccountWritePermission]
     upsert = None  # records.<entity>_upsert
     ref_models = {"account": Account, "parent": Account, "contact": Contact}
+    account_field: str | None = "account"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.account_field is None or not account_reads_restricted(self.request.user):
+            return queryset
+        if self.account_field == "":
+            return accounts_readable(self.request.user, queryset)
+        readable = accounts_readable(self.request.user, Account.objects.all())
+        return queryset.filter(**{f"{self.account_field}__in": readable.values("pk")})
+
+    def _check_writable(self, items: list[dict]) -> None:
+        if self.account_field is None or account_writes_all(self.request.user):
+            return
+        if self.account_field == "":
+            accounts = [self._refs_existing.get(item.get("external_id")) for item in items]
+        else:
+            accounts = [item.get(self.account_field) for item in items]
+        items_write_check(self.request.user, accounts, field=self.account_field or "external_id")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -169,6 +237,8 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         self._refs = refs
 
     def _write(self, items: list[dict]):
+        if self.account_field == "" or self.queryset.model is Contact:  # changes logged with the caller
+            return self.upsert(items=items, author=_author(self.request), source="api")
         return self.upsert(items=items)
 
     def create(self, request, *args, **kwargs):
@@ -188,6 +258,11 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
             errors.sort(key=lambda e: e.get("index", 0))
             raise ItemsInvalid(errors)
         items = serializer.validated_data if many else [serializer.validated_data]
+        self._refs_existing = {}
+        if self.account_field == "" and not account_writes_all(request.user):
+            wanted_ids = [i.get("external_id") for i in items if i.get("external_id")]
+            self._refs_existing = lookup_by(Account.objects.all(), "external_id", wanted_ids)
+        self._check_writable(list(items))
         result = self._write_retrying(list(items))
         output = self.get_serializer(result.objects, many=True).data
         if many:
@@ -211,7 +286,9 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                     values["parent"] = Account.objects.filter(external_id=values["parent"]).first()
                     if values["parent"] is None:
                         raise ValueError("parent: unknown account")
-                instance = records.record_update(instance=instance, values=values)
+                instance = records.record_update(
+                    instance=instance, values=values, author=_author(request), source="api"
+                )
         except ValueError as exc:
             raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
         except IntegrityError as exc:
@@ -280,6 +357,7 @@ class AccountViewSet(ImportViewSet):
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
     upsert = staticmethod(records.accounts_upsert)
+    account_field = ""
 
     def perform_destroy(self, instance):
         records.account_delete(account=instance)
@@ -334,6 +412,7 @@ class CostEntryViewSet(ImportViewSet):
     filterset_class = filters.CostEntryFilter
     write_role = Role.MANAGER
     upsert = staticmethod(records.costs_upsert)
+    account_field = None
 
 
 @_import_schema(serializers.ActivitySerializer, "timeline activities")

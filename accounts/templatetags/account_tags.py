@@ -5,7 +5,12 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from core.mentions import MENTION_RE
 
 register = template.Library()
 
@@ -98,3 +103,24 @@ def query_with(context, **params) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def with_mentions(activity) -> str:
+    """A timeline entry's body, escaped, with each resolved `@username` (stored in its metadata by
+    `activity_create`) linked to that team member's book in the portfolio."""
+    body = activity.body or ""
+    known = {m["username"]: m["id"] for m in (activity.metadata or {}).get("mentions", []) if "username" in m}
+    if not known:
+        return escape(body)
+    portfolio = reverse("accounts:portfolio")
+    parts, last = [], 0
+    for match in MENTION_RE.finditer(body):
+        user_id = known.get(match.group(1))
+        if user_id is None:
+            continue
+        parts.append(escape(body[last : match.start()]))
+        parts.append(f'<a class="mention" href="{portfolio}?owner={int(user_id)}">@{escape(match.group(1))}</a>')
+        last = match.end()
+    parts.append(escape(body[last:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped

@@ -43,6 +43,8 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_authenticate(raw_key=parts[1])
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        if key.user_id is not None:  # a personal token: the request acts as its user
+            return key.user, key
         return APIKeyUser(key), key
 
     def authenticate_header(self, request):
@@ -54,4 +56,8 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "An API key created by an admin."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key created by an admin, or a user's personal token.",
+        }

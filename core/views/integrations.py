@@ -1,15 +1,18 @@
 """Admin pages for integrations: API keys (/team/api-keys/) and outbound webhooks
-(/team/webhooks/). Admins only, for reading too (keys and secrets are configuration)."""
+(/team/webhooks/). Admins only, for reading too (keys and secrets are configuration). And every
+user's own personal API tokens (/team/tokens/)."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from core.forms_integrations import APIKeyForm, WebhookEndpointForm
 from core.models import APIKey, WebhookDelivery, WebhookEndpoint
 from core.permissions import AdminRequiredMixin
-from core.services import api_key_create, api_key_revoke
+from core.services import api_key_create, api_key_revoke, api_token_create
 from core.views.toolkit import htmx_partial
 from core.webhooks import (
     WEBHOOK_EVENTS,
@@ -157,3 +160,36 @@ class WebhookDetailView(AdminRequiredMixin, View):
         )
         messages.success(request, "Saved.")
         return redirect("core:webhook_detail", pk=endpoint.pk)
+
+
+# Section: personal API tokens (every user, their own)
+
+
+class PersonalTokenListView(LoginRequiredMixin, View):
+    """/team/tokens/: the signed-in user's personal API tokens. A token acts as its user (role
+    and book) on the API; it is shown once, on the answer to the POST that creates it."""
+
+    template_name = "core/token_list.html"
+
+    def render_page(self, request, *, new_key=None, error: str = "", status: int = 200):
+        tokens = APIKey.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+        context = {"tokens": tokens, "new_key": new_key, "error": error}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(request)
+
+    def post(self, request):
+        name = (request.POST.get("name") or "").strip()
+        if not name or len(name) > 120:
+            return self.render_page(request, error=_("Give the token a name (at most 120 characters)."), status=400)
+        key, raw = api_token_create(user=request.user, name=name)
+        return self.render_page(request, new_key={"key": key, "raw": raw})
+
+
+class PersonalTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        key = get_object_or_404(APIKey, pk=pk, user=request.user)
+        api_key_revoke(key=key)
+        messages.success(request, _("Revoked “%(name)s”: it no longer authenticates.") % {"name": key.name})
+        return redirect("core:token_list")

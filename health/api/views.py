@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts.access import records_readable
 from core.api.pagination import CursorPagination
 from core.choices import Role
 
@@ -53,6 +54,7 @@ class HealthScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         qs = HealthScore.objects.filter(day=_as_of(self.request)).select_related("account", "scorecard")
+        qs = records_readable(self.request.user, qs)  # accounts.access: the read scope
         band = self.request.query_params.get("band")
         if band is not None:
             if band not in ("red", "yellow", "green"):

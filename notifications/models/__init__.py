@@ -1,3 +1,6 @@
 """The notifications app's models, one module per idea, re-exported here."""
 
-__all__: list[str] = []
+from .digest import DigestLog
+from .feed import Notification, NotificationPreference
+
+__all__ = ["DigestLog", "Notification", "NotificationPreference"]

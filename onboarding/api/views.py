@@ -10,6 +10,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import account_write_check, records_readable
+
 from .. import services
 from ..metrics import ttfv
 from ..models import AccountChecklist, AccountChecklistItem, PlanGoal, SuccessMap, SuccessMapVersion, SuccessPlan
@@ -48,6 +50,9 @@ class SuccessPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     ).prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.select_related("owner_user", "owner_contact")))
     filterset_class = PlanFilter
 
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
+
     def get_serializer_class(self):
         return s.SuccessPlanStartSerializer if self.action == "create" else s.SuccessPlanSerializer
 
@@ -55,6 +60,7 @@ class SuccessPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        account_write_check(request.user, data.validated_data["account"])  # accounts.access
         try:
             plan = services.success_plan_start(**data.validated_data)
         except DjangoValidationError as exc:
@@ -80,6 +86,9 @@ class AccountChecklistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     )
     filterset_class = ChecklistFilter
 
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
+
     def get_serializer_class(self):
         return s.ChecklistStartSerializer if self.action == "create" else s.AccountChecklistSerializer
 
@@ -87,6 +96,7 @@ class AccountChecklistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        account_write_check(request.user, data.validated_data["account"])  # accounts.access
         try:
             checklist = services.checklist_start(**data.validated_data)
         except DjangoValidationError as exc:

@@ -1,15 +1,15 @@
-"""The customer's shared plan: signed, revocable, expiring links, and the goal a customer ticks
-through one."""
+"""The customer's shared plan: signed, revocable, expiring links (the mechanism is
+core.signed_links), and the goal a customer ticks through one."""
 
 from datetime import timedelta
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.choices import ActivityKind
 from accounts.models import Contact
 from accounts.services import activity_create
+from core.signed_links import signed_link_revoke, signed_link_token, signed_link_viewed
 
 from ..choices import CompletionSource
 from ..models import PlanGoal, PlanShareLink, SuccessPlan
@@ -26,7 +26,7 @@ __all__ = [
 
 
 def share_link_token(link: PlanShareLink) -> str:
-    return signing.dumps([link.pk, link.nonce], salt=SHARE_SALT, compress=True)
+    return signed_link_token(link, salt=SHARE_SALT)
 
 
 def share_link_create(*, plan: SuccessPlan, contact: Contact | None = None, days: int = 30, user=None) -> PlanShareLink:
@@ -40,15 +40,12 @@ def share_link_create(*, plan: SuccessPlan, contact: Contact | None = None, days
 
 
 def share_link_revoke(*, link: PlanShareLink) -> PlanShareLink:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-    return link
+    return signed_link_revoke(link)
 
 
 def share_link_viewed(*, link: PlanShareLink) -> None:
     """Note when the customer last opened the link (one UPDATE, no signals)."""
-    PlanShareLink.objects.filter(pk=link.pk).update(last_viewed_at=timezone.now())
+    signed_link_viewed(link)
 
 
 def customer_goal_toggle(*, link: PlanShareLink, goal_id: int, done: bool) -> PlanGoal:

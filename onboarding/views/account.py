@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.access import account_read_check, account_write_check
 from accounts.models import Account, Contact
 from core.models import User
 from core.permissions import RoleRequiredMixin
@@ -45,6 +46,7 @@ class AccountSuccessView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         account = _account(self.kwargs["account_id"])
+        account_read_check(self.request.user, account)
         return super().get_context_data(
             account=account,
             plan_panel=success_plan_context(self.request, account),
@@ -72,7 +74,9 @@ class PanelActionView(ActionView):
         return None if getattr(self, "error", None) else self.panels[self.panel][2]
 
     def get_object(self):
-        return _account(self.kwargs["account_id"])
+        account = _account(self.kwargs["account_id"])
+        account_write_check(self.request.user, account)  # accounts.access: the account's book only
+        return account
 
     def act(self, account) -> None:
         raise NotImplementedError

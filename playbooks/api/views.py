@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from accounts.access import records_readable
 from core.choices import Role
 from core.models import User
 
@@ -72,6 +73,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         qs = Task.objects.select_related("account", "playbook").order_by("-id")
+        qs = records_readable(self.request.user, qs)  # accounts.access: the read scope
         params = self.request.query_params
         if params.get("status"):
             if params["status"] not in TaskStatus.values:

@@ -2,7 +2,7 @@
 constant number of queries (related rows are joined or prefetched). One module per page family:
 `inbox`, `team`, `builder`, `accounts` (the account page's panel, the "New task" form's account)."""
 
-from .accounts import account_open_tasks, accounts_by_pk, task_account_get
+from .accounts import account_open_tasks, accounts_by_pk, contact_tasks, task_account_get
 from .builder import (
     account_names,
     action_target_names,
@@ -44,6 +44,7 @@ __all__ = [
     "account_names",
     "account_open_tasks",
     "accounts_by_pk",
+    "contact_tasks",
     "action_target_names",
     "email_templates",
     "emails_awaiting_approval",

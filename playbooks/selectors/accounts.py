@@ -3,6 +3,8 @@ is for."""
 
 from __future__ import annotations
 
+from django.db.models import Case, Value, When
+
 from accounts.models import Account
 
 from ..choices import OPEN_STATUSES
@@ -11,6 +13,7 @@ from ..models import Task
 __all__ = [
     "account_open_tasks",
     "accounts_by_pk",
+    "contact_tasks",
     "task_account_get",
 ]
 
@@ -20,6 +23,19 @@ def account_open_tasks(*, account_id: int, limit: int = 10) -> list[Task]:
         Task.objects.filter(account_id=account_id, status__in=OPEN_STATUSES)
         .select_related("assignee", "playbook")
         .order_by("due_date", "-priority", "id")[:limit]
+    )
+
+
+def contact_tasks(*, contact, limit: int = 10) -> list[Task]:
+    """Tasks about a person (their signal names them: a detractor answer, a task made from their
+    page), open ones first, then the newest: one query."""
+    if contact.account_id is None:
+        return []
+    return list(
+        Task.objects.filter(account_id=contact.account_id, signal__contact_id=contact.pk)
+        .select_related("assignee", "playbook")
+        .annotate(is_closed=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)))
+        .order_by("is_closed", "due_date", "-id")[:limit]
     )
 
 

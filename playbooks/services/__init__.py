@@ -5,7 +5,7 @@ hand), `emails`, `outbound`."""
 
 from .cadence import touch_cadence_set
 from .emails import email_message_approve, email_message_reject, email_message_send
-from .manual_tasks import MAX_DUE_DAYS, task_create
+from .manual_tasks import MAX_DUE_DAYS, task_create, task_create_for_owner
 from .outbound import outbound_post_send
 from .playbooks import PLAYBOOK_FIELDS, playbook_save, playbook_set_enabled
 from .runs import playbooks_run, playbooks_run_event
@@ -35,6 +35,7 @@ __all__ = [
     "playbooks_run_event",
     "task_complete",
     "task_create",
+    "task_create_for_owner",
     "task_reassign",
     "task_reopen_snoozed",
     "task_snooze",

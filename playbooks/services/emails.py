@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import account_can_write
 from accounts.choices import ActivityKind
-from core.choices import Role
 
 from ..choices import EmailStatus
 from ..models import EmailMessage
@@ -22,9 +22,8 @@ __all__ = [
 
 
 def _can_decide(message: EmailMessage, user) -> bool:
-    if user.has_role(Role.MANAGER):
-        return True
-    return user.has_role(Role.CSM) and message.account.owner_id == user.pk
+    """Whoever may write the account (accounts.access: its owner and team, their managers, admins)."""
+    return account_can_write(user, message.account)
 
 
 @transaction.atomic
@@ -34,7 +33,7 @@ def email_message_approve(*, message: EmailMessage, user) -> EmailMessage:
 
     message = EmailMessage.objects.select_for_update().select_related("account").get(pk=message.pk)
     if not _can_decide(message, user):
-        raise PermissionDenied("Only the account's owner or a manager approves its emails.")
+        raise PermissionDenied("Only the account's book (owner, team, their managers) approves its emails.")
     if message.status != EmailStatus.PENDING_APPROVAL:
         raise ValidationError(
             {"status": f"This email is {message.get_status_display().lower()}, not awaiting approval."}
@@ -55,7 +54,7 @@ def email_message_approve(*, message: EmailMessage, user) -> EmailMessage:
 
 def email_message_reject(*, message: EmailMessage, user) -> EmailMessage:
     if not _can_decide(message, user):
-        raise PermissionDenied("Only the account's owner or a manager rejects its emails.")
+        raise PermissionDenied("Only the account's book (owner, team, their managers) rejects its emails.")
     updated = EmailMessage.objects.filter(pk=message.pk, status=EmailStatus.PENDING_APPROVAL).update(
         status=EmailStatus.REJECTED, approver=user, decided_at=timezone.now()
     )

@@ -8,14 +8,17 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import account_work_check
 from accounts.choices import ActivityKind
 from core.choices import Role
 from core.models import User
 
 from ..choices import OPEN_STATUSES, TaskStatus
 from ..models import Playbook, Task
+from ..signals import task_assigned
 
 __all__ = [
     "CHURNED_NOTE",
@@ -23,14 +26,19 @@ __all__ = [
     "task_reassign",
     "task_reopen_snoozed",
     "task_snooze",
+    "tasks_assigned_announce",
     "tasks_bulk",
     "tasks_cancel_churned",
 ]
 
 
-def _require_worker(user) -> None:
+def _require_worker(user, task: Task | None = None) -> None:
+    """A CSM or above; with `task`, one who may work it (its assignee, or a writer of its
+    account: accounts.access)."""
     if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
         raise PermissionDenied("Read-only users cannot change tasks.")
+    if task is not None:
+        account_work_check(user, task.account, assignee_id=task.assignee_id)
 
 
 @transaction.atomic
@@ -39,7 +47,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     activity). Completing a done task again changes nothing."""
     from accounts.services import activity_create
 
-    _require_worker(user)
+    _require_worker(user, task)
     note = (outcome_note or "").strip()
     if not note:
         raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
@@ -71,7 +79,7 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
 
 
 def task_snooze(*, task: Task, user, until: date) -> Task:
-    _require_worker(user)
+    _require_worker(user, task)
     today = timezone.now().date()
     if until <= today:
         raise ValidationError({"until": "Snooze until a day after today."})
@@ -86,13 +94,27 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
     return task
 
 
-def task_reassign(*, task: Task, user, assignee: User) -> Task:
-    _require_worker(user)
+def task_reassign(*, task: Task, user, assignee: User, notify: bool = True) -> Task:
+    """Give the task to `assignee`; `task_assigned` goes out after commit when it changed hands
+    (`notify=False`: the caller sends one signal for a batch)."""
+    _require_worker(user, task)
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
         raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
+    changed = task.assignee_id != assignee.pk
     Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
     task.assignee = assignee
+    if changed and notify:
+        tasks_assigned_announce(task_ids=[task.pk], actor=user)
     return task
+
+
+def tasks_assigned_announce(*, task_ids: list[int], actor=None) -> None:
+    """Send `playbooks.signals.task_assigned` for these tasks once the transaction commits."""
+    if not task_ids:
+        return
+    ids = list(task_ids)
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: task_assigned.send(sender=Task, task_ids=ids, actor_id=actor_id))
 
 
 def tasks_bulk(
@@ -116,7 +138,7 @@ def tasks_bulk(
         raise ValidationError({"until": "Choose a day."})
     if action == "reassign" and assignee is None:
         raise ValidationError({"assignee": "Choose someone."})
-    done, errors = 0, {}
+    done, errors, reassigned = 0, {}, []
     for task in tasks:
         try:
             if action == "complete":
@@ -124,10 +146,15 @@ def tasks_bulk(
             elif action == "snooze" and until is not None:  # checked above
                 task_snooze(task=task, user=user, until=until)
             elif assignee is not None:  # reassign, checked above
-                task_reassign(task=task, user=user, assignee=assignee)
+                if task.assignee_id != assignee.pk:
+                    reassigned.append(task.pk)
+                task_reassign(task=task, user=user, assignee=assignee, notify=False)
             done += 1
         except ValidationError as exc:
             errors[task.pk] = " ".join(exc.messages)
+        except PermissionDenied as exc:
+            errors[task.pk] = str(exc)
+    tasks_assigned_announce(task_ids=reassigned, actor=user)  # one signal for the batch
     return {"done": done, "errors": errors}
 
 
@@ -138,7 +165,8 @@ CHURNED_NOTE = "Cancelled: the account churned."
 def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
     """Cancel the open and snoozed tasks of churned accounts (lifecycle stage Churned), all of
     them or those of `account_ids`, except the tasks of playbooks that handle churn (win-back,
-    exit interview: `Playbook.handles_churn`). Each task keeps why in its outcome note; each
+    exit interview: `Playbook.handles_churn`) and tasks whose signal says `handles_churn`. Each
+    task keeps why in its outcome note; each
     account gets one timeline entry listing them. Returns how many tasks were cancelled.
     A constant number of queries plus one timeline write per account concerned."""
     from accounts.choices import LifecycleStage
@@ -155,6 +183,8 @@ def tasks_cancel_churned(*, account_ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(account_id__in=list(account_ids))
     if keep:
         qs = qs.exclude(playbook_id__in=keep)
+    # A task that exists because the account churned (e.g. "give the reason", renewals) stays.
+    qs = qs.exclude(Q(signal__has_key="handles_churn") & Q(signal__handles_churn=True))
     rows = list(
         qs.select_for_update(of=("self",)).order_by("account_id", "id").values_list("pk", "account_id", "title")
     )

@@ -33,7 +33,17 @@ class SurveyAnswer(Trigger):
     )
     events = (EVENT_RESPONSE_RECORDED,)
     account_path = "account"
-    fields = ("pk", "account_id", "kind", "score", "comment", "submitted_at", "contact__name", "contact__email")
+    fields = (
+        "pk",
+        "account_id",
+        "kind",
+        "score",
+        "comment",
+        "submitted_at",
+        "contact_id",
+        "contact__name",
+        "contact__email",
+    )
 
     def summary(self, p):
         return dict(SURVEY_ANSWERS)[p["answer"]]
@@ -60,5 +70,11 @@ class SurveyAnswer(Trigger):
             account_id=row["account_id"],
             key=f"response:{row['pk']}",
             reason=f"{row['kind'].upper()} {row['score']} ({label}) from {who} on {row['submitted_at']:%d %b}{quoted}",
-            signal={"response_id": row["pk"], "kind": row["kind"], "score": row["score"], "comment": comment[:500]},
+            signal={
+                "response_id": row["pk"],
+                "contact_id": row["contact_id"],  # the person page lists the tasks about them
+                "kind": row["kind"],
+                "score": row["score"],
+                "comment": comment[:500],
+            },
         )

@@ -52,7 +52,11 @@ class TaskCreateView(RoleRequiredMixin, View):
 
     def get(self, request):
         account = _fixed_account(request)
-        form = TaskCreateForm(user=request.user, initial={"account": account.pk} if account else {})
+        initial = {"account": account.pk} if account else {}
+        contact = request.GET.get("contact", "")
+        if account is not None and contact.isdigit():
+            initial["contact"] = int(contact)
+        form = TaskCreateForm(user=request.user, initial=initial)
         return self._form_response(request, form, account, status=200)
 
     def post(self, request):
@@ -70,6 +74,7 @@ class TaskCreateView(RoleRequiredMixin, View):
                     priority=data["priority"],
                     due_date=data["due_date"],
                     assignee=data["assignee"],
+                    contact=data.get("contact"),
                 )
             except ValidationError as exc:
                 apply_validation_error(form, exc)
@@ -78,6 +83,8 @@ class TaskCreateView(RoleRequiredMixin, View):
         if not htmx_partial(request):
             messages.success(request, _("Task created: %(title)s.") % {"title": task.title})
             default = reverse("accounts:detail", args=[account.pk]) if account else reverse("playbooks:inbox")
+            if task.signal.get("contact_id"):
+                default = reverse("accounts:contact_detail", args=[task.signal["contact_id"]])
             return HttpResponseRedirect(default)
         if account is not None:
             panel = tasks_panel_context(request, account) | {"created": task}

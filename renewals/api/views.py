@@ -3,7 +3,6 @@ forecast. Writes go through renewals.services; their ValidationErrors are 400s n
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -91,13 +90,9 @@ class OpportunityViewSet(
         return qs
 
     def get_object(self):
-        """The upsert's route names the opportunity by external id (DRF's OPTIONS asks too)."""
+        # the upsert route names the opportunity by its external id (OPTIONS asks for it too)
         if "external_id" in self.kwargs:
-            obj = Opportunity.objects.filter(external_id=self.kwargs.get("external_id")).first()
-            if obj is None:
-                raise Http404
-            self.check_object_permissions(self.request, obj)
-            return obj
+            return get_object_or_404(self.get_queryset(), external_id=self.kwargs["external_id"])
         return super().get_object()
 
     def perform_create(self, serializer):

@@ -1,0 +1,1 @@
+"""Browser pages of renewals, one module per idea (`risks`: risks, reasons, risk reports)."""

@@ -6,8 +6,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from accounts.access import records_readable
 from accounts.api.serializers import ErrorSerializer
-from accounts.api.views import ItemsInvalid, items_errors
+from accounts.api.views import ItemsInvalid, items_errors, items_write_check
 from accounts.models import Account, Contact
 
 from ..filters import SurveyResponseFilter
@@ -45,6 +46,9 @@ class SurveyResponseViewSet(
     serializer_class = SurveyResponseSerializer
     filterset_class = SurveyResponseFilter
 
+    def get_queryset(self):
+        return records_readable(self.request.user, super().get_queryset())  # accounts.access: the read scope
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "refs": getattr(self, "_refs", {})}
 
@@ -76,6 +80,7 @@ class SurveyResponseViewSet(
         items = list(serializer.validated_data) if many else [serializer.validated_data]
         if duplicates := import_duplicates(items=items):  # only a list can name one answer twice
             raise ItemsInvalid(duplicates)
+        items_write_check(request.user, [item.get("account") for item in items])  # accounts.access
         with transaction.atomic():
             saved = responses_import(items=items)
         output = SurveyResponseSerializer(saved, many=True).data

@@ -190,9 +190,9 @@ def test_update_of_a_record_deleted_meanwhile_is_a_404(monkeypatch):
     SupportTicketFactory(account=AccountFactory(external_id="acme"), external_id="T-1", subject="Old")
     original = records.record_update
 
-    def deleted_first(*, instance, values):
+    def deleted_first(*, instance, values, **kwargs):
         SupportTicket.objects.filter(pk=instance.pk).delete()
-        return original(instance=instance, values=values)
+        return original(instance=instance, values=values, **kwargs)
 
     monkeypatch.setattr(records, "record_update", deleted_first)
     response = bearer.patch("/api/v1/tickets/T-1/", {"subject": "New"}, format="json")

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from accounts.models import Activity
 from core.choices import Role
-from core.models import User
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -33,3 +33,14 @@ def test_create_api_key_command_prints_key_last(capsys):
     call_command("create_api_key", "--name", "ci", "--scope", "write")
     last_line = capsys.readouterr().out.strip().splitlines()[-1]
     assert api_key_authenticate(raw_key=last_line) == APIKey.objects.get(name="ci")
+
+
+def test_create_api_key_command_binds_a_personal_token(capsys, csm_user):
+    from django.core.management.base import CommandError
+
+    call_command("create_api_key", "--name", "carl", "--scope", "write", "--user", "csm")
+    last_line = capsys.readouterr().out.strip().splitlines()[-1]
+    key = api_key_authenticate(raw_key=last_line)
+    assert key is not None and key.user == csm_user
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("create_api_key", "--name", "x", "--scope", "write", "--user", "nobody")

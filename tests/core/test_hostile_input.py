@@ -271,7 +271,7 @@ def test_json_parse_names_the_path_of_a_nul_and_of_deep_nesting():
 def test_a_refused_write_does_not_quote_the_database(keys, monkeypatch):
     from accounts.api.views import AccountViewSet
 
-    def refuse(*, items):
+    def refuse(*, items, **kwargs):
         raise IntegrityError('duplicate key value violates unique constraint "accounts_account_external_id_key"')
 
     monkeypatch.setattr(AccountViewSet, "upsert", staticmethod(refuse))

@@ -59,6 +59,8 @@ SIDEBAR = [
     ("Work", "Home", "reports:home", "home", "readonly"),
     ("Work", "Portfolio", "accounts:portfolio", "grid", "readonly"),
     ("Work", "Tasks", "playbooks:inbox", "check", "readonly"),
+    ("Work", "Notifications", "notifications:feed", "bell", "readonly"),
+    ("Work", "Risks", "renewals:risk_list", "alert", "readonly"),
     ("Work", "Renewals", "renewals:board", "refresh", "readonly"),
     ("Work", "Success plans", "onboarding:board", "flag", "readonly"),
     ("Insights", "Dashboard", "reports:dashboard", "chart", "readonly"),
@@ -66,6 +68,8 @@ SIDEBAR = [
     ("Insights", "Cohorts", "reports:cohorts", "layers", "readonly"),
     ("Insights", "Renewal forecast", "renewals:forecast", "chart", "readonly"),
     ("Insights", "Surveys", "surveys:report", "message", "readonly"),
+    ("Insights", "ARR at risk", "renewals:risk_report", "chart", "readonly"),
+    ("Insights", "Why customers left", "renewals:lost_report", "chart", "readonly"),
     ("Insights", "Health backtest", "health:backtest", "activity", "manager"),
     ("Insights", "Team load", "playbooks:team", "users", "manager"),
     ("Configure", "Health scorecards", "health:scorecard_list", "heart", "admin"),
@@ -75,12 +79,14 @@ SIDEBAR = [
     ("Configure", "Success maps", "onboarding:map_list", "map", "admin"),
     ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
     ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
+    ("Configure", "Risk reasons", "renewals:reason_codes", "list", "admin"),
     ("Configure", "Exchange rates", "accounts:fx_rates", "refresh", "manager"),
     ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),
     ("Configure", "API docs", "api-docs", "note", "admin"),
     ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
+    ("Configure", "My API tokens", "core:token_list", "key", "readonly"),
 ]
 
 
@@ -99,7 +105,14 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-5:] == ["Webhooks", "API keys", "Users", "API docs", "Audit log"]
+    assert [i["label"] for i in sections["Configure"]][-6:] == [
+        "Webhooks",
+        "API keys",
+        "Users",
+        "API docs",
+        "Audit log",
+        "My API tokens",
+    ]
 
 
 def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatch):
@@ -110,7 +123,7 @@ def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatc
     nav.register_menu_item("work", "Inbox zero", "core:user_list", "user", order=25)
     # then
     labels = [str(i.label) for i in nav.menu_items() if i.section == "work"]
-    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Renewals", "Success plans"]
+    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Notifications", "Risks", "Renewals", "Success plans"]
 
 
 def test_an_item_whose_url_does_not_resolve_is_left_out(admin_user, monkeypatch):
@@ -132,3 +145,11 @@ def test_an_unknown_section_is_refused():
 
     with pytest.raises(ValueError, match="unknown menu section"):
         register_menu_item("elsewhere", "X", "core:user_list", "user")
+
+
+def test_the_top_bar_draws_its_registered_slots_in_order(monkeypatch):
+    from core import navigation as nav
+
+    monkeypatch.setattr(nav, "TOPBAR_ITEMS", dict(nav.TOPBAR_ITEMS))
+    nav.register_topbar_item("help", "core/help.html", order=5)
+    assert nav.topbar_items() == ["core/help.html", "notifications/partials/bell.html"]

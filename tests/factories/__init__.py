@@ -15,6 +15,7 @@ from .health import (
     ScorecardFactory,
     ScorecardMeasureFactory,
 )
+from .notifications import NotificationFactory
 from .onboarding import (
     AccountChecklistFactory,
     AccountChecklistItemFactory,
@@ -81,6 +82,7 @@ __all__ = [
     "MetricCubeFactory",
     "OpportunityFactory",
     "MilestoneFactory",
+    "NotificationFactory",
     "OutboundPostFactory",
     "PersonaFactory",
     "PlanGoalFactory",

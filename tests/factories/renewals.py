@@ -1,10 +1,13 @@
+"""Factories for renewals: opportunities and the default pipeline, risks and reasons (the default
+reason codes come from the migration)."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 
 from renewals.choices import ForecastCategory, OpportunityKind, StageKind
-from renewals.models import Opportunity, PipelineStage
+from renewals.models import ChurnReason, Opportunity, PipelineStage, ReasonCode, Risk
 
 from .accounts import AccountFactory
 
@@ -46,3 +49,39 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     status = factory.LazyAttribute(lambda o: o.stage.kind)
     category = ForecastCategory.PIPELINE
     owner = factory.LazyAttribute(lambda o: o.account.owner)
+
+
+class ReasonCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReasonCode
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"reason-{n}")
+    label = factory.Sequence(lambda n: f"Reason {n}")
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Risk
+
+    account = factory.SubFactory(AccountFactory)
+    type = "churn"
+    reason_code = factory.SubFactory(ReasonCodeFactory)
+    arr_at_risk = Decimal("12000.00")
+    currency = "USD"
+    severity = "high"
+    owner = factory.LazyAttribute(lambda r: r.account.owner)
+
+
+class ChurnReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChurnReason
+
+    account = factory.SubFactory(AccountFactory)
+    kind = "churn"
+    reason_code = factory.SubFactory(ReasonCodeFactory)
+    arr_lost = Decimal("12000.00")
+    currency = "USD"
+    occurred_on = factory.LazyFunction(date.today)
+    segment = factory.LazyAttribute(lambda r: r.account.segment)
+    tier = factory.LazyAttribute(lambda r: r.account.tier)

@@ -143,6 +143,8 @@ def _card_html(rf_user, account):
 def test_health_card_renders_with_constant_queries(csm_user, scored, django_assert_max_num_queries):
     scorecard, accounts = scored
     account = accounts[1]
+    account.owner = csm_user  # a CSM writes their book only (accounts.access)
+    account.save(update_fields=["owner"])
     with django_assert_max_num_queries(8):
         html = _card_html(csm_user, account)
     assert "Pulling it down" in html and "Usage frequency" in html and "health-chart-data" in html
@@ -156,6 +158,8 @@ def test_card_hides_forms_for_readonly(readonly_user, scored):
 
 def test_card_actions(client, csm_user, readonly_user, scored, htmx_headers):
     account = scored[1][1]
+    account.owner = csm_user  # a CSM writes their book only (accounts.access)
+    account.save(update_fields=["owner"])
     client.force_login(readonly_user)
     client.get(reverse("accounts:detail", args=[account.pk]))  # the account page holds the health card's forms
     assert client.post(reverse("health:account_action", args=[account.pk, "recompute"])).status_code == 403

@@ -94,6 +94,26 @@ def test_task_rendering_priority_and_due_date(make_playbook):
     assert delivery.payload["task"]["reason"] == task.reason
 
 
+def test_a_playbooks_tasks_announce_their_assignees_once_per_chunk(make_playbook, django_capture_on_commit_callbacks):
+    from playbooks.signals import task_assigned
+
+    template = TaskTemplateFactory()
+    renewing(), renewing(), renewing()
+    pb = make_playbook("renewal_due", {"days": 90}, actions=[{"type": "task", "template": template.pk}])
+    sent = []
+    task_assigned.connect(lambda sender, **kw: sent.append(kw), weak=False, dispatch_uid="test.actions")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            playbook_evaluate(playbook=pb, as_of=TODAY)
+        with django_capture_on_commit_callbacks(execute=True):
+            playbook_evaluate(playbook=pb, as_of=TODAY)  # tasks already open: nothing new to announce
+    finally:
+        task_assigned.disconnect(dispatch_uid="test.actions")
+    assigned = set(Task.objects.filter(assignee__isnull=False).values_list("pk", flat=True))
+    assert len(assigned) == 3
+    assert len(sent) == 1 and set(sent[0]["task_ids"]) == assigned and sent[0]["actor_id"] is None
+
+
 # Section: email
 
 

@@ -1,12 +1,20 @@
 """The account's success page and its panels: CSMs work plans and checklists, one URL per action
 answering the changed panel; read-only users see and change nothing; bounded queries."""
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from onboarding import services
 from onboarding.models import AccountChecklistItem, PlanGoal
 from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
+
+
+@pytest.fixture(autouse=True)
+def _csm_owns_the_account(account, csm_user):
+    """CSMs write only their book (accounts.access): the account is csm's."""
+    account.owner = csm_user
+    account.save(update_fields=["owner"])
 
 
 def _at(name: str, account, *pks) -> str:
@@ -59,7 +67,7 @@ def test_csm_errors_are_shown_with_the_reason(csm_client, published_map, account
     assert response.status_code == 200 and "title" in response.content.decode()
     assert 'role="alert"' in response.content.decode() and "HX-Trigger" not in response
     # objects of another account are not reachable through this account's page
-    other = AccountFactory()
+    other = AccountFactory(owner=account.owner)
     SubscriptionFactory(account=other)
     other_plan = services.success_plan_start(account=other, success_map=published_map)
     other_goal = other_plan.goals.first()

@@ -1,0 +1,66 @@
+"""Reads of risks and churn / downgrade reasons: the risks list, the account page's panel."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Subscription
+
+from ..choices_risks import RISK_OPEN_STATUSES
+from ..models import ChurnReason, ReasonCode, ReasonPrompt, Risk
+
+__all__ = [
+    "account_reason_panel",
+    "account_risks",
+    "reason_codes_active",
+    "reason_codes_all",
+    "risk_linked_tasks",
+    "risk_list",
+]
+
+
+def risk_list() -> QuerySet[Risk]:
+    """Every risk with what its list row shows (one query per page)."""
+    return Risk.objects.select_related("account", "owner", "reason_code")
+
+
+def reason_codes_active() -> QuerySet[ReasonCode]:
+    return ReasonCode.objects.filter(archived=False)
+
+
+def reason_codes_all() -> list[ReasonCode]:
+    return list(ReasonCode.objects.all())
+
+
+def risk_linked_tasks(*, risk: Risk) -> list:
+    return list(risk.tasks.select_related("assignee").order_by("due_date"))
+
+
+def account_risks(*, account_id: int, closed_limit: int = 5) -> dict:
+    """The account's live risks and its last few closed ones (two queries)."""
+    base = Risk.objects.filter(account_id=account_id).select_related("owner", "reason_code")
+    live = list(base.filter(status__in=RISK_OPEN_STATUSES).order_by("due_date", "-opened_at"))
+    closed = list(base.exclude(status__in=RISK_OPEN_STATUSES).order_by("-closed_at")[:closed_limit])
+    return {"live": live, "closed": closed}
+
+
+def account_reason_panel(*, account_id: int, limit: int = 5) -> dict:
+    """What the "Why revenue was lost" panel shows: open prompts (a change without a reason),
+    the last reasons given, and the paid subscriptions a CSM can cancel or downgrade (three
+    queries)."""
+    prompts = list(
+        ReasonPrompt.objects.filter(account_id=account_id, reason__isnull=True)
+        .select_related("subscription")
+        .order_by("-created_at")[:limit]
+    )
+    reasons = list(
+        ChurnReason.objects.filter(account_id=account_id).select_related("reason_code", "recorded_by")[:limit]
+    )
+    subscriptions = list(
+        Subscription.objects.active_on(timezone.now().date())
+        .paid()
+        .filter(account_id=account_id, mrr__gt=0, canceled_at__isnull=True)
+        .order_by("-start_date", "id")[:10]
+    )
+    return {"prompts": prompts, "reasons": reasons, "subscriptions": subscriptions}
