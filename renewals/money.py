@@ -1,10 +1,10 @@
 """The one place the renewals app turns sums of account money into the base currency.
 
-Every sum here is grouped by (currency, month) first and converted here, so no figure adds
-unconverted money. The conversion belongs to issue 18's base-currency work (h4); until that
-lands, amounts already in the base currency pass and every other currency is reported as a
-missing rate (shown as a warning / named in the API) and left out of the total. Money closing
-in a month still ahead converts at the current month's rate (no later rate exists yet).
+Every sum here is grouped by (currency, month) first and converted here with issue 18's rate
+table (`accounts.currency`: 1 unit = rate × base, the base at 1), so no figure adds unconverted
+money: an amount whose currency has no rate for its month is left out and named (a page warning,
+a 409 in the API). Money closing in a month still ahead converts at the current month's rate (no
+later rate exists yet).
 """
 
 from collections.abc import Iterable
@@ -12,38 +12,41 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
-
-def base_currency() -> str:
-    return getattr(settings, "BASE_CURRENCY", "USD")
+from accounts.currency import base_currency, rates_for_months
 
 
-def _rate(currency: str, month: date) -> Decimal | None:
-    """1 unit of `currency` in the base currency in `month`, or None when unknown."""
-    if currency == base_currency():
-        return Decimal(1)
-    return None
+def _load_rates(months: Iterable[date]) -> dict[date, dict[str, Decimal]]:
+    """{month: {currency: rate}}, the base currency at 1; one read."""
+    return rates_for_months(months)
+
+
+def _month(day: date) -> date:
+    return min(day, timezone.now().date()).replace(day=1)
 
 
 @dataclass
 class Converter:
-    """Converts (currency, month) amounts, remembering each missing rate once."""
+    """Converts (currency, day) amounts at the day's month's rate, remembering each missing rate
+    once; `preload(days)` reads the rates of many months at once."""
 
     missing: set[tuple[str, str]] = field(default_factory=set)
-    _cache: dict[tuple[str, date], Decimal | None] = field(default_factory=dict)
+    _rates: dict[date, dict[str, Decimal]] = field(default_factory=dict)
+
+    def preload(self, days: Iterable[date]) -> "Converter":
+        months = {_month(d) for d in days} - set(self._rates)
+        if months:
+            self._rates.update(_load_rates(sorted(months)))
+        return self
 
     def rate(self, currency: str, day: date) -> Decimal | None:
-        """The rate of `day`'s month; a day after this month (a close date ahead) converts at
-        this month's rate, the latest there can be."""
-        month = min(day, timezone.now().date()).replace(day=1)
-        key = (currency or base_currency(), month)
-        if key not in self._cache:
-            self._cache[key] = _rate(key[0], month)
-        found = self._cache[key]
+        month = _month(day)
+        if month not in self._rates:
+            self.preload([month])
+        found = self._rates[month].get(currency or base_currency())
         if found is None:
-            self.missing.add((key[0], month.strftime("%Y-%m")))
+            self.missing.add((currency, month.strftime("%Y-%m")))
         return found
 
     def to_base(self, amount, currency: str, day: date) -> Decimal:
@@ -55,10 +58,3 @@ class Converter:
 
     def missing_list(self) -> list[dict]:
         return [{"currency": c, "month": m} for c, m in sorted(self.missing)]
-
-
-def sum_in_base(rows: Iterable[tuple[object, str, date]]) -> tuple[Decimal, list[dict]]:
-    """Σ amount over (amount, currency, day) rows in the base currency, and the missing rates."""
-    converter = Converter()
-    total = sum((converter.to_base(a, c, d) for a, c, d in rows), Decimal(0))
-    return total, converter.missing_list()

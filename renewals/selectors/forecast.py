@@ -117,7 +117,7 @@ def forecast_summary(
     filters = filters or ForecastFilters()
     if rows is None:
         rows = list(_grouped(start=start, end=end, filters=filters))
-    converter = Converter()
+    converter = Converter().preload(_month(r) for r in rows)
     total = _empty()
     by_owner: dict[int | None, dict] = defaultdict(_empty)
     by_category: dict[str, dict] = defaultdict(_empty)
@@ -175,7 +175,7 @@ def forecast_quarters(
     first = quarter_start(first)
     if rows is None:
         rows = forecast_rows(first=first, count=count, filters=filters)
-    converter = Converter()
+    converter = Converter().preload(_month(r) for r in rows)
     buckets = {quarter_add(first, k): _empty() for k in range(count)}
     for row in rows:
         bucket = buckets.get(quarter_start(_month(row)))

@@ -34,7 +34,7 @@ def board_columns(*, queryset, today: date | None = None, cards: int = BOARD_CAR
     recent = today - timedelta(days=CLOSED_DAYS)
     visible = queryset.filter(Q(status=StageKind.OPEN) | Q(close_date__gte=recent))
     totals: dict[int, dict] = defaultdict(lambda: {"count": 0, "arr": Decimal(0)})
-    converter = Converter()
+    converter = Converter().preload([today])
     # The pipeline as it stands: every amount at this month's rate (no month grouping needed).
     grouped = visible.order_by().values("stage_id", "currency").annotate(n=Count("id"), arr=Sum("amount"))
     for row in grouped:

@@ -107,7 +107,7 @@ def forecast_track_record_refresh(*, today: date | None = None) -> list[Forecast
         naive_rate = _rate(rates, "")
         if not terms or naive_rate is None:
             continue
-        converter = Converter()
+        converter = Converter().preload(t.end_date for t in terms)
         up = expected = naive = actual = Decimal(0)
         for term in terms:
             arr = converter.to_base(term.arr, term.currency, term.end_date)

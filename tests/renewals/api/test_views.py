@@ -166,3 +166,9 @@ def test_forecast_api_refuses_to_add_money_without_a_rate(api_read):
     assert body["code"] == "missing_fx_rate"
     assert body["missing"] == [{"currency": "EUR", "month": "2026-09"}]
     assert "EUR 2026-09" in body["message"]
+
+
+def test_options_on_the_upsert_route(api_write):
+    OpportunityFactory(external_id="crm-9")
+    assert api_write.options(URL + "by-external-id/crm-9/").status_code == 200
+    assert api_write.options(URL + "by-external-id/nope/").status_code == 200

@@ -97,3 +97,16 @@ def test_per_quarter(book):
     assert [q["label"] for q in quarters] == ["2026 Q3", "2026 Q4"]
     assert quarters[0]["expected_arr"] == Decimal("16100")
     assert quarters[1]["up_for_renewal_arr"] == Decimal("99999")
+
+
+def test_other_currencies_convert_at_their_months_rate(book):
+    from accounts.models import FxRate
+
+    FxRate.objects.create(currency="EUR", month=date(2026, 8, 1), rate=Decimal("1.10"))
+    FxRate.objects.create(currency="EUR", month=date(2026, 9, 1), rate=Decimal("1.20"))
+    OpportunityFactory(amount=Decimal("5000"), currency="EUR", close_date=date(2026, 8, 1), renew_probability=1.0)
+    OpportunityFactory(amount=Decimal("1000"), currency="EUR", close_date=date(2026, 9, 30), renew_probability=0.5)
+    f = forecast_summary(start=Q3[0], end=Q3[1])
+    assert f["up_for_renewal_arr"] == Decimal("24400") + Decimal("5500") + Decimal("1200")
+    assert f["expected_arr"] == Decimal("16100") + Decimal("5500") + Decimal("600")
+    assert f["missing_rates"] == []
