@@ -59,6 +59,7 @@ SIDEBAR = [
     ("Work", "Home", "reports:home", "home", "readonly"),
     ("Work", "Portfolio", "accounts:portfolio", "grid", "readonly"),
     ("Work", "Tasks", "playbooks:inbox", "check", "readonly"),
+    ("Work", "Risks", "renewals:risk_list", "alert", "readonly"),
     ("Work", "Success plans", "onboarding:board", "flag", "readonly"),
     ("Insights", "Dashboard", "reports:dashboard", "chart", "readonly"),
     ("Insights", "Scorecards", "reports:scorecards", "award", "manager"),
@@ -66,12 +67,15 @@ SIDEBAR = [
     ("Insights", "Surveys", "surveys:report", "message", "readonly"),
     ("Insights", "Health backtest", "health:backtest", "activity", "manager"),
     ("Insights", "Team load", "playbooks:team", "users", "manager"),
+    ("Insights", "ARR at risk", "renewals:risk_report", "chart", "readonly"),
+    ("Insights", "Why customers left", "renewals:lost_report", "chart", "readonly"),
     ("Configure", "Health scorecards", "health:scorecard_list", "heart", "admin"),
     ("Configure", "Playbooks", "playbooks:playbook_list", "zap", "admin"),
     ("Configure", "Surveys", "surveys:survey_list", "edit", "admin"),
     ("Configure", "Success maps", "onboarding:map_list", "map", "admin"),
     ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
     ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
+    ("Configure", "Risk reasons", "renewals:reason_codes", "list", "admin"),
     ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),
@@ -106,7 +110,7 @@ def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatc
     nav.register_menu_item("work", "Inbox zero", "core:user_list", "user", order=25)
     # then
     labels = [str(i.label) for i in nav.menu_items() if i.section == "work"]
-    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Success plans"]
+    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Risks", "Success plans"]
 
 
 def test_an_item_whose_url_does_not_resolve_is_left_out(admin_user, monkeypatch):
