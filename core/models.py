@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
 from .choices import ROLE_RANK, APIKeyScope, Role
+from .invitations.models import Invitation  # noqa: F401  (invitations to join the team)
 from .outbox.models import OutboxMessage  # noqa: F401  (work kept while the broker is down)
 
 

@@ -2,13 +2,22 @@ from django.urls import path
 
 from .views import audit as views_audit
 from .views import integrations as views_integrations
+from .views import invitations as views_invitations
 from .views import users as views
 
 app_name = "core"
 
 urlpatterns = [
     path("team/users/", views.UserListView.as_view(), name="user_list"),
-    path("team/users/new/", views.UserFormView.as_view(), name="user_create"),
+    # New team members are invited (they choose their own password), never created with one.
+    path("team/users/new/", views_invitations.InvitationCreateView.as_view(), name="user_create"),
+    path(
+        "team/invitations/<int:pk>/resend/", views_invitations.InvitationResendView.as_view(), name="invitation_resend"
+    ),
+    path(
+        "team/invitations/<int:pk>/revoke/", views_invitations.InvitationRevokeView.as_view(), name="invitation_revoke"
+    ),
+    path("invite/<str:token>/", views_invitations.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("team/users/<int:pk>/", views.UserFormView.as_view(), name="user_edit"),
     path("team/api-keys/", views_integrations.APIKeyListView.as_view(), name="apikey_list"),
     path("team/api-keys/<int:pk>/revoke/", views_integrations.APIKeyRevokeView.as_view(), name="apikey_revoke"),

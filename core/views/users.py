@@ -23,6 +23,11 @@ class UserListView(AdminRequiredMixin, TemplateView):
         from core.models import User
 
         context = super().get_context_data(**kwargs)
+        from core.models import Invitation
+
+        context["invitations"] = list(
+            Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related("invited_by")
+        )
         context["users"] = (
             User.objects.select_related("manager")
             .annotate(account_count=Count("accounts"))

@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
-from core.models import User
 from core.services import user_create, user_update
 from tests.factories import AccountFactory, UserFactory
 
@@ -18,68 +17,6 @@ def test_user_list_shows_roles_managers_and_account_counts(admin_client, csm_use
     assert response.status_code == 200
     row = next(u for u in response.context["users"] if u.pk == csm_user.pk)
     assert row.account_count == 3 and "Mia Manager" in html
-
-
-def test_create_user_through_the_form(admin_client, manager_user):
-    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
-    response = admin_client.post(
-        reverse("core:user_create"),
-        {
-            "username": "lena",
-            "first_name": "Lena",
-            "last_name": "Fischer",
-            "email": "lena@example.com",
-            "title": "CSM",
-            "role": Role.CSM,
-            "manager": manager_user.pk,
-            "password": "Quiet-harbor-42",
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 302
-    user = User.objects.get(username="lena")
-    assert (user.role, user.manager, user.is_active) == (Role.CSM, manager_user, True)
-    assert user.check_password("Quiet-harbor-42")
-
-
-@pytest.mark.parametrize(
-    "data, field, message",
-    [
-        (
-            {"username": "", "email": "x@example.com", "role": "csm", "password": "Quiet-harbor-42"},
-            "username",
-            "required",
-        ),
-        (
-            {"username": "x", "email": "not-an-email", "role": "csm", "password": "Quiet-harbor-42"},
-            "email",
-            "valid email",
-        ),
-        (
-            {"username": "x", "email": "x@example.com", "role": "boss", "password": "Quiet-harbor-42"},
-            "role",
-            "valid choice",
-        ),
-        ({"username": "x", "email": "x@example.com", "role": "csm", "password": "1234"}, "password", "too short"),
-        ({"username": "x", "email": "x@example.com", "role": "csm", "password": ""}, "password", "required"),
-    ],
-)
-def test_create_user_shows_clear_errors(admin_client, data, field, message):
-    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
-    response = admin_client.post(reverse("core:user_create"), data)
-    assert response.status_code == 400
-    errors = response.context["form"].errors
-    assert field in errors and message in " ".join(errors[field]).lower()
-    assert not User.objects.filter(username="x").exists()
-
-
-def test_duplicate_username_is_refused(admin_client, csm_user):
-    admin_client.get(reverse("core:user_create"))  # the page that holds the form, as a browser has it
-    response = admin_client.post(
-        reverse("core:user_create"),
-        {"username": csm_user.username, "email": "dup@example.com", "role": "csm", "password": "Quiet-harbor-42"},
-    )
-    assert response.status_code == 400 and "username" in response.context["form"].errors
 
 
 def test_edit_user_role_manager_active_and_keep_password(admin_client, csm_user, manager_user):
