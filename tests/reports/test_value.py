@@ -69,7 +69,7 @@ def account(csm_user):
 
 
 def test_figures_against_a_hand_computation(account, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):  # a fixed number (TTFV's takes one more on SQLite)
         f = value_figures(account=account, start=START, end=END)
     assert [p["score"] for p in f.health] == [40, 55, 80] and f.health_change == 40
     # x: days from the start over the period's last day (89 days) x 600; y: 160 - score% x 160
