@@ -69,8 +69,14 @@ def blocks_rows(blocks: list[Block], days: Sequence[date]) -> list[dict]:
 def snapshots_days_store(blocks: list[Block], days: Sequence[date], ids: Sequence[int]) -> None:
     """Store the chunk's snapshots: COPY on PostgreSQL (an upsert where some exist already),
     bulk_create elsewhere."""
-    if not any(b.account_ids for b in blocks):
+    count = sum(len(b.account_ids) for b in blocks)
+    if not count:
         return
     sql.snapshots_store(
-        copy_lines(blocks, days), lambda: blocks_rows(blocks, days), days=list(days), lo=min(ids), hi=max(ids)
+        copy_lines(blocks, days),
+        lambda: blocks_rows(blocks, days),
+        days=list(days),
+        lo=min(ids),
+        hi=max(ids),
+        count=count,
     )

@@ -4,18 +4,21 @@ overlapped in a read / score / write pipeline on PostgreSQL."""
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
+
 from accounts.models import Account
 from core.db import Pipeline
 
 from .. import sql
+from ..history.scoring import Block, score_days
+from ..history.store import snapshots_days_store
 from ..measures_activity import population_forget
 from ..scoring import Plan
 from . import inputs
-from .inputs import account_chunks, chunk_inputs
+from .inputs import ChunkInputs, account_chunks, chunk_inputs
 from .plans import plans_or_default
-from .rows import score_rows
 
-__all__ = ["health_scores_compute"]
+__all__ = ["health_scores_compute", "score_blocks"]
 
 
 def _pipelined(account_ids: Sequence[int] | None) -> bool:
@@ -26,6 +29,24 @@ def _pipelined(account_ids: Sequence[int] | None) -> bool:
     if account_ids is not None:
         return len(account_ids) > inputs.CHUNK_SIZE
     return Account.objects.filter(id__gt=0).order_by("id")[inputs.CHUNK_SIZE : inputs.CHUNK_SIZE + 1].exists()
+
+
+def score_blocks(
+    *, as_of: date, accounts: Sequence[tuple[int, str, str]], plans: Sequence[Plan], inputs: ChunkInputs
+) -> list[Block]:
+    """A chunk's snapshots of one day scored as arrays (health.history.score_days with one
+    day): the raw values as 1 x accounts arrays (NaN = no data), in the chunk's order. The
+    same snapshots as score_rows (tests/health/recompute/test_compute.py), without
+    per-account Python for each measure."""
+    ids = [a[0] for a in accounts]
+    nan = float("nan")
+    raw = {}
+    for key, values in inputs.raw.items():
+        get = values.get
+        column = np.array([nan if (v := get(a)) is None else v for a in ids], dtype=np.float64)
+        raw[key] = column.reshape(1, len(ids))
+    overrides = [{a: o.score for a, o in inputs.overrides.items()}]
+    return score_days(days=[as_of], accounts=accounts, plans=plans, raw=raw, overrides=overrides)
 
 
 def health_scores_compute(
@@ -53,16 +74,20 @@ def health_scores_compute(
         chunk, ids = item
         return chunk, ids, chunk_inputs(as_of=as_of, account_ids=ids, plans=plans)
 
-    def score(item) -> list[dict]:
+    def score(item) -> tuple[list[Block], Sequence[int]]:
         chunk, ids, chunk_in = item
-        rows = score_rows(as_of=as_of, accounts=chunk, plans=plans, account_ids=ids, inputs=chunk_in)
-        scored.extend(r["account_id"] for r in rows)
-        return rows
+        blocks = score_blocks(as_of=as_of, accounts=chunk, plans=plans, inputs=chunk_in)
+        scored.extend(sorted(a for b in blocks for a in b.account_ids))
+        return blocks, ids
+
+    def write(scored_chunk: tuple[list[Block], Sequence[int]]) -> None:
+        blocks, ids = scored_chunk
+        snapshots_days_store(blocks, [as_of], ids)
 
     chunks = account_chunks(account_ids)
     if not _pipelined(account_ids):
         while (item := load(chunks)) is not None:
-            sql.snapshots_upsert(score(item))
+            write(score(item))
         return scored
     # Each worker closes its own connection when the pipeline closes (after pending work).
     with (
@@ -73,10 +98,10 @@ def health_scores_compute(
         pending = reader.submit(load, chunks)
         while (item := pending.result()) is not None:
             pending = reader.submit(load, chunks)
-            rows = score(item)
+            blocks = score(item)
             if written is not None:
                 written.result()
-            written = writer.submit(sql.snapshots_upsert, rows)
+            written = writer.submit(write, blocks)
         if written is not None:
             written.result()
     return scored

@@ -133,10 +133,13 @@ def snapshots_pg_write(write: Callable, *, days: Sequence[date], lo: int, hi: in
 # Section: many days' rows (the history)
 
 
-def snapshots_store(write: Callable, rows: Callable[[], list[dict]], *, days: Sequence[date], lo: int, hi: int) -> None:
+def snapshots_store(
+    write: Callable, rows: Callable[[], list[dict]], *, days: Sequence[date], lo: int, hi: int, count: int | None = None
+) -> None:
     """Store a chunk's snapshots of many days: `write(copy)` sends them as COPY text
-    (PostgreSQL), `rows()` gives them as dicts (elsewhere: snapshots_upsert)."""
-    if is_postgresql():
+    (PostgreSQL), `rows()` gives them as dicts (elsewhere, and for fewer than COPY_FROM_ROWS
+    when `count` says so: snapshots_upsert)."""
+    if is_postgresql() and (count is None or count >= COPY_FROM_ROWS):
         snapshots_pg_write(write, days=list(days), lo=lo, hi=hi)
     else:
         snapshots_upsert(rows())

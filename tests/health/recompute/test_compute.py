@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.models import Account
 from health.models import HealthScore
 from health.services import (
     health_recompute,
@@ -14,6 +15,7 @@ from health.services import (
 from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory
 from tests.factories.health import at
 from tests.factories.usage import UsageEventFactory
+from tests.health.history.test_compute import book  # noqa: F401  (the seeded book)
 from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +55,28 @@ def test_chunks_read_ahead_on_a_second_connection_give_the_same_snapshots(monkey
     assert sorted(result.scored) == sorted(a.id for a in accounts)
     assert snapshots() == sequential
     assert len(sequential) == 7
+
+
+def test_array_scoring_of_one_day_gives_what_score_rows_gives(book):  # noqa: F811
+    """The nightly scores a chunk as arrays (score_blocks: health.history's score_days with
+    one day); per account, score_rows gives the same snapshots: scores, bands, sources,
+    overrides, accounts without a snapshot, every measure's detail."""
+    from health.history.store import blocks_rows
+    from health.recompute.compute import score_blocks
+    from health.services import backfill_days, plans_load, score_rows
+    from health.services import chunk_inputs as read
+
+    plans = plans_load()
+    accounts = sorted(Account.objects.values_list("id", "tier", "segment"))
+    ids = [a[0] for a in accounts]
+    compared = set()
+    for day in backfill_days(days=70, end=today(), daily=5):
+        chunk_in = read(as_of=day, account_ids=ids, plans=plans)
+        expected = score_rows(as_of=day, accounts=accounts, plans=plans, account_ids=ids, inputs=chunk_in)
+        got = blocks_rows(score_blocks(as_of=day, accounts=accounts, plans=plans, inputs=chunk_in), [day])
+        assert sorted(got, key=lambda r: r["account_id"]) == expected, day
+        compared |= {(r["source"], r["scorecard_id"]) for r in expected}
+    # Both sources and several scorecards were compared, and some accounts had none.
+    assert {s for s, _ in compared} == {"measures", "override"}
+    assert len({p for _, p in compared}) >= 3
+    assert len(expected) < len(accounts)
