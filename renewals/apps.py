@@ -22,13 +22,24 @@ class RenewalsConfig(AppConfig):
     def _ready_opportunities(self) -> None:
         """Opportunities and forecast: menu items, the account panel, the sweep's receiver."""
         from accounts.panels import AccountPanel, register_panel
+        from accounts.reassign import ReassignStep, register_reassign_step
         from core.audit import register_audited_model
         from core.choices import Role
         from core.navigation import register_menu_item
 
         from .panels import opportunities_panel_context
+        from .reassign import opportunities_follow_accounts, opportunities_give_back
 
         register_audited_model("renewals.PipelineStage")  # the admin's pipeline, in the audit trail
+        register_reassign_step(  # open opportunities follow their account to its new owner
+            ReassignStep(
+                key="opportunities",
+                label=_("Renewal opportunities"),
+                apply=opportunities_follow_accounts,
+                undo=opportunities_give_back,
+                order=30,
+            )
+        )
         register_menu_item("work", _("Renewals"), "renewals:board", "refresh", order=40)
         register_menu_item("insights", _("Renewal forecast"), "renewals:forecast", "chart", order=40)
         register_menu_item("configure", _("Renewal pipeline"), "renewals:pipeline", "list", role=Role.ADMIN, order=40)

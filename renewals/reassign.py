@@ -1,5 +1,5 @@
 """Open opportunities follow their account in a bulk reassignment (issue 17's
-`accounts.reassign` registry, registered in RenewalsConfig.ready() once it is on main): the
+`accounts.reassign` registry, registered in RenewalsConfig.ready()): the
 open opportunities held by an account's previous owner, or by nobody, go to its new owner;
 those held by someone else (an account executive, a manager) stay theirs. Closed ones keep
 who closed them."""

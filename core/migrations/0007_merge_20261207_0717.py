@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_merge_0003_apikey_user_0005_invitation'),
-        ('core', '0006_merge_0003_user_language_timezone_0005_invitation'),
+        ("core", "0006_merge_0003_apikey_user_0005_invitation"),
+        ("core", "0006_merge_0003_user_language_timezone_0005_invitation"),
     ]
 
-    operations = [
-    ]
+    operations = []

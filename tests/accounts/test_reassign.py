@@ -30,7 +30,7 @@ def _book(owner, n=3):
 
 
 def test_the_floors_above_register_their_steps():
-    assert [s.key for s in reassign_steps()][:2] == ["tasks", "success_plans"]
+    assert [s.key for s in reassign_steps()][:3] == ["tasks", "success_plans", "opportunities"]
 
 
 @pytest.mark.parametrize("with_steps", [True, False])

@@ -30,3 +30,19 @@ def test_follow_and_give_back():
     mine.refresh_from_db()
     nobody.refresh_from_db()
     assert (mine.owner_id, nobody.owner_id) == (old.pk, None)
+
+
+def test_a_bulk_reassignment_moves_open_opportunities_and_its_undo_brings_them_back(manager_user):
+    from accounts.reassign import reassignment_start, reassignment_undo
+    from core.choices import Role
+
+    leaving = UserFactory(role=Role.CSM, manager=manager_user)
+    taking = UserFactory(role=Role.CSM, manager=manager_user)
+    account = AccountFactory(owner=leaving)
+    renewal = OpportunityFactory(account=account, owner=leaving)
+    job = reassignment_start(user=manager_user, to_owner=taking, account_ids=[account.pk], steps=["opportunities"])
+    renewal.refresh_from_db()
+    assert renewal.owner == taking
+    reassignment_undo(user=manager_user, job=job)
+    renewal.refresh_from_db()
+    assert renewal.owner == leaving
