@@ -30,7 +30,15 @@ class PulseTask(Task):
         from core.outbox.services import BROKER_DOWN_ERRORS, outbox_store
 
         try:
-            return super().apply_async(args, kwargs, task_id, producer, link, link_error, **options)
+            return super().apply_async(
+                args=args,
+                kwargs=kwargs,
+                task_id=task_id,
+                producer=producer,
+                link=link,
+                link_error=link_error,
+                **options,
+            )
         except BROKER_DOWN_ERRORS as exc:
             if self.app.conf.task_always_eager or link or link_error:
                 raise
