@@ -32,7 +32,7 @@ class PlaybookSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     account_external_id = serializers.CharField(source="account.external_id", read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
-    playbook_name = serializers.CharField(source="playbook.name", read_only=True, default=None)
+    playbook_name = serializers.CharField(source="playbook.name", read_only=True, default=None, allow_null=True)
     priority_label = serializers.SerializerMethodField()
 
     class Meta:

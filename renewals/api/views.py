@@ -111,9 +111,11 @@ class OpportunityViewSet(
         existing = Opportunity.objects.filter(external_id=external_id).first()
         body = OpportunitySerializer(existing, data=request.data, partial=existing is not None)
         body.is_valid(raise_exception=True)
-        opportunity, created = _run(
-            lambda: opportunity_upsert(external_id=external_id, user=_user(request), **body.validated_data)
-        )
+        fields = dict(body.validated_data)
+        sent_id = fields.pop("external_id", None)
+        if sent_id not in (None, "", external_id):  # the URL names the opportunity; a body may only agree
+            raise ValidationError({"external_id": "must match the external id in the URL, or be left out"})
+        opportunity, created = _run(lambda: opportunity_upsert(external_id=external_id, user=_user(request), **fields))
         opportunity = get_object_or_404(self.get_queryset().model.objects, pk=opportunity.pk)
         return Response(
             OpportunitySerializer(opportunity).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

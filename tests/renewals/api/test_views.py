@@ -172,3 +172,15 @@ def test_options_on_the_upsert_route(api_write):
     OpportunityFactory(external_id="crm-9")
     assert api_write.options(URL + "by-external-id/crm-9/").status_code == 200
     assert api_write.options(URL + "by-external-id/nope/").status_code == 200
+
+
+def test_upsert_with_the_external_id_in_the_body_too(api_write):
+    """The URL names the opportunity: the same id in the body is accepted, another is a 400."""
+    AccountFactory(external_id="00")
+    url = URL + "by-external-id/0/"
+    body = {"account": "00", "amount": 0.0, "close_date": "2026-12-07", "external_id": "0"}
+    assert api_write.put(url, body, format="json").status_code == 201
+    assert api_write.put(url, body, format="json").status_code == 200
+    other = api_write.put(url, {**body, "external_id": "1"}, format="json")
+    assert other.status_code == 400 and other.json()["errors"][0]["field"] == "external_id"
+    assert Opportunity.objects.filter(external_id="0").count() == 1
