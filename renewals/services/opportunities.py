@@ -29,7 +29,29 @@ FIELDS = (
 )
 
 
+# The pipeline a new install starts with (also the data migration's): name, order, probability, kind.
+DEFAULT_PIPELINE = [
+    ("Up for renewal", 10, 50, "open"),
+    ("Engaged", 20, 60, "open"),
+    ("Proposal sent", 30, 75, "open"),
+    ("Verbal commit", 40, 90, "open"),
+    ("Closed won", 90, 100, "won"),
+    ("Closed lost", 99, 0, "lost"),
+]
+
+
+def pipeline_default_ensure() -> None:
+    """An empty pipeline (a database flushed after its migration) gets the default stages back;
+    a pipeline an admin edited is left alone."""
+    if not PipelineStage.objects.exists():
+        PipelineStage.objects.bulk_create(
+            PipelineStage(name=name, order=order, probability=probability, kind=kind)
+            for name, order, probability, kind in DEFAULT_PIPELINE
+        )
+
+
 def default_stage() -> PipelineStage:
+    pipeline_default_ensure()
     stage = PipelineStage.objects.open().first()
     if stage is None:
         raise ValidationError({"stage": _("The pipeline has no open stage: add one on the pipeline page.")})

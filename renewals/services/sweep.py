@@ -21,6 +21,7 @@ Every step reads and writes in sets (bulk INSERT / UPDATE, subscriptions read pe
 accounts): the bench runs it over 100k accounts (bench/bench_renewals.py).
 """
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -41,6 +43,8 @@ from health.selectors import churn_model_current, latest_day
 from ..choices import ForecastCategory, OpportunityKind, Outcome, StageKind
 from ..models import BandRenewalRate, Opportunity, PipelineStage
 from .opportunities import default_stage
+
+logger = logging.getLogger(__name__)
 
 BATCH = 2000
 ACCOUNT_CHUNK = 2000
@@ -80,7 +84,11 @@ def _closing_stage(kind: str) -> PipelineStage | None:
 def renewal_opportunities_open(*, today: date, horizon: int, account_ids=None) -> int:
     """A subscription whose end moved earlier (a plan change mid-term) keeps the renewal it
     has: that one closes from what followed, so no second one opens for the shorter term."""
-    stage = default_stage()
+    try:
+        stage = default_stage()
+    except ValidationError:  # an admin left no open stage: nothing can open (the page says so)
+        logger.warning("renewal sweep: the pipeline has no open stage, no renewal opened")
+        return 0
     subs = Subscription.objects.paid().filter(mrr__gt=0, end_date__gte=today, end_date__lte=today + timedelta(horizon))
     renewals = Opportunity.objects.filter(kind=OpportunityKind.RENEWAL, subscription__isnull=False, term_end__gte=today)
     if account_ids is not None:

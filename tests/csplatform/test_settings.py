@@ -15,7 +15,12 @@ STRONG_KEY = "k3y-" + "x9Q2" * 16
 
 
 def _run(code: str, **env) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG"))}
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: never in a deployment)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW"))
+    }
     base.pop("DATABASE_URL", None)
     base.pop("REDIS_URL", None)
     return subprocess.run(
@@ -94,7 +99,11 @@ def test_check_deploy_is_clean_with_production_settings():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW"))
+            },
             "DEBUG": "0",
             "SECRET_KEY": STRONG_KEY,
             "ALLOWED_HOSTS": "pulse.example.com",
