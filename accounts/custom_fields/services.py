@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..choices import ActivityKind
 from .definitions import custom_field_definitions, custom_field_definitions_changed
 from .models import LABEL_LANGUAGES, CustomFieldDefinition, CustomFieldEntity, CustomFieldType
 from .values import custom_field_display, custom_field_values_clean, custom_fields_merge
@@ -157,14 +158,22 @@ def custom_field_values_set(*, record, values: dict, author=None):
     record.save(update_fields=["custom_fields", "updated_at"])
     if account is not None:
         by_key = {d.key: d for d in custom_field_definitions(entity=entity)}
-        lines = [
-            _("%(field)s: %(before)s → %(after)s")
-            % {
-                "field": by_key[key].label,
-                "before": custom_field_display(by_key[key], before) or "—",
-                "after": custom_field_display(by_key[key], after) or "—",
+        # The change log's shape (accounts.changelog): kind "change", metadata["changes"] a list
+        # of {"field", "label", "before", "after"} display values, so the timeline shows these
+        # rows like any other edit; metadata["change"] keeps the raw values.
+        changes = [
+            {
+                "field": f"custom_fields.{key}",
+                "label": str(by_key[key].label),
+                "before": custom_field_display(by_key[key], before) or "",
+                "after": custom_field_display(by_key[key], after) or "",
             }
             for key, (before, after) in changed.items()
+        ]
+        lines = [
+            _("%(field)s: %(before)s → %(after)s")
+            % {"field": c["label"], "before": c["before"] or "—", "after": c["after"] or "—"}
+            for c in changes
         ]
         subject = (
             _("Custom fields changed")
@@ -173,16 +182,19 @@ def custom_field_values_set(*, record, values: dict, author=None):
         ) % {"contact": str(record)}
         activity_create(
             account=account,
-            kind="system",
+            kind=ActivityKind.CHANGE,
             author=author,
             subject=subject,
             body="\n".join(lines),
+            contact=record if entity == CustomFieldEntity.CONTACT else None,
             metadata={
+                "changes": changes,
+                "source": "page",
                 "change": {
                     "entity": entity,
                     "record": record.pk,
                     "fields": {f"custom_fields.{k}": {"before": b, "after": a} for k, (b, a) in changed.items()},
-                }
+                },
             },
         )
     return changed

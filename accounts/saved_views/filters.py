@@ -1,6 +1,7 @@
 """The account's own view filters (registered in AccountsConfig.ready()): tier, segment,
-stage, industry, owner, parent, ARR, renewal window, health score and band (denormalised on
-the account), last touch, and one filter per custom field (a source: they are data)."""
+stage, industry, owner, account team member (on the team or the owner), parent, ARR, renewal
+window, health score and band (denormalised on the account), last touch, and one filter per
+custom field (a source: they are data)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +26,7 @@ from ..custom_fields import (
 )
 from ..custom_fields.lookups import OPERATOR_LABELS as CF_OPERATOR_LABELS
 from ..filters import segment_choices
-from ..models import Account
+from ..models import Account, AccountTeamMember
 from .registry import ViewFilter, register_view_filter, register_view_filter_source
 
 __all__ = ["custom_field_view_filters", "register_account_view_filters"]
@@ -68,6 +69,33 @@ def _owner(op, value, *, user):
     q = Q(owner_id__in=ids)
     if "none" in value:
         q |= Q(owner__isnull=True)
+    return ~q if op == "not_in" else q
+
+
+def _team_member_choices() -> list[tuple[str, str]]:
+    from core.models import User
+
+    users = User.objects.filter(is_active=True).order_by("first_name", "username")
+    return [("me", _("Me"))] + [(str(u.pk), u.get_full_name() or u.username) for u in users]
+
+
+def _team_member_clean(op, value) -> list[str]:
+    """"me" or user ids, checked without a query: a view's query re-cleans its conditions, and
+    an id of no (longer a) user simply matches nothing."""
+    values = [str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+    if not values:
+        raise ValueError(_("pick at least one value"))
+    if bad := [v for v in values if v != "me" and not v.isdigit()]:
+        raise ValueError(_("unknown value(s): %(values)s") % {"values": ", ".join(bad)})
+    return values
+
+
+def _team_member(op, value, *, user):
+    """On the account's team (accounts.team_models.AccountTeamMember) or its owner: one Exists
+    over the team index (user, account) beside the owner column, so still one query."""
+    ids = [user.pk if v == "me" else int(v) for v in value]
+    on_team = Exists(AccountTeamMember.objects.filter(account_id=OuterRef("pk"), user_id__in=ids))
+    q = Q(on_team) | Q(owner_id__in=ids)
     return ~q if op == "not_in" else q
 
 
@@ -141,6 +169,15 @@ def register_account_view_filters() -> None:
         group=ACCOUNT,
     )
     register_view_filter("owner", gettext_lazy("Owner"), "choice", apply=_owner, choices=_owner_choices, group=ACCOUNT)
+    register_view_filter(
+        "team_member",
+        gettext_lazy("Account team member (or owner)"),
+        "choice",
+        apply=_team_member,
+        clean=_team_member_clean,
+        choices=_team_member_choices,
+        group=ACCOUNT,
+    )
     register_view_filter(
         "parent",
         gettext_lazy("Parent account"),

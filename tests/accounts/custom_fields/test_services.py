@@ -63,6 +63,11 @@ def test_values_set_writes_timeline_with_before_and_after():
     assert account.custom_fields == {"seats": 12, "stripe_payment_failed_at": "x"}
     entry = Activity.objects.get(account=account)
     assert entry.author == author
+    # written as the change log writes an edit (accounts.changelog), so it renders like one
+    assert entry.kind == "change"
+    assert entry.metadata["changes"] == [
+        {"field": "custom_fields.seats", "label": "Seats", "before": "10", "after": "12"}
+    ]
     assert entry.metadata["change"]["fields"] == {"custom_fields.seats": {"before": 10, "after": 12}}
     assert "Seats: 10 → 12" in entry.body
     # the same value again changes nothing and writes no entry

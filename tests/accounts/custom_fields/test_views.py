@@ -83,6 +83,13 @@ def test_account_page_shows_and_edits_in_place(csm_client, django_assert_max_num
     assert account.custom_fields["budget"] == {"amount": 2500.5, "currency": "EUR"}
     entry = Activity.objects.get(account=account)
     assert entry.metadata["change"]["fields"]["custom_fields.budget"]["after"] == {"amount": 2500.5, "currency": "EUR"}
+    assert entry.kind == "change"
+    assert entry.metadata["changes"] == [
+        {"field": "custom_fields.budget", "label": "Budget", "before": "", "after": "2,500.5 EUR"}
+    ]
+    # the timeline shows it as an edit row: label, before (none) and after
+    timeline = csm_client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert '<ul class="changes">' in timeline and "2,500.5 EUR</ins>" in timeline
 
 
 def test_readonly_user_cannot_edit(client, readonly_user):
