@@ -30,8 +30,19 @@ class AccountsConfig(AppConfig):
         register_menu_item(
             "configure", _("Custom fields"), "accounts:custom_field_list", "list", role=Role.ADMIN, order=65
         )
-        from .custom_fields.panels import custom_fields_panel_context
-        from .panels import AccountPanel, register_panel
+        from .custom_fields.panels import contact_custom_fields_panel_context, custom_fields_panel_context
+        from .panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
+
+        register_contact_panel(
+            ContactPanel(
+                key="custom_fields",
+                title="Custom fields",
+                template_name="accounts/partials/contact_custom_fields_panel.html",
+                get_context=contact_custom_fields_panel_context,
+                column="side",
+                order=5,
+            )
+        )
 
         register_panel(
             AccountPanel(

@@ -14,6 +14,8 @@ from django.views.generic import TemplateView
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial
 
+from .access import account_can_write
+from .editing import contact_field_rows
 from .models import Contact
 from .panels import contact_panels_for
 from .selectors import contact_detail_get, contact_tickets, contact_timeline
@@ -49,6 +51,13 @@ class ContactDetailView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         tickets, ticket_counts = contact_tickets(contact=contact)
         activities, more = contact_timeline(contact=contact, limit=TIMELINE_PAGE)
+        # The Details card: h1's editable rows (accounts.edit_views), under the contact's account.
+        field_rows = []
+        if contact.account_id:
+            field_rows = [
+                {"row": row, "url": reverse("accounts:contact_field", args=[contact.account_id, contact.pk, row.name])}
+                for row in contact_field_rows(contact)
+            ]
         context.update(
             contact=contact,
             account=contact.account,
@@ -59,5 +68,8 @@ class ContactDetailView(RoleRequiredMixin, TemplateView):
             more_url=more_url,
             hide_contact=True,
             panels=contact_panels_for(self.request, contact),
+            field_rows=field_rows,
+            field_prefix=f"contact-{contact.pk}",
+            can_edit=bool(contact.account_id) and account_can_write(self.request.user, contact.account),
         )
         return context

@@ -24,6 +24,11 @@ urlpatterns = [
         custom_fields.AccountCustomFieldView.as_view(),
         name="account_custom_field",
     ),
+    path(
+        "accounts/<int:pk>/contacts/<int:contact_pk>/custom-fields/<slug:key>/",
+        custom_fields.ContactCustomFieldView.as_view(),
+        name="contact_custom_field",
+    ),
     # saved views (the list builder)
     path("accounts/views/new/", saved_views.SavedViewBuilderView.as_view(), name="view_new"),
     path("accounts/views/<int:pk>/edit/", saved_views.SavedViewBuilderView.as_view(), name="view_edit"),

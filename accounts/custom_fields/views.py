@@ -16,15 +16,17 @@ from core.models import User
 from core.permissions import AdminRequiredMixin, RoleRequiredMixin
 from core.views import ActionView, ServiceFormView
 
-from ..models import Account
+from ..access import account_can_write, account_read_check, account_write_check
+from ..models import Account, Contact
 from .definitions import custom_field_get
 from .forms import DefinitionForm, value_from_post
 from .models import CustomFieldDefinition, CustomFieldType
+from .panels import custom_field_row
 from .services import custom_field_define, custom_field_update, custom_field_values_set
-from .values import custom_field_display
 
 __all__ = [
     "AccountCustomFieldView",
+    "ContactCustomFieldView",
     "CustomFieldArchiveView",
     "CustomFieldFormView",
     "CustomFieldListView",
@@ -110,14 +112,9 @@ class AccountCustomFieldView(RoleRequiredMixin, View):
         return account, definition
 
     def _render(self, request, account, definition, *, editing, error="", value=None, status=200):
-        current = (account.custom_fields or {}).get(definition.key)
         context = {
             "account": account,
-            "row": {
-                "definition": definition,
-                "value": current if value is None else value,
-                "display": custom_field_display(definition, current),
-            },
+            "row": custom_field_row(account, definition, value=value),
             "editing": editing,
             "error": error,
             "can_edit": request.user.can_work_accounts,
@@ -146,3 +143,51 @@ class AccountCustomFieldView(RoleRequiredMixin, View):
             return self._render(request, account, definition, editing=True, error=message, value=raw, status=400)
         account.refresh_from_db(fields=["custom_fields"])
         return self._render(request, account, definition, editing=False)
+
+
+class ContactCustomFieldView(RoleRequiredMixin, View):
+    """The person page's in-place edit of one contact custom field, as AccountCustomFieldView,
+    under the contact's account and its write policy (accounts.access: 403 for who may not
+    write it; the pencil is hidden)."""
+
+    def _load(self, pk, contact_pk, key):
+        contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account_id=pk)
+        definition = custom_field_get(entity="contact", key=key)
+        if definition is None:
+            raise Http404(_("No such custom field."))
+        return contact, definition
+
+    def _render(self, request, contact, definition, *, editing, error="", value=None, status=200):
+        context = {
+            "account": contact.account,
+            "row": custom_field_row(contact, definition, value=value),
+            "editing": editing,
+            "error": error,
+            "can_edit": account_can_write(request.user, contact.account),
+            "users": User.objects.filter(is_active=True).order_by("username")
+            if editing and definition.field_type == CustomFieldType.USER
+            else [],
+        }
+        return render(request, f"{PANEL_TEMPLATE}#row", context, status=status)
+
+    def get(self, request, pk, contact_pk, key):
+        contact, definition = self._load(pk, contact_pk, key)
+        account_read_check(request.user, contact.account)
+        editing = request.GET.get("edit") == "1"
+        if editing:
+            account_write_check(request.user, contact.account)
+        return self._render(request, contact, definition, editing=editing)
+
+    def post(self, request, pk, contact_pk, key):
+        contact, definition = self._load(pk, contact_pk, key)
+        account_write_check(request.user, contact.account)
+        raw = value_from_post(definition, request.POST)
+        try:
+            custom_field_values_set(record=contact, values={definition.key: raw}, author=request.user)
+        except ValidationError as exc:
+            message = "; ".join(exc.message_dict.get(definition.key, exc.messages))
+            if definition.field_type == CustomFieldType.MONEY:
+                raw = {"amount": request.POST.get("value", ""), "currency": request.POST.get("currency", "")}
+            return self._render(request, contact, definition, editing=True, error=message, value=raw, status=400)
+        contact.refresh_from_db(fields=["custom_fields"])
+        return self._render(request, contact, definition, editing=False)

@@ -93,3 +93,39 @@ def test_person_page_from_the_account_page(page, login, screenshot, person, view
 
     page.get_by_role("link", name="Initech").first.click()
     page.wait_for_url(f"**/accounts/{account.pk}/")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
+def test_person_page_edits_the_contact_in_place(page, login, screenshot, person, viewport):
+    from tests.factories import CustomFieldDefinitionFactory
+
+    csm, account, contact = person
+    CustomFieldDefinitionFactory(entity="contact", key="seats", field_type="number", labels={"en": "Seats owned"})
+    page.set_viewport_size(viewport)
+    login(csm)
+    page.goto(f"/accounts/contacts/{contact.pk}/")
+    # a contact field: the pencil, a bad value on the field, then a good one
+    row = page.locator(f"#field-contact-{contact.pk}-email")
+    row.get_by_role("button", name="Edit E-mail").click()
+    page.fill(f"#input-contact-{contact.pk}-email", "not mail")
+    page.locator(f"#field-contact-{contact.pk}-email").get_by_role("button", name="Save").click()
+    page.locator(f"#field-contact-{contact.pk}-email .errorlist").wait_for()
+    page.fill(f"#input-contact-{contact.pk}-email", "peter@initech.example")
+    page.locator(f"#field-contact-{contact.pk}-email").get_by_role("button", name="Save").click()
+    page.locator(f"#field-contact-{contact.pk}-email:not(.editing)").wait_for()
+    assert "peter@initech.example" in page.locator(f"#field-contact-{contact.pk}-email").inner_text()
+    # a custom field
+    cf = page.locator(f"#cf-contact-{contact.pk}-seats")
+    cf.get_by_role("button", name="Edit Seats owned").click()
+    page.locator(f"#cf-contact-{contact.pk}-seats input[name=value]").fill("12")
+    page.locator(f"#cf-contact-{contact.pk}-seats").get_by_role("button", name="Save").click()
+    page.locator(f"#cf-contact-{contact.pk}-seats .cf-value").wait_for()
+    assert "12" in page.locator(f"#cf-contact-{contact.pk}-seats").inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"] + 1, "the page scrolls sideways"
+    page.locator("#contact-fields").scroll_into_view_if_needed()
+    screenshot(f"person_edit_{'phone' if viewport['width'] < 760 else 'desktop'}", full_page=True)
+    contact.refresh_from_db()
+    assert contact.email == "peter@initech.example" and contact.custom_fields["seats"] == 12

@@ -191,3 +191,101 @@ def test_a_task_about_another_accounts_contact_is_refused_on_the_field(csm_clien
     }
     response = csm_client.post(reverse("playbooks:task_create"), data)
     assert response.status_code == 400 and "contact" in response.context["form"].errors
+
+
+# Section: the person page edits the contact (its fields and custom fields, in place)
+
+
+def _editable_person(csm_user):
+    from tests.factories import CustomFieldDefinitionFactory
+
+    account = AccountFactory(owner=csm_user, name="Initech")
+    contact = ContactFactory(account=account, name="Peter Gibbons", title="Engineer", custom_fields={"seats": 3})
+    CustomFieldDefinitionFactory(entity="contact", key="seats", field_type="number", labels={"en": "Seats owned"})
+    return account, contact
+
+
+def test_person_page_edits_a_field_and_a_custom_field_in_place(csm_client, csm_user, htmx_headers):
+    # given
+    from accounts.models import Contact
+
+    account, contact = _editable_person(csm_user)
+    html = csm_client.get(_url(contact)).content.decode()
+    field_url = reverse("accounts:contact_field", args=[account.pk, contact.pk, "title"])
+    cf_url = reverse("accounts:contact_custom_field", args=[account.pk, contact.pk, "seats"])
+    assert f'id="field-contact-{contact.pk}-title"' in html and f"{field_url}?edit=1" in html
+    assert "Seats owned" in html and f"{cf_url}?edit=1" in html
+    # when: the pencils, then Save
+    form = csm_client.get(field_url, {"edit": "1"}, **htmx_headers)
+    saved = csm_client.post(field_url, {"value": "Director"}, **htmx_headers)
+    cf_form = csm_client.get(cf_url, {"edit": "1"}, **htmx_headers)
+    cf_saved = csm_client.post(cf_url, {"value": "12"}, **htmx_headers)
+    # then: each row again, in place
+    assert form.status_code == 200 and 'name="value"' in form.content.decode()
+    assert saved.status_code == 200 and "Director" in saved.content.decode() and "<form" not in saved.content.decode()
+    assert cf_form.status_code == 200 and 'name="value"' in cf_form.content.decode()
+    cf_html = cf_saved.content.decode()
+    assert cf_saved.status_code == 200 and "12" in cf_html and "<form" not in cf_html
+    contact = Contact.objects.get(pk=contact.pk)
+    assert contact.title == "Director" and contact.custom_fields["seats"] == 12
+
+
+def test_person_page_bad_values_come_back_on_the_field_with_400(csm_client, csm_user, htmx_headers):
+    # given
+    account, contact = _editable_person(csm_user)
+    csm_client.get(_url(contact))
+    # when
+    bad_email = csm_client.post(
+        reverse("accounts:contact_field", args=[account.pk, contact.pk, "email"]), {"value": "not mail"}, **htmx_headers
+    )
+    bad_number = csm_client.post(
+        reverse("accounts:contact_custom_field", args=[account.pk, contact.pk, "seats"]),
+        {"value": "many"},
+        **htmx_headers,
+    )
+    # then
+    assert bad_email.status_code == 400 and 'class="errorlist"' in bad_email.content.decode()
+    assert bad_number.status_code == 400 and 'class="errorlist"' in bad_number.content.decode()
+    contact.refresh_from_db()
+    assert contact.custom_fields == {"seats": 3} and contact.email != "not mail"
+
+
+def test_person_page_read_only_user_sees_values_no_pencil_and_gets_403(client, csm_user, readonly_user, htmx_headers):
+    # given
+    account, contact = _editable_person(csm_user)
+    client.force_login(readonly_user)
+    # when
+    response = client.get(_url(contact))
+    field_post = client.post(
+        reverse("accounts:contact_field", args=[account.pk, contact.pk, "title"]), {"value": "x"}, **htmx_headers
+    )
+    cf_post = client.post(
+        reverse("accounts:contact_custom_field", args=[account.pk, contact.pk, "seats"]), {"value": "9"}, **htmx_headers
+    )
+    cf_edit = client.get(
+        reverse("accounts:contact_custom_field", args=[account.pk, contact.pk, "seats"]), {"edit": "1"}, **htmx_headers
+    )
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200 and "Engineer" in html and "Seats owned" in html
+    assert "?edit=1" not in html
+    assert field_post.status_code == 403 and cf_post.status_code == 403 and cf_edit.status_code == 403
+    contact.refresh_from_db()
+    assert contact.title == "Engineer" and contact.custom_fields == {"seats": 3}
+
+
+def test_person_page_with_editing_keeps_a_flat_query_count(csm_client, csm_user, django_assert_max_num_queries):
+    # given: a person with one custom field, then with five
+    from tests.factories import CustomFieldDefinitionFactory
+
+    account, contact = _editable_person(csm_user)
+    csm_client.get(_url(contact))
+    with django_assert_max_num_queries(100) as one:
+        assert csm_client.get(_url(contact)).status_code == 200
+    baseline = len(one.captured_queries)  # now: the next request resets the log
+    for i in range(4):
+        CustomFieldDefinitionFactory(entity="contact", key=f"extra_{i}")
+    csm_client.get(_url(contact))  # the definitions' cache warms again
+    # when / then
+    with django_assert_max_num_queries(baseline):
+        assert csm_client.get(_url(contact)).status_code == 200
