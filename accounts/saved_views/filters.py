@@ -80,7 +80,7 @@ def _team_member_choices() -> list[tuple[str, str]]:
 
 
 def _team_member_clean(op, value) -> list[str]:
-    """"me" or user ids, checked without a query: a view's query re-cleans its conditions, and
+    """ "me" or user ids, checked without a query: a view's query re-cleans its conditions, and
     an id of no (longer a) user simply matches nothing."""
     values = [str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
     if not values:
