@@ -130,3 +130,12 @@ def test_only_admins_invite(csm_client, manager_user):
     csm_client.get("/")
     assert csm_client.post("/team/users/new/", {"email": "x@example.com", "role": Role.ADMIN}).status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_the_users_page_title_is_only_its_title(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(admin_client)
+    html = admin_client.get("/team/users/").content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "Invitations" not in title and "lena@example.com" not in title
+    assert html.count('data-testid="invitations"') == 1
