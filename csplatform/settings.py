@@ -109,7 +109,9 @@ INSTALLED_APPS = [
     "onboarding",
     "playbooks",
     "renewals",
+    "connectors",
     "notifications",
+    "conversations",
     "reports",
     "demo",
 ]

@@ -22,7 +22,9 @@ FLOORS = [
     "onboarding",
     "playbooks",
     "renewals",
+    "connectors",
     "notifications",
+    "conversations",
     "reports",
     "demo",
 ]
