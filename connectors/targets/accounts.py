@@ -115,6 +115,7 @@ def accounts_write(ctx: PageContext, records) -> None:
         items.append((record.id, {"external_id": ext, **values}))
     if ctx.dry_run:
         ctx.count(*classify(existing, items))
+        ctx.would_create().update(item["external_id"] for _rid, item in items if item["external_id"] not in existing)
         return
     write_isolated(
         ctx,

@@ -70,6 +70,13 @@ class PageContext:
         self.failures.append((remote_id, reason))
         self.run.failed += 1
 
+    def would_create(self) -> set:
+        """Dry runs: the external ids earlier objects of this run would have created (a deal's
+        company that a real run writes first)."""
+        if not hasattr(self.run, "_would_create"):
+            self.run._would_create = set()
+        return self.run._would_create
+
     def count(self, created: int = 0, updated: int = 0, unchanged: int = 0) -> None:
         self.run.created += created
         self.run.updated += updated

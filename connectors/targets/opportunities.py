@@ -101,6 +101,8 @@ def opportunities_write(ctx: PageContext, records) -> None:
             values["owner"] = owner
         if current is None:
             account = accounts.get(ctx.ext(record.links.get("account")) or "")
+            if account is None and ctx.dry_run and ctx.ext(record.links.get("account")) in ctx.would_create():
+                account = Account(external_id=ctx.ext(record.links.get("account")))
             if account is None:
                 ctx.fail(record.id, _("No account: the deal is not associated with a company we know."))
                 continue
