@@ -1,8 +1,8 @@
 """Push: our values out to the vendor's records through the push (and both-ways) mappings of
 pushable objects (accounts today: health score, band, churn risk, last NPS, or any account
 field). What was pushed is remembered per record (PushState), so a rerun pushes nothing; a
-field mapped both ways is pushed only when our record changed after the previous sync (the
-pull's last-modified-wins rule kept ours). Batches of PUSH_BATCH (HubSpot's batch update takes
+field mapped both ways is pushed only when our record changed after the previous sync and before
+this run (the pull's last-modified-wins rule kept ours; what the pull wrote is the vendor's). Batches of PUSH_BATCH (HubSpot's batch update takes
 100)."""
 
 from __future__ import annotations
@@ -113,12 +113,14 @@ def push_all(*, run: SyncRun, client, vendor, previous: dict | None = None) -> i
                 known = states[rid].values if rid in states else {}
                 out = {}
                 for m in mappings:
-                    if m.direction == Direction.BOTH and (
-                        changed_after is None or account.updated_at is None or account.updated_at <= changed_after
+                    if m.direction == Direction.BOTH and not (
+                        # our edit after the previous sync and before this run (the pull's own
+                        # writes are the vendor's values: nothing to send back)
+                        changed_after is not None and changed_after < account.updated_at < run.started_at
                     ):
                         continue
                     value = values[account.pk].get(m.local_field)
-                    if known.get(m.remote_field, "<never>") != value:
+                    if known.get(m.remote_field) != value:  # never pushed and still empty: nothing to say
                         out[m.remote_field] = value
                 if out:
                     updates.append((rid, {k: ("" if v is None else v) for k, v in out.items()}))
