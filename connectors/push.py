@@ -2,8 +2,8 @@
 pushable objects (accounts today: health score, band, churn risk, last NPS, or any account
 field). What was pushed is remembered per record (PushState), so a rerun pushes nothing; a
 field mapped both ways is pushed only when our record changed after the previous sync and before
-this run (the pull's last-modified-wins rule kept ours; what the pull wrote is the vendor's). Batches of PUSH_BATCH (HubSpot's batch update takes
-100)."""
+this run (the pull's last-modified-wins rule kept ours; what the pull wrote is the vendor's).
+Batches of PUSH_BATCH (HubSpot's batch update takes 100)."""
 
 from __future__ import annotations
 
