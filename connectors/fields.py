@@ -104,6 +104,8 @@ def field_convert(field: LocalField, value):
             lowered = text.lower()
             if not lowered:
                 return None
+            if "renew" in lowered or "existing" in lowered:
+                return "renewal"
             if any(word in lowered for word in ("expan", "upsell", "upgrade", "new")):
                 return "expansion"
             if "down" in lowered:

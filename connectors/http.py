@@ -48,13 +48,18 @@ def http_session(*, timeout: float = 30) -> requests.Session:
     adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=4)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    session.request = _with_timeout(session.request, timeout)  # type: ignore[method-assign]
+    session.request = _with_defaults(session, session.request, timeout)  # type: ignore[method-assign]
+    ca_file = _setting("CONNECTOR_CA_BUNDLE", None)  # a private CA (a proxy, the tests' local vendors)
+    if ca_file:
+        session.verify = ca_file
     return session
 
 
-def _with_timeout(request, timeout):
+def _with_defaults(session, request, timeout):
     def call(method, url, **kwargs):
         kwargs.setdefault("timeout", timeout)
+        # explicit, so REQUESTS_CA_BUNDLE in the environment does not override the session's choice
+        kwargs.setdefault("verify", session.verify)
         return request(method, url, **kwargs)
 
     return call

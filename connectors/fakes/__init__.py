@@ -8,5 +8,6 @@ demo without the internet. The running app never imports them.
 
 from .base import FakeServer
 from .hubspot import HubSpotFake
+from .salesforce import SalesforceFake
 
-__all__ = ["FakeServer", "HubSpotFake"]
+__all__ = ["FakeServer", "HubSpotFake", "SalesforceFake"]

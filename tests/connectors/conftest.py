@@ -31,3 +31,17 @@ def small_pages(monkeypatch):
     from connectors.vendors.hubspot import client
 
     monkeypatch.setattr(client, "PAGE", 2)
+
+
+@pytest.fixture
+def salesforce(settings):
+    from connectors.fakes import SalesforceFake
+
+    with SalesforceFake() as fake:
+        settings.CONNECTOR_CA_BUNDLE = fake.ca_file
+        yield fake
+
+
+@pytest.fixture
+def salesforce_connection(db, salesforce):
+    return connection_create(kind="salesforce", name="Salesforce", base_url=salesforce.url, token="sf-valid")
