@@ -28,4 +28,4 @@ class ConnectorsConfig(AppConfig):
             module = importlib.import_module(f"{vendors.__name__}.{info.name}")
             if hasattr(module, "register"):
                 module.register()
-        register_menu_item("configure", _("Connectors"), "connectors:list", "link", role=Role.ADMIN, order=70)
+        register_menu_item("configure", _("Connectors"), "connectors:list", "share", role=Role.ADMIN, order=70)

@@ -69,7 +69,9 @@ def connection_create(
         base_url=_check_url(base_url or vendor.default_base_url),
         auth=auth,
         options=dict(options or {}),
-        status=ConnectionStatus.ACTIVE if creds else ConnectionStatus.NEEDS_AUTH,
+        status=ConnectionStatus.ACTIVE
+        if creds.get("token") or creds.get("access_token")
+        else ConnectionStatus.NEEDS_AUTH,
     )
     connection.credentials = creds
     connection.save()

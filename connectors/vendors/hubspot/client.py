@@ -223,6 +223,14 @@ class HubSpotClient:
             nxt = {**state, "after": after} if after else None
         return Page(records=self._records(object_key, results), cursor=nxt, total=total)
 
+    def sample(self, object_key: str, size: int, *, fields: list[str]) -> list[RemoteRecord]:
+        """The first `size` records with `fields` (the mapping page's preview)."""
+        if object_key == "owners":
+            return self.fetch_page(object_key, cursor=None, since=None).records[:size]
+        properties = sorted(set(fields) | set(ALWAYS.get(object_key, [])))
+        data = self._call(self.basic.get_page, OBJECT_TYPES[object_key], limit=size, properties=properties)
+        return self._records(object_key, data.get("results", []))
+
     def fetch_ids(self, object_key: str, ids: list[str]) -> list[RemoteRecord]:
         if object_key == "owners":
             return []

@@ -178,6 +178,13 @@ class SalesforceClient:
             nxt = {**state, "next": data["nextRecordsUrl"]} if data.get("nextRecordsUrl") else None
         return Page(records=[self._record(object_key, r) for r in rows], cursor=nxt, total=total)
 
+    def sample(self, object_key: str, size: int, *, fields: list[str]) -> list[RemoteRecord]:
+        """The `size` records changed last, with `fields` (the mapping page's preview)."""
+        names = list(dict.fromkeys([*ALWAYS[object_key], *fields]))
+        soql = f"SELECT {', '.join(names)} FROM {SOBJECTS[object_key]} ORDER BY SystemModstamp DESC LIMIT {int(size)}"
+        data = self._call(lambda sf: sf.query, soql)
+        return [self._record(object_key, r) for r in data.get("records", [])]
+
     def fetch_ids(self, object_key: str, ids: list[str]) -> list[RemoteRecord]:
         records = []
         for start in range(0, len(ids), 200):
