@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Tier
 from accounts.custom_fields.definitions import custom_field_definitions
 
-__all__ = ["CUSTOM_PREFIX", "LocalField", "field_convert", "local_fields"]
+__all__ = ["CUSTOM_PREFIX", "TARGET_LABELS", "LocalField", "field_convert", "local_fields"]
 
 CUSTOM_PREFIX = "custom:"
 
@@ -64,6 +64,13 @@ _OPPORTUNITY = [
     LocalField("next_step", gettext_lazy("Next step")),
 ]
 _OWNER = [LocalField("email", gettext_lazy("E-mail"), kind="email", max_length=254, push=False)]
+TARGET_LABELS = {
+    "account": gettext_lazy("Accounts"),
+    "contact": gettext_lazy("Contacts"),
+    "opportunity": gettext_lazy("Opportunities"),
+    "owner": gettext_lazy("Links to our users (by e-mail)"),
+    "ticket": gettext_lazy("Tickets"),
+}
 _BUILT_IN = {"account": _ACCOUNT, "contact": _CONTACT, "opportunity": _OPPORTUNITY, "owner": _OWNER}
 
 

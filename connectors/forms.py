@@ -62,7 +62,7 @@ class ConnectionSettingsForm(forms.Form):
     options = forms.CharField(
         label=_("Vendor options (JSON)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "dir": "ltr"}),
     )
 
     def clean_options(self):

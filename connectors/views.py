@@ -17,7 +17,7 @@ from core.permissions import AdminRequiredMixin
 from core.views import ServiceFormView, htmx_partial, partial
 
 from .choices import AuthKind, Direction, RunStatus
-from .fields import local_fields
+from .fields import TARGET_LABELS, local_fields
 from .forms import ConnectionForm, ConnectionSettingsForm
 from .models import Connection, SyncRun
 from .oauth import oauth_authorize_url, oauth_finish
@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 SESSION_KEY = "connectors_oauth"
+INTERNAL_OPTIONS = {"owners"}  # kept by the sync (owner links), not for people to edit
 
 
 class ConnectionListView(AdminRequiredMixin, TemplateView):
@@ -137,7 +138,7 @@ class ConnectionDetailView(AdminRequiredMixin, ServiceFormView):
             "initial": {
                 "interval_minutes": self.object.interval_minutes,
                 "deletions": self.object.deletions,
-                "options": _json(self.object.options),
+                "options": _json({k: v for k, v in self.object.options.items() if k not in INTERNAL_OPTIONS}),
             }
         }
 
@@ -145,7 +146,12 @@ class ConnectionDetailView(AdminRequiredMixin, ServiceFormView):
         vendor = vendor_get(self.object.kind)
         mappings = list(self.object.mappings.all())
         objects = [
-            {"spec": spec, "count": sum(1 for m in mappings if m.object_key == spec.key)} for spec in vendor.objects
+            {
+                "spec": spec,
+                "target": TARGET_LABELS.get(spec.target, spec.target),
+                "count": sum(1 for m in mappings if m.object_key == spec.key),
+            }
+            for spec in vendor.objects
         ]
         return super().get_context_data(
             connection=self.object,
@@ -156,7 +162,10 @@ class ConnectionDetailView(AdminRequiredMixin, ServiceFormView):
         )
 
     def perform(self, form):
-        return connection_update(connection=self.object, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        kept = {k: v for k, v in self.object.options.items() if k in INTERNAL_OPTIONS}
+        data["options"] = {**{k: v for k, v in data["options"].items() if k not in INTERNAL_OPTIONS}, **kept}
+        return connection_update(connection=self.object, **data)
 
     def get_success_message(self, obj):
         return _("Settings saved.")
