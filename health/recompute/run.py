@@ -1,11 +1,10 @@
 """The recompute runs: all accounts or some in this process (health_recompute), and the two
 steps of the nightly Celery fan-out (one chunk; the finish after every chunk)."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-
-import logging
 
 from django.db import models, transaction
 from django.utils import timezone as dj_timezone
