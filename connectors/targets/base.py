@@ -83,6 +83,11 @@ class PageContext:
         self.run.unchanged += unchanged
 
 
+def needs_current(ctx: PageContext) -> bool:
+    """Whether the last-modified-wins rule may apply (a field mapped both ways, a previous sync)."""
+    return ctx.last_synced_at is not None and any(m.direction == Direction.BOTH for m in ctx.mappings)
+
+
 def pull_mappings(mappings: Sequence[FieldMapping]) -> list[FieldMapping]:
     return [m for m in mappings if m.direction in (Direction.PULL, Direction.BOTH)]
 
