@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,19 +187,19 @@ def write_isolated(
     ctx: PageContext, items: list[tuple[str, dict]], write: Callable[[list[dict]], Any], on_result: Callable
 ) -> None:
     """Write the page's items in one call; if the database refuses the batch, write them one
-    at a time so only the bad records fail (each with the database's reason)."""
+    at a time so only the bad records fail (each with the database's reason). `write` must be
+    atomic itself (the upsert services are: a refused call rolls back to its own savepoint and
+    the page's transaction goes on), so no savepoint of ours is added per page."""
     if not items:
         return
     try:
-        with transaction.atomic():
-            on_result(write([item for _rid, item in items]))
+        on_result(write([item for _rid, item in items]))
         return
     except (DatabaseError, ValueError, ValidationError):
         pass
     for remote_id, item in items:
         try:
-            with transaction.atomic():
-                on_result(write([item]))
+            on_result(write([item]))
         except (DatabaseError, ValueError, ValidationError) as exc:
             ctx.fail(remote_id, _("Not saved: %(reason)s") % {"reason": exc})
 
