@@ -12,12 +12,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.custom_fields.values import custom_field_values_clean
 
 from ..choices import Direction
-from ..fields import CUSTOM_PREFIX, LocalField, field_convert, local_fields
+from ..fields import CUSTOM_PREFIX, TARGET_LABELS, LocalField, field_convert, local_fields
 from ..models import Connection, FieldMapping, SyncRun
 from ..registry import ObjectSpec, RemoteRecord
 
@@ -27,7 +28,9 @@ __all__ = [
     "Target",
     "mapped_values",
     "register_target",
+    "target_fields",
     "target_get",
+    "target_label",
     "write_isolated",
 ]
 
@@ -210,6 +213,7 @@ class Target:
     write: Callable[[PageContext, list[RemoteRecord]], None]
     finish: Callable[[PageContext], None] | None = None  # after the object's last page
     fields: Callable[[], dict[str, LocalField]] | None = None
+    label: str | Promise = ""  # what the connection page says the vendor object becomes
 
     def local_fields(self) -> dict[str, LocalField]:
         return self.fields() if self.fields else local_fields(self.key)
@@ -225,6 +229,17 @@ def register_target(target: Target) -> Target:
 
 def target_get(key: str) -> Target:
     return TARGETS[key]
+
+
+def target_fields(key: str) -> dict[str, LocalField]:
+    """Our fields a target's mappings may name (its own `fields`, else the built-in ones)."""
+    target = TARGETS.get(key)
+    return target.local_fields() if target is not None else local_fields(key)
+
+
+def target_label(key: str) -> str | Promise:
+    target = TARGETS.get(key)
+    return (target.label if target is not None and target.label else None) or TARGET_LABELS.get(key, key)
 
 
 def classify(existing: dict, items: list[tuple[str, dict]], key: str = "external_id") -> tuple[int, int, int]:
