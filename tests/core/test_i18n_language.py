@@ -177,3 +177,11 @@ def test_every_role_reaches_the_profile_from_the_header(client, signed_in):
     page = client.get("/me/")
     assert page.status_code == 200
     assert 'href="/me/"' in page.content.decode()
+
+
+def test_no_template_comment_leaks_into_the_page(client, signed_in):
+    """A `{# #}` comment spans one line only: a longer one is printed (and broke the icon sprite once)."""
+    signed_in()
+    for url in ("/me/", "/login/"):
+        body = client.get(url).content.decode()
+        assert "#}" not in body and "{#" not in body, url
