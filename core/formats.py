@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -107,7 +108,7 @@ def format_number(value, decimals: int | None = None, *, language: str | None = 
     locale = babel_locale(language)
     system = _system(language)
     if compact:
-        text = format_compact_decimal(number, locale=locale, fraction_digits=1, numbering_system=system)
+        text = _compact(number, locale, system)
     elif decimals is None:
         text = format_decimal(number, locale=locale, numbering_system=system)
     else:
@@ -115,6 +116,30 @@ def format_number(value, decimals: int | None = None, *, language: str | None = 
         pattern.frac_prec = (int(decimals), int(decimals))
         text = pattern.apply(number, locale, numbering_system=system)
     return localize_digits(text, language)
+
+
+def _compact(number: Decimal, locale: Locale, system: str, currency: str | None = None) -> str:
+    """84.5K / 12K / 1.2M (English), 8.4万 / 12万 (Chinese): one decimal below ten of the unit,
+    none from ten up, as the tables always showed. English keeps the house's lower-case "k"."""
+
+    def write(digits: int) -> str:
+        if currency:
+            return format_compact_currency(
+                number, currency, locale=locale, fraction_digits=digits, numbering_system=system
+            )
+        return format_compact_decimal(number, locale=locale, fraction_digits=digits, numbering_system=system)
+
+    text = write(0)
+    whole = re.search(r"\d+", text)
+    if whole and len(whole.group()) >= 4 and set(whole.group()[1:]) == {"0"}:
+        # 999,600 rounds to "1000K": written in the next unit up, "1M"
+        number = Decimal(10) ** len(str(int(abs(number)))) * (1 if number >= 0 else -1)
+        text = write(0)
+    elif whole and len(whole.group()) == 1:
+        text = write(1)
+    if locale.language == "en":
+        text = re.sub(r"(?<=\d)K\b", "k", text)
+    return text
 
 
 def format_signed(value, decimals: int = 0, *, language: str | None = None) -> str:
@@ -138,7 +163,7 @@ def format_money(
     locale = babel_locale(language)
     system = _system(language)
     if compact and abs(number) >= 1000:
-        text = format_compact_currency(number, currency, locale=locale, fraction_digits=1, numbering_system=system)
+        text = _compact(number, locale, system, currency)
     else:
         pattern = copy.copy(locale.currency_formats["standard"])
         pattern.frac_prec = (int(decimals), int(decimals))

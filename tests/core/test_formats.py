@@ -40,7 +40,9 @@ def test_english_is_as_before():
         assert format_number(12.345, 1) == "12.3"
         assert format_money(Decimal("1234")) == "$1,234"
         assert format_money(1_234_567, compact=True) == "$1.2M"
-        assert format_money(84_500, compact=True) == "$84.5K"
+        assert format_money(84_500, compact=True) == "$84k"
+        assert format_money(8_450, compact=True) == "$8.4k"
+        assert format_money(999_600, compact=True) == "$1M"
         assert format_money(950, compact=True) == "$950"
         assert format_percent(0.934) == "93.4%"
         assert format_signed(-3.25, 1) == "-3.2"
@@ -119,7 +121,7 @@ def test_the_template_filters():
     )
     context = Context({"n": 1234, "m": 84500, "r": 0.5, "d": DAY, "none": None, "s": "12 tasks"})
     with _in("en"):
-        assert template.render(context) == "1,234|$84,500|$84.5K|50%|Dec 7, 2026|—|12 tasks"
+        assert template.render(context) == "1,234|$84,500|$84k|50%|Dec 7, 2026|—|12 tasks"
     with _in("fa", DisplayPrefs(digits="native", calendar="persian")):
         out = template.render(context)
         assert out.startswith("۱٬۲۳۴|")
