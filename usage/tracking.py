@@ -30,9 +30,8 @@ from accounts.models import Account, Contact
 
 from .ingest import IngestError, events_store
 from .sql import lookups
-from .sql.contacts import contacts_seen_update
 
-__all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
+__all__ = ["TrackingError", "TrackingResult", "contacts_seen_soon", "tracking_messages_store"]
 
 TYPES = {"identify", "group", "track", "page", "screen", "alias"}
 EVENT_TYPES = {"track", "page", "screen"}
@@ -340,7 +339,7 @@ def _segment_field(name: str | None) -> str | None:
 
 
 def _last_seen_update(events, contacts: dict) -> None:
-    """Contacts' last_seen_at moves forward to their latest event: one UPDATE on PostgreSQL."""
+    """Contacts' last_seen_at moves forward to their latest event, after commit (contacts_seen_soon)."""
     latest: dict[int, datetime] = {}
     for _, message, user_id, _ in events:
         seen = _seen_at(message) if user_id else None
@@ -348,6 +347,17 @@ def _last_seen_update(events, contacts: dict) -> None:
             pk = contacts[user_id][0]
             if pk not in latest or seen > latest[pk]:
                 latest[pk] = seen
+    contacts_seen_soon(latest)
+
+
+def contacts_seen_soon(latest: dict[int, datetime | str]) -> None:
+    """Queue, for after commit, the move of these contacts' last_seen_at to these times
+    ({contact id: datetime or ISO text}): a derived value, like the daily rollups, written by a
+    worker (inline in the embedded mode), not in the request (docs/decisions.md "Segment
+    /v1/batch: decoded and streamed like the bulk body")."""
     if not latest:
         return
-    contacts_seen_update(latest)
+    from .tasks import contacts_seen_update_task
+
+    payload = {str(pk): at if isinstance(at, str) else at.isoformat() for pk, at in latest.items()}
+    transaction.on_commit(lambda: contacts_seen_update_task.delay(payload))
