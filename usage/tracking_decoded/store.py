@@ -25,8 +25,9 @@ from ..sql import lookups
 from ..sql.events import _conflict, events_copy_text, stored_keys_between
 from ..sql.idcache import _cached_lookup, _id_cache_current
 from ..sql.partitions import _next_month, usage_partitions_ensure
-from ..tracking import TrackingResult, _account_upsert, _contact_upsert, _seen_at, contacts_seen_soon
-from .check import NULL, _checked, _NotCommon, _ref
+from ..tracking import CONFLICT_ATTEMPTS, TrackingResult, contacts_seen_soon, tracking_upserts_apply
+from ..tracking_upserts import TrackingConflict
+from .check import NULL, _checked, _NotCommon
 from .decode import SegmentMessage
 
 __all__ = ["segment_batch_store"]
@@ -160,41 +161,41 @@ def _store_two_pass(upserts, events, count: int, *, identity_changes: bool, repe
     groups = {e[1] for e in events if e[1] is not None}
     users = {e[0] for e in events if e[0] is not None}
     known = _known(groups, users) if events else ({}, {})
-    while True:
+    for _attempt in range(CONFLICT_ATTEMPTS):
         result = TrackingResult(messages=count)
         accounts, contacts = dict(known[0]), dict(known[1])
         try:
             with transaction.atomic():
-                for m in upserts:
-                    _upsert(m, result, identity_changes)
+                if upserts:
+                    _upserts_apply(upserts, result, identity_changes)
                 if events:
                     _events_store(events, accounts, contacts, result, upserts_done=bool(upserts), repeat=repeat)
             return result
+        except TrackingConflict:
+            continue  # another request created one of the same accounts or contacts first: again
         except (IntegrityError, OperationalError) as exc:
             if not _conflict(exc):
                 raise
             if repeat:
                 raise _NotCommon from exc  # a concurrent batch stored some first: INSERT ... ON CONFLICT
             repeat = True
+    raise _NotCommon  # the general path decides
 
 
-def _upsert(m: SegmentMessage, result: TrackingResult, identity_changes: bool) -> None:
-    """One identify or group message, through usage.tracking's own upserts."""
-    user_id = _ref(m.userId) if m.userId is not None else None
-    seen = _seen_at({name: getattr(m, name) for name in TIME_FIELDS})
-    if m.type == "group":
-        account = _account_upsert(_ref(m.groupId), m.traits or {}, identity_changes=identity_changes)
-        result.accounts_upserted += 1
-        if user_id:
-            _contact_upsert(user_id, {}, account, seen, identity_changes=identity_changes)
-            result.contacts_upserted += 1
-    elif m.type == "identify" and user_id:
+def _upserts_apply(upserts: list[SegmentMessage], result: TrackingResult, identity_changes: bool) -> None:
+    """The identify and group messages, in order, through usage.tracking's batched upserts."""
+    messages = []
+    for m in upserts:
         context = m.context
-        group_id = _ref(context.groupId) if context is not None and context.groupId is not None else None
-        account = _account_upsert(group_id, {}) if group_id else None
-        traits = m.traits or (context.traits if context is not None else None) or {}
-        _contact_upsert(user_id, traits, account, seen, identity_changes=identity_changes)
-        result.contacts_upserted += 1
+        message = {name: getattr(m, name) for name in ("type", "userId", "groupId", "traits", *TIME_FIELDS)}
+        message["context"] = {} if context is None else {"groupId": context.groupId, "traits": context.traits}
+        messages.append(message)
+        if m.type == "group":
+            result.accounts_upserted += 1
+            result.contacts_upserted += 1 if m.userId is not None else 0
+        elif m.userId is not None:
+            result.contacts_upserted += 1
+    tracking_upserts_apply(messages, identity_changes)
 
 
 def _events_store(events, accounts: dict, contacts: dict, result: TrackingResult, *, upserts_done, repeat) -> None:
