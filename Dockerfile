@@ -25,7 +25,7 @@ COPY . .
 # The settings refuse the development SECRET_KEY when DEBUG is off, so the build uses a throwaway one.
 # The gettext catalogues are compiled with Babel (requirements.txt; the .mo files are not committed).
 RUN pybabel -q compile --directory=locale --domain=django \
-    && SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
+    && SECRET_KEY=collectstatic-only PULSE_CONNECTOR_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app \
     && mkdir -p /app/media && chown -R app /app/media
 

@@ -215,6 +215,7 @@ def run(args) -> None:
         "DJANGO_SETTINGS_MODULE": "bench.surveys_settings",
         "DEBUG": "0",
         "SECRET_KEY": secret_key,
+        "PULSE_CONNECTOR_KEY": os.environ.get("PULSE_CONNECTOR_KEY") or "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8=",
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "PYTHONPATH": str(ROOT),

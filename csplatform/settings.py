@@ -49,6 +49,14 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
+# Connector credentials are encrypted at rest with this Fernet key (connectors.crypto); in
+# development it is derived from SECRET_KEY, in production it must be given.
+PULSE_CONNECTOR_KEY = os.environ.get("PULSE_CONNECTOR_KEY", "")
+if not DEBUG and not PULSE_CONNECTOR_KEY:
+    raise ImproperlyConfigured(
+        "Set PULSE_CONNECTOR_KEY (e.g. python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'): connector credentials are encrypted with it."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -288,6 +296,11 @@ if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
     raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
 # Every periodic job lives here (STYLE.md section 4); django-celery-beat syncs it into the DB.
 CELERY_BEAT_SCHEDULE = {
+    # Connectors: each connection's scheduled incremental sync, started when due (its interval).
+    "connectors-due": {
+        "task": "connectors.tasks.connections_due_task",
+        "schedule": 60.0,
+    },
     "nightly-health-then-playbooks": {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),

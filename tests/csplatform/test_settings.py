@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "x9Q2" * 16
+CONNECTOR_KEY = "bm90LWEtcmVhbC1rZXktYnV0LTMyLWJ5dGVzLWxvbmc="  # a Fernet key (32 bytes, base64)
 
 
 def _run(code: str, **env) -> subprocess.CompletedProcess:
@@ -23,6 +24,7 @@ def _run(code: str, **env) -> subprocess.CompletedProcess:
     }
     base.pop("DATABASE_URL", None)
     base.pop("REDIS_URL", None)
+    base.setdefault("PULSE_CONNECTOR_KEY", CONNECTOR_KEY)
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -55,6 +57,12 @@ def test_a_switch_that_is_not_yes_or_no_stops_the_start(value):
 @pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("NO", False), ("1", True), ("", True)])
 def test_switches_read_every_spelling(value, expected):
     assert _settings("DEBUG", DEBUG=value, SECRET_KEY=STRONG_KEY)["DEBUG"] is expected
+
+
+def test_production_refuses_to_start_without_the_connector_key():
+    done = _run("import django; django.setup()", DEBUG="0", SECRET_KEY=STRONG_KEY, PULSE_CONNECTOR_KEY="")
+    assert done.returncode != 0
+    assert "Set PULSE_CONNECTOR_KEY" in done.stderr
 
 
 def test_production_defaults_when_debug_is_off():
@@ -106,6 +114,7 @@ def test_check_deploy_is_clean_with_production_settings():
             },
             "DEBUG": "0",
             "SECRET_KEY": STRONG_KEY,
+            "PULSE_CONNECTOR_KEY": CONNECTOR_KEY,
             "ALLOWED_HOSTS": "pulse.example.com",
         },
         capture_output=True,
