@@ -27,9 +27,9 @@ def connection_list():
     for connection in connections:
         connection.last_run = runs.get(connection.last_run_id)
         try:
-            connection.vendor = vendor_get(connection.kind)
+            connection.vendor_def = vendor_get(connection.kind)
         except KeyError:
-            connection.vendor = None
+            connection.vendor_def = None
     return connections
 
 

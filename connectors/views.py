@@ -243,9 +243,9 @@ class MappingView(AdminRequiredMixin, View):
 
     def setup_object(self, pk, object_key):
         self.connection = get_object_or_404(Connection, pk=pk)
-        self.vendor = vendor_get(self.connection.kind)
+        self.vendor_def = vendor_get(self.connection.kind)
         try:
-            self.spec = self.vendor.object(object_key)
+            self.spec = self.vendor_def.object(object_key)
         except KeyError:
             raise Http404 from None
 
@@ -262,12 +262,12 @@ class MappingView(AdminRequiredMixin, View):
             for i, (remote, local, direction) in enumerate([*rows, ("", "", Direction.PULL)])
         ]
         try:
-            remote = self.vendor.client_factory(self.connection).remote_fields(self.spec.key)
+            remote = self.vendor_def.client_factory(self.connection).remote_fields(self.spec.key)
         except VendorError:
             remote = []
         return {
             "connection": self.connection,
-            "vendor": self.vendor,
+            "vendor": self.vendor_def,
             "spec": self.spec,
             "rows": table,
             "errors": errors,

@@ -1,6 +1,7 @@
-"""Remote deals → our renewal / expansion opportunities through
-`renewals.services.opportunity_create` / `opportunity_update` (one call per new or changed
-deal; unchanged deals are recognised in one query per page and not written). The stage comes
+"""Remote deals → our renewal / expansion opportunities through the renewals services: new
+deals of a page in one `opportunities_create_many` (one by one with `opportunity_create` when
+the batch is refused, so only the bad deal fails), changed ones through `opportunity_update`;
+unchanged deals are recognised in one query per page and not written. The stage comes
 from the connection's `options["stages"]` ({remote stage: our stage name}), else a stage of
 ours with the same name, else the vendor's closed-won / closed-lost words, else the first open
 stage."""
@@ -14,7 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from core.db import lookup_by
 from renewals.models import Opportunity, PipelineStage
-from renewals.services.opportunities import default_stage, opportunity_create, opportunity_update
+from renewals.services.opportunities import (
+    default_stage,
+    opportunities_create_many,
+    opportunity_create,
+    opportunity_update,
+)
 
 from ..choices import Deletions
 from ..fields import local_fields
@@ -75,6 +81,7 @@ def opportunities_write(ctx: PageContext, records) -> None:
     )
     users = users_by_id(owner_user_ids(ctx, records))
     stage_of = _stage_resolver(ctx)
+    new: list[tuple[str, dict]] = []
     for record in records:
         ext = ctx.ext(record.id)
         current = existing.get(ext)
@@ -115,26 +122,46 @@ def opportunities_write(ctx: PageContext, records) -> None:
                 continue
             if ctx.dry_run:
                 ctx.count(created=1)
-                continue
-        else:
-            values = _differs(current, {k: v for k, v in values.items() if v is not None})
-            if not values:
-                ctx.count(unchanged=1)
-                continue
-            if ctx.dry_run:
-                ctx.count(updated=1)
-                continue
+            else:
+                new.append((record.id, {"external_id": ext, **values}))
+            continue
+        values = _differs(current, {k: v for k, v in values.items() if v is not None})
+        if not values:
+            ctx.count(unchanged=1)
+            continue
+        if ctx.dry_run:
+            ctx.count(updated=1)
+            continue
         try:
             with transaction.atomic():
-                if current is None:
-                    opportunity_create(user=None, external_id=ext, **values)
-                    ctx.count(created=1)
-                else:
-                    opportunity_update(opportunity=current, user=None, **values)
-                    ctx.count(updated=1)
+                opportunity_update(opportunity=current, user=None, **values)
+                ctx.count(updated=1)
         except (ValidationError, DatabaseError, ValueError) as exc:
-            reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            ctx.fail(record.id, _("Not saved: %(reason)s") % {"reason": reason})
+            _failed(ctx, record.id, exc)
+    _create(ctx, new)
+
+
+def _failed(ctx: PageContext, remote_id: str, exc: Exception) -> None:
+    reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    ctx.fail(remote_id, _("Not saved: %(reason)s") % {"reason": reason})
+
+
+def _create(ctx: PageContext, new: list[tuple[str, dict]]) -> None:
+    if not new:
+        return
+    try:
+        with transaction.atomic():
+            ctx.count(created=len(opportunities_create_many(items=[values for _rid, values in new])))
+        return
+    except (ValidationError, DatabaseError, ValueError):
+        pass
+    for remote_id, values in new:
+        try:
+            with transaction.atomic():
+                opportunity_create(user=None, **values)
+                ctx.count(created=1)
+        except (ValidationError, DatabaseError, ValueError) as exc:
+            _failed(ctx, remote_id, exc)
 
 
 register_target(Target(key="opportunity", write=opportunities_write))

@@ -2,6 +2,7 @@
 track record, risks and churn / downgrade reasons."""
 
 from .opportunities import (
+    opportunities_create_many,
     opportunity_create,
     opportunity_move,
     opportunity_step,
@@ -25,6 +26,7 @@ __all__ = [
     "change_key",
     "churn_reason_record",
     "forecast_track_record_refresh",
+    "opportunities_create_many",
     "opportunity_create",
     "opportunity_move",
     "opportunity_step",

@@ -197,3 +197,35 @@ def opportunity_upsert(*, external_id: str, user, **values) -> tuple[Opportunity
     if existing is None:
         return opportunity_create(user=user, external_id=external_id, **values), True
     return opportunity_update(opportunity=existing, user=user, **values), False
+
+
+@transaction.atomic
+def opportunities_create_many(*, items: list[dict]) -> list[Opportunity]:
+    """Many new opportunities at once (a CRM's first load), by the system: each checked as
+    `opportunity_create` checks one, all written in one bulk insert. A bad item raises its
+    ValidationError and nothing is written (the caller may then create them one by one)."""
+    from core.db import lookup_by
+
+    stage = None
+    out = []
+    external_ids = [i.get("external_id") for i in items if i.get("external_id")]
+    taken = lookup_by(Opportunity.objects.only("pk", "external_id"), "external_id", external_ids)
+    for values in items:
+        unknown = set(values) - set(FIELDS)
+        if unknown:
+            raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+        cleaned = _clean(values, partial=False)
+        account = cleaned["account"]
+        chosen = cleaned.pop("stage", None)
+        if chosen is None:
+            stage = stage or default_stage()
+            chosen = stage
+        cleaned.setdefault("currency", account.currency)
+        if "owner" not in values:
+            cleaned["owner"] = account.owner
+        opportunity = Opportunity(**{k: v for k, v in cleaned.items() if v is not None or k == "owner"})
+        _apply_stage(opportunity, chosen)
+        if opportunity.external_id and opportunity.external_id in taken:
+            raise ValidationError({"external_id": _("An opportunity with this external id exists.")})
+        out.append(opportunity)
+    return Opportunity.objects.bulk_create(out, batch_size=1000)

@@ -34,6 +34,8 @@ def test_add_a_token_connection(admin_client, hubspot):
     assert response.status_code == 302 and response["Location"] == reverse("connectors:detail", args=[connection.pk])
     assert connection.credentials == {"token": "pat-valid"} and "pat-valid" not in connection.credentials_encrypted
     assert FieldMapping.objects.filter(connection=connection, object_key="companies").count() == 7
+    listing = admin_client.get(reverse("connectors:list")).content.decode()
+    assert "CRM" in listing and "HubSpot" in listing and "Active" in listing
 
 
 def test_add_an_oauth_connection_through_the_vendor(admin_client, hubspot):
