@@ -287,3 +287,28 @@ def test_concurrent_deliveries_of_one_batch_store_it_once():
     assert codes == [200] * len(clients)
     assert UsageEvent.objects.count() == len(batch)
     assert UsageEvent.objects.values("message_id").distinct().count() == len(batch)
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="the id cache: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_streamed_batch_reads_the_id_token_with_the_key_and_nothing_per_message():
+    from django.test.utils import CaptureQueriesContext
+
+    acme = Account.objects.create(external_id="acme", name="Acme")
+    Contact.objects.create(external_id="u1", account=acme)
+    Contact.objects.create(external_id="u3", account=acme)
+    client = _client()
+    assert client.post("/v1/batch", {"batch": EVENTS[:20]}, format="json").status_code == 200  # fills the cache
+    stored_at = []
+    real_after = decoded_store._after
+
+    def after(written):
+        stored_at.append(len(queries.captured_queries))  # the COPY is done (psycopg's copy is not captured)
+        real_after(written)  # the embedded mode runs the after-commit work inline from here
+
+    with CaptureQueriesContext(connection) as queries, mock.patch.object(decoded_store, "_after", after):
+        assert client.post("/v1/batch", {"batch": EVENTS[20:]}, format="json").status_code == 200
+    request = [q["sql"] for q in queries.captured_queries[: stored_at[0]]]
+    assert sum("accounts_idgeneration" in s for s in request) == 1  # in the API-key lookup
+    assert not any("accounts_account" in s or "accounts_contact" in s for s in request), request  # cached ids
+    assert UsageEvent.objects.count() == len(EVENTS)

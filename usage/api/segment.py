@@ -21,6 +21,7 @@ from core.api.throttling import IngestRateThrottle
 from core.choices import APIKeyScope
 from core.services import api_key_authenticate
 
+from ..sql.idcache import id_token_annotation
 from ..tracking import TrackingError, _iso_time, tracking_messages_store
 from ..tracking_decoded import segment_batch_decode, segment_batch_store
 from .bodies import json_body, raw_body
@@ -37,7 +38,8 @@ class WriteKeyAuthentication(authentication.BaseAuthentication):
             user, _, _password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.AuthenticationFailed("Malformed Basic credentials.") from exc
-        key = api_key_authenticate(raw_key=user.strip())
+        # the id cache's token rides along (usage.sql.idcache): no round trip of its own later
+        key = api_key_authenticate(raw_key=user.strip(), annotations=id_token_annotation())
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked write key.")
         return APIKeyUser(key), key
@@ -131,7 +133,11 @@ class TrackingView(APIView):
             # any other is parsed and stored the general way, which decides and reports.
             body = raw_body(request)
             decoded = segment_batch_decode(body)
-            if decoded is not None and segment_batch_store(decoded, identity_changes=identity_changes) is not None:
+            token = getattr(request.auth, "id_generation_token", None)
+            stored = decoded is not None and segment_batch_store(
+                decoded, identity_changes=identity_changes, id_token=token
+            )
+            if stored:
                 return Response({"success": True})
             messages = self.messages(json_parse(body))
         else:

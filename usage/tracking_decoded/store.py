@@ -49,10 +49,13 @@ class _Written:
         self.latest: dict[int, str] = {}
 
 
-def segment_batch_store(messages: list[SegmentMessage], *, identity_changes: bool = True) -> TrackingResult | None:
+def segment_batch_store(
+    messages: list[SegmentMessage], *, identity_changes: bool = True, id_token: str | None = None
+) -> TrackingResult | None:
     """Apply a decoded batch, all or nothing, as usage.tracking.tracking_messages_store does;
     None, with nothing written, when the batch is not of a kind this path takes: the caller
-    then takes the general path with the same body."""
+    then takes the general path with the same body. `id_token`: the id cache's generation token
+    as read earlier in this request (usage.sql.idcache.id_token_annotation), or None."""
     if not messages:
         return None
     now = timezone.now()
@@ -60,7 +63,7 @@ def segment_batch_store(messages: list[SegmentMessage], *, identity_changes: boo
     repeat = False
     if set(map(attrgetter("type"), messages)) <= EVENT_TYPES:
         try:
-            return _store_streamed(messages, now, latest)
+            return _store_streamed(messages, now, latest, id_token)
         except _NotCommon:
             pass  # rolled back, nothing written: the two passes below decide
         except (IntegrityError, OperationalError) as exc:
@@ -74,10 +77,10 @@ def segment_batch_store(messages: list[SegmentMessage], *, identity_changes: boo
         return None  # rolled back, nothing written
 
 
-def _known(groups: set[str], users: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+def _known(groups: set[str], users: set[str], id_token: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """{external id: id} of the accounts and contacts among these that exist: from this
     process's id cache outside a transaction (usage.sql.idcache), else one lookup per kind."""
-    cache = _id_cache_current()
+    cache = _id_cache_current(id_token)
     if cache is None:
         return (
             lookups.ids_by(Account, "external_id", sorted(groups)),
@@ -89,7 +92,7 @@ def _known(groups: set[str], users: set[str]) -> tuple[dict[str, int], dict[str,
 # Section: streamed
 
 
-def _store_streamed(messages: list[SegmentMessage], now, latest) -> TrackingResult:
+def _store_streamed(messages: list[SegmentMessage], now, latest, id_token: str | None = None) -> TrackingResult:
     """Events only, every account and contact known, every time in `timestamp`: checked and
     COPYed chunk by chunk. Raises _NotCommon (or IntegrityError: a message id stored before)
     with nothing written."""
@@ -101,7 +104,7 @@ def _store_streamed(messages: list[SegmentMessage], now, latest) -> TrackingResu
     users.discard(None)
     if not all(type(ref) is str for ref in groups) or not all(type(ref) is str for ref in users):
         raise _NotCommon  # no groupId (the contact's account), or numbers: the two passes
-    accounts, contacts = _known(groups, users)
+    accounts, contacts = _known(groups, users, id_token)
     if len(accounts) < len(groups) or len(contacts) < len(users):
         raise _NotCommon  # some to create first
     months = _months(messages, latest)
