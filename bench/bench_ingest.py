@@ -18,8 +18,9 @@ with the process's peak memory (flat = it does not grow with the batch count).
 
 Celery tasks that signal receivers queue (e.g. health's debounced refresh) are counted, not run:
 in production a worker runs them; here they would time something other than ingestion. The
-daily-rollup refresh that ingestion queues is run after each request, like a worker would, and
-timed apart ("rollup s/batch").
+work ingestion itself queues for after commit, the daily-rollup refresh and (/v1/batch) the
+contacts' last_seen_at, is run after each request, like a worker would, and timed apart
+("worker s/batch").
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_datain \\
         .venv/bin/python -m bench --only ingest --scale 0.05
@@ -39,6 +40,7 @@ BULK_BATCH = 10_000
 SEGMENT_BATCH = 1_000
 STAGES = 10
 SEGMENT_SHARE = 0.2  # of each stage's rows go through /v1/batch
+MIXED_BATCHES = 10  # realistic /v1/batch batches (identify, group, page and track) after the stages
 EVENTS = [f"feature_{i}" for i in range(24)]
 HISTORY = timedelta(days=365)
 
@@ -189,6 +191,31 @@ def _segment_body(rows: list[dict]) -> bytes:
     ).encode()
 
 
+def _mixed_body(rows: list[dict]) -> tuple[bytes, list[dict]]:
+    """A Segment batch as a website and a backend send it: of every 20 messages one identify (the
+    contact's e-mail and name), one group (the account's name, unchanged), two page calls, the
+    rest tracks. Returns the body and the rows that are events (for the raw COPY)."""
+    messages, events = [], []
+    for i, r in enumerate(rows):
+        common = {"userId": r["contact"], "timestamp": r["occurred_at"], "messageId": r["message_id"]}
+        kind = i % 20
+        if kind == 0:
+            traits = {"email": f"{r['contact']}@bench.test", "name": f"User {r['contact']}"}
+            messages.append({"type": "identify", **common, "traits": traits, "context": {"groupId": r["account"]}})
+        elif kind == 1:
+            traits = {"name": f"Bench {r['account'].removeprefix('bench-')}"}
+            messages.append({"type": "group", **common, "groupId": r["account"], "traits": traits})
+        elif kind in (2, 3):
+            page = {"type": "page", **common, "name": r["event"], "properties": r["properties"]}
+            messages.append({**page, "context": {"groupId": r["account"]}})
+            events.append({**r, "event": "Page Viewed", "properties": {**r["properties"], "name": r["event"]}})
+        else:
+            track = {"type": "track", **common, "event": r["event"], "properties": r["properties"]}
+            messages.append({**track, "context": {"groupId": r["account"]}})
+            events.append(r)
+    return json.dumps({"batch": messages}).encode(), events
+
+
 def run(args) -> None:
     import base64
     from unittest import mock
@@ -209,22 +236,22 @@ def run(args) -> None:
     queued = {"tasks": 0}
     rollups: list = []
 
-    from usage.tasks import usage_rollup_refresh_task as rollup_task
+    from usage.tasks import contacts_seen_update_task, usage_rollup_refresh_task
 
-    rollup_task_name = rollup_task.name  # the name it is queued under
+    # Ingestion's own after-commit work, by the names it is queued under: run as a worker would.
+    workers = {task.name: task for task in (usage_rollup_refresh_task, contacts_seen_update_task)}
 
     def fake_apply_async(self, args=None, kwargs=None, **options):
-        if self.name == rollup_task_name:
-            rollups.append(args)
+        if self.name in workers:
+            rollups.append((workers[self.name], args or ()))
         else:
             queued["tasks"] += 1
 
     def run_rollups() -> float:
-        from usage.tasks import usage_rollup_refresh_task
-
         started = time.perf_counter()
         while rollups:
-            usage_rollup_refresh_task.run(*rollups.pop())
+            task, task_args = rollups.pop(0)
+            task.run(*task_args)
         return time.perf_counter() - started
 
     print(
@@ -233,7 +260,7 @@ def run(args) -> None:
     )
     print(
         f"{'table rows':>12} {'bulk ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} "
-        f"{'batch ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} {'rollup s/batch':>14} {'peak MB':>8}"
+        f"{'batch ev/s':>10} {'COPY ev/s':>10} {'ratio':>6} {'worker s/batch':>14} {'peak MB':>8}"
     )
     sums = {"bulk": 0.0, "bulk_copy": 0.0, "seg": 0.0, "seg_copy": 0.0, "bulk_rows": 0, "seg_rows": 0, "rollup": 0.0}
     batches = 0
@@ -299,9 +326,42 @@ def run(args) -> None:
     code, content = server.post("/api/v1/events/bulk", json.dumps(rows).encode(), bearer)
     resend = time.perf_counter() - started
     assert code == 200, content[:500]
+    resend_duplicates = json.loads(content)["duplicates"]
+    # The same for the first /v1/batch batch (a Segment client's retry): nothing new is stored.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_usageevent")
+        before = cursor.fetchone()[0]
+    first_segment = per_stage - int(per_stage * SEGMENT_SHARE)
+    segment_rows = list(_rows(first_segment, segment_batch, total, origin))
+    started = time.perf_counter()
+    code, segment_content = server.post("/v1/batch", _segment_body(segment_rows), basic)
+    segment_resend = time.perf_counter() - started
+    assert code == 200, segment_content[:500]
+    # Realistic /v1/batch batches: identify, group and page calls among the tracks.
+    mixed = {"took": 0.0, "copy": 0.0, "events": 0}
+    with mock.patch.object(Task, "apply_async", fake_apply_async):
+        for n in range(MIXED_BATCHES):
+            # rows of the run's history (times in the past), under new message ids
+            rows = [
+                {**r, "message_id": f"mixed-{r['message_id']}"}
+                for r in _rows(n * segment_batch, segment_batch, total, origin)
+            ]
+            body, events = _mixed_body(rows)
+            copy_first = n % 2 == 0
+            copy_s = _raw_copy(events, accounts, contacts) if copy_first else 0.0
+            started = time.perf_counter()
+            code, content = server.post("/v1/batch", body, basic)
+            mixed["took"] += time.perf_counter() - started
+            assert code == 200, content[:500]
+            if not copy_first:
+                copy_s = _raw_copy(events, accounts, contacts)
+            mixed["copy"] += copy_s
+            mixed["events"] += len(events)
+            run_rollups()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM accounts_usageevent")
         stored = cursor.fetchone()[0]
+        assert stored == before + mixed["events"], (stored, before, mixed["events"])  # the resend stored nothing
         cursor.execute(
             "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('accounts_usageevent')"
         )
@@ -317,11 +377,17 @@ def run(args) -> None:
         f"overall: bulk {sums['bulk_rows'] / sums['bulk']:,.0f} ev/s vs raw COPY "
         f"{sums['bulk_rows'] / sums['bulk_copy']:,.0f} ev/s = {ratio(sums['bulk_copy'], sums['bulk'])} of COPY; "
         f"/v1/batch {sums['seg_rows'] / sums['seg']:,.0f} ev/s vs COPY {sums['seg_rows'] / sums['seg_copy']:,.0f} ev/s "
-        f"= {ratio(sums['seg_copy'], sums['seg'])}; daily-rollup refresh (queued by ingestion, run as a worker "
-        f"would) {sums['rollup'] / batches:.3f} s per batch"
+        f"= {ratio(sums['seg_copy'], sums['seg'])}; after-commit work (daily-rollup refresh, contacts' last seen; "
+        f"queued by ingestion, run as a worker would) {sums['rollup'] / batches:.3f} s per batch"
+    )
+    print(
+        f"resending a /v1/batch batch of {segment_batch:,}: nothing stored, {segment_resend:.2f} s; "
+        f"{MIXED_BATCHES} mixed /v1/batch batches of {segment_batch:,} (5% identify, 5% group, 10% page, 80% track): "
+        f"{mixed['events'] / mixed['took']:,.0f} ev/s vs raw COPY of their events "
+        f"{mixed['events'] / mixed['copy']:,.0f} ev/s = {ratio(mixed['copy'], mixed['took'])}"
     )
     print(
         f"stored {stored:,} rows (events {events_size}, of which message-key indexes {keys_size}); "
-        f"resending a batch of {bulk_batch:,}: {json.loads(content)['duplicates']:,} duplicates in {resend:.2f} s; "
+        f"resending a batch of {bulk_batch:,}: {resend_duplicates:,} duplicates in {resend:.2f} s; "
         f"Celery tasks queued by receivers (not run): {queued['tasks']:,}; peak memory {peak_rss_mb():.0f} MB"
     )

@@ -47,11 +47,14 @@ def api_key_revoke(*, key: APIKey) -> APIKey:
     return key
 
 
-def api_key_authenticate(*, raw_key: str) -> APIKey | None:
-    """The active key with this plain text, or None. Touches last_used_at at most once a minute."""
+def api_key_authenticate(*, raw_key: str, annotations: dict | None = None) -> APIKey | None:
+    """The active key with this plain text, or None. Touches last_used_at at most once a minute.
+    `annotations` ride along in the same query (an endpoint that needs one more value per
+    request saves a round trip: usage's Segment endpoints read the id cache's token so)."""
     if not raw_key or not raw_key.startswith(APIKey.PREFIX):
         return None
-    key = APIKey.objects.active().select_related("user").filter(key_hash=APIKey.hash_key(raw_key)).first()
+    keys = APIKey.objects.active().select_related("user").filter(key_hash=APIKey.hash_key(raw_key))
+    key = (keys.annotate(**annotations) if annotations else keys).first()
     if key is None or (key.user_id is not None and not key.user.is_active):
         return None
     now = timezone.now()

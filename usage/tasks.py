@@ -18,3 +18,14 @@ def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
     else:
         expanded = [(int(a), date.fromisoformat(d)) for a, d in pairs]
     return usage_rollup_refresh(pairs=expanded)
+
+
+@shared_task(acks_late=True)
+def contacts_seen_update_task(latest: dict[str, str]) -> None:
+    """Move these contacts' last_seen_at forward to these times ({contact id: ISO time});
+    never back, so a retry or a late task changes nothing (usage.tracking.contacts_seen_soon)."""
+    from datetime import datetime
+
+    from usage.sql.contacts import contacts_seen_update
+
+    contacts_seen_update({int(pk): datetime.fromisoformat(at) for pk, at in latest.items()})

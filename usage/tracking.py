@@ -23,24 +23,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Contact
 
 from .ingest import IngestError, events_store
 from .sql import lookups
-from .sql.contacts import contacts_seen_update
+from .tracking_upserts import TrackingConflict, TrackingRecords
 
-__all__ = ["TrackingError", "TrackingResult", "tracking_messages_store"]
+__all__ = [
+    "TrackingError",
+    "TrackingResult",
+    "contacts_seen_soon",
+    "tracking_messages_store",
+    "tracking_upserts_apply",
+]
+
+CONFLICT_ATTEMPTS = 3
 
 TYPES = {"identify", "group", "track", "page", "screen", "alias"}
 EVENT_TYPES = {"track", "page", "screen"}
-ACCOUNT_TRAITS = {"name": "name", "website": "domain", "domain": "domain", "industry": "industry"}
-CONTACT_TRAITS = {"email": "email", "name": "name", "title": "title", "language": "language", "timezone": "timezone"}
-# What says who a contact is (and where surveys and e-mails go): an ingest key sets these only
-# while they are empty. Accounts' identity is every trait we map (name, domain, industry).
-IDENTITY_CONTACT_FIELDS = {"account", "email"}
 
 
 class TrackingError(Exception):
@@ -129,77 +132,6 @@ def _validate(messages: Sequence, default_type: str | None) -> list[dict]:
     return errors
 
 
-def _traits(traits: dict, mapping: dict, model) -> dict:
-    values = {}
-    for trait, field_name in mapping.items():
-        value = traits.get(trait)
-        if isinstance(value, str) and value.strip() and "\x00" not in value:
-            max_length = model._meta.get_field(field_name).max_length
-            values[field_name] = value.strip()[:max_length]
-    return values
-
-
-def _find(model, external_id: str):
-    return model.objects.filter(external_id=external_id).first()
-
-
-def _account_upsert(group_id: str, traits: dict, *, identity_changes: bool = True) -> Account:
-    values = _traits(traits, ACCOUNT_TRAITS, Account)
-    account = _find(Account, group_id)
-    if account is None:
-        try:
-            with transaction.atomic():  # a savepoint: another request may create it first
-                return Account.objects.create(external_id=group_id, name=values.pop("name", group_id), **values)
-        except IntegrityError:
-            account = Account.objects.get(external_id=group_id)
-    if not identity_changes:
-        # An ingest key fills what is empty (a name still equal to the external id, as a track
-        # call creates it), never renames (docs/api.md "What an ingest key may change").
-        values = {n: v for n, v in values.items() if _unset(account, n)}
-    changed = [name for name, value in values.items() if getattr(account, name) != value]
-    for name in changed:
-        setattr(account, name, values[name])
-    if changed:
-        account.save(update_fields=[*changed, "updated_at"])
-    return account
-
-
-def _unset(record, name: str) -> bool:
-    """An identity field nobody has set yet: blank, or an account's name still its external id."""
-    value = getattr(record, name)
-    return value in (None, "") or (name == "name" and isinstance(record, Account) and value == record.external_id)
-
-
-def _contact_upsert(
-    user_id: str, traits: dict, account: Account | None, seen_at, *, identity_changes: bool = True
-) -> Contact:
-    values = _traits(traits, CONTACT_TRAITS, Contact)
-    if "email" in values and "@" not in values["email"]:
-        values.pop("email")
-    contact = _find(Contact, user_id)
-    if contact is None:
-        try:
-            with transaction.atomic():  # a savepoint: another request may create it first
-                return Contact.objects.create(external_id=user_id, account=account, last_seen_at=seen_at, **values)
-        except IntegrityError:
-            contact = Contact.objects.get(external_id=user_id)
-    if account is not None:
-        values["account"] = account
-    if not identity_changes:
-        # An ingest key never moves a contact to another account nor changes its e-mail;
-        # it may attach one that has no account and fill an empty e-mail.
-        values = {n: v for n, v in values.items() if n not in IDENTITY_CONTACT_FIELDS or _unset(contact, n)}
-    changed = [n for n, v in values.items() if getattr(contact, n) != v]
-    for name in changed:
-        setattr(contact, name, values[name])
-    if seen_at and (contact.last_seen_at is None or seen_at > contact.last_seen_at):
-        contact.last_seen_at = seen_at
-        changed.append("last_seen_at")
-    if changed:
-        contact.save(update_fields=[*changed, "updated_at"])
-    return contact
-
-
 def _seen_at(message: dict):
     value = _timestamp(message)
     if isinstance(value, datetime):
@@ -211,7 +143,6 @@ def _seen_at(message: dict):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@transaction.atomic
 def tracking_messages_store(
     messages: Sequence, *, default_type: str | None = None, identity_changes: bool = True
 ) -> TrackingResult:
@@ -223,27 +154,63 @@ def tracking_messages_store(
     errors = _validate(messages, default_type)
     if errors:
         raise TrackingError(errors)
-    result = TrackingResult(messages=len(messages))
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _store(messages, identity_changes)
+        except TrackingConflict:
+            # another request created one of the same new accounts or contacts first: again,
+            # now finding it (usage.tracking_upserts)
+            if attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
-    # 1. group and identify, in order (they are few; tracks are the bulk).
-    for message in messages:
-        kind = message["type"]
+
+def tracking_upserts_apply(messages: Sequence, identity_changes: bool) -> TrackingRecords | None:
+    """The identify and group messages (dicts with `type`, `userId`, `groupId`, `traits`,
+    `context` and the time fields), in order, a batch at a time (usage.tracking_upserts);
+    None if there are none. The contacts' new last_seen_at go after commit."""
+    upserts = [m for m in messages if m["type"] == "group" or (m["type"] == "identify" and _str_id(m.get("userId")))]
+    if not upserts:
+        return None
+    account_ids, contact_ids = set(), set()
+    for message in upserts:
+        contact_ids.add(_str_id(message.get("userId")))
+        group_id = _str_id(
+            message.get("groupId") if message["type"] == "group" else (message.get("context") or {}).get("groupId")
+        )
+        account_ids.add(group_id)
+    records = TrackingRecords(account_ids=account_ids - {None}, contact_ids=contact_ids - {None})
+    for message in upserts:
         context = message.get("context") or {}
         user_id = _str_id(message.get("userId"))
-        if kind == "group":
-            account = _account_upsert(
+        if message["type"] == "group":
+            account = records.account_upsert(
                 _str_id(message["groupId"]), message.get("traits") or {}, identity_changes=identity_changes
             )
-            result.accounts_upserted += 1
             if user_id:
-                _contact_upsert(user_id, {}, account, _seen_at(message), identity_changes=identity_changes)
-                result.contacts_upserted += 1
-        elif kind == "identify" and user_id:
+                records.contact_upsert(user_id, {}, account, _seen_at(message), identity_changes=identity_changes)
+        else:
             group_id = _str_id(context.get("groupId"))
-            account = _account_upsert(group_id, {}) if group_id else None
+            account = records.account_upsert(group_id, {}) if group_id else None
             traits = message.get("traits") or context.get("traits") or {}
-            _contact_upsert(user_id, traits, account, _seen_at(message), identity_changes=identity_changes)
+            records.contact_upsert(user_id, traits, account, _seen_at(message), identity_changes=identity_changes)
+    records.save()
+    contacts_seen_soon(records.seen)
+    return records
+
+
+def _store(messages: Sequence, identity_changes: bool) -> TrackingResult:
+    result = TrackingResult(messages=len(messages))
+
+    # 1. group and identify, in order, a batch at a time.
+    for message in messages:
+        if message["type"] == "group":
+            result.accounts_upserted += 1
+            result.contacts_upserted += 1 if _str_id(message.get("userId")) else 0
+        elif message["type"] == "identify" and _str_id(message.get("userId")):
             result.contacts_upserted += 1
+    tracking_upserts_apply(messages, identity_changes)
 
     # 2. events: resolve accounts and contacts for the whole batch at once. Each message's
     # userId and context.groupId are read once: (index, message, user id, group id).
@@ -340,7 +307,7 @@ def _segment_field(name: str | None) -> str | None:
 
 
 def _last_seen_update(events, contacts: dict) -> None:
-    """Contacts' last_seen_at moves forward to their latest event: one UPDATE on PostgreSQL."""
+    """Contacts' last_seen_at moves forward to their latest event, after commit (contacts_seen_soon)."""
     latest: dict[int, datetime] = {}
     for _, message, user_id, _ in events:
         seen = _seen_at(message) if user_id else None
@@ -348,6 +315,17 @@ def _last_seen_update(events, contacts: dict) -> None:
             pk = contacts[user_id][0]
             if pk not in latest or seen > latest[pk]:
                 latest[pk] = seen
+    contacts_seen_soon(latest)
+
+
+def contacts_seen_soon(latest: dict[int, datetime | str]) -> None:
+    """Queue, for after commit, the move of these contacts' last_seen_at to these times
+    ({contact id: datetime or ISO text}): a derived value, like the daily rollups, written by a
+    worker (inline in the embedded mode), not in the request (docs/decisions.md "Segment
+    /v1/batch: decoded and streamed like the bulk body")."""
     if not latest:
         return
-    contacts_seen_update(latest)
+    from .tasks import contacts_seen_update_task
+
+    payload = {str(pk): at if isinstance(at, str) else at.isoformat() for pk, at in latest.items()}
+    transaction.on_commit(lambda: contacts_seen_update_task.delay(payload))

@@ -16,13 +16,15 @@ from rest_framework.views import APIView
 
 from accounts.api.views import ItemsInvalid
 from core.api.authentication import APIKeyAuthentication, APIKeyUser
-from core.api.parsers import JSONParser
+from core.api.parsers import JSONParser, json_parse
 from core.api.throttling import IngestRateThrottle
 from core.choices import APIKeyScope
 from core.services import api_key_authenticate
 
+from ..sql.idcache import id_token_annotation
 from ..tracking import TrackingError, _iso_time, tracking_messages_store
-from .bodies import json_body
+from ..tracking_decoded import segment_batch_decode, segment_batch_store
+from .bodies import json_body, raw_body
 
 
 class WriteKeyAuthentication(authentication.BaseAuthentication):
@@ -36,7 +38,8 @@ class WriteKeyAuthentication(authentication.BaseAuthentication):
             user, _, _password = base64.b64decode(header[6:].strip()).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.AuthenticationFailed("Malformed Basic credentials.") from exc
-        key = api_key_authenticate(raw_key=user.strip())
+        # the id cache's token rides along (usage.sql.idcache): no round trip of its own later
+        key = api_key_authenticate(raw_key=user.strip(), annotations=id_token_annotation())
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked write key.")
         return APIKeyUser(key), key
@@ -123,14 +126,24 @@ class TrackingView(APIView):
         return batch
 
     def post(self, request):
-        messages = self.messages(json_body(request))
-        try:
-            tracking_messages_store(
-                messages,
-                default_type=self.message_type,
-                # An ingest key creates what is unknown and leaves existing records' identity alone.
-                identity_changes=getattr(request.auth, "scope", None) != APIKeyScope.INGEST,
+        # An ingest key creates what is unknown and leaves existing records' identity alone.
+        identity_changes = getattr(request.auth, "scope", None) != APIKeyScope.INGEST
+        if self.message_type is None:
+            # The common batch is decoded in C and streamed into COPY (usage.tracking_decoded);
+            # any other is parsed and stored the general way, which decides and reports.
+            body = raw_body(request)
+            decoded = segment_batch_decode(body)
+            token = getattr(request.auth, "id_generation_token", None)
+            stored = decoded is not None and segment_batch_store(
+                decoded, identity_changes=identity_changes, id_token=token
             )
+            if stored:
+                return Response({"success": True})
+            messages = self.messages(json_parse(body))
+        else:
+            messages = self.messages(json_body(request))
+        try:
+            tracking_messages_store(messages, default_type=self.message_type, identity_changes=identity_changes)
         except TrackingError as exc:
             raise ItemsInvalid(exc.errors, message=f"{exc}; nothing was stored.") from exc
         return Response({"success": True})

@@ -22,12 +22,7 @@ def _stored_keys_postgres(cursor, keys: list[int], months: set[date]) -> set[int
     (first days) only, since a key is only ever in its event's month."""
     if not keys:
         return set()
-    cursor.execute(
-        f"SELECT message_key FROM {EVENTS_TABLE} WHERE message_key = ANY(string_to_array(%s, ',')::bigint[]) "
-        "AND occurred_at >= %s AND occurred_at < %s",
-        [",".join(map(str, keys)), min(months), _next_month(max(months))],
-    )
-    return {key for (key,) in cursor.fetchall()}
+    return _stored_keys_between(cursor, keys, min(months), _next_month(max(months)))
 
 
 def _insert_postgres(cursor, rows: list[_Row]) -> list[_Row]:
@@ -241,3 +236,40 @@ def message_keys_backfill_postgresql() -> int:
             ") f WHERE e.id = f.id AND e.occurred_at = f.occurred_at"
         )
         return cursor.rowcount
+
+
+def events_copy_text(chunks) -> int:
+    """COPY these chunks of events COPY text (lines in COPY_COLUMNS order, escaped) as one
+    COPY, each written as it comes, so PostgreSQL stores chunk k while the caller formats
+    chunk k+1. IntegrityError when a message key is stored already (the caller's transaction
+    is then aborted). Returns the lines written."""
+    written = 0
+    with connection.cursor() as cursor:
+        # wrapped: a unique violation on a message key is an IntegrityError
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {EVENTS_TABLE} ({COPY_COLUMNS}) FROM STDIN") as copy,
+        ):
+            for text, count in chunks:
+                if count:
+                    copy.write(text)
+                    written += count
+    return written
+
+
+def stored_keys_between(keys: list[int], first: date, after: date) -> set[int]:
+    """Which of these message keys are stored by events from `first` to before `after`: one
+    indexed lookup (a key is only ever in its event's month)."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        return _stored_keys_between(cursor, keys, first, after)
+
+
+def _stored_keys_between(cursor, keys: list[int], first: date, after: date) -> set[int]:
+    cursor.execute(
+        f"SELECT message_key FROM {EVENTS_TABLE} WHERE message_key = ANY(string_to_array(%s, ',')::bigint[]) "
+        "AND occurred_at >= %s AND occurred_at < %s",
+        [",".join(map(str, keys)), first, after],
+    )
+    return {key for (key,) in cursor.fetchall()}
