@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from .models import MailMessage
 
-__all__ = ["review_queue"]
+__all__ = ["compose_contacts", "compose_templates", "review_queue"]
 
 
 def review_queue(*, q: str = "") -> QuerySet[MailMessage]:
@@ -29,3 +29,17 @@ def review_queue(*, q: str = "") -> QuerySet[MailMessage]:
         "attachments",
         "source",
     ).order_by("-received_at", "-pk")
+
+
+def compose_contacts(*, account) -> QuerySet:
+    """The account's contacts who can be written to."""
+    from accounts.models import Contact
+
+    return Contact.objects.filter(account=account).exclude(email="").order_by("name", "id")
+
+
+def compose_templates() -> list:
+    """Playbooks' e-mail templates, offered to start an e-mail from."""
+    from playbooks.models import EmailTemplate
+
+    return list(EmailTemplate.objects.only("pk", "name", "subject", "body").order_by("name"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import email_settings, inbound, review
+from .views import compose, email_settings, inbound, review
 
 app_name = "conversations"
 
@@ -22,4 +22,7 @@ urlpatterns = [
         "conversations/email/imap/<int:pk>/delete/", email_settings.ImapMailboxDeleteView.as_view(), name="imap_delete"
     ),
     path("conversations/email/imap/<int:pk>/poll/", email_settings.ImapMailboxPollView.as_view(), name="imap_poll"),
+    path("conversations/compose/<int:pk>/", compose.ComposeView.as_view(), name="compose"),
+    path("t/o/<str:token>.gif", compose.TrackOpenView.as_view(), name="track_open"),
+    path("t/c/<str:token>/", compose.TrackClickView.as_view(), name="track_click"),
 ]

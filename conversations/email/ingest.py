@@ -217,7 +217,13 @@ def _store(
 
 
 def message_timeline_put(
-    *, message: MailMessage, account: Account, contact_id: int | None, how: str, keep_body: bool | None = None
+    *,
+    message: MailMessage,
+    account: Account,
+    contact_id: int | None,
+    how: str,
+    keep_body: bool | None = None,
+    author=None,
 ) -> MailMessage:
     """Put a stored message on the account's timeline (kind "email": a touch) and mark it matched;
     its thread joins the account when it has none. Used by ingest and by the review queue."""
@@ -230,6 +236,7 @@ def message_timeline_put(
     activity = activity_create(
         account=account,
         kind=ActivityKind.EMAIL,
+        author=author,
         subject=subject,
         body=body[:20000] or subject,
         occurred_at=message.sent_at,
