@@ -139,9 +139,7 @@ def _send_one(*, user, account, contact, subject, body, marketing, tracking, con
         footer = _("Reply to this e-mail to reach %(name)s.") % {"name": writer}
     now = timezone.now()
     message_id = make_msgid(domain=settings.INBOUND_EMAIL_DOMAIN)
-    thread = thread_for(ids=[message_id], subject=subject_text, sent_at=now)
-    thread.account = account
-    thread.save(update_fields=["account"])
+    thread = thread_for(ids=[message_id], subject=subject_text, sent_at=now, account_id=account.pk)
     row = MailMessage.objects.create(
         thread=thread,
         dedupe_key=hashlib.sha256(f"compose|{message_id}".encode()).hexdigest(),
@@ -185,6 +183,12 @@ def _send_one(*, user, account, contact, subject, body, marketing, tracking, con
 
         fatigue_record(contact_id=contact.pk, channel="email", kind="email", account_id=account.pk)
     message_timeline_put(
-        message=row, account=account, contact_id=contact.pk, how="compose", keep_body=config.keep_body, author=user
+        message=row,
+        account=account,
+        contact=contact,
+        how="compose",
+        keep_body=config.keep_body,
+        author=user,
+        thread=thread,
     )
     return row.pk

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from ..models import ImapMailbox
-from .ingest import IngestRefused, email_ingest, max_bytes
+from .ingest import IngestContext, IngestRefused, email_ingest, ingest_context, max_bytes
 
 __all__ = ["ImapPollResult", "imap_poll"]
 
@@ -97,7 +97,7 @@ def _poll(mailbox: ImapMailbox, result: ImapPollResult, limit: int | None) -> No
         if limit is not None:
             uids = uids[:limit]
         for start in range(0, len(uids), CHUNK):
-            _chunk(client, mailbox, uids[start : start + CHUNK], result)
+            _chunk(client, mailbox, uids[start : start + CHUNK], result, ingest_context())
     finally:
         try:
             client.logout()
@@ -105,7 +105,9 @@ def _poll(mailbox: ImapMailbox, result: ImapPollResult, limit: int | None) -> No
             pass
 
 
-def _chunk(client: imaplib.IMAP4, mailbox: ImapMailbox, uids: list[int], result: ImapPollResult) -> None:
+def _chunk(
+    client: imaplib.IMAP4, mailbox: ImapMailbox, uids: list[int], result: ImapPollResult, context: IngestContext
+) -> None:
     typ, data = client.uid("FETCH", ",".join(map(str, uids)), "(UID RFC822.SIZE)")
     _check(typ, data, "FETCH sizes")
     sizes: dict[int, int] = {}
@@ -125,7 +127,7 @@ def _chunk(client: imaplib.IMAP4, mailbox: ImapMailbox, uids: list[int], result:
             if raw is not None:
                 result.fetched += 1
                 try:
-                    ingested = email_ingest(raw, source="imap", mailbox=mailbox.name)
+                    ingested = email_ingest(raw, source="imap", mailbox=mailbox.name, context=context)
                 except IngestRefused:
                     result.refused += 1
                 else:
