@@ -91,7 +91,7 @@ def _poll(mailbox: ImapMailbox, result: ImapPollResult, limit: int | None) -> No
             mailbox.uidvalidity = uidvalidity
             mailbox.last_uid = 0
             ImapMailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=uidvalidity, last_uid=0)
-        typ, data = client.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
+        typ, data = client.uid("SEARCH", f"UID {mailbox.last_uid + 1}:*")
         _check(typ, data, "SEARCH")
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > mailbox.last_uid)
         if limit is not None:
@@ -113,9 +113,9 @@ def _chunk(
     sizes: dict[int, int] = {}
     for item in data:
         line = item[0] if isinstance(item, tuple) else item
-        uid, size = UID_RE.search(line or b""), SIZE_RE.search(line or b"")
-        if uid and size:
-            sizes[int(uid.group(1))] = int(size.group(1))
+        found_uid, found_size = UID_RE.search(line or b""), SIZE_RE.search(line or b"")
+        if found_uid and found_size:
+            sizes[int(found_uid.group(1))] = int(found_size.group(1))
     for uid in uids:
         if sizes.get(uid, 0) > max_bytes():
             result.refused += 1

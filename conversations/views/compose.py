@@ -59,7 +59,7 @@ class ComposeView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int):
         account_write_check(request.user, self.account)
-        initial = {"tracking": InboundSettings.load().tracking_default}
+        initial: dict[str, object] = {"tracking": InboundSettings.load().tracking_default}
         contact = self._contact_id()
         if contact:
             initial["recipients"] = [contact]
