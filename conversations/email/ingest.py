@@ -34,7 +34,7 @@ from accounts.models import Account, Contact
 from accounts.services import activity_create
 
 from ..models import InboundSettings, MailMessage, MailThread
-from .matching import AddressMatch, addresses_match, domain_in, domain_of, team_domains
+from .matching import AddressMatch, addresses_match, domain_in, domain_of, team_addresses, team_domains
 from .parse import Parsed, message_id_key, message_parse, snippet_make
 from .safety import from_is_forged
 from .threading import thread_for
@@ -77,11 +77,14 @@ class IngestContext:
 
     config: InboundSettings
     team: frozenset[str]
+    team_emails: frozenset[str] = frozenset()
 
 
 def ingest_context() -> IngestContext:
     config = InboundSettings.load()
-    return IngestContext(config=config, team=frozenset(team_domains(config.team_domains)))
+    return IngestContext(
+        config=config, team=frozenset(team_domains(config.team_domains)), team_emails=frozenset(team_addresses())
+    )
 
 
 def max_bytes() -> int:
@@ -143,11 +146,15 @@ def email_ingest(
         parsed.addresses,
         prefer=parsed.from_address,
         team=team,
+        team_emails=context.team_emails,
         excluded=config.excluded_domains,
         ignore=[parsed.from_address] if forged else [],
     )
+    sender = parsed.from_address
     outbound = (
-        bool(parsed.from_address) and not forged and domain_in(domain_of(parsed.from_address), team, subdomains=False)
+        bool(sender)
+        and not forged
+        and (sender in context.team_emails or domain_in(domain_of(sender), team, subdomains=False))
     )
     try:
         with transaction.atomic():

@@ -3,7 +3,8 @@
 Rules, in order (docs/conversations.md):
 1. The team's own addresses (the configured team domains, plus the domains of the team's users'
    e-mail addresses, freemail domains excepted; exact domains, as a customer may live at a
-   subdomain of yours) and excluded domains (with their subdomains) are not customers.
+   subdomain of yours), the team users' own addresses, and excluded domains (with their
+   subdomains) are not customers.
 2. A customer address that is a contact's e-mail matches that contact; the account is the
    preferred address's contact's (the sender of an inbound message), else the account with the
    most matched contacts (lowest id on a tie).
@@ -25,7 +26,7 @@ from django.db.models import Q
 
 from accounts.models import Account, Contact
 
-__all__ = ["AddressMatch", "addresses_match", "domain_in", "domain_of", "team_domains"]
+__all__ = ["AddressMatch", "addresses_match", "domain_in", "domain_of", "team_addresses", "team_domains"]
 
 
 def domain_of(address: str) -> str:
@@ -44,6 +45,12 @@ def team_domains(configured: Iterable[str] = ()) -> set[str]:
     domains = {d.strip().lower() for d in configured if d.strip()}
     domains |= {domain_of(e) for e in emails if "@" in e} - freemail
     return domains
+
+
+def team_addresses() -> set[str]:
+    """The active team users' own e-mail addresses (a CSM on a freemail domain is still the team)."""
+    emails = get_user_model().objects.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    return {e.strip().lower() for e in emails if "@" in e}
 
 
 @dataclass
@@ -71,18 +78,20 @@ def addresses_match(
     *,
     prefer: str = "",
     team: Iterable[str] = (),
+    team_emails: Iterable[str] = (),
     excluded: Iterable[str] = (),
     ignore: Iterable[str] = (),
 ) -> AddressMatch:
-    """Match the people of one message (or meeting). `team` and `excluded` are domains; `ignore`
-    are addresses not to match by (a forged From)."""
+    """Match the people of one message (or meeting). `team` and `excluded` are domains,
+    `team_emails` the team's own addresses; `ignore` are addresses not to match by (a forged From)."""
     team_set = {d.lower() for d in team}
+    team_mail = {a.lower() for a in team_emails}
     excluded_set = {d.lower() for d in excluded}
     ignored = {a.lower() for a in ignore}
     result = AddressMatch()
     wanted = []
     everyone = [a.strip().lower() for a in addresses if a and "@" in a]
-    non_team = [a for a in everyone if not domain_in(domain_of(a), team_set, subdomains=False)]
+    non_team = [a for a in everyone if a not in team_mail and not domain_in(domain_of(a), team_set, subdomains=False)]
     if everyone and not non_team:
         result.reason = "internal"
         return result

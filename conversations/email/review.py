@@ -17,7 +17,7 @@ from accounts.records import contacts_upsert
 
 from ..models import MailMessage
 from .ingest import message_timeline_put
-from .matching import domain_in, domain_of, team_domains
+from .matching import domain_in, domain_of, team_addresses, team_domains
 
 __all__ = ["review_account_resolve", "review_assign", "review_contacts_create", "review_ignore"]
 
@@ -67,11 +67,13 @@ def review_contacts_create(*, message_ids: Iterable[int], account: Account, user
     Returns (contacts created, messages assigned)."""
     account_write_check(user, account)
     messages = list(_waiting(message_ids))
-    team = team_domains()
+    team, team_mail = team_domains(), team_addresses()
     senders: dict[str, str] = {}
     for message in messages:
         address = message.from_address
-        if address and not message.is_forged and not domain_in(domain_of(address), team, subdomains=False):
+        if address in team_mail or domain_in(domain_of(address), team, subdomains=False):
+            continue
+        if address and not message.is_forged:
             senders.setdefault(address, message.from_name)
     if not senders:
         raise ValidationError({"messages": _("None of these messages has a sender who can become a contact.")})

@@ -46,8 +46,8 @@ class InboundSettings(models.Model):
 
     @classmethod
     def load(cls) -> InboundSettings:
-        obj = cls.objects.order_by("pk").first()
-        return obj or cls.objects.create()
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
 
     @property
     def address(self) -> str:

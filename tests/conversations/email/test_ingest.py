@@ -205,3 +205,21 @@ def test_not_an_email_is_refused_with_a_reason(inbound):
     with pytest.raises(IngestRefused) as refused:
         email_ingest(b"just some bytes\r\n\r\nnothing else", source="inbound")
     assert refused.value.status == 400 and "no From" in refused.value.reason
+
+
+def test_a_csm_on_a_freemail_address_is_still_the_team(inbound):
+    # given: the CSM writes from gmail.com (a freemail domain, so not a team domain)
+    from tests.factories import UserFactory
+
+    UserFactory(email="carl.csm@gmail.com")
+    contact = ContactFactory(email="alice@customer.example")
+
+    # when: their sent message arrives by Gmail sync, and a note between two CSMs
+    sent = email_ingest(raw_email(sender="carl.csm@gmail.com", to="alice@customer.example"), source="gmail")
+    UserFactory(email="mia.csm@gmail.com")
+    internal = email_ingest(raw_email(sender="carl.csm@gmail.com", to="mia.csm@gmail.com"), source="gmail")
+
+    # then
+    message = MailMessage.objects.get(pk=sent.message_id)
+    assert message.direction == "out" and message.contact == contact
+    assert internal.status == "internal"
