@@ -15,7 +15,7 @@ from accounts.access import account_write_check
 from accounts.models import Account, Contact
 from accounts.records import contacts_upsert
 
-from ..models import MailMessage
+from ..models import InboundSettings, MailMessage
 from .ingest import message_timeline_put
 from .matching import domain_in, domain_of, team_addresses, team_domains
 
@@ -67,7 +67,7 @@ def review_contacts_create(*, message_ids: Iterable[int], account: Account, user
     Returns (contacts created, messages assigned)."""
     account_write_check(user, account)
     messages = list(_waiting(message_ids))
-    team, team_mail = team_domains(), team_addresses()
+    team, team_mail = team_domains(InboundSettings.load().team_domains), team_addresses()
     senders: dict[str, str] = {}
     for message in messages:
         address = message.from_address
