@@ -64,6 +64,12 @@ def test_review_queue_assign_and_ignore(page, login, screenshot, book, viewport)
     assert page.locator(".review-table tbody tr").count() == 1
     assert MailMessage.objects.get(subject="Your weekly digest").status == "ignored"
 
+    # "tick all" ticks every row (a data-* behaviour: the CSP allows no inline handler)
+    page.check("#review-tick-all")
+    assert page.locator("input[name=message_ids]:checked").count() == 1
+    page.uncheck("#review-tick-all")
+    assert page.locator("input[name=message_ids]:checked").count() == 0
+
     # assigning without an account says why, where the person acted
     page.locator("tr", has_text="Intro from the partner team").locator("input[type=checkbox]").check()
     page.fill("#review-account", "")
