@@ -9,7 +9,15 @@ feeds (the inbound address's endpoint, provider webhooks, IMAP, Gmail / Microsof
 - `review`: the review queue's services (assign, create contact, ignore; in bulk)
 """
 
-from .ingest import IngestRefused, IngestResult, email_ingest
+from .ingest import IngestRefused, IngestResult, email_ingest, email_ingest_batch
 from .matching import AddressMatch, addresses_match, team_domains
 
-__all__ = ["AddressMatch", "IngestRefused", "IngestResult", "addresses_match", "email_ingest", "team_domains"]
+__all__ = [
+    "AddressMatch",
+    "IngestRefused",
+    "IngestResult",
+    "addresses_match",
+    "email_ingest",
+    "email_ingest_batch",
+    "team_domains",
+]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,7 +40,15 @@ from .parse import Parsed, message_id_key, message_parse, snippet_make
 from .safety import from_is_forged
 from .threading import thread_for
 
-__all__ = ["IngestContext", "IngestRefused", "IngestResult", "email_ingest", "ingest_context", "message_timeline_put"]
+__all__ = [
+    "IngestContext",
+    "IngestRefused",
+    "IngestResult",
+    "email_ingest",
+    "email_ingest_batch",
+    "ingest_context",
+    "message_timeline_put",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +174,23 @@ def email_ingest(
         if earlier is None:
             raise
         return IngestResult("duplicate", *earlier)
+
+
+def email_ingest_batch(
+    messages: Iterable[bytes], *, source: str, mailbox: str = "", user=None
+) -> list[IngestResult | IngestRefused]:
+    """`email_ingest` for a page of messages (a sync page, a burst): one settings read and one
+    commit for the page, each message still in a savepoint of its own (a message that fails
+    leaves no trace, the others stay). Returns a result, or the refusal, per message in order."""
+    context = ingest_context()
+    answers: list[IngestResult | IngestRefused] = []
+    with transaction.atomic():
+        for raw in messages:
+            try:
+                answers.append(email_ingest(raw, source=source, mailbox=mailbox, user=user, context=context))
+            except IngestRefused as refused:
+                answers.append(refused)
+    return answers
 
 
 def _store(

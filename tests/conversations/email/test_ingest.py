@@ -223,3 +223,20 @@ def test_a_csm_on_a_freemail_address_is_still_the_team(inbound):
     message = MailMessage.objects.get(pk=sent.message_id)
     assert message.direction == "out" and message.contact == contact
     assert internal.status == "internal"
+
+
+def test_a_batch_commits_together_but_each_message_stands_alone(inbound):
+    # given: a good message, garbage, the good one again, another good one
+    from conversations.email import email_ingest_batch
+
+    ContactFactory(email="alice@customer.example")
+    good = raw_email(message_id="<one@c.example>")
+    other = raw_email(message_id="<two@c.example>", subject="Second")
+
+    # when
+    answers = email_ingest_batch([good, b"garbage without headers", good, other], source="gmail")
+
+    # then
+    assert [getattr(a, "status", None) for a in answers] == ["matched", 400, "duplicate", "matched"]
+    assert isinstance(answers[1], IngestRefused)
+    assert MailMessage.objects.count() == 2 and Activity.objects.count() == 2
