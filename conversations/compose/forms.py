@@ -13,10 +13,10 @@ class ComposeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one contact.")},
     )
-    subject = forms.CharField(label=_("Subject"), max_length=255)
+    subject = forms.CharField(label=_("Subject"), max_length=255, widget=forms.TextInput(attrs={"dir": "auto"}))
     body = forms.CharField(
         label=_("Message"),
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
         max_length=20000,
         help_text=_(
             "Placeholders such as {{ contact.first_name }} or {{ account.renewal_date }} are filled in "

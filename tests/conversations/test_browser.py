@@ -141,3 +141,28 @@ def test_inbound_settings_page(page, login, screenshot, viewport):
     page.wait_for_selector(".messages .success")
     assert InboundSettings.load().token != old
     screenshot(f"conversations_settings_{_name(viewport)}")
+
+
+def test_review_queue_and_compose_for_a_csm_in_arabic(page, login, screenshot, book, smtp_server):
+    """The staff side in Arabic, right to left: the review queue and compose, on a phone."""
+    csm, account, _layla, tom = book
+    csm.language = "ar"
+    csm.save(update_fields=["language"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(csm)
+
+    page.goto("/conversations/review/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("h1").inner_text() == "مراجعة البريد الإلكتروني"
+    assert page.locator("#review-assign").inner_text() == "ضعها على الخط الزمني للحساب"
+    screenshot("conversations_review_ar_phone")
+
+    page.goto(f"/conversations/compose/{account.pk}/?contact={tom.pk}")
+    assert page.locator("h1").inner_text() == "اكتب رسالة"
+    page.fill("#id_subject", "Renewal")
+    page.fill("#id_body", "Hello {{ contact.first_name }}")
+    screenshot("conversations_compose_ar_phone")
+    page.click("#compose-send")
+    page.wait_for_selector(".messages .success")
+    # Tom reads English whatever the writer's language
+    assert "Reply to this e-mail to reach" in smtp_server.messages[0].get_body(("plain",)).get_content()
