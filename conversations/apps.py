@@ -13,3 +13,43 @@ from django.utils.translation import gettext_lazy as _
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        self._ready_email()
+
+    def _ready_email(self) -> None:
+        """Inbound e-mail and compose (h7): the review queue and the settings page in the sidebar,
+        the settings audited."""
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
+        from core.audit import register_audited_model
+        from core.choices import Role
+        from core.navigation import register_menu_item
+
+        register_menu_item("work", _("E-mail review"), "conversations:review", "mail", order=38)
+        register_menu_item(
+            "configure", _("Inbound e-mail"), "conversations:email_settings", "mail", role=Role.ADMIN, order=45
+        )
+        from .panels import account_email_panel_context, contact_email_panel_context
+
+        register_panel(
+            AccountPanel(
+                key="email",
+                title=_("E-mail"),
+                template_name="conversations/partials/email_panel.html",
+                get_context=account_email_panel_context,
+                column="side",
+                order=25,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="email",
+                title=_("E-mail"),
+                template_name="conversations/partials/email_panel.html",
+                get_context=contact_email_panel_context,
+                column="side",
+                order=25,
+            )
+        )
+        register_audited_model("conversations.InboundSettings", redact={"token", "address_tag"})
+        register_audited_model("conversations.ImapMailbox", redact={"password"})

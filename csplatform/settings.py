@@ -338,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "connectors.tasks.connections_due_task",
         "schedule": 60.0,
     },
+    # Conversations: IMAP mailboxes polled by UID (conversations.email.imap)
+    "conversations-imap-poll": {
+        "task": "conversations.tasks.imap_poll_all_task",
+        "schedule": 300.0,
+    },
     "nightly-health-then-playbooks": {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),
@@ -487,3 +492,18 @@ NOTIFICATIONS_RENEWAL_DAYS = int(os.environ.get("NOTIFICATIONS_RENEWAL_DAYS", "3
 NOTIFICATIONS_EMAIL_DEFAULT = env_list("NOTIFICATIONS_EMAIL_DEFAULT", "task_assigned,mention")
 # The daily digest goes once the user's local time passes this hour.
 DIGEST_LOCAL_HOUR = int(os.environ.get("DIGEST_LOCAL_HOUR", "7"))
+
+# Conversations: inbound e-mail (conversations.email). The workspace's BCC / forwarding address is
+# INBOUND_EMAIL_LOCALPART+<tag>@INBOUND_EMAIL_DOMAIN (the tag and the endpoint's token rotate
+# together on the settings page); a message larger than INBOUND_EMAIL_MAX_BYTES is refused (413).
+INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "inbound.csplatform.local")
+INBOUND_EMAIL_LOCALPART = os.environ.get("INBOUND_EMAIL_LOCALPART", "pulse")
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
+# Mailgun's HTTP webhook signing key: when set, /inbound/email/<token>/mailgun/ checks the signature.
+MAILGUN_WEBHOOK_SIGNING_KEY = os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "")
+# Addresses at these domains are people, not companies: never matched to an account by domain.
+INBOUND_EMAIL_FREEMAIL_DOMAINS = env_list(
+    "INBOUND_EMAIL_FREEMAIL_DOMAINS",
+    "gmail.com,googlemail.com,outlook.com,hotmail.com,live.com,yahoo.com,icloud.com,me.com,aol.com,proton.me,"
+    "protonmail.com,gmx.de,gmx.net,web.de,mail.ru,yandex.ru,qq.com,163.com,126.com",
+)

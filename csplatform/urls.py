@@ -24,6 +24,7 @@ APPS = [
     "playbooks",
     "renewals",
     "notifications",
+    "conversations",
     "reports",
 ]
 

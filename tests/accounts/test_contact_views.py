@@ -85,6 +85,7 @@ def test_person_page_shows_header_and_every_registered_panel(csm_client, csm_use
         "surveys",
         "tasks",
         "goals",
+        "email",
     }
     activity = response.context["panels"]["main"][0]["context"]["activity"]
     assert activity["active_30d"] == 2 and activity["days"][-1]["active"]
