@@ -1,0 +1,40 @@
+"""One connection's mailbox sync (Gmail or Microsoft 365), from its stored cursor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import ConnectedAccount, Provider
+from . import gmail, graph
+from .result import MailSyncResult
+
+__all__ = ["mail_sync"]
+
+SYNCERS = {Provider.GOOGLE: gmail.sync, Provider.MICROSOFT: graph.sync}
+
+
+def mail_sync(
+    *, connection: ConnectedAccount, ingest: Callable | None = None, now: datetime | None = None
+) -> MailSyncResult:
+    """Fetch what arrived since the last run and hand each message to `ingest` (the inbound
+    e-mail path by default). The cursor is kept page by page; the run can be repeated."""
+    if ingest is None:
+        from .sink import message_ingest as ingest
+    now = now or timezone.now()
+    try:
+        cursor = json.loads(connection.mail_cursor or "{}")
+    except ValueError:
+        cursor = {}
+    since = now - timedelta(days=settings.CONVERSATIONS_MEETINGS_PAST_DAYS)
+    result = SYNCERS[connection.provider](
+        connection, cursor if isinstance(cursor, dict) else {}, since=since, ingest=ingest
+    )
+    connection.mail_cursor = json.dumps(result.cursor)
+    connection.mail_synced_at = timezone.now()
+    connection.save(update_fields=["mail_cursor", "mail_synced_at", "updated_at"])
+    return result

@@ -1,0 +1,4 @@
+from .connections import ConnectedAccount, ConnectionStatus, Provider
+from .meetings import Meeting
+
+__all__ = ["ConnectedAccount", "ConnectionStatus", "Meeting", "Provider"]
