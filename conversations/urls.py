@@ -1,12 +1,18 @@
 from django.urls import path
 
 from .views import connections as connection_views
+from .views import inbound
 from .views import meetings as meeting_views
 
 app_name = "conversations"
 
 urlpatterns = [
-    # Section: connected mailboxes and calendars, meetings (conversations.calendars, mailsync)
+    # inbound e-mail (h7)
+    path("inbound/email/<str:token>/", inbound.InboundView.as_view(), name="inbound_email"),
+    path("inbound/email/<str:token>/sendgrid/", inbound.SendGridView.as_view(), name="inbound_sendgrid"),
+    path("inbound/email/<str:token>/mailgun/mime", inbound.MailgunView.as_view(), name="inbound_mailgun"),
+    path("inbound/email/<str:token>/postmark/", inbound.PostmarkView.as_view(), name="inbound_postmark"),
+    # connected mailboxes and calendars, meetings (h8: conversations.calendars, mailsync)
     path("conversations/connected/", connection_views.ConnectedAccountsView.as_view(), name="connected"),
     path("conversations/connect/<str:provider>/", connection_views.OAuthStartView.as_view(), name="oauth_start"),
     path("conversations/oauth/callback/", connection_views.OAuthCallbackView.as_view(), name="oauth_callback"),

@@ -450,3 +450,17 @@ MICROSOFT_GRAPH_BASE = os.environ.get("MICROSOFT_GRAPH_BASE", "https://graph.mic
 # Meetings are synced this many days back and ahead.
 CONVERSATIONS_MEETINGS_PAST_DAYS = int(os.environ.get("CONVERSATIONS_MEETINGS_PAST_DAYS", "30"))
 CONVERSATIONS_MEETINGS_AHEAD_DAYS = int(os.environ.get("CONVERSATIONS_MEETINGS_AHEAD_DAYS", "60"))
+# Conversations: inbound e-mail (conversations.email). The workspace's BCC / forwarding address is
+# INBOUND_EMAIL_LOCALPART+<tag>@INBOUND_EMAIL_DOMAIN (the tag and the endpoint's token rotate
+# together on the settings page); a message larger than INBOUND_EMAIL_MAX_BYTES is refused (413).
+INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "inbound.csplatform.local")
+INBOUND_EMAIL_LOCALPART = os.environ.get("INBOUND_EMAIL_LOCALPART", "pulse")
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
+# Mailgun's HTTP webhook signing key: when set, /inbound/email/<token>/mailgun/ checks the signature.
+MAILGUN_WEBHOOK_SIGNING_KEY = os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "")
+# Addresses at these domains are people, not companies: never matched to an account by domain.
+INBOUND_EMAIL_FREEMAIL_DOMAINS = env_list(
+    "INBOUND_EMAIL_FREEMAIL_DOMAINS",
+    "gmail.com,googlemail.com,outlook.com,hotmail.com,live.com,yahoo.com,icloud.com,me.com,aol.com,proton.me,"
+    "protonmail.com,gmx.de,gmx.net,web.de,mail.ru,yandex.ru,qq.com,163.com,126.com",
+)

@@ -24,6 +24,7 @@ APPS = [
     "playbooks",
     "renewals",
     "notifications",
+    "conversations",
     "reports",
 ]
 
@@ -55,6 +56,5 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
     *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
-    path("", include("conversations.urls")),  # pages only so far (no API yet)
     path("", include("demo.urls")),  # the top floor: pages only, no API
 ]

@@ -1,0 +1,1 @@
+"""Conversations' pages and endpoints, one module per area."""

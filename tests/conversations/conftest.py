@@ -3,9 +3,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conversations.models import ConnectedAccount, Provider
+from conversations.models import ConnectedAccount, InboundSettings, Provider
 
 from .fakes import FakeServer
+
+
+@pytest.fixture
+def inbound(db):
+    """The workspace's inbound settings, the team at team.example."""
+    config = InboundSettings.load()
+    config.team_domains = ["team.example"]
+    config.save()
+    return config
 
 
 @pytest.fixture(scope="session")
