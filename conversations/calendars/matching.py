@@ -1,21 +1,25 @@
-"""Which customer a set of e-mail addresses belongs to: a contact by address first, else an
-account by the address's domain. The team's own domains (the users' addresses) never match.
-
-The inbound e-mail matcher (conversations.email, issue 21 part 1) applies the same two rules to
-messages; meetings ask this module until that one is on main (see docs/decisions.md).
-"""
+"""Which customer a meeting is with: the inbound e-mail matcher's rules
+(`conversations.email.matching.addresses_match`: contacts by address first, else one account by
+domain; the team's and excluded domains never match), applied to the attendees. The
+organiser's own address is the team's, whatever its domain."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models.functions import Lower
-
 from accounts.models import Account, Contact
-from core.models import User
 
-__all__ = ["AttendeeMatch", "attendees_match", "internal_domains"]
+from ..email.matching import addresses_match, team_domains
+from ..models import InboundSettings
+
+__all__ = ["AttendeeMatch", "MatchRules", "attendees_match", "match_rules"]
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    team: frozenset[str]
+    excluded: frozenset[str]
+    own: frozenset[str]  # the calendar owner's addresses
 
 
 @dataclass(frozen=True)
@@ -25,49 +29,23 @@ class AttendeeMatch:
     customer_emails: tuple[str, ...]
 
 
-def _domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().lower()
-
-
-def internal_domains(extra: tuple[str, ...] = ()) -> set[str]:
-    """The team's domains: those of the users' addresses (one query)."""
-    emails = User.objects.exclude(email="").values_list("email", flat=True)
-    return {_domain(e) for e in emails if "@" in e} | {_domain(e) for e in extra if "@" in e}
-
-
-def attendees_match(emails, *, internal: set[str]) -> AttendeeMatch | None:
-    """The account the outside attendees belong to (two queries at most), or None.
-
-    Contacts by address decide first (the account most of them belong to); with no known
-    contact, an account whose `domain` is the attendees' domain. Ties go to the first attendee.
-    """
-    outside = []
-    for email in emails:
-        email = (email or "").strip().lower()
-        if "@" in email and _domain(email) not in internal and email not in outside:
-            outside.append(email)
-    if not outside:
-        return None
-    contacts = list(
-        Contact.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=outside, account__isnull=False)
-        .select_related("account")
-        .order_by("id")
+def match_rules(*, own: tuple[str, ...] = ()) -> MatchRules:
+    """The workspace's team and excluded domains (two queries; once per sync run)."""
+    config = InboundSettings.load()
+    return MatchRules(
+        team=frozenset(team_domains(config.team_domains)),
+        excluded=frozenset(d.lower() for d in config.excluded_domains),
+        own=frozenset(a.lower() for a in own),
     )
-    if contacts:
-        votes = Counter(c.account_id for c in contacts)
-        by_email = {c.email_lower: c for c in contacts}
-        first = next(by_email[e] for e in outside if e in by_email)
-        best = max(votes.values())
-        account_id = first.account_id if votes[first.account_id] == best else votes.most_common(1)[0][0]
-        contact = next(by_email[e] for e in outside if e in by_email and by_email[e].account_id == account_id)
-        return AttendeeMatch(account=contact.account, contact=contact, customer_emails=tuple(outside))
-    domains = list(dict.fromkeys(_domain(e) for e in outside))
-    accounts = {
-        a.domain_lower: a
-        for a in Account.objects.annotate(domain_lower=Lower("domain")).filter(domain_lower__in=domains).order_by("id")
-    }
-    for domain in domains:
-        if domain in accounts:
-            return AttendeeMatch(account=accounts[domain], contact=None, customer_emails=tuple(outside))
-    return None
+
+
+def attendees_match(emails, *, rules: MatchRules) -> AttendeeMatch | None:
+    """The account the attendees belong to, or None (internal, excluded, unknown, ambiguous)."""
+    addresses = [e.strip().lower() for e in emails if e and "@" in e and e.strip().lower() not in rules.own]
+    match = addresses_match(addresses, team=rules.team, excluded=rules.excluded)
+    if match.account_id is None:
+        return None
+    account = Account.objects.get(pk=match.account_id)
+    contact_id = next((c for c in map(match.contact_for, match.customer_addresses) if c is not None), None)
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    return AttendeeMatch(account=account, contact=contact, customer_emails=tuple(match.customer_addresses))

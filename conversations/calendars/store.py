@@ -16,7 +16,7 @@ from accounts.choices import ActivityKind
 from accounts.services import activity_create, activity_delete
 
 from ..models import ConnectedAccount, Meeting
-from .matching import attendees_match
+from .matching import MatchRules, attendees_match
 
 __all__ = ["EventData", "meeting_remove", "meeting_upsert", "meetings_due_to_timeline", "meetings_sweep"]
 
@@ -81,13 +81,13 @@ def meeting_remove(*, connection: ConnectedAccount, external_id: str) -> bool:
     return True
 
 
-def meeting_upsert(*, connection: ConnectedAccount, event: EventData, internal: set[str]) -> Meeting | None:
+def meeting_upsert(*, connection: ConnectedAccount, event: EventData, rules: MatchRules) -> Meeting | None:
     """Store the event when a customer attends it (idempotent: the same event twice is one
     meeting); None when it is cancelled or has no customer attendee (and was removed if stored)."""
     if event.cancelled:
         meeting_remove(connection=connection, external_id=event.external_id)
         return None
-    match = attendees_match([email for email, _name in event.attendees], internal=internal)
+    match = attendees_match([email for email, _name in event.attendees], rules=rules)
     if match is None:
         meeting_remove(connection=connection, external_id=event.external_id)
         return None

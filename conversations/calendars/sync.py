@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..models import ConnectedAccount, Provider
 from ..remote import SyncTokenExpired
 from . import caldav_sync, google, graph
-from .matching import internal_domains
+from .matching import match_rules
 from .store import EventData, meeting_remove, meeting_upsert, meetings_sweep
 
 __all__ = ["CalendarSyncResult", "calendar_sync"]
@@ -50,7 +50,7 @@ def _needs_full(connection: ConnectedAccount, cursor: dict, now: datetime) -> bo
 def calendar_sync(*, connection: ConnectedAccount, now: datetime | None = None) -> CalendarSyncResult:
     now = now or timezone.now()
     since = now - timedelta(days=settings.CONVERSATIONS_MEETINGS_PAST_DAYS)
-    internal = internal_domains(extra=(connection.email,))
+    rules = match_rules(own=(connection.email,))
     result = CalendarSyncResult()
     seen: set[str] = set()
 
@@ -61,7 +61,7 @@ def calendar_sync(*, connection: ConnectedAccount, now: datetime | None = None) 
                 result.removed += meeting_remove(connection=connection, external_id=event.external_id)
                 continue
             seen.add(event.external_id)
-            if meeting_upsert(connection=connection, event=event, internal=internal) is not None:
+            if meeting_upsert(connection=connection, event=event, rules=rules) is not None:
                 result.stored += 1
 
     cursor = _load(connection.calendar_cursor)

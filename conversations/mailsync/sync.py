@@ -12,6 +12,7 @@ from django.utils import timezone
 from ..models import ConnectedAccount, Provider
 from . import gmail, graph
 from .result import MailSyncResult
+from .sink import message_ingest
 
 __all__ = ["mail_sync"]
 
@@ -23,8 +24,7 @@ def mail_sync(
 ) -> MailSyncResult:
     """Fetch what arrived since the last run and hand each message to `ingest` (the inbound
     e-mail path by default). The cursor is kept page by page; the run can be repeated."""
-    if ingest is None:
-        from .sink import message_ingest as ingest
+    ingest = ingest or message_ingest
     now = now or timezone.now()
     try:
         cursor = json.loads(connection.mail_cursor or "{}")

@@ -7,78 +7,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0022_merge_20261207_0720'),
-        ('conversations', '0001_initial'),
+        ("accounts", "0022_merge_20261207_0720"),
+        ("conversations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConnectedAccount',
+            name="ConnectedAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('google', 'Google'), ('microsoft', 'Microsoft 365'), ('caldav', 'CalDAV calendar')], max_length=16)),
-                ('email', models.CharField(help_text='The mailbox address, or the CalDAV user name.', max_length=254)),
-                ('caldav_url', models.URLField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('active', 'Connected'), ('error', 'Needs attention'), ('revoked', 'Disconnected')], default='active', max_length=8)),
-                ('scopes', models.TextField(blank=True)),
-                ('mail_enabled', models.BooleanField(default=True)),
-                ('calendar_enabled', models.BooleanField(default=True)),
-                ('access_token_enc', models.TextField(blank=True)),
-                ('refresh_token_enc', models.TextField(blank=True)),
-                ('password_enc', models.TextField(blank=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('mail_cursor', models.TextField(blank=True)),
-                ('calendar_cursor', models.TextField(blank=True)),
-                ('mail_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('calendar_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connected_accounts', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("google", "Google"), ("microsoft", "Microsoft 365"), ("caldav", "CalDAV calendar")],
+                        max_length=16,
+                    ),
+                ),
+                ("email", models.CharField(help_text="The mailbox address, or the CalDAV user name.", max_length=254)),
+                ("caldav_url", models.URLField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Connected"), ("error", "Needs attention"), ("revoked", "Disconnected")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("scopes", models.TextField(blank=True)),
+                ("mail_enabled", models.BooleanField(default=True)),
+                ("calendar_enabled", models.BooleanField(default=True)),
+                ("access_token_enc", models.TextField(blank=True)),
+                ("refresh_token_enc", models.TextField(blank=True)),
+                ("password_enc", models.TextField(blank=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("mail_cursor", models.TextField(blank=True)),
+                ("calendar_cursor", models.TextField(blank=True)),
+                ("mail_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("calendar_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connected_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user_id', 'provider', 'email'],
+                "ordering": ["user_id", "provider", "email"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=500)),
-                ('title', models.CharField(blank=True, max_length=255)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, max_length=500)),
-                ('organizer', models.CharField(blank=True, max_length=254)),
-                ('attendees', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='accounts.account')),
-                ('activity', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting', to='accounts.activity')),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='conversations.connectedaccount')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='accounts.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=500)),
+                ("title", models.CharField(blank=True, max_length=255)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("location", models.CharField(blank=True, max_length=500)),
+                ("organizer", models.CharField(blank=True, max_length=254)),
+                ("attendees", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="accounts.account"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meeting",
+                        to="accounts.activity",
+                    ),
+                ),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="conversations.connectedaccount",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meetings",
+                        to="accounts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='connectedaccount',
-            constraint=models.UniqueConstraint(fields=('user', 'provider', 'email'), name='conversations_connection_unique'),
+            model_name="connectedaccount",
+            constraint=models.UniqueConstraint(
+                fields=("user", "provider", "email"), name="conversations_connection_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['account', 'starts_at'], name='meeting_account_start'),
+            model_name="meeting",
+            index=models.Index(fields=["account", "starts_at"], name="meeting_account_start"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(condition=models.Q(('activity__isnull', True)), fields=['starts_at'], name='meeting_start'),
+            model_name="meeting",
+            index=models.Index(
+                condition=models.Q(("activity__isnull", True)), fields=["starts_at"], name="meeting_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('connection', 'external_id'), name='conversations_meeting_unique'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                fields=("connection", "external_id"), name="conversations_meeting_unique"
+            ),
         ),
     ]

@@ -75,7 +75,9 @@ def test_a_state_is_used_once(fake, csm_client, csm_user):
 def test_denied_consent_says_so(fake, csm_client, csm_user):
     start = _start(csm_client, Provider.MICROSOFT)
     state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
-    response = csm_client.get(reverse("conversations:oauth_callback") + f"?error=access_denied&state={state}", follow=True)
+    response = csm_client.get(
+        reverse("conversations:oauth_callback") + f"?error=access_denied&state={state}", follow=True
+    )
     assert "did not grant access" in response.content.decode()
     assert not ConnectedAccount.objects.filter(user=csm_user).exists()
 
@@ -84,11 +86,15 @@ def test_wrong_verifier_is_refused_by_the_provider(fake, csm_user):
     from conversations.oauth import authorization_url, oauth_complete
 
     verifier, challenge = pkce_pair()
-    location = authorization_url(provider=Provider.GOOGLE, redirect_uri="http://t/cb", state="s", code_challenge=challenge)
+    location = authorization_url(
+        provider=Provider.GOOGLE, redirect_uri="http://t/cb", state="s", code_challenge=challenge
+    )
     code = parse_qs(urlsplit(_consent(fake, location)).query)["code"][0]
     other_verifier, _ = pkce_pair()
     with pytest.raises(OAuthError):
-        oauth_complete(user=csm_user, provider=Provider.GOOGLE, code=code, code_verifier=other_verifier, redirect_uri="http://t/cb")
+        oauth_complete(
+            user=csm_user, provider=Provider.GOOGLE, code=code, code_verifier=other_verifier, redirect_uri="http://t/cb"
+        )
 
 
 def test_expired_access_token_is_refreshed(fake, connect):
