@@ -330,7 +330,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             since, start, full = 0, 0, True
         if what == "events":
-            if full and not query.get("startDateTime"):
+            if full and "$skiptoken" not in query and not query.get("startDateTime"):
                 return self._send(400, {"error": {"code": "ErrorInvalidParameter", "message": "startDateTime"}})
             items = self._changes(self.state.m_events, since)
             if full:
