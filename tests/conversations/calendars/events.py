@@ -37,7 +37,11 @@ def graph_event(event_id, start, *, minutes=30, attendees=(), title="Quarterly r
         "end": {"dateTime": end.strftime(fmt), "timeZone": "UTC"},
         "organizer": {"emailAddress": {"address": "csm@team.example", "name": "CSM"}},
         "attendees": [
-            {"type": "required", "emailAddress": {"address": a, "name": a.split("@")[0]}, "status": {"response": "none"}}
+            {
+                "type": "required",
+                "emailAddress": {"address": a, "name": a.split("@")[0]},
+                "status": {"response": "none"},
+            }
             for a in attendees
         ],
         "location": {"displayName": "Teams"},

@@ -46,7 +46,9 @@ def test_full_then_incremental(fake, connect, customer):
     account.refresh_from_db()
     assert account.last_touch_at == past.starts_at
     # incremental: only the change is asked for and fetched
-    fake.state.put_google_event(google_event("next", now + timedelta(days=4), attendees=["bo@acme.example"], title="Moved"))
+    fake.state.put_google_event(
+        google_event("next", now + timedelta(days=4), attendees=["bo@acme.example"], title="Moved")
+    )
     fake.state.requests.clear()
     second = calendar_sync(connection=connection)
     assert not second.full and second.events == 1

@@ -30,7 +30,9 @@ def test_delta_pages_then_changes_only(fake, connect, customer):
     assert first.full and first.stored == 5
     assert "deltatoken=" in connection.calendar_cursor and "window_end" in connection.calendar_cursor
     fake.state.put_graph_event({"id": "m2", "@removed": {"reason": "deleted"}})
-    fake.state.put_graph_event(graph_event("m3", now + timedelta(days=9), attendees=["hank@globex.example"], isCancelled=True))
+    fake.state.put_graph_event(
+        graph_event("m3", now + timedelta(days=9), attendees=["hank@globex.example"], isCancelled=True)
+    )
     fake.state.requests.clear()
     second = calendar_sync(connection=connection)
     assert not second.full and second.events == 2
