@@ -53,3 +53,30 @@ def connect(fake, csm_user):
         return connection
 
     return make
+
+
+@pytest.fixture
+def make_meeting(connect):
+    """`make_meeting(account, starts_in=timedelta, title=...)`: a stored upcoming meeting."""
+    from conversations.models import Meeting
+
+    made = {"n": 0, "connection": None}
+
+    def make(account, *, starts_in=timedelta(days=1), title="Quarterly review", connection=None, contact=None):
+        made["n"] += 1
+        if connection is None:
+            made["connection"] = made["connection"] or connect(Provider.GOOGLE)
+            connection = made["connection"]
+        start = timezone.now() + starts_in
+        return Meeting.objects.create(
+            connection=connection,
+            external_id=f"ev-{made['n']}",
+            account=account,
+            contact=contact,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            attendees=[{"email": "ana@acme.example", "name": "Ana", "customer": True}],
+        )
+
+    return make
