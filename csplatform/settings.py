@@ -262,10 +262,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (OOM, SIGKILL) goes back to the queue instead of being
+# acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must
+# exceed the longest task (a nightly chunk takes seconds) and the longest countdown/ETA.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800)
 # A broker that cannot be reached fails a publish in about a second (the message then goes to the
 # outbox, core.outbox) instead of hanging the request that queued it.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -284,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     # Before the health recompute (its roll-up weights): base-currency MRR at the month's rates.
+    # A night whose chord never finished (a lost worker, a chunk failed for good) is finished here.
+    "nightly-health-check": {
+        "task": "health.tasks.health_nightly_check_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "nightly-base-currency-mrr": {
         "task": "accounts.tasks.account_base_mrr_refresh_task",
         "schedule": crontab(hour=1, minute=0),
