@@ -68,7 +68,7 @@ def meeting_remove(*, connection: ConnectedAccount, external_id: str) -> bool:
     """A cancelled or no longer customer-facing event: the meeting and its timeline entry go."""
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("activity")
             .filter(connection=connection, external_id=external_id)
             .first()
@@ -110,7 +110,7 @@ def meeting_upsert(*, connection: ConnectedAccount, event: EventData, rules: Mat
         try:
             with transaction.atomic():
                 meeting = (
-                    Meeting.objects.select_for_update()
+                    Meeting.objects.select_for_update(of=("self",))
                     .select_related("activity", "connection")
                     .filter(connection=connection, external_id=event.external_id)
                     .first()
