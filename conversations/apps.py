@@ -15,6 +15,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
+        self._ready_email()
         self._ready_meetings()
 
     def _ready_meetings(self) -> None:
@@ -23,7 +24,7 @@ class ConversationsConfig(AppConfig):
         from core.home_cards import HomeCard, register_home_card
         from core.navigation import register_menu_item
 
-        from .panels import home_meetings_context, meetings_panel_context
+        from .panels_meetings import home_meetings_context, meetings_panel_context
 
         register_panel(
             AccountPanel(
@@ -44,3 +45,41 @@ class ConversationsConfig(AppConfig):
             )
         )
         register_menu_item("configure", _("Connected accounts"), "conversations:connected", "calendar", order=125)
+        self._ready_email()
+
+    def _ready_email(self) -> None:
+        """Inbound e-mail and compose (h7): the review queue and the settings page in the sidebar,
+        the settings audited."""
+        from accounts.panels import AccountPanel, ContactPanel, register_contact_panel, register_panel
+        from core.audit import register_audited_model
+        from core.choices import Role
+        from core.navigation import register_menu_item
+
+        register_menu_item("work", _("E-mail review"), "conversations:review", "mail", order=38)
+        register_menu_item(
+            "configure", _("Inbound e-mail"), "conversations:email_settings", "mail", role=Role.ADMIN, order=45
+        )
+        from .panels import account_email_panel_context, contact_email_panel_context
+
+        register_panel(
+            AccountPanel(
+                key="email",
+                title=_("E-mail"),
+                template_name="conversations/partials/email_panel.html",
+                get_context=account_email_panel_context,
+                column="side",
+                order=25,
+            )
+        )
+        register_contact_panel(
+            ContactPanel(
+                key="email",
+                title=_("E-mail"),
+                template_name="conversations/partials/email_panel.html",
+                get_context=contact_email_panel_context,
+                column="side",
+                order=25,
+            )
+        )
+        register_audited_model("conversations.InboundSettings", redact={"token", "address_tag"})
+        register_audited_model("conversations.ImapMailbox", redact={"password"})

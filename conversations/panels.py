@@ -1,23 +1,48 @@
-"""The account page's "Upcoming meetings" panel with the next meeting's prep card, and the CSM
-home's card of the user's own next meetings (each prep card loaded when opened)."""
+"""The account page's and the person page's "E-mail" panels (registered in apps.py): the latest
+e-mails with them and a "Write an e-mail" button for those who may write the account."""
 
 from __future__ import annotations
 
-from .calendars.selectors import account_upcoming_meetings, user_upcoming_meetings
-from .prep import meeting_prep
+from accounts.access import account_can_write
+
+from .models import MailMessage
+
+LATEST = 5
 
 
-def meetings_panel_context(request, account) -> dict | None:
-    """Hidden when nobody on the team has a meeting with the account coming up."""
-    meetings = account_upcoming_meetings(account_id=account.pk)
-    if not meetings:
+def _latest(**filters) -> list[MailMessage]:
+    return list(
+        MailMessage.objects.filter(status=MailMessage.Status.MATCHED, **filters)
+        .only(
+            "pk",
+            "subject",
+            "snippet",
+            "direction",
+            "sent_at",
+            "from_address",
+            "from_name",
+            "open_count",
+            "click_count",
+            "tracking",
+        )
+        .order_by("-sent_at", "-pk")[:LATEST]
+    )
+
+
+def account_email_panel_context(request, account) -> dict:
+    return {
+        "messages": _latest(account=account),
+        "can_write": account_can_write(request.user, account),
+        "account": account,
+    }
+
+
+def contact_email_panel_context(request, contact) -> dict | None:
+    if contact.account_id is None:
         return None
-    return {"account": account, "meetings": meetings, "meeting": meetings[0], "prep": meeting_prep(account=account)}
-
-
-def home_meetings_context(request) -> dict | None:
-    """Hidden for a user with no upcoming customer meeting in a connected calendar."""
-    meetings = user_upcoming_meetings(user=request.user)
-    if not meetings:
-        return None
-    return {"meetings": meetings}
+    return {
+        "messages": _latest(contact=contact),
+        "can_write": bool(contact.email) and account_can_write(request.user, contact.account),
+        "account": contact.account,
+        "contact": contact,
+    }

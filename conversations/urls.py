@@ -1,7 +1,7 @@
 from django.urls import path
 
+from .views import compose, email_settings, inbound, review
 from .views import connections as connection_views
-from .views import inbound
 from .views import meetings as meeting_views
 
 app_name = "conversations"
@@ -26,4 +26,19 @@ urlpatterns = [
         name="connection_disconnect",
     ),
     path("conversations/meetings/<int:pk>/prep/", meeting_views.MeetingPrepView.as_view(), name="meeting_prep"),
+    path("conversations/review/", review.ReviewQueueView.as_view(), name="review"),
+    path("conversations/review/accounts/", review.ReviewAccountsView.as_view(), name="review_accounts"),
+    path("conversations/review/assign/", review.ReviewAssignView.as_view(), name="review_assign"),
+    path("conversations/review/contacts/", review.ReviewContactsView.as_view(), name="review_contacts"),
+    path("conversations/review/ignore/", review.ReviewIgnoreView.as_view(), name="review_ignore"),
+    path("conversations/email/settings/", email_settings.EmailSettingsView.as_view(), name="email_settings"),
+    path("conversations/email/settings/rotate/", email_settings.TokenRotateView.as_view(), name="email_rotate"),
+    path("conversations/email/imap/", email_settings.ImapMailboxCreateView.as_view(), name="imap_create"),
+    path(
+        "conversations/email/imap/<int:pk>/delete/", email_settings.ImapMailboxDeleteView.as_view(), name="imap_delete"
+    ),
+    path("conversations/email/imap/<int:pk>/poll/", email_settings.ImapMailboxPollView.as_view(), name="imap_poll"),
+    path("conversations/compose/<int:pk>/", compose.ComposeView.as_view(), name="compose"),
+    path("t/o/<str:token>.gif", compose.TrackOpenView.as_view(), name="track_open"),
+    path("t/c/<str:token>/", compose.TrackClickView.as_view(), name="track_click"),
 ]

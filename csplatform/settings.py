@@ -288,6 +288,11 @@ if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
     raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
 # Every periodic job lives here (STYLE.md section 4); django-celery-beat syncs it into the DB.
 CELERY_BEAT_SCHEDULE = {
+    # Conversations: IMAP mailboxes polled by UID (conversations.email.imap)
+    "conversations-imap-poll": {
+        "task": "conversations.tasks.imap_poll_all_task",
+        "schedule": 300.0,
+    },
     "nightly-health-then-playbooks": {
         "task": "health.tasks.health_nightly_task",
         "schedule": crontab(hour=2, minute=0),

@@ -33,13 +33,13 @@ from accounts.choices import ActivityKind
 from accounts.models import Account, Contact
 from accounts.services import activity_create
 
-from ..models import InboundSettings, MailMessage
+from ..models import InboundSettings, MailMessage, MailThread
 from .matching import AddressMatch, addresses_match, domain_in, domain_of, team_domains
 from .parse import Parsed, message_id_key, message_parse, snippet_make
 from .safety import from_is_forged
 from .threading import thread_for
 
-__all__ = ["IngestRefused", "IngestResult", "email_ingest", "message_timeline_put"]
+__all__ = ["IngestContext", "IngestRefused", "IngestResult", "email_ingest", "ingest_context", "message_timeline_put"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,20 @@ class IngestResult:
         return self.status != "duplicate"
 
 
+@dataclass(frozen=True)
+class IngestContext:
+    """The workspace's settings and team domains, read once for a batch of messages (an IMAP
+    chunk, a sync page, the bench) instead of once per message."""
+
+    config: InboundSettings
+    team: frozenset[str]
+
+
+def ingest_context() -> IngestContext:
+    config = InboundSettings.load()
+    return IngestContext(config=config, team=frozenset(team_domains(config.team_domains)))
+
+
 def max_bytes() -> int:
     return int(settings.INBOUND_EMAIL_MAX_BYTES)
 
@@ -91,11 +105,13 @@ def email_ingest(
     envelope_from: str = "",
     user=None,
     received_at: datetime | None = None,
+    context: IngestContext | None = None,
 ) -> IngestResult:
     """Take one raw RFC 5322 message from `source` (a `MailMessage.Source` value; `mailbox`: the
     IMAP mailbox or the synced user's address; `envelope_from`: the SMTP MAIL FROM when the path
     knows it, else the Return-Path header is used; `user`: whose mailbox it came from, the author of
-    what they sent). Raises `IngestRefused`; never half-writes."""
+    what they sent; `context`: `ingest_context()` shared by a batch). Raises `IngestRefused`;
+    never half-writes."""
     if source not in MailMessage.Source.values:
         raise ValueError(f"source must be one of {', '.join(MailMessage.Source.values)}")
     if not isinstance(raw, bytes | bytearray):
@@ -116,8 +132,8 @@ def email_ingest(
     if earlier:
         return IngestResult("duplicate", *earlier)
 
-    config = InboundSettings.load()
-    team = team_domains(config.team_domains)
+    context = context or ingest_context()
+    config, team = context.config, context.team
     forged = from_is_forged(
         from_address=parsed.from_address,
         envelope_from=envelope_from or parsed.return_path,
@@ -184,7 +200,10 @@ def _store(
     if any(a.get("truncated") for a in parsed.attachments):
         flags.append("parts_truncated")
     thread = thread_for(
-        ids=[parsed.message_id, *parsed.in_reply_to, *parsed.references], subject=parsed.subject, sent_at=sent_at
+        ids=[parsed.message_id, *parsed.in_reply_to, *parsed.references],
+        subject=parsed.subject,
+        sent_at=sent_at,
+        account_id=match.account_id,
     )
     account_id = match.account_id
     how = match.how
@@ -207,29 +226,45 @@ def _store(
         **common,
     )
     if account_id is not None:
-        account = Account.objects.get(pk=account_id)
         contact_address = parsed.from_address if not outbound else next(iter(parsed.to + parsed.cc), "")
         contact_id = match.contact_for(contact_address) if how == "contact" else None
         if contact_id is None and how == "contact":
             contact_id = next((c for c in match.contacts.values() if match.contact_accounts[c] == account_id), None)
-        message_timeline_put(message=row, account=account, contact_id=contact_id, how=how, keep_body=config.keep_body)
+        # the matcher read both from the database just now: no need to load them again
+        account = Account(pk=account_id)
+        contact = Contact(pk=contact_id, account_id=account_id) if contact_id else None
+        message_timeline_put(
+            message=row, account=account, contact=contact, how=how, keep_body=config.keep_body, thread=thread
+        )
     return IngestResult(row.status, row.pk, thread.pk, row.account_id)
 
 
 def message_timeline_put(
-    *, message: MailMessage, account: Account, contact_id: int | None, how: str, keep_body: bool | None = None
+    *,
+    message: MailMessage,
+    account: Account,
+    contact_id: int | None = None,
+    contact: Contact | None = None,
+    how: str,
+    keep_body: bool | None = None,
+    author=None,
+    thread=None,
 ) -> MailMessage:
     """Put a stored message on the account's timeline (kind "email": a touch) and mark it matched;
-    its thread joins the account when it has none. Used by ingest and by the review queue."""
+    its thread joins the account when it has none. Used by ingest, the review queue and compose.
+    `contact` (known to be the account's) or `contact_id` (checked); `thread`: the message's, when
+    the caller has it."""
     if keep_body is None:
         keep_body = InboundSettings.load().keep_body
-    contact = Contact.objects.filter(pk=contact_id, account=account).first() if contact_id else None
+    if contact is None and contact_id:
+        contact = Contact.objects.filter(pk=contact_id, account=account).first()
     subject = message.subject or _("(no subject)")
     body = (message.body_text if keep_body else "") or message.snippet
     participants = [message.from_address, *message.to, *message.cc]
     activity = activity_create(
         account=account,
         kind=ActivityKind.EMAIL,
+        author=author,
         subject=subject,
         body=body[:20000] or subject,
         occurred_at=message.sent_at,
@@ -250,8 +285,8 @@ def message_timeline_put(
     message.activity = activity
     message.status = MailMessage.Status.MATCHED
     message.save(update_fields=["account", "contact", "activity", "status"])
-    if message.thread_id:
-        from ..models import MailThread
-
+    if message.thread_id and (thread is None or thread.account_id is None):
         MailThread.objects.filter(pk=message.thread_id, account__isnull=True).update(account=account)
+        if thread is not None:
+            thread.account_id = account.pk
     return message

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -125,7 +125,7 @@ def message_parse(raw: bytes) -> Parsed:
     except (TypeError, ValueError, IndexError):
         sent = None
     if sent is not None and timezone.is_naive(sent):
-        sent = timezone.make_aware(sent, timezone.UTC)
+        sent = sent.replace(tzinfo=UTC)
     parsed.sent_at = sent
 
     texts: list[str] = []

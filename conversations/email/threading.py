@@ -16,9 +16,10 @@ from .parse import message_id_key
 __all__ = ["thread_for"]
 
 
-def thread_for(*, ids: list[str], subject: str, sent_at: datetime) -> MailThread:
+def thread_for(*, ids: list[str], subject: str, sent_at: datetime, account_id: int | None = None) -> MailThread:
     """The thread a message with these Message-IDs (its own first, then those it refers to)
-    belongs to, created or merged as needed; every id is recorded as the thread's key."""
+    belongs to, created or merged as needed; every id is recorded as the thread's key. A new
+    thread starts on `account_id` (the message's match), when given."""
     keys = list(dict.fromkeys(message_id_key(i) for i in ids if i))
     owners = sorted(set(ThreadKey.objects.filter(key__in=keys).values_list("thread_id", flat=True)))
     if owners:
@@ -45,9 +46,9 @@ def thread_for(*, ids: list[str], subject: str, sent_at: datetime) -> MailThread
         if changed:
             thread.save(update_fields=changed)
     else:
-        thread = MailThread.objects.create(subject=subject[:255], first_message_at=sent_at, last_message_at=sent_at)
-    known = set(ThreadKey.objects.filter(key__in=keys).values_list("key", flat=True))
-    ThreadKey.objects.bulk_create(
-        [ThreadKey(key=k, thread=thread) for k in keys if k not in known], ignore_conflicts=True
-    )
+        thread = MailThread.objects.create(
+            subject=subject[:255], first_message_at=sent_at, last_message_at=sent_at, account_id=account_id
+        )
+    # keys another thread owned were moved above; the rest are new (a racing message's: ignored)
+    ThreadKey.objects.bulk_create([ThreadKey(key=k, thread=thread) for k in keys], ignore_conflicts=True)
     return thread
