@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.utils import timezone
 
+from ..email.ingest import ingest_context
 from ..models import ConnectedAccount, Provider
 from . import gmail, graph
 from .result import MailSyncResult
@@ -24,7 +26,7 @@ def mail_sync(
 ) -> MailSyncResult:
     """Fetch what arrived since the last run and hand each message to `ingest` (the inbound
     e-mail path by default). The cursor is kept page by page; the run can be repeated."""
-    ingest = ingest or message_ingest
+    ingest = ingest or partial(message_ingest, context=ingest_context())  # settings read once per run
     now = now or timezone.now()
     try:
         cursor = json.loads(connection.mail_cursor or "{}")
