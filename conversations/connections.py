@@ -21,7 +21,7 @@ from .models import ConnectedAccount, ConnectionStatus, Provider
 from .oauth import OAuthError
 from .remote import RateLimited, RemoteError
 
-__all__ = ["ConnectionSyncResult", "caldav_connect", "connection_sync", "connections_to_sync"]
+__all__ = ["ConnectionSyncResult", "caldav_connect", "connection_set_syncs", "connection_sync", "connections_to_sync"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,19 @@ def caldav_connect(*, user, url: str, username: str, password: str) -> Connected
         connection.password = password
         connection.status, connection.last_error, connection.calendar_cursor = ConnectionStatus.ACTIVE, "", ""
         connection.save()
+    return connection
+
+
+def connection_set_syncs(*, connection: ConnectedAccount, mail: bool | None = None, calendar: bool | None = None):
+    """Turn the mailbox or the calendar sync of a connection on or off (a CalDAV connection has
+    no mailbox). Turned back on, it resumes from its cursor."""
+    if mail is not None:
+        if mail and connection.provider == Provider.CALDAV:
+            raise ValidationError(_("A CalDAV connection has no mailbox to sync."))
+        connection.mail_enabled = mail
+    if calendar is not None:
+        connection.calendar_enabled = calendar
+    connection.save(update_fields=["mail_enabled", "calendar_enabled", "updated_at"])
     return connection
 
 

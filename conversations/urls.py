@@ -21,6 +21,16 @@ urlpatterns = [
         "conversations/connected/<int:pk>/sync/", connection_views.ConnectionSyncView.as_view(), name="connection_sync"
     ),
     path(
+        "conversations/connected/<int:pk>/mail/",
+        connection_views.ConnectionMailToggleView.as_view(),
+        name="connection_mail",
+    ),
+    path(
+        "conversations/connected/<int:pk>/calendar/",
+        connection_views.ConnectionCalendarToggleView.as_view(),
+        name="connection_calendar",
+    ),
+    path(
         "conversations/connected/<int:pk>/disconnect/",
         connection_views.ConnectionDisconnectView.as_view(),
         name="connection_disconnect",

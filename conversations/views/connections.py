@@ -8,6 +8,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views import View
 from core.views import ServiceFormView
 
 from ..calendars.selectors import user_connections
-from ..connections import caldav_connect
+from ..connections import caldav_connect, connection_set_syncs
 from ..forms import CalDAVForm
 from ..models import ConnectedAccount, ConnectionStatus, Provider
 from ..oauth import OAuthError, authorization_url, connection_disconnect, oauth_complete, pkce_pair, providers_available
@@ -127,6 +128,25 @@ class ConnectionSyncView(_OwnConnection):
         else:
             connection_sync_task.delay(connection.pk)
             messages.success(request, _("Sync started for %(email)s.") % {"email": connection.email})
+        return redirect("conversations:connected")
+
+
+class ConnectionMailToggleView(_OwnConnection):
+    """Mail sync on / off (the calendar is its own URL)."""
+
+    def post(self, request, pk: int):
+        connection = self.connection(request, pk)
+        try:
+            connection_set_syncs(connection=connection, mail=not connection.mail_enabled)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("conversations:connected")
+
+
+class ConnectionCalendarToggleView(_OwnConnection):
+    def post(self, request, pk: int):
+        connection = self.connection(request, pk)
+        connection_set_syncs(connection=connection, calendar=not connection.calendar_enabled)
         return redirect("conversations:connected")
 
 

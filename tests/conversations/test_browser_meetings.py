@@ -85,8 +85,17 @@ def test_connect_google_then_prep_card(page, login, screenshot, fake, csm_user, 
     panel.scroll_into_view_if_needed()
     screenshot(f"conversations_account_prep_{device}", full_page=False)
 
-    # disconnect
+    # mail sync off, then on again: one toggle each
     page.goto("/conversations/connected/")
+    page.locator("[data-connection] [data-toggle=mail]").click()
+    page.wait_for_url("**/conversations/connected/")
+    assert page.locator("[data-connection] [data-toggle=mail]").get_attribute("aria-pressed") == "false"
+    screenshot(f"conversations_mail_off_{device}", full_page=False)
+    page.locator("[data-connection] [data-toggle=mail]").click()
+    page.wait_for_url("**/conversations/connected/")
+    assert page.locator("[data-connection] [data-toggle=mail]").get_attribute("aria-pressed") == "true"
+
+    # disconnect
     page.locator("[data-connection] button.danger").click()
     page.wait_for_url("**/conversations/connected/")
     assert page.locator("[data-testid=connections] tr[data-connection]").count() == 0

@@ -70,3 +70,36 @@ def test_sync_now_from_the_page(fake, connect, contact, csm_client):
     response = csm_client.post(reverse("conversations:connection_sync", args=[connection.pk]), follow=True)
     assert response.status_code == 200 and "Sync started" in response.content.decode()
     assert Meeting.objects.count() == 1
+
+
+def test_mail_sync_can_be_turned_off_and_on(fake, connect, contact, csm_client):
+    connection = connect(Provider.GOOGLE)
+    fake.state.put_gmail("m", raw_email())
+    csm_client.get(reverse("conversations:connected"))
+    csm_client.post(reverse("conversations:connection_mail", args=[connection.pk]))
+    connection.refresh_from_db()
+    assert connection.mail_enabled is False and connection.calendar_enabled is True
+    result = connection_sync(connection=connection)
+    assert result.mail is None and result.calendar is not None and not MailMessage.objects.exists()
+    csm_client.post(reverse("conversations:connection_mail", args=[connection.pk]))
+    connection.refresh_from_db()
+    assert connection_sync(connection=connection).mail.fetched == 1
+
+
+def test_calendar_sync_can_be_turned_off(fake, connect, contact, csm_client):
+    connection = connect(Provider.GOOGLE)
+    csm_client.get(reverse("conversations:connected"))
+    csm_client.post(reverse("conversations:connection_calendar", args=[connection.pk]))
+    connection.refresh_from_db()
+    assert connection_sync(connection=connection).calendar is None
+
+
+def test_a_caldav_connection_has_no_mail_to_turn_on(fake, connect, contact, csm_client):
+    connection = connect(Provider.CALDAV, email="csm")
+    connection.mail_enabled = False
+    connection.save()
+    csm_client.get(reverse("conversations:connected"))
+    response = csm_client.post(reverse("conversations:connection_mail", args=[connection.pk]), follow=True)
+    assert "has no mailbox" in response.content.decode()
+    connection.refresh_from_db()
+    assert connection.mail_enabled is False
