@@ -90,9 +90,9 @@ def connection_sync(*, connection: ConnectedAccount, ingest=None) -> ConnectionS
     except RemoteError as exc:
         log.warning("sync of connection %s failed: %s", connection.pk, exc)
         result.error = str(exc)
+        if exc.status == 401:  # credentials refused even after a refresh: the user reconnects
+            connection.status = ConnectionStatus.ERROR
     connection.last_error = result.error[:2000]
-    if result.error and connection.provider == Provider.CALDAV and "401" in result.error:
-        connection.status = ConnectionStatus.ERROR
     connection.save(update_fields=["last_error", "status", "updated_at"])
     meetings_due_to_timeline(now=timezone.now())
     return result

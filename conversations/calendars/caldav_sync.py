@@ -82,6 +82,8 @@ def fetch(
                     if event is not None:
                         page.append(event)
             on_page(page)
+    except caldav.lib.error.AuthorizationError as exc:  # the password changed: the user reconnects
+        raise RemoteError(f"CalDAV {connection.caldav_url}: the server refused the credentials", status=401) from exc
     except caldav.lib.error.DAVError as exc:
         raise RemoteError(f"CalDAV {connection.caldav_url}: {exc}") from exc
     except OSError as exc:  # refused, reset, DNS: requests' ConnectionError is one

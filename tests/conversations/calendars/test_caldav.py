@@ -118,3 +118,15 @@ def test_cancelled_status_removes_the_meeting(radicale, csm_user, calendar, cust
     calendar.save_event(vevent("c-1", start, attendees=["peter@initech.example"], extra="STATUS:CANCELLED\r\n"))
     calendar_sync(connection=connection)
     assert not Meeting.objects.exists()
+
+
+def test_a_changed_password_marks_the_connection(radicale, csm_user, calendar):
+    from conversations.connections import connection_sync
+    from conversations.models import ConnectionStatus
+
+    connection = caldav_connect(user=csm_user, url=radicale.url, username=USER, password=PASSWORD)
+    connection.password = "changed-on-the-server"
+    connection.save()
+    result = connection_sync(connection=connection)
+    connection.refresh_from_db()
+    assert "refused the credentials" in result.error and connection.status == ConnectionStatus.ERROR
