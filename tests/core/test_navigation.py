@@ -61,6 +61,7 @@ SIDEBAR = [
     ("Work", "Tasks", "playbooks:inbox", "check", "readonly"),
     ("Work", "Notifications", "notifications:feed", "bell", "readonly"),
     ("Work", "Risks", "renewals:risk_list", "alert", "readonly"),
+    ("Work", "E-mail review", "conversations:review", "mail", "readonly"),
     ("Work", "Renewals", "renewals:board", "refresh", "readonly"),
     ("Work", "Success plans", "onboarding:board", "flag", "readonly"),
     ("Insights", "Dashboard", "reports:dashboard", "chart", "readonly"),
@@ -77,6 +78,7 @@ SIDEBAR = [
     ("Configure", "Surveys", "surveys:survey_list", "edit", "admin"),
     ("Configure", "Renewal pipeline", "renewals:pipeline", "list", "admin"),
     ("Configure", "Success maps", "onboarding:map_list", "map", "admin"),
+    ("Configure", "Inbound e-mail", "conversations:email_settings", "mail", "admin"),
     ("Configure", "Checklists", "onboarding:checklist_list", "list", "admin"),
     ("Configure", "Data import", "accounts:import_list", "upload", "csm"),
     ("Configure", "Risk reasons", "renewals:reason_codes", "list", "admin"),
@@ -126,7 +128,17 @@ def test_a_registered_item_joins_its_section_at_its_order(admin_user, monkeypatc
     nav.register_menu_item("work", "Inbox zero", "core:user_list", "user", order=25)
     # then
     labels = [str(i.label) for i in nav.menu_items() if i.section == "work"]
-    assert labels == ["Home", "Portfolio", "Inbox zero", "Tasks", "Notifications", "Risks", "Renewals", "Success plans"]
+    assert labels == [
+        "Home",
+        "Portfolio",
+        "Inbox zero",
+        "Tasks",
+        "Notifications",
+        "Risks",
+        "E-mail review",
+        "Renewals",
+        "Success plans",
+    ]
 
 
 def test_an_item_whose_url_does_not_resolve_is_left_out(admin_user, monkeypatch):
