@@ -22,7 +22,7 @@ class ConversationsConfig(AppConfig):
         """Connected mailboxes and calendars, meetings and their prep cards."""
         from accounts.panels import AccountPanel, register_panel
         from core.home_cards import HomeCard, register_home_card
-        from core.navigation import register_menu_item
+        from core.navigation import register_menu_item, register_profile_link
 
         from .panels_meetings import home_meetings_context, meetings_panel_context
 
@@ -45,6 +45,12 @@ class ConversationsConfig(AppConfig):
             )
         )
         register_menu_item("configure", _("Connected accounts"), "conversations:connected", "calendar", order=125)
+        register_profile_link(
+            _("Connected accounts"),
+            _("Your mailbox and calendar: customer e-mails and meetings onto the timeline, prep cards."),
+            "conversations:connected",
+            "calendar",
+        )
         self._ready_email()
 
     def _ready_email(self) -> None:

@@ -103,3 +103,8 @@ def test_a_caldav_connection_has_no_mail_to_turn_on(fake, connect, contact, csm_
     assert "has no mailbox" in response.content.decode()
     connection.refresh_from_db()
     assert connection.mail_enabled is False
+
+
+def test_the_profile_page_links_to_connected_accounts(csm_client):
+    page = csm_client.get(reverse("core:profile")).content.decode()
+    assert f'href="{reverse("conversations:connected")}"' in page and 'data-testid="profile-link"' in page
