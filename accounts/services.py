@@ -23,7 +23,7 @@ from .currency.services import base_mrr_expression
 from .models import Account, Activity, Contact, Subscription
 from .signals import note_created
 
-__all__ = ["account_revenue_refresh", "accounts_stage_set", "activity_create"]
+__all__ = ["account_revenue_refresh", "accounts_stage_set", "activity_create", "activity_delete"]
 
 
 # Section: revenue
@@ -165,6 +165,23 @@ def activity_create(
         if bumped:
             account.last_touch_at = occurred_at
     return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity) -> None:
+    """Take an entry off the timeline (a synced meeting that was cancelled). A touch kind puts
+    `Account.last_touch_at` back to the newest touch left, so a meeting that never happened does
+    not hold the "no touch" trigger off."""
+    account_id, was_touch = activity.account_id, activity.kind in TOUCH_KINDS
+    activity.delete()
+    if was_touch:
+        newest = (
+            Activity.objects.filter(account_id=account_id, kind__in=TOUCH_KINDS)
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        Account.objects.filter(pk=account_id).update(last_touch_at=newest)
 
 
 def _mentions_resolve(body: str) -> list[dict]:

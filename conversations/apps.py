@@ -16,6 +16,42 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         self._ready_email()
+        self._ready_meetings()
+
+    def _ready_meetings(self) -> None:
+        """Connected mailboxes and calendars, meetings and their prep cards."""
+        from accounts.panels import AccountPanel, register_panel
+        from core.home_cards import HomeCard, register_home_card
+        from core.navigation import register_menu_item, register_profile_link
+
+        from .panels_meetings import home_meetings_context, meetings_panel_context
+
+        register_panel(
+            AccountPanel(
+                key="upcoming_meetings",
+                title=_("Upcoming meetings"),
+                template_name="conversations/partials/meetings_panel.html",
+                get_context=meetings_panel_context,
+                column="main",
+                order=5,
+            )
+        )
+        register_home_card(
+            HomeCard(
+                key="upcoming_meetings",
+                template_name="conversations/partials/home_meetings.html",
+                get_context=home_meetings_context,
+                order=10,
+            )
+        )
+        register_menu_item("configure", _("Connected accounts"), "conversations:connected", "calendar", order=125)
+        register_profile_link(
+            _("Connected accounts"),
+            _("Your mailbox and calendar: customer e-mails and meetings onto the timeline, prep cards."),
+            "conversations:connected",
+            "calendar",
+        )
+        self._ready_email()
 
     def _ready_email(self) -> None:
         """Inbound e-mail and compose (h7): the review queue and the settings page in the sidebar,

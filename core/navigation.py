@@ -10,6 +10,7 @@ The sidebar shows the sections in `SECTIONS` order and, inside a section, the it
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +23,12 @@ __all__ = [
     "TOPBAR_ITEMS",
     "BadgeFn",
     "NavItem",
+    "ProfileLink",
     "menu_items",
+    "profile_links",
     "register_badge",
     "register_menu_item",
+    "register_profile_link",
     "register_topbar_item",
     "topbar_items",
 ]
@@ -94,3 +98,41 @@ def register_topbar_item(key: str, template_name: str, *, order: int = 100) -> N
 
 def topbar_items() -> list[str]:
     return [name for _order, name in sorted(TOPBAR_ITEMS.values())]
+
+
+# Section: the profile page's links
+#
+# "Your preferences" (core) lists what the apps above let a user set up for themselves (their
+# connected mailbox and calendar, ...), each a link to the app's own page.
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    label: str | Promise
+    description: str | Promise
+    url_name: str
+    icon: str
+    order: int = 100
+
+
+PROFILE_LINKS: dict[str, ProfileLink] = {}
+
+
+def register_profile_link(
+    label: str | Promise, description: str | Promise, url_name: str, icon: str, *, order: int = 100
+) -> ProfileLink:
+    link = ProfileLink(label=label, description=description, url_name=url_name, icon=icon, order=order)
+    PROFILE_LINKS[url_name] = link
+    return link
+
+
+def profile_links() -> list[dict]:
+    """[{"label", "description", "url", "icon"}] in order; unresolved URL names are left out."""
+    links = []
+    for link in sorted(PROFILE_LINKS.values(), key=lambda item: (item.order, str(item.label))):
+        try:
+            url = reverse(link.url_name)
+        except NoReverseMatch:
+            continue
+        links.append({"label": link.label, "description": link.description, "url": url, "icon": link.icon})
+    return links

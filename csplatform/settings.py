@@ -406,6 +406,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.digests_send_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Connected Gmail / Microsoft 365 mailboxes and calendars, CalDAV calendars (conversations).
+    "conversations-sync": {
+        "task": "conversations.tasks.connections_sync_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -493,6 +498,27 @@ NOTIFICATIONS_EMAIL_DEFAULT = env_list("NOTIFICATIONS_EMAIL_DEFAULT", "task_assi
 # The daily digest goes once the user's local time passes this hour.
 DIGEST_LOCAL_HOUR = int(os.environ.get("DIGEST_LOCAL_HOUR", "7"))
 
+# Conversations (conversations app): per-user Google / Microsoft 365 connections. Tokens are
+# encrypted at rest with this Fernet key (32 url-safe base64 bytes); without it, a key derived
+# from SECRET_KEY (fine for development; set it in production so rotating SECRET_KEY keeps them).
+PULSE_CONVERSATIONS_KEY = os.environ.get("PULSE_CONVERSATIONS_KEY", "")
+# OAuth clients (the app registrations at Google Cloud and Microsoft Entra). A provider with no
+# client id is not offered on the "Connected accounts" page.
+GOOGLE_OAUTH_CLIENT_ID = os.environ.get("GOOGLE_OAUTH_CLIENT_ID", "")
+GOOGLE_OAUTH_CLIENT_SECRET = os.environ.get("GOOGLE_OAUTH_CLIENT_SECRET", "")
+MICROSOFT_OAUTH_CLIENT_ID = os.environ.get("MICROSOFT_OAUTH_CLIENT_ID", "")
+MICROSOFT_OAUTH_CLIENT_SECRET = os.environ.get("MICROSOFT_OAUTH_CLIENT_SECRET", "")
+MICROSOFT_OAUTH_TENANT = os.environ.get("MICROSOFT_OAUTH_TENANT", "common")
+# Where the providers live: the documented hosts; tests point them at local fakes.
+GOOGLE_OAUTH_BASE = os.environ.get("GOOGLE_OAUTH_BASE", "https://accounts.google.com").rstrip("/")
+GOOGLE_TOKEN_BASE = os.environ.get("GOOGLE_TOKEN_BASE", "https://oauth2.googleapis.com").rstrip("/")
+GOOGLE_API_BASE = os.environ.get("GOOGLE_API_BASE", "https://www.googleapis.com").rstrip("/")
+GOOGLE_GMAIL_BASE = os.environ.get("GOOGLE_GMAIL_BASE", "https://gmail.googleapis.com").rstrip("/")
+MICROSOFT_LOGIN_BASE = os.environ.get("MICROSOFT_LOGIN_BASE", "https://login.microsoftonline.com").rstrip("/")
+MICROSOFT_GRAPH_BASE = os.environ.get("MICROSOFT_GRAPH_BASE", "https://graph.microsoft.com/v1.0").rstrip("/")
+# Meetings are synced this many days back and ahead.
+CONVERSATIONS_MEETINGS_PAST_DAYS = int(os.environ.get("CONVERSATIONS_MEETINGS_PAST_DAYS", "30"))
+CONVERSATIONS_MEETINGS_AHEAD_DAYS = int(os.environ.get("CONVERSATIONS_MEETINGS_AHEAD_DAYS", "60"))
 # Conversations: inbound e-mail (conversations.email). The workspace's BCC / forwarding address is
 # INBOUND_EMAIL_LOCALPART+<tag>@INBOUND_EMAIL_DOMAIN (the tag and the endpoint's token rotate
 # together on the settings page); a message larger than INBOUND_EMAIL_MAX_BYTES is refused (413).

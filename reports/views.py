@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from accounts.currency import subscription_missing_rates
 from core.choices import Role
 from core.csv_export import csv_response
+from core.home_cards import home_cards_for
 from core.permissions import RoleRequiredMixin
 from core.views import htmx_partial, partial
 from usage.metrics import METRIC_KEYS
@@ -134,6 +135,7 @@ class HomeView(ReportView):
         context["signals"], context["signals_source"] = home.home_signals(scope, today=today)
         context["renewal_days"] = RENEWAL_DAYS
         context["can_edit"] = user.has_role(Role.CSM)
+        context["home_cards"] = home_cards_for(self.request)  # cards the floors above register
         return context
 
     def tables(self, context):

@@ -50,8 +50,15 @@ class ProfileView(ServiceFormView):
     def get_context_data(self, **kwargs):
         from django.utils import timezone
 
+        from core.navigation import profile_links
+
         return super().get_context_data(
-            sample_number=1234567.5, sample_money=84500, sample_rate=0.934, sample_day=timezone.now(), **kwargs
+            sample_number=1234567.5,
+            sample_money=84500,
+            sample_rate=0.934,
+            sample_day=timezone.now(),
+            profile_links=profile_links(),
+            **kwargs,
         )
 
     def perform(self, form):

@@ -1,6 +1,11 @@
-import pytest
+from datetime import timedelta
 
-from conversations.models import InboundSettings
+import pytest
+from django.utils import timezone
+
+from conversations.models import ConnectedAccount, InboundSettings, Provider
+
+from .fakes import FakeServer
 
 
 @pytest.fixture
@@ -10,6 +15,71 @@ def inbound(db):
     config.team_domains = ["team.example"]
     config.save()
     return config
+
+
+@pytest.fixture(scope="session")
+def fake_server():
+    server = FakeServer()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def fake(fake_server, settings):
+    """The fake Google / Microsoft server, fresh state, with settings pointing at it."""
+    fake_server.reset()
+    for name, value in fake_server.settings_overrides().items():
+        setattr(settings, name, value)
+    return fake_server
+
+
+@pytest.fixture
+def connect(fake, csm_user):
+    """`connect(provider, user=...)`: a connection whose tokens the fake accepts."""
+
+    def make(provider: str = Provider.GOOGLE, *, user=None, email: str | None = None) -> ConnectedAccount:
+        access, refresh = f"acc-{provider}-{len(fake.state.access)}", f"ref-{provider}-{len(fake.state.refresh)}"
+        fake.state.access[access] = provider
+        fake.state.refresh[refresh] = provider
+        connection = ConnectedAccount(
+            user=user or csm_user,
+            provider=provider,
+            email=email or fake.state.email,
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        connection.access_token = access
+        connection.refresh_token = refresh
+        connection.save()
+        return connection
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(connect):
+    """`make_meeting(account, starts_in=timedelta, title=...)`: a stored upcoming meeting."""
+    from conversations.models import Meeting
+
+    made = {"n": 0, "connection": None}
+
+    def make(account, *, starts_in=timedelta(days=1), title="Quarterly review", connection=None, contact=None):
+        made["n"] += 1
+        if connection is None:
+            made["connection"] = made["connection"] or connect(Provider.GOOGLE)
+            connection = made["connection"]
+        start = timezone.now() + starts_in
+        return Meeting.objects.create(
+            connection=connection,
+            external_id=f"ev-{made['n']}",
+            account=account,
+            contact=contact,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            attendees=[{"email": "ana@acme.example", "name": "Ana", "customer": True}],
+        )
+
+    return make
 
 
 class _Inbox:

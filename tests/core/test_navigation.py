@@ -90,6 +90,7 @@ SIDEBAR = [
     ("Configure", "API docs", "api-docs", "note", "admin"),
     ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
     ("Configure", "My API tokens", "core:token_list", "key", "readonly"),
+    ("Configure", "Connected accounts", "conversations:connected", "calendar", "readonly"),
 ]
 
 
@@ -108,13 +109,14 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-6:] == [
+    assert [i["label"] for i in sections["Configure"]][-7:] == [
         "Webhooks",
         "API keys",
         "Users",
         "API docs",
         "Audit log",
         "My API tokens",
+        "Connected accounts",
     ]
 
 
