@@ -183,6 +183,13 @@ PUBLIC_ROUTES = {
     "reports:value_shared_pdf",
     "accounts:stripe_webhook",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
+    # inbound e-mail: the workspace's secret token in the path (a wrong one is 404), providers' signatures
+    "conversations:inbound_email",
+    "conversations:inbound_sendgrid",
+    "conversations:inbound_mailgun",
+    "conversations:inbound_postmark",
+    "conversations:track_open",
+    "conversations:track_click",  # signed tracking links in sent e-mails
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
 # saved views; and routes that answer POST with 405 (the schema, the docs).
@@ -203,6 +210,17 @@ READER_POSTS = {
     "notifications:read_all",
     "notifications:open",
     "notifications:settings",
+    # each user's own mail and calendar connections and meeting prep
+    "conversations:connected",
+    "conversations:oauth_start",
+    "conversations:oauth_callback",
+    "conversations:connection_sync",
+    "conversations:connection_mail",
+    "conversations:connection_calendar",
+    "conversations:connection_disconnect",
+    "conversations:meeting_prep",
+    # the account is looked up (404 for a made-up id) before the role: a reader gets 403 on a real one
+    "conversations:compose",
 }
 ADMIN_ONLY_PREFIXES = (
     "core:apikey",
