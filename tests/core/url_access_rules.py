@@ -287,4 +287,5 @@ RULES: dict[str, str] = {
     "connectors:mapping /connectors/987654/mappings/zz-none/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     "connectors:run /connectors/runs/987654/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     "connectors:run_retry /connectors/runs/987654/retry/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    # connectors (issue 20): admins only
 }
