@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
+from core.content_translations import TranslatedContent
 
 from .choices import (
     ChecklistStatus,
@@ -118,7 +119,12 @@ class SuccessMapVersion(models.Model):
         return self.status == MapVersionStatus.DRAFT
 
 
-class Stage(models.Model):
+class Stage(TranslatedContent):
+    """A step of the map. Its name and description are written per language (`translations`,
+    core.content_translations); the shared plan shows them in the customer's language."""
+
+    TRANSLATED_FIELDS = ("name", "description")
+
     version = models.ForeignKey(SuccessMapVersion, on_delete=models.CASCADE, related_name="stages")
     key = models.CharField(max_length=16, default=new_key, help_text="Same across versions.")
     position = models.PositiveIntegerField(default=0)
@@ -132,9 +138,12 @@ class Stage(models.Model):
         return self.name
 
 
-class Milestone(models.Model):
+class Milestone(TranslatedContent):
     """A step inside a stage. Ticked by hand, or automatically when the account sends
-    `event_name`, or when the metric `metric_key` meets `metric_op` `metric_threshold`."""
+    `event_name`, or when the metric `metric_key` meets `metric_op` `metric_threshold`.
+    Its title is written per language (`translations`)."""
+
+    TRANSLATED_FIELDS = ("title",)
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="milestones")
     key = models.CharField(max_length=16, default=new_key)
@@ -159,8 +168,11 @@ class Milestone(models.Model):
             raise ValidationError({"metric_key": "A metric milestone needs a metric and a threshold."})
 
 
-class SuccessVehicle(models.Model):
-    """What helps the customer through a stage: training in context, a community, a curriculum."""
+class SuccessVehicle(TranslatedContent):
+    """What helps the customer through a stage: training in context, a community, a curriculum.
+    Its title is written per language (`translations`)."""
+
+    TRANSLATED_FIELDS = ("title",)
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="vehicles")
     key = models.CharField(max_length=16, default=new_key)
@@ -236,6 +248,13 @@ class PlanGoal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def title_in(self, language: str | None) -> str:
+        """The title in `language`: a goal made from a milestone and not renamed since reads as the
+        milestone does in that language; a goal the CSM wrote reads as written."""
+        if self.milestone_id and self.milestone.title == self.title:
+            return self.milestone.text("title", language)
+        return self.title
+
     @property
     def is_done(self) -> bool:
         return self.completed_at is not None
@@ -304,7 +323,11 @@ class ChecklistTemplate(models.Model):
         return [labels.get(tier, tier) for tier in self.tiers or []]
 
 
-class ChecklistTemplateItem(models.Model):
+class ChecklistTemplateItem(TranslatedContent):
+    """One step of a checklist template; title and description written per language."""
+
+    TRANSLATED_FIELDS = ("title", "description")
+
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)
@@ -350,7 +373,12 @@ class AccountChecklist(models.Model):
         return f"{self.name} ({self.account_id})"
 
 
-class AccountChecklistItem(models.Model):
+class AccountChecklistItem(TranslatedContent):
+    """A step of an account's checklist, copied from its template item with the item's
+    translations of the title (so a later template edit rewrites neither)."""
+
+    TRANSLATED_FIELDS = ("title",)
+
     checklist = models.ForeignKey(AccountChecklist, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)

@@ -141,6 +141,7 @@ def _checklist_items(checklist: AccountChecklist, template_items, owner_id: int 
             owner_user_id=owner_id if item.owner == ItemOwner.CSM else None,
             due_date=checklist.contract_start + timedelta(days=item.due_offset_days),
             completion_event=item.completion_event,
+            translations={code: {"title": t["title"]} for code, t in item.translations.items() if t.get("title")},
         )
 
 

@@ -65,7 +65,12 @@ def success_map_draft(*, success_map: SuccessMap, user=None) -> SuccessMapVersio
         return draft
     for stage in source.stages.all():
         new_stage = Stage.objects.create(
-            version=draft, key=stage.key, position=stage.position, name=stage.name, description=stage.description
+            version=draft,
+            key=stage.key,
+            position=stage.position,
+            name=stage.name,
+            description=stage.description,
+            translations=stage.translations,
         )
         Milestone.objects.bulk_create(
             Milestone(
@@ -78,11 +83,20 @@ def success_map_draft(*, success_map: SuccessMap, user=None) -> SuccessMapVersio
                 metric_key=m.metric_key,
                 metric_op=m.metric_op,
                 metric_threshold=m.metric_threshold,
+                translations=m.translations,
             )
             for m in stage.milestones.all()
         )
         SuccessVehicle.objects.bulk_create(
-            SuccessVehicle(stage=new_stage, key=v.key, position=v.position, title=v.title, kind=v.kind, url=v.url)
+            SuccessVehicle(
+                stage=new_stage,
+                key=v.key,
+                position=v.position,
+                title=v.title,
+                kind=v.kind,
+                url=v.url,
+                translations=v.translations,
+            )
             for v in stage.vehicles.all()
         )
     return draft
