@@ -4,6 +4,7 @@ text, named `<kind>-<pk>-<field>` so the service can report an error on the inpu
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 
 __all__ = ["ContentTranslationForm"]
 
@@ -30,7 +31,10 @@ class ContentTranslationForm(forms.Form):
                 widget = forms.Textarea(attrs={**attrs, "rows": 6}) if long_text else forms.TextInput(attrs=attrs)
                 name = f"{kind}-{obj.pk}-{field_name}"
                 self.fields[name] = forms.CharField(
-                    label=default if not long_text else model_field.verbose_name,
+                    # A short text is labelled with itself in the default language; a long one
+                    # with its field's name, the default text shown under it.
+                    label=default if not long_text else capfirst(model_field.verbose_name),
+                    help_text=default if long_text else "",
                     required=False,
                     max_length=model_field.max_length,
                     widget=widget,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
@@ -66,7 +67,7 @@ class OnboardingSettings(models.Model):
 
     @classmethod
     def load(cls) -> "OnboardingSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
+        obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
 
@@ -128,8 +129,8 @@ class Stage(TranslatedContent):
     version = models.ForeignKey(SuccessMapVersion, on_delete=models.CASCADE, related_name="stages")
     key = models.CharField(max_length=16, default=new_key, help_text="Same across versions.")
     position = models.PositiveIntegerField(default=0)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["version_id", "position", "id"]
@@ -330,8 +331,8 @@ class ChecklistTemplateItem(TranslatedContent):
 
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=200)
-    description = models.CharField(max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.CharField(_("description"), max_length=500, blank=True)
     owner = models.CharField(max_length=8, choices=ItemOwner.choices, default=ItemOwner.CSM)
     due_offset_days = models.PositiveSmallIntegerField(default=7, help_text="Days after the contract start.")
     completion_event = models.CharField(

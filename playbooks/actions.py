@@ -33,7 +33,7 @@ from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
 from .models import EmailMessage, EmailTemplate, Enrolment, OutboundPost, Task, TaskTemplate
 from .services.tasks import tasks_assigned_announce
-from .template_context import render_text, template_context
+from .template_context import render_text, render_text_in, template_context
 
 __all__ = [
     "ACTIONS",
@@ -364,8 +364,9 @@ def _email(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
                     contact=contact,
                     template=template,
                     to_email=contact.email,
-                    subject=render_text(template.subject, context)[:255],
-                    body=render_text(template.body, context),
+                    # In the contact's language, else the default (core.content_translations).
+                    subject=render_text_in(template, "subject", contact.language, context)[:255],
+                    body=render_text_in(template, "body", contact.language, context),
                     status=status,
                     created_at=ctx.now,
                 )

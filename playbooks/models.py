@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.content_translations import TranslatedContent
 
 from .choices import (
     OPEN_STATUSES,
@@ -71,13 +74,17 @@ class TaskTemplate(models.Model):
         return self.name
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(TranslatedContent):
     """An email to customer contacts. `subject` and `body` are Django templates rendered with
-    `account`, `contact`, `csm`, `reason` and `signal` (plain text, no HTML escaping)."""
+    `account`, `contact`, `csm`, `reason` and `signal` (plain text, no HTML escaping), written in
+    the default language; `translations` holds them in other languages, and each contact gets
+    the one in their language, else the default (core.content_translations)."""
+
+    TRANSLATED_FIELDS = ("subject", "body")
 
     name = models.CharField(max_length=120, unique=True)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
