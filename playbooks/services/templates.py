@@ -31,9 +31,23 @@ def task_template_save(*, template: TaskTemplate | None = None, **fields) -> Tas
 
 
 def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
+    """Create or change an e-mail template; `translations` ({language: {"subject", "body"}}), when
+    given, replaces the texts in other languages, each checked as the default ones are."""
+    from core.content_translations import translations_clean
+
     for name in ("subject", "body"):
         if name in fields:
             _check_template_syntax(name, fields[name])
+    if "translations" in fields:
+        fields["translations"] = translations_clean(
+            fields["translations"], fields=EmailTemplate.TRANSLATED_FIELDS, max_lengths={"subject": 255}
+        )
+        for language, texts in fields["translations"].items():
+            for name, source in texts.items():
+                try:
+                    _check_template_syntax(name, source)
+                except ValidationError as exc:
+                    raise ValidationError({"translations": f"{language}.{name}: {exc.messages[0]}"}) from exc
     return _save_template(EmailTemplate, template, fields)
 
 

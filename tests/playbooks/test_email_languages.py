@@ -80,3 +80,32 @@ def test_admin_writes_the_arabic_texts_on_the_language_tab(admin_client, templat
     assert (
         admin_client.post(reverse("playbooks:email_template_translations", args=[template.pk, "en"])).status_code == 404
     )
+
+
+def test_email_templates_api_writes_texts_per_language_with_field_errors(admin_user, csm_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    url = reverse("playbooks-api:email-template-list")
+    body = {
+        "name": "Renewal note",
+        "subject": "Your renewal, {{ account.name }}",
+        "body": "Hi {{ contact.name }}.",
+        "translations": {"ar": {"subject": "تجديدكم، {{ account.name }}", "body": "أهلًا {{ contact.name }}."}},
+    }
+    client.force_authenticate(csm_user)
+    assert client.post(url, body, format="json").status_code == 403
+    client.force_authenticate(admin_user)
+    for bad in (
+        {"de": {"subject": "x"}},  # not one of our languages
+        {"ar": {"colour": "x"}},  # not a text of the template
+        {"ar": {"subject": "{% load x %}"}},  # refused by the engine that renders it
+    ):
+        response = client.post(url, body | {"translations": bad}, format="json")
+        assert response.status_code == 400, bad
+    created = client.post(url, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["translations"]["ar"]["subject"] == "تجديدكم، {{ account.name }}"
+    detail = reverse("playbooks-api:email-template-detail", args=[created.json()["id"]])
+    patched = client.patch(detail, {"translations": {"fa": {"subject": "تمدید شما"}}}, format="json")
+    assert patched.status_code == 200 and patched.json()["translations"] == {"fa": {"subject": "تمدید شما"}}

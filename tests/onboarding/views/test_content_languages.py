@@ -100,3 +100,19 @@ def test_admin_writes_checklist_items_in_chinese(admin_client, tech_template):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.text("title", "zh-hans") == "观看介绍" and item.text("title", "ar") == "Watch the intro"
+
+
+def test_maps_api_gives_each_texts_translations(arabic_map):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(role="admin"))
+    response = client.get(reverse("onboarding-api:success-map-detail", args=[arabic_map.pk]))
+    stages = {s["name"]: s for s in response.json()["versions"][0]["stages"]}
+    assert stages["Set up"]["translations"] == {"ar": {"name": "الإعداد"}}
+    assert stages["Adopt"]["translations"] == {}
+    assert {m["title"]: m["translations"] for m in stages["Set up"]["milestones"]}["Kickoff call"] == {
+        "ar": {"title": "اجتماع الانطلاق"}
+    }
