@@ -49,21 +49,21 @@ class OnboardingSettings(models.Model):
         max_length=128,
         blank=True,
         default="report_created",
-        help_text="Usage event that means first value, unless a checklist template names its own.",
+        help_text=_("Usage event that means first value, unless a checklist template names its own."),
     )
     stalled_days = models.PositiveSmallIntegerField(
-        default=14, help_text="A checklist with no item completed for this many days is stalled."
+        default=14, help_text=_("A checklist with no item completed for this many days is stalled.")
     )
     stuck_days = models.PositiveSmallIntegerField(
-        default=30, help_text="A plan with no stage progress for this many days is stuck."
+        default=30, help_text=_("A plan with no stage progress for this many days is stuck.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "onboarding settings"
+        verbose_name_plural = _("onboarding settings")
 
     def __str__(self) -> str:
-        return "Onboarding settings"
+        return str(_("Onboarding settings"))
 
     @classmethod
     def load(cls) -> "OnboardingSettings":
@@ -94,7 +94,7 @@ class SuccessMapVersion(models.Model):
     success_map = models.ForeignKey(SuccessMap, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=MapVersionStatus.choices, default=MapVersionStatus.DRAFT)
-    note = models.CharField(max_length=255, blank=True, help_text="What changed in this version.")
+    note = models.CharField(max_length=255, blank=True, help_text=_("What changed in this version."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -127,7 +127,7 @@ class Stage(TranslatedContent):
     TRANSLATED_FIELDS = ("name", "description")
 
     version = models.ForeignKey(SuccessMapVersion, on_delete=models.CASCADE, related_name="stages")
-    key = models.CharField(max_length=16, default=new_key, help_text="Same across versions.")
+    key = models.CharField(max_length=16, default=new_key, help_text=_("Same across versions."))
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -164,9 +164,9 @@ class Milestone(TranslatedContent):
 
     def clean(self) -> None:
         if self.kind == MilestoneKind.EVENT and not self.event_name:
-            raise ValidationError({"event_name": "An automatic milestone needs the usage event's name."})
+            raise ValidationError({"event_name": _("An automatic milestone needs the usage event's name.")})
         if self.kind == MilestoneKind.METRIC and (not self.metric_key or self.metric_threshold is None):
-            raise ValidationError({"metric_key": "A metric milestone needs a metric and a threshold."})
+            raise ValidationError({"metric_key": _("A metric milestone needs a metric and a threshold.")})
 
 
 class SuccessVehicle(TranslatedContent):
@@ -276,7 +276,7 @@ class PlanShareLink(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who it was shared with: the page speaks their language.",
+        help_text=_("Who it was shared with: the page speaks their language."),
     )
     nonce = models.CharField(max_length=32, default=new_key)
     created_by = models.ForeignKey(
@@ -307,7 +307,7 @@ class ChecklistTemplate(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     touch_model = models.CharField(max_length=10, choices=TouchModel.choices)
-    tiers = models.JSONField(default=list, blank=True, help_text="Account tiers this template is for.")
+    tiers = models.JSONField(default=list, blank=True, help_text=_("Account tiers this template is for."))
     value_event = models.CharField(max_length=128, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -334,9 +334,9 @@ class ChecklistTemplateItem(TranslatedContent):
     title = models.CharField(_("title"), max_length=200)
     description = models.CharField(_("description"), max_length=500, blank=True)
     owner = models.CharField(max_length=8, choices=ItemOwner.choices, default=ItemOwner.CSM)
-    due_offset_days = models.PositiveSmallIntegerField(default=7, help_text="Days after the contract start.")
+    due_offset_days = models.PositiveSmallIntegerField(default=7, help_text=_("Days after the contract start."))
     completion_event = models.CharField(
-        max_length=128, blank=True, help_text="Usage event that completes the item; empty: ticked by hand."
+        max_length=128, blank=True, help_text=_("Usage event that completes the item; empty: ticked by hand.")
     )
 
     class Meta:
@@ -355,7 +355,7 @@ class AccountChecklist(models.Model):
         ChecklistTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="checklists"
     )
     name = models.CharField(max_length=120)
-    contract_start = models.DateField(help_text="First paid subscription's start (or the day it was started).")
+    contract_start = models.DateField(help_text=_("First paid subscription's start (or the day it was started)."))
     value_event = models.CharField(max_length=128, blank=True)
     status = models.CharField(max_length=10, choices=ChecklistStatus.choices, default=ChecklistStatus.ACTIVE)
     started_at = models.DateTimeField(default=timezone.now)
