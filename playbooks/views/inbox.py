@@ -67,7 +67,7 @@ def _inbox_assignee(request, params) -> tuple[int | None, str]:
             return None, _("Unassigned tasks")
         other = user_get(pk=int(requested) if requested.isdigit() else 0)
         if other is not None:
-            return other.pk, _("%(name)s's tasks") % {"name": other}
+            return other.pk, _("%(name)s tasks") % {"name": other}
     return user.pk, _("My tasks")
 
 
