@@ -144,7 +144,7 @@ class EntitlementUsage(Trigger):
         Param("days", gettext_lazy("Usage window (days)"), "int", 30, min=1, max=90),
         Param(
             "event",
-            "Counted usage event",
+            gettext_lazy("Counted usage event"),
             "str",
             "",
             required=False,
