@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -51,10 +52,10 @@ def fmt(value, kind: str) -> str:
 def delta(value, prev, kind: str, key: str = ""):
     """The change against the previous period, coloured good / bad."""
     if value is None or prev is None:
-        return format_html('<span class="muted">{}</span>', "no comparison")
+        return format_html('<span class="muted">{}</span>', gettext("no comparison"))
     diff = float(value) - float(prev)
     if kind == "pct":
-        text = f"{diff * 100:+.1f} pts"
+        text = gettext("%(change)s pts") % {"change": f"{diff * 100:+.1f}"}  # percentage points
     elif kind in ("money", "nps"):
         text = f"{diff:+,.0f}"
     else:
