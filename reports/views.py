@@ -71,7 +71,9 @@ class ReportView(RoleRequiredMixin, TemplateView):
         if export:
             tables = self.tables(context)
             if export not in tables:
-                return HttpResponseBadRequest(f"export must be one of: {', '.join(sorted(tables))}")
+                return HttpResponseBadRequest(
+                    gettext_lazy("export must be one of: %(names)s") % {"names": ", ".join(sorted(tables))}
+                )
             headers, rows = tables[export]
             return csv_response(filename=f"{self.csv_prefix}-{export}-{self.today()}.csv", headers=headers, rows=rows)
         return self.render_to_response(context)

@@ -37,7 +37,7 @@ def _require_worker(user, task: Task | None = None) -> None:
     """A CSM or above; with `task`, one who may work it (its assignee, or a writer of its
     account: accounts.access)."""
     if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
-        raise PermissionDenied("Read-only users cannot change tasks.")
+        raise PermissionDenied(_("Read-only users cannot change tasks."))
     if task is not None:
         account_work_check(user, task.account, assignee_id=task.assignee_id)
 
