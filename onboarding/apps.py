@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OnboardingConfig(AppConfig):
     name = "onboarding"
-    verbose_name = "Success plans and onboarding"
+    verbose_name = _("Success plans and onboarding")
 
     def ready(self) -> None:
         from core.audit import register_audited_model
@@ -53,7 +53,7 @@ class OnboardingConfig(AppConfig):
         register_panel(
             AccountPanel(
                 key="success_plan",
-                title="Success plan",
+                title=_("Success plan"),
                 template_name="onboarding/partials/plan_panel.html",
                 get_context=success_plan_context,
                 column="main",
@@ -63,7 +63,7 @@ class OnboardingConfig(AppConfig):
         register_panel(
             AccountPanel(
                 key="onboarding",
-                title="Onboarding",
+                title=_("Onboarding"),
                 template_name="onboarding/partials/checklist_panel.html",
                 get_context=onboarding_context,
                 column="side",

@@ -1,24 +1,25 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 
 
 class MapVersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
 
 
 class MilestoneKind(models.TextChoices):
-    MANUAL = "manual", "Ticked by hand"
-    EVENT = "event", "Usage event"
-    METRIC = "metric", "Metric condition"
+    MANUAL = "manual", _("Ticked by hand")
+    EVENT = "event", _("Usage event")
+    METRIC = "metric", _("Metric condition")
 
 
 class VehicleKind(models.TextChoices):
-    TRAINING = "training", "Training in context"
-    COMMUNITY = "community", "Community"
-    CURRICULUM = "curriculum", "Curriculum"
+    TRAINING = "training", _("Training in context")
+    COMMUNITY = "community", _("Community")
+    CURRICULUM = "curriculum", _("Curriculum")
 
 
 class MetricOp(models.TextChoices):
@@ -27,32 +28,32 @@ class MetricOp(models.TextChoices):
 
 
 class PlanStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ACHIEVED = "achieved", "Achieved"
-    CLOSED = "closed", "Closed"
+    ACTIVE = "active", _("Active")
+    ACHIEVED = "achieved", _("Achieved")
+    CLOSED = "closed", _("Closed")
 
 
 class CompletionSource(models.TextChoices):
-    MANUAL = "manual", "By hand"
-    CUSTOMER = "customer", "By the customer"
-    EVENT = "event", "Usage event"
-    METRIC = "metric", "Metric condition"
+    MANUAL = "manual", _("By hand")
+    CUSTOMER = "customer", _("By the customer")
+    EVENT = "event", _("Usage event")
+    METRIC = "metric", _("Metric condition")
 
 
 class TouchModel(models.TextChoices):
-    TECH_TOUCH = "tech_touch", "Tech-touch (online content, self-configuration)"
-    HIGH_TOUCH = "high_touch", "High-touch (sessions, strategic review)"
+    TECH_TOUCH = "tech_touch", _("Tech-touch (online content, self-configuration)")
+    HIGH_TOUCH = "high_touch", _("High-touch (sessions, strategic review)")
 
 
 class ItemOwner(models.TextChoices):
-    CSM = "csm", "CSM"
-    CUSTOMER = "customer", "Customer"
+    CSM = "csm", _("CSM")
+    CUSTOMER = "customer", _("Customer")
 
 
 class ChecklistStatus(models.TextChoices):
-    ACTIVE = "active", "In progress"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    ACTIVE = "active", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The touch model a tier gets when no template names the tier explicitly.

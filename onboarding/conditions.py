@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from usage.models import UsageEvent
@@ -57,17 +58,17 @@ def _account_column(column: str) -> Callable[[Iterable[int], date], dict[int, fl
 @dataclass(frozen=True)
 class MetricCondition:
     key: str
-    label: str
+    label: str  # lazy: translated where shown
     compute: Callable[[Iterable[int], date], dict[int, float]]
 
 
 METRICS: dict[str, MetricCondition] = {
     m.key: m
     for m in (
-        MetricCondition("active_users_30d", "Active users, last 30 days", _active_users_30d),
-        MetricCondition("events_30d", "Usage events, last 30 days", _events_30d),
-        MetricCondition("health_score", "Health score", _account_column("health_score")),
-        MetricCondition("mrr", "MRR", _account_column("mrr")),
+        MetricCondition("active_users_30d", _("Active users, last 30 days"), _active_users_30d),
+        MetricCondition("events_30d", _("Usage events, last 30 days"), _events_30d),
+        MetricCondition("health_score", _("Health score"), _account_column("health_score")),
+        MetricCondition("mrr", _("MRR"), _account_column("mrr")),
     )
 }
 

@@ -16,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
+from core.content_translations import TranslatedContent
 
 from .choices import (
     ChecklistStatus,
@@ -47,25 +49,25 @@ class OnboardingSettings(models.Model):
         max_length=128,
         blank=True,
         default="report_created",
-        help_text="Usage event that means first value, unless a checklist template names its own.",
+        help_text=_("Usage event that means first value, unless a checklist template names its own."),
     )
     stalled_days = models.PositiveSmallIntegerField(
-        default=14, help_text="A checklist with no item completed for this many days is stalled."
+        default=14, help_text=_("A checklist with no item completed for this many days is stalled.")
     )
     stuck_days = models.PositiveSmallIntegerField(
-        default=30, help_text="A plan with no stage progress for this many days is stuck."
+        default=30, help_text=_("A plan with no stage progress for this many days is stuck.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "onboarding settings"
+        verbose_name_plural = _("onboarding settings")
 
     def __str__(self) -> str:
-        return "Onboarding settings"
+        return str(_("Onboarding settings"))
 
     @classmethod
     def load(cls) -> "OnboardingSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
+        obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
 
@@ -92,7 +94,7 @@ class SuccessMapVersion(models.Model):
     success_map = models.ForeignKey(SuccessMap, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=MapVersionStatus.choices, default=MapVersionStatus.DRAFT)
-    note = models.CharField(max_length=255, blank=True, help_text="What changed in this version.")
+    note = models.CharField(max_length=255, blank=True, help_text=_("What changed in this version."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -118,12 +120,17 @@ class SuccessMapVersion(models.Model):
         return self.status == MapVersionStatus.DRAFT
 
 
-class Stage(models.Model):
+class Stage(TranslatedContent):
+    """A step of the map. Its name and description are written per language (`translations`,
+    core.content_translations); the shared plan shows them in the customer's language."""
+
+    TRANSLATED_FIELDS = ("name", "description")
+
     version = models.ForeignKey(SuccessMapVersion, on_delete=models.CASCADE, related_name="stages")
-    key = models.CharField(max_length=16, default=new_key, help_text="Same across versions.")
+    key = models.CharField(max_length=16, default=new_key, help_text=_("Same across versions."))
     position = models.PositiveIntegerField(default=0)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["version_id", "position", "id"]
@@ -132,9 +139,12 @@ class Stage(models.Model):
         return self.name
 
 
-class Milestone(models.Model):
+class Milestone(TranslatedContent):
     """A step inside a stage. Ticked by hand, or automatically when the account sends
-    `event_name`, or when the metric `metric_key` meets `metric_op` `metric_threshold`."""
+    `event_name`, or when the metric `metric_key` meets `metric_op` `metric_threshold`.
+    Its title is written per language (`translations`)."""
+
+    TRANSLATED_FIELDS = ("title",)
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="milestones")
     key = models.CharField(max_length=16, default=new_key)
@@ -154,13 +164,16 @@ class Milestone(models.Model):
 
     def clean(self) -> None:
         if self.kind == MilestoneKind.EVENT and not self.event_name:
-            raise ValidationError({"event_name": "An automatic milestone needs the usage event's name."})
+            raise ValidationError({"event_name": _("An automatic milestone needs the usage event's name.")})
         if self.kind == MilestoneKind.METRIC and (not self.metric_key or self.metric_threshold is None):
-            raise ValidationError({"metric_key": "A metric milestone needs a metric and a threshold."})
+            raise ValidationError({"metric_key": _("A metric milestone needs a metric and a threshold.")})
 
 
-class SuccessVehicle(models.Model):
-    """What helps the customer through a stage: training in context, a community, a curriculum."""
+class SuccessVehicle(TranslatedContent):
+    """What helps the customer through a stage: training in context, a community, a curriculum.
+    Its title is written per language (`translations`)."""
+
+    TRANSLATED_FIELDS = ("title",)
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="vehicles")
     key = models.CharField(max_length=16, default=new_key)
@@ -236,6 +249,13 @@ class PlanGoal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def title_in(self, language: str | None) -> str:
+        """The title in `language`: a goal made from a milestone and not renamed since reads as the
+        milestone does in that language; a goal the CSM wrote reads as written."""
+        if self.milestone_id and self.milestone.title == self.title:
+            return self.milestone.text("title", language)
+        return self.title
+
     @property
     def is_done(self) -> bool:
         return self.completed_at is not None
@@ -256,7 +276,7 @@ class PlanShareLink(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who it was shared with: the page speaks their language.",
+        help_text=_("Who it was shared with: the page speaks their language."),
     )
     nonce = models.CharField(max_length=32, default=new_key)
     created_by = models.ForeignKey(
@@ -287,7 +307,7 @@ class ChecklistTemplate(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     touch_model = models.CharField(max_length=10, choices=TouchModel.choices)
-    tiers = models.JSONField(default=list, blank=True, help_text="Account tiers this template is for.")
+    tiers = models.JSONField(default=list, blank=True, help_text=_("Account tiers this template is for."))
     value_event = models.CharField(max_length=128, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -304,15 +324,19 @@ class ChecklistTemplate(models.Model):
         return [labels.get(tier, tier) for tier in self.tiers or []]
 
 
-class ChecklistTemplateItem(models.Model):
+class ChecklistTemplateItem(TranslatedContent):
+    """One step of a checklist template; title and description written per language."""
+
+    TRANSLATED_FIELDS = ("title", "description")
+
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=200)
-    description = models.CharField(max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.CharField(_("description"), max_length=500, blank=True)
     owner = models.CharField(max_length=8, choices=ItemOwner.choices, default=ItemOwner.CSM)
-    due_offset_days = models.PositiveSmallIntegerField(default=7, help_text="Days after the contract start.")
+    due_offset_days = models.PositiveSmallIntegerField(default=7, help_text=_("Days after the contract start."))
     completion_event = models.CharField(
-        max_length=128, blank=True, help_text="Usage event that completes the item; empty: ticked by hand."
+        max_length=128, blank=True, help_text=_("Usage event that completes the item; empty: ticked by hand.")
     )
 
     class Meta:
@@ -331,7 +355,7 @@ class AccountChecklist(models.Model):
         ChecklistTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="checklists"
     )
     name = models.CharField(max_length=120)
-    contract_start = models.DateField(help_text="First paid subscription's start (or the day it was started).")
+    contract_start = models.DateField(help_text=_("First paid subscription's start (or the day it was started)."))
     value_event = models.CharField(max_length=128, blank=True)
     status = models.CharField(max_length=10, choices=ChecklistStatus.choices, default=ChecklistStatus.ACTIVE)
     started_at = models.DateTimeField(default=timezone.now)
@@ -350,7 +374,12 @@ class AccountChecklist(models.Model):
         return f"{self.name} ({self.account_id})"
 
 
-class AccountChecklistItem(models.Model):
+class AccountChecklistItem(TranslatedContent):
+    """A step of an account's checklist, copied from its template item with the item's
+    translations of the title (so a later template edit rewrites neither)."""
+
+    TRANSLATED_FIELDS = ("title",)
+
     checklist = models.ForeignKey(AccountChecklist, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("success/maps/<int:pk>/draft/", views.MapDraftView.as_view(), name="map_draft"),
     path("success/maps/<int:pk>/publish/", views.MapPublishView.as_view(), name="map_publish"),
     path("success/maps/<int:pk>/stages/new/", views.StageCreateView.as_view(), name="stage_create"),
+    path(
+        "success/maps/<int:pk>/versions/<int:number>/translations/<str:lang>/",
+        views.MapTranslationsView.as_view(),
+        name="map_translations",
+    ),
     path("success/stages/<int:pk>/edit/", views.StageUpdateView.as_view(), name="stage_update"),
     path("success/stages/<int:pk>/move/", views.StageMoveView.as_view(), name="stage_move"),
     path("success/stages/<int:pk>/delete/", views.StageDeleteView.as_view(), name="stage_delete"),
@@ -30,6 +35,11 @@ urlpatterns = [
     path("success/checklists/<int:pk>/edit/", views.ChecklistUpdateView.as_view(), name="checklist_update"),
     path(
         "success/checklists/<int:pk>/items/new/", views.ChecklistItemCreateView.as_view(), name="checklist_item_create"
+    ),
+    path(
+        "success/checklists/<int:pk>/translations/<str:lang>/",
+        views.ChecklistTranslationsView.as_view(),
+        name="checklist_translations",
     ),
     path(
         "success/checklist-items/<int:pk>/delete/",

@@ -17,23 +17,23 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts.choices import LifecycleStage
 from accounts.models import Account, Contact
 from core.outbound_http import OutboundRefused, outbound_url_check
 
+from .action_registry import ACTIONS, ActionParam, RegisteredAction, action_type_choices, register_action
 from .assignment import assignees_resolve
 from .choices import ActionType, EmailStatus, PostKind, Priority
 from .models import EmailMessage, EmailTemplate, Enrolment, OutboundPost, Task, TaskTemplate
 from .services.tasks import tasks_assigned_announce
-from .template_context import render_text, template_context
+from .template_context import render_text, render_text_in, template_context
 
 __all__ = [
     "ACTIONS",
@@ -50,48 +50,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_CONTACTS_DEFAULT = 3
-
-
-# Section: the action registry (actions that apps above playbooks own)
-
-
-@dataclass(frozen=True)
-class ActionParam:
-    """One setting of a registered action in the builder: a choice from `choices()`."""
-
-    name: str
-    label: str
-    choices: Callable[[], list[tuple[str, str]]]
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class RegisteredAction:
-    """An action an upper app adds. `execute(*, playbook, step, action, enrolments, accounts, ctx,
-    outcomes)` runs for a chunk of enrolments (in bulk, appending one line per enrolment to
-    `outcomes[enrolment.pk]`); `validate(action)` returns {param: reason}; `describe(action)`
-    is the builder's one line."""
-
-    key: str
-    label: str
-    execute: Callable[..., None]
-    describe: Callable[[dict], str]
-    params: tuple[ActionParam, ...] = ()
-    validate: Callable[[dict], dict[str, str]] | None = None  # beyond each param's choices
-
-
-ACTIONS: dict[str, RegisteredAction] = {}
-
-
-def register_action(action: RegisteredAction) -> None:
-    if action.key in ActionType.values:
-        raise ValueError(f"{action.key!r} is a built-in action")
-    ACTIONS[action.key] = action
-
-
-def action_type_choices() -> list[tuple[str, str]]:
-    """The built-in action types, then the registered ones (for the builder's select)."""
-    return list(ActionType.choices) + [(a.key, str(a.label)) for a in ACTIONS.values()]
 
 
 # Section: validation
@@ -112,7 +70,7 @@ def actions_validate(actions: list) -> dict[str, str]:
     for i, action in enumerate(actions):
         at = f"actions[{i}]"
         if not isinstance(action, dict):
-            errors[at] = "must be an object"
+            errors[at] = _("must be an object")
             continue
         kind = action.get("type")
         if kind in ACTIONS:
@@ -123,26 +81,28 @@ def actions_validate(actions: list) -> dict[str, str]:
                 if value in (None, "") and not param.required:
                     continue
                 if str(value) not in allowed:
-                    errors[f"{at}.{param.name}"] = f"choose a {str(param.label).lower()}"
+                    errors[f"{at}.{param.name}"] = _("choose a %(what)s") % {"what": str(param.label).lower()}
             if registered.validate is not None:
                 errors.update({f"{at}.{name}": reason for name, reason in registered.validate(action).items()})
             continue
         if kind not in ActionType.values:
-            errors[f"{at}.type"] = f"must be one of: {', '.join(ActionType.values + list(ACTIONS))}"
+            errors[f"{at}.type"] = _("must be one of: %(values)s") % {
+                "values": ", ".join(ActionType.values + list(ACTIONS))
+            }
             continue
         if kind == ActionType.TASK:
             if not TaskTemplate.objects.filter(pk=_int(action.get("template"))).exists():
-                errors[f"{at}.template"] = "choose an existing task template"
+                errors[f"{at}.template"] = _("choose an existing task template")
         elif kind == ActionType.EMAIL:
             if not EmailTemplate.objects.filter(pk=_int(action.get("template"))).exists():
-                errors[f"{at}.template"] = "choose an existing email template"
+                errors[f"{at}.template"] = _("choose an existing email template")
             n = action.get("max_contacts", MAX_CONTACTS_DEFAULT)
             if _int(n) is None or not 1 <= int(n) <= 50:
-                errors[f"{at}.max_contacts"] = "must be between 1 and 50"
+                errors[f"{at}.max_contacts"] = _("must be between 1 and 50")
         elif kind in (ActionType.WEBHOOK, ActionType.SLACK):
             url = str(action.get("url") or "")
             if not url.startswith(("https://", "http://")):
-                errors[f"{at}.url"] = "must be an http(s) URL"
+                errors[f"{at}.url"] = _("must be an http(s) URL")
             else:
                 try:
                     outbound_url_check(url)  # no internal addresses (cloud metadata, loopback, ...)
@@ -150,54 +110,61 @@ def actions_validate(actions: list) -> dict[str, str]:
                     errors[f"{at}.url"] = str(exc)
         elif kind == ActionType.LIFECYCLE:
             if action.get("stage") not in LifecycleStage.values:
-                errors[f"{at}.stage"] = f"must be one of: {', '.join(LifecycleStage.values)}"
+                errors[f"{at}.stage"] = _("must be one of: %(values)s") % {"values": ", ".join(LifecycleStage.values)}
         elif kind == ActionType.SURVEY:
             try:
                 from surveys.models import Survey
             except ImportError:
-                errors[f"{at}.survey"] = "surveys are not installed"
+                errors[f"{at}.survey"] = _("surveys are not installed")
             else:
                 if not Survey.objects.filter(pk=_int(action.get("survey"))).exists():
-                    errors[f"{at}.survey"] = "choose an existing survey"
+                    errors[f"{at}.survey"] = _("choose an existing survey")
         elif kind == ActionType.CHECKLIST:
             if action.get("template") not in (None, ""):
                 from onboarding.models import ChecklistTemplate
 
                 if not ChecklistTemplate.objects.filter(pk=_int(action.get("template"))).exists():
-                    errors[f"{at}.template"] = "choose an existing checklist template (or none: by tier)"
+                    errors[f"{at}.template"] = _("choose an existing checklist template (or none: by tier)")
         elif kind == ActionType.SUCCESS_PLAN:
             from onboarding.models import SuccessMap
 
             if not SuccessMap.objects.filter(pk=_int(action.get("success_map"))).exists():
-                errors[f"{at}.success_map"] = "choose an existing success map"
+                errors[f"{at}.success_map"] = _("choose an existing success map")
     return errors
 
 
 def action_describe(action: dict, names: dict | None = None) -> str:
-    """One line for the builder, e.g. "Task from 'Call the detractor'"."""
+    """One line for the builder, e.g. "Task from ‘Call the detractor’"."""
     names = names or {}
     kind = action.get("type")
     if kind in ACTIONS:
         return ACTIONS[kind].describe(action)
+
+    def name(kind_, key):
+        return names.get((kind_, action.get(key)), action.get(key))
+
     if kind == ActionType.TASK:
-        return f"Task from '{names.get(('task', action.get('template')), action.get('template'))}'"
+        return _("Task from ‘%(name)s’") % {"name": name("task", "template")}
     if kind == ActionType.EMAIL:
-        held = ", held for the CSM's approval" if action.get("require_approval") else ""
-        name = names.get(("email", action.get("template")), action.get("template"))
-        return f"Email '{name}' to up to {action.get('max_contacts', MAX_CONTACTS_DEFAULT)} contacts{held}"
-    if kind == ActionType.WEBHOOK:
-        return f"POST to {action.get('url')}"
-    if kind == ActionType.SLACK:
-        return "Post to Slack"
-    if kind == ActionType.LIFECYCLE:
-        return f"Set lifecycle stage to {LifecycleStage(action['stage']).label}"
-    if kind == ActionType.SURVEY:
-        return f"Send survey '{names.get(('survey', action.get('survey')), action.get('survey'))}'"
+        text = _("Email ‘%(name)s’ to up to %(n)s contacts, held for the CSM's approval")
+        if not action.get("require_approval"):
+            text = _("Email ‘%(name)s’ to up to %(n)s contacts")
+        return text % {"name": name("email", "template"), "n": action.get("max_contacts", MAX_CONTACTS_DEFAULT)}
+    simple = {
+        ActionType.WEBHOOK: lambda: _("POST to %(url)s") % {"url": action.get("url")},
+        ActionType.SLACK: lambda: _("Post to Slack"),
+        ActionType.LIFECYCLE: lambda: (
+            _("Set lifecycle stage to %(stage)s") % {"stage": LifecycleStage(action["stage"]).label}
+        ),
+        ActionType.SURVEY: lambda: _("Send survey ‘%(name)s’") % {"name": name("survey", "survey")},
+        ActionType.SUCCESS_PLAN: lambda: _("Start a success plan on ‘%(name)s’") % {"name": name("map", "success_map")},
+    }
+    if kind in simple:
+        return simple[kind]()
     if kind == ActionType.CHECKLIST:
-        suffix = f" (template #{action['template']})" if action.get("template") else " for the tier"
-        return "Start the onboarding checklist" + suffix
-    if kind == ActionType.SUCCESS_PLAN:
-        return f"Start a success plan on '{names.get(('map', action.get('success_map')), action.get('success_map'))}'"
+        if action.get("template"):
+            return _("Start the onboarding checklist (template #%(id)s)") % {"id": action["template"]}
+        return _("Start the onboarding checklist for the tier")
     return str(kind)
 
 
@@ -364,8 +331,9 @@ def _email(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
                     contact=contact,
                     template=template,
                     to_email=contact.email,
-                    subject=render_text(template.subject, context)[:255],
-                    body=render_text(template.body, context),
+                    # In the contact's language, else the default (core.content_translations).
+                    subject=render_text_in(template, "subject", contact.language, context)[:255],
+                    body=render_text_in(template, "body", contact.language, context),
                     status=status,
                     created_at=ctx.now,
                 )

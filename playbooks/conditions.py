@@ -10,6 +10,7 @@ as one queryset filter, never a loop over accounts.
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.choices import LifecycleStage, Tier
 
@@ -34,13 +35,13 @@ def conditions_validate(conditions: dict) -> dict[str, str]:
         return {"conditions": "must be an object"}
     for key in conditions:
         if key not in CONDITION_KEYS:
-            errors[key] = f"unknown condition (expected one of {', '.join(CONDITION_KEYS)})"
+            errors[key] = _("unknown condition (expected one of %(keys)s)") % {"keys": ", ".join(CONDITION_KEYS)}
     for key, allowed in (("tiers", Tier.values), ("lifecycle_stages", LifecycleStage.values)):
         values = conditions.get(key) or []
         if not isinstance(values, list):
             errors[key] = "must be a list"
         elif bad := [v for v in values if v not in allowed]:
-            errors[key] = f"unknown value(s): {', '.join(map(str, bad))}"
+            errors[key] = _("unknown value(s): %(values)s") % {"values": ", ".join(map(str, bad))}
     segments = conditions.get("segments") or []
     if not isinstance(segments, list) or not all(isinstance(s, str) for s in segments):
         errors["segments"] = "must be a list of segment names"
@@ -82,11 +83,11 @@ def _custom_field_errors(rows) -> dict[str, str]:
     errors = {}
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors[f"custom_fields.{i}"] = "must be an object with key, op and value"
+            errors[f"custom_fields.{i}"] = _("must be an object with key, op and value")
             continue
         definition = custom_field_get(entity="account", key=str(row.get("key", "")))
         if definition is None:
-            errors[f"custom_fields.{i}.key"] = "unknown or archived account custom field"
+            errors[f"custom_fields.{i}.key"] = _("unknown or archived account custom field")
             continue
         try:
             custom_field_q_validate(definition, row.get("op", ""), row.get("value"))
@@ -149,31 +150,39 @@ def conditions_describe(conditions: dict, persona_names: dict[int, str] | None =
     """Human-readable lines for the builder and the run log."""
     conditions = conditions or {}
     lines = []
+
+    def either(values) -> str:
+        return _(" or ").join(str(v) for v in values)
+
     if conditions.get("tiers"):
-        lines.append("Tier is " + " or ".join(Tier(t).label for t in conditions["tiers"]))
+        lines.append(_("Tier is %(values)s") % {"values": either(Tier(t).label for t in conditions["tiers"])})
     if conditions.get("segments"):
-        lines.append("Segment is " + " or ".join(conditions["segments"]))
+        lines.append(_("Segment is %(values)s") % {"values": either(conditions["segments"])})
     if conditions.get("lifecycle_stages"):
-        lines.append("Stage is " + " or ".join(LifecycleStage(s).label for s in conditions["lifecycle_stages"]))
+        stages = either(LifecycleStage(s).label for s in conditions["lifecycle_stages"])
+        lines.append(_("Stage is %(values)s") % {"values": stages})
     if conditions.get("personas"):
         names = persona_names or {}
-        lines.append(
-            "Has a contact who is " + " or ".join(names.get(p, f"persona #{p}") for p in conditions["personas"])
-        )
+        personas = either(names.get(p, _("persona #%(id)s") % {"id": p}) for p in conditions["personas"])
+        lines.append(_("Has a contact who is %(values)s") % {"values": personas})
     for row in conditions.get("custom_fields") or []:
         lines.append(_custom_field_line(row))
     if conditions.get("in_view") is not None:
         from accounts.saved_views import SavedView
 
         name = SavedView.objects.filter(pk=conditions["in_view"]).values_list("name", flat=True).first()
-        lines.append(f"In the view “{name}”" if name else "In a saved view that was deleted")
+        lines.append(_("In the view “%(name)s”") % {"name": name} if name else _("In a saved view that was deleted"))
     lo, hi = conditions.get("arr_min"), conditions.get("arr_max")
+
+    def money(value) -> str:
+        return f"{Decimal(str(value)):,.0f}"
+
     if lo not in (None, "") and hi not in (None, ""):
-        lines.append(f"ARR between {Decimal(str(lo)):,.0f} and {Decimal(str(hi)):,.0f}")
+        lines.append(_("ARR between %(low)s and %(high)s") % {"low": money(lo), "high": money(hi)})
     elif lo not in (None, ""):
-        lines.append(f"ARR at least {Decimal(str(lo)):,.0f}")
+        lines.append(_("ARR at least %(amount)s") % {"amount": money(lo)})
     elif hi not in (None, ""):
-        lines.append(f"ARR at most {Decimal(str(hi)):,.0f}")
+        lines.append(_("ARR at most %(amount)s") % {"amount": money(hi)})
     return lines
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import LifecycleStage
 from accounts.models import Account
@@ -40,10 +41,10 @@ SKIP_COOLDOWN = "cooldown"
 SKIP_CAP = "cap"
 SKIP_ENROLLED = "already_enrolled"
 SKIP_LABELS = {
-    SKIP_OPEN_TASK: "a task from this playbook is still open",
-    SKIP_COOLDOWN: "in cooldown",
-    SKIP_CAP: "re-enrolment cap reached",
-    SKIP_ENROLLED: "this occurrence already enrolled",
+    SKIP_OPEN_TASK: gettext_lazy("a task from this playbook is still open"),
+    SKIP_COOLDOWN: gettext_lazy("in cooldown"),
+    SKIP_CAP: gettext_lazy("re-enrolment cap reached"),
+    SKIP_ENROLLED: gettext_lazy("this occurrence already enrolled"),
 }
 
 

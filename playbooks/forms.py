@@ -67,23 +67,28 @@ def custom_field_condition_choices() -> list:
 
 
 class PlaybookForm(forms.ModelForm):
-    tiers = forms.MultipleChoiceField(choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    segments = forms.CharField(required=False, help_text="Comma-separated segment names; empty = any.")
+    tiers = forms.MultipleChoiceField(
+        label=_("Tier"), choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    segments = forms.CharField(
+        label=_("Segments"), required=False, help_text=_("Comma-separated segment names; empty = any.")
+    )
     lifecycle_stages = forms.MultipleChoiceField(
         choices=LifecycleStage.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Lifecycle stages",
-        help_text="Churned accounts are left out unless you tick Churned (a win-back playbook).",
+        label=_("Lifecycle stages"),
+        help_text=_("Churned accounts are left out unless you tick Churned (a win-back playbook)."),
     )
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Accounts with a contact of one of these personas.",
+        label=_("Persona"),
+        help_text=_("Accounts with a contact of one of these personas."),
     )
-    arr_min = forms.DecimalField(required=False, min_value=0, label="ARR at least")
-    arr_max = forms.DecimalField(required=False, min_value=0, label="ARR at most")
+    arr_min = forms.DecimalField(required=False, min_value=0, label=_("ARR at least"))
+    arr_max = forms.DecimalField(required=False, min_value=0, label=_("ARR at most"))
     in_view = forms.ModelChoiceField(
         queryset=SavedView.objects.none(),
         required=False,
@@ -101,6 +106,18 @@ class PlaybookForm(forms.ModelForm):
     class Meta:
         model = Playbook
         fields = ["name", "description", "trigger_type", "cooldown_days", "max_enrolments", "enabled"]
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "trigger_type": _("Trigger"),
+            "cooldown_days": _("Cooldown (days)"),
+            "max_enrolments": _("Re-enrolment cap"),
+            "enabled": _("Enabled"),
+        }
+        help_texts = {
+            "cooldown_days": _("After an account enrols, it cannot enrol again for this many days."),
+            "max_enrolments": _("Re-enrolment cap: at most this many enrolments per account (empty: no cap)."),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -202,17 +219,17 @@ def _optional_model_choice(queryset, label):
 
 
 class ActionForm(forms.Form):
-    type = forms.ChoiceField(choices=[("", "—")], required=False)
-    task_template = _optional_model_choice(TaskTemplate.objects.all(), "Task template")
-    email_template = _optional_model_choice(EmailTemplate.objects.all(), "Email template")
-    require_approval = forms.BooleanField(required=False, label="Hold for the CSM's approval")
-    max_contacts = forms.IntegerField(required=False, min_value=1, max_value=50, initial=3, label="Up to (contacts)")
-    url = forms.URLField(required=False, label="URL", max_length=500)
-    text = forms.CharField(required=False, label="Slack text", max_length=500)
-    stage = forms.ChoiceField(choices=[("", "—")] + list(LifecycleStage.choices), required=False)
-    survey = forms.IntegerField(required=False, widget=forms.Select)
-    checklist_template = forms.IntegerField(required=False, widget=forms.Select, label="Checklist")
-    success_map = forms.IntegerField(required=False, widget=forms.Select, label="Success map")
+    type = forms.ChoiceField(label=_("Action"), choices=[("", "—")], required=False)
+    task_template = _optional_model_choice(TaskTemplate.objects.all(), _("Task template"))
+    email_template = _optional_model_choice(EmailTemplate.objects.all(), _("Email template"))
+    require_approval = forms.BooleanField(required=False, label=_("Hold for the CSM's approval"))
+    max_contacts = forms.IntegerField(required=False, min_value=1, max_value=50, initial=3, label=_("Up to (contacts)"))
+    url = forms.URLField(required=False, label=_("URL"), max_length=500)
+    text = forms.CharField(required=False, label=_("Slack text"), max_length=500)
+    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—")] + list(LifecycleStage.choices), required=False)
+    survey = forms.IntegerField(label=_("Survey"), required=False, widget=forms.Select)
+    checklist_template = forms.IntegerField(required=False, widget=forms.Select, label=_("Checklist"))
+    success_map = forms.IntegerField(required=False, widget=forms.Select, label=_("Success map"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,7 +246,7 @@ class ActionForm(forms.Form):
                 )
                 self.registered_fields.append((registered.key, name))
         self.fields["survey"].widget.choices = [("", "—")] + _survey_choices()
-        self.fields["checklist_template"].widget.choices = [("", "By the account's tier")] + _checklist_choices()
+        self.fields["checklist_template"].widget.choices = [("", _("By the account's tier"))] + _checklist_choices()
         self.fields["success_map"].widget.choices = [("", "—")] + _map_choices()
 
     @property
@@ -320,9 +337,18 @@ class TaskTemplateForm(forms.ModelForm):
     class Meta:
         model = TaskTemplate
         fields = ["name", "title", "body", "priority", "due_in_days", "assignee_rule", "assignee_user"]
+        labels = {
+            "name": _("Name"),
+            "title": _("Title"),
+            "body": _("Body"),
+            "priority": _("Priority"),
+            "due_in_days": _("Due in (days)"),
+            "assignee_rule": _("Assignee rule"),
+            "assignee_user": _("Assignee"),
+        }
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
-            "title": "Django template: {{ account.name }}, {{ reason }}, {{ playbook.name }}.",
+            "title": _("Django template: {{ account.name }}, {{ reason }}, {{ playbook.name }}."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -332,7 +358,7 @@ class TaskTemplateForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("assignee_rule") == AssigneeRule.USER and not cleaned.get("assignee_user"):
-            self.add_error("assignee_user", "Choose the user for 'a named user'.")
+            self.add_error("assignee_user", _("Choose the user for ‘a named user’."))
         return cleaned
 
 
@@ -340,9 +366,10 @@ class EmailTemplateForm(forms.ModelForm):
     class Meta:
         model = EmailTemplate
         fields = ["name", "subject", "body"]
+        labels = {"name": _("Name"), "subject": _("Subject"), "body": _("Body")}
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
-            "body": "Django template: {{ contact.name }}, {{ account.name }}, {{ csm.first_name }}, {{ reason }}."
+            "body": _("Django template: {{ contact.name }}, {{ account.name }}, {{ csm.first_name }}, {{ reason }}.")
         }
 
 
@@ -353,19 +380,19 @@ class CadenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         for tier, label in Tier.choices:
             self.fields[tier] = forms.IntegerField(
-                label=label, min_value=1, max_value=365, initial=days_by_tier.get(tier), help_text="days"
+                label=label, min_value=1, max_value=365, initial=days_by_tier.get(tier), help_text=_("days")
             )
 
 
 class CompleteForm(forms.Form):
-    outcome_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    outcome_note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
-SNOOZE_CHOICES = [("1", "Tomorrow"), ("3", "3 days"), ("7", "A week"), ("14", "Two weeks")]
+SNOOZE_CHOICES = [("1", _("Tomorrow")), ("3", _("3 days")), ("7", _("A week")), ("14", _("Two weeks"))]
 
 
 class SnoozeForm(forms.Form):
-    days = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int)
+    days = forms.TypedChoiceField(label=_("Snooze for"), choices=SNOOZE_CHOICES, coerce=int)
 
     @property
     def until(self):
@@ -373,7 +400,7 @@ class SnoozeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Reassign to"), queryset=User.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -381,7 +408,7 @@ class ReassignForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("complete", "Complete"), ("snooze", "Snooze"), ("reassign", "Reassign")]
+    ACTIONS = [("complete", _("Complete")), ("snooze", _("Snooze")), ("reassign", _("Reassign"))]
 
     task_ids = forms.TypedMultipleChoiceField(
         coerce=int,
@@ -405,11 +432,11 @@ class BulkForm(forms.Form):
         cleaned = super().clean()
         action = cleaned.get("action")
         if action == "complete" and not (cleaned.get("outcome_note") or "").strip():
-            self.add_error("outcome_note", "Say what happened (it goes on each account's timeline).")
+            self.add_error("outcome_note", _("Say what happened (it goes on each account's timeline)."))
         if action == "snooze" and not cleaned.get("days"):
-            self.add_error("days", "Choose how long.")
+            self.add_error("days", _("Choose how long."))
         if action == "reassign" and not cleaned.get("assignee"):
-            self.add_error("assignee", "Choose someone.")
+            self.add_error("assignee", _("Choose someone."))
         return cleaned
 
 

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.content_translations import TranslatedContent
 
 from .choices import (
     OPEN_STATUSES,
@@ -59,7 +62,7 @@ class TaskTemplate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="For 'a named user'.",
+        help_text=_("For 'a named user'."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,13 +74,17 @@ class TaskTemplate(models.Model):
         return self.name
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(TranslatedContent):
     """An email to customer contacts. `subject` and `body` are Django templates rendered with
-    `account`, `contact`, `csm`, `reason` and `signal` (plain text, no HTML escaping)."""
+    `account`, `contact`, `csm`, `reason` and `signal` (plain text, no HTML escaping), written in
+    the default language; `translations` holds them in other languages, and each contact gets
+    the one in their language, else the default (core.content_translations)."""
+
+    TRANSLATED_FIELDS = ("subject", "body")
 
     name = models.CharField(max_length=120, unique=True)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,10 +123,12 @@ class Playbook(models.Model):
     actions = models.JSONField(default=list, blank=True)
     enabled = models.BooleanField(default=False, db_index=True)
     cooldown_days = models.PositiveSmallIntegerField(
-        default=30, help_text="After an account enrols, it cannot enrol again for this many days."
+        default=30, help_text=_("After an account enrols, it cannot enrol again for this many days.")
     )
     max_enrolments = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Re-enrolment cap: at most this many enrolments per account (empty: no cap)."
+        null=True,
+        blank=True,
+        help_text=_("Re-enrolment cap: at most this many enrolments per account (empty: no cap)."),
     )
     version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -360,7 +369,7 @@ class Task(models.Model):
     )
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     snoozed_until = models.DateField(null=True, blank=True)
-    outcome_note = models.TextField(blank=True, help_text="What the CSM did, or why the task was cancelled.")
+    outcome_note = models.TextField(blank=True, help_text=_("What the CSM did, or why the task was cancelled."))
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -32,12 +32,16 @@ from django.template import (
     defaultfilters,
     defaulttags,
 )
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.languages import supported_language
 
 __all__ = [
     "PLACEHOLDERS",
     "TemplateFields",
     "render_text",
+    "render_text_in",
     "template_compile",
     "template_context",
 ]
@@ -212,6 +216,13 @@ def _engine() -> Engine:
 def template_compile(source: str) -> Template:
     """Compile with the restricted engine; raises TemplateSyntaxError (e.g. for `{% load %}`)."""
     return _engine().from_string(source or "")
+
+
+def render_text_in(obj, field_name: str, language: str | None, context: dict) -> str:
+    """`obj`'s text `field_name` (core.content_translations) in `language`, else the default
+    language's, rendered under that language (filters such as `date` follow it)."""
+    with translation.override(supported_language(language)):
+        return render_text(obj.text(field_name, language), context)
 
 
 def render_text(source: str, context: dict) -> str:

@@ -33,4 +33,9 @@ urlpatterns = [
     path("playbooks/templates/task/<int:pk>/", views.TaskTemplateFormView.as_view(), name="task_template_edit"),
     path("playbooks/templates/email/new/", views.EmailTemplateFormView.as_view(), name="email_template_create"),
     path("playbooks/templates/email/<int:pk>/", views.EmailTemplateFormView.as_view(), name="email_template_edit"),
+    path(
+        "playbooks/templates/email/<int:pk>/translations/<str:lang>/",
+        views.EmailTemplateTranslationsView.as_view(),
+        name="email_template_translations",
+    ),
 ]

@@ -32,8 +32,9 @@ def _describe(action: dict) -> str:
         kind = RiskType(action.get("risk_type")).label
         severity = RiskSeverity(action.get("severity")).label
     except ValueError:
-        return "Open a risk"
-    return f"Open a {str(kind).lower()} risk ({str(severity).lower()}), due in {action.get('due_in_days')} days"
+        return str(_("Open a risk"))
+    text = _("Open a %(kind)s risk (%(severity)s), due in %(days)s days")
+    return text % {"kind": str(kind).lower(), "severity": str(severity).lower(), "days": action.get("due_in_days")}
 
 
 def _execute(*, playbook, step, action, enrolments, accounts, ctx, outcomes) -> None:

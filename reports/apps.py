@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Metrics and dashboards"
+    verbose_name = _("Metrics and dashboards")
 
     def ready(self) -> None:
         from accounts.panels import AccountPanel, register_panel

@@ -3,6 +3,9 @@ draws every <canvas data-chart="id"> from the json_script element with that id."
 
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 GREEN, YELLOW, RED, BRAND, GREY, BLUE = "#12b76a", "#f79009", "#f04438", "#4f46e5", "#98a2b3", "#2e90fa"
 BAND_COLOURS = {"red": RED, "yellow": YELLOW, "green": GREEN, "none": "#d0d5dd"}
 
@@ -17,25 +20,25 @@ def waterfall(metrics: dict) -> dict | None:
         return None
     start = _num(metrics["mrr_start"])
     steps = [
-        ("New", _num(metrics["mrr_new"]), GREEN),
-        ("Reactivation", _num(metrics["mrr_reactivation"]), GREEN),
-        ("Expansion", _num(metrics["mrr_expansion"]), GREEN),
-        ("Contraction", -_num(metrics["mrr_contraction"]), RED),
-        ("Churn", -_num(metrics["mrr_churned"]), RED),
+        (_("New"), _num(metrics["mrr_new"]), GREEN),
+        (_("Reactivation"), _num(metrics["mrr_reactivation"]), GREEN),
+        (_("Expansion"), _num(metrics["mrr_expansion"]), GREEN),
+        (_("Contraction"), -_num(metrics["mrr_contraction"]), RED),
+        (_("Churn"), -_num(metrics["mrr_churned"]), RED),
     ]
-    labels, bars, colours = ["Start"], [[0, start]], [BRAND]
+    labels, bars, colours = [_("Start")], [[0, start]], [BRAND]
     level = start
     for label, delta, colour in steps:
         labels.append(label)
         bars.append([round(level, 2), round(level + delta, 2)])
         colours.append(colour)
         level += delta
-    labels.append("End")
+    labels.append(_("End"))
     bars.append([0, _num(metrics["mrr_end"])])
     colours.append(BRAND)
     return {
         "type": "bar",
-        "data": {"labels": labels, "datasets": [{"label": "MRR", "data": bars, "backgroundColor": colours}]},
+        "data": {"labels": labels, "datasets": [{"label": _("MRR"), "data": bars, "backgroundColor": colours}]},
         "options": {"plugins": {"legend": {"display": False}}, "scales": {"y": {"beginAtZero": True}}},
     }
 
@@ -45,12 +48,13 @@ def mrr_line(series: list) -> dict:
         "type": "line",
         "data": {
             "labels": [
-                f"{day:%b %d %Y}" if i == len(series) - 1 else f"{day:%b %Y}" for i, (day, _) in enumerate(series)
+                date_format(day, "M d Y") if i == len(series) - 1 else date_format(day, "M Y")
+                for i, (day, _value) in enumerate(series)
             ],
             "datasets": [
                 {
-                    "label": "MRR",
-                    "data": [_num(v) for _, v in series],
+                    "label": _("MRR"),
+                    "data": [_num(v) for _day, v in series],
                     "borderColor": BRAND,
                     "backgroundColor": "rgba(79,70,229,.12)",
                     "fill": True,
@@ -73,7 +77,7 @@ def band_doughnut(rows: list[dict]) -> dict | None:
                 {"data": [r["accounts"] for r in rows], "backgroundColor": [BAND_COLOURS[r["band"]] for r in rows]}
             ],
         },
-        "options": {"plugins": {"legend": {"position": "right"}}, "cutout": "62%"},
+        "options": {"plugins": {"legend": {"position": "right"}}, "cutout": "62%"},  # reports.js: "left" right to left
     }
 
 
@@ -83,10 +87,10 @@ def band_trend(rows: list[dict]) -> dict | None:
     return {
         "type": "bar",
         "data": {
-            "labels": [f"{r['day']:%b %d}" for r in rows],
+            "labels": [date_format(r["day"], "M d") for r in rows],
             "datasets": [
-                {"label": band.title(), "data": [r[band] for r in rows], "backgroundColor": BAND_COLOURS[band]}
-                for band in ("red", "yellow", "green")
+                {"label": str(label), "data": [r[band] for r in rows], "backgroundColor": BAND_COLOURS[band]}
+                for band, label in (("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green")))
             ],
         },
         "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}},
@@ -101,7 +105,7 @@ def renewals_bar(rows: list[dict]) -> dict | None:
         "data": {
             "labels": [r["label"] for r in rows],
             "datasets": [
-                {"label": "MRR up for renewal", "data": [_num(r["mrr"]) for r in rows],
+                {"label": _("MRR up for renewal"), "data": [_num(r["mrr"]) for r in rows],
                  "backgroundColor": [BAND_COLOURS[r["band"]] for r in rows]}
             ],
         },
@@ -115,9 +119,9 @@ def nps_line(rows: list[dict]) -> dict | None:
     return {
         "type": "line",
         "data": {
-            "labels": [f"{r['month']:%b %Y}" for r in rows],
+            "labels": [date_format(r["month"], "M Y") for r in rows],
             "datasets": [
-                {"label": "NPS", "data": [r.get("nps") for r in rows], "borderColor": BLUE, "spanGaps": True,
+                {"label": _("NPS"), "data": [r.get("nps") for r in rows], "borderColor": BLUE, "spanGaps": True,
                  "tension": 0.25}
             ],
         },

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account
@@ -18,14 +19,14 @@ def segment_choices() -> list[tuple[str, str]]:
 
     refresh = last_refresh()
     if cube_is_fresh(refresh) and refresh.segments:
-        return [("", "All segments"), *[(s, s) for s in refresh.segments]]
+        return [("", _("All segments")), *[(s, s) for s in refresh.segments]]
     segments = cache.get("reports:segments")
     if segments is None:
         segments = list(
             Account.objects.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct()
         )
         cache.set("reports:segments", segments, SEGMENTS_CACHE_SECONDS)
-    return [("", "All segments"), *[(s, s) for s in segments]]
+    return [("", _("All segments")), *[(s, s) for s in segments]]
 
 
 def csm_queryset():
@@ -36,12 +37,16 @@ def csm_queryset():
 class ReportFilterForm(forms.Form):
     """Period (a preset or custom dates), segment, tier and CSM for every report page."""
 
-    period = forms.ChoiceField(choices=[*PRESETS.items(), ("custom", "Custom…")], required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Exclusive.")
-    segment = forms.ChoiceField(required=False)
-    tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
-    csm = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All CSMs")
+    period = forms.ChoiceField(label=_("Period"), choices=[*PRESETS.items(), ("custom", _("Custom…"))], required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Exclusive.")
+    )
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=[("", _("All tiers")), *Tier.choices], required=False)
+    csm = forms.ModelChoiceField(
+        label=_("CSM"), queryset=User.objects.none(), required=False, empty_label=_("All CSMs")
+    )
 
     def __init__(self, *args, with_csm: bool = True, with_period: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,9 +63,9 @@ class ReportFilterForm(forms.Form):
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start:
-                self.add_error("start", "Pick the first day of the period.")
+                self.add_error("start", _("Pick the first day of the period."))
             if not end:
-                self.add_error("end", "Pick the day after the period's last day.")
+                self.add_error("end", _("Pick the day after the period's last day."))
             if start and end and start >= end:
-                self.add_error("end", "Must be after the start (the period is [start, end)).")
+                self.add_error("end", _("Must be after the start (the period is [start, end))."))
         return data

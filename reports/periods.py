@@ -4,6 +4,8 @@ A period is [start, end) in UTC days (DESIGN.md)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy
+
 __all__ = ["PRESETS", "Period", "add_months", "period_for", "period_presets", "previous_period"]
 
 
@@ -34,12 +36,12 @@ def _quarter_start(day: date) -> date:
 
 
 PRESETS = {
-    "last_month": "Last month",
-    "mtd": "Month to date",
-    "last_quarter": "Last quarter",
-    "qtd": "Quarter to date",
-    "last_12_months": "Last 12 months",
-    "ytd": "Year to date",
+    "last_month": gettext_lazy("Last month"),
+    "mtd": gettext_lazy("Month to date"),
+    "last_quarter": gettext_lazy("Last quarter"),
+    "qtd": gettext_lazy("Quarter to date"),
+    "last_12_months": gettext_lazy("Last 12 months"),
+    "ytd": gettext_lazy("Year to date"),
 }
 
 
@@ -67,13 +69,13 @@ def previous_period(period: Period) -> Period:
     start, end = period.start, period.end
     if start.day == 1 and end.day == 1:
         months = (end.year - start.year) * 12 + end.month - start.month
-        return Period(f"prev_{period.key}", "Previous period", add_months(start, -months), start)
+        return Period(f"prev_{period.key}", gettext_lazy("Previous period"), add_months(start, -months), start)
     if start.day == 1 and period.key in {"mtd", "qtd", "ytd"}:
         months = {"mtd": 1, "qtd": 3, "ytd": 12}[period.key]
         prev_start = add_months(start, -months)
         prev_end = min(prev_start + (end - start), start)
-        return Period(f"prev_{period.key}", "Previous period", prev_start, prev_end)
-    return Period(f"prev_{period.key}", "Previous period", start - (end - start), start)
+        return Period(f"prev_{period.key}", gettext_lazy("Previous period"), prev_start, prev_end)
+    return Period(f"prev_{period.key}", gettext_lazy("Previous period"), start - (end - start), start)
 
 
 def period_for(*, key: str | None, start: date | None, end: date | None, today: date) -> Period:

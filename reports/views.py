@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.http import HttpResponseBadRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.currency import subscription_missing_rates
@@ -71,7 +72,9 @@ class ReportView(RoleRequiredMixin, TemplateView):
         if export:
             tables = self.tables(context)
             if export not in tables:
-                return HttpResponseBadRequest(f"export must be one of: {', '.join(sorted(tables))}")
+                return HttpResponseBadRequest(
+                    gettext_lazy("export must be one of: %(names)s") % {"names": ", ".join(sorted(tables))}
+                )
             headers, rows = tables[export]
             return csv_response(filename=f"{self.csv_prefix}-{export}-{self.today()}.csv", headers=headers, rows=rows)
         return self.render_to_response(context)
@@ -162,16 +165,16 @@ class HomeView(ReportView):
 
 
 KPI_KEYS = [
-    ("nrr", "NRR", "pct"),
-    ("grr", "GRR", "pct"),
-    ("logo_churn_rate", "Logo churn", "pct"),
-    ("renewal_rate", "Renewal rate", "pct"),
-    ("trial_conversion_rate", "Trial conversion", "pct"),
-    ("nps", "NPS", "nps"),
-    ("csat", "CSAT", "pct"),
-    ("ces", "CES", "num"),
-    ("fcr", "First-contact resolution", "pct"),
-    ("avg_first_response_hours", "First response (h)", "num"),
+    ("nrr", gettext_lazy("NRR"), "pct"),
+    ("grr", gettext_lazy("GRR"), "pct"),
+    ("logo_churn_rate", gettext_lazy("Logo churn"), "pct"),
+    ("renewal_rate", gettext_lazy("Renewal rate"), "pct"),
+    ("trial_conversion_rate", gettext_lazy("Trial conversion"), "pct"),
+    ("nps", gettext_lazy("NPS"), "nps"),
+    ("csat", gettext_lazy("CSAT"), "pct"),
+    ("ces", gettext_lazy("CES"), "num"),
+    ("fcr", gettext_lazy("First-contact resolution"), "pct"),
+    ("avg_first_response_hours", gettext_lazy("First response (h)"), "num"),
 ]
 
 
@@ -268,13 +271,13 @@ class DashboardView(ReportView):
 
 
 SCORE_COLUMNS = [
-    ("nrr", "NRR", "pct"),
-    ("grr", "GRR", "pct"),
-    ("logo_churn_rate", "Logo churn", "pct"),
-    ("renewal_rate", "Renewals", "pct"),
-    ("nps", "NPS", "nps"),
-    ("stickiness", "DAU/MAU", "pct"),
-    ("features_per_account", "Features / account", "num"),
+    ("nrr", gettext_lazy("NRR"), "pct"),
+    ("grr", gettext_lazy("GRR"), "pct"),
+    ("logo_churn_rate", gettext_lazy("Logo churn"), "pct"),
+    ("renewal_rate", gettext_lazy("Renewals"), "pct"),
+    ("nps", gettext_lazy("NPS"), "nps"),
+    ("stickiness", gettext_lazy("DAU/MAU"), "pct"),
+    ("features_per_account", gettext_lazy("Features / account"), "num"),
 ]
 
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Account
+from core.api.translations import TranslationsField
 
 from ..models import (
     AccountChecklist,
@@ -17,24 +18,39 @@ from ..models import (
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    translations = TranslationsField(read_only=True)
+
     class Meta:
         model = Milestone
-        fields = ["id", "key", "title", "kind", "event_name", "metric_key", "metric_op", "metric_threshold"]
+        fields = [
+            "id",
+            "key",
+            "title",
+            "translations",
+            "kind",
+            "event_name",
+            "metric_key",
+            "metric_op",
+            "metric_threshold",
+        ]
 
 
 class VehicleSerializer(serializers.ModelSerializer):
+    translations = TranslationsField(read_only=True)
+
     class Meta:
         model = SuccessVehicle
-        fields = ["id", "key", "title", "kind", "url"]
+        fields = ["id", "key", "title", "translations", "kind", "url"]
 
 
 class StageSerializer(serializers.ModelSerializer):
+    translations = TranslationsField(read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     vehicles = VehicleSerializer(many=True, read_only=True)
 
     class Meta:
         model = Stage
-        fields = ["id", "key", "position", "name", "description", "milestones", "vehicles"]
+        fields = ["id", "key", "position", "name", "description", "translations", "milestones", "vehicles"]
 
 
 class MapVersionSerializer(serializers.ModelSerializer):
@@ -109,9 +125,20 @@ class SuccessPlanStartSerializer(serializers.Serializer):
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
+    translations = TranslationsField(read_only=True)
+
     class Meta:
         model = AccountChecklistItem
-        fields = ["id", "title", "owner", "due_date", "completion_event", "completed_at", "completion_source"]
+        fields = [
+            "id",
+            "title",
+            "translations",
+            "owner",
+            "due_date",
+            "completion_event",
+            "completed_at",
+            "completion_source",
+        ]
 
 
 class AccountChecklistSerializer(serializers.ModelSerializer):

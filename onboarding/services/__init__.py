@@ -5,6 +5,7 @@ per idea:
 - `plans`: success plans, their stages and goals, and the advance past completed stages;
 - `share_links`: the customer's signed, revocable share links and the goals ticked through them;
 - `checklists`: team settings, checklist templates, checklists started and ticked;
+- `translations`: stage, milestone, vehicle and checklist item texts in other languages;
 - `progress`: completion by usage events and metric conditions, and the periodic sweep.
 
 Playbooks' actions call `checklist_start` and `success_plan_start`; ingestion reaches
@@ -50,6 +51,7 @@ from .plans import (
 )
 from .progress import onboarding_events_apply, onboarding_metrics_apply, onboarding_sweep
 from .share_links import customer_goal_toggle, share_link_create, share_link_revoke, share_link_token, share_link_viewed
+from .translations import checklist_template_translations_set, map_version_translations_set
 
 __all__ = [
     "SHARE_SALT",
@@ -59,6 +61,7 @@ __all__ = [
     "checklist_template_for",
     "checklist_template_item_create",
     "checklist_template_item_delete",
+    "checklist_template_translations_set",
     "checklist_template_update",
     "checklists_refresh",
     "checklists_start",
@@ -66,6 +69,7 @@ __all__ = [
     "contract_starts_for",
     "customer_goal_toggle",
     "events_apply_soon",
+    "map_version_translations_set",
     "milestone_create",
     "milestone_delete",
     "onboarding_events_apply",

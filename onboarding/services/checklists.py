@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Tier
 from accounts.models import Account, Subscription
@@ -141,6 +142,7 @@ def _checklist_items(checklist: AccountChecklist, template_items, owner_id: int 
             owner_user_id=owner_id if item.owner == ItemOwner.CSM else None,
             due_date=checklist.contract_start + timedelta(days=item.due_offset_days),
             completion_event=item.completion_event,
+            translations={code: {"title": t["title"]} for code, t in item.translations.items() if t.get("title")},
         )
 
 
@@ -155,7 +157,9 @@ def checklist_start(*, account: Account, template: ChecklistTemplate | None = No
         return existing
     template = template or checklist_template_for(account)
     if template is None:
-        raise ValidationError(f"No active checklist template fits the {account.get_tier_display()} tier.")
+        raise ValidationError(
+            _("No active checklist template fits the %(tier)s tier.") % {"tier": account.get_tier_display()}
+        )
     start = contract_start_for(account) or timezone.now().date()
     try:
         with transaction.atomic():
@@ -198,7 +202,9 @@ def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
             continue
         template = _template_for(account, templates)
         if template is None:
-            raise ValidationError(f"No active checklist template fits the {account.get_tier_display()} tier.")
+            raise ValidationError(
+                _("No active checklist template fits the %(tier)s tier.") % {"tier": account.get_tier_display()}
+            )
         new.append(
             AccountChecklist(
                 account=account,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Persona
 
@@ -31,9 +32,9 @@ __all__ = [
 def persona_create(*, name: str, description: str = "") -> Persona:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A persona needs a name."})
+        raise ValidationError({"name": _("A persona needs a name.")})
     if Persona.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"A persona called {name!r} exists already."})
+        raise ValidationError({"name": _("A persona called “%(name)s” exists already.") % {"name": name}})
     return Persona.objects.create(name=name, description=description)
 
 
@@ -41,9 +42,11 @@ def persona_create(*, name: str, description: str = "") -> Persona:
 def success_map_create(*, persona: Persona, name: str, description: str = "", user=None) -> SuccessMap:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "A map needs a name."})
+        raise ValidationError({"name": _("A map needs a name.")})
     if SuccessMap.objects.filter(persona=persona, name__iexact=name).exists():
-        raise ValidationError({"name": f"{persona} already has a map called {name!r}."})
+        raise ValidationError(
+            {"name": _("%(persona)s already has a map called “%(name)s”.") % {"persona": persona, "name": name}}
+        )
     success_map = SuccessMap.objects.create(persona=persona, name=name, description=description)
     SuccessMapVersion.objects.create(success_map=success_map, number=1, created_by=user)
     return success_map
@@ -65,7 +68,12 @@ def success_map_draft(*, success_map: SuccessMap, user=None) -> SuccessMapVersio
         return draft
     for stage in source.stages.all():
         new_stage = Stage.objects.create(
-            version=draft, key=stage.key, position=stage.position, name=stage.name, description=stage.description
+            version=draft,
+            key=stage.key,
+            position=stage.position,
+            name=stage.name,
+            description=stage.description,
+            translations=stage.translations,
         )
         Milestone.objects.bulk_create(
             Milestone(
@@ -78,11 +86,20 @@ def success_map_draft(*, success_map: SuccessMap, user=None) -> SuccessMapVersio
                 metric_key=m.metric_key,
                 metric_op=m.metric_op,
                 metric_threshold=m.metric_threshold,
+                translations=m.translations,
             )
             for m in stage.milestones.all()
         )
         SuccessVehicle.objects.bulk_create(
-            SuccessVehicle(stage=new_stage, key=v.key, position=v.position, title=v.title, kind=v.kind, url=v.url)
+            SuccessVehicle(
+                stage=new_stage,
+                key=v.key,
+                position=v.position,
+                title=v.title,
+                kind=v.kind,
+                url=v.url,
+                translations=v.translations,
+            )
             for v in stage.vehicles.all()
         )
     return draft
@@ -91,7 +108,8 @@ def success_map_draft(*, success_map: SuccessMap, user=None) -> SuccessMapVersio
 def _require_draft(version: SuccessMapVersion) -> None:
     if version.status != MapVersionStatus.DRAFT:
         raise ValidationError(
-            f"Version {version.number} is {version.get_status_display().lower()}: edit a new draft instead."
+            _("Version %(number)s is %(status)s: edit a new draft instead.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
         )
 
 
@@ -100,7 +118,7 @@ def success_map_publish(*, version: SuccessMapVersion, note: str = "") -> Succes
     _require_draft(version)
     stages = list(version.stages.all())
     if not stages:
-        raise ValidationError("A map needs at least one stage before it is published.")
+        raise ValidationError(_("A map needs at least one stage before it is published."))
     now = timezone.now()
     SuccessMapVersion.objects.filter(success_map_id=version.success_map_id, status=MapVersionStatus.PUBLISHED).update(
         status=MapVersionStatus.RETIRED
@@ -115,7 +133,7 @@ def success_map_publish(*, version: SuccessMapVersion, note: str = "") -> Succes
 def stage_create(*, version: SuccessMapVersion, name: str, description: str = "") -> Stage:
     _require_draft(version)
     if not name.strip():
-        raise ValidationError({"name": "A stage needs a name."})
+        raise ValidationError({"name": _("A stage needs a name.")})
     last = version.stages.aggregate(m=Max("position"))["m"]
     return Stage.objects.create(
         version=version, name=name.strip(), description=description, position=0 if last is None else last + 1
@@ -125,7 +143,7 @@ def stage_create(*, version: SuccessMapVersion, name: str, description: str = ""
 def stage_update(*, stage: Stage, name: str, description: str = "") -> Stage:
     _require_draft(stage.version)
     if not name.strip():
-        raise ValidationError({"name": "A stage needs a name."})
+        raise ValidationError({"name": _("A stage needs a name.")})
     stage.name, stage.description = name.strip(), description
     stage.save(update_fields=["name", "description"])
     return stage
@@ -163,7 +181,7 @@ def milestone_create(
 ) -> Milestone:
     _require_draft(stage.version)
     if kind == MilestoneKind.METRIC and metric_key not in METRICS:
-        raise ValidationError({"metric_key": f"Unknown metric {metric_key!r}."})
+        raise ValidationError({"metric_key": _("Unknown metric “%(key)s”.") % {"key": metric_key}})
     last = stage.milestones.aggregate(m=Max("position"))["m"]
     milestone = Milestone(
         stage=stage,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
 
@@ -33,7 +34,7 @@ def _stage_in_version(stage: Stage | None, version: SuccessMapVersion, stages: l
     for candidate in stages:
         if candidate.pk == stage.pk or candidate.key == stage.key:
             return candidate
-    raise ValidationError({"stage": f"Stage {stage} is not on {version}."})
+    raise ValidationError({"stage": _("Stage %(stage)s is not on %(version)s.") % {"stage": stage, "version": version}})
 
 
 def _plan_goals_for_stages(plan: SuccessPlan, stages: list[Stage]) -> None:
@@ -81,15 +82,17 @@ def success_plan_start(
     if existing is not None:
         if existing.map_version.success_map_id == success_map.pk:
             return existing
-        raise ValidationError(f"{account} already has an active plan on another map; close it first.")
+        raise ValidationError(
+            _("%(account)s already has an active plan on another map; close it first.") % {"account": account}
+        )
     version = success_map.versions.filter(status=MapVersionStatus.PUBLISHED).order_by("-number").first()
     if version is None:
-        raise ValidationError({"success_map": f"{success_map} has no published version yet."})
+        raise ValidationError({"success_map": _("%(map)s has no published version yet.") % {"map": success_map}})
     stages = list(version.stages.prefetch_related("milestones"))
     current = _stage_in_version(current_stage, version, stages) or stages[0]
     target = _stage_in_version(target_stage, version, stages) or stages[-1]
     if target.position < current.position:
-        raise ValidationError({"target_stage": "The target stage must not come before the current stage."})
+        raise ValidationError({"target_stage": _("The target stage must not come before the current stage.")})
     try:
         with transaction.atomic():
             plan = SuccessPlan.objects.create(
@@ -103,7 +106,9 @@ def success_plan_start(
         # A concurrent call started one first (one active plan per account).
         plan = SuccessPlan.objects.select_related("map_version").get(account=account, status=PlanStatus.ACTIVE)
         if plan.map_version.success_map_id != success_map.pk:
-            raise ValidationError(f"{account} already has an active plan on another map; close it first.") from None
+            raise ValidationError(
+                _("%(account)s already has an active plan on another map; close it first.") % {"account": account}
+            ) from None
         return plan
     _plan_goals_for_stages(plan, [s for s in stages if current.position <= s.position <= target.position])
     transaction.on_commit(lambda: events_apply_soon([account.pk]))
@@ -122,7 +127,7 @@ def plan_stages_set(*, plan: SuccessPlan, current_stage: Stage, target_stage: St
     current = cast(Stage, _stage_in_version(current_stage, plan.map_version, stages))
     target = cast(Stage, _stage_in_version(target_stage, plan.map_version, stages))
     if target.position < current.position:
-        raise ValidationError({"target_stage": "The target stage must not come before the current stage."})
+        raise ValidationError({"target_stage": _("The target stage must not come before the current stage.")})
     fields = ["target_stage", "updated_at"]
     if current.pk != plan.current_stage_id:
         plan.stage_changed_at = timezone.now()
@@ -142,11 +147,11 @@ def plan_goal_create(
     owner_contact: Contact | None = None,
 ) -> PlanGoal:
     if not title.strip():
-        raise ValidationError({"title": "A goal needs a title."})
+        raise ValidationError({"title": _("A goal needs a title.")})
     if owner_user is not None and owner_contact is not None:
-        raise ValidationError({"owner": "A goal has one owner: a CSM or a customer contact."})
+        raise ValidationError({"owner": _("A goal has one owner: a CSM or a customer contact.")})
     if owner_contact is not None and owner_contact.account_id != plan.account_id:
-        raise ValidationError({"owner": "That contact does not belong to this account."})
+        raise ValidationError({"owner": _("That contact does not belong to this account.")})
     last = plan.goals.aggregate(m=Max("position"))["m"]
     return PlanGoal.objects.create(
         plan=plan,

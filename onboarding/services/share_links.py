@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import ActivityKind
 from accounts.models import Contact
@@ -31,9 +32,9 @@ def share_link_token(link: PlanShareLink) -> str:
 
 def share_link_create(*, plan: SuccessPlan, contact: Contact | None = None, days: int = 30, user=None) -> PlanShareLink:
     if contact is not None and contact.account_id != plan.account_id:
-        raise ValidationError({"contact": "That contact does not belong to this account."})
+        raise ValidationError({"contact": _("That contact does not belong to this account.")})
     if not 1 <= days <= 365:
-        raise ValidationError({"days": "A link lasts between 1 and 365 days."})
+        raise ValidationError({"days": _("A link lasts between 1 and 365 days.")})
     return PlanShareLink.objects.create(
         plan=plan, contact=contact, created_by=user, expires_at=timezone.now() + timedelta(days=days)
     )

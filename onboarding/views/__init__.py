@@ -4,6 +4,7 @@
 - `checklists`: checklist templates and the team settings (admins);
 - `board`: the success plan board and the TTFV report (everyone);
 - `account`: the account's success page and its panels' actions (CSMs), one URL per action;
+- `translations`: the editors' texts in other languages (language tabs);
 - `shared_plan`: the customer's shared plan (public, behind a signed token).
 """
 
@@ -45,8 +46,11 @@ from .maps import (
     VehicleDeleteView,
 )
 from .shared_plan import shared_plan
+from .translations import ChecklistTranslationsView, MapTranslationsView
 
 __all__ = [
+    "ChecklistTranslationsView",
+    "MapTranslationsView",
     "AccountSuccessView",
     "BoardView",
     "ChecklistCreateView",

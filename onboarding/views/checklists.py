@@ -14,6 +14,7 @@ from ..forms import ChecklistItemForm, ChecklistTemplateForm, OnboardingSettings
 from ..models import ChecklistTemplate, ChecklistTemplateItem
 from ..selectors import checklist_template_list, onboarding_settings, template_items
 from .base import PageActionView
+from .translations import checklist_translation_objects, language_tabs
 
 __all__ = [
     "ChecklistCreateView",
@@ -92,10 +93,12 @@ class OnboardingSettingsView(AdminRequiredMixin, ServiceFormView):
 # Section: one template and its items
 
 
-def checklist_edit_context(template: ChecklistTemplate, **forms) -> dict:
+def checklist_edit_context(template: ChecklistTemplate, *, lang=None, translation_form=None, **forms) -> dict:
+    items = list(template_items(template=template))
     return {
+        **language_tabs(checklist_translation_objects(items), lang, translation_form),
         "template": template,
-        "items": template_items(template=template),
+        "items": items,
         "template_form": forms.get("template_form")
         or ChecklistTemplateForm(
             initial={
@@ -115,7 +118,8 @@ class ChecklistEditView(AdminRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         template = get_object_or_404(ChecklistTemplate, pk=self.kwargs["pk"])
-        return super().get_context_data(**checklist_edit_context(template), **kwargs)
+        context = checklist_edit_context(template, lang=self.request.GET.get("lang"))
+        return super().get_context_data(**context, **kwargs)
 
 
 class TemplateFormView(AdminRequiredMixin, ServiceFormView):

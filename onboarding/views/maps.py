@@ -16,6 +16,7 @@ from ..forms import MilestoneForm, PersonaForm, StageForm, SuccessMapForm, Vehic
 from ..models import Milestone, Stage, SuccessMap, SuccessMapVersion, SuccessVehicle
 from ..selectors import map_draft, map_version_detail, map_versions, persona_list, success_map_list
 from .base import PageActionView
+from .translations import language_tabs, map_translation_objects
 
 __all__ = [
     "MapCreateView",
@@ -99,16 +100,25 @@ class MapCreateView(AdminRequiredMixin, ServiceFormView):
 # Section: one map's versions
 
 
-def map_edit_context(success_map: SuccessMap, wanted_version=None) -> dict:
-    """The editor of `success_map` showing version number `wanted_version` (default: the newest)."""
+def map_edit_context(success_map: SuccessMap, wanted_version=None, *, lang=None, translation_form=None) -> dict:
+    """The editor of `success_map` showing version number `wanted_version` (default: the newest),
+    with its texts in language `lang` when that is not the default (onboarding.views.translations)."""
     versions = map_versions(success_map=success_map)
     chosen = next((v for v in versions if str(v.number) == str(wanted_version)), None) or (
         versions[0] if versions else None
     )
+    version = map_version_detail(version_id=chosen.pk) if chosen else None
+    tabs = language_tabs(
+        map_translation_objects(version) if version else [],
+        lang,
+        translation_form,
+        query=f"version={version.number}&" if version else "",
+    )
     return {
+        **tabs,
         "success_map": success_map,
         "versions": versions,
-        "version": map_version_detail(version_id=chosen.pk) if chosen else None,
+        "version": version,
         "has_draft": any(v.status == MapVersionStatus.DRAFT for v in versions),
         "stage_form": StageForm(),
         "milestone_form": MilestoneForm(),
@@ -122,7 +132,8 @@ class MapEditView(AdminRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         success_map = _map_with_persona(self.kwargs["pk"])
-        return super().get_context_data(**map_edit_context(success_map, self.request.GET.get("version")), **kwargs)
+        context = map_edit_context(success_map, self.request.GET.get("version"), lang=self.request.GET.get("lang"))
+        return super().get_context_data(**context, **kwargs)
 
 
 class MapDraftView(AdminRequiredMixin, PageActionView):

@@ -55,6 +55,8 @@ def _shared_plan_page(request, plan, link, language: str):
     """The page in the customer's language (rendered under translation.override)."""
     goals = list(plan.goals.all())
     for goal in goals:
+        # Admin-written texts in the page's language, else the default (core.content_translations).
+        goal.shown_title = goal.title_in(language)
         goal.due_text = _("Due %(date)s") % {"date": _isolate(goal.due_date.isoformat())} if goal.due_date else ""
     stages = list(plan.map_version.stages.all())
     done = sum(1 for g in goals if g.is_done)
@@ -77,6 +79,9 @@ def _shared_plan_page(request, plan, link, language: str):
         "stages": [
             {
                 "stage": s,
+                "name": s.text("name", language),
+                "description": s.text("description", language),
+                "vehicles": [{"title": v.text("title", language), "url": v.url} for v in s.vehicles.all()],
                 "goals": goals_by_stage[s.pk],
                 "is_current": s.pk == plan.current_stage_id,
                 "is_target": s.pk == plan.target_stage_id,
@@ -86,6 +91,8 @@ def _shared_plan_page(request, plan, link, language: str):
             for s in stages
         ],
         "other_goals": other_goals,
+        "current_stage_name": plan.current_stage.text("name", language) if plan.current_stage else "",
+        "target_stage_name": plan.target_stage.text("name", language) if plan.target_stage else "",
         "expires_text": _("This link is valid until %(date)s.") % {"date": expires},
     }
     return render(request, "onboarding/plan_shared.html", context)

@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
+from core.api.translations import TranslationsField
+
 from ..choices import Priority, TaskStatus
-from ..models import Playbook, Task
+from ..models import EmailTemplate, Playbook, Task
 
 
 class PlaybookSerializer(serializers.ModelSerializer):
@@ -27,6 +29,18 @@ class PlaybookSerializer(serializers.ModelSerializer):
             "last_run_at",
         ]
         read_only_fields = ["id", "version", "created_at", "updated_at", "last_run_at"]
+
+
+class EmailTemplateSerializer(serializers.ModelSerializer):
+    """An e-mail to contacts: `subject` and `body` in the default language, `translations` in the
+    others; each contact gets their language's, else the default (playbooks.services.templates)."""
+
+    translations = TranslationsField()
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["id", "name", "subject", "body", "translations", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -11,9 +11,10 @@ from core.choices import Role
 from core.models import User
 
 from ..choices import TaskStatus
-from ..models import Playbook, Task
-from ..services import playbook_save, task_complete, task_reassign, task_snooze
+from ..models import EmailTemplate, Playbook, Task
+from ..services import email_template_save, playbook_save, task_complete, task_reassign, task_snooze
 from .serializers import (
+    EmailTemplateSerializer,
     PlaybookSerializer,
     TaskCompleteSerializer,
     TaskReassignSerializer,
@@ -53,6 +54,33 @@ class PlaybookViewSet(
         user = self.request.user if isinstance(self.request.user, User) else None
         try:
             serializer.instance = playbook_save(playbook=serializer.instance, user=user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+
+class EmailTemplateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """E-mail templates of playbooks, with their texts per language. Writes are for admins."""
+
+    queryset = EmailTemplate.objects.order_by("id")
+    serializer_class = EmailTemplateSerializer
+    write_role = Role.ADMIN
+    admin_only = True
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = email_template_save(**serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = email_template_save(template=serializer.instance, **serializer.validated_data)
         except DjangoValidationError as exc:
             raise _drf_error(exc) from exc
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 
@@ -84,7 +85,12 @@ def inbox_rows(qs: QuerySet) -> QuerySet:
 INBOX_PAGE = 25
 
 
-INBOX_GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("upcoming", "Upcoming"), ("snoozed", "Snoozed"))
+INBOX_GROUPS = (
+    ("overdue", gettext_lazy("Overdue")),
+    ("today", gettext_lazy("Today")),
+    ("upcoming", gettext_lazy("Upcoming")),
+    ("snoozed", gettext_lazy("Snoozed")),
+)
 
 
 @dataclass

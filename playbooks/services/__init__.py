@@ -18,7 +18,7 @@ from .tasks import (
     tasks_bulk,
     tasks_cancel_churned,
 )
-from .templates import email_template_save, task_template_save
+from .templates import email_template_save, email_template_translations_set, task_template_save
 
 __all__ = [
     "CHURNED_NOTE",
@@ -28,6 +28,7 @@ __all__ = [
     "email_message_reject",
     "email_message_send",
     "email_template_save",
+    "email_template_translations_set",
     "outbound_post_send",
     "playbook_save",
     "playbook_set_enabled",

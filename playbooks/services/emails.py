@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import account_can_write
 from accounts.choices import ActivityKind
@@ -33,10 +34,13 @@ def email_message_approve(*, message: EmailMessage, user) -> EmailMessage:
 
     message = EmailMessage.objects.select_for_update().select_related("account").get(pk=message.pk)
     if not _can_decide(message, user):
-        raise PermissionDenied("Only the account's book (owner, team, their managers) approves its emails.")
+        raise PermissionDenied(_("Only the account's book (owner, team, their managers) approves its emails."))
     if message.status != EmailStatus.PENDING_APPROVAL:
         raise ValidationError(
-            {"status": f"This email is {message.get_status_display().lower()}, not awaiting approval."}
+            {
+                "status": _("This email is %(status)s, not awaiting approval.")
+                % {"status": message.get_status_display().lower()}
+            }
         )
     message.approver = user
     message.decided_at = timezone.now()
@@ -54,12 +58,12 @@ def email_message_approve(*, message: EmailMessage, user) -> EmailMessage:
 
 def email_message_reject(*, message: EmailMessage, user) -> EmailMessage:
     if not _can_decide(message, user):
-        raise PermissionDenied("Only the account's book (owner, team, their managers) rejects its emails.")
+        raise PermissionDenied(_("Only the account's book (owner, team, their managers) rejects its emails."))
     updated = EmailMessage.objects.filter(pk=message.pk, status=EmailStatus.PENDING_APPROVAL).update(
         status=EmailStatus.REJECTED, approver=user, decided_at=timezone.now()
     )
     if not updated:
-        raise ValidationError({"status": "This email is not awaiting approval."})
+        raise ValidationError({"status": _("This email is not awaiting approval.")})
     message.refresh_from_db()
     return message
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import account_work_check
 from accounts.choices import ActivityKind
@@ -36,7 +37,7 @@ def _require_worker(user, task: Task | None = None) -> None:
     """A CSM or above; with `task`, one who may work it (its assignee, or a writer of its
     account: accounts.access)."""
     if not (user is not None and user.is_authenticated and user.has_role(Role.CSM)):
-        raise PermissionDenied("Read-only users cannot change tasks.")
+        raise PermissionDenied(_("Read-only users cannot change tasks."))
     if task is not None:
         account_work_check(user, task.account, assignee_id=task.assignee_id)
 
@@ -50,12 +51,12 @@ def task_complete(*, task: Task, user, outcome_note: str) -> Task:
     _require_worker(user, task)
     note = (outcome_note or "").strip()
     if not note:
-        raise ValidationError({"outcome_note": "Say what happened (the note goes on the account's timeline)."})
+        raise ValidationError({"outcome_note": _("Say what happened (the note goes on the account's timeline).")})
     task = Task.objects.select_for_update(of=("self",)).select_related("account", "playbook").get(pk=task.pk)
     if task.status == TaskStatus.DONE:
         return task
     if task.status == TaskStatus.CANCELLED:
-        raise ValidationError({"status": f"This task was cancelled ({task.outcome_note})."})
+        raise ValidationError({"status": _("This task was cancelled (%(note)s).") % {"note": task.outcome_note}})
     now = timezone.now()
     task.status = TaskStatus.DONE
     task.snoozed_until = None
@@ -82,14 +83,14 @@ def task_snooze(*, task: Task, user, until: date) -> Task:
     _require_worker(user, task)
     today = timezone.now().date()
     if until <= today:
-        raise ValidationError({"until": "Snooze until a day after today."})
+        raise ValidationError({"until": _("Snooze until a day after today.")})
     if until > today + timedelta(days=365):
-        raise ValidationError({"until": "Snooze for at most a year."})
+        raise ValidationError({"until": _("Snooze for at most a year.")})
     updated = Task.objects.filter(pk=task.pk, status__in=OPEN_STATUSES).update(
         status=TaskStatus.SNOOZED, snoozed_until=until, updated_at=timezone.now()
     )
     if not updated:
-        raise ValidationError({"status": "A done or cancelled task cannot be snoozed."})
+        raise ValidationError({"status": _("A done or cancelled task cannot be snoozed.")})
     task.refresh_from_db()
     return task
 
@@ -99,7 +100,7 @@ def task_reassign(*, task: Task, user, assignee: User, notify: bool = True) -> T
     (`notify=False`: the caller sends one signal for a batch)."""
     _require_worker(user, task)
     if not (assignee.is_active and assignee.has_role(Role.CSM)):
-        raise ValidationError({"assignee": "Assign to an active CSM, manager or admin."})
+        raise ValidationError({"assignee": _("Assign to an active CSM, manager or admin.")})
     changed = task.assignee_id != assignee.pk
     Task.objects.filter(pk=task.pk).update(assignee=assignee, updated_at=timezone.now())
     task.assignee = assignee
@@ -131,13 +132,13 @@ def tasks_bulk(
     _require_worker(user)
     tasks = list(Task.objects.filter(pk__in=list(task_ids)).select_related("account"))
     if action not in ("complete", "snooze", "reassign"):
-        raise ValidationError({"action": "Choose complete, snooze or reassign."})
+        raise ValidationError({"action": _("Choose complete, snooze or reassign.")})
     if action == "complete" and not (outcome_note or "").strip():
-        raise ValidationError({"outcome_note": "Say what happened (the note goes on each account's timeline)."})
+        raise ValidationError({"outcome_note": _("Say what happened (the note goes on each account's timeline).")})
     if action == "snooze" and until is None:
-        raise ValidationError({"until": "Choose a day."})
+        raise ValidationError({"until": _("Choose a day.")})
     if action == "reassign" and assignee is None:
-        raise ValidationError({"assignee": "Choose someone."})
+        raise ValidationError({"assignee": _("Choose someone.")})
     done, errors, reassigned = 0, {}, []
     for task in tasks:
         try:

@@ -9,6 +9,7 @@ from ..models import EmailTemplate, TaskTemplate
 
 __all__ = [
     "email_template_save",
+    "email_template_translations_set",
     "task_template_save",
 ]
 
@@ -30,9 +31,23 @@ def task_template_save(*, template: TaskTemplate | None = None, **fields) -> Tas
 
 
 def email_template_save(*, template: EmailTemplate | None = None, **fields) -> EmailTemplate:
+    """Create or change an e-mail template; `translations` ({language: {"subject", "body"}}), when
+    given, replaces the texts in other languages, each checked as the default ones are."""
+    from core.content_translations import translations_clean
+
     for name in ("subject", "body"):
         if name in fields:
             _check_template_syntax(name, fields[name])
+    if "translations" in fields:
+        fields["translations"] = translations_clean(
+            fields["translations"], fields=EmailTemplate.TRANSLATED_FIELDS, max_lengths={"subject": 255}
+        )
+        for language, texts in fields["translations"].items():
+            for name, source in texts.items():
+                try:
+                    _check_template_syntax(name, source)
+                except ValidationError as exc:
+                    raise ValidationError({"translations": f"{language}.{name}: {exc.messages[0]}"}) from exc
     return _save_template(EmailTemplate, template, fields)
 
 
@@ -57,3 +72,24 @@ def _check_template_syntax(field: str, source: str) -> None:
         else:
             message = _("template error: %(error)s") % {"error": exc}
         raise ValidationError({field: message}) from exc
+
+
+def email_template_translations_set(
+    *, template: EmailTemplate, language: str, subject: str, body: str
+) -> EmailTemplate:
+    """Write the template's subject and body in `language` (an empty one shows the default
+    language's); each is checked by the engine that renders it, as the default texts are."""
+    from core.content_translations import translations_merge
+
+    for name, source in (("subject", subject), ("body", body)):
+        if source:
+            _check_template_syntax(name, source)
+    template.translations = translations_merge(
+        template.translations,
+        language=language,
+        values={"subject": subject, "body": body},
+        fields=EmailTemplate.TRANSLATED_FIELDS,
+        max_lengths=template.max_lengths(),
+    )
+    template.save(update_fields=["translations", "updated_at"])
+    return template

@@ -5,7 +5,9 @@ from datetime import date
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from playbooks.choices import Priority
 
@@ -48,14 +50,14 @@ def due_label(day: date, today: date | None = None) -> str:
         return ""
     delta = (day - (today or timezone.now().date())).days
     if delta == 0:
-        return "today"
+        return gettext("today")
     if delta == 1:
-        return "tomorrow"
+        return gettext("tomorrow")
     if delta < 0:
-        return f"{-delta} day{'s' if delta < -1 else ''} overdue"
+        return ngettext("%(n)s day overdue", "%(n)s days overdue", -delta) % {"n": -delta}
     if delta < 7:
-        return f"in {delta} days"
-    return f"{day:%d %b}"
+        return ngettext("in %(n)s day", "in %(n)s days", delta) % {"n": delta}
+    return date_format(day, "d M")  # the month's name in the page's language
 
 
 @register.filter

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import DateField, Min, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Contact, Subscription
 
@@ -29,12 +31,12 @@ def _month_day_q(field_name: str, days: list[date]) -> Q:
 @register
 class ContractAnniversary(Trigger):
     type = TriggerType.CONTRACT_ANNIVERSARY
-    params = (Param("days_before", "Days before the anniversary", "int", 14, min=0, max=90),)
+    params = (Param("days_before", gettext_lazy("Days before the anniversary"), "int", 14, min=0, max=90),)
     fields = ("pk", "contract_start")
     tolerance = 3
 
     def summary(self, p):
-        return f"Contract anniversary in {p['days_before']} days"
+        return _("Contract anniversary in %(n)s days") % {"n": p["days_before"]}
 
     def queryset(self, p, ctx):
         first_paid = (
@@ -79,13 +81,13 @@ class ContractAnniversary(Trigger):
 @register
 class ContactBirthday(Trigger):
     type = TriggerType.CONTACT_BIRTHDAY
-    params = (Param("days_before", "Days before the birthday", "int", 3, min=0, max=30),)
+    params = (Param("days_before", gettext_lazy("Days before the birthday"), "int", 3, min=0, max=30),)
     account_path = "account"
     fields = ("pk", "account_id", "name", "email", "birthday")
     tolerance = 2
 
     def summary(self, p):
-        return f"A contact's birthday in {p['days_before']} days"
+        return _("A contact's birthday in %(n)s days") % {"n": p["days_before"]}
 
     def queryset(self, p, ctx):
         target = ctx.as_of + timedelta(days=p["days_before"])

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ..choices import TriggerType
 
@@ -107,33 +108,35 @@ class Trigger:
     def validate(self, params: dict) -> dict[str, str]:
         errors: dict[str, str] = {}
         if not isinstance(params, dict):
-            return {"params": "must be an object"}
+            return {"params": _("must be an object")}
         known = {p.name for p in self.params}
         for name in params:
             if name not in known:
-                errors[name] = "unknown parameter"
+                errors[name] = _("unknown parameter")
         for p in self.params:
             value = params.get(p.name, p.default)
             if value in (None, ""):
                 if p.required:
-                    errors[p.name] = "is required"
+                    errors[p.name] = _("is required")
                 continue
             if p.kind == "int":
                 if isinstance(value, bool) or not isinstance(value, int):
                     try:
                         value = int(str(value))
                     except ValueError:
-                        errors[p.name] = "must be a whole number"
+                        errors[p.name] = _("must be a whole number")
                         continue
                 if p.min is not None and value < p.min:
-                    errors[p.name] = f"must be at least {p.min}"
+                    errors[p.name] = _("must be at least %(n)s") % {"n": p.min}
                 elif p.max is not None and value > p.max:
-                    errors[p.name] = f"must be at most {p.max}"
+                    errors[p.name] = _("must be at most %(n)s") % {"n": p.max}
             elif p.kind == "choice":
                 if value not in {c for c, _ in p.choices}:
-                    errors[p.name] = f"must be one of: {', '.join(c for c, _ in p.choices)}"
+                    errors[p.name] = _("must be one of: %(values)s") % {
+                        "values": ", ".join(c for c, _label in p.choices)
+                    }
             elif not isinstance(value, str) or len(value) > 128:
-                errors[p.name] = "must be text of at most 128 characters"
+                errors[p.name] = _("must be text of at most 128 characters")
         return errors
 
     def clean(self, params: dict) -> dict:

@@ -52,17 +52,25 @@ def _snapshot_values(latest, p):
 class HealthBandChange(Trigger):
     type = TriggerType.HEALTH_BAND_CHANGE
     params = (
-        Param("to_band", "Changes to", "choice", "red", BAND_CHOICES),
-        Param("from_band", "From", "choice", "any", (("any", "Any band"), *BAND_CHOICES)),
+        Param("to_band", gettext_lazy("Changes to"), "choice", "red", BAND_CHOICES),
+        Param("from_band", gettext_lazy("From"), "choice", "any", (("any", gettext_lazy("Any band")), *BAND_CHOICES)),
         *_override_params(),
     )
     events = (EVENT_BAND_CHANGED,)
     fields = ("pk", "band_now", "band_prev", "score_now", "score_prev", "day_now", "source_now", "source_prev")
 
     def summary(self, p):
-        frm = "" if p["from_band"] == "any" else f" from {p['from_band']}"
+        bands = dict(BAND_CHOICES)
         also = _(" (manual overrides too)") if fires_on_overrides(p) else ""
-        return f"Health band changes{frm} to {p['to_band']}{also}"
+        to_band = bands.get(p["to_band"], p["to_band"])
+        if p["from_band"] == "any":
+            return _("Health band changes to %(to)s%(also)s") % {"to": to_band, "also": also}
+        from_band = bands.get(p["from_band"], p["from_band"])
+        return _("Health band changes from %(from)s to %(to)s%(also)s") % {
+            "from": from_band,
+            "to": to_band,
+            "also": also,
+        }
 
     def queryset(self, p, ctx):
         event = ctx.event or {}
@@ -142,8 +150,8 @@ class HealthBandChange(Trigger):
 class HealthDrop(Trigger):
     type = TriggerType.HEALTH_DROP
     params = (
-        Param("points", "Drop of at least (points)", "int", 15, min=1, max=100),
-        Param("days", "Within (days)", "int", 7, min=1, max=180),
+        Param("points", gettext_lazy("Drop of at least (points)"), "int", 15, min=1, max=100),
+        Param("days", gettext_lazy("Within (days)"), "int", 7, min=1, max=180),
         *_override_params(),
     )
     events = (EVENT_BAND_CHANGED,)
@@ -151,7 +159,11 @@ class HealthDrop(Trigger):
 
     def summary(self, p):
         also = _(" (manual overrides too)") if fires_on_overrides(p) else ""
-        return f"Health drops {p['points']}+ points in {p['days']} days{also}"
+        return _("Health drops %(points)s+ points in %(days)s days%(also)s") % {
+            "points": p["points"],
+            "days": p["days"],
+            "also": also,
+        }
 
     def queryset(self, p, ctx):
         HealthScore = _health_models()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ..choices import TriggerType
 from .base import Match, Param, Trigger
 from .registry import register
@@ -13,12 +16,12 @@ from .registry import register
 @register
 class OnboardingOverdue(Trigger):
     type = TriggerType.ONBOARDING_OVERDUE
-    params = (Param("days_overdue", "Overdue by at least (days)", "int", 1, min=1, max=180),)
+    params = (Param("days_overdue", gettext_lazy("Overdue by at least (days)"), "int", 1, min=1, max=180),)
     account_path = "checklist__account"
     fields = ("pk", "checklist__account_id", "title", "due_date", "checklist__name")
 
     def summary(self, p):
-        return f"An onboarding item is {p['days_overdue']}+ days overdue"
+        return _("An onboarding item is %(n)s+ days overdue") % {"n": p["days_overdue"]}
 
     def queryset(self, p, ctx):
         try:
@@ -49,13 +52,21 @@ class OnboardingOverdue(Trigger):
 class OnboardingStalled(Trigger):
     type = TriggerType.ONBOARDING_STALLED
     params = (
-        Param("days", "No progress for (days)", "int", 14, min=1, max=365, help="Empty uses the team's setting."),
+        Param(
+            "days",
+            gettext_lazy("No progress for (days)"),
+            "int",
+            14,
+            min=1,
+            max=365,
+            help=gettext_lazy("Empty uses the team's setting."),
+        ),
     )
     account_path = "account"
     fields = ("pk", "account_id", "name", "last_progress_at", "items_done", "items_total")
 
     def summary(self, p):
-        return f"Onboarding checklist stalled for {p['days']} days"
+        return _("Onboarding checklist stalled for %(n)s days") % {"n": p["days"]}
 
     def queryset(self, p, ctx):
         try:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, PaymentFailure, Subscription
 
@@ -18,12 +20,12 @@ from .registry import register
 @register
 class RenewalDue(Trigger):
     type = TriggerType.RENEWAL_DUE
-    params = (Param("days", "Renews within (days)", "int", 90, min=1, max=365),)
+    params = (Param("days", gettext_lazy("Renews within (days)"), "int", 90, min=1, max=365),)
     events = (EVENT_SUBSCRIPTION_CHANGED,)
     fields = ("pk", "renewal_date", "mrr")
 
     def summary(self, p):
-        return f"Renewal in {p['days']} days or less"
+        return _("Renewal in %(n)s days or less") % {"n": p["days"]}
 
     def queryset(self, p, ctx):
         return Account.objects.filter(renewal_date__gte=ctx.as_of, renewal_date__lte=ctx.as_of + timedelta(p["days"]))
@@ -38,22 +40,26 @@ class RenewalDue(Trigger):
         )
 
 
-SUBSCRIPTION_CHANGES = (("upgrade", "Upgrade"), ("downgrade", "Downgrade"), ("cancelled", "Cancellation"))
+SUBSCRIPTION_CHANGES = (
+    ("upgrade", gettext_lazy("Upgrade")),
+    ("downgrade", gettext_lazy("Downgrade")),
+    ("cancelled", gettext_lazy("Cancellation")),
+)
 
 
 @register
 class SubscriptionChange(Trigger):
     type = TriggerType.SUBSCRIPTION_CHANGE
     params = (
-        Param("change", "Change", "choice", "cancelled", SUBSCRIPTION_CHANGES),
-        Param("lookback_days", "Changed within (days, nightly catch-up)", "int", 3, min=1, max=60),
+        Param("change", gettext_lazy("Change"), "choice", "cancelled", SUBSCRIPTION_CHANGES),
+        Param("lookback_days", gettext_lazy("Changed within (days, nightly catch-up)"), "int", 3, min=1, max=60),
     )
     events = (EVENT_SUBSCRIPTION_CHANGED,)
     account_path = "account"
     fields = ("pk", "account_id", "plan", "mrr", "prev_mrr", "change")
 
     def summary(self, p):
-        return f"Subscription {dict(SUBSCRIPTION_CHANGES)[p['change']].lower()}"
+        return _("Subscription %(change)s") % {"change": str(dict(SUBSCRIPTION_CHANGES)[p["change"]]).lower()}
 
     def queryset(self, p, ctx):
         change = p["change"]
@@ -104,15 +110,17 @@ class PaymentFailed(Trigger):
 
     type = TriggerType.PAYMENT_FAILED
     params = (
-        Param("min_amount", "At least (amount, any currency)", "int", 0, min=0, max=10_000_000),
-        Param("lookback_days", "Failed within (days, nightly catch-up)", "int", 7, min=1, max=90),
+        Param("min_amount", gettext_lazy("At least (amount, any currency)"), "int", 0, min=0, max=10_000_000),
+        Param("lookback_days", gettext_lazy("Failed within (days, nightly catch-up)"), "int", 7, min=1, max=90),
     )
     events = (EVENT_PAYMENT_CHANGED,)
     account_path = "account"
     fields = ("pk", "account_id", "amount", "currency", "failed_at")
 
     def summary(self, p):
-        return "Payment failed" + (f" ({fmt_money(p['min_amount'])} or more)" if p["min_amount"] else "")
+        if p["min_amount"]:
+            return _("Payment failed (%(amount)s or more)") % {"amount": fmt_money(p["min_amount"])}
+        return _("Payment failed")
 
     def queryset(self, p, ctx):
         qs = PaymentFailure.objects.filter(recovered_at__isnull=True, amount__gte=p["min_amount"])

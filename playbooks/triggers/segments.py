@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import DateTimeField, Exists, F, OuterRef, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 
@@ -11,10 +13,10 @@ from .base import EVENT_BAND_CHANGED, EVENT_SUBSCRIPTION_CHANGED, Match, Param, 
 from .registry import register
 
 SEGMENT_FIELDS = (
-    ("segment", "Segment"),
-    ("tier", "Tier"),
-    ("lifecycle_stage", "Lifecycle stage"),
-    ("health_band", "Health band"),
+    ("segment", gettext_lazy("Segment")),
+    ("tier", gettext_lazy("Tier")),
+    ("lifecycle_stage", gettext_lazy("Lifecycle stage")),
+    ("health_band", gettext_lazy("Health band")),
 )
 
 
@@ -25,16 +27,25 @@ class SegmentEntered(Trigger):
 
     type = TriggerType.SEGMENT_ENTERED
     params = (
-        Param("field", "Field", "choice", "segment", SEGMENT_FIELDS),
-        Param("value", "Value", "str", ""),
-        Param("include_existing", "Fire for accounts already in it", "choice", "no", (("no", "No"), ("yes", "Yes"))),
+        Param("field", gettext_lazy("Field"), "choice", "segment", SEGMENT_FIELDS),
+        Param("value", gettext_lazy("Value"), "str", ""),
+        Param(
+            "include_existing",
+            gettext_lazy("Fire for accounts already in it"),
+            "choice",
+            "no",
+            (("no", gettext_lazy("No")), ("yes", gettext_lazy("Yes"))),
+        ),
     )
     events = (EVENT_SUBSCRIPTION_CHANGED, EVENT_BAND_CHANGED)
     account_path = "account"
     fields = ("pk", "account_id", "entered_at")
 
     def summary(self, p):
-        return f"Account enters {dict(SEGMENT_FIELDS)[p['field']].lower()} '{p['value']}'"
+        return _("Account enters %(field)s ‘%(value)s’") % {
+            "field": str(dict(SEGMENT_FIELDS)[p["field"]]).lower(),
+            "value": p["value"],
+        }
 
     def get_account_path(self, ctx):
         return "" if ctx.dry_run else "account"

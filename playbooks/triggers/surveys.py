@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from ..choices import TriggerType
 from .base import EVENT_RESPONSE_RECORDED, Match, Param, Trigger
 from .registry import register
 
 SURVEY_ANSWERS = (
-    ("detractor", "NPS detractor (0–6)"),
-    ("passive", "NPS passive (7–8)"),
-    ("promoter", "NPS promoter (9–10)"),
-    ("low_csat", "Low CSAT (1–2)"),
+    ("detractor", gettext_lazy("NPS detractor (0–6)")),
+    ("passive", gettext_lazy("NPS passive (7–8)")),
+    ("promoter", gettext_lazy("NPS promoter (9–10)")),
+    ("low_csat", gettext_lazy("Low CSAT (1–2)")),
 )
 _ANSWER_FILTER = {
     "detractor": Q(kind="nps", score__lte=6),
@@ -28,8 +29,8 @@ _ANSWER_FILTER = {
 class SurveyAnswer(Trigger):
     type = TriggerType.SURVEY_ANSWER
     params = (
-        Param("answer", "Answer", "choice", "detractor", SURVEY_ANSWERS),
-        Param("lookback_days", "Answered within (days)", "int", 3, min=1, max=60),
+        Param("answer", gettext_lazy("Answer"), "choice", "detractor", SURVEY_ANSWERS),
+        Param("lookback_days", gettext_lazy("Answered within (days)"), "int", 3, min=1, max=60),
     )
     events = (EVENT_RESPONSE_RECORDED,)
     account_path = "account"

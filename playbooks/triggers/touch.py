@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import LifecycleStage, Tier
 from accounts.models import Account, TouchCadence
@@ -17,12 +19,13 @@ from .registry import register
 @register
 class NoTouch(Trigger):
     type = TriggerType.NO_TOUCH
-    params = (Param("grace_days", "Grace period (days past the cadence)", "int", 0, min=0, max=90),)
+    params = (Param("grace_days", gettext_lazy("Grace period (days past the cadence)"), "int", 0, min=0, max=90),)
     fields = ("pk", "tier", "last_touch_at", "created_at")
 
     def summary(self, p):
-        grace = f" + {p['grace_days']} days" if p["grace_days"] else ""
-        return f"No CSM touch for longer than the tier's cadence{grace}"
+        if p["grace_days"]:
+            return _("No CSM touch for longer than the tier's cadence + %(n)s days") % {"n": p["grace_days"]}
+        return _("No CSM touch for longer than the tier's cadence")
 
     def queryset(self, p, ctx):
         cadence = TouchCadence.days_by_tier()

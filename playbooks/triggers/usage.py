@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Contact, Subscription
 from usage.models import AccountDailyUsage
@@ -33,14 +35,25 @@ def _rollup_sum(start: date, end: date, feature: str | None = None):
 class UsageDrop(Trigger):
     type = TriggerType.USAGE_DROP
     params = (
-        Param("percent", "Drop of at least (%)", "int", 30, min=1, max=100),
-        Param("days", "Window (days)", "int", 30, min=7, max=90, help="The last N days against the N before."),
-        Param("min_events", "Only if the earlier window had at least (events)", "int", 20, min=1),
+        Param("percent", gettext_lazy("Drop of at least (%)"), "int", 30, min=1, max=100),
+        Param(
+            "days",
+            gettext_lazy("Window (days)"),
+            "int",
+            30,
+            min=7,
+            max=90,
+            help=gettext_lazy("The last N days against the N before."),
+        ),
+        Param("min_events", gettext_lazy("Only if the earlier window had at least (events)"), "int", 20, min=1),
     )
     fields = ("pk", "recent", "previous")
 
     def summary(self, p):
-        return f"Usage drops {p['percent']}%+ (last {p['days']} days vs the {p['days']} before)"
+        return _("Usage drops %(percent)s%%+ (last %(days)s days vs the %(days)s before)") % {
+            "percent": p["percent"],
+            "days": p["days"],
+        }
 
     def queryset(self, p, ctx):
         n = p["days"]
@@ -72,15 +85,19 @@ class UsageDrop(Trigger):
 class FeatureGrowth(Trigger):
     type = TriggerType.FEATURE_GROWTH
     params = (
-        Param("feature", "Feature (usage event name)", "str", "", required=True),
-        Param("percent", "Growth of at least (%)", "int", 100, min=10, max=10000),
-        Param("days", "Window (days)", "int", 14, min=1, max=90),
-        Param("min_events", "Only with at least (events, last window)", "int", 10, min=1),
+        Param("feature", gettext_lazy("Feature (usage event name)"), "str", "", required=True),
+        Param("percent", gettext_lazy("Growth of at least (%)"), "int", 100, min=10, max=10000),
+        Param("days", gettext_lazy("Window (days)"), "int", 14, min=1, max=90),
+        Param("min_events", gettext_lazy("Only with at least (events, last window)"), "int", 10, min=1),
     )
     fields = ("pk", "recent", "previous")
 
     def summary(self, p):
-        return f"Use of '{p['feature']}' grows {p['percent']}%+ in {p['days']} days"
+        return _("Use of ‘%(feature)s’ grows %(percent)s%%+ in %(days)s days") % {
+            "feature": p["feature"],
+            "percent": p["percent"],
+            "days": p["days"],
+        }
 
     def queryset(self, p, ctx):
         n = p["days"]
@@ -116,20 +133,22 @@ class EntitlementUsage(Trigger):
     params = (
         Param(
             "metric",
-            "Entitlement",
+            gettext_lazy("Entitlement"),
             "str",
             "seats",
-            help="A key of the plan's entitlements: 'seats' (active contacts, last 30 days) or a usage event name.",
+            help=gettext_lazy(
+                "A key of the plan's entitlements: 'seats' (active contacts, last 30 days) or a usage event name."
+            ),
         ),
-        Param("percent", "At least (% of the limit)", "int", 80, min=1, max=1000),
-        Param("days", "Usage window (days)", "int", 30, min=1, max=90),
+        Param("percent", gettext_lazy("At least (% of the limit)"), "int", 80, min=1, max=1000),
+        Param("days", gettext_lazy("Usage window (days)"), "int", 30, min=1, max=90),
         Param(
             "event",
-            "Counted usage event",
+            gettext_lazy("Counted usage event"),
             "str",
             "",
             required=False,
-            help="The usage event that spends the entitlement (default: the entitlement's own name).",
+            help=gettext_lazy("The usage event that spends the entitlement (default: the entitlement's own name)."),
         ),
     )
     events = (EVENT_SUBSCRIPTION_CHANGED,)
@@ -137,7 +156,10 @@ class EntitlementUsage(Trigger):
     fields = ("pk", "account_id", "plan", "limit", "used")
 
     def summary(self, p):
-        return f"Usage at {p['percent']}%+ of the plan's '{p['metric']}'"
+        return _("Usage at %(percent)s%%+ of the plan's ‘%(metric)s’") % {
+            "percent": p["percent"],
+            "metric": p["metric"],
+        }
 
     def queryset(self, p, ctx):
         metric = p["metric"]

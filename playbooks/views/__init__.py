@@ -30,7 +30,7 @@ from .task_actions import (
 )
 from .task_create import TaskAccountSearchView, TaskCreateView
 from .team import TeamView
-from .templates import EmailTemplateFormView, TaskTemplateFormView
+from .templates import EmailTemplateFormView, EmailTemplateTranslationsView, TaskTemplateFormView
 
 __all__ = [
     "RUN_ENROLMENTS_SHOWN",
@@ -38,6 +38,7 @@ __all__ = [
     "EmailApproveView",
     "EmailRejectView",
     "EmailTemplateFormView",
+    "EmailTemplateTranslationsView",
     "InboxView",
     "PlaybookDetailView",
     "PlaybookFormView",

@@ -64,11 +64,11 @@ def _inbox_assignee(request, params) -> tuple[int | None, str]:
     requested = params.get("assignee", "")
     if requested and user.has_role(Role.MANAGER):
         if requested == "none":
-            return None, "Unassigned"
+            return None, _("Unassigned tasks")
         other = user_get(pk=int(requested) if requested.isdigit() else 0)
         if other is not None:
-            return other.pk, str(other)
-    return user.pk, "My"
+            return other.pk, _("%(name)s tasks") % {"name": other}
+    return user.pk, _("My tasks")
 
 
 def inbox_filters(request, params) -> dict:

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
 from usage import metrics
@@ -152,7 +153,7 @@ def _per_band(rows) -> list[dict]:
             "accounts": by_band.get(band, {}).get("accounts", 0),
             "mrr": by_band.get(band, {}).get("mrr") or Decimal(0),
         }
-        for band, label in [*[(b.value, b.label) for b in BANDS], ("", "Not scored")]
+        for band, label in [*[(b.value, b.label) for b in BANDS], ("", gettext_lazy("Not scored"))]
     ]
 
 

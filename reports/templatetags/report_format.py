@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from core.formats import format_number, format_percent, format_signed
 
@@ -46,10 +47,10 @@ def fmt(value, kind: str) -> str:
 def delta(value, prev, kind: str, key: str = ""):
     """The change against the previous period, coloured good / bad."""
     if value is None or prev is None:
-        return format_html('<span class="muted">{}</span>', "no comparison")
+        return format_html('<span class="muted">{}</span>', gettext("no comparison"))
     diff = float(value) - float(prev)
     if kind == "pct":
-        text = f"{format_signed(diff * 100, 1)} pts"
+        text = gettext("%(change)s pts") % {"change": format_signed(diff * 100, 1)}  # percentage points
     elif kind in ("money", "nps"):
         text = format_signed(diff, 0)
     else:
