@@ -288,4 +288,9 @@ RULES: dict[str, str] = {
     "connectors:run /connectors/runs/987654/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     "connectors:run_retry /connectors/runs/987654/retry/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     # connectors (issue 20): admins only
+    "onboarding:map_translations /success/maps/987654/versions/987654/translations/ar/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "onboarding:checklist_translations /success/checklists/987654/translations/ar/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "playbooks:email_template_translations /playbooks/templates/email/987654/translations/ar/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "playbooks-api:email-template-list /api/v1/email-templates/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
+    "playbooks-api:email-template-detail /api/v1/email-templates/987654/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
 }
