@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -29,7 +30,7 @@ CUSTOM_PREFIX = "custom:"
 class LocalField:
     name: str
     label: str | Promise
-    kind: str = "text"  # text, email, choice, decimal, date, kind, stage, custom, computed
+    kind: str = "text"  # text, email, domain, choice, decimal, date, kind, stage, custom, computed
     max_length: int = 255
     choices: tuple[str, ...] = ()
     pull: bool = True
@@ -38,7 +39,7 @@ class LocalField:
 
 _ACCOUNT = [
     LocalField("name", gettext_lazy("Name")),
-    LocalField("domain", gettext_lazy("Domain")),
+    LocalField("domain", gettext_lazy("Domain"), kind="domain"),
     LocalField("industry", gettext_lazy("Industry"), max_length=120),
     LocalField("tier", gettext_lazy("Tier"), kind="choice", choices=tuple(Tier.values)),
     LocalField("segment", gettext_lazy("Segment"), max_length=64),
@@ -92,6 +93,10 @@ def _text(value) -> str:
 
 def field_convert(field: LocalField, value):
     """A vendor's value as ours; ValueError with a reason people read when it cannot be."""
+    if field.kind == "domain":  # a website as a domain: "https://www.Acme.com/about" → "acme.com"
+        text = _text(value).lower()
+        host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+        return host.removeprefix("www.")[: field.max_length]
     if field.kind in ("text", "email", "choice", "kind", "stage"):
         text = _text(value)[: field.max_length]
         if field.kind == "email" and text:

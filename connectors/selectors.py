@@ -9,10 +9,9 @@ from accounts.models import Account, Contact
 from core.db import lookup_by
 from renewals.models import Opportunity
 
-from .fields import local_fields
 from .models import Connection, FieldMapping, SyncRun
 from .registry import VendorError, vendor_get
-from .targets.base import PageContext, mapped_values
+from .targets.base import PageContext, mapped_values, target_fields
 
 __all__ = ["connection_list", "mapping_preview", "PREVIEW_SIZE"]
 
@@ -42,7 +41,7 @@ def mapping_preview(*, connection: Connection, object_key: str, rows: list[tuple
         FieldMapping(connection=connection, object_key=object_key, remote_field=r, local_field=loc, direction=d)
         for r, loc, d in rows
     ]
-    fields = local_fields(spec.target)
+    fields = target_fields(spec.target)
     try:
         client = vendor.client_factory(connection)
         fetch = getattr(client, "sample", None)

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import AuthKind, ConnectionStatus, Direction, RunStatus
-from .fields import local_fields
 from .models import Connection, FieldMapping, SyncCursor, SyncRun
 from .registry import VENDORS, vendor_get
+from .targets.base import target_fields
 
 __all__ = [
     "connection_create",
@@ -113,7 +113,7 @@ def mappings_set(
         spec = vendor.object(object_key)
     except KeyError:
         raise ValidationError({"object_key": _("Unknown object.")}) from None
-    fields = local_fields(spec.target)
+    fields = target_fields(spec.target)
     errors: dict[str, list[str]] = {}
     clean = []
     for i, (remote, local, direction) in enumerate(rows):

@@ -15,6 +15,7 @@ then push what the mappings send back. Knows no vendor (connectors.registry).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from django.db import transaction
@@ -31,6 +32,7 @@ from .targets import PageContext, target_get
 __all__ = ["sync_run_execute"]
 
 logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 1.0  # seconds between saves of a run's counts while it pulls
 RUN_FIELDS = [
     "created",
     "updated",
@@ -96,6 +98,7 @@ def _pull(run: SyncRun, client, spec: ObjectSpec, totals: dict) -> datetime | No
         ctx.log(ctx_log)
     run.current_object = spec.key
     high = _parse(state.get("high"))
+    saved_at = 0.0
     while True:
         page = client.fetch_page(spec.key, cursor=page_cursor, since=since)
         if page.total is not None and spec.key not in totals:
@@ -108,7 +111,9 @@ def _pull(run: SyncRun, client, spec: ObjectSpec, totals: dict) -> datetime | No
                     high = record.modified_at
             _save_failures(ctx)
             run.progress_done += len(page.records)
-            run.save(update_fields=RUN_FIELDS)
+            if page.cursor is None or time.monotonic() - saved_at >= PROGRESS_EVERY:
+                run.save(update_fields=RUN_FIELDS)  # counts and progress bar, at most once a second
+                saved_at = time.monotonic()
             if not run.dry_run:
                 state.update(page=page.cursor, high=_iso(high))
                 cursor.state = state

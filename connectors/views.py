@@ -17,13 +17,13 @@ from core.permissions import AdminRequiredMixin
 from core.views import ServiceFormView, htmx_partial, partial
 
 from .choices import AuthKind, Direction, RunStatus
-from .fields import TARGET_LABELS, local_fields
 from .forms import ConnectionForm, ConnectionSettingsForm
 from .models import Connection, SyncRun
 from .oauth import oauth_authorize_url, oauth_finish
 from .registry import AuthFailed, VendorError, vendor_get
 from .selectors import connection_list, mapping_preview
 from .services import connection_create, connection_update, mappings_set, sync_failures_retry, sync_start
+from .targets.base import target_fields, target_label
 
 __all__ = [
     "ConnectionCreateView",
@@ -148,7 +148,7 @@ class ConnectionDetailView(AdminRequiredMixin, ServiceFormView):
         objects = [
             {
                 "spec": spec,
-                "target": TARGET_LABELS.get(spec.target, spec.target),
+                "target": target_label(spec.target),
                 "count": sum(1 for m in mappings if m.object_key == spec.key),
             }
             for spec in vendor.objects
@@ -250,7 +250,7 @@ class MappingView(AdminRequiredMixin, View):
             raise Http404 from None
 
     def context(self, rows, errors=None, **kwargs):
-        fields = local_fields(self.spec.target)
+        fields = target_fields(self.spec.target)
         errors = errors or {}
         table = [
             {

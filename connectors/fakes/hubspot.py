@@ -111,12 +111,13 @@ class HubSpotFake(FakeServer):
             now = self.tick(1)
             table, order = self.records[object_type], self.order[object_type]
             pair = PRIMARY.get((object_type, "companies"))
-            for id, props, company in rows:
+            for i, (id, props, company) in enumerate(rows):
+                stamp = now + i  # one millisecond apart, as records made one after another
                 table[id] = {
                     "id": id,
                     "properties": props,
-                    "created": now,
-                    "updated": now,
+                    "created": stamp,
+                    "updated": stamp,
                     "archived": False,
                     "archivedAt": None,
                 }
@@ -124,6 +125,7 @@ class HubSpotFake(FakeServer):
                 if company is not None and pair:
                     self.assoc.setdefault((object_type, id), []).append(("companies", company, *pair))
             order.sort()
+            self.clock = now + len(rows)
             self.next_id = max(self.next_id, order[-1] if order else 0)
             self._search_cache.clear()
 

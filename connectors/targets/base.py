@@ -10,14 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.custom_fields.values import custom_field_values_clean
 
 from ..choices import Direction
-from ..fields import CUSTOM_PREFIX, LocalField, field_convert, local_fields
+from ..fields import CUSTOM_PREFIX, TARGET_LABELS, LocalField, field_convert, local_fields
 from ..models import Connection, FieldMapping, SyncRun
 from ..registry import ObjectSpec, RemoteRecord
 
@@ -27,7 +28,9 @@ __all__ = [
     "Target",
     "mapped_values",
     "register_target",
+    "target_fields",
     "target_get",
+    "target_label",
     "write_isolated",
 ]
 
@@ -81,6 +84,11 @@ class PageContext:
         self.run.created += created
         self.run.updated += updated
         self.run.unchanged += unchanged
+
+
+def needs_current(ctx: PageContext) -> bool:
+    """Whether the last-modified-wins rule may apply (a field mapped both ways, a previous sync)."""
+    return ctx.last_synced_at is not None and any(m.direction == Direction.BOTH for m in ctx.mappings)
 
 
 def pull_mappings(mappings: Sequence[FieldMapping]) -> list[FieldMapping]:
@@ -182,19 +190,19 @@ def write_isolated(
     ctx: PageContext, items: list[tuple[str, dict]], write: Callable[[list[dict]], Any], on_result: Callable
 ) -> None:
     """Write the page's items in one call; if the database refuses the batch, write them one
-    at a time so only the bad records fail (each with the database's reason)."""
+    at a time so only the bad records fail (each with the database's reason). `write` must be
+    atomic itself (the upsert services are: a refused call rolls back to its own savepoint and
+    the page's transaction goes on), so no savepoint of ours is added per page."""
     if not items:
         return
     try:
-        with transaction.atomic():
-            on_result(write([item for _rid, item in items]))
+        on_result(write([item for _rid, item in items]))
         return
     except (DatabaseError, ValueError, ValidationError):
         pass
     for remote_id, item in items:
         try:
-            with transaction.atomic():
-                on_result(write([item]))
+            on_result(write([item]))
         except (DatabaseError, ValueError, ValidationError) as exc:
             ctx.fail(remote_id, _("Not saved: %(reason)s") % {"reason": exc})
 
@@ -205,6 +213,7 @@ class Target:
     write: Callable[[PageContext, list[RemoteRecord]], None]
     finish: Callable[[PageContext], None] | None = None  # after the object's last page
     fields: Callable[[], dict[str, LocalField]] | None = None
+    label: str | Promise = ""  # what the connection page says the vendor object becomes
 
     def local_fields(self) -> dict[str, LocalField]:
         return self.fields() if self.fields else local_fields(self.key)
@@ -220,6 +229,17 @@ def register_target(target: Target) -> Target:
 
 def target_get(key: str) -> Target:
     return TARGETS[key]
+
+
+def target_fields(key: str) -> dict[str, LocalField]:
+    """Our fields a target's mappings may name (its own `fields`, else the built-in ones)."""
+    target = TARGETS.get(key)
+    return target.local_fields() if target is not None else local_fields(key)
+
+
+def target_label(key: str) -> str | Promise:
+    target = TARGETS.get(key)
+    return (target.label if target is not None and target.label else None) or TARGET_LABELS.get(key, key)
 
 
 def classify(existing: dict, items: list[tuple[str, dict]], key: str = "external_id") -> tuple[int, int, int]:

@@ -11,14 +11,26 @@ from core.db import lookup_by
 
 from ..choices import Deletions
 from ..fields import local_fields
-from .base import PageContext, Target, classify, conflicts_resolve, mapped_values, register_target, write_isolated
+from .base import (
+    PageContext,
+    Target,
+    classify,
+    conflicts_resolve,
+    mapped_values,
+    needs_current,
+    register_target,
+    write_isolated,
+)
 
 __all__ = ["contacts_write"]
 
 
 def contacts_write(ctx: PageContext, records) -> None:
     fields = local_fields("contact")
-    existing = lookup_by(Contact.objects.all(), "external_id", [ctx.ext(r.id) for r in records])
+    # Ours are needed for a dry run's counts, deletions and the both-ways rule; otherwise the
+    # upsert looks them up itself (one query per page, not two).
+    needed = ctx.dry_run or needs_current(ctx) or any(r.deleted or r.merged_into for r in records)
+    existing = lookup_by(Contact.objects.all(), "external_id", [ctx.ext(r.id) for r in records]) if needed else {}
     accounts = lookup_by(
         Account.objects.only("pk", "external_id"),
         "external_id",

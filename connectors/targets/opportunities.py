@@ -9,7 +9,7 @@ stage."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
@@ -132,10 +132,9 @@ def opportunities_write(ctx: PageContext, records) -> None:
         if ctx.dry_run:
             ctx.count(updated=1)
             continue
-        try:
-            with transaction.atomic():
-                opportunity_update(opportunity=current, user=None, **values)
-                ctx.count(updated=1)
+        try:  # the services are atomic: a refused one rolls back to its own savepoint
+            opportunity_update(opportunity=current, user=None, **values)
+            ctx.count(updated=1)
         except (ValidationError, DatabaseError, ValueError) as exc:
             _failed(ctx, record.id, exc)
     _create(ctx, new)
@@ -150,16 +149,14 @@ def _create(ctx: PageContext, new: list[tuple[str, dict]]) -> None:
     if not new:
         return
     try:
-        with transaction.atomic():
-            ctx.count(created=len(opportunities_create_many(items=[values for _rid, values in new])))
+        ctx.count(created=len(opportunities_create_many(items=[values for _rid, values in new])))
         return
     except (ValidationError, DatabaseError, ValueError):
         pass
     for remote_id, values in new:
         try:
-            with transaction.atomic():
-                opportunity_create(user=None, **values)
-                ctx.count(created=1)
+            opportunity_create(user=None, **values)
+            ctx.count(created=1)
         except (ValidationError, DatabaseError, ValueError) as exc:
             _failed(ctx, remote_id, exc)
 

@@ -84,3 +84,27 @@ def test_a_record_that_cannot_be_written_fails_alone_and_retries(hubspot, hubspo
     failure.refresh_from_db()
     assert failure.resolved_at is not None
     assert Contact.objects.filter(email="good@example.com").exists()
+
+
+def test_only_the_chosen_pipelines_deals_come_in(hubspot, hubspot_connection):
+    from connectors.services import connection_update
+
+    ids = seed(hubspot, companies=1)
+    hubspot.add(
+        "deals",
+        {
+            "amount": "10",
+            "closedate": "2027-01-01",
+            "dealstage": "closedwon",
+            "pipeline": "sales",
+            "dealtype": "newbusiness",
+        },
+        company=ids[0],
+    )
+    connection_update(connection=hubspot_connection, options={"pipeline": "default"})
+    run_sync(hubspot_connection)
+    assert Opportunity.objects.count() == 1
+    connection_update(connection=hubspot_connection, options={"pipeline": "sales"})
+    run_sync(hubspot_connection, full=True)
+    sales = Opportunity.objects.exclude(pk=Opportunity.objects.order_by("pk").first().pk).get()
+    assert sales.kind == "expansion" and sales.status == "won"

@@ -252,4 +252,14 @@ RULES: dict[str, str] = {
     "renewals-api:risk-close /api/v1/risks/987654/close/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "reports-api:metrics /api/v1/metrics/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "demo:demo_host /demo-host/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
+    # connectors (issue 20): admins only
+    "connectors:create /connectors/new/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:detail /connectors/987654/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:list /connectors/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:mapping /connectors/987654/mappings/zz-none/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:oauth_callback /connectors/oauth/callback/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:oauth_start /connectors/987654/oauth/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:run /connectors/runs/987654/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:run_retry /connectors/runs/987654/retry/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
+    "connectors:sync /connectors/987654/sync/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
 }

@@ -113,8 +113,12 @@ class HubSpotClient:
     # Section: reading
 
     def _properties(self, object_key: str) -> list[str]:
-        mapped = {m.remote_field for m in self.connection.mappings.all() if m.object_key == object_key}
-        return sorted(mapped | set(ALWAYS.get(object_key, [])))
+        """The properties to ask for: the mapped ones (read once per client, i.e. per run)."""
+        cache = self.__dict__.setdefault("_property_cache", {})
+        if object_key not in cache:
+            mapped = {m.remote_field for m in self.connection.mappings.all() if m.object_key == object_key}
+            cache[object_key] = sorted(mapped | set(ALWAYS.get(object_key, [])))
+        return cache[object_key]
 
     def _associations(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
         if not ids:

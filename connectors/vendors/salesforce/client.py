@@ -101,8 +101,12 @@ class SalesforceClient:
     # Section: reading
 
     def _fields(self, object_key: str) -> list[str]:
-        mapped = {m.remote_field for m in self.connection.mappings.all() if m.object_key == object_key}
-        return list(dict.fromkeys([*ALWAYS[object_key], *sorted(mapped)]))
+        """The fields to select: the mapped ones (read once per client, i.e. per run)."""
+        cache = self.__dict__.setdefault("_field_cache", {})
+        if object_key not in cache:
+            mapped = {m.remote_field for m in self.connection.mappings.all() if m.object_key == object_key}
+            cache[object_key] = list(dict.fromkeys([*ALWAYS[object_key], *sorted(mapped)]))
+        return cache[object_key]
 
     def _record(self, object_key: str, row: dict) -> RemoteRecord:
         row = {k: (None if v == "" else v) for k, v in row.items() if k != "attributes"}
