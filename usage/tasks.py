@@ -29,3 +29,19 @@ def contacts_seen_update_task(latest: dict[str, str]) -> None:
     from usage.sql.contacts import contacts_seen_update
 
     contacts_seen_update({int(pk): datetime.fromisoformat(at) for pk, at in latest.items()})
+
+
+@shared_task
+def usage_partitions_maintain_task() -> dict[str, list[str]]:
+    """Nightly (beat): next months' partitions made ahead, months older than
+    USAGE_EVENTS_KEEP_MONTHS detached (PostgreSQL; nothing elsewhere)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from usage.sql.partitions import usage_partitions_maintain
+
+    return usage_partitions_maintain(
+        today=timezone.now().date(),
+        ahead=settings.USAGE_PARTITIONS_AHEAD,
+        keep_months=settings.USAGE_EVENTS_KEEP_MONTHS,
+    )
