@@ -21,6 +21,7 @@ from __future__ import annotations
 from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import TicketPriority, TicketStatus
 from accounts.models import Account, Contact, SupportTicket
@@ -247,8 +248,24 @@ def tickets_write(ctx: PageContext, records, *, org_key: str, user_key: str) -> 
 
 def helpdesk_targets_register(*, prefix: str, org_key: str, user_key: str) -> None:
     """Register this help desk's targets: "<prefix>_account", "<prefix>_contact", "<prefix>_ticket"."""
-    register_target(Target(key=f"{prefix}_account", write=accounts_link))
-    register_target(Target(key=f"{prefix}_contact", write=lambda ctx, r: contacts_link(ctx, r, org_key=org_key)))
     register_target(
-        Target(key=f"{prefix}_ticket", write=lambda ctx, r: tickets_write(ctx, r, org_key=org_key, user_key=user_key))
+        Target(
+            key=f"{prefix}_account",
+            write=accounts_link,
+            label=gettext_lazy("Accounts (matched by external id or domain)"),
+        )
+    )
+    register_target(
+        Target(
+            key=f"{prefix}_contact",
+            write=lambda ctx, r: contacts_link(ctx, r, org_key=org_key),
+            label=gettext_lazy("Contacts (matched by e-mail)"),
+        )
+    )
+    register_target(
+        Target(
+            key=f"{prefix}_ticket",
+            write=lambda ctx, r: tickets_write(ctx, r, org_key=org_key, user_key=user_key),
+            label=gettext_lazy("Tickets"),
+        )
     )

@@ -236,17 +236,17 @@ def test_last_seen_moves_forward_after_commit_never_back(known, django_capture_o
 
 def test_a_failure_mid_copy_writes_nothing_and_the_retry_stores_once(known, django_capture_on_commit_callbacks):
     batch = [dict(EVENTS[n % 40], messageId=f"big-{n}") for n in range(decoded_store.CHUNK * 2 + 10)]
-    real_format = decoded_store._format
+    real_chunk = decoded_store._stream_text
     calls = []
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == 2:  # the first chunk is in the COPY already
             raise OperationalError("server closed the connection unexpectedly")
-        return real_format(*args, **kwargs)
+        return real_chunk(*args, **kwargs)
 
     client = _client()
-    with mock.patch.object(decoded_store, "_format", failing):
+    with mock.patch.object(decoded_store, "_stream_text", failing):
         response = client.post("/v1/batch", {"batch": batch}, format="json")
     if is_postgresql():
         # the database went away mid-COPY: 503 with Retry-After (core.middleware), which

@@ -143,14 +143,40 @@ def _stream(messages, accounts, contacts, months, written: _Written, *, now, lat
     for start in range(0, len(messages), CHUNK):
         _upserts, events = _checked(messages[start : start + CHUNK], latest, now)
         try:
-            account_ids = [accounts[e[1]] for e in events]
+            yield _stream_text(events, accounts, contacts, months, written)
         except KeyError:
             raise _NotCommon from None
-        for e in events:
-            if e[2][:7] not in months:
+
+
+def _stream_text(events, accounts: dict, contacts: dict, months: set[str], written: _Written) -> tuple[str, int]:
+    """`_format` for the streamed path in one loop: ids from the maps, each UTC day's month
+    checked against the partitions made ready, the chunk's COPY text and its row count."""
+    seen, by_day, latest = written.seen, written.by_day, written.latest
+    parts: list[str] = []
+    append = parts.append
+    last_day, on_day = None, set()
+    for user_id, group_id, day, tail, key, at in events:
+        account_id = accounts[group_id]
+        if day != last_day:  # rows come mostly in time order: one lookup per run of a day
+            if day[:7] not in months:
                 raise _NotCommon
-        lines = _format(events, account_ids, contacts, written)
-        yield "".join([line[1] for line in lines]), len(lines)
+            on_day = by_day.get(day)
+            if on_day is None:
+                on_day = by_day[day] = set()
+            last_day = day
+        if user_id is None:
+            contact = NULL
+        else:
+            contact = contacts[user_id]
+            if at > latest.get(contact, ""):
+                latest[contact] = at
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        on_day.add(account_id)
+        append(f"{account_id}\t{contact}\t{tail}")
+    return "".join(parts), len(parts)
 
 
 # Section: two passes
