@@ -32,10 +32,9 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 class ComposeView(RoleRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.account = get_object_or_404(Account.objects.visible_to(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def _load(self, pk: int) -> None:
+        """The account (after the role check: a read-only user's POST is a 403, whatever the id)."""
+        self.account = get_object_or_404(Account.objects.visible_to(self.request.user), pk=pk)
 
     def _contact_id(self) -> int | None:
         raw = self.request.GET.get("contact") or self.request.POST.get("contact") or ""
@@ -58,6 +57,7 @@ class ComposeView(RoleRequiredMixin, View):
         return render(self.request, TEMPLATE, context, status=status)
 
     def get(self, request, pk: int):
+        self._load(pk)
         account_write_check(request.user, self.account)
         initial: dict[str, object] = {"tracking": InboundSettings.load().tracking_default}
         contact = self._contact_id()
@@ -70,6 +70,7 @@ class ComposeView(RoleRequiredMixin, View):
         return self._render(ComposeForm(initial=initial, contacts=compose_contacts(account=self.account)))
 
     def post(self, request, pk: int):
+        self._load(pk)
         form = ComposeForm(request.POST, contacts=compose_contacts(account=self.account))
         if not form.is_valid():
             return self._render(form, status=400)

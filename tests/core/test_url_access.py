@@ -184,6 +184,14 @@ PUBLIC_ROUTES = {
     "reports:value_shared",
     "reports:value_shared_pdf",
     "accounts:stripe_webhook",
+    # the workspace's inbound e-mail address (a secret token in the URL) and its providers' webhooks,
+    # and the signed open / click tracking links in e-mails written from the product
+    "conversations:inbound_email",
+    "conversations:inbound_sendgrid",
+    "conversations:inbound_mailgun",
+    "conversations:inbound_postmark",
+    "conversations:track_open",
+    "conversations:track_click",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
     # inbound e-mail: the workspace's secret token in the path (a wrong one is 404), providers' signatures
     "conversations:inbound_email",
@@ -225,6 +233,8 @@ READER_POSTS = {
     "conversations:compose",
 }
 ADMIN_ONLY_PREFIXES = (
+    "conversations:email_",
+    "conversations:imap_",
     "core:apikey",
     "core:webhook",
     "core:user",

@@ -252,6 +252,7 @@ RULES: dict[str, str] = {
     "renewals-api:risk-close /api/v1/risks/987654/close/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "reports-api:metrics /api/v1/metrics/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "demo:demo_host /demo-host/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
+    # conversations, e-mail (h7): the inbound endpoints and tracking links are public (a secret token, a signed link)
     "conversations:inbound_email /inbound/email/zz-none/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "conversations:inbound_sendgrid /inbound/email/zz-none/sendgrid/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "conversations:inbound_mailgun /inbound/email/zz-none/mailgun/mime": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
