@@ -203,6 +203,16 @@ READER_POSTS = {
     "notifications:read_all",
     "notifications:open",
     "notifications:settings",
+    # one's own connected mailbox and calendar (h8): read-only users connect theirs too
+    "conversations:connected",
+    "conversations:oauth_start",
+    "conversations:oauth_callback",
+    "conversations:caldav_connect",
+    "conversations:connection_sync",
+    "conversations:connection_mail",
+    "conversations:connection_calendar",
+    "conversations:connection_disconnect",
+    "conversations:meeting_prep",
 }
 ADMIN_ONLY_PREFIXES = (
     "core:apikey",

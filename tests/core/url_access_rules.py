@@ -252,4 +252,14 @@ RULES: dict[str, str] = {
     "renewals-api:risk-close /api/v1/risks/987654/close/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "reports-api:metrics /api/v1/metrics/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:denied",
     "demo:demo_host /demo-host/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
+    # conversations: connected accounts and meetings (h8) — one's own connections, every role
+    "conversations:connected /conversations/connected/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:oauth_start /conversations/connect/zz-none/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:oauth_callback /conversations/oauth/callback/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:caldav_connect /conversations/connect-caldav/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:connection_sync /conversations/connected/987654/sync/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:connection_mail /conversations/connected/987654/mail/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:connection_calendar /conversations/connected/987654/calendar/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:connection_disconnect /conversations/connected/987654/disconnect/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:meeting_prep /conversations/meetings/987654/prep/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
 }
