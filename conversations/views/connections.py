@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.choices import Role
 from core.views import ServiceFormView
 
 from ..calendars.selectors import user_connections
@@ -95,6 +96,7 @@ class OAuthCallbackView(LoginRequiredMixin, View):
 
 
 class CalDAVConnectView(LoginRequiredMixin, ServiceFormView):
+    edit_role = Role.READONLY  # one's own calendar, like the OAuth connections: every role
     form_class = CalDAVForm
     template_name = "conversations/connected_accounts.html"
 

@@ -1,7 +1,7 @@
 """Browser: a CSM connects their Google account (the fake provider's consent page, a real
 redirect back), the first sync brings a customer meeting, and the prep card opens on the home
-page and shows on the account page; desktop and phone. (Staff pages are not yet served in the
-user's language, so there is no right-to-left run here.)"""
+page and shows on the account page; desktop, phone, and once with the user in Arabic (right to
+left)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -42,9 +42,12 @@ def customer(csm_user, inbound):
     return account
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("device", ["desktop", "phone", "arabic"])
 def test_connect_google_then_prep_card(page, login, screenshot, fake, csm_user, customer, device):
-    page.set_viewport_size(VIEWPORTS[device])
+    if device == "arabic":
+        csm_user.language = "ar"
+        csm_user.save(update_fields=["language"])
+    page.set_viewport_size(VIEWPORTS["desktop" if device == "arabic" else device])
     fake.state.email = csm_user.email
     fake.state.put_google_event(
         google_event(
@@ -55,6 +58,8 @@ def test_connect_google_then_prep_card(page, login, screenshot, fake, csm_user, 
 
     # connect: the provider's consent page, "Allow", and back
     page.goto("/conversations/connected/")
+    if device == "arabic":
+        assert page.get_attribute("html", "dir") == "rtl" and "الحسابات المتصلة" in page.inner_text("h1")
     screenshot(f"conversations_connected_empty_{device}")
     page.click("button[data-provider=google]")
     page.wait_for_selector("#allow")

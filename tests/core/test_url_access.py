@@ -194,11 +194,6 @@ PUBLIC_ROUTES = {
     "conversations:track_click",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
     # inbound e-mail: the workspace's secret token in the path (a wrong one is 404), providers' signatures
-    "conversations:inbound_email",
-    "conversations:inbound_sendgrid",
-    "conversations:inbound_mailgun",
-    "conversations:inbound_postmark",
-    "conversations:track_open",
     "conversations:track_click",  # signed tracking links in sent e-mails
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
@@ -224,6 +219,8 @@ READER_POSTS = {
     "conversations:connected",
     "conversations:oauth_start",
     "conversations:oauth_callback",
+    # one's own connected mailbox and calendar (h8): read-only users connect theirs too
+    "conversations:caldav_connect",
     "conversations:connection_sync",
     "conversations:connection_mail",
     "conversations:connection_calendar",

@@ -261,6 +261,7 @@ RULES: dict[str, str] = {
     "conversations:oauth_start /conversations/connect/zz-none/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:oauth_callback /conversations/oauth/callback/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:caldav_connect /conversations/connect-caldav/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:denied",
+    # conversations: connected accounts and meetings (h8) — one's own connections, every role
     "conversations:connection_sync /conversations/connected/987654/sync/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:connection_mail /conversations/connected/987654/mail/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:connection_calendar /conversations/connected/987654/calendar/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
