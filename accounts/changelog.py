@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import override
 
 from core.models import User
 
@@ -63,7 +65,8 @@ def _display(model: Any, name: str, raw: Any, fk_labels: Mapping) -> str:
         return fk_labels.get((name, raw), str(raw))
     field: Any = model._meta.get_field(name)
     if field.choices:
-        return str(dict(field.flatchoices).get(raw, raw))
+        with override(settings.LANGUAGE_CODE):  # stored as written in the source language, like the labels
+            return str(dict(field.flatchoices).get(raw, raw))
     return str(raw)
 
 

@@ -39,18 +39,18 @@ def touch_overdue_q(*, now=None, cadence: dict[str, int] | None = None) -> Q:
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
-    owner = django_filters.ChoiceFilter(method="filter_owner", label="CSM", empty_label="All CSMs")
-    tier = django_filters.ChoiceFilter(choices=Tier.choices, empty_label="All tiers")
-    segment = django_filters.ChoiceFilter(choices=[], empty_label="All segments")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    owner = django_filters.ChoiceFilter(method="filter_owner", label=_("CSM"), empty_label=_("All CSMs"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, empty_label=_("All tiers"))
+    segment = django_filters.ChoiceFilter(choices=[], empty_label=_("All segments"))
     stage = django_filters.ChoiceFilter(
-        field_name="lifecycle_stage", choices=LifecycleStage.choices, empty_label="All stages"
+        field_name="lifecycle_stage", choices=LifecycleStage.choices, empty_label=_("All stages")
     )
     health = django_filters.ChoiceFilter(
-        method="filter_health", choices=[*HealthBand.choices, ("none", "No score")], empty_label="Any health"
+        method="filter_health", choices=[*HealthBand.choices, ("none", _("No score"))], empty_label=_("Any health")
     )
     touch = django_filters.ChoiceFilter(
-        method="filter_touch", choices=[("overdue", "Touch overdue")], empty_label="Any touch"
+        method="filter_touch", choices=[("overdue", _("Touch overdue"))], empty_label=_("Any touch")
     )
     # Subsidiaries as their own rows (default) or rolled up: one row per top parent (the view
     # reads it; accounts.selectors.portfolio_rollup).

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from core.mentions import MENTION_RE
 
@@ -68,12 +69,14 @@ def days_from_today(value) -> int | None:
 
 @register.filter
 def relative_days(days) -> str:
-    """'today', 'in 5d', '12d ago'."""
+    """'today', 'in 5d', '12d ago' (in the active language)."""
     if days is None:
         return ""
     if days == 0:
-        return "today"
-    return f"in {days}d" if days > 0 else f"{-days}d ago"
+        return gettext("today")
+    if days > 0:
+        return ngettext("in %(n)sd", "in %(n)sd", days) % {"n": days}
+    return ngettext("%(n)sd ago", "%(n)sd ago", -days) % {"n": -days}
 
 
 @register.filter
