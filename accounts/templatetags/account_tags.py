@@ -13,6 +13,9 @@ from django.utils.translation import gettext, ngettext
 
 from core.mentions import MENTION_RE
 
+from ..changelog import change_label as _change_label
+from ..changelog import change_subject, change_value
+
 register = template.Library()
 
 STAGE_COLOURS = {
@@ -77,6 +80,32 @@ def relative_days(days) -> str:
     if days > 0:
         return ngettext("in %(n)sd", "in %(n)sd", days) % {"n": days}
     return ngettext("%(n)sd ago", "%(n)sd ago", -days) % {"n": -days}
+
+
+@register.filter
+def change_label(change) -> str:
+    """A change entry's field label in the reader's language (accounts.changelog)."""
+    return _change_label(change)
+
+
+@register.filter
+def change_before(change) -> str:
+    return change_value(change, "before")
+
+
+@register.filter
+def change_after(change) -> str:
+    return change_value(change, "after")
+
+
+@register.filter
+def activity_subject(activity) -> str:
+    """A timeline entry's subject; a change entry's is rebuilt from its changes in the reader's
+    language (the stored one is in the source language, for the API and exports)."""
+    changes = (activity.metadata or {}).get("changes") if activity.kind == "change" else None
+    if changes:
+        return change_subject(changes, contact=str(activity.contact) if activity.contact_id else "")
+    return activity.subject or activity.get_kind_display()
 
 
 @register.filter
