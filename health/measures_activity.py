@@ -389,7 +389,7 @@ ACTIVITY_MEASURES = (
         label=_("Activity vs own baseline"),
         compute=activity_baseline,
         compute_days=_days("plain_days", "activity_baseline"),
-        unit=_("% change"),
+        unit=_("change (%)"),
         description=_("Events per day over the last 30 days against the account's own 30 days before."),
         default_points=CHANGE_POINTS,
     ),
@@ -408,7 +408,7 @@ KIND_UNITS = {
     EventMeasureKind.COUNT: _("events / 30 days"),
     EventMeasureKind.RATE_PER_USER: _("events per user"),
     EventMeasureKind.DISTINCT_DAYS: _("days / 30"),
-    EventMeasureKind.TREND: _("% change"),
+    EventMeasureKind.TREND: _("change (%)"),
 }
 KIND_POINTS = {
     EventMeasureKind.COUNT: ((0, 0), (10, 50), (50, 100)),
