@@ -68,16 +68,20 @@ class PortfolioFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["segment"].extra["choices"] = segment_choices()
         owners = User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER]).order_by("first_name")
-        owner_choices = [("me", "My accounts"), ("book", _("My book (owned or on the team)")), ("none", "Unassigned")]
+        owner_choices = [
+            ("me", _("My accounts")),
+            ("book", _("My book (owned or on the team)")),
+            ("none", _("Unassigned")),
+        ]
         owner_choices += [(str(u.pk), u.get_full_name() or u.username) for u in owners]
         self.filters["owner"].extra["choices"] = owner_choices
         for name, label in (
-            ("owner", "CSM"),
-            ("tier", "Tier"),
-            ("segment", "Segment"),
-            ("stage", "Stage"),
-            ("health", "Health band"),
-            ("touch", "Touch"),
+            ("owner", _("CSM")),
+            ("tier", _("Tier")),
+            ("segment", _("Segment")),
+            ("stage", _("Stage")),
+            ("health", _("Health band")),
+            ("touch", _("Touch")),
             ("rollup", _("Subsidiaries")),
         ):
             self.filters[name].extra["widget"] = forms.Select(attrs={"aria-label": label})

@@ -31,7 +31,7 @@ class HealthSettings(models.Model):
         verbose_name_plural = _("health settings")
 
     def __str__(self) -> str:
-        return "Health settings"
+        return gettext("Health settings")
 
     @classmethod
     def load(cls) -> "HealthSettings":
