@@ -6,7 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import EventMeasure, HealthSettings, Scorecard
 
@@ -48,12 +48,12 @@ class ScorecardForm(forms.ModelForm):
         model = Scorecard
         fields = ["name", "tier", "segment", "is_default", "red_below", "green_from"]
         labels = {
-            "name": _lazy("Name"),
-            "tier": _lazy("Tier"),
-            "segment": _lazy("Segment"),
-            "red_below": _lazy("Red below"),
-            "green_from": _lazy("Green from"),
-            "is_default": _lazy("Default scorecard"),
+            "name": gettext_lazy("Name"),
+            "tier": gettext_lazy("Tier"),
+            "segment": gettext_lazy("Segment"),
+            "red_below": gettext_lazy("Red below"),
+            "green_from": gettext_lazy("Green from"),
+            "is_default": gettext_lazy("Default scorecard"),
         }
 
     def clean_name(self):
@@ -107,13 +107,13 @@ class HealthSettingsForm(forms.ModelForm):
     key_features = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_lazy("Event names, comma or newline separated: the depth measure counts how many are used."),
+        help_text=gettext_lazy("Event names, comma or newline separated: the depth measure counts how many are used."),
     )
 
     class Meta:
         model = HealthSettings
         fields = ["key_features", "sentiment_stale_days"]
-        labels = {"sentiment_stale_days": _lazy("Sentiment stale after (days)")}
+        labels = {"sentiment_stale_days": gettext_lazy("Sentiment stale after (days)")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,9 +134,9 @@ class HealthSettingsForm(forms.ModelForm):
 class OverrideForm(forms.Form):
     score = forms.IntegerField(min_value=0, max_value=100)
     reason = forms.CharField(
-        max_length=500, widget=forms.TextInput(attrs={"placeholder": _lazy("Why the measures are wrong")})
+        max_length=500, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Why the measures are wrong")})
     )
-    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_lazy("Until"))
+    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Until"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,10 +153,10 @@ class OverrideForm(forms.Form):
 
 class SentimentForm(forms.Form):
     value = forms.TypedChoiceField(
-        coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label=_lazy("Sentiment (1–5)")
+        coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label=gettext_lazy("Sentiment (1–5)")
     )
     note = forms.CharField(
-        max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": _lazy("Optional note")})
+        max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Optional note")})
     )
 
 
@@ -164,17 +164,23 @@ class EventMeasureForm(forms.ModelForm):
     """An admin's event measure: a label, the event names (comma-separated), the kind."""
 
     event_names = forms.CharField(
-        label=_lazy("Event names"),
-        help_text=_lazy("Comma-separated, counted together, e.g. report_viewed, report_exported."),
+        label=gettext_lazy("Event names"),
+        help_text=gettext_lazy("Comma-separated, counted together, e.g. report_viewed, report_exported."),
         widget=forms.TextInput(attrs={"placeholder": "report_viewed, report_exported"}),
     )
 
     class Meta:
         model = EventMeasure
         fields = ["label", "event_names", "kind", "calibrated"]
-        labels = {"label": _lazy("Label"), "kind": _lazy("Kind"), "calibrated": _lazy("Rank within the segment")}
+        labels = {
+            "label": gettext_lazy("Label"),
+            "kind": gettext_lazy("Kind"),
+            "calibrated": gettext_lazy("Rank within the segment"),
+        }
         help_texts = {
-            "calibrated": _lazy("Score the account as its percentile among the accounts of its segment that day."),
+            "calibrated": gettext_lazy(
+                "Score the account as its percentile among the accounts of its segment that day."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

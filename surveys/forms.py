@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Tier
 from accounts.saved_views import SavedView
@@ -77,23 +77,25 @@ def follow_ups_text(questions: list[dict]) -> str:
 
 class SurveyForm(forms.ModelForm):
     segments_text = forms.CharField(
-        label=_lazy("Segments"),
+        label=gettext_lazy("Segments"),
         required=False,
-        help_text=_lazy("Comma-separated account segments; empty = every segment."),
+        help_text=gettext_lazy("Comma-separated account segments; empty = every segment."),
     )
     tiers = forms.MultipleChoiceField(
         choices=Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("None ticked = every tier."),
+        help_text=gettext_lazy("None ticked = every tier."),
     )
     follow_ups_text = forms.CharField(
-        label=_lazy("Follow-up questions"),
+        label=gettext_lazy("Follow-up questions"),
         required=False,
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": "single | What do you use most? | Reports; Dashboards; API"}
         ),
-        help_text=_lazy("One per line: `text | label`, `single | label | a; b; c` or `multiple | label | a; b; c`."),
+        help_text=gettext_lazy(
+            "One per line: `text | label`, `single | label | a; b; c` or `multiple | label | a; b; c`."
+        ),
     )
 
     class Meta:
@@ -125,22 +127,22 @@ class SurveyForm(forms.ModelForm):
             "personas": forms.CheckboxSelectMultiple,
         }
         labels = {
-            "name": _lazy("Name"),
-            "kind": _lazy("Kind"),
-            "status": _lazy("Status"),
-            "workspace": _lazy("Workspace"),
-            "default_language": _lazy("Default language"),
-            "brand_color": _lazy("Brand colour"),
-            "logo_url": _lazy("Logo URL"),
-            "personas": _lazy("Personas"),
-            "sample_percent": _lazy("Sampling %"),
-            "trigger": _lazy("Trigger"),
-            "trigger_event": _lazy("Trigger event"),
-            "trigger_days": _lazy("Trigger days"),
-            "delay_seconds": _lazy("Delay (seconds)"),
-            "starts_at": _lazy("Starts at"),
-            "ends_at": _lazy("Ends at"),
-            "drip_per_day": _lazy("Drip per day"),
+            "name": gettext_lazy("Name"),
+            "kind": gettext_lazy("Kind"),
+            "status": gettext_lazy("Status"),
+            "workspace": gettext_lazy("Workspace"),
+            "default_language": gettext_lazy("Default language"),
+            "brand_color": gettext_lazy("Brand colour"),
+            "logo_url": gettext_lazy("Logo URL"),
+            "personas": gettext_lazy("Personas"),
+            "sample_percent": gettext_lazy("Sampling %"),
+            "trigger": gettext_lazy("Trigger"),
+            "trigger_event": gettext_lazy("Trigger event"),
+            "trigger_days": gettext_lazy("Trigger days"),
+            "delay_seconds": gettext_lazy("Delay (seconds)"),
+            "starts_at": gettext_lazy("Starts at"),
+            "ends_at": gettext_lazy("Ends at"),
+            "drip_per_day": gettext_lazy("Drip per day"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -299,7 +301,7 @@ class WorkspaceForm(forms.ModelForm):
         model = SurveyWorkspace
         fields = ["name", "allowed_origins"]
         widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
-        labels = {"name": _lazy("Name"), "allowed_origins": _lazy("Allowed origins")}
+        labels = {"name": gettext_lazy("Name"), "allowed_origins": gettext_lazy("Allowed origins")}
 
     def clean_allowed_origins(self):
         lines = [line.strip() for line in self.cleaned_data["allowed_origins"].splitlines() if line.strip()]
@@ -322,13 +324,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(required=False, widget=DATE_INPUT)
-    end = forms.DateField(required=False, widget=DATE_INPUT, help_text=_lazy("exclusive"))
-    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _lazy("Segment")}))
-    tier = forms.ChoiceField(required=False, choices=[("", _lazy("All tiers")), *Tier.choices])
-    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label=_lazy("All CSMs"))
-    kind = forms.ChoiceField(required=False, choices=[("", _lazy("All kinds")), *SurveyKind.choices])
+    end = forms.DateField(required=False, widget=DATE_INPUT, help_text=gettext_lazy("exclusive"))
+    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Segment")}))
+    tier = forms.ChoiceField(required=False, choices=[("", gettext_lazy("All tiers")), *Tier.choices])
+    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label=gettext_lazy("All CSMs"))
+    kind = forms.ChoiceField(required=False, choices=[("", gettext_lazy("All kinds")), *SurveyKind.choices])
     q = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": _lazy("Search comments…")})
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Search comments…")}),
     )
     theme = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -15,7 +15,7 @@ from accounts.models import Activity
 from accounts.services import accounts_stage_set
 from accounts.templatetags.account_tags import relative_days
 from tests.factories import AccountFactory, ActivityFactory, ContactFactory, SubscriptionFactory
-from tests.page_language import english_left, page_text
+from tests.page_language import english_left, get_as, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +64,6 @@ def _data(account, owner) -> list[str]:
     ]
 
 
-def _get(client, user, language: str, url: str, params=None):
-    """GET `url` as `user` reading in `language`: their profile's language and their browser's
-    (the language middleware picks it), the request also run in it."""
-    user.language = language
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    with translation.override(language):
-        return client.get(url, params or {}, HTTP_ACCEPT_LANGUAGE=language)
-
-
 @pytest.mark.parametrize(
     ("language", "words"),
     [
@@ -86,8 +76,8 @@ def test_the_portfolio_speaks_the_readers_language(client, csm_user, language, w
     account = _book(csm_user)
 
     # when they open the portfolio, and a search that finds nothing
-    page = _get(client, csm_user, language, reverse("accounts:portfolio"))
-    empty = _get(client, csm_user, language, reverse("accounts:portfolio"), {"q": "zzz"})
+    page = get_as(client, csm_user, language, reverse("accounts:portfolio"))
+    empty = get_as(client, csm_user, language, reverse("accounts:portfolio"), {"q": "zzz"})
 
     # then the chrome is in their language and only data is left in Latin script
     assert page.status_code == 200
@@ -111,7 +101,7 @@ def test_the_account_page_speaks_arabic(client, csm_user):
     )
 
     # when the CSM opens it in Arabic
-    response = _get(client, csm_user, "ar", reverse("accounts:detail", args=[account.pk]))
+    response = get_as(client, csm_user, "ar", reverse("accounts:detail", args=[account.pk]))
 
     # then its cards are in Arabic and the change reads in Arabic
     html = response.content.decode()
@@ -125,12 +115,12 @@ def test_the_account_page_speaks_arabic(client, csm_user):
 def test_the_account_page_in_persian_and_chinese_has_no_english_chrome(client, csm_user):
     account = _book(csm_user)
     for language in ("fa", "zh-hans"):
-        html = _get(client, csm_user, language, reverse("accounts:detail", args=[account.pk])).content.decode()
+        html = get_as(client, csm_user, language, reverse("accounts:detail", args=[account.pk])).content.decode()
         assert english_left(page_text(html, **ACCOUNT_PARTS), data=_data(account, csm_user)) == [], language
 
 
 def test_the_import_page_is_translated(client, csm_user):
-    html = _get(client, csm_user, "fa", reverse("accounts:import_list")).content.decode()
+    html = get_as(client, csm_user, "fa", reverse("accounts:import_list")).content.decode()
     assert "بارگذاری و نگاشت ستون‌ها" in html
     assert english_left(page_text(html, classes=["content"]), data=["external_id", "UTF", "MB"]) == []
 
