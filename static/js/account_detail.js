@@ -1,16 +1,15 @@
 // Account 360: the 90-day usage chart (vendored Chart.js). Data comes from a json_script tag, with
-// the legend in the page's language; dates and numbers follow the page's locale, the axes its direction.
+// the legend in the page's language; dates follow the page's locale (static/js/i18n.js sets the
+// locale and the direction of every chart).
 (function () {
   const source = document.getElementById("usage-data");
   const canvas = document.getElementById("usage-chart");
   if (!source || !canvas || !window.Chart) return;
   const data = JSON.parse(source.textContent);
-  const locale = document.documentElement.lang || undefined;
-  const rtl = document.documentElement.dir === "rtl";
   const legend = data.legend || { events: "Events", users: "Active users" };
   const labels = data.labels.map((d) => {
     const [y, m, day] = d.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(locale, { month: "short", day: "numeric", timeZone: "UTC" });
+    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(window.pulseLocale, { month: "short", day: "numeric", timeZone: "UTC" });
   });
   new Chart(canvas, {
     data: {
@@ -22,14 +21,13 @@
     },
     options: {
       maintainAspectRatio: false,
-      locale,
       animation: false,
       interaction: { mode: "index", intersect: false },
-      plugins: { legend: { display: false }, tooltip: { rtl, textDirection: rtl ? "rtl" : "ltr" } },
+      plugins: { legend: { display: false } },
       scales: {
-        x: { reverse: rtl, grid: { display: false }, ticks: { maxTicksLimit: 10, color: "#667085", font: { size: 11 } } },
-        y: { beginAtZero: true, position: rtl ? "right" : "left", grid: { color: "#f2f4f7" }, ticks: { color: "#667085", font: { size: 11 }, precision: 0 } },
-        y1: { beginAtZero: true, position: rtl ? "left" : "right", grid: { display: false }, ticks: { color: "#12b76a", font: { size: 11 }, precision: 0 } },
+        x: { grid: { display: false }, ticks: { maxTicksLimit: 10, color: "#667085", font: { size: 11 } } },
+        y: { beginAtZero: true, grid: { color: "#f2f4f7" }, ticks: { color: "#667085", font: { size: 11 }, precision: 0 } },
+        y1: { beginAtZero: true, position: "right", grid: { display: false }, ticks: { color: "#12b76a", font: { size: 11 }, precision: 0 } },
       },
     },
   });
