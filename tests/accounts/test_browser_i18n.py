@@ -65,6 +65,7 @@ def test_portfolio_and_account_page_in_the_readers_language(page, login, screens
     page.wait_for_url("**tier=strategic**")
     page.wait_for_selector("[data-testid=portfolio-table]")
     assert _no_sideways_scroll(page)
+    page.wait_for_function("document.fonts.status === 'loaded'")
     screenshot(f"i18n-{language}-portfolio-{viewport}")
 
     # the account page: its cards in their language, the data as it is
@@ -73,4 +74,5 @@ def test_portfolio_and_account_page_in_the_readers_language(page, login, screens
     assert page.locator("h1").inner_text() == account.name
     assert page.locator("#timeline h2").inner_text() == timeline_title
     assert _no_sideways_scroll(page)
+    page.wait_for_function("document.fonts.status === 'loaded'")
     screenshot(f"i18n-{language}-account-{viewport}")
