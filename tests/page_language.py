@@ -7,8 +7,9 @@ from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "use"}
 SPOKEN_ATTRS = ("title", "aria-label", "placeholder")
-# Proper names, abbreviations and units the product keeps in every language.
+# Proper names, abbreviations, units and currency symbols ("US$") the product keeps in every language.
 KEPT = {
+    "US",
     "Pulse",
     "NPS",
     "CSAT",

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from core.formats import format_money
+from core.formats import format_money, format_number
 from core.mentions import MENTION_RE
 
 from ..changelog import change_label as _change_label
@@ -60,8 +60,8 @@ def relative_days(days) -> str:
     if days == 0:
         return gettext("today")
     if days > 0:
-        return ngettext("in %(n)sd", "in %(n)sd", days) % {"n": days}
-    return ngettext("%(n)sd ago", "%(n)sd ago", -days) % {"n": -days}
+        return ngettext("in %(n)sd", "in %(n)sd", days) % {"n": format_number(days)}
+    return ngettext("%(n)sd ago", "%(n)sd ago", -days) % {"n": format_number(-days)}
 
 
 @register.filter
