@@ -54,14 +54,16 @@ def days_from_today(value) -> int | None:
 
 @register.filter
 def relative_days(days) -> str:
-    """'today', 'in 5d', '12d ago' (in the active language)."""
+    """'today', 'in 5d', '12d ago' (short, for dense tables), in the reader's language and digits."""
     if days is None:
         return ""
     if days == 0:
         return gettext("today")
+    count = abs(int(days))
+    number = format_number(count, 0)
     if days > 0:
-        return ngettext("in %(n)sd", "in %(n)sd", days) % {"n": format_number(days)}
-    return ngettext("%(n)sd ago", "%(n)sd ago", -days) % {"n": format_number(-days)}
+        return ngettext("in %(days)sd", "in %(days)sd", count) % {"days": number}
+    return ngettext("%(days)sd ago", "%(days)sd ago", count) % {"days": number}
 
 
 @register.filter

@@ -13,7 +13,6 @@ from accounts.changelog import change_label, change_subject, change_value
 from accounts.choices import ActivityKind, Tier
 from accounts.models import Activity
 from accounts.services import accounts_stage_set
-from accounts.templatetags.account_tags import relative_days
 from tests.factories import AccountFactory, ActivityFactory, ContactFactory, SubscriptionFactory
 from tests.page_language import english_left, get_as, page_text
 
@@ -123,17 +122,6 @@ def test_the_import_page_is_translated(client, csm_user):
     html = get_as(client, csm_user, "fa", reverse("accounts:import_list")).content.decode()
     assert "بارگذاری و نگاشت ستون‌ها" in html
     assert english_left(page_text(html, classes=["content"]), data=["external_id", "UTF", "MB"]) == []
-
-
-def test_relative_days_follow_the_active_language():
-    with translation.override("ar"):
-        assert relative_days(0) == "اليوم"
-        assert relative_days(5) == "خلال 5 أيام"
-        assert relative_days(-12) == "قبل 12 يومًا"
-    with translation.override("zh-hans"):
-        assert relative_days(3) == "3 天后"
-    with translation.override("en"):
-        assert relative_days(-1) == "1d ago"
 
 
 def test_a_change_entry_is_stored_in_english_and_shown_in_the_readers_language(csm_user):
