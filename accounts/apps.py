@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Customer accounts"
+    verbose_name = _("Customer accounts")
 
     def ready(self) -> None:
         from core.audit import register_audited_model
@@ -36,7 +36,7 @@ class AccountsConfig(AppConfig):
         register_contact_panel(
             ContactPanel(
                 key="custom_fields",
-                title="Custom fields",
+                title=_("Custom fields"),
                 template_name="accounts/partials/contact_custom_fields_panel.html",
                 get_context=contact_custom_fields_panel_context,
                 column="side",
@@ -47,7 +47,7 @@ class AccountsConfig(AppConfig):
         register_panel(
             AccountPanel(
                 key="custom_fields",
-                title="Custom fields",
+                title=_("Custom fields"),
                 template_name="accounts/partials/custom_fields_panel.html",
                 get_context=custom_fields_panel_context,
                 column="side",

@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_noop as N_
 
 from core.models import User
 
@@ -24,30 +27,36 @@ __all__ = [
     "ACCOUNT_TRACKED",
     "CONTACT_TRACKED",
     "change_entries",
+    "change_label",
+    "change_subject",
+    "change_value",
     "changes_log",
 ]
 
-# field -> label (English; the timeline shows them as written, like other system entries)
+# field -> label, stored in the source language (English) and translated when shown (change_label)
 ACCOUNT_TRACKED = {
-    "name": "Name",
-    "domain": "Domain",
-    "owner": "Owner",
-    "tier": "Tier",
-    "segment": "Segment",
-    "lifecycle_stage": "Lifecycle stage",
-    "parent": "Parent",
-    "industry": "Industry",
-    "currency": "Currency",
+    "name": N_("Name"),
+    "domain": N_("Domain"),
+    "owner": N_("Owner"),
+    "tier": N_("Tier"),
+    "segment": N_("Segment"),
+    "lifecycle_stage": N_("Lifecycle stage"),
+    "parent": N_("Parent"),
+    "industry": N_("Industry"),
+    "currency": N_("Currency"),
 }
 CONTACT_TRACKED = {
-    "name": "Name",
-    "email": "E-mail",
-    "title": "Title",
-    "persona": "Persona",
-    "language": "Language",
-    "timezone": "Time zone",
-    "account": "Account",
+    "name": N_("Name"),
+    "email": N_("E-mail"),
+    "title": N_("Title"),
+    "persona": N_("Persona"),
+    "language": N_("Language"),
+    "timezone": N_("Time zone"),
+    "account": N_("Account"),
 }
+# fields other modules log the same way (accounts.teams, accounts.reassign)
+OTHER_TRACKED = {"team": N_("Account team")}
+_LABELS = {**CONTACT_TRACKED, **ACCOUNT_TRACKED, **OTHER_TRACKED}
 _FK_NAMES: dict[str, tuple[Any, Any]] = {
     "owner": (User, lambda u: u.get_full_name() or u.username),
     "parent": (Account, str),
@@ -63,7 +72,8 @@ def _display(model: Any, name: str, raw: Any, fk_labels: Mapping) -> str:
         return fk_labels.get((name, raw), str(raw))
     field: Any = model._meta.get_field(name)
     if field.choices:
-        return str(dict(field.flatchoices).get(raw, raw))
+        with override(settings.LANGUAGE_CODE):  # stored as written in the source language, like the labels
+            return str(dict(field.flatchoices).get(raw, raw))
     return str(raw)
 
 
@@ -78,6 +88,43 @@ def _fk_labels(pairs: Iterable[tuple[str, Any]]) -> dict:
         for obj in model.objects.filter(pk__in=ids):
             labels[(name, obj.pk)] = label(obj)
     return labels
+
+
+def change_label(change: Mapping[str, Any]) -> str:
+    """A stored change's field label in the reader's language: the platform's own fields by their
+    key, anything else (custom fields carry their own labels per language) as it was stored."""
+    label = _LABELS.get(change.get("field", ""))
+    return gettext(label) if label else str(change.get("label", ""))
+
+
+def change_value(change: Mapping[str, Any], which: str) -> str:
+    """A stored change's "before" or "after" in the reader's language: a choice's label (tier,
+    lifecycle stage) is stored in the source language and looked up again; other values as stored."""
+    value = str(change.get(which) or "")
+    names = _choice_names(change.get("field", ""))
+    return str(names.get(value, value))
+
+
+_CHOICE_NAMES: dict[str, dict[str, Any]] = {}
+
+
+def _choice_names(field: str) -> dict[str, Any]:
+    """{source-language label: lazy label} of an account field with choices (cached per process)."""
+    if field not in ACCOUNT_TRACKED:
+        return {}
+    if field not in _CHOICE_NAMES:
+        choices = Account._meta.get_field(field).flatchoices if field not in _FK_NAMES else []
+        with override(settings.LANGUAGE_CODE):
+            _CHOICE_NAMES[field] = {str(label): label for _value, label in choices}
+    return _CHOICE_NAMES[field]
+
+
+def change_subject(changes: Iterable[Mapping[str, Any]], *, contact: str = "") -> str:
+    """The subject of a change entry, as `change_entries` writes it, in the reader's language."""
+    fields = ", ".join(change_label(c) for c in changes)
+    if contact:
+        return gettext("Contact %(contact)s: changed %(fields)s") % {"contact": contact, "fields": fields}
+    return gettext("Changed %(fields)s") % {"fields": fields}
 
 
 def change_entries(

@@ -39,18 +39,18 @@ def touch_overdue_q(*, now=None, cadence: dict[str, int] | None = None) -> Q:
 
 
 class PortfolioFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
-    owner = django_filters.ChoiceFilter(method="filter_owner", label="CSM", empty_label="All CSMs")
-    tier = django_filters.ChoiceFilter(choices=Tier.choices, empty_label="All tiers")
-    segment = django_filters.ChoiceFilter(choices=[], empty_label="All segments")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    owner = django_filters.ChoiceFilter(method="filter_owner", label=_("CSM"), empty_label=_("All CSMs"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, empty_label=_("All tiers"))
+    segment = django_filters.ChoiceFilter(choices=[], empty_label=_("All segments"))
     stage = django_filters.ChoiceFilter(
-        field_name="lifecycle_stage", choices=LifecycleStage.choices, empty_label="All stages"
+        field_name="lifecycle_stage", choices=LifecycleStage.choices, empty_label=_("All stages")
     )
     health = django_filters.ChoiceFilter(
-        method="filter_health", choices=[*HealthBand.choices, ("none", "No score")], empty_label="Any health"
+        method="filter_health", choices=[*HealthBand.choices, ("none", _("No score"))], empty_label=_("Any health")
     )
     touch = django_filters.ChoiceFilter(
-        method="filter_touch", choices=[("overdue", "Touch overdue")], empty_label="Any touch"
+        method="filter_touch", choices=[("overdue", _("Touch overdue"))], empty_label=_("Any touch")
     )
     # Subsidiaries as their own rows (default) or rolled up: one row per top parent (the view
     # reads it; accounts.selectors.portfolio_rollup).
@@ -68,16 +68,20 @@ class PortfolioFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["segment"].extra["choices"] = segment_choices()
         owners = User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER]).order_by("first_name")
-        owner_choices = [("me", "My accounts"), ("book", _("My book (owned or on the team)")), ("none", "Unassigned")]
+        owner_choices = [
+            ("me", _("My accounts")),
+            ("book", _("My book (owned or on the team)")),
+            ("none", _("Unassigned")),
+        ]
         owner_choices += [(str(u.pk), u.get_full_name() or u.username) for u in owners]
         self.filters["owner"].extra["choices"] = owner_choices
         for name, label in (
-            ("owner", "CSM"),
-            ("tier", "Tier"),
-            ("segment", "Segment"),
-            ("stage", "Stage"),
-            ("health", "Health band"),
-            ("touch", "Touch"),
+            ("owner", _("CSM")),
+            ("tier", _("Tier")),
+            ("segment", _("Segment")),
+            ("stage", _("Stage")),
+            ("health", _("Health band")),
+            ("touch", _("Touch")),
             ("rollup", _("Subsidiaries")),
         ):
             self.filters[name].extra["widget"] = forms.Select(attrs={"aria-label": label})

@@ -35,8 +35,10 @@ RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="The file holds")
-    file = forms.FileField(label="CSV file", help_text="UTF-8, first line = column names. Up to 10 MB.")
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label=gettext_lazy("The file holds"))
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"), help_text=gettext_lazy("UTF-8, first line = column names. Up to 10 MB.")
+    )
     mode = forms.ChoiceField(
         choices=ImportJob.Mode.choices,
         initial=ImportJob.Mode.ALL_OR_NOTHING,
@@ -53,7 +55,7 @@ class ImportListView(RoleRequiredMixin, View):
     template_name = "accounts/import_list.html"
 
     def render_page(self, request, form, status=200):
-        fields = {kind: (spec.fields, spec.required) for kind, spec in IMPORT_KINDS.items()}
+        fields = {ImportJob.Kind(kind).label: (spec.fields, spec.required) for kind, spec in IMPORT_KINDS.items()}
         context = {"form": form, "jobs": import_jobs_recent(limit=30), "fields": fields}
         return render(request, self.template_name, context, status=status)
 

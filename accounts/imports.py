@@ -166,11 +166,11 @@ def _cell(item: dict, name: str):
 
 def _decode(content: bytes) -> str:
     if len(content) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise ImportFileError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError("The file is not UTF-8 text. Export it as “CSV UTF-8”.") from exc
+        raise ImportFileError(_("The file is not UTF-8 text. Export it as “CSV UTF-8”.")) from exc
 
 
 def _reader(text: str) -> Iterator[list[str]]:
@@ -214,7 +214,7 @@ def import_job_create(
     *, kind: str, file_name: str, content: bytes, created_by=None, mode: str = ImportJob.Mode.ALL_OR_NOTHING
 ) -> ImportJob:
     if kind not in IMPORT_KINDS:
-        raise ImportFileError(f"Choose what the file holds: {', '.join(IMPORT_KINDS)}.")
+        raise ImportFileError(_("Choose what the file holds: %(kinds)s.") % {"kinds": ", ".join(IMPORT_KINDS)})
     text = _decode(content)
     job = ImportJob(
         kind=kind,
@@ -226,11 +226,11 @@ def import_job_create(
     )
     header, rows = _header_and_rows(job)
     if not header:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     if not rows:
-        raise ImportFileError("The file has a header but no rows.")
+        raise ImportFileError(_("The file has a header but no rows."))
     if len(set(header)) != len(header):
-        raise ImportFileError("Two columns have the same name in the header.")
+        raise ImportFileError(_("Two columns have the same name in the header."))
     job.total_rows = len(rows)
     job.mapping = _guess_mapping(kind, header)
     job.save()
@@ -456,7 +456,7 @@ def import_job_queue(*, job: ImportJob) -> ImportJob:
     from .tasks import import_job_run_task
 
     if job.status != ImportJob.Status.VALIDATED:
-        raise ValueError("only a validated import can start")
+        raise ValueError(_("Only a checked import without errors can start."))
     job.status = ImportJob.Status.QUEUED
     job.processed_rows = job.created_count = job.updated_count = job.unchanged_count = job.skipped_count = 0
     job.save(

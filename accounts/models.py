@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     ActivityKind,
@@ -187,7 +188,7 @@ class Subscription(models.Model):
         default=dict, blank=True, help_text='Plan limits, e.g. {"reports": 100, "api_calls": 100000}.'
     )
     start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Exclusive; empty while open.")
+    end_date = models.DateField(null=True, blank=True, help_text=_("Exclusive; empty while open."))
     is_trial = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
@@ -229,8 +230,8 @@ class FxRate(models.Model):
     during `month` (its first day). Conversion rules: accounts.currency, docs/metrics.md."""
 
     currency = models.CharField(max_length=3)
-    month = models.DateField(help_text="The first day of the month the rate applies to.")
-    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text="1 unit of currency = rate x base.")
+    month = models.DateField(help_text=_("The first day of the month the rate applies to."))
+    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text=_("1 unit of currency = rate x base."))
     source = models.CharField(max_length=32, blank=True, help_text="api, upload, ecb, admin, demo.")
     updated_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -249,7 +250,9 @@ class PaymentFailure(models.Model):
     """A failed payment (Stripe `invoice.payment_failed`, or reported by API) until it is
     recovered (`invoice.paid`, or the API): open failures are the payment-risk signal."""
 
-    external_id = models.CharField(max_length=191, null=True, blank=True, unique=True, help_text="E.g. the invoice id.")
+    external_id = models.CharField(
+        max_length=191, null=True, blank=True, unique=True, help_text=_("E.g. the invoice id.")
+    )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="payment_failures")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
@@ -330,7 +333,7 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
             # the timeline filter by kind (accounts.timeline)
@@ -375,7 +378,7 @@ class CostEntry(models.Model):
 
     class Meta:
         ordering = ["-period_start"]
-        verbose_name_plural = "cost entries"
+        verbose_name_plural = _("cost entries")
         indexes = [models.Index(fields=["period_start"])]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="cost_period_valid"),
@@ -398,7 +401,7 @@ class TouchCadence(models.Model):
 
     tier = models.CharField(max_length=16, choices=Tier.choices, unique=True)
     every_days = models.PositiveSmallIntegerField(
-        help_text="A CSM touch (note, call, meeting, email) is due this often."
+        help_text=_("A CSM touch (note, call, meeting, email) is due this often.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -425,28 +428,28 @@ class ImportJob(models.Model):
     and the progress of the Celery task that imports it (accounts.imports)."""
 
     class Kind(models.TextChoices):
-        ACCOUNTS = "accounts", "Accounts"
-        CONTACTS = "contacts", "Contacts"
-        SUBSCRIPTIONS = "subscriptions", "Subscriptions"
+        ACCOUNTS = "accounts", _("Accounts")
+        CONTACTS = "contacts", _("Contacts")
+        SUBSCRIPTIONS = "subscriptions", _("Subscriptions")
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded"
-        VALIDATED = "validated", "Validated"
-        INVALID = "invalid", "Has errors"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATED = "validated", _("Validated")
+        INVALID = "invalid", _("Has errors")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Mode(models.TextChoices):
-        ALL_OR_NOTHING = "all", "All or nothing: import only if every row is valid"
-        VALID_ROWS = "valid_rows", "Import the valid rows, report the rest"
+        ALL_OR_NOTHING = "all", _("All or nothing: import only if every row is valid")
+        VALID_ROWS = "valid_rows", _("Import the valid rows, report the rest")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64, db_index=True)
-    content = models.TextField(help_text="The uploaded CSV, UTF-8.")
+    content = models.TextField(help_text=_("The uploaded CSV, UTF-8."))
     mapping = models.JSONField(default=dict, blank=True, help_text="{field: CSV column}.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
     total_rows = models.PositiveIntegerField(default=0)
@@ -455,7 +458,7 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(
-        default=0, help_text="Rows left out for their errors (valid-rows mode)."
+        default=0, help_text=_("Rows left out for their errors (valid-rows mode).")
     )
     errors = models.JSONField(
         default=list,
@@ -486,8 +489,8 @@ class StripeEvent(models.Model):
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=255, blank=True)
-    created = models.BigIntegerField(help_text="Stripe's event timestamp (Unix seconds).")
-    applied = models.BooleanField(default=True, help_text="False when skipped as older than one applied.")
+    created = models.BigIntegerField(help_text=_("Stripe's event timestamp (Unix seconds)."))
+    applied = models.BooleanField(default=True, help_text=_("False when skipped as older than one applied."))
     received_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:

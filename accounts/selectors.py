@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from .choices import HealthBand, LifecycleStage
 from .filters import touch_overdue_q
@@ -206,6 +207,14 @@ def account_contacts(*, account: Account, limit: int = 12) -> tuple[list[Contact
     return contacts, total
 
 
+SUBSCRIPTION_STATUS_LABELS = {
+    "upcoming": pgettext_lazy("subscription status", "Upcoming"),
+    "trial": pgettext_lazy("subscription status", "Trial"),
+    "active": pgettext_lazy("subscription status", "Active"),
+    "ended": pgettext_lazy("subscription status", "Ended"),
+}
+
+
 def account_subscriptions(*, account: Account, today: date | None = None) -> list[Subscription]:
     """Newest first, each with `status`: active, trial, upcoming or ended."""
     today = today or timezone.now().date()
@@ -218,6 +227,7 @@ def account_subscriptions(*, account: Account, today: date | None = None) -> lis
         else:
             status = "ended"
         sub.status = status  # type: ignore[attr-defined]  # a display attribute, not a field
+        sub.status_label = SUBSCRIPTION_STATUS_LABELS[status]  # type: ignore[attr-defined]
     return subs
 
 

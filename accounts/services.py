@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import override
 
 from core.mentions import mention_usernames
 from core.models import User
@@ -76,7 +78,9 @@ def accounts_stage_set(
     action both write stages through here."""
     if stage not in LifecycleStage.values:
         raise ValueError(f"stage must be one of: {', '.join(LifecycleStage.values)}")
-    label = LifecycleStage(stage).label
+    with override(settings.LANGUAGE_CODE):  # the timeline stores the source language's stage names
+        label = str(LifecycleStage(stage).label)
+        names = {value: str(name) for value, name in LifecycleStage.choices}
     changing = list({a.pk: a for a in accounts if a.lifecycle_stage != stage}.values())
     if not changing:
         return {}
@@ -85,7 +89,7 @@ def accounts_stage_set(
     entries = []
     now = timezone.now()
     for account in changing:
-        moved[account.pk] = account.get_lifecycle_stage_display()
+        moved[account.pk] = names.get(account.lifecycle_stage, account.lifecycle_stage)
         account.lifecycle_stage = stage
         entries.append(
             Activity(

@@ -7,6 +7,7 @@ Account by its app label only, to keep this module free of an import cycle."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from .choices import ReassignmentStatus, TeamRole
 
@@ -39,7 +40,7 @@ class ReassignmentJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     account_ids = models.JSONField(default=list, blank=True)
-    steps = models.JSONField(default=list, blank=True, help_text="Keys of the reassign steps chosen.")
+    steps = models.JSONField(default=list, blank=True, help_text=_("Keys of the reassign steps chosen."))
     status = models.CharField(max_length=16, choices=ReassignmentStatus.choices, default=ReassignmentStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

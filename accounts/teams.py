@@ -4,10 +4,12 @@ is a "change" entry on the account's timeline (who, when, before and after)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from core.choices import Role
 from core.models import User
@@ -19,7 +21,9 @@ __all__ = ["team_member_add", "team_member_remove"]
 
 
 def _label(member: AccountTeamMember) -> str:
-    return f"{member.user.get_full_name() or member.user.username} ({TeamRole(member.role).label})"
+    with override(settings.LANGUAGE_CODE):  # the timeline stores the source language's role name
+        role = str(TeamRole(member.role).label)
+    return f"{member.user.get_full_name() or member.user.username} ({role})"
 
 
 def _log(*, account: Account, author, before: str, after: str) -> None:

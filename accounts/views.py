@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from core.csv_export import csv_response
@@ -62,11 +63,11 @@ class PortfolioView(ObjectListView):
         "touch": [F("last_touch_at").asc(nulls_first=True), "id"],
     }
     sort_labels = {
-        "arr": "ARR",
-        "renewal": "Renewal date",
-        "health": "Health (worst first)",
-        "name": "Name",
-        "touch": "Last touch (oldest first)",
+        "arr": gettext_lazy("ARR"),
+        "renewal": gettext_lazy("Renewal date"),
+        "health": gettext_lazy("Health (worst first)"),
+        "name": gettext_lazy("Name"),
+        "touch": gettext_lazy("Last touch (oldest first)"),
     }
 
     def get_queryset(self):

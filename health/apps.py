@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class HealthConfig(AppConfig):
     name = "health"
-    verbose_name = "Health scores"
+    verbose_name = _("Health scores")
 
     def ready(self) -> None:
         from core.audit import register_audited_model
@@ -38,7 +38,7 @@ class HealthConfig(AppConfig):
         register_panel(
             AccountPanel(
                 key="health",
-                title="Health",
+                title=_("Health"),
                 template_name="health/partials/health_card.html",
                 get_context=health_card_context,
                 column="main",

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import EventMeasure, HealthSettings, Scorecard
 
@@ -19,20 +19,20 @@ def parse_points(text: str) -> list[list[float]]:
         if not part:
             continue
         if ":" not in part:
-            raise forms.ValidationError(f"“{part}” is not raw:score (e.g. 12:70).")
+            raise forms.ValidationError(_("“%(part)s” is not raw:score (e.g. 12:70).") % {"part": part})
         raw, score = (p.strip() for p in part.split(":", 1))
         try:
             raw_f, score_f = float(raw), float(score)
         except ValueError as exc:
-            raise forms.ValidationError(f"“{part}”: both sides must be numbers.") from exc
+            raise forms.ValidationError(_("“%(part)s”: both sides must be numbers.") % {"part": part}) from exc
         if not 0 <= score_f <= 100:
-            raise forms.ValidationError(f"“{part}”: the score must be between 0 and 100.")
+            raise forms.ValidationError(_("“%(part)s”: the score must be between 0 and 100.") % {"part": part})
         points.append([raw_f, score_f])
     if not points:
-        raise forms.ValidationError("Give at least one raw:score point.")
+        raise forms.ValidationError(_("Give at least one raw:score point."))
     raws = [p[0] for p in points]
     if len(set(raws)) != len(raws):
-        raise forms.ValidationError("Each raw value may appear once.")
+        raise forms.ValidationError(_("Each raw value may appear once."))
     return sorted(points)
 
 
@@ -47,7 +47,14 @@ class ScorecardForm(forms.ModelForm):
     class Meta:
         model = Scorecard
         fields = ["name", "tier", "segment", "is_default", "red_below", "green_from"]
-        labels = {"red_below": "Red below", "green_from": "Green from", "is_default": "Default scorecard"}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "tier": gettext_lazy("Tier"),
+            "segment": gettext_lazy("Segment"),
+            "red_below": gettext_lazy("Red below"),
+            "green_from": gettext_lazy("Green from"),
+            "is_default": gettext_lazy("Default scorecard"),
+        }
 
     def clean_name(self):
         name = self.cleaned_data["name"]
@@ -62,15 +69,15 @@ class ScorecardForm(forms.ModelForm):
         data = super().clean()
         red, green = data.get("red_below"), data.get("green_from")
         if red is not None and green is not None and red > green:
-            self.add_error("green_from", "Green must start at or above the red edge.")
+            self.add_error("green_from", _("Green must start at or above the red edge."))
         if data.get("is_default"):
             others = Scorecard.objects.filter(is_default=True)
             if self.instance.pk:
                 others = others.exclude(pk=self.instance.pk)
             if others.exists():
-                self.add_error("is_default", f"“{others.first()}” is already the default.")
+                self.add_error("is_default", _("“%(name)s” is already the default.") % {"name": others.first()})
         elif not data.get("tier") and not data.get("segment"):
-            self.add_error("segment", "Set a tier or a segment, or make this the default scorecard.")
+            self.add_error("segment", _("Set a tier or a segment, or make this the default scorecard."))
         return data
 
 
@@ -90,9 +97,9 @@ class MeasureRowForm(forms.Form):
         data = super().clean()
         if data.get("on"):
             if data.get("weight") is None and "weight" not in self.errors:
-                self.add_error("weight", "Give a weight.")
+                self.add_error("weight", _("Give a weight."))
             if not data.get("points") and "points" not in self.errors:
-                self.add_error("points", "Give at least one raw:score point.")
+                self.add_error("points", _("Give at least one raw:score point."))
         return data
 
 
@@ -100,13 +107,13 @@ class HealthSettingsForm(forms.ModelForm):
     key_features = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Event names, comma or newline separated: the depth measure counts how many are used.",
+        help_text=gettext_lazy("Event names, comma or newline separated: the depth measure counts how many are used."),
     )
 
     class Meta:
         model = HealthSettings
         fields = ["key_features", "sentiment_stale_days"]
-        labels = {"sentiment_stale_days": "Sentiment stale after (days)"}
+        labels = {"sentiment_stale_days": gettext_lazy("Sentiment stale after (days)")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,16 +127,16 @@ class HealthSettingsForm(forms.ModelForm):
     def clean_sentiment_stale_days(self):
         days = self.cleaned_data["sentiment_stale_days"]
         if not 1 <= days <= 365:
-            raise forms.ValidationError("Between 1 and 365 days.")
+            raise forms.ValidationError(_("Between 1 and 365 days."))
         return days
 
 
 class OverrideForm(forms.Form):
     score = forms.IntegerField(min_value=0, max_value=100)
     reason = forms.CharField(
-        max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why the measures are wrong"})
+        max_length=500, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Why the measures are wrong")})
     )
-    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Until")
+    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("Until"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,9 +152,11 @@ class OverrideForm(forms.Form):
 
 
 class SentimentForm(forms.Form):
-    value = forms.TypedChoiceField(coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label="Sentiment (1–5)")
+    value = forms.TypedChoiceField(
+        coerce=int, choices=[(i, f"{i}") for i in range(1, 6)], label=gettext_lazy("Sentiment (1–5)")
+    )
     note = forms.CharField(
-        max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note"})
+        max_length=255, required=False, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Optional note")})
     )
 
 
@@ -155,17 +164,23 @@ class EventMeasureForm(forms.ModelForm):
     """An admin's event measure: a label, the event names (comma-separated), the kind."""
 
     event_names = forms.CharField(
-        label=_lazy("Event names"),
-        help_text=_lazy("Comma-separated, counted together, e.g. report_viewed, report_exported."),
+        label=gettext_lazy("Event names"),
+        help_text=gettext_lazy("Comma-separated, counted together, e.g. report_viewed, report_exported."),
         widget=forms.TextInput(attrs={"placeholder": "report_viewed, report_exported"}),
     )
 
     class Meta:
         model = EventMeasure
         fields = ["label", "event_names", "kind", "calibrated"]
-        labels = {"label": _lazy("Label"), "kind": _lazy("Kind"), "calibrated": _lazy("Rank within the segment")}
+        labels = {
+            "label": gettext_lazy("Label"),
+            "kind": gettext_lazy("Kind"),
+            "calibrated": gettext_lazy("Rank within the segment"),
+        }
         help_texts = {
-            "calibrated": _lazy("Score the account as its percentile among the accounts of its segment that day."),
+            "calibrated": gettext_lazy(
+                "Score the account as its percentile among the accounts of its segment that day."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

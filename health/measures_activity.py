@@ -38,6 +38,8 @@ import numpy as np
 from django.core.cache import cache as django_cache
 from django.db.models import Max
 from django.db.models.functions import TruncDate
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
@@ -363,11 +365,11 @@ CHANGE_POINTS = ((-80, 0), (-40, 35), (-10, 65), (0, 75), (30, 100))
 ACTIVITY_MEASURES = (
     Measure(
         key="history_days",
-        label="History",
+        label=_("History"),
         compute=history_days,
         compute_days=_days("history_days_days"),
-        unit="days",
-        description=(
+        unit=_("days"),
+        description=_(
             "Days since the first paid subscription or the account's creation; "
             "under 14 the score is marked insufficient history."
         ),
@@ -375,38 +377,38 @@ ACTIVITY_MEASURES = (
     ),
     Measure(
         key="activity_level",
-        label="Activity vs segment",
+        label=_("Activity vs segment"),
         compute=activity_level,
         compute_days=_days("percentile_days", "activity_level"),
-        unit="percentile",
-        description="Events per day over the last 30 days, ranked among the accounts of the same segment.",
+        unit=_("percentile"),
+        description=_("Events per day over the last 30 days, ranked among the accounts of the same segment."),
         default_points=PERCENTILE_POINTS,
     ),
     Measure(
         key="activity_baseline",
-        label="Activity vs own baseline",
+        label=_("Activity vs own baseline"),
         compute=activity_baseline,
         compute_days=_days("plain_days", "activity_baseline"),
-        unit="% change",
-        description="Events per day over the last 30 days against the account's own 30 days before.",
+        unit=_("change (%)"),
+        description=_("Events per day over the last 30 days against the account's own 30 days before."),
         default_points=CHANGE_POINTS,
     ),
     Measure(
         key="activity_per_user",
-        label="Activity per user",
+        label=_("Activity per user"),
         compute=activity_per_user,
         compute_days=_days("percentile_days", "activity_per_user"),
-        unit="percentile",
-        description="Events per active user (or paid seat) over the last 30 days, ranked within the segment.",
+        unit=_("percentile"),
+        description=_("Events per active user (or paid seat) over the last 30 days, ranked within the segment."),
         default_points=PERCENTILE_POINTS,
     ),
 )
 
 KIND_UNITS = {
-    EventMeasureKind.COUNT: "events / 30 days",
-    EventMeasureKind.RATE_PER_USER: "events per user",
-    EventMeasureKind.DISTINCT_DAYS: "days / 30",
-    EventMeasureKind.TREND: "% change",
+    EventMeasureKind.COUNT: _("events / 30 days"),
+    EventMeasureKind.RATE_PER_USER: _("events per user"),
+    EventMeasureKind.DISTINCT_DAYS: _("days / 30"),
+    EventMeasureKind.TREND: _("change (%)"),
 }
 KIND_POINTS = {
     EventMeasureKind.COUNT: ((0, 0), (10, 50), (50, 100)),
@@ -424,8 +426,9 @@ def event_measure(em: EventMeasure) -> Measure:
         label=em.label,
         compute=event_compute(em),
         compute_days=_days("percentile_days" if calibrated else "plain_days", em.measure_key),
-        unit="percentile" if calibrated else KIND_UNITS[EventMeasureKind(em.kind)],
-        description=f"{EventMeasureKind(em.kind).label}: {', '.join(em.event_names)}",
+        unit=_("percentile") if calibrated else KIND_UNITS[EventMeasureKind(em.kind)],
+        # lazy: the registry caches measures across requests in every language
+        description=format_lazy("{}: {}", EventMeasureKind(em.kind).label, ", ".join(em.event_names)),
         default_points=PERCENTILE_POINTS if calibrated else KIND_POINTS[EventMeasureKind(em.kind)],
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PaymentFailure
 from usage.rollups import account_filter
@@ -37,10 +38,10 @@ def open_payment_failures(as_of: date, account_ids: Iterable[int] | None) -> dic
 
 PAYMENT_MEASURE = Measure(
     key="payment_status",
-    label="Payment status",
+    label=_("Payment status"),
     compute=open_payment_failures,
-    unit="open failed payments",
+    unit=_("open failed payments"),
     higher_is_better=False,
-    description="Failed payments not yet recovered at the end of the day (Stripe or the payments API).",
+    description=_("Failed payments not yet recovered at the end of the day (Stripe or the payments API)."),
     default_points=((0, 100), (1, 20), (2, 0)),
 )

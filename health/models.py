@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import HealthBand, Tier
@@ -20,17 +21,17 @@ class HealthSettings(models.Model):
     """Settings shared by every scorecard (one row, pk=1): the product's key features for
     the depth measure, and after how many days a CSM's sentiment is stale."""
 
-    key_features = models.JSONField(default=list, blank=True, help_text="Event names that count as key features.")
+    key_features = models.JSONField(default=list, blank=True, help_text=_("Event names that count as key features."))
     sentiment_stale_days = models.PositiveSmallIntegerField(default=60)
     # When the default scorecard got its event measures from the events seen (once).
     default_events_picked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "health settings"
+        verbose_name_plural = _("health settings")
 
     def __str__(self) -> str:
-        return "Health settings"
+        return gettext("Health settings")
 
     @classmethod
     def load(cls) -> "HealthSettings":
@@ -64,10 +65,10 @@ class Scorecard(models.Model):
     segment = models.CharField(max_length=64, blank=True)
     is_default = models.BooleanField(default=False)
     red_below = models.PositiveSmallIntegerField(
-        default=40, validators=[MaxValueValidator(100)], help_text="Scores below this are red."
+        default=40, validators=[MaxValueValidator(100)], help_text=_("Scores below this are red.")
     )
     green_from = models.PositiveSmallIntegerField(
-        default=70, validators=[MaxValueValidator(100)], help_text="Scores from this up are green."
+        default=70, validators=[MaxValueValidator(100)], help_text=_("Scores from this up are green.")
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,7 +77,7 @@ class Scorecard(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="later_versions"
     )
     retired_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=500, blank=True, help_text="Why this version was made (audit note).")
+    note = models.CharField(max_length=500, blank=True, help_text=_("Why this version was made (audit note)."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -107,9 +108,9 @@ class Scorecard(models.Model):
     @property
     def applies_to(self) -> str:
         if self.is_default:
-            return "Default"
-        parts = [self.get_tier_display() if self.tier else "", self.segment]
-        return " · ".join(p for p in parts if p) or "Nobody (set a tier or segment)"
+            return gettext("Default")
+        parts = [str(self.get_tier_display()) if self.tier else "", self.segment]
+        return " · ".join(p for p in parts if p) or gettext("Nobody (set a tier or segment)")
 
 
 def band_for(score: float | None, red_below: int, green_from: int) -> str:
@@ -159,10 +160,10 @@ class EventMeasure(models.Model):
 
     slug = models.SlugField(max_length=48, unique=True)
     label = models.CharField(max_length=120)
-    event_names = models.JSONField(default=list, help_text="Event names counted together.")
+    event_names = models.JSONField(default=list, help_text=_("Event names counted together."))
     kind = models.CharField(max_length=16, choices=EventMeasureKind.choices, default=EventMeasureKind.COUNT)
-    calibrated = models.BooleanField(default=True, help_text="Score against the segment's accounts that day.")
-    auto = models.BooleanField(default=False, help_text="Picked for the default scorecard from the events seen.")
+    calibrated = models.BooleanField(default=True, help_text=_("Score against the segment's accounts that day."))
+    auto = models.BooleanField(default=False, help_text=_("Picked for the default scorecard from the events seen."))
     created_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
@@ -180,9 +181,9 @@ class EventMeasure(models.Model):
 
 
 class ScoreSource(models.TextChoices):
-    MEASURES = "measures", "Measures"
-    OVERRIDE = "override", "CSM override"
-    ROLLUP = "rollup", "Children (ARR-weighted)"
+    MEASURES = "measures", _("Measures")
+    OVERRIDE = "override", _("CSM override")
+    ROLLUP = "rollup", _("Children (ARR-weighted)")
 
 
 class HealthScoreQuerySet(models.QuerySet):
@@ -287,7 +288,7 @@ class ChurnModel(models.Model):
     scikit-learn. The latest one scores (`churn_risk` in the API); one per `as_of` day."""
 
     trained_at = models.DateTimeField(default=dj_timezone.now)
-    as_of = models.DateField(null=True, blank=True, help_text="The day whose history it was trained on.")
+    as_of = models.DateField(null=True, blank=True, help_text=_("The day whose history it was trained on."))
     horizon_days = models.PositiveSmallIntegerField(default=90)
     features = models.JSONField(default=list)  # measure keys, then "<key>__missing" flags
     coefficients = models.JSONField(default=list)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import Mod
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .backtest import churn_risk
 from .custom_measures import custom_field_measures_sync
@@ -97,6 +98,7 @@ def account_health_card(account) -> dict:
             **_daily_series(history),
             "red_below": latest.scorecard.red_below if latest and latest.scorecard else 40,
             "green_from": latest.scorecard.green_from if latest and latest.scorecard else 70,
+            "legend": gettext("Health"),  # the chart's tooltip, in the reader's language
         },
         "history_status": history_status(latest.measures) if latest else {"days": None, "insufficient": False},
         "override": override,

@@ -249,7 +249,8 @@ class AccountHealthActionView(ActionView):
     def form_invalid(self, account):
         if not htmx_partial(self.request):
             return HttpResponseBadRequest(
-                "Invalid form: " + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in self.form.errors.items())
+                _("Invalid form: %(errors)s")
+                % {"errors": "; ".join(f"{field}: {' '.join(errs)}" for field, errs in self.form.errors.items())}
             )
         context = self.get_context_data(account, **{self.form_name: self.form})
         return render(self.request, self.template_name, context, status=400)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = "Surveys"
+    verbose_name = _("Surveys")
 
     def ready(self) -> None:
         from core.audit import register_audited_model
@@ -28,7 +28,7 @@ class SurveysConfig(AppConfig):
         register_panel(
             AccountPanel(
                 key="surveys",
-                title="Surveys",
+                title=_("Surveys"),
                 template_name="surveys/partials/account_panel.html",
                 get_context=surveys_panel_context,
                 column="main",

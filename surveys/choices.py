@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SurveyKind(models.TextChoices):
-    NPS = "nps", "NPS (0–10)"
-    CSAT = "csat", "CSAT (1–5)"
-    CES = "ces", "CES (1–7)"
+    NPS = "nps", _("NPS (0–10)")
+    CSAT = "csat", _("CSAT (1–5)")
+    CES = "ces", _("CES (1–7)")
 
 
 # Inclusive score range per kind.
@@ -13,45 +14,45 @@ SCORE_RANGE = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES:
 
 
 class SurveyStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ARCHIVED = "archived", _("Archived")
 
 
 class Channel(models.TextChoices):
-    WIDGET = "widget", "In-app widget"
-    EMAIL = "email", "Email"
-    LINK = "link", "Public link"
-    IMPORT = "import", "Import"
+    WIDGET = "widget", _("In-app widget")
+    EMAIL = "email", pgettext_lazy("survey channel", "Email")
+    LINK = "link", _("Public link")
+    IMPORT = "import", pgettext_lazy("survey channel", "Import")
 
 
 class TriggerType(models.TextChoices):
-    PAGE_VIEW = "page_view", "Page view"
-    EVENT = "event", "After a usage event"
-    DAYS_AFTER_SIGNUP = "days_after_signup", "N days after signup"
+    PAGE_VIEW = "page_view", _("Page view")
+    EVENT = "event", _("After a usage event")
+    DAYS_AFTER_SIGNUP = "days_after_signup", _("N days after signup")
 
 
 class TouchKind(models.TextChoices):
     """What spends a contact's fatigue budget: being asked (widget shown, survey or playbook
     email sent), answering and dismissing all count."""
 
-    ASKED = "asked", "Asked"
-    ANSWERED = "answered", "Answered"
-    DISMISSED = "dismissed", "Dismissed"
-    EMAIL = "email", "Email"
+    ASKED = "asked", _("Asked")
+    ANSWERED = "answered", _("Answered")
+    DISMISSED = "dismissed", _("Dismissed")
+    EMAIL = "email", pgettext_lazy("survey channel", "Email")
 
 
 class DeliveryStatus(models.TextChoices):
-    SENT = "sent", "Sent"
-    ANSWERED = "answered", "Answered"
-    DISMISSED = "dismissed", "Dismissed"
+    SENT = "sent", _("Sent")
+    ANSWERED = "answered", _("Answered")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class QuestionType(models.TextChoices):
-    TEXT = "text", "Text"
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple choice"
+    TEXT = "text", pgettext_lazy("question type", "Text")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
 
 
 LANGUAGES = {"en": "English", "ar": "العربية", "fa": "فارسی", "zh": "中文"}

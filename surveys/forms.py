@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Tier
 from accounts.saved_views import SavedView
@@ -76,18 +77,25 @@ def follow_ups_text(questions: list[dict]) -> str:
 
 class SurveyForm(forms.ModelForm):
     segments_text = forms.CharField(
-        label="Segments", required=False, help_text="Comma-separated account segments; empty = every segment."
+        label=gettext_lazy("Segments"),
+        required=False,
+        help_text=gettext_lazy("Comma-separated account segments; empty = every segment."),
     )
     tiers = forms.MultipleChoiceField(
-        choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked = every tier."
+        choices=Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked = every tier."),
     )
     follow_ups_text = forms.CharField(
-        label="Follow-up questions",
+        label=gettext_lazy("Follow-up questions"),
         required=False,
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": "single | What do you use most? | Reports; Dashboards; API"}
         ),
-        help_text="One per line: `text | label`, `single | label | a; b; c` or `multiple | label | a; b; c`.",
+        help_text=gettext_lazy(
+            "One per line: `text | label`, `single | label | a; b; c` or `multiple | label | a; b; c`."
+        ),
     )
 
     class Meta:
@@ -117,6 +125,24 @@ class SurveyForm(forms.ModelForm):
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "default_language": forms.Select(choices=list(LANGUAGES.items())),
             "personas": forms.CheckboxSelectMultiple,
+        }
+        labels = {
+            "name": gettext_lazy("Name"),
+            "kind": gettext_lazy("Kind"),
+            "status": gettext_lazy("Status"),
+            "workspace": gettext_lazy("Workspace"),
+            "default_language": gettext_lazy("Default language"),
+            "brand_color": gettext_lazy("Brand colour"),
+            "logo_url": gettext_lazy("Logo URL"),
+            "personas": gettext_lazy("Personas"),
+            "sample_percent": gettext_lazy("Sampling %"),
+            "trigger": gettext_lazy("Trigger"),
+            "trigger_event": gettext_lazy("Trigger event"),
+            "trigger_days": gettext_lazy("Trigger days"),
+            "delay_seconds": gettext_lazy("Delay (seconds)"),
+            "starts_at": gettext_lazy("Starts at"),
+            "ends_at": gettext_lazy("Ends at"),
+            "drip_per_day": gettext_lazy("Drip per day"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -238,14 +264,14 @@ class SurveyForm(forms.ModelForm):
     def clean_brand_color(self):
         color = self.cleaned_data["brand_color"]
         if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
-            raise forms.ValidationError("Use a colour like #4f46e5.")
+            raise forms.ValidationError(_("Use a colour like #4f46e5."))
         return color
 
     def _clean_schedule(self, data):
         if data.get("trigger") == TriggerType.EVENT and not data.get("trigger_event"):
-            self.add_error("trigger_event", "Name the usage event that triggers the survey.")
+            self.add_error("trigger_event", _("Name the usage event that triggers the survey."))
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", "The end must come after the start.")
+            self.add_error("ends_at", _("The end must come after the start."))
 
     def save(self, commit=True):
         survey = super().save(commit=False)
@@ -275,6 +301,7 @@ class WorkspaceForm(forms.ModelForm):
         model = SurveyWorkspace
         fields = ["name", "allowed_origins"]
         widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+        labels = {"name": gettext_lazy("Name"), "allowed_origins": gettext_lazy("Allowed origins")}
 
     def clean_allowed_origins(self):
         lines = [line.strip() for line in self.cleaned_data["allowed_origins"].splitlines() if line.strip()]
@@ -284,7 +311,9 @@ class WorkspaceForm(forms.ModelForm):
             if parts.scheme.lower() not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
                 bad.append(line)
         if bad:
-            raise forms.ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
+            raise forms.ValidationError(
+                _("Not an origin (scheme://host[:port]): %(origins)s") % {"origins": ", ".join(bad)}
+            )
         return "\n".join(normalize_origin(line) for line in lines)
 
 
@@ -295,13 +324,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(required=False, widget=DATE_INPUT)
-    end = forms.DateField(required=False, widget=DATE_INPUT, help_text="exclusive")
-    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Segment"}))
-    tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices])
-    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label="All CSMs")
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *SurveyKind.choices])
+    end = forms.DateField(required=False, widget=DATE_INPUT, help_text=gettext_lazy("exclusive"))
+    segment = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Segment")}))
+    tier = forms.ChoiceField(required=False, choices=[("", gettext_lazy("All tiers")), *Tier.choices])
+    owner = forms.ModelChoiceField(required=False, queryset=None, empty_label=gettext_lazy("All CSMs"))
+    kind = forms.ChoiceField(required=False, choices=[("", gettext_lazy("All kinds")), *SurveyKind.choices])
     q = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search comments…"})
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Search comments…")}),
     )
     theme = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

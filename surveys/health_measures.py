@@ -10,6 +10,7 @@ from datetime import UTC, date, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from health.registry import Measure, run_cached
 from usage.rollups import AccountRange, account_filter
@@ -135,20 +136,20 @@ def csat_days(days: Sequence[date], account_ids: Sequence[int]):
 SURVEY_MEASURES = (
     Measure(
         key="nps",
-        label="NPS",
+        label=_("NPS"),
         compute=nps_by_account,
         compute_days=nps_days,
-        unit="NPS",
-        description="Net Promoter Score of the account's answers over the last 12 months (-100 to 100).",
+        unit=_("NPS"),
+        description=_("Net Promoter Score of the account's answers over the last 12 months (-100 to 100)."),
         default_points=((-100.0, 0.0), (0.0, 50.0), (50.0, 100.0)),
     ),
     Measure(
         key="csat",
-        label="CSAT",
+        label=_("CSAT"),
         compute=csat_by_account,
         compute_days=csat_days,
-        unit="share",
-        description="Share of the account's CSAT answers that are 4 or 5, over the last 12 months.",
+        unit=_("share"),
+        description=_("Share of the account's CSAT answers that are 4 or 5, over the last 12 months."),
         default_points=((0.4, 0.0), (0.7, 50.0), (0.9, 100.0)),
     ),
 )

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     SCORE_RANGE,
@@ -48,7 +49,7 @@ class SurveyWorkspace(models.Model):
     key = models.CharField(max_length=32, unique=True, default=_workspace_key)
     secret = models.CharField(max_length=64, default=_workspace_secret)
     allowed_origins = models.TextField(
-        blank=True, help_text="One origin per line, e.g. https://app.example.com (scheme, host and port)."
+        blank=True, help_text=_("One origin per line, e.g. https://app.example.com (scheme, host and port).")
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -116,8 +117,8 @@ class Survey(models.Model):
     logo_url = models.URLField(blank=True)
 
     # Audience
-    segments = models.JSONField(default=list, blank=True, help_text="Account segments; empty = all.")
-    tiers = models.JSONField(default=list, blank=True, help_text="Account tiers; empty = all.")
+    segments = models.JSONField(default=list, blank=True, help_text=_("Account segments; empty = all."))
+    tiers = models.JSONField(default=list, blank=True, help_text=_("Account tiers; empty = all."))
     personas = models.ManyToManyField("accounts.Persona", blank=True, related_name="surveys")
     saved_view = models.ForeignKey(
         "accounts.SavedView",
@@ -125,7 +126,7 @@ class Survey(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="A shared saved view of the portfolio: only contacts of its accounts are asked.",
+        help_text=_("A shared saved view of the portfolio: only contacts of its accounts are asked."),
     )
     sample_percent = models.PositiveSmallIntegerField(
         default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -133,15 +134,15 @@ class Survey(models.Model):
 
     # Trigger (widget)
     trigger = models.CharField(max_length=24, choices=TriggerType.choices, default=TriggerType.PAGE_VIEW)
-    trigger_event = models.CharField(max_length=128, blank=True, help_text="Usage event name for the event trigger.")
-    trigger_days = models.PositiveIntegerField(default=0, help_text="Days after the contact signed up.")
-    delay_seconds = models.PositiveIntegerField(default=0, help_text="Wait this long on the page before showing.")
+    trigger_event = models.CharField(max_length=128, blank=True, help_text=_("Usage event name for the event trigger."))
+    trigger_days = models.PositiveIntegerField(default=0, help_text=_("Days after the contact signed up."))
+    delay_seconds = models.PositiveIntegerField(default=0, help_text=_("Wait this long on the page before showing."))
 
     # Schedule
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     drip_per_day = models.PositiveIntegerField(
-        null=True, blank=True, help_text="At most this many contacts asked per day (empty = no limit)."
+        null=True, blank=True, help_text=_("At most this many contacts asked per day (empty = no limit).")
     )
 
     created_at = models.DateTimeField(default=dj_timezone.now)
@@ -158,6 +159,14 @@ class Survey(models.Model):
     @property
     def score_range(self) -> tuple[int, int]:
         return SCORE_RANGE[SurveyKind(self.kind)]
+
+    @property
+    def tier_labels(self) -> list[str]:
+        """The audience's tiers by their names in the reader's language (codes kept if unknown)."""
+        from accounts.choices import Tier
+
+        names = dict(Tier.choices)
+        return [str(names.get(tier, tier)) for tier in self.tiers or []]
 
     def texts(self, language: str | None) -> dict:
         """The wording in `language` (else the default language): this language's custom texts
@@ -203,7 +212,7 @@ class SurveyDelivery(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
-        verbose_name_plural = "survey deliveries"
+        verbose_name_plural = _("survey deliveries")
         indexes = [
             models.Index(fields=["survey", "sent_at"]),
             models.Index(fields=["contact", "sent_at"]),
@@ -228,14 +237,14 @@ class SurveySendJob(models.Model):
     created_at = models.DateTimeField(default=dj_timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    candidates = models.PositiveIntegerField(default=0, help_text="Contacts matching the audience filters.")
-    scanned = models.PositiveIntegerField(default=0, help_text="Of the candidates, how many were planned so far.")
+    candidates = models.PositiveIntegerField(default=0, help_text=_("Contacts matching the audience filters."))
+    scanned = models.PositiveIntegerField(default=0, help_text=_("Of the candidates, how many were planned so far."))
     cursor = models.BigIntegerField(default=0)
     planned_all = models.BooleanField(default=False)
-    audience = models.PositiveIntegerField(default=0, help_text="Candidates in the sample.")
+    audience = models.PositiveIntegerField(default=0, help_text=_("Candidates in the sample."))
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    skipped = models.JSONField(default=dict, blank=True, help_text="Contacts not e-mailed, by reason (SkipReason).")
+    skipped = models.JSONField(default=dict, blank=True, help_text=_("Contacts not e-mailed, by reason (SkipReason)."))
     error = models.TextField(blank=True)
 
     class Meta:
@@ -368,7 +377,7 @@ class SurveyResponse(models.Model):
     )
     score = models.PositiveSmallIntegerField()
     comment = models.TextField(blank=True)
-    answers = models.JSONField(default=dict, blank=True, help_text="Follow-up answers by question id.")
+    answers = models.JSONField(default=dict, blank=True, help_text=_("Follow-up answers by question id."))
     language = models.CharField(max_length=8, default="en")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     submitted_at = models.DateTimeField(default=dj_timezone.now)
@@ -438,8 +447,8 @@ class SurveyDay(models.Model):
         MONTH = "m", "month"
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
-    day = models.DateField(help_text="The day, or the first day of the month.")
-    month = models.DateField(help_text="First day of the row's month.")
+    day = models.DateField(help_text=_("The day, or the first day of the month."))
+    month = models.DateField(help_text=_("First day of the row's month."))
     segment = models.CharField(max_length=64, null=True, blank=True)
     tier = models.CharField(max_length=16, null=True, blank=True)
     owner_id = models.BigIntegerField(null=True, blank=True)
@@ -485,7 +494,7 @@ class SurveyDayState(models.Model):
     Its row lock serialises every write to SurveyDay."""
 
     complete_until = models.DateField(null=True, blank=True)
-    rebuilt_at = models.DateTimeField(null=True, blank=True, help_text="Last full rebuild (group keys re-copied).")
+    rebuilt_at = models.DateTimeField(null=True, blank=True, help_text=_("Last full rebuild (group keys re-copied)."))
 
     class Meta:
         ordering = ["pk"]

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class UsageConfig(AppConfig):
     name = "usage"
-    verbose_name = "Usage"
+    verbose_name = gettext_lazy("Usage")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

@@ -4,6 +4,7 @@ The tables were made by the accounts app (their names still say so: the models m
 without moving data, usage migration 0001); their history is in accounts' migrations."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 
@@ -73,7 +74,7 @@ class AccountDailyUsage(models.Model):
     class Meta:
         db_table = "accounts_accountdailyusage"  # made by accounts before usage had its own app (no data moved)
         ordering = ["account_id", "day"]
-        verbose_name_plural = "account daily usage"
+        verbose_name_plural = _("account daily usage")
         indexes = [models.Index(fields=["day", "account"], name="usage_rollup_day")]
         constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_rollup_account_day")]
 

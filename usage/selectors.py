@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import AccountDailyUsage
 
@@ -40,4 +41,6 @@ def account_usage_series(*, account_id: int, days: int = 90, today: date | None 
 def account_usage_context(account) -> dict:
     """The account 360 page's usage KPI (`usage`) and chart data (`usage_chart`): one query."""
     usage = account_usage_series(account_id=account.pk, days=90)
-    return {"usage": usage, "usage_chart": {k: usage[k] for k in ("labels", "events", "users")}}
+    chart = {k: usage[k] for k in ("labels", "events", "users")}
+    chart["legend"] = {"events": gettext("Events"), "users": gettext("Active users")}  # the chart's tooltips
+    return {"usage": usage, "usage_chart": chart}

@@ -5,6 +5,7 @@ accounts.records to write."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.models import User
@@ -69,9 +70,9 @@ class JSONObjectField(serializers.JSONField):
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
         if not isinstance(data, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
+            raise serializers.ValidationError(_("Must be a JSON object."))
         if not _no_nul(data):
-            raise serializers.ValidationError("Must not contain NUL characters.")
+            raise serializers.ValidationError(_("Must not contain NUL characters."))
         return data
 
 
@@ -83,7 +84,7 @@ class ExternalIdListSerializer(serializers.ListSerializer):
 
     def validate(self, attrs):
         if len(attrs) > self.MAX_ITEMS:
-            raise serializers.ValidationError(f"At most {self.MAX_ITEMS} items per request.")
+            raise serializers.ValidationError(_("At most %(max)s items per request.") % {"max": self.MAX_ITEMS})
         return attrs
 
 

@@ -145,7 +145,12 @@ def duplicate_errors(items: list, key: str | None) -> list[dict]:
         if isinstance(value, str) and value:
             if value in seen:
                 errors.append(
-                    {"index": index, "field": key, "reason": f"Same {key} as item {seen[value]} in this list."}
+                    {
+                        "index": index,
+                        "field": key,
+                        "reason": _("Same %(field)s as item %(index)s in this list.")
+                        % {"field": key, "index": seen[value]},
+                    }
                 )
             seen.setdefault(value, index)
     return errors
@@ -183,7 +188,9 @@ class BodyLimitMixin:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit and length > limit:
-            raise BodyError(f"Request body is larger than {limit // (1024 * 1024)} MB.", "too_large", 413)
+            raise BodyError(
+                _("Request body is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, "too_large", 413
+            )
 
 
 class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
@@ -245,9 +252,12 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         data = request.data
         many = isinstance(data, list)
         if many and len(data) > MAX_ITEMS:
-            raise ItemsInvalid([], message=f"At most {MAX_ITEMS} items per request ({len(data)} sent).")
+            raise ItemsInvalid(
+                [],
+                message=_("At most %(max)s items per request (%(sent)s sent).") % {"max": MAX_ITEMS, "sent": len(data)},
+            )
         if many and not data:
-            raise ItemsInvalid([], message="The list is empty.")
+            raise ItemsInvalid([], message=_("The list is empty."))
         self._load_refs(data if many else [data])
         serializer = self.get_serializer(data=data, many=many)
         valid = serializer.is_valid()
@@ -273,7 +283,7 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
         if not isinstance(request.data, dict):
-            raise ItemsInvalid([{"field": None, "reason": "Send one JSON object."}])
+            raise ItemsInvalid([{"field": None, "reason": _("Send one JSON object.")}])
         self._load_refs([request.data])
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         if not serializer.is_valid():
@@ -290,7 +300,9 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                     instance=instance, values=values, author=_author(request), source="api"
                 )
         except ValueError as exc:
-            raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+            raise ItemsInvalid(
+                [{"field": None, "reason": str(exc)}], message=_("Refused: %(reason)s.") % {"reason": exc}
+            ) from exc
         except IntegrityError as exc:
             raise conflict_error(exc) from exc
         except ObjectNotUpdated as exc:  # another request deleted it between our read and our write
@@ -307,7 +319,9 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
                 with transaction.atomic():
                     return self._write(items)
             except ValueError as exc:
-                raise ItemsInvalid([{"field": None, "reason": str(exc)}], message=f"Refused: {exc}") from exc
+                raise ItemsInvalid(
+                    [{"field": None, "reason": str(exc)}], message=_("Refused: %(reason)s.") % {"reason": exc}
+                ) from exc
             except IntegrityError as exc:
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise conflict_error(exc) from exc
@@ -317,7 +331,9 @@ class ImportViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         ext = values.get("external_id")
         if ext and ext != getattr(instance, "external_id", None):
             if type(instance).objects.filter(external_id=ext).exclude(pk=instance.pk).exists():
-                raise ItemsInvalid([{"field": "external_id", "reason": f"{ext!r} is used by another record."}])
+                raise ItemsInvalid(
+                    [{"field": "external_id", "reason": _("'%(value)s' is used by another record.") % {"value": ext}}]
+                )
 
 
 def _import_schema(serializer_class, name: str):

@@ -42,7 +42,7 @@ class CustomFieldDefinition(models.Model):
     labels = models.JSONField(default=dict)
     choices = models.JSONField(default=list, blank=True)
     required = models.BooleanField(default=False)
-    filterable = models.BooleanField(default=True, help_text="Filter and sort the portfolio on it (indexed).")
+    filterable = models.BooleanField(default=True, help_text=_("Filter and sort the portfolio on it (indexed)."))
     archived = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=dj_timezone.now)

@@ -7,9 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
-from core.formats import format_money
+from core.formats import format_money, format_number
 from core.mentions import MENTION_RE
+
+from ..changelog import change_label as _change_label
+from ..changelog import change_subject, change_value
 
 register = template.Library()
 
@@ -50,12 +54,42 @@ def days_from_today(value) -> int | None:
 
 @register.filter
 def relative_days(days) -> str:
-    """'today', 'in 5d', '12d ago'."""
+    """'today', 'in 5d', '12d ago' (short, for dense tables), in the reader's language and digits."""
     if days is None:
         return ""
     if days == 0:
-        return "today"
-    return f"in {days}d" if days > 0 else f"{-days}d ago"
+        return gettext("today")
+    count = abs(int(days))
+    number = format_number(count, 0)
+    if days > 0:
+        return ngettext("in %(days)sd", "in %(days)sd", count) % {"days": number}
+    return ngettext("%(days)sd ago", "%(days)sd ago", count) % {"days": number}
+
+
+@register.filter
+def change_label(change) -> str:
+    """A change entry's field label in the reader's language (accounts.changelog)."""
+    return _change_label(change)
+
+
+@register.filter
+def change_before(change) -> str:
+    return change_value(change, "before")
+
+
+@register.filter
+def change_after(change) -> str:
+    return change_value(change, "after")
+
+
+@register.filter
+def activity_subject(activity) -> str:
+    """A timeline entry's subject; a change entry's is rebuilt from its changes in the reader's
+    language (the stored one is in the source language, for the API and exports)."""
+    changes = (activity.metadata or {}).get("changes") if activity.kind == "change" else None
+    if changes:
+        return change_subject(changes, contact=str(activity.contact) if activity.contact_id else "")
+    return activity.subject or activity.get_kind_display()
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DigestLog(models.Model):
@@ -15,7 +16,7 @@ class DigestLog(models.Model):
     local_date = models.DateField()
     since = models.DateTimeField()
     claimed_at = models.DateTimeField(default=timezone.now)
-    claim = models.CharField(max_length=32, help_text="The sweep that claimed the row.")
+    claim = models.CharField(max_length=32, help_text=_("The sweep that claimed the row."))
     sent_at = models.DateTimeField(null=True, blank=True)
     items = models.PositiveIntegerField(default=0)
 

@@ -46,6 +46,8 @@ __all__ = ["DigestRun", "digest_contents", "digests_send", "local_now", "users_d
 SECTION_LIMIT = 15  # rows listed per section; the count says how many in all
 WORKER_ROLES = [Role.CSM, Role.MANAGER, Role.ADMIN]
 
+_BAND_LABELS = dict(HealthBand.choices)
+
 
 @dataclass
 class DigestRun:
@@ -202,8 +204,9 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
                 "account": name,
                 "old_score": old_score,
                 "new_score": new_score,
-                "old_band": old_band,
-                "new_band": new_band,
+                # lazy labels: the e-mail renders them in its recipient's language
+                "old_band": _BAND_LABELS.get(old_band, old_band),
+                "new_band": _BAND_LABELS.get(new_band, new_band),
                 "url": account_url(account_id),
             }
         )

@@ -1,19 +1,22 @@
-// Account 360: the 90-day usage chart (vendored Chart.js). Data comes from a json_script tag.
+// Account 360: the 90-day usage chart (vendored Chart.js). Data comes from a json_script tag, with
+// the legend in the page's language; dates follow the page's locale (static/js/i18n.js sets the
+// locale and the direction of every chart).
 (function () {
   const source = document.getElementById("usage-data");
   const canvas = document.getElementById("usage-chart");
   if (!source || !canvas || !window.Chart) return;
   const data = JSON.parse(source.textContent);
+  const legend = data.legend || { events: "Events", users: "Active users" };
   const labels = data.labels.map((d) => {
     const [y, m, day] = d.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(window.pulseLocale, { month: "short", day: "numeric", timeZone: "UTC" });
   });
   new Chart(canvas, {
     data: {
       labels,
       datasets: [
-        { type: "bar", label: "Events", data: data.events, backgroundColor: "rgba(99,102,241,.35)", hoverBackgroundColor: "rgba(99,102,241,.6)", borderRadius: 2, yAxisID: "y", order: 2 },
-        { type: "line", label: "Active users", data: data.users, borderColor: "#12b76a", backgroundColor: "#12b76a", borderWidth: 2, pointRadius: 0, tension: 0.3, yAxisID: "y1", order: 1 },
+        { type: "bar", label: legend.events, data: data.events, backgroundColor: "rgba(99,102,241,.35)", hoverBackgroundColor: "rgba(99,102,241,.6)", borderRadius: 2, yAxisID: "y", order: 2 },
+        { type: "line", label: legend.users, data: data.users, borderColor: "#12b76a", backgroundColor: "#12b76a", borderWidth: 2, pointRadius: 0, tension: 0.3, yAxisID: "y1", order: 1 },
       ],
     },
     options: {

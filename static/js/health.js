@@ -1,5 +1,6 @@
 /* Health trend charts: draws every canvas[data-health-chart] (data in the json_script named
-   by the attribute), on load and after each htmx swap. */
+   by the attribute, with the legend in the page's language), on load and after each htmx swap.
+   Dates follow the page's locale (static/js/i18n.js sets the locale and direction of charts). */
 (function () {
   if (window.healthCharts) return;
   window.healthCharts = true;
@@ -10,11 +11,15 @@
       var src = document.getElementById(el.dataset.healthChart);
       if (!src) return;
       var d = JSON.parse(src.textContent);
+      var labels = d.labels.map(function (s) {
+        var p = s.split("-").map(Number);
+        return new Date(Date.UTC(p[0], p[1] - 1, p[2])).toLocaleDateString(window.pulseLocale, { month: "short", day: "numeric", timeZone: "UTC" });
+      });
       el.dataset.drawn = "1";
       var colour = function (v) { return v < d.red_below ? "#f04438" : (v >= d.green_from ? "#12b76a" : "#f79009"); };
       new Chart(el, {
         type: "line",
-        data: { labels: d.labels, datasets: [{ label: "Health", data: d.scores, borderColor: "#6366f1", borderWidth: 2,
+        data: { labels: labels, datasets: [{ label: d.legend || "Health", data: d.scores, borderColor: "#6366f1", borderWidth: 2,
           pointRadius: d.scores.length > 40 ? 0 : 2, pointBackgroundColor: d.scores.map(colour), tension: 0.25, fill: false, spanGaps: true }] },
         options: { responsive: true, maintainAspectRatio: false, animation: false,
           plugins: { legend: { display: false } },

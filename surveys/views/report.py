@@ -68,7 +68,7 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         owners = [{"key": key, **scores_from_counts(c)} for key, c in counts["owner_id"] if _answered(c)]
         names = report_owner_names(owner_ids=[r["key"] for r in owners if r["key"]])
         for row in owners:
-            row["label"] = names.get(row["key"], "No owner")
+            row["label"] = names.get(row["key"], _("No owner"))
         tier_labels = dict(Tier.choices)
         for row in tiers:
             row["label"] = tier_labels.get(row["key"], row["key"])
