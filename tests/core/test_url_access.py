@@ -193,8 +193,6 @@ PUBLIC_ROUTES = {
     "conversations:track_open",
     "conversations:track_click",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
-    # inbound e-mail: the workspace's secret token in the path (a wrong one is 404), providers' signatures
-    "conversations:track_click",  # signed tracking links in sent e-mails
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
 # saved views; and routes that answer POST with 405 (the schema, the docs).
