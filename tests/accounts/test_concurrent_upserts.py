@@ -80,7 +80,18 @@ def test_segment_group_and_identify_that_lose_the_race_use_the_winners_record(mo
     _, basic = _clients()
     acme = AccountFactory(external_id="acme", name="Acme")
     ContactFactory(external_id="u1", account=acme)
-    blind_once(monkeypatch, tracking, "_find", None)
+    # The batch read its accounts and contacts before another request created them: it finds none,
+    # its insert conflicts, and it runs again with the winners' records (usage.tracking_upserts).
+    original = tracking.TrackingRecords
+    calls = []
+
+    def blind_first(*, account_ids, contact_ids):
+        calls.append(1)
+        if len(calls) == 1:
+            return original(account_ids=set(), contact_ids=set())
+        return original(account_ids=account_ids, contact_ids=contact_ids)
+
+    monkeypatch.setattr(tracking, "TrackingRecords", blind_first)
     body = {"groupId": "acme", "traits": {"name": "Acme"}} if kind == "group" else {"userId": "u1"}
     response = basic.post(f"/v1/{kind}", body, format="json")
     assert response.status_code == 200, response.content
@@ -155,8 +166,8 @@ def _race(monkeypatch, module, name, request):
     ("module", "name", "path", "body"),
     [
         (records, "_by_external_id", "/api/v1/accounts/", {"external_id": "new-1", "name": "New"}),
-        (tracking, "_find", "/v1/group", {"groupId": "new-1", "traits": {"name": "New"}}),
-        (tracking, "_find", "/v1/identify", {"userId": "new-1", "traits": {"email": "n@x.com"}}),
+        (tracking, "TrackingRecords", "/v1/group", {"groupId": "new-1", "traits": {"name": "New"}}),
+        (tracking, "TrackingRecords", "/v1/identify", {"userId": "new-1", "traits": {"email": "n@x.com"}}),
         (tracking, "_in", "/v1/track", {"userId": "new-1", "event": "E", "context": {"groupId": "new-1"}}),
     ],
 )
