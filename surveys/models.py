@@ -313,10 +313,15 @@ class FatigueTouch(models.Model):
 
 
 class ResponseTheme(models.Model):
-    """A group of similar comments (computed by surveys.themes in a Celery task)."""
+    """A group of comments on one topic, in any language (computed by surveys.themes in the
+    background). `language` is the one most of its comments are written in (its label's and
+    example's), `languages` the number of comments per language."""
 
     label = models.CharField(max_length=120)
     keywords = models.JSONField(default=list, blank=True)
+    example = models.TextField(blank=True, default="")
+    language = models.CharField(max_length=16, blank=True, default="")
+    languages = models.JSONField(default=dict, blank=True)
     size = models.PositiveIntegerField(default=0)
     method = models.CharField(max_length=24, default="")
     computed_at = models.DateTimeField(default=dj_timezone.now)
