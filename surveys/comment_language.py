@@ -9,7 +9,12 @@ is needed to tell them apart.
 
 import unicodedata
 
-__all__ = ["comment_language"]
+from django.utils.translation import get_language_info, gettext_lazy as _
+
+__all__ = ["comment_language", "language_label"]
+
+SCRIPT_LABELS = {"latin": _("Latin script"), "cyrillic": _("Cyrillic script"), "other": _("Other")}
+LANGUAGE_CODES = {"zh": "zh-hans"}
 
 PERSIAN_LETTERS = frozenset("پچژگکی")
 
@@ -48,3 +53,14 @@ def comment_language(text: str) -> str:
     if script == "han":
         return "zh"
     return script
+
+
+def language_label(code: str) -> str:
+    """What a person reads for a code of `comment_language`: the language's own name
+    ("العربية", "فارسی", "中文"), or the script's name in the reader's language."""
+    if code in SCRIPT_LABELS:
+        return str(SCRIPT_LABELS[code])
+    try:
+        return get_language_info(LANGUAGE_CODES.get(code, code))["name_local"]
+    except KeyError:
+        return code

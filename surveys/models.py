@@ -332,6 +332,12 @@ class ResponseTheme(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def language_counts(self) -> list[tuple[str, int]]:
+        """[(language name, comments)] biggest first, for the report."""
+        from .comment_language import language_label
+
+        return [(language_label(code), n) for code, n in sorted(self.languages.items(), key=lambda kv: -kv[1])]
+
 
 class SurveyResponseQuerySet(models.QuerySet):
     def submitted_between(self, start, end):

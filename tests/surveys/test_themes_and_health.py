@@ -176,3 +176,14 @@ def test_demo_step_seeds_surveys_and_a_year_of_answers_where_churners_are_unhapp
     unhappy = survey_scores(start=start, end=end, account_ids=churned)
     others = survey_scores(start=start, end=end, account_ids=set(ctx.extra["account_ids"]) - churned)
     assert unhappy["nps"] < others["nps"] - 20
+    # comments in all four languages, on more than one topic each (issue 22: themes across languages)
+    from surveys.comment_language import comment_language
+
+    by_language: dict[str, set] = {}
+    answered_in: dict[str, int] = {}
+    for comment, language in answers.exclude(comment="").values_list("comment", "language"):
+        by_language.setdefault(comment_language(comment), set()).add(comment)
+        answered_in[language] = answered_in.get(language, 0) + 1
+    expected = {code for code in ("ar", "fa", "zh") if answered_in.get(code, 0) >= 5}
+    assert expected and "latin" in by_language
+    assert all(len(by_language.get(code, ())) >= 3 for code in expected), (answered_in, by_language)
