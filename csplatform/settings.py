@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,6 +124,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The survey widget's public endpoints (/widget/) skip what follows but Common and XFrameOptions.
     "surveys.middleware.WidgetMiddleware",
+    # Content-Security-Policy on every page (not on the widget's endpoints above: their script
+    # runs on customers' sites, under the customers' own policy).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +144,28 @@ MIDDLEWARE = [
     # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts only from our origin or inline with the
+# request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers
+# (static/js/behaviors.js binds data-* attributes instead), no eval, nothing framed by others.
+# Styles allow inline attributes (`style="…"` and htmx's indicator style). PULSE_CSP_REPORT_ONLY=1
+# sends it as Content-Security-Policy-Report-Only while a deployment checks its own additions.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+_CSP_REPORT_ONLY = env_bool("PULSE_CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _CSP_REPORT_ONLY else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if _CSP_REPORT_ONLY else None
 
 AUTHENTICATION_BACKENDS = [
     # First: counts failed logins and refuses locked-out ones before any password is checked.
@@ -262,10 +288,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (OOM, SIGKILL) goes back to the queue instead of being
+# acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must
+# exceed the longest task (a nightly chunk takes seconds) and the longest countdown/ETA.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800)
 # A broker that cannot be reached fails a publish in about a second (the message then goes to the
 # outbox, core.outbox) instead of hanging the request that queued it.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -289,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     # Before the health recompute (its roll-up weights): base-currency MRR at the month's rates.
+    # A night whose chord never finished (a lost worker, a chunk failed for good) is finished here.
+    "nightly-health-check": {
+        "task": "health.tasks.health_nightly_check_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "nightly-base-currency-mrr": {
         "task": "accounts.tasks.account_base_mrr_refresh_task",
         "schedule": crontab(hour=1, minute=0),

@@ -304,3 +304,26 @@ class ChurnModel(models.Model):
 
     def __str__(self) -> str:
         return f"Churn model {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class NightlyRun(models.Model):
+    """One night's fan-out of the recompute (health.tasks.health_nightly_task): when it started,
+    how many chunks it sent, and when its finish step ran. The finish checks completeness
+    (every account has the day's snapshot, else it recomputes the missing ones) and the
+    morning check (health_nightly_check_task) runs the finish for a night whose chord never
+    completed: a lost worker, a chunk that failed for good."""
+
+    day = models.DateField(unique=True)
+    chunks = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=dj_timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    recovered = models.PositiveIntegerField(
+        default=0, help_text="Accounts the finish found without a snapshot and recomputed."
+    )
+    finished_by = models.CharField(max_length=20, blank=True)  # "chord" or "check"
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Nightly {self.day}"

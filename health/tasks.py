@@ -14,9 +14,12 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
     scores_recomputed signal that playbooks chains on). First, once events exist, the default
     scorecard's event measures (no-op after that), and the day's population is dropped so
     the chunks rank against the book as it is now (the first chunk computes it)."""
+    from django.utils import timezone
+
     from accounts.models import Account
 
     from .measures_activity import population_forget
+    from .models import NightlyRun
     from .recompute import scorecard_default_events_pick, today
 
     day = as_of or today().isoformat()
@@ -24,6 +27,16 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
     population_forget(date.fromisoformat(day))
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    NightlyRun.objects.update_or_create(
+        day=date.fromisoformat(day),
+        defaults={
+            "chunks": len(chunks),
+            "started_at": timezone.now(),
+            "finished_at": None,
+            "recovered": 0,
+            "finished_by": "",
+        },
+    )
     if not chunks:
         finish = health_recompute_finish_task.delay(day)
         return {"day": day, "chunks": 0, "finish_id": finish.id}
@@ -31,18 +44,40 @@ def health_nightly_task(as_of: str | None = None, chunk_size: int = NIGHTLY_CHUN
     return {"day": day, "chunks": len(chunks), "finish_id": finish.id}
 
 
-@shared_task(acks_late=True)
+# acks_late with reject-on-worker-lost (settings): a chunk whose worker died goes back to the
+# queue after the broker's visibility timeout; the finish recomputes what is still missing.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def health_recompute_chunk_task(account_ids: list[int], as_of: str) -> int:
     from .recompute import health_chunk_recompute
 
     return len(health_chunk_recompute(as_of=date.fromisoformat(as_of), account_ids=account_ids))
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def health_recompute_finish_task(as_of: str) -> int:
-    from .recompute import health_recompute_finish
+    """The chord's last step: completeness check, roll-up, scores_recomputed (once per night).
+    Returns how many accounts it found unscored and recomputed."""
+    from .recompute import health_nightly_finish
 
-    return len(health_recompute_finish(as_of=date.fromisoformat(as_of)))
+    return health_nightly_finish(as_of=date.fromisoformat(as_of)).recovered
+
+
+@shared_task
+def health_nightly_check_task(grace_minutes: int = 30) -> list[str]:
+    """Morning safety net (beat): a night whose chord never finished (a chunk failed for good,
+    the finish itself was lost) is finished here: missing accounts recomputed, parents rolled
+    up, the nightly playbook run started. Returns the days it finished."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import NightlyRun
+    from .recompute import health_nightly_finish
+
+    stale = NightlyRun.objects.filter(
+        finished_at__isnull=True, started_at__lt=timezone.now() - timedelta(minutes=grace_minutes)
+    )
+    return [health_nightly_finish(as_of=run.day, finished_by="check").day.isoformat() for run in stale.order_by("day")]
 
 
 @shared_task

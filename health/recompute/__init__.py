@@ -25,7 +25,14 @@ from .plans import plans_load, plans_or_default, scorecard_default_ensure, score
 from .refresh import REFRESH_DELAY_SECONDS, account_health_refresh, account_health_refresh_soon, refresh_key
 from .rollup import health_parents_rollup
 from .rows import score_rows
-from .run import RecomputeResult, health_chunk_recompute, health_recompute, health_recompute_finish
+from .run import (
+    RecomputeResult,
+    health_chunk_recompute,
+    health_day_missing,
+    health_nightly_finish,
+    health_recompute,
+    health_recompute_finish,
+)
 
 __all__ = [
     "CHUNK_SIZE",
@@ -40,6 +47,8 @@ __all__ = [
     "chunk_inputs",
     "health_backfill",
     "health_chunk_recompute",
+    "health_day_missing",
+    "health_nightly_finish",
     "health_current_update",
     "health_parents_rollup",
     "health_recompute",

@@ -1,20 +1,34 @@
 """The recompute runs: all accounts or some in this process (health_recompute), and the two
 steps of the nightly Celery fan-out (one chunk; the finish after every chunk)."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models, transaction
+from django.utils import timezone as dj_timezone
+
 from accounts.models import Account
 
 from .. import signals
-from ..models import HealthScore
+from ..models import HealthScore, NightlyRun
 from .compute import health_scores_compute
 from .current import health_current_update
 from .inputs import account_ranges, today
 from .rollup import health_parents_rollup
 
-__all__ = ["RecomputeResult", "health_chunk_recompute", "health_recompute", "health_recompute_finish"]
+__all__ = [
+    "RecomputeResult",
+    "health_chunk_recompute",
+    "health_day_missing",
+    "health_nightly_finish",
+    "health_recompute",
+    "health_recompute_finish",
+]
+
+MISSING_CHUNK = 5000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +61,32 @@ def health_recompute_finish(*, as_of: date, account_ids: Sequence[int] | None = 
     )
     signals.scores_recomputed.send(sender=HealthScore, account_ids=ids, day=as_of)
     return parents
+
+
+def health_day_missing(*, as_of: date) -> list[int]:
+    """Accounts without a snapshot for `as_of`: what a lost chunk leaves behind."""
+    scored = HealthScore.objects.filter(day=as_of, account_id=models.OuterRef("pk"))
+    return list(Account.objects.filter(~models.Exists(scored)).order_by("id").values_list("id", flat=True))
+
+
+def health_nightly_finish(*, as_of: date, finished_by: str = "chord") -> NightlyRun:
+    """The nightly finish with a completeness check: recompute the accounts no chunk scored
+    (a worker lost mid-chunk whose redelivery has not come yet, a chunk that failed), then
+    the roll-up and the signal, once per night: a second call for a finished night does
+    nothing (the chord's finish and the morning check may both come)."""
+    with transaction.atomic():
+        run, _ = NightlyRun.objects.select_for_update().get_or_create(day=as_of)
+        if run.finished_at is not None:
+            return run
+        missing = health_day_missing(as_of=as_of)
+        for i in range(0, len(missing), MISSING_CHUNK):
+            health_chunk_recompute(as_of=as_of, account_ids=missing[i : i + MISSING_CHUNK])
+        if missing:
+            logger.warning("health nightly %s: %d accounts had no snapshot; recomputed", as_of, len(missing))
+        run.recovered, run.finished_by, run.finished_at = len(missing), finished_by, dj_timezone.now()
+        run.save(update_fields=["recovered", "finished_by", "finished_at"])
+    health_recompute_finish(as_of=as_of)
+    return run
 
 
 def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | None = None) -> RecomputeResult:
