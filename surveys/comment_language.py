@@ -9,7 +9,8 @@ is needed to tell them apart.
 
 import unicodedata
 
-from django.utils.translation import get_language_info, gettext_lazy as _
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["comment_language", "language_label"]
 
