@@ -13,3 +13,24 @@ from django.utils.translation import gettext_lazy as _
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        self._slack_ready()
+
+    def _slack_ready(self) -> None:
+        """Slack and Teams (conversations/slack/): notifications' Slack channel, the playbook
+        action, the Celery tasks, the settings page in the sidebar."""
+        from core.navigation import register_menu_item
+        from notifications.channels import DeliveryChannel, register_delivery_channel
+        from playbooks.actions import register_action
+
+        from .slack import tasks  # noqa: F401  (the Celery tasks live in a subpackage)
+        from .slack.alerts import chat_alert_action, slack_channel_available, slack_notifications_deliver
+
+        register_delivery_channel(
+            DeliveryChannel(
+                key="slack", label=_("Slack"), deliver=slack_notifications_deliver, available=slack_channel_available
+            )
+        )
+        register_action(chat_alert_action())
+        register_menu_item("configure", _("Slack and Teams"), "conversations:slack", "message", order=115)

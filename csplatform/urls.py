@@ -55,5 +55,6 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
     *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
+    path("", include("conversations.urls")),  # pages and Slack's endpoints; no API yet
     path("", include("demo.urls")),  # the top floor: pages only, no API
 ]

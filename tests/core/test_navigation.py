@@ -87,6 +87,7 @@ SIDEBAR = [
     ("Configure", "Users", "core:user_list", "user", "admin"),
     ("Configure", "API docs", "api-docs", "note", "admin"),
     ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
+    ("Configure", "Slack and Teams", "conversations:slack", "message", "readonly"),
     ("Configure", "My API tokens", "core:token_list", "key", "readonly"),
 ]
 
@@ -106,12 +107,13 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-6:] == [
+    assert [i["label"] for i in sections["Configure"]][-7:] == [
         "Webhooks",
         "API keys",
         "Users",
         "API docs",
         "Audit log",
+        "Slack and Teams",
         "My API tokens",
     ]
 

@@ -1,0 +1,3 @@
+from .slack import ChatDelivery, SlackUserLink, SlackWorkspace, TeamsWebhook
+
+__all__ = ["ChatDelivery", "SlackUserLink", "SlackWorkspace", "TeamsWebhook"]
