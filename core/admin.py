@@ -1,14 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import APIKey, AuditEvent, User, WebhookDelivery, WebhookEndpoint
+
+# The admin's own chrome is translated by Django; its titles are ours.
+admin.site.site_header = _("Pulse CS administration")
+admin.site.site_title = _("Pulse CS administration")
+admin.site.index_title = _("Data and settings")
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "manager", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Customer Success", {"fields": ("role", "manager", "title")}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Customer Success"), {"fields": ("role", "manager", "title", "language", "timezone", "digits", "calendar")}),
+    )
 
 
 @admin.register(APIKey)

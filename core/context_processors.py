@@ -1,8 +1,11 @@
 from functools import partial
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
+from .languages import language_is_bidi
 from .navigation import NAV_BADGES, SECTIONS, menu_items, topbar_items
 
 
@@ -38,3 +41,13 @@ def navigation(request):
     if matches:
         max(matches, key=lambda e: len(e["url"]))["active"] = True
     return {"nav_sections": sections, "topbar_items": topbar_items()}
+
+
+def language(request):
+    """`<html lang dir>` and the header's switch: the active language, its direction, the choices."""
+    code = translation.get_language() or settings.LANGUAGE_CODE
+    return {
+        "html_lang": code,
+        "html_dir": "rtl" if language_is_bidi(code) else "ltr",
+        "site_languages": settings.LANGUAGES,
+    }

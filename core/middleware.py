@@ -64,3 +64,21 @@ class ServiceUnavailableMiddleware:
         from core.views.errors import service_unavailable
 
         return service_unavailable(request, exception)
+
+
+class UserLanguageMiddleware:
+    """The signed-in user's own language, time zone, digits and calendar (core.i18n).
+
+    Django's LocaleMiddleware (earlier in MIDDLEWARE) has already chosen between the language
+    cookie and the browser's Accept-Language; a user who chose a language in their profile gets
+    that one instead, on every device. Placed right after AuthenticationMiddleware: `request.user`
+    is the session's user, loaded once per request anyway by LoginRequiredMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.i18n import activate_for_user
+
+        request.LANGUAGE_CODE = activate_for_user(getattr(request, "user", None))
+        return self.get_response(request)

@@ -4,9 +4,10 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
-from .choices import ROLE_RANK, APIKeyScope, Role
+from .choices import ROLE_RANK, APIKeyScope, Calendar, Digits, Role
 from .invitations.models import Invitation  # noqa: F401  (invitations to join the team)
 from .outbox.models import OutboxMessage  # noqa: F401  (work kept while the broker is down)
 
@@ -16,16 +17,37 @@ class User(AbstractUser):
     read-only users change nothing, CSMs work accounts, managers also see and steer the
     team's work, admins configure the platform."""
 
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CSM)
-    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
-    title = models.CharField(max_length=120, blank=True)
-    # What the user's e-mails (notifications, the daily digest) are written in and when their
-    # morning is. Issue 22's language switch will set `language`; until then it is only stored.
-    language = models.CharField(max_length=16, blank=True, help_text="Empty: the site's language.")
-    timezone = models.CharField(max_length=64, default="UTC", help_text="An IANA zone, e.g. Europe/Paris.")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CSM)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", verbose_name=_("manager")
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    # What the user's pages and e-mails (notifications, the daily digest) are written in, when
+    # their morning is, and how numbers and dates are shown to them (core.i18n, docs/i18n.md).
+    # The header's language switch and the profile page (/me/) set them.
+    language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("Empty: the browser's language."))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", help_text=_("An IANA zone, e.g. Europe/Paris.")
+    )
+    digits = models.CharField(
+        _("digits"),
+        max_length=8,
+        choices=Digits.choices,
+        default=Digits.WESTERN,
+        help_text=_("For Arabic and Persian: the digits numbers are written with."),
+    )
+    calendar = models.CharField(
+        _("calendar"),
+        max_length=16,
+        choices=Calendar.choices,
+        default=Calendar.GREGORIAN,
+        help_text=_("For Persian: the calendar dates are shown in. Dates are stored as they are."),
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -90,7 +112,8 @@ class APIKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
@@ -126,6 +149,8 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["url", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
 
     def __str__(self) -> str:
         return self.url
@@ -138,10 +163,10 @@ class WebhookDelivery(models.Model):
     """One event sent (or to be sent) to one endpoint, with every attempt's outcome."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RETRYING = "retrying", "Retrying"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        RETRYING = "retrying", _("Retrying")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=64)
@@ -158,7 +183,8 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_endpoint"),
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .choices import Role
 
@@ -17,7 +18,7 @@ class RoleRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         needed = self.view_role if request.method in ("GET", "HEAD", "OPTIONS") else self.edit_role
         if not request.user.has_role(needed):
-            raise PermissionDenied(f"This needs the {Role(needed).label} role.")
+            raise PermissionDenied(_("This needs the %(role)s role.") % {"role": Role(needed).label})
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -36,4 +37,4 @@ class ManagerRequiredMixin(RoleRequiredMixin):
 def require_role(user, role: str) -> None:
     """For function views and services called from views."""
     if not (user.is_authenticated and user.has_role(role)):
-        raise PermissionDenied(f"This needs the {Role(role).label} role.")
+        raise PermissionDenied(_("This needs the %(role)s role.") % {"role": Role(role).label})

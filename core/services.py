@@ -1,7 +1,10 @@
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .choices import APIKeyScope
 from .models import APIKey, User
@@ -115,4 +118,23 @@ def user_update(*, user: User, password: str | None = None, **fields) -> User:
     user.full_clean(exclude=["password", "username"])
     if update_fields:
         user.save(update_fields=update_fields)
+    return user
+
+
+_PREFERENCES = {"language", "timezone", "digits", "calendar"}
+
+
+def user_preferences_update(*, user: User, **fields) -> User:
+    """A user's own display choices (the profile page, the header's language switch): language
+    ("" = the browser's), IANA time zone, digits, calendar. Validated by the model's fields."""
+    unknown = set(fields) - _PREFERENCES
+    if unknown:
+        raise ValueError(f"cannot change: {', '.join(sorted(unknown))}")
+    if fields.get("language") and fields["language"] not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": gettext("This site does not speak that language.")})
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if fields:
+        user.full_clean(exclude=[f.name for f in user._meta.fields if f.name not in fields])
+        user.save(update_fields=list(fields))
     return user

@@ -3,11 +3,14 @@ from django.urls import path
 from .views import audit as views_audit
 from .views import integrations as views_integrations
 from .views import invitations as views_invitations
+from .views import profile as views_profile
 from .views import users as views
 
 app_name = "core"
 
 urlpatterns = [
+    path("me/", views_profile.ProfileView.as_view(), name="profile"),
+    path("language/", views_profile.LanguageSwitchView.as_view(), name="language_switch"),
     path("team/users/", views.UserListView.as_view(), name="user_list"),
     # New team members are invited (they choose their own password), never created with one.
     path("team/users/new/", views_invitations.InvitationCreateView.as_view(), name="user_create"),

@@ -128,9 +128,14 @@ MIDDLEWARE = [
     # runs on customers' sites, under the customers' own policy).
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switch's cookie, else the browser's Accept-Language (Django's order);
+    # after SessionMiddleware, before CommonMiddleware, as Django asks (docs/i18n.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's profile beats both: language, time zone, digits, calendar (core.i18n).
+    "core.middleware.UserLanguageMiddleware",
     # Who and from where, for the audit trail (core.audit).
     "core.audit.AuditContextMiddleware",
     "core.middleware.LoginRequiredMiddleware",
@@ -202,6 +207,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.language",
             ],
         },
     },
@@ -234,7 +240,12 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# Each language named in itself: the header's switch lists them so (docs/i18n.md).
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fa", "فارسی"), ("zh-hans", "中文")]
+# The switch's cookie (anonymous pages such as the sign-in form): a year, same-site.
+LANGUAGE_COOKIE_NAME = "pulse_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 # Our gettext catalogues (locale/<lang>/LC_MESSAGES/django.po; `make messages` updates them).

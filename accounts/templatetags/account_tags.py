@@ -1,15 +1,14 @@
 """Small presentation helpers for account pages: money, relative days, badges."""
 
 from datetime import date
-from decimal import Decimal
 
 from django import template
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.formats import format_money
 from core.mentions import MENTION_RE
 
 register = template.Library()
@@ -28,32 +27,15 @@ TIER_COLOURS = {"strategic": "brand", "key": "blue", "standard": "", "tech_touch
 
 @register.filter
 def money(value, currency: str | None = None) -> str:
-    """$1.2M, $84.5k, $950 (short, for dense tables); without a currency, the base currency."""
-    if value is None:
-        return "—"
-    currency = currency or settings.BASE_CURRENCY
-    amount = Decimal(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    if amount >= 999_500:
-        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
-    elif amount >= 9_995:
-        text = f"{amount / 1000:.0f}k"
-    elif amount >= 1000:
-        text = f"{amount / 1000:.1f}".rstrip("0").rstrip(".") + "k"
-    else:
-        text = f"{amount:.0f}"
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+    """$1.2M, $84k, $950 (short, for dense tables) in the reader's locale and digits
+    (core.formats: "1.2 مليون US$", "US$8.4万"); without a currency, the base currency."""
+    return format_money(value, currency or None, compact=True)
 
 
 @register.filter
 def money_full(value, currency: str | None = None) -> str:
-    if value is None:
-        return "—"
-    currency = currency or settings.BASE_CURRENCY
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    return f"{symbol}{Decimal(value):,.0f}" if symbol else f"{Decimal(value):,.0f} {currency}"
+    """$1,234 / ‏1,234 US$ / US$1,234, in the reader's locale and digits (core.formats)."""
+    return format_money(value, currency or None)
 
 
 @register.filter

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
@@ -11,19 +12,21 @@ from .models import Invitation
 class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
-        fields = ["email", "first_name", "last_name", "role", "manager"]
+        fields = ["email", "first_name", "last_name", "role", "manager", "language"]
         labels = {
             "email": _("E-mail"),
             "first_name": _("First name"),
             "last_name": _("Last name"),
             "role": _("Role"),
             "manager": _("Manager"),
+            "language": _("Language"),
         }
         help_texts = {
             "role": _(
                 "Read-only sees everything and changes nothing; CSMs work accounts; managers also "
                 "see team views; admins configure the platform."
             ),
+            "language": _("The invitation is written in it, and their pages will be."),
             "email": _("They get a link to choose their own user name and password; it works once, for 7 days."),
         }
 
@@ -34,6 +37,12 @@ class InvitationForm(forms.ModelForm):
             is_active=True, role__in=[Role.MANAGER, Role.ADMIN]
         ).order_by("first_name")
         self.fields["manager"].required = False
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            required=False,
+            choices=[("", _("Mine")), *settings.LANGUAGES],
+            help_text=self._meta.help_texts["language"],
+        )
 
 
 class InvitationAcceptForm(forms.Form):

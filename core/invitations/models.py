@@ -15,6 +15,8 @@ class Invitation(models.Model):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CSM)
+    # The invited person's language: the invitation e-mail is written in it and their profile starts with it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,9 +12,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import recipient_language
 from core.models import User
 
 from .models import Invitation
@@ -35,8 +36,9 @@ def _valid_days() -> int:
 def _mail(invitation: Invitation, token: str) -> None:
     link = settings.SITE_URL + reverse("core:invitation_accept", args=[token])
     inviter = invitation.invited_by
-    language = getattr(inviter, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    # Written for the invited person: their language, else the inviter's (recipient_language's default).
+    invitee = User(language=invitation.language, timezone=getattr(inviter, "timezone", "UTC"))
+    with recipient_language(invitee, default=getattr(inviter, "language", "")):
         context = {
             "invitation": invitation,
             "link": link,
@@ -70,6 +72,7 @@ def invitation_create(
     first_name: str = "",
     last_name: str = "",
     manager: User | None = None,
+    language: str = "",
 ) -> Invitation:
     """Invite `email`; the mail leaves after commit. An address that already has an active user,
     or a pending invitation, is refused with a reason on the field."""
@@ -88,6 +91,7 @@ def invitation_create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         manager=manager,
+        language=language or "",
     )
     token = _new_token(invitation)
     invitation.full_clean()
@@ -136,6 +140,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
         last_name=invitation.last_name,
         role=invitation.role,
         manager=invitation.manager,
+        language=invitation.language,
     )
     try:
         validate_password(password, user)

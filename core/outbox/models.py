@@ -3,6 +3,7 @@ the broker is back (`core.outbox.services.outbox_flush`)."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -17,6 +18,8 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
 
     def __str__(self) -> str:
         return f"{self.task}[{self.task_id}]"

@@ -54,7 +54,7 @@ class APIKeyRevokeView(AdminRequiredMixin, View):
     def post(self, request, pk: int):
         key = get_object_or_404(APIKey, pk=pk)
         api_key_revoke(key=key)
-        messages.success(request, f"Revoked “{key.name}”: it no longer authenticates.")
+        messages.success(request, _("Revoked “%(name)s”: it no longer authenticates.") % {"name": key.name})
         return redirect("core:apikey_list")
 
 
@@ -102,7 +102,9 @@ class WebhookListView(AdminRequiredMixin, View):
                 description=endpoint.description,
                 is_active=False,
             )
-        messages.success(request, f"Registered {endpoint.url}. Its signing secret is shown on its page.")
+        messages.success(
+            request, _("Registered %(url)s. Its signing secret is shown on its page.") % {"url": endpoint.url}
+        )
         return redirect("core:webhook_detail", pk=endpoint.pk)
 
 
@@ -135,16 +137,16 @@ class WebhookDetailView(AdminRequiredMixin, View):
         action = request.POST.get("action", "save")
         if action == "ping":
             webhook_ping(endpoint=endpoint)
-            messages.success(request, "Test delivery sent; see the log below.")
+            messages.success(request, _("Test delivery sent; see the log below."))
             return redirect("core:webhook_detail", pk=endpoint.pk)
         if action == "retry":
             delivery = get_object_or_404(WebhookDelivery, pk=request.POST.get("delivery"), endpoint=endpoint)
             webhook_delivery_retry(delivery=delivery)
-            messages.success(request, f"Delivery #{delivery.pk} retried.")
+            messages.success(request, _("Delivery #%(number)s retried.") % {"number": delivery.pk})
             return redirect("core:webhook_detail", pk=endpoint.pk)
         if action == "delete":
             endpoint.delete()
-            messages.success(request, f"Removed {endpoint.url}.")
+            messages.success(request, _("Removed %(url)s.") % {"url": endpoint.url})
             return redirect("core:webhook_list")
         form = WebhookEndpointForm(request.POST)
         if not form.is_valid():
@@ -158,7 +160,7 @@ class WebhookDetailView(AdminRequiredMixin, View):
             is_active=data["is_active"],
             secret=data["secret"],
         )
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("core:webhook_detail", pk=endpoint.pk)
 
 

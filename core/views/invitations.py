@@ -39,6 +39,7 @@ class InvitationCreateView(ServiceFormView):
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
             manager=data.get("manager"),
+            language=data.get("language") or self.request.user.language,
             invited_by=self.request.user,
         )
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.db.models import Case, Count, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -68,13 +69,15 @@ class UserFormView(AdminRequiredMixin, View):
             user = user_create(password=password, **data)
             if not is_active:
                 user_update(user=user, is_active=False)
-            messages.success(request, f"{user} can now log in as {user.username}.")
+            messages.success(
+                request, _("%(name)s can now log in as %(username)s.") % {"name": user, "username": user.username}
+            )
         else:
             data.pop("username", None)
             # (the form already copied the new values onto `user`: compare with the logged-in copy)
             if user.pk == request.user.pk and (not data.get("is_active") or data.get("role") != request.user.role):
-                form.add_error(None, "You cannot deactivate yourself or change your own role.")
+                form.add_error(None, _("You cannot deactivate yourself or change your own role."))
                 return render(request, self.template_name, {"form": form, "object": user}, status=400)
             user_update(user=user, password=password or None, **data)
-            messages.success(request, f"Saved {user}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": user})
         return redirect("core:user_list")

@@ -22,13 +22,14 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import HealthBand
 from accounts.models import Account
 from core.choices import Role
 from core.db import chunked
+from core.i18n import recipient_language
 from core.languages import language_is_bidi
 from core.models import User
 from health.models import HealthScore
@@ -38,7 +39,7 @@ from surveys.models import SurveyResponse
 
 from ..choices import DIGEST_PREFERENCE
 from ..models import DigestLog, Notification, NotificationPreference
-from .kinds import url_maker, user_language
+from .kinds import url_maker
 
 __all__ = ["DigestRun", "digest_contents", "digests_send", "local_now", "users_due_digest"]
 
@@ -277,8 +278,7 @@ def digest_contents(*, logs: dict[int, DigestLog], users: dict[int, User], now: 
 
 
 def _message(digest: Digest) -> EmailMultiAlternatives:
-    language = user_language(digest.user.language)
-    with translation.override(language):
+    with recipient_language(digest.user) as language:
         context = {
             "digest": digest,
             "user": digest.user,

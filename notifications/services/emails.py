@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from core.i18n import recipient_language
 from core.languages import language_is_bidi
 
 from ..models import Notification
-from .kinds import user_language
 
 __all__ = ["notifications_email_send"]
 
@@ -43,8 +43,7 @@ def notifications_email_send(*, notification_ids: Iterable[int]) -> int:
 
 
 def _message(notification: Notification, recipient) -> EmailMultiAlternatives:
-    language = user_language(recipient.language)
-    with translation.override(language):
+    with recipient_language(recipient) as language:
         context = {
             "notification": notification,
             "link": f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url,

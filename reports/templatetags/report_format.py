@@ -1,9 +1,9 @@
 """Formatting for report numbers: None (no data) is shown as an em dash, never as 0."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
+
+from core.formats import format_number, format_percent, format_signed
 
 register = template.Library()
 
@@ -15,25 +15,20 @@ LOWER_IS_BETTER = frozenset({"logo_churn_rate", "avg_first_response_hours", "crc
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
-    if value is None:
-        return DASH
-    return f"{float(value) * 100:.{int(digits)}f}%"
+    """A fraction as a percentage in the reader's locale and digits (core.formats)."""
+    return format_percent(value, int(digits))
 
 
 @register.filter
 def money(value) -> str:
-    if value is None:
-        return DASH
-    return f"{Decimal(value):,.0f}"
+    return format_number(value, 0)
 
 
 @register.filter
 def num(value, digits: int = 1) -> str:
-    if value is None:
-        return DASH
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{float(value):,.{int(digits)}f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value, 0)
+    return format_number(value, int(digits))
 
 
 @register.simple_tag
@@ -54,11 +49,11 @@ def delta(value, prev, kind: str, key: str = ""):
         return format_html('<span class="muted">{}</span>', "no comparison")
     diff = float(value) - float(prev)
     if kind == "pct":
-        text = f"{diff * 100:+.1f} pts"
+        text = f"{format_signed(diff * 100, 1)} pts"
     elif kind in ("money", "nps"):
-        text = f"{diff:+,.0f}"
+        text = format_signed(diff, 0)
     else:
-        text = f"{diff:+,.1f}"
+        text = format_signed(diff, 1)
     if abs(diff) < 1e-9:
         css = "muted"
     else:

@@ -1,9 +1,11 @@
 """Build static/fonts/NotoSansSC-subset-400.woff2 from @fontsource/noto-sans-sc (static/fonts/README.md):
 merge the 400-weight slices that hold GB2312 level 1, the Chinese catalogue's characters and CJK
-punctuation, and keep only those characters. Run from a folder where the package is unpacked in sc/."""
+punctuation, and keep only those characters. Run from a folder where the package is unpacked in sc/;
+it writes static/fonts/NotoSansSC-subset-400.woff2 (or the path given as its argument)."""
 
 import glob
 import re
+import sys
 from pathlib import Path
 
 from fontTools import merge, subset
@@ -44,4 +46,6 @@ sub = subset.Subsetter(opts)
 sub.populate(unicodes=sorted(covered))
 sub.subset(font)
 font.flavor = "woff2"
-font.save("/tmp/h6/NotoSansSC-subset-400.woff2")
+out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "NotoSansSC-subset-400.woff2"
+font.save(str(out))
+print("wrote", out, out.stat().st_size, "bytes")
