@@ -14,8 +14,15 @@ class SlackSettingsForm(forms.Form):
         widget=forms.PasswordInput,
         help_text=_("Empty: keep the stored one."),
     )
-    default_channel = forms.CharField(label=_("Default channel"), required=False, max_length=80)
-    api_url = forms.URLField(label=_("Web API URL"), required=False, help_text=_("Slack's own: https://slack.com/api/"))
+    default_channel = forms.CharField(
+        label=_("Default channel"), required=False, max_length=80, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    api_url = forms.URLField(
+        label=_("Web API URL"),
+        required=False,
+        help_text=_("Slack's own: https://slack.com/api/"),
+        widget=forms.URLInput(attrs={"dir": "ltr"}),
+    )
 
 
 class SlackChoicesForm(forms.Form):
@@ -29,4 +36,4 @@ class SlackChoicesForm(forms.Form):
 
 class TeamsWebhookForm(forms.Form):
     name = forms.CharField(label=_("Channel name"), max_length=80)
-    url = forms.URLField(label=_("Incoming webhook URL"), max_length=1000)
+    url = forms.URLField(label=_("Incoming webhook URL"), max_length=1000, widget=forms.URLInput(attrs={"dir": "ltr"}))
