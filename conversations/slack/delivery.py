@@ -1,5 +1,6 @@
 """Sending to Slack and Teams from the outbox (`ChatDelivery` rows written in the caller's
-transaction, sent by `chat_delivery_send_task` after commit). A 429 waits Slack's Retry-After
+transaction, sent by `chat_delivery_send_task` after commit through core.background: a worker,
+or in the embedded mode a thread, never the request that made the news). A 429 waits Slack's Retry-After
 (Celery countdown); other failures retry with backoff, then the row is marked failed with
 Slack's error. Sending a row already sent does nothing, so a task delivered twice posts once."""
 
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
 from ..models import ChatDelivery
@@ -29,10 +29,12 @@ def chat_deliveries_queue(*, rows: list[dict]) -> list[int]:
             "pk", flat=True
         )
     )
+    from core.background import run_in_background
+
     from .tasks import chat_delivery_send_task
 
-    for pk in made:
-        transaction.on_commit(lambda pk=pk: chat_delivery_send_task.delay(pk))
+    for pk in made:  # after commit, off the request in every mode (a thread in the embedded one)
+        run_in_background(chat_delivery_send_task, args=[pk])
     return made
 
 

@@ -29,7 +29,11 @@ def _login(browser, live_server, user, viewport, locale="en-US"):
 
 @pytest.mark.parametrize(
     ("viewport", "language"),
-    [({"width": 1440, "height": 900}, "en"), ({"width": 390, "height": 844}, "en"), ({"width": 1440, "height": 900}, "ar")],
+    [
+        ({"width": 1440, "height": 900}, "en"),
+        ({"width": 390, "height": 844}, "en"),
+        ({"width": 1440, "height": 900}, "ar"),
+    ],
     ids=["desktop", "phone", "arabic"],
 )
 def test_slack_settings_page(browser, live_server, admin_user, fake_slack, viewport, language):
