@@ -57,6 +57,7 @@ def test_themes_recompute_in_arabic(browser, live_server, manager_user, viewport
         # when: Recompute, in the embedded mode's background thread, at most 6 themes
         with override_settings(BACKGROUND_RUNNER="thread"), mock.patch("surveys.themes._cluster_count", return_value=3):
             page.goto("/surveys/report/")
+            assert page.locator("html").get_attribute("dir") == "rtl"
             page.locator("#themes button[type=submit]").click()
             # then: the card answers at once with the run's progress, and polls
             page.wait_for_selector("#themes[hx-trigger]", state="attached")
