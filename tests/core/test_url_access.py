@@ -183,6 +183,8 @@ PUBLIC_ROUTES = {
     "reports:value_shared_pdf",
     "accounts:stripe_webhook",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
+    "conversations:slack_command",  # Slack's request signature (conversations.slack.verify)
+    "conversations:slack_interactivity",
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
 # saved views; and routes that answer POST with 405 (the schema, the docs).
@@ -203,8 +205,14 @@ READER_POSTS = {
     "notifications:read_all",
     "notifications:open",
     "notifications:settings",
+    "conversations:slack",  # a user's own Slack link and choices
+    "conversations:slack_link",
+    "conversations:slack_unlink",
+    "conversations:slack_choices",
 }
 ADMIN_ONLY_PREFIXES = (
+    "conversations:slack_settings",
+    "conversations:teams",
     "core:apikey",
     "core:webhook",
     "core:user",
