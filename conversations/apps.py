@@ -17,6 +17,7 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         self._ready_email()
         self._ready_meetings()
+        self._slack_ready()
 
     def _ready_meetings(self) -> None:
         """Connected mailboxes and calendars, meetings and their prep cards."""
@@ -51,7 +52,6 @@ class ConversationsConfig(AppConfig):
             "conversations:connected",
             "calendar",
         )
-        self._ready_email()
 
     def _ready_email(self) -> None:
         """Inbound e-mail and compose (h7): the review queue and the settings page in the sidebar,
@@ -89,3 +89,21 @@ class ConversationsConfig(AppConfig):
         )
         register_audited_model("conversations.InboundSettings", redact={"token", "address_tag"})
         register_audited_model("conversations.ImapMailbox", redact={"password"})
+
+    def _slack_ready(self) -> None:
+        """Slack and Teams (conversations/slack/): notifications' Slack channel, the playbook
+        action, the Celery tasks, the settings page in the sidebar."""
+        from core.navigation import register_menu_item
+        from notifications.channels import DeliveryChannel, register_delivery_channel
+        from playbooks.actions import register_action
+
+        from .slack import tasks  # noqa: F401  (the Celery tasks live in a subpackage)
+        from .slack.alerts import chat_alert_action, slack_channel_available, slack_notifications_deliver
+
+        register_delivery_channel(
+            DeliveryChannel(
+                key="slack", label=_("Slack"), deliver=slack_notifications_deliver, available=slack_channel_available
+            )
+        )
+        register_action(chat_alert_action())
+        register_menu_item("configure", _("Slack and Teams"), "conversations:slack", "message", order=115)

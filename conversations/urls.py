@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .slack.urls import urlpatterns as slack_urlpatterns
 from .views import compose, email_settings, inbound, review
 from .views import connections as connection_views
 from .views import meetings as meeting_views
@@ -51,4 +52,5 @@ urlpatterns = [
     path("conversations/compose/<int:pk>/", compose.ComposeView.as_view(), name="compose"),
     path("t/o/<str:token>.gif", compose.TrackOpenView.as_view(), name="track_open"),
     path("t/c/<str:token>/", compose.TrackClickView.as_view(), name="track_click"),
+    *slack_urlpatterns,  # Slack and Teams (conversations/slack/)
 ]

@@ -335,6 +335,16 @@ CELERY_TASK_ROUTES = {"core.tasks.webhook_deliver_task": {"queue": "webhooks"}}
 WEBHOOK_SENDER = os.environ.get("WEBHOOK_SENDER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
 if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
     raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
+# Slack and Teams (conversations): the app's secrets from the environment win over the ones an
+# admin stores (encrypted with a key derived from CONVERSATIONS_SECRET_KEY, else SECRET_KEY).
+SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
+SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
+CONVERSATIONS_SECRET_KEY = os.environ.get("CONVERSATIONS_SECRET_KEY", "")
+# Who runs work a page asks for and then follows (core.background: theme recompute): the worker,
+# or in the embedded mode a thread of the web process; never the request itself.
+BACKGROUND_RUNNER = os.environ.get("BACKGROUND_RUNNER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
+if BACKGROUND_RUNNER not in {"celery", "thread", "inline"}:
+    raise ImproperlyConfigured(f"BACKGROUND_RUNNER={BACKGROUND_RUNNER!r}: use celery, thread or inline.")
 # Every periodic job lives here (STYLE.md section 4); django-celery-beat syncs it into the DB.
 CELERY_BEAT_SCHEDULE = {
     # Connectors: each connection's scheduled incremental sync, started when due (its interval).

@@ -8,6 +8,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Webhook outcomes at once, in the test (tests/core/test_webhook_sender.py covers the thread).
 WEBHOOK_SENDER = "inline"
+# Background work (core.background) at once too; tests/core/test_background.py covers the thread.
+BACKGROUND_RUNNER = "inline"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -322,10 +322,15 @@ class FatigueTouch(models.Model):
 
 
 class ResponseTheme(models.Model):
-    """A group of similar comments (computed by surveys.themes in a Celery task)."""
+    """A group of comments on one topic, in any language (computed by surveys.themes in the
+    background). `language` is the one most of its comments are written in (its label's and
+    example's), `languages` the number of comments per language."""
 
     label = models.CharField(max_length=120)
     keywords = models.JSONField(default=list, blank=True)
+    example = models.TextField(blank=True, default="")
+    language = models.CharField(max_length=16, blank=True, default="")
+    languages = models.JSONField(default=dict, blank=True)
     size = models.PositiveIntegerField(default=0)
     method = models.CharField(max_length=24, default="")
     computed_at = models.DateTimeField(default=dj_timezone.now)
@@ -335,6 +340,12 @@ class ResponseTheme(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def language_counts(self) -> list[tuple[str, int]]:
+        """[(language name, comments)] biggest first, for the report."""
+        from .comment_language import language_label
+
+        return [(language_label(code), n) for code, n in sorted(self.languages.items(), key=lambda kv: -kv[1])]
 
 
 class SurveyResponseQuerySet(models.QuerySet):

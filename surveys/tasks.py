@@ -51,11 +51,13 @@ def survey_send_preview_task(survey_id: int, run: str) -> None:
     survey_preview_count(survey_id=survey_id, run=run)
 
 
-@shared_task
-def themes_compute_task() -> int:
-    from .themes import themes_compute
+@shared_task(acks_late=True)
+def themes_compute_task(run: str | None = None) -> int | None:
+    """Recompute the theme tags (surveys.theme_runs: progress for run `run`; a duplicate or
+    replaced run does nothing)."""
+    from .theme_runs import themes_run_execute
 
-    return themes_compute()
+    return themes_run_execute(run=run)
 
 
 @shared_task(acks_late=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, public, report, sending
+from .views import builder, public, report, sending, themes
 
 app_name = "surveys"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("surveys/workspaces/new/", builder.WorkspaceFormView.as_view(), name="workspace_create"),
     path("surveys/workspaces/<int:pk>/edit/", builder.WorkspaceFormView.as_view(), name="workspace_edit"),
     path("surveys/report/", report.SurveyReportView.as_view(), name="report"),
+    path("surveys/report/themes/", themes.SurveyThemesView.as_view(), name="report_themes"),
     # The embedded widget's endpoints are in surveys/widget_urls.py (mounted first, at /widget/)
     # Email and link surveys (public, signed tokens)
     path("s/e/<str:token>/<int:score>/", public.email_click, name="email_click"),

@@ -55,6 +55,8 @@ class NotificationPreference(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=24)
     email = models.BooleanField(default=False)
+    # keys of registered delivery channels (notifications.channels) this kind also goes through
+    channels = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["user_id", "kind"]

@@ -82,6 +82,9 @@ def notifications_create(*, drafts: Iterable[NotificationDraft]) -> list[int]:
         from ..tasks import notifications_email_task
 
         transaction.on_commit(lambda: notifications_email_task.delay(to_email))
+    from ..channels import notifications_route
+
+    notifications_route(made)
     return made
 
 
@@ -153,7 +156,7 @@ def notification_preferences_set(
             errors["timezone"] = _("Not a time zone name (e.g. Europe/Paris).")
     if errors:
         raise ValidationError(errors)
-    for kind in NotificationKind.values:
+    for kind in NotificationKind.values:  # (the row's other channels, notifications.channels, stay)
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": kind in email_kinds})
     NotificationPreference.objects.update_or_create(user=user, kind=DIGEST_PREFERENCE, defaults={"email": digest})
     fields = []

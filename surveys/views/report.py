@@ -20,8 +20,9 @@ from ..choices import SurveyKind, score_category
 from ..forms import ReportFilterForm
 from ..metrics import distribution_from_counts, scores_from_counts
 from ..models import SCORE_COLUMNS
-from ..selectors import REPORT_GROUPS, report_owner_names, report_themes, report_verbatims, survey_report_counts
+from ..selectors import REPORT_GROUPS, report_owner_names, report_verbatims, survey_report_counts
 from ..services import themes_recompute_queue
+from .themes import themes_context
 
 
 class SurveyReportView(RoleRequiredMixin, TemplateView):
@@ -33,10 +34,11 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
         return [self.template_name]
 
     def post(self, request, *args, **kwargs):
-        """Recompute the theme tags (managers and admins), in Celery."""
+        """Recompute the theme tags (managers and admins), in the background (a form posted
+        without htmx; the themes card posts to surveys:report_themes)."""
         require_role(request.user, Role.MANAGER)
         themes_recompute_queue()
-        messages.success(request, _("Theme tags are being recomputed; refresh in a moment."))
+        messages.success(request, _("Theme tags are being recomputed in the background."))
         return redirect(request.get_full_path())
 
     def get_context_data(self, **kwargs):
@@ -95,9 +97,9 @@ class SurveyReportView(RoleRequiredMixin, TemplateView):
             by_tier=tiers,
             by_owner=owners,
             chart_json=chart,
-            themes=report_themes(),
-            can_recompute=self.request.user.has_role(Role.MANAGER),
+            **themes_context(self.request),
         )
+        context["querystring"] = self._querystring()
         return context
 
     def _verbatims(self, start, end, narrowing: dict, data: dict, counts: dict | None):

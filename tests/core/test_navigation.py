@@ -89,6 +89,7 @@ SIDEBAR = [
     ("Configure", "Users", "core:user_list", "user", "admin"),
     ("Configure", "API docs", "api-docs", "note", "admin"),
     ("Configure", "Audit log", "core:audit_list", "activity", "admin"),
+    ("Configure", "Slack and Teams", "conversations:slack", "message", "readonly"),
     ("Configure", "My API tokens", "core:token_list", "key", "readonly"),
     ("Configure", "Connected accounts", "conversations:connected", "calendar", "readonly"),
 ]
@@ -115,6 +116,7 @@ def test_an_admin_sees_every_section_in_order(admin_user):
         "Users",
         "API docs",
         "Audit log",
+        "Slack and Teams",
         "My API tokens",
         "Connected accounts",
     ]

@@ -193,6 +193,8 @@ PUBLIC_ROUTES = {
     "conversations:track_open",
     "conversations:track_click",
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
+    "conversations:slack_command",  # Slack's request signature (conversations.slack.verify)
+    "conversations:slack_interactivity",
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
 # saved views; and routes that answer POST with 405 (the schema, the docs).
@@ -226,10 +228,16 @@ READER_POSTS = {
     "conversations:meeting_prep",
     # the account is looked up (404 for a made-up id) before the role: a reader gets 403 on a real one
     "conversations:compose",
+    "conversations:slack",  # a user's own Slack link and choices
+    "conversations:slack_link",
+    "conversations:slack_unlink",
+    "conversations:slack_choices",
 }
 ADMIN_ONLY_PREFIXES = (
     "conversations:email_",
     "conversations:imap_",
+    "conversations:slack_settings",
+    "conversations:teams",
     "core:apikey",
     "core:webhook",
     "core:user",

