@@ -57,6 +57,5 @@ urlpatterns = [
     *[path("", include(f"{app}.urls")) for app in APPS],
     *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
     path("", include("connectors.urls")),  # pages only, no API
-    path("", include("conversations.urls")),  # pages and Slack's endpoints; no API yet
     path("", include("demo.urls")),  # the top floor: pages only, no API
 ]
