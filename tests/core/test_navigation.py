@@ -84,6 +84,7 @@ SIDEBAR = [
     ("Configure", "Risk reasons", "renewals:reason_codes", "list", "admin"),
     ("Configure", "Custom fields", "accounts:custom_field_list", "list", "admin"),
     ("Configure", "Exchange rates", "accounts:fx_rates", "refresh", "manager"),
+    ("Configure", "Connectors", "connectors:list", "share", "admin"),
     ("Configure", "Webhooks", "core:webhook_list", "share", "admin"),
     ("Configure", "API keys", "core:apikey_list", "key", "admin"),
     ("Configure", "Users", "core:user_list", "user", "admin"),
@@ -110,7 +111,7 @@ def test_an_admin_sees_every_section_in_order(admin_user):
     sections = navigation(request)["nav_sections"]
     # then
     assert list(sections) == ["Work", "Insights", "Configure"]
-    assert [i["label"] for i in sections["Configure"]][-7:] == [
+    assert [i["label"] for i in sections["Configure"]][-8:] == [
         "Webhooks",
         "API keys",
         "Users",
