@@ -260,7 +260,7 @@ RULES: dict[str, str] = {
     "conversations:connected /conversations/connected/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:oauth_start /conversations/connect/zz-none/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:oauth_callback /conversations/oauth/callback/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
-    "conversations:caldav_connect /conversations/connect-caldav/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:denied",
+    "conversations:caldav_connect /conversations/connect-caldav/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     # conversations: connected accounts and meetings (h8) — one's own connections, every role
     "conversations:connection_sync /conversations/connected/987654/sync/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "conversations:connection_mail /conversations/connected/987654/mail/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
@@ -277,7 +277,7 @@ RULES: dict[str, str] = {
     "conversations:imap_create /conversations/email/imap/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     "conversations:imap_delete /conversations/email/imap/987654/delete/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
     "conversations:imap_poll /conversations/email/imap/987654/poll/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
-    "conversations:compose /conversations/compose/987654/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
+    "conversations:compose /conversations/compose/987654/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:denied",
     "conversations:track_open /t/o/zz-none.gif": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "conversations:track_click /t/c/zz-none/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "connectors:list /connectors/": "anon:login ro:denied csm:denied mgr:denied adm:ok post-anon:login post-ro:denied",
