@@ -40,6 +40,7 @@ __all__ = [
     "format_percent",
     "format_signed",
     "localize_digits",
+    "script_locale",
 ]
 
 DASH = "—"
@@ -82,6 +83,21 @@ def _native(language: str | None) -> str | None:
 def _system(language: str | None) -> str:
     native = _native(language)
     return NATIVE_DIGITS[native][0] if native else "latn"
+
+
+def script_locale(language: str | None = None) -> str:
+    """The reader's BCP 47 locale for the browser's Intl (`<html data-locale>`, static/js/i18n.js):
+    "en", "zh-Hans", "ar-u-nu-arab", "fa-u-nu-arabext-ca-persian"."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    parts = code.split("-")
+    tag = "-".join([parts[0], *(p.title() if len(p) == 4 else p.upper() for p in parts[1:])])
+    extensions = []
+    native = _native(code)
+    if native:
+        extensions.append(f"nu-{NATIVE_DIGITS[native][0]}")
+    if display_prefs().calendar == Calendar.SOLAR_HIJRI and _base(code) == "fa":
+        extensions.append("ca-persian")
+    return f"{tag}-u-{'-'.join(extensions)}" if extensions else tag
 
 
 def localize_digits(text: str, language: str | None = None) -> str:

@@ -6,7 +6,7 @@
   const data = JSON.parse(source.textContent);
   const labels = data.labels.map((d) => {
     const [y, m, day] = d.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+    return new Date(Date.UTC(y, m - 1, day)).toLocaleDateString(window.pulseLocale, { month: "short", day: "numeric", timeZone: "UTC" });
   });
   new Chart(canvas, {
     data: {

@@ -2,7 +2,7 @@
    (configs are built on the server, reports/charts.py). Runs on load and after htmx swaps. */
 (function () {
   function money(v) {
-    return Number(v).toLocaleString(undefined, { maximumFractionDigits: 0 });
+    return Number(v).toLocaleString(window.pulseLocale, { maximumFractionDigits: 0 });
   }
   function draw(root) {
     if (typeof Chart === "undefined") return;
