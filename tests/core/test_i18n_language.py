@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-HTML = re.compile(r'<html lang="([^"]+)" dir="(rtl|ltr)">')
+HTML = re.compile(r'<html lang="([^"]+)" dir="(rtl|ltr)"')
 
 
 def _html(response) -> tuple[str, str]:
