@@ -185,3 +185,30 @@ def test_no_template_comment_leaks_into_the_page(client, signed_in):
     for url in ("/me/", "/login/"):
         body = client.get(url).content.decode()
         assert "#}" not in body and "{#" not in body, url
+
+
+def test_middleware_sets_display_choices_but_leaves_days_in_utc(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone, translation
+
+    from core.i18n import display_prefs
+    from core.middleware import UserLanguageMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(
+            language=translation.get_language(), zone=timezone.get_current_timezone_name(), prefs=display_prefs()
+        )
+
+    request = rf.get("/")
+    request.user = UserFactory(language="fa", timezone="Asia/Tehran", digits="native", calendar="persian")
+    UserLanguageMiddleware(view)(request)
+    assert seen["language"] == "fa" and request.LANGUAGE_CODE == "fa"
+    assert seen["zone"] == "UTC"
+    assert (seen["prefs"].digits, seen["prefs"].calendar, seen["prefs"].zone) == ("native", "persian", "Asia/Tehran")
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    UserLanguageMiddleware(view)(request)
+    assert seen["prefs"].digits == "latn" and seen["prefs"].zone == ""
+    translation.deactivate()
