@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
-from core.formats import format_money
+from core.formats import format_money, format_number
 from core.mentions import MENTION_RE
 
 register = template.Library()
@@ -50,12 +51,16 @@ def days_from_today(value) -> int | None:
 
 @register.filter
 def relative_days(days) -> str:
-    """'today', 'in 5d', '12d ago'."""
+    """'today', 'in 5d', '12d ago' (short, for dense tables), in the reader's language and digits."""
     if days is None:
         return ""
     if days == 0:
-        return "today"
-    return f"in {days}d" if days > 0 else f"{-days}d ago"
+        return gettext("today")
+    count = abs(int(days))
+    number = format_number(count, 0)
+    if days > 0:
+        return ngettext("in %(days)sd", "in %(days)sd", count) % {"days": number}
+    return ngettext("%(days)sd ago", "%(days)sd ago", count) % {"days": number}
 
 
 @register.filter
