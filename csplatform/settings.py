@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,6 +124,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The survey widget's public endpoints (/widget/) skip what follows but Common and XFrameOptions.
     "surveys.middleware.WidgetMiddleware",
+    # Content-Security-Policy on every page (not on the widget's endpoints above: their script
+    # runs on customers' sites, under the customers' own policy).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: the switch's cookie, else the browser's Accept-Language (Django's order);
     # after SessionMiddleware, before CommonMiddleware, as Django asks (docs/i18n.md).
@@ -145,6 +149,28 @@ MIDDLEWARE = [
     # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts only from our origin or inline with the
+# request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers
+# (static/js/behaviors.js binds data-* attributes instead), no eval, nothing framed by others.
+# Styles allow inline attributes (`style="…"` and htmx's indicator style). PULSE_CSP_REPORT_ONLY=1
+# sends it as Content-Security-Policy-Report-Only while a deployment checks its own additions.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+_CSP_REPORT_ONLY = env_bool("PULSE_CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _CSP_REPORT_ONLY else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if _CSP_REPORT_ONLY else None
 
 AUTHENTICATION_BACKENDS = [
     # First: counts failed logins and refuses locked-out ones before any password is checked.

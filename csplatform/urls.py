@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views.auth import PasswordResetView
 
@@ -52,7 +52,7 @@ urlpatterns = [
     # For signed-in users and API keys only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs
     # page sends a signed-out browser to the login form.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],
     *[path("api/v1/", include(f"{app}.api.urls")) for app in APPS],
     path("", include("demo.urls")),  # the top floor: pages only, no API

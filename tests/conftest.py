@@ -215,7 +215,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    # bypass_csp: Playwright's wait_for_function evaluates its string in the page, which our
+    # Content-Security-Policy forbids; tests/core/test_csp.py checks the pages under the policy.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900}, bypass_csp=True)
     context.set_default_timeout(10_000)
     pg = context.new_page()
     yield pg

@@ -102,3 +102,19 @@ def test_translations_keep_the_placeholders(marked, code):
             if form and not (singular & plural) <= found <= (singular | plural):
                 problems.append(f"{key}: {form!r} has {sorted(found)}")
     assert not problems, f"{code}: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_gnu_msgfmt_accepts_the_catalogue(code):
+    """No entry twice (a union merge of two branches can leave one) and every format string
+    consistent, as GNU msgfmt --check checks: makemessages merges with msgmerge and
+    `compilemessages` runs msgfmt, and both stop on such a catalogue."""
+    import subprocess
+
+    if shutil.which("msgfmt") is None:
+        if os.environ.get("REQUIRE_GETTEXT"):
+            pytest.fail("GNU gettext's msgfmt is missing (Debian package `gettext`)")
+        pytest.skip("GNU gettext's msgfmt is not installed")
+    path = LOCALE / code / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
