@@ -212,3 +212,24 @@ def test_middleware_sets_display_choices_but_leaves_days_in_utc(rf):
     UserLanguageMiddleware(view)(request)
     assert seen["prefs"].digits == "latn" and seen["prefs"].zone == ""
     translation.deactivate()
+
+
+def test_the_language_middleware_adds_no_query(client, signed_in):
+    """The user is loaded once a request anyway (LoginRequiredMiddleware); choosing their language
+    and display choices reads it, nothing more."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(language="ar", digits="native")
+    client.get("/me/")  # warm caches (content types, sessions)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/me/").status_code == 200
+        return len(queries)
+
+    with_it = count()
+    without = [m for m in settings.MIDDLEWARE if m != "core.middleware.UserLanguageMiddleware"]
+    with override_settings(MIDDLEWARE=without):
+        assert with_it == count()
