@@ -35,6 +35,7 @@ __all__ = [
     "activate_for_user",
     "display_override",
     "display_prefs",
+    "display_reset",
     "prefs_for",
     "recipient_language",
     "user_language",
@@ -121,6 +122,11 @@ def activate_for_user(user) -> str:
     else:
         _prefs.set(_DEFAULT)
     return translation.get_language()
+
+
+def display_reset() -> None:
+    """Back to the default display (the end of a request: nothing leaks to the thread's next work)."""
+    _prefs.set(_DEFAULT)
 
 
 @contextmanager

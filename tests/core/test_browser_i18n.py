@@ -105,3 +105,16 @@ def test_charts_stay_left_to_right_in_chinese(page, login, csm_user):
     page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('usage-chart'))")
     reverse = page.evaluate("Chart.getChart(document.getElementById('usage-chart')).options.scales.x.reverse")
     assert reverse is False
+
+
+@pytest.mark.parametrize(("language", "family"), [("ar", "Noto Sans Arabic"), ("zh-hans", "Noto Sans SC Subset")])
+def test_the_projects_fonts_are_loaded_for_arabic_and_chinese(page, login, csm_user, language, family):
+    User.objects.filter(pk=csm_user.pk).update(language=language)
+    login(csm_user)
+    page.goto("/me/")
+    loaded = page.evaluate(
+        """(family) => document.fonts.ready.then(() => Array.from(document.fonts)
+            .filter((f) => f.family.replace(/"/g, '') === family && f.status === 'loaded').length)""",
+        family,
+    )
+    assert loaded >= 1, f"{family} was not loaded from static/fonts"
