@@ -303,6 +303,10 @@ CELERY_TASK_ACKS_LATE = True
 # acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must
 # exceed the longest task (a nightly chunk takes seconds) and the longest countdown/ETA.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Usage events' month partitions (PostgreSQL): made this many months ahead; months that ended more
+# than USAGE_EVENTS_KEEP_MONTHS ago detached each night (0 keeps them all). Rollups keep the figures.
+USAGE_PARTITIONS_AHEAD = env_int("USAGE_PARTITIONS_AHEAD", 3)
+USAGE_EVENTS_KEEP_MONTHS = env_int("USAGE_EVENTS_KEEP_MONTHS", 24)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800)
 # A broker that cannot be reached fails a publish in about a second (the message then goes to the
 # outbox, core.outbox) instead of hanging the request that queued it.
@@ -334,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-health-check": {
         "task": "health.tasks.health_nightly_check_task",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Usage events: month partitions made ahead, months past USAGE_EVENTS_KEEP_MONTHS detached.
+    "nightly-usage-partitions": {
+        "task": "usage.tasks.usage_partitions_maintain_task",
+        "schedule": crontab(hour=0, minute=10),
     },
     "nightly-base-currency-mrr": {
         "task": "accounts.tasks.account_base_mrr_refresh_task",

@@ -18,3 +18,19 @@ def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
     else:
         expanded = [(int(a), date.fromisoformat(d)) for a, d in pairs]
     return usage_rollup_refresh(pairs=expanded)
+
+
+@shared_task
+def usage_partitions_maintain_task() -> dict[str, list[str]]:
+    """Nightly (beat): next months' partitions made ahead, months older than
+    USAGE_EVENTS_KEEP_MONTHS detached (PostgreSQL; nothing elsewhere)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from usage.sql.partitions import usage_partitions_maintain
+
+    return usage_partitions_maintain(
+        today=timezone.now().date(),
+        ahead=settings.USAGE_PARTITIONS_AHEAD,
+        keep_months=settings.USAGE_EVENTS_KEEP_MONTHS,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -148,7 +149,9 @@ class PlaybookPreviewView(AdminRequiredMixin, View):
 
     template_name = partial(FORM_TEMPLATE, "preview")
 
-    def get(self, request, pk):
+    def get(self, request, pk=None):
+        if pk is None:  # the unsaved builder previews by POST only
+            return HttpResponseNotAllowed(["POST"])
         playbook = get_object_or_404(Playbook, pk=pk)
         return self._render(request, playbook)
 

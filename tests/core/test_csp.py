@@ -136,7 +136,7 @@ def test_pages_with_scripts_raise_no_violation_and_their_behaviours_work(strict_
     # A new API key: the copy button copies the key and says so (was an inline onclick).
     page.goto("/team/api-keys/")
     page.fill("input[name=name]", "CSP check")
-    page.click("form button[type=submit]")
+    page.click("form.card-body button[type=submit]")
     page.wait_for_selector("#raw-key")
     key = page.inner_text("#raw-key").strip()
     page.click("[data-copy-from='#raw-key']")

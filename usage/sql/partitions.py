@@ -2,6 +2,7 @@
 with its unique index on message keys (0014), made on demand before a write. A no-op elsewhere."""
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
@@ -82,3 +83,50 @@ def usage_partitions_ensure(*, months: Iterable[date]) -> None:
 def _partition_committed(key: tuple[str, str]) -> None:
     _pending_partitions.discard(key)
     _known_partitions.add(key)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+PARTITION_NAME = re.compile(rf"^{EVENTS_TABLE}_p(\d{{4}})(\d{{2}})$")
+
+
+def usage_partitions_maintain(*, today: date, ahead: int, keep_months: int) -> dict[str, list[str]]:
+    """The scheduled upkeep of the month partitions (PostgreSQL only; a no-op elsewhere):
+    create this month's and the next `ahead` months' before any event needs them (so no write
+    waits on a CREATE), and detach the months that ended more than `keep_months` months ago
+    (0: keep every month). A detached month stays a plain table of its own name, with its rows
+    (archive, dump or drop it; `ALTER TABLE … ATTACH PARTITION` brings it back): the daily
+    rollups keep those months' figures. Idempotent. Returns {"created": […], "detached": […]}."""
+    done: dict[str, list[str]] = {"created": [], "detached": []}
+    if not is_postgresql():
+        return done
+    this_month = _month_start(today)
+    wanted = [_add_months(this_month, i) for i in range(ahead + 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s",
+            [EVENTS_TABLE],
+        )
+        attached = {name for (name,) in cursor.fetchall()}
+    done["created"] = [f"{EVENTS_TABLE}_p{m:%Y%m}" for m in wanted if f"{EVENTS_TABLE}_p{m:%Y%m}" not in attached]
+    usage_partitions_ensure(months=wanted)
+    if keep_months <= 0:
+        return done
+    oldest_kept = _add_months(this_month, -keep_months)
+    for name in sorted(attached):
+        match = PARTITION_NAME.match(name)
+        if match is None or date(int(match.group(1)), int(match.group(2)), 1) >= oldest_kept:
+            continue
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A short ACCESS EXCLUSIVE lock on the events table (CONCURRENTLY is refused while a
+            # DEFAULT partition exists): run at night, it waits for writes in flight, at most 5 s.
+            cursor.execute("SET LOCAL lock_timeout = '5s'")
+            cursor.execute(f"ALTER TABLE {EVENTS_TABLE} DETACH PARTITION {name}")
+        _known_partitions.discard((connection.settings_dict["NAME"], name))
+        logger.info("usage events: month partition %s detached (older than %d months)", name, keep_months)
+        done["detached"].append(name)
+    return done
