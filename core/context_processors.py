@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
+from .formats import script_locale
 from .languages import language_is_bidi
 from .navigation import NAV_BADGES, SECTIONS, menu_items, topbar_items
 
@@ -49,5 +50,6 @@ def language(request):
     return {
         "html_lang": code,
         "html_dir": "rtl" if language_is_bidi(code) else "ltr",
+        "html_locale": script_locale(code),
         "site_languages": settings.LANGUAGES,
     }

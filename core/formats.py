@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -40,6 +41,7 @@ __all__ = [
     "format_percent",
     "format_signed",
     "localize_digits",
+    "script_locale",
 ]
 
 DASH = "—"
@@ -82,6 +84,21 @@ def _native(language: str | None) -> str | None:
 def _system(language: str | None) -> str:
     native = _native(language)
     return NATIVE_DIGITS[native][0] if native else "latn"
+
+
+def script_locale(language: str | None = None) -> str:
+    """The reader's BCP 47 locale for the browser's Intl (`<html data-locale>`, static/js/i18n.js):
+    "en", "zh-Hans", "ar-u-nu-arab", "fa-u-nu-arabext-ca-persian"."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    parts = code.split("-")
+    tag = "-".join([parts[0], *(p.title() if len(p) == 4 else p.upper() for p in parts[1:])])
+    extensions = []
+    native = _native(code)
+    if native:
+        extensions.append(f"nu-{NATIVE_DIGITS[native][0]}")
+    if display_prefs().calendar == Calendar.SOLAR_HIJRI and _base(code) == "fa":
+        extensions.append("ca-persian")
+    return f"{tag}-u-{'-'.join(extensions)}" if extensions else tag
 
 
 def localize_digits(text: str, language: str | None = None) -> str:
@@ -188,6 +205,19 @@ def _jalali(day: dt.date, style: str, language: str | None) -> str:
     return jday.strftime(JALALI_DATE.get(style, style))
 
 
+def _local(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in the reader's time zone (their choice, else Django's current one)."""
+    if not timezone.is_aware(moment):
+        return moment
+    zone = display_prefs().zone
+    if zone:
+        try:
+            return moment.astimezone(zoneinfo.ZoneInfo(zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.localtime(moment)
+
+
 def format_date(value, style: str = "medium", *, language: str | None = None) -> str:
     """A date (or a datetime, taken in the reader's time zone) in the locale's `style` (short,
     medium, long, full, or a CLDR pattern such as "d MMM"); in the Solar Hijri calendar for a
@@ -195,9 +225,7 @@ def format_date(value, style: str = "medium", *, language: str | None = None) ->
     if value is None or value == "":
         return DASH
     if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        day = value.date()
+        day = _local(value).date()
     elif isinstance(value, dt.date):
         day = value
     else:
@@ -215,7 +243,7 @@ def format_datetime(value, style: str = "medium", *, language: str | None = None
         return DASH
     if not isinstance(value, dt.datetime):
         return format_date(value, style, language=language)
-    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    moment = _local(value)
     if display_prefs().calendar == Calendar.SOLAR_HIJRI and _base(language) == "fa":
         text = f"{_jalali(moment.date(), style if style in JALALI_DATE else 'medium', language)} {moment:%H:%M}"
     else:

@@ -8,9 +8,12 @@ Two places decide it:
 - anything sent to a team member outside their request (password reset, invitations,
   notification e-mails, the daily digest): `with recipient_language(user):` around the rendering.
 
-Digits and calendar are display choices only (`core.formats` reads them): stored numbers and
-dates never change. They live in a context variable, set per request or per `with` block, so a
-template filter can read them without the request.
+Digits, calendar and time zone are display choices only (`core.formats` reads them): stored
+numbers and dates never change, and Django's active time zone stays UTC ("days are UTC",
+DESIGN.md), so `timezone.localdate()` and the `|date` filter mean what they always meant; only
+`fmt_date` / `fmt_datetime` show a moment in the reader's zone. The choices live in a context
+variable, set per request or per `with` block, so a template filter can read them without the
+request.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from .choices import Calendar, Digits
 from .languages import supported_language
@@ -32,6 +35,7 @@ __all__ = [
     "activate_for_user",
     "display_override",
     "display_prefs",
+    "display_reset",
     "prefs_for",
     "recipient_language",
     "user_language",
@@ -45,10 +49,12 @@ SOLAR_HIJRI_LANGUAGES = frozenset({"fa"})
 
 @dataclass(frozen=True)
 class DisplayPrefs:
-    """How numbers and dates are shown: `digits` (Digits) and `calendar` (Calendar)."""
+    """How numbers and dates are shown: `digits` (Digits), `calendar` (Calendar) and `zone` (an IANA
+    time zone for moments; empty: Django's current time zone)."""
 
     digits: str = Digits.WESTERN
     calendar: str = Calendar.GREGORIAN
+    zone: str = ""
 
 
 _DEFAULT = DisplayPrefs()
@@ -98,36 +104,36 @@ def prefs_for(user, language: str | None = None) -> DisplayPrefs:
     base = language.split("-")[0]
     digits = getattr(user, "digits", Digits.WESTERN) if base in NATIVE_DIGIT_LANGUAGES else Digits.WESTERN
     calendar = getattr(user, "calendar", Calendar.GREGORIAN) if base in SOLAR_HIJRI_LANGUAGES else Calendar.GREGORIAN
-    return DisplayPrefs(digits=digits or Digits.WESTERN, calendar=calendar or Calendar.GREGORIAN)
+    zone = user_timezone(user)
+    return DisplayPrefs(
+        digits=digits or Digits.WESTERN, calendar=calendar or Calendar.GREGORIAN, zone=zone.key if zone else ""
+    )
 
 
 def activate_for_user(user) -> str:
-    """For a request: the signed-in user's language (if they chose one), time zone, digits and
-    calendar; an anonymous request gets the site's time zone and the default display. Returns the
-    active language. Set at the start of every request, so nothing leaks from the previous one."""
+    """For a request: the signed-in user's language (if they chose one) and display choices (time
+    zone, digits, calendar); an anonymous request gets the defaults. Returns the active language.
+    Set at the start of every request, so nothing leaks from the previous one."""
     if user is not None and getattr(user, "is_authenticated", False):
         language = user_language(user)
         if language:
             translation.activate(language)
-        zone = user_timezone(user)
-        if zone is not None:
-            timezone.activate(zone)
-        else:
-            timezone.deactivate()
         _prefs.set(prefs_for(user))
     else:
-        timezone.deactivate()
         _prefs.set(_DEFAULT)
     return translation.get_language()
 
 
+def display_reset() -> None:
+    """Back to the default display (the end of a request: nothing leaks to the thread's next work)."""
+    _prefs.set(_DEFAULT)
+
+
 @contextmanager
 def recipient_language(user, *, default: str | None = None) -> Iterator[str]:
-    """Render something for `user` (an e-mail, a notification) in their language, time zone,
-    digits and calendar; without a language of their own, `default` or settings.LANGUAGE_CODE.
-    Yields the language code (for `<html lang>` and `dir` in the e-mail)."""
+    """Render something for `user` (an e-mail, a notification) in their language and display
+    choices (time zone, digits, calendar); without a language of their own, `default` or
+    settings.LANGUAGE_CODE. Yields the language code (for `<html lang>` and `dir` in the e-mail)."""
     language = user_language(user) or supported_language(default)
-    zone = user_timezone(user)
-    with translation.override(language):
-        with timezone.override(zone), display_override(prefs_for(user, language)):
-            yield language
+    with translation.override(language), display_override(prefs_for(user, language)):
+        yield language

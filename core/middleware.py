@@ -78,7 +78,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from core.i18n import activate_for_user
+        from core.i18n import activate_for_user, display_reset
 
         request.LANGUAGE_CODE = activate_for_user(getattr(request, "user", None))
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            display_reset()

@@ -236,6 +236,8 @@ def _screenshot(page, role: str, name: str, language: str) -> None:
     if not label:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(250)  # the resize back from the phone's width settles
+    page.evaluate("document.fonts.ready.then(() => true)")
     page.screenshot(path=str(SCREENSHOTS / f"i18n_{label}_{language}.png"), full_page=False)
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(250)

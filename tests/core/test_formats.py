@@ -131,3 +131,10 @@ def test_the_template_filters():
 @pytest.mark.parametrize("bad", ["", "abc", object()])
 def test_not_a_number_is_a_dash(bad):
     assert format_number(bad) == DASH
+
+
+def test_the_readers_zone_is_a_display_choice():
+    moment = dt.datetime(2026, 12, 7, 22, 30, tzinfo=dt.UTC)
+    with _in("en", DisplayPrefs(zone="Asia/Tehran")):
+        assert format_datetime(moment) == "Dec 8, 2026 02:00"
+        assert timezone.get_current_timezone_name() == "UTC"  # "days are UTC" everywhere else

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-HTML = re.compile(r'<html lang="([^"]+)" dir="(rtl|ltr)">')
+HTML = re.compile(r'<html lang="([^"]+)" dir="(rtl|ltr)"')
 
 
 def _html(response) -> tuple[str, str]:
@@ -185,3 +185,52 @@ def test_no_template_comment_leaks_into_the_page(client, signed_in):
     for url in ("/me/", "/login/"):
         body = client.get(url).content.decode()
         assert "#}" not in body and "{#" not in body, url
+
+
+def test_middleware_sets_display_choices_but_leaves_days_in_utc(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone, translation
+
+    from core.i18n import display_prefs
+    from core.middleware import UserLanguageMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(
+            language=translation.get_language(), zone=timezone.get_current_timezone_name(), prefs=display_prefs()
+        )
+
+    request = rf.get("/")
+    request.user = UserFactory(language="fa", timezone="Asia/Tehran", digits="native", calendar="persian")
+    UserLanguageMiddleware(view)(request)
+    assert display_prefs().digits == "latn"  # reset once the answer is made
+    assert seen["language"] == "fa" and request.LANGUAGE_CODE == "fa"
+    assert seen["zone"] == "UTC"
+    assert (seen["prefs"].digits, seen["prefs"].calendar, seen["prefs"].zone) == ("native", "persian", "Asia/Tehran")
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    UserLanguageMiddleware(view)(request)
+    assert seen["prefs"].digits == "latn" and seen["prefs"].zone == ""
+    translation.deactivate()
+
+
+def test_the_language_middleware_adds_no_query(client, signed_in):
+    """The user is loaded once a request anyway (LoginRequiredMiddleware); choosing their language
+    and display choices reads it, nothing more."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(language="ar", digits="native")
+    client.get("/me/")  # warm caches (content types, sessions)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/me/").status_code == 200
+        return len(queries)
+
+    with_it = count()
+    without = [m for m in settings.MIDDLEWARE if m != "core.middleware.UserLanguageMiddleware"]
+    with override_settings(MIDDLEWARE=without):
+        assert with_it == count()

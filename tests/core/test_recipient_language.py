@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 def test_recipient_language_sets_language_zone_and_digits():
     user = UserFactory(language="fa", timezone="Asia/Tehran", digits="native", calendar="persian")
     moment = dt.datetime(2026, 12, 7, 22, 30, tzinfo=dt.UTC)
-    with translation.override("en"), recipient_language(user) as language:
-        assert language == "fa" and translation.get_language() == "fa"
-        assert format_number(12) == "۱۲"
-        assert format_datetime(moment) == "۱۷ آذر ۱۴۰۵ ۰۲:۰۰"
-    assert translation.get_language() == "en"
+    with translation.override("en"):
+        with recipient_language(user) as language:
+            assert language == "fa" and translation.get_language() == "fa"
+            assert format_number(12) == "۱۲"
+            assert format_datetime(moment) == "۱۷ آذر ۱۴۰۵ ۰۲:۰۰"
+        assert translation.get_language() == "en"
+        assert format_number(12) == "12"
     assert timezone.get_current_timezone_name() == "UTC"
 
 

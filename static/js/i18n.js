@@ -1,0 +1,53 @@
+/* The page's locale for scripts, and charts that read right to left (docs/i18n.md).
+   Loaded first in <head>, without defer: <html data-locale> is the reader's BCP 47 locale with their
+   digits and calendar ("ar-u-nu-arab", "fa-u-nu-arabext-ca-persian", "zh-Hans"); window.pulseLocale
+   holds it for toLocaleString() and Intl. Chart.js is caught the moment its script defines
+   window.Chart (whether a page loads it deferred or not, before any chart is drawn): its numbers
+   follow the locale and, in Arabic and Persian, the horizontal axis runs right to left, value axes
+   stand on the right and legends and tooltips read right to left. */
+(function () {
+  var html = document.documentElement;
+  var rtl = html.dir === "rtl";
+  window.pulseLocale = html.dataset.locale || html.lang || undefined;
+
+  function flip(options) {
+    var scales = options.scales || (options.scales = {});
+    if (!Object.keys(scales).length) { scales.x = {}; scales.y = {}; }
+    Object.keys(scales).forEach(function (id) {
+      var scale = scales[id] || (scales[id] = {});
+      var axis = scale.axis || id.charAt(0);
+      if (axis === "x") scale.reverse = !scale.reverse;
+      else if (axis === "y") scale.position = scale.position === "right" ? "left" : "right";
+    });
+  }
+
+  function install(Chart) {
+    if (!Chart || Chart.__pulseI18n) return;
+    Chart.__pulseI18n = true;
+    if (window.pulseLocale) Chart.defaults.locale = window.pulseLocale;
+    if (!rtl) return;
+    Chart.defaults.plugins.legend.rtl = true;
+    Chart.defaults.plugins.legend.textDirection = "rtl";
+    Chart.defaults.plugins.tooltip.rtl = true;
+    Chart.defaults.plugins.tooltip.textDirection = "rtl";
+    Chart.register({
+      id: "pulseRightToLeft",
+      beforeInit: function (chart) {
+        var type = chart.config.type;
+        if (type === "pie" || type === "doughnut" || type === "polarArea" || type === "radar") return;
+        flip(chart.config.options || (chart.config.options = {}));
+      },
+    });
+  }
+
+  // An accessor that stays: a page may load Chart.js twice (a panel's partial and the page), and each
+  // copy must be set up before it draws.
+  var current = window.Chart;
+  if (current) install(current);
+  Object.defineProperty(window, "Chart", {
+    configurable: true,
+    enumerable: true,
+    get: function () { return current; },
+    set: function (value) { current = value; install(value); },
+  });
+})();
