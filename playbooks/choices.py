@@ -10,7 +10,7 @@ class TriggerType(models.TextChoices):
     RENEWAL_DUE = "renewal_due", _("Renewal in N days")
     ONBOARDING_OVERDUE = "onboarding_overdue", _("Onboarding item overdue")
     ONBOARDING_STALLED = "onboarding_stalled", _("Onboarding checklist stalled")
-    ENTITLEMENT_USAGE = "entitlement_usage", _("Usage at X% of a plan entitlement")
+    ENTITLEMENT_USAGE = "entitlement_usage", _("Usage at X percent of a plan entitlement")
     FEATURE_GROWTH = "feature_growth", _("Sudden growth in a feature's use")
     SUBSCRIPTION_CHANGE = "subscription_change", _("Subscription upgrade, downgrade or cancellation")
     PAYMENT_FAILED = "payment_failed", _("Payment failed")

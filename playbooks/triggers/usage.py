@@ -140,7 +140,7 @@ class EntitlementUsage(Trigger):
                 "A key of the plan's entitlements: 'seats' (active contacts, last 30 days) or a usage event name."
             ),
         ),
-        Param("percent", gettext_lazy("At least (% of the limit)"), "int", 80, min=1, max=1000),
+        Param("percent", gettext_lazy("At least (percent of the limit)"), "int", 80, min=1, max=1000),
         Param("days", gettext_lazy("Usage window (days)"), "int", 30, min=1, max=90),
         Param(
             "event",
