@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('playbooks', '0006_email_template_translations'),
+        ("playbooks", "0006_email_template_translations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='playbook',
-            name='trigger_type',
-            field=models.CharField(choices=[('health_band_change', 'Health band changes'), ('health_drop', 'Health drops X points in N days'), ('usage_drop', 'Usage drops X% (last N days vs the N before)'), ('survey_answer', 'Survey answer'), ('renewal_due', 'Renewal in N days'), ('onboarding_overdue', 'Onboarding item overdue'), ('onboarding_stalled', 'Onboarding checklist stalled'), ('entitlement_usage', 'Usage at X percent of a plan entitlement'), ('feature_growth', "Sudden growth in a feature's use"), ('subscription_change', 'Subscription upgrade, downgrade or cancellation'), ('payment_failed', 'Payment failed'), ('contract_anniversary', 'Contract anniversary'), ('contact_birthday', 'Contact birthday'), ('no_touch', "No CSM touch for longer than the tier's cadence"), ('segment_entered', 'Account enters a segment')], max_length=32),
+            model_name="playbook",
+            name="trigger_type",
+            field=models.CharField(
+                choices=[
+                    ("health_band_change", "Health band changes"),
+                    ("health_drop", "Health drops X points in N days"),
+                    ("usage_drop", "Usage drops X% (last N days vs the N before)"),
+                    ("survey_answer", "Survey answer"),
+                    ("renewal_due", "Renewal in N days"),
+                    ("onboarding_overdue", "Onboarding item overdue"),
+                    ("onboarding_stalled", "Onboarding checklist stalled"),
+                    ("entitlement_usage", "Usage at X percent of a plan entitlement"),
+                    ("feature_growth", "Sudden growth in a feature's use"),
+                    ("subscription_change", "Subscription upgrade, downgrade or cancellation"),
+                    ("payment_failed", "Payment failed"),
+                    ("contract_anniversary", "Contract anniversary"),
+                    ("contact_birthday", "Contact birthday"),
+                    ("no_touch", "No CSM touch for longer than the tier's cadence"),
+                    ("segment_entered", "Account enters a segment"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
