@@ -24,11 +24,12 @@ def connection_list():
     connections = list(Connection.objects.annotate(last_run_id=Subquery(last.values("pk")[:1])))
     runs = SyncRun.objects.in_bulk([c.last_run_id for c in connections if c.last_run_id])
     for connection in connections:
-        connection.last_run = runs.get(connection.last_run_id)
+        # Attributes for the list template, set on each row (not model fields).
+        connection.last_run = runs.get(connection.last_run_id)  # type: ignore[attr-defined]
         try:
-            connection.vendor_def = vendor_get(connection.kind)
+            connection.vendor_def = vendor_get(connection.kind)  # type: ignore[attr-defined]
         except KeyError:
-            connection.vendor_def = None
+            connection.vendor_def = None  # type: ignore[attr-defined]
     return connections
 
 
@@ -57,7 +58,9 @@ def mapping_preview(*, connection: Connection, object_key: str, rows: list[tuple
     )
     model = _MODELS.get(spec.target)
     existing = (
-        lookup_by(model.objects.all(), "external_id", [ctx.ext(r.id) for r in records]) if model is not None else {}
+        lookup_by(model._default_manager.all(), "external_id", [ctx.ext(r.id) for r in records])
+        if model is not None
+        else {}
     )
     columns = list(
         dict.fromkeys(m.local_field for m in mappings if fields.get(m.local_field) and fields[m.local_field].pull)

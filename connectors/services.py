@@ -4,6 +4,7 @@ and starting runs (a Celery task after commit; eager in the embedded mode)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -175,7 +176,7 @@ def connections_due(*, now=None) -> list[SyncRun]:
     )
     runs = []
     for connection in due:
-        connection.next_sync_at = now + timezone.timedelta(minutes=connection.interval_minutes)
+        connection.next_sync_at = now + timedelta(minutes=connection.interval_minutes)
         connection.save(update_fields=["next_sync_at"])
         runs.append(sync_start(connection=connection))
     return runs

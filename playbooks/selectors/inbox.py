@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy
 
 from core.choices import Role
@@ -96,7 +97,7 @@ INBOX_GROUPS = (
 @dataclass
 class InboxGroup:
     key: str
-    label: str
+    label: str | StrPromise  # a lazy translation, rendered in the reader's language
     tasks: list[Task]
     count: int
 
