@@ -28,6 +28,7 @@ class CoreConfig(AppConfig):
         register_audited_model("core.APIKey", exclude={"last_used_at"}, redact={"key_hash"})
         register_audited_model("core.WebhookEndpoint", redact={"secret"})
         register_audited_model("core.Invitation", redact={"token_hash"})
+        register_audited_model("core.ExternalIdentity", exclude={"last_seen_at"})
 
         register_menu_item("configure", _("Webhooks"), "core:webhook_list", "share", role=Role.ADMIN, order=70)
         register_menu_item("configure", _("API keys"), "core:apikey_list", "key", role=Role.ADMIN, order=80)

@@ -185,6 +185,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on and SCIM (core.identity): the identity provider's groups decide the role.
+# PULSE_SSO_GROUP_ROLES: "group=role,group=role" (roles: admin, manager, csm, readonly); the
+# highest mapped role wins. A person in no mapped group gets PULSE_SSO_DEFAULT_ROLE, or is
+# refused when it is empty (the default).
+PULSE_SSO_GROUP_ROLES = dict(
+    (group.strip(), role.strip())
+    for group, _eq, role in (item.partition("=") for item in env_list("PULSE_SSO_GROUP_ROLES", ""))
+    if role.strip()
+)
+PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
 # one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
 # during the lock-out starts it again (the back-off), a successful login clears the count.
