@@ -36,3 +36,10 @@ class CoreConfig(AppConfig):
         register_menu_item("configure", _("API docs"), "api-docs", "note", role=Role.ADMIN, order=100)
         register_menu_item("configure", _("Audit log"), "core:audit_list", "activity", role=Role.ADMIN, order=110)
         register_menu_item("configure", _("My API tokens"), "core:token_list", "key", order=120)
+
+        from .identity.login_methods import register_login_method
+        from .identity.saml import saml_enabled
+
+        register_login_method(
+            "saml", _("Sign in with single sign-on (SAML)"), "saml:login", enabled=saml_enabled, order=20
+        )
