@@ -196,42 +196,16 @@ PULSE_SSO_GROUP_ROLES = dict(
 )
 PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
 
-# SAML 2.0 (core.identity.saml, djangosaml2 over pysaml2; docs/deploy.md "Single sign-on with SAML").
-# On when the identity provider's metadata is given, by URL (fetched again every
-# PULSE_SAML_METADATA_TTL seconds) or as a file. Assertions must be signed by a key in that
-# metadata. The person is the NameID; their e-mail, names and groups come from the attributes
-# named below (the groups give the role through PULSE_SSO_GROUP_ROLES).
-PULSE_SAML_IDP_METADATA_URL = os.environ.get("PULSE_SAML_IDP_METADATA_URL", "").strip()
-PULSE_SAML_IDP_METADATA_FILE = os.environ.get("PULSE_SAML_IDP_METADATA_FILE", "").strip()
-PULSE_SAML_METADATA_TTL = env_int("PULSE_SAML_METADATA_TTL", 3600)
-# Our entity id (default: SITE_URL/sso/saml/metadata/); a key and certificate sign our requests
-# and decrypt encrypted assertions (optional: the IdP's signature is what proves the person).
-PULSE_SAML_SP_ENTITY_ID = os.environ.get("PULSE_SAML_SP_ENTITY_ID", "").strip()
-PULSE_SAML_SP_KEY_FILE = os.environ.get("PULSE_SAML_SP_KEY_FILE", "").strip()
-PULSE_SAML_SP_CERT_FILE = os.environ.get("PULSE_SAML_SP_CERT_FILE", "").strip()
-if bool(PULSE_SAML_SP_KEY_FILE) != bool(PULSE_SAML_SP_CERT_FILE):
-    raise ImproperlyConfigured("Set both PULSE_SAML_SP_KEY_FILE and PULSE_SAML_SP_CERT_FILE, or neither.")
-PULSE_SAML_ATTRIBUTES = {
-    "email": os.environ.get("PULSE_SAML_ATTR_EMAIL", "mail").strip(),
-    "username": os.environ.get("PULSE_SAML_ATTR_USERNAME", "uid").strip(),
-    "first_name": os.environ.get("PULSE_SAML_ATTR_FIRST_NAME", "givenName").strip(),
-    "last_name": os.environ.get("PULSE_SAML_ATTR_LAST_NAME", "sn").strip(),
-    "groups": os.environ.get("PULSE_SAML_ATTR_GROUPS", "groups").strip(),
-}
-PULSE_SAML_XMLSEC_BINARY = os.environ.get("PULSE_SAML_XMLSEC_BINARY", "").strip()  # default: xmlsec1 on PATH
-# djangosaml2: our config loader, our backend (after the password one), its session cookie
-# (SameSite=None when cookies are Secure: the IdP posts the answer from its own site), requests
-# by redirect (no auto-submitted form under our Content-Security-Policy).
-SAML_CONFIG_LOADER = "core.identity.saml.sp_config"
-SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-SAML_CSP_HANDLER = ""
-SAML_SESSION_COOKIE_NAME = "pulse_saml_session"
-SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+# SAML 2.0 (core.identity.saml): the PULSE_SAML_* variables and djangosaml2's settings are read in
+# csplatform/settings_saml.py (docs/deploy.md "Single sign-on with SAML 2.0"); wired in here.
+from .settings_saml import *  # noqa: E402, F403
+
 AUTHENTICATION_BACKENDS.append("core.identity.saml.SamlBackend")
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-    "djangosaml2.middleware.SamlSessionMiddleware",
-)
+_sessions = MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+MIDDLEWARE.insert(_sessions + 1, "djangosaml2.middleware.SamlSessionMiddleware")
+# djangosaml2's own session cookie carries the pending request to the ACS: the IdP posts from its
+# own site, so it is SameSite=None where cookies are Secure (HTTPS), else Lax (same-site trials).
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 # End of SAML 2.0.
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
 # one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
