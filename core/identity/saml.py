@@ -22,8 +22,9 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import View
 from djangosaml2.backends import Saml2Backend
-from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView
+from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView, SPConfigMixin
 from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
 
@@ -206,7 +207,7 @@ def sso_refused(request: HttpRequest, *, reason: str, status: int = 403) -> Http
     return render(request, "registration/sso_refused.html", {"reason": reason}, status=status)
 
 
-class _Enabled:
+class _Enabled(SPConfigMixin, View):
     """404 while SAML is not configured; a 503 page, not a 500, while the IdP's metadata cannot
     be loaded."""
 
