@@ -20,6 +20,8 @@ def logout_recorded(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit:login-failed")
 def login_failure_recorded(sender, credentials, request=None, **kwargs):
+    if "session_info" in credentials:
+        return  # a verified SAML answer the backend refused: core.identity.saml records it, by NameID
     username = str(credentials.get("username", ""))[:150]
     audit_record(
         action=AuditAction.LOGIN_FAILED,

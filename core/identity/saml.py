@@ -8,7 +8,8 @@ replayed or unsolicited answer is refused). Then `SamlBackend` turns the NameID 
 into `IdentityClaims` and the user comes from `identity_user_sync`, the role from the groups,
 like every other front door. A person the IdP vouched for but whose groups give no role, and an
 answer pysaml2 refused, see a 403 page in their language (`templates/registration/sso_refused.html`).
-Sign-ins go into the audit trail through Django's `user_logged_in` signal (core.audit.receivers)."""
+Sign-ins go into the audit trail through Django's `user_logged_in` signal (core.audit.receivers);
+a refused person as a failed sign-in with their NameID, e-mail and groups."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ from djangosaml2.backends import Saml2Backend
 from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView, SPConfigMixin
 from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
+
+from core.audit import audit_record
+from core.audit.models import AuditAction
 
 from .services import IdentityClaims, IdentityRefused, identity_user_sync
 
@@ -193,6 +197,18 @@ class SamlBackend(Saml2Backend):
         except IdentityRefused:
             if request is not None:
                 setattr(request, REFUSED_FLAG, True)
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                object_type="core.user",
+                object_repr=claims.email or claims.subject,
+                actor="anonymous",
+                extra={
+                    "provider": PROVIDER,
+                    "subject": claims.subject,
+                    "reason": "no mapped group",
+                    "groups": list(claims.groups),
+                },
+            )
             return None
         return user if self.user_can_authenticate(user) else None
 

@@ -83,6 +83,7 @@ def test_sign_in_lands_home_with_the_mapped_role_and_a_group_change_moves_it(sam
     assert not user.has_usable_password()
     assert ExternalIdentity.objects.get(user=user).groups == ["cs-team", "everyone"]
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN, object_id=str(user.pk)).count() == 1
+    assert "CSM" in page.locator("header.topbar").inner_text()
     _shot(page, "home_after_sign_in")
 
     # The IdP moves Ana to the admins: her next sign-in makes her an admin.
@@ -92,6 +93,7 @@ def test_sign_in_lands_home_with_the_mapped_role_and_a_group_change_moves_it(sam
     assert page.url == f"{live_server.url}/"
     user.refresh_from_db()
     assert user.role == "admin"
+    assert "Admin" in page.locator("header.topbar").inner_text()
     assert User.objects.filter(email="ana@example.com").count() == 1
 
 
@@ -113,6 +115,8 @@ def test_a_person_in_no_mapped_group_is_refused_in_their_language(saml_idp, new_
     _shot(page, "refused_no_role_ar")
     bo.refresh_from_db()
     assert not bo.is_active  # removed from every mapped group: deactivated
+    refusal = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert refusal.extra["subject"] == "bo-0001" and refusal.extra["groups"] == ["marketing"]
     # and nobody is signed in
     page.goto("/")
     assert "/login/" in page.url

@@ -12,6 +12,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
+from core.audit.models import AuditAction, AuditEvent
 from core.identity.login_methods import login_methods
 from core.identity.models import ExternalIdentity
 from core.identity.saml import REFUSED_FLAG, SamlBackend, claims_from_session_info, sp_config_forget
@@ -127,6 +128,22 @@ def test_the_backend_refuses_a_person_in_no_mapped_group(saml_on):
     assert SamlBackend().authenticate(request, session_info=info, attribute_mapping={}) is None
     assert getattr(request, REFUSED_FLAG) is True
     assert not User.objects.filter(email="eve@example.com").exists()
+    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (failed.object_repr, failed.actor_label) == ("eve@example.com", "anonymous")
+    assert failed.extra == {
+        "provider": "saml",
+        "subject": "ana-0001",
+        "reason": "no mapped group",
+        "groups": ["marketing"],
+    }
+
+
+def test_a_refusal_through_django_authenticate_is_one_audit_row(saml_on):
+    from django.contrib.auth import authenticate
+
+    info = session_info(mail=["eve@example.com"], groups=["marketing"])
+    assert authenticate(RequestFactory().post("/sso/saml/acs/"), session_info=info, attribute_mapping={}) is None
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 1
 
 
 def test_the_backend_lets_password_sign_ins_pass(saml_on):
