@@ -487,10 +487,10 @@ SPECTACULAR_SETTINGS = {
         # Names fixed before renewals' risks added fields of the same names (type, source).
         "SourceEnum": "health.models.ScoreSource",
         "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
-        "RiskTypeEnum": "renewals.choices_risks.RiskType",
-        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
-        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
-        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
+        "RiskTypeEnum": "renewals.choices.RiskType",
+        "RiskSourceEnum": "renewals.choices.RiskSource",
+        "RiskStatusEnum": "renewals.choices.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices.RiskSeverity",
     },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
