@@ -38,7 +38,7 @@ class CoreConfig(AppConfig):
         register_menu_item("configure", _("My API tokens"), "core:token_list", "key", order=120)
 
         from .identity.login_methods import register_login_method
-        from .identity.saml import saml_enabled
+        from .identity.saml_setup import saml_enabled
 
         register_login_method(
             "saml", _("Sign in with single sign-on (SAML)"), "saml:login", enabled=saml_enabled, order=20

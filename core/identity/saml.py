@@ -32,6 +32,7 @@ from saml2.config import SPConfig
 from core.audit import audit_record
 from core.audit.models import AuditAction
 
+from .saml_setup import saml_enabled
 from .services import IdentityClaims, IdentityRefused, identity_user_sync
 
 __all__ = [
@@ -52,10 +53,6 @@ ACS_PATH = "/sso/saml/acs/"
 METADATA_PATH = "/sso/saml/metadata/"
 # Set on the request by SamlBackend when the IdP vouched for the person but no group maps to a role.
 REFUSED_FLAG = "pulse_saml_refused"
-
-
-def saml_enabled() -> bool:
-    return bool(settings.PULSE_SAML_IDP_METADATA_URL or settings.PULSE_SAML_IDP_METADATA_FILE)
 
 
 # Section: attributes
