@@ -123,6 +123,7 @@ def _config_dict() -> dict:
         # keep them under the name sent.
         "allow_unknown_attributes": True,
         "accepted_time_diff": 60,  # seconds of clock skew between the IdP and us
+        "http_client_timeout": 10,  # fetching the IdP's metadata never hangs a request
         "metadata": (
             {"remote": [{"url": settings.PULSE_SAML_IDP_METADATA_URL}]}
             if settings.PULSE_SAML_IDP_METADATA_URL
@@ -140,12 +141,15 @@ def _config_dict() -> dict:
 
 _LOCK = threading.Lock()
 _CACHED: dict[str, tuple[float, SPConfig]] = {}
+STALE_RETRY = 60  # seconds between retries of a failed metadata reload
 
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:
     """djangosaml2's config loader (SAML_CONFIG_LOADER). Loading reads the IdP's metadata (over
     HTTP for a URL), so one loaded config serves every request for PULSE_SAML_METADATA_TTL
-    seconds; a change of settings loads a new one."""
+    seconds; a change of settings loads a new one. When a reload fails (the IdP's metadata URL is
+    down) the config already loaded keeps serving, retried every STALE_RETRY seconds; with none
+    loaded yet, the error goes to the view (a 503 page)."""
     config = _config_dict()
     key = repr(sorted(config.items(), key=lambda item: item[0]))
     now = time.monotonic()
@@ -154,7 +158,15 @@ def sp_config(request: HttpRequest | None = None) -> SPConfig:
         if cached is not None and cached[0] > now:
             return cached[1]
     loaded = SPConfig()
-    loaded.load(copy.deepcopy(config))
+    try:
+        loaded.load(copy.deepcopy(config))
+    except Exception:
+        if cached is None:
+            raise
+        logger.exception("SAML: reloading the identity provider's metadata failed; keeping the loaded one")
+        with _LOCK:
+            _CACHED[key] = (now + STALE_RETRY, cached[1])
+        return cached[1]
     with _LOCK:
         _CACHED.clear()
         _CACHED[key] = (now + max(settings.PULSE_SAML_METADATA_TTL, 0), loaded)

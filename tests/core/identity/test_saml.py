@@ -198,3 +198,13 @@ def test_garbage_at_the_acs_is_refused_not_a_500(saml_on):
     answer = client.post("/sso/saml/acs/", {"SAMLResponse": "bm90IFNBTUw="})
     assert answer.status_code == 403
     assert 'data-sso-refused="rejected"' in answer.content.decode()
+
+
+def test_a_failed_metadata_reload_keeps_the_loaded_config(saml_on, tmp_path):
+    from core.identity.saml import sp_config
+
+    first = sp_config()
+    saml_on.PULSE_SAML_METADATA_TTL = 0  # due for a reload at every request
+    (tmp_path / "idp-metadata.xml").unlink()  # and the reload fails
+    assert sp_config() is first
+    assert Client().get("/sso/saml/login/").status_code == 302
