@@ -2,7 +2,8 @@
 (conftest.saml_idp). A person clicks "Sign in with single sign-on (SAML)" on /login/, signs in at
 the IdP and lands home with the role their groups map to; a group change at the IdP moves the
 role; a person in no mapped group, an unsigned answer, a tampered answer and a replayed answer
-are refused with a 403 page in their language. Screenshots: artifacts/screenshots/saml_*.png."""
+are refused with a 403 page in their language; `next` brings one back to the page that asked, an
+off-site `next` to home. Screenshots: artifacts/screenshots/saml_*.png."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"saml_{name}.png"), full_page=True)
 
 
-def sign_in_at_idp(page, username, *, capture=None):
+def sign_in_at_idp(page, username, *, capture=None, start="/login/"):
     """From /login/: the SAML button, the IdP's form, back at Pulse after its auto-posted answer.
     `capture`, a list, receives the form the IdP posted to our ACS."""
     if capture is not None:
@@ -61,8 +62,9 @@ def sign_in_at_idp(page, username, *, capture=None):
                 else None
             ),
         )
-    page.goto("/login/")
-    page.click(BUTTON)
+    page.goto(start)
+    if "/sso/saml/" not in start:
+        page.click(BUTTON)
     page.wait_for_selector("#idp-username")
     page.fill("#idp-username", username)
     page.fill("#idp-password", "idp-pass")
@@ -89,17 +91,21 @@ def test_sign_in_lands_home_with_the_mapped_role_and_a_group_change_moves_it(sam
     # The IdP moves Ana to the admins: her next sign-in makes her an admin.
     saml_idp.set_user("ana", groups=["cs-admins"], givenName="Ana", sn="Lima")
     page = new_context().new_page()
-    sign_in_at_idp(page, "ana")
-    assert page.url == f"{live_server.url}/"
+    # From a page that asked her to sign in: back on that page afterwards.
+    sign_in_at_idp(page, "ana", start="/accounts/")
+    assert page.url == f"{live_server.url}/accounts/"
     user.refresh_from_db()
     assert user.role == "admin"
     assert "Admin" in page.locator("header.topbar").inner_text()
     assert User.objects.filter(email="ana@example.com").count() == 1
 
 
-def test_a_person_in_no_mapped_group_is_refused_in_their_language(saml_idp, new_context):
+def test_a_person_in_no_mapped_group_is_refused_in_their_language(saml_idp, new_context, live_server):
     saml_idp.set_user("bo", groups=["cs-team"])
-    sign_in_at_idp(new_context().new_page(), "bo")
+    page = new_context().new_page()
+    # A link that would send him elsewhere after signing in lands on Pulse's home instead.
+    sign_in_at_idp(page, "bo", start="/sso/saml/login/?next=https://evil.example.com/")
+    assert page.url == f"{live_server.url}/"
     bo = User.objects.get(external_identities__subject="bo-0001")
     assert bo.is_active
 
