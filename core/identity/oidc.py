@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -186,7 +187,12 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def verify_token(self, token, **kwargs):
-        payload = super().verify_token(token, **kwargs)
+        try:
+            payload = super().verify_token(token, **kwargs)
+        except (jwt.PyJWTError, KeyError, TypeError, ValueError) as exc:
+            # The library turns only a bad signature into SuspiciousOperation; an expired or
+            # not-yet-valid token, or a malformed one or key set, is refused the same way.
+            raise SuspiciousOperation(f"The ID token does not verify: {exc}") from exc
         if "nonce" in kwargs:  # the ID token (a userinfo JWT is checked by signature only)
             audience = payload.get("aud")
             audiences = [audience] if isinstance(audience, str) else list(audience or [])
@@ -199,7 +205,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         userinfo = self.get_userinfo(access_token, id_token, payload)
-        if userinfo.get("sub") != payload.get("sub"):
+        if not isinstance(userinfo, dict) or userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo is about another subject than the ID token")
         claims = oidc_identity_claims({**payload, **userinfo})
         try:
