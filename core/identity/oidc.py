@@ -10,8 +10,8 @@ signature checked against the provider's JWKS); this module adds what Pulse need
   must be the configured issuer; userinfo must be about the same `sub`;
 - the person: the claims become one `IdentityClaims` (provider "oidc", subject = `sub`, groups
   from `PULSE_OIDC_GROUPS_CLAIM`) for `identity_user_sync`, which sets the role from the groups
-  at every sign-in or refuses a person in no mapped group (`request.oidc_refused`, shown by
-  the callback view as a 403 page).
+  at every sign-in or refuses a person in no mapped group (`request.identity_refused`, shown
+  by the callback view as a 403 page and recorded with the failed sign-in in the audit trail).
 """
 
 from __future__ import annotations
@@ -211,5 +211,11 @@ class OIDCBackend(OIDCAuthenticationBackend):
         try:
             return identity_user_sync(claims)
         except IdentityRefused:
-            self.request.oidc_refused = True
+            # For the callback's 403 page and the audit trail's failed sign-in.
+            self.request.identity_refused = {
+                "provider": PROVIDER,
+                "subject": claims.subject,
+                "username": claims.email or claims.username or claims.subject,
+                "groups": list(claims.groups),
+            }
             return None

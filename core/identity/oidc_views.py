@@ -99,7 +99,7 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             return _unavailable(request)
 
     def login_failure(self):
-        if getattr(self.request, "oidc_refused", False):
+        if getattr(self.request, "identity_refused", None):
             return sso_failed(
                 self.request,
                 status=403,

@@ -54,7 +54,9 @@ def test_a_person_in_no_mapped_group_is_refused_with_a_page(client, oidc_setting
     assert b"none of your groups" in response.content
     assert _signed_in_user(client) is None
     assert not User.objects.filter(email="carla@example.com").exists()
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 1
+    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert failed.object_repr == "carla@example.com"
+    assert failed.extra["refused"]["provider"] == "oidc" and failed.extra["refused"]["groups"] == ["sales"]
 
 
 def test_the_refusal_page_is_in_the_readers_language(client, oidc_settings, oidc_provider):
