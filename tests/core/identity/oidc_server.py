@@ -69,10 +69,21 @@ class OIDCProvider:
 
     def start(self) -> OIDCProvider:
         self.allow_redirect("http://testserver/sso/oidc/callback/")
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+        # Another test run may take the free port between our probe and gunicorn's bind: retry.
+        for attempt in range(3):
+            if attempt:
+                self.port = _free_port()
+                self.issuer = self.env["OP_ISSUER"] = f"http://127.0.0.1:{self.port}/o"
+            if self._serve():
+                return self
+        raise RuntimeError(f"the test OIDC provider did not start: {self.log.read_text()[-2000:]}")
+
+    def _serve(self) -> bool:
         self.process = subprocess.Popen(
             [
-                str(gunicorn),
+                sys.executable,
+                "-m",
+                "gunicorn",
                 "tests.core.identity.oidc_provider.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.port}",
@@ -90,12 +101,12 @@ class OIDCProvider:
         while True:
             try:
                 if requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=10).ok:
-                    return self
+                    return True
             except requests.ConnectionError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the test OIDC provider did not start: {self.log.read_text()[-2000:]}")
+                return False
             time.sleep(0.2)
 
     def stop(self) -> None:
