@@ -145,3 +145,15 @@ def test_a_password_sign_in_still_works_beside_it(client, oidc_settings, csm_use
     client.get("/login/")
     response = client.post("/login/", {"username": csm_user.username, "password": "pass1234!"})
     assert response.status_code == 302 and _signed_in_user(client) == str(csm_user.pk)
+
+
+def test_explicit_endpoints_work_without_an_issuer(client, oidc_settings, oidc_provider):
+    base = oidc_provider.issuer
+    oidc_settings.PULSE_OIDC_ISSUER = ""
+    oidc_settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{base}/authorize/"
+    oidc_settings.OIDC_OP_TOKEN_ENDPOINT = f"{base}/token/"
+    oidc_settings.OIDC_OP_USER_ENDPOINT = f"{base}/userinfo/"
+    oidc_settings.OIDC_OP_JWKS_ENDPOINT = f"{base}/.well-known/jwks.json"
+    oidc_provider.person("jana", "cs-admins")
+    assert client.get(provider_round_trip(client, "jana"))["Location"] == "/"
+    assert User.objects.get(username="jana").role == "admin"
