@@ -153,7 +153,8 @@ def oidc_identity_claims(claims: dict[str, Any]) -> IdentityClaims:
         value = claims.get(name)
         return value.strip() if isinstance(value, str) else ""
 
-    email = text("email") if claims.get("email_verified") is not False else ""
+    unverified = claims.get("email_verified") in (False, "false")  # some providers send a string
+    email = "" if unverified else text("email")
     return IdentityClaims(
         provider=PROVIDER,
         subject=subject,

@@ -44,6 +44,7 @@ def test_a_nested_groups_claim_and_groups_as_one_string(settings):
 def test_an_unverified_email_is_not_used_to_match_an_account():
     claims = oidc_identity_claims({"sub": "s", "email": "boss@example.com", "email_verified": False})
     assert claims.email == "" and claims.username == ""
+    assert oidc_identity_claims({"sub": "s", "email": "boss@example.com", "email_verified": "false"}).email == ""
     assert oidc_identity_claims({"sub": "s", "email": "a@example.com"}).email == "a@example.com"
 
 
