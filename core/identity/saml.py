@@ -8,8 +8,8 @@ replayed or unsolicited answer is refused). Then `SamlBackend` turns the NameID 
 into `IdentityClaims` and the user comes from `identity_user_sync`, the role from the groups,
 like every other front door. A person the IdP vouched for but whose groups give no role, and an
 answer pysaml2 refused, see a 403 page in their language (`templates/registration/sso_refused.html`).
-Sign-ins go into the audit trail through Django's `user_logged_in` signal (core.audit.receivers);
-a refused person as a failed sign-in with their NameID, e-mail and groups."""
+Sign-ins go into the audit trail through Django's `user_logged_in` signal, a refused person as a
+failed sign-in naming them (`request.identity_refused`, as OIDC does; core.audit.receivers)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,6 @@ from djangosaml2.backends import Saml2Backend
 from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView, SPConfigMixin
 from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
-
-from core.audit import audit_record
-from core.audit.models import AuditAction
 
 from .saml_setup import saml_enabled
 from .services import IdentityClaims, IdentityRefused, identity_user_sync
@@ -51,8 +48,6 @@ logger = logging.getLogger(__name__)
 PROVIDER = "saml"
 ACS_PATH = "/sso/saml/acs/"
 METADATA_PATH = "/sso/saml/metadata/"
-# Set on the request by SamlBackend when the IdP vouched for the person but no group maps to a role.
-REFUSED_FLAG = "pulse_saml_refused"
 
 
 # Section: attributes
@@ -204,20 +199,14 @@ class SamlBackend(Saml2Backend):
         try:
             user = identity_user_sync(claims)
         except IdentityRefused:
+            # For the ACS's 403 page and the audit trail's failed sign-in (core.audit.receivers).
             if request is not None:
-                setattr(request, REFUSED_FLAG, True)
-            audit_record(
-                action=AuditAction.LOGIN_FAILED,
-                object_type="core.user",
-                object_repr=claims.email or claims.subject,
-                actor="anonymous",
-                extra={
+                request.identity_refused = {
                     "provider": PROVIDER,
                     "subject": claims.subject,
-                    "reason": "no mapped group",
+                    "username": claims.email or claims.username or claims.subject,
                     "groups": list(claims.groups),
-                },
-            )
+                }
             return None
         return user if self.user_can_authenticate(user) else None
 
@@ -262,7 +251,7 @@ class SamlAcsView(_Enabled, AssertionConsumerServiceView):
     outstanding request id protect it, not our CSRF cookie)."""
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
-        reason = "no_role" if getattr(request, REFUSED_FLAG, False) else "rejected"
+        reason = "no_role" if getattr(request, "identity_refused", None) else "rejected"
         if reason == "rejected":
             logger.info("SAML answer refused: %r", exception)
         return sso_refused(request, reason=reason, status=403)

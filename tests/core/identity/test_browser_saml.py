@@ -122,7 +122,7 @@ def test_a_person_in_no_mapped_group_is_refused_in_their_language(saml_idp, new_
     bo.refresh_from_db()
     assert not bo.is_active  # removed from every mapped group: deactivated
     refusal = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
-    assert refusal.extra["subject"] == "bo-0001" and refusal.extra["groups"] == ["marketing"]
+    assert refusal.extra["refused"]["subject"] == "bo-0001" and refusal.extra["refused"]["groups"] == ["marketing"]
     # and nobody is signed in
     page.goto("/")
     assert "/login/" in page.url

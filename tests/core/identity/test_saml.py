@@ -15,10 +15,10 @@ from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from core.audit.models import AuditAction, AuditEvent
 from core.identity.login_methods import login_methods
 from core.identity.models import ExternalIdentity
-from core.identity.saml import REFUSED_FLAG, SamlBackend, claims_from_session_info, sp_config_forget
+from core.identity.saml import SamlBackend, claims_from_session_info, sp_config_forget
 from core.models import User
 
-from .conftest import GROUP_ROLES, write_key_and_cert
+from .saml_idp import GROUP_ROLES, write_key_and_cert
 
 pytestmark = pytest.mark.django_db
 
@@ -126,24 +126,23 @@ def test_the_backend_refuses_a_person_in_no_mapped_group(saml_on):
     request = RequestFactory().post("/sso/saml/acs/")
     info = session_info(mail=["eve@example.com"], groups=["marketing"])
     assert SamlBackend().authenticate(request, session_info=info, attribute_mapping={}) is None
-    assert getattr(request, REFUSED_FLAG) is True
-    assert not User.objects.filter(email="eve@example.com").exists()
-    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
-    assert (failed.object_repr, failed.actor_label) == ("eve@example.com", "anonymous")
-    assert failed.extra == {
+    assert request.identity_refused == {
         "provider": "saml",
         "subject": "ana-0001",
-        "reason": "no mapped group",
+        "username": "eve@example.com",
         "groups": ["marketing"],
     }
+    assert not User.objects.filter(email="eve@example.com").exists()
 
 
-def test_a_refusal_through_django_authenticate_is_one_audit_row(saml_on):
+def test_a_refusal_through_django_authenticate_is_one_audit_row_naming_the_person(saml_on):
     from django.contrib.auth import authenticate
 
     info = session_info(mail=["eve@example.com"], groups=["marketing"])
     assert authenticate(RequestFactory().post("/sso/saml/acs/"), session_info=info, attribute_mapping={}) is None
-    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 1
+    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (failed.object_repr, failed.actor_label) == ("eve@example.com", "anonymous")
+    assert failed.extra["refused"]["provider"] == "saml" and failed.extra["refused"]["groups"] == ["marketing"]
 
 
 def test_the_backend_lets_password_sign_ins_pass(saml_on):
