@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reads after a write in the same request stay on the primary (core.replica).
+    "core.middleware.ReplicaRequestMiddleware",
     # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
     "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -237,6 +239,18 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A PostgreSQL streaming replica for the reads that ask for it (core.replica: reports and
+# dashboards), with a fall-back to the primary past PULSE_REPLICA_MAX_LAG seconds of lag or when
+# it is down (docs/deploy.md). In a test run it mirrors the default test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+PULSE_REPLICA_MAX_LAG = env_int("PULSE_REPLICA_MAX_LAG", 10)
+PULSE_REPLICA_CHECK_SECONDS = env_int("PULSE_REPLICA_CHECK_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while an eager Celery task writes.
     DATABASES["default"]["OPTIONS"] = {
