@@ -1,0 +1,73 @@
+"""What the multi-host test runs on a host, one step per call, the answer as JSON on stdout:
+`python -m tests.multihost.steps <step> [args]` with the host's DATABASE_URL / REDIS_URL.
+
+- seed: the book of tests/health/test_celery_workers.py (31 accounts, events, tickets) and a manager
+- nightly <chunk_size>: send the nightly task as beat does, wait for its start: {"chunks", "finish_id"}
+- wait <finish_id>: wait for the chord's finish
+- state: the day's health snapshots and the accounts' scores
+- single: forget the day's scores and recompute them in this one process (the single-host run)
+- session <email>: a signed-in session key for that user
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main(step: str, *args: str) -> object:
+    import django
+
+    django.setup()
+    if step == "seed":
+        from core.choices import Role
+        from tests.factories import UserFactory
+        from tests.health.test_celery_workers import _book
+
+        _book()
+        UserFactory(email="manager@multihost.test", role=Role.ADMIN)
+        return {"seeded": True}
+    if step == "nightly":
+        from csplatform.celery import app
+
+        started = app.send_task("health.tasks.health_nightly_task", args=[None, int(args[0])])
+        return started.get(timeout=120)
+    if step == "wait":
+        from celery.result import AsyncResult
+
+        return {"recovered": AsyncResult(args[0]).get(timeout=180)}
+    if step == "state":
+        from health.models import NightlyRun
+        from health.services import today
+        from tests.health.test_celery_workers import _state
+
+        run = NightlyRun.objects.filter(day=today()).values("chunks", "finished_by", "recovered").first()
+        snaps, accounts = _state()
+        return {"snapshots": snaps, "accounts": accounts, "run": run}
+    if step == "single":
+        from accounts.models import Account
+        from health.models import HealthScore
+        from health.services import health_recompute
+
+        HealthScore.objects.all().delete()
+        Account.objects.update(health_score=None, health_band="", health_change_7d=None)
+        health_recompute()
+        return {"single": True}
+    if step == "session":
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+
+        from core.models import User
+
+        user = User.objects.get(email=args[0])
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        return {"session": session.session_key}
+    raise SystemExit(f"unknown step {step}")
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(*sys.argv[1:]), default=str))
