@@ -246,7 +246,7 @@ if os.environ.get("REPLICA_DATABASE_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["REPLICA_DATABASE_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
-    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 PULSE_REPLICA_MAX_LAG = env_int("PULSE_REPLICA_MAX_LAG", 10)

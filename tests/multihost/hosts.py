@@ -136,6 +136,8 @@ class Cluster:
         self.host, self.label, self.port = host, label, port
         self.data = host.network.workdir / label
         self.log = host.network.workdir / f"{label}.log"
+        # Not the data directory: pg_basebackup would copy the socket's lock file into a standby.
+        self.sockets = host.network.workdir / f"{label}-sockets"
         host.network.clusters.append(self)
 
     @property
@@ -143,8 +145,9 @@ class Cluster:
         return f"postgres://postgres@{self.host.address}:{self.port}"
 
     def _prepare(self) -> None:
-        self.data.mkdir(mode=0o700)
-        shutil.chown(self.data, "postgres", "postgres")
+        for directory in (self.data, self.sockets):
+            directory.mkdir(mode=0o700)
+            shutil.chown(directory, "postgres", "postgres")
         self.log.touch()
         shutil.chown(self.log, "postgres", "postgres")
 
@@ -166,14 +169,17 @@ class Cluster:
         options = [
             f"-c listen_addresses={self.host.address}",
             f"-c port={self.port}",
-            f"-c unix_socket_directories={self.data}",
+            f"-c unix_socket_directories={self.sockets}",
             "-c fsync=off",
             *[f"-c {s}" for s in settings],
         ]
-        self.host.run(
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", " ".join(options),
-            "-w", "-t", "60", "start", user="postgres",
-        )  # fmt: skip
+        try:
+            self.host.run(
+                str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", " ".join(options),
+                "-w", "-t", "60", "start", user="postgres",
+            )  # fmt: skip
+        except RuntimeError as failed:
+            raise RuntimeError(f"{failed}\n--- {self.label}.log\n{self.log.read_text()[-3000:]}") from None
 
     def stop(self) -> None:
         self.host.run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", user="postgres")

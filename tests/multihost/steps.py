@@ -1,12 +1,12 @@
 """What the multi-host test runs on a host, one step per call, the answer as JSON on stdout:
 `python -m tests.multihost.steps <step> [args]` with the host's DATABASE_URL / REDIS_URL.
 
-- seed: the book of tests/health/test_celery_workers.py (31 accounts, events, tickets) and a manager
+- seed: the book of tests/health/test_celery_workers.py (31 accounts, events, tickets) and an admin who signs in
+  as `manager` / `pass1234!`
 - nightly <chunk_size>: send the nightly task as beat does, wait for its start: {"chunks", "finish_id"}
 - wait <finish_id>: wait for the chord's finish
 - state: the day's health snapshots and the accounts' scores
 - single: forget the day's scores and recompute them in this one process (the single-host run)
-- session <email>: a signed-in session key for that user
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def main(step: str, *args: str) -> object:
         from tests.health.test_celery_workers import _book
 
         _book()
-        UserFactory(email="manager@multihost.test", role=Role.ADMIN)
+        UserFactory(username="manager", email="manager@multihost.test", role=Role.ADMIN)
         return {"seeded": True}
     if step == "nightly":
         from csplatform.celery import app
@@ -53,19 +53,6 @@ def main(step: str, *args: str) -> object:
         Account.objects.update(health_score=None, health_band="", health_change_7d=None)
         health_recompute()
         return {"single": True}
-    if step == "session":
-        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-        from django.contrib.sessions.backends.db import SessionStore
-
-        from core.models import User
-
-        user = User.objects.get(email=args[0])
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        return {"session": session.session_key}
     raise SystemExit(f"unknown step {step}")
 
 
