@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import DatabaseError, connections
@@ -133,7 +133,7 @@ class _ReadReplica:
         self._block = _replica_block()
         self._block.__enter__()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._block.__exit__(*exc)
 
     def __call__[F: Callable[..., Any]](self, func: F) -> F:
@@ -152,7 +152,11 @@ class _ReadReplica:
         return wrapper  # type: ignore[return-value]
 
 
-def read_replica[F: Callable[..., Any]](func: F | None = None) -> Any:
+@overload
+def read_replica[F: Callable[..., Any]](func: F) -> F: ...
+@overload
+def read_replica(func: None = None) -> _ReadReplica: ...
+def read_replica(func: Callable[..., Any] | None = None) -> Any:
     """Reads inside may go to the replica (see the module's docstring)."""
     if func is not None:
         return _ReadReplica()(func)
