@@ -348,6 +348,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
+# How often a worker sweeps Redis for tasks whose worker was lost and whose visibility timeout
+# passed: kombu's default is about every 100 s (10 s x every 10th sweep); this sets the period.
+if os.environ.get("CELERY_UNACKED_RESTORE_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -61,6 +61,7 @@ def site():
             REDIS_URL=f"redis://{data.address}:6379/0",
             CELERY_TASK_ALWAYS_EAGER="0",
             CELERY_VISIBILITY_TIMEOUT="3",  # a lost task comes back after 3 s (production: 30 minutes)
+            CELERY_UNACKED_RESTORE_SECONDS="1",  # looked for every second (kombu: about every 100 s)
             ALLOWED_HOSTS=net["web"].address,
         )
         net["web"].run(PYTHON, "manage.py", "migrate", "-v0", env=env, timeout=600)

@@ -49,7 +49,7 @@ def test_nightly_across_worker_hosts_with_one_lost(site):
     started = time.monotonic()
     web = net["web"].start(
         "web", PYTHON, "-m", "gunicorn", "csplatform.wsgi:application", "--bind", f"{net['web'].address}:8000",
-        "--workers", "2", env=site.env,
+        "--control-socket", str(net.workdir / "web.ctl"), "--workers", "2", env=site.env,
     )  # fmt: skip
     for host in ("worker1", "worker2"):
         worker(site, host)

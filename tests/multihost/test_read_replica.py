@@ -83,7 +83,7 @@ def test_dashboard_reads_from_the_replica_and_falls_back(site):
     }
     web.start(
         "web-replica", PYTHON, "-m", "gunicorn", "csplatform.wsgi:application", "--bind", f"{web.address}:8001",
-        "--workers", "1", env=env,
+        "--control-socket", str(net.workdir / "web-replica.ctl"), "--workers", "1", env=env,
     )  # fmt: skip
 
     def web_up():
