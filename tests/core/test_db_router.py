@@ -101,3 +101,36 @@ def test_an_error_on_the_primary_is_not_retried(configured):
     configured["seconds"] = math.inf
     with pytest.raises(OperationalError):
         selector()
+
+
+def test_inside_a_transaction_reads_stay_on_the_primary(configured, monkeypatch):
+    from django.db import connections
+
+    with replica.request_scope(), replica.read_replica():
+        assert router.db_for_read(RefreshLog) == "replica"
+        monkeypatch.setattr(connections["default"], "in_atomic_block", True)  # inside transaction.atomic()
+        assert router.db_for_read(RefreshLog) == "default"
+
+
+def test_the_middleware_scopes_the_write_mark_to_one_request(configured):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core.middleware import ReplicaRequestMiddleware
+
+    seen = []
+
+    def writes_then_reads(request):
+        router.db_for_write(RefreshLog)
+        with replica.read_replica():
+            seen.append(router.db_for_read(RefreshLog))
+        return HttpResponse()
+
+    def reads(request):
+        with replica.read_replica():
+            seen.append(router.db_for_read(RefreshLog))
+        return HttpResponse()
+
+    ReplicaRequestMiddleware(writes_then_reads)(RequestFactory().post("/"))
+    ReplicaRequestMiddleware(reads)(RequestFactory().get("/"))
+    assert seen == ["default", "replica"]
