@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reads after a write in the same request stay on the primary (core.replica).
+    "core.middleware.ReplicaRequestMiddleware",
     # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
     "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -261,6 +263,18 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A PostgreSQL streaming replica for the reads that ask for it (core.replica: reports and
+# dashboards), with a fall-back to the primary past PULSE_REPLICA_MAX_LAG seconds of lag or when
+# it is down (docs/deploy.md). In a test run it mirrors the default test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+PULSE_REPLICA_MAX_LAG = env_int("PULSE_REPLICA_MAX_LAG", 10)
+PULSE_REPLICA_CHECK_SECONDS = env_int("PULSE_REPLICA_CHECK_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while an eager Celery task writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -358,6 +372,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
+# How often a worker sweeps Redis for tasks whose worker was lost and whose visibility timeout
+# passed: kombu's default is about every 100 s (10 s x every 10th sweep); this sets the period.
+if os.environ.get("CELERY_UNACKED_RESTORE_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
