@@ -14,6 +14,8 @@ class ExternalIdentity(models.Model):
     # "oidc", "saml" or "scim" (a configured provider's key when there are several).
     provider = models.CharField(_("provider"), max_length=40)
     subject = models.CharField(_("subject"), max_length=255)
+    # The provider's own id for the person when it sends one besides `subject` (SCIM `externalId`).
+    external_id = models.CharField(_("external id"), max_length=255, blank=True, default="")
     groups = models.JSONField(_("groups"), default=list, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
 
