@@ -16,6 +16,9 @@ class ExternalIdentity(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     # The provider's own id for the person when it sends one besides `subject` (SCIM `externalId`).
     external_id = models.CharField(_("external id"), max_length=255, blank=True, default="")
+    # What the provider last said about the person, as it said it (SCIM: the whole resource, so
+    # attributes Pulse has no column for still read back as they were written).
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     groups = models.JSONField(_("groups"), default=list, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
 

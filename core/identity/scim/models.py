@@ -14,6 +14,8 @@ class ScimGroup(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     display_name = models.CharField(_("name"), max_length=255, unique=True)
     external_id = models.CharField(_("external id"), max_length=255, blank=True, default="")
+    # The resource as the provider last wrote it (members excepted: those are the relation below).
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="scim_groups", blank=True, verbose_name=_("members")
     )

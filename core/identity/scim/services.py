@@ -24,7 +24,7 @@ from core.identity.roles import role_for_groups
 from core.identity.services import identity_deactivate, identity_user_sync
 from core.models import User
 
-from .mapping import PROVIDER, claims_for_user, claims_from_resource, resource_email
+from .mapping import PROVIDER, claims_for_user, claims_from_resource, resource_email, stored_attributes
 from .models import ScimGroup
 
 __all__ = [
@@ -75,17 +75,26 @@ def _check_user_name_free(user_name: str, *, keep: User | None) -> User | None:
 
 
 def _sync(link_subject: str, resource: Any, *, user: User | None, external_id: str) -> ExternalIdentity:
-    claims = claims_from_resource(
-        resource, subject=link_subject, groups=_group_names(user), role=scim_role_for(_group_names(user))
-    )
-    user = identity_user_sync(claims)
-    if user.username != resource.user_name:
-        user.username = resource.user_name
-        user.save(update_fields=["username"])
-    link = ExternalIdentity.objects.get(provider=PROVIDER, subject=link_subject)
-    if link.external_id != external_id:
-        link.external_id = external_id
-        link.save(update_fields=["external_id"])
+    names = _group_names(user)
+    claims = claims_from_resource(resource, subject=link_subject, groups=names, role=scim_role_for(names))
+    synced = identity_user_sync(claims)
+    # The seam only fills fields in; SCIM also renames and clears (a removed name or address).
+    name = resource.name
+    fields = {
+        "username": resource.user_name,
+        "first_name": ((name.given_name if name else None) or "")[:150],
+        "last_name": ((name.family_name if name else None) or "")[:150],
+        "email": resource_email(resource),
+    }
+    changed = [field for field, value in fields.items() if getattr(synced, field) != value]
+    for field in changed:
+        setattr(synced, field, fields[field])
+    if changed:
+        synced.save(update_fields=changed)
+    link = ExternalIdentity.objects.select_related("user").get(provider=PROVIDER, subject=link_subject)
+    link.external_id = external_id
+    link.attributes = stored_attributes(resource)
+    link.save(update_fields=["external_id", "attributes"])
     return link
 
 
@@ -176,7 +185,11 @@ def _check_display_name_free(display_name: str, *, keep: ScimGroup | None) -> No
 def scim_group_create(*, resource: Group) -> ScimGroup:
     _check_display_name_free(resource.display_name, keep=None)
     members = _members_for(resource)
-    group = ScimGroup.objects.create(display_name=resource.display_name, external_id=resource.external_id or "")
+    group = ScimGroup.objects.create(
+        display_name=resource.display_name,
+        external_id=resource.external_id or "",
+        attributes=stored_attributes(resource),
+    )
     _set_members(group, members)
     return group
 
@@ -187,7 +200,11 @@ def scim_group_replace(*, group: ScimGroup, resource: Group) -> ScimGroup:
     _check_display_name_free(resource.display_name, keep=group)
     members = _members_for(resource)
     renamed = group.display_name != resource.display_name
-    fields = {"display_name": resource.display_name, "external_id": resource.external_id or ""}
+    fields = {
+        "display_name": resource.display_name,
+        "external_id": resource.external_id or "",
+        "attributes": stored_attributes(resource),
+    }
     changed = [name for name, value in fields.items() if getattr(group, name) != value]
     for name in changed:
         setattr(group, name, fields[name])

@@ -16,4 +16,5 @@ urlpatterns = [
     path("Users/<str:scim_id>", views.UserDetailView.as_view(), name="user_detail"),
     path("Groups", views.GroupListView.as_view(), name="group_list"),
     path("Groups/<str:scim_id>", views.GroupDetailView.as_view(), name="group_detail"),
+    path("<path:rest>", views.NotFoundView.as_view(), name="not_found"),
 ]

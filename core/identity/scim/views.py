@@ -24,6 +24,7 @@ from scim2_models import (
     InvalidValueException,
     ListResponse,
     NotFoundException,
+    NotImplementedException,
     Patch,
     PatchOp,
     ResourceType,
@@ -53,6 +54,7 @@ __all__ = [
     "UserDetailView",
     "GroupListView",
     "GroupDetailView",
+    "NotFoundView",
 ]
 
 MAX_RESULTS = 200
@@ -240,6 +242,18 @@ class GroupDetailView(ScimView):
     def delete(self, request, scim_id: str):
         services.scim_group_delete(group=_group(scim_id))
         return scim_response(None, status=204)
+
+
+class NotFoundView(ScimView):
+    """Anything else under /scim/v2/: a SCIM 404 (and POST /.search, searching several resource
+    types at once, is not implemented: 501)."""
+
+    def _answer(self, request, *args, **kwargs):
+        if request.path.rstrip("/").endswith("/.search") and request.method == "POST":
+            raise NotImplementedException(detail="Search one resource type at a time: GET /Users or /Groups.")
+        raise NotFoundException(detail="No such SCIM endpoint.")
+
+    get = post = put = patch = delete = _answer
 
 
 # Section: discovery (RFC 7644 §4)
