@@ -18,6 +18,8 @@ def test_admin_creates_a_scim_key(page, login, screenshot, viewport, language):
     # given
     admin = UserFactory(username="ada", role=Role.ADMIN, first_name="Ada", last_name="Admin", language=language)
     page.set_viewport_size(VIEWPORTS[viewport])
+    # The live server's first page can take a while on a loaded machine (2 cores, shared).
+    page.goto("/login/", timeout=60_000)
     login(admin)
     # when
     page.goto("/team/api-keys/")
