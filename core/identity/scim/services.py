@@ -66,7 +66,8 @@ def _check_user_name_free(user_name: str, *, keep: User | None) -> User | None:
         raise InvalidValueException(
             detail="userName must be 1 to 150 letters, digits or the characters . @ + - _ (an e-mail address fits)."
         )
-    taken = User.objects.filter(username__iexact=user_name).exclude(pk=getattr(keep, "pk", None)).first()
+    others = User.objects.filter(username__iexact=user_name)
+    taken = (others.exclude(pk=keep.pk) if keep is not None else others).first()
     if taken is None:
         return None
     if keep is not None or taken.external_identities.filter(provider=PROVIDER).exists():
@@ -175,18 +176,27 @@ def _set_members(group: ScimGroup, members: list[User], *, resync: bool = True) 
         _resync_roles(changed)
 
 
+def _display_name(resource: Group) -> str:
+    if not resource.display_name:
+        raise InvalidValueException(detail="displayName is required.")
+    return resource.display_name
+
+
 def _check_display_name_free(display_name: str, *, keep: ScimGroup | None) -> None:
-    clash = ScimGroup.objects.filter(display_name__iexact=display_name).exclude(pk=getattr(keep, "pk", None))
+    clash = ScimGroup.objects.filter(display_name__iexact=display_name)
+    if keep is not None:
+        clash = clash.exclude(pk=keep.pk)
     if clash.exists():
         raise UniquenessException(detail=f"displayName '{display_name}' is already taken.")
 
 
 @transaction.atomic
 def scim_group_create(*, resource: Group) -> ScimGroup:
-    _check_display_name_free(resource.display_name, keep=None)
+    display_name = _display_name(resource)
+    _check_display_name_free(display_name, keep=None)
     members = _members_for(resource)
     group = ScimGroup.objects.create(
-        display_name=resource.display_name,
+        display_name=display_name,
         external_id=resource.external_id or "",
         attributes=stored_attributes(resource),
     )
@@ -197,11 +207,12 @@ def scim_group_create(*, resource: Group) -> ScimGroup:
 @transaction.atomic
 def scim_group_replace(*, group: ScimGroup, resource: Group) -> ScimGroup:
     """PUT, and PATCH once applied. A renamed group moves its members' roles too."""
-    _check_display_name_free(resource.display_name, keep=group)
+    display_name = _display_name(resource)
+    _check_display_name_free(display_name, keep=group)
     members = _members_for(resource)
-    renamed = group.display_name != resource.display_name
+    renamed = group.display_name != display_name
     fields = {
-        "display_name": resource.display_name,
+        "display_name": display_name,
         "external_id": resource.external_id or "",
         "attributes": stored_attributes(resource),
     }
