@@ -9,7 +9,9 @@ from typing import Any
 from django.http import HttpResponse
 from pydantic import ValidationError
 from rest_framework import exceptions as drf_exceptions
-from scim2_models import Error, SCIMException
+from scim2_models import Error, InvalidSyntaxException, SCIMException
+
+from core.api.parsers import JSONBodyError, json_parse
 
 __all__ = ["CONTENT_TYPE", "scim_response", "error_response", "exception_response", "request_payload"]
 
@@ -55,13 +57,12 @@ def exception_response(exc: Exception) -> HttpResponse | None:
 
 
 def request_payload(body: bytes) -> dict[str, Any]:
-    """The JSON object a request carries; invalidSyntax when it is not one."""
-    from scim2_models import InvalidSyntaxException
-
+    """The JSON object a request carries (core.api.parsers: bad JSON, too deep or a NUL is refused);
+    invalidSyntax when it is not one."""
     try:
-        payload = json.loads(body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidSyntaxException(detail=f"The body is not JSON: {error}") from error
+        payload = json_parse(body or b"null")
+    except JSONBodyError as error:
+        raise InvalidSyntaxException(detail=f"The body is refused: {error.reason}") from error
     if not isinstance(payload, dict):
         raise InvalidSyntaxException(detail="The body must be a JSON object.")
     return payload

@@ -74,6 +74,12 @@ class ScimView(APIView):
     scim_allowed = True
     schema = None  # not in the OpenAPI schema
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL stores no NUL character: refuse it in an id or a filter before a query does.
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.get_full_path():
+            raise InvalidValueException(detail="A NUL character is not allowed in the path or the query.")
+
     def handle_exception(self, exc):
         response = exception_response(exc)
         if response is None:

@@ -193,3 +193,14 @@ def test_changes_are_audited_with_the_scim_key_as_actor(scim):
     assert [r.action for r in rows][:1] == ["create"]
     assert any(r.changes.get("is_active") == [True, False] for r in rows)
     assert {r.actor_label for r in rows} == {"api-key:okta"}
+
+
+def test_hostile_input_is_400_never_500(scim):
+    """Deep nesting, NUL characters (PostgreSQL stores none) in a body, an id or a filter."""
+    deep = '{"userName": "deep@example.com", "x": ' + '{"x": ' * 5000 + "{}" + "}" * 5001
+    answer = scim.client.post(USERS, data=deep, content_type=SCIM, **scim.headers)
+    assert answer.status_code == 400 and answer.json()["scimType"] == "invalidSyntax"
+    assert scim.post(USERS, user_payload(title="a\u0000b")).status_code == 400
+    assert scim.get(f"{USERS}/a%00b").status_code == 400
+    assert scim.get(USERS, {"filter": 'userName eq "a\u0000b"'}).status_code == 400
+    assert scim.get(USERS, {"startIndex": "-5", "count": "999999"}).status_code == 200
