@@ -10,9 +10,9 @@ class ScopedPermission(BasePermission):
     `ingest_allowed = True` (event bulk, tracking), `scim` opens only the views that set
     `scim_allowed = True` (SCIM provisioning, core.identity.scim), which no other key opens.
     Logged-in users: every role reads, a view's `write_role` (CSM unless the view says otherwise,
-    admin for configuration) writes. A personal
-    token (a key bound to a user) counts as that user logged in; which accounts the user may write
-    is accounts.access's answer, checked by the accounts' views.
+    admin for configuration) writes. A personal token (a key bound to a user) counts as that user
+    logged in; which accounts the user may write is accounts.access's answer, checked by the
+    accounts' views.
     """
 
     message = "Your API key's scope or your role does not allow this."
