@@ -123,3 +123,21 @@ def test_group_errors(scim):
     assert scim.get(f"{GROUPS}/not-a-uuid").status_code == 404
     found = scim.get(GROUPS, {"filter": 'displayName eq "cs-team"'}).json()
     assert found["totalResults"] == 1
+
+
+def test_entra_group_lookup_excludes_members(scim):
+    """Entra looks a group up by name with `excludedAttributes=members` before it creates it."""
+    rana = _user(scim, "rana@example.com")
+    scim.post(
+        GROUPS,
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "cs-team",
+            "members": [{"value": rana}],
+        },
+    )
+    found = scim.get(GROUPS, {"filter": 'displayName eq "cs-team"', "excludedAttributes": "members"}).json()
+    assert found["totalResults"] == 1
+    assert "members" not in found["Resources"][0] and found["Resources"][0]["displayName"] == "cs-team"
+    users = scim.get("/scim/v2/Users", {"attributes": "userName"}).json()
+    assert users["Resources"][0]["userName"] == "rana@example.com" and "emails" not in users["Resources"][0]
