@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reads after a write in the same request stay on the primary (core.replica).
+    "core.middleware.ReplicaRequestMiddleware",
     # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
     "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -195,16 +197,15 @@ PULSE_SSO_GROUP_ROLES = dict(
     if role.strip()
 )
 PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
+# SCIM provisioning (core.identity.scim): the role of a provisioned person in no mapped group (the
+# provider pushes only the people assigned to Pulse, so they get in, read-only by default).
+PULSE_SCIM_DEFAULT_ROLE = os.environ.get("PULSE_SCIM_DEFAULT_ROLE", "readonly")
 
-# SAML 2.0 (core.identity.saml): the PULSE_SAML_* variables and djangosaml2's settings are read in
-# csplatform/settings_saml.py (docs/deploy.md "Single sign-on with SAML 2.0"); wired in here.
+# SAML 2.0 (core.identity.saml): PULSE_SAML_* read, and djangosaml2 wired in, by csplatform/settings_saml.py.
 from .settings_saml import *  # noqa: E402, F403
+from .settings_saml import saml_wire  # noqa: E402
 
-AUTHENTICATION_BACKENDS.append("core.identity.saml.SamlBackend")
-_sessions = MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
-MIDDLEWARE.insert(_sessions + 1, "djangosaml2.middleware.SamlSessionMiddleware")
-# The IdP posts to the ACS from its own site: djangosaml2's cookie is SameSite=None under HTTPS.
-SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+saml_wire(globals())
 # End of SAML 2.0.
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
 # one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
@@ -272,6 +273,18 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A PostgreSQL streaming replica for the reads that ask for it (core.replica: reports and
+# dashboards), with a fall-back to the primary past PULSE_REPLICA_MAX_LAG seconds of lag or when
+# it is down (docs/deploy.md). In a test run it mirrors the default test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+PULSE_REPLICA_MAX_LAG = env_int("PULSE_REPLICA_MAX_LAG", 10)
+PULSE_REPLICA_CHECK_SECONDS = env_int("PULSE_REPLICA_CHECK_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while an eager Celery task writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -369,6 +382,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
+# How often a worker sweeps Redis for tasks whose worker was lost and whose visibility timeout
+# passed: kombu's default is about every 100 s (10 s x every 10th sweep); this sets the period.
+if os.environ.get("CELERY_UNACKED_RESTORE_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

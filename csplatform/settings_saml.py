@@ -1,6 +1,6 @@
 """SAML 2.0 single sign-on settings (core.identity.saml, djangosaml2 over pysaml2), read from the
-environment; csplatform/settings.py imports them in its "# SAML 2.0" block and wires the backend
-and djangosaml2's session middleware. docs/deploy.md "Single sign-on with SAML 2.0" lists them.
+environment; csplatform/settings.py imports them in its "# SAML 2.0" block and calls `saml_wire` for the
+backend, djangosaml2's session middleware and its cookie. docs/deploy.md "Single sign-on with SAML 2.0" lists them.
 
 SAML is on when the identity provider's metadata is given, by URL (read again every
 PULSE_SAML_METADATA_TTL seconds) or as a file. Assertions must be signed by a key in that
@@ -44,3 +44,14 @@ SAML_CONFIG_LOADER = "core.identity.saml.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_CSP_HANDLER = ""
 SAML_SESSION_COOKIE_NAME = "pulse_saml_session"
+
+
+def saml_wire(settings: dict) -> None:
+    """Called by settings.py with its globals: our backend after the others, djangosaml2's
+    session middleware right after Django's, and its cookie SameSite=None where cookies are
+    Secure (HTTPS; the IdP posts to the ACS from its own site, which a Lax cookie would not follow)."""
+    settings["AUTHENTICATION_BACKENDS"].append("core.identity.saml.SamlBackend")
+    middleware = settings["MIDDLEWARE"]
+    sessions = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+    middleware.insert(sessions + 1, "djangosaml2.middleware.SamlSessionMiddleware")
+    settings["SAML_SESSION_COOKIE_SAMESITE"] = "None" if settings["SESSION_COOKIE_SECURE"] else "Lax"
