@@ -232,16 +232,19 @@ def churn_risk_of(model: ChurnModel, measures: dict) -> dict:
     return {"probability": probability, "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons]}
 
 
-def churn_risks_of(model: ChurnModel, snapshots) -> list[dict]:
-    """churn_risk_of for many HealthScore snapshots (a page, one account's latest): their
-    measures, with the event rates joined when the model was trained on them (one rollup
-    query per day of the snapshots)."""
+def churn_inputs(model: ChurnModel, snapshots) -> list[dict]:
+    """What the model scores for these HealthScore snapshots (account_id, day, measures): their
+    measures, with the event rates joined when the model was trained on them (one rollup query
+    per day of the snapshots). Every caller of churn_risk / churn_risks goes through here."""
     snapshots = list(snapshots)
     if any(is_rate(f.removesuffix("__log")) for f in model.features):
-        inputs = rates_for(snapshots)
-    else:
-        inputs = [s.measures for s in snapshots]
-    return [churn_risk_of(model, m) for m in inputs]
+        return rates_for(snapshots)
+    return [s.measures for s in snapshots]
+
+
+def churn_risks_of(model: ChurnModel, snapshots) -> list[dict]:
+    """churn_risk_of for many HealthScore snapshots (a page, one account's latest)."""
+    return [churn_risk_of(model, m) for m in churn_inputs(model, snapshots)]
 
 
 def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> list[dict]:

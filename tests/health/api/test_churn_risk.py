@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from health.backtest import churn_model_train
+from health.backtest import churn_model_train, churn_risks
+from health.backtest.rates import rates_for
 from health.models import ChurnModel, HealthScore
 from health.services import today
 
@@ -74,3 +75,8 @@ def test_a_model_trained_on_imported_history_scores_the_api(api_read, api_write,
     assert rows and all(isinstance(r["churn_risk"], float) and 0 <= r["churn_risk"] <= 1 for r in rows)
     riskiest = max(rows, key=lambda r: r["churn_risk"])
     assert riskiest["churn_reasons"] and {"measure", "label", "impact", "value"} <= set(riskiest["churn_reasons"][0])
+    # The imported events' 30-day rate is a feature; the page joins it as training did.
+    assert "rate:report_created__log" in model.features
+    snaps = list(HealthScore.objects.filter(day=rows[0]["day"]).select_related("account"))
+    expected = dict(zip([s.account.external_id for s in snaps], churn_risks(model, rates_for(snaps)), strict=True))
+    assert all(r["churn_risk"] == pytest.approx(expected[r["account"]], abs=1e-4) for r in rows)
