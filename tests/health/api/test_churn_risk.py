@@ -12,6 +12,7 @@ from health.backtest import churn_model_train, churn_risks
 from health.backtest.rates import rates_for
 from health.models import ChurnModel, HealthScore
 from health.services import today
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,9 @@ def _import_history(api_write, api_ingest, *, accounts=36, days=180, seed=3):
     assert api_write.post("/api/v1/subscriptions/", subs, format="json").status_code in (200, 201)
     response = api_ingest.post("/api/v1/events/bulk", events, format="json")
     assert response.status_code in (200, 201, 202), response.content
+    # Ingest queues the rollups' refresh after the commit (never, inside a test's transaction):
+    # rebuild them as health_dataset_load does.
+    usage_rollup_rebuild(end=end)
     for weeks_back in range(min(25, days // 7), -1, -1):
         call_command("recompute_health", as_of=(end - timedelta(days=7 * weeks_back)).isoformat(), verbosity=0)
 
