@@ -5,12 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ..secrets import secret_decrypt, secret_encrypt
+from ..crypto import BOX
 
 
 class SlackWorkspace(models.Model):
     """The one Slack app this install talks to (one row). The bot token and signing secret are
-    stored encrypted (conversations.secrets); SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET in the
+    stored encrypted (conversations.crypto); SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET in the
     environment win over them. `api_url` is Slack's Web API base (a local fake in tests)."""
 
     bot_token_encrypted = models.TextField(blank=True, default="")
@@ -26,21 +26,8 @@ class SlackWorkspace(models.Model):
     def __str__(self) -> str:
         return self.default_channel or "Slack"
 
-    @property
-    def bot_token(self) -> str:
-        return getattr(settings, "SLACK_BOT_TOKEN", "") or secret_decrypt(self.bot_token_encrypted)
-
-    @bot_token.setter
-    def bot_token(self, value: str) -> None:
-        self.bot_token_encrypted = secret_encrypt(value)
-
-    @property
-    def signing_secret(self) -> str:
-        return getattr(settings, "SLACK_SIGNING_SECRET", "") or secret_decrypt(self.signing_secret_encrypted)
-
-    @signing_secret.setter
-    def signing_secret(self, value: str) -> None:
-        self.signing_secret_encrypted = secret_encrypt(value)
+    bot_token = BOX.field("bot_token_encrypted", unreadable_empty=True, setting_first="SLACK_BOT_TOKEN")
+    signing_secret = BOX.field("signing_secret_encrypted", unreadable_empty=True, setting_first="SLACK_SIGNING_SECRET")
 
     @property
     def configured(self) -> bool:
@@ -77,13 +64,7 @@ class TeamsWebhook(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def url(self) -> str:
-        return secret_decrypt(self.url_encrypted)
-
-    @url.setter
-    def url(self, value: str) -> None:
-        self.url_encrypted = secret_encrypt(value)
+    url = BOX.field("url_encrypted", unreadable_empty=True)
 
 
 class ChatDelivery(models.Model):
