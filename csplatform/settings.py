@@ -197,6 +197,9 @@ PULSE_SSO_GROUP_ROLES = dict(
     if role.strip()
 )
 PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
+# SCIM provisioning (core.identity.scim): the role of a provisioned person in no mapped group (the
+# provider pushes only the people assigned to Pulse, so they get in, read-only by default).
+PULSE_SCIM_DEFAULT_ROLE = os.environ.get("PULSE_SCIM_DEFAULT_ROLE", "readonly")
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
 # one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
 # during the lock-out starts it again (the back-off), a successful login clears the count.
