@@ -14,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke lint fmt typecheck check schema clean catalogues messages
+.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke health-eval-all lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -83,6 +83,12 @@ health-eval: venv
 	@test -n "$(DATA)" || { echo "DATA=path of the dataset (docs/health.md)"; exit 2; }
 	$(PY) manage.py health_dataset_load --format $(DATASET) $(DATA) --dates 8 --horizon 31
 	$(PY) manage.py health_evaluate --dates 8 --horizon 31
+
+# Issue 19's table (docs/health.md): demo, bench_churn data and, with DATA=dir, fight-churn socialnet7,
+# each built in a database of its own, then default / naive / suggested / learned AUCs.
+# make health-eval-all DATA=/tmp/socialnet7
+health-eval-all: venv
+	CHURN_EVAL_DATA=$(DATA) BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench} $(PY) -m bench --only churn_eval
 
 # A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size):
 # --smoke also lowers the fixed floors (short wrk runs, small ingest batches, one timing repeat).

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .backtest import churn_risk
+from .backtest.rates import RATE_PREFIX, is_rate, rates_for
 from .custom_measures import custom_field_measures_sync
 from .models import ChurnModel, CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
 from .registry import MEASURES
@@ -29,6 +30,8 @@ def account_health_history(account_id: int, days: int = 90, *, end: date | None 
 
 
 def measure_label(key: str) -> str:
+    if is_rate(key):  # the learned model's event rates (health.backtest.rates)
+        return gettext("%(event)s events in the last 30 days") % {"event": key.removeprefix(RATE_PREFIX)}
     custom_field_measures_sync()
     measure = MEASURES.get(key)
     return measure.label if measure else key.replace("_", " ").capitalize()
@@ -229,6 +232,21 @@ def churn_risk_of(model: ChurnModel, measures: dict) -> dict:
     return {"probability": probability, "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons]}
 
 
+def churn_inputs(model: ChurnModel, snapshots) -> list[dict]:
+    """What the model scores for these HealthScore snapshots (account_id, day, measures): their
+    measures, with the event rates joined when the model was trained on them (one rollup query
+    per day of the snapshots). Every caller of churn_risk / churn_risks goes through here."""
+    snapshots = list(snapshots)
+    if any(is_rate(f.removesuffix("__log")) for f in model.features):
+        return rates_for(snapshots)
+    return [s.measures for s in snapshots]
+
+
+def churn_risks_of(model: ChurnModel, snapshots) -> list[dict]:
+    """churn_risk_of for many HealthScore snapshots (a page, one account's latest)."""
+    return [churn_risk_of(model, m) for m in churn_inputs(model, snapshots)]
+
+
 def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> list[dict]:
     """The `limit` accounts most likely to churn by the model, among the `scan` lowest scores
     of the latest day: {"snap", "probability", "reasons"} each."""
@@ -238,7 +256,7 @@ def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> li
         if day
         else []
     )
-    scored = [{"snap": snap, **churn_risk_of(model, snap.measures)} for snap in snaps]
+    scored = [{"snap": snap, **risk} for snap, risk in zip(snaps, churn_risks_of(model, snaps), strict=True)]
     return sorted(scored, key=lambda r: -r["probability"])[:limit]
 
 
