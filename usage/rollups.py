@@ -62,6 +62,7 @@ def account_filter(queryset, account_ids, field: str = "account_id"):
 
 WINDOW_DAYS = 30
 REBUILD_CHUNK = 5000  # accounts per rebuild statement
+REFRESH_LOCK = 0x75736167  # PostgreSQL advisory lock key of usage_rollup_refresh ("usag")
 
 ROLLUP = AccountDailyUsage._meta.db_table
 CONTACTS = AccountDailyContact._meta.db_table
@@ -138,6 +139,10 @@ def usage_rollup_refresh(*, pairs: Iterable[tuple[int, date]]) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         if _is_postgres():
+            # One refresh at a time: two workers refreshing overlapping pairs deleted each
+            # other's rows in different orders and deadlocked (make soak, 500 events/s on two
+            # workers), each retry redoing the whole batch. Queued behind the lock instead.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
             pairs_cte = """
                 p AS (
                     SELECT (x->>0)::int AS account_id, (x->>1)::date AS day
