@@ -20,6 +20,15 @@ def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
     return usage_rollup_refresh(pairs=expanded)
 
 
+@shared_task(bind=True, acks_late=True)
+def usage_rollups_pending_task(self) -> int:
+    """Refresh the daily rollups of every (account, day) the batches since the last run touched
+    (usage.ingest.notify): one run for many batches."""
+    from usage.ingest.notify import usage_rollups_pending_refresh
+
+    return usage_rollups_pending_refresh(task_id=self.request.id or "inline")
+
+
 @shared_task(acks_late=True)
 def contacts_seen_update_task(latest: dict[str, str]) -> None:
     """Move these contacts' last_seen_at forward to these times ({contact id: ISO time});

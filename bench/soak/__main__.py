@@ -75,6 +75,15 @@ def _flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def _static_stale() -> bool:
+    """collectstatic is needed: no manifest yet, or a file under static/ newer than it."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in (ROOT / "static").rglob("*") if p.is_file())
+
+
 def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -123,9 +132,8 @@ def main() -> int:
         print(f"soak {run_id}: preparing the database (migrate, a 2,000-account demo, CSMs)...", flush=True)
         plan = out / "plan.json"
         subprocess.run([PY, "-m", "bench.soak.prepare", str(plan)], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-        )  # DEBUG=0 serves the manifest's names
+        if _static_stale():  # DEBUG=0 serves the manifest's names
+            subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         print(f"prepared in {time.monotonic() - started:.0f} s; starting {settings_line}", flush=True)
         gunicorn = [PY, "-m", "gunicorn", "-w", web_workers, "-k", web_class, "-b", f"127.0.0.1:{port}"]
         if web_class == "gthread":

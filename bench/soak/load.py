@@ -25,12 +25,13 @@ from datetime import UTC, datetime
 
 import httpx
 
-TIMING = re.compile(r"cpu;dur=([0-9.]+)")
+TIMING = re.compile(r"cpu;dur=([0-9.]+), app;dur=([0-9.]+)")
 
 
 class Recorder:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, int, float, float | None]] = []  # name, status, ms, server cpu ms
+        # name, status, ms, server cpu ms, server wall ms (the rest of ms was spent queued or in transit)
+        self.rows: list[tuple[str, int, float, float | None, float | None]] = []
         self.errors: list[str] = []
 
     async def call(self, client: httpx.AsyncClient, name: str, method: str, url: str, ok=(200,), **kw):
@@ -38,12 +39,13 @@ class Recorder:
         try:
             response = await client.request(method, url, **kw)
         except httpx.HTTPError as exc:
-            self.rows.append((name, 0, (time.perf_counter() - started) * 1000, None))
+            self.rows.append((name, 0, (time.perf_counter() - started) * 1000, None, None))
             self.errors.append(f"{name}: {type(exc).__name__} {exc}")
             return None
         ms = (time.perf_counter() - started) * 1000
         match = TIMING.search(response.headers.get("server-timing", ""))
-        self.rows.append((name, response.status_code, ms, float(match.group(1)) if match else None))
+        cpu, app = (float(match.group(1)), float(match.group(2))) if match else (None, None)
+        self.rows.append((name, response.status_code, ms, cpu, app))
         if response.status_code not in ok:
             self.errors.append(f"{name}: HTTP {response.status_code} {response.text[:200]!r}")
             return None

@@ -27,7 +27,7 @@ def main(plan_path: str) -> None:
     from core.choices import Role
     from core.models import User
     from core.services import api_key_create
-    from surveys.models import Survey, SurveyWorkspace
+    from surveys.models import Survey, SurveyDelivery, SurveyWorkspace
 
     accounts = int(os.environ.get("SOAK_ACCOUNTS", "2000"))
     csms = int(os.environ.get("SOAK_CSMS", "50"))
@@ -77,25 +77,27 @@ def main(plan_path: str) -> None:
             "starts_at": timezone.now() - timedelta(days=1),
         },
     )
-    have = set(Contact.objects.filter(external_id__startswith=f"{PREFIX}-c-").values_list("external_id", flat=True))
+    # Respondents: contacts of our own that were never asked (a kept database's earlier runs
+    # asked some), topped up to SOAK_ANSWER_CONTACTS.
+    ours = Contact.objects.filter(external_id__startswith=f"{PREFIX}-c-")
+    fresh = ours.exclude(id__in=SurveyDelivery.objects.filter(contact__isnull=False).values("contact_id"))
+    missing = max(0, answer_contacts - fresh.count())
+    first = ours.count()
     Contact.objects.bulk_create(
         [
             Contact(
-                external_id=f"{PREFIX}-c-{i:05d}",
+                external_id=f"{PREFIX}-c-{i:06d}",
                 account_id=account_ids[i % len(account_ids)],
                 name=f"Soak contact {i}",
                 email=f"c{i}@soak.example",
             )
-            for i in range(answer_contacts)
-            if f"{PREFIX}-c-{i:05d}" not in have
+            for i in range(first, first + missing)
         ],
         batch_size=2000,
     )
     respondents = [
         {"user_id": ext, "user_hash": workspace.user_hash(ext), "account": account_id}
-        for ext, account_id in Contact.objects.filter(external_id__startswith=f"{PREFIX}-c-")
-        .order_by("external_id")
-        .values_list("external_id", "account_id")
+        for ext, account_id in fresh.order_by("id").values_list("external_id", "account_id")[:answer_contacts]
     ]
     # Events go to the accounts' own contacts (the demo's), by external id.
     event_targets = list(

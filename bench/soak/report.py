@@ -42,12 +42,12 @@ def main(results_path: str, settings_line: str) -> int:
     with open(results_path) as fh:
         results = json.load(fh)
     by_name: dict[str, list] = defaultdict(list)
-    for name, status, ms, cpu in results["rows"]:
-        by_name[name].append((status, ms, cpu))
+    for name, status, ms, cpu, *app in results["rows"]:
+        by_name[name].append((status, ms, cpu, app[0] if app else None))
     seconds = results["seconds"]
     print(f"\nsoak run {results['run']}: {seconds:.0f} s; {settings_line}")
     header = f"{'page / endpoint':<22}{'requests':>9}{'per s':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-    header += f"{'cpu p50':>9}{'cpu p95':>9}{'errors':>8}  target"
+    header += f"{'cpu p50':>9}{'cpu p95':>9}{'app p50':>9}{'app p95':>9}{'errors':>8}  target"
     print(header)
     print("-" * len(header))
     failures = []
@@ -55,6 +55,7 @@ def main(results_path: str, settings_line: str) -> int:
         rows = by_name[name]
         ms = [r[1] for r in rows]
         cpu = [r[2] for r in rows if r[2] is not None]
+        app = [r[3] for r in rows if r[3] is not None]
         errors = sum(1 for r in rows if r[0] == 0 or r[0] >= 400)
         p95, p99 = percentile(ms, 95), percentile(ms, 99)
         if name.startswith("page "):
@@ -65,12 +66,16 @@ def main(results_path: str, settings_line: str) -> int:
             target = ""
         cpu50 = f"{percentile(cpu, 50):.0f}" if cpu else "-"
         cpu95 = f"{percentile(cpu, 95):.0f}" if cpu else "-"
+        app50 = f"{percentile(app, 50):.0f}" if app else "-"
+        app95 = f"{percentile(app, 95):.0f}" if app else "-"
         print(
             f"{name:<22}{len(rows):>9}{len(rows) / seconds:>7.1f}{percentile(ms, 50):>9.0f}{p95:>9.0f}{p99:>9.0f}"
-            f"{max(ms):>9.0f}{cpu50:>9}{cpu95:>9}{errors:>8}  {target}"
+            f"{max(ms):>9.0f}{cpu50:>9}{cpu95:>9}{app50:>9}{app95:>9}{errors:>8}  {target}"
         )
     pages = [r for name, rows in by_name.items() if name.startswith("page ") for r in rows]
     print(f"pages in all: {len(pages)} ({len(pages) / seconds:.1f}/s)")
+    print("cpu: the server's CPU time for the request (its thread); app: its time inside Django; the rest of")
+    print("the latency was spent waiting for a free worker (gunicorn's backlog) or in the load generator.")
 
     errors = results["errors"]
     print(f"\nerrors: {len(errors)}")
