@@ -98,7 +98,9 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
     segment_batch = int(os.environ.get("SOAK_SEGMENT_BATCH", "25"))
     answers_per_s = float(os.environ.get("SOAK_ANSWERS_PER_S", "2"))
     seq = itertools.count()
-    sent = {"bulk_events": 0, "segment_events": 0, "answers": 0, "not_eligible": 0}
+    # accepted (2xx) counts; "events_sent" also counts batches whose answer never came (a timeout):
+    # the server may have stored those, so they bound what may be stored from above.
+    sent = {"bulk_events": 0, "segment_events": 0, "events_sent": 0, "answers": 0, "not_eligible": 0}
     answered: list[dict] = []  # {"account", "user_id", "at"}
     targets = plan["event_targets"]
     respondents = iter(plan["respondents"])
@@ -120,6 +122,7 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
                     "message_id": f"soak-{run_id}-{next(seq)}",
                 }
             )
+        sent["events_sent"] += len(rows)
         if await rec.call(client, "ingest bulk", "POST", "/api/v1/events/bulk", json=rows, headers=bearer):
             sent["bulk_events"] += len(rows)
 
@@ -138,6 +141,7 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
                     "properties": {"soak": run_id},
                 }
             )
+        sent["events_sent"] += len(batch)
         if await rec.call(client, "ingest /v1/batch", "POST", "/v1/batch", json={"batch": batch}, headers=basic):
             sent["segment_events"] += len(batch)
 
