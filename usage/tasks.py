@@ -24,9 +24,12 @@ def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
 def usage_rollups_pending_task(self) -> int:
     """Refresh the daily rollups of every (account, day) the batches since the last run touched
     (usage.ingest.notify): one run for many batches."""
-    from usage.ingest.notify import usage_rollups_pending_refresh
+    from usage.ingest.notify import ROLLUP_DELAY_SECONDS, RollupsBusy, usage_rollups_pending_refresh
 
-    return usage_rollups_pending_refresh(task_id=self.request.id or "inline")
+    try:
+        return usage_rollups_pending_refresh(task_id=self.request.id or "inline")
+    except RollupsBusy as exc:
+        raise self.retry(exc=exc, countdown=ROLLUP_DELAY_SECONDS, max_retries=None) from exc
 
 
 @shared_task(acks_late=True)

@@ -161,7 +161,10 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
         if not data.get("show"):
             sent["not_eligible"] += 1
             return
-        body = {**ident, "token": data["token"], "score": rng.randint(0, 10)}
+        # A detractor's score moves the account's NPS measure (unless it is already -100), so the
+        # health snapshot is rewritten and its computed_at shows when the answer was taken in
+        # (a recompute that changes nothing keeps the row's computed_at).
+        body = {**ident, "token": data["token"], "score": rng.randint(0, 6)}
         if await rec.call(client, "widget answer", "POST", f"{url}/answer/", content=json.dumps(body), headers=headers):
             sent["answers"] += 1
             answered.append({"account": who["account"], "user_id": who["user_id"], "at": time.time()})

@@ -36,6 +36,18 @@ def main(plan_path: str) -> None:
     call_command("migrate", "--noinput", verbosity=0)
     if not Account.objects.exists():
         call_command("seed_demo", "--accounts", str(accounts), "--seed", "42", verbosity=0)
+    else:
+        # A kept database (SOAK_KEEP_DB=1): earlier runs' events go, so each run starts from the
+        # demo's day (the rollups recompute a touched account's whole day).
+        from usage.models import UsageEvent
+        from usage.rollups import usage_rollup_rebuild
+
+        since = timezone.now() - timedelta(days=3)
+        old = UsageEvent.objects.filter(message_id__startswith=f"{PREFIX}-", occurred_at__gte=since)
+        days = sorted(old.dates("occurred_at", "day"))
+        if days:
+            old._raw_delete(old.db)
+            usage_rollup_rebuild(start=days[0], end=days[-1])
 
     users = []
     for i in range(1, csms + 1):

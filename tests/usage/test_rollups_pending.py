@@ -70,3 +70,41 @@ def test_without_redis_each_batch_queues_its_own_refresh(broker, monkeypatch):
     monkeypatch.setattr(notify, "_redis", lambda: None)
     notify._pend({str(DAY): [1, 2]})
     assert single == [{str(DAY): [1, 2]}] and queued == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_finds_the_lock_taken_keeps_its_pairs_for_its_retry(broker):
+    """A second run does not hold its worker waiting for the lock: it raises RollupsBusy with its
+    pairs kept under its own id, and its retry (same id) refreshes them."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from core.db import is_postgresql
+    from usage.rollups import REFRESH_LOCK
+
+    if not is_postgresql():
+        pytest.skip("PostgreSQL only")
+    client, _queued, _single = broker
+    account = AccountFactory()
+    UsageEventFactory(account=account, event="login", occurred_at=datetime(2026, 3, 31, 9, tzinfo=UTC))
+    notify._pend({str(DAY): [account.id]})
+    outcome = {}
+
+    def other_worker():
+        try:
+            outcome["n"] = notify.usage_rollups_pending_refresh(task_id="t1")
+        except notify.RollupsBusy:
+            outcome["busy"] = True
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic(), connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        thread.join()
+    assert outcome == {"busy": True}
+    assert client.sismember("usage:rollups:taking:t1", f"{DAY}:{account.id}")
+    assert notify.usage_rollups_pending_refresh(task_id="t1") == 1
+    assert AccountDailyUsage.objects.get(account=account, day=DAY).events == 1

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db import transaction
 
-__all__ = ["PENDING_KEY", "ROLLUP_DELAY_SECONDS", "usage_rollups_pending_refresh"]
+__all__ = ["PENDING_KEY", "ROLLUP_DELAY_SECONDS", "RollupsBusy", "usage_rollups_pending_refresh"]
 
 PENDING_KEY = "usage:rollups:pending"
 QUEUED_KEY = "usage:rollups:queued"
@@ -75,13 +75,19 @@ def _pend(payload: dict[str, list[int]]) -> None:
     queue_once(QUEUED_KEY, usage_rollups_pending_task, countdown=ROLLUP_DELAY_SECONDS, timeout=60)
 
 
+class RollupsBusy(Exception):
+    """Another rollup refresh holds the lock: the task retries later, same id, same pairs."""
+
+
 def usage_rollups_pending_refresh(*, task_id: str) -> int:
     """Refresh every pair gathered so far (the task's body). The pairs move atomically to this
     task's own key first, so batches arriving meanwhile gather for the next run and a
-    redelivered task (same id) finds what it had taken. Returns the number of pairs."""
+    redelivered or retried task (same id) finds what it had taken. Raises RollupsBusy, keeping
+    its pairs, when another refresh is running (a worker is not held waiting for the lock).
+    Returns the number of pairs."""
     from core.deferral import release
 
-    from ..rollups import usage_rollup_refresh
+    from ..rollups import usage_rollup_refresh_if_free
 
     client = _redis()
     if client is None:
@@ -95,6 +101,7 @@ def usage_rollups_pending_refresh(*, task_id: str) -> int:
     members = sorted(m.decode() if isinstance(m, bytes) else m for m in client.smembers(taken))
     pairs = [(int(m.partition(":")[2]), date.fromisoformat(m.partition(":")[0])) for m in members]
     for start in range(0, len(pairs), DRAIN_CHUNK):
-        usage_rollup_refresh(pairs=pairs[start : start + DRAIN_CHUNK])
+        if usage_rollup_refresh_if_free(pairs=pairs[start : start + DRAIN_CHUNK]) is None:
+            raise RollupsBusy  # the chunks done so far are redone: idempotent
     client.delete(taken)
     return len(pairs)
