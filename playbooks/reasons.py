@@ -19,14 +19,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_skeleton
 from django.utils.translation import get_language, gettext, ngettext, override, pgettext
 
-from core.formats import format_date, format_number
+from core.choices import Calendar
+from core.formats import babel_locale, format_date, format_number, localize_digits
+from core.i18n import display_prefs
 
 __all__ = ["Reason", "day", "label", "money", "number", "say", "say_plural", "reason_text"]
 
-# The English strftime patterns the triggers use, and the CLDR pattern for other languages.
-DATE_PATTERNS = {"%d %b": "d MMM", "%d %b %Y": "d MMM y", "%d %B": "d MMMM"}
+# The English strftime patterns the triggers use, and the CLDR skeleton that says the same in
+# other languages in their own order ("6 يناير 2027", "2027年1月6日").
+DATE_PATTERNS = {"%d %b": "MMMd", "%d %b %Y": "yMMMd", "%d %B": "MMMMd"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,12 @@ def _english(value) -> str:
     raise ValueError(f"unknown reason value {value!r}")
 
 
+def _local_day(value: dt.date, pattern: str) -> str:
+    if display_prefs().calendar == Calendar.SOLAR_HIJRI and (get_language() or "").startswith("fa"):
+        return format_date(value, "medium")  # the reader's Solar Hijri calendar
+    return localize_digits(format_skeleton(DATE_PATTERNS[pattern], value, locale=babel_locale()))
+
+
 def _local(value) -> str:
     if not isinstance(value, dict):
         return str(value)
@@ -85,7 +95,7 @@ def _local(value) -> str:
     if "m" in value:
         return format_number(Decimal(value["m"]), 0)
     if "d" in value:
-        return format_date(dt.date.fromisoformat(value["d"]), DATE_PATTERNS[value["p"]])
+        return _local_day(dt.date.fromisoformat(value["d"]), value["p"])
     if "l" in value:
         return pgettext(value["c"], value["l"]) if "c" in value else gettext(value["l"])
     raise ValueError(f"unknown reason value {value!r}")

@@ -15,6 +15,9 @@ class ExternalIdentity(models.Model):
     provider = models.CharField(_("provider"), max_length=40)
     subject = models.CharField(_("subject"), max_length=255)
     groups = models.JSONField(_("groups"), default=list, blank=True)
+    # The provider turned the user off (SCIM `active: false`, or removed from every mapped group):
+    # a later sign-in or provisioning call may bring them back. One an admin deactivated stays so.
+    deactivated_by_provider = models.BooleanField(_("deactivated by the provider"), default=False)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
 
     class Meta:

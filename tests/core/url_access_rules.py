@@ -19,6 +19,8 @@ RULES: dict[str, str] = {
     "password_reset_done /password-reset/done/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "password_reset_confirm /reset/zz-none/zz-none/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "password_reset_complete /reset/done/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
+    "oidc:start /sso/oidc/start/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
+    "oidc:callback /sso/oidc/callback/": "anon:ok ro:ok csm:ok mgr:ok adm:ok post-anon:ok post-ro:ok",
     "schema /api/schema/": "anon:denied ro:ok csm:ok mgr:ok adm:ok post-anon:denied post-ro:ok",
     "api-docs /api/docs/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
     "core:profile /me/": "anon:login ro:ok csm:ok mgr:ok adm:ok post-anon:login post-ro:ok",
