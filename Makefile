@@ -14,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke health-eval-all lint fmt typecheck check schema clean catalogues messages
+.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke health-eval-all soak lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -75,6 +75,13 @@ bench: venv catalogues
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The bounded load scenario of issue 23 (docs/perf/soak.md): its own PostgreSQL database (soak), a
+# 2,000-account demo, gunicorn + two Celery workers + beat on Redis, 50 CSMs, widget answers and event
+# ingestion for SOAK_SECONDS (300); prints p50/p95/p99 per page, errors, rows stored against sent.
+# make soak SOAK_SECONDS=120
+soak: venv catalogues
+	SOAK_SECONDS=$(or $(SOAK_SECONDS),300) $(PY) -m bench.soak
 
 # Health against future churn on a public dataset (docs/health.md, "Evaluation"), on an empty database:
 # make health-eval DATASET=fightchurn DATA=/tmp/socialnet7
