@@ -159,6 +159,13 @@ MIDDLEWARE = [
     # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
     "axes.middleware.AxesMiddleware",
 ]
+# The server's CPU and wall time per request in a Server-Timing header (`make soak` reads it).
+PULSE_SERVER_TIMING = env_bool("PULSE_SERVER_TIMING", False)
+if PULSE_SERVER_TIMING:
+    MIDDLEWARE.insert(0, "core.middleware.ServerTimingMiddleware")
+# Seconds between a signal (a survey answer, a ticket...) and the account's health refresh; the
+# refreshes of one account within it are one run (health.recompute.refresh).
+HEALTH_REFRESH_DELAY_SECONDS = int(os.environ.get("HEALTH_REFRESH_DELAY_SECONDS", "30"))
 
 # Content-Security-Policy (django-csp): scripts only from our origin or inline with the
 # request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers

@@ -89,9 +89,16 @@ def last_refresh() -> RefreshLog | None:
 
 
 def cube_is_fresh(refresh: RefreshLog | None) -> bool:
-    return (
-        refresh is not None and refresh.finished_at is not None and refresh.finished_at.timestamp() >= data_changed_at()
-    )
+    """Did the refresh finish after the last data change? Asked once per RefreshLog object (a
+    page reads one per request and asks for each of its ~30 periods: one cache round trip each
+    before; make soak)."""
+    if refresh is None or refresh.finished_at is None:
+        return False
+    fresh = getattr(refresh, "_fresh_checked", None)
+    if fresh is None:
+        fresh = refresh.finished_at.timestamp() >= data_changed_at()
+        refresh._fresh_checked = fresh  # type: ignore[attr-defined]
+    return fresh
 
 
 def in_cube(refresh: RefreshLog | None, start: date, end: date) -> bool:
