@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_labels import ChoiceLabelsMixin
+
 from .choices import (
     ActivityKind,
     CostCategory,
@@ -72,7 +74,7 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(mrr__gt=0)
 
 
-class Account(models.Model):
+class Account(ChoiceLabelsMixin, models.Model):
     """A customer company.
 
     `mrr`, `renewal_date`, `health_*` and `last_touch_at` are denormalised copies kept by
