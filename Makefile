@@ -14,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast bench bench-smoke lint fmt typecheck check schema clean catalogues messages
+.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -63,6 +63,12 @@ test: venv catalogues
 
 test-fast: venv catalogues
 	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+
+# Issue 23: web, two workers, beat, PostgreSQL + Redis and a streaming replica as separate hosts
+# (network namespaces; root and iproute2), the nightly with a worker host lost, the replica's
+# routing and fall-back. Prints its figures; everything it made is removed, also on failure.
+multihost: venv
+	PULSE_MULTIHOST=1 $(PY) -m pytest tests/multihost -m multihost -s -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: venv catalogues
 	@# The survey benchmark loads gunicorn with wrk (Debian's package); install it where we can.

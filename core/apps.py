@@ -30,6 +30,11 @@ class CoreConfig(AppConfig):
         register_audited_model("core.Invitation", redact={"token_hash"})
         register_audited_model("core.ExternalIdentity", exclude={"last_seen_at"})
 
+        from .identity.login_methods import register_login_method
+        from .identity.oidc import oidc_button_label, oidc_enabled
+
+        register_login_method("oidc", oidc_button_label(), "oidc:start", enabled=oidc_enabled, order=10)
+
         register_menu_item("configure", _("Webhooks"), "core:webhook_list", "share", role=Role.ADMIN, order=70)
         register_menu_item("configure", _("API keys"), "core:apikey_list", "key", role=Role.ADMIN, order=80)
         register_menu_item("configure", _("Users"), "core:user_list", "user", role=Role.ADMIN, order=90)

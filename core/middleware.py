@@ -85,3 +85,17 @@ class UserLanguageMiddleware:
             return self.get_response(request)
         finally:
             display_reset()
+
+
+class ReplicaRequestMiddleware:
+    """One request, one scope for the read replica (core.replica): once the request has
+    written, its later reads go to the primary; the next request starts afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.replica import request_scope
+
+        with request_scope():
+            return self.get_response(request)

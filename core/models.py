@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
 from .choices import ROLE_RANK, APIKeyScope, Calendar, Digits, Role
 from .identity.models import ExternalIdentity  # noqa: F401  (SSO and SCIM identities)
+from .identity.scim.models import ScimGroup  # noqa: F401  (groups pushed by SCIM provisioning)
 from .invitations.models import Invitation  # noqa: F401  (invitations to join the team)
 from .outbox.models import OutboxMessage  # noqa: F401  (work kept while the broker is down)
 

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.choices import HealthBand
 from accounts.models import Account
+from core.replica import read_replica
 from usage import metrics
 
 from ..freshness import data_changed_at
@@ -71,6 +72,7 @@ def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
 LIVE_USAGE_MAX_ACCOUNTS = 20_000
 
 
+@read_replica
 def live_usage_ok() -> bool:
     """Usage figures (JSON work over every rollup row) are computed live only for a small book;
     a large one reads them from the pre-aggregate."""
@@ -81,6 +83,7 @@ def live_usage_ok() -> bool:
     return count <= LIVE_USAGE_MAX_ACCOUNTS
 
 
+@read_replica
 def last_refresh() -> RefreshLog | None:
     return RefreshLog.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
 

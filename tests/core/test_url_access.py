@@ -171,6 +171,9 @@ PUBLIC_ROUTES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # single sign-on: the visitor is not signed in yet (state, nonce and PKCE in their session guard it)
+    "oidc:start",
+    "oidc:callback",
     "core:language_switch",
     "core:invitation_accept",
     "widget:script",
