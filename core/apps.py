@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Team and platform"
+    verbose_name = _("Team and platform")
 
     def ready(self) -> None:
         from core.audit import register_audited_model
