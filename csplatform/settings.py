@@ -15,35 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """A yes/no switch: 1/0, true/false, yes/no, on/off (any case); unset or empty means the
-    default. Anything else stops the start-up, so `DEBUG=Flase` can never mean "off"."""
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a yes/no value: 1/0, true/false, yes/no, on/off.")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+from .env import env_bool, env_int, env_list  # noqa: E402
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
 DEBUG = env_bool("DEBUG", True)
@@ -194,20 +166,6 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Single sign-on and SCIM (core.identity): the identity provider's groups decide the role.
-# PULSE_SSO_GROUP_ROLES: "group=role,group=role" (roles: admin, manager, csm, readonly); the
-# highest mapped role wins. A person in no mapped group gets PULSE_SSO_DEFAULT_ROLE, or is
-# refused when it is empty (the default).
-PULSE_SSO_GROUP_ROLES = dict(
-    (group.strip(), role.strip())
-    for group, _eq, role in (item.partition("=") for item in env_list("PULSE_SSO_GROUP_ROLES", ""))
-    if role.strip()
-)
-PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
-# SCIM provisioning (core.identity.scim): the role of a provisioned person in no mapped group (the
-# provider pushes only the people assigned to Pulse, so they get in, read-only by default).
-PULSE_SCIM_DEFAULT_ROLE = os.environ.get("PULSE_SCIM_DEFAULT_ROLE", "readonly")
-
 # SAML 2.0 (core.identity.saml): PULSE_SAML_* read, and djangosaml2 wired in, by csplatform/settings_saml.py.
 from .settings_saml import *  # noqa: E402, F403
 from .settings_saml import saml_wire  # noqa: E402
@@ -230,28 +188,9 @@ AXES_VERBOSE = False
 PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
 PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", 20)
 
-# OpenID Connect
-# Single sign-on through the company's OpenID Connect provider (core.identity.oidc, with
-# mozilla-django-oidc). Off until PULSE_OIDC_CLIENT_ID and either PULSE_OIDC_ISSUER (endpoints
-# read from its discovery document) or the four explicit endpoints are set. Register the
-# redirect URI https://<pulse host>/sso/oidc/callback/ at the provider. Roles come from the
-# groups claim through PULSE_SSO_GROUP_ROLES above.
-PULSE_OIDC_ISSUER = os.environ.get("PULSE_OIDC_ISSUER", "").rstrip("/")
-PULSE_OIDC_GROUPS_CLAIM = os.environ.get("PULSE_OIDC_GROUPS_CLAIM", "groups")  # dotted for nested: realm_access.roles
-PULSE_OIDC_PROVIDER_NAME = os.environ.get("PULSE_OIDC_PROVIDER_NAME", "")  # the button: "Sign in with <name>"
-PULSE_OIDC_STATE_MAX_AGE = env_int("PULSE_OIDC_STATE_MAX_AGE", 600)  # seconds a started sign-in stays valid
-OIDC_RP_CLIENT_ID = os.environ.get("PULSE_OIDC_CLIENT_ID", "")
-OIDC_RP_CLIENT_SECRET = os.environ.get("PULSE_OIDC_CLIENT_SECRET", "")
-OIDC_RP_SCOPES = os.environ.get("PULSE_OIDC_SCOPES", "openid email profile")
-OIDC_RP_SIGN_ALGO = os.environ.get("PULSE_OIDC_SIGN_ALGO", "RS256")  # keys from the provider's JWKS
-OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PULSE_OIDC_AUTHORIZATION_ENDPOINT", "")
-OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PULSE_OIDC_TOKEN_ENDPOINT", "")
-OIDC_OP_USER_ENDPOINT = os.environ.get("PULSE_OIDC_USERINFO_ENDPOINT", "")
-OIDC_OP_JWKS_ENDPOINT = os.environ.get("PULSE_OIDC_JWKS_ENDPOINT", "")
-OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
-OIDC_USE_PKCE = True
-OIDC_TIMEOUT = env_int("PULSE_OIDC_TIMEOUT", 10)
-OIDC_VERIFY_SSL = env_bool("PULSE_OIDC_VERIFY_SSL", True)
+# Single sign-on (group-to-role mapping, OpenID Connect) and SCIM: csplatform/settings_identity.py.
+from .settings_identity import *  # noqa: E402, F403
+
 AUTHENTICATION_BACKENDS += ["core.identity.oidc.OIDCBackend"]  # after axes: a locked-out address is refused
 
 ROOT_URLCONF = "csplatform.urls"
@@ -570,6 +509,8 @@ LOGGING = {
     # A real worker and beat log at INFO (task received / succeeded / retried, beat's sends).
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # pysaml2's schema library says "Resource ... is already loaded" at INFO on every start.
+        "xmlschema": {"level": "WARNING"},
         "celery": {"level": os.environ.get("CELERY_LOG_LEVEL", "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO")},
     },
 }

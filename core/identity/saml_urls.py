@@ -6,12 +6,25 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from .saml import SamlAcsView, SamlLoginView, SamlMetadataView
-
 app_name = "saml"
 
+
+def _view(name: str):
+    """The SAML view `name`, imported at its first request: pysaml2 and its schema library take
+    about half a second to import, which every process that loads the URLs (each web worker,
+    each Celery worker, each test run) would otherwise pay whether or not SAML is configured."""
+
+    def view(request, *args, **kwargs):
+        from . import saml
+
+        return getattr(saml, name).as_view()(request, *args, **kwargs)
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
 urlpatterns = [
-    path("login/", login_not_required(SamlLoginView.as_view()), name="login"),
-    path("acs/", csrf_exempt(login_not_required(SamlAcsView.as_view())), name="acs"),
-    path("metadata/", login_not_required(SamlMetadataView.as_view()), name="metadata"),
+    path("login/", login_not_required(_view("SamlLoginView")), name="login"),
+    path("acs/", csrf_exempt(login_not_required(_view("SamlAcsView"))), name="acs"),
+    path("metadata/", login_not_required(_view("SamlMetadataView")), name="metadata"),
 ]

@@ -102,8 +102,10 @@ def snapshots_pg_write(write: Callable, *, days: Sequence[date], lo: int, hi: in
         # The usual nightly case (a new day): COPY straight into the table. Should an
         # on-demand refresh have inserted one of these rows meanwhile, the unique
         # constraint stops the COPY and the upsert below runs instead.
+        # The COPY runs on psycopg's own cursor, outside Django's error translation: wrapped
+        # here so a unique violation arrives as IntegrityError (else it failed the whole night).
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
                 with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                     write(copy)
             return

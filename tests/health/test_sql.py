@@ -132,3 +132,41 @@ def test_history_copier_only_on_postgresql_with_several_chunks():
     assert (copier is not None) == is_postgresql()
     if copier is not None:
         copier.close()
+
+
+@pytest.mark.skipif(not is_postgresql(), reason="PostgreSQL's COPY path")
+def test_a_row_written_meanwhile_sends_the_copy_to_the_upsert(monkeypatch):
+    """An on-demand refresh can store one of the night's rows between the "is this day new?"
+    check and the COPY: the unique violation (raised by psycopg's own cursor) must fall back to
+    the upsert, not fail the whole night."""
+    from health.services import snapshots_upsert
+
+    accounts = Account.objects.bulk_create(Account(external_id=f"race-{i}", name=f"Race {i}") for i in range(250))
+    day = today()
+    HealthScoreFactory(account=accounts[5], day=day, score=10)  # the on-demand row
+    real_filter = HealthScore.objects.filter
+
+    class NothingYet:  # the check ran before that row was written
+        def exists(self):
+            return False
+
+    monkeypatch.setattr(
+        HealthScore.objects, "filter", lambda *a, **kw: NothingYet() if "day__in" in kw else real_filter(*a, **kw)
+    )
+    rows = [
+        {
+            "account_id": a.id,
+            "day": day,
+            "scorecard_id": None,
+            "score": 55,
+            "band": "yellow",
+            "computed_score": 55,
+            "source": "measures",
+            "measures": {},
+        }
+        for a in accounts
+    ]
+    snapshots_upsert(rows)
+    monkeypatch.undo()
+    assert HealthScore.objects.filter(day=day, account__in=accounts).count() == 250
+    assert HealthScore.objects.get(day=day, account=accounts[5]).score == 55
