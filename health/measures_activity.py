@@ -30,7 +30,9 @@ configured) so a chunk of the nightly run or one account on demand only ranks ag
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, date
 
 import numpy as np
@@ -55,6 +57,8 @@ SAMPLE_SIZE = 3000  # accounts of the population sample (every k-th id)
 POPULATION_POINTS = 1000  # a segment's values kept as at most this many order statistics
 MIN_SEGMENT = 30  # segments with fewer sampled accounts rank against every account
 POPULATION_TTL = 6 * 3600
+_PREFETCH_LOCK = threading.Lock()
+_PREFETCHED: dict[str, Future] = {}  # population key -> its computation started by population_prefetch
 
 # Section: the figures of one day (health.activity_arrays' `fd`, 1 x accounts)
 
@@ -190,6 +194,33 @@ def population(as_of: date) -> dict:
     return run_cached(key, lambda: _population_cached(key, as_of, quantities))
 
 
+def population_prefetch(as_of: date, keys: Iterable[str], submit: Callable[..., Future]) -> bool:
+    """Start computing the day's population with `submit` (a worker thread's, on its own
+    connection) when any of the measure `keys` ranks against it: a run over every account
+    overlaps it with reading its first chunk, whose ranked measures then wait for it
+    (population) instead of computing it again. Returns whether it started; the run ends
+    with population_prefetch_end."""
+    key, quantities = _population_key(as_of)
+    if not set(keys) & set(quantities):
+        return False
+    with _PREFETCH_LOCK:
+        if key not in _PREFETCHED:
+            _PREFETCHED[key] = submit(_population_store, key, as_of, quantities)
+    return True
+
+
+def population_prefetch_end() -> None:
+    """Forget the prefetched populations (the end of the run that started them)."""
+    with _PREFETCH_LOCK:
+        _PREFETCHED.clear()
+
+
+def _population_store(key: str, as_of: date, quantities: list[str]) -> dict:
+    value = _population(as_of, quantities)
+    django_cache.set(key, value, POPULATION_TTL)
+    return value
+
+
 def population_forget(as_of: date) -> None:
     """Drop the day's cached population (a run over every account recomputes it fresh)."""
     token = _RUN_CACHE.set({})
@@ -200,10 +231,13 @@ def population_forget(as_of: date) -> None:
 
 
 def _population_cached(key: str, as_of: date, quantities: list[str]) -> dict:
+    with _PREFETCH_LOCK:
+        prefetched = _PREFETCHED.get(key)
+    if prefetched is not None:
+        return prefetched.result()
     cached = django_cache.get(key)
     if cached is None:
-        cached = _population(as_of, quantities)
-        django_cache.set(key, cached, POPULATION_TTL)
+        cached = _population_store(key, as_of, quantities)
     return cached
 
 
