@@ -23,10 +23,13 @@ No usage is data (an account with no events has a rate of 0, ranked lowest), not
 whose weight would go to the other measures. Values are set-based and cheap: the activity
 figures are the usage window the usage measures already read (usage.rollups.
 usage_window_stats, shared through the run cache), plus one subscriptions query and, with
-event measures, one rollup aggregate (health.sql.activity). Percentiles rank against the
-day's population per segment, from a sample of about SAMPLE_SIZE accounts (every k-th id;
-exact below that), computed once per day and cached (the Django cache, Redis when
-configured) so a chunk of the nightly run or one account on demand only ranks against it.
+event measures, one rollup aggregate (health.sql.activity), as arrays; the quantities and
+percentile ranks are array arithmetic (health.activity_arrays, shared with a history).
+Percentiles rank against the day's population per segment, from a sample of about
+SAMPLE_SIZE accounts (every k-th id; exact below that), computed once per day and cached
+(the Django cache, Redis when configured) so a chunk of the nightly run or one account on
+demand only ranks against it; a run over every account computes it on a second thread while
+its first chunk is read (population_prefetch).
 """
 
 import hashlib

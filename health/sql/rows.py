@@ -31,8 +31,10 @@ def serial_plan(big: bool = True) -> Iterator[None]:
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute("SET LOCAL jit = off")
+        # SET LOCAL both, in one round trip
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
+        )
         yield
 
 
