@@ -1,41 +1,26 @@
-"""Credentials at rest: one Fernet key (`cryptography`), from the environment's
-`PULSE_CONNECTOR_KEY`; in development (no key given) derived from SECRET_KEY, so a checkout
-runs without set-up. The settings refuse to start with DEBUG off and no key."""
+"""Credentials at rest: `PULSE_CONNECTOR_KEY` (core.secrets; comma-separated keys rotate). In
+development (no key given) it is derived from SECRET_KEY, so a checkout runs without set-up;
+the settings refuse to start with DEBUG off and no key."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from core.secrets import InvalidToken, SecretBox
 
 __all__ = ["CredentialsUnreadable", "credentials_decrypt", "credentials_encrypt"]
+
+BOX = SecretBox(setting="PULSE_CONNECTOR_KEY", salt=b"pulse-connectors:")
 
 
 class CredentialsUnreadable(Exception):
     """The stored credentials do not decrypt with the current key (the key was changed)."""
 
 
-def _fernet() -> Fernet:
-    key = getattr(settings, "PULSE_CONNECTOR_KEY", "")
-    if not key:
-        digest = hashlib.sha256(b"pulse-connectors:" + settings.SECRET_KEY.encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
-
-
 def credentials_encrypt(values: dict) -> str:
-    if not values:
-        return ""
-    return _fernet().encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+    return BOX.encrypt_json(values)
 
 
 def credentials_decrypt(token: str) -> dict:
-    if not token:
-        return {}
     try:
-        return json.loads(_fernet().decrypt(token.encode()))
+        return BOX.decrypt_json(token)
     except InvalidToken as exc:
         raise CredentialsUnreadable("the credentials do not decrypt with PULSE_CONNECTOR_KEY") from exc

@@ -346,10 +346,9 @@ WEBHOOK_SENDER = os.environ.get("WEBHOOK_SENDER", "thread" if CELERY_TASK_ALWAYS
 if WEBHOOK_SENDER not in {"celery", "thread", "inline"}:
     raise ImproperlyConfigured(f"WEBHOOK_SENDER={WEBHOOK_SENDER!r}: use celery, thread or inline.")
 # Slack and Teams (conversations): the app's secrets from the environment win over the ones an
-# admin stores (encrypted with a key derived from CONVERSATIONS_SECRET_KEY, else SECRET_KEY).
+# admin stores (encrypted with PULSE_CONVERSATIONS_KEY, below).
 SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
 SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
-CONVERSATIONS_SECRET_KEY = os.environ.get("CONVERSATIONS_SECRET_KEY", "")
 # Who runs work a page asks for and then follows (core.background: theme recompute): the worker,
 # or in the embedded mode a thread of the web process; never the request itself.
 BACKGROUND_RUNNER = os.environ.get("BACKGROUND_RUNNER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
@@ -488,10 +487,10 @@ SPECTACULAR_SETTINGS = {
         # Names fixed before renewals' risks added fields of the same names (type, source).
         "SourceEnum": "health.models.ScoreSource",
         "TypeEnum": ["identify", "group", "track", "page", "screen", "alias"],
-        "RiskTypeEnum": "renewals.choices_risks.RiskType",
-        "RiskSourceEnum": "renewals.choices_risks.RiskSource",
-        "RiskStatusEnum": "renewals.choices_risks.RiskStatus",
-        "RiskSeverityEnum": "renewals.choices_risks.RiskSeverity",
+        "RiskTypeEnum": "renewals.choices.RiskType",
+        "RiskSourceEnum": "renewals.choices.RiskSource",
+        "RiskStatusEnum": "renewals.choices.RiskStatus",
+        "RiskSeverityEnum": "renewals.choices.RiskSeverity",
     },
     # Every operation's real error answers (400/401/403/404/...) in one shape (core.api.schema).
     "POSTPROCESSING_HOOKS": [
@@ -527,9 +526,10 @@ NOTIFICATIONS_EMAIL_DEFAULT = env_list("NOTIFICATIONS_EMAIL_DEFAULT", "task_assi
 # The daily digest goes once the user's local time passes this hour.
 DIGEST_LOCAL_HOUR = int(os.environ.get("DIGEST_LOCAL_HOUR", "7"))
 
-# Conversations (conversations app): per-user Google / Microsoft 365 connections. Tokens are
-# encrypted at rest with this Fernet key (32 url-safe base64 bytes); without it, a key derived
-# from SECRET_KEY (fine for development; set it in production so rotating SECRET_KEY keeps them).
+# Conversations (conversations app): OAuth tokens, CalDAV and IMAP passwords, Slack and Teams
+# secrets are encrypted at rest with this Fernet key (32 url-safe base64 bytes; comma-separated
+# keys rotate: the first encrypts, all decrypt); without it, a key derived from SECRET_KEY (fine
+# for development; set it in production so rotating SECRET_KEY keeps them).
 PULSE_CONVERSATIONS_KEY = os.environ.get("PULSE_CONVERSATIONS_KEY", "")
 # OAuth clients (the app registrations at Google Cloud and Microsoft Entra). A provider with no
 # client id is not offered on the "Connected accounts" page.

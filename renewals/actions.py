@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from playbooks.actions import ActionParam, RegisteredAction
 
-from .choices_risks import RiskSeverity, RiskType
+from .choices import RiskSeverity, RiskType
 from .models import ReasonCode
 
 __all__ = ["OPEN_RISK", "open_risk_action"]

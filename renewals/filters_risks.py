@@ -8,7 +8,7 @@ from accounts.choices import Tier
 from core.choices import Role
 from core.models import User
 
-from .choices_risks import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskStatus, RiskType
+from .choices import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskStatus, RiskType
 from .models import ReasonCode, Risk
 
 STATE_CHOICES = [("live", _("Open or mitigating")), ("closed", _("Saved or lost")), *RiskStatus.choices]

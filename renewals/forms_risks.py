@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from core.models import User
 
-from .choices_risks import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, LossKind, RiskSeverity, RiskStatus, RiskType
+from .choices import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, LossKind, RiskSeverity, RiskStatus, RiskType
 from .models import ReasonCode
 from .models.risks import LABEL_LANGUAGES
 

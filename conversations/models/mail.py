@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import BOX
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -180,7 +182,8 @@ class ImapMailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     security = models.CharField(max_length=8, choices=Security.choices, default=Security.SSL)
     username = models.CharField(max_length=255)
-    password = models.CharField(max_length=255)
+    # encrypted at rest (conversations.crypto); use the `password` property
+    password_enc = models.TextField(blank=True, default="")
     folder = models.CharField(max_length=255, default="INBOX")
     enabled = models.BooleanField(default=True)
     uidvalidity = models.BigIntegerField(null=True, blank=True)
@@ -194,3 +197,11 @@ class ImapMailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def password(self) -> str:
+        return BOX.decrypt_or_empty(self.password_enc)
+
+    @password.setter
+    def password(self, value: str) -> None:
+        self.password_enc = BOX.encrypt(value)

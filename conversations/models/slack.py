@@ -5,12 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ..secrets import secret_decrypt, secret_encrypt
+from ..crypto import BOX
 
 
 class SlackWorkspace(models.Model):
     """The one Slack app this install talks to (one row). The bot token and signing secret are
-    stored encrypted (conversations.secrets); SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET in the
+    stored encrypted (conversations.crypto); SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET in the
     environment win over them. `api_url` is Slack's Web API base (a local fake in tests)."""
 
     bot_token_encrypted = models.TextField(blank=True, default="")
@@ -28,19 +28,19 @@ class SlackWorkspace(models.Model):
 
     @property
     def bot_token(self) -> str:
-        return getattr(settings, "SLACK_BOT_TOKEN", "") or secret_decrypt(self.bot_token_encrypted)
+        return getattr(settings, "SLACK_BOT_TOKEN", "") or BOX.decrypt_or_empty(self.bot_token_encrypted)
 
     @bot_token.setter
     def bot_token(self, value: str) -> None:
-        self.bot_token_encrypted = secret_encrypt(value)
+        self.bot_token_encrypted = BOX.encrypt(value)
 
     @property
     def signing_secret(self) -> str:
-        return getattr(settings, "SLACK_SIGNING_SECRET", "") or secret_decrypt(self.signing_secret_encrypted)
+        return getattr(settings, "SLACK_SIGNING_SECRET", "") or BOX.decrypt_or_empty(self.signing_secret_encrypted)
 
     @signing_secret.setter
     def signing_secret(self, value: str) -> None:
-        self.signing_secret_encrypted = secret_encrypt(value)
+        self.signing_secret_encrypted = BOX.encrypt(value)
 
     @property
     def configured(self) -> bool:
@@ -79,11 +79,11 @@ class TeamsWebhook(models.Model):
 
     @property
     def url(self) -> str:
-        return secret_decrypt(self.url_encrypted)
+        return BOX.decrypt_or_empty(self.url_encrypted)
 
     @url.setter
     def url(self, value: str) -> None:
-        self.url_encrypted = secret_encrypt(value)
+        self.url_encrypted = BOX.encrypt(value)
 
 
 class ChatDelivery(models.Model):

@@ -7,26 +7,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_user_display_preferences'),
+        ("core", "0008_user_display_preferences"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalIdentity',
+            name="ExternalIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=40, verbose_name='provider')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('groups', models.JSONField(blank=True, default=list, verbose_name='groups')),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=40, verbose_name="provider")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("groups", models.JSONField(blank=True, default=list, verbose_name="groups")),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="last seen")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'external identity',
-                'verbose_name_plural': 'external identities',
-                'constraints': [models.UniqueConstraint(fields=('provider', 'subject'), name='core_external_identity_unique')],
+                "verbose_name": "external identity",
+                "verbose_name_plural": "external identities",
+                "constraints": [
+                    models.UniqueConstraint(fields=("provider", "subject"), name="core_external_identity_unique")
+                ],
             },
         ),
     ]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core.models import User
 
-from ..choices_risks import RiskSeverity, RiskSource, RiskStatus, RiskType
+from ..choices import RiskSeverity, RiskSource, RiskStatus, RiskType
 from ..models import Risk
 from ..selectors import risk_list
 from ..services import risk_close, risk_open, risk_update

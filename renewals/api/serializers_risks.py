@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts.models import Account
 from core.models import User
 
-from ..choices_risks import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskType
+from ..choices import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskType
 from ..models import ReasonCode, Risk
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ..choices_risks import RISK_OPEN_STATUSES, LossKind, RiskSeverity, RiskSource, RiskStatus, RiskType
+from ..choices import RISK_OPEN_STATUSES, LossKind, RiskSeverity, RiskSource, RiskStatus, RiskType
 
 __all__ = ["ChurnReason", "ReasonCode", "ReasonPrompt", "Risk"]
 

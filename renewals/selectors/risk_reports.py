@@ -26,7 +26,7 @@ from accounts.choices import Tier
 from accounts.currency import base_currency, month_start, rates_for_months
 from core.models import User
 
-from ..choices_risks import RISK_OPEN_STATUSES, LossKind, RiskType
+from ..choices import RISK_OPEN_STATUSES, LossKind, RiskType
 from ..models import ChurnReason, ReasonCode, Risk
 
 __all__ = ["TENURE_BANDS", "ReportGroup", "arr_at_risk_report", "lost_reasons_report", "tenure_band"]

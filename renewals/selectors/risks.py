@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Subscription
 
-from ..choices_risks import RISK_OPEN_STATUSES
+from ..choices import RISK_OPEN_STATUSES
 from ..models import ChurnReason, ReasonCode, ReasonPrompt, Risk
 
 __all__ = [

@@ -24,7 +24,7 @@ from accounts.models import Account, Subscription
 from accounts.records import subscriptions_upsert
 from core.choices import Role
 
-from ..choices_risks import LossKind
+from ..choices import LossKind
 from ..models import ChurnReason, ReasonCode, ReasonPrompt
 from ..models.risks import LABEL_LANGUAGES
 

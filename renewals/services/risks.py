@@ -18,7 +18,7 @@ from accounts.models import Account
 from accounts.services import activity_create
 from core.choices import Role
 
-from ..choices_risks import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskSource, RiskStatus, RiskType
+from ..choices import RISK_CLOSED_STATUSES, RISK_OPEN_STATUSES, RiskSeverity, RiskSource, RiskStatus, RiskType
 from ..models import ReasonCode, Risk
 
 __all__ = [

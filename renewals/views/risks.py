@@ -26,7 +26,7 @@ from playbooks.models import Task
 from playbooks.selectors import account_open_tasks
 
 from .. import services
-from ..choices_risks import LossKind
+from ..choices import LossKind
 from ..filters_risks import RiskFilterSet
 from ..forms_risks import (
     ReasonAnswerForm,

@@ -109,7 +109,8 @@ def test_polling_leaves_messages_unread(dovecot, mailbox):
 
 
 def test_a_wrong_password_is_recorded_not_raised(dovecot, mailbox):
-    ImapMailbox.objects.filter(pk=mailbox.pk).update(password="wrong")
+    mailbox.password = "wrong"
+    mailbox.save(update_fields=["password_enc"])
 
     result = imap_poll(mailbox_id=mailbox.pk)
 
