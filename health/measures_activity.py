@@ -184,9 +184,15 @@ def _quantities() -> list[str]:
 
 
 def _population_key(as_of: date) -> tuple[str, list[str]]:
-    quantities = _quantities()
-    signature = repr((as_of.isoformat(), sorted(quantities), _names(), run_cached("fingerprint", _fingerprint)))
-    return "health:population:" + hashlib.sha1(signature.encode()).hexdigest(), quantities
+    """The day's population's cache key and its quantities (once per run: each ranked
+    measure asks)."""
+
+    def compute() -> tuple[str, list[str]]:
+        quantities = _quantities()
+        signature = repr((as_of.isoformat(), sorted(quantities), _names(), _fingerprint()))
+        return "health:population:" + hashlib.sha1(signature.encode()).hexdigest(), quantities
+
+    return run_cached(("population_key", as_of), compute)
 
 
 def population(as_of: date) -> dict:
