@@ -48,11 +48,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 
 from .activity_arrays import ALL, quantity, ranked_rows
-from .measures import _ids, _usage
+from .measures import _ids, _usage, paid_seats_and_starts
 from .measures_days import columns
 from .models import EventMeasure, EventMeasureKind
 from .registry import _RUN_CACHE, Measure, run_cached
-from .sql.activity import EveryKth, event_rows, narrow, paid_seats_and_start
+from .sql.activity import EveryKth, event_rows, narrow
 
 MIN_HISTORY_DAYS = 14
 HISTORY_CAP = 365
@@ -118,7 +118,7 @@ def _figures(as_of: date, account_ids, names: tuple) -> dict:
         account_ids = None if account_ids.k <= 1 else [a[0] for a in accounts]
     ids = np.array([a[0] for a in accounts], dtype=np.int64)
     stats = _usage(as_of, account_ids)
-    subs = paid_seats_and_start(as_of=as_of, account_ids=account_ids)
+    subs = paid_seats_and_starts(as_of, account_ids)  # the statement _subscriptions runs
     start = np.array([a[1].toordinal() for a in accounts], dtype=np.int64)
     if subs:
         first = _at(ids, list(subs), [s[1].toordinal() for s in subs.values()])
