@@ -22,7 +22,8 @@ per active user where contacts are known:
 No usage is data (an account with no events has a rate of 0, ranked lowest), not "no data"
 whose weight would go to the other measures. Values are set-based and cheap: the activity
 figures are the usage window the usage measures already read (usage.rollups.
-usage_window_stats, shared through the run cache), plus one subscriptions query and, with
+usage_window_stats, shared through the run cache), the subscriptions statement of the
+subscription measures (health.measures._paid_subscriptions, shared too) and, with
 event measures, one rollup aggregate (health.sql.activity), as arrays; the quantities and
 percentile ranks are array arithmetic (health.activity_arrays, shared with a history).
 Percentiles rank against the day's population per segment, from a sample of about
