@@ -11,7 +11,7 @@ WORKDIR /app
 # WeasyPrint (the value report's PDF) draws text with Debian's Pango and HarfBuzz; DejaVu is the
 # Latin fallback (Arabic and Chinese come from static/fonts/, docs/decisions.md "Value report PDF").
 RUN apt-get update -qq \
-    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 # psycopg[binary] and the other wheels need no compiler; curl is for nothing, so it is not installed.

@@ -14,7 +14,7 @@ BOOT_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: venv run migrate demo test test-fast bench bench-smoke lint fmt typecheck check schema clean catalogues messages
+.PHONY: venv run migrate demo test test-fast multihost bench bench-smoke health-eval-all soak lint fmt typecheck check schema clean catalogues messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@if [ -z "$(BOOT_PYTHON)" ]; then \
@@ -64,11 +64,24 @@ test: venv catalogues
 test-fast: venv catalogues
 	$(PY) -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
 
+# Issue 23: web, two workers, beat, PostgreSQL + Redis and a streaming replica as separate hosts
+# (network namespaces; root and iproute2), the nightly with a worker host lost, the replica's
+# routing and fall-back. Prints its figures; everything it made is removed, also on failure.
+multihost: venv
+	PULSE_MULTIHOST=1 $(PY) -m pytest tests/multihost -m multihost -s -q -p no:cacheprovider $(PYTEST_ARGS)
+
 bench: venv catalogues
 	@# The survey benchmark loads gunicorn with wrk (Debian's package); install it where we can.
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The bounded load scenario of issue 23 (docs/perf/soak.md): its own PostgreSQL database (soak), a
+# 2,000-account demo, gunicorn + two Celery workers + beat on Redis, 50 CSMs, widget answers and event
+# ingestion for SOAK_SECONDS (300); prints p50/p95/p99 per page, errors, rows stored against sent.
+# make soak SOAK_SECONDS=120
+soak: venv catalogues
+	SOAK_SECONDS=$(or $(SOAK_SECONDS),300) $(PY) -m bench.soak
 
 # Health against future churn on a public dataset (docs/health.md, "Evaluation"), on an empty database:
 # make health-eval DATASET=fightchurn DATA=/tmp/socialnet7
@@ -77,6 +90,12 @@ health-eval: venv
 	@test -n "$(DATA)" || { echo "DATA=path of the dataset (docs/health.md)"; exit 2; }
 	$(PY) manage.py health_dataset_load --format $(DATASET) $(DATA) --dates 8 --horizon 31
 	$(PY) manage.py health_evaluate --dates 8 --horizon 31
+
+# Issue 19's table (docs/health.md): demo, bench_churn data and, with DATA=dir, fight-churn socialnet7,
+# each built in a database of its own, then default / naive / suggested / learned AUCs.
+# make health-eval-all DATA=/tmp/socialnet7
+health-eval-all: venv
+	CHURN_EVAL_DATA=$(DATA) BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench} $(PY) -m bench --only churn_eval
 
 # A tiny run of every benchmark so the benches cannot rot (CI runs it; the figures mean nothing at this size):
 # --smoke also lowers the fixed floors (short wrk runs, small ingest batches, one timing repeat).

@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_labels import ChoiceLabelsMixin
+
 from .choices import (
     ActivityKind,
     CostCategory,
@@ -33,11 +35,13 @@ from .team_models import AccountTeamMember, ReassignmentJob  # noqa: F401  (acco
 class Persona(models.Model):
     """A typical kind of customer user (most revenue falls in at most five)."""
 
-    name = models.CharField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -70,7 +74,7 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(mrr__gt=0)
 
 
-class Account(models.Model):
+class Account(ChoiceLabelsMixin, models.Model):
     """A customer company.
 
     `mrr`, `renewal_date`, `health_*` and `last_touch_at` are denormalised copies kept by
@@ -79,39 +83,64 @@ class Account(models.Model):
     subscriptions, health snapshots and activities.
     """
 
-    external_id = models.CharField(max_length=191, unique=True)
-    name = models.CharField(max_length=255, db_index=True)
-    domain = models.CharField(max_length=255, blank=True)
-    industry = models.CharField(max_length=120, blank=True)
-    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.STANDARD, db_index=True)
-    segment = models.CharField(max_length=64, blank=True, db_index=True)
+    external_id = models.CharField(max_length=191, unique=True, verbose_name=_("external ID"))
+    name = models.CharField(max_length=255, db_index=True, verbose_name=_("name"))
+    domain = models.CharField(max_length=255, blank=True, verbose_name=_("domain"))
+    industry = models.CharField(max_length=120, blank=True, verbose_name=_("industry"))
+    tier = models.CharField(
+        max_length=16, choices=Tier.choices, default=Tier.STANDARD, db_index=True, verbose_name=_("tier")
+    )
+    segment = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("segment"))
     lifecycle_stage = models.CharField(
-        max_length=16, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING, db_index=True
+        max_length=16,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.ONBOARDING,
+        db_index=True,
+        verbose_name=_("lifecycle stage"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        verbose_name=_("owner"),
     )
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
-    currency = models.CharField(max_length=3, default="USD")
-    custom_fields = models.JSONField(default=dict, blank=True)
-    stripe_customer_id = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children", verbose_name=_("parent")
+    )
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
+    custom_fields = models.JSONField(default=dict, blank=True, verbose_name=_("custom fields"))
+    stripe_customer_id = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=_("Stripe customer ID")
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     # Denormalised, see the docstring.
-    mrr = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), db_index=True)
-    renewal_date = models.DateField(null=True, blank=True, db_index=True)
-    health_score = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
-    health_band = models.CharField(max_length=8, choices=HealthBand.choices, blank=True, db_index=True)
-    health_change_7d = models.SmallIntegerField(null=True, blank=True)
-    last_touch_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    mrr = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), db_index=True, verbose_name=_("MRR")
+    )
+    renewal_date = models.DateField(null=True, blank=True, db_index=True, verbose_name=_("renewal date"))
+    health_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, db_index=True, verbose_name=_("health score")
+    )
+    health_band = models.CharField(
+        max_length=8, choices=HealthBand.choices, blank=True, db_index=True, verbose_name=_("health band")
+    )
+    health_change_7d = models.SmallIntegerField(null=True, blank=True, verbose_name=_("health change over 7 days"))
+    last_touch_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("last touch at"))
     # MRR converted to settings.BASE_CURRENCY at this month's rates (accounts.currency); null
     # when a rate is missing, so sums leave the account out and say so.
-    mrr_base = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    mrr_base = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("MRR in the base currency")
+    )
 
     objects = AccountQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         ordering = ["name"]
         indexes = [
             models.Index(fields=["owner", "name"]),
@@ -141,21 +170,27 @@ class Account(models.Model):
 class Contact(models.Model):
     """A person at a customer (an end user of the company's product). Never logs in here."""
 
-    external_id = models.CharField(max_length=191, unique=True)
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=255, blank=True)
-    email = models.EmailField(max_length=254, blank=True, db_index=True)
-    title = models.CharField(max_length=255, blank=True)
-    persona = models.ForeignKey(Persona, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
-    language = models.CharField(max_length=16, default="en")
-    timezone = models.CharField(max_length=64, blank=True)
-    birthday = models.DateField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    custom_fields = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    external_id = models.CharField(max_length=191, unique=True, verbose_name=_("external ID"))
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("account")
+    )
+    name = models.CharField(max_length=255, blank=True, verbose_name=_("name"))
+    email = models.EmailField(max_length=254, blank=True, db_index=True, verbose_name=_("email"))
+    title = models.CharField(max_length=255, blank=True, verbose_name=_("title"))
+    persona = models.ForeignKey(
+        Persona, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", verbose_name=_("persona")
+    )
+    language = models.CharField(max_length=16, default="en", verbose_name=_("language"))
+    timezone = models.CharField(max_length=64, blank=True, verbose_name=_("timezone"))
+    birthday = models.DateField(null=True, blank=True, verbose_name=_("birthday"))
+    last_seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last seen at"))
+    custom_fields = models.JSONField(default=dict, blank=True, verbose_name=_("custom fields"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["account", "last_seen_at"])]
 
@@ -178,25 +213,34 @@ class SubscriptionQuerySet(models.QuerySet):
 class Subscription(models.Model):
     """What an account pays for over [start_date, end_date). Trials count 0 MRR."""
 
-    external_id = models.CharField(max_length=191, null=True, blank=True, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="subscriptions")
-    plan = models.CharField(max_length=120)
-    mrr = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, default="USD")
-    seats = models.PositiveIntegerField(null=True, blank=True)
-    entitlements = models.JSONField(
-        default=dict, blank=True, help_text='Plan limits, e.g. {"reports": 100, "api_calls": 100000}.'
+    external_id = models.CharField(max_length=191, null=True, blank=True, unique=True, verbose_name=_("external ID"))
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("account")
     )
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text=_("Exclusive; empty while open."))
-    is_trial = models.BooleanField(default=False)
-    canceled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    plan = models.CharField(max_length=120, verbose_name=_("plan"))
+    mrr = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("MRR"))
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
+    seats = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("seats"))
+    entitlements = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_('Plan limits, e.g. {"reports": 100, "api_calls": 100000}.'),
+        verbose_name=_("entitlements"),
+    )
+    start_date = models.DateField(verbose_name=_("start date"))
+    end_date = models.DateField(
+        null=True, blank=True, help_text=_("Exclusive; empty while open."), verbose_name=_("end date")
+    )
+    is_trial = models.BooleanField(default=False, verbose_name=_("trial"))
+    canceled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("canceled at"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         ordering = ["account_id", "start_date", "id"]
         indexes = [
             models.Index(fields=["account", "start_date"]),
@@ -229,13 +273,19 @@ class FxRate(models.Model):
     """A monthly exchange rate: 1 unit of `currency` = `rate` units of settings.BASE_CURRENCY
     during `month` (its first day). Conversion rules: accounts.currency, docs/metrics.md."""
 
-    currency = models.CharField(max_length=3)
-    month = models.DateField(help_text=_("The first day of the month the rate applies to."))
-    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text=_("1 unit of currency = rate x base."))
-    source = models.CharField(max_length=32, blank=True, help_text="api, upload, ecb, admin, demo.")
-    updated_at = models.DateTimeField(default=dj_timezone.now)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    month = models.DateField(help_text=_("The first day of the month the rate applies to."), verbose_name=_("month"))
+    rate = models.DecimalField(
+        max_digits=20, decimal_places=10, help_text=_("1 unit of currency = rate x base."), verbose_name=_("rate")
+    )
+    source = models.CharField(
+        max_length=32, blank=True, help_text=_("api, upload, ecb, admin, demo."), verbose_name=_("source")
+    )
+    updated_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
         ordering = ["-month", "currency"]
         constraints = [
             models.UniqueConstraint(fields=["currency", "month"], name="fxrate_currency_month"),
@@ -251,17 +301,26 @@ class PaymentFailure(models.Model):
     recovered (`invoice.paid`, or the API): open failures are the payment-risk signal."""
 
     external_id = models.CharField(
-        max_length=191, null=True, blank=True, unique=True, help_text=_("E.g. the invoice id.")
+        max_length=191,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("E.g. the invoice id."),
+        verbose_name=_("external ID"),
     )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="payment_failures")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, default="USD")
-    failed_at = models.DateTimeField()
-    recovered_at = models.DateTimeField(null=True, blank=True)
-    source = models.CharField(max_length=16, default="api")
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="payment_failures", verbose_name=_("account")
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
+    failed_at = models.DateTimeField(verbose_name=_("failed at"))
+    recovered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("recovered at"))
+    source = models.CharField(max_length=16, default="api", verbose_name=_("source"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("payment failure")
+        verbose_name_plural = _("payment failures")
         ordering = ["-failed_at", "id"]
         indexes = [models.Index(fields=["account", "recovered_at"], name="paymentfailure_open")]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="paymentfailure_amount_not_negative")]
@@ -278,20 +337,28 @@ class PaymentFailure(models.Model):
 
 
 class SupportTicket(models.Model):
-    external_id = models.CharField(max_length=191, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tickets")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
-    subject = models.CharField(max_length=255, blank=True)
-    opened_at = models.DateTimeField()
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    agent_replies = models.PositiveIntegerField(default=0)
-    priority = models.CharField(max_length=8, choices=TicketPriority.choices, default=TicketPriority.NORMAL)
-    status = models.CharField(max_length=8, choices=TicketStatus.choices, default=TicketStatus.OPEN)
-    escalated = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    external_id = models.CharField(max_length=191, unique=True, verbose_name=_("external ID"))
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tickets", verbose_name=_("account"))
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets", verbose_name=_("contact")
+    )
+    subject = models.CharField(max_length=255, blank=True, verbose_name=_("subject"))
+    opened_at = models.DateTimeField(verbose_name=_("opened at"))
+    first_response_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first response at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    agent_replies = models.PositiveIntegerField(default=0, verbose_name=_("agent replies"))
+    priority = models.CharField(
+        max_length=8, choices=TicketPriority.choices, default=TicketPriority.NORMAL, verbose_name=_("priority")
+    )
+    status = models.CharField(
+        max_length=8, choices=TicketStatus.choices, default=TicketStatus.OPEN, verbose_name=_("status")
+    )
+    escalated = models.BooleanField(default=False, verbose_name=_("escalated"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("support ticket")
+        verbose_name_plural = _("support tickets")
         ordering = ["-opened_at"]
         indexes = [
             models.Index(fields=["account", "opened_at"]),
@@ -319,19 +386,29 @@ class Activity(models.Model):
     """One entry on an account's timeline: a CSM's note, call, meeting or email, a completed
     task, or something the system did (a playbook fired, a survey was answered)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
-    kind = models.CharField(max_length=8, choices=ActivityKind.choices, default=ActivityKind.NOTE)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities", verbose_name=_("account"))
+    kind = models.CharField(
+        max_length=8, choices=ActivityKind.choices, default=ActivityKind.NOTE, verbose_name=_("kind")
     )
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
-    subject = models.CharField(max_length=255, blank=True)
-    body = models.TextField(blank=True)
-    occurred_at = models.DateTimeField(default=dj_timezone.now)
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("author"),
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("contact")
+    )
+    subject = models.CharField(max_length=255, blank=True, verbose_name=_("subject"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
+    occurred_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("occurred at"))
+    metadata = models.JSONField(default=dict, blank=True, verbose_name=_("metadata"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("activity")
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = _("activities")
         indexes = [
@@ -350,16 +427,27 @@ class Activity(models.Model):
 class Referral(models.Model):
     """A referral recorded against the account that made it (advocacy; counts in CS ROI)."""
 
-    referring_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="referrals_made")
-    referred_account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_by"
+    referring_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="referrals_made", verbose_name=_("referring account")
     )
-    referred_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.PENDING)
-    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    referred_account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referred_by",
+        verbose_name=_("referred account"),
+    )
+    referred_name = models.CharField(max_length=255, blank=True, verbose_name=_("referred name"))
+    status = models.CharField(
+        max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.PENDING, verbose_name=_("status")
+    )
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), verbose_name=_("revenue"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -369,14 +457,17 @@ class Referral(models.Model):
 class CostEntry(models.Model):
     """What customer success costs over a period (staff, tools, loyalty programmes): CRC and CS ROI."""
 
-    period_start = models.DateField()
-    period_end = models.DateField()
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    category = models.CharField(max_length=8, choices=CostCategory.choices, default=CostCategory.OTHER)
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    category = models.CharField(
+        max_length=8, choices=CostCategory.choices, default=CostCategory.OTHER, verbose_name=_("category")
+    )
+    note = models.CharField(max_length=255, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("cost entry")
         ordering = ["-period_start"]
         verbose_name_plural = _("cost entries")
         indexes = [models.Index(fields=["period_start"])]
@@ -399,13 +490,15 @@ class TouchCadence(models.Model):
 
     DEFAULT_DAYS = {Tier.STRATEGIC: 3, Tier.KEY: 7, Tier.STANDARD: 30, Tier.TECH_TOUCH: 90}
 
-    tier = models.CharField(max_length=16, choices=Tier.choices, unique=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, unique=True, verbose_name=_("tier"))
     every_days = models.PositiveSmallIntegerField(
-        help_text=_("A CSM touch (note, call, meeting, email) is due this often.")
+        help_text=_("A CSM touch (note, call, meeting, email) is due this often."), verbose_name=_("every (days)")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("touch cadence")
+        verbose_name_plural = _("touch cadences")
         ordering = ["every_days", "tier"]
         constraints = [models.CheckConstraint(condition=Q(every_days__gte=1), name="touch_cadence_days_positive")]
 
@@ -420,88 +513,8 @@ class TouchCadence(models.Model):
         return days
 
 
-# Section: data in (CSV imports, Stripe)
-
-
-class ImportJob(models.Model):
-    """One CSV upload in the import UI: the file, its column mapping, the validation report,
-    and the progress of the Celery task that imports it (accounts.imports)."""
-
-    class Kind(models.TextChoices):
-        ACCOUNTS = "accounts", _("Accounts")
-        CONTACTS = "contacts", _("Contacts")
-        SUBSCRIPTIONS = "subscriptions", _("Subscriptions")
-
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
-        VALIDATED = "validated", _("Validated")
-        INVALID = "invalid", _("Has errors")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Importing")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    class Mode(models.TextChoices):
-        ALL_OR_NOTHING = "all", _("All or nothing: import only if every row is valid")
-        VALID_ROWS = "valid_rows", _("Import the valid rows, report the rest")
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
-    file_name = models.CharField(max_length=255)
-    file_sha256 = models.CharField(max_length=64, db_index=True)
-    content = models.TextField(help_text=_("The uploaded CSV, UTF-8."))
-    mapping = models.JSONField(default=dict, blank=True, help_text="{field: CSV column}.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    skipped_count = models.PositiveIntegerField(
-        default=0, help_text=_("Rows left out for their errors (valid-rows mode).")
-    )
-    errors = models.JSONField(
-        default=list,
-        blank=True,
-        help_text='[{"row": 3, "field": "mrr", "column": "MRR", "value": "abc", "reason": "..."}]',
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.file_name}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
-
-
-class StripeEvent(models.Model):
-    """A Stripe webhook event already handled: makes the endpoint idempotent on the event id,
-    and `object_id` + `created` let a late, older event be recognised (out-of-order safety)."""
-
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=255, blank=True)
-    created = models.BigIntegerField(help_text=_("Stripe's event timestamp (Unix seconds)."))
-    applied = models.BooleanField(default=True, help_text=_("False when skipped as older than one applied."))
-    received_at = models.DateTimeField(default=dj_timezone.now)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["object_id", "created"], name="stripe_event_object_time")]
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.event_id}"
-
-
-# Section: custom fields and saved views (models in their packages, registered here)
+# Section: the app's models kept in modules of their own (intake_models: CSV imports, Stripe events)
 
 from .custom_fields.models import CustomFieldDefinition  # noqa: E402, F401
+from .intake_models import ImportJob, StripeEvent  # noqa: E402, F401  (CSV imports, Stripe events)
 from .saved_views.models import SavedView  # noqa: E402, F401

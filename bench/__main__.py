@@ -33,6 +33,11 @@ def main() -> int:
         help="`make bench-smoke`: lower the fixed floors (short wrk runs, small batches, one repeat) so every "
         "bench runs in seconds; the figures mean nothing",
     )
+    parser.add_argument(
+        "--baseline-tree",
+        help="pages: also measure another checkout (its .venv, its own database <bench db>_baseline) in the "
+        "same run and print per page queries, CPU and wall time before -> after",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")

@@ -16,7 +16,7 @@ from accounts.models import Account
 from core.db import chunked, lookup_by
 from health.backtest import churn_risks
 from health.models import HealthScore
-from health.selectors import churn_model_current, latest_day
+from health.selectors import churn_inputs, churn_model_current, latest_day
 from surveys.models import SurveyResponse
 
 from .choices import Direction
@@ -48,8 +48,8 @@ def account_push_values(accounts: list[Account], names: set[str]) -> dict[int, d
     if "churn_risk" in names and ids:
         model, day = churn_model_current(), latest_day()
         if model is not None and day is not None:
-            snaps = list(HealthScore.objects.filter(day=day, account_id__in=ids).only("account_id", "measures"))
-            for snap, risk in zip(snaps, churn_risks(model, [s.measures for s in snaps]), strict=True):
+            snaps = list(HealthScore.objects.filter(day=day, account_id__in=ids).only("account_id", "day", "measures"))
+            for snap, risk in zip(snaps, churn_risks(model, churn_inputs(model, snaps)), strict=True):
                 risks[snap.account_id] = round(float(risk), 3)
     nps: dict[int, int] = {}
     if "last_nps" in names and ids:

@@ -17,6 +17,7 @@ class APIKeyScope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Read and write")
     INGEST = "ingest", _("Ingest only")
+    SCIM = "scim", _("SCIM provisioning")
 
 
 class Digits(models.TextChoices):

@@ -22,7 +22,6 @@ from functools import lru_cache
 import jdatetime
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_compact_currency, format_compact_decimal, format_decimal
 from babel.numbers import format_percent as babel_format_percent
 from django.conf import settings
@@ -30,6 +29,7 @@ from django.utils import timezone, translation
 
 from .choices import Calendar, Digits
 from .i18n import display_prefs
+from .number_patterns import compact_writer, writer
 
 __all__ = [
     "DASH",
@@ -81,9 +81,24 @@ def _native(language: str | None) -> str | None:
     return None
 
 
-def _system(language: str | None) -> str:
-    native = _native(language)
-    return NATIVE_DIGITS[native][0] if native else "latn"
+def _reader(language: str | None) -> tuple[Locale, str, str | None]:
+    """(Babel locale, numbering system, base code when the reader wants its own digits), resolved
+    once per figure: the active language and the display choices are read a single time."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    base = code.split("-")[0]
+    native = base if base in NATIVE_DIGITS and display_prefs().digits == Digits.NATIVE else None
+    return _parse_locale(code), (NATIVE_DIGITS[native][0] if native else "latn"), native
+
+
+def _digits(text: str, native: str | None) -> str:
+    return text.translate(_TABLES[native]) if native else text
+
+
+@lru_cache(maxsize=256)
+def _pattern_writer(locale: Locale, system: str, kind: str, decimals: int | None, currency: str | None = None):
+    """The locale's standard decimal or currency pattern compiled (core.number_patterns), or None."""
+    pattern = locale.currency_formats["standard"] if kind == "currency" else locale.decimal_formats[None]
+    return writer(locale, system, pattern.pattern, decimals, currency)
 
 
 def script_locale(language: str | None = None) -> str:
@@ -122,17 +137,20 @@ def format_number(value, decimals: int | None = None, *, language: str | None = 
     number = _decimal(value)
     if number is None:
         return DASH
-    locale = babel_locale(language)
-    system = _system(language)
+    locale, system, native = _reader(language)
     if compact:
-        text = _compact(number, locale, system)
-    elif decimals is None:
-        text = format_decimal(number, locale=locale, numbering_system=system)
-    else:
-        pattern = copy.copy(locale.decimal_formats[None])
-        pattern.frac_prec = (int(decimals), int(decimals))
-        text = pattern.apply(number, locale, numbering_system=system)
-    return localize_digits(text, language)
+        return _digits(_compact(number, locale, system), native)
+    digits = None if decimals is None else int(decimals)
+    compiled = _pattern_writer(locale, system, "decimal", digits)
+    text = compiled.write(number) if compiled else None
+    if text is None:  # what the compiled patterns leave to Babel
+        if digits is None:
+            text = format_decimal(number, locale=locale, numbering_system=system)
+        else:
+            pattern = copy.copy(locale.decimal_formats[None])
+            pattern.frac_prec = (digits, digits)
+            text = pattern.apply(number, locale, numbering_system=system)
+    return _digits(text, native)
 
 
 def _compact(number: Decimal, locale: Locale, system: str, currency: str | None = None) -> str:
@@ -140,6 +158,9 @@ def _compact(number: Decimal, locale: Locale, system: str, currency: str | None 
     none from ten up, as the tables always showed. English keeps the house's lower-case "k"."""
 
     def write(digits: int) -> str:
+        text = compact_writer(locale, system, digits, currency or None).write(number)
+        if text is not None:
+            return text
         if currency:
             return format_compact_currency(
                 number, currency, locale=locale, fraction_digits=digits, numbering_system=system
@@ -177,15 +198,16 @@ def format_money(
     if number is None:
         return DASH
     currency = (currency or settings.BASE_CURRENCY).upper()
-    locale = babel_locale(language)
-    system = _system(language)
+    locale, system, native = _reader(language)
     if compact and abs(number) >= 1000:
-        text = _compact(number, locale, system, currency)
-    else:
+        return _digits(_compact(number, locale, system, currency), native)
+    compiled = _pattern_writer(locale, system, "currency", int(decimals), currency)
+    text = compiled.write(number) if compiled else None
+    if text is None:  # what the compiled patterns leave to Babel
         pattern = copy.copy(locale.currency_formats["standard"])
         pattern.frac_prec = (int(decimals), int(decimals))
         text = pattern.apply(number, locale, currency=currency, currency_digits=False, numbering_system=system)
-    return localize_digits(text, language)
+    return _digits(text, native)
 
 
 def format_percent(value, decimals: int = 1, *, language: str | None = None) -> str:
@@ -193,16 +215,29 @@ def format_percent(value, decimals: int = 1, *, language: str | None = None) -> 
     number = _decimal(value)
     if number is None:
         return DASH
-    locale = babel_locale(language)
+    locale, system, native = _reader(language)
     pattern = "#,##0" + ("." + "0" * int(decimals) if int(decimals) > 0 else "") + "%"
-    text = babel_format_percent(number, pattern, locale=locale, numbering_system=_system(language))
-    return localize_digits(text, language)
+    compiled = writer(locale, system, pattern)
+    text = compiled.write(number) if compiled else None
+    if text is None:
+        text = babel_format_percent(number, pattern, locale=locale, numbering_system=system)
+    return _digits(text, native)
 
 
 def _jalali(day: dt.date, style: str, language: str | None) -> str:
-    locale = "fa_IR" if _base(language) == "fa" else "en_US"
-    jday = jdatetime.date.fromgregorian(date=day, locale=locale)
+    return _jalali_text(day, style, _base(language) == "fa")
+
+
+@lru_cache(maxsize=4096)
+def _jalali_text(day: dt.date, style: str, persian: bool) -> str:
+    jday = jdatetime.date.fromgregorian(date=day, locale="fa_IR" if persian else "en_US")
     return jday.strftime(JALALI_DATE.get(style, style))
+
+
+@lru_cache(maxsize=4096)
+def _gregorian_text(day: dt.date, style: str, locale: Locale) -> str:
+    """Babel's date for a day, a style and a locale: the same text every time, so written once."""
+    return babel_format_date(day, format=style, locale=locale)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -233,7 +268,7 @@ def format_date(value, style: str = "medium", *, language: str | None = None) ->
     if display_prefs().calendar == Calendar.SOLAR_HIJRI and _base(language) == "fa":
         text = _jalali(day, style if style in JALALI_DATE else "medium", language)
     else:
-        text = babel_format_date(day, format=style, locale=babel_locale(language))
+        text = _gregorian_text(day, style, babel_locale(language))
     return localize_digits(text, language)
 
 
@@ -247,8 +282,6 @@ def format_datetime(value, style: str = "medium", *, language: str | None = None
     if display_prefs().calendar == Calendar.SOLAR_HIJRI and _base(language) == "fa":
         text = f"{_jalali(moment.date(), style if style in JALALI_DATE else 'medium', language)} {moment:%H:%M}"
     else:
-        locale = babel_locale(language)
-        date_part = babel_format_date(moment.date(), format=style, locale=locale)
-        time_part = babel_format_datetime(moment, format="HH:mm", locale=locale, tzinfo=moment.tzinfo)
-        text = f"{date_part} {time_part}"
+        # Babel's "HH:mm" is the hour and minute, zero-padded, in Western digits in every locale
+        text = f"{_gregorian_text(moment.date(), style, babel_locale(language))} {moment:%H:%M}"
     return localize_digits(text, language)

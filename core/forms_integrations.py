@@ -14,7 +14,10 @@ class APIKeyForm(forms.Form):
         label=_("Scope"),
         choices=APIKeyScope.choices,
         initial=APIKeyScope.INGEST,
-        help_text=_("Read: GET only. Read and write: the whole API. Ingest only: events and /v1 tracking."),
+        help_text=_(
+            "Read: GET only. Read and write: the whole API. Ingest only: events and /v1 tracking. "
+            "SCIM provisioning: only /scim/v2/, for your identity provider (Okta, Microsoft Entra ID)."
+        ),
     )
 
 

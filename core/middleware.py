@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.utils.cache import patch_cache_control
 
@@ -85,3 +87,36 @@ class UserLanguageMiddleware:
             return self.get_response(request)
         finally:
             display_reset()
+
+
+class ReplicaRequestMiddleware:
+    """One request, one scope for the read replica (core.replica): once the request has
+    written, its later reads go to the primary; the next request starts afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from core.replica import request_scope
+
+        with request_scope():
+            return self.get_response(request)
+
+
+class ServerTimingMiddleware:
+    """`Server-Timing: cpu;dur=<ms>, app;dur=<ms>` on every answer, when `PULSE_SERVER_TIMING=1`
+    (settings put it first in MIDDLEWARE only then): the CPU time this request's thread spent in
+    the process (`time.thread_time`, right for sync and threaded gunicorn workers alike) and the
+    wall time through the middleware stack. `make soak` reads it to print the server's CPU per
+    page; off by default, since it tells a visitor how long the server worked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        response = self.get_response(request)
+        cpu_ms = (time.thread_time() - cpu) * 1000
+        wall_ms = (time.perf_counter() - wall) * 1000
+        response["Server-Timing"] = f"cpu;dur={cpu_ms:.1f}, app;dur={wall_ms:.1f}"
+        return response

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
 from .choices import ROLE_RANK, APIKeyScope, Calendar, Digits, Role
 from .identity.models import ExternalIdentity  # noqa: F401  (SSO and SCIM identities)
+from .identity.scim.models import ScimGroup  # noqa: F401  (groups pushed by SCIM provisioning)
 from .invitations.models import Invitation  # noqa: F401  (invitations to join the team)
 from .outbox.models import OutboxMessage  # noqa: F401  (work kept while the broker is down)
 
@@ -92,22 +93,27 @@ class APIKey(models.Model):
 
     PREFIX = "csk_"
 
-    name = models.CharField(max_length=120)
-    scope = models.CharField(max_length=16, choices=APIKeyScope.choices)
-    key_prefix = models.CharField(max_length=16, db_index=True, help_text="First characters, to recognise a key.")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    scope = models.CharField(max_length=16, choices=APIKeyScope.choices, verbose_name=_("scope"))
+    key_prefix = models.CharField(
+        max_length=16, db_index=True, help_text=_("First characters, to recognise a key."), verbose_name=_("key prefix")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
     user = models.ForeignKey(
         User,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        help_text="A personal token acts as this user (role and book); empty for a machine key.",
+        help_text=_("A personal token acts as this user (role and book); empty for a machine key."),
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     objects = APIKeyQuerySet.as_manager()
 
@@ -140,13 +146,15 @@ class WebhookEndpoint(models.Model):
     created, survey answered, account churned). Every POST is signed with `secret`
     (HMAC-SHA256, see core.webhooks)."""
 
-    url = models.URLField(max_length=500)
-    description = models.CharField(max_length=200, blank=True)
-    events = models.JSONField(default=list, help_text='Event names, or ["*"] for all.')
-    secret = models.CharField(max_length=128)
-    is_active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    url = models.URLField(max_length=500, verbose_name=_("URL"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    events = models.JSONField(default=list, help_text=_('Event names, or ["*"] for all.'), verbose_name=_("events"))
+    secret = models.CharField(max_length=128, verbose_name=_("secret"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["url", "id"]
@@ -169,18 +177,20 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
+    event = models.CharField(max_length=64, verbose_name=_("event"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("response status"))
+    response_body = models.TextField(blank=True, verbose_name=_("response body"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt at"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -62,6 +62,24 @@ class SecretBox:
     def decrypt_json(self, stored: str) -> dict:
         return json.loads(self.decrypt(stored)) if stored else {}
 
+    def field(self, column: str, *, unreadable_empty: bool = False, setting_first: str = "") -> property:
+        """A model attribute that reads and writes a secret through its encrypted text column:
+        `password = BOX.field("password_enc")`. A property, so `Model(password=...)` and
+        `objects.create(password=...)` take it. `unreadable_empty` reads a value stored under a
+        key no longer configured as empty; `setting_first` names a setting that, when set, wins
+        over the stored value (an install's secret from the environment)."""
+
+        def read(instance) -> str:
+            if setting_first and getattr(settings, setting_first, ""):
+                return getattr(settings, setting_first)
+            stored = getattr(instance, column)
+            return self.decrypt_or_empty(stored) if unreadable_empty else self.decrypt(stored)
+
+        def write(instance, value: str) -> None:
+            setattr(instance, column, self.encrypt(value))
+
+        return property(read, write, doc=f"The secret kept encrypted in `{column}`.")
+
     def rotate(self, stored: str) -> str:
         """The value re-encrypted under the first key (after a new key was put first)."""
         return self._fernet().rotate(stored.encode()).decode() if stored else ""

@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reads after a write in the same request stay on the primary (core.replica).
+    "core.middleware.ReplicaRequestMiddleware",
     # API paths: a NUL in the path or query string is a 400 naming it; 404s are JSON (core.api.middleware).
     "core.api.middleware.APIGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,6 +159,13 @@ MIDDLEWARE = [
     # Last, as django-axes asks: refuses a locked-out login with the lock-out page (429).
     "axes.middleware.AxesMiddleware",
 ]
+# The server's CPU and wall time per request in a Server-Timing header (`make soak` reads it).
+PULSE_SERVER_TIMING = env_bool("PULSE_SERVER_TIMING", False)
+if PULSE_SERVER_TIMING:
+    MIDDLEWARE.insert(0, "core.middleware.ServerTimingMiddleware")
+# Seconds between a signal (a survey answer, a ticket...) and the account's health refresh; the
+# refreshes of one account within it are one run (health.recompute.refresh).
+HEALTH_REFRESH_DELAY_SECONDS = int(os.environ.get("HEALTH_REFRESH_DELAY_SECONDS", "30"))
 
 # Content-Security-Policy (django-csp): scripts only from our origin or inline with the
 # request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers
@@ -195,6 +204,16 @@ PULSE_SSO_GROUP_ROLES = dict(
     if role.strip()
 )
 PULSE_SSO_DEFAULT_ROLE = os.environ.get("PULSE_SSO_DEFAULT_ROLE", "")
+# SCIM provisioning (core.identity.scim): the role of a provisioned person in no mapped group (the
+# provider pushes only the people assigned to Pulse, so they get in, read-only by default).
+PULSE_SCIM_DEFAULT_ROLE = os.environ.get("PULSE_SCIM_DEFAULT_ROLE", "readonly")
+
+# SAML 2.0 (core.identity.saml): PULSE_SAML_* read, and djangosaml2 wired in, by csplatform/settings_saml.py.
+from .settings_saml import *  # noqa: E402, F403
+from .settings_saml import saml_wire  # noqa: E402
+
+saml_wire(globals())
+# End of SAML 2.0.
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username, or from
 # one client address, lock that username / address out for LOGIN_LOCKOUT_MINUTES; a failure
 # during the lock-out starts it again (the back-off), a successful login clears the count.
@@ -210,6 +229,30 @@ AXES_VERBOSE = False
 # (core.views.auth); more requests see the same "check your mail" page and send nothing.
 PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
 PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env_int("PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", 20)
+
+# OpenID Connect
+# Single sign-on through the company's OpenID Connect provider (core.identity.oidc, with
+# mozilla-django-oidc). Off until PULSE_OIDC_CLIENT_ID and either PULSE_OIDC_ISSUER (endpoints
+# read from its discovery document) or the four explicit endpoints are set. Register the
+# redirect URI https://<pulse host>/sso/oidc/callback/ at the provider. Roles come from the
+# groups claim through PULSE_SSO_GROUP_ROLES above.
+PULSE_OIDC_ISSUER = os.environ.get("PULSE_OIDC_ISSUER", "").rstrip("/")
+PULSE_OIDC_GROUPS_CLAIM = os.environ.get("PULSE_OIDC_GROUPS_CLAIM", "groups")  # dotted for nested: realm_access.roles
+PULSE_OIDC_PROVIDER_NAME = os.environ.get("PULSE_OIDC_PROVIDER_NAME", "")  # the button: "Sign in with <name>"
+PULSE_OIDC_STATE_MAX_AGE = env_int("PULSE_OIDC_STATE_MAX_AGE", 600)  # seconds a started sign-in stays valid
+OIDC_RP_CLIENT_ID = os.environ.get("PULSE_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("PULSE_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("PULSE_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("PULSE_OIDC_SIGN_ALGO", "RS256")  # keys from the provider's JWKS
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PULSE_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PULSE_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("PULSE_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("PULSE_OIDC_JWKS_ENDPOINT", "")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("PULSE_OIDC_TIMEOUT", 10)
+OIDC_VERIFY_SSL = env_bool("PULSE_OIDC_VERIFY_SSL", True)
+AUTHENTICATION_BACKENDS += ["core.identity.oidc.OIDCBackend"]  # after axes: a locked-out address is refused
 
 ROOT_URLCONF = "csplatform.urls"
 WSGI_APPLICATION = "csplatform.wsgi.application"
@@ -237,6 +280,18 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A PostgreSQL streaming replica for the reads that ask for it (core.replica: reports and
+# dashboards), with a fall-back to the primary past PULSE_REPLICA_MAX_LAG seconds of lag or when
+# it is down (docs/deploy.md). In a test run it mirrors the default test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("PULSE_REPLICA_CONNECT_TIMEOUT", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+PULSE_REPLICA_MAX_LAG = env_int("PULSE_REPLICA_MAX_LAG", 10)
+PULSE_REPLICA_CHECK_SECONDS = env_int("PULSE_REPLICA_CHECK_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while an eager Celery task writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -334,6 +389,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
+# How often a worker sweeps Redis for tasks whose worker was lost and whose visibility timeout
+# passed: kombu's default is about every 100 s (10 s x every 10th sweep); this sets the period.
+if os.environ.get("CELERY_UNACKED_RESTORE_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -34,6 +34,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/oidc/", include("core.identity.urls_oidc")),  # single sign-on, OpenID Connect
+    # SAML 2.0 single sign-on (core.identity.saml): login, the IdP's answer (ACS), our metadata.
+    path("sso/saml/", include("core.identity.saml_urls")),
     path("password-reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/done/",
@@ -52,6 +55,8 @@ urlpatterns = [
     ),
     # For signed-in users and API keys only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs
     # page sends a signed-out browser to the login form.
+    # SCIM 2.0 provisioning (core.identity.scim): an identity provider's base URL; API keys with the SCIM scope.
+    path("scim/v2/", include("core.identity.scim.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     *[path("", include(f"{app}.urls")) for app in APPS],

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .backtest import churn_risk
+from .backtest.rates import RATE_PREFIX, is_rate, rates_for
 from .custom_measures import custom_field_measures_sync
 from .models import ChurnModel, CsmSentiment, HealthOverride, HealthScore, HealthSettings, Scorecard
 from .registry import MEASURES
@@ -28,8 +29,14 @@ def account_health_history(account_id: int, days: int = 90, *, end: date | None 
     )
 
 
-def measure_label(key: str) -> str:
-    custom_field_measures_sync()
+def measure_label(key: str, *, sync: bool = True) -> str:
+    """A measure's label. `sync=False` when the caller synced the custom-field measures once
+    for a whole list: the sync reads the definitions' version from the cache, one Redis round
+    trip per label (19 per account page, thousands for the churn list; make soak)."""
+    if is_rate(key):  # the learned model's event rates (health.backtest.rates)
+        return gettext("%(event)s events in the last 30 days") % {"event": key.removeprefix(RATE_PREFIX)}
+    if sync:
+        custom_field_measures_sync()
     measure = MEASURES.get(key)
     return measure.label if measure else key.replace("_", " ").capitalize()
 
@@ -41,6 +48,7 @@ def measure_rows(details: dict) -> list[dict]:
     present = [d for d in details.values() if d.get("score") is not None and d.get("weight")]
     total_weight = sum(d["weight"] for d in present)
     rows = []
+    custom_field_measures_sync()
     for key, d in details.items():
         measure = MEASURES.get(key)
         drag = None
@@ -49,7 +57,7 @@ def measure_rows(details: dict) -> list[dict]:
         rows.append(
             {
                 "key": key,
-                "label": measure_label(key),
+                "label": measure_label(key, sync=False),
                 "unit": measure.unit if measure else "",
                 "value": d.get("value"),
                 "score": d.get("score"),
@@ -177,13 +185,14 @@ def scorecard_list_rows() -> list[dict]:
     retired: dict[int, list[Scorecard]] = {}
     for old in Scorecard.objects.filter(retired_at__isnull=False).order_by("-version"):
         retired.setdefault(old.first_version_id or old.id, []).append(old)
+    custom_field_measures_sync()
     for scorecard, spread in scorecards_with_spread():
         total = sum(spread.values())
         rows.append(
             {
                 "scorecard": scorecard,
                 "measures": [
-                    (measure_label(m.measure_key), m.weight)
+                    (measure_label(m.measure_key, sync=False), m.weight)
                     for m in sorted(scorecard.measures.all(), key=lambda m: (-m.weight, m.measure_key))
                 ],
                 "spread": {b: spread.get(b, 0) for b in ("red", "yellow", "green")},
@@ -223,10 +232,32 @@ def churn_model_current() -> ChurnModel | None:
     return ChurnModel.objects.first()
 
 
-def churn_risk_of(model: ChurnModel, measures: dict) -> dict:
+def churn_risk_of(model: ChurnModel, measures: dict, *, sync: bool = True) -> dict:
     """One snapshot's churn probability and its reasons, labelled."""
     probability, reasons = churn_risk(model, measures)
-    return {"probability": probability, "reasons": [dict(r, label=measure_label(r["measure"])) for r in reasons]}
+    if sync:
+        custom_field_measures_sync()
+    return {
+        "probability": probability,
+        "reasons": [dict(r, label=measure_label(r["measure"], sync=False)) for r in reasons],
+    }
+
+
+def churn_inputs(model: ChurnModel, snapshots) -> list[dict]:
+    """What the model scores for these HealthScore snapshots (account_id, day, measures): their
+    measures, with the event rates joined when the model was trained on them (one rollup query
+    per day of the snapshots). Every caller of churn_risk / churn_risks goes through here."""
+    snapshots = list(snapshots)
+    if any(is_rate(f.removesuffix("__log")) for f in model.features):
+        return rates_for(snapshots)
+    return [s.measures for s in snapshots]
+
+
+def churn_risks_of(model: ChurnModel, snapshots) -> list[dict]:
+    """churn_risk_of for many HealthScore snapshots (a page, one account's latest); the
+    custom-field measures synced once for the whole list."""
+    custom_field_measures_sync()
+    return [churn_risk_of(model, m, sync=False) for m in churn_inputs(model, snapshots)]
 
 
 def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> list[dict]:
@@ -238,7 +269,7 @@ def churn_at_risk(model: ChurnModel, *, limit: int = 15, scan: int = 2000) -> li
         if day
         else []
     )
-    scored = [{"snap": snap, **churn_risk_of(model, snap.measures)} for snap in snaps]
+    scored = [{"snap": snap, **risk} for snap, risk in zip(snaps, churn_risks_of(model, snaps), strict=True)]
     return sorted(scored, key=lambda r: -r["probability"])[:limit]
 
 
@@ -250,7 +281,8 @@ def current_scorecards() -> list[Scorecard]:
 def suggestion_rows(suggestion: dict) -> list[dict]:
     """The suggestion's measures for display: labelled, the biggest suggested weight first,
     dropped ones last; `bar_now` / `bar_new` are the weights as % of the largest one."""
-    rows = [dict(m, label=measure_label(m["key"])) for m in suggestion["measures"]]
+    custom_field_measures_sync()
+    rows = [dict(m, label=measure_label(m["key"], sync=False)) for m in suggestion["measures"]]
     top = max([1] + [r["current_weight"] for r in rows] + [r["suggested_weight"] for r in rows])
     for r in rows:
         r["bar_now"] = round(100 * r["current_weight"] / top)

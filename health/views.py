@@ -30,7 +30,7 @@ from .selectors import (
     account_health_card,
     churn_at_risk,
     churn_model_current,
-    churn_risk_of,
+    churn_risks_of,
     current_scorecards,
     default_weight_rows,
     latest_day,
@@ -311,7 +311,7 @@ def health_panel_context(request, account, *, override_form=None, sentiment_form
     context = account_health_card(account)
     model = churn_model_current()
     if model is not None and context["latest"] is not None:
-        context["risk"] = {**churn_risk_of(model, context["latest"].measures), "horizon": model.horizon_days}
+        context["risk"] = {**churn_risks_of(model, [context["latest"]])[0], "horizon": model.horizon_days}
     context.update(
         can_edit=account_can_write(request.user, account),
         override_form=override_form or OverrideForm(),

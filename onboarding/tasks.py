@@ -7,7 +7,12 @@ from celery import shared_task
 
 @shared_task
 def onboarding_events_apply_task(account_ids: list[int]) -> dict[str, int]:
+    from core.deferral import release_many
+
+    from .receivers import events_key
     from .services import onboarding_events_apply
+
+    release_many(events_key(a) for a in account_ids)  # events from now on queue the next run
 
     return onboarding_events_apply(account_ids=account_ids)
 

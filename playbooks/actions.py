@@ -244,6 +244,7 @@ def _task(*, playbook, step, action, enrolments, accounts, ctx, outcomes):
                 title=render_text(template.title, context)[:255] or template.name,
                 body=render_text(template.body, context),
                 reason=e.reason,
+                reason_data=e.reason_data,
                 signal=e.signal,
                 priority=template.priority,
                 due_date=due,

@@ -55,6 +55,7 @@ class PreviewRow:
     key: str
     reason: str
     status: str  # "would enrol" or a skip label
+    reason_data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -219,6 +220,7 @@ def _enrol_and_act(playbook, ctx, run, candidates, result) -> None:
                         occurrence_key=m.key[:191],
                         run=run,
                         reason=m.reason,
+                        reason_data=m.reason_data,
                         signal=m.signal,
                         # ctx.now, not the wall clock: a run for a past day (backfill) and its
                         # cooldown check agree on when the enrolment happened.
@@ -274,6 +276,7 @@ def _preview(playbook: Playbook, ctx: EvalContext, result: EvalResult) -> EvalRe
                     account_name=names.get(match.account_id, f"#{match.account_id}"),
                     key=match.key,
                     reason=match.reason,
+                    reason_data=match.reason_data,
                     status=SKIP_LABELS[skip] if skip else "would enrol",
                 )
             )

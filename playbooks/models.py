@@ -274,6 +274,8 @@ class Enrolment(models.Model):
     occurrence_key = models.CharField(max_length=191)
     run = models.ForeignKey(PlaybookRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments")
     reason = models.TextField()
+    # The reason in any reader's language (playbooks.reasons); {} for older rows.
+    reason_data = models.JSONField(default=dict, blank=True)
     signal = models.JSONField(default=dict, blank=True)
     outcome = models.JSONField(default=list, blank=True, help_text="What each action did.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -361,6 +363,8 @@ class Task(models.Model):
     title = models.CharField(max_length=255)
     body = models.TextField(blank=True)
     reason = models.TextField(blank=True, help_text='The signal, e.g. "health fell from 72 to 41 in 7 days".')
+    # The reason in any reader's language (playbooks.reasons); {} for tasks made by hand.
+    reason_data = models.JSONField(default=dict, blank=True)
     signal = models.JSONField(default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_date = models.DateField()

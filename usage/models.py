@@ -23,7 +23,12 @@ class UsageEvent(models.Model):
     COPY speed); Django still cascades deletes."""
 
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+        Account,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("account"),
     )
     contact = models.ForeignKey(
         Contact,
@@ -33,14 +38,17 @@ class UsageEvent(models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("contact"),
     )
-    event = models.CharField(max_length=128)
-    occurred_at = models.DateTimeField()
-    properties = models.JSONField(default=dict, blank=True)
-    message_id = models.CharField(max_length=128, null=True, blank=True)
-    message_key = models.BigIntegerField(null=True, blank=True, editable=False)
+    event = models.CharField(max_length=128, verbose_name=_("event"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    properties = models.JSONField(default=dict, blank=True, verbose_name=_("properties"))
+    message_id = models.CharField(max_length=128, null=True, blank=True, verbose_name=_("message ID"))
+    message_key = models.BigIntegerField(null=True, blank=True, editable=False, verbose_name=_("message key"))
 
     class Meta:
+        verbose_name = _("usage event")
+        verbose_name_plural = _("usage events")
         db_table = "accounts_usageevent"  # made by accounts before usage had its own app (no data moved)
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["account", "occurred_at"], name="usage_account_time")]
@@ -64,14 +72,17 @@ class AccountDailyUsage(models.Model):
     `contact_ids` (distinct contacts active that day) and `features` ({event name: count})
     keep what cannot be summed across days (distinct contacts, distinct features)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-    events = models.PositiveIntegerField(default=0)
-    active_contacts = models.PositiveIntegerField(default=0)
-    contact_ids = models.JSONField(default=list, blank=True)
-    features = models.JSONField(default=dict, blank=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("account")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    events = models.PositiveIntegerField(default=0, verbose_name=_("events"))
+    active_contacts = models.PositiveIntegerField(default=0, verbose_name=_("active contacts"))
+    contact_ids = models.JSONField(default=list, blank=True, verbose_name=_("contact IDs"))
+    features = models.JSONField(default=dict, blank=True, verbose_name=_("features"))
 
     class Meta:
+        verbose_name = _("account daily usage")
         db_table = "accounts_accountdailyusage"  # made by accounts before usage had its own app (no data moved)
         ordering = ["account_id", "day"]
         verbose_name_plural = _("account daily usage")
@@ -89,11 +100,17 @@ class AccountDailyContact(models.Model):
     contact) index here, instead of unpacking a JSON array per day (~6x faster on 5,000
     accounts). A plain id primary key, not a composite one, so the Django admin can list it."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-    contact_id = models.BigIntegerField()  # like contact_ids: the id, no link (contacts may go)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("account")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    contact_id = models.BigIntegerField(
+        verbose_name=_("contact ID")
+    )  # like contact_ids: the id, no link (contacts may go)
 
     class Meta:
+        verbose_name = _("account daily contact")
+        verbose_name_plural = _("account daily contacts")
         db_table = "accounts_accountdailycontact"  # made by accounts before usage had its own app (no data moved)
         ordering = ["account_id", "day", "contact_id"]
         constraints = [

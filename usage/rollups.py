@@ -37,6 +37,7 @@ __all__ = [
     "account_filter",
     "usage_rollup_rebuild",
     "usage_rollup_refresh",
+    "usage_rollup_refresh_if_free",
     "usage_window_stats",
 ]
 
@@ -62,6 +63,7 @@ def account_filter(queryset, account_ids, field: str = "account_id"):
 
 WINDOW_DAYS = 30
 REBUILD_CHUNK = 5000  # accounts per rebuild statement
+REFRESH_LOCK = 0x75736167  # PostgreSQL advisory lock key of usage_rollup_refresh ("usag")
 
 ROLLUP = AccountDailyUsage._meta.db_table
 CONTACTS = AccountDailyContact._meta.db_table
@@ -132,12 +134,31 @@ def _pairs_json(pairs: Iterable[tuple[int, date]]) -> str:
 def usage_rollup_refresh(*, pairs: Iterable[tuple[int, date]]) -> int:
     """Recompute the rollup rows of these (account_id, day) pairs from the raw events.
     A pair whose day has no events loses its row. Returns the number of distinct pairs."""
+    return _refresh(pairs, wait=True) or 0
+
+
+def usage_rollup_refresh_if_free(*, pairs: Iterable[tuple[int, date]]) -> int | None:
+    """usage_rollup_refresh unless another refresh is running: then None, nothing done."""
+    return _refresh(pairs, wait=False)
+
+
+def _refresh(pairs: Iterable[tuple[int, date]], *, wait: bool) -> int | None:
     payload = _pairs_json(pairs)
     count = len(json.loads(payload))
     if not count:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         if _is_postgres():
+            # One refresh at a time: two workers refreshing overlapping pairs deleted each
+            # other's rows in different orders and deadlocked (make soak, 500 events/s on two
+            # workers), each retry redoing the whole batch. Queued behind the lock instead, or,
+            # with wait=False, left for later so the worker is free for other tasks.
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+                if not cursor.fetchone()[0]:
+                    return None
             pairs_cte = """
                 p AS (
                     SELECT (x->>0)::int AS account_id, (x->>1)::date AS day

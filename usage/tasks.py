@@ -20,6 +20,18 @@ def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
     return usage_rollup_refresh(pairs=expanded)
 
 
+@shared_task(bind=True, acks_late=True)
+def usage_rollups_pending_task(self) -> int:
+    """Refresh the daily rollups of every (account, day) the batches since the last run touched
+    (usage.ingest.notify): one run for many batches."""
+    from usage.ingest.notify import ROLLUP_DELAY_SECONDS, RollupsBusy, usage_rollups_pending_refresh
+
+    try:
+        return usage_rollups_pending_refresh(task_id=self.request.id or "inline")
+    except RollupsBusy as exc:
+        raise self.retry(exc=exc, countdown=ROLLUP_DELAY_SECONDS, max_retries=None) from exc
+
+
 @shared_task(acks_late=True)
 def contacts_seen_update_task(latest: dict[str, str]) -> None:
     """Move these contacts' last_seen_at forward to these times ({contact id: ISO time});

@@ -36,19 +36,25 @@ class CustomFieldDefinition(models.Model):
     is the fallback. `choices` lists the allowed values of a choice / multi-choice field. An
     archived field keeps its stored values but is no longer shown, written or filtered."""
 
-    entity = models.CharField(max_length=8, choices=CustomFieldEntity.choices, default=CustomFieldEntity.ACCOUNT)
-    key = models.SlugField(max_length=40)
-    field_type = models.CharField(max_length=16, choices=CustomFieldType.choices)
-    labels = models.JSONField(default=dict)
-    choices = models.JSONField(default=list, blank=True)
-    required = models.BooleanField(default=False)
-    filterable = models.BooleanField(default=True, help_text=_("Filter and sort the portfolio on it (indexed)."))
-    archived = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    entity = models.CharField(
+        max_length=8, choices=CustomFieldEntity.choices, default=CustomFieldEntity.ACCOUNT, verbose_name=_("entity")
+    )
+    key = models.SlugField(max_length=40, verbose_name=_("key"))
+    field_type = models.CharField(max_length=16, choices=CustomFieldType.choices, verbose_name=_("field type"))
+    labels = models.JSONField(default=dict, verbose_name=_("labels"))
+    choices = models.JSONField(default=list, blank=True, verbose_name=_("choices"))
+    required = models.BooleanField(default=False, verbose_name=_("required"))
+    filterable = models.BooleanField(
+        default=True, help_text=_("Filter and sort the portfolio on it (indexed)."), verbose_name=_("filterable")
+    )
+    archived = models.BooleanField(default=False, verbose_name=_("archived"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    created_at = models.DateTimeField(default=dj_timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("custom field definition")
+        verbose_name_plural = _("custom field definitions")
         app_label = "accounts"
         ordering = ["entity", "position", "key"]
         constraints = [models.UniqueConstraint(fields=["entity", "key"], name="customfield_entity_key")]

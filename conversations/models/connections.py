@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import secret_decrypt, secret_encrypt
+from ..crypto import BOX
 
 
 class Provider(models.TextChoices):
@@ -62,29 +62,9 @@ class ConnectedAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.get_provider_display()}: {self.email}"
 
-    @property
-    def access_token(self) -> str:
-        return secret_decrypt(self.access_token_enc)
-
-    @access_token.setter
-    def access_token(self, value: str) -> None:
-        self.access_token_enc = secret_encrypt(value)
-
-    @property
-    def refresh_token(self) -> str:
-        return secret_decrypt(self.refresh_token_enc)
-
-    @refresh_token.setter
-    def refresh_token(self, value: str) -> None:
-        self.refresh_token_enc = secret_encrypt(value)
-
-    @property
-    def password(self) -> str:
-        return secret_decrypt(self.password_enc)
-
-    @password.setter
-    def password(self, value: str) -> None:
-        self.password_enc = secret_encrypt(value)
+    access_token = BOX.field("access_token_enc")
+    refresh_token = BOX.field("refresh_token_enc")
+    password = BOX.field("password_enc")
 
     @property
     def is_active(self) -> bool:

@@ -198,10 +198,4 @@ class ImapMailbox(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def password(self) -> str:
-        return BOX.decrypt_or_empty(self.password_enc)
-
-    @password.setter
-    def password(self, value: str) -> None:
-        self.password_enc = BOX.encrypt(value)
+    password = BOX.field("password_enc", unreadable_empty=True)

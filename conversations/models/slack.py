@@ -26,21 +26,8 @@ class SlackWorkspace(models.Model):
     def __str__(self) -> str:
         return self.default_channel or "Slack"
 
-    @property
-    def bot_token(self) -> str:
-        return getattr(settings, "SLACK_BOT_TOKEN", "") or BOX.decrypt_or_empty(self.bot_token_encrypted)
-
-    @bot_token.setter
-    def bot_token(self, value: str) -> None:
-        self.bot_token_encrypted = BOX.encrypt(value)
-
-    @property
-    def signing_secret(self) -> str:
-        return getattr(settings, "SLACK_SIGNING_SECRET", "") or BOX.decrypt_or_empty(self.signing_secret_encrypted)
-
-    @signing_secret.setter
-    def signing_secret(self, value: str) -> None:
-        self.signing_secret_encrypted = BOX.encrypt(value)
+    bot_token = BOX.field("bot_token_encrypted", unreadable_empty=True, setting_first="SLACK_BOT_TOKEN")
+    signing_secret = BOX.field("signing_secret_encrypted", unreadable_empty=True, setting_first="SLACK_SIGNING_SECRET")
 
     @property
     def configured(self) -> bool:
@@ -77,13 +64,7 @@ class TeamsWebhook(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def url(self) -> str:
-        return BOX.decrypt_or_empty(self.url_encrypted)
-
-    @url.setter
-    def url(self, value: str) -> None:
-        self.url_encrypted = BOX.encrypt(value)
+    url = BOX.field("url_encrypted", unreadable_empty=True)
 
 
 class ChatDelivery(models.Model):

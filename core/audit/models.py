@@ -34,22 +34,30 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Who did what, when, to which record, from where; `changes` is {field: [before, after]}."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("when"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(
-        max_length=160, blank=True, help_text=_("The user name or API key at the time (kept if the user goes).")
+        max_length=160,
+        blank=True,
+        help_text=_("The user name or API key at the time (kept if the user goes)."),
+        verbose_name=_("actor label"),
     )
-    action = models.CharField(max_length=16, choices=AuditAction.choices, db_index=True)
-    object_type = models.CharField(max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=255, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
-    ip_address = models.CharField(max_length=64, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-    path = models.CharField(max_length=255, blank=True)
+    action = models.CharField(max_length=16, choices=AuditAction.choices, db_index=True, verbose_name=_("action"))
+    object_type = models.CharField(max_length=100, blank=True, db_index=True, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object ID"))
+    object_repr = models.CharField(max_length=255, blank=True, verbose_name=_("object name"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    extra = models.JSONField(default=dict, blank=True, verbose_name=_("extra"))
+    ip_address = models.CharField(max_length=64, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=255, blank=True, verbose_name=_("user agent"))
+    path = models.CharField(max_length=255, blank=True, verbose_name=_("path"))
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -20,11 +20,14 @@ def logout_recorded(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit:login-failed")
 def login_failure_recorded(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
+    # A single sign-on front door that refused a person its provider vouched for says who in
+    # `request.identity_refused` ({"provider", "subject", "username", "groups"}).
+    refused = getattr(request, "identity_refused", None) or {}
+    username = str(credentials.get("username", "") or refused.get("username", ""))[:150]
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         object_type="core.user",
         object_repr=username,
         actor="anonymous",
-        extra={"username": username},
+        extra={"username": username, **({"refused": refused} if refused else {})},
     )

@@ -30,8 +30,9 @@ class IdentityClaims:
     first_name: str = ""
     last_name: str = ""
     groups: tuple[str, ...] = ()
-    # SCIM says "active": false to deactivate; SSO sign-ins are always active.
-    active: bool = True
+    # SCIM says "active" (True / False); single sign-on leaves it None: a sign-in never revives a
+    # user an admin deactivated in Pulse (only one the provider itself had turned off).
+    active: bool | None = None
     # None: take the role from the groups. SCIM callers may pass an explicit role.
     role: str | None = None
 
@@ -72,15 +73,29 @@ def identity_user_sync(claims: IdentityClaims) -> User:
     return _sync(claims, role)
 
 
+def _active(user: User | None, link: ExternalIdentity | None, claims: IdentityClaims) -> bool:
+    """Whether the user is active after this sync. SCIM's `active` decides; for a sign-in, a new
+    or active user is active, and an inactive one only comes back when this provider is what
+    turned them off (removed from every mapped group); one an admin deactivated is refused."""
+    if claims.active is not None:
+        return claims.active
+    if user is None or user.is_active:
+        return True
+    if link is not None and link.deactivated_by_provider:
+        return True
+    raise IdentityRefused(claims.subject)
+
+
 @transaction.atomic
 def _sync(claims: IdentityClaims, role: str) -> User:
-    user, _link = _find_user(claims)
+    user, link = _find_user(claims)
+    active = _active(user, link, claims)
     fields = {
         "email": claims.email.strip(),
         "first_name": claims.first_name.strip()[:150],
         "last_name": claims.last_name.strip()[:150],
         "role": role,
-        "is_active": claims.active,
+        "is_active": active,
     }
     if user is None:
         user = User(username=_free_username(claims.username or claims.email or claims.subject), **fields)
@@ -95,7 +110,12 @@ def _sync(claims: IdentityClaims, role: str) -> User:
     ExternalIdentity.objects.update_or_create(
         provider=claims.provider,
         subject=claims.subject,
-        defaults={"user": user, "groups": list(claims.groups), "last_seen_at": timezone.now()},
+        defaults={
+            "user": user,
+            "groups": list(claims.groups),
+            "last_seen_at": timezone.now(),
+            "deactivated_by_provider": not active,
+        },
     )
     return user
 
@@ -111,4 +131,6 @@ def identity_deactivate(*, provider: str, subject: str) -> User | None:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
+        link.deactivated_by_provider = True
+        link.save(update_fields=["deactivated_by_provider"])
     return user

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -35,7 +36,14 @@ class APIKeyListView(AdminRequiredMixin, View):
 
     def render_page(self, request, form, new_key=None, status=200):
         keys = APIKey.objects.select_related("created_by").order_by("revoked_at", "-created_at")
-        return render(request, self.template_name, {"keys": keys, "form": form, "new_key": new_key}, status=status)
+        context = {
+            "keys": keys,
+            "form": form,
+            "new_key": new_key,
+            # What an identity provider is given with a SCIM key (core.identity.scim).
+            "scim_base_url": request.build_absolute_uri(reverse("scim:user_list")).removesuffix("Users"),
+        }
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request):
         return self.render_page(request, APIKeyForm())

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import HealthScore
-from ..selectors import churn_risk_of, history_status, measure_label
+from ..selectors import churn_risks_of, history_status, measure_label
 
 
 class MeasureValueSerializer(serializers.Serializer):
@@ -65,10 +65,13 @@ class HealthScoreSerializer(serializers.ModelSerializer):
         model = self.context.get("churn_model")
         if model is None:
             return None
-        cached = getattr(obj, "_churn", None)
-        if cached is None:
-            cached = obj._churn = churn_risk_of(model, obj.measures)
-        return cached
+        if not hasattr(obj, "_churn"):
+            # The whole page at once (its event rates in one query), when listed.
+            page = getattr(self.parent, "instance", None) if self.parent is not None else None
+            snaps = [s for s in page if not hasattr(s, "_churn")] if isinstance(page, list) and obj in page else [obj]
+            for snap, churn in zip(snaps, churn_risks_of(model, snaps), strict=True):
+                snap._churn = churn
+        return obj._churn
 
     @extend_schema_field(
         serializers.FloatField(

@@ -14,7 +14,7 @@ from usage.models import AccountDailyUsage
 
 from ..models import Scorecard
 from .auc import auc_fast
-from .model import horizon_evaluation
+from .model import horizon_evaluation, with_features
 from .observations import Observation, churn_dates, label, observations, time_split
 from .suggest import weights_suggest
 
@@ -58,7 +58,7 @@ def evaluation_of(obs: Sequence, *, horizon: int, current: dict[str, int]) -> di
     if any(n is None for n in naive):
         naive = events_before(test)
     suggestion = weights_suggest(obs=obs, horizon=horizon, current=current)
-    learned = horizon_evaluation(obs, horizon)
+    learned = horizon_evaluation(with_features(obs), horizon)
     return {
         **result,
         "test_start": split.test_start.isoformat(),

@@ -3,10 +3,14 @@ JSON: each measure's raw value and 0-100 score as of the snapshot's day, nothing
 
 Per measure key three features: `<key>` (its 0-100 score, 50 when it has no data),
 `<key>__missing` (1 when it has no data) and `<key>__log` (the raw value on a log scale:
-fixed thresholds saturate, the raw value keeps ranking accounts above and below them)."""
+fixed thresholds saturate, the raw value keeps ranking accounts above and below them).
+The event rates joined by rates.py (`rate:<event>`, a count with no score) get only
+`<key>__log`, 0 when the account had no such event in the window."""
 
 import math
 from collections.abc import Sequence
+
+from .rates import is_rate
 
 __all__ = ["feature_keys", "feature_matrix", "feature_names", "feature_row", "measure_of_feature"]
 
@@ -19,7 +23,10 @@ def feature_keys(measures_list: Sequence[dict]) -> list[str]:
 
 
 def feature_names(keys: Sequence[str]) -> list[str]:
-    return [f"{k}{suffix}" for k in keys for suffix in SUFFIXES]
+    names = []
+    for k in keys:
+        names.extend([f"{k}__log"] if is_rate(k) else [f"{k}{suffix}" for suffix in SUFFIXES])
+    return names
 
 
 def measure_of_feature(name: str) -> str:
@@ -36,9 +43,12 @@ def feature_row(names: Sequence[str], measures: dict) -> list[float]:
     """One snapshot's features, in the order of `names` (a stored model's features)."""
     row = []
     for name in names:
-        d = measures.get(measure_of_feature(name)) or {}
+        key = measure_of_feature(name)
+        d = measures.get(key) or {}
         score = d.get("score")
-        if name.endswith("__missing"):
+        if is_rate(key):
+            row.append(_signed_log(d.get("value")))
+        elif name.endswith("__missing"):
             row.append(0.0 if score is not None else 1.0)
         elif name.endswith("__log"):
             row.append(_signed_log(d.get("value")) if score is not None else 0.0)
@@ -62,11 +72,14 @@ def feature_matrix(names: Sequence[str], measures_list: Sequence[dict]):
     for key, cols in columns.items():
         scores = np.full(len(measures_list), np.nan)
         logs = np.zeros(len(measures_list))
+        rate = is_rate(key)
         for i, m in enumerate(measures_list):
             d = m.get(key)
             if d:
                 score = d.get("score")
-                if score is not None:
+                if rate:
+                    logs[i] = _signed_log(d.get("value"))
+                elif score is not None:
                     scores[i] = score
                     logs[i] = _signed_log(d.get("value"))
         missing = np.isnan(scores)

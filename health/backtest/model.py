@@ -17,8 +17,17 @@ from ..models import ChurnModel
 from .auc import auc_fast
 from .features import feature_keys, feature_matrix, feature_names, feature_row, measure_of_feature
 from .observations import HORIZONS, Observation, churn_dates, label, observations, time_split
+from .rates import with_rates
 
-__all__ = ["MODEL_HORIZON", "churn_model_train", "churn_risk", "churn_risks", "horizon_evaluation"]
+__all__ = [
+    "FEATURE_SOURCES",
+    "MODEL_HORIZON",
+    "churn_model_train",
+    "churn_risk",
+    "churn_risks",
+    "horizon_evaluation",
+    "with_features",
+]
 
 MODEL_HORIZON = 60
 # scikit-learn's C (smaller = stronger pull of the coefficients to 0), chosen per fit among
@@ -26,6 +35,18 @@ MODEL_HORIZON = 60
 REGULARISATIONS = (0.01, 0.1, 1.0)
 CV_FOLDS = 3
 MIN_CHURNED = 2
+# What joins more features to the observations, each from data as of the observation's day
+# (nothing later): tests/health/backtest/test_rates.py checks every source here against data
+# dated after the day.
+FEATURE_SOURCES = (with_rates,)
+
+
+def with_features(obs: Sequence) -> list:
+    """These observations with every FEATURE_SOURCES' features joined to their measures."""
+    obs = list(obs)
+    for source in FEATURE_SOURCES:
+        obs = source(obs)
+    return obs
 
 
 def _regularisation(Z, y, groups) -> float:
@@ -67,7 +88,9 @@ def _both_classes(y) -> bool:
 
 def horizon_evaluation(obs: Sequence[Observation], horizon: int, names: Sequence[str] | None = None) -> dict:
     """Held-out AUC of the learned model for one horizon: fitted on the training part of a
-    time split, scored on the later test part, beside the scorecard on the same rows. Without
+    time split, scored on the later test part, beside the scorecard on the same rows (the
+    features are the observations' measures, with the event rates when the caller joined
+    them: with_features). Without
     a split (too little history) or without churners on both sides, the AUCs are None and
     `reason` says why."""
     result: dict = {"horizon_days": horizon, "auc_test": None, "auc_scorecard_test": None}
@@ -112,7 +135,7 @@ def churn_model_train(
     import numpy as np
 
     churn = churn_dates(as_of=as_of)
-    obs = observations(as_of=as_of, horizon=horizon, churn=churn)
+    obs = with_features(observations(as_of=as_of, horizon=horizon, churn=churn))
     if not obs:
         return None
     names = feature_names(feature_keys([o.measures for o in obs]))
@@ -120,7 +143,9 @@ def churn_model_train(
     if not _both_classes(y):
         return None
     per_horizon = {
-        str(h): horizon_evaluation(obs if h == horizon else observations(as_of=as_of, horizon=h, churn=churn), h, names)
+        str(h): horizon_evaluation(
+            obs if h == horizon else with_features(observations(as_of=as_of, horizon=h, churn=churn)), h, names
+        )
         for h in sorted({*horizons, horizon})
     }
     model, means, scales = _fit(feature_matrix(names, [o.measures for o in obs]), y, [o.account_id for o in obs])

@@ -8,7 +8,9 @@ On the training part of a time split (observations.time_split) each measure gets
 snapshots with data) and its stability (share of observation days on which it ranked
 churners above stayers). A measure with too little data, or an AUC at most 0.5 + EPSILON, is
 dropped; the others are weighted by their effect (AUC - 0.5), linearly or squared, or keep
-today's weights: of the three, the one with the best pooled AUC on the training days wins.
+today's weights; or nothing changes (today's weights, nothing dropped): of the four, the one
+with the best pooled AUC on accounts its statistics were not taken from (folds by account over
+the training days) wins, today's weights on a tie.
 The pooled AUC before (today's weights) and after (the suggestion) is then measured on the
 held-out later days."""
 
@@ -106,8 +108,13 @@ def _measure_stats(S, labels, days, keys, current: dict[str, int]) -> list[Measu
     return stats
 
 
-def _candidates(kept: Sequence[MeasureStat]) -> dict[str, dict[str, int]]:
+def _candidates(stats: Sequence[MeasureStat]) -> dict[str, dict[str, int]]:
+    """The recipes: weights by effect (linear or squared) or today's, over the kept measures;
+    or today's weights unchanged ("current": nothing dropped), when the history does not
+    say that a change ranks churners better."""
+    kept = [s for s in stats if not s.dropped]
     candidates = {
+        "current": {s.key: s.current_weight for s in stats if s.current_weight},
         "effect": _integer_weights({s.key: s.auc - 0.5 for s in kept}),
         "effect_squared": _integer_weights({s.key: (s.auc - 0.5) ** 2 for s in kept}),
         "current_kept": _integer_weights({s.key: float(s.current_weight) for s in kept if s.current_weight}),
@@ -127,7 +134,7 @@ def _cross_checked(S, y, days, accounts, keys, current, folds: int = 3) -> dict[
         if y[fit].sum() == 0 or y[check].sum() == 0 or y[check].sum() == check.sum():
             continue
         stats = _measure_stats(S[fit], y[fit], [d for d, f in zip(days, fit, strict=True) if f], keys, current)
-        for name, weights in _candidates([s for s in stats if not s.dropped]).items():
+        for name, weights in _candidates(stats).items():
             value = pooled_auc(S[check], y[check], [weights.get(key, 0) for key in keys])
             if value is not None:
                 results.setdefault(name, []).append(value)
@@ -170,7 +177,7 @@ def weights_suggest(*, obs: Sequence[Observation], horizon: int, current: dict[s
     kept = [s for s in stats if not s.dropped]
     if not kept:
         return {**result, "reason": "no_signal"}
-    candidates = _candidates(kept)
+    candidates = _candidates(stats)
     vector = {name: [w.get(k, 0) for k in keys] for name, w in candidates.items()}
     train_auc = {name: pooled_auc(S_train, y_train, v) or 0.0 for name, v in vector.items()}
     checked = _cross_checked(S_train, y_train, [o.day for o in train], [o.account_id for o in train], keys, current)
@@ -178,6 +185,8 @@ def weights_suggest(*, obs: Sequence[Observation], horizon: int, current: dict[s
     weights = candidates[recipe]
     for s in stats:
         s.suggested_weight = weights.get(s.key, 0)
+        s.dropped = s.key not in weights
+        s.reason = s.reason if s.dropped else ""
     today_vector = [current[k] for k in keys]
     result.update(
         measures=[asdict(s) for s in stats],

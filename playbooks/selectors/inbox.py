@@ -54,6 +54,7 @@ def _task_rows(qs: QuerySet) -> QuerySet:
 INBOX_ROW_FIELDS = (
     "title",
     "reason",
+    "reason_data",
     "priority",
     "due_date",
     "status",

@@ -63,3 +63,12 @@ def due_label(day: date, today: date | None = None) -> str:
 @register.filter
 def band_of(account) -> str:
     return getattr(account, "health_band", "") or "none"
+
+
+@register.filter
+def reason(item) -> str:
+    """Why a task, an enrolment or a preview row exists, in the reader's language
+    (playbooks.reasons); the stored English when it has no data."""
+    from playbooks.reasons import reason_text
+
+    return reason_text(getattr(item, "reason", "") or "", getattr(item, "reason_data", None))

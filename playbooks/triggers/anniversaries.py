@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 from django.db.models import DateField, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext_lazy
 
 from accounts.models import Account, Contact, Subscription
 
 from ..choices import TriggerType
+from ..reasons import day as on
+from ..reasons import number, say, say_plural
 from .base import Match, Param, Trigger
 from .registry import register
 
@@ -70,9 +72,15 @@ class ContractAnniversary(Trigger):
         return Match(
             account_id=row["pk"],
             key=f"anniversary:{anniversary.year}",
-            reason=(
-                f"{years} year{'s' if years != 1 else ''} as a customer on {anniversary:%d %b %Y} "
-                f"(since {start:%d %b %Y})"
+            reason=say_plural(
+                ngettext_lazy(
+                    "%(years)s year as a customer on %(day)s (since %(start)s)",
+                    "%(years)s years as a customer on %(day)s (since %(start)s)",
+                    "years",
+                ),
+                years=number(years),
+                day=on(anniversary, "%d %b %Y"),
+                start=on(start, "%d %b %Y"),
             ),
             signal={"contract_start": start.isoformat(), "anniversary": anniversary.isoformat(), "years": years},
         )
@@ -104,6 +112,10 @@ class ContactBirthday(Trigger):
         return Match(
             account_id=row["account_id"],
             key=f"birthday:{row['pk']}:{day.year}",
-            reason=f"{row['name'] or row['email']}'s birthday is on {day:%d %B}",
+            reason=say(
+                gettext_noop("%(name)s's birthday is on %(day)s"),
+                name=row["name"] or row["email"],
+                day=on(day, "%d %B"),
+            ),
             signal={"contact_id": row["pk"], "birthday": day.isoformat()},
         )

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ..choices import TriggerType
+from ..reasons import Reason
 
 __all__ = [
     "EVENT_BAND_CHANGED",
@@ -25,7 +26,6 @@ __all__ = [
     "Trigger",
     "day_end",
     "day_start",
-    "fmt_int",
     "fmt_money",
 ]
 
@@ -44,10 +44,6 @@ def day_end(day: date) -> datetime:
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def fmt_int(value) -> str:
-    return f"{int(value):,}"
 
 
 def fmt_money(value) -> str:
@@ -72,10 +68,19 @@ class Param:
 
 @dataclass(frozen=True)
 class Match:
+    """`reason` may be given as a `playbooks.reasons.Reason` (`say(...)`): it is then split into
+    the English `reason` and the `reason_data` that says it in each reader's language."""
+
     account_id: int
     key: str
     reason: str
     signal: dict
+    reason_data: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if isinstance(self.reason, Reason):
+            object.__setattr__(self, "reason_data", self.reason.data)
+            object.__setattr__(self, "reason", self.reason.text)
 
 
 @dataclass

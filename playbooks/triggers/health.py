@@ -7,13 +7,14 @@ from datetime import date, timedelta
 
 from django.db.models import CharField, DateField, F, IntegerField, OuterRef, Subquery, Value
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.choices import HealthBand
 from accounts.models import Account
 
 from ..choices import TriggerType
 from ..overrides import ON_OVERRIDES_CHOICES, OVERRIDE_SOURCE, fires_on_overrides, measured_band, measured_score
+from ..reasons import day, label, number, say
 from .base import EVENT_BAND_CHANGED, SNAPSHOT_MAX_AGE_DAYS, Match, Param, Trigger
 from .registry import register
 
@@ -131,13 +132,24 @@ class HealthBandChange(Trigger):
         return qs
 
     def match(self, row, p, ctx):
-        scores = ""
+        bands = {
+            "before": label(HealthBand(row["band_prev"]).label, lower=True),
+            "after": label(HealthBand(row["band_now"]).label, lower=True),
+            "day": day(row["day_now"]),
+        }
         if row["score_prev"] is not None and row["score_now"] is not None:
-            scores = f" (score {row['score_prev']} → {row['score_now']})"
+            said = say(
+                gettext_noop("health band went from %(before)s to %(after)s (score %(then)s → %(now)s) on %(day)s"),
+                then=number(row["score_prev"]),
+                now=number(row["score_now"]),
+                **bands,
+            )
+        else:
+            said = say(gettext_noop("health band went from %(before)s to %(after)s on %(day)s"), **bands)
         return Match(
             account_id=row["pk"],
             key=f"band:{row['band_prev']}>{row['band_now']}:{row['day_now']}",
-            reason=f"health band went from {row['band_prev']} to {row['band_now']}{scores} on {row['day_now']:%d %b}",
+            reason=said,
             signal={k: row[k] for k in ("band_prev", "band_now", "score_prev", "score_now")}
             | {
                 "day": row["day_now"].isoformat(),
@@ -203,7 +215,12 @@ class HealthDrop(Trigger):
             account_id=row["pk"],
             # One occurrence per snapshot day; the cooldown keeps a lasting drop from firing daily.
             key=f"health_drop:{row['day_now']}",
-            reason=f"health fell from {row['score_then']} to {row['score_now']} in {p['days']} days",
+            reason=say(
+                gettext_noop("health fell from %(then)s to %(now)s in %(days)s days"),
+                then=number(row["score_then"]),
+                now=number(row["score_now"]),
+                days=number(p["days"]),
+            ),
             signal={
                 "score_then": row["score_then"],
                 "score_now": row["score_now"],

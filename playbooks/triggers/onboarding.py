@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ..choices import TriggerType
+from ..reasons import day, number, say
 from .base import Match, Param, Trigger
 from .registry import register
 
@@ -40,9 +41,12 @@ class OnboardingOverdue(Trigger):
         return Match(
             account_id=row["checklist__account_id"],
             key=f"item:{row['pk']}",
-            reason=(
-                f"onboarding item '{row['title']}' ({row['checklist__name']}) was due "
-                f"{row['due_date']:%d %b}, {late} days ago"
+            reason=say(
+                gettext_noop("onboarding item '%(item)s' (%(checklist)s) was due %(day)s, %(late)s days ago"),
+                item=row["title"],
+                checklist=row["checklist__name"],
+                day=day(row["due_date"]),
+                late=number(late),
             ),
             signal={"item_id": row["pk"], "due_date": row["due_date"].isoformat(), "days_overdue": late},
         )
@@ -80,9 +84,14 @@ class OnboardingStalled(Trigger):
         return Match(
             account_id=row["account_id"],
             key=f"checklist:{row['pk']}",
-            reason=(
-                f"onboarding '{row['name']}' stalled: no item done for {idle} days "
-                f"({row['items_done']} of {row['items_total']} done)"
+            reason=say(
+                gettext_noop(
+                    "onboarding '%(name)s' stalled: no item done for %(idle)s days (%(done)s of %(total)s done)"
+                ),
+                name=row["name"],
+                idle=number(idle),
+                done=number(row["items_done"]),
+                total=number(row["items_total"]),
             ),
             signal={
                 "checklist_id": row["pk"],

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Account, PaymentFailure, Subscription
 
 from ..choices import TriggerType
+from ..reasons import day, money, number, say
 from .base import EVENT_PAYMENT_CHANGED, EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_money
 from .registry import register
 
@@ -35,7 +36,12 @@ class RenewalDue(Trigger):
         return Match(
             account_id=row["pk"],
             key=f"renewal:{row['renewal_date']}",
-            reason=f"renews on {row['renewal_date']:%d %b %Y} (in {days} days), ARR {fmt_money(row['mrr'] * 12)}",
+            reason=say(
+                gettext_noop("renews on %(day)s (in %(days)s days), ARR %(arr)s"),
+                day=day(row["renewal_date"], "%d %b %Y"),
+                days=number(days),
+                arr=money(row["mrr"] * 12),
+            ),
             signal={"renewal_date": row["renewal_date"].isoformat(), "days": days, "arr": str(row["mrr"] * 12)},
         )
 
@@ -89,12 +95,21 @@ class SubscriptionChange(Trigger):
 
     def match(self, row, p, ctx):
         mrr = Decimal(row["mrr"])
+        plan = row["plan"]
         if row["change"] == "cancelled":
-            reason = f"cancelled the {row['plan']} plan (MRR {fmt_money(mrr)})"
+            reason = say(gettext_noop("cancelled the %(plan)s plan (MRR %(mrr)s)"), plan=plan, mrr=money(mrr))
         elif row["prev_mrr"] is not None:
-            reason = f"{row['change']}d to {row['plan']}: MRR {fmt_money(row['prev_mrr'])} → {fmt_money(mrr)}"
+            message = {
+                "upgrade": gettext_noop("upgraded to %(plan)s: MRR %(before)s → %(after)s"),
+                "downgrade": gettext_noop("downgraded to %(plan)s: MRR %(before)s → %(after)s"),
+            }[row["change"]]
+            reason = say(message, plan=plan, before=money(row["prev_mrr"]), after=money(mrr))
         else:
-            reason = f"{row['change']}d to {row['plan']} (MRR {fmt_money(mrr)})"
+            message = {
+                "upgrade": gettext_noop("upgraded to %(plan)s (MRR %(mrr)s)"),
+                "downgrade": gettext_noop("downgraded to %(plan)s (MRR %(mrr)s)"),
+            }[row["change"]]
+            reason = say(message, plan=plan, mrr=money(mrr))
         return Match(
             account_id=row["account_id"],
             key=f"subscription:{row['pk']}:{row['change']}",
@@ -137,6 +152,11 @@ class PaymentFailed(Trigger):
         return Match(
             account_id=row["account_id"],
             key=f"payment:{row['pk']}",
-            reason=f"payment of {fmt_money(row['amount'])} {row['currency']} failed on {row['failed_at']:%d %b %Y}",
+            reason=say(
+                gettext_noop("payment of %(amount)s %(currency)s failed on %(day)s"),
+                amount=money(row["amount"]),
+                currency=row["currency"],
+                day=day(row["failed_at"], "%d %b %Y"),
+            ),
             signal={"payment_failure_id": row["pk"], "amount": str(row["amount"]), "currency": row["currency"]},
         )

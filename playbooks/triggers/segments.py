@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import DateTimeField, Exists, F, OuterRef, Value
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Account
 
 from ..choices import TriggerType
+from ..reasons import day, label, say
 from .base import EVENT_BAND_CHANGED, EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger
 from .registry import register
 
@@ -95,10 +96,15 @@ class SegmentEntered(Trigger):
         return SegmentMembership.objects.filter(playbook=ctx.playbook, baseline=False).order_by("account_id")
 
     def match(self, row, p, ctx):
-        label = dict(SEGMENT_FIELDS)[p["field"]].lower()
+        field_label = dict(SEGMENT_FIELDS)[p["field"]]
         return Match(
             account_id=row["account_id"],
             key=f"enter:{p['field']}={p['value']}:{row['pk']}",
-            reason=f"entered {label} '{p['value']}' on {row['entered_at']:%d %b %Y}",
+            reason=say(
+                gettext_noop("entered %(field)s '%(value)s' on %(day)s"),
+                field=label(field_label, lower=True),
+                value=p["value"],
+                day=day(row["entered_at"], "%d %b %Y"),
+            ),
             signal={"field": p["field"], "value": p["value"]},
         )

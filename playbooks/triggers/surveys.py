@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ..choices import TriggerType
+from ..reasons import day, label, number, say
 from .base import EVENT_RESPONSE_RECORDED, Match, Param, Trigger
 from .registry import register
 
@@ -22,6 +23,15 @@ _ANSWER_FILTER = {
     "passive": Q(kind="nps", score__gte=7, score__lte=8),
     "promoter": Q(kind="nps", score__gte=9),
     "low_csat": Q(kind="csat", score__lte=2),
+}
+
+
+# The answer as the reason names it ("NPS 2 (detractor) from ...").
+ANSWER_WORDS = {
+    "detractor": gettext_noop("detractor"),
+    "passive": gettext_noop("passive"),
+    "promoter": gettext_noop("promoter"),
+    "low_csat": gettext_noop("low"),
 }
 
 
@@ -63,14 +73,24 @@ class SurveyAnswer(Trigger):
         )
 
     def match(self, row, p, ctx):
-        who = row["contact__name"] or row["contact__email"] or "an anonymous contact"
-        label = {"detractor": "detractor", "passive": "passive", "promoter": "promoter", "low_csat": "low"}[p["answer"]]
+        who = row["contact__name"] or row["contact__email"] or label(gettext_noop("an anonymous contact"))
         comment = row["comment"].strip()
-        quoted = f': "{comment[:140]}{"…" if len(comment) > 140 else ""}"' if comment else ""
+        said = {
+            "kind": row["kind"].upper(),
+            "score": number(row["score"]),
+            "answer": label(ANSWER_WORDS[p["answer"]]),
+            "who": who,
+            "day": day(row["submitted_at"]),
+        }
+        if comment:
+            said["comment"] = comment[:140] + ("…" if len(comment) > 140 else "")
+            reason = say(gettext_noop('%(kind)s %(score)s (%(answer)s) from %(who)s on %(day)s: "%(comment)s"'), **said)
+        else:
+            reason = say(gettext_noop("%(kind)s %(score)s (%(answer)s) from %(who)s on %(day)s"), **said)
         return Match(
             account_id=row["account_id"],
             key=f"response:{row['pk']}",
-            reason=f"{row['kind'].upper()} {row['score']} ({label}) from {who} on {row['submitted_at']:%d %b}{quoted}",
+            reason=reason,
             signal={
                 "response_id": row["pk"],
                 "contact_id": row["contact_id"],  # the person page lists the tasks about them

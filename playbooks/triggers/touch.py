@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.choices import LifecycleStage, Tier
 from accounts.models import Account, TouchCadence
 
 from ..choices import TriggerType
+from ..reasons import label, number, say
 from .base import Match, Param, Trigger
 from .registry import register
 
@@ -40,10 +41,21 @@ class NoTouch(Trigger):
         every = ctx.extra["cadence"].get(row["tier"])
         last = row["last_touch_at"]
         since = (ctx.now - (last or row["created_at"])).days
-        what = f"no CSM touch for {since} days" if last else f"never touched ({since} days as a customer)"
+        due = {"since": number(since), "tier": label(Tier(row["tier"]).label), "every": number(every)}
+        if last:
+            reason = say(
+                gettext_noop("no CSM touch for %(since)s days; %(tier)s accounts are due every %(every)s days"), **due
+            )
+        else:
+            reason = say(
+                gettext_noop(
+                    "never touched (%(since)s days as a customer); %(tier)s accounts are due every %(every)s days"
+                ),
+                **due,
+            )
         return Match(
             account_id=row["pk"],
             key=f"no_touch:{last.date() if last else 'never'}",
-            reason=f"{what}; {Tier(row['tier']).label} accounts are due every {every} days",
+            reason=reason,
             signal={"last_touch_at": last.isoformat() if last else None, "days": since, "cadence_days": every},
         )

@@ -9,13 +9,14 @@ from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Subqu
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Account, Contact, Subscription
 from usage.models import AccountDailyUsage
 
 from ..choices import TriggerType
-from .base import EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger, fmt_int
+from ..reasons import label, number, say
+from .base import EVENT_SUBSCRIPTION_CHANGED, Match, Param, Trigger
 from .registry import register
 
 
@@ -73,9 +74,14 @@ class UsageDrop(Trigger):
         return Match(
             account_id=row["pk"],
             key=f"usage_drop:{ctx.as_of}",
-            reason=(
-                f"usage fell {drop}% ({fmt_int(row['previous'])} → {fmt_int(row['recent'])} events, "
-                f"last {p['days']} days vs the {p['days']} before)"
+            reason=say(
+                gettext_noop(
+                    "usage fell %(drop)s%% (%(before)s → %(after)s events, last %(days)s days vs the %(days)s before)"
+                ),
+                drop=number(drop),
+                before=number(row["previous"]),
+                after=number(row["recent"]),
+                days=number(p["days"]),
             ),
             signal={"previous": row["previous"], "recent": row["recent"], "drop_percent": drop, "days": p["days"]},
         )
@@ -114,14 +120,23 @@ class FeatureGrowth(Trigger):
 
     def match(self, row, p, ctx):
         growth = (
-            "new" if not row["previous"] else f"+{round(100 * (row['recent'] - row['previous']) / row['previous'])}%"
+            label(gettext_noop("new"))
+            if not row["previous"]
+            else f"+{round(100 * (row['recent'] - row['previous']) / row['previous'])}%"
         )
         return Match(
             account_id=row["pk"],
             key=f"feature_growth:{p['feature']}:{ctx.as_of}",
-            reason=(
-                f"use of '{p['feature']}' grew {growth} ({fmt_int(row['previous'])} → {fmt_int(row['recent'])}, "
-                f"last {p['days']} days vs the {p['days']} before)"
+            reason=say(
+                gettext_noop(
+                    "use of '%(feature)s' grew %(growth)s (%(before)s → %(after)s, "
+                    "last %(days)s days vs the %(days)s before)"
+                ),
+                feature=p["feature"],
+                growth=growth,
+                before=number(row["previous"]),
+                after=number(row["recent"]),
+                days=number(p["days"]),
             ),
             signal={"feature": p["feature"], "previous": row["previous"], "recent": row["recent"]},
         )
@@ -203,9 +218,13 @@ class EntitlementUsage(Trigger):
         return Match(
             account_id=row["account_id"],
             key=f"entitlement:{row['pk']}:{p['metric']}:{p['percent']}",
-            reason=(
-                f"uses {fmt_int(row['used'])} of {fmt_int(row['limit'])} {p['metric']} ({pct}%) "
-                f"on the {row['plan']} plan"
+            reason=say(
+                gettext_noop("uses %(used)s of %(limit)s %(metric)s (%(percent)s%%) on the %(plan)s plan"),
+                used=number(row["used"]),
+                limit=number(row["limit"]),
+                metric=p["metric"],
+                percent=number(pct),
+                plan=row["plan"],
             ),
             signal={
                 "metric": p["metric"],

@@ -38,7 +38,7 @@ from accounts.models import Subscription
 from core.db import IN_CHUNK, chunked, is_postgresql
 from health.backtest import churn_risk
 from health.models import HealthScore
-from health.selectors import churn_model_current, latest_day
+from health.selectors import churn_inputs, churn_model_current, latest_day
 
 from ..choices import ForecastCategory, OpportunityKind, Outcome, StageKind
 from ..models import BandRenewalRate, Opportunity, PipelineStage
@@ -337,7 +337,8 @@ def renew_probabilities_refresh(*, account_ids=None) -> int:
     changed: list[Opportunity] = []
     for part in chunked(rows, ACCOUNT_CHUNK):
         ids = [r[1] for r in part]
-        measures = dict(HealthScore.objects.filter(day=day, account_id__in=ids).values_list("account_id", "measures"))
+        snaps = list(HealthScore.objects.filter(day=day, account_id__in=ids).only("account_id", "day", "measures"))
+        measures = {snap.account_id: m for snap, m in zip(snaps, churn_inputs(model, snaps), strict=True)}
         for pk, account_id, band, current in part:
             snapshot = measures.get(account_id)
             probability: float | None

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.choices import HealthBand
 from accounts.models import Account
+from core.replica import read_replica
 from usage import metrics
 
 from ..freshness import data_changed_at
@@ -71,6 +72,7 @@ def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
 LIVE_USAGE_MAX_ACCOUNTS = 20_000
 
 
+@read_replica
 def live_usage_ok() -> bool:
     """Usage figures (JSON work over every rollup row) are computed live only for a small book;
     a large one reads them from the pre-aggregate."""
@@ -81,14 +83,22 @@ def live_usage_ok() -> bool:
     return count <= LIVE_USAGE_MAX_ACCOUNTS
 
 
+@read_replica
 def last_refresh() -> RefreshLog | None:
     return RefreshLog.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
 
 
 def cube_is_fresh(refresh: RefreshLog | None) -> bool:
-    return (
-        refresh is not None and refresh.finished_at is not None and refresh.finished_at.timestamp() >= data_changed_at()
-    )
+    """Did the refresh finish after the last data change? Asked once per RefreshLog object (a
+    page reads one per request and asks for each of its ~30 periods: one cache round trip each
+    before; make soak)."""
+    if refresh is None or refresh.finished_at is None:
+        return False
+    fresh = getattr(refresh, "_fresh_checked", None)
+    if fresh is None:
+        fresh = refresh.finished_at.timestamp() >= data_changed_at()
+        refresh._fresh_checked = fresh  # type: ignore[attr-defined]
+    return fresh
 
 
 def in_cube(refresh: RefreshLog | None, start: date, end: date) -> bool:

@@ -7,12 +7,14 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from core.replica import read_replica
 from usage import metrics
 
 from ..models import CohortCell, CohortTTFV
 from .base import Filters, cached, cube_is_fresh, last_refresh
 
 
+@read_replica
 def cohort_rows(filters: Filters, today: date, months: int = 12) -> tuple[list[dict], str]:
     """The cohort heatmap (usage.metrics.cohort_table) from the pre-aggregate when it covers
     today and is fresh, else live."""
@@ -51,6 +53,7 @@ def histogram_median(hist: dict) -> float | None:
     return float(sum(found)) / len(found)
 
 
+@read_replica
 def cohort_ttfv(filters: Filters, today: date, months: int = 12) -> dict[date, dict]:
     """TTFV per cohort month for a slice: {"accounts", "reached", "median_days"} from
     onboarding.metrics.ttfv (pre-aggregated as histograms when fresh, else live and cached)."""

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
+from core.replica import read_replica
 from usage import metrics
 
 from ..models import FeatureUse, HealthBandDaily, MetricCube, RefreshLog
@@ -60,6 +61,7 @@ def _live_components(period: Period, filters: Filters, with_usage: bool = True) 
     return cached(("components", period.start, period.end, filters.key(), with_usage), compute)
 
 
+@read_replica
 def period_components(
     period: Period, filters: Filters, refresh: RefreshLog | None = None, with_usage: bool = True
 ) -> tuple[dict, str]:
@@ -70,6 +72,7 @@ def period_components(
     return _live_components(period, filters, with_usage), "live"
 
 
+@read_replica
 def survey_for(period: Period, filters: Filters) -> dict:
     """surveys.metrics.survey_scores for the whole book; for a slice the same aggregate
     expressions (surveys.metrics.score_aggregates / scores_from_row) over a join on the
@@ -90,6 +93,7 @@ def survey_for(period: Period, filters: Filters) -> dict:
     return cached(("survey", period.start, period.end, filters.key()), compute, LIVE_CACHE_SECONDS)
 
 
+@read_replica
 def period_metrics(
     period: Period, filters: Filters, refresh: RefreshLog | None = None, with_usage: bool = True
 ) -> dict:
@@ -115,6 +119,7 @@ def period_metrics(
     }
 
 
+@read_replica
 def mrr_months(filters: Filters, today: date, refresh: RefreshLog | None = None) -> list[tuple[date, Decimal]]:
     """MRR on the first of each of the last 12 months and today (from the monthly cube rows when fresh)."""
     month = today.replace(day=1)
@@ -157,6 +162,7 @@ def _per_band(rows) -> list[dict]:
     ]
 
 
+@read_replica
 def health_distribution(filters: Filters) -> list[dict]:
     rows = (
         Account.objects.filter(filters.q(), mrr__gt=0)
@@ -167,6 +173,7 @@ def health_distribution(filters: Filters) -> list[dict]:
     return _per_band(rows)
 
 
+@read_replica
 def health_trend(filters: Filters) -> list[dict]:
     """Accounts per band on each weekly day of the pre-aggregated window: [{"day", "red", "yellow", "green"}]."""
     rows = (
@@ -182,6 +189,7 @@ def health_trend(filters: Filters) -> list[dict]:
     return list(by_day.values())
 
 
+@read_replica
 def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dict]:
     """Paying accounts renewing in [today, today + days), per health band: accounts and MRR up for renewal."""
     rows = (
@@ -198,6 +206,7 @@ def renewals_forecast(filters: Filters, today: date, days: int = 90) -> list[dic
 # Section: surveys over time (composed from surveys.metrics' aggregate expressions)
 
 
+@read_replica
 def nps_trend(filters: Filters, today: date, months: int = 12, refresh: RefreshLog | None = None) -> list[dict]:
     """NPS of each of the last `months` calendar months (this one up to yesterday: answers
     submitted before today), from the monthly pre-aggregate periods when fresh."""
@@ -240,6 +249,7 @@ def nps_trend(filters: Filters, today: date, months: int = 12, refresh: RefreshL
 # Section: feature adoption and CS ROI
 
 
+@read_replica
 def feature_adoption(period: Period, filters: Filters, comps: dict, refresh: RefreshLog | None = None) -> list[dict]:
     """Per feature: paying accounts (on `end`) that used it in the period / paying accounts."""
     if in_cube(refresh, period.start, period.end):
@@ -262,6 +272,7 @@ def feature_adoption(period: Period, filters: Filters, comps: dict, refresh: Ref
     return metrics.adoption_from_counts(counts, accounts_active_end=comps["accounts_active_end"])
 
 
+@read_replica
 def cs_roi(period: Period, comps: dict) -> dict:
     """usage.metrics.cs_roi for the whole book, on components already at hand."""
     return cached(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from core.replica import read_replica
 from usage import metrics
 
 from ..models import MetricCube, RefreshLog
@@ -72,6 +73,7 @@ def _normalise(row: dict, period: Period) -> dict:
     return comps
 
 
+@read_replica
 def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = None) -> list[dict]:
     """One row per CSM (field "owner_id") or segment: this period and the one before, each with
     nrr, grr, logo churn, renewal rate, NPS, DAU/MAU stickiness and features per active account."""
@@ -96,6 +98,7 @@ def scorecard_rows(*, period: Period, field: str, refresh: RefreshLog | None = N
     return [{"key": key, **values} for key, values in out.items()]
 
 
+@read_replica
 def scorecards_for(*, period: Period, refresh: RefreshLog | None, segment: str = "") -> tuple[list[dict], list[dict]]:
     """The scorecards page: (rows per CSM, rows per segment), each row labelled (the CSM's name,
     the segment) and sorted by label; `segment` keeps that segment's row only."""

@@ -138,3 +138,18 @@ def test_the_readers_zone_is_a_display_choice():
     with _in("en", DisplayPrefs(zone="Asia/Tehran")):
         assert format_datetime(moment) == "Dec 8, 2026 02:00"
         assert timezone.get_current_timezone_name() == "UTC"  # "days are UTC" everywhere else
+
+
+def test_time_of_day_as_babel_writes_it():
+    """format_datetime writes the hour and minute itself (Babel's "HH:mm"): the same text."""
+    from babel.dates import format_datetime as babel_format_datetime
+
+    from core.formats import babel_locale
+
+    zone = dt.timezone(dt.timedelta(hours=3, minutes=30))
+    for language in ("en", "ar", "fa", "zh-hans"):
+        for hour, minute in ((0, 0), (7, 5), (13, 59), (23, 30)):
+            moment = dt.datetime(2026, 12, 7, hour, minute, tzinfo=zone)
+            with _in(language):
+                expected = babel_format_datetime(moment, format="HH:mm", locale=babel_locale(), tzinfo=zone)
+                assert f"{moment:%H:%M}" == expected

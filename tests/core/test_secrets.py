@@ -44,3 +44,25 @@ def test_a_malformed_key_names_the_setting(settings):
     settings.TEST_SECRET_KEYS = "not-a-key"
     with pytest.raises(ImproperlyConfigured, match="TEST_SECRET_KEYS"):
         BOX.encrypt("x")
+
+
+class _Holder:
+    """Stands in for a model: `field()` only needs an attribute to keep the stored form in."""
+
+    token_enc = ""
+    token = BOX.field("token_enc")
+    lenient = BOX.field("token_enc", unreadable_empty=True, setting_first="TEST_TOKEN_FROM_ENV")
+
+
+def test_a_secret_field_encrypts_on_write_and_decrypts_on_read(settings):
+    settings.TEST_SECRET_KEYS = Fernet.generate_key().decode()
+    settings.TEST_TOKEN_FROM_ENV = ""
+    holder = _Holder()
+    holder.token = "s3cret"
+    assert holder.token_enc and "s3cret" not in holder.token_enc and holder.token == "s3cret"
+    settings.TEST_SECRET_KEYS = Fernet.generate_key().decode()
+    with pytest.raises(InvalidToken):
+        _ = holder.token
+    assert holder.lenient == ""  # unreadable reads as empty
+    settings.TEST_TOKEN_FROM_ENV = "from-env"
+    assert holder.lenient == "from-env"  # the environment's value wins

@@ -171,6 +171,9 @@ PUBLIC_ROUTES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # single sign-on: the visitor is not signed in yet (state, nonce and PKCE in their session guard it)
+    "oidc:start",
+    "oidc:callback",
     "core:language_switch",
     "core:invitation_accept",
     "widget:script",
@@ -195,6 +198,10 @@ PUBLIC_ROUTES = {
     "demo:demo_host",  # the demo's stand-in for a customer's site, with the widget on it
     "conversations:slack_command",  # Slack's request signature (conversations.slack.verify)
     "conversations:slack_interactivity",
+    # SAML single sign-on: how one signs in (the IdP's signed answer is the credential at the ACS)
+    "saml:login",
+    "saml:acs",
+    "saml:metadata",
 }
 # POSTs a read-only user may make: their own preferences, language, notifications, API tokens,
 # saved views; and routes that answer POST with 405 (the schema, the docs).

@@ -131,3 +131,38 @@ def test_contact_rows_follow_contact_ids_through_refresh_and_rebuild(usage):
     usage_rollup_rebuild(start=AS_OF - timedelta(days=5), end=AS_OF)
     assert _contact_rows() == _from_json()
     assert len(_contact_rows()) == 3  # also the day after AS_OF (bob), kept by the range rebuild
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_holds_one_lock_so_two_workers_never_deadlock(usage):
+    """Two workers refreshing overlapping pairs deadlocked under make soak: a refresh holds a
+    PostgreSQL advisory lock for its transaction, so a second one waits instead."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from core.db import is_postgresql
+    from usage.rollups import REFRESH_LOCK
+
+    if not is_postgresql():
+        pytest.skip("PostgreSQL only: SQLite has one writer anyway")
+    account = usage[0]
+    seen = {}
+
+    def other_worker():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+                seen["free"] = cursor.fetchone()[0]
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic():
+        usage_rollup_refresh(pairs=[(account.id, AS_OF)])
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        thread.join()
+        assert connection.in_atomic_block
+    assert seen == {"free": False}
+    other_worker()  # released with the transaction
+    assert seen == {"free": True}

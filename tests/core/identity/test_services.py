@@ -74,3 +74,28 @@ def test_deactivate_keeps_the_user_and_blocks_sign_in():
     user.refresh_from_db()
     assert not user.is_active and User.objects.count() == 1
     assert identity_deactivate(provider="scim", subject="unknown") is None
+
+
+def test_a_sign_in_never_revives_a_user_an_admin_deactivated():
+    user = identity_user_sync(claims())
+    user.is_active = False  # an admin turned them off in Pulse; the provider still lists them
+    user.save(update_fields=["is_active"])
+    with pytest.raises(IdentityRefused):
+        identity_user_sync(claims())
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def test_a_user_the_provider_turned_off_comes_back_when_it_lists_them_again():
+    user = identity_user_sync(claims())
+    with pytest.raises(IdentityRefused):
+        identity_user_sync(claims(groups=()))  # removed from every mapped group: deactivated
+    assert identity_user_sync(claims()).is_active  # back in cs-team
+    user.refresh_from_db()
+    assert user.is_active and not ExternalIdentity.objects.get().deactivated_by_provider
+
+
+def test_scim_active_decides_both_ways():
+    user = identity_user_sync(claims(provider="scim", subject="ext-1", active=False))
+    assert not user.is_active and ExternalIdentity.objects.get().deactivated_by_provider
+    assert identity_user_sync(claims(provider="scim", subject="ext-1", active=True)).is_active

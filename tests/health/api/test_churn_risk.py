@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from health.backtest import churn_model_train
+from health.backtest import churn_model_train, churn_risks
+from health.backtest.rates import rates_for
 from health.models import ChurnModel, HealthScore
 from health.services import today
+from usage.rollups import usage_rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +55,9 @@ def _import_history(api_write, api_ingest, *, accounts=36, days=180, seed=3):
     assert api_write.post("/api/v1/subscriptions/", subs, format="json").status_code in (200, 201)
     response = api_ingest.post("/api/v1/events/bulk", events, format="json")
     assert response.status_code in (200, 201, 202), response.content
+    # Ingest queues the rollups' refresh after the commit (never, inside a test's transaction):
+    # rebuild them as health_dataset_load does.
+    usage_rollup_rebuild(end=end)
     for weeks_back in range(min(25, days // 7), -1, -1):
         call_command("recompute_health", as_of=(end - timedelta(days=7 * weeks_back)).isoformat(), verbosity=0)
 
@@ -74,3 +79,8 @@ def test_a_model_trained_on_imported_history_scores_the_api(api_read, api_write,
     assert rows and all(isinstance(r["churn_risk"], float) and 0 <= r["churn_risk"] <= 1 for r in rows)
     riskiest = max(rows, key=lambda r: r["churn_risk"])
     assert riskiest["churn_reasons"] and {"measure", "label", "impact", "value"} <= set(riskiest["churn_reasons"][0])
+    # The imported events' 30-day rate is a feature; the page joins it as training did.
+    assert "rate:report_created__log" in model.features
+    snaps = list(HealthScore.objects.filter(day=rows[0]["day"]).select_related("account"))
+    expected = dict(zip([s.account.external_id for s in snaps], churn_risks(model, rates_for(snaps)), strict=True))
+    assert all(r["churn_risk"] == pytest.approx(expected[r["account"]], abs=1e-4) for r in rows)

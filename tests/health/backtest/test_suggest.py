@@ -46,3 +46,14 @@ def test_rescore_spreads_missing_weight_like_the_scorecard():
 
     S = np.array([[80.0, np.nan], [80.0, 20.0], [np.nan, np.nan]])
     assert rescore_many(S, [10, 30]).tolist() == [80.0, 35.0, 50.0]
+
+
+def test_when_no_change_ranks_better_today_s_weights_stay(history):
+    """A scorecard already on the one measure that separates churners: re-weighting cannot
+    rank them better, so the suggestion is today's weights (nothing dropped) and the
+    held-out AUC after is the one before."""
+    obs = observations(as_of=AS_OF, horizon=30)
+    result = weights_suggest(obs=obs, horizon=30, current={"signal": 10})
+    assert result["recipe"] == "current" and result["weights"] == {"signal": 10}
+    assert result["auc_after"] == result["auc_before"]
+    assert not any(m["dropped"] for m in result["measures"])

@@ -92,3 +92,26 @@ def test_metric_milestone(published_map, account):
     assert services.onboarding_metrics_apply(account_ids=[account.pk]) == 1
     goal.refresh_from_db()
     assert goal.completion_source == CompletionSource.METRIC
+
+
+def test_batches_of_one_account_meanwhile_are_one_run(account, monkeypatch, django_capture_on_commit_callbacks):
+    """At 500 events/s every batch queued its own run (make soak): the batches of an account
+    within EVENTS_DELAY_SECONDS go in one run; the run releases them, so later ones queue again."""
+    from core.deferral import release_many
+    from onboarding import receivers, tasks
+
+    other = AccountFactory()
+    release_many(receivers.events_key(a) for a in (account.pk, other.pk))
+    queued = []
+    monkeypatch.setattr(tasks.onboarding_events_apply_task, "apply_async", lambda **kw: queued.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        events_ingested.send(sender=None, account_ids=[account.pk])
+        events_ingested.send(sender=None, account_ids=[account.pk, other.pk])
+    assert queued == [
+        {"kwargs": {"account_ids": [account.pk]}, "countdown": receivers.EVENTS_DELAY_SECONDS},
+        {"kwargs": {"account_ids": [other.pk]}, "countdown": receivers.EVENTS_DELAY_SECONDS},
+    ]
+    tasks.onboarding_events_apply_task(account_ids=[account.pk, other.pk])  # the run starts
+    with django_capture_on_commit_callbacks(execute=True):
+        events_ingested.send(sender=None, account_ids=[account.pk])
+    assert len(queued) == 3

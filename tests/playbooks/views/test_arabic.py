@@ -64,8 +64,11 @@ def book(admin_user, make_playbook):
         "Hello",
         "Hi there",
         "Call Peter",
-        task.reason,
+        # A trigger's reason is said in the reader's language (playbooks.reasons): not data. A task
+        # made by hand keeps its reason as written, and a task's body is the admin's template as
+        # rendered when the task was made ("Because {{ reason }}"), in the template's language.
         own.reason,
+        task.body,
         "SMB",
         "USD",
     ]

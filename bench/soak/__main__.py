@@ -1,0 +1,189 @@
+"""`make soak` (python -m bench.soak): the whole bounded load scenario, one command.
+
+Environment (defaults in brackets):
+  SOAK_SECONDS [300]            how long the load runs (120 for a quick run)
+  SOAK_DATABASE_URL [postgres://postgres@127.0.0.1:5432/soak]  dropped and made again each run
+  SOAK_KEEP_DB [0]              1: keep the database of a previous run (no new seed; quicker)
+  SOAK_REDIS_URL [redis://127.0.0.1:6379/13]  flushed at the start (broker, results, cache)
+  SOAK_PORT [8765]              gunicorn's port on 127.0.0.1
+  SOAK_WEB_WORKERS [2], SOAK_WEB_CLASS [gthread], SOAK_WEB_THREADS [4]   gunicorn's worker model
+  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one beat
+  SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
+  load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2] (load.py)
+
+Logs of every process and the plan and results go to artifacts/soak/<run>/. Every process started
+here is stopped in `finally`, by its own process group. Exit status: report.py's (1 when a request
+failed or a row sent was not stored once), 2 when a process could not start."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+
+
+def _env() -> dict:
+    db = os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/soak")
+    redis = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/13")
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "csplatform.settings",
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": db,
+        "SOAK_DATABASE_URL": db,
+        "REDIS_URL": redis,
+        "CELERY_BROKER_URL": redis,
+        "CELERY_RESULT_BACKEND": redis,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        # production settings, over plain HTTP on loopback
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "soak-only-" + "x" * 40,
+        "PULSE_CONNECTOR_KEY": os.environ.get("PULSE_CONNECTOR_KEY") or "c29hay1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "PULSE_SERVER_TIMING": "1",
+        "HEALTH_REFRESH_DELAY_SECONDS": os.environ.get("SOAK_HEALTH_REFRESH_DELAY", "3"),
+        "LOG_LEVEL": os.environ.get("SOAK_LOG_LEVEL", "WARNING"),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def _static_stale() -> bool:
+    """collectstatic is needed: no manifest yet, or a file under static/ newer than it."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in (ROOT / "static").rglob("*") if p.is_file())
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited early (see gunicorn.log)")
+        try:
+            with urllib.request.urlopen(f"{base}/login/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer /login/")
+
+
+def main() -> int:
+    seconds = float(os.environ.get("SOAK_SECONDS", "300"))
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    out = ROOT / "artifacts" / "soak" / run_id
+    out.mkdir(parents=True, exist_ok=True)
+    env = _env()
+    port = int(os.environ.get("SOAK_PORT", "8765"))
+    base = f"http://127.0.0.1:{port}"
+    web_workers = os.environ.get("SOAK_WEB_WORKERS", "2")
+    web_class = os.environ.get("SOAK_WEB_CLASS", "gthread")
+    web_threads = os.environ.get("SOAK_WEB_THREADS", "4")
+    celery_workers = int(os.environ.get("SOAK_CELERY_WORKERS", "2"))
+    settings_line = (
+        f"gunicorn {web_workers} {web_class} workers"
+        + (f" x {web_threads} threads" if web_class == "gthread" else "")
+        + f", {celery_workers} Celery workers + beat, health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
+    )
+    procs: list[tuple[str, subprocess.Popen]] = []
+
+    def start(name: str, args: list[str]) -> subprocess.Popen:
+        log = open(out / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        procs.append((name, proc))
+        return proc
+
+    try:
+        started = time.monotonic()
+        if os.environ.get("SOAK_KEEP_DB", "0") != "1":
+            _recreate_database(env["DATABASE_URL"])
+        _flush_redis(env["REDIS_URL"])
+        print(f"soak {run_id}: preparing the database (migrate, a 2,000-account demo, CSMs)...", flush=True)
+        plan = out / "plan.json"
+        subprocess.run([PY, "-m", "bench.soak.prepare", str(plan)], cwd=ROOT, env=env, check=True)
+        if _static_stale():  # DEBUG=0 serves the manifest's names
+            subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        print(f"prepared in {time.monotonic() - started:.0f} s; starting {settings_line}", flush=True)
+        gunicorn = [PY, "-m", "gunicorn", "-w", web_workers, "-k", web_class, "-b", f"127.0.0.1:{port}"]
+        if web_class == "gthread":
+            gunicorn += ["--threads", web_threads]
+        web = start("gunicorn", [*gunicorn, "--timeout", "60", "csplatform.wsgi:application"])
+        for i in range(1, celery_workers + 1):
+            start(
+                f"worker{i}",
+                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "celery,webhooks", "--concurrency", "1",
+                 "-n", f"soak{i}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+            )  # fmt: skip
+        start(
+            "beat",
+            [PY, "-m", "celery", "-A", "csplatform", "beat", "-l", "WARNING",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--schedule", str(out / "beat.db")],
+        )  # fmt: skip
+        _wait_ready(base, web)
+        print(f"load for {seconds:.0f} s against {base} ...", flush=True)
+        results = out / "results.json"
+        subprocess.run(
+            [PY, "-m", "bench.soak.load", str(plan), base, str(seconds), run_id, str(results)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        for name, proc in procs:
+            if proc.poll() is not None:
+                print(f"{name} exited during the run (status {proc.returncode}; see {out / (name + '.log')})")
+                return 2
+        return subprocess.run(
+            [PY, "-m", "bench.soak.report", str(results), settings_line], cwd=ROOT, env=env
+        ).returncode
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"soak could not run: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        # SIGTERM to each leader only: gunicorn's master and Celery's main process stop their own
+        # children (a warm shutdown); the whole group is killed only if that takes too long.
+        for _name, proc in reversed(procs):
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + 20
+        for _name, proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        print(f"stopped {len(procs)} processes; logs in {out}", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
