@@ -106,7 +106,19 @@ class _Subs(NamedTuple):
 
 def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Subs]:
     """Per account, the paid-subscription figures of seats, days to renewal and MRR change,
-    in one query for the run (conditional aggregates over both days)."""
+    in one query for the run (conditional aggregates over both days); the accounts with a
+    paid subscription active on either day."""
+    return _paid_subscriptions(as_of, account_ids)[0]
+
+
+def paid_seats_and_starts(as_of: date, account_ids: list[int] | None) -> dict[int, tuple[int | None, date]]:
+    """Per account with any paid subscription: (seats of those active on `as_of`, the first
+    start date of any), for the calibrated measures' history: the same statement as
+    _subscriptions (health.sql.activity.paid_seats_and_start gives the same, alone)."""
+    return _paid_subscriptions(as_of, account_ids)[1]
+
+
+def _paid_subscriptions(as_of: date, account_ids: list[int] | None) -> tuple[dict[int, _Subs], dict]:
     cache = _RUN_CACHE.get()
     cache_key = ("subs", as_of, None if account_ids is None else tuple(account_ids))
     if cache is not None and cache_key in cache:
@@ -116,7 +128,7 @@ def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Sub
     def active(day: date) -> Q:
         return (Q(end_date__isnull=True) | Q(end_date__gt=day)) & Q(start_date__lte=day)
 
-    subs = account_filter(Subscription.objects.paid().filter(active(as_of) | active(before)), account_ids)
+    subs = account_filter(Subscription.objects.paid(), account_ids)
     rows = (
         subs.values("account_id")
         .annotate(
@@ -124,15 +136,20 @@ def _subscriptions(as_of: date, account_ids: list[int] | None) -> dict[int, _Sub
             next_end=Min("end_date", filter=active(as_of) & Q(end_date__isnull=False)),
             mrr_now=Sum("mrr", filter=active(as_of)),
             mrr_before=Sum("mrr", filter=active(before)),
+            listed=Count("id", filter=active(as_of) | active(before)),
+            first=Min("start_date"),
         )
-        .values_list("account_id", "seats", "next_end", "mrr_now", "mrr_before")
+        .values_list("account_id", "seats", "next_end", "mrr_now", "mrr_before", "listed", "first")
+        .order_by()
     )
-    result = {
-        account_id: _Subs(
-            seats, next_end, None if mrr_now is None else float(mrr_now), None if before_ is None else float(before_)
-        )
-        for account_id, seats, next_end, mrr_now, before_ in rows
-    }
+    listed: dict[int, _Subs] = {}
+    starts: dict[int, tuple[int | None, date]] = {}
+    for account_id, seats, next_end, mrr_now, before_, n, first in rows:
+        starts[account_id] = (seats, first)
+        if n:
+            now_ = None if mrr_now is None else float(mrr_now)
+            listed[account_id] = _Subs(seats, next_end, now_, None if before_ is None else float(before_))
+    result = listed, starts
     if cache is not None:
         cache[cache_key] = result
     return result

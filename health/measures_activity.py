@@ -22,17 +22,22 @@ per active user where contacts are known:
 No usage is data (an account with no events has a rate of 0, ranked lowest), not "no data"
 whose weight would go to the other measures. Values are set-based and cheap: the activity
 figures are the usage window the usage measures already read (usage.rollups.
-usage_window_stats, shared through the run cache), plus one subscriptions query and, with
-event measures, one rollup aggregate (health.sql.activity). Percentiles rank against the
-day's population per segment, from a sample of about SAMPLE_SIZE accounts (every k-th id;
-exact below that), computed once per day and cached (the Django cache, Redis when
-configured) so a chunk of the nightly run or one account on demand only ranks against it.
+usage_window_stats, shared through the run cache), the subscriptions statement of the
+subscription measures (health.measures._paid_subscriptions, shared too) and, with
+event measures, one rollup aggregate (health.sql.activity), as arrays; the quantities and
+percentile ranks are array arithmetic (health.activity_arrays, shared with a history).
+Percentiles rank against the day's population per segment, from a sample of about
+SAMPLE_SIZE accounts (every k-th id; exact below that), computed once per day and cached
+(the Django cache, Redis when configured) so a chunk of the nightly run or one account on
+demand only ranks against it; a run over every account computes it on a second thread while
+its first chunk is read (population_prefetch).
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, date
-from typing import NamedTuple
 
 import numpy as np
 from django.core.cache import cache as django_cache
@@ -43,34 +48,23 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
-from .measures import _ids, _usage
+from .activity_arrays import ALL, quantity, ranked_rows
+from .measures import _ids, _usage, paid_seats_and_starts
+from .measures_days import columns
 from .models import EventMeasure, EventMeasureKind
 from .registry import _RUN_CACHE, Measure, run_cached
-from .sql.activity import RECENT_DAYS, EveryKth, event_rows, narrow, paid_seats_and_start
+from .sql.activity import EveryKth, event_rows, narrow
 
 MIN_HISTORY_DAYS = 14
 HISTORY_CAP = 365
-BASELINE_MIN_DAYS = 14
-TREND_LIMIT = 100.0
 SAMPLE_SIZE = 3000  # accounts of the population sample (every k-th id)
 POPULATION_POINTS = 1000  # a segment's values kept as at most this many order statistics
 MIN_SEGMENT = 30  # segments with fewer sampled accounts rank against every account
 POPULATION_TTL = 6 * 3600
-ALL = "\x00all"
+_PREFETCH_LOCK = threading.Lock()
+_PREFETCHED: dict[str, Future] = {}  # population key -> its computation started by population_prefetch
 
-# Section: per-account figures
-
-
-class Figures(NamedTuple):
-    """One account's figures (a named tuple: a chunk builds 5,000, cheaper than a dataclass)."""
-
-    history: int  # days of history as of the day (0 = not a customer yet)
-    e30: int  # events, last 30 days
-    eprior: int  # events, the 30 days before
-    active_days: int
-    named: dict  # event name -> (count in 30 days, days in 30, count in the 30 before)
-    users: int  # active contacts in 30 days, else paid seats, else 0
-    segment: str
+# Section: the figures of one day (health.activity_arrays' `fd`, 1 x accounts)
 
 
 def _event_measures() -> list[EventMeasure]:
@@ -83,115 +77,92 @@ def _event_measures() -> list[EventMeasure]:
     return rows
 
 
-def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The event names the event measures count, and those a trend needs the month before of."""
+def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The event names the event measures count, those whose distinct days a measure reads,
+    and those a trend needs the month before of."""
     measures = _event_measures()
-    names = tuple(sorted({n for em in measures for n in em.event_names}))
-    prior = tuple(sorted({n for em in measures if em.kind == EventMeasureKind.TREND for n in em.event_names}))
-    return names, prior
+
+    def of(*kinds) -> tuple[str, ...]:
+        return tuple(sorted({n for em in measures if not kinds or em.kind in kinds for n in em.event_names}))
+
+    return of(), of(EventMeasureKind.DISTINCT_DAYS), of(EventMeasureKind.TREND)
 
 
-def figures(as_of: date, account_ids: Sequence[int] | None) -> dict[int, Figures]:
-    """Every account's figures (those among `account_ids`): the usage window the usage
-    measures share (run-cached), then subscriptions, accounts and, with event measures,
-    one rollup aggregate."""
+def figures(as_of: date, account_ids: Sequence[int] | None) -> dict:
+    """The figures of these accounts (every account when None) on `as_of`, as 1 x accounts
+    arrays (health.activity_arrays), `ids` ascending: the usage window the usage measures
+    share (run-cached), then the accounts, their paid subscriptions and, with event
+    measures, one rollup aggregate."""
     names = _names()
     key = ("activity", as_of, None if account_ids is None else tuple(account_ids), names)
     return run_cached(key, lambda: _figures(as_of, account_ids, names))
 
 
-def _figures(as_of: date, account_ids, names: tuple) -> dict[int, Figures]:
-    """`account_ids`: a list, an AccountRange, None (all) or an EveryKth sample."""
-    event_names, prior_names = names
+def _at(ids: np.ndarray, fetched: Sequence[int], values) -> np.ndarray:
+    """An int64 array over `ids` (ascending) holding `values` at the `fetched` ids, 0 elsewhere."""
+    out = np.zeros(len(ids), dtype=np.int64)
+    if len(fetched) and len(ids):
+        cols, ok = columns(ids, fetched)
+        out[cols[ok]] = np.asarray(values, dtype=np.int64)[ok]
+    return out
+
+
+def _figures(as_of: date, account_ids, names: tuple) -> dict:
+    """`account_ids`: a list, an AccountRange, None (all) or an EveryKth sample (read as its
+    list of ids: an index lookup each, not a scan of every account's rollups)."""
+    event_names, day_names, prior_names = names
     rows = narrow(Account.objects.all(), account_ids, field="id")
-    accounts = list(
+    accounts = sorted(
         rows.annotate(created=TruncDate("created_at", tzinfo=UTC)).values_list("id", "created", "segment").order_by()
     )
     if isinstance(account_ids, EveryKth):
-        stats = _usage(as_of, None if account_ids.k <= 1 else [a[0] for a in accounts])
-    else:
-        stats = _usage(as_of, account_ids)
-    subs = paid_seats_and_start(as_of=as_of, account_ids=account_ids)
-    events = event_rows(as_of=as_of, account_ids=account_ids, names=event_names, prior_names=prior_names)
-    n = len(event_names)
-    empty: dict = {}
-    result = {}
-    for account_id, created, segment in accounts:
-        sub = subs.get(account_id)
-        start = created if sub is None or sub[1] >= created else sub[1]
-        history = (as_of - start).days + 1 if start <= as_of else 0
-        usage = stats.get(account_id)
-        row = events.get(account_id)
-        named = empty
-        if row is not None:
-            prior = dict(zip(prior_names, row[2 * n :], strict=True)) if prior_names else empty
-            named = {
-                name: (row[2 * i] or 0, row[2 * i + 1], prior.get(name) or 0) for i, name in enumerate(event_names)
-            }
-        if usage is None:
-            active = e30 = eprior = contacts = 0
-        else:
-            active, e30, eprior, contacts, _ = usage
-        seats = sub[0] if sub is not None else 0
-        result[account_id] = Figures(
-            min(history, HISTORY_CAP), e30, eprior, active, named, contacts or seats or 0, segment
+        account_ids = None if account_ids.k <= 1 else [a[0] for a in accounts]
+    ids = np.array([a[0] for a in accounts], dtype=np.int64)
+    stats = _usage(as_of, account_ids)
+    subs = paid_seats_and_starts(as_of, account_ids)  # the statement _subscriptions runs
+    start = np.array([a[1].toordinal() for a in accounts], dtype=np.int64)
+    if subs:
+        first = _at(ids, list(subs), [s[1].toordinal() for s in subs.values()])
+        start = np.where((first > 0) & (first < start), first, start)
+    history = np.clip(as_of.toordinal() - start + 1, 0, HISTORY_CAP)
+    seats = _at(ids, list(subs), [s[0] or 0 for s in subs.values()])
+    usage = list(stats.values())
+    e30 = _at(ids, list(stats), [u[1] for u in usage])
+    eprior = _at(ids, list(stats), [u[2] for u in usage])
+    contacts = _at(ids, list(stats), [u[3] or 0 for u in usage])
+    fd = {
+        "ids": ids,
+        "history": history[None, :],
+        "e30": e30[None, :],
+        "eprior": eprior[None, :],
+        "users": np.where(contacts > 0, contacts, seats)[None, :],
+        "segments": np.array([a[2] for a in accounts], dtype=object),
+        "named": {},
+    }
+    if event_names:
+        fetched, matrix = event_rows(
+            as_of=as_of, account_ids=account_ids, names=event_names, day_names=day_names, prior_names=prior_names
         )
-    return result
+        zeros = np.zeros((1, len(ids)), dtype=np.int64)
+
+        def column(offset: int, among: tuple[str, ...], name: str) -> np.ndarray:
+            if name not in among:
+                return zeros
+            return _at(ids, fetched, matrix[:, offset + among.index(name)])[None, :]
+
+        n, d = len(event_names), len(day_names)
+        for name in event_names:
+            fd["named"][name] = (
+                column(0, event_names, name),
+                column(n, day_names, name),
+                column(n + d, prior_names, name),
+            )
+    return fd
 
 
-# Section: the quantities (raw, before any percentile)
-
-
-def _window(f: Figures) -> int:
-    """Days of the last 30 the account existed on (at least 1)."""
-    return max(1, min(RECENT_DAYS, f.history))
-
-
-def _change(now: float, before: float, before_days: int) -> float | None:
-    if before_days < BASELINE_MIN_DAYS:
-        return None
-    if before <= 0:
-        return TREND_LIMIT if now > 0 else None
-    return round(max(-TREND_LIMIT, min(TREND_LIMIT, 100.0 * (now - before) / before)), 1)
-
-
-def _prior_days(f: Figures) -> int:
-    """Days of the 30 before the last 30 the account existed on."""
-    return max(0, min(RECENT_DAYS, f.history - RECENT_DAYS))
-
-
-def rate(f: Figures) -> float | None:
-    return f.e30 / _window(f) if f.history else None
-
-
-def baseline(f: Figures) -> float | None:
-    if not f.history:
-        return None
-    prior = _prior_days(f)
-    return _change(f.e30 / _window(f), f.eprior / prior if prior else 0.0, prior)
-
-
-def per_user(f: Figures) -> float | None:
-    return f.e30 / f.users if f.history and f.users else None
-
-
-def event_value(em: EventMeasure, f: Figures) -> float | None:
-    """An EventMeasure's raw quantity for one account (before any percentile)."""
-    if not f.history:
-        return None
-    n30 = sum(f.named.get(n, (0, 0, 0))[0] for n in em.event_names)
-    if em.kind == EventMeasureKind.COUNT:
-        return round(n30 * RECENT_DAYS / _window(f), 2)  # a 30-day count, scaled up for the young
-    if em.kind == EventMeasureKind.RATE_PER_USER:
-        return round(n30 / f.users, 3) if f.users else None
-    if em.kind == EventMeasureKind.DISTINCT_DAYS:
-        # Days with any of the events (the most frequent one's days when several: rollups keep
-        # each name's days, not their union).
-        days = max((f.named.get(n, (0, 0, 0))[1] for n in em.event_names), default=0)
-        return float(days)
-    prior_count = sum(f.named.get(n, (0, 0, 0))[2] for n in em.event_names)
-    prior = _prior_days(f)
-    return _change(n30 / _window(f), prior_count / prior if prior else 0.0, prior)
+def _values(fd: dict, row: np.ndarray) -> dict[int, float | None]:
+    """{account id: value} of a 1 x accounts row, NaN (no data) left out."""
+    return {i: v for i, v in zip(fd["ids"].tolist(), row.tolist(), strict=True) if v == v}
 
 
 # Section: populations (percentile within the segment)
@@ -203,19 +174,26 @@ def _fingerprint() -> int | None:
     return Account.objects.aggregate(top=Max("id"))["top"]
 
 
-def _quantities() -> dict:
-    """The ranked quantities: name -> fn(Figures) -> raw value or None."""
-    out = {"activity_level": rate, "activity_per_user": per_user}
+def _quantities() -> list[str]:
+    """The ranked quantities: activity_level, activity_per_user, the calibrated event measures
+    (but trends) by measure key."""
+    out = ["activity_level", "activity_per_user"]
     for em in _event_measures():
         if em.calibrated and em.kind != EventMeasureKind.TREND:
-            out[em.measure_key] = lambda f, em=em: event_value(em, f)
+            out.append(em.measure_key)
     return out
 
 
-def _population_key(as_of: date) -> tuple[str, dict]:
-    quantities = _quantities()
-    signature = repr((as_of.isoformat(), sorted(quantities), _names(), run_cached("fingerprint", _fingerprint)))
-    return "health:population:" + hashlib.sha1(signature.encode()).hexdigest(), quantities
+def _population_key(as_of: date) -> tuple[str, list[str]]:
+    """The day's population's cache key and its quantities (once per run: each ranked
+    measure asks)."""
+
+    def compute() -> tuple[str, list[str]]:
+        quantities = _quantities()
+        signature = repr((as_of.isoformat(), sorted(quantities), _names(), _fingerprint()))
+        return "health:population:" + hashlib.sha1(signature.encode()).hexdigest(), quantities
+
+    return run_cached(("population_key", as_of), compute)
 
 
 def population(as_of: date) -> dict:
@@ -224,6 +202,33 @@ def population(as_of: date) -> dict:
     a smaller book) and cached. Each segment keeps at most POPULATION_POINTS order statistics."""
     key, quantities = _population_key(as_of)
     return run_cached(key, lambda: _population_cached(key, as_of, quantities))
+
+
+def population_prefetch(as_of: date, keys: Iterable[str], submit: Callable[..., Future]) -> bool:
+    """Start computing the day's population with `submit` (a worker thread's, on its own
+    connection) when any of the measure `keys` ranks against it: a run over every account
+    overlaps it with reading its first chunk, whose ranked measures then wait for it
+    (population) instead of computing it again. Returns whether it started; the run ends
+    with population_prefetch_end."""
+    key, quantities = _population_key(as_of)
+    if not set(keys) & set(quantities):
+        return False
+    with _PREFETCH_LOCK:
+        if key not in _PREFETCHED:
+            _PREFETCHED[key] = submit(_population_store, key, as_of, quantities)
+    return True
+
+
+def population_prefetch_end() -> None:
+    """Forget the prefetched populations (the end of the run that started them)."""
+    with _PREFETCH_LOCK:
+        _PREFETCHED.clear()
+
+
+def _population_store(key: str, as_of: date, quantities: list[str]) -> dict:
+    value = _population(as_of, quantities)
+    django_cache.set(key, value, POPULATION_TTL)
+    return value
 
 
 def population_forget(as_of: date) -> None:
@@ -235,35 +240,48 @@ def population_forget(as_of: date) -> None:
         _RUN_CACHE.reset(token)
 
 
-def _population_cached(key: str, as_of: date, quantities: dict) -> dict:
+def _population_cached(key: str, as_of: date, quantities: list[str]) -> dict:
+    with _PREFETCH_LOCK:
+        prefetched = _PREFETCHED.get(key)
+    if prefetched is not None:
+        return prefetched.result()
     cached = django_cache.get(key)
     if cached is None:
-        cached = _population(as_of, quantities)
-        django_cache.set(key, cached, POPULATION_TTL)
+        cached = _population_store(key, as_of, quantities)
     return cached
 
 
-def _population(as_of: date, quantities: dict) -> dict:
-    """The day's population from the sample's figures (one grouped query each; a history
-    computes many days at once with health.measures_activity_days.populations_days, the
-    same quantities from the same figures)."""
+def _population(as_of: date, quantities: list[str]) -> dict:
+    """The day's population from the sample's figures (a history computes many days at once
+    with health.measures_activity_days.populations_days, the same quantities from the same
+    figures)."""
     n = Account.objects.count()
-    figs = _figures(as_of, EveryKth(max(1, -(-n // SAMPLE_SIZE))), _names())
-    segments: dict[str, int] = {}
-    for f in figs.values():
-        segments[f.segment] = segments.get(f.segment, 0) + 1
-    groups = [ALL] + sorted(s for s, count in segments.items() if count >= MIN_SEGMENT)
-    out: dict = {}
-    for name, fn in quantities.items():
-        by_group: dict[str, list[float]] = {g: [] for g in groups}
-        for f in figs.values():
-            value = fn(f)
-            if value is None:
+    fd = _figures(as_of, EveryKth(max(1, -(-n // SAMPLE_SIZE))), _names())
+    return population_of(fd, quantities)[0]
+
+
+def population_of(fd: dict, quantities: Iterable[str]) -> list[dict]:
+    """Each day's {quantity: {group: ascending values}} of a sample's figures: every sampled
+    account (ALL) and each segment with at least MIN_SEGMENT of them."""
+    segments = fd["segments"]
+    groups: dict[str, np.ndarray] = {ALL: np.ones(len(segments), dtype=bool)} if len(segments) else {}
+    for segment in sorted(set(segments.tolist())):
+        mask = segments == segment
+        if mask.sum() >= MIN_SEGMENT:
+            groups[segment] = mask
+    n_days = fd["history"].shape[0]
+    out: list[dict] = [{} for _ in range(n_days)]
+    ems = _event_measures()
+    for name in quantities:
+        values = quantity(name, fd, ems) if len(segments) else None
+        for i in range(n_days):
+            out[i][name] = {}
+            if values is None:
                 continue
-            by_group[ALL].append(value)
-            if f.segment in by_group:
-                by_group[f.segment].append(value)
-        out[name] = {g: _thin(np.sort(np.asarray(v, dtype=np.float64))) for g, v in by_group.items()}
+            row = values[i]
+            for segment, mask in groups.items():
+                v = row[mask]
+                out[i][name][segment] = _thin(np.sort(v[~np.isnan(v)]))
     return out
 
 
@@ -286,52 +304,38 @@ def percentile(value: float, ranked) -> float:
     return round(100.0 * (below + upto) / (2 * n), 1)
 
 
-def _ranked(name: str, fn, as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    """Each account's percentile of fn(figures) in its segment's population (vectorised:
-    one searchsorted per segment, as `percentile` does for one value)."""
-    figs = figures(as_of, _ids(account_ids))
-    ranked = population(as_of).get(name, {})
-    every = ranked.get(ALL)
-    by_pool: dict[str, tuple[list[int], list[float]]] = {}
-    for account_id, f in figs.items():
-        value = fn(f)
-        if value is None:
-            continue
-        group = f.segment if f.segment in ranked else ALL
-        ids, values = by_pool.setdefault(group, ([], []))
-        ids.append(account_id)
-        values.append(value)
-    result: dict[int, float | None] = {}
-    for group, (ids, values) in by_pool.items():
-        pool = ranked.get(group, every)
-        if pool is None or not len(pool):
-            result.update(dict.fromkeys(ids, 50.0))
-            continue
-        v = np.asarray(values, dtype=np.float64)
-        below = np.searchsorted(pool, v, side="left")
-        upto = np.searchsorted(pool, v, side="right")
-        pct = np.round(100.0 * (below + upto) / (2 * len(pool)), 1)
-        result.update(zip(ids, pct.tolist(), strict=True))
-    return result
+def _ranked(name: str, as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    """Each account's percentile of the quantity in its segment's population (arrays:
+    health.activity_arrays.ranked_rows, as a history ranks every day)."""
+    fd = figures(as_of, _ids(account_ids))
+    values = quantity(name, fd, _event_measures())
+    return _values(fd, ranked_rows(values, fd["segments"], [population(as_of).get(name, {})])[0])
+
+
+def _plain(name: str, as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
+    fd = figures(as_of, _ids(account_ids))
+    return _values(fd, quantity(name, fd, _event_measures())[0])
 
 
 # Section: compute functions
 
 
 def history_days(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    return {i: float(f.history) for i, f in figures(as_of, _ids(account_ids)).items() if f.history}
+    fd = figures(as_of, _ids(account_ids))
+    history = fd["history"][0].astype(np.float64)
+    return _values(fd, np.where(history > 0, history, np.nan))
 
 
 def activity_level(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    return _ranked("activity_level", rate, as_of, account_ids)
+    return _ranked("activity_level", as_of, account_ids)
 
 
 def activity_baseline(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    return {i: v for i, f in figures(as_of, _ids(account_ids)).items() if (v := baseline(f)) is not None}
+    return _plain("activity_baseline", as_of, account_ids)
 
 
 def activity_per_user(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
-    return _ranked("activity_per_user", per_user, as_of, account_ids)
+    return _ranked("activity_per_user", as_of, account_ids)
 
 
 def event_compute(em: EventMeasure):
@@ -339,10 +343,9 @@ def event_compute(em: EventMeasure):
 
     def compute(as_of: date, account_ids: Iterable[int] | None) -> dict[int, float | None]:
         current = {e.slug: e for e in _event_measures()}.get(em.slug, em)
-        fn = lambda f: event_value(current, f)  # noqa: E731
         if current.calibrated and current.kind != EventMeasureKind.TREND:
-            return _ranked(current.measure_key, fn, as_of, account_ids)
-        return {i: v for i, f in figures(as_of, _ids(account_ids)).items() if (v := fn(f)) is not None}
+            return _ranked(current.measure_key, as_of, account_ids)
+        return _plain(current.measure_key, as_of, account_ids)
 
     return compute
 

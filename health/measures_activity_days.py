@@ -16,23 +16,19 @@ from django.core.cache import cache as django_cache
 
 from accounts.models import Account
 
+from .activity_arrays import quantity, ranked_rows
 from .measures_activity import (
-    ALL,
-    BASELINE_MIN_DAYS,
     HISTORY_CAP,
-    MIN_SEGMENT,
     POPULATION_TTL,
     SAMPLE_SIZE,
-    TREND_LIMIT,
     _event_measures,
     _names,
     _population_key,
     _quantities,
-    _thin,
     population,
+    population_of,
 )
-from .measures_days import _cumulative, _grid, _subscriptions_days, _usage_days, columns, ids_key, ordinals, rounded
-from .models import EventMeasureKind
+from .measures_days import _cumulative, _grid, _subscriptions_days, _usage_days, columns, ids_key, ordinals
 from .registry import run_cached
 from .sql.activity import RECENT_DAYS, EveryKth, event_rows_days, narrow, paid_seats_and_start
 
@@ -53,29 +49,11 @@ def _sample_ids() -> list[int]:
     return list(ids)
 
 
-def populations_days(days: Sequence[date], quantities: dict) -> list[dict]:
+def populations_days(days: Sequence[date], quantities: list[str]) -> list[dict]:
     ids = _sample_ids()
-    fd = figures_days(days, ids) if ids else None
-    groups: dict[str, np.ndarray] = {}
-    if fd is not None:
-        segments = fd["segments"]
-        groups[ALL] = np.ones(len(ids), dtype=bool)
-        for segment in sorted(set(segments.tolist())):
-            mask = segments == segment
-            if mask.sum() >= MIN_SEGMENT:
-                groups[segment] = mask
-    out = [{} for _ in days]
-    for name in quantities:
-        values = _quantity_days(name, fd) if fd is not None else None
-        for i in range(len(days)):
-            out[i][name] = {}
-            if values is None:
-                continue
-            row = values[i]
-            for segment, mask in groups.items():
-                v = row[mask]
-                out[i][name][segment] = _thin(np.sort(v[~np.isnan(v)]))
-    return out
+    if not ids:
+        return [{name: {} for name in quantities} for _ in days]
+    return population_of(figures_days(days, ids), quantities)
 
 
 def figures_days(days: Sequence[date], account_ids: Sequence[int]) -> dict:
@@ -88,7 +66,7 @@ def figures_days(days: Sequence[date], account_ids: Sequence[int]) -> dict:
 
 
 def _figures_days(days: Sequence[date], account_ids: Sequence[int], names: tuple) -> dict:
-    event_names, prior_names = names
+    event_names, _, prior_names = names
     n, n_days = len(account_ids), len(days)
     usage = _usage_days(days, account_ids)
     seats = _subscriptions_days(days, account_ids)["seats"]
@@ -138,52 +116,6 @@ def _figures_days(days: Sequence[date], account_ids: Sequence[int], names: tuple
     return out
 
 
-def _window_days(fd: dict) -> np.ndarray:
-    return np.clip(fd["history"], 1, RECENT_DAYS).astype(np.float64)
-
-
-def _prior_days_arr(fd: dict) -> np.ndarray:
-    return np.clip(fd["history"] - RECENT_DAYS, 0, RECENT_DAYS).astype(np.float64)
-
-
-def _change_days(now: np.ndarray, before_total: np.ndarray, prior: np.ndarray) -> np.ndarray:
-    """_change, element-wise (NaN = None), rounded as round(x, 1)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        before = np.where(prior > 0, before_total / prior, 0.0)
-        change = np.clip(100.0 * (now - before) / before, -TREND_LIMIT, TREND_LIMIT)
-    out = np.where(before > 0, change, np.where(now > 0, TREND_LIMIT, np.nan))
-    out[prior < BASELINE_MIN_DAYS] = np.nan
-    return rounded(out, 1)
-
-
-def _quantity_days(name: str, fd: dict) -> np.ndarray:
-    """A ranked quantity (or an uncalibrated one) over days x accounts, NaN = None."""
-    alive = fd["history"] > 0
-    window = _window_days(fd)
-    if name == "activity_level":
-        return np.where(alive, fd["e30"] / window, np.nan)
-    if name == "activity_per_user":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(alive & (fd["users"] > 0), fd["e30"] / fd["users"], np.nan)
-    if name == "activity_baseline":
-        return np.where(
-            alive, _change_days(fd["e30"] / window, fd["eprior"].astype(np.float64), _prior_days_arr(fd)), np.nan
-        )
-    em = {e.measure_key: e for e in _event_measures()}[name]
-    zeros = np.zeros_like(fd["e30"])
-    n30 = sum((fd["named"].get(x, (zeros, zeros, zeros))[0] for x in em.event_names), zeros)
-    if em.kind == EventMeasureKind.COUNT:
-        return np.where(alive, rounded(n30 * RECENT_DAYS / window, 2), np.nan)
-    if em.kind == EventMeasureKind.RATE_PER_USER:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(alive & (fd["users"] > 0), rounded(n30 / fd["users"], 3), np.nan)
-    if em.kind == EventMeasureKind.DISTINCT_DAYS:
-        days_ = np.max([fd["named"].get(x, (zeros, zeros, zeros))[1] for x in em.event_names], axis=0)
-        return np.where(alive, days_.astype(np.float64), np.nan)
-    prior_total = sum((fd["named"].get(x, (zeros, zeros, zeros))[2] for x in em.event_names), zeros)
-    return np.where(alive, _change_days(n30 / window, prior_total.astype(np.float64), _prior_days_arr(fd)), np.nan)
-
-
 def populations_ensure(days: Sequence[date]) -> None:
     """Compute and cache the populations of the days not cached yet, in one pass."""
     missing = []
@@ -200,36 +132,13 @@ def populations_ensure(days: Sequence[date]) -> None:
 
 def _ranked_days(name: str, days: Sequence[date], account_ids: Sequence[int]) -> np.ndarray:
     fd = figures_days(days, account_ids)
-    values = _quantity_days(name, fd)
-    out = np.full(values.shape, np.nan)
     run_cached(("populations", tuple(days)), lambda: populations_ensure(days))
-    for i, day in enumerate(days):
-        ranked = population(day).get(name, {})
-        every = ranked.get(ALL)
-        row = values[i]
-        for segment in set(fd["segments"].tolist()) | {ALL}:
-            if segment == ALL:
-                mask = ~np.isin(fd["segments"], [s for s in ranked if s != ALL])
-            else:
-                if segment not in ranked:
-                    continue
-                mask = fd["segments"] == segment
-            mask = mask & ~np.isnan(row)
-            if not mask.any():
-                continue
-            pool = ranked.get(segment, every)
-            if pool is None or not len(pool):
-                out[i, mask] = 50.0
-                continue
-            v = row[mask]
-            below = np.searchsorted(pool, v, side="left")
-            upto = np.searchsorted(pool, v, side="right")
-            out[i, mask] = np.round(100.0 * (below + upto) / (2 * len(pool)), 1)
-    return out
+    values = quantity(name, fd, _event_measures())
+    return ranked_rows(values, fd["segments"], [population(day).get(name, {}) for day in days])
 
 
 def plain_days(name: str, days: Sequence[date], account_ids: Sequence[int]) -> np.ndarray:
-    return _quantity_days(name, figures_days(days, account_ids))
+    return quantity(name, figures_days(days, account_ids), _event_measures())
 
 
 def percentile_days(name: str, days: Sequence[date], account_ids: Sequence[int]) -> np.ndarray:

@@ -12,7 +12,7 @@ from core.db import Pipeline
 from .. import sql
 from ..history.scoring import Block, score_days
 from ..history.store import snapshots_days_store
-from ..measures_activity import population_forget
+from ..measures_activity import population_forget, population_prefetch, population_prefetch_end
 from ..scoring import Plan
 from . import inputs
 from .inputs import ChunkInputs, account_chunks, chunk_inputs
@@ -94,14 +94,26 @@ def health_scores_compute(
         Pipeline("health-read", own_connection=True) as reader,
         Pipeline("health-write", own_connection=True) as writer,
     ):
-        written = None
+        if account_ids is None:
+            # The writer is idle until the first chunk is scored: it computes the day's
+            # population meanwhile (about a chunk's read), which the first chunk waits for.
+            population_prefetch(as_of, {m.key for p in plans for m in p.measures}, writer.submit)
+        try:
+            _pipeline_run(reader, writer, load, score, write, chunks)
+        finally:
+            population_prefetch_end()
+    return scored
+
+
+def _pipeline_run(reader: Pipeline, writer: Pipeline, load, score, write, chunks) -> None:
+    """health_scores_compute's overlapped loop: read k+1, score k, write k-1."""
+    written = None
+    pending = reader.submit(load, chunks)
+    while (item := pending.result()) is not None:
         pending = reader.submit(load, chunks)
-        while (item := pending.result()) is not None:
-            pending = reader.submit(load, chunks)
-            blocks = score(item)
-            if written is not None:
-                written.result()
-            written = writer.submit(write, blocks)
+        blocks = score(item)
         if written is not None:
             written.result()
-    return scored
+        written = writer.submit(write, blocks)
+    if written is not None:
+        written.result()

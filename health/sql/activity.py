@@ -6,6 +6,7 @@ come from usage.rollups.usage_window_stats, the query the usage measures already
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import numpy as np
 from django.db.models import BigIntegerField, Count, IntegerField, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Mod
@@ -15,7 +16,7 @@ from core.db import is_postgresql
 from usage.models import AccountDailyUsage
 from usage.rollups import account_filter
 
-from .rows import id_clause, int_rows
+from .rows import SERIAL_ABOVE, id_clause, int_rows, serial_plan
 
 __all__ = [
     "RECENT_DAYS",
@@ -48,48 +49,59 @@ def narrow(queryset, accounts, field: str = "account_id"):
 RECENT_DAYS = 30  # the window measured
 
 
-def event_rows(*, as_of: date, account_ids, names: Sequence[str], prior_names: Sequence[str] = ()) -> dict[int, tuple]:
-    """Per account with a rollup row in the window: for each of `names`, (its count in the
-    30 days ending `as_of`, the days it occurred on), then for each of `prior_names` its
-    count in the 30 days before. One grouped query over 30 days of rollups (60 with
-    `prior_names`); one JSON lookup per name and row."""
+def event_rows(
+    *,
+    as_of: date,
+    account_ids,
+    names: Sequence[str],
+    day_names: Sequence[str] = (),
+    prior_names: Sequence[str] = (),
+) -> tuple[list[int], np.ndarray]:
+    """The accounts with a rollup row in the window, and per account an int64 row: the count
+    of each of `names` in the 30 days ending `as_of`, then the days each of `day_names`
+    occurred on in them, then the count of each of `prior_names` in the 30 days before (0
+    where none). One grouped query over 30 days of rollups (60 with `prior_names`), one JSON
+    lookup per name and row; a figure no measure reads is not asked for (the lookups are
+    most of its time)."""
     recent = as_of - timedelta(days=RECENT_DAYS - 1)
     start = recent - timedelta(days=RECENT_DAYS) if prior_names else recent
-    if not names and not prior_names:
-        return {}
+    width = len(names) + len(day_names) + len(prior_names)
+    if not width:
+        return [], np.zeros((0, 0), dtype=np.int64)
     if is_postgresql():
-        return _event_rows_postgresql(account_ids, names, prior_names, start, recent, as_of)
-    in_recent, in_prior = Q(day__gte=recent), Q(day__lt=recent)
+        return _event_rows_postgresql(account_ids, (names, day_names, prior_names), start, recent, as_of)
+    # Every row of a 30-day window is recent: no FILTER then.
+    in_recent = Q(day__gte=recent) if prior_names else None
     aggregates = {}
-    # Sums come back NULL when no row counts (the caller reads them as 0): no Coalesce, so
-    # no per-value converter in Python.
     for i, name in enumerate(names):
         count = Cast(KT(f"features__{name}"), IntegerField())
         aggregates[f"n{i}"] = Sum(count, filter=in_recent, output_field=BigIntegerField())
-        aggregates[f"d{i}"] = Count(count, filter=in_recent)
+    for i, name in enumerate(day_names):
+        aggregates[f"d{i}"] = Count(Cast(KT(f"features__{name}"), IntegerField()), filter=in_recent)
     for i, name in enumerate(prior_names):
         count = Cast(KT(f"features__{name}"), IntegerField())
-        aggregates[f"p{i}"] = Sum(count, filter=in_prior, output_field=BigIntegerField())
-    if not aggregates:
-        return {}
+        aggregates[f"p{i}"] = Sum(count, filter=Q(day__lt=recent), output_field=BigIntegerField())
     rows = narrow(AccountDailyUsage.objects.filter(day__gte=start, day__lte=as_of), account_ids)
     fields = list(aggregates)
-    return {
-        row[0]: row[1:]
-        for row in rows.values("account_id").annotate(**aggregates).values_list("account_id", *fields).order_by()
-    }
+    fetched = list(rows.values("account_id").annotate(**aggregates).values_list("account_id", *fields).order_by())
+    # Sums come back NULL when no row counts: 0.
+    matrix = np.array([[v or 0 for v in row[1:]] for row in fetched], dtype=np.int64).reshape(-1, width)
+    return [row[0] for row in fetched], matrix
 
 
-def _event_rows_postgresql(account_ids, names, prior_names, start, recent, as_of) -> dict[int, tuple]:
+def _event_rows_postgresql(account_ids, names: tuple, start, recent, as_of) -> tuple[list[int], np.ndarray]:
     """event_rows on PostgreSQL: packed integer rows (health.sql.int_rows), no per-value
-    Python conversion."""
+    Python conversion; a chunk's query on one core (health.sql.rows.serial_plan)."""
+    names, day_names, prior_names = names
     params: dict = {"start": start, "recent": recent, "as_of": as_of}
+    in_recent = " FILTER (WHERE day >= %(recent)s)" if prior_names else ""
     terms = []
     for i, name in enumerate(names):
         params[f"n{i}"] = name
-        value = f"(features ->> %(n{i})s)::int8"
-        terms.append(f"coalesce(sum({value}) FILTER (WHERE day >= %(recent)s), 0)")
-        terms.append(f"count({value}) FILTER (WHERE day >= %(recent)s)")
+        terms.append(f"coalesce(sum((features ->> %(n{i})s)::int8){in_recent}, 0)")
+    for i, name in enumerate(day_names):
+        params[f"d{i}"] = name
+        terms.append(f"count((features ->> %(d{i})s)::int8){in_recent}")
     for i, name in enumerate(prior_names):
         params[f"p{i}"] = name
         terms.append(f"coalesce(sum((features ->> %(p{i})s)::int8) FILTER (WHERE day < %(recent)s), 0)")
@@ -100,13 +112,14 @@ def _event_rows_postgresql(account_ids, names, prior_names, start, recent, as_of
         where = "true"
     else:
         where = id_clause(account_ids, params)
-    rows = int_rows(
-        f"SELECT account_id, {', '.join(terms)} FROM {AccountDailyUsage._meta.db_table} "
-        f"WHERE day >= %(start)s AND day <= %(as_of)s AND {where} GROUP BY account_id",
-        params,
-        1 + len(terms),
-    )
-    return {row[0]: tuple(row[1:]) for row in rows.tolist()}
+    with serial_plan(account_ids is None or isinstance(account_ids, EveryKth) or len(account_ids) > SERIAL_ABOVE):
+        rows = int_rows(
+            f"SELECT account_id, {', '.join(terms)} FROM {AccountDailyUsage._meta.db_table} "
+            f"WHERE day >= %(start)s AND day <= %(as_of)s AND {where} GROUP BY account_id",
+            params,
+            1 + len(terms),
+        )
+    return rows[:, 0].tolist(), rows[:, 1:]
 
 
 def paid_seats_and_start(*, as_of: date, account_ids) -> dict[int, tuple[int | None, date]]:

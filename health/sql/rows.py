@@ -2,10 +2,11 @@
 updates, the portable ORM equivalents beside them (the history's usage rollups, the parents'
 roll-up of every day)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 from core.db import is_postgresql
 from usage.models import AccountDailyContact, AccountDailyUsage
@@ -13,7 +14,28 @@ from usage.rollups import AccountRange, account_filter
 
 from ..models import HealthScore, ScoreSource
 
-__all__ = ["id_clause", "int_rows", "rollup_scores_update", "usage_rows_days"]
+__all__ = ["SERIAL_ABOVE", "id_clause", "int_rows", "rollup_scores_update", "serial_plan", "usage_rows_days"]
+
+SERIAL_ABOVE = 100  # accounts: a query for fewer is planned as it comes (no transaction, no SET)
+
+
+@contextmanager
+def serial_plan(big: bool = True) -> Iterator[None]:
+    """PostgreSQL, for a chunk's query (`big`): no parallel workers and no JIT, in a
+    transaction of its own (SET LOCAL). On a mid-size rollup table the planner prefers a
+    parallel scan of every account's rows and a sort over the chunk's index range (measured
+    at 20,000 accounts: 0.7 s against 0.27 s a chunk); the nightly already keeps both cores
+    busy (read, score and write overlap), and compiling a sub-second query costs more than
+    it saves. Elsewhere, or for a few accounts, nothing is set."""
+    if not (big and is_postgresql()):
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL both, in one round trip
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
+        )
+        yield
 
 
 def int_rows(sql: str, params: dict, ncols: int):

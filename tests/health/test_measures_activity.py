@@ -4,9 +4,11 @@ seat, history, and each event-measure kind on hand-made events."""
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from health import measures_activity as ma
+from health.activity_arrays import quantity
 from health.measures import open_tickets, tickets_in_use
 from health.models import EventMeasure, EventMeasureKind
 from health.registry import _RUN_CACHE, MEASURES, measures_refresh
@@ -79,9 +81,10 @@ def test_rate_is_per_day_of_life_for_young_accounts():
     events(old, 1, 29, 0)  # 30 events over 30 days
     events(young, 1, 9, 0)  # 10 events over its 10 days
     usage_rollup_rebuild()
-    figs = ma.figures(D, [old.id, young.id])
-    assert figs[young.id].history == 10
-    assert ma.rate(figs[young.id]) == ma.rate(figs[old.id]) == 1.0
+    assert ma.history_days(D, [old.id, young.id])[young.id] == 10.0
+    fd = ma.figures(D, [old.id, young.id])
+    rates = dict(zip(fd["ids"].tolist(), quantity("activity_level", fd)[0].tolist(), strict=True))
+    assert rates[young.id] == rates[old.id] == 1.0
 
 
 def test_baseline_change_against_own_history():
@@ -105,10 +108,11 @@ def test_per_user_and_per_seat():
     events(with_seats, 2, 19, 0)  # 40 events, 4 seats: 10 each
     events(neither, 2, 19, 0)
     usage_rollup_rebuild()
-    figs = ma.figures(D, None)
-    assert ma.per_user(figs[with_contacts.id]) == 20.0
-    assert ma.per_user(figs[with_seats.id]) == 10.0
-    assert ma.per_user(figs[neither.id]) is None
+    fd = ma.figures(D, None)
+    per_user = dict(zip(fd["ids"].tolist(), quantity("activity_per_user", fd)[0].tolist(), strict=True))
+    assert per_user[with_contacts.id] == 20.0
+    assert per_user[with_seats.id] == 10.0
+    assert np.isnan(per_user[neither.id])
     values = ma.activity_per_user(D, None)
     assert values[with_contacts.id] > values[with_seats.id]
     assert neither.id not in values

@@ -80,3 +80,41 @@ def test_array_scoring_of_one_day_gives_what_score_rows_gives(book):  # noqa: F8
     assert {s for s, _ in compared} == {"measures", "override"}
     assert len({p for _, p in compared}) >= 3
     assert len(expected) < len(accounts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_run_computes_the_population_once_on_the_writer_thread(monkeypatch):
+    """A run over every account starts the day's population on the writer thread (idle until
+    the first chunk is scored); the first chunk's ranked measures wait for it rather than
+    computing it again."""
+    import threading
+
+    from django.db import connection
+
+    from health import measures_activity
+    from health.recompute import inputs
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the read / score / write pipeline runs on PostgreSQL")
+    day = today()
+    scorecard_default_ensure()
+    for i in range(5):
+        account = AccountFactory(external_id=f"pop-{i}")
+        for offset in range(i * 2):
+            UsageEventFactory(account=account, occurred_at=at(day - timedelta(days=offset), 2))
+    usage_rollup_rebuild()
+    monkeypatch.setattr(inputs, "CHUNK_SIZE", 2)
+    computed_on = []
+    population = measures_activity._population
+
+    def counting(*args):
+        computed_on.append(threading.current_thread().name)
+        return population(*args)
+
+    monkeypatch.setattr(measures_activity, "_population", counting)
+    result = health_recompute(as_of=day)
+    assert len(result.scored) == 5
+    assert computed_on == ["health-write"]
+    assert measures_activity._PREFETCHED == {}
+    levels = HealthScore.objects.filter(day=day).values_list("measures", flat=True)
+    assert all("activity_level" in m for m in levels)
