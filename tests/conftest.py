@@ -193,6 +193,20 @@ def api_ingest(db) -> APIClient:
     return _api_client_with_scope(APIKeyScope.INGEST)
 
 
+# Section: the test database
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
+    """pytest-django's test database, migrated as usual; when the session runs the multi-host
+    tests on PostgreSQL, also dumped before any test writes to it, so tests/multihost loads it on
+    its hosts instead of running every migration again (tests/multihost/hosts.py)."""
+    from tests.multihost.hosts import migrated_dump
+
+    with django_db_blocker.unblock():
+        migrated_dump(request, tmp_path_factory.mktemp("migrated"))
+
+
 # Section: browser
 
 

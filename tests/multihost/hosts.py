@@ -184,12 +184,50 @@ class Cluster:
     def stop(self) -> None:
         self.host.run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", user="postgres")
 
+    def load(self, dump: Path, db: str) -> None:
+        """A plain `pg_dump` file into database `db`, stopping at the first error."""
+        self.host.run(
+            str(PG_BIN / "psql"), "-h", self.host.address, "-p", str(self.port), "-U", "postgres", "-d", db,
+            "-Xq", "-v", "ON_ERROR_STOP=1", "-f", str(dump), timeout=600,
+        )  # fmt: skip
+
     def sql(self, query: str, db: str = "postgres") -> str:
         """One statement through psql on the cluster's host (unaligned, no headers)."""
         return self.host.run(
             str(PG_BIN / "psql"), "-h", self.host.address, "-p", str(self.port), "-U", "postgres", "-d", db,
             "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", query,
         ).strip()  # fmt: skip
+
+
+def dump_database(settings: dict, path: Path) -> None:
+    """`pg_dump` of a migrated database (schema and the rows migrations wrote), for a cluster on
+    a host to load instead of running every migration again (`Cluster.load`)."""
+    env = {**os.environ, "PGPASSWORD": str(settings.get("PASSWORD") or "")}
+    sh(
+        str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-h", settings.get("HOST") or "127.0.0.1",
+        "-p", str(settings.get("PORT") or 5432), "-U", settings.get("USER") or "postgres", "-d", settings["NAME"],
+        "-f", str(path), env=env,
+    )  # fmt: skip
+    path.chmod(0o644)
+
+
+# {"dump": Path} once `migrated_dump` below has dumped the session's test database.
+MIGRATED: dict = {}
+
+
+def migrated_dump(request, workdir: Path) -> None:
+    """For tests/conftest.py's `django_db_setup` right after the test database is migrated,
+    before any test writes to it (or a transactional test's flush empties the rows migrations
+    wrote): when the session runs the multi-host tests on PostgreSQL as root, dump it once."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or available():
+        return
+    if not any(item.get_closest_marker("multihost") for item in request.session.items):
+        return
+    path = workdir / "migrated.sql"
+    dump_database(connection.settings_dict, path)
+    MIGRATED["dump"] = path
 
 
 def django_env(**extra: str) -> dict:
