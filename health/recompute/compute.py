@@ -1,7 +1,7 @@
 """Computing and storing one day's snapshots for many accounts, chunk by chunk, the chunks
 overlapped in a read / score / write pipeline on PostgreSQL."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -50,10 +50,16 @@ def score_blocks(
 
 
 def health_scores_compute(
-    *, as_of: date, account_ids: Sequence[int] | None = None, plans: list[Plan] | None = None
+    *,
+    as_of: date,
+    account_ids: Sequence[int] | None = None,
+    plans: list[Plan] | None = None,
+    chunk_done: Callable[[Sequence[int], list[int]], None] | None = None,
 ) -> list[int]:
     """Compute and store the snapshots of `as_of` for these accounts (all, in chunks, when
-    None). Returns the ids that got a snapshot.
+    None). Returns the ids that got a snapshot. `chunk_done(ids, scored)`, when given, runs
+    after each chunk's snapshots are stored (on the writer's thread and connection when
+    pipelined), with the chunk's ids and those of them that got a snapshot.
 
     Each chunk is read (measures, overrides: database work), scored (Python) and written
     (COPY). With several chunks on PostgreSQL this is a pipeline of three threads, each
@@ -74,15 +80,18 @@ def health_scores_compute(
         chunk, ids = item
         return chunk, ids, chunk_inputs(as_of=as_of, account_ids=ids, plans=plans)
 
-    def score(item) -> tuple[list[Block], Sequence[int]]:
+    def score(item) -> tuple[list[Block], Sequence[int], list[int]]:
         chunk, ids, chunk_in = item
         blocks = score_blocks(as_of=as_of, accounts=chunk, plans=plans, inputs=chunk_in)
-        scored.extend(sorted(a for b in blocks for a in b.account_ids))
-        return blocks, ids
+        chunk_scored = sorted(a for b in blocks for a in b.account_ids)
+        scored.extend(chunk_scored)
+        return blocks, ids, chunk_scored
 
-    def write(scored_chunk: tuple[list[Block], Sequence[int]]) -> None:
-        blocks, ids = scored_chunk
+    def write(scored_chunk: tuple[list[Block], Sequence[int], list[int]]) -> None:
+        blocks, ids, chunk_scored = scored_chunk
         snapshots_days_store(blocks, [as_of], ids)
+        if chunk_done is not None:
+            chunk_done(ids, chunk_scored)
 
     chunks = account_chunks(account_ids)
     if not _pipelined(account_ids):

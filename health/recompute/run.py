@@ -15,7 +15,7 @@ from .. import signals
 from ..models import HealthScore, NightlyRun
 from .compute import health_scores_compute
 from .current import health_current_update
-from .inputs import account_ranges, today
+from .inputs import today
 from .rollup import health_parents_rollup
 
 __all__ = [
@@ -97,15 +97,33 @@ def health_recompute(*, as_of: date | None = None, account_ids: Sequence[int] | 
     if ids is not None:
         parents = Account.objects.filter(id__in=ids, parent__isnull=False).values_list("parent_id", flat=True)
         ids = sorted(set(ids) | set(parents))
-    scored = health_scores_compute(as_of=as_of, account_ids=ids)
-    result = RecomputeResult(day=as_of, scored=scored)
-    health_parents_rollup(as_of=as_of, account_ids=ids)
-    done = set(scored)
-    if as_of >= today():
-        if ids is not None:
-            result.band_changes += health_current_update(as_of=as_of, account_ids=ids, scored=done)
-        else:
-            for chunk in account_ranges():
-                result.band_changes += health_current_update(as_of=as_of, account_ids=chunk, scored=done)
-    signals.scores_recomputed.send(sender=HealthScore, account_ids=scored, day=as_of)
+    if ids is not None or as_of < today():
+        scored = health_scores_compute(as_of=as_of, account_ids=ids)
+        result = RecomputeResult(day=as_of, scored=scored)
+        health_parents_rollup(as_of=as_of, account_ids=ids)
+        if ids is not None and as_of >= today():
+            result.band_changes += health_current_update(as_of=as_of, account_ids=ids, scored=set(scored))
+    else:
+        result = _every_account_today(as_of)
+    signals.scores_recomputed.send(sender=HealthScore, account_ids=result.scored, day=as_of)
     return result
+
+
+def _every_account_today(as_of: date) -> RecomputeResult:
+    """health_recompute of every account for today: each chunk's Account columns are copied
+    right after its snapshots are stored (on the writer's thread when pipelined: the
+    UPDATE overlaps the next chunks' reads and scoring instead of following the whole run),
+    but parents', which wait for the roll-up, as in the nightly's Celery chunks."""
+    parents = set(Account.objects.filter(parent__isnull=False).values_list("parent_id", flat=True))
+    changes: list[dict] = []
+
+    def chunk_done(chunk_ids: Sequence[int], chunk_scored: list[int]) -> None:
+        if parents and any(i in parents for i in chunk_ids):
+            chunk_ids = [i for i in chunk_ids if i not in parents]
+        changes.extend(health_current_update(as_of=as_of, account_ids=chunk_ids, scored=set(chunk_scored)))
+
+    scored = health_scores_compute(as_of=as_of, chunk_done=chunk_done)
+    health_parents_rollup(as_of=as_of, account_ids=None)
+    if parents:
+        changes += health_current_update(as_of=as_of, account_ids=sorted(parents), scored=set(scored))
+    return RecomputeResult(day=as_of, scored=scored, band_changes=changes)

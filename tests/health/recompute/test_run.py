@@ -121,3 +121,50 @@ def test_history_as_of_past_day_leaves_account_columns(book):
     assert HealthScore.objects.get(account=busy, day=past).measures["usage_frequency"]["value"] == 10.0
     busy.refresh_from_db()
     assert busy.health_score is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_copy_their_account_columns_as_they_are_stored(book, monkeypatch):
+    """Every account today: each chunk's Account columns are written right after its
+    snapshots (on the writer's thread when pipelined), a parent's after the roll-up. The
+    columns and band changes are those of the one-chunk-after-the-other run."""
+    from django.db import connection
+
+    from health.recompute import compute, inputs
+
+    scorecard, busy, quiet, empty = book
+    parent = AccountFactory(external_id="parent")
+    Account.objects.filter(id=busy.id).update(parent=parent, mrr=Decimal("3000"), mrr_base=Decimal("3000"))
+    extra = [AccountFactory(external_id=f"extra-{i}") for i in range(5)]
+    for i, account in enumerate(extra):
+        for offset in range(i * 4):
+            UsageEventFactory(account=account, occurred_at=at(today() - timedelta(days=offset), 1))
+    usage_rollup_rebuild()
+    every = [busy, quiet, empty, parent, *extra]
+    week_ago = today() - timedelta(days=7)
+    for i, account in enumerate(every):
+        HealthScore.objects.create(account=account, day=week_ago, score=10 * i, band="red", measures={})
+
+    def columns():
+        return list(Account.objects.order_by("id").values_list("id", "health_score", "health_band", "health_change_7d"))
+
+    def run(pipelined: bool):
+        HealthScore.objects.filter(day=today()).delete()
+        Account.objects.update(health_score=90, health_band="green", health_change_7d=None)
+        monkeypatch.setattr(inputs, "CHUNK_SIZE", 3)
+        if not pipelined:
+            monkeypatch.setattr(compute, "_pipelined", lambda ids: False)
+        assert compute._pipelined(None) == pipelined
+        result = health_recompute()
+        monkeypatch.undo()
+        return columns(), sorted((c["account_id"], c["old_band"], c["new_band"]) for c in result.band_changes)
+
+    sequential = run(pipelined=False)
+    assert run(pipelined=connection.vendor == "postgresql") == sequential
+    by_id = {row[0]: row for row in sequential[0]}
+    assert by_id[parent.id][1:3] == tuple(
+        HealthScore.objects.filter(account=parent, day=today()).values_list("score", "band").get()
+    )
+    assert by_id[parent.id][3] == by_id[parent.id][1] - 30
+    assert {c[0] for c in sequential[1]} == {a.id for a in every if by_id[a.id][2] != "green"}
+    assert all(row[1] is not None for row in sequential[0])
