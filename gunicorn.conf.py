@@ -10,7 +10,7 @@ short the pages get them first; ingestion still gets every idle cycle and is nev
 
 Environment (defaults in brackets):
   GUNICORN_BIND [127.0.0.1:8000]       GUNICORN_POOL [pages]
-  GUNICORN_WORKERS [2 x cores for pages, 1 for ingest]   GUNICORN_WORKER_CLASS [gthread]
+  GUNICORN_WORKERS [one per core for pages, 1 for ingest]   GUNICORN_WORKER_CLASS [gthread]
   GUNICORN_THREADS [4 for pages, 2 for ingest]           GUNICORN_NICE [0 for pages, 10 for ingest]
   GUNICORN_TIMEOUT [60]                GUNICORN_ACCESS_LOG [unset: no access log]
 """
@@ -23,7 +23,7 @@ if pool not in ("pages", "ingest"):
 _ingest = pool == "ingest"
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "1" if _ingest else str(2 * (os.cpu_count() or 1))))
+workers = int(os.environ.get("GUNICORN_WORKERS", "1" if _ingest else str(os.cpu_count() or 1)))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "2" if _ingest else "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -218,8 +218,10 @@ async def run(plan: dict, base: str, seconds: float, run_id: str, ingest_base: s
         print("load done", flush=True)  # bench.soak stops its CPU sampling here
 
     # SOAK_KEEPALIVE=1 reuses connections (as browsers and ingest clients do); 0 opens one a request.
+    # An idle connection is dropped after 2 s, before gunicorn's keepalive (5 s, gunicorn.conf.py)
+    # closes it: at equal timers a request sent as the server closes fails (ReadError, run B).
     keepalive = 300 if os.environ.get("SOAK_KEEPALIVE", "1") == "1" else 0
-    limits = httpx.Limits(max_connections=300, max_keepalive_connections=keepalive)
+    limits = httpx.Limits(max_connections=300, max_keepalive_connections=keepalive, keepalive_expiry=2.0)
     ingest_base = ingest_base or base
     async with (
         httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client,
