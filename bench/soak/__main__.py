@@ -8,8 +8,9 @@ Environment (defaults in brackets):
   SOAK_PORT [8765]              gunicorn's port on 127.0.0.1
   SOAK_WEB_WORKERS [2], SOAK_WEB_CLASS [gthread], SOAK_WEB_THREADS [4]   gunicorn's worker model
                                 (gunicorn.conf.py, the pages pool)
-  SOAK_INGEST_WORKERS [0]       >0: a second gunicorn pool (gunicorn.conf.py's ingest pool) on
-                                SOAK_PORT + 1 for /api/v1/events*, /v1/batch and /widget/, with
+  SOAK_INGEST_WORKERS [1]       a second gunicorn pool (gunicorn.conf.py's ingest pool, as docs/deploy.md
+                                recommends) on SOAK_PORT + 1 for /api/v1/events*, /v1/batch and /widget/
+                                (0: one pool serves everything), with
                                 SOAK_INGEST_CLASS [gthread], SOAK_INGEST_THREADS [2], SOAK_INGEST_NICE [10]
   SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one beat
   SOAK_WORKER_NICE [0]          OS priority (nice) of the Celery workers and beat
@@ -119,7 +120,7 @@ def main() -> int:
     web_workers = os.environ.get("SOAK_WEB_WORKERS", "2")
     web_class = os.environ.get("SOAK_WEB_CLASS", "gthread")
     web_threads = os.environ.get("SOAK_WEB_THREADS", "4")
-    ingest_workers = os.environ.get("SOAK_INGEST_WORKERS", "0")
+    ingest_workers = os.environ.get("SOAK_INGEST_WORKERS", "1")
     ingest_class = os.environ.get("SOAK_INGEST_CLASS", "gthread")
     ingest_threads = os.environ.get("SOAK_INGEST_THREADS", "2")
     ingest_nice = os.environ.get("SOAK_INGEST_NICE", "10")
