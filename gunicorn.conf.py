@@ -13,6 +13,7 @@ Environment (defaults in brackets):
   GUNICORN_WORKERS [one per core for pages, 1 for ingest]   GUNICORN_WORKER_CLASS [gthread]
   GUNICORN_THREADS [4 for pages, 2 for ingest]           GUNICORN_NICE [0 for pages, 10 for ingest]
   GUNICORN_TIMEOUT [60]                GUNICORN_ACCESS_LOG [unset: no access log]
+  GUNICORN_CONTROL_SOCKET [unset: no control socket]
 """
 
 import os
@@ -34,6 +35,12 @@ proc_name = f"pulse-{pool}"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 nice = int(os.environ.get("GUNICORN_NICE", "10" if _ingest else "0"))
+# gunicorn 25+ opens a control socket (for `gunicornc`) at one path per user, $HOME/.gunicorn/gunicorn.ctl:
+# two pools on one host would take it from each other. Off unless GUNICORN_CONTROL_SOCKET gives a path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)

@@ -94,7 +94,7 @@ def _static_stale() -> bool:
     return any(p.stat().st_mtime > built for p in (ROOT / "static").rglob("*") if p.is_file())
 
 
-def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:

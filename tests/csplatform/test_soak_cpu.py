@@ -69,7 +69,7 @@ def test_the_table_gives_shares_of_the_cores_and_of_the_busy_time():
 
 
 def _conf(monkeypatch, **env):
-    for name in ("GUNICORN_POOL", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_NICE"):
+    for name in ("GUNICORN_POOL", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_NICE", "GUNICORN_CONTROL_SOCKET"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -85,5 +85,8 @@ def test_gunicorn_pools(monkeypatch):
     ingest = _conf(monkeypatch, GUNICORN_POOL="ingest")
     assert (ingest.workers, ingest.threads, ingest.nice) == (1, 2, 10)
     assert _conf(monkeypatch, GUNICORN_POOL="ingest", GUNICORN_NICE="5").nice == 5
+    # two pools must not share gunicorn's one control socket per user
+    assert pages.control_socket_disable is True
+    assert _conf(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/pulse/pages.ctl").control_socket == "/run/pulse/pages.ctl"
     with pytest.raises(SystemExit):
         _conf(monkeypatch, GUNICORN_POOL="everything")
