@@ -217,10 +217,12 @@ async def run(plan: dict, base: str, seconds: float, run_id: str, ingest_base: s
         load_done.set()
         print("load done", flush=True)  # bench.soak stops its CPU sampling here
 
-    # SOAK_KEEPALIVE=1 reuses connections (as browsers and ingest clients do); 0 opens one a request.
-    # An idle connection is dropped after 2 s, before gunicorn's keepalive (5 s, gunicorn.conf.py)
-    # closes it: at equal timers a request sent as the server closes fails (ReadError, run B).
-    keepalive = 300 if os.environ.get("SOAK_KEEPALIVE", "1") == "1" else 0
+    # SOAK_KEEPALIVE=1 reuses connections (as browsers and ingest clients do), dropping an idle one
+    # after 2 s, before gunicorn's keepalive (5 s, gunicorn.conf.py) closes it; at equal timers a
+    # request sent as the server closed failed (6 ReadErrors in run B), at 2 s still 1 in 4 runs
+    # (run F), so the default opens a connection a request (0): it costs the generator 14% more of
+    # its 1.6% of the cores (docs/perf/soak.md), and a run's exit status stays about the server.
+    keepalive = 300 if os.environ.get("SOAK_KEEPALIVE", "0") == "1" else 0
     limits = httpx.Limits(max_connections=300, max_keepalive_connections=keepalive, keepalive_expiry=2.0)
     ingest_base = ingest_base or base
     async with (
