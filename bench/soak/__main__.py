@@ -15,7 +15,8 @@ Environment (defaults in brackets):
   SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one beat
   SOAK_WORKER_NICE [0]          OS priority (nice) of the Celery workers and beat
   SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
-  load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2] (load.py)
+  load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2],
+        SOAK_KEEPALIVE [0: a connection per request] (load.py)
 
 The CPU seconds of each process (gunicorn, each Celery worker, beat, PostgreSQL, Redis, the load
 generator, the rest of the machine) over the load window are printed after the latencies
