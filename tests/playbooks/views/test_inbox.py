@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,10 +101,11 @@ def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, mo
     monkeypatch.setitem(NAV_BADGES, "playbooks:inbox", lambda request: calls.append(1) or nav_open_task_count(request))
     tasks = [TaskFactory(account=AccountFactory(owner=csm_user)) for _ in range(30)]
     inbox = reverse("playbooks:inbox")
+    session = 0 if settings.SESSION_ENGINE == "core.sessions" else 1  # read from Redis when it is there
     partials = {
-        inbox + "?q=Task": 5,
-        inbox + f"?group=upcoming&after={tasks[24].pk}": 5,
-        reverse("playbooks:task_reassign", args=[tasks[0].pk]): 4,
+        inbox + "?q=Task": 4 + session,
+        inbox + f"?group=upcoming&after={tasks[24].pk}": 4 + session,
+        reverse("playbooks:task_reassign", args=[tasks[0].pk]): 3 + session,
     }
     csm_client.get(inbox)  # the session is warm
     calls.clear()
