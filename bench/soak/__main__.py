@@ -7,7 +7,7 @@ Environment (defaults in brackets):
   SOAK_REDIS_URL [redis://127.0.0.1:6379/13]  flushed at the start (broker, results, cache)
   SOAK_PORT [8765]              gunicorn's port on 127.0.0.1
   SOAK_WEB_WORKERS [2], SOAK_WEB_CLASS [gthread], SOAK_WEB_THREADS [4]   gunicorn's worker model
-  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one beat
+  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one health-only worker and beat
   SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
   load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2] (load.py)
 
@@ -114,7 +114,8 @@ def main() -> int:
     settings_line = (
         f"gunicorn {web_workers} {web_class} workers"
         + (f" x {web_threads} threads" if web_class == "gthread" else "")
-        + f", {celery_workers} Celery workers + beat, health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
+        + f", {celery_workers} Celery workers + 1 health worker + beat"
+        + f", health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
     )
     procs: list[tuple[str, subprocess.Popen]] = []
 
@@ -142,9 +143,16 @@ def main() -> int:
         for i in range(1, celery_workers + 1):
             start(
                 f"worker{i}",
-                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "celery,webhooks", "--concurrency", "1",
+                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health,celery,webhooks", "--concurrency", "1",
                  "-n", f"soak{i}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
             )  # fmt: skip
+        # Health refreshes only (docs/deploy.md "Queues"): a rollup or playbook run on the other
+        # workers never holds a score back.
+        start(
+            "worker-health",
+            [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health", "--concurrency", "1",
+             "-n", "soakhealth@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        )  # fmt: skip
         start(
             "beat",
             [PY, "-m", "celery", "-A", "csplatform", "beat", "-l", "WARNING",
