@@ -7,11 +7,18 @@ Environment (defaults in brackets):
   SOAK_REDIS_URL [redis://127.0.0.1:6379/13]  flushed at the start (broker, results, cache)
   SOAK_PORT [8765]              gunicorn's port on 127.0.0.1
   SOAK_WEB_WORKERS [2], SOAK_WEB_CLASS [gthread], SOAK_WEB_THREADS [4]   gunicorn's worker model
+                                (gunicorn.conf.py, the pages pool)
+  SOAK_INGEST_WORKERS [0]       >0: a second gunicorn pool (gunicorn.conf.py's ingest pool) on
+                                SOAK_PORT + 1 for /api/v1/events*, /v1/batch and /widget/, with
+                                SOAK_INGEST_CLASS [gthread], SOAK_INGEST_THREADS [2], SOAK_INGEST_NICE [10]
   SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one health-only worker and beat
+  SOAK_WORKER_NICE [0]          OS priority (nice) of the Celery workers and beat
   SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
   load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2] (load.py)
 
-Logs of every process and the plan and results go to artifacts/soak/<run>/. Every process started
+The CPU seconds of each process (gunicorn, each Celery worker, beat, PostgreSQL, Redis, the load
+generator, the rest of the machine) over the load window are printed after the latencies
+(cpu.py; cpu.json). Logs of every process and the plan and results go to artifacts/soak/<run>/. Every process started
 here is stopped in `finally`, by its own process group. Exit status: report.py's (1 when a request
 failed or a row sent was not stored once), 2 when a process could not start."""
 
@@ -25,6 +32,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.soak.cpu import CpuSampler
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -110,20 +119,55 @@ def main() -> int:
     web_workers = os.environ.get("SOAK_WEB_WORKERS", "2")
     web_class = os.environ.get("SOAK_WEB_CLASS", "gthread")
     web_threads = os.environ.get("SOAK_WEB_THREADS", "4")
+    ingest_workers = os.environ.get("SOAK_INGEST_WORKERS", "0")
+    ingest_class = os.environ.get("SOAK_INGEST_CLASS", "gthread")
+    ingest_threads = os.environ.get("SOAK_INGEST_THREADS", "2")
+    ingest_nice = os.environ.get("SOAK_INGEST_NICE", "10")
+    worker_nice = int(os.environ.get("SOAK_WORKER_NICE", "0"))
     celery_workers = int(os.environ.get("SOAK_CELERY_WORKERS", "2"))
     settings_line = (
         f"gunicorn {web_workers} {web_class} workers"
         + (f" x {web_threads} threads" if web_class == "gthread" else "")
+        + (
+            f" + ingest pool {ingest_workers} {ingest_class}"
+            + (f" x {ingest_threads}" if ingest_class == "gthread" else "")
+            + f" nice {ingest_nice}"
+            if ingest_workers != "0"
+            else ""
+        )
         + f", {celery_workers} Celery workers + 1 health worker + beat"
+        + (f" nice {worker_nice}" if worker_nice else "")
         + f", health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
     )
     procs: list[tuple[str, subprocess.Popen]] = []
 
-    def start(name: str, args: list[str]) -> subprocess.Popen:
+    def start(name: str, args: list[str], extra: dict | None = None, nice: int = 0, **kw) -> subprocess.Popen:
         log = open(out / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**env, **(extra or {})},
+            stdout=kw.pop("stdout", log),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509 (no threads yet)
+            **kw,
+        )
         procs.append((name, proc))
         return proc
+
+    def gunicorn(pool: str, port: int, workers: str, klass: str, threads: str, nice: str) -> subprocess.Popen:
+        pool_env = {
+            "GUNICORN_POOL": pool,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": workers,
+            "GUNICORN_WORKER_CLASS": klass,
+            "GUNICORN_THREADS": threads,
+            "GUNICORN_NICE": nice,
+            "GUNICORN_TIMEOUT": "60",
+        }
+        args = [PY, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "csplatform.wsgi:application"]
+        return start(f"gunicorn-{pool}" if pool != "pages" else "gunicorn", args, pool_env)
 
     try:
         started = time.monotonic()
@@ -136,15 +180,17 @@ def main() -> int:
         if _static_stale():  # DEBUG=0 serves the manifest's names
             subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         print(f"prepared in {time.monotonic() - started:.0f} s; starting {settings_line}", flush=True)
-        gunicorn = [PY, "-m", "gunicorn", "-w", web_workers, "-k", web_class, "-b", f"127.0.0.1:{port}"]
-        if web_class == "gthread":
-            gunicorn += ["--threads", web_threads]
-        web = start("gunicorn", [*gunicorn, "--timeout", "60", "csplatform.wsgi:application"])
+        web = gunicorn("pages", port, web_workers, web_class, web_threads, "0")
+        ingest_base = base
+        if ingest_workers != "0":
+            ingest_base = f"http://127.0.0.1:{port + 1}"
+            ingest = gunicorn("ingest", port + 1, ingest_workers, ingest_class, ingest_threads, ingest_nice)
         for i in range(1, celery_workers + 1):
             start(
                 f"worker{i}",
                 [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health,celery,webhooks", "--concurrency", "1",
                  "-n", f"soak{i}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+                nice=worker_nice,
             )  # fmt: skip
         # Health refreshes only (docs/deploy.md "Queues"): a rollup or playbook run on the other
         # workers never holds a score back.
@@ -152,27 +198,46 @@ def main() -> int:
             "worker-health",
             [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health", "--concurrency", "1",
              "-n", "soakhealth@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+            nice=worker_nice,
         )  # fmt: skip
         start(
             "beat",
             [PY, "-m", "celery", "-A", "csplatform", "beat", "-l", "WARNING",
              "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--schedule", str(out / "beat.db")],
+            nice=worker_nice,
         )  # fmt: skip
         _wait_ready(base, web)
+        if ingest_base != base:
+            _wait_ready(ingest_base, ingest)
         print(f"load for {seconds:.0f} s against {base} ...", flush=True)
         results = out / "results.json"
-        subprocess.run(
-            [PY, "-m", "bench.soak.load", str(plan), base, str(seconds), run_id, str(results)],
-            cwd=ROOT,
-            env=env,
-            check=True,
+        load = start(
+            "load",
+            [PY, "-m", "bench.soak.load", str(plan), base, str(seconds), run_id, str(results), ingest_base],
+            stdout=subprocess.PIPE,
         )
+        sampler = CpuSampler(
+            {name: proc.pid for name, proc in procs},
+            urlsplit(env["DATABASE_URL"]).path.lstrip("/"),
+            dsn=env["DATABASE_URL"],
+        )
+        sampler.start()
+        for line in load.stdout:  # load.py says when the load ends (the freshness wait follows)
+            if line.strip() == b"load done" and sampler.stopped_at == 0.0:
+                sampler.stop()
+            sys.stdout.buffer.write(line)
+            sys.stdout.flush()
+        if load.wait() != 0:
+            raise RuntimeError(f"the load generator failed (status {load.returncode})")
+        if sampler.stopped_at == 0.0:
+            sampler.stop()
+        sampler.save(out / "cpu.json")
         for name, proc in procs:
-            if proc.poll() is not None:
+            if proc.poll() is not None and name != "load":
                 print(f"{name} exited during the run (status {proc.returncode}; see {out / (name + '.log')})")
                 return 2
         return subprocess.run(
-            [PY, "-m", "bench.soak.report", str(results), settings_line], cwd=ROOT, env=env
+            [PY, "-m", "bench.soak.report", str(results), settings_line, str(out / "cpu.json")], cwd=ROOT, env=env
         ).returncode
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"soak could not run: {exc}", file=sys.stderr)

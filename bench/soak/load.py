@@ -6,6 +6,8 @@ docs/decisions.md "make soak: a hand-rolled asyncio client").
   an account of its book, inbox or dashboard, then 1.5-3.5 s of think time.
 - Bulk ingestion: SOAK_EVENTS_PER_S events a second to /api/v1/events/bulk, in SOAK_BULK_BATCH rows.
 - Segment: SOAK_SEGMENT_PER_S `track` messages a second to /v1/batch.
+- Ingestion and the widget go to the ingest pool's address when there is one (the proxy's routing
+  in production, docs/deploy.md), else to the same server as the pages.
 - Widget: SOAK_ANSWERS_PER_S respondents a second ask eligibility and answer; each answered
   account is watched until its health score is recomputed after the answer (freshness).
 
@@ -89,7 +91,7 @@ async def ticker(rate_per_s: float, until: float, fire) -> None:
         await asyncio.gather(*pending)
 
 
-async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
+async def run(plan: dict, base: str, seconds: float, run_id: str, ingest_base: str | None = None) -> dict:
     rng = random.Random(7)
     rec = Recorder()
     events_per_s = float(os.environ.get("SOAK_EVENTS_PER_S", "500"))
@@ -123,7 +125,7 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
                 }
             )
         sent["events_sent"] += len(rows)
-        if await rec.call(client, "ingest bulk", "POST", "/api/v1/events/bulk", json=rows, headers=bearer):
+        if await rec.call(machines, "ingest bulk", "POST", "/api/v1/events/bulk", json=rows, headers=bearer):
             sent["bulk_events"] += len(rows)
 
     async def segment() -> None:
@@ -142,7 +144,7 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
                 }
             )
         sent["events_sent"] += len(batch)
-        if await rec.call(client, "ingest /v1/batch", "POST", "/v1/batch", json={"batch": batch}, headers=basic):
+        if await rec.call(machines, "ingest /v1/batch", "POST", "/v1/batch", json={"batch": batch}, headers=basic):
             sent["segment_events"] += len(batch)
 
     async def widget() -> None:
@@ -153,7 +155,7 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
         ident = {"user_id": who["user_id"], "user_hash": who["user_hash"]}
         url = f"/widget/{plan['workspace']}"
         offer = await rec.call(
-            client, "widget eligibility", "POST", f"{url}/eligibility/", content=json.dumps(ident), headers=headers
+            machines, "widget eligibility", "POST", f"{url}/eligibility/", content=json.dumps(ident), headers=headers
         )
         if offer is None:
             return
@@ -165,7 +167,8 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
         # health snapshot is rewritten and its computed_at shows when the answer was taken in
         # (a recompute that changes nothing keeps the row's computed_at).
         body = {**ident, "token": data["token"], "score": rng.randint(0, 6)}
-        if await rec.call(client, "widget answer", "POST", f"{url}/answer/", content=json.dumps(body), headers=headers):
+        answer = json.dumps(body)
+        if await rec.call(machines, "widget answer", "POST", f"{url}/answer/", content=answer, headers=headers):
             sent["answers"] += 1
             answered.append({"account": who["account"], "user_id": who["user_id"], "at": time.time()})
 
@@ -212,9 +215,16 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
             ticker(answers_per_s, until, widget),
         )
         load_done.set()
+        print("load done", flush=True)  # bench.soak stops its CPU sampling here
 
-    limits = httpx.Limits(max_connections=300, max_keepalive_connections=0)
-    async with httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client:
+    # SOAK_KEEPALIVE=1 reuses connections (as browsers and ingest clients do); 0 opens one a request.
+    keepalive = 300 if os.environ.get("SOAK_KEEPALIVE", "1") == "1" else 0
+    limits = httpx.Limits(max_connections=300, max_keepalive_connections=keepalive)
+    ingest_base = ingest_base or base
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client,
+        httpx.AsyncClient(base_url=ingest_base, timeout=60.0, limits=limits) as machines,
+    ):
         started = time.monotonic()
         watcher = asyncio.create_task(watch())
         await load(client)
@@ -233,9 +243,10 @@ async def run(plan: dict, base: str, seconds: float, run_id: str) -> dict:
 
 def main() -> None:
     plan_path, base, seconds, run_id, out = sys.argv[1:6]
+    ingest_base = sys.argv[6] if len(sys.argv) > 6 else None  # the ingest pool, when there is one
     with open(plan_path) as fh:
         plan = json.load(fh)
-    results = asyncio.run(run(plan, base, float(seconds), run_id))
+    results = asyncio.run(run(plan, base, float(seconds), run_id, ingest_base))
     with open(out, "w") as fh:
         json.dump(results, fh)
 

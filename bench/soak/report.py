@@ -38,7 +38,7 @@ def stored_counts(run_id: str, respondents: list[str]) -> dict:
     }
 
 
-def main(results_path: str, settings_line: str) -> int:
+def main(results_path: str, settings_line: str, cpu_path: str | None = None) -> int:
     with open(results_path) as fh:
         results = json.load(fh)
     by_name: dict[str, list] = defaultdict(list)
@@ -76,6 +76,12 @@ def main(results_path: str, settings_line: str) -> int:
     print(f"pages in all: {len(pages)} ({len(pages) / seconds:.1f}/s)")
     print("cpu: the server's CPU time for the request (its thread); app: its time inside Django; the rest of")
     print("the latency was spent waiting for a free worker (gunicorn's backlog) or in the load generator.")
+
+    if cpu_path and os.path.exists(cpu_path):
+        from bench.soak.cpu import format_table
+
+        with open(cpu_path) as fh:
+            print(format_table(json.load(fh)))
 
     errors = results["errors"]
     print(f"\nerrors: {len(errors)}")
@@ -123,4 +129,4 @@ def main(results_path: str, settings_line: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1], sys.argv[2]))
+    raise SystemExit(main(*sys.argv[1:4]))

@@ -1,0 +1,42 @@
+"""gunicorn's configuration (read from the working directory: `gunicorn csplatform.wsgi:application`
+in the repository's root uses it; elsewhere pass `-c /path/to/gunicorn.conf.py`). docs/deploy.md,
+"The web: two pools", and docs/decisions.md say why.
+
+One file, two pools of the same application: `GUNICORN_POOL=pages` (the default) serves the CSMs'
+pages and the API, `GUNICORN_POOL=ingest` serves what machines send in bulk and customers' widgets
+(`/api/v1/events*`, `/v1/batch`, `/widget/`), routed there by the proxy in front. The ingest pool's
+workers run at a lower OS priority (`GUNICORN_NICE`, default 10 for it), so when the cores are
+short the pages get them first; ingestion still gets every idle cycle and is never refused.
+
+Environment (defaults in brackets):
+  GUNICORN_BIND [127.0.0.1:8000]       GUNICORN_POOL [pages]
+  GUNICORN_WORKERS [2 x cores for pages, 1 for ingest]   GUNICORN_WORKER_CLASS [gthread]
+  GUNICORN_THREADS [4 for pages, 2 for ingest]           GUNICORN_NICE [0 for pages, 10 for ingest]
+  GUNICORN_TIMEOUT [60]                GUNICORN_ACCESS_LOG [unset: no access log]
+"""
+
+import os
+
+pool = os.environ.get("GUNICORN_POOL", "pages")
+if pool not in ("pages", "ingest"):
+    raise SystemExit('GUNICORN_POOL must be "pages" or "ingest"')
+_ingest = pool == "ingest"
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "1" if _ingest else str(2 * (os.cpu_count() or 1))))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "2" if _ingest else "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5  # seconds an idle keep-alive connection stays open (a proxy or a load generator reuses it)
+proc_name = f"pulse-{pool}"
+# The workers' heartbeat files in memory, not on a disk that may stall (gunicorn's FAQ).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+nice = int(os.environ.get("GUNICORN_NICE", "10" if _ingest else "0"))
+
+
+def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    """Each worker of a niced pool lowers its own priority (the master stays as it was)."""
+    if nice:
+        os.nice(nice)
