@@ -49,6 +49,7 @@ def _env() -> dict:
         "DATABASE_URL": db,
         "SOAK_DATABASE_URL": db,
         "REDIS_URL": redis,
+        "CELERY_TASK_CPU_LOG": "1",  # "task cpu <name> <s>" lines in the workers' logs (csplatform.celery)
         "CELERY_BROKER_URL": redis,
         "CELERY_RESULT_BACKEND": redis,
         "CELERY_TASK_ALWAYS_EAGER": "0",
