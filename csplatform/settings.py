@@ -350,6 +350,9 @@ CELERY_TASK_ROUTES = {
     "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
     "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_QUEUE},
     "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_QUEUE},
+    # The usage rollup run the refreshes read: milliseconds since rollups are incremental, and
+    # behind hundreds of playbook and onboarding tasks on `celery` in the soak.
+    "usage.tasks.usage_rollups_pending_task": {"queue": HEALTH_QUEUE},
 }
 # Who sends webhooks (core.webhook_sender): the worker, or in the embedded mode a thread of the
 # web process; never the request that emitted the event.

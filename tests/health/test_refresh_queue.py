@@ -6,6 +6,7 @@ from celery import current_app
 
 import bench.soak.__main__ as soak
 from health import tasks as health_tasks
+from usage import tasks as usage_tasks
 
 
 def _queue(task) -> str:
@@ -18,15 +19,17 @@ def test_health_refresh_tasks_go_to_the_health_queue():
         health_tasks.account_health_refresh_task,
         health_tasks.accounts_health_refresh_task,
         health_tasks.accounts_health_refresh_soon_task,
+        usage_tasks.usage_rollups_pending_task,
     ):
         assert _queue(task) == "health", task.name
 
 
 def test_other_work_stays_on_the_default_queue():
     from onboarding import tasks as onboarding_tasks
-    from usage import tasks as usage_tasks
+    from playbooks import tasks as playbooks_tasks
 
-    assert _queue(usage_tasks.usage_rollups_pending_task) == "celery"
+    assert _queue(usage_tasks.contacts_seen_update_task) == "celery"
+    assert _queue(playbooks_tasks.playbooks_event_task) == "celery"
     assert _queue(health_tasks.health_nightly_task) == "celery"
     assert _queue(health_tasks.health_recompute_chunk_task) == "celery"
     tasks = [getattr(onboarding_tasks, n) for n in dir(onboarding_tasks) if n.endswith("_task") and n != "shared_task"]
