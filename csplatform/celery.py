@@ -59,3 +59,25 @@ def _flush_outbox_on_start(sender=None, **kwargs):
     from core.tasks import outbox_flush_task
 
     outbox_flush_task.delay()
+
+
+# CELERY_TASK_CPU_LOG=1 (bench.soak sets it): each task's CPU seconds in this process (not the
+# database's) logged at WARNING as "task cpu <name> <seconds>", for a per-task CPU table.
+if os.environ.get("CELERY_TASK_CPU_LOG"):
+    import logging
+    import time
+
+    from celery.signals import task_postrun, task_prerun
+
+    _cpu_log = logging.getLogger("csplatform.task_cpu")
+    _cpu_started: dict[str, float] = {}
+
+    @task_prerun.connect
+    def _task_cpu_start(task_id=None, **kwargs):
+        _cpu_started[task_id] = time.process_time()
+
+    @task_postrun.connect
+    def _task_cpu_end(task_id=None, task=None, **kwargs):
+        started = _cpu_started.pop(task_id, None)
+        if started is not None and task is not None:
+            _cpu_log.warning("task cpu %s %.4f", task.name, time.process_time() - started)

@@ -343,8 +343,21 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Webhook deliveries wait on other people's servers: their own queue, so a slow receiver never
-# delays health or playbooks (a worker consumes it: `celery worker -Q celery,webhooks`).
-CELERY_TASK_ROUTES = {"core.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+# delays health or playbooks (a worker consumes it: `celery worker -Q health,celery,webhooks`).
+# Health refreshes after a signal (a survey answer, a ticket, a batch of events) have their own
+# queue too, so rollups, onboarding applies and playbook events queued before them cannot hold a
+# score back for minutes: a worker with `-Q health` alone keeps them within seconds under load
+# (docs/deploy.md "Queues"; docs/decisions.md "Health refreshes on their own queue").
+HEALTH_QUEUE = "health"
+CELERY_TASK_ROUTES = {
+    "core.tasks.webhook_deliver_task": {"queue": "webhooks"},
+    "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
+    "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_QUEUE},
+    "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_QUEUE},
+    # The usage rollup run the refreshes read: milliseconds since rollups are incremental, and
+    # behind hundreds of playbook and onboarding tasks on `celery` in the soak.
+    "usage.tasks.usage_rollups_pending_task": {"queue": HEALTH_QUEUE},
+}
 # Who sends webhooks (core.webhook_sender): the worker, or in the embedded mode a thread of the
 # web process; never the request that emitted the event.
 WEBHOOK_SENDER = os.environ.get("WEBHOOK_SENDER", "thread" if CELERY_TASK_ALWAYS_EAGER else "celery")

@@ -10,6 +10,15 @@ from surveys.signals import response_recorded
 
 from .triggers import EVENT_BAND_CHANGED, EVENT_PAYMENT_CHANGED, EVENT_RESPONSE_RECORDED, EVENT_SUBSCRIPTION_CHANGED
 
+# A health refresh's accounts are evaluated within this many seconds, each once however many
+# refreshes score it meanwhile (make soak: one evaluation per refresh queued ~100 behind the workers).
+EVALUATE_DELAY_SECONDS = 5
+
+
+def evaluate_key(as_of: str | None, account_id: int) -> str:
+    """The deferral key of an account's gathered evaluation (released when the run starts)."""
+    return f"playbooks:evaluate:{as_of}:{account_id}"
+
 
 def _queue_event(event: dict) -> None:
     from .tasks import playbooks_event_task
@@ -96,4 +105,19 @@ def on_scores_recomputed(sender, *, account_ids=None, day=None, **kwargs):
     ids = list(account_ids) if account_ids is not None else None
     if ids is not None and len(ids) > MAX_IDS_PER_RUN:
         ids = None  # the whole book: keep the Celery message small
-    transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, ids, "nightly"))
+    if ids is None:
+        transaction.on_commit(lambda: playbooks_evaluate_task.delay(as_of, None, "nightly"))
+        return
+
+    def queue() -> None:
+        from core.deferral import claim_many
+
+        # The accounts not already waiting for a run, in one run EVALUATE_DELAY_SECONDS later (two
+        # cache round trips; a racing refresh may queue an account twice: enrolment keys make
+        # the second run do nothing).
+        keys = {evaluate_key(as_of, a): a for a in sorted(set(ids))}
+        claimed = [keys[k] for k in claim_many(keys, timeout=EVALUATE_DELAY_SECONDS + 60)]
+        if claimed:
+            playbooks_evaluate_task.apply_async(args=[as_of, claimed, "nightly"], countdown=EVALUATE_DELAY_SECONDS)
+
+    transaction.on_commit(queue)

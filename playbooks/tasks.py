@@ -15,6 +15,12 @@ def playbooks_evaluate_task(
 ) -> int:
     from .services import playbooks_run, task_reopen_snoozed
 
+    if account_ids is not None:
+        from core.deferral import release_many
+
+        from .receivers import evaluate_key
+
+        release_many(evaluate_key(as_of, a) for a in account_ids)  # refreshes from now on queue the next run
     day = date.fromisoformat(as_of) if as_of else None
     if account_ids is not None and len(account_ids) > MAX_IDS_PER_RUN:
         account_ids = None

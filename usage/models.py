@@ -119,3 +119,32 @@ class AccountDailyContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}: {self.contact_id}"
+
+
+class RollupDelta(models.Model):
+    """What one batch of events adds to the daily rollups: `events` events named `event` by
+    `contact_id` (or no contact) for `account` on UTC `day`. Written by ingest in the batch's own
+    transaction, so a delta exists exactly when its events do; `usage.rollups_incremental`
+    adds the deltas to AccountDailyUsage / AccountDailyContact and deletes them in one
+    transaction (a retry finds what a failed run left, a finished run leaves nothing to count
+    twice). Drained every few seconds, so the table stays small: no index but the primary key."""
+
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("account"),
+    )
+    day = models.DateField(verbose_name=_("day"))
+    event = models.CharField(max_length=128, verbose_name=_("event"))
+    contact_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("contact ID"))
+    events = models.PositiveIntegerField(verbose_name=_("events"))
+
+    class Meta:
+        verbose_name = _("usage rollup delta")
+        verbose_name_plural = _("usage rollup deltas")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.event}: +{self.events}"

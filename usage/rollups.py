@@ -1,8 +1,13 @@
 """Daily per-account usage rollups (AccountDailyUsage), kept current at ingest.
 
 Writers:
+- `usage_rollup_apply_deltas()`: add what the batches stored since the last run add to their
+  days (usage.models.RollupDelta, written by ingest in each batch's transaction) and delete
+  those deltas, in one transaction: ingestion's way, whose cost grows with the new events, not
+  with the day's (docs/decisions.md "Incremental usage rollups"). Equal to a recompute
+  (tests/usage/test_rollups_incremental.py); the nightly rebuild stays the safety net.
 - `usage_rollup_refresh(pairs=...)`: recompute the given (account_id, day) rows from the raw
-  events. Ingestion calls it after storing events (with the pairs it touched); it is
+  events (and drop those days' pending deltas, which the recompute counted); it is
   set-based (one statement for all pairs), idempotent (delete + upsert under the unique
   (account, day) constraint, so two concurrent refreshes of a pair end in the same row) and
   runs on SQLite and PostgreSQL.
@@ -30,11 +35,13 @@ from accounts.models import Account
 from core.db import is_postgresql as _is_postgres
 
 from .models import AccountDailyContact, AccountDailyUsage, UsageEvent
+from .sql.deltas import DELTAS, deltas_apply
 
 __all__ = [
     "AccountRange",
     "UsageWindow",
     "account_filter",
+    "usage_rollup_apply_deltas",
     "usage_rollup_rebuild",
     "usage_rollup_refresh",
     "usage_rollup_refresh_if_free",
@@ -63,7 +70,7 @@ def account_filter(queryset, account_ids, field: str = "account_id"):
 
 WINDOW_DAYS = 30
 REBUILD_CHUNK = 5000  # accounts per rebuild statement
-REFRESH_LOCK = 0x75736167  # PostgreSQL advisory lock key of usage_rollup_refresh ("usag")
+REFRESH_LOCK = 0x75736167  # PostgreSQL advisory lock key of every rollup writer ("usag")
 
 ROLLUP = AccountDailyUsage._meta.db_table
 CONTACTS = AccountDailyContact._meta.db_table
@@ -142,6 +149,29 @@ def usage_rollup_refresh_if_free(*, pairs: Iterable[tuple[int, date]]) -> int | 
     return _refresh(pairs, wait=False)
 
 
+def usage_rollup_apply_deltas(*, wait: bool = False) -> int | None:
+    """Add the pending deltas of ingested batches to the rollups and delete them, all in one
+    transaction: a failed run leaves them for the next, a finished one leaves nothing to count
+    twice. None, nothing done, when another rollup writer is running (unless `wait`). Returns
+    the number of (account, day) rows touched."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not _lock(cursor, wait=wait):
+            return None
+        return deltas_apply(cursor)
+
+
+def _lock(cursor, *, wait: bool) -> bool:
+    """PostgreSQL: the rollup writers' lock, for this transaction (or False if busy and not
+    `wait`). SQLite has one writer at a time anyway."""
+    if not _is_postgres():
+        return True
+    if wait:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        return True
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+    return bool(cursor.fetchone()[0])
+
+
 def _refresh(pairs: Iterable[tuple[int, date]], *, wait: bool) -> int | None:
     payload = _pairs_json(pairs)
     count = len(json.loads(payload))
@@ -153,12 +183,8 @@ def _refresh(pairs: Iterable[tuple[int, date]], *, wait: bool) -> int | None:
             # other's rows in different orders and deadlocked (make soak, 500 events/s on two
             # workers), each retry redoing the whole batch. Queued behind the lock instead, or,
             # with wait=False, left for later so the worker is free for other tasks.
-            if wait:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-            else:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
-                if not cursor.fetchone()[0]:
-                    return None
+            if not _lock(cursor, wait=wait):
+                return None
             pairs_cte = """
                 p AS (
                     SELECT (x->>0)::int AS account_id, (x->>1)::date AS day
@@ -175,8 +201,11 @@ def _refresh(pairs: Iterable[tuple[int, date]], *, wait: bool) -> int | None:
             days = [date.fromisoformat(d) for _, d in json.loads(payload)]
             lo = datetime.combine(min(days), time.min, tzinfo=UTC)
             hi = datetime.combine(max(days) + timedelta(days=1), time.min, tzinfo=UTC)
+            # The pairs' pending deltas go in the same statement (one snapshot): the events it
+            # counts are exactly those whose deltas it deletes.
             cursor.execute(
                 f"""WITH {pairs_cte},
+                gone AS (DELETE FROM {DELTAS} x USING p WHERE x.account_id = p.account_id AND x.day = p.day),
                 ev AS (
                     SELECT e.account_id, p.day, e.contact_id, e.event
                     FROM p JOIN {EVENTS} e ON e.account_id = p.account_id
@@ -193,7 +222,7 @@ def _refresh(pairs: Iterable[tuple[int, date]], *, wait: bool) -> int | None:
                     SELECT DISTINCT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS day
                     FROM json_each(%s)
                 )"""
-            for table in (ROLLUP, CONTACTS):
+            for table in (ROLLUP, CONTACTS, DELTAS):
                 cursor.execute(
                     f"""WITH {pairs_cte} DELETE FROM {table}
                     WHERE EXISTS (SELECT 1 FROM p WHERE p.account_id = {table}.account_id AND p.day = {table}.day)""",
@@ -231,7 +260,9 @@ def _rebuild_chunk(lo: int, hi: int, start: date | None, end: date | None) -> in
         day_filter += " AND day <= %s"
         params.append(end)
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in (ROLLUP, CONTACTS):
+        _lock(cursor, wait=True)  # no delta run in between: it would add what this recounts
+        tables = (ROLLUP, CONTACTS) if _is_postgres() else (ROLLUP, CONTACTS, DELTAS)
+        for table in tables:
             cursor.execute(f"DELETE FROM {table} WHERE account_id BETWEEN %s AND %s{day_filter}", params)
         ev_params: list = [lo, hi]
         time_filter = ""
@@ -242,13 +273,15 @@ def _rebuild_chunk(lo: int, hi: int, start: date | None, end: date | None) -> in
             if end is not None:
                 time_filter += " AND occurred_at < ((%s::date + 1)::timestamp AT TIME ZONE 'UTC')"
                 ev_params.append(end)
+            # The range's pending deltas go in the same statement (one snapshot with the events).
             cursor.execute(
-                f"""WITH ev AS (
+                f"""WITH gone AS (DELETE FROM {DELTAS} WHERE account_id BETWEEN %s AND %s{day_filter}),
+                ev AS (
                     SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, contact_id, event
                     FROM {EVENTS} WHERE account_id BETWEEN %s AND %s{time_filter}
                 ),
                 {_PG_AGG}""",
-                ev_params,
+                params + ev_params,
             )
         else:
             if start is not None:

@@ -12,7 +12,7 @@ Environment (defaults in brackets):
                                 recommends) on SOAK_PORT + 1 for /api/v1/events*, /v1/batch and /widget/
                                 (0: one pool serves everything), with
                                 SOAK_INGEST_CLASS [gthread], SOAK_INGEST_THREADS [2], SOAK_INGEST_NICE [10]
-  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one beat
+  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one health-only worker and beat
   SOAK_WORKER_NICE [0]          OS priority (nice) of the Celery workers and beat
   SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
   load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2],
@@ -51,6 +51,7 @@ def _env() -> dict:
         "DATABASE_URL": db,
         "SOAK_DATABASE_URL": db,
         "REDIS_URL": redis,
+        "CELERY_TASK_CPU_LOG": "1",  # "task cpu <name> <s>" lines in the workers' logs (csplatform.celery)
         "CELERY_BROKER_URL": redis,
         "CELERY_RESULT_BACKEND": redis,
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -137,7 +138,7 @@ def main() -> int:
             if ingest_workers != "0"
             else ""
         )
-        + f", {celery_workers} Celery workers + beat"
+        + f", {celery_workers} Celery workers + 1 health worker + beat"
         + (f" nice {worker_nice}" if worker_nice else "")
         + f", health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
     )
@@ -190,10 +191,18 @@ def main() -> int:
         for i in range(1, celery_workers + 1):
             start(
                 f"worker{i}",
-                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "celery,webhooks", "--concurrency", "1",
+                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health,celery,webhooks", "--concurrency", "1",
                  "-n", f"soak{i}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
                 nice=worker_nice,
             )  # fmt: skip
+        # Health refreshes only (docs/deploy.md "Queues"): a rollup or playbook run on the other
+        # workers never holds a score back.
+        start(
+            "worker-health",
+            [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health", "--concurrency", "1",
+             "-n", "soakhealth@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+            nice=worker_nice,
+        )  # fmt: skip
         start(
             "beat",
             [PY, "-m", "celery", "-A", "csplatform", "beat", "-l", "WARNING",

@@ -25,7 +25,7 @@ def worker(site, host: str):
     return site.net[host].start(
         host,
         PYTHON, "-m", "celery", "-A", "csplatform", "worker", "-P", "solo", "-c", "1", "-l", "info",
-        "-n", f"pulse@{host}", "-Q", "celery,webhooks", "--without-gossip", "--without-mingle",
+        "-n", f"pulse@{host}", "-Q", "health,celery,webhooks", "--without-gossip", "--without-mingle",
         env=site.env,
     )  # fmt: skip
 

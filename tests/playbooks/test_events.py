@@ -94,3 +94,28 @@ def test_a_health_backfill_of_past_days_runs_no_playbooks(make_playbook, django_
     with django_capture_on_commit_callbacks(execute=True):
         scores_recomputed.send(sender=None, account_ids=None, day=TODAY - timedelta(days=30))
     assert not PlaybookRun.objects.exists()
+
+
+def test_refreshes_of_the_same_accounts_are_evaluated_once(monkeypatch, django_capture_on_commit_callbacks):
+    """A health refresh's accounts wait EVALUATE_DELAY_SECONDS for one gathered run: an account
+    scored again meanwhile is not queued twice; once the run starts, the next refresh queues again."""
+    from core.deferral import release_many
+    from playbooks import receivers, tasks
+
+    a, b, c = AccountFactory(), AccountFactory(), AccountFactory()
+    release_many(receivers.evaluate_key(TODAY.isoformat(), x.pk) for x in (a, b, c))
+    queued = []
+    monkeypatch.setattr(tasks.playbooks_evaluate_task, "apply_async", lambda *args, **kw: queued.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        scores_recomputed.send(sender=None, account_ids=[a.pk, b.pk], day=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        scores_recomputed.send(sender=None, account_ids=[b.pk, c.pk], day=TODAY)
+    assert [q["args"][1] for q in queued] == [sorted([a.pk, b.pk]), [c.pk]]
+    assert {q["countdown"] for q in queued} == {receivers.EVALUATE_DELAY_SECONDS}
+    monkeypatch.undo()
+    tasks.playbooks_evaluate_task(TODAY.isoformat(), sorted([a.pk, b.pk]), "nightly")  # the run starts: keys released
+    monkeypatch.setattr(tasks.playbooks_evaluate_task, "apply_async", lambda *args, **kw: queued.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        scores_recomputed.send(sender=None, account_ids=[a.pk, c.pk], day=TODAY)
+    assert queued[-1]["args"][1] == [a.pk]  # c still waits for its queued run
+    release_many(receivers.evaluate_key(TODAY.isoformat(), x.pk) for x in (a, b, c))

@@ -11,10 +11,9 @@ from django.db import connection, transaction
 
 from tests.factories import AccountFactory, ContactFactory
 from tests.usage.test_ingest import _tricky_rows
-from usage.ingest import IngestError, events_store, message_key, notify
-from usage.ingest import decoded as ingest_decoded
+from usage.ingest import IngestError, events_store, message_key
 from usage.ingest.decoded import events_decode, events_store_decoded
-from usage.models import UsageEvent
+from usage.models import RollupDelta, UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +33,10 @@ def _stored() -> list[tuple]:
 
 
 def _both_ways(body: bytes, monkeypatch) -> tuple:
-    """(result, rows, rollup pairs) through the decoded path and through the general path, each
+    """(result, rows, rollup deltas) through the decoded path and through the general path, each
     rolled back afterwards; a result is None where the path refused or handed the batch back."""
-    queued: list = []
-
-    def record(by_day):
-        queued.append(sorted((int(account_id), str(day)) for day, ids in by_day.items() for account_id in ids))
-
-    monkeypatch.setattr(notify, "_refresh_rollups_by_day", record)
-    monkeypatch.setattr(ingest_decoded, "_refresh_rollups_by_day", record)
     outcomes = []
     for way in ("decoded", "general"):
-        queued.clear()
         with transaction.atomic():
             if way == "decoded":
                 decoded = events_decode(body)
@@ -55,7 +46,11 @@ def _both_ways(body: bytes, monkeypatch) -> tuple:
                     result = events_store(orjson.loads(body))
                 except IngestError:
                     result = None
-            outcomes.append((result and result.as_dict(), _stored(), list(queued)))
+            deltas = sorted(
+                RollupDelta.objects.values_list("account_id", "day", "event", "contact_id", "events"),
+                key=lambda d: (d[0], d[1], d[2], d[3] or 0, d[4]),
+            )
+            outcomes.append((result and result.as_dict(), _stored(), deltas))
             transaction.set_rollback(True)
     return outcomes
 

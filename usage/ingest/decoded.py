@@ -34,7 +34,7 @@ from ..sql.partitions import usage_partitions_ensure
 from .batch import COPY_COLUMNS, EVENTS_TABLE, FUTURE_TOLERANCE, IngestResult
 from .ids import _id_maps
 from .keys import day_top, fast_md5
-from .notify import _refresh_rollups_by_day
+from .notify import _rollups_add
 from .validate import _NotPlain
 
 __all__ = ["PlainEvent", "events_decode", "events_store_decoded"]
@@ -145,6 +145,7 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
     except ValueError:
         return None  # not a month ("2026-13"): the general check reports
     days: dict[str, set[str]] = {}  # UTC day: the ids (as text) of the accounts with rows on it
+    deltas: list[tuple] = []  # (account, day, event, contact) per row, as text: the rollups'
     check = partial(_chunk, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -155,11 +156,11 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
             ):
                 starts = [0, *range(FIRST_CHUNK, len(events), COPY_CHUNK)]
                 for start, end in zip(starts, [*starts[1:], len(events)], strict=True):
-                    copy.write(check(events[start:end], days))
+                    copy.write(check(events[start:end], days, deltas))
             stored = len(events)
             by_day = {day: list(map(int, ids)) for day, ids in days.items()}
             account_list = sorted(set().union(*by_day.values()))
-            _refresh_rollups_by_day(by_day)
+            _rollups_add(deltas)
             if account_list:
                 transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
     except (_NotPlain, IntegrityError):
@@ -174,15 +175,18 @@ def events_store_decoded(events: list[PlainEvent]) -> IngestResult | None:
 NULL = "\\N"  # COPY's null
 
 
-def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=False):
+def _chunk(events, days, deltas, *, account_ids, contact_ids, months, latest, escape=False):
     """The COPY text of these rows, each with its message key; adds each row's account id to
-    `days` under its UTC day. Raises _NotPlain at a row the check refuses. Lines are built
-    unescaped and the chunk's tab, newline and backslash counts checked at C speed; a chunk
-    whose fields hold one is built again with each field escaped."""
+    `days` under its UTC day and its (account, day, event, contact) to `deltas`. Raises
+    _NotPlain at a row the check refuses. Lines are built unescaped and the chunk's tab, newline
+    and backslash counts checked at C speed; a chunk whose fields hold one is built again with
+    each field escaped."""
     parse = datetime.fromisoformat
     dumps = orjson.dumps
     from_bytes = int.from_bytes
     tops: dict[str, int] = {}
+    mark = len(deltas)
+    delta = deltas.append
     last_day, on_day = None, None
     lines: list[str] = []
     line = lines.append
@@ -244,6 +248,7 @@ def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=Fal
                 on_day = days[day] = set()
             last_day = day
         on_day.add(account_id)
+        delta((account_id, day, event, contact_id))
         if escape:
             event, properties = _copy_text(event), _copy_text(properties)
             if message_id is not NULL:
@@ -260,6 +265,14 @@ def _chunk(events, days, *, account_ids, contact_ids, months, latest, escape=Fal
         text.count("\t") == 6 * count and text.count("\n") == count and text.count("\\") == nulls and "\r" not in text
     ):
         return text
+    del deltas[mark:]  # formatted again below, escaped: the rows' deltas again too
     return _chunk(
-        events, days, account_ids=account_ids, contact_ids=contact_ids, months=months, latest=latest, escape=True
+        events,
+        days,
+        deltas,
+        account_ids=account_ids,
+        contact_ids=contact_ids,
+        months=months,
+        latest=latest,
+        escape=True,
     )

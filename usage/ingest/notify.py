@@ -1,17 +1,20 @@
-"""After a batch commits: the daily rollups of the touched (account, day) pairs are refreshed
-by a Celery task (inline in the embedded mode).
+"""A batch's daily rollups: its events' deltas ({(account, UTC day, event, contact): events})
+are written in the batch's own transaction (usage.models.RollupDelta), and after it commits one
+task adds every pending delta to the rollups ROLLUP_DELAY_SECONDS later, however many batches
+arrive meanwhile (`usage_rollups_pending_refresh`; inline in the embedded mode).
 
-With a broker, the pairs of every batch are gathered in one Redis set and one task refreshes
-them all ROLLUP_DELAY_SECONDS later, however many batches arrive meanwhile
-(`usage_rollups_pending_refresh`): at 500 events/s in batches of 250, one refresh a batch cost
-the workers more than a second of work per second and deadlocked two of them on overlapping
-pairs (make soak, docs/perf/soak.md); gathered, an account touched by ten batches is rolled up
-once. The set lives in the broker's Redis, so it is as durable as the messages it replaces; a
-refresh popped by a worker that dies is redone by the task's redelivery (acks late: the popped
-pairs stay under the task's own key until it finishes). When Redis cannot take the pairs, the
-batch queues its own refresh as before (through the outbox if the broker is down too)."""
+A delta exists exactly when its events do (same transaction), and the run that adds deltas
+deletes them in its own transaction, so no batch is counted twice or lost, whatever fails or is
+retried; the cost of a run grows with the events stored since the last one, not with the day's
+events (recomputing each touched day from the raw events took 32-50 s per run late in the soak:
+docs/perf/soak.md). The run is queued once for many batches (core.deferral.queue_once); if
+Redis cannot take the key, the batch queues a run of its own.
 
-from collections.abc import Iterable, Mapping
+Before the deltas, batches gathered their (account, day) pairs in a Redis set for a recompute:
+pairs a web process of the previous release left there are still recomputed by the same task."""
+
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -24,23 +27,14 @@ ROLLUP_DELAY_SECONDS = 2
 DRAIN_CHUNK = 5000  # pairs per refresh statement
 
 
-def _refresh_rollups_soon(pairs: set[tuple[int, date]]) -> None:
-    """Queue the daily-rollup refresh of these (account id, UTC day) pairs for after commit."""
-    by_day: dict[date, list[int]] = {}
-    for account_id, day in pairs:
-        by_day.setdefault(day, []).append(account_id)
-    _refresh_rollups_by_day(by_day)
+def _rollups_add(keys: Iterable[tuple]) -> None:
+    """In the batch's transaction: write the rollup deltas of its stored events, one
+    (account id, UTC day, event, contact id or None) per event (ids and days as values or
+    text), and queue the run that adds them for after commit."""
+    from ..sql.deltas import deltas_insert
 
-
-def _refresh_rollups_by_day(by_day: Mapping[date, Iterable[int]] | Mapping[str, Iterable[int]]) -> None:
-    """Queue the daily-rollup refresh of these accounts on these UTC days (dates or ISO days)
-    for after commit (inline in the embedded mode, a worker in production): the batch is
-    answered once its events are durable, and the derived rollups follow within seconds
-    (docs/decisions.md "Usage events table")."""
-    if not by_day:
-        return
-    payload = {str(day): sorted(ids) for day, ids in sorted(by_day.items())}
-    transaction.on_commit(lambda: _pend(payload))
+    if deltas_insert(Counter(keys)):
+        transaction.on_commit(_apply_soon)
 
 
 def _redis():
@@ -57,22 +51,20 @@ def _eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def _pend(payload: dict[str, list[int]]) -> None:
+def _apply_soon() -> None:
     from core.cache import CACHE_DOWN_ERRORS
     from core.deferral import queue_once
 
-    from ..tasks import usage_rollup_refresh_task, usage_rollups_pending_task
+    from ..rollups import usage_rollup_apply_deltas
+    from ..tasks import usage_rollups_pending_task
 
-    client = None if _eager() else _redis()
-    if client is not None:
-        try:
-            client.sadd(PENDING_KEY, *[f"{day}:{a}" for day, ids in payload.items() for a in ids])
-        except CACHE_DOWN_ERRORS:
-            client = None
-    if client is None:
-        usage_rollup_refresh_task.delay(payload)
+    if _eager():
+        usage_rollup_apply_deltas(wait=True)
         return
-    queue_once(QUEUED_KEY, usage_rollups_pending_task, countdown=ROLLUP_DELAY_SECONDS, timeout=60)
+    try:
+        queue_once(QUEUED_KEY, usage_rollups_pending_task, countdown=ROLLUP_DELAY_SECONDS, timeout=60)
+    except CACHE_DOWN_ERRORS:
+        usage_rollups_pending_task.apply_async(countdown=ROLLUP_DELAY_SECONDS)
 
 
 class RollupsBusy(Exception):
@@ -80,19 +72,22 @@ class RollupsBusy(Exception):
 
 
 def usage_rollups_pending_refresh(*, task_id: str) -> int:
-    """Refresh every pair gathered so far (the task's body). The pairs move atomically to this
-    task's own key first, so batches arriving meanwhile gather for the next run and a
-    redelivered or retried task (same id) finds what it had taken. Raises RollupsBusy, keeping
-    its pairs, when another refresh is running (a worker is not held waiting for the lock).
-    Returns the number of pairs."""
+    """The task's body: add every pending delta to the rollups (usage_rollup_apply_deltas),
+    then recompute the pairs an older release gathered in Redis, if any (they move atomically
+    to this task's own key first, so a redelivered or retried task, same id, finds what it had
+    taken). Raises RollupsBusy, nothing lost, when another rollup writer is running (a worker
+    is not held waiting for the lock). Returns the number of (account, day) rows touched."""
     from core.deferral import release
 
-    from ..rollups import usage_rollup_refresh_if_free
+    from ..rollups import usage_rollup_apply_deltas, usage_rollup_refresh_if_free
 
+    release(QUEUED_KEY)  # a batch from now on queues the next run
+    touched = usage_rollup_apply_deltas()
+    if touched is None:
+        raise RollupsBusy
     client = _redis()
     if client is None:
-        return 0
-    release(QUEUED_KEY)  # a batch from now on queues the next run
+        return touched
     taken = f"usage:rollups:taking:{task_id}"
     with client.pipeline(transaction=True) as pipe:
         pipe.sunionstore(taken, [taken, PENDING_KEY])
@@ -104,4 +99,4 @@ def usage_rollups_pending_refresh(*, task_id: str) -> int:
         if usage_rollup_refresh_if_free(pairs=pairs[start : start + DRAIN_CHUNK]) is None:
             raise RollupsBusy  # the chunks done so far are redone: idempotent
     client.delete(taken)
-    return len(pairs)
+    return touched + len(pairs)

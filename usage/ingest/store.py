@@ -15,7 +15,7 @@ from ..sql.partitions import usage_partitions_ensure
 from .batch import IngestError, IngestResult
 from .ids import _resolve, _resolve_plain
 from .keys import _stored_keys_sqlite, message_key
-from .notify import _refresh_rollups_soon
+from .notify import _rollups_add
 from .validate import _Row, _validate, _validate_plain
 
 
@@ -107,8 +107,7 @@ def events_store(rows: Iterable[Mapping], *, stream: bool = True, ids_checked: b
             if to_write:
                 _insert_sqlite(to_write)
         pairs = {(r.account, r.occurred_at.astimezone(UTC).date()) for r in to_write}
-        if pairs:
-            _refresh_rollups_soon(pairs)
+        _rollups_add((r.account, r.occurred_at.astimezone(UTC).date(), r.event, r.contact) for r in to_write)
         account_ids = sorted({a for a, _ in pairs})
         if account_ids:
             transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))

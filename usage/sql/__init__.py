@@ -8,5 +8,6 @@ usage.tracking, usage.rollups, usage.metrics, usage.periods) never look at the v
     partitions  PostgreSQL: month partitions of the events table
     events      PostgreSQL: COPY / ON CONFLICT write paths of a batch of events
     contacts    contacts' last_seen_at moved forward (tracking)
+    deltas      the rollup deltas of ingested batches: written with the batch, added to the rollups
     dialect     small SQL differences used by rollups, metrics and periods
 """

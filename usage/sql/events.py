@@ -10,7 +10,7 @@ from django.utils import timezone
 from ..ingest.batch import COPY_COLUMNS, EVENTS_TABLE, FUTURE_TOLERANCE
 from ..ingest.ids import _id_maps
 from ..ingest.keys import MESSAGE_KEY_SQL, message_key
-from ..ingest.notify import _refresh_rollups_soon
+from ..ingest.notify import _rollups_add
 from ..ingest.validate import _NotPlain, _plain_rows, _Row
 from ..models import UsageEvent
 from ..signals import events_ingested
@@ -56,6 +56,17 @@ def _copy_text(value: str) -> str:
     if "\t" in value or "\n" in value or "\r" in value:
         value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return value
+
+
+_UNESCAPE = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _copy_unescape(value: str) -> str:
+    """_copy_text undone (a field as written in COPY's text format, back to its value)."""
+    out, chars = [], iter(value)
+    for ch in chars:
+        out.append(_UNESCAPE.get(next(chars, ""), "") if ch == "\\" else ch)
+    return "".join(out)
 
 
 def _copy_line(account_id, contact_id, event, moment, properties, message_id, key) -> str:
@@ -125,6 +136,8 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
     month_numbers = {m.year * 12 + m.month for m in months}
     seen: set[int] = set()
     pairs: set[tuple[int, date]] = set()
+    deltas: list[tuple] = []  # (account, day, event, contact) per row: the rollups' (usage.ingest.notify)
+    delta = deltas.append
     stored = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -147,7 +160,9 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
                         raise _NotPlain  # an offset moved it into a month not made ready above
                     account_id = account_ids[account]
                     contact_id = contact_ids[contact]
-                    pairs.add((account_id, moment.date()))
+                    day = moment.date()
+                    pairs.add((account_id, day))
+                    delta((account_id, day, event, contact_id))
                     # Unescaped here; _copy_chunk escapes the rare chunk that needs it.
                     append(
                         f"{account_id}\t{'\\N' if contact_id is None else contact_id}\t{event}\t"
@@ -164,7 +179,7 @@ def _store_postgres_stream(rows: list, *, ids_checked: bool = False) -> tuple[in
                     copy.write(_copy_chunk(lines, chunk, account_ids, contact_ids))
                     stored += len(lines)
             account_list = sorted({account_id for account_id, _ in pairs})
-            _refresh_rollups_soon(pairs)
+            _rollups_add(deltas)
             if account_list:
                 transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_list))
     except (_NotPlain, KeyError):
@@ -208,7 +223,7 @@ def _store_postgres_plain(resolved: list[tuple], months: set[date]) -> tuple[int
         pairs = {(row[0], row[3].date()) for row in to_write}
         account_ids = sorted({account_id for account_id, _ in pairs})
         if pairs:
-            _refresh_rollups_soon(pairs)
+            _rollups_add((row[0], row[3].date(), row[2], row[1]) for row in to_write)
             transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))
     return len(to_write), account_ids
 

@@ -8,21 +8,20 @@ other batch this path takes (identify / group messages, unknown accounts or cont
 whose account is their contact's, a resend) is checked whole first; then, in one
 transaction, the upserts, the new accounts and contacts, and one COPY."""
 
-from contextlib import nullcontext
 from datetime import date
 from operator import attrgetter
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Contact
 
 from ..ingest.batch import FUTURE_TOLERANCE
-from ..ingest.notify import _refresh_rollups_by_day
+from ..ingest.notify import _rollups_add
 from ..models import UsageEvent
 from ..signals import events_ingested
 from ..sql import lookups
-from ..sql.events import _conflict, events_copy_text, stored_keys_between
+from ..sql.events import _conflict, _copy_unescape, events_copy_text, stored_keys_between
 from ..sql.idcache import _cached_lookup, _id_cache_current
 from ..sql.partitions import _next_month, usage_partitions_ensure
 from ..tracking import CONFLICT_ATTEMPTS, TrackingResult, contacts_seen_soon, tracking_upserts_apply
@@ -39,13 +38,15 @@ TIME_FIELDS = ("timestamp", "originalTimestamp", "sentAt", "receivedAt")
 
 class _Written:
     """What a batch wrote, gathered as its rows are formatted: message keys seen (a repeat within
-    the batch counts once), {UTC day: account ids} for the rollups, each contact's latest time."""
+    the batch counts once), {UTC day: account ids}, each row's (account, day, event as COPY text,
+    contact) for the rollups, each contact's latest time."""
 
-    __slots__ = ("by_day", "latest", "seen")
+    __slots__ = ("by_day", "deltas", "latest", "seen")
 
     def __init__(self):
         self.seen: set[int] = set()
         self.by_day: dict[str, set[int]] = {}
+        self.deltas: list[tuple] = []
         self.latest: dict[int, str] = {}
 
 
@@ -110,9 +111,8 @@ def _store_streamed(messages: list[SegmentMessage], now, latest, id_token: str |
     months = _months(messages, latest)
     written = _Written()
     result = TrackingResult(messages=len(messages))
-    # One COPY is one statement: outside a transaction it commits by itself (one round trip
-    # less than BEGIN ... COMMIT); inside one (a caller's, a test's) it gets a savepoint.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+    # The COPY and the batch's rollup deltas commit together (usage.ingest.notify).
+    with transaction.atomic():
         result.events_stored = events_copy_text(
             _stream(messages, accounts, contacts, months, written, now=now, latest=latest)
         )
@@ -152,6 +152,7 @@ def _stream_text(events, accounts: dict, contacts: dict, months: set[str], writt
     """`_format` for the streamed path in one loop: ids from the maps, each UTC day's month
     checked against the partitions made ready, the chunk's COPY text and its row count."""
     seen, by_day, latest = written.seen, written.by_day, written.latest
+    delta = written.deltas.append
     parts: list[str] = []
     append = parts.append
     last_day, on_day = None, set()
@@ -175,6 +176,7 @@ def _stream_text(events, accounts: dict, contacts: dict, months: set[str], writt
                 continue
             seen.add(key)
         on_day.add(account_id)
+        delta((account_id, day, tail[: tail.index("\t")], contact))
         append(f"{account_id}\t{contact}\t{tail}")
     return "".join(parts), len(parts)
 
@@ -265,8 +267,9 @@ def _events_store(events, accounts: dict, contacts: dict, result: TrackingResult
         if stored:
             lines = [line for line in lines if line[0] not in stored]
             written.by_day = {}
-            for _key, _text, day, account_id in lines:
+            for _key, _text, day, account_id, _delta in lines:
                 written.by_day.setdefault(day, set()).add(account_id)
+    written.deltas = [line[4] for line in lines]
     result.events_stored = events_copy_text([("".join([line[1] for line in lines]), len(lines))])
     result.duplicates = len(events) - result.events_stored
     _after(written)
@@ -285,7 +288,7 @@ def _stored_keys(lines: list[tuple]) -> set[int]:
 
 
 def _format(events: list[list], account_ids: list[int], contacts: dict, written: _Written) -> list[tuple]:
-    """Each row to write as (message key, COPY line, UTC day, account id); a repeat of a message
+    """Each row to write as (message key, COPY line, UTC day, account id, its rollup delta); a repeat of a message
     id within the batch is dropped (the first counts). Every event, repeats too, moves its
     contact's latest time (as usage.tracking does). KeyError: an unknown contact."""
     seen, by_day, latest = written.seen, written.by_day, written.latest
@@ -309,7 +312,8 @@ def _format(events: list[list], account_ids: list[int], contacts: dict, written:
                 on_day = by_day[day] = set()
             last_day = day
         on_day.add(account_id)
-        append((key, f"{account_id}\t{contact}\t{tail}", day, account_id))
+        delta = (account_id, day, tail[: tail.index("\t")], contact)
+        append((key, f"{account_id}\t{contact}\t{tail}", day, account_id, delta))
     return lines
 
 
@@ -318,6 +322,8 @@ def _after(written: _Written) -> None:
     contacts' last_seen_at (all derived, all by a worker or inline in the embedded mode)."""
     if written.by_day:
         account_ids = sorted(set().union(*written.by_day.values()))
-        _refresh_rollups_by_day(written.by_day)
+        _rollups_add(
+            (a, d, _copy_unescape(e) if "\\" in e else e, c) for a, d, e, c in written.deltas
+        )  # fmt: skip
         transaction.on_commit(lambda: events_ingested.send(sender=UsageEvent, account_ids=account_ids))
     contacts_seen_soon(written.latest)
