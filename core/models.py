@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit.models import AuditAction, AuditEvent  # noqa: F401  (the audit trail's table is core's)
+from .choice_labels import ChoiceLabelsMixin
 from .choices import ROLE_RANK, APIKeyScope, Calendar, Digits, Role
 from .identity.models import ExternalIdentity  # noqa: F401  (SSO and SCIM identities)
 from .identity.scim.models import ScimGroup  # noqa: F401  (groups pushed by SCIM provisioning)
@@ -14,7 +15,7 @@ from .invitations.models import Invitation  # noqa: F401  (invitations to join t
 from .outbox.models import OutboxMessage  # noqa: F401  (work kept while the broker is down)
 
 
-class User(AbstractUser):
+class User(ChoiceLabelsMixin, AbstractUser):
     """A member of the CS team. `role` decides what they may do everywhere:
     read-only users change nothing, CSMs work accounts, managers also see and steer the
     team's work, admins configure the platform."""

@@ -52,6 +52,7 @@ class NavItem:
 
 
 NAV_ITEMS: dict[str, NavItem] = {}  # by url_name
+generation = 0  # bumped by each registration: what is built from NAV_ITEMS knows when to rebuild
 
 BadgeFn = Callable[[object], int | None]
 NAV_BADGES: dict[str, BadgeFn] = {}
@@ -69,8 +70,10 @@ def register_menu_item(
     """Add a page to the sidebar (once per url_name: registering it again replaces it)."""
     if section not in SECTIONS:
         raise ValueError(f"unknown menu section {section!r} (one of {', '.join(SECTIONS)})")
+    global generation
     item = NavItem(section=section, label=label, url_name=url_name, icon=icon, role=role, order=order)
     NAV_ITEMS[url_name] = item
+    generation += 1
     return item
 
 

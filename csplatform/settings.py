@@ -209,9 +209,14 @@ TEMPLATES = [
                 "core.context_processors.navigation",
                 "core.context_processors.language",
             ],
+            # `{% load i18n %}` loads Django's library with translate tags that keep their fixed
+            # text per language (core/templatetags/i18n_fast.py: issue 22's page CPU).
+            "libraries": {"i18n": "core.templatetags.i18n_fast"},
         },
     },
 ]
+# templates.W003 says a library name maps to two modules: `i18n` does on purpose (above).
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 DATABASES = {
     "default": dj_database_url.config(

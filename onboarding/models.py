@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
+from core.choice_labels import ChoiceLabelsMixin
 from core.content_translations import TranslatedContent
 
 from .choices import (
@@ -90,7 +91,7 @@ class SuccessMap(models.Model):
         return self.name
 
 
-class SuccessMapVersion(models.Model):
+class SuccessMapVersion(ChoiceLabelsMixin, models.Model):
     success_map = models.ForeignKey(SuccessMap, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=MapVersionStatus.choices, default=MapVersionStatus.DRAFT)
@@ -192,7 +193,7 @@ class SuccessVehicle(TranslatedContent):
 # Section: success plans
 
 
-class SuccessPlan(models.Model):
+class SuccessPlan(ChoiceLabelsMixin, models.Model):
     """Where an account is on a map version and where it wants to be. One active plan per account."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="success_plans")
@@ -346,7 +347,7 @@ class ChecklistTemplateItem(TranslatedContent):
         return self.title
 
 
-class AccountChecklist(models.Model):
+class AccountChecklist(ChoiceLabelsMixin, models.Model):
     """A template started for an account. Items are copied, so editing the template later
     does not rewrite checklists already running."""
 

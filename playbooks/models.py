@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_labels import ChoiceLabelsMixin
 from core.content_translations import TranslatedContent
 
 from .choices import (
@@ -46,7 +47,7 @@ __all__ = [
 # Section: templates
 
 
-class TaskTemplate(models.Model):
+class TaskTemplate(ChoiceLabelsMixin, models.Model):
     """What a task action creates. `title` and `body` are Django templates rendered with
     `account`, `reason`, `signal` and `playbook`."""
 
@@ -103,7 +104,7 @@ class PlaybookQuerySet(models.QuerySet):
         return self.filter(enabled=True)
 
 
-class Playbook(models.Model):
+class Playbook(ChoiceLabelsMixin, models.Model):
     """A trigger (type + params), conditions on the account, and a list of actions.
 
     `trigger_params`, `conditions` and `actions` are validated by `playbooks.triggers` and
@@ -233,7 +234,7 @@ class PlaybookVersion(models.Model):
         return f"{self.playbook_id} v{self.version}"
 
 
-class PlaybookRun(models.Model):
+class PlaybookRun(ChoiceLabelsMixin, models.Model):
     """One evaluation of one playbook: how many accounts matched, were skipped and why, and
     were enrolled. The per-account detail is on the run's enrolments (reason + outcome) and,
     for skips, a sample in `details`."""
@@ -349,7 +350,7 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today))
 
 
-class Task(models.Model):
+class Task(ChoiceLabelsMixin, models.Model):
     """Something a CSM should do for an account, with the reason (the signal) that created it."""
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks")
@@ -414,7 +415,7 @@ class Task(models.Model):
 # Section: outbound
 
 
-class EmailMessage(models.Model):
+class EmailMessage(ChoiceLabelsMixin, models.Model):
     """Outbound email log. A playbook email is queued (or held for the CSM's approval, or held
     by the contact's fatigue budget) and sent by a Celery task; each row is sent at most once."""
 

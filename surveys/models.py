@@ -13,6 +13,8 @@ from django.utils import timezone as dj_timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_labels import ChoiceLabelsMixin
+
 from .choices import (
     SCORE_RANGE,
     Channel,
@@ -91,7 +93,7 @@ class SurveyQuerySet(models.QuerySet):
         )
 
 
-class Survey(models.Model):
+class Survey(ChoiceLabelsMixin, models.Model):
     """An NPS, CSAT or CES survey: wording per language, optional follow-up questions,
     branding, audience, trigger (widget) and schedule.
 
@@ -192,7 +194,7 @@ class Survey(models.Model):
 # Section: delivery and fatigue
 
 
-class SurveyDelivery(models.Model):
+class SurveyDelivery(ChoiceLabelsMixin, models.Model):
     """One time a contact was asked: a widget impression, an email, a personal link. Its signed
     token (surveys.tokens) is what the answer refers to, so a second answer to the same delivery
     changes the first instead of adding one."""
@@ -358,7 +360,7 @@ class SurveyResponseQuerySet(models.QuerySet):
         return self.exclude(channel=Channel.IMPORT)
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(ChoiceLabelsMixin, models.Model):
     """One answer. `dedupe_key` makes every path idempotent: "d:<delivery id>" (widget, email,
     personal link), "l:<nonce>" (anonymous link), "i:<...>" (import), so a repeat updates the
     same row. `submitted_at` may be historical (imports)."""

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_labels import ChoiceLabelsMixin
+
 from ..choices import ForecastCategory, OpportunityKind, Outcome, StageKind
 
 
@@ -40,7 +42,7 @@ class PipelineStage(models.Model):
         return self.name
 
 
-class Opportunity(models.Model):
+class Opportunity(ChoiceLabelsMixin, models.Model):
     kind = models.CharField(_("type"), max_length=12, choices=OpportunityKind.choices, default=OpportunityKind.RENEWAL)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="opportunities")
     subscription = models.ForeignKey(

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.choice_labels import ChoiceLabelsMixin
+
 from ..choices import RISK_OPEN_STATUSES, LossKind, RiskSeverity, RiskSource, RiskStatus, RiskType
 
 __all__ = ["ChurnReason", "ReasonCode", "ReasonPrompt", "Risk"]
@@ -42,7 +44,7 @@ class ReasonCode(models.Model):
         return (self.labels or {}).get(language) or self.label
 
 
-class Risk(models.Model):
+class Risk(ChoiceLabelsMixin, models.Model):
     """A risk or escalation on an account: what kind, why (reason code), how much ARR, how bad,
     who works it, by when, the plan, the tasks that carry it out; closed as saved or lost."""
 

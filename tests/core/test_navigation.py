@@ -171,3 +171,28 @@ def test_the_top_bar_draws_its_registered_slots_in_order(monkeypatch):
     monkeypatch.setattr(nav, "TOPBAR_ITEMS", dict(nav.TOPBAR_ITEMS))
     nav.register_topbar_item("help", "core/help.html", order=5)
     assert nav.topbar_items() == ["core/help.html", "notifications/partials/bell.html"]
+
+
+def test_the_sidebar_kept_per_language_follows_the_active_language(admin_user):
+    """core.context_processors._menu keeps the items per language: each request gets its own."""
+    from django.utils import translation
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+
+    def work_labels():
+        return [i["label"] for i in next(iter(navigation(request)["nav_sections"].values()))]
+
+    # when the sidebar is built in English, then Arabic, then English again
+    with translation.override("en"):
+        english = work_labels()
+    with translation.override("ar"):
+        arabic = work_labels()
+        arabic_section = next(iter(navigation(request)["nav_sections"]))
+    with translation.override("en"):
+        english_again = work_labels()
+    # then each is in its language
+    assert english[0] == "Home" and english_again == english
+    with translation.override("ar"):
+        assert arabic[0] == translation.gettext("Home") != "Home"
+        assert arabic_section == translation.gettext("Work")
