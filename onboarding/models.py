@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account, Contact, Persona
+from core.choice_labels import ChoiceLabelsMixin
 from core.content_translations import TranslatedContent
 
 from .choices import (
@@ -192,7 +193,7 @@ class SuccessVehicle(TranslatedContent):
 # Section: success plans
 
 
-class SuccessPlan(models.Model):
+class SuccessPlan(ChoiceLabelsMixin, models.Model):
     """Where an account is on a map version and where it wants to be. One active plan per account."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="success_plans")
@@ -219,7 +220,7 @@ class SuccessPlan(models.Model):
         return f"Plan for {self.account_id} on {self.map_version_id}"
 
 
-class PlanGoal(models.Model):
+class PlanGoal(ChoiceLabelsMixin, models.Model):
     """A goal in a plan, owned by a CSM (`owner_user`) or a customer contact (`owner_contact`).
     Goals made from the map's milestones keep `milestone` and complete like it."""
 
