@@ -200,13 +200,14 @@ def account_rollup(*, account: Account) -> dict:
 def account_contacts(*, account: Account, limit: int = 12) -> tuple[list[Contact], int]:
     """The most recently active contacts first, and how many there are in all (one query: the
     count is a window over the account's contacts, computed before the LIMIT)."""
-    contacts = list(
+    rows = list(
         Contact.objects.filter(account=account)
         .select_related("persona")
         .annotate(contact_total=Window(Count("id")))
         .order_by(F("last_seen_at").desc(nulls_last=True), "name")[:limit]
     )
-    return contacts, (contacts[0].contact_total if contacts else 0)
+    contacts: list[Contact] = list(rows)
+    return contacts, int(rows[0].contact_total) if rows else 0
 
 
 SUBSCRIPTION_STATUS_LABELS = {
