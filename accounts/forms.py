@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ActivityKind
 from .models import Contact
+from .widgets import FastSelect
 
 NOTE_KINDS = [
     (kind.value, kind.label)
@@ -24,12 +25,16 @@ class ActivityForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What happened? Decisions, risks, next steps…")}),
     )
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, empty_label=_("No contact"))
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label=_("No contact"), widget=FastSelect
+    )
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         if account is not None:
-            self.fields["contact"].queryset = Contact.objects.filter(account=account).order_by("name")
+            self.fields["contact"].queryset = (
+                Contact.objects.filter(account=account).only("id", "name", "email", "external_id").order_by("name")
+            )
 
     def clean(self):
         data = super().clean()

@@ -382,7 +382,7 @@ class SupportTicket(models.Model):
 # Section: timeline
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabelsMixin, models.Model):
     """One entry on an account's timeline: a CSM's note, call, meeting or email, a completed
     task, or something the system did (a playbook fired, a survey was answered)."""
 

@@ -23,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -197,14 +198,16 @@ def account_rollup(*, account: Account) -> dict:
 
 
 def account_contacts(*, account: Account, limit: int = 12) -> tuple[list[Contact], int]:
-    """The most recently active contacts first, and how many there are in all."""
-    contacts = list(
+    """The most recently active contacts first, and how many there are in all (one query: the
+    count is a window over the account's contacts, computed before the LIMIT)."""
+    rows = list(
         Contact.objects.filter(account=account)
         .select_related("persona")
+        .annotate(contact_total=Window(Count("id")))
         .order_by(F("last_seen_at").desc(nulls_last=True), "name")[:limit]
     )
-    total = Contact.objects.filter(account=account).count() if len(contacts) == limit else len(contacts)
-    return contacts, total
+    contacts: list[Contact] = list(rows)
+    return contacts, int(rows[0].contact_total) if rows else 0
 
 
 SUBSCRIPTION_STATUS_LABELS = {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import HealthBand, Tier
+from core.choice_labels import ChoiceLabelsMixin
 
 # Section: configuration
 
@@ -191,7 +192,7 @@ class HealthScoreQuerySet(models.QuerySet):
         return self.filter(day=day)
 
 
-class HealthScore(models.Model):
+class HealthScore(ChoiceLabelsMixin, models.Model):
     """One account's health on one day (UTC): the final `score` and `band` (after an
     override or a parent's roll-up), the `computed_score` from the measures, and each
     measure's raw value, score, weight and contribution in `measures`:

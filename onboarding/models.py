@@ -220,7 +220,7 @@ class SuccessPlan(ChoiceLabelsMixin, models.Model):
         return f"Plan for {self.account_id} on {self.map_version_id}"
 
 
-class PlanGoal(models.Model):
+class PlanGoal(ChoiceLabelsMixin, models.Model):
     """A goal in a plan, owned by a CSM (`owner_user`) or a customer contact (`owner_contact`).
     Goals made from the map's milestones keep `milestone` and complete like it."""
 
