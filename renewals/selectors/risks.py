@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Subscription
@@ -44,7 +44,8 @@ def account_risks(*, account_id: int, closed_limit: int = 5) -> dict:
     rows = list(
         Risk.objects.filter(account_id=account_id)
         .select_related("owner", "reason_code")
-        .order_by("due_date", "-opened_at")
+        # undated live risks after the dated ones on every database (SQLite sorts NULLs first)
+        .order_by(F("due_date").asc(nulls_last=True), "-opened_at")
     )
     live = [r for r in rows if r.status in RISK_OPEN_STATUSES]
     closed = [r for r in rows if r.status not in RISK_OPEN_STATUSES]
