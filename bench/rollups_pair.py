@@ -1,6 +1,8 @@
 """One ingestion-driven rollup run, the day's recompute against the incremental deltas (issue 23).
 
-    DATABASE_URL=postgres://.../h6_bench .venv/bin/python -m bench.bench_rollups [accounts] [events_per_day]
+    DATABASE_URL=postgres://.../h6_bench .venv/bin/python -m bench.rollups_pair [accounts] [events_per_day]
+
+A standalone script, not one of `make bench`'s benches (no `bench_` prefix): it empties the usage tables.
 
 Seeds `accounts` accounts (default 200) with `events_per_day` events each (default 2,000) today
 (BENCH_KEEP=1: keeps a seed of the same size),
