@@ -3,7 +3,6 @@ replaced: the same markup, text and escaping, in English and in Arabic with Arab
 
 from datetime import timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.template import Context, Template
@@ -14,6 +13,7 @@ from accounts.portfolio_table import health_pill, portfolio_rows
 from accounts.selectors import touch_status
 from core.i18n import DisplayPrefs, display_override
 from tests.factories import AccountFactory, UserFactory
+from tests.html_tokens import html_tokens as _tokens
 
 # The template loop as it was before accounts.portfolio_table (the reference).
 TEMPLATE = """{% load account_tags i18n locale_format %}{% for a in object_list %}
@@ -36,31 +36,6 @@ TEMPLATE = """{% load account_tags i18n locale_format %}{% for a in object_list 
     {% else %}<span class="muted">—</span>{% endif %}
   </td>
 </tr>{% endfor %}"""  # noqa: E501 - the template as it was
-
-
-class _Tokens(HTMLParser):
-    """Tags, attributes and text with runs of white space made one (what the reader gets)."""
-
-    def __init__(self):
-        super().__init__()
-        self.tokens: list = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tokens.append(("<", tag, tuple(attrs)))
-
-    def handle_endtag(self, tag):
-        self.tokens.append((">", tag))
-
-    def handle_data(self, data):
-        text = " ".join(data.split())
-        if text:
-            self.tokens.append(("text", text))
-
-
-def _tokens(html: str) -> list:
-    parser = _Tokens()
-    parser.feed(html)
-    return parser.tokens
 
 
 @pytest.fixture

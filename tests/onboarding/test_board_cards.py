@@ -1,7 +1,6 @@
 """The success board's cards written in Python (onboarding.board_cards) read as the template loop
 they replaced: the same markup, text and escaping, in each language of the site."""
 
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +10,7 @@ from django.utils import translation
 from accounts.choices import Tier
 from onboarding.board_cards import board_cards
 from tests.factories import AccountFactory, UserFactory
+from tests.html_tokens import html_tokens as _tokens
 
 # The template loop as it was before onboarding.board_cards (the reference).
 TEMPLATE = """{% load i18n %}{% for plan in plans %}
@@ -24,29 +24,6 @@ TEMPLATE = """{% load i18n %}{% for plan in plans %}
   <div class="meta"><span>{{ plan.account.owner|default:no_csm }}</span><span>·</span><span>{% blocktranslate count n=plan.days_in_stage %}{{ n }} d in stage{% plural %}{{ n }} d in stage{% endblocktranslate %}</span>{% if plan.is_stuck %}<span class="badge yellow">{% translate "stuck" %}</span>{% endif %}</div>
   <div class="progress" title="{% blocktranslate with done=plan.goals_done total=plan.goals_total %}{{ done }} of {{ total }} goals{% endblocktranslate %}"><span style="width:{% widthratio plan.goals_done plan.goals_total|default:1 100 %}%"></span></div>
 </a>{% endfor %}"""  # noqa: E501 - the template as it was
-
-
-class _Tokens(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tokens: list = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tokens.append(("<", tag, tuple(attrs)))
-
-    def handle_endtag(self, tag):
-        self.tokens.append((">", tag))
-
-    def handle_data(self, data):
-        text = " ".join(data.split())
-        if text:
-            self.tokens.append(("text", text))
-
-
-def _tokens(html: str) -> list:
-    parser = _Tokens()
-    parser.feed(html)
-    return parser.tokens
 
 
 def _plans() -> list:

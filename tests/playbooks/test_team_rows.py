@@ -3,7 +3,6 @@ they replaced: the same markup, text and escaping, in each language of the site.
 
 from datetime import timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone, translation
 from playbooks.choices import Priority
 from playbooks.team_rows import team_overdue_rows
 from tests.factories import AccountFactory, UserFactory
+from tests.html_tokens import html_tokens as _tokens
 
 # The template loop as it was before playbooks.team_rows (the reference).
 TEMPLATE = """{% load i18n playbooks_tags humanize %}{% translate "unassigned" as unassigned_label %}
@@ -23,29 +23,6 @@ TEMPLATE = """{% load i18n playbooks_tags humanize %}{% translate "unassigned" a
     <td>{{ t.assignee|default:unassigned_label }}</td><td><span class="due-late">{{ t.due_date|due_label }}</span></td>
     <td><span class="badge {{ t.priority|priority_class }}">{{ t.get_priority_display }}</span></td></tr>
 {% endfor %}"""  # noqa: E501 - the template as it was
-
-
-class _Tokens(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tokens: list = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tokens.append(("<", tag, tuple(attrs)))
-
-    def handle_endtag(self, tag):
-        self.tokens.append((">", tag))
-
-    def handle_data(self, data):
-        text = " ".join(data.split())
-        if text:
-            self.tokens.append(("text", text))
-
-
-def _tokens(html: str) -> list:
-    parser = _Tokens()
-    parser.feed(html)
-    return parser.tokens
 
 
 def _task(pk, account, assignee, days_late, priority, title, why=""):

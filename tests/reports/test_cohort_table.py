@@ -3,7 +3,6 @@ they replaced: the same markup, text and escaping, in each language of the site.
 
 from datetime import date
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.template import Context, Template
@@ -11,6 +10,7 @@ from django.utils import translation
 
 from core.i18n import DisplayPrefs, display_override
 from reports.cohort_table import cohort_rows
+from tests.html_tokens import html_tokens as _tokens
 
 # The template loop as it was before reports.cohort_table (the reference).
 TEMPLATE = """{% load i18n report_format %}{% for r in rows %}
@@ -20,29 +20,6 @@ TEMPLATE = """{% load i18n report_format %}{% for r in rows %}
   {% if c %}<td class="cell" style="{{ c.value|heat }}" title="{% blocktranslate with day=c.day|date:'d M Y' active=c.active mrr=c.mrr|money %}{{ day }}: {{ active }} active, MRR {{ mrr }}{% endblocktranslate %}">{{ c.value|pct:0 }}</td>
   {% else %}<td class="cell na"></td>{% endif %}
 {% endfor %}</tr>{% endfor %}"""  # noqa: E501 - the template as it was
-
-
-class _Tokens(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tokens: list = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tokens.append(("<", tag, tuple(attrs)))
-
-    def handle_endtag(self, tag):
-        self.tokens.append((">", tag))
-
-    def handle_data(self, data):
-        text = " ".join(data.split())
-        if text:
-            self.tokens.append(("text", text))
-
-
-def _tokens(html: str) -> list:
-    parser = _Tokens()
-    parser.feed(html)
-    return parser.tokens
 
 
 def _rows() -> list[dict]:
