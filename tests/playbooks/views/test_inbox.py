@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from core.choices import Role
 from playbooks.choices import TaskStatus
 from tests.factories import AccountFactory, UserFactory
 from tests.factories.playbooks import TaskFactory
+from tests.queries import session_queries
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.now().date()
@@ -101,7 +101,7 @@ def test_htmx_partials_run_no_badge_query(csm_client, csm_user, htmx_headers, mo
     monkeypatch.setitem(NAV_BADGES, "playbooks:inbox", lambda request: calls.append(1) or nav_open_task_count(request))
     tasks = [TaskFactory(account=AccountFactory(owner=csm_user)) for _ in range(30)]
     inbox = reverse("playbooks:inbox")
-    session = 0 if settings.SESSION_ENGINE == "core.sessions" else 1  # read from Redis when it is there
+    session = session_queries()  # none when the session is read from Redis
     partials = {
         inbox + "?q=Task": 4 + session,
         inbox + f"?group=upcoming&after={tasks[24].pk}": 4 + session,
