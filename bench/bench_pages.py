@@ -21,6 +21,7 @@ Against another tree, in the same run (issue 22: "page times and query counts un
 
     .venv/bin/python -m bench --only pages --scale 0.005 --baseline-tree /work/wt/old
 
+(`BENCH_PAGES="inbox,dashboard"`: only the pages whose label holds one of those words.)
 starts this file's measuring loop in a child process on the other tree's code (its own
 interpreter path, `<bench db>_baseline` or BENCH_BASELINE_DATABASE_URL, its own demo seeded with
 the same seed) and measures every page in alternating rounds, ROUNDS times each tree, so both
@@ -362,6 +363,9 @@ def _compare(args, tree: Path) -> None:
         )
         rows = [("login form (baseline page)", "/login/", None)]
         rows += pages(users["csm1"], users)
+        wanted = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
+        if wanted:  # BENCH_PAGES="inbox,dashboard": only the pages whose label holds one of these
+            rows = [row for row in rows if any(w in row[0] for w in wanted)]
         anonymous = _Client()
         ratios, over = [], []
         print(f"{ROUNDS} alternating rounds of {RUNS} requests per page and tree after a warm-up; medians", flush=True)
