@@ -13,6 +13,7 @@ templates/playbooks/task_inbox.html: the inbox's groups, "Show more" and a row a
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,9 +25,13 @@ from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.templatetags.i18n_fast import _catalogue
+
 from .templatetags.playbooks_tags import due_label, priority_badge, reason
 
 __all__ = ["inbox_rows_html"]
+
+_CSRF = "\x00csrf\x00"  # where the request's CSRF input goes in the shared row actions
 
 
 def _value(value: Any) -> str:
@@ -41,9 +46,11 @@ def _t(message: str) -> str:
 
 
 class _Texts:
-    """What every row of one render shares: fixed texts, the row actions' markup, and memos."""
+    """What every row of one render shares: fixed texts, the row actions' markup, and memos.
+    The texts are built once per language and page URLs (`_texts()`); a render gets a copy with
+    its own memos and its request's CSRF input."""
 
-    def __init__(self, *, tasks_url: str, accounts_url: str, view_include: str, csrf_input: str):
+    def __init__(self, *, tasks_url: str, accounts_url: str, view_include: str):
         self.memo: dict[tuple, str] = {}
         self.tasks_url = esc(tasks_url)
         self.accounts_url = esc(accounts_url)
@@ -66,7 +73,7 @@ class _Texts:
         # The row actions, split where the task's id goes.
         self.ops = (
             f'<form class="row-ops" method="post" action="{self.tasks_url}{{pk}}/complete/" hx-target="#task-{{pk}}" '
-            f'hx-swap="outerHTML" hx-include="{view_include}">{csrf_input}\n'
+            f'hx-swap="outerHTML" hx-include="{view_include}">{_CSRF}\n'
             f'      <div class="op"><input type="text" name="outcome_note" '
             f'placeholder="{_t("Outcome note…")}" required aria-label="{_t("Outcome note")}">'
             f'<button class="btn sm primary" title="{_t("Complete")}" '
@@ -82,11 +89,34 @@ class _Texts:
             f'hx-target="this" hx-swap="outerHTML">{_t("Move to…")}</a>'
         ).split("{pk}")
 
+    def for_render(self, csrf_input: str) -> _Texts:
+        texts = copy.copy(self)
+        texts.memo = {}
+        texts.ops = [part.replace(_CSRF, csrf_input) for part in self.ops]
+        return texts
+
     def get(self, key: tuple, make: Callable[[], str]) -> str:
         text = self.memo.get(key)
         if text is None:
             text = self.memo[key] = make()
         return text
+
+
+# The shared texts by (language, page URLs), with the catalogue they were translated with.
+_KEPT: dict[tuple, tuple[object, _Texts]] = {}
+
+
+def _texts(*, tasks_url: str, accounts_url: str, view_include: str, csrf_input: str) -> _Texts:
+    catalogue = _catalogue()
+    if catalogue is None:  # translations deactivated: nothing is kept
+        shared = _Texts(tasks_url=tasks_url, accounts_url=accounts_url, view_include=view_include)
+        return shared.for_render(csrf_input)
+    key = (catalogue.to_language(), tasks_url, accounts_url, view_include)
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] is not catalogue:
+        shared = _Texts(tasks_url=tasks_url, accounts_url=accounts_url, view_include=view_include)
+        kept = _KEPT[key] = (catalogue, shared)
+    return kept[1].for_render(csrf_input)
 
 
 def _status(task: Any, today, x: _Texts) -> str:
@@ -190,7 +220,7 @@ def inbox_rows_html(
     """The inbox's task rows (playbooks.selectors.inbox_rows: account, playbook and assignee
     loaded). `csrf_input` is the `{% csrf_token %}` markup of the request, `error` and
     `just_changed` what a row action shows under its row."""
-    texts = _Texts(tasks_url=tasks_url, accounts_url=accounts_url, view_include=view_include, csrf_input=csrf_input)
+    texts = _texts(tasks_url=tasks_url, accounts_url=accounts_url, view_include=view_include, csrf_input=csrf_input)
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             _row(t, texts, today=today, can_edit=can_edit, user_pk=user_pk, error=error, just_changed=just_changed)
