@@ -176,15 +176,43 @@ def inbox_for(
 ) -> Inbox:
     """Open and snoozed tasks of one assignee (None: unassigned): each group's first `limit`
     rows, highest priority first (snoozed: soonest back first), and every group's exact count.
-    At most five queries, whatever the number of tasks."""
+    At most five queries, whatever the number of tasks; two when every group fits in `limit`
+    rows (the usual inbox: one query reads all its rows, `_split_groups` sorts them out)."""
     today = today or _today()
     qs = _inbox_tasks(assignee_id=assignee_id, priority=priority, q=q)
     counts = inbox_counts(assignee_id=assignee_id, today=today, priority=priority, q=q)
     inbox = Inbox(counts=counts)
-    for key, _ in INBOX_GROUPS:
-        if counts[key]:
-            setattr(inbox, key, _first_rows(qs.filter(_group_filter(key, today)), key, limit))
+    wanted = [key for key, _ in INBOX_GROUPS if counts[key]]
+    if wanted and all(counts[key] <= limit for key in wanted):
+        for key, tasks in _split_groups(inbox_rows(qs).order_by(), today).items():
+            setattr(inbox, key, tasks[:limit])  # [:limit]: a task added since the counts
+        return inbox
+    for key in wanted:
+        setattr(inbox, key, _first_rows(qs.filter(_group_filter(key, today)), key, limit))
     return inbox
+
+
+def _group_key(task: Task, today: date) -> str:
+    """The group of an open task, as `_group_filter` puts it."""
+    until = task.snoozed_until
+    if task.status == TaskStatus.SNOOZED and until is not None and until > today:
+        return "snoozed"
+    due = task.due_date
+    return "overdue" if due < today else "today" if due == today else "upcoming"
+
+
+def _split_groups(tasks, today: date) -> dict[str, list[Task]]:
+    """Open tasks by group, each in its group's order (`_group_order`: priority, due date and
+    id, or the snoozed day and id; all non-null, compared as the database does)."""
+    groups: dict[str, list[Task]] = {key: [] for key, _ in INBOX_GROUPS}
+    for task in tasks:
+        groups[_group_key(task, today)].append(task)
+    for key, rows in groups.items():
+        if key == "snoozed":
+            rows.sort(key=lambda t: (t.snoozed_until, t.pk))
+        else:
+            rows.sort(key=lambda t: (-t.priority, t.due_date, t.pk))
+    return groups
 
 
 def inbox_counts(
