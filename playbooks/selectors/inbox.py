@@ -245,7 +245,8 @@ def inbox_group_page(
 ) -> InboxGroup:
     """The next `limit` rows of one inbox group after the task `after_id` (the last row shown),
     in the group's order; `count` is how many rows follow that task (these included). Three
-    queries. A task that has left the group since (done, snoozed) still marks the place."""
+    queries; two when fewer than `limit` rows follow (they are all there is: their number is the
+    count). A task that has left the group since (done, snoozed) still marks the place."""
     if key not in dict(INBOX_GROUPS):
         raise ValueError(f"unknown inbox group {key!r}")
     today = today or _today()
@@ -253,11 +254,12 @@ def inbox_group_page(
     qs = _inbox_tasks(assignee_id=assignee_id, priority=priority, q=q).filter(_group_filter(key, today))
     if last is not None and (key != "snoozed" or last.snoozed_until is not None):
         qs = qs.filter(_after(key, last))
+    tasks = _first_rows(qs, key, limit)
     return InboxGroup(
         key=key,
         label=dict(INBOX_GROUPS)[key],
-        tasks=_first_rows(qs, key, limit),
-        count=qs.count(),
+        tasks=tasks,
+        count=len(tasks) if len(tasks) < limit else qs.count(),
     )
 
 

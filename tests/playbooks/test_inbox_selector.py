@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from playbooks.choices import Priority, TaskStatus
-from playbooks.selectors import inbox_for
+from playbooks.selectors import inbox_for, inbox_group_page
 from playbooks.selectors.inbox import INBOX_GROUPS, _first_rows, _group_filter, _inbox_tasks
 from tests.factories import AccountFactory, UserFactory
 from tests.factories.playbooks import TaskFactory
@@ -63,3 +63,20 @@ def test_a_group_over_the_page_reads_each_group_on_its_own(django_assert_num_que
     # then each group shows its first rows
     assert {key: [t.pk for t in getattr(inbox, key)] for key, _ in INBOX_GROUPS} == expected
     assert inbox.upcoming and len(inbox.upcoming) == 4 and inbox.counts["upcoming"] == 6
+
+
+def test_the_last_rows_of_a_group_are_counted_without_a_count_query(django_assert_num_queries):
+    # given a group of 6 upcoming tasks, the first 4 shown
+    csm = UserFactory()
+    _tasks(csm)
+    shown = inbox_for(assignee_id=csm.pk, today=TODAY, limit=4).upcoming
+    # when the next page of 4 is asked for (2 rows follow)
+    with django_assert_num_queries(2):  # the last row shown, the rows
+        page = inbox_group_page(assignee_id=csm.pk, key="upcoming", after_id=shown[-1].pk, today=TODAY, limit=4)
+    # then the count is the rows that follow, and nothing more is left
+    assert page.count == len(page.tasks) == 2 and page.more == 0
+    assert [t.pk for t in shown + page.tasks] == _per_group(csm, 25)["upcoming"]
+    # and a page that is full still counts what follows
+    with django_assert_num_queries(3):
+        first = inbox_group_page(assignee_id=csm.pk, key="upcoming", after_id=0, today=TODAY, limit=4)
+    assert first.count == 6 and first.more == 2
