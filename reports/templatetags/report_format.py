@@ -79,3 +79,11 @@ def get(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.simple_tag
+def scorecard_rows(rows, columns):
+    """The scorecards' <tr> rows, written in Python (reports.scorecard_table)."""
+    from ..scorecard_table import scorecard_rows_html
+
+    return scorecard_rows_html(rows, columns)
