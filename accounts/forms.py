@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ActivityKind
 from .models import Contact
-from .widgets import FastSelect
 
 NOTE_KINDS = [
     (kind.value, kind.label)
@@ -25,9 +24,7 @@ class ActivityForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What happened? Decisions, risks, next steps…")}),
     )
-    contact = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label=_("No contact"), widget=FastSelect
-    )
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, empty_label=_("No contact"))
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)

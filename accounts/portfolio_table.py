@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from core.formats import format_date, format_money
+from core.i18n_cache import TranslateOnce, url_parts
 
 from .models import Account
 from .templatetags.account_tags import STAGE_COLOURS, TIER_COLOURS, relative_days
@@ -59,27 +59,13 @@ def _health_pill(account: Any, gettext_=gettext) -> str:
     return f'<span class="health" title="{title}"><span class="pill {band}">{score}</span>{trend}</span>'
 
 
-class _Cells:
+class _Cells(TranslateOnce):
     """What the rows translate and format, once per distinct value for this request."""
 
     def __init__(self, base_currency: str):
+        super().__init__()
         self.base_currency = base_currency
-        self.memo: dict[tuple, str] = {}
-        self.texts: dict[str, str] = {}
-        url = reverse("accounts:detail", args=[987654321])
-        self.url_head, self.url_tail = url.split("987654321")
-
-    def gettext(self, message: str) -> str:
-        text = self.texts.get(message)
-        if text is None:
-            text = self.texts[message] = gettext(message)
-        return text
-
-    def get(self, key: tuple, make) -> str:
-        text = self.memo.get(key)
-        if text is None:
-            text = self.memo[key] = make()
-        return text
+        self.url_head, self.url_tail = url_parts("accounts:detail")
 
     def badge(self, account: Account, field: str, colours: dict[str, str]) -> str:
         value = getattr(account, field)

@@ -217,6 +217,9 @@ TEMPLATES = [
 ]
 # templates.W003 says a library name maps to two modules: `i18n` does on purpose (above).
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
+# Forms render through Django's templates, the select widget without a template per option
+# (core/form_rendering.py: issue 22's page CPU).
+FORM_RENDERER = "core.form_rendering.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(

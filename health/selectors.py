@@ -64,6 +64,8 @@ def measure_rows(details: dict) -> list[dict]:
                 "weight": d.get("weight"),
                 "contribution": d.get("contribution"),
                 "drag": drag,
+                # gettext picks a plural form by a whole number (a float is deprecated in Python 3.12)
+                "drag_n": None if drag is None else int(drag),
                 "available": measure is not None,
             }
         )

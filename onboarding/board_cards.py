@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+
+from core.i18n_cache import TranslateOnce, url_parts
 
 __all__ = ["BoardTexts", "board_cards"]
 
@@ -30,22 +31,15 @@ def _width(done: int, total: int | None) -> str:
         return "0"
 
 
-class BoardTexts:
+class BoardTexts(TranslateOnce):
     """What the cards translate, once per distinct value for this request."""
 
     def __init__(self):
-        self.memo: dict[tuple, str] = {}
+        super().__init__()
         self.target = esc(gettext("Target stage"))
         self.no_csm = esc(gettext("No CSM"))
         self.stuck = esc(gettext("stuck"))
-        url = reverse("accounts:detail", args=[987654321])
-        self.url_head, self.url_tail = url.split("987654321")
-
-    def get(self, key: tuple, make) -> str:
-        text = self.memo.get(key)
-        if text is None:
-            text = self.memo[key] = make()
-        return text
+        self.url_head, self.url_tail = url_parts("accounts:detail")
 
 
 def _card(plan: Any, t: BoardTexts) -> str:

@@ -15,46 +15,29 @@ from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, truncatechars
-from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from core.i18n_cache import TranslateOnce, url_parts, value_html
 
 from .templatetags.playbooks_tags import due_label, priority_class, reason
 
 __all__ = ["team_overdue_rows"]
 
 
-def _url_parts(name: str) -> tuple[str, str]:
-    head, tail = reverse(name, args=[987654321]).split("987654321")
-    return head, tail
-
-
-def _value(value: Any) -> str:
-    """A value as `{{ value }}` writes it (localised, escaped)."""
-    value = localize(value)
-    return esc(value if isinstance(value, str) else str(value))
-
-
-class _Texts:
+class _Texts(TranslateOnce):
     def __init__(self):
-        self.memo: dict[tuple, str] = {}
-        self.task_url = _url_parts("playbooks:task_detail")
-        self.account_url = _url_parts("accounts:detail")
+        super().__init__()
+        self.task_url = url_parts("playbooks:task_detail")
+        self.account_url = url_parts("accounts:detail")
         self.arr = gettext("ARR %(arr)s")
         self.unassigned = esc(gettext("unassigned"))
-
-    def get(self, key: tuple, make) -> str:
-        text = self.memo.get(key)
-        if text is None:
-            text = self.memo[key] = make()
-        return text
 
 
 def _row(t: Any, x: _Texts) -> str:
     account = t.account
-    arr = x.get(("arr", account.mrr), lambda: x.arr % {"arr": _value(intcomma(floatformat(account.arr, 0)))})
+    arr = x.get(("arr", account.mrr), lambda: x.arr % {"arr": value_html(intcomma(floatformat(account.arr, 0)))})
     assignee = t.assignee
     who = x.get(("user", assignee.pk), lambda: esc(str(assignee))) if assignee else x.unassigned
     due = x.get(("due", t.due_date), lambda: esc(due_label(t.due_date)))

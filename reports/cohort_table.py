@@ -10,60 +10,51 @@ looked up once per request. The markup, message ids and formatting are the templ
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from core.i18n_cache import TranslateOnce, value_html
 
 from .templatetags.report_format import heat, money, pct
 
 __all__ = ["cohort_rows"]
 
 
-def _value(value: Any) -> str:
-    """A value as `{{ value }}` writes it (localised, escaped)."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
-
-
-class _Texts:
+class _Texts(TranslateOnce):
     def __init__(self):
-        self.memo: dict[tuple, str] = {}
+        super().__init__()
         self.cell_title = gettext("%(day)s: %(active)s active, MRR %(mrr)s")
         self.ttfv_title = gettext("%(reached)s of %(total)s reached first value")
         self.days = gettext("%(n)s d")
-
-    def get(self, key: tuple, make) -> str:
-        text = self.memo.get(key)
-        if text is None:
-            text = self.memo[key] = make()
-        return text
 
 
 def _cell(c: dict | None, t: _Texts) -> str:
     if not c:
         return '<td class="cell na"></td>'
     value = c["value"]
-    day = t.get(("day", c["day"]), lambda: _value(date_filter(c["day"], "d M Y")))
-    mrr = t.get(("mrr", c["mrr"]), lambda: _value(money(c["mrr"])))
-    title = t.cell_title % {"day": day, "active": _value(c["active"]), "mrr": mrr}
+    day = t.get(("day", c["day"]), lambda: value_html(date_filter(c["day"], "d M Y")))
+    mrr = t.get(("mrr", c["mrr"]), lambda: value_html(money(c["mrr"])))
+    title = t.cell_title % {"day": day, "active": value_html(c["active"]), "mrr": mrr}
     text = t.get(("pct", value), lambda: conditional_escape(pct(value, 0)))
     return f'<td class="cell" style="{conditional_escape(heat(value))}" title="{title}">{text}</td>'
 
 
 def _row(r: dict, t: _Texts) -> str:
     ttfv = r.get("ttfv") or {}
-    title = t.ttfv_title % {"reached": _value(ttfv.get("reached") or 0), "total": _value(ttfv.get("accounts") or 0)}
+    title = t.ttfv_title % {
+        "reached": value_html(ttfv.get("reached") or 0),
+        "total": value_html(ttfv.get("accounts") or 0),
+    }
     median = ttfv.get("median_days")
-    days = DASH if median is None else t.days % {"n": _value(floatformat(median, "-1"))}
+    days = DASH if median is None else t.days % {"n": value_html(floatformat(median, "-1"))}
     cells = "".join(_cell(c, t) for c in r["cells"])
     return (
-        f'<tr><td class="strong">{_value(date_filter(r["cohort"], "M Y"))}</td>'
-        f'<td class="num">{_value(r["size"])}</td><td class="num">{_value(money(r["start_mrr"]))}</td>'
+        f'<tr><td class="strong">{value_html(date_filter(r["cohort"], "M Y"))}</td>'
+        f'<td class="num">{value_html(r["size"])}</td><td class="num">{value_html(money(r["start_mrr"]))}</td>'
         f'<td class="num" title="{title}">{days}</td>{cells}</tr>\n'
     )
 

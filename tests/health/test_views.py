@@ -1,12 +1,17 @@
 """Pages and API: scorecard list/editor with the htmx preview, the account card and its
 actions, the backtest page, /api/v1/health/scores/ and /api/v1/health/backtest/."""
 
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import localize
+from django.utils.translation import ngettext
 
 from accounts.panels import PANELS
 from health.models import CsmSentiment, HealthOverride, HealthScore, Scorecard, ScorecardMeasure
@@ -133,9 +138,14 @@ def test_scorecard_preview_rescores_without_saving(admin_client, scored, htmx_he
     assert scorecard.green_from == 70  # nothing saved
 
 
-def _card_html(rf_user, account):
+def _request(rf_user):
     request = RequestFactory().get("/")
     request.user = rf_user
+    return request
+
+
+def _card_html(rf_user, account):
+    request = _request(rf_user)
     panel = PANELS["health"]
     return render_to_string(
         panel.template_name, {"account": account, "panel": panel.get_context(request, account), "request": request}
@@ -151,6 +161,33 @@ def test_health_card_renders_with_constant_queries(csm_user, scored, django_asse
         html = _card_html(csm_user, account)
     assert "Pulling it down" in html and "Usage frequency" in html and "health-chart-data" in html
     assert 'hx-post="/health/accounts/' in html  # CSM sees the forms
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "fa", "zh-hans"])
+def test_card_counts_points_lost_with_their_decimal_and_a_whole_plural_count(csm_user, scored, language):
+    """The points a measure costs are a decimal (12.5); gettext picks the plural form by a whole number
+    (a float is deprecated: "Plural value must be an integer, got float")."""
+    # given an account whose measures cost points with a decimal
+    account = scored[1][1]
+    account.owner = csm_user
+    account.save(update_fields=["owner"])
+    # when its card renders, with the deprecation as an error
+    with warnings.catch_warnings(), translation.override(language):
+        warnings.filterwarnings("error", message="Plural value", category=DeprecationWarning)
+        panel = PANELS["health"].get_context(_request(csm_user), account)
+        html = _card_html(csm_user, account)
+    # then each row the card lists says what it costs, decimal and all
+    pulling = panel["pulling_down"]
+    assert pulling and any(r["drag"] != int(r["drag"]) for r in pulling)
+    for r in pulling:
+        assert isinstance(r["drag_n"], int) and r["drag_n"] == int(r["drag"])
+        with translation.override(language):
+            costs = ngettext(
+                "scores %(score)s/100, costs %(points)s point",
+                "scores %(score)s/100, costs %(points)s points",
+                r["drag_n"],
+            ) % {"score": floatformat(r["score"], 0), "points": localize(r["drag"])}
+        assert costs.split("/100")[1] in html
 
 
 def test_card_hides_forms_for_readonly(readonly_user, scored):
