@@ -23,6 +23,10 @@ class AccountPanel:
     get_context: Callable[[object, object], dict | None]
     column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
     order: int = 100
+    # Set for a panel derived from slowly-changing data: its HTML is cached (accounts.panel_cache)
+    # and `cache_vary(request, account)` returns what else it depends on for this reader (a tuple).
+    # The owning floor calls `account_panels_changed` after each write the panel shows.
+    cache_vary: Callable[[object, object], tuple] | None = None
 
 
 PANELS: dict[str, AccountPanel] = {}
@@ -33,14 +37,26 @@ def register_panel(panel: AccountPanel) -> None:
 
 
 def panels_for(request, account) -> dict[str, list[dict]]:
-    """{"main": [...], "side": [...]}, each item {"key", "title", "template_name", "context"}."""
+    """{"main": [...], "side": [...]}, each item {"key", "title", "template_name", "context", "html"}:
+    "html" is the rendered panel for a cached panel (accounts.panel_cache), else None."""
+    from .panel_cache import cached_panels_html
+
+    ordered = sorted(PANELS.values(), key=lambda p: (p.order, p.key))
+    cached = cached_panels_html(request, account, [p for p in ordered if p.cache_vary is not None])
     columns: dict[str, list[dict]] = {"main": [], "side": []}
-    for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
-        context = panel.get_context(request, account)
-        if context is None:
+    for panel in ordered:
+        html = cached.get(panel.key)
+        context = None if html is not None else panel.get_context(request, account)
+        if context is None and not html:
             continue
         columns.setdefault(panel.column, []).append(
-            {"key": panel.key, "title": panel.title, "template_name": panel.template_name, "context": context}
+            {
+                "key": panel.key,
+                "title": panel.title,
+                "template_name": panel.template_name,
+                "context": context,
+                "html": html,
+            }
         )
     return columns
 

@@ -27,7 +27,7 @@ class HealthConfig(AppConfig):
         from .measures import HEALTH_MEASURES
         from .measures_activity import ACTIVITY_MEASURES, event_measures_load
         from .measures_payment import PAYMENT_MEASURE
-        from .panels import health_card_context
+        from .panels import health_card_context, health_card_vary
         from .registry import register_measure, register_measure_source
 
         register_measure(*HEALTH_MEASURES, *ACTIVITY_MEASURES, PAYMENT_MEASURE)
@@ -43,6 +43,7 @@ class HealthConfig(AppConfig):
                 get_context=health_card_context,
                 column="main",
                 order=10,
+                cache_vary=health_card_vary,
             )
         )
         register_menu_item("insights", _("Health backtest"), "health:backtest", "activity", role=Role.MANAGER, order=50)

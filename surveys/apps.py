@@ -19,7 +19,7 @@ class SurveysConfig(AppConfig):
         from health.registry import register_measure
 
         from .health_measures import SURVEY_MEASURES
-        from .panels import contact_surveys_panel_context, surveys_panel_context
+        from .panels import contact_surveys_panel_context, surveys_panel_context, surveys_panel_vary
 
         register_measure(*SURVEY_MEASURES)
         from .view_filters import register_survey_view_filters
@@ -33,6 +33,7 @@ class SurveysConfig(AppConfig):
                 get_context=surveys_panel_context,
                 column="main",
                 order=40,
+                cache_vary=surveys_panel_vary,
             )
         )
         register_contact_panel(

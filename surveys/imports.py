@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.panel_cache import account_panels_changed
+
 from .choices import Channel, TouchKind
 from .fatigue import fatigue_record_many, recontact_days
 from .models import SurveyResponse
@@ -102,6 +104,8 @@ def responses_import(*, items: list[dict], now: datetime | None = None) -> list[
         update_fields=["kind", "account", "contact", "score", "comment", "language", "submitted_at", "updated_at"],
     )
     saved = list(SurveyResponse.objects.filter(dedupe_key__in=keys).order_by("id"))
+    # a re-import may move an answer to another account: every account page's answers are redone
+    account_panels_changed(account_ids=None, keys=["surveys"])
     recent = now - timedelta(days=recontact_days())
     fatigue_record_many(
         contacts=[

@@ -165,5 +165,8 @@ def themes_compute(*, now: datetime | None = None, progress: Progress | None = N
 
 
 def _clear() -> None:
+    from accounts.panel_cache import account_panels_changed
+
     SurveyResponse.objects.filter(theme__isnull=False).update(theme=None)
+    account_panels_changed(account_ids=None, keys=["surveys"])  # the account page shows the themes
     ResponseTheme.objects.all().delete()
