@@ -172,3 +172,39 @@ def test_two_concurrent_workers_create_each_task_once(make_playbook):
     assert Enrolment.objects.count() == 50
     assert PlaybookRun.objects.filter(status="done").count() == 4
     assert sum(PlaybookRun.objects.values_list("enrolled", flat=True)) == 50
+
+
+@pytest.mark.django_db
+def test_an_evaluation_that_enrols_nobody_writes_its_run_once(make_playbook, monkeypatch):
+    """No enrolment: the run record is written once, at the end, done, with what was skipped; an
+    enrolling run still exists before its enrolments (they point to it)."""
+    # given: one account already enrolled (an open task), one that does not renew soon
+    renewing()
+    AccountFactory(renewal_date=TODAY + timedelta(days=400))
+    pb = make_playbook("renewal_due", {"days": 90})
+    playbook_evaluate(playbook=pb, as_of=TODAY)
+    writes = []
+    monkeypatch.setattr("playbooks.evaluation.bookkeeping_writes", _counting(writes))
+    # when
+    result = playbook_evaluate(playbook=pb, as_of=TODAY)
+    # then
+    run = PlaybookRun.objects.order_by("-id").first()
+    assert result.run == run and writes == ["run"]
+    assert (run.status, run.matched, run.enrolled, run.skipped) == ("done", 1, 0, {"open_task": 1})
+    assert run.details[0]["skipped"] == "open_task" and run.finished_at is not None
+    pb.refresh_from_db()
+    assert pb.last_run_at == run.finished_at
+
+
+def _counting(writes):
+    from contextlib import contextmanager
+
+    from playbooks.sql import bookkeeping_writes
+
+    @contextmanager
+    def counted():
+        writes.append("run")
+        with bookkeeping_writes():
+            yield
+
+    return counted
