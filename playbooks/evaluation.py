@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -29,7 +29,7 @@ from .models import Enrolment, Playbook, PlaybookRun, Task
 from .sql import bookkeeping_writes, enrolment_outcomes_store
 from .triggers import EvalContext, Match, day_end, get_trigger
 
-__all__ = ["EvalResult", "PreviewRow", "playbook_evaluate"]
+__all__ = ["EvalResult", "PreviewRow", "playbook_evaluate", "run_records_store"]
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,11 @@ def playbook_evaluate(
     event: dict | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    quiet_runs: list[PlaybookRun] | None = None,
 ) -> EvalResult:
-    """Evaluate one playbook. `dry_run` writes nothing and returns the preview rows."""
+    """Evaluate one playbook. `dry_run` writes nothing and returns the preview rows. With
+    `quiet_runs`, a finished run that enrolled nobody is appended there unsaved, for the caller
+    to write with others' (run_records_store), instead of being written here."""
     as_of = as_of or timezone.now().date()
     ctx = EvalContext(
         as_of=as_of,
@@ -200,6 +203,9 @@ def playbook_evaluate(
     run.skipped = result.skipped
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
+    if run.pk is None and quiet_runs is not None:
+        quiet_runs.append(run)
+        return result
     with bookkeeping_writes():
         if run.pk is None:
             run.save(force_insert=True)
@@ -207,6 +213,19 @@ def playbook_evaluate(
             run.save(update_fields=["matched", "enrolled", "skipped", "details", "status", "finished_at"])
         Playbook.objects.filter(pk=playbook.pk).update(last_run_at=run.finished_at)
     return result
+
+
+def run_records_store(runs: list[PlaybookRun]) -> None:
+    """Write finished runs that enrolled nobody (playbook_evaluate's `quiet_runs`) and their
+    playbooks' `last_run_at` in one bookkeeping transaction: three statements for any number."""
+    if not runs:
+        return
+    with bookkeeping_writes():
+        PlaybookRun.objects.bulk_create(runs)
+        last = {run.playbook_id: run.finished_at for run in runs}
+        Playbook.objects.filter(pk__in=list(last)).update(
+            last_run_at=Case(*(When(pk=pk, then=Value(at)) for pk, at in last.items()))
+        )
 
 
 def _count_skip(result: EvalResult, reason: str, n: int = 1) -> None:

@@ -208,3 +208,40 @@ def _counting(writes):
             yield
 
     return counted
+
+
+@pytest.mark.django_db
+def test_playbooks_run_writes_the_quiet_runs_together(make_playbook, monkeypatch):
+    """playbooks_run: the runs that enrol nobody are written together at the end (one bookkeeping
+    transaction), each with its own figures and playbook's last_run_at; an enrolling run is
+    written before its enrolments; a failing playbook does not stop the others' records."""
+    from playbooks.services import playbooks_run
+
+    # given: one renewing account; one playbook enrols it, one matches nobody, one fails
+    account = renewing()
+    enrolling = make_playbook("renewal_due", {"days": 90})
+    quiet = make_playbook("renewal_due", {"days": 5})
+    failing = make_playbook("renewal_due", {"days": 90})
+    real = __import__("playbooks.evaluation", fromlist=["_candidates"])._candidates
+
+    def candidates(playbook, ctx):
+        if playbook.pk == failing.pk:
+            raise RuntimeError("boom")
+        return real(playbook, ctx)
+
+    monkeypatch.setattr("playbooks.evaluation._candidates", candidates)
+    writes = []
+    monkeypatch.setattr("playbooks.evaluation.bookkeeping_writes", _counting(writes))
+    # when
+    results = playbooks_run(account_ids=[account.pk])
+    # then: enrolling: insert + finish; failing: its record; the quiet one: the final write
+    assert [r.playbook.pk for r in results] == [enrolling.pk, quiet.pk]
+    assert len(writes) == 4
+    runs = {r.playbook_id: r for r in PlaybookRun.objects.all()}
+    assert (runs[enrolling.pk].status, runs[enrolling.pk].enrolled) == ("done", 1)
+    assert (runs[quiet.pk].status, runs[quiet.pk].matched, runs[quiet.pk].account_ids) == ("done", 0, [account.pk])
+    assert runs[failing.pk].status == "failed" and "boom" in runs[failing.pk].error
+    assert results[1].run.pk == runs[quiet.pk].pk
+    for playbook in (enrolling, quiet):
+        playbook.refresh_from_db()
+        assert playbook.last_run_at == runs[playbook.pk].finished_at
