@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -26,10 +26,10 @@ from accounts.models import Account
 from .choices import OPEN_STATUSES, RunSource, RunStatus
 from .conditions import conditions_apply
 from .models import Enrolment, Playbook, PlaybookRun, Task
-from .sql import enrolment_outcomes_store
+from .sql import bookkeeping_writes, enrolment_outcomes_store
 from .triggers import EvalContext, Match, day_end, get_trigger
 
-__all__ = ["EvalResult", "PreviewRow", "playbook_evaluate"]
+__all__ = ["EvalResult", "PreviewRow", "playbook_evaluate", "run_records_store"]
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,11 @@ def playbook_evaluate(
     event: dict | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    quiet_runs: list[PlaybookRun] | None = None,
 ) -> EvalResult:
-    """Evaluate one playbook. `dry_run` writes nothing and returns the preview rows."""
+    """Evaluate one playbook. `dry_run` writes nothing and returns the preview rows. With
+    `quiet_runs`, a finished run that enrolled nobody is appended there unsaved, for the caller
+    to write with others' (run_records_store), instead of being written here."""
     as_of = as_of or timezone.now().date()
     ctx = EvalContext(
         as_of=as_of,
@@ -159,13 +162,17 @@ def playbook_evaluate(
     if dry_run:
         return _preview(playbook, ctx, result)
 
-    run = PlaybookRun.objects.create(
+    # The run record is bookkeeping: written with the WAL flush deferred (bookkeeping_writes), and,
+    # for an evaluation that enrols nobody (most of those a health refresh queues), once at the
+    # end together with last_run_at: one commit instead of three (docs/decisions.md).
+    started_at = timezone.now()
+    run = PlaybookRun(
         playbook=playbook,
         source=source,
         as_of=as_of,
         playbook_version=playbook.version,
         account_ids=ctx.account_ids,
-        started_at=timezone.now(),
+        started_at=started_at,
     )
     result.run = run
     try:
@@ -174,32 +181,59 @@ def playbook_evaluate(
         if candidates is None:
             result.unavailable = True
             run.details = [{"note": "The data this trigger reads is not available (its app is not installed)."}]
-        else:
+        elif any(skip is None for _match, skip in candidates):
+            with bookkeeping_writes():
+                run.save(force_insert=True)
             _enrol_and_act(playbook, ctx, run, candidates, result)
+        else:
+            _count_skips(run, candidates, result)
     except Exception as exc:
         logger.exception("playbook %s failed", playbook.pk)
         run.status = RunStatus.FAILED
         run.error = f"{type(exc).__name__}: {exc}"
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+        with bookkeeping_writes():
+            if run.pk is None:
+                run.save(force_insert=True)
+            else:
+                run.save(update_fields=["status", "error", "finished_at"])
         raise
     run.matched = result.matched
     run.enrolled = result.enrolled
     run.skipped = result.skipped
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
-    run.save(update_fields=["matched", "enrolled", "skipped", "details", "status", "finished_at"])
-    Playbook.objects.filter(pk=playbook.pk).update(last_run_at=run.finished_at)
+    if run.pk is None and quiet_runs is not None:
+        quiet_runs.append(run)
+        return result
+    with bookkeeping_writes():
+        if run.pk is None:
+            run.save(force_insert=True)
+        else:
+            run.save(update_fields=["matched", "enrolled", "skipped", "details", "status", "finished_at"])
+        Playbook.objects.filter(pk=playbook.pk).update(last_run_at=run.finished_at)
     return result
+
+
+def run_records_store(runs: list[PlaybookRun]) -> None:
+    """Write finished runs that enrolled nobody (playbook_evaluate's `quiet_runs`) and their
+    playbooks' `last_run_at` in one bookkeeping transaction: three statements for any number."""
+    if not runs:
+        return
+    with bookkeeping_writes():
+        PlaybookRun.objects.bulk_create(runs)
+        last = {run.playbook_id: run.finished_at for run in runs}
+        Playbook.objects.filter(pk__in=list(last)).update(
+            last_run_at=Case(*(When(pk=pk, then=Value(at)) for pk, at in last.items()))
+        )
 
 
 def _count_skip(result: EvalResult, reason: str, n: int = 1) -> None:
     result.skipped[reason] = result.skipped.get(reason, 0) + n
 
 
-def _enrol_and_act(playbook, ctx, run, candidates, result) -> None:
-    from .actions import actions_execute
-
+def _count_skips(run, candidates, result) -> list[Match]:
+    """Count the skipped candidates on the result (a sample on the run); the others, to enrol."""
     result.matched = len(candidates)
     todo: list[Match] = []
     for match, skip in candidates:
@@ -209,6 +243,13 @@ def _enrol_and_act(playbook, ctx, run, candidates, result) -> None:
                 run.details.append({"account_id": match.account_id, "reason": match.reason, "skipped": skip})
         else:
             todo.append(match)
+    return todo
+
+
+def _enrol_and_act(playbook, ctx, run, candidates, result) -> None:
+    from .actions import actions_execute
+
+    todo = _count_skips(run, candidates, result)
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i : i + CHUNK]
         with transaction.atomic():

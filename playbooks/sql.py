@@ -5,14 +5,16 @@ only this module (and core/db.py) asks which database it is on."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 from core.db import is_postgresql
 
 from .models import Enrolment
 
-__all__ = ["enrolment_outcomes_store"]
+__all__ = ["bookkeeping_writes", "enrolment_outcomes_store"]
 
 
 def enrolment_outcomes_store(enrolments: list[Enrolment]) -> None:
@@ -39,3 +41,20 @@ def _outcomes_store_postgresql(enrolments: list[Enrolment]) -> None:
             f"UPDATE {table} AS e SET outcome = v.outcome FROM (VALUES {values}) AS v(id, outcome) WHERE e.id = v.id",
             params,
         )
+
+
+@contextmanager
+def bookkeeping_writes() -> Iterator[None]:
+    """One transaction for bookkeeping rows (a playbook run's record, `last_run_at`) whose commit
+    need not wait for the WAL flush: on PostgreSQL `SET LOCAL synchronous_commit = off`. A crash
+    may lose the last fraction of a second of such commits, never a later one's (the WAL is one
+    sequence: the next synchronous commit, such as an enrolment chunk's, flushes them too), and
+    nothing exactly-once depends on them (the enrolments' unique key does). Inside an outer
+    transaction it is a plain savepoint: the outer commit, which may carry durable writes, keeps
+    its flush. A plain transaction on other databases."""
+    defer_flush = is_postgresql() and not connection.in_atomic_block
+    with transaction.atomic():
+        if defer_flush:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        yield

@@ -3,11 +3,11 @@ that arrived, metric milestones by their condition, and the periodic sweep that 
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from usage.models import UsageEvent
@@ -19,73 +19,110 @@ from .checklists import checklists_refresh
 from .plans import plans_advance
 
 __all__ = [
+    "EVENTS_QUERY_ACCOUNTS",
     "onboarding_events_apply",
     "onboarding_metrics_apply",
     "onboarding_sweep",
 ]
+
+EVENTS_QUERY_ACCOUNTS = 200  # accounts per first-event query (one OR branch each; the sweep passes the whole book)
 
 
 @transaction.atomic
 def onboarding_events_apply(*, account_ids: Iterable[int]) -> dict[str, int]:
     """Complete open checklist items and event milestones of these accounts whose usage event
     has arrived, at the time of their first matching event (since the contract start for
-    checklist items, ever for milestones). Set-based and row-count independent: per kind one
-    SELECT of the touched parents and one UPDATE whose correlated subquery finds each row's
-    first event (no rows travel through Python)."""
+    checklist items, ever for milestones): _items_complete, _goals_complete."""
     ids = list(set(account_ids))
     if not ids:
         return {"items": 0, "goals": 0}
-    # The item's checklist reached through the event's account: only local columns of the
-    # updated row are referenced (OuterRef), which an UPDATE allows.
-    item_events = UsageEvent.objects.filter(
-        account__checklists=OuterRef("checklist_id"),
-        event=OuterRef("completion_event"),
-        occurred_at__gte=F("account__checklists__contract_start"),
-    )
-    items = (
-        AccountChecklistItem.objects.filter(
-            checklist__account_id__in=ids, checklist__status=ChecklistStatus.ACTIVE, completed_at__isnull=True
-        )
-        .exclude(completion_event="")
-        .filter(Exists(item_events))
-    )
-    checklist_ids = set(items.values_list("checklist_id", flat=True))
-    n_items = 0
+    n_items, checklist_ids = _items_complete(ids)
     if checklist_ids:
-        n_items = (
-            AccountChecklistItem.objects.filter(checklist_id__in=checklist_ids, completed_at__isnull=True)
-            .exclude(completion_event="")
-            .filter(Exists(item_events))
-            .update(
-                completed_at=Subquery(item_events.order_by("occurred_at").values("occurred_at")[:1]),
-                completion_source=CompletionSource.EVENT,
-            )
-        )
         checklists_refresh(checklist_ids=checklist_ids)
 
-    milestone_event = Milestone.objects.filter(pk=OuterRef(OuterRef("milestone_id"))).values("event_name")[:1]
-    goal_events = UsageEvent.objects.filter(account__success_plans=OuterRef("plan_id"), event=Subquery(milestone_event))
-    goals = PlanGoal.objects.filter(
-        plan__account_id__in=ids,
-        plan__status=PlanStatus.ACTIVE,
-        completed_at__isnull=True,
-        milestone__kind=MilestoneKind.EVENT,
-    ).filter(Exists(goal_events))
-    plan_ids = set(goals.values_list("plan_id", flat=True))
-    n_goals = 0
+    n_goals, plan_ids = _goals_complete(ids)
     if plan_ids:
-        n_goals = (
-            PlanGoal.objects.filter(
-                plan_id__in=plan_ids, completed_at__isnull=True, milestone__kind=MilestoneKind.EVENT
-            )
-            .filter(Exists(goal_events))
-            .update(
-                completed_at=Subquery(goal_events.order_by("occurred_at").values("occurred_at")[:1]),
-                completion_source=CompletionSource.EVENT,
-            )
-        )
         plans_advance(plan_ids=plan_ids)
     return {"items": n_items, "goals": n_goals}
+
+
+def _items_complete(account_ids: list[int]) -> tuple[int, set[int]]:
+    """Complete the open event items of these accounts' active checklists whose event arrived
+    since the contract start: (items completed, their checklists). The open items are read
+    first (locked: a concurrent apply or a CSM's tick waits, then sees the item done), then the
+    first occurrence of each wanted event in one query whose conditions are constants per account
+    (its contract start and its items' event names): PostgreSQL prunes the months before the
+    start and walks the (account, occurred_at) index from it. A correlated EXISTS per item, over
+    every open item of the book before the accounts were narrowed, was the soak's busiest
+    statement (docs/decisions.md "Onboarding applies: the open items first")."""
+    open_items = list(
+        AccountChecklistItem.objects.select_for_update(of=("self",))
+        .filter(checklist__account_id__in=account_ids, checklist__status=ChecklistStatus.ACTIVE)
+        .filter(completed_at__isnull=True)
+        .exclude(completion_event="")
+        .order_by("pk")
+        .values_list("pk", "checklist_id", "checklist__account_id", "checklist__contract_start", "completion_event")
+    )
+    if not open_items:
+        return 0, set()
+    wanted: dict[tuple[int, date | None], set[str]] = defaultdict(set)
+    for _pk, _checklist_id, account_id, start, event in open_items:
+        wanted[(account_id, start)].add(event)
+    first = _first_events(wanted)
+    done = [
+        AccountChecklistItem(pk=pk, completed_at=first[(account_id, event)], completion_source=CompletionSource.EVENT)
+        for pk, _checklist_id, account_id, _start, event in open_items
+        if (account_id, event) in first
+    ]
+    AccountChecklistItem.objects.bulk_update(done, ["completed_at", "completion_source"])
+    done_ids = {item.pk for item in done}
+    return len(done), {checklist_id for pk, checklist_id, *_ in open_items if pk in done_ids}
+
+
+def _goals_complete(account_ids: list[int]) -> tuple[int, set[int]]:
+    """Complete the open event milestones of these accounts' active plans whose event ever
+    arrived: (goals completed, their plans). As _items_complete: the open goals first (locked),
+    then one first-event query (a correlated EXISTS per goal was planned over every partition)."""
+    open_goals = list(
+        PlanGoal.objects.select_for_update(of=("self",))
+        .filter(plan__account_id__in=account_ids, plan__status=PlanStatus.ACTIVE, completed_at__isnull=True)
+        .filter(milestone__kind=MilestoneKind.EVENT)
+        .exclude(milestone__event_name="")
+        .order_by("pk")
+        .values_list("pk", "plan_id", "plan__account_id", "milestone__event_name")
+    )
+    if not open_goals:
+        return 0, set()
+    wanted: dict[tuple[int, date | None], set[str]] = defaultdict(set)
+    for _pk, _plan_id, account_id, event in open_goals:
+        wanted[(account_id, None)].add(event)
+    first = _first_events(wanted)
+    done = [
+        PlanGoal(pk=pk, completed_at=first[(account_id, event)], completion_source=CompletionSource.EVENT)
+        for pk, _plan_id, account_id, event in open_goals
+        if (account_id, event) in first
+    ]
+    PlanGoal.objects.bulk_update(done, ["completed_at", "completion_source"])
+    done_ids = {goal.pk for goal in done}
+    return len(done), {plan_id for pk, plan_id, *_ in open_goals if pk in done_ids}
+
+
+def _first_events(wanted: dict[tuple[int, date | None], set[str]]) -> dict[tuple[int, str], datetime]:
+    """{(account, since day or None): event names} -> {(account, event): its first occurrence
+    (from the start of `since`, UTC)}, the names that never occurred absent. One query per
+    EVENTS_QUERY_ACCOUNTS accounts, one OR branch each, its conditions constants."""
+    first: dict[tuple[int, str], datetime] = {}
+    keys = list(wanted)
+    for i in range(0, len(keys), EVENTS_QUERY_ACCOUNTS):
+        arrived = Q()
+        for account_id, since in keys[i : i + EVENTS_QUERY_ACCOUNTS]:
+            branch = Q(account_id=account_id, event__in=sorted(wanted[(account_id, since)]))
+            if since is not None:
+                branch &= Q(occurred_at__gte=datetime.combine(since, time.min, tzinfo=UTC))
+            arrived |= branch
+        rows = UsageEvent.objects.filter(arrived).values("account_id", "event").annotate(at=Min("occurred_at"))
+        first.update({(row["account_id"], row["event"]): row["at"] for row in rows.order_by()})
+    return first
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from ..choices import RunSource
-from ..evaluation import EvalResult, playbook_evaluate
-from ..models import Playbook
+from ..evaluation import EvalResult, playbook_evaluate, run_records_store
+from ..models import Playbook, PlaybookRun
 from ..triggers import triggers_for_event
 from .tasks import tasks_cancel_churned
 
@@ -40,13 +40,24 @@ def playbooks_run(
     if trigger_types is not None:
         playbooks = playbooks.filter(trigger_type__in=list(trigger_types))
     results = []
-    for playbook in playbooks:
-        try:
-            results.append(
-                playbook_evaluate(playbook=playbook, as_of=as_of, source=source, account_ids=account_ids, event=event)
-            )
-        except Exception:  # noqa: BLE001 - recorded on the run as failed
-            logger.exception("playbook %s failed", playbook.pk)
+    quiet: list[PlaybookRun] = []  # runs that enrolled nobody: written together at the end
+    try:
+        for playbook in playbooks:
+            try:
+                results.append(
+                    playbook_evaluate(
+                        playbook=playbook,
+                        as_of=as_of,
+                        source=source,
+                        account_ids=account_ids,
+                        event=event,
+                        quiet_runs=quiet,
+                    )
+                )
+            except Exception:  # noqa: BLE001 - recorded on the run as failed
+                logger.exception("playbook %s failed", playbook.pk)
+    finally:
+        run_records_store(quiet)
     return results
 
 

@@ -172,3 +172,76 @@ def test_two_concurrent_workers_create_each_task_once(make_playbook):
     assert Enrolment.objects.count() == 50
     assert PlaybookRun.objects.filter(status="done").count() == 4
     assert sum(PlaybookRun.objects.values_list("enrolled", flat=True)) == 50
+
+
+@pytest.mark.django_db
+def test_an_evaluation_that_enrols_nobody_writes_its_run_once(make_playbook, monkeypatch):
+    """No enrolment: the run record is written once, at the end, done, with what was skipped; an
+    enrolling run still exists before its enrolments (they point to it)."""
+    # given: one account already enrolled (an open task), one that does not renew soon
+    renewing()
+    AccountFactory(renewal_date=TODAY + timedelta(days=400))
+    pb = make_playbook("renewal_due", {"days": 90})
+    playbook_evaluate(playbook=pb, as_of=TODAY)
+    writes = []
+    monkeypatch.setattr("playbooks.evaluation.bookkeeping_writes", _counting(writes))
+    # when
+    result = playbook_evaluate(playbook=pb, as_of=TODAY)
+    # then
+    run = PlaybookRun.objects.order_by("-id").first()
+    assert result.run == run and writes == ["run"]
+    assert (run.status, run.matched, run.enrolled, run.skipped) == ("done", 1, 0, {"open_task": 1})
+    assert run.details[0]["skipped"] == "open_task" and run.finished_at is not None
+    pb.refresh_from_db()
+    assert pb.last_run_at == run.finished_at
+
+
+def _counting(writes):
+    from contextlib import contextmanager
+
+    from playbooks.sql import bookkeeping_writes
+
+    @contextmanager
+    def counted():
+        writes.append("run")
+        with bookkeeping_writes():
+            yield
+
+    return counted
+
+
+@pytest.mark.django_db
+def test_playbooks_run_writes_the_quiet_runs_together(make_playbook, monkeypatch):
+    """playbooks_run: the runs that enrol nobody are written together at the end (one bookkeeping
+    transaction), each with its own figures and playbook's last_run_at; an enrolling run is
+    written before its enrolments; a failing playbook does not stop the others' records."""
+    from playbooks.services import playbooks_run
+
+    # given: one renewing account; one playbook enrols it, one matches nobody, one fails
+    account = renewing()
+    enrolling = make_playbook("renewal_due", {"days": 90})
+    quiet = make_playbook("renewal_due", {"days": 5})
+    failing = make_playbook("renewal_due", {"days": 90})
+    real = __import__("playbooks.evaluation", fromlist=["_candidates"])._candidates
+
+    def candidates(playbook, ctx):
+        if playbook.pk == failing.pk:
+            raise RuntimeError("boom")
+        return real(playbook, ctx)
+
+    monkeypatch.setattr("playbooks.evaluation._candidates", candidates)
+    writes = []
+    monkeypatch.setattr("playbooks.evaluation.bookkeeping_writes", _counting(writes))
+    # when
+    results = playbooks_run(account_ids=[account.pk])
+    # then: enrolling: insert + finish; failing: its record; the quiet one: the final write
+    assert [r.playbook.pk for r in results] == [enrolling.pk, quiet.pk]
+    assert len(writes) == 4
+    runs = {r.playbook_id: r for r in PlaybookRun.objects.all()}
+    assert (runs[enrolling.pk].status, runs[enrolling.pk].enrolled) == ("done", 1)
+    assert (runs[quiet.pk].status, runs[quiet.pk].matched, runs[quiet.pk].account_ids) == ("done", 0, [account.pk])
+    assert runs[failing.pk].status == "failed" and "boom" in runs[failing.pk].error
+    assert results[1].run.pk == runs[quiet.pk].pk
+    for playbook in (enrolling, quiet):
+        playbook.refresh_from_db()
+        assert playbook.last_run_at == runs[playbook.pk].finished_at

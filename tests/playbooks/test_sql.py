@@ -58,3 +58,27 @@ def test_evaluation_stores_outcomes_through_the_seam(make_playbook, monkeypatch)
     playbook = make_playbook("renewal_due", {"days": 30})
     playbook_evaluate(playbook=playbook, as_of=today)
     assert calls == [1]
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bookkeeping_writes_skip_the_wal_flush_only_in_their_own_transaction():
+    """A run record's own transaction commits without waiting for the WAL flush; inside a caller's
+    transaction the setting would reach the caller's commit, so it is left alone there."""
+    if not is_postgresql():
+        pytest.skip("PostgreSQL only")
+    from django.db import transaction
+
+    # when / then
+    with sql.bookkeeping_writes():
+        assert _synchronous_commit() == "off"
+    assert _synchronous_commit() == "on"
+    with transaction.atomic():
+        with sql.bookkeeping_writes():
+            assert _synchronous_commit() == "on"
+        assert _synchronous_commit() == "on"

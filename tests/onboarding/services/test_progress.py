@@ -115,3 +115,48 @@ def test_batches_of_one_account_meanwhile_are_one_run(account, monkeypatch, djan
     with django_capture_on_commit_callbacks(execute=True):
         events_ingested.send(sender=None, account_ids=[account.pk])
     assert len(queued) == 3
+
+
+def test_many_accounts_in_chunks_each_from_its_own_contract_start(published_map, tech_template, monkeypatch):
+    """The open items and goals are read first and their events looked up in chunks of accounts:
+    each account's items count its events from its own contract start, goals count every event,
+    items ticked by hand keep their time, and an account of the batch without anything open and
+    an account outside the batch are left alone."""
+    from datetime import date
+
+    from accounts.choices import Tier
+    from tests.factories import SubscriptionFactory
+
+    monkeypatch.setattr("onboarding.services.progress.EVENTS_QUERY_ACCOUNTS", 1)
+    now = timezone.now()
+    accounts, checklists, plans = [], [], []
+    for days in (10, 30, 50):
+        account = AccountFactory(tier=Tier.STANDARD, segment="SMB")
+        SubscriptionFactory(account=account, start_date=date.today() - timedelta(days=days), is_trial=False)
+        accounts.append(account)
+        checklists.append(services.checklist_start(account=account))
+        plans.append(services.success_plan_start(account=account, success_map=published_map))
+        # an event 20 days ago: after the contract start of the 30- and 50-day accounts only
+        UsageEventFactory(account=account, event="report_created", occurred_at=now - timedelta(days=20))
+        UsageEventFactory(account=account, event="report_created", occurred_at=now - timedelta(days=2))
+        UsageEventFactory(account=account, event="integration_connected", occurred_at=now - timedelta(days=200))
+    ticked = checklists[2].items.get(completion_event="report_created")
+    services.checklist_item_toggle(item=ticked, done=True)
+    ticked.refresh_from_db()
+    outside = AccountFactory(tier=Tier.STANDARD)
+    outside_checklist = services.checklist_start(account=outside)
+    UsageEventFactory(account=outside, event="report_created")
+    idle = AccountFactory()
+
+    # when
+    result = services.onboarding_events_apply(account_ids=[a.pk for a in accounts] + [idle.pk])
+
+    # then
+    items = [c.items.get(completion_event="report_created") for c in checklists]
+    assert [i.completed_at for i in items] == [now - timedelta(days=2), now - timedelta(days=20), ticked.completed_at]
+    assert [i.completion_source for i in items] == [CompletionSource.EVENT, CompletionSource.EVENT, "manual"]
+    goals = [p.goals.get(title="Connect a data source") for p in plans]
+    assert all(g.completed_at == now - timedelta(days=200) for g in goals)
+    assert result == {"items": 2, "goals": 3}
+    assert not outside_checklist.items.filter(completed_at__isnull=False).exists()
+    assert services.onboarding_events_apply(account_ids=[a.pk for a in accounts]) == {"items": 0, "goals": 0}
