@@ -366,6 +366,9 @@ HEALTH_EVENTS_QUEUE = "health_events"
 CELERY_TASK_ROUTES = {
     "core.tasks.webhook_deliver_task": {"queue": "webhooks"},
     "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
+    # The sweep that follows answers up asks their accounts' refreshes: behind the `celery` backlog
+    # (hundreds of playbook and onboarding tasks under load) an answer's score waited for it.
+    "surveys.tasks.responses_followup_task": {"queue": HEALTH_QUEUE},
     "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_EVENTS_QUEUE},
     "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_EVENTS_QUEUE},
     # The usage rollup run the refreshes read: milliseconds since rollups are incremental, and

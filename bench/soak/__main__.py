@@ -155,8 +155,8 @@ def main() -> int:
             else ""
         )
         + f", {celery_workers} Celery workers + beat nice {worker_nice}, 1 health worker nice {health_nice}"
-        + f", health refresh delay {env.get('HEALTH_REFRESH_DELAY_SECONDS', 'default')}"
-        + f" / events {env.get('HEALTH_EVENTS_REFRESH_DELAY_SECONDS', 'default')} s"
+        + f", health refresh delays {env.get('HEALTH_REFRESH_DELAY_SECONDS', '2')} s"
+        + f" / events {env.get('HEALTH_EVENTS_REFRESH_DELAY_SECONDS', '45')} s"
     )
     procs: list[tuple[str, subprocess.Popen]] = []
 

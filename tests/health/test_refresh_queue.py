@@ -21,7 +21,11 @@ def _queue(task) -> str:
 
 
 def test_a_persons_refresh_goes_to_the_health_queue_and_event_work_to_health_events():
+    from surveys import tasks as surveys_tasks
+
     assert _queue(health_tasks.account_health_refresh_task) == "health"
+    # The answers' follow-up sweep asks their refreshes: not behind the `celery` backlog either.
+    assert _queue(surveys_tasks.responses_followup_task) == "health"
     for task in (
         health_tasks.accounts_health_refresh_task,
         health_tasks.accounts_health_refresh_soon_task,
