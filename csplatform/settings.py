@@ -135,14 +135,10 @@ MIDDLEWARE = [
 PULSE_SERVER_TIMING = env_bool("PULSE_SERVER_TIMING", False)
 if PULSE_SERVER_TIMING:
     MIDDLEWARE.insert(0, "core.middleware.ServerTimingMiddleware")
-# Seconds between a signal a person made (a survey answer, a ticket, a payment, an override, a
-# checklist item) and the account's health refresh: short, so the CSM sees the score move; the
-# signals of one account within it are one run (health.recompute.refresh).
+# Seconds from a signal a person made (an answer, a ticket, an override) to the account's health
+# refresh, and the window that coalesces usage events' refreshes (each account at most once in it:
+# "within a minute of a signal"); health.recompute.refresh, docs/decisions.md "Two refresh cadences".
 HEALTH_REFRESH_DELAY_SECONDS = env_int("HEALTH_REFRESH_DELAY_SECONDS", 2)
-# The coalescing window of the refreshes usage events ask for: every account of a busy tenant
-# sends events all the time, so each account is refreshed at most once per window ("within a
-# minute of a signal", DESIGN.md) instead of every few seconds (docs/decisions.md "Two refresh
-# cadences").
 HEALTH_EVENTS_REFRESH_DELAY_SECONDS = env_int("HEALTH_EVENTS_REFRESH_DELAY_SECONDS", 45)
 
 # Content-Security-Policy (django-csp): scripts only from our origin or inline with the
@@ -355,19 +351,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Webhook deliveries wait on other people's servers: their own queue, so a slow receiver never
 # delays health or playbooks (a worker consumes it: `celery worker -Q health_events,celery,webhooks`).
-# Health refreshes after a signal a person made (a survey answer, a ticket, an override) have their
-# own queue, so rollups, onboarding applies, playbook events and the refreshes usage events ask
-# for, queued before them, cannot hold a score back: a worker with `-Q health` alone keeps them
-# within seconds under load. The event-driven refreshes and the usage rollup run they read go to
-# `health_events`, taken by the other workers (docs/deploy.md "Queues"; docs/decisions.md
-# "Health refreshes on their own queue", "Two refresh cadences").
+# A person's signal's health refresh has its own queue, taken by a worker alone (`-Q health`), so
+# nothing queued before it holds a score back; usage events' refreshes and the rollup run they read
+# go to `health_events` (docs/deploy.md "Queues"; docs/decisions.md "Two refresh cadences").
 HEALTH_QUEUE = "health"
 HEALTH_EVENTS_QUEUE = "health_events"
 CELERY_TASK_ROUTES = {
     "core.tasks.webhook_deliver_task": {"queue": "webhooks"},
     "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
-    # The sweep that follows answers up asks their accounts' refreshes: behind the `celery` backlog
-    # (hundreds of playbook and onboarding tasks under load) an answer's score waited for it.
+    # The sweep that follows answers up asks their refreshes (on `celery` it waited behind playbooks).
     "surveys.tasks.responses_followup_task": {"queue": HEALTH_QUEUE},
     "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_EVENTS_QUEUE},
     "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_EVENTS_QUEUE},
