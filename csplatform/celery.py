@@ -62,7 +62,8 @@ def _flush_outbox_on_start(sender=None, **kwargs):
 
 
 # CELERY_TASK_CPU_LOG=1 (bench.soak sets it): each task's CPU seconds in this process (not the
-# database's) logged at WARNING as "task cpu <name> <seconds>", for a per-task CPU table.
+# database's) logged at WARNING as "task cpu <name> <seconds>", for a per-task CPU table; a task
+# that returns a count (the health refreshes: accounts scored) also logs "task count <name> <n>".
 if os.environ.get("CELERY_TASK_CPU_LOG"):
     import logging
     import time
@@ -77,7 +78,9 @@ if os.environ.get("CELERY_TASK_CPU_LOG"):
         _cpu_started[task_id] = time.process_time()
 
     @task_postrun.connect
-    def _task_cpu_end(task_id=None, task=None, **kwargs):
+    def _task_cpu_end(task_id=None, task=None, retval=None, **kwargs):
         started = _cpu_started.pop(task_id, None)
         if started is not None and task is not None:
             _cpu_log.warning("task cpu %s %.4f", task.name, time.process_time() - started)
+            if type(retval) is int:
+                _cpu_log.warning("task count %s %d", task.name, retval)

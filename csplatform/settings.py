@@ -135,9 +135,11 @@ MIDDLEWARE = [
 PULSE_SERVER_TIMING = env_bool("PULSE_SERVER_TIMING", False)
 if PULSE_SERVER_TIMING:
     MIDDLEWARE.insert(0, "core.middleware.ServerTimingMiddleware")
-# Seconds between a signal (a survey answer, a ticket...) and the account's health refresh; the
-# refreshes of one account within it are one run (health.recompute.refresh).
-HEALTH_REFRESH_DELAY_SECONDS = int(os.environ.get("HEALTH_REFRESH_DELAY_SECONDS", "30"))
+# Seconds from a signal a person made (an answer, a ticket, an override) to the account's health
+# refresh, and the window that coalesces usage events' refreshes (each account at most once in it:
+# "within a minute of a signal"); health.recompute.refresh, docs/decisions.md "Two refresh cadences".
+HEALTH_REFRESH_DELAY_SECONDS = env_int("HEALTH_REFRESH_DELAY_SECONDS", 2)
+HEALTH_EVENTS_REFRESH_DELAY_SECONDS = env_int("HEALTH_EVENTS_REFRESH_DELAY_SECONDS", 45)
 
 # Content-Security-Policy (django-csp): scripts only from our origin or inline with the
 # request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers
@@ -351,20 +353,22 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Webhook deliveries wait on other people's servers: their own queue, so a slow receiver never
-# delays health or playbooks (a worker consumes it: `celery worker -Q health,celery,webhooks`).
-# Health refreshes after a signal (a survey answer, a ticket, a batch of events) have their own
-# queue too, so rollups, onboarding applies and playbook events queued before them cannot hold a
-# score back for minutes: a worker with `-Q health` alone keeps them within seconds under load
-# (docs/deploy.md "Queues"; docs/decisions.md "Health refreshes on their own queue").
+# delays health or playbooks (a worker consumes it: `celery worker -Q health_events,celery,webhooks`).
+# A person's signal's health refresh has its own queue, taken by a worker alone (`-Q health`), so
+# nothing queued before it holds a score back; usage events' refreshes and the rollup run they read
+# go to `health_events` (docs/deploy.md "Queues"; docs/decisions.md "Two refresh cadences").
 HEALTH_QUEUE = "health"
+HEALTH_EVENTS_QUEUE = "health_events"
 CELERY_TASK_ROUTES = {
     "core.tasks.webhook_deliver_task": {"queue": "webhooks"},
     "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
-    "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_QUEUE},
-    "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_QUEUE},
+    # The sweep that follows answers up asks their refreshes (on `celery` it waited behind playbooks).
+    "surveys.tasks.responses_followup_task": {"queue": HEALTH_QUEUE},
+    "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_EVENTS_QUEUE},
+    "health.tasks.accounts_health_refresh_soon_task": {"queue": HEALTH_EVENTS_QUEUE},
     # The usage rollup run the refreshes read: milliseconds since rollups are incremental, and
     # behind hundreds of playbook and onboarding tasks on `celery` in the soak.
-    "usage.tasks.usage_rollups_pending_task": {"queue": HEALTH_QUEUE},
+    "usage.tasks.usage_rollups_pending_task": {"queue": HEALTH_EVENTS_QUEUE},
 }
 # Who sends webhooks (core.webhook_sender): the worker, or in the embedded mode a thread of the
 # web process; never the request that emitted the event.

@@ -83,18 +83,19 @@ def health_nightly_check_task(grace_minutes: int = 30) -> list[str]:
 @shared_task
 def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
     """events_ingested's debounce, run by a worker: the accounts not already queued go in ONE
-    refresh task (same deferral keys as account_health_refresh_soon). Two cache round trips
+    refresh task, EVENTS_REFRESH_DELAY_SECONDS later (the events' own deferral keys: a refresh
+    after an answer is never held back by one waiting out this window). Two cache round trips
     per batch, not one per account (core.deferral.claim_many): a batch racing this one may
     queue some of the same accounts again, which costs one idempotent recompute, never a
     wrong score. Returns how many accounts it queued."""
     from core.deferral import claim_many
 
-    from .recompute import REFRESH_DELAY_SECONDS, refresh_key
+    from .recompute import EVENTS_REFRESH_DELAY_SECONDS, events_refresh_key
 
-    keys = {refresh_key(a): a for a in sorted(set(account_ids))}
-    ids = [keys[k] for k in claim_many(keys, timeout=REFRESH_DELAY_SECONDS + 60)]
+    keys = {events_refresh_key(a): a for a in sorted(set(account_ids))}
+    ids = [keys[k] for k in claim_many(keys, timeout=EVENTS_REFRESH_DELAY_SECONDS + 60)]
     if ids:
-        accounts_health_refresh_task.apply_async(args=[ids], countdown=REFRESH_DELAY_SECONDS)
+        accounts_health_refresh_task.apply_async(args=[ids], countdown=EVENTS_REFRESH_DELAY_SECONDS)
     return len(ids)
 
 
@@ -104,9 +105,9 @@ def accounts_health_refresh_task(account_ids: list[int]) -> int:
     from accounts.models import Account
     from core.deferral import release_many
 
-    from .recompute import health_recompute, refresh_key, today
+    from .recompute import events_refresh_key, health_recompute, today
 
-    release_many(refresh_key(a) for a in account_ids)
+    release_many(events_refresh_key(a) for a in account_ids)
     ids = list(Account.objects.filter(id__in=account_ids).values_list("id", flat=True))
     if not ids:
         return 0

@@ -12,9 +12,13 @@ Environment (defaults in brackets):
                                 recommends) on SOAK_PORT + 1 for /api/v1/events*, /v1/batch and /widget/
                                 (0: one pool serves everything), with
                                 SOAK_INGEST_CLASS [gthread], SOAK_INGEST_THREADS [2], SOAK_INGEST_NICE [10]
-  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1), plus one health-only worker and beat
-  SOAK_WORKER_NICE [0]          OS priority (nice) of the Celery workers and beat
-  SOAK_HEALTH_REFRESH_DELAY [3] HEALTH_REFRESH_DELAY_SECONDS of the server
+  SOAK_CELERY_WORKERS [2]       Celery worker processes (each concurrency 1, -Q health_events,celery,webhooks),
+                                plus one health worker (-Q health: the refreshes a person's signal asks for) and beat
+  SOAK_WORKER_NICE [10]         OS priority (nice) of the Celery workers and beat: the pages win the cores
+                                (docs/deploy.md "OS priorities")
+  SOAK_HEALTH_WORKER_NICE [0]   the health worker's: its few single-account refreshes keep the freshness target
+  SOAK_HEALTH_REFRESH_DELAY, SOAK_HEALTH_EVENTS_REFRESH_DELAY [unset: the production defaults, 2 and 45 s]
+                                HEALTH_REFRESH_DELAY_SECONDS / HEALTH_EVENTS_REFRESH_DELAY_SECONDS of the server
   load: SOAK_CSMS [50], SOAK_EVENTS_PER_S [500], SOAK_SEGMENT_PER_S [50], SOAK_ANSWERS_PER_S [2],
         SOAK_KEEPALIVE [0: a connection per request] (load.py)
 
@@ -39,6 +43,9 @@ from bench.soak.cpu import CpuSampler
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
+# The queues each kind of worker takes (settings.CELERY_TASK_ROUTES; docs/deploy.md "Queues").
+WORKER_QUEUES = "health_events,celery,webhooks"
+HEALTH_WORKER_QUEUES = "health"
 
 
 def _env() -> dict:
@@ -64,9 +71,17 @@ def _env() -> dict:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "PULSE_SERVER_TIMING": "1",
-        "HEALTH_REFRESH_DELAY_SECONDS": os.environ.get("SOAK_HEALTH_REFRESH_DELAY", "3"),
         "LOG_LEVEL": os.environ.get("SOAK_LOG_LEVEL", "WARNING"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # The refresh cadences: production's unless asked (settings.py).
+        **{
+            name: os.environ[knob]
+            for name, knob in (
+                ("HEALTH_REFRESH_DELAY_SECONDS", "SOAK_HEALTH_REFRESH_DELAY"),
+                ("HEALTH_EVENTS_REFRESH_DELAY_SECONDS", "SOAK_HEALTH_EVENTS_REFRESH_DELAY"),
+            )
+            if os.environ.get(knob)
+        },
     }
 
 
@@ -126,7 +141,8 @@ def main() -> int:
     ingest_class = os.environ.get("SOAK_INGEST_CLASS", "gthread")
     ingest_threads = os.environ.get("SOAK_INGEST_THREADS", "2")
     ingest_nice = os.environ.get("SOAK_INGEST_NICE", "10")
-    worker_nice = int(os.environ.get("SOAK_WORKER_NICE", "0"))
+    worker_nice = int(os.environ.get("SOAK_WORKER_NICE", "10"))
+    health_nice = int(os.environ.get("SOAK_HEALTH_WORKER_NICE", "0"))
     celery_workers = int(os.environ.get("SOAK_CELERY_WORKERS", "2"))
     settings_line = (
         f"gunicorn {web_workers} {web_class} workers"
@@ -138,9 +154,9 @@ def main() -> int:
             if ingest_workers != "0"
             else ""
         )
-        + f", {celery_workers} Celery workers + 1 health worker + beat"
-        + (f" nice {worker_nice}" if worker_nice else "")
-        + f", health refresh delay {env['HEALTH_REFRESH_DELAY_SECONDS']} s"
+        + f", {celery_workers} Celery workers + beat nice {worker_nice}, 1 health worker nice {health_nice}"
+        + f", health refresh delays {env.get('HEALTH_REFRESH_DELAY_SECONDS', '2')} s"
+        + f" / events {env.get('HEALTH_EVENTS_REFRESH_DELAY_SECONDS', '45')} s"
     )
     procs: list[tuple[str, subprocess.Popen]] = []
 
@@ -191,17 +207,17 @@ def main() -> int:
         for i in range(1, celery_workers + 1):
             start(
                 f"worker{i}",
-                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health,celery,webhooks", "--concurrency", "1",
+                [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", WORKER_QUEUES, "--concurrency", "1",
                  "-n", f"soak{i}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
                 nice=worker_nice,
             )  # fmt: skip
-        # Health refreshes only (docs/deploy.md "Queues"): a rollup or playbook run on the other
-        # workers never holds a score back.
+        # The refreshes a person's signal asks for only (docs/deploy.md "Queues"): a rollup, a
+        # playbook run or an event refresh on the other workers never holds a score back.
         start(
             "worker-health",
-            [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", "health", "--concurrency", "1",
+            [PY, "-m", "celery", "-A", "csplatform", "worker", "-Q", HEALTH_WORKER_QUEUES, "--concurrency", "1",
              "-n", "soakhealth@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-            nice=worker_nice,
+            nice=health_nice,
         )  # fmt: skip
         start(
             "beat",

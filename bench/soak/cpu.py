@@ -70,6 +70,7 @@ class CpuSampler:
         self._thread = threading.Thread(target=self._run, name="soak-cpu", daemon=True)
         self.started_at = self.stopped_at = 0.0
         self.busy_start = self.busy_end = 0.0
+        self.wall_start = self.wall_end = 0.0
 
     # Sampling
 
@@ -146,6 +147,7 @@ class CpuSampler:
 
     def start(self) -> None:
         self.window_start_uptime = _uptime()
+        self.wall_start = time.time()  # the window on the clock, for the workers' logs (tasklog.py)
         self.started_at, self.busy_start = time.monotonic(), _machine_busy()
         self.sample(first=True)
         self._thread.start()
@@ -155,6 +157,7 @@ class CpuSampler:
         self._thread.join()
         self.sample()
         self.stopped_at, self.busy_end = time.monotonic(), _machine_busy()
+        self.wall_end = time.time()
 
     # Results
 
@@ -164,6 +167,7 @@ class CpuSampler:
             by_role[role] = by_role.get(role, 0.0) + max(0.0, self.last.get(pid, base) - base)
         return {
             "seconds": self.stopped_at - self.started_at,
+            "wall": [self.wall_start, self.wall_end],
             "cores": os.cpu_count() or 1,
             "machine_busy": self.busy_end - self.busy_start,
             "roles": dict(sorted(by_role.items(), key=lambda item: -item[1])),

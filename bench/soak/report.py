@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 PAGE_P95_MS = 250
 INGEST_P99_MS = 2000
@@ -21,11 +22,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def stored_counts(run_id: str, respondents: list[str]) -> dict:
+def _django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
     django.setup()
+
+
+def account_count() -> int:
+    _django()
+    from accounts.models import Account
+
+    return Account.objects.count()
+
+
+def stored_counts(run_id: str, respondents: list[str]) -> dict:
+    _django()
     from surveys.models import SurveyResponse
     from usage.models import UsageEvent
 
@@ -81,7 +93,18 @@ def main(results_path: str, settings_line: str, cpu_path: str | None = None) -> 
         from bench.soak.cpu import format_table
 
         with open(cpu_path) as fh:
-            print(format_table(json.load(fh)))
+            cpu_data = json.load(fh)
+        print(format_table(cpu_data))
+        from bench.soak import tasklog
+
+        window = cpu_data.get("wall") or [0.0, 0.0]
+        print(
+            tasklog.format_table(
+                tasklog.read(Path(cpu_path).parent, (window[0], window[1])),
+                cpu_data["seconds"],
+                account_count(),
+            )
+        )
 
     errors = results["errors"]
     print(f"\nerrors: {len(errors)}")

@@ -22,7 +22,14 @@ from .compute import health_scores_compute
 from .current import health_current_update
 from .inputs import CHUNK_SIZE, ChunkInputs, account_chunks, account_ranges, chunk_inputs, moment, raw_values, today
 from .plans import plans_load, plans_or_default, scorecard_default_ensure, scorecard_default_events_pick
-from .refresh import REFRESH_DELAY_SECONDS, account_health_refresh, account_health_refresh_soon, refresh_key
+from .refresh import (
+    EVENTS_REFRESH_DELAY_SECONDS,
+    REFRESH_DELAY_SECONDS,
+    account_health_refresh,
+    account_health_refresh_soon,
+    events_refresh_key,
+    refresh_key,
+)
 from .rollup import health_parents_rollup
 from .rows import score_rows
 from .run import (
@@ -36,6 +43,7 @@ from .run import (
 
 __all__ = [
     "CHUNK_SIZE",
+    "EVENTS_REFRESH_DELAY_SECONDS",
     "REFRESH_DELAY_SECONDS",
     "ChunkInputs",
     "RecomputeResult",
@@ -45,6 +53,7 @@ __all__ = [
     "account_ranges",
     "backfill_days",
     "chunk_inputs",
+    "events_refresh_key",
     "health_backfill",
     "health_chunk_recompute",
     "health_day_missing",

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from accounts import signals as account_signals
 from csplatform.celery import app as celery_app
 from health.models import HealthScore, Scorecard, ScorecardMeasure
+from health.recompute import EVENTS_REFRESH_DELAY_SECONDS, REFRESH_DELAY_SECONDS
 from health.services import account_health_refresh_soon, today
 from tests.factories.accounts import AccountFactory, SubscriptionFactory, SupportTicketFactory
 from tests.factories.usage import UsageEventFactory
@@ -99,9 +100,30 @@ def test_events_ingested_queues_one_task_for_all_accounts(monkeypatch, django_ca
     first, second, third = AccountFactory(), AccountFactory(), AccountFactory()
     sent = []
     monkeypatch.setattr(tasks.accounts_health_refresh_task, "apply_async", lambda **kw: sent.append(kw))
-    assert account_health_refresh_soon(account_id=third.id) is True  # already queued: skipped below
     with django_capture_on_commit_callbacks(execute=True):
-        usage_signals.events_ingested.send(sender=None, account_ids=[second.id, first.id, second.id, third.id])
-        usage_signals.events_ingested.send(sender=None, account_ids=[first.id])  # debounced: nothing more
-    assert [kw["args"] for kw in sent] == [[sorted([first.id, second.id])]]
+        usage_signals.events_ingested.send(sender=None, account_ids=[second.id, first.id, second.id])
+        usage_signals.events_ingested.send(sender=None, account_ids=[first.id, third.id])  # first: debounced
+    assert [kw["args"] for kw in sent] == [[sorted([first.id, second.id])], [[third.id]]]
+    # The events' coalescing window, not a person's few seconds.
+    assert {kw["countdown"] for kw in sent} == {EVENTS_REFRESH_DELAY_SECONDS}
     assert tasks.accounts_health_refresh_task.run([first.id, 999999]) == 1
+
+
+def test_an_event_refresh_waiting_its_window_does_not_hold_back_an_answers(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each cadence has its own deferral key: an account whose event refresh waits out its 45 s
+    still gets the few-seconds refresh a ticket or an answer asks for, and the other way round."""
+    from health import tasks
+
+    account = AccountFactory()
+    events, person = [], []
+    monkeypatch.setattr(tasks.accounts_health_refresh_task, "apply_async", lambda **kw: events.append(kw))
+    monkeypatch.setattr(tasks.account_health_refresh_task, "apply_async", lambda **kw: person.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        usage_signals.events_ingested.send(sender=None, account_ids=[account.id])
+        assert account_health_refresh_soon(account_id=account.id) is True
+        usage_signals.events_ingested.send(sender=None, account_ids=[account.id])  # still waiting: debounced
+    assert [kw["args"] for kw in events] == [[[account.id]]]
+    assert [kw["args"] for kw in person] == [[account.id]]
+    assert person[0]["countdown"] == REFRESH_DELAY_SECONDS < 10 < 30 <= events[0]["countdown"] < 60
