@@ -9,7 +9,8 @@ and its database; alternate two trees to compare them (as bench/pages_pair.py):
     done
 
 (with DEBUG=0, SECRET_KEY and PULSE_CONNECTOR_KEY as for the bench). `PROFILE=home` (or
-`dashboard`) prints the cProfile of that page's timed requests instead. Prints RESULT {json}."""
+`dashboard`) prints the cProfile of that page's timed requests instead; `COLD=1` empties the
+cache before each timed request (the once-a-minute recomputation). Prints RESULT {json}."""
 
 import cProfile
 import json
@@ -29,6 +30,7 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -42,6 +44,7 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     rounds = int(os.environ.get("ROUNDS", "10"))
     profile = os.environ.get("PROFILE", "")
+    cold = os.environ.get("COLD") == "1"
     client = Client()
     client.force_login(User.objects.get(username="csm1"))
     out = {}
@@ -50,6 +53,8 @@ def main() -> None:
         profiler = cProfile.Profile(time.process_time) if profile == label else None
         cpus = []
         for _ in range(rounds):
+            if cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as ctx:
                 if profiler:
                     profiler.enable()
