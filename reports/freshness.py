@@ -8,6 +8,7 @@ import time
 from django.core.cache import cache
 
 CHANGED_KEY = "reports:data-changed-at"
+ACCOUNTS_CHANGED_KEY = "reports:accounts-changed-at"
 
 
 def data_changed_at() -> float:
@@ -17,3 +18,13 @@ def data_changed_at() -> float:
 
 def mark_data_changed() -> None:
     cache.set(CHANGED_KEY, time.time(), timeout=None)
+
+
+def accounts_changed_at() -> float:
+    """Unix time of the last account saved through the product (an edit, a new account): the
+    page caches of the dashboard and the home page (reports.selectors.page_cached) move on at once."""
+    return float(cache.get(ACCOUNTS_CHANGED_KEY) or 0.0)
+
+
+def mark_accounts_changed() -> None:
+    cache.set(ACCOUNTS_CHANGED_KEY, time.time(), timeout=None)

@@ -3,7 +3,12 @@ users whose `manager` they are, and their own), or everyone's (admins, managers,
 
 Every function runs a fixed number of queries whatever the number of accounts, tasks or CSMs
 (tests pin them): aggregates grouped in the database, the pre-aggregated expansion signals when
-the nightly refresh built them today, and the survey scores through the cached selectors."""
+the nightly refresh built them today, and the survey scores through the cached selectors.
+
+The account panels (book, at risk, renewals, the breakdown's per-owner book, signals) come from
+the health scores and the pre-aggregate, refreshed within a minute: they are cached per scope for
+a minute, or until an account is saved through the product (`selectors.page_cached`). Tasks stay
+live: a task the user just closed leaves the page at once."""
 
 from __future__ import annotations
 
@@ -67,6 +72,10 @@ class HomeScope:
     members: list = field(default_factory=list, compare=False)  # the team's users (team scope)
 
     @property
+    def cache_parts(self) -> tuple:
+        return (self.key, self.owner_ids)
+
+    @property
     def label(self) -> str:
         return str(SCOPE_LABELS[self.key])
 
@@ -107,23 +116,34 @@ def home_scope_resolve(*, user, requested: str = "") -> HomeScope:
 
 
 def home_book(scope: HomeScope, *, today: date) -> dict:
-    """Accounts, paying, MRR, at risk and renewals due of the scope's book: one aggregate."""
-    return scope.accounts().aggregate(
-        accounts=Count("id"),
-        paying=Count("id", filter=Q(mrr__gt=0)),
-        total_mrr=Sum("mrr_base"),
-        at_risk=Count("id", filter=at_risk_q()),
-        renewals=Count("id", filter=renewal_q(today)),
+    """Accounts, paying, MRR, at risk and renewals due of the scope's book: one aggregate (cached)."""
+    return selectors.page_cached(
+        ("home-book", *scope.cache_parts, today),
+        lambda: scope.accounts().aggregate(
+            accounts=Count("id"),
+            paying=Count("id", filter=Q(mrr__gt=0)),
+            total_mrr=Sum("mrr_base"),
+            at_risk=Count("id", filter=at_risk_q()),
+            renewals=Count("id", filter=renewal_q(today)),
+        ),
     )
 
 
 def home_at_risk(scope: HomeScope, *, limit: int = 10) -> list[Account]:
-    return list(scope.accounts().filter(at_risk_q()).select_related("owner").order_by("health_score", "-mrr")[:limit])
+    return selectors.page_cached(
+        ("home-at-risk", *scope.cache_parts, limit),
+        lambda: list(
+            scope.accounts().filter(at_risk_q()).select_related("owner").order_by("health_score", "-mrr")[:limit]
+        ),
+    )
 
 
 def home_renewals(scope: HomeScope, *, today: date, limit: int = 25) -> list[Account]:
-    return list(
-        scope.accounts().filter(renewal_q(today)).select_related("owner").order_by("renewal_date", "-mrr")[:limit]
+    return selectors.page_cached(
+        ("home-renewals", *scope.cache_parts, today, limit),
+        lambda: list(
+            scope.accounts().filter(renewal_q(today)).select_related("owner").order_by("renewal_date", "-mrr")[:limit]
+        ),
     )
 
 
@@ -171,6 +191,12 @@ def home_survey(scope: HomeScope, period: Period) -> dict:
 def home_signals(scope: HomeScope, *, today: date, limit: int = 8) -> tuple[list[dict], str]:
     """Accounts near their plan limits: the nightly pre-aggregate when built today, else live
     over the scope's accounts (cached)."""
+    return selectors.page_cached(
+        ("home-signals", *scope.cache_parts, today, limit), lambda: _signals(scope, today, limit)
+    )
+
+
+def _signals(scope: HomeScope, today: date, limit: int) -> tuple[list[dict], str]:
     if scope.owner_ids is not None and len(scope.owner_ids) == 1:
         return selectors.expansion_signals_for(owner_id=scope.owner_ids[0], today=today, limit=limit)
     refresh = selectors.last_refresh()
@@ -197,8 +223,7 @@ def home_signals(scope: HomeScope, *, today: date, limit: int = 8) -> tuple[list
 
 def _book_by_owner(scope: HomeScope, today: date) -> dict:
     """{owner id: accounts, paying, MRR, at risk, renewals}: one grouped scan of the scope's
-    accounts. Everyone's (every account) is cached for a minute per data version, as the live
-    survey figures are: the one full-book scan on the page."""
+    accounts (cached per scope, `selectors.page_cached`)."""
 
     def compute() -> dict:
         rows = (
@@ -215,9 +240,7 @@ def _book_by_owner(scope: HomeScope, today: date) -> dict:
         )
         return {row["owner_id"]: row for row in rows}
 
-    if scope.owner_ids is not None:
-        return compute()
-    return selectors.cached(("home-book-by-owner", today), compute, selectors.LIVE_CACHE_SECONDS)
+    return selectors.page_cached(("home-book-by-owner", *scope.cache_parts, today), compute)
 
 
 def home_book_from(rows: list[dict]) -> dict:

@@ -186,21 +186,16 @@ class DashboardView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters, period, today = context["filters"], context["period"], context["today"]
-        refresh = selectors.last_refresh()
-        # Usage and feature adoption need JSON work over every rollup row: the pre-aggregate has
-        # them for the preset periods; live they are computed only for a small book.
-        pre_aggregated = selectors.in_cube(refresh, period.start, period.end)
-        with_usage = pre_aggregated or selectors.live_usage_ok()
-        result = selectors.period_metrics(period, filters, refresh, with_usage=with_usage)
-        prev = selectors.period_metrics(previous_period(period), filters, refresh, with_usage=False)
+        figures = selectors.dashboard_figures(period, filters, today, RENEWAL_DAYS)
+        result, prev, with_usage, refresh = (
+            figures["result"],
+            figures["prev"],
+            figures["with_usage"],
+            figures["refresh"],
+        )
         m = result["metrics"]
-        series = selectors.mrr_months(filters, today, refresh)
-        distribution = selectors.health_distribution(filters)
-        trend = selectors.health_trend(filters)
-        renewals = selectors.renewals_forecast(filters, today, RENEWAL_DAYS)
-        nps = selectors.nps_trend(filters, today, refresh=refresh)
-        features = selectors.feature_adoption(period, filters, result["components"], refresh) if with_usage else None
-        roi = selectors.cs_roi(period, result["components"]) if filters.is_everyone else None
+        series, distribution, trend = figures["series"], figures["distribution"], figures["trend"]
+        renewals, nps, features, roi = figures["renewals"], figures["nps"], figures["features"], figures["roi"]
         context.update(
             with_usage=with_usage,
             features=features,

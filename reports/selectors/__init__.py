@@ -17,6 +17,7 @@ from .base import (
     CUBE_FIELDS,
     LIVE_CACHE_SECONDS,
     LIVE_USAGE_MAX_ACCOUNTS,
+    PAGE_CACHE_SECONDS,
     SURVEY_CUBE_FIELDS,
     Filters,
     cached,
@@ -24,6 +25,7 @@ from .base import (
     in_cube,
     last_refresh,
     live_usage_ok,
+    page_cached,
     survey_from_counts,
 )
 from .cohorts import (
@@ -33,6 +35,7 @@ from .cohorts import (
 )
 from .dashboard import (
     cs_roi,
+    dashboard_figures,
     feature_adoption,
     health_distribution,
     health_trend,
@@ -57,12 +60,14 @@ __all__ = [
     "CUBE_FIELDS",
     "LIVE_CACHE_SECONDS",
     "LIVE_USAGE_MAX_ACCOUNTS",
+    "PAGE_CACHE_SECONDS",
     "SURVEY_CUBE_FIELDS",
     "Filters",
     "cached",
     "cohort_rows",
     "cohort_ttfv",
     "cs_roi",
+    "dashboard_figures",
     "cube_is_fresh",
     "expansion_signals_for",
     "feature_adoption",
@@ -74,6 +79,7 @@ __all__ = [
     "live_usage_ok",
     "mrr_months",
     "nps_trend",
+    "page_cached",
     "period_components",
     "period_metrics",
     "renewals_forecast",

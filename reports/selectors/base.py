@@ -15,11 +15,12 @@ from accounts.models import Account
 from core.replica import read_replica
 from usage import metrics
 
-from ..freshness import data_changed_at
+from ..freshness import accounts_changed_at, data_changed_at
 from ..models import RefreshLog
 
 CACHE_SECONDS = 24 * 3600
 LIVE_CACHE_SECONDS = 60
+PAGE_CACHE_SECONDS = 60
 BANDS = [HealthBand.RED, HealthBand.YELLOW, HealthBand.GREEN]
 
 
@@ -60,6 +61,21 @@ def _cache_key(*parts) -> str:
 def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
     """`compute()` cached under `parts` + the data version."""
     key = _cache_key(*parts, data_changed_at())
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+def page_cached(parts: tuple, compute, timeout: int = PAGE_CACHE_SECONDS):
+    """`compute()` of a page's figures (the dashboard's, the home page's account panels) cached
+    per `parts` for `timeout` seconds, or until an account is saved through the product
+    (reports/receivers.py). Unlike `cached`, not keyed on the data version: survey answers and
+    subscription changes move it every second under load, and these figures come from the
+    pre-aggregate and the health scores, which are themselves refreshed within a minute. A
+    user's own work that must show at once (tasks) stays out of it (docs/decisions.md)."""
+    key = _cache_key("page", *parts, accounts_changed_at())
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -16,7 +16,7 @@ from core.replica import read_replica
 from usage import metrics
 
 from ..models import FeatureUse, HealthBandDaily, MetricCube, RefreshLog
-from ..periods import Period, add_months
+from ..periods import Period, add_months, previous_period
 from .base import (
     BANDS,
     CUBE_FIELDS,
@@ -25,6 +25,9 @@ from .base import (
     Filters,
     cached,
     in_cube,
+    last_refresh,
+    live_usage_ok,
+    page_cached,
     survey_from_counts,
 )
 
@@ -280,3 +283,37 @@ def cs_roi(period: Period, comps: dict) -> dict:
         lambda: metrics.cs_roi(start=period.start, end=period.end, components=comps),
         LIVE_CACHE_SECONDS,
     )
+
+
+# Section: the dashboard's figures, together
+
+
+def dashboard_figures(period: Period, filters: Filters, today: date, renewal_days: int) -> dict:
+    """Every figure of the dashboard for a slice and period (no text: the page translates its
+    labels and builds its charts per request), cached for a minute per slice, period and
+    pre-aggregate refresh (`page_cached`): it is the same for every user who opens it.
+    `refresh` is the RefreshLog the figures were read from."""
+    refresh = last_refresh()
+    version = (refresh.pk, refresh.finished_at.timestamp()) if refresh is not None else None
+
+    def compute() -> dict:
+        # Usage and feature adoption need JSON work over every rollup row: the pre-aggregate has
+        # them for the preset periods; live they are computed only for a small book.
+        with_usage = in_cube(refresh, period.start, period.end) or live_usage_ok()
+        result = period_metrics(period, filters, refresh, with_usage=with_usage)
+        prev = period_metrics(previous_period(period), filters, refresh, with_usage=False)
+        return {
+            "refresh": refresh,
+            "with_usage": with_usage,
+            "result": result,
+            "prev": prev,
+            "series": mrr_months(filters, today, refresh),
+            "distribution": health_distribution(filters),
+            "trend": health_trend(filters),
+            "renewals": renewals_forecast(filters, today, renewal_days),
+            "nps": nps_trend(filters, today, refresh=refresh),
+            "features": feature_adoption(period, filters, result["components"], refresh) if with_usage else None,
+            "roi": cs_roi(period, result["components"]) if filters.is_everyone else None,
+        }
+
+    return page_cached(("dashboard", filters.key(), period.start, period.end, today, renewal_days, version), compute)
