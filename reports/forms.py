@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
 from accounts.models import Account
-from accounts.widgets import FastSelect
 from core.choices import Role
 from core.models import User
 
@@ -38,20 +37,15 @@ def csm_queryset():
 class ReportFilterForm(forms.Form):
     """Period (a preset or custom dates), segment, tier and CSM for every report page."""
 
-    # FastSelect: the same markup without a template per <option> (the filter bar of every report page).
-    period = forms.ChoiceField(
-        label=_("Period"), choices=[*PRESETS.items(), ("custom", _("Custom…"))], required=False, widget=FastSelect
-    )
+    period = forms.ChoiceField(label=_("Period"), choices=[*PRESETS.items(), ("custom", _("Custom…"))], required=False)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Exclusive.")
     )
-    segment = forms.ChoiceField(label=_("Segment"), required=False, widget=FastSelect)
-    tier = forms.ChoiceField(
-        label=_("Tier"), choices=[("", _("All tiers")), *Tier.choices], required=False, widget=FastSelect
-    )
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=[("", _("All tiers")), *Tier.choices], required=False)
     csm = forms.ModelChoiceField(
-        label=_("CSM"), queryset=User.objects.none(), required=False, empty_label=_("All CSMs"), widget=FastSelect
+        label=_("CSM"), queryset=User.objects.none(), required=False, empty_label=_("All CSMs")
     )
 
     def __init__(self, *args, with_csm: bool = True, with_period: bool = True, **kwargs):
