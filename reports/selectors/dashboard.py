@@ -294,7 +294,7 @@ def dashboard_figures(period: Period, filters: Filters, today: date, renewal_day
     pre-aggregate refresh (`page_cached`): it is the same for every user who opens it.
     `refresh` is the RefreshLog the figures were read from."""
     refresh = last_refresh()
-    version = (refresh.pk, refresh.finished_at.timestamp()) if refresh is not None else None
+    version = (refresh.pk, refresh.finished_at.timestamp()) if refresh is not None and refresh.finished_at else None
 
     def compute() -> dict:
         # Usage and feature adoption need JSON work over every rollup row: the pre-aggregate has
