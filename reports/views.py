@@ -186,7 +186,9 @@ class DashboardView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters, period, today = context["filters"], context["period"], context["today"]
-        figures = selectors.dashboard_figures(period, filters, today, RENEWAL_DAYS)
+        figures = selectors.dashboard_figures(
+            period, filters, today, RENEWAL_DAYS, fresh=bool(self.request.GET.get("export"))
+        )
         result, prev, with_usage, refresh = (
             figures["result"],
             figures["prev"],

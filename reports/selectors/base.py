@@ -68,7 +68,7 @@ def cached(parts: tuple, compute, timeout: int = CACHE_SECONDS):
     return value
 
 
-def page_cached(parts: tuple, compute, timeout: int = PAGE_CACHE_SECONDS):
+def page_cached(parts: tuple, compute, timeout: int = PAGE_CACHE_SECONDS, *, fresh: bool = False):
     """`compute()` of a page's figures (the dashboard's, the home page's account panels) cached
     per `parts` for `timeout` seconds, or until an account is saved through the product
     (reports/receivers.py). Unlike `cached`, not keyed on the data version: survey answers and
@@ -76,7 +76,7 @@ def page_cached(parts: tuple, compute, timeout: int = PAGE_CACHE_SECONDS):
     pre-aggregate and the health scores, which are themselves refreshed within a minute. A
     user's own work that must show at once (tasks) stays out of it (docs/decisions.md)."""
     key = _cache_key("page", *parts, accounts_changed_at())
-    value = cache.get(key)
+    value = None if fresh else cache.get(key)  # fresh: computed now, and kept for the next reader
     if value is None:
         value = compute()
         cache.set(key, value, timeout)

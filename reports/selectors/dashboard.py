@@ -288,11 +288,12 @@ def cs_roi(period: Period, comps: dict) -> dict:
 # Section: the dashboard's figures, together
 
 
-def dashboard_figures(period: Period, filters: Filters, today: date, renewal_days: int) -> dict:
+def dashboard_figures(period: Period, filters: Filters, today: date, renewal_days: int, *, fresh: bool = False) -> dict:
     """Every figure of the dashboard for a slice and period (no text: the page translates its
     labels and builds its charts per request), cached for a minute per slice, period and
     pre-aggregate refresh (`page_cached`): it is the same for every user who opens it.
-    `refresh` is the RefreshLog the figures were read from."""
+    `refresh` is the RefreshLog the figures were read from. `fresh`: computed now and stored for the
+    next reader (a CSV export is a record someone takes away: it reflects the data as it is)."""
     refresh = last_refresh()
     version = (refresh.pk, refresh.finished_at.timestamp()) if refresh is not None and refresh.finished_at else None
 
@@ -316,4 +317,5 @@ def dashboard_figures(period: Period, filters: Filters, today: date, renewal_day
             "roi": cs_roi(period, result["components"]) if filters.is_everyone else None,
         }
 
-    return page_cached(("dashboard", filters.key(), period.start, period.end, today, renewal_days, version), compute)
+    parts = ("dashboard", filters.key(), period.start, period.end, today, renewal_days, version)
+    return page_cached(parts, compute, fresh=fresh)

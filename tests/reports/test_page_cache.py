@@ -96,3 +96,17 @@ def test_dashboard_served_from_the_cache_with_fewer_queries(csm_client, small_bo
     with CaptureQueriesContext(connection) as warm:
         csm_client.get(url)
     assert len(warm.captured_queries) < len(cold.captured_queries)
+
+
+def test_a_csv_export_reads_the_figures_as_they_are(csm_client, small_book):
+    def red_accounts(answer) -> int:
+        rows = [line.split(",") for line in answer.content.decode().strip().splitlines()[1:]]
+        return {row[0]: int(row[1]) for row in rows}["Red"]
+
+    # given the dashboard seen once (its figures cached) and its health export
+    assert csm_client.get("/dashboard/").status_code == 200
+    before = red_accounts(csm_client.get("/dashboard/?export=health"))
+    # when a band changes by a bulk write (no signal: the cached page would not know)
+    _set_band(small_book["b"], "red")
+    # then the export is computed afresh
+    assert red_accounts(csm_client.get("/dashboard/?export=health")) == before + 1
