@@ -36,21 +36,16 @@ def _minimal_urlconf():
 
 
 def main() -> None:
-    sys.path.insert(0, os.getcwd())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ.setdefault(name, "0")
-    import django
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/standalone.py of this script's tree
+    from standalone import setup_django
 
-    django.setup()
-    from django.conf import settings
+    settings = setup_django()
     from django.test import Client
     from django.urls import clear_url_caches
 
     from accounts.models import Account
     from core.models import User
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.ROOT_URLCONF = _minimal_urlconf()
     clear_url_caches()
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 40

@@ -18,14 +18,10 @@ import time
 
 
 def main() -> None:
-    sys.path.insert(0, os.getcwd())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ.setdefault(name, "0")
-    import django
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/standalone.py of this script's tree
+    from standalone import setup_django
 
-    django.setup()
-    from django.conf import settings
+    setup_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -33,7 +29,6 @@ def main() -> None:
     from accounts.models import Account
     from core.models import User
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     csm = User.objects.get(username="csm1")
     pk = Account.objects.filter(owner=csm).order_by("-mrr").values_list("pk", flat=True).first()
     client = Client()

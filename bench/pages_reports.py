@@ -22,14 +22,10 @@ import time
 
 
 def main() -> None:
-    sys.path.insert(0, os.getcwd())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ.setdefault(name, "0")
-    import django
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/standalone.py of this script's tree
+    from standalone import setup_django
 
-    django.setup()
-    from django.conf import settings
+    settings = setup_django()
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -37,7 +33,6 @@ def main() -> None:
 
     from core.models import User
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     if not settings.DEBUG:  # as deployed (and as bench_pages): hashed static names from the manifest
         from django.core.management import call_command
 
