@@ -14,6 +14,8 @@ Environment (defaults in brackets):
   GUNICORN_THREADS [4 for pages, 2 for ingest]           GUNICORN_NICE [0 for pages, 10 for ingest]
   GUNICORN_TIMEOUT [60]                GUNICORN_ACCESS_LOG [unset: no access log]
   GUNICORN_CONTROL_SOCKET [unset: no control socket]
+  GUNICORN_SWITCH_INTERVAL_MS [unset: Python's 5 ms]  how long a thread holding the interpreter lock
+      runs before a thread back from the database may take it (gthread workers; docs/deploy.md)
 """
 
 import os
@@ -35,6 +37,12 @@ proc_name = f"pulse-{pool}"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 nice = int(os.environ.get("GUNICORN_NICE", "10" if _ingest else "0"))
+switch_interval_ms = os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "")
+try:
+    if switch_interval_ms and not (0 < float(switch_interval_ms) <= 100):
+        raise ValueError(switch_interval_ms)
+except ValueError:
+    raise SystemExit("GUNICORN_SWITCH_INTERVAL_MS must be a number of milliseconds in (0, 100]") from None
 # gunicorn 25+ opens a control socket (for `gunicornc`) at one path per user, $HOME/.gunicorn/gunicorn.ctl:
 # two pools on one host would take it from each other. Off unless GUNICORN_CONTROL_SOCKET gives a path.
 if os.environ.get("GUNICORN_CONTROL_SOCKET"):
@@ -44,6 +52,11 @@ else:
 
 
 def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
-    """Each worker of a niced pool lowers its own priority (the master stays as it was)."""
+    """Each worker of a niced pool lowers its own priority (the master stays as it was), and takes
+    the interpreter lock's switch interval when one is set."""
     if nice:
         os.nice(nice)
+    if switch_interval_ms:
+        import sys
+
+        sys.setswitchinterval(float(switch_interval_ms) / 1000)

@@ -69,7 +69,14 @@ def test_the_table_gives_shares_of_the_cores_and_of_the_busy_time():
 
 
 def _conf(monkeypatch, **env):
-    for name in ("GUNICORN_POOL", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_NICE", "GUNICORN_CONTROL_SOCKET"):
+    for name in (
+        "GUNICORN_POOL",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "GUNICORN_NICE",
+        "GUNICORN_CONTROL_SOCKET",
+        "GUNICORN_SWITCH_INTERVAL_MS",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -90,3 +97,21 @@ def test_gunicorn_pools(monkeypatch):
     assert _conf(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/pulse/pages.ctl").control_socket == "/run/pulse/pages.ctl"
     with pytest.raises(SystemExit):
         _conf(monkeypatch, GUNICORN_POOL="everything")
+
+
+def test_gunicorn_switch_interval(monkeypatch):
+    """A worker takes the interpreter lock's switch interval the environment gives (the worker's own
+    interpreter: post_fork), and refuses one that is not a number of milliseconds in (0, 100]."""
+    import sys
+
+    assert _conf(monkeypatch).switch_interval_ms == ""
+    conf = _conf(monkeypatch, GUNICORN_SWITCH_INTERVAL_MS="1")
+    before = sys.getswitchinterval()
+    try:
+        conf.post_fork(None, None)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        sys.setswitchinterval(before)
+    for bad in ("0", "-1", "500", "fast"):
+        with pytest.raises(SystemExit):
+            _conf(monkeypatch, GUNICORN_SWITCH_INTERVAL_MS=bad)
