@@ -53,6 +53,17 @@
     if (!Chart || Chart.__pulseI18n) return;
     Chart.__pulseI18n = true;
     if (window.pulseLocale) Chart.defaults.locale = window.pulseLocale;
+    // Every chart writes in the page's font stack (app.css --font: our Arabic and Chinese faces first),
+    // not Chart.js's Helvetica / Arial, which has no Arabic or Chinese (empty boxes in the axis labels).
+    var stack = getComputedStyle(html).getPropertyValue("--font").trim();
+    if (stack) Chart.defaults.font.family = stack;
+    // A canvas is drawn once: text drawn before our font file had arrived stays in the fallback face.
+    // When a font finishes loading, every chart is measured and drawn again.
+    if (document.fonts && document.fonts.addEventListener) {
+      document.fonts.addEventListener("loadingdone", function () {
+        Object.values(Chart.instances || {}).forEach(function (chart) { chart.update("none"); });
+      });
+    }
     if (!rtl) return;
     Chart.defaults.plugins.legend.rtl = true;
     Chart.defaults.plugins.legend.textDirection = "rtl";

@@ -32,3 +32,19 @@ def test_the_chrome_and_heading_are_drawn_in_our_fonts(page, login, language):
         if found:
             problems[name] = found
     assert not problems, f"{language}: text drawn in a system font (empty boxes where it has no glyphs): {problems}"
+
+
+def test_charts_write_in_the_pages_font_stack(page, login):
+    """Chart.js writes its labels in Helvetica / Arial unless told otherwise, which have no Chinese or
+    Arabic (the account page's usage chart showed 9□10□): static/js/i18n.js gives every chart the
+    page's stack, and draws the charts again once a font file has loaded."""
+    login(UserFactory(role=Role.MANAGER, language="zh-hans"))
+    page.route("**/static/fonts/*.woff2", _late_fonts)
+    page.goto(reverse("reports:dashboard"), wait_until="networkidle")
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length > 0")
+    families = page.evaluate(
+        "Object.values(Chart.instances).map((c) => Object.values(c.scales).map((s) => "
+        "(s.options.ticks.font || Chart.defaults.font).family))"
+    )
+    flat = [family for chart in families for family in chart]
+    assert flat and all(family.startswith('"Noto Sans SC Subset"') for family in flat), flat
