@@ -8,7 +8,8 @@ account page of a demo account. On each page:
 - no English is left: no visible text (nor placeholder, title, aria-label) equals an English msgid
   that the language's catalogue translates. Data and proper names pass (they are not msgids); a
   piece of data that happens to equal one is marked `translate="no"` (HTML's own attribute) or
-  sits in `<code>`.
+  sits in `<code>`;
+- the chrome and the heading are drawn in the project's font for the script (tests/fonts_used.py).
 
 Every problem of every page is collected and reported together, page by page, so one run tells
 each app's owner what is left. Screenshots of the portfolio, the account page, the dashboard and the
@@ -28,6 +29,7 @@ from core.models import User
 from core.navigation import menu_items
 from demo.accounts.team import DEMO_PASSWORD
 from tests.conftest import LOCALE, SCREENSHOTS
+from tests.fonts_used import wrong_fonts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -212,6 +214,8 @@ def _check(page, language: str, plain: set[str], patterns: list[re.Pattern]) -> 
         if overflow > 0:
             issues.append(f"scrolls sideways by {overflow}px on {device}: {', '.join(page.evaluate(OFFENDERS))}")
     page.set_viewport_size(DESKTOP)
+    # the chrome and the heading drawn in our font for the script, not in a system font (empty boxes)
+    issues.extend(f"font: {line}" for line in wrong_fonts(page, language))
     texts = page.evaluate(VISIBLE_TEXTS)
     syntax = [text for text in texts if "#}" in text or "%}" in text]
     if syntax:

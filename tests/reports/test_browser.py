@@ -76,3 +76,38 @@ def test_home_scorecards_and_cohorts(page, login, screenshot, csm_user, manager_
     page.goto("/scorecards/?period=last_month")
     assert page.locator("text=By CSM").is_visible()
     screenshot("reports_scorecards")
+
+
+# The horizontal extent, in canvas pixels, of the leftmost and rightmost tick labels of a chart's x axis.
+LABEL_EDGES = """(id) => {
+  const chart = Chart.getChart(document.querySelector(`canvas[data-chart="${id}"]`));
+  const x = chart.scales.x;
+  const sizes = x._getLabelSizes();
+  const angle = x.labelRotation * Math.PI / 180;
+  const extent = (i) => {
+    const px = x.getPixelForTick(i), w = sizes.widths[i];
+    return angle ? [px - Math.cos(angle) * w, px + Math.sin(angle) * sizes.heights[i]] : [px - w / 2, px + w / 2];
+  };
+  const ends = [extent(0), extent(x.ticks.length - 1)];
+  return { left: Math.min(...ends.map((e) => e[0])), right: Math.max(...ends.map((e) => e[1])), width: chart.width };
+}"""
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_mrr_charts_edge_labels_are_not_cut_off(page, login, screenshot, manager_user, rich_book, language):
+    """In Arabic the axis runs right to left (static/js/i18n.js) and the newest month, the longest
+    label ("M d Y"), stands at the left edge: Chart.js left it no room there."""
+    manager_user.language = language
+    manager_user.save(update_fields=["language"])
+    login(manager_user)
+    page.goto("/dashboard/?period=last_month", wait_until="networkidle")
+    _charts_painted(page, ["chart-mrr"])
+    for viewport in ({"width": 1440, "height": 900}, {"width": 390, "height": 844}):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(250)
+        edges = page.evaluate(LABEL_EDGES, "chart-mrr")
+        assert edges["left"] >= -0.5 and edges["right"] <= edges["width"] + 0.5, (viewport, edges)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(250)
+    page.locator("canvas[data-chart=chart-mrr]").scroll_into_view_if_needed()
+    screenshot(f"reports_mrr_chart_{language}", full_page=False)

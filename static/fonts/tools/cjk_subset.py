@@ -20,7 +20,9 @@ for hi in range(0xB0, 0xD8):
         except UnicodeDecodeError:
             pass
 po = open(str(Path(__file__).resolve().parents[3] / "locale/zh_Hans/LC_MESSAGES/django.po"), encoding="utf-8").read()
-used = {c for c in po if ord(c) > 0x2E7F}
+# The catalogue (every msgstr: labels, placeholders, titles) and the language menu's names of Chinese
+# (settings.LANGUAGES and Django's name_local), which are not in the catalogue.
+used = {c for c in po + "中文 简体中文" if ord(c) > 0x2E7F}
 need = {ord(c) for c in level1 | used}
 need |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))  # CJK punctuation, full-width forms
 print("chars", len(level1), len(used), len(need))
