@@ -12,6 +12,7 @@ write path that sends no signal, a relative date that moves with the clock).
 A cached panel's CSRF tokens are stored as a placeholder and replaced by the request's token when
 served, so the cached HTML is the same for every reader it is shared with."""
 
+import hashlib
 import time
 from collections.abc import Iterable
 
@@ -64,6 +65,11 @@ def _versions(panels: list, account_id: int) -> dict[str, str]:
     }
 
 
+def _vary_digest(vary: tuple) -> str:
+    """What `cache_vary` returned, short and safe in a key whatever it holds (an address, a time)."""
+    return hashlib.blake2b(repr(vary).encode(), digest_size=12).hexdigest()
+
+
 def cached_panels_html(request, account, panels: list) -> dict[str, str]:
     """{panel key: HTML ("" when the panel is hidden)} for panels with `cache_vary`, two cache
     round trips when every panel is cached; a missing panel is rendered and stored."""
@@ -74,10 +80,9 @@ def cached_panels_html(request, account, panels: list) -> dict[str, str]:
     scope = ":".join(
         (translation.get_language(), prefs.digits, prefs.calendar, prefs.zone, timezone.localdate().isoformat())
     )
+    varies = {panel.key: _vary_digest(panel.cache_vary(request, account)) for panel in panels}
     html_keys = {
-        panel.key: "acct360:h:{}:{}:{}:{}:{}".format(
-            panel.key, account.pk, versions[panel.key], scope, ":".join(map(str, panel.cache_vary(request, account)))
-        )
+        panel.key: f"acct360:h:{panel.key}:{account.pk}:{versions[panel.key]}:{scope}:{varies[panel.key]}"
         for panel in panels
     }
     stored = cache.get_many(list(html_keys.values()))

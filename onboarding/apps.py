@@ -37,6 +37,7 @@ class OnboardingConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects to accounts.signals)
         from .metrics import ONBOARDING_PROGRESS_MEASURE
+        from .panel_cache import onboarding_vary, success_plan_vary
         from .panels import contact_goals_context, onboarding_context, success_plan_context
         from .reassign import plans_follow_accounts, plans_give_back
 
@@ -58,6 +59,7 @@ class OnboardingConfig(AppConfig):
                 get_context=success_plan_context,
                 column="main",
                 order=40,
+                cache_vary=success_plan_vary,
             )
         )
         register_panel(
@@ -68,6 +70,7 @@ class OnboardingConfig(AppConfig):
                 get_context=onboarding_context,
                 column="side",
                 order=40,
+                cache_vary=onboarding_vary,
             )
         )
         register_contact_panel(

@@ -12,6 +12,7 @@ from core.db import chunked
 
 from .choices import PlanStatus
 from .models import SuccessPlan
+from .panel_cache import plans_changed_by_id
 
 __all__ = ["plans_follow_accounts", "plans_give_back"]
 
@@ -30,6 +31,7 @@ def plans_follow_accounts(*, previous_owners: dict[int, int | None], to_owner_id
     if not rows:
         return {}
     SuccessPlan.objects.filter(pk__in=[pk for pk, _ in rows]).update(owner_id=to_owner_id, updated_at=timezone.now())
+    plans_changed_by_id(pk for pk, _ in rows)  # update() sends no post_save (the account page's panel)
     record: dict[str, list[int]] = {}
     for pk, owner_id in rows:
         record.setdefault(str(owner_id) if owner_id else NONE_KEY, []).append(pk)
@@ -43,4 +45,5 @@ def plans_give_back(*, record: dict[str, list[int]], to_owner_id: int) -> int:
         for part in chunked(ids):
             held = SuccessPlan.objects.filter(pk__in=list(part), owner_id=to_owner_id)
             back += held.update(owner_id=owner_id, updated_at=timezone.now())
+        plans_changed_by_id(ids)
     return back

@@ -23,6 +23,7 @@ from ..models import (
     ChecklistTemplateItem,
     OnboardingSettings,
 )
+from ..panel_cache import checklists_changed, checklists_changed_by_id
 from .plans import events_apply_soon
 
 __all__ = [
@@ -224,6 +225,7 @@ def checklists_start(*, accounts: Iterable[Account]) -> list[AccountChecklist]:
     )
     if new:
         started_ids = [c.account_id for c in new]
+        checklists_changed(started_ids)  # bulk_create sends no post_save (the account page's panel)
         transaction.on_commit(lambda: events_apply_soon(started_ids))
     by_account = {**existing, **{c.account_id: c for c in new}}
     return [by_account[pk] for pk in dict.fromkeys(ids)]
@@ -261,3 +263,4 @@ def checklists_refresh(*, checklist_ids: Iterable[int]) -> None:
         pk__in=open_checklist_ids
     )
     reopened.update(status=ChecklistStatus.ACTIVE, completed_at=None)
+    checklists_changed_by_id(ids)  # no signals from update() (the account page's panel)

@@ -12,6 +12,7 @@ from accounts.models import Persona
 from ..choices import MapVersionStatus, MetricOp, MilestoneKind
 from ..conditions import METRICS
 from ..models import Milestone, Stage, SuccessMap, SuccessMapVersion, SuccessVehicle
+from ..panel_cache import plans_changed
 
 __all__ = [
     "milestone_create",
@@ -167,6 +168,7 @@ def stage_move(*, stage: Stage, offset: int) -> None:
     for position, s in enumerate(stages):
         s.position = position
     Stage.objects.bulk_update(stages, ["position"])
+    plans_changed(None)  # the stage track of the account page's plan panel
 
 
 def milestone_create(

@@ -15,6 +15,7 @@ from usage.models import UsageEvent
 from ..choices import ChecklistStatus, CompletionSource, MetricOp, MilestoneKind, PlanStatus
 from ..conditions import METRICS
 from ..models import AccountChecklistItem, Milestone, PlanGoal
+from ..panel_cache import checklists_changed, plans_changed
 from .checklists import checklists_refresh
 from .plans import plans_advance
 
@@ -76,6 +77,7 @@ def _items_complete(account_ids: list[int]) -> tuple[int, set[int]]:
     ]
     AccountChecklistItem.objects.bulk_update(done, ["completed_at", "completion_source"])
     done_ids = {item.pk for item in done}
+    checklists_changed({account_id for pk, _c, account_id, *_ in open_items if pk in done_ids})
     return len(done), {checklist_id for pk, checklist_id, *_ in open_items if pk in done_ids}
 
 
@@ -104,6 +106,7 @@ def _goals_complete(account_ids: list[int]) -> tuple[int, set[int]]:
     ]
     PlanGoal.objects.bulk_update(done, ["completed_at", "completion_source"])
     done_ids = {goal.pk for goal in done}
+    plans_changed({account_id for pk, _p, account_id, _e in open_goals if pk in done_ids})
     return len(done), {plan_id for pk, plan_id, *_ in open_goals if pk in done_ids}
 
 
@@ -154,6 +157,7 @@ def onboarding_metrics_apply(*, as_of: date | None = None, account_ids: Iterable
                 goal.completed_at, goal.completion_source = now, CompletionSource.METRIC
                 done.append(goal)
     PlanGoal.objects.bulk_update(done, ["completed_at", "completion_source"], batch_size=500)
+    plans_changed({g.plan.account_id for g in done})
     plans_advance(plan_ids={g.plan_id for g in done})
     return len(done)
 

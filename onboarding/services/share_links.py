@@ -14,6 +14,7 @@ from core.signed_links import signed_link_revoke, signed_link_token, signed_link
 
 from ..choices import CompletionSource
 from ..models import PlanGoal, PlanShareLink, SuccessPlan
+from ..panel_cache import plans_changed_by_id
 from ..selectors import SHARE_SALT
 from .plans import plan_goal_toggle
 
@@ -45,8 +46,10 @@ def share_link_revoke(*, link: PlanShareLink) -> PlanShareLink:
 
 
 def share_link_viewed(*, link: PlanShareLink) -> None:
-    """Note when the customer last opened the link (one UPDATE, no signals)."""
+    """Note when the customer last opened the link (one UPDATE, no signals: the account page's
+    plan panel, which shows it, is told here)."""
     signed_link_viewed(link)
+    plans_changed_by_id([link.plan_id])
 
 
 def customer_goal_toggle(*, link: PlanShareLink, goal_id: int, done: bool) -> PlanGoal:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.content_translations import translations_merge
 
 from ..models import ChecklistTemplate, ChecklistTemplateItem, Milestone, Stage, SuccessMapVersion, SuccessVehicle
+from ..panel_cache import plans_changed
 
 __all__ = ["checklist_template_translations_set", "map_version_translations_set"]
 
@@ -72,6 +73,7 @@ def map_version_translations_set(
         if updated:
             model.objects.bulk_update(updated, ["translations"])
         changed += len(updated)
+    plans_changed(None)  # stage names and goal titles on the account page's plan panel
     return changed
 
 
