@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reports.services_value import value_report_create, value_report_link_create, value_report_link_token
 from tests.factories import AccountFactory, HealthScoreFactory
+from tests.fonts_used import wrong_fonts
 from usage.models import AccountDailyUsage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,6 +64,9 @@ def test_csm_page_and_share(page, login, screenshot, csm_user, report, size):
     page.set_viewport_size(VIEWPORTS[size])
     login(csm_user)
     page.goto(f"/value/{report.pk}/?lang=en")
+    # an English page showing Arabic data: the Arabic words still come from the project's face (the
+    # default stack lists it first, its unicode-range leaves Latin to the system faces)
+    assert wrong_fonts(page, "ar", ["#value-doc h1", "#value-outcomes p"]) == []
     screenshot(f"reports_value_page_{size}")
     page.select_option("#value-share select[name=language]", "zh-hans")
     page.locator("#value-share button[type=submit]").click()
@@ -70,4 +74,5 @@ def test_csm_page_and_share(page, login, screenshot, csm_user, report, size):
     url = page.locator("#value-links input.share-url").first.input_value()
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert wrong_fonts(page, "zh-hans", ["#value-outcomes h2"]) == []
     screenshot(f"reports_value_shared_zh_{size}")
