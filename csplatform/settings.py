@@ -362,6 +362,7 @@ HEALTH_EVENTS_QUEUE = "health_events"
 CELERY_TASK_ROUTES = {
     "core.tasks.webhook_deliver_task": {"queue": "webhooks"},
     "health.tasks.account_health_refresh_task": {"queue": HEALTH_QUEUE},
+    "health.tasks.accounts_health_refresh_gathered_task": {"queue": HEALTH_QUEUE},
     # The sweep that follows answers up asks their refreshes (on `celery` it waited behind playbooks).
     "surveys.tasks.responses_followup_task": {"queue": HEALTH_QUEUE},
     "health.tasks.accounts_health_refresh_task": {"queue": HEALTH_EVENTS_QUEUE},

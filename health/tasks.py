@@ -115,7 +115,18 @@ def accounts_health_refresh_task(account_ids: list[int]) -> int:
 
 
 @shared_task
+def accounts_health_refresh_gathered_task() -> int:
+    """The refresh after people's signals: every account gathered since the last run, in one
+    run (health.recompute.gather). Returns accounts scored (0: nothing was waiting)."""
+    from .recompute import accounts_health_refresh_gathered
+
+    result = accounts_health_refresh_gathered()
+    return len(result.scored) if result is not None else 0
+
+
+@shared_task
 def account_health_refresh_task(account_id: int) -> int | None:
+    """One account's refresh (an override's end; a signal when the gathered list is unreachable)."""
     from accounts.models import Account
 
     from .recompute import account_health_refresh

@@ -14,8 +14,9 @@ from pathlib import Path
 
 # Celery's worker log line: "[2026-12-07 18:50:01,123: WARNING/MainProcess] task cpu <name> <s>"
 LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}): [^\]]*\] task (cpu|count) (\S+) (\S+)\s*$")
-PERSON_REFRESH = "health.tasks.account_health_refresh_task"
-EVENTS_REFRESH = "health.tasks.accounts_health_refresh_task"
+# A person's signals' refreshes: gathered into one run (h5), or one account's (an override's end).
+PERSON_REFRESH = ("health.tasks.accounts_health_refresh_gathered_task", "health.tasks.account_health_refresh_task")
+EVENTS_REFRESH = ("health.tasks.accounts_health_refresh_task",)
 
 
 def _when(stamp: str, millis: str) -> float:
@@ -55,9 +56,10 @@ def format_table(data: dict, seconds: float, accounts: int) -> str:
     total_runs, total_cpu = sum(t[0] for t in tasks.values()), sum(t[1] for t in tasks.values())
     lines.append(f"{'all':<58}{total_runs:>7}{total_cpu:>8.1f}")
     minutes = seconds / 60 if seconds else 0
-    for label, name in (("after a person's signal", PERSON_REFRESH), ("after usage events", EVENTS_REFRESH)):
-        scored = counts.get(name, 0)
-        runs, cpu = tasks.get(name, (0, 0.0))
+    for label, names in (("after a person's signal", PERSON_REFRESH), ("after usage events", EVENTS_REFRESH)):
+        scored = sum(counts.get(name, 0) for name in names)
+        runs = sum(tasks.get(name, (0, 0.0))[0] for name in names)
+        cpu = sum(tasks.get(name, (0, 0.0))[1] for name in names)
         per = scored / accounts / minutes if accounts and minutes else 0.0
         lines.append(
             f"health refreshes {label}: {runs} runs, {scored} accounts scored, {cpu:.1f} CPU s"

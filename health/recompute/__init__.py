@@ -27,6 +27,7 @@ from .refresh import (
     REFRESH_DELAY_SECONDS,
     account_health_refresh,
     account_health_refresh_soon,
+    accounts_health_refresh_gathered,
     events_refresh_key,
     refresh_key,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "account_chunks",
     "account_health_refresh",
     "account_health_refresh_soon",
+    "accounts_health_refresh_gathered",
     "account_ranges",
     "backfill_days",
     "chunk_inputs",

@@ -24,6 +24,7 @@ def test_a_persons_refresh_goes_to_the_health_queue_and_event_work_to_health_eve
     from surveys import tasks as surveys_tasks
 
     assert _queue(health_tasks.account_health_refresh_task) == "health"
+    assert _queue(health_tasks.accounts_health_refresh_gathered_task) == "health"
     # The answers' follow-up sweep asks their refreshes: not behind the `celery` backlog either.
     assert _queue(surveys_tasks.responses_followup_task) == "health"
     for task in (
@@ -86,7 +87,7 @@ def test_an_answers_refresh_is_taken_before_queued_event_refreshes(monkeypatch, 
         with Connection("memory://") as conn:
             # The in-memory broker is the process's: drop what an earlier test left on these queues.
             _taken(conn, f"{soak.HEALTH_WORKER_QUEUES},{soak.WORKER_QUEUES}", limit=10_000)
-            for task in (health_tasks.account_health_refresh_task, health_tasks.accounts_health_refresh_task):
+            for task in (health_tasks.accounts_health_refresh_gathered_task, health_tasks.accounts_health_refresh_task):
                 publish = task.apply_async
                 monkeypatch.setattr(task, "apply_async", lambda *a, _p=publish, **kw: _p(*a, connection=conn, **kw))
             for account in accounts[:20]:  # what events_ingested's worker task does for each batch
@@ -99,5 +100,5 @@ def test_an_answers_refresh_is_taken_before_queued_event_refreshes(monkeypatch, 
     finally:
         current_app.conf.task_always_eager = eager
         cache.clear()
-    assert health_worker == ["health.tasks.account_health_refresh_task"]
+    assert health_worker == ["health.tasks.accounts_health_refresh_gathered_task"]
     assert others == ["health.tasks.accounts_health_refresh_task"] * 20
