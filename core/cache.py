@@ -15,7 +15,7 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,8 +27,31 @@ CACHE_DOWN_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, T
 WARN_EVERY_SECONDS = 30
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis client, one `redis.Redis` per connection pool kept instead of a new one
+    for every cache call: building one fills its ~170 response callbacks (~510 Python calls, as
+    much as the GET itself), and every signed-in page makes at least one (its session). A
+    `redis.Redis` is safe to share between threads (each command checks a connection out of
+    the pool), and Django's caches are per thread anyway."""
+
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     _last_warning = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
 
     def _down(self, operation: str, exc: Exception) -> None:
         now = time.monotonic()
