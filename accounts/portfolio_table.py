@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, trans_real
 
 from core.formats import format_date, format_money
+from core.i18n import display_prefs
 from core.i18n_cache import TranslateOnce, url_parts
 
 from .models import Account
@@ -59,11 +62,32 @@ def _health_pill(account: Any, gettext_=gettext) -> str:
     return f'<span class="health" title="{title}"><span class="pill {band}">{score}</span>{trend}</span>'
 
 
+# What the rows translated and formatted, kept between requests (issue 23): a value's cell text
+# depends only on the language's catalogue, the reader's digits and calendar, the base currency
+# and the settings, never on the data (the value is the key), so no write can make it stale.
+# Per (language, display prefs, base currency, settings object); the catalogue object is checked
+# as core/templatetags/i18n_fast.py does (a reloaded catalogue starts afresh).
+_KEPT: dict[tuple, tuple[object, dict, dict]] = {}
+_KEPT_MAX = 20_000  # texts per key: money amounts are many; cleared when full
+
+
+def _kept_memos(base_currency: str) -> tuple[dict, dict]:
+    catalogue = getattr(trans_real._active, "value", None)
+    key = (translation.get_language(), display_prefs(), base_currency, id(settings._wrapped))
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] is not catalogue or len(kept[1]) > _KEPT_MAX:
+        if len(_KEPT) > 64:
+            _KEPT.clear()
+        kept = _KEPT[key] = (catalogue, {}, {})
+    return kept[1], kept[2]
+
+
 class _Cells(TranslateOnce):
-    """What the rows translate and format, once per distinct value for this request."""
+    """What the rows translate and format, once per distinct value (kept between requests)."""
 
     def __init__(self, base_currency: str):
         super().__init__()
+        self.memo, self.texts = _kept_memos(base_currency)
         self.base_currency = base_currency
         self.url_head, self.url_tail = url_parts("accounts:detail")
 

@@ -19,7 +19,7 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["CACHE_DOWN_ERRORS", "FailOpenRedisCache", "ReusedClientRedisCacheClient"]
+__all__ = ["CACHE_DOWN_ERRORS", "FailOpenRedisCache"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +27,15 @@ CACHE_DOWN_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, T
 WARN_EVERY_SECONDS = 30
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    """Django's client makes a new redis.Redis for every cache call (its pool is shared, but
-    each Redis() builds its ~170 response callbacks: ~0.25 ms a call, a health refresh makes
-    seven). One Redis per pool, made once: it is thread-safe (connections come from the pool)."""
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis client, one `redis.Redis` per connection pool kept instead of a new one
+    for every cache call: building one fills its ~170 response callbacks (~510 Python calls, as
+    much as the GET itself), and every signed-in page makes at least one (its session). A
+    `redis.Redis` is safe to share between threads (each command checks a connection out of
+    the pool), and Django's caches are per thread anyway."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
         self._clients: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
@@ -49,7 +51,7 @@ class FailOpenRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
+        self._class = _ReusedClient
 
     def _down(self, operation: str, exc: Exception) -> None:
         now = time.monotonic()

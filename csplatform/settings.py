@@ -213,7 +213,9 @@ TEMPLATES = [
             ],
             # `{% load i18n %}` loads Django's library with translate tags that keep their fixed
             # text per language (core/templatetags/i18n_fast.py: issue 22's page CPU).
-            "libraries": {"i18n": "core.templatetags.i18n_fast"},
+            # `{% load static %}` likewise: each static URL looked up once per process
+            # (core/templatetags/static_fast.py: issue 23's page floor).
+            "libraries": {"i18n": "core.templatetags.i18n_fast", "static": "core.templatetags.static_fast"},
         },
     },
 ]

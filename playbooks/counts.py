@@ -29,7 +29,8 @@ TASKS_CHANGED = "tasks-changed"
 
 
 def nav_badge_id() -> str:
-    """The sidebar badge's element id, as templates/base.html spells it (the menu item's URL, slugified)."""
+    """The sidebar badge's element id, as core.templatetags.chrome.sidebar_nav spells it (the menu
+    item's URL, slugified)."""
     return f"nav-badge-{slugify(reverse('playbooks:inbox'))}"
 
 

@@ -16,6 +16,7 @@ from core.choices import Role
 
 from ..choices import OPEN_STATUSES, EmailStatus, TaskStatus
 from ..models import EmailMessage, Task
+from ..sql import actionable_task_count
 
 __all__ = [
     "INBOX_GROUPS",
@@ -42,7 +43,7 @@ def nav_open_task_count(request) -> int | None:
     user = request.user
     if not user.has_role(Role.CSM):
         return None
-    return Task.objects.filter(assignee=user).actionable(_today()).count()
+    return actionable_task_count(assignee_id=user.pk, today=_today())
 
 
 def _task_rows(qs: QuerySet) -> QuerySet:

@@ -115,3 +115,25 @@ def test_rows_read_as_the_template_did(accounts, language, digits, can_reassign,
 
 def test_health_pill_without_a_score(accounts):
     assert str(health_pill(accounts[3])) == '<span class="health"><span class="pill none">—</span></span>'
+
+
+def test_kept_cells_follow_the_language_and_the_digits(accounts):
+    """The cells' texts are kept between requests (portfolio_table._KEPT), per language and
+    display choices: a page after another language's or other digits' reads as a fresh one."""
+    from accounts import portfolio_table
+
+    def write(language, digits):
+        with translation.override(language), display_override(DisplayPrefs(digits=digits)):
+            return portfolio_rows(accounts, can_reassign=False, rolled_up=False, base_currency="USD")
+
+    # given each reader's rows written with nothing kept
+    readers = [("ar", "native"), ("en", "western"), ("ar", "western"), ("fa", "native")]
+    fresh = {}
+    for reader in readers:
+        portfolio_table._KEPT.clear()
+        fresh[reader] = write(*reader)
+    # when they are written one after another, keeping what each wrote (twice round)
+    for reader in readers * 2:
+        # then each reads as its fresh copy
+        assert write(*reader) == fresh[reader]
+    assert fresh["ar", "native"] != fresh["ar", "western"]

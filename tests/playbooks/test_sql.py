@@ -82,3 +82,28 @@ def test_bookkeeping_writes_skip_the_wal_flush_only_in_their_own_transaction():
         with sql.bookkeeping_writes():
             assert _synchronous_commit() == "on"
         assert _synchronous_commit() == "on"
+
+
+def test_the_badge_count_is_the_orms_actionable_count(csm_user, manager_user):
+    """sql.actionable_task_count (the sidebar's badge) counts what Task...actionable(today) does:
+    open tasks, and snoozed ones due back today or earlier, of that assignee only."""
+    from playbooks.choices import TaskStatus
+    from playbooks.models import Task
+    from tests.factories.playbooks import TaskFactory
+
+    # given tasks of every status, snoozed ones on either side of today, and another CSM's
+    today = timezone.now().date()
+    account = AccountFactory(owner=csm_user)
+    for status in (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.CANCELLED):
+        TaskFactory(account=account, assignee=csm_user, status=status)
+    for days in (-3, 0, 1, 5):
+        TaskFactory(account=account, assignee=csm_user, status=TaskStatus.SNOOZED,
+                    snoozed_until=today + timedelta(days=days))  # fmt: skip
+    TaskFactory(account=account, assignee=manager_user, status=TaskStatus.OPEN)
+    # when counted both ways, on a few days, then the counts agree (and one query each)
+    for day in (today - timedelta(days=4), today, today + timedelta(days=2)):
+        expected = Task.objects.filter(assignee=csm_user).actionable(day).count()
+        with CaptureQueriesContext(connection) as queries:
+            assert sql.actionable_task_count(assignee_id=csm_user.pk, today=day) == expected
+        assert len(queries.captured_queries) == 1
+    assert sql.actionable_task_count(assignee_id=csm_user.pk, today=today) == 3
