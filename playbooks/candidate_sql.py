@@ -16,7 +16,8 @@ equal; a parameter equal in A and B is a constant; one that moves is the evaluat
 start of its day or its day plus a fixed offset, or the account id at a fixed place in the list;
 anything else (say, a month and day worked out from the date) and the query is compiled afresh
 every time, as before. The parameters predicted for C from A and B must equal C's own, or the
-same: compiled afresh every time. The rows are converted as Django's values() would (the compiler of A is kept for that).
+same: compiled afresh every time. The rows are converted as Django's values() would (the
+compiler of A is kept for that).
 
 On SQLite the backend turns times into text while compiling: nothing is learnt, every run
 compiles afresh (same results)."""
@@ -80,8 +81,8 @@ def _key(playbook, trigger, ctx, alias: str) -> tuple | None:
     ids = ctx.account_ids
     if ids is not None:
         ids = set(ids)
-        if not 0 < len(ids) <= MAX_IDS or min(ids) < 1:
-            return None
+        if not 0 < len(ids) <= MAX_IDS or not all(type(i) is int and i > 0 for i in ids):
+            return None  # ids as text or not of accounts: compiled afresh (padding needs positive ids)
     return (
         alias,
         playbook.pk,
