@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import LifecycleStage
 from accounts.models import Account
 
+from .candidate_sql import candidate_rows
 from .choices import OPEN_STATUSES, RunSource, RunStatus
 from .conditions import conditions_apply
 from .models import Enrolment, Playbook, PlaybookRun, Task
@@ -79,11 +80,8 @@ def _context_now(as_of: date, now: datetime | None) -> datetime:
     return min(now, day_end(as_of) - timedelta(microseconds=1))
 
 
-def _candidates(playbook: Playbook, ctx: EvalContext):
-    """[(Match, skip_reason | None)], one per account (the trigger's first row for it)."""
-    trigger = get_trigger(playbook.trigger_type)
-    params = trigger.clean(playbook.trigger_params)
-    trigger.prepare(params, ctx)
+def _candidate_query(playbook: Playbook, trigger, params: dict, ctx: EvalContext):
+    """The values() queryset of the trigger's rows with their flags (None: data not installed)."""
     qs = trigger.queryset(params, ctx)
     if qs is None:
         return None
@@ -114,7 +112,22 @@ def _candidates(playbook: Playbook, ctx: EvalContext):
         flags["_open"] = Exists(
             Task.objects.filter(playbook_id=playbook.pk, account_id=account_ref, status__in=OPEN_STATUSES)
         )
-    rows = qs.annotate(**flags).values(*trigger.fields, *flags)
+    return qs.annotate(**flags).values(*trigger.fields, *flags)
+
+
+def _candidates(playbook: Playbook, ctx: EvalContext):
+    """[(Match, skip_reason | None)], one per account (the trigger's first row for it). The
+    compiled query may be kept for the next run (playbooks.candidate_sql)."""
+    trigger = get_trigger(playbook.trigger_type)
+    params = trigger.clean(playbook.trigger_params)
+    trigger.prepare(params, ctx)
+
+    def build(c: EvalContext):
+        return _candidate_query(playbook, trigger, params, c)
+
+    rows = candidate_rows(playbook, trigger, ctx, build)
+    if rows is None:
+        return None
     out: list[tuple[Match, str | None]] = []
     seen: set[int] = set()
     for row in rows:

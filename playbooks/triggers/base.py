@@ -103,6 +103,14 @@ class Trigger:
     account_path: str = ""
     fields: tuple[str, ...] = ()
     description: str = ""
+    # True when queryset() reads nothing but its params, ctx.as_of / ctx.now / ctx.account_ids and
+    # what prepare() put on ctx.extra and sql_key() names (no settings or rows read while building,
+    # no state written): its compiled SQL may be kept and reused with other days, times and
+    # accounts (playbooks.candidate_sql).
+    reusable_sql: bool = False
+    # True when queryset() reads ctx.event (an event-driven run's figures): such a run compiles it
+    # afresh.
+    reads_event: bool = False
 
     @property
     def label(self) -> str:
@@ -165,7 +173,13 @@ class Trigger:
         return self.account_path
 
     def prepare(self, p: dict, ctx: EvalContext) -> None:
-        """Writes needed before the query (only 'segment entered' keeps state)."""
+        """Writes needed before the query (only 'segment entered' keeps state), or reads the
+        query is built from, kept on ctx.extra ('no touch': the cadence)."""
+
+    def sql_key(self, ctx: EvalContext) -> tuple:
+        """What else, read by prepare(), the query's SQL is built from (part of the kept query's
+        key, playbooks.candidate_sql)."""
+        return ()
 
     def queryset(self, p: dict, ctx: EvalContext) -> QuerySet | None:
         raise NotImplementedError

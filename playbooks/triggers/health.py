@@ -52,6 +52,8 @@ def _snapshot_values(latest, p):
 @register
 class HealthBandChange(Trigger):
     type = TriggerType.HEALTH_BAND_CHANGE
+    reusable_sql = True
+    reads_event = True
     params = (
         Param("to_band", gettext_lazy("Changes to"), "choice", "red", BAND_CHOICES),
         Param("from_band", gettext_lazy("From"), "choice", "any", (("any", gettext_lazy("Any band")), *BAND_CHOICES)),
@@ -161,6 +163,7 @@ class HealthBandChange(Trigger):
 @register
 class HealthDrop(Trigger):
     type = TriggerType.HEALTH_DROP
+    reusable_sql = True
     params = (
         Param("points", gettext_lazy("Drop of at least (points)"), "int", 15, min=1, max=100),
         Param("days", gettext_lazy("Within (days)"), "int", 7, min=1, max=180),

@@ -17,6 +17,7 @@ from .registry import register
 @register
 class OnboardingOverdue(Trigger):
     type = TriggerType.ONBOARDING_OVERDUE
+    reusable_sql = True
     params = (Param("days_overdue", gettext_lazy("Overdue by at least (days)"), "int", 1, min=1, max=180),)
     account_path = "checklist__account"
     fields = ("pk", "checklist__account_id", "title", "due_date", "checklist__name")
@@ -55,6 +56,7 @@ class OnboardingOverdue(Trigger):
 @register
 class OnboardingStalled(Trigger):
     type = TriggerType.ONBOARDING_STALLED
+    reusable_sql = True
     params = (
         Param(
             "days",

@@ -21,6 +21,7 @@ from .registry import register
 @register
 class RenewalDue(Trigger):
     type = TriggerType.RENEWAL_DUE
+    reusable_sql = True
     params = (Param("days", gettext_lazy("Renews within (days)"), "int", 90, min=1, max=365),)
     events = (EVENT_SUBSCRIPTION_CHANGED,)
     fields = ("pk", "renewal_date", "mrr")
@@ -56,6 +57,8 @@ SUBSCRIPTION_CHANGES = (
 @register
 class SubscriptionChange(Trigger):
     type = TriggerType.SUBSCRIPTION_CHANGE
+    reusable_sql = True
+    reads_event = True
     params = (
         Param("change", gettext_lazy("Change"), "choice", "cancelled", SUBSCRIPTION_CHANGES),
         Param("lookback_days", gettext_lazy("Changed within (days, nightly catch-up)"), "int", 3, min=1, max=60),
@@ -124,6 +127,8 @@ class PaymentFailed(Trigger):
     failures of the last `lookback_days` still open. One enrolment per failure."""
 
     type = TriggerType.PAYMENT_FAILED
+    reusable_sql = True
+    reads_event = True
     params = (
         Param("min_amount", gettext_lazy("At least (amount, any currency)"), "int", 0, min=0, max=10_000_000),
         Param("lookback_days", gettext_lazy("Failed within (days, nightly catch-up)"), "int", 7, min=1, max=90),

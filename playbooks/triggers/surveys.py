@@ -38,6 +38,7 @@ ANSWER_WORDS = {
 @register
 class SurveyAnswer(Trigger):
     type = TriggerType.SURVEY_ANSWER
+    reusable_sql = True
     params = (
         Param("answer", gettext_lazy("Answer"), "choice", "detractor", SURVEY_ANSWERS),
         Param("lookback_days", gettext_lazy("Answered within (days)"), "int", 3, min=1, max=60),

@@ -22,15 +22,23 @@ class NoTouch(Trigger):
     type = TriggerType.NO_TOUCH
     params = (Param("grace_days", gettext_lazy("Grace period (days past the cadence)"), "int", 0, min=0, max=90),)
     fields = ("pk", "tier", "last_touch_at", "created_at")
+    reusable_sql = True  # the cadence is read in prepare() and is part of the kept query's key
 
     def summary(self, p):
         if p["grace_days"]:
             return _("No CSM touch for longer than the tier's cadence + %(n)s days") % {"n": p["grace_days"]}
         return _("No CSM touch for longer than the tier's cadence")
 
+    def prepare(self, p, ctx):
+        ctx.extra["cadence"] = TouchCadence.days_by_tier()
+
+    def sql_key(self, ctx):
+        return tuple(ctx.extra["cadence"].items())
+
     def queryset(self, p, ctx):
-        cadence = TouchCadence.days_by_tier()
-        ctx.extra["cadence"] = cadence
+        if "cadence" not in ctx.extra:
+            self.prepare(p, ctx)
+        cadence = ctx.extra["cadence"]
         q = Q()
         for tier, days in cadence.items():
             cutoff = ctx.now - timedelta(days=days + p["grace_days"])

@@ -35,6 +35,7 @@ def _rollup_sum(start: date, end: date, feature: str | None = None):
 @register
 class UsageDrop(Trigger):
     type = TriggerType.USAGE_DROP
+    reusable_sql = True
     params = (
         Param("percent", gettext_lazy("Drop of at least (%)"), "int", 30, min=1, max=100),
         Param(
@@ -90,6 +91,7 @@ class UsageDrop(Trigger):
 @register
 class FeatureGrowth(Trigger):
     type = TriggerType.FEATURE_GROWTH
+    reusable_sql = True
     params = (
         Param("feature", gettext_lazy("Feature (usage event name)"), "str", "", required=True),
         Param("percent", gettext_lazy("Growth of at least (%)"), "int", 100, min=10, max=10000),
@@ -145,6 +147,7 @@ class FeatureGrowth(Trigger):
 @register
 class EntitlementUsage(Trigger):
     type = TriggerType.ENTITLEMENT_USAGE
+    reusable_sql = True
     params = (
         Param(
             "metric",
