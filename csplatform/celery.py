@@ -2,8 +2,8 @@
 
 Every task is a `PulseTask`:
 - a task that meets a database error (a restart, a fail-over, a dropped connection) retries
-  with backoff instead of failing for good (Celery's Django fix-up closes the broken connection
-  between runs);
+  with backoff instead of failing for good (`_close_unusable_connections` closes the broken
+  connection between runs; a usable one is kept from task to task);
 - publishing while the broker is unreachable does not raise into the caller (who has usually
   committed already): the message goes to the outbox (core.outbox) and is published when the
   broker is back.
@@ -12,8 +12,8 @@ Every task is a `PulseTask`:
 import os
 
 from celery import Celery, Task
-from celery.signals import worker_ready
-from django.db import InterfaceError
+from celery.signals import task_postrun, task_prerun, worker_ready
+from django.db import InterfaceError, close_old_connections
 from django.db import OperationalError as DatabaseOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
@@ -61,14 +61,23 @@ def _flush_outbox_on_start(sender=None, **kwargs):
     outbox_flush_task.delay()
 
 
+@task_prerun.connect
+@task_postrun.connect
+def _close_unusable_connections(sender=None, **kwargs):
+    """Around each task a worker runs: the database connections that are broken (a restart, a
+    fail-over: the retry then gets a new one) or older than CONN_MAX_AGE are closed, as Django
+    does around each request; the others are kept (settings.CELERY_DB_REUSE_MAX). Not for a task
+    run inline (eager, core.background): it may be inside the caller's transaction."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
+
+
 # CELERY_TASK_CPU_LOG=1 (bench.soak sets it): each task's CPU seconds in this process (not the
 # database's) logged at WARNING as "task cpu <name> <seconds>", for a per-task CPU table; a task
 # that returns a count (the health refreshes: accounts scored) also logs "task count <name> <n>".
 if os.environ.get("CELERY_TASK_CPU_LOG"):
     import logging
     import time
-
-    from celery.signals import task_postrun, task_prerun
 
     _cpu_log = logging.getLogger("csplatform.task_cpu")
     _cpu_started: dict[str, float] = {}
