@@ -15,7 +15,7 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,8 +27,29 @@ CACHE_DOWN_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, T
 WARN_EVERY_SECONDS = 30
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client made a new redis.Redis (with its table of ~200 response callbacks) for
+    every cache call: ~0.25 ms CPU, several times a request (bench/ingest_cpu.py). A redis.Redis is
+    thread-safe and takes a connection from its pool per command, so one per pool is kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     _last_warning = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _OneClientPerPool
 
     def _down(self, operation: str, exc: Exception) -> None:
         now = time.monotonic()
