@@ -4,6 +4,7 @@ Every task is a `PulseTask`:
 - a task that meets a database error (a restart, a fail-over, a dropped connection) retries
   with backoff instead of failing for good (`_close_unusable_connections` closes the broken
   connection between runs; a usable one is kept from task to task);
+- its message's argsrepr is the arguments' built-in repr (`_brief_repr`), not Celery's saferepr;
 - publishing while the broker is unreachable does not raise into the caller (who has usually
   committed already): the message goes to the outbox (core.outbox) and is published when the
   broker is back.
@@ -17,6 +18,16 @@ from django.db import InterfaceError, close_old_connections
 from django.db import OperationalError as DatabaseOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csplatform.settings")
+
+
+REPR_MAX = 1024  # Celery's own limit for the message's argsrepr / kwargsrepr
+
+
+def _brief_repr(value, empty=()) -> str:
+    """The args / kwargs as the message's headers show them (logs, monitors): Celery's saferepr walks
+    them in Python (0.6 ms for a list of 250 account ids, on every publish); a task's arguments are
+    JSON types, whose built-in repr is safe and 10x cheaper."""
+    return repr(value if value is not None else empty)[:REPR_MAX]
 
 
 class PulseTask(Task):
@@ -37,7 +48,7 @@ class PulseTask(Task):
                 producer=producer,
                 link=link,
                 link_error=link_error,
-                **options,
+                **{"argsrepr": _brief_repr(args), "kwargsrepr": _brief_repr(kwargs, {}), **options},
             )
         except BROKER_DOWN_ERRORS as exc:
             if self.app.conf.task_always_eager or link or link_error:

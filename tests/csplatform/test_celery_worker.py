@@ -48,3 +48,29 @@ def test_a_usable_connection_is_kept_and_a_broken_one_closed():
     assert close.call_count == 1  # closed (an in-memory SQLite keeps it): the retry opens a new one
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+
+
+def test_a_message_shows_its_arguments_cut_to_celerys_limit():
+    assert pulse_celery._brief_repr([[1, 2, 3]]) == "[[1, 2, 3]]"
+    assert pulse_celery._brief_repr(None) == "()"
+    assert pulse_celery._brief_repr({"as_of": "2026-12-07"}) == "{'as_of': '2026-12-07'}"
+    assert len(pulse_celery._brief_repr([list(range(100_000))])) == pulse_celery.REPR_MAX
+
+
+def test_a_published_message_carries_the_brief_repr():
+    from health.tasks import accounts_health_refresh_task
+
+    sent = {}
+
+    def capture(self, name, args=None, kwargs=None, **options):
+        sent.update(options)
+
+    conf = pulse_celery.app.conf
+    eager = conf.task_always_eager
+    conf.task_always_eager = False
+    try:
+        with mock.patch.object(type(pulse_celery.app), "send_task", capture):
+            accounts_health_refresh_task.apply_async(args=[[7, 8]])
+    finally:
+        conf.task_always_eager = eager
+    assert sent["argsrepr"] == "[[7, 8]]" and sent["kwargsrepr"] == "{}"
