@@ -3,9 +3,9 @@ bulk posts of 250 new events (POST /api/v1/events/bulk), as many Segment batches
 /v1/batch) and widget eligibility asks (POST /widget/<workspace>/eligibility/, each respondent once),
 shaped as bench/soak/load.py sends them (made before the clock starts), through Django's WSGI
 handler (the test client). For each kind: this process's CPU (time.process_time) and the PostgreSQL
-backend's (/proc schedstat, ns) per
-request, after BENCH_WARMUP (5) requests of each kind. Celery publishes go to Redis as in the soak
-(REDIS_URL: no worker takes them; the queues the run filled are emptied at the end).
+backend's (/proc schedstat, ns) per request, after BENCH_WARMUP (5) requests of each kind. Celery
+publishes go to Redis as in the soak (REDIS_URL: no worker takes them; the queues the run filled are
+emptied at the end).
 
     SOAK_KEEP_DB=1 make soak (or `python -m bench.soak.prepare plan.json` on an empty database), then
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h6_soak REDIS_URL=redis://127.0.0.1:6379/6 \
