@@ -325,15 +325,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
-# Nobody reads a task's return value (no chords, no AsyncResult.get): a stored result cost each run a
-# Redis GET, SET and PUBLISH, a third of a no-op task's CPU in a worker (bench/celery_overhead.py). A
-# task that fails is still logged by the worker; CELERY_TASK_IGNORE_RESULT=0 stores results again.
+# Nobody reads a task's result; a worker keeps its DB connection between tasks (csplatform.celery
+# closes it when broken or old; decisions.md "A Celery worker keeps its database connection").
 CELERY_TASK_IGNORE_RESULT = env_bool("CELERY_TASK_IGNORE_RESULT", True)
-# Celery's Django fix-up closes the database connection before and after every task unless this is
-# set: every task then opened a new PostgreSQL connection (a backend started, authenticated, its
-# caches filled). A worker keeps it between tasks, as a web process does between requests
-# (csplatform.celery drops one that is broken or older than DB_CONN_MAX_AGE after each task), and
-# the fix-up closes it every CELERY_DB_REUSE_MAX tasks.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # A task whose worker process died (OOM, SIGKILL) goes back to the queue instead of being
 # acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must
