@@ -327,6 +327,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
+# Nobody reads a task's result; a worker keeps its DB connection between tasks (csplatform.celery
+# closes it when broken or old; decisions.md "A Celery worker keeps its database connection").
+CELERY_TASK_IGNORE_RESULT = env_bool("CELERY_TASK_IGNORE_RESULT", True)
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # A task whose worker process died (OOM, SIGKILL) goes back to the queue instead of being
 # acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must
 # exceed the longest task (a nightly chunk takes seconds) and the longest countdown/ETA.
