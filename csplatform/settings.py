@@ -211,10 +211,8 @@ TEMPLATES = [
                 "core.context_processors.navigation",
                 "core.context_processors.language",
             ],
-            # `{% load i18n %}` loads Django's library with translate tags that keep their fixed
-            # text per language (core/templatetags/i18n_fast.py: issue 22's page CPU).
-            # `{% load static %}` likewise: each static URL looked up once per process
-            # (core/templatetags/static_fast.py: issue 23's page floor).
+            # `{% load i18n %}` / `{% load static %}`: translate tags keep their fixed text per language,
+            # static URLs are looked up once per process (core/templatetags/i18n_fast.py, static_fast.py).
             "libraries": {"i18n": "core.templatetags.i18n_fast", "static": "core.templatetags.static_fast"},
         },
     },
@@ -327,9 +325,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
-# Nobody reads a task's result; a worker keeps its DB connection between tasks (csplatform.celery
-# closes it when broken or old; decisions.md "A Celery worker keeps its database connection").
-CELERY_TASK_IGNORE_RESULT = env_bool("CELERY_TASK_IGNORE_RESULT", True)
+# Results stored (the nightly chord reads them); a worker keeps its DB connection (decisions.md).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # A task whose worker process died (OOM, SIGKILL) goes back to the queue instead of being
 # acknowledged as failed; with Redis it is redelivered after the visibility timeout, which must

@@ -80,7 +80,7 @@ def health_nightly_check_task(grace_minutes: int = 30) -> list[str]:
     return [health_nightly_finish(as_of=run.day, finished_by="check").day.isoformat() for run in stale.order_by("day")]
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
     """events_ingested's debounce, run by a worker: the accounts not already queued go in ONE
     refresh task, EVENTS_REFRESH_DELAY_SECONDS later (the events' own deferral keys: a refresh
@@ -99,7 +99,7 @@ def accounts_health_refresh_soon_task(account_ids: list[int]) -> int:
     return len(ids)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def accounts_health_refresh_task(account_ids: list[int]) -> int:
     """The debounced refresh of many accounts at once (events_ingested): returns accounts scored."""
     from accounts.models import Account
@@ -114,7 +114,7 @@ def accounts_health_refresh_task(account_ids: list[int]) -> int:
     return len(health_recompute(as_of=today(), account_ids=ids).scored)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def accounts_health_refresh_gathered_task() -> int:
     """The refresh after people's signals: every account gathered since the last run, in one
     run (health.recompute.gather). Returns accounts scored (0: nothing was waiting)."""
@@ -124,7 +124,7 @@ def accounts_health_refresh_gathered_task() -> int:
     return len(result.scored) if result is not None else 0
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def account_health_refresh_task(account_id: int) -> int | None:
     """One account's refresh (an override's end; a signal when the gathered list is unreachable)."""
     from accounts.models import Account

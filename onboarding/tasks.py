@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def onboarding_events_apply_task(account_ids: list[int]) -> dict[str, int]:
     from core.deferral import release_many
 

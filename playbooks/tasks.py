@@ -30,7 +30,7 @@ def playbooks_evaluate_task(
     return sum(r.enrolled for r in results)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def playbooks_event_task(event: dict) -> int:
     from .services import playbooks_run_event
 

@@ -60,7 +60,7 @@ def themes_compute_task(run: str | None = None) -> int | None:
     return themes_run_execute(run=run)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def survey_days_refresh_task(days: list[str]) -> int:
     """Store the report's days again after an import changed them (ISO dates)."""
     from datetime import date

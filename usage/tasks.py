@@ -4,7 +4,7 @@ from celery import shared_task
 
 
 # The name it had in accounts: messages queued before the move still find it.
-@shared_task(name="accounts.tasks.usage_rollup_refresh_task", acks_late=True)
+@shared_task(name="accounts.tasks.usage_rollup_refresh_task", acks_late=True, ignore_result=True)
 def usage_rollup_refresh_task(pairs: dict[str, list[int]] | list[list]) -> int:
     """Recompute the daily usage rollups of these (account, day) pairs (idempotent): given as
     {"YYYY-MM-DD": [account ids]} (what ingestion queues: compact for thousands of accounts)
@@ -32,7 +32,7 @@ def usage_rollups_pending_task(self) -> int:
         raise self.retry(exc=exc, countdown=ROLLUP_DELAY_SECONDS, max_retries=None) from exc
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def contacts_seen_update_task(latest: dict[str, str]) -> None:
     """Move these contacts' last_seen_at forward to these times ({contact id: ISO time});
     never back, so a retry or a late task changes nothing (usage.tracking.contacts_seen_soon)."""

@@ -1,5 +1,5 @@
-"""A worker's per-task overhead (issue 23, bench/celery_overhead.py): results are not stored (nobody
-reads them), and a worker keeps its database connection from task to task, dropping one that is
+"""A worker's per-task overhead (issue 23, bench/celery_overhead.py): the frequent tasks nobody reads
+store no result, and a worker keeps its database connection from task to task, dropping one that is
 broken or too old (as Django does around a request), never one an inline (eager) task shares with
 its caller's transaction."""
 
@@ -16,8 +16,34 @@ def _task(eager: bool):
     return SimpleNamespace(request=SimpleNamespace(is_eager=eager))
 
 
-def test_results_are_not_stored_and_connections_are_reused():
-    assert pulse_celery.app.conf.task_ignore_result is True
+def test_frequent_unread_tasks_store_no_result_the_nightly_chord_does_and_connections_are_reused():
+    """Results are stored by default: the nightly chord's callers read the start and the finish
+    (tests/health/test_celery_workers.py, tests/multihost); the frequent tasks nobody reads skip the
+    backend's SET and PUBLISH."""
+    from health import tasks as health_tasks
+    from onboarding.tasks import onboarding_events_apply_task
+    from playbooks.tasks import playbooks_evaluate_task, playbooks_event_task
+    from usage.tasks import contacts_seen_update_task, usage_rollup_refresh_task
+
+    assert not pulse_celery.app.conf.task_ignore_result
+    for task in (
+        health_tasks.health_nightly_task,
+        health_tasks.health_recompute_chunk_task,
+        health_tasks.health_recompute_finish_task,
+        playbooks_evaluate_task,
+    ):
+        assert not task.ignore_result, task.name
+    for task in (
+        health_tasks.accounts_health_refresh_soon_task,
+        health_tasks.accounts_health_refresh_task,
+        health_tasks.accounts_health_refresh_gathered_task,
+        health_tasks.account_health_refresh_task,
+        playbooks_event_task,
+        onboarding_events_apply_task,
+        usage_rollup_refresh_task,
+        contacts_seen_update_task,
+    ):
+        assert task.ignore_result, task.name
     assert pulse_celery.app.conf.get("CELERY_DB_REUSE_MAX") == 1000
 
 
