@@ -16,6 +16,7 @@ from core.views import ObjectListView, htmx_partial
 
 from .access import account_can_write, account_write_check
 from .choices import TeamRole
+from .contact_rows import contact_rows_html
 from .currency import base_currency, subscription_missing_rates
 from .custom_fields import CustomFieldType, custom_field_definitions, custom_field_order
 from .editing import account_field_rows, owner_choices
@@ -278,6 +279,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         contacts, contact_total = account_contacts(account=account)
+        can_edit = account_can_write(user, account)
         cadence = cadence_by_tier()
         timeline_filter = timeline_filter or TimelineFilter()
         activities, more = account_timeline(account=account, limit=TIMELINE_PAGE, filters=timeline_filter)
@@ -287,12 +289,13 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             touch_every=cadence.get(account.tier),
             contacts=contacts,
             contact_total=contact_total,
+            contact_rows=contact_rows_html(contacts, account_pk=account.pk, can_edit=can_edit),
             subscriptions=account_subscriptions(account=account),
             support=account_support_summary(account=account),
             activities=activities,
             has_more=more,
             form=form or ActivityForm(account=account),
-            can_edit=account_can_write(user, account),
+            can_edit=can_edit,
             panels=panels_for(self.request, account),
             filter_form=filter_form or TimelineFilterForm(),
             timeline_authors=timeline_authors(account_id=account.pk),

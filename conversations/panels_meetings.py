@@ -3,12 +3,14 @@ home's card of the user's own next meetings (each prep card loaded when opened).
 
 from __future__ import annotations
 
-from .calendars.selectors import account_upcoming_meetings, user_upcoming_meetings
+from .calendars.selectors import account_has_upcoming_meetings, account_upcoming_meetings, user_upcoming_meetings
 from .prep import meeting_prep
 
 
 def meetings_panel_context(request, account) -> dict | None:
     """Hidden when nobody on the team has a meeting with the account coming up."""
+    if not account_has_upcoming_meetings(account_id=account.pk):
+        return None
     meetings = account_upcoming_meetings(account_id=account.pk)
     if not meetings:
         return None

@@ -87,3 +87,14 @@ def test_prep_card_of_an_account_outside_the_book_is_404(account, make_meeting, 
 
 def test_home_without_meetings_has_no_card(csm_client):
     assert 'id="home-meetings"' not in csm_client.get(reverse("reports:home")).content.decode()
+
+
+def test_empty_meetings_panel_is_one_exists_query(account, make_meeting, django_assert_num_queries):
+    from conversations.panels_meetings import meetings_panel_context
+
+    with django_assert_num_queries(1) as captured:
+        assert meetings_panel_context(None, account) is None
+    assert "EXISTS" in captured.captured_queries[0]["sql"].upper() or "LIMIT 1" in captured.captured_queries[0]["sql"]
+    make_meeting(account, title="Quarterly review")
+    context = meetings_panel_context(None, account)
+    assert [m.title for m in context["meetings"]] == ["Quarterly review"]
