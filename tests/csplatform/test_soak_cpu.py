@@ -104,7 +104,8 @@ def test_gunicorn_switch_interval(monkeypatch):
     interpreter: post_fork), and refuses one that is not a number of milliseconds in (0, 100]."""
     import sys
 
-    assert _conf(monkeypatch).switch_interval_ms == ""
+    assert _conf(monkeypatch).switch_interval_ms == "1"  # the pages pool: 1 ms
+    assert _conf(monkeypatch, GUNICORN_POOL="ingest").switch_interval_ms == ""  # Python's own
     conf = _conf(monkeypatch, GUNICORN_SWITCH_INTERVAL_MS="1")
     before = sys.getswitchinterval()
     try:
